@@ -1,0 +1,140 @@
+//! Measurements of this machine, shared by `paxos-lab bench` and `cargo bench`: simulation steps
+//! per second on a long faulty run, and the worst time to seek in a million-step timeline.
+//! The clock is read here, around the simulation, never inside it.
+
+use std::time::Instant;
+
+use crate::sim::rng::Rng;
+use crate::sim::{Config, Knobs, Scheduler};
+use crate::trace::{CHECKPOINT_INTERVAL, Timeline};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Size {
+    /// What the README's figures come from.
+    Full,
+    /// Small enough for a smoke test.
+    Quick,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct BenchResult {
+    /// Steps per second of the bare world driven by the auto-scheduler.
+    pub sim_steps_per_sec: f64,
+    /// Steps per second while also recording the timeline (actions and checkpoints), as the app does.
+    pub recorded_steps_per_sec: f64,
+    pub sim_steps: u64,
+    /// Worst, mean and 99th-percentile time of one seek in the timeline below.
+    pub seek_max_ms: f64,
+    pub seek_mean_ms: f64,
+    pub seek_p99_ms: f64,
+    pub seeks: usize,
+    pub timeline_steps: u64,
+    pub checkpoint_interval: u64,
+}
+
+impl BenchResult {
+    pub fn summary(&self) -> String {
+        format!(
+            "simulation: {:.0} steps/s bare, {:.0} steps/s recording a timeline ({} steps, 3 proposers, 5 acceptors, drops, duplicates, crashes)\n\
+             seek: worst {:.3} ms, mean {:.3} ms, p99 {:.3} ms over {} seeks in a {}-step timeline (checkpoint every {} steps)\n",
+            self.sim_steps_per_sec,
+            self.recorded_steps_per_sec,
+            self.sim_steps,
+            self.seek_max_ms,
+            self.seek_mean_ms,
+            self.seek_p99_ms,
+            self.seeks,
+            self.timeline_steps,
+            self.checkpoint_interval
+        )
+    }
+}
+
+/// The long faulty run every figure uses: it never goes quiet because clients keep proposing.
+pub fn faulty_config() -> (Config, Knobs) {
+    let config = Config {
+        proposers: 3,
+        acceptors: 5,
+        learners: 2,
+        seed: 2026,
+        ..Config::default()
+    };
+    let knobs = Knobs {
+        drop: 0.1,
+        duplicate: 0.05,
+        crash: 0.005,
+        restart: 0.2,
+        propose: 0.01,
+    };
+    (config, knobs)
+}
+
+/// Builds a timeline of `steps` steps of the faulty run.
+pub fn faulty_timeline(steps: u64) -> Timeline {
+    let (config, knobs) = faulty_config();
+    let mut scheduler = Scheduler::new(config.seed, knobs);
+    let mut t = Timeline::new(config);
+    while t.len() < steps {
+        let a = scheduler
+            .next(t.world())
+            .expect("clients keep proposing, so the run never goes quiet");
+        t.apply(a).expect("the scheduler only picks enabled actions");
+    }
+    t
+}
+
+pub fn measure(size: Size) -> BenchResult {
+    let (sim_steps, timeline_steps, seeks) = match size {
+        Size::Full => (2_000_000, 1_000_000, 2_000),
+        Size::Quick => (100_000, 50_000, 200),
+    };
+
+    let (config, knobs) = faulty_config();
+    let mut world = config.world();
+    let mut scheduler = Scheduler::new(config.seed, knobs);
+    let start = Instant::now();
+    for _ in 0..sim_steps {
+        let a = scheduler.next(&world).expect("never quiet");
+        world.apply(&a).expect("enabled");
+    }
+    let sim_secs = start.elapsed().as_secs_f64();
+    std::hint::black_box(world.state_hash());
+
+    let start = Instant::now();
+    let mut timeline = faulty_timeline(timeline_steps);
+    let rec_secs = start.elapsed().as_secs_f64();
+
+    // Random targets, plus the worst kind: the step just before a checkpoint, from far away.
+    let mut rng = Rng::new(7);
+    let mut times = Vec::with_capacity(seeks);
+    for i in 0..seeks {
+        let target = if i % 2 == 0 {
+            rng.below(timeline_steps + 1)
+        } else {
+            let k = rng.below(timeline_steps / CHECKPOINT_INTERVAL).max(1);
+            k * CHECKPOINT_INTERVAL - 1
+        };
+        let t0 = Instant::now();
+        timeline.seek(target);
+        times.push(t0.elapsed().as_secs_f64() * 1000.0);
+        assert_eq!(timeline.position(), target);
+    }
+    times.sort_by(f64::total_cmp);
+    let mean = times.iter().sum::<f64>() / times.len() as f64;
+    let p99 = times[(times.len() * 99 / 100).min(times.len() - 1)];
+
+    BenchResult {
+        sim_steps_per_sec: sim_steps as f64 / sim_secs,
+        recorded_steps_per_sec: timeline_steps as f64 / rec_secs,
+        sim_steps,
+        seek_max_ms: *times.last().unwrap_or(&0.0),
+        seek_mean_ms: mean,
+        seek_p99_ms: p99,
+        seeks,
+        timeline_steps,
+        checkpoint_interval: CHECKPOINT_INTERVAL,
+    }
+}
+
+
+

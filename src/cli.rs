@@ -1,0 +1,359 @@
+//! The command line: parses arguments with clap and runs the simulation, replay, check and
+//! bench commands. Every error is printed once, as `path:line:col: message` where a position
+//! exists. Exit codes: 0 fine, 1 a safety violation, 2 bad input or usage, 3 a replay diverged.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::bench;
+use crate::sim::{Config, Flaw, Knobs, Scheduler};
+use crate::trace::{self, Outcome, Trace};
+
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_VIOLATION: u8 = 1;
+pub const EXIT_BAD_INPUT: u8 = 2;
+pub const EXIT_DIVERGED: u8 = 3;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "paxos-lab",
+    version,
+    about = "Watch, break and fix the Paxos consensus algorithm",
+    long_about = "Watch, break and fix the Paxos consensus algorithm.\n\nEvery run is deterministic: the same configuration, seed and actions give the same trace, byte for byte."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run a seeded simulation and print what happened (optionally save its trace)
+    Simulate(SimulateArgs),
+    /// Re-run a trace file and check it reaches its recorded outcome
+    Replay {
+        file: PathBuf,
+        /// Print one JSON object instead of a summary
+        #[arg(long)]
+        json: bool,
+    },
+    /// Validate trace files (or every .ron/.json file in a folder)
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Measure simulation speed and seek time on this machine
+    Bench {
+        #[arg(long)]
+        json: bool,
+        /// A smaller, faster measurement (for smoke tests)
+        #[arg(long)]
+        quick: bool,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct SimulateArgs {
+    #[arg(long, default_value_t = 2)]
+    pub proposers: u8,
+    #[arg(long, default_value_t = 3)]
+    pub acceptors: u8,
+    #[arg(long, default_value_t = 2)]
+    pub learners: u8,
+    /// Phase-1 quorum size (default: a majority)
+    #[arg(long)]
+    pub q1: Option<u8>,
+    /// Phase-2 quorum size (default: a majority)
+    #[arg(long)]
+    pub q2: Option<u8>,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Stop after this many steps even if there is more to do
+    #[arg(long, default_value_t = 1000)]
+    pub steps: u64,
+    /// Probability that the message due next is dropped
+    #[arg(long, default_value_t = 0.0)]
+    pub drop: f64,
+    /// Probability that the message due next is duplicated
+    #[arg(long, default_value_t = 0.0)]
+    pub duplicate: f64,
+    /// Probability per step that a random live node crashes
+    #[arg(long, default_value_t = 0.0)]
+    pub crash: f64,
+    /// Probability per step that a random crashed node restarts
+    #[arg(long, default_value_t = 0.2)]
+    pub restart: f64,
+    /// Probability per step that a random proposer gets a new client request
+    #[arg(long, default_value_t = 0.0)]
+    pub propose: f64,
+    /// Message latency range in ticks, as MIN,MAX
+    #[arg(long, value_parser = parse_range, default_value = "5,15")]
+    pub latency: (u32, u32),
+    /// Ticks a proposer waits in a phase before retrying
+    #[arg(long, default_value_t = 60)]
+    pub timeout: u32,
+    /// Switch on a deliberate bug (repeatable): amnesia, ignore-promised-value,
+    /// accept-lower-ballot, minority-quorum, learner-mixes-ballots, reuse-ballot
+    #[arg(long = "flaw", value_name = "NAME")]
+    pub flaws: Vec<Flaw>,
+    /// Save the trace here (RON, or JSON for a .json name); written atomically
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print one JSON object instead of a summary
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_range(s: &str) -> Result<(u32, u32), String> {
+    let (a, b) = s
+        .split_once(',')
+        .ok_or_else(|| format!("`{s}`: expected MIN,MAX"))?;
+    let n = |x: &str| {
+        x.trim()
+            .parse::<u32>()
+            .map_err(|_| format!("`{x}` is not a whole number"))
+    };
+    Ok((n(a)?, n(b)?))
+}
+
+impl SimulateArgs {
+    pub fn config(&self) -> Config {
+        Config {
+            proposers: self.proposers,
+            acceptors: self.acceptors,
+            learners: self.learners,
+            q1: self.q1,
+            q2: self.q2,
+            flaws: self.flaws.clone(),
+            seed: self.seed,
+            latency: self.latency,
+            timeout: self.timeout,
+        }
+    }
+
+    pub fn knobs(&self) -> Knobs {
+        Knobs {
+            drop: self.drop,
+            duplicate: self.duplicate,
+            crash: self.crash,
+            restart: self.restart,
+            propose: self.propose,
+        }
+    }
+}
+
+/// Runs a scheduled simulation: the opening requests, then the auto-scheduler until nothing is
+/// left to do or `steps` actions have been taken.
+pub fn simulate(config: &Config, knobs: Knobs, steps: u64) -> Trace {
+    let mut world = config.world();
+    let mut actions = Vec::new();
+    for a in trace::opening_requests(config) {
+        if actions.len() as u64 >= steps {
+            break;
+        }
+        world
+            .apply(&a)
+            .expect("a fresh proposer accepts a request");
+        actions.push(a);
+    }
+    let mut scheduler = Scheduler::new(config.seed, knobs);
+    while (actions.len() as u64) < steps {
+        let Some(a) = scheduler.next(&world) else {
+            break;
+        };
+        world
+            .apply(&a)
+            .expect("the scheduler only picks enabled actions");
+        actions.push(a);
+    }
+    Trace::record(config, Some(knobs), actions, &world)
+}
+
+/// The JSON report printed by `simulate --json` and `replay --json`.
+pub fn report_json(outcome: &Outcome) -> serde_json::Value {
+    let learned: serde_json::Map<String, serde_json::Value> = outcome
+        .learned
+        .iter()
+        .map(|(l, v)| {
+            (
+                l.to_string(),
+                serde_json::json!({"value": v.value, "ballot": v.ballot, "step": v.step}),
+            )
+        })
+        .collect();
+    serde_json::json!({
+        "steps": outcome.steps,
+        "messages": outcome.messages,
+        "chosen": outcome.chosen.as_ref().map(|c| serde_json::json!({
+            "value": c.value, "ballot": c.ballot, "step": c.step, "acceptors": c.acceptors,
+        })),
+        "learned": learned,
+        "safety": if outcome.violation.is_some() { "violated" } else { "ok" },
+        "violation": outcome.violation,
+        "state_hash": outcome.state_hash,
+    })
+}
+
+fn print_outcome(outcome: &Outcome, json: bool) {
+    if json {
+        println!("{}", report_json(outcome));
+    } else {
+        print!("{}", outcome.summary());
+    }
+}
+
+fn exit_for(outcome: &Outcome) -> u8 {
+    if outcome.violation.is_some() {
+        EXIT_VIOLATION
+    } else {
+        EXIT_OK
+    }
+}
+
+fn run_simulate(args: &SimulateArgs) -> u8 {
+    let config = args.config();
+    if let Err(m) = config.validate().and_then(|_| args.knobs().validate()) {
+        eprintln!("error: {m}");
+        return EXIT_BAD_INPUT;
+    }
+    if !config.quorums_intersect() {
+        let (q1, q2) = config.quorums();
+        eprintln!(
+            "warning: q1 + q2 = {} is not more than the {} acceptors: quorums need not intersect, so safety is not guaranteed",
+            q1 + q2,
+            config.acceptors
+        );
+    }
+    let trace = simulate(&config, args.knobs(), args.steps);
+    if let Some(path) = &args.out
+        && let Err(e) = trace.save(path)
+    {
+        eprintln!("{}: cannot write the trace: {e}", path.display());
+        return EXIT_BAD_INPUT;
+    }
+    let outcome = trace.outcome.as_ref().expect("recorded traces carry an outcome");
+    print_outcome(outcome, args.json);
+    exit_for(outcome)
+}
+
+fn run_replay(file: &Path, json: bool) -> u8 {
+    let replayed = trace::load(file).and_then(|(t, text)| {
+        trace::replay(file, &text, &t).map(|r| (t, r))
+    });
+    let (trace, replayed) = match replayed {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("{e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    if let Some(recorded) = &trace.outcome {
+        let diffs = recorded.differences(&replayed.outcome);
+        if !diffs.is_empty() {
+            eprintln!(
+                "{}: the replay diverged from the recorded outcome:",
+                file.display()
+            );
+            for d in diffs {
+                eprintln!("  {d}");
+            }
+            return EXIT_DIVERGED;
+        }
+    }
+    print_outcome(&replayed.outcome, json);
+    exit_for(&replayed.outcome)
+}
+
+/// The files `check` looks at: each file named, and the .ron/.json files inside each folder.
+fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut inside: Vec<PathBuf> = std::fs::read_dir(p)
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.extension().is_some_and(|x| x == "ron" || x == "json"))
+                .collect();
+            inside.sort();
+            out.extend(inside);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    out
+}
+
+fn run_check(paths: &[PathBuf]) -> u8 {
+    let mut worst = EXIT_OK;
+    let files = expand(paths);
+    if files.is_empty() {
+        eprintln!("check: no .ron or .json files found");
+        return EXIT_BAD_INPUT;
+    }
+    for f in files {
+        match trace::load(&f).and_then(|(t, text)| trace::replay(&f, &text, &t).map(|r| (t, r))) {
+            Err(e) => {
+                eprintln!("{e}");
+                worst = EXIT_BAD_INPUT;
+            }
+            Ok((t, r)) => {
+                let diffs = t
+                    .outcome
+                    .as_ref()
+                    .map(|o| o.differences(&r.outcome))
+                    .unwrap_or_default();
+                if diffs.is_empty() {
+                    println!("ok: {} ({} steps)", f.display(), t.actions.len());
+                } else {
+                    eprintln!(
+                        "{}: replay diverged from the recorded outcome: {}",
+                        f.display(),
+                        diffs.join("; ")
+                    );
+                    if worst == EXIT_OK {
+                        worst = EXIT_DIVERGED;
+                    }
+                }
+            }
+        }
+    }
+    worst
+}
+
+fn run_bench(json: bool, quick: bool) -> u8 {
+    let r = bench::measure(if quick {
+        bench::Size::Quick
+    } else {
+        bench::Size::Full
+    });
+    if json {
+        println!("{}", serde_json::to_string(&r).expect("plain numbers"));
+    } else {
+        print!("{}", r.summary());
+    }
+    EXIT_OK
+}
+
+pub fn run(cli: Cli) -> u8 {
+    match cli.command {
+        Some(Command::Simulate(args)) => run_simulate(&args),
+        Some(Command::Replay { file, json }) => run_replay(&file, json),
+        Some(Command::Check { files }) => run_check(&files),
+        Some(Command::Bench { json, quick }) => run_bench(json, quick),
+        None => {
+            println!(
+                "paxos-lab: the desktop app is not built yet; the command line works today.\n"
+            );
+            use clap::CommandFactory;
+            let _ = Cli::command().print_help();
+            EXIT_OK
+        }
+    }
+}
+
+pub fn main() -> ExitCode {
+    ExitCode::from(run(Cli::parse()))
+}

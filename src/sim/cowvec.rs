@@ -1,0 +1,58 @@
+//! A vector that clones in O(chunks) by sharing fixed-size chunks until one is written.
+//! The vote history grows with every ballot of a run, and every checkpoint of a long trace holds
+//! a copy of it: sharing the untouched chunks keeps a million-step timeline small.
+
+use std::sync::Arc;
+
+const CHUNK: usize = 256;
+
+#[derive(Clone, Debug)]
+pub struct CowVec<T: Clone + Default> {
+    chunks: Vec<Arc<[T; CHUNK]>>,
+}
+
+impl<T: Clone + Default> Default for CowVec<T> {
+    fn default() -> Self {
+        CowVec { chunks: Vec::new() }
+    }
+}
+
+impl<T: Clone + Default> CowVec<T> {
+    /// The entry at `i`, or `None` past the end (entries past the end read as default).
+    pub fn get(&self, i: usize) -> Option<&T> {
+        self.chunks.get(i / CHUNK).map(|c| &c[i % CHUNK])
+    }
+
+    /// The entry at `i`, growing the vector with defaults and un-sharing its chunk as needed.
+    pub fn get_mut(&mut self, i: usize) -> &mut T {
+        let chunk = i / CHUNK;
+        while self.chunks.len() <= chunk {
+            self.chunks
+                .push(Arc::new(std::array::from_fn(|_| T::default())));
+        }
+        &mut Arc::make_mut(&mut self.chunks[chunk])[i % CHUNK]
+    }
+
+    /// Every entry slot that exists, defaults included.
+    pub fn iter(&self) -> impl Iterator<Item = &T> {
+        self.chunks.iter().flat_map(|c| c.iter())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_clone_is_unaffected_by_later_writes_to_the_original() {
+        let mut v: CowVec<u32> = CowVec::default();
+        *v.get_mut(3) = 7;
+        *v.get_mut(1000) = 9;
+        let snapshot = v.clone();
+        *v.get_mut(3) = 8;
+        assert_eq!(snapshot.get(3), Some(&7));
+        assert_eq!(v.get(3), Some(&8));
+        assert_eq!(v.get(1000), Some(&9));
+        assert_eq!(v.get(5000), None);
+    }
+}

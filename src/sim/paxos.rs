@@ -1,0 +1,804 @@
+//! Single-decree Paxos as in Lamport's "Paxos Made Simple": proposers, acceptors and learners as
+//! pure handlers (a message in, messages out), and a monitor that checks the safety rules after
+//! every step. Each `Flaw` switches off exactly one rule at the one place that rule lives.
+
+use std::fmt;
+
+use super::config::{Config, Flaw};
+use super::cowvec::CowVec;
+use super::ids::{Ballot, NodeId, Role, Value, members};
+use super::protocol::{Ctx, Outbox, Protocol, Refusal, TimerOp, Violation};
+use super::world::Event;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Msg {
+    Prepare {
+        ballot: Ballot,
+    },
+    Promise {
+        ballot: Ballot,
+        accepted: Option<(Ballot, Value)>,
+    },
+    Nack {
+        ballot: Ballot,
+        promised: Ballot,
+    },
+    Accept {
+        ballot: Ballot,
+        value: Value,
+    },
+    Accepted {
+        ballot: Ballot,
+        value: Value,
+    },
+}
+
+impl Msg {
+    pub fn ballot(&self) -> Ballot {
+        match *self {
+            Msg::Prepare { ballot }
+            | Msg::Promise { ballot, .. }
+            | Msg::Nack { ballot, .. }
+            | Msg::Accept { ballot, .. }
+            | Msg::Accepted { ballot, .. } => ballot,
+        }
+    }
+
+    pub fn kind(&self) -> MsgKind {
+        match self {
+            Msg::Prepare { .. } => MsgKind::Prepare,
+            Msg::Promise { .. } => MsgKind::Promise,
+            Msg::Nack { .. } => MsgKind::Nack,
+            Msg::Accept { .. } => MsgKind::Accept,
+            Msg::Accepted { .. } => MsgKind::Accepted,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MsgKind {
+    Prepare,
+    Promise,
+    Nack,
+    Accept,
+    Accepted,
+}
+
+impl fmt::Display for Msg {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Msg::Prepare { ballot } => write!(f, "Prepare({ballot})"),
+            Msg::Promise {
+                ballot,
+                accepted: Some((b, v)),
+            } => write!(f, "Promise({ballot}, accepted {b}=\"{v}\")"),
+            Msg::Promise {
+                ballot,
+                accepted: None,
+            } => write!(f, "Promise({ballot}, accepted none)"),
+            Msg::Nack { ballot, promised } => write!(f, "Nack({ballot}, promised {promised})"),
+            Msg::Accept { ballot, value } => write!(f, "Accept({ballot}, \"{value}\")"),
+            Msg::Accepted { ballot, value } => write!(f, "Accepted({ballot}, \"{value}\")"),
+        }
+    }
+}
+
+/// Where a proposer stands in its current attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Phase {
+    #[default]
+    Idle,
+    /// Phase 1: Prepare sent, collecting promises.
+    Preparing {
+        ballot: Ballot,
+        /// Acceptors that promised (bit per acceptor).
+        promises: u64,
+        /// The highest-ballot vote reported in those promises.
+        highest: Option<(Ballot, Value)>,
+    },
+    /// Phase 2: Accept sent, collecting Accepted votes.
+    Accepting {
+        ballot: Ballot,
+        value: Value,
+        accepted: u64,
+    },
+    /// A phase-2 quorum accepted this proposer's proposal: it knows the value is chosen.
+    Decided { ballot: Ballot, value: Value },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Proposer {
+    /// The highest round this proposer has used or seen. Durable (Lamport keeps it in stable
+    /// storage) so a restarted proposer never reuses a ballot with a different value.
+    pub max_round: u32,
+    /// The value its client asked for; lost on a crash.
+    pub request: Option<Value>,
+    pub phase: Phase,
+}
+
+impl Proposer {
+    pub fn ballot(&self) -> Option<Ballot> {
+        match self.phase {
+            Phase::Idle => None,
+            Phase::Preparing { ballot, .. }
+            | Phase::Accepting { ballot, .. }
+            | Phase::Decided { ballot, .. } => Some(ballot),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Acceptor {
+    /// The highest ballot promised. Durable.
+    pub promised: Ballot,
+    /// The last vote cast. Durable.
+    pub accepted: Option<(Ballot, Value)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Learned {
+    pub value: Value,
+    pub ballot: Ballot,
+    pub step: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Tally {
+    pub ballot: Ballot,
+    pub value: Value,
+    pub voters: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Learner {
+    pub learned: Option<Learned>,
+    /// Accepted votes heard so far, per (ballot, value); dropped once a value is learned.
+    pub tallies: Vec<Tally>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Node {
+    Proposer(Proposer),
+    Acceptor(Acceptor),
+    Learner(Learner),
+}
+
+/// What a handler observed about itself, or what the monitor concluded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Note {
+    /// A proposer began phase 1 with this ballot (after a request, a Nack or a timeout).
+    Preparing { ballot: Ballot, cause: RetryCause },
+    /// A proposer reached a phase-1 quorum and proposes `value`; `adopted` is the ballot of the
+    /// vote it took the value from, if any.
+    Proposing {
+        ballot: Ballot,
+        value: Value,
+        adopted: Option<Ballot>,
+    },
+    /// A proposer saw a phase-2 quorum accept its proposal.
+    Decided { ballot: Ballot, value: Value },
+    Promised { ballot: Ballot, previous: Ballot },
+    Refused { ballot: Ballot, promised: Ballot },
+    Voted {
+        ballot: Ballot,
+        value: Value,
+        promised_before: Ballot,
+    },
+    /// An acceptor restarted without its durable state (the `amnesia` flaw).
+    Forgot { promised: Ballot },
+    Learned { ballot: Ballot, value: Value },
+    /// The monitor saw a phase-2 quorum of acceptors vote for `value` in `ballot`.
+    Chosen {
+        ballot: Ballot,
+        value: Value,
+        acceptors: u64,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RetryCause {
+    Request,
+    Nack,
+    Timeout,
+}
+
+/// The rules of one cluster, fixed for a run.
+#[derive(Clone, Debug)]
+pub struct Paxos {
+    pub proposers: u8,
+    pub acceptors: u8,
+    pub learners: u8,
+    pub q1: u8,
+    pub q2: u8,
+    flaws: u8,
+}
+
+impl Paxos {
+    /// Builds the rules from a config (call `Config::validate` first).
+    pub fn new(config: &Config) -> Self {
+        let (q1, q2) = config.quorums();
+        let flaws = config
+            .flaws
+            .iter()
+            .fold(0u8, |acc, f| acc | (1 << (*f as u8)));
+        Paxos {
+            proposers: config.proposers,
+            acceptors: config.acceptors,
+            learners: config.learners,
+            q1,
+            q2,
+            flaws,
+        }
+    }
+
+    pub fn has(&self, flaw: Flaw) -> bool {
+        self.flaws & (1 << (flaw as u8)) != 0
+    }
+
+    fn count(&self, role: Role) -> u8 {
+        match role {
+            Role::Proposer => self.proposers,
+            Role::Acceptor => self.acceptors,
+            Role::Learner => self.learners,
+        }
+    }
+
+    fn start_round(&self, id: NodeId, p: &mut Proposer, cause: RetryCause, out: &mut Outbox<Self>) {
+        p.max_round += 1;
+        let owner = if self.has(Flaw::ReuseBallot) {
+            0
+        } else {
+            id.index
+        };
+        let ballot = Ballot::new(p.max_round, owner);
+        p.phase = Phase::Preparing {
+            ballot,
+            promises: 0,
+            highest: None,
+        };
+        out.note(Note::Preparing { ballot, cause });
+        for a in 1..=self.acceptors {
+            out.send(NodeId::acceptor(a), Msg::Prepare { ballot });
+        }
+        out.timer = Some(TimerOp::Start);
+    }
+
+    fn proposer_on(
+        &self,
+        id: NodeId,
+        p: &mut Proposer,
+        from: NodeId,
+        msg: Msg,
+        out: &mut Outbox<Self>,
+    ) {
+        if from.role != Role::Acceptor {
+            return;
+        }
+        match msg {
+            Msg::Promise { ballot, accepted } => {
+                if let Some((b, _)) = accepted {
+                    p.max_round = p.max_round.max(b.round);
+                }
+                let Phase::Preparing {
+                    ballot: current,
+                    promises,
+                    highest,
+                } = &mut p.phase
+                else {
+                    return;
+                };
+                if ballot != *current {
+                    return;
+                }
+                *promises |= from.bit();
+                if let Some((b, v)) = accepted
+                    && highest.is_none_or(|(hb, _)| b > hb)
+                {
+                    *highest = Some((b, v));
+                }
+                if promises.count_ones() < self.q1 as u32 {
+                    return;
+                }
+                let Some(own) = p.request else { return };
+                // The key rule: adopt the value of the highest-ballot vote a quorum reports.
+                let adopted = if self.has(Flaw::IgnorePromisedValue) {
+                    None
+                } else {
+                    *highest
+                };
+                let value = adopted.map_or(own, |(_, v)| v);
+                p.phase = Phase::Accepting {
+                    ballot,
+                    value,
+                    accepted: 0,
+                };
+                out.note(Note::Proposing {
+                    ballot,
+                    value,
+                    adopted: adopted.map(|(b, _)| b),
+                });
+                for a in 1..=self.acceptors {
+                    out.send(NodeId::acceptor(a), Msg::Accept { ballot, value });
+                }
+                out.timer = Some(TimerOp::Start);
+            }
+            Msg::Nack { ballot, promised } => {
+                p.max_round = p.max_round.max(promised.round);
+                let active = matches!(
+                    p.phase,
+                    Phase::Preparing { ballot: b, .. } | Phase::Accepting { ballot: b, .. } if b == ballot
+                );
+                // A Nack naming our own ballot comes from a duplicated Prepare: not a rejection.
+                if active && promised > ballot {
+                    self.start_round(id, p, RetryCause::Nack, out);
+                }
+            }
+            Msg::Accepted { ballot, value } => {
+                let Phase::Accepting {
+                    ballot: current,
+                    accepted,
+                    ..
+                } = &mut p.phase
+                else {
+                    return;
+                };
+                if ballot != *current {
+                    return;
+                }
+                *accepted |= from.bit();
+                if accepted.count_ones() >= self.q2 as u32 {
+                    p.phase = Phase::Decided { ballot, value };
+                    out.note(Note::Decided { ballot, value });
+                    out.timer = Some(TimerOp::Stop);
+                }
+            }
+            Msg::Prepare { .. } | Msg::Accept { .. } => {}
+        }
+    }
+
+    fn acceptor_on(&self, a: &mut Acceptor, from: NodeId, msg: Msg, out: &mut Outbox<Self>) {
+        match msg {
+            Msg::Prepare { ballot } => {
+                let fresh = ballot > a.promised
+                    || (self.has(Flaw::ReuseBallot) && ballot == a.promised && !ballot.is_zero());
+                if fresh {
+                    out.note(Note::Promised {
+                        ballot,
+                        previous: a.promised,
+                    });
+                    a.promised = ballot;
+                    out.send(
+                        from,
+                        Msg::Promise {
+                            ballot,
+                            accepted: a.accepted,
+                        },
+                    );
+                } else {
+                    out.note(Note::Refused {
+                        ballot,
+                        promised: a.promised,
+                    });
+                    out.send(
+                        from,
+                        Msg::Nack {
+                            ballot,
+                            promised: a.promised,
+                        },
+                    );
+                }
+            }
+            Msg::Accept { ballot, value } => {
+                if ballot >= a.promised || self.has(Flaw::AcceptLowerBallot) {
+                    out.note(Note::Voted {
+                        ballot,
+                        value,
+                        promised_before: a.promised,
+                    });
+                    a.promised = a.promised.max(ballot);
+                    a.accepted = Some((ballot, value));
+                    // Reply to whoever sent the Accept: under `reuse-ballot` the ballot no
+                    // longer names its proposer.
+                    out.send(from, Msg::Accepted { ballot, value });
+                    for l in 1..=self.learners {
+                        out.send(NodeId::learner(l), Msg::Accepted { ballot, value });
+                    }
+                } else {
+                    out.note(Note::Refused {
+                        ballot,
+                        promised: a.promised,
+                    });
+                    out.send(
+                        from,
+                        Msg::Nack {
+                            ballot,
+                            promised: a.promised,
+                        },
+                    );
+                }
+            }
+            Msg::Promise { .. } | Msg::Nack { .. } | Msg::Accepted { .. } => {}
+        }
+    }
+
+    fn learner_on(&self, ctx: Ctx, l: &mut Learner, from: NodeId, msg: Msg, out: &mut Outbox<Self>) {
+        let Msg::Accepted { ballot, value } = msg else {
+            return;
+        };
+        if l.learned.is_some() || from.role != Role::Acceptor {
+            return;
+        }
+        // Correct learners count votes per ballot; the flaw pools every ballot's votes.
+        let key = if self.has(Flaw::LearnerMixesBallots) {
+            Ballot::ZERO
+        } else {
+            ballot
+        };
+        let i = match l
+            .tallies
+            .iter()
+            .position(|t| t.ballot == key && t.value == value)
+        {
+            Some(i) => i,
+            None => {
+                l.tallies.push(Tally {
+                    ballot: key,
+                    value,
+                    voters: 0,
+                });
+                l.tallies.len() - 1
+            }
+        };
+        l.tallies[i].voters |= from.bit();
+        if l.tallies[i].voters.count_ones() >= self.q2 as u32 {
+            l.learned = Some(Learned {
+                value,
+                ballot,
+                step: ctx.step,
+            });
+            l.tallies = Vec::new();
+            out.note(Note::Learned { ballot, value });
+        }
+    }
+}
+
+impl Protocol for Paxos {
+    type Node = Node;
+    type Msg = Msg;
+    type Note = Note;
+    type Monitor = Monitor;
+
+    fn roster(&self) -> Vec<NodeId> {
+        Role::ALL
+            .into_iter()
+            .flat_map(|r| (1..=self.count(r)).map(move |i| NodeId::new(r, i)))
+            .collect()
+    }
+
+    fn slot_of(&self, id: NodeId) -> Option<usize> {
+        if id.index == 0 || id.index > self.count(id.role) {
+            return None;
+        }
+        let base = match id.role {
+            Role::Proposer => 0,
+            Role::Acceptor => self.proposers as usize,
+            Role::Learner => self.proposers as usize + self.acceptors as usize,
+        };
+        Some(base + id.index as usize - 1)
+    }
+
+    fn initial_node(&self, id: NodeId) -> Node {
+        match id.role {
+            Role::Proposer => Node::Proposer(Proposer::default()),
+            Role::Acceptor => Node::Acceptor(Acceptor::default()),
+            Role::Learner => Node::Learner(Learner::default()),
+        }
+    }
+
+    fn new_monitor(&self) -> Monitor {
+        Monitor {
+            ballot_stride: self.proposers as usize + 1,
+            votes: CowVec::default(),
+            extra_votes: Vec::new(),
+            chosen: Vec::new(),
+            promise_high: vec![Ballot::ZERO; self.acceptors as usize],
+            first_learned: None,
+        }
+    }
+
+    fn on_request(
+        &self,
+        _ctx: Ctx,
+        id: NodeId,
+        node: &mut Node,
+        value: Value,
+        out: &mut Outbox<Self>,
+    ) -> Result<(), Refusal> {
+        let Node::Proposer(p) = node else {
+            return Err(format!("{id} is not a proposer; only proposers take requests"));
+        };
+        p.request = Some(value);
+        self.start_round(id, p, RetryCause::Request, out);
+        Ok(())
+    }
+
+    fn on_message(
+        &self,
+        ctx: Ctx,
+        id: NodeId,
+        node: &mut Node,
+        from: NodeId,
+        msg: Msg,
+        out: &mut Outbox<Self>,
+    ) {
+        match node {
+            Node::Proposer(p) => self.proposer_on(id, p, from, msg, out),
+            Node::Acceptor(a) => self.acceptor_on(a, from, msg, out),
+            Node::Learner(l) => self.learner_on(ctx, l, from, msg, out),
+        }
+    }
+
+    fn on_timeout(&self, _ctx: Ctx, id: NodeId, node: &mut Node, out: &mut Outbox<Self>) {
+        if let Node::Proposer(p) = node
+            && matches!(p.phase, Phase::Preparing { .. } | Phase::Accepting { .. })
+        {
+            self.start_round(id, p, RetryCause::Timeout, out);
+        }
+    }
+
+    fn on_restart(&self, _ctx: Ctx, _id: NodeId, node: &mut Node, out: &mut Outbox<Self>) {
+        match node {
+            Node::Proposer(p) => {
+                *p = Proposer {
+                    max_round: p.max_round,
+                    ..Proposer::default()
+                }
+            }
+            Node::Acceptor(a) => {
+                if self.has(Flaw::Amnesia) && *a != Acceptor::default() {
+                    out.note(Note::Forgot {
+                        promised: a.promised,
+                    });
+                    *a = Acceptor::default();
+                }
+            }
+            Node::Learner(l) => *l = Learner::default(),
+        }
+    }
+
+    fn observe(
+        &self,
+        m: &mut Monitor,
+        ctx: Ctx,
+        node: NodeId,
+        note: &Note,
+        events: &mut Vec<Event<Self>>,
+    ) {
+        let mut violate = |invariant: &'static str, detail: String| {
+            events.push(Event::Violation(Violation {
+                invariant,
+                step: ctx.step,
+                detail,
+            }));
+        };
+        match *note {
+            Note::Proposing { ballot, value, .. } => {
+                let entry = m.entry_mut(ballot);
+                match entry.value {
+                    None => {
+                        entry.value = Some(value);
+                        entry.proposer = node.index;
+                    }
+                    Some(v) if v != value => violate(
+                        "one-value-per-ballot",
+                        format!(
+                            "ballot {ballot} carries two values: P{} proposed \"{v}\" and {node} proposed \"{value}\"",
+                            entry.proposer
+                        ),
+                    ),
+                    Some(_) => {}
+                }
+            }
+            Note::Voted {
+                ballot,
+                value,
+                promised_before,
+            } => {
+                if ballot < promised_before {
+                    violate(
+                        "accept-respects-promise",
+                        format!(
+                            "{node} accepted \"{value}\" in ballot {ballot} although it had promised ballot {promised_before}"
+                        ),
+                    );
+                }
+                self.raise_promise(m, node, ballot, false, &mut violate);
+                let q2 = self.q2 as u32;
+                let voters = m.vote(ballot, value, node.bit());
+                if voters.count_ones() == q2 && !m.chosen.iter().any(|c| c.value == value) {
+                    if let Some(first) = m.chosen.first() {
+                        violate(
+                            "agreement",
+                            format!(
+                                "two values were chosen: \"{}\" in ballot {} by {} at step {}, and \"{value}\" in ballot {ballot} by {} at step {}",
+                                first.value,
+                                first.ballot,
+                                members(Role::Acceptor, first.acceptors),
+                                first.step,
+                                members(Role::Acceptor, voters),
+                                ctx.step
+                            ),
+                        );
+                    }
+                    m.chosen.push(Chosen {
+                        value,
+                        ballot,
+                        step: ctx.step,
+                        acceptors: voters,
+                    });
+                    events.push(Event::Note {
+                        node: None,
+                        note: Note::Chosen {
+                            ballot,
+                            value,
+                            acceptors: voters,
+                        },
+                    });
+                }
+            }
+            Note::Promised { ballot, .. } => {
+                self.raise_promise(m, node, ballot, true, &mut violate)
+            }
+            Note::Forgot { promised } => {
+                let high = m.promise_high[node.index as usize - 1];
+                if !high.is_zero() {
+                    violate(
+                        "promise-monotonic",
+                        format!(
+                            "{node} restarted without its durable state: its promise went back from ballot {promised} to none"
+                        ),
+                    );
+                }
+                m.promise_high[node.index as usize - 1] = Ballot::ZERO;
+            }
+            Note::Learned { ballot, value } => {
+                if !m.chosen.iter().any(|c| c.value == value) {
+                    violate(
+                        "learned-is-chosen",
+                        format!(
+                            "{node} learned \"{value}\" (last vote in ballot {ballot}), but no quorum of acceptors accepted \"{value}\" in any one ballot"
+                        ),
+                    );
+                }
+                match m.first_learned {
+                    None => m.first_learned = Some((node, value)),
+                    Some((other, v)) if v != value => violate(
+                        "learners-agree",
+                        format!("{other} learned \"{v}\" but {node} learned \"{value}\""),
+                    ),
+                    Some(_) => {}
+                }
+            }
+            Note::Preparing { .. } | Note::Decided { .. } | Note::Refused { .. } | Note::Chosen { .. } => {}
+        }
+    }
+}
+
+impl Paxos {
+    /// Tracks the highest promise each acceptor ever made; a new promise below it means the
+    /// acceptor's durable state went backwards.
+    fn raise_promise(
+        &self,
+        m: &mut Monitor,
+        node: NodeId,
+        ballot: Ballot,
+        is_promise: bool,
+        violate: &mut impl FnMut(&'static str, String),
+    ) {
+        let high = &mut m.promise_high[node.index as usize - 1];
+        if ballot > *high {
+            *high = ballot;
+        } else if is_promise && ballot < *high {
+            violate(
+                "promise-monotonic",
+                format!("{node} promised ballot {ballot} after having promised ballot {high}"),
+            );
+        }
+    }
+}
+
+/// The first time each value was chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Chosen {
+    pub value: Value,
+    pub ballot: Ballot,
+    pub step: u64,
+    pub acceptors: u64,
+}
+
+/// Votes for one ballot: the value proposed in it and who voted for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+struct BallotVotes {
+    value: Option<Value>,
+    proposer: u8,
+    voters: u64,
+}
+
+/// Safety bookkeeping. Votes are history, as in Lamport's Voting spec: a vote counts toward
+/// "chosen" even after the acceptor votes again, so a value is chosen the moment a quorum has
+/// ever voted for it in one ballot.
+#[derive(Clone, Debug)]
+pub struct Monitor {
+    ballot_stride: usize,
+    /// Indexed by ballot (round * stride + proposer); shared between checkpoints.
+    votes: CowVec<BallotVotes>,
+    /// Votes for a second value in an already-used ballot (only under `reuse-ballot`).
+    extra_votes: Vec<(Ballot, Value, u64)>,
+    pub chosen: Vec<Chosen>,
+    /// The highest ballot each acceptor has ever promised (a ghost variable).
+    promise_high: Vec<Ballot>,
+    first_learned: Option<(NodeId, Value)>,
+}
+
+impl std::hash::Hash for Monitor {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        for (i, v) in self.votes.iter().enumerate() {
+            if *v != BallotVotes::default() {
+                (i, v).hash(h);
+            }
+        }
+        self.extra_votes.hash(h);
+        self.chosen.hash(h);
+        self.promise_high.hash(h);
+        self.first_learned.hash(h);
+    }
+}
+
+impl Monitor {
+    fn index(&self, b: Ballot) -> usize {
+        b.round as usize * self.ballot_stride + b.proposer as usize
+    }
+
+    fn entry_mut(&mut self, b: Ballot) -> &mut BallotVotes {
+        let i = self.index(b);
+        self.votes.get_mut(i)
+    }
+
+    /// Records a vote and returns everyone who has voted for `value` in `ballot`.
+    fn vote(&mut self, ballot: Ballot, value: Value, voter: u64) -> u64 {
+        let entry = self.entry_mut(ballot);
+        if entry.value.is_none() {
+            entry.value = Some(value);
+        }
+        if entry.value == Some(value) {
+            entry.voters |= voter;
+            return entry.voters;
+        }
+        match self
+            .extra_votes
+            .iter_mut()
+            .find(|(b, v, _)| *b == ballot && *v == value)
+        {
+            Some((_, _, voters)) => {
+                *voters |= voter;
+                *voters
+            }
+            None => {
+                self.extra_votes.push((ballot, value, voter));
+                voter
+            }
+        }
+    }
+
+    /// Who has ever voted for `value` in `ballot`.
+    pub fn voters(&self, ballot: Ballot, value: Value) -> u64 {
+        match self.votes.get(self.index(ballot)) {
+            Some(e) if e.value == Some(value) => e.voters,
+            _ => self
+                .extra_votes
+                .iter()
+                .find(|(b, v, _)| *b == ballot && *v == value)
+                .map_or(0, |e| e.2),
+        }
+    }
+}

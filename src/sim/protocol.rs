@@ -1,0 +1,121 @@
+//! The seam between a consensus protocol and the world that runs it. A protocol supplies its node
+//! state, its message type, pure handlers and a safety monitor; the world supplies the network,
+//! clock, faults, timers and trace. Multi-Paxos or Raft plug in here without forking the rest.
+
+use std::fmt::{Debug, Display};
+use std::hash::Hash;
+
+use super::ids::{NodeId, Value};
+use super::world::Event;
+
+/// What a handler may know about "now": handed in, never read from a clock.
+#[derive(Clone, Copy, Debug)]
+pub struct Ctx {
+    /// The step being executed (1 for the first action).
+    pub step: u64,
+    /// The simulated time in ticks.
+    pub now: u64,
+}
+
+/// A timer request from a handler: the world owns the clock, the node only asks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimerOp {
+    Start,
+    Stop,
+}
+
+/// Everything a handler wants done. Handlers never touch the network themselves, which keeps them
+/// pure and lets the world record, delay, drop or duplicate every message.
+pub struct Outbox<P: Protocol> {
+    pub sends: Vec<(NodeId, P::Msg)>,
+    pub notes: Vec<P::Note>,
+    pub timer: Option<TimerOp>,
+}
+
+impl<P: Protocol> Default for Outbox<P> {
+    fn default() -> Self {
+        Outbox {
+            sends: Vec::new(),
+            notes: Vec::new(),
+            timer: None,
+        }
+    }
+}
+
+impl<P: Protocol> Outbox<P> {
+    pub fn send(&mut self, to: NodeId, msg: P::Msg) {
+        self.sends.push((to, msg));
+    }
+    pub fn note(&mut self, note: P::Note) {
+        self.notes.push(note);
+    }
+    pub fn clear(&mut self) {
+        self.sends.clear();
+        self.notes.clear();
+        self.timer = None;
+    }
+}
+
+/// A broken safety rule, found after the step that broke it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Violation {
+    /// A stable kebab-case name, such as `agreement`.
+    pub invariant: &'static str,
+    pub step: u64,
+    /// Plain words naming the nodes, ballots and values involved.
+    pub detail: String,
+}
+
+/// Why a protocol refused an action (the world reports it with the action).
+pub type Refusal = String;
+
+pub trait Protocol: Clone + Debug + Sized + 'static {
+    type Node: Clone + Debug + Hash;
+    type Msg: Copy + Debug + Display + Hash + Eq;
+    /// What a handler observed about itself (a phase change, a vote, a value learned): shown in the
+    /// event log and fed to the safety monitor.
+    type Note: Copy + Debug + Hash;
+    /// Safety bookkeeping kept beside the nodes, updated incrementally from notes.
+    type Monitor: Clone + Debug + Hash;
+
+    /// Every node, in the order the world stores them.
+    fn roster(&self) -> Vec<NodeId>;
+    /// Where `id` sits in the roster, if it exists.
+    fn slot_of(&self, id: NodeId) -> Option<usize>;
+    fn initial_node(&self, id: NodeId) -> Self::Node;
+    fn new_monitor(&self) -> Self::Monitor;
+
+    /// A client asks `id` to propose `value`.
+    fn on_request(
+        &self,
+        ctx: Ctx,
+        id: NodeId,
+        node: &mut Self::Node,
+        value: Value,
+        out: &mut Outbox<Self>,
+    ) -> Result<(), Refusal>;
+    fn on_message(
+        &self,
+        ctx: Ctx,
+        id: NodeId,
+        node: &mut Self::Node,
+        from: NodeId,
+        msg: Self::Msg,
+        out: &mut Outbox<Self>,
+    );
+    /// The node's timer fired (the world only fires a started timer).
+    fn on_timeout(&self, ctx: Ctx, id: NodeId, node: &mut Self::Node, out: &mut Outbox<Self>);
+    /// The node comes back after a crash: it keeps its durable state and loses the rest.
+    fn on_restart(&self, ctx: Ctx, id: NodeId, node: &mut Self::Node, out: &mut Outbox<Self>);
+
+    /// Checks the safety rules against one note, pushing any finding (a value chosen, a violation)
+    /// as events. Called for every note, so the checks are incremental.
+    fn observe(
+        &self,
+        monitor: &mut Self::Monitor,
+        ctx: Ctx,
+        node: NodeId,
+        note: &Self::Note,
+        events: &mut Vec<Event<Self>>,
+    );
+}

@@ -1,0 +1,145 @@
+//! The auto-scheduler: picks the next action for auto-play from its own seeded generator. It only
+//! proposes actions; the world applies them and the trace records them, so a scheduled run and a
+//! hand-driven run are the same kind of thing.
+
+use super::ids::{NodeId, Role, Value};
+use super::protocol::Protocol;
+use super::rng::Rng;
+use super::world::{Action, World};
+
+/// Fault and workload knobs, each a probability per step.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Knobs {
+    /// The message due next is dropped instead of delivered.
+    pub drop: f64,
+    /// The message due next is duplicated (the original stays in flight).
+    pub duplicate: f64,
+    /// A random live node crashes.
+    pub crash: f64,
+    /// A random crashed node restarts.
+    pub restart: f64,
+    /// A random live proposer gets a fresh client request (its own value).
+    pub propose: f64,
+}
+
+impl Default for Knobs {
+    fn default() -> Self {
+        Knobs {
+            drop: 0.0,
+            duplicate: 0.0,
+            crash: 0.0,
+            restart: 0.2,
+            propose: 0.0,
+        }
+    }
+}
+
+impl Knobs {
+    pub fn validate(&self) -> Result<(), String> {
+        for (name, p) in [
+            ("drop", self.drop),
+            ("duplicate", self.duplicate),
+            ("crash", self.crash),
+            ("restart", self.restart),
+            ("propose", self.propose),
+        ] {
+            if !(0.0..=1.0).contains(&p) {
+                return Err(format!("{name}: a probability between 0 and 1, not {p}"));
+            }
+        }
+        if self.drop + self.duplicate > 1.0 {
+            return Err("drop + duplicate must not exceed 1".into());
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Scheduler {
+    rng: Rng,
+    pub knobs: Knobs,
+}
+
+impl Scheduler {
+    /// The scheduler's generator is seeded apart from the world's, so a user's own choices do not
+    /// shift the latencies the world draws.
+    pub fn new(seed: u64, knobs: Knobs) -> Self {
+        Scheduler {
+            rng: Rng::new(seed ^ 0x5EED_5C4E_D01E_0000),
+            knobs,
+        }
+    }
+
+    /// The next action, or `None` when nothing is left to do.
+    pub fn next<P: Protocol>(&mut self, world: &World<P>) -> Option<Action> {
+        let k = self.knobs;
+        if k.restart > 0.0
+            && let Some(n) = self.pick(world, |s| !s.up)
+            && self.rng.chance(k.restart)
+        {
+            return Some(Action::Restart(n));
+        }
+        if self.rng.chance(k.crash)
+            && let Some(n) = self.pick(world, |s| s.up)
+        {
+            return Some(Action::Crash(n));
+        }
+        if self.rng.chance(k.propose)
+            && let Some(n) = self.pick(world, |s| s.up && s.id.role == Role::Proposer)
+        {
+            return Some(Action::Propose(n, Value::letter_for(n.index)));
+        }
+        let due_msg = world.network().earliest().map(|e| (e.deliver_at, e.id));
+        let due_timer = world
+            .nodes()
+            .iter()
+            .filter(|s| s.up)
+            .filter_map(|s| s.timer.map(|t| (t, s.id)))
+            .min();
+        let message_first = match (due_msg, due_timer) {
+            (Some((t, _)), Some((tt, _))) => t <= tt,
+            (m, _) => m.is_some(),
+        };
+        if message_first && let Some((_, id)) = due_msg {
+            let faulty = self.rng.chance(k.drop + k.duplicate);
+            return Some(if faulty && self.rng.chance(k.drop / (k.drop + k.duplicate)) {
+                Action::Drop(id)
+            } else if faulty {
+                Action::Duplicate(id)
+            } else {
+                Action::Deliver(id)
+            });
+        }
+        if let Some((_, node)) = due_timer {
+            return Some(Action::Timeout(node));
+        }
+        // Quiet: skip ahead to the next thing that would happen anyway, a crashed node coming
+        // back or a client sending a request.
+        if k.restart > 0.0
+            && let Some(n) = self.pick(world, |s| !s.up)
+        {
+            return Some(Action::Restart(n));
+        }
+        if k.propose > 0.0 {
+            return self
+                .pick(world, |s| s.up && s.id.role == Role::Proposer)
+                .map(|n| Action::Propose(n, Value::letter_for(n.index)));
+        }
+        None
+    }
+
+    /// A uniformly random node among those matching, without allocating.
+    fn pick<P: Protocol>(
+        &mut self,
+        world: &World<P>,
+        want: impl Fn(&super::world::Slot<P::Node>) -> bool,
+    ) -> Option<NodeId> {
+        let n = world.nodes().iter().filter(|s| want(s)).count();
+        if n == 0 {
+            return None;
+        }
+        let k = self.rng.below(n as u64) as usize;
+        world.nodes().iter().filter(|s| want(s)).nth(k).map(|s| s.id)
+    }
+}

@@ -1,0 +1,415 @@
+//! The world: nodes, network, clock, faults and timers around a protocol. It is a pure state
+//! machine: `apply` takes one `Action` and records what happened as `Event`s; the same config,
+//! seed and actions always give the same states. No clock, no I/O, no unseeded randomness.
+
+use std::fmt;
+use std::sync::Arc;
+
+use super::ids::{MsgId, NodeId, Value};
+use super::network::{Envelope, Network};
+use super::protocol::{Ctx, Outbox, Protocol, TimerOp, Violation};
+use super::rng::Rng;
+
+/// Every change to a run. Traces are lists of these; the GUI, lessons and the auto-scheduler all
+/// produce them, so anything a user does can be saved and replayed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Action {
+    /// A client asks a proposer to propose a value.
+    Propose(NodeId, Value),
+    Deliver(MsgId),
+    Drop(MsgId),
+    /// Puts a copy of the message in flight (with a fresh id and latency).
+    Duplicate(MsgId),
+    Crash(NodeId),
+    Restart(NodeId),
+    /// Fires a proposer's timer now.
+    Timeout(NodeId),
+    CutLink(NodeId, NodeId),
+    HealLink(NodeId, NodeId),
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Action::Propose(n, v) => write!(f, "Propose({n}, \"{v}\")"),
+            Action::Deliver(m) => write!(f, "Deliver({})", m.0),
+            Action::Drop(m) => write!(f, "Drop({})", m.0),
+            Action::Duplicate(m) => write!(f, "Duplicate({})", m.0),
+            Action::Crash(n) => write!(f, "Crash({n})"),
+            Action::Restart(n) => write!(f, "Restart({n})"),
+            Action::Timeout(n) => write!(f, "Timeout({n})"),
+            Action::CutLink(a, b) => write!(f, "CutLink({a}, {b})"),
+            Action::HealLink(a, b) => write!(f, "HealLink({a}, {b})"),
+        }
+    }
+}
+
+/// Why an action cannot be applied in the current state. Nothing changes when one is refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ActionError {
+    #[error("there is no node {0} in this cluster")]
+    NoSuchNode(NodeId),
+    #[error("message {0} is not in flight")]
+    NotInFlight(MsgId),
+    #[error("{0} is crashed")]
+    Crashed(NodeId),
+    #[error("{0} is not crashed")]
+    NotCrashed(NodeId),
+    #[error("{0} has no timer running")]
+    NoTimer(NodeId),
+    #[error("a link joins two different nodes, not {0} to itself")]
+    SelfLink(NodeId),
+    #[error("the link {0}-{1} is already cut")]
+    AlreadyCut(NodeId, NodeId),
+    #[error("the link {0}-{1} is not cut")]
+    NotCut(NodeId, NodeId),
+    #[error("{0}")]
+    Refused(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LossCause {
+    /// Dropped by a `Drop` action.
+    Dropped,
+    LinkCut,
+    DestinationCrashed,
+}
+
+/// What happened in a step, in order. Views and the event log read these.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event<P: Protocol> {
+    Requested { node: NodeId, value: Value },
+    Sent(Envelope<P::Msg>),
+    Delivered(Envelope<P::Msg>),
+    Lost { envelope: Envelope<P::Msg>, cause: LossCause },
+    Duplicated { original: MsgId, copy: Envelope<P::Msg> },
+    Crashed(NodeId),
+    Restarted(NodeId),
+    TimedOut(NodeId),
+    LinkCut(NodeId, NodeId),
+    LinkHealed(NodeId, NodeId),
+    /// A protocol observation: from a node, or from the monitor (`node: None`).
+    Note { node: Option<NodeId>, note: P::Note },
+    Violation(Violation),
+}
+
+/// How a world's timing is set up (the protocol's own rules come separately).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Timing {
+    pub seed: u64,
+    pub latency: (u32, u32),
+    pub timeout: u32,
+}
+
+#[derive(Clone, Debug, Hash)]
+pub struct Slot<N> {
+    pub id: NodeId,
+    pub up: bool,
+    /// When this node's timer fires, if one is running.
+    pub timer: Option<u64>,
+    pub state: N,
+}
+
+#[derive(Clone, Debug)]
+pub struct World<P: Protocol> {
+    protocol: Arc<P>,
+    timing: Timing,
+    slots: Vec<Slot<P::Node>>,
+    net: Network<P::Msg>,
+    now: u64,
+    step: u64,
+    rng: Rng,
+    monitor: P::Monitor,
+    /// The first violation of each invariant, in the order found.
+    violations: Vec<Violation>,
+    /// What the last step did.
+    events: Vec<Event<P>>,
+}
+
+impl<P: Protocol> World<P> {
+    pub fn new(protocol: P, timing: Timing) -> Self {
+        let slots = protocol
+            .roster()
+            .into_iter()
+            .map(|id| Slot {
+                id,
+                up: true,
+                timer: None,
+                state: protocol.initial_node(id),
+            })
+            .collect();
+        World {
+            monitor: protocol.new_monitor(),
+            protocol: Arc::new(protocol),
+            timing,
+            slots,
+            net: Network::default(),
+            now: 0,
+            step: 0,
+            rng: Rng::new(timing.seed),
+            violations: Vec::new(),
+            events: Vec::new(),
+        }
+    }
+
+    pub fn protocol(&self) -> &P {
+        &self.protocol
+    }
+    pub fn timing(&self) -> Timing {
+        self.timing
+    }
+    /// How many actions have been applied.
+    pub fn step(&self) -> u64 {
+        self.step
+    }
+    /// Simulated time in ticks.
+    pub fn now(&self) -> u64 {
+        self.now
+    }
+    pub fn nodes(&self) -> &[Slot<P::Node>] {
+        &self.slots
+    }
+    pub fn node(&self, id: NodeId) -> Option<&Slot<P::Node>> {
+        self.protocol.slot_of(id).map(|i| &self.slots[i])
+    }
+    pub fn network(&self) -> &Network<P::Msg> {
+        &self.net
+    }
+    pub fn monitor(&self) -> &P::Monitor {
+        &self.monitor
+    }
+    pub fn violations(&self) -> &[Violation] {
+        &self.violations
+    }
+    /// The earliest violation found, if any.
+    pub fn first_violation(&self) -> Option<&Violation> {
+        self.violations.first()
+    }
+    /// The events of the last applied step.
+    pub fn events(&self) -> &[Event<P>] {
+        &self.events
+    }
+
+    fn slot_index(&self, id: NodeId) -> Result<usize, ActionError> {
+        self.protocol.slot_of(id).ok_or(ActionError::NoSuchNode(id))
+    }
+
+    fn live_slot(&self, id: NodeId) -> Result<usize, ActionError> {
+        let i = self.slot_index(id)?;
+        if self.slots[i].up {
+            Ok(i)
+        } else {
+            Err(ActionError::Crashed(id))
+        }
+    }
+
+    /// Checks an action without applying it.
+    pub fn check(&self, action: &Action) -> Result<(), ActionError> {
+        match *action {
+            Action::Propose(n, _) => self.live_slot(n).map(drop),
+            Action::Deliver(m) | Action::Drop(m) | Action::Duplicate(m) => {
+                self.net.get(m).map(drop).ok_or(ActionError::NotInFlight(m))
+            }
+            Action::Crash(n) => self.live_slot(n).map(drop),
+            Action::Restart(n) => {
+                let i = self.slot_index(n)?;
+                if self.slots[i].up {
+                    Err(ActionError::NotCrashed(n))
+                } else {
+                    Ok(())
+                }
+            }
+            Action::Timeout(n) => {
+                let i = self.live_slot(n)?;
+                self.slots[i]
+                    .timer
+                    .map(drop)
+                    .ok_or(ActionError::NoTimer(n))
+            }
+            Action::CutLink(a, b) | Action::HealLink(a, b) => {
+                self.slot_index(a)?;
+                self.slot_index(b)?;
+                if a == b {
+                    return Err(ActionError::SelfLink(a));
+                }
+                let cut = self.net.is_cut(a, b);
+                match action {
+                    Action::CutLink(..) if cut => Err(ActionError::AlreadyCut(a, b)),
+                    Action::HealLink(..) if !cut => Err(ActionError::NotCut(a, b)),
+                    _ => Ok(()),
+                }
+            }
+        }
+    }
+
+    /// Applies one action as the next step. A refused action changes nothing.
+    pub fn apply(&mut self, action: &Action) -> Result<(), ActionError> {
+        self.check(action)?;
+        self.events.clear();
+        self.step += 1;
+        let mut out = Outbox::<P>::default();
+        match *action {
+            Action::Propose(node, value) => {
+                let i = self.live_slot(node)?;
+                let ctx = self.ctx();
+                let protocol = Arc::clone(&self.protocol);
+                if let Err(why) =
+                    protocol.on_request(ctx, node, &mut self.slots[i].state, value, &mut out)
+                {
+                    // Undo the step count: a refused request is not a step.
+                    self.step -= 1;
+                    return Err(ActionError::Refused(why));
+                }
+                self.events.push(Event::Requested { node, value });
+                self.flush(i, &mut out);
+            }
+            Action::Deliver(id) => {
+                let env = self.net.take(id).ok_or(ActionError::NotInFlight(id))?;
+                self.now = self.now.max(env.deliver_at);
+                let i = self.slot_index(env.dst)?;
+                let cause = if self.net.is_cut(env.src, env.dst) {
+                    Some(LossCause::LinkCut)
+                } else if !self.slots[i].up {
+                    Some(LossCause::DestinationCrashed)
+                } else {
+                    None
+                };
+                if let Some(cause) = cause {
+                    self.net.stats.dropped += 1;
+                    self.events.push(Event::Lost {
+                        envelope: env,
+                        cause,
+                    });
+                } else {
+                    self.net.stats.delivered += 1;
+                    self.events.push(Event::Delivered(env));
+                    let ctx = self.ctx();
+                    let protocol = Arc::clone(&self.protocol);
+                    protocol.on_message(
+                        ctx,
+                        env.dst,
+                        &mut self.slots[i].state,
+                        env.src,
+                        env.msg,
+                        &mut out,
+                    );
+                    self.flush(i, &mut out);
+                }
+            }
+            Action::Drop(id) => {
+                let env = self.net.take(id).ok_or(ActionError::NotInFlight(id))?;
+                self.net.stats.dropped += 1;
+                self.events.push(Event::Lost {
+                    envelope: env,
+                    cause: LossCause::Dropped,
+                });
+            }
+            Action::Duplicate(id) => {
+                let env = *self.net.get(id).ok_or(ActionError::NotInFlight(id))?;
+                let deliver_at = self.now + self.latency();
+                let copy = self
+                    .net
+                    .send(env.src, env.dst, env.msg, self.now, deliver_at);
+                self.net.stats.sent -= 1;
+                self.net.stats.duplicated += 1;
+                self.events.push(Event::Duplicated { original: id, copy });
+            }
+            Action::Crash(node) => {
+                let i = self.live_slot(node)?;
+                self.slots[i].up = false;
+                self.slots[i].timer = None;
+                self.events.push(Event::Crashed(node));
+            }
+            Action::Restart(node) => {
+                let i = self.slot_index(node)?;
+                self.slots[i].up = true;
+                self.events.push(Event::Restarted(node));
+                let ctx = self.ctx();
+                let protocol = Arc::clone(&self.protocol);
+                protocol.on_restart(ctx, node, &mut self.slots[i].state, &mut out);
+                self.flush(i, &mut out);
+            }
+            Action::Timeout(node) => {
+                let i = self.live_slot(node)?;
+                let deadline = self.slots[i].timer.take().ok_or(ActionError::NoTimer(node))?;
+                self.now = self.now.max(deadline);
+                self.events.push(Event::TimedOut(node));
+                let ctx = self.ctx();
+                let protocol = Arc::clone(&self.protocol);
+                protocol.on_timeout(ctx, node, &mut self.slots[i].state, &mut out);
+                self.flush(i, &mut out);
+            }
+            Action::CutLink(a, b) => {
+                self.net.cut(a, b);
+                self.events.push(Event::LinkCut(a, b));
+            }
+            Action::HealLink(a, b) => {
+                self.net.heal(a, b);
+                self.events.push(Event::LinkHealed(a, b));
+            }
+        }
+        Ok(())
+    }
+
+    fn ctx(&self) -> Ctx {
+        Ctx {
+            step: self.step,
+            now: self.now,
+        }
+    }
+
+    fn latency(&mut self) -> u64 {
+        let (lo, hi) = self.timing.latency;
+        self.rng.range(lo as u64, hi as u64)
+    }
+
+    /// Carries out what a handler asked for: notes to the monitor, messages to the network, timer.
+    fn flush(&mut self, slot: usize, out: &mut Outbox<P>) {
+        let node = self.slots[slot].id;
+        let ctx = self.ctx();
+        let before = self.events.len();
+        for note in out.notes.drain(..) {
+            self.events.push(Event::Note {
+                node: Some(node),
+                note,
+            });
+            self.protocol
+                .observe(&mut self.monitor, ctx, node, &note, &mut self.events);
+        }
+        for e in &self.events[before..] {
+            if let Event::Violation(v) = e
+                && !self.violations.iter().any(|o| o.invariant == v.invariant)
+            {
+                self.violations.push(v.clone());
+            }
+        }
+        for (dst, msg) in out.sends.drain(..) {
+            let deliver_at = self.now + self.latency();
+            let env = self.net.send(node, dst, msg, self.now, deliver_at);
+            self.events.push(Event::Sent(env));
+        }
+        match out.timer.take() {
+            Some(TimerOp::Start) => {
+                self.slots[slot].timer = Some(self.now + self.timing.timeout as u64)
+            }
+            Some(TimerOp::Stop) => self.slots[slot].timer = None,
+            None => {}
+        }
+    }
+
+    /// A stable 64-bit digest of the whole state (FNV-1a over a canonical walk), recorded in
+    /// traces so a replay can prove it reached the same place.
+    pub fn state_hash(&self) -> u64 {
+        use std::hash::Hash;
+        let mut h = super::hash::StableHasher::default();
+        self.timing.hash(&mut h);
+        self.slots.hash(&mut h);
+        self.net.hash(&mut h);
+        self.now.hash(&mut h);
+        self.step.hash(&mut h);
+        self.rng.hash(&mut h);
+        self.monitor.hash(&mut h);
+        self.violations.hash(&mut h);
+        h.finish_u64()
+    }
+}
