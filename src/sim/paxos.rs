@@ -495,6 +495,10 @@ impl Protocol for Paxos {
         }
     }
 
+    fn takes_requests(&self, id: NodeId) -> bool {
+        id.role == Role::Proposer
+    }
+
     fn new_monitor(&self) -> Monitor {
         Monitor {
             ballot_stride: self.proposers as usize + 1,
@@ -800,5 +804,216 @@ impl Monitor {
                 .find(|(b, v, _)| *b == ballot && *v == value)
                 .map_or(0, |e| e.2),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(flaws: &[Flaw]) -> Paxos {
+        Paxos::new(&Config {
+            flaws: flaws.to_vec(),
+            ..Config::default()
+        })
+    }
+
+    const CTX: Ctx = Ctx { step: 1, now: 0 };
+    const P1: NodeId = NodeId::proposer(1);
+    const A1: NodeId = NodeId::acceptor(1);
+    const A2: NodeId = NodeId::acceptor(2);
+    const A3: NodeId = NodeId::acceptor(3);
+
+    fn v(s: &str) -> Value {
+        Value::new(s).unwrap()
+    }
+
+    fn acceptor_gets(p: &Paxos, a: &mut Acceptor, msg: Msg) -> Vec<(NodeId, Msg)> {
+        let mut out = Outbox::default();
+        p.acceptor_on(a, P1, msg, &mut out);
+        out.sends
+    }
+
+    #[test]
+    fn acceptor_promises_only_above_its_promise() {
+        let p = rules(&[]);
+        let mut a = Acceptor::default();
+        let b1 = Ballot::new(1, 1);
+        let sent = acceptor_gets(&p, &mut a, Msg::Prepare { ballot: b1 });
+        assert_eq!(sent, vec![(P1, Msg::Promise { ballot: b1, accepted: None })]);
+        assert_eq!(a.promised, b1);
+        // The same ballot again (a duplicated Prepare) and a lower one are refused.
+        for b in [b1, Ballot::new(0, 2)] {
+            let sent = acceptor_gets(&p, &mut a, Msg::Prepare { ballot: b });
+            assert_eq!(sent, vec![(P1, Msg::Nack { ballot: b, promised: b1 })]);
+        }
+        assert_eq!(a.promised, b1);
+    }
+
+    #[test]
+    fn acceptor_never_accepts_below_its_promise() {
+        let p = rules(&[]);
+        let mut a = Acceptor {
+            promised: Ballot::new(2, 2),
+            accepted: None,
+        };
+        let low = Ballot::new(1, 1);
+        let sent = acceptor_gets(&p, &mut a, Msg::Accept { ballot: low, value: v("A") });
+        assert_eq!(sent, vec![(P1, Msg::Nack { ballot: low, promised: Ballot::new(2, 2) })]);
+        assert_eq!(a.accepted, None);
+        // At or above the promise it accepts and tells the proposer and every learner.
+        let b = Ballot::new(2, 2);
+        let sent = acceptor_gets(&p, &mut a, Msg::Accept { ballot: b, value: v("B") });
+        assert_eq!(a.accepted, Some((b, v("B"))));
+        assert_eq!(sent.len(), 1 + 2);
+        assert!(sent.iter().all(|(_, m)| *m == Msg::Accepted { ballot: b, value: v("B") }));
+    }
+
+    #[test]
+    fn accept_lower_ballot_flaw_accepts_below_the_promise() {
+        let p = rules(&[Flaw::AcceptLowerBallot]);
+        let mut a = Acceptor {
+            promised: Ballot::new(2, 2),
+            accepted: None,
+        };
+        acceptor_gets(&p, &mut a, Msg::Accept { ballot: Ballot::new(1, 1), value: v("A") });
+        assert_eq!(a.accepted, Some((Ballot::new(1, 1), v("A"))));
+        assert_eq!(a.promised, Ballot::new(2, 2));
+    }
+
+    #[test]
+    fn reuse_ballot_flaw_answers_a_prepare_equal_to_the_promise() {
+        let p = rules(&[Flaw::ReuseBallot]);
+        let mut a = Acceptor::default();
+        let b = Ballot::new(1, 0);
+        acceptor_gets(&p, &mut a, Msg::Prepare { ballot: b });
+        let sent = acceptor_gets(&p, &mut a, Msg::Prepare { ballot: b });
+        assert_eq!(sent, vec![(P1, Msg::Promise { ballot: b, accepted: None })]);
+    }
+
+    fn proposer_in_phase_one(p: &Paxos) -> (Proposer, Ballot) {
+        let mut prop = Proposer::default();
+        let mut node = Node::Proposer(prop);
+        let mut out = Outbox::default();
+        p.on_request(CTX, P1, &mut node, v("A"), &mut out).unwrap();
+        let Node::Proposer(q) = node else { unreachable!() };
+        prop = q;
+        assert_eq!(out.sends.len(), 3, "a Prepare to every acceptor");
+        assert_eq!(out.timer, Some(TimerOp::Start));
+        (prop, prop.ballot().unwrap())
+    }
+
+    fn promise(p: &Paxos, prop: &mut Proposer, from: NodeId, msg: Msg) -> Outbox<Paxos> {
+        let mut out = Outbox::default();
+        p.proposer_on(P1, prop, from, msg, &mut out);
+        out
+    }
+
+    #[test]
+    fn proposer_adopts_the_highest_ballot_value_among_promises() {
+        let p = rules(&[]);
+        let (mut prop, b) = proposer_in_phase_one(&p);
+        assert_eq!(b, Ballot::new(1, 1));
+        let out = promise(&p, &mut prop, A1, Msg::Promise { ballot: b, accepted: Some((Ballot::new(0, 2), v("X"))) });
+        assert!(out.sends.is_empty(), "one promise is not a quorum");
+        // A duplicate promise from the same acceptor does not count twice.
+        let out = promise(&p, &mut prop, A1, Msg::Promise { ballot: b, accepted: None });
+        assert!(out.sends.is_empty());
+        let out = promise(&p, &mut prop, A2, Msg::Promise { ballot: b, accepted: Some((Ballot::new(0, 3), v("Y"))) });
+        assert_eq!(out.sends.len(), 3);
+        assert!(out.sends.iter().all(|(_, m)| *m == Msg::Accept { ballot: b, value: v("Y") }));
+        assert_eq!(
+            out.notes,
+            vec![Note::Proposing { ballot: b, value: v("Y"), adopted: Some(Ballot::new(0, 3)) }]
+        );
+    }
+
+    #[test]
+    fn proposer_with_ignore_promised_value_flaw_proposes_its_own() {
+        let p = rules(&[Flaw::IgnorePromisedValue]);
+        let (mut prop, b) = proposer_in_phase_one(&p);
+        promise(&p, &mut prop, A1, Msg::Promise { ballot: b, accepted: Some((Ballot::new(0, 2), v("X"))) });
+        let out = promise(&p, &mut prop, A2, Msg::Promise { ballot: b, accepted: None });
+        assert!(out.sends.iter().all(|(_, m)| *m == Msg::Accept { ballot: b, value: v("A") }));
+    }
+
+    #[test]
+    fn proposer_retries_above_the_promise_a_nack_reports() {
+        let p = rules(&[]);
+        let (mut prop, b) = proposer_in_phase_one(&p);
+        let out = promise(&p, &mut prop, A3, Msg::Nack { ballot: b, promised: Ballot::new(7, 2) });
+        assert_eq!(prop.ballot(), Some(Ballot::new(8, 1)));
+        assert_eq!(out.sends.len(), 3);
+        // A Nack for a ballot it no longer uses is ignored.
+        let out = promise(&p, &mut prop, A1, Msg::Nack { ballot: b, promised: Ballot::new(9, 2) });
+        assert!(out.sends.is_empty());
+        assert_eq!(prop.max_round, 9, "but the round it reveals is remembered");
+    }
+
+    #[test]
+    fn proposer_decides_on_a_phase_two_quorum_and_keeps_its_round_over_a_restart() {
+        let p = rules(&[]);
+        let (mut prop, b) = proposer_in_phase_one(&p);
+        promise(&p, &mut prop, A1, Msg::Promise { ballot: b, accepted: None });
+        promise(&p, &mut prop, A2, Msg::Promise { ballot: b, accepted: None });
+        promise(&p, &mut prop, A1, Msg::Accepted { ballot: b, value: v("A") });
+        let out = promise(&p, &mut prop, A3, Msg::Accepted { ballot: b, value: v("A") });
+        assert_eq!(prop.phase, Phase::Decided { ballot: b, value: v("A") });
+        assert_eq!(out.timer, Some(TimerOp::Stop));
+        let mut node = Node::Proposer(prop);
+        p.on_restart(CTX, P1, &mut node, &mut Outbox::default());
+        assert_eq!(node, Node::Proposer(Proposer { max_round: 1, request: None, phase: Phase::Idle }));
+    }
+
+    fn learner_hears(p: &Paxos, l: &mut Learner, from: NodeId, b: Ballot, val: &str) {
+        p.learner_on(CTX, l, from, Msg::Accepted { ballot: b, value: v(val) }, &mut Outbox::default());
+    }
+
+    #[test]
+    fn learner_learns_only_from_a_quorum_in_one_ballot() {
+        let p = rules(&[]);
+        let mut l = Learner::default();
+        learner_hears(&p, &mut l, A1, Ballot::new(1, 1), "A");
+        learner_hears(&p, &mut l, A2, Ballot::new(2, 2), "A");
+        assert_eq!(l.learned, None, "votes from two ballots are not a quorum");
+        learner_hears(&p, &mut l, A3, Ballot::new(2, 2), "A");
+        assert_eq!(l.learned.map(|x| x.value), Some(v("A")));
+        assert!(l.tallies.is_empty());
+    }
+
+    #[test]
+    fn learner_mixes_ballots_flaw_pools_votes_across_ballots() {
+        let p = rules(&[Flaw::LearnerMixesBallots]);
+        let mut l = Learner::default();
+        learner_hears(&p, &mut l, A1, Ballot::new(1, 1), "A");
+        learner_hears(&p, &mut l, A2, Ballot::new(2, 2), "A");
+        assert_eq!(l.learned.map(|x| x.value), Some(v("A")));
+    }
+
+    #[test]
+    fn amnesia_flaw_makes_a_restarted_acceptor_forget() {
+        for (flaws, keeps) in [(vec![], true), (vec![Flaw::Amnesia], false)] {
+            let p = rules(&flaws);
+            let before = Acceptor { promised: Ballot::new(2, 1), accepted: Some((Ballot::new(2, 1), v("A"))) };
+            let mut node = Node::Acceptor(before);
+            p.on_restart(CTX, A1, &mut node, &mut Outbox::default());
+            assert_eq!(node == Node::Acceptor(before), keeps);
+        }
+    }
+
+    #[test]
+    fn messages_print_as_the_style_guide_spells_them() {
+        let b = Ballot::new(2, 1);
+        assert_eq!(Msg::Prepare { ballot: b }.to_string(), "Prepare(2.1)");
+        assert_eq!(
+            Msg::Promise { ballot: b, accepted: Some((Ballot::new(1, 2), v("B"))) }.to_string(),
+            "Promise(2.1, accepted 1.2=\"B\")"
+        );
+        assert_eq!(Msg::Accept { ballot: b, value: v("A") }.to_string(), "Accept(2.1, \"A\")");
+        assert_eq!(Msg::Accepted { ballot: b, value: v("A") }.to_string(), "Accepted(2.1, \"A\")");
+        assert_eq!(
+            Msg::Nack { ballot: b, promised: Ballot::new(3, 2) }.to_string(),
+            "Nack(2.1, promised 3.2)"
+        );
     }
 }

@@ -83,6 +83,8 @@ pub trait Protocol: Clone + Debug + Sized + 'static {
     /// Where `id` sits in the roster, if it exists.
     fn slot_of(&self, id: NodeId) -> Option<usize>;
     fn initial_node(&self, id: NodeId) -> Self::Node;
+    /// Whether clients may send requests to this node (proposers, in Paxos).
+    fn takes_requests(&self, id: NodeId) -> bool;
     fn new_monitor(&self) -> Self::Monitor;
 
     /// A client asks `id` to propose `value`.

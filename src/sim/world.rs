@@ -206,7 +206,16 @@ impl<P: Protocol> World<P> {
     /// Checks an action without applying it.
     pub fn check(&self, action: &Action) -> Result<(), ActionError> {
         match *action {
-            Action::Propose(n, _) => self.live_slot(n).map(drop),
+            Action::Propose(n, _) => {
+                self.live_slot(n)?;
+                if self.protocol.takes_requests(n) {
+                    Ok(())
+                } else {
+                    Err(ActionError::Refused(format!(
+                        "{n} does not take client requests"
+                    )))
+                }
+            }
             Action::Deliver(m) | Action::Drop(m) | Action::Duplicate(m) => {
                 self.net.get(m).map(drop).ok_or(ActionError::NotInFlight(m))
             }
@@ -242,6 +251,40 @@ impl<P: Protocol> World<P> {
         }
     }
 
+    /// Every action that would apply now, for a user (or a test) to choose from. Requests are
+    /// listed with `value`; links with every pair of distinct nodes.
+    pub fn enabled_actions(&self, value: Value) -> Vec<Action> {
+        let mut out = Vec::new();
+        for s in &self.slots {
+            if s.up && self.protocol.takes_requests(s.id) {
+                out.push(Action::Propose(s.id, value));
+            }
+        }
+        for e in self.net.in_flight() {
+            out.extend([Action::Deliver(e.id), Action::Drop(e.id), Action::Duplicate(e.id)]);
+        }
+        for s in &self.slots {
+            out.push(if s.up {
+                Action::Crash(s.id)
+            } else {
+                Action::Restart(s.id)
+            });
+            if s.up && s.timer.is_some() {
+                out.push(Action::Timeout(s.id));
+            }
+        }
+        for (i, a) in self.slots.iter().enumerate() {
+            for b in &self.slots[i + 1..] {
+                out.push(if self.net.is_cut(a.id, b.id) {
+                    Action::HealLink(a.id, b.id)
+                } else {
+                    Action::CutLink(a.id, b.id)
+                });
+            }
+        }
+        out
+    }
+
     /// Applies one action as the next step. A refused action changes nothing.
     pub fn apply(&mut self, action: &Action) -> Result<(), ActionError> {
         self.check(action)?;
@@ -256,7 +299,7 @@ impl<P: Protocol> World<P> {
                 if let Err(why) =
                     protocol.on_request(ctx, node, &mut self.slots[i].state, value, &mut out)
                 {
-                    // Undo the step count: a refused request is not a step.
+                    // `check` vetted the node, so this is a protocol bug; undo the step count.
                     self.step -= 1;
                     return Err(ActionError::Refused(why));
                 }
