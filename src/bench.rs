@@ -78,7 +78,8 @@ pub fn faulty_timeline(steps: u64) -> Timeline {
         let a = scheduler
             .next(t.world())
             .expect("clients keep proposing, so the run never goes quiet");
-        t.apply(a).expect("the scheduler only picks enabled actions");
+        t.apply(a)
+            .expect("the scheduler only picks enabled actions");
     }
     t
 }
@@ -135,6 +136,3 @@ pub fn measure(size: Size) -> BenchResult {
         checkpoint_interval: CHECKPOINT_INTERVAL,
     }
 }
-
-
-

@@ -153,9 +153,7 @@ pub fn simulate(config: &Config, knobs: Knobs, steps: u64) -> Trace {
         if actions.len() as u64 >= steps {
             break;
         }
-        world
-            .apply(&a)
-            .expect("a fresh proposer accepts a request");
+        world.apply(&a).expect("a fresh proposer accepts a request");
         actions.push(a);
     }
     let mut scheduler = Scheduler::new(config.seed, knobs);
@@ -192,6 +190,7 @@ pub fn report_json(outcome: &Outcome) -> serde_json::Value {
         "learned": learned,
         "safety": if outcome.violation.is_some() { "violated" } else { "ok" },
         "violation": outcome.violation,
+        "other_violations": outcome.other_violations,
         "state_hash": outcome.state_hash,
     })
 }
@@ -233,15 +232,17 @@ fn run_simulate(args: &SimulateArgs) -> u8 {
         eprintln!("{}: cannot write the trace: {e}", path.display());
         return EXIT_BAD_INPUT;
     }
-    let outcome = trace.outcome.as_ref().expect("recorded traces carry an outcome");
+    let outcome = trace
+        .outcome
+        .as_ref()
+        .expect("recorded traces carry an outcome");
     print_outcome(outcome, args.json);
     exit_for(outcome)
 }
 
 fn run_replay(file: &Path, json: bool) -> u8 {
-    let replayed = trace::load(file).and_then(|(t, text)| {
-        trace::replay(file, &text, &t).map(|r| (t, r))
-    });
+    let replayed =
+        trace::load(file).and_then(|(t, text)| trace::replay(file, &text, &t).map(|r| (t, r)));
     let (trace, replayed) = match replayed {
         Ok(x) => x,
         Err(e) => {

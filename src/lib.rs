@@ -1,8 +1,8 @@
 //! paxos-lab: watch, break and fix Paxos. The library holds the deterministic simulation
 //! (`sim`) and the trace format (`trace`); the binary is a thin CLI over them.
 
-pub mod sim;
-pub mod fsutil;
-pub mod trace;
 pub mod bench;
 pub mod cli;
+pub mod fsutil;
+pub mod sim;
+pub mod trace;

@@ -68,10 +68,13 @@ impl fmt::Display for Flaw {
 impl FromStr for Flaw {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        Flaw::ALL.into_iter().find(|f| f.name() == s).ok_or_else(|| {
-            let names: Vec<&str> = Flaw::ALL.iter().map(|f| f.name()).collect();
-            format!("unknown flaw `{s}` (known: {})", names.join(", "))
-        })
+        Flaw::ALL
+            .into_iter()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Flaw::ALL.iter().map(|f| f.name()).collect();
+                format!("unknown flaw `{s}` (known: {})", names.join(", "))
+            })
     }
 }
 serde_as_string!(Flaw, "a flaw name such as \"amnesia\"");
@@ -166,7 +169,9 @@ impl Config {
             ("learners", self.learners),
         ] {
             if n == 0 || n > MAX_PER_ROLE {
-                return Err(format!("{name}: must be between 1 and {MAX_PER_ROLE}, not {n}"));
+                return Err(format!(
+                    "{name}: must be between 1 and {MAX_PER_ROLE}, not {n}"
+                ));
             }
         }
         for (name, q) in [("q1", self.q1), ("q2", self.q2)] {
@@ -228,10 +233,7 @@ mod tests {
             ..Config::default()
         };
         assert!(c.quorums_intersect());
-        let c = Config {
-            q1: Some(2),
-            ..c
-        };
+        let c = Config { q1: Some(2), ..c };
         assert!(!c.quorums_intersect());
     }
 

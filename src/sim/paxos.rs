@@ -167,7 +167,10 @@ pub enum Node {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Note {
     /// A proposer began phase 1 with this ballot (after a request, a Nack or a timeout).
-    Preparing { ballot: Ballot, cause: RetryCause },
+    Preparing {
+        ballot: Ballot,
+        cause: RetryCause,
+    },
     /// A proposer reached a phase-1 quorum and proposes `value`; `adopted` is the ballot of the
     /// vote it took the value from, if any.
     Proposing {
@@ -176,17 +179,31 @@ pub enum Note {
         adopted: Option<Ballot>,
     },
     /// A proposer saw a phase-2 quorum accept its proposal.
-    Decided { ballot: Ballot, value: Value },
-    Promised { ballot: Ballot, previous: Ballot },
-    Refused { ballot: Ballot, promised: Ballot },
+    Decided {
+        ballot: Ballot,
+        value: Value,
+    },
+    Promised {
+        ballot: Ballot,
+        previous: Ballot,
+    },
+    Refused {
+        ballot: Ballot,
+        promised: Ballot,
+    },
     Voted {
         ballot: Ballot,
         value: Value,
         promised_before: Ballot,
     },
     /// An acceptor restarted without its durable state (the `amnesia` flaw).
-    Forgot { promised: Ballot },
-    Learned { ballot: Ballot, value: Value },
+    Forgot {
+        promised: Ballot,
+    },
+    Learned {
+        ballot: Ballot,
+        value: Value,
+    },
     /// The monitor saw a phase-2 quorum of acceptors vote for `value` in `ballot`.
     Chosen {
         ballot: Ballot,
@@ -421,7 +438,14 @@ impl Paxos {
         }
     }
 
-    fn learner_on(&self, ctx: Ctx, l: &mut Learner, from: NodeId, msg: Msg, out: &mut Outbox<Self>) {
+    fn learner_on(
+        &self,
+        ctx: Ctx,
+        l: &mut Learner,
+        from: NodeId,
+        msg: Msg,
+        out: &mut Outbox<Self>,
+    ) {
         let Msg::Accepted { ballot, value } = msg else {
             return;
         };
@@ -519,7 +543,9 @@ impl Protocol for Paxos {
         out: &mut Outbox<Self>,
     ) -> Result<(), Refusal> {
         let Node::Proposer(p) = node else {
-            return Err(format!("{id} is not a proposer; only proposers take requests"));
+            return Err(format!(
+                "{id} is not a proposer; only proposers take requests"
+            ));
         };
         p.request = Some(value);
         self.start_round(id, p, RetryCause::Request, out);
@@ -683,7 +709,10 @@ impl Protocol for Paxos {
                     Some(_) => {}
                 }
             }
-            Note::Preparing { .. } | Note::Decided { .. } | Note::Refused { .. } | Note::Chosen { .. } => {}
+            Note::Preparing { .. }
+            | Note::Decided { .. }
+            | Note::Refused { .. }
+            | Note::Chosen { .. } => {}
         }
     }
 }
@@ -840,12 +869,30 @@ mod tests {
         let mut a = Acceptor::default();
         let b1 = Ballot::new(1, 1);
         let sent = acceptor_gets(&p, &mut a, Msg::Prepare { ballot: b1 });
-        assert_eq!(sent, vec![(P1, Msg::Promise { ballot: b1, accepted: None })]);
+        assert_eq!(
+            sent,
+            vec![(
+                P1,
+                Msg::Promise {
+                    ballot: b1,
+                    accepted: None
+                }
+            )]
+        );
         assert_eq!(a.promised, b1);
         // The same ballot again (a duplicated Prepare) and a lower one are refused.
         for b in [b1, Ballot::new(0, 2)] {
             let sent = acceptor_gets(&p, &mut a, Msg::Prepare { ballot: b });
-            assert_eq!(sent, vec![(P1, Msg::Nack { ballot: b, promised: b1 })]);
+            assert_eq!(
+                sent,
+                vec![(
+                    P1,
+                    Msg::Nack {
+                        ballot: b,
+                        promised: b1
+                    }
+                )]
+            );
         }
         assert_eq!(a.promised, b1);
     }
@@ -858,15 +905,42 @@ mod tests {
             accepted: None,
         };
         let low = Ballot::new(1, 1);
-        let sent = acceptor_gets(&p, &mut a, Msg::Accept { ballot: low, value: v("A") });
-        assert_eq!(sent, vec![(P1, Msg::Nack { ballot: low, promised: Ballot::new(2, 2) })]);
+        let sent = acceptor_gets(
+            &p,
+            &mut a,
+            Msg::Accept {
+                ballot: low,
+                value: v("A"),
+            },
+        );
+        assert_eq!(
+            sent,
+            vec![(
+                P1,
+                Msg::Nack {
+                    ballot: low,
+                    promised: Ballot::new(2, 2)
+                }
+            )]
+        );
         assert_eq!(a.accepted, None);
         // At or above the promise it accepts and tells the proposer and every learner.
         let b = Ballot::new(2, 2);
-        let sent = acceptor_gets(&p, &mut a, Msg::Accept { ballot: b, value: v("B") });
+        let sent = acceptor_gets(
+            &p,
+            &mut a,
+            Msg::Accept {
+                ballot: b,
+                value: v("B"),
+            },
+        );
         assert_eq!(a.accepted, Some((b, v("B"))));
         assert_eq!(sent.len(), 1 + 2);
-        assert!(sent.iter().all(|(_, m)| *m == Msg::Accepted { ballot: b, value: v("B") }));
+        assert!(sent.iter().all(|(_, m)| *m
+            == Msg::Accepted {
+                ballot: b,
+                value: v("B")
+            }));
     }
 
     #[test]
@@ -876,7 +950,14 @@ mod tests {
             promised: Ballot::new(2, 2),
             accepted: None,
         };
-        acceptor_gets(&p, &mut a, Msg::Accept { ballot: Ballot::new(1, 1), value: v("A") });
+        acceptor_gets(
+            &p,
+            &mut a,
+            Msg::Accept {
+                ballot: Ballot::new(1, 1),
+                value: v("A"),
+            },
+        );
         assert_eq!(a.accepted, Some((Ballot::new(1, 1), v("A"))));
         assert_eq!(a.promised, Ballot::new(2, 2));
     }
@@ -888,7 +969,16 @@ mod tests {
         let b = Ballot::new(1, 0);
         acceptor_gets(&p, &mut a, Msg::Prepare { ballot: b });
         let sent = acceptor_gets(&p, &mut a, Msg::Prepare { ballot: b });
-        assert_eq!(sent, vec![(P1, Msg::Promise { ballot: b, accepted: None })]);
+        assert_eq!(
+            sent,
+            vec![(
+                P1,
+                Msg::Promise {
+                    ballot: b,
+                    accepted: None
+                }
+            )]
+        );
     }
 
     fn proposer_in_phase_one(p: &Paxos) -> (Proposer, Ballot) {
@@ -896,7 +986,9 @@ mod tests {
         let mut node = Node::Proposer(prop);
         let mut out = Outbox::default();
         p.on_request(CTX, P1, &mut node, v("A"), &mut out).unwrap();
-        let Node::Proposer(q) = node else { unreachable!() };
+        let Node::Proposer(q) = node else {
+            unreachable!()
+        };
         prop = q;
         assert_eq!(out.sends.len(), 3, "a Prepare to every acceptor");
         assert_eq!(out.timer, Some(TimerOp::Start));
@@ -914,17 +1006,49 @@ mod tests {
         let p = rules(&[]);
         let (mut prop, b) = proposer_in_phase_one(&p);
         assert_eq!(b, Ballot::new(1, 1));
-        let out = promise(&p, &mut prop, A1, Msg::Promise { ballot: b, accepted: Some((Ballot::new(0, 2), v("X"))) });
+        let out = promise(
+            &p,
+            &mut prop,
+            A1,
+            Msg::Promise {
+                ballot: b,
+                accepted: Some((Ballot::new(0, 2), v("X"))),
+            },
+        );
         assert!(out.sends.is_empty(), "one promise is not a quorum");
         // A duplicate promise from the same acceptor does not count twice.
-        let out = promise(&p, &mut prop, A1, Msg::Promise { ballot: b, accepted: None });
+        let out = promise(
+            &p,
+            &mut prop,
+            A1,
+            Msg::Promise {
+                ballot: b,
+                accepted: None,
+            },
+        );
         assert!(out.sends.is_empty());
-        let out = promise(&p, &mut prop, A2, Msg::Promise { ballot: b, accepted: Some((Ballot::new(0, 3), v("Y"))) });
+        let out = promise(
+            &p,
+            &mut prop,
+            A2,
+            Msg::Promise {
+                ballot: b,
+                accepted: Some((Ballot::new(0, 3), v("Y"))),
+            },
+        );
         assert_eq!(out.sends.len(), 3);
-        assert!(out.sends.iter().all(|(_, m)| *m == Msg::Accept { ballot: b, value: v("Y") }));
+        assert!(out.sends.iter().all(|(_, m)| *m
+            == Msg::Accept {
+                ballot: b,
+                value: v("Y")
+            }));
         assert_eq!(
             out.notes,
-            vec![Note::Proposing { ballot: b, value: v("Y"), adopted: Some(Ballot::new(0, 3)) }]
+            vec![Note::Proposing {
+                ballot: b,
+                value: v("Y"),
+                adopted: Some(Ballot::new(0, 3))
+            }]
         );
     }
 
@@ -932,20 +1056,56 @@ mod tests {
     fn proposer_with_ignore_promised_value_flaw_proposes_its_own() {
         let p = rules(&[Flaw::IgnorePromisedValue]);
         let (mut prop, b) = proposer_in_phase_one(&p);
-        promise(&p, &mut prop, A1, Msg::Promise { ballot: b, accepted: Some((Ballot::new(0, 2), v("X"))) });
-        let out = promise(&p, &mut prop, A2, Msg::Promise { ballot: b, accepted: None });
-        assert!(out.sends.iter().all(|(_, m)| *m == Msg::Accept { ballot: b, value: v("A") }));
+        promise(
+            &p,
+            &mut prop,
+            A1,
+            Msg::Promise {
+                ballot: b,
+                accepted: Some((Ballot::new(0, 2), v("X"))),
+            },
+        );
+        let out = promise(
+            &p,
+            &mut prop,
+            A2,
+            Msg::Promise {
+                ballot: b,
+                accepted: None,
+            },
+        );
+        assert!(out.sends.iter().all(|(_, m)| *m
+            == Msg::Accept {
+                ballot: b,
+                value: v("A")
+            }));
     }
 
     #[test]
     fn proposer_retries_above_the_promise_a_nack_reports() {
         let p = rules(&[]);
         let (mut prop, b) = proposer_in_phase_one(&p);
-        let out = promise(&p, &mut prop, A3, Msg::Nack { ballot: b, promised: Ballot::new(7, 2) });
+        let out = promise(
+            &p,
+            &mut prop,
+            A3,
+            Msg::Nack {
+                ballot: b,
+                promised: Ballot::new(7, 2),
+            },
+        );
         assert_eq!(prop.ballot(), Some(Ballot::new(8, 1)));
         assert_eq!(out.sends.len(), 3);
         // A Nack for a ballot it no longer uses is ignored.
-        let out = promise(&p, &mut prop, A1, Msg::Nack { ballot: b, promised: Ballot::new(9, 2) });
+        let out = promise(
+            &p,
+            &mut prop,
+            A1,
+            Msg::Nack {
+                ballot: b,
+                promised: Ballot::new(9, 2),
+            },
+        );
         assert!(out.sends.is_empty());
         assert_eq!(prop.max_round, 9, "but the round it reveals is remembered");
     }
@@ -954,19 +1114,73 @@ mod tests {
     fn proposer_decides_on_a_phase_two_quorum_and_keeps_its_round_over_a_restart() {
         let p = rules(&[]);
         let (mut prop, b) = proposer_in_phase_one(&p);
-        promise(&p, &mut prop, A1, Msg::Promise { ballot: b, accepted: None });
-        promise(&p, &mut prop, A2, Msg::Promise { ballot: b, accepted: None });
-        promise(&p, &mut prop, A1, Msg::Accepted { ballot: b, value: v("A") });
-        let out = promise(&p, &mut prop, A3, Msg::Accepted { ballot: b, value: v("A") });
-        assert_eq!(prop.phase, Phase::Decided { ballot: b, value: v("A") });
+        promise(
+            &p,
+            &mut prop,
+            A1,
+            Msg::Promise {
+                ballot: b,
+                accepted: None,
+            },
+        );
+        promise(
+            &p,
+            &mut prop,
+            A2,
+            Msg::Promise {
+                ballot: b,
+                accepted: None,
+            },
+        );
+        promise(
+            &p,
+            &mut prop,
+            A1,
+            Msg::Accepted {
+                ballot: b,
+                value: v("A"),
+            },
+        );
+        let out = promise(
+            &p,
+            &mut prop,
+            A3,
+            Msg::Accepted {
+                ballot: b,
+                value: v("A"),
+            },
+        );
+        assert_eq!(
+            prop.phase,
+            Phase::Decided {
+                ballot: b,
+                value: v("A")
+            }
+        );
         assert_eq!(out.timer, Some(TimerOp::Stop));
         let mut node = Node::Proposer(prop);
         p.on_restart(CTX, P1, &mut node, &mut Outbox::default());
-        assert_eq!(node, Node::Proposer(Proposer { max_round: 1, request: None, phase: Phase::Idle }));
+        assert_eq!(
+            node,
+            Node::Proposer(Proposer {
+                max_round: 1,
+                request: None,
+                phase: Phase::Idle
+            })
+        );
     }
 
     fn learner_hears(p: &Paxos, l: &mut Learner, from: NodeId, b: Ballot, val: &str) {
-        p.learner_on(CTX, l, from, Msg::Accepted { ballot: b, value: v(val) }, &mut Outbox::default());
+        p.learner_on(
+            CTX,
+            l,
+            from,
+            Msg::Accepted {
+                ballot: b,
+                value: v(val),
+            },
+            &mut Outbox::default(),
+        );
     }
 
     #[test]
@@ -994,7 +1208,10 @@ mod tests {
     fn amnesia_flaw_makes_a_restarted_acceptor_forget() {
         for (flaws, keeps) in [(vec![], true), (vec![Flaw::Amnesia], false)] {
             let p = rules(&flaws);
-            let before = Acceptor { promised: Ballot::new(2, 1), accepted: Some((Ballot::new(2, 1), v("A"))) };
+            let before = Acceptor {
+                promised: Ballot::new(2, 1),
+                accepted: Some((Ballot::new(2, 1), v("A"))),
+            };
             let mut node = Node::Acceptor(before);
             p.on_restart(CTX, A1, &mut node, &mut Outbox::default());
             assert_eq!(node == Node::Acceptor(before), keeps);
@@ -1006,13 +1223,35 @@ mod tests {
         let b = Ballot::new(2, 1);
         assert_eq!(Msg::Prepare { ballot: b }.to_string(), "Prepare(2.1)");
         assert_eq!(
-            Msg::Promise { ballot: b, accepted: Some((Ballot::new(1, 2), v("B"))) }.to_string(),
+            Msg::Promise {
+                ballot: b,
+                accepted: Some((Ballot::new(1, 2), v("B")))
+            }
+            .to_string(),
             "Promise(2.1, accepted 1.2=\"B\")"
         );
-        assert_eq!(Msg::Accept { ballot: b, value: v("A") }.to_string(), "Accept(2.1, \"A\")");
-        assert_eq!(Msg::Accepted { ballot: b, value: v("A") }.to_string(), "Accepted(2.1, \"A\")");
         assert_eq!(
-            Msg::Nack { ballot: b, promised: Ballot::new(3, 2) }.to_string(),
+            Msg::Accept {
+                ballot: b,
+                value: v("A")
+            }
+            .to_string(),
+            "Accept(2.1, \"A\")"
+        );
+        assert_eq!(
+            Msg::Accepted {
+                ballot: b,
+                value: v("A")
+            }
+            .to_string(),
+            "Accepted(2.1, \"A\")"
+        );
+        assert_eq!(
+            Msg::Nack {
+                ballot: b,
+                promised: Ballot::new(3, 2)
+            }
+            .to_string(),
             "Nack(2.1, promised 3.2)"
         );
     }

@@ -103,13 +103,15 @@ impl Scheduler {
         };
         if message_first && let Some((_, id)) = due_msg {
             let faulty = self.rng.chance(k.drop + k.duplicate);
-            return Some(if faulty && self.rng.chance(k.drop / (k.drop + k.duplicate)) {
-                Action::Drop(id)
-            } else if faulty {
-                Action::Duplicate(id)
-            } else {
-                Action::Deliver(id)
-            });
+            return Some(
+                if faulty && self.rng.chance(k.drop / (k.drop + k.duplicate)) {
+                    Action::Drop(id)
+                } else if faulty {
+                    Action::Duplicate(id)
+                } else {
+                    Action::Deliver(id)
+                },
+            );
         }
         if let Some((_, node)) = due_timer {
             return Some(Action::Timeout(node));
@@ -140,6 +142,11 @@ impl Scheduler {
             return None;
         }
         let k = self.rng.below(n as u64) as usize;
-        world.nodes().iter().filter(|s| want(s)).nth(k).map(|s| s.id)
+        world
+            .nodes()
+            .iter()
+            .filter(|s| want(s))
+            .nth(k)
+            .map(|s| s.id)
     }
 }

@@ -78,18 +78,30 @@ pub enum LossCause {
 /// What happened in a step, in order. Views and the event log read these.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Event<P: Protocol> {
-    Requested { node: NodeId, value: Value },
+    Requested {
+        node: NodeId,
+        value: Value,
+    },
     Sent(Envelope<P::Msg>),
     Delivered(Envelope<P::Msg>),
-    Lost { envelope: Envelope<P::Msg>, cause: LossCause },
-    Duplicated { original: MsgId, copy: Envelope<P::Msg> },
+    Lost {
+        envelope: Envelope<P::Msg>,
+        cause: LossCause,
+    },
+    Duplicated {
+        original: MsgId,
+        copy: Envelope<P::Msg>,
+    },
     Crashed(NodeId),
     Restarted(NodeId),
     TimedOut(NodeId),
     LinkCut(NodeId, NodeId),
     LinkHealed(NodeId, NodeId),
     /// A protocol observation: from a node, or from the monitor (`node: None`).
-    Note { node: Option<NodeId>, note: P::Note },
+    Note {
+        node: Option<NodeId>,
+        note: P::Note,
+    },
     Violation(Violation),
 }
 
@@ -230,10 +242,7 @@ impl<P: Protocol> World<P> {
             }
             Action::Timeout(n) => {
                 let i = self.live_slot(n)?;
-                self.slots[i]
-                    .timer
-                    .map(drop)
-                    .ok_or(ActionError::NoTimer(n))
+                self.slots[i].timer.map(drop).ok_or(ActionError::NoTimer(n))
             }
             Action::CutLink(a, b) | Action::HealLink(a, b) => {
                 self.slot_index(a)?;
@@ -261,7 +270,11 @@ impl<P: Protocol> World<P> {
             }
         }
         for e in self.net.in_flight() {
-            out.extend([Action::Deliver(e.id), Action::Drop(e.id), Action::Duplicate(e.id)]);
+            out.extend([
+                Action::Deliver(e.id),
+                Action::Drop(e.id),
+                Action::Duplicate(e.id),
+            ]);
         }
         for s in &self.slots {
             out.push(if s.up {
@@ -374,7 +387,10 @@ impl<P: Protocol> World<P> {
             }
             Action::Timeout(node) => {
                 let i = self.live_slot(node)?;
-                let deadline = self.slots[i].timer.take().ok_or(ActionError::NoTimer(node))?;
+                let deadline = self.slots[i]
+                    .timer
+                    .take()
+                    .ok_or(ActionError::NoTimer(node))?;
                 self.now = self.now.max(deadline);
                 self.events.push(Event::TimedOut(node));
                 let ctx = self.ctx();

@@ -7,6 +7,7 @@ mod timeline;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use ron::value::RawValue;
 use serde::{Deserialize, Serialize};
 
 use crate::fsutil::{atomic_write, line_col};
@@ -41,7 +42,11 @@ pub struct Outcome {
     pub chosen: Option<ChosenOutcome>,
     /// What each learner knows at the end, and since when.
     pub learned: BTreeMap<NodeId, LearnedOutcome>,
+    /// The first safety violation, if any.
     pub violation: Option<ViolationOutcome>,
+    /// The first violation of each other invariant broken later in the run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_violations: Vec<ViolationOutcome>,
     /// FNV-1a digest of the final state, in hex.
     pub state_hash: String,
 }
@@ -69,6 +74,16 @@ pub struct ViolationOutcome {
     pub invariant: String,
     pub step: u64,
     pub detail: String,
+}
+
+impl ViolationOutcome {
+    fn of(v: &crate::sim::Violation) -> Self {
+        ViolationOutcome {
+            invariant: v.invariant.to_string(),
+            step: v.step,
+            detail: v.detail.clone(),
+        }
+    }
 }
 
 impl Outcome {
@@ -104,11 +119,13 @@ impl Outcome {
             messages: world.network().stats,
             chosen,
             learned,
-            violation: world.first_violation().map(|v| ViolationOutcome {
-                invariant: v.invariant.to_string(),
-                step: v.step,
-                detail: v.detail.clone(),
-            }),
+            violation: world.first_violation().map(ViolationOutcome::of),
+            other_violations: world
+                .violations()
+                .iter()
+                .skip(1)
+                .map(ViolationOutcome::of)
+                .collect(),
             state_hash: format!("{:016x}", world.state_hash()),
         }
     }
@@ -154,6 +171,9 @@ impl Outcome {
             }
             None => s += "safety: ok (every invariant held after every step)\n",
         }
+        for v in &self.other_violations {
+            s += &format!("  then at step {}: {}: {}\n", v.step, v.invariant, v.detail);
+        }
         s
     }
 
@@ -185,6 +205,11 @@ impl Outcome {
             "violation",
             format!("{:?}", self.violation),
             format!("{:?}", replayed.violation),
+        );
+        cmp(
+            "other_violations",
+            format!("{:?}", self.other_violations),
+            format!("{:?}", replayed.other_violations),
         );
         cmp(
             "state_hash",
@@ -220,12 +245,23 @@ impl FileError {
 /// after parsing (a bad config, an action that names nothing) can still be given a position.
 #[derive(Deserialize)]
 struct FieldSpans<'a> {
+    #[serde(borrow, default, deserialize_with = "present")]
+    version: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    config: Option<&'a RawValue>,
     #[serde(borrow, default)]
-    version: Option<&'a ron::value::RawValue>,
-    #[serde(borrow, default)]
-    config: Option<&'a ron::value::RawValue>,
-    #[serde(borrow, default)]
-    actions: Option<Vec<&'a ron::value::RawValue>>,
+    actions: Vec<&'a RawValue>,
+}
+
+/// A field that is there (RON would otherwise want `Some(...)` around an `Option`'s value).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
+    <&RawValue>::deserialize(d).map(Some)
+}
+
+/// RON as paxos-lab reads and writes it: `q1: 3` rather than `q1: Some(3)`, since people edit
+/// these files by hand.
+pub fn ron_options() -> ron::Options {
+    ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
 }
 
 fn offset_in(text: &str, part: &str) -> usize {
@@ -240,13 +276,13 @@ enum Field {
 
 /// The line and column where a field (or the n-th action) starts; 1:1 if it cannot be found.
 fn locate(text: &str, field: Field) -> (usize, usize) {
-    let Ok(spans) = ron::from_str::<FieldSpans>(text) else {
+    let Ok(spans) = ron_options().from_str::<FieldSpans>(text) else {
         return (1, 1);
     };
     let raw = match field {
         Field::Version => spans.version,
         Field::Config => spans.config,
-        Field::Action(i) => spans.actions.and_then(|a| a.get(i).copied()),
+        Field::Action(i) => spans.actions.get(i).copied(),
     };
     raw.map_or((1, 1), |r| {
         line_col(text, offset_in(text, r.trim().get_ron()))
@@ -255,19 +291,25 @@ fn locate(text: &str, field: Field) -> (usize, usize) {
 
 /// Parses trace text (RON, or JSON when `json` is set). `path` only labels errors.
 pub fn parse(path: &Path, text: &str, json: bool) -> Result<Trace, FileError> {
+    if text.trim().is_empty() {
+        return Err(FileError::new(
+            path,
+            (1, 1),
+            "the file is empty: a trace is `(version: 1, config: (...), actions: [...])`",
+        ));
+    }
     let trace: Trace = if json {
-        serde_json::from_str(text)
-            .map_err(|e| FileError::new(path, (e.line().max(1), e.column().max(1)), e.to_string()))?
+        serde_json::from_str(text).map_err(|e| {
+            FileError::new(path, (e.line().max(1), e.column().max(1)), e.to_string())
+        })?
     } else {
-        ron::Options::default()
-            .from_str(text)
-            .map_err(|e| {
-                FileError::new(
-                    path,
-                    (e.span.start.line, e.span.start.col),
-                    e.code.to_string(),
-                )
-            })?
+        ron_options().from_str(text).map_err(|e| {
+            FileError::new(
+                path,
+                (e.span.start.line, e.span.start.col),
+                e.code.to_string(),
+            )
+        })?
     };
     // Positions of later, semantic errors are only found for RON; JSON errors point at the start.
     let at = |field| if json { (1, 1) } else { locate(text, field) };
@@ -327,7 +369,11 @@ pub fn replay(path: &Path, text: &str, trace: &Trace) -> Result<Replayed, FileEr
             FileError::new(
                 path,
                 pos,
-                format!("action {} `{action}` cannot apply at step {}: {e}", i + 1, i + 1),
+                format!(
+                    "action {} `{action}` cannot apply at step {}: {e}",
+                    i + 1,
+                    i + 1
+                ),
             )
         })?;
     }
@@ -337,7 +383,12 @@ pub fn replay(path: &Path, text: &str, trace: &Trace) -> Result<Replayed, FileEr
 
 impl Trace {
     /// A trace of a finished run, with its outcome.
-    pub fn record(config: &Config, scheduler: Option<Knobs>, actions: Vec<Action>, world: &PaxosWorld) -> Trace {
+    pub fn record(
+        config: &Config,
+        scheduler: Option<Knobs>,
+        actions: Vec<Action>,
+        world: &PaxosWorld,
+    ) -> Trace {
         Trace {
             version: VERSION,
             config: config.clone(),
@@ -353,7 +404,9 @@ impl Trace {
             .depth_limit(2)
             .separate_tuple_members(false)
             .struct_names(false);
-        let mut s = ron::ser::to_string_pretty(self, pretty).expect("traces always serialise");
+        let mut s = ron_options()
+            .to_string_pretty(self, pretty)
+            .expect("traces always serialise");
         s.push('\n');
         s
     }

@@ -136,7 +136,11 @@ mod tests {
                 fresh.apply(a).unwrap();
             }
             assert_eq!(t.world().step(), target);
-            assert_eq!(t.world().state_hash(), fresh.state_hash(), "at step {target}");
+            assert_eq!(
+                t.world().state_hash(),
+                fresh.state_hash(),
+                "at step {target}"
+            );
         }
     }
 
