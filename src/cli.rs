@@ -11,6 +11,14 @@ use crate::bench;
 use crate::sim::{Config, Flaw, Knobs, Scheduler};
 use crate::trace::{self, Outcome, Trace};
 
+/// Prints to stdout, ignoring a closed pipe (`paxos-lab check dir | head` must not panic).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_VIOLATION: u8 = 1;
 pub const EXIT_BAD_INPUT: u8 = 2;
@@ -197,9 +205,9 @@ pub fn report_json(outcome: &Outcome) -> serde_json::Value {
 
 fn print_outcome(outcome: &Outcome, json: bool) {
     if json {
-        println!("{}", report_json(outcome));
+        say!("{}", report_json(outcome));
     } else {
-        print!("{}", outcome.summary());
+        say!("{}", outcome.summary().trim_end());
     }
 }
 
@@ -307,7 +315,7 @@ fn run_check(paths: &[PathBuf]) -> u8 {
                     .map(|o| o.differences(&r.outcome))
                     .unwrap_or_default();
                 if diffs.is_empty() {
-                    println!("ok: {} ({} steps)", f.display(), t.actions.len());
+                    say!("ok: {} ({} steps)", f.display(), t.actions.len());
                 } else {
                     eprintln!(
                         "{}: replay diverged from the recorded outcome: {}",
@@ -331,9 +339,9 @@ fn run_bench(json: bool, quick: bool) -> u8 {
         bench::Size::Full
     });
     if json {
-        println!("{}", serde_json::to_string(&r).expect("plain numbers"));
+        say!("{}", serde_json::to_string(&r).expect("plain numbers"));
     } else {
-        print!("{}", r.summary());
+        say!("{}", r.summary().trim_end());
     }
     EXIT_OK
 }
@@ -345,9 +353,7 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Check { files }) => run_check(&files),
         Some(Command::Bench { json, quick }) => run_bench(json, quick),
         None => {
-            println!(
-                "paxos-lab: the desktop app is not built yet; the command line works today.\n"
-            );
+            say!("paxos-lab: the desktop app is not built yet; the command line works today.\n");
             use clap::CommandFactory;
             let _ = Cli::command().print_help();
             EXIT_OK
