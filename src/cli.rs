@@ -52,6 +52,8 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Open the desktop app (the default): a sandbox, or a trace file
+    Gui(GuiArgs),
     /// Measure simulation speed and seek time on this machine
     Bench {
         #[arg(long)]
@@ -60,6 +62,44 @@ pub enum Command {
         #[arg(long)]
         quick: bool,
     },
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct GuiArgs {
+    /// A trace file to open (RON or JSON); without one, a sandbox on the default cluster
+    pub trace: Option<PathBuf>,
+    /// The sandbox's seed
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Open at this step (the sandbox plays forward to reach it)
+    #[arg(long)]
+    pub seek: Option<u64>,
+    /// The interface language: en or zh (default: the last one used)
+    #[arg(long, value_parser = parse_lang)]
+    pub lang: Option<crate::ui::i18n::Lang>,
+    /// Draw the requested state, save a screenshot of the window here and exit
+    #[arg(long, value_name = "OUT.png")]
+    pub screenshot: Option<PathBuf>,
+    /// Window size as WIDTHxHEIGHT
+    #[arg(long, value_parser = parse_size, default_value = "1280x800")]
+    pub size: (f32, f32),
+}
+
+fn parse_lang(s: &str) -> Result<crate::ui::i18n::Lang, String> {
+    crate::ui::i18n::Lang::from_code(s).ok_or_else(|| format!("`{s}`: expected en or zh"))
+}
+
+fn parse_size(s: &str) -> Result<(f32, f32), String> {
+    let (w, h) = s
+        .split_once('x')
+        .ok_or_else(|| format!("`{s}`: expected WIDTHxHEIGHT"))?;
+    let n = |x: &str| {
+        x.parse::<f32>()
+            .ok()
+            .filter(|v| (200.0..=10_000.0).contains(v))
+            .ok_or_else(|| format!("`{x}` is not a size between 200 and 10000"))
+    };
+    Ok((n(w)?, n(h)?))
 }
 
 #[derive(Args, Debug, Clone)]
@@ -346,18 +386,72 @@ fn run_bench(json: bool, quick: bool) -> u8 {
     EXIT_OK
 }
 
+fn run_gui(args: GuiArgs) -> u8 {
+    use crate::ui::session::{Command, Session};
+    let mut session = match &args.trace {
+        Some(path) => {
+            let loaded = trace::load(path).and_then(|(t, text)| {
+                trace::replay(path, &text, &t).map(|_| t)
+            });
+            match loaded.map(|t| Session::from_trace(&t)) {
+                Ok(Ok(s)) => s,
+                Ok(Err(e)) => {
+                    eprintln!("{}: {e}", path.display());
+                    return EXIT_BAD_INPUT;
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    return EXIT_BAD_INPUT;
+                }
+            }
+        }
+        None => Session::new(
+            Config {
+                seed: args.seed,
+                ..Config::default()
+            },
+            Knobs::default(),
+        ),
+    };
+    if let Some(step) = args.seek {
+        while session.len() < step && session.notice.is_none() {
+            session.apply(Command::SeekEnd);
+            session.apply(Command::StepForward);
+        }
+        session.apply(Command::Seek(step));
+    }
+    let opts = crate::ui::GuiOptions {
+        session,
+        lang: args.lang,
+        screenshot: args.screenshot.clone(),
+        size: args.size,
+    };
+    match crate::ui::run(opts) {
+        Ok(()) => {
+            if let Some(p) = &args.screenshot {
+                say!("screenshot saved: {}", p.display());
+            }
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_BAD_INPUT
+        }
+    }
+}
+
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Some(Command::Simulate(args)) => run_simulate(&args),
         Some(Command::Replay { file, json }) => run_replay(&file, json),
         Some(Command::Check { files }) => run_check(&files),
         Some(Command::Bench { json, quick }) => run_bench(json, quick),
-        None => {
-            say!("paxos-lab: the desktop app is not built yet; the command line works today.\n");
-            use clap::CommandFactory;
-            let _ = Cli::command().print_help();
-            EXIT_OK
-        }
+        Some(Command::Gui(args)) => run_gui(args),
+        None => run_gui(GuiArgs {
+            seed: 1,
+            size: (1280.0, 800.0),
+            ..GuiArgs::default()
+        }),
     }
 }
 

@@ -2,7 +2,7 @@
 //! proposes actions; the world applies them and the trace records them, so a scheduled run and a
 //! hand-driven run are the same kind of thing.
 
-use super::ids::{NodeId, Role, Value};
+use super::ids::{MsgId, NodeId, Role, Value};
 use super::protocol::Protocol;
 use super::rng::Rng;
 use super::world::{Action, World};
@@ -73,6 +73,15 @@ impl Scheduler {
 
     /// The next action, or `None` when nothing is left to do.
     pub fn next<P: Protocol>(&mut self, world: &World<P>) -> Option<Action> {
+        self.next_skipping(world, |_| false)
+    }
+
+    /// The next action, leaving alone the messages `held` picks out (a user is holding them back).
+    pub fn next_skipping<P: Protocol>(
+        &mut self,
+        world: &World<P>,
+        held: impl Fn(MsgId) -> bool,
+    ) -> Option<Action> {
         let k = self.knobs;
         if k.restart > 0.0
             && let Some(n) = self.pick(world, |s| !s.up)
@@ -90,7 +99,13 @@ impl Scheduler {
         {
             return Some(Action::Propose(n, Value::letter_for(n.index)));
         }
-        let due_msg = world.network().earliest().map(|e| (e.deliver_at, e.id));
+        let due_msg = world
+            .network()
+            .in_flight()
+            .iter()
+            .filter(|e| !held(e.id))
+            .map(|e| (e.deliver_at, e.id))
+            .min();
         let due_timer = world
             .nodes()
             .iter()

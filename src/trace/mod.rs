@@ -15,7 +15,7 @@ use crate::sim::network::MessageStats;
 use crate::sim::paxos::Node;
 use crate::sim::{Action, Ballot, Config, Knobs, NodeId, PaxosWorld, Role, Value};
 
-pub use timeline::{CHECKPOINT_INTERVAL, Timeline};
+pub use timeline::{CHECKPOINT_INTERVAL, StepEvents, Timeline};
 
 pub const VERSION: u32 = 1;
 

@@ -2,7 +2,10 @@
 //! `CHECKPOINT_INTERVAL` steps. Seeking restores the nearest checkpoint at or before the target
 //! and re-applies at most one interval of actions, so any seek costs the same in a long run.
 
-use crate::sim::{Action, ActionError, Config, PaxosWorld};
+use crate::sim::{Action, ActionError, Config, Event, Paxos, PaxosWorld};
+
+/// What one step did, kept for views that draw the whole run (the space-time diagram).
+pub type StepEvents = Box<[Event<Paxos>]>;
 
 /// Steps between checkpoints: small enough that a seek replays well under a millisecond of
 /// actions, large enough that a million-step run keeps only about a thousand copies (and those
@@ -17,6 +20,8 @@ pub struct Timeline {
     checkpoints: Vec<PaxosWorld>,
     /// The world at the step being looked at.
     current: PaxosWorld,
+    /// Each step's events, when kept (the app keeps them; long benchmark runs do not).
+    log: Option<Vec<StepEvents>>,
 }
 
 impl Timeline {
@@ -28,7 +33,36 @@ impl Timeline {
             actions: Vec::new(),
             checkpoints: vec![start.clone()],
             current: start,
+            log: None,
         }
+    }
+
+    /// An empty run that also keeps every step's events.
+    pub fn with_event_log(config: Config) -> Self {
+        Timeline {
+            log: Some(Vec::new()),
+            ..Timeline::new(config)
+        }
+    }
+
+    /// The events of every recorded step (index 0 is step 1), if kept.
+    pub fn log(&self) -> Option<&[StepEvents]> {
+        self.log.as_deref()
+    }
+
+    /// The world after `step` actions, without moving the current position.
+    pub fn state_at(&self, step: u64) -> PaxosWorld {
+        let step = step.min(self.len());
+        let k = ((step / CHECKPOINT_INTERVAL) as usize).min(self.checkpoints.len() - 1);
+        let mut w = if (self.checkpoints[k].step()..=step).contains(&self.current.step()) {
+            self.current.clone()
+        } else {
+            self.checkpoints[k].clone()
+        };
+        for a in &self.actions[w.step() as usize..step as usize] {
+            let _ = w.apply(a);
+        }
+        w
     }
 
     /// A timeline holding every action of a trace, positioned at its end.
@@ -70,9 +104,15 @@ impl Timeline {
             self.actions.truncate(at as usize);
             self.checkpoints
                 .truncate((at / CHECKPOINT_INTERVAL) as usize + 1);
+            if let Some(log) = &mut self.log {
+                log.truncate(at as usize);
+            }
         }
         self.current.apply(&action)?;
         self.actions.push(action);
+        if let Some(log) = &mut self.log {
+            log.push(self.current.events().into());
+        }
         if self.current.step().is_multiple_of(CHECKPOINT_INTERVAL) {
             self.checkpoints.push(self.current.clone());
         }

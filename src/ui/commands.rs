@@ -1,0 +1,132 @@
+//! The app's commands as the user meets them: each has its menu text and its keyboard shortcut
+//! in one place, so the menus, the shortcut help and the key handling never drift apart.
+
+use egui::{Key, KeyboardShortcut, Modifiers};
+
+use super::i18n::T;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UiCommand {
+    PlayPause,
+    StepForward,
+    StepBack,
+    Reset,
+    JumpToEnd,
+    NewRun,
+    PresenterMode,
+    Fullscreen,
+    ZoomIn,
+    ZoomOut,
+    ZoomReset,
+    ToggleLanguage,
+    DeliverSelected,
+    DropSelected,
+    DuplicateSelected,
+    HoldSelected,
+    CrashSelected,
+    RestartSelected,
+    TimeoutSelected,
+}
+
+impl UiCommand {
+    pub const ALL: [UiCommand; 19] = [
+        UiCommand::PlayPause,
+        UiCommand::StepForward,
+        UiCommand::StepBack,
+        UiCommand::Reset,
+        UiCommand::JumpToEnd,
+        UiCommand::NewRun,
+        UiCommand::PresenterMode,
+        UiCommand::Fullscreen,
+        UiCommand::ZoomIn,
+        UiCommand::ZoomOut,
+        UiCommand::ZoomReset,
+        UiCommand::ToggleLanguage,
+        UiCommand::DeliverSelected,
+        UiCommand::DropSelected,
+        UiCommand::DuplicateSelected,
+        UiCommand::HoldSelected,
+        UiCommand::CrashSelected,
+        UiCommand::RestartSelected,
+        UiCommand::TimeoutSelected,
+    ];
+
+    pub fn text(self) -> T {
+        match self {
+            UiCommand::PlayPause => T::Play,
+            UiCommand::StepForward => T::StepForward,
+            UiCommand::StepBack => T::StepBack,
+            UiCommand::Reset => T::Reset,
+            UiCommand::JumpToEnd => T::JumpToEnd,
+            UiCommand::NewRun => T::NewRun,
+            UiCommand::PresenterMode => T::PresenterMode,
+            UiCommand::Fullscreen => T::Fullscreen,
+            UiCommand::ZoomIn => T::ZoomIn,
+            UiCommand::ZoomOut => T::ZoomOut,
+            UiCommand::ZoomReset => T::ZoomReset,
+            UiCommand::ToggleLanguage => T::MenuLanguage,
+            UiCommand::DeliverSelected => T::DeliverNow,
+            UiCommand::DropSelected => T::DropMessage,
+            UiCommand::DuplicateSelected => T::DuplicateMessage,
+            UiCommand::HoldSelected => T::Hold,
+            UiCommand::CrashSelected => T::Crash,
+            UiCommand::RestartSelected => T::Restart,
+            UiCommand::TimeoutSelected => T::FireTimeout,
+        }
+    }
+
+    pub fn shortcut(self) -> Option<KeyboardShortcut> {
+        let key = |k| Some(KeyboardShortcut::new(Modifiers::NONE, k));
+        let cmd = |k| Some(KeyboardShortcut::new(Modifiers::COMMAND, k));
+        match self {
+            UiCommand::PlayPause => key(Key::Space),
+            UiCommand::StepForward => key(Key::ArrowRight),
+            UiCommand::StepBack => key(Key::ArrowLeft),
+            UiCommand::Reset => key(Key::Home),
+            UiCommand::JumpToEnd => key(Key::End),
+            UiCommand::NewRun => cmd(Key::N),
+            UiCommand::PresenterMode => key(Key::F5),
+            UiCommand::Fullscreen => key(Key::F11),
+            UiCommand::ZoomIn => cmd(Key::Equals),
+            UiCommand::ZoomOut => cmd(Key::Minus),
+            UiCommand::ZoomReset => cmd(Key::Num0),
+            UiCommand::ToggleLanguage => cmd(Key::L),
+            UiCommand::DeliverSelected => key(Key::D),
+            UiCommand::DropSelected => key(Key::X),
+            UiCommand::DuplicateSelected => key(Key::U),
+            UiCommand::HoldSelected => key(Key::H),
+            UiCommand::CrashSelected => key(Key::C),
+            UiCommand::RestartSelected => key(Key::R),
+            UiCommand::TimeoutSelected => key(Key::T),
+        }
+    }
+
+    /// The commands whose shortcuts were pressed this frame (not while typing in a text field).
+    pub fn pressed(ctx: &egui::Context) -> Vec<UiCommand> {
+        if ctx.egui_wants_keyboard_input() {
+            return Vec::new();
+        }
+        ctx.input_mut(|i| {
+            UiCommand::ALL
+                .into_iter()
+                .filter(|c| c.shortcut().is_some_and(|s| i.consume_shortcut(&s)))
+                .collect()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_two_commands_share_a_shortcut() {
+        let mut seen = Vec::new();
+        for c in UiCommand::ALL {
+            if let Some(s) = c.shortcut() {
+                assert!(!seen.contains(&s), "{c:?} reuses {s:?}");
+                seen.push(s);
+            }
+        }
+    }
+}

@@ -1,0 +1,498 @@
+//! The cluster as a graph: proposers, acceptors and learners in three labelled columns (or a
+//! ring), every message in flight moving along its edge from send time to delivery time. Clicks
+//! select; the context menu acts. Drawing reads the session and animation time only; every change
+//! leaves as a `Command`.
+
+use egui::{Align2, Color32, FontId, Pos2, Rect, Response, Sense, Shape, Stroke, Ui, Vec2};
+use petgraph::graph::UnGraph;
+
+use super::Frame;
+use super::i18n::T;
+use super::session::{Command, Selection, message_label, short_label};
+use super::theme::{crown, message_marker, role_outline, role_shape};
+use crate::sim::network::Envelope;
+use crate::sim::paxos::{Msg, Node, Phase};
+use crate::sim::world::LossCause;
+use crate::sim::{Action, Config, Event, NodeId, Role, Value};
+
+/// How many messages get their full label drawn; past this only hovered ones do.
+const FULL_LABELS_UP_TO: usize = 14;
+/// How many messages get an accessible widget of their own (tests click them by label).
+const WIDGETS_UP_TO: usize = 120;
+
+#[derive(Clone, Debug)]
+pub struct GraphView {
+    pub ring: bool,
+    pan: Vec2,
+    zoom: f32,
+    /// The topology (who talks to whom), rebuilt when the cluster changes.
+    topology: Option<(Config, std::sync::Arc<UnGraph<NodeId, ()>>)>,
+    /// The value typed for the next request, per proposer.
+    pub request_value: String,
+}
+
+impl Default for GraphView {
+    fn default() -> Self {
+        GraphView {
+            ring: false,
+            pan: Vec2::ZERO,
+            zoom: 1.0,
+            topology: None,
+            request_value: "X".into(),
+        }
+    }
+}
+
+/// Who can send to whom in Paxos: proposers and acceptors both ways, acceptors to learners.
+pub fn topology(config: &Config) -> UnGraph<NodeId, ()> {
+    let mut g = UnGraph::new_undirected();
+    let ps: Vec<_> = (1..=config.proposers).map(|i| g.add_node(NodeId::proposer(i))).collect();
+    let accs: Vec<_> = (1..=config.acceptors).map(|i| g.add_node(NodeId::acceptor(i))).collect();
+    let ls: Vec<_> = (1..=config.learners).map(|i| g.add_node(NodeId::learner(i))).collect();
+    for &a in &accs {
+        for &p in &ps {
+            g.add_edge(p, a, ());
+        }
+        for &l in &ls {
+            g.add_edge(a, l, ());
+        }
+    }
+    g
+}
+
+/// Where each node sits and how big it is, for one frame.
+pub struct Layout {
+    rect: Rect,
+    config: Config,
+    ring: bool,
+    pan: Vec2,
+    zoom: f32,
+    pub radius: f32,
+}
+
+impl Layout {
+    pub fn new(rect: Rect, config: &Config, ring: bool, pan: Vec2, zoom: f32) -> Self {
+        let most = config.proposers.max(config.acceptors).max(config.learners) as f32;
+        let spacing = (rect.height() - 90.0) / most;
+        let base = if ring {
+            let n = (config.proposers + config.acceptors + config.learners) as f32;
+            (rect.width().min(rect.height()) * 1.2 / n).min(44.0)
+        } else {
+            (spacing * 0.36).min(rect.width() * 0.05)
+        };
+        Layout {
+            rect,
+            config: config.clone(),
+            ring,
+            pan,
+            zoom,
+            radius: (base.clamp(7.0, 44.0)) * zoom,
+        }
+    }
+
+    fn count(&self, role: Role) -> u8 {
+        match role {
+            Role::Proposer => self.config.proposers,
+            Role::Acceptor => self.config.acceptors,
+            Role::Learner => self.config.learners,
+        }
+    }
+
+    pub fn pos(&self, id: NodeId) -> Pos2 {
+        let r = self.rect;
+        let center = r.center();
+        let p = if self.ring {
+            let before: u32 = Role::ALL
+                .iter()
+                .take_while(|&&role| role != id.role)
+                .map(|&role| self.count(role) as u32)
+                .sum();
+            let total = (self.config.proposers as u32
+                + self.config.acceptors as u32
+                + self.config.learners as u32) as f32;
+            let k = (before + id.index as u32 - 1) as f32;
+            let a = -std::f32::consts::FRAC_PI_2 + k * std::f32::consts::TAU / total;
+            let rad = (r.width().min(r.height()) * 0.5 - 50.0).max(40.0);
+            center + Vec2::new(a.cos(), a.sin()) * rad
+        } else {
+            let col = match id.role {
+                Role::Proposer => 0.16,
+                Role::Acceptor => 0.5,
+                Role::Learner => 0.84,
+            };
+            let n = self.count(id.role) as f32;
+            let top = r.top() + 60.0;
+            let h = r.height() - 90.0;
+            let y = top + h * (id.index as f32 - 0.5) / n;
+            Pos2::new(r.left() + r.width() * col, y)
+        };
+        center + (p - center) * self.zoom + self.pan
+    }
+
+    /// The column headings' positions (columns layout only).
+    fn headings(&self) -> [(Role, Pos2); 3] {
+        let r = self.rect;
+        let at = |f: f32| Pos2::new(r.left() + r.width() * f, r.top() + 22.0);
+        [
+            (Role::Proposer, at(0.16)),
+            (Role::Acceptor, at(0.5)),
+            (Role::Learner, at(0.84)),
+        ]
+    }
+}
+
+/// Where a message is drawn: along its edge, nudged sideways by direction so a request and its
+/// reply do not overlap.
+fn message_pos(layout: &Layout, env: &Envelope<Msg>, now: f64) -> Pos2 {
+    let span = (env.deliver_at - env.sent_at).max(1) as f64;
+    let f = ((now - env.sent_at as f64) / span).clamp(0.0, 1.0) as f32;
+    let (a, b) = (layout.pos(env.src), layout.pos(env.dst));
+    let dir = (b - a).normalized();
+    // Leave and arrive at the nodes' rims, so messages just sent fan out instead of piling up
+    // on the sender.
+    let rim = layout.radius.min((b - a).length() * 0.3);
+    let (a, b) = (a + dir * rim, b - dir * rim);
+    let side = if env.src < env.dst { 1.0 } else { -1.0 };
+    let normal = Vec2::new(-dir.y, dir.x) * side * (layout.radius * 0.22).clamp(3.0, 9.0);
+    a + (b - a) * f + normal
+}
+
+fn distance_to_segment(p: Pos2, a: Pos2, b: Pos2) -> f32 {
+    let ab = b - a;
+    let t = ((p - a).dot(ab) / ab.length_sq().max(1e-6)).clamp(0.0, 1.0);
+    (a + ab * t).distance(p)
+}
+
+impl GraphView {
+    pub fn reset_view(&mut self) {
+        self.pan = Vec2::ZERO;
+        self.zoom = 1.0;
+    }
+
+    pub fn ui(&mut self, ui: &mut Ui, f: &Frame, out: &mut Vec<Command>) {
+        let world = f.session.world();
+        let config = f.session.config().clone();
+        if self.topology.as_ref().is_none_or(|(c, _)| *c != config) {
+            self.topology = Some((config.clone(), std::sync::Arc::new(topology(&config))));
+        }
+        let (rect, canvas) = ui.allocate_exact_size(ui.available_size(), Sense::click_and_drag());
+        let painter = ui.painter_at(rect);
+        let visuals = ui.visuals().clone();
+        let text_color = visuals.strong_text_color();
+        let weak = visuals.weak_text_color();
+        let pal = f.palette;
+
+        // Pan by dragging the background, zoom with Ctrl + scroll or a pinch.
+        if canvas.dragged() {
+            self.pan += canvas.drag_delta();
+        }
+        if canvas.hovered() {
+            let z = ui.input(|i| i.zoom_delta());
+            if z != 1.0 {
+                self.zoom = (self.zoom * z).clamp(0.3, 4.0);
+            }
+        }
+        let layout = Layout::new(rect, &config, self.ring, self.pan, self.zoom);
+        let r = layout.radius;
+        let font = |size: f32| FontId::proportional(size * f.text_scale);
+
+        if !self.ring {
+            for (role, pos) in layout.headings() {
+                let title = match role {
+                    Role::Proposer => T::Proposers,
+                    Role::Acceptor => T::Acceptors,
+                    Role::Learner => T::Learners,
+                };
+                painter.text(pos, Align2::CENTER_CENTER, f.tr(title), font(16.0), weak);
+            }
+        }
+
+        // Edges; cut links dashed and marked.
+        let net = world.network();
+        let graph = std::sync::Arc::clone(&self.topology.as_ref().expect("built above").1);
+        let edge_stroke = Stroke::new(1.0, weak.gamma_multiply(0.35));
+        for e in graph.edge_indices() {
+            let (a, b) = graph.edge_endpoints(e).expect("edge of this graph");
+            let (a, b) = (graph[a], graph[b]);
+            let (pa, pb) = (layout.pos(a), layout.pos(b));
+            let selected = f.session.selection == Some(Selection::Link(a, b))
+                || f.session.selection == Some(Selection::Link(b, a));
+            if net.is_cut(a, b) {
+                painter.extend(Shape::dashed_line(&[pa, pb], Stroke::new(2.0, pal.cut), 6.0, 5.0));
+                let mid = pa + (pb - pa) * 0.5;
+                painter.text(mid, Align2::CENTER_CENTER, "✂", font(14.0), pal.cut);
+            } else if selected {
+                painter.line_segment([pa, pb], Stroke::new(3.0, pal.changed));
+            } else {
+                painter.line_segment([pa, pb], edge_stroke);
+            }
+            if selected && net.is_cut(a, b) {
+                painter.line_segment([pa, pb], Stroke::new(1.0, pal.changed));
+            }
+        }
+
+        // Messages in flight, then the ones the last step ended (arriving, lost) while the step
+        // transition plays.
+        let now = f.anim.display_now;
+        let in_flight = net.in_flight();
+        let hovered_pos = ui.input(|i| i.pointer.hover_pos());
+        let mut hovered_msg: Option<(Envelope<Msg>, Pos2)> = None;
+        let mr = (r * 0.28).clamp(3.0, 8.0);
+        let many = in_flight.len() > FULL_LABELS_UP_TO;
+        for env in in_flight {
+            let p = message_pos(&layout, env, now);
+            let kind = env.msg.kind();
+            let held = f.session.held.contains(&env.id);
+            for s in message_marker(kind, p, mr, pal.message(kind), text_color) {
+                painter.add(s);
+            }
+            if held {
+                painter.circle_stroke(p, mr + 4.0, Stroke::new(2.0, pal.cut));
+            }
+            if f.session.selection == Some(Selection::Message(env.id)) {
+                painter.circle_stroke(p, mr + 6.0, Stroke::new(2.5, pal.changed));
+            }
+            if in_flight.len() <= 400 {
+                let label = if many { short_label(&env.msg) } else { message_label(&env.msg) };
+                if !many || in_flight.len() <= 60 {
+                    painter.text(p + Vec2::new(mr + 3.0, -mr - 2.0), Align2::LEFT_BOTTOM, label, font(11.5), text_color);
+                }
+            }
+            if let Some(h) = hovered_pos
+                && h.distance(p) < mr + 4.0
+            {
+                hovered_msg = Some((*env, p));
+            }
+        }
+        if f.anim.progress < 1.0 {
+            for ev in world.events() {
+                match ev {
+                    Event::Delivered(env) if now < env.deliver_at as f64 => {
+                        let p = message_pos(&layout, env, now);
+                        let kind = env.msg.kind();
+                        for s in message_marker(kind, p, mr, pal.message(kind), text_color) {
+                            painter.add(s);
+                        }
+                    }
+                    Event::Delivered(env) => {
+                        // Arrived: a ring pulses out from the receiver.
+                        let k = f.anim.progress;
+                        let c = pal.message(env.msg.kind()).gamma_multiply(1.0 - k);
+                        painter.add(role_outline(env.dst.role, layout.pos(env.dst), r + 4.0 + 14.0 * k, Stroke::new(3.0, c)));
+                    }
+                    Event::Lost { envelope, cause } => {
+                        let at = if *cause == LossCause::Dropped { now.min(envelope.deliver_at as f64) } else { envelope.deliver_at as f64 };
+                        let p = message_pos(&layout, envelope, at);
+                        let fade = 1.0 - f.anim.progress;
+                        let c = pal.cut.gamma_multiply(fade);
+                        let d = mr + 3.0;
+                        painter.line_segment([p + Vec2::new(-d, -d), p + Vec2::new(d, d)], Stroke::new(3.0, c));
+                        painter.line_segment([p + Vec2::new(-d, d), p + Vec2::new(d, -d)], Stroke::new(3.0, c));
+                        painter.text(p + Vec2::new(0.0, d + 2.0), Align2::CENTER_TOP, f.tr(T::Lost), font(12.0), c);
+                    }
+                    Event::Duplicated { original, copy } => {
+                        // The copy splits off the original.
+                        let from = in_flight.iter().find(|e| e.id == *original).map(|e| message_pos(&layout, e, now));
+                        let to = message_pos(&layout, copy, now);
+                        if let Some(from) = from {
+                            let k = f.anim.progress;
+                            let c = pal.message(copy.msg.kind());
+                            painter.line_segment([from, from + (to - from) * k], Stroke::new(2.0, c));
+                            painter.text(from + Vec2::new(0.0, -mr - 4.0), Align2::CENTER_BOTTOM, "×2", font(13.0), c);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+
+        // Nodes.
+        let hover_node = hovered_pos.and_then(|h| {
+            world.nodes().iter().map(|s| s.id).find(|&id| layout.pos(id).distance(h) <= r * 1.1)
+        });
+        for slot in world.nodes() {
+            let id = slot.id;
+            let p = layout.pos(id);
+            let color = if slot.up { pal.role(id.role) } else { pal.crashed };
+            let outline = Stroke::new(2.0, text_color);
+            painter.add(role_shape(id.role, p, r, color, outline));
+            painter.add(role_outline(id.role, p, r, outline));
+            if f.session.selection == Some(Selection::Node(id)) {
+                painter.add(role_outline(id.role, p, r + 5.0, Stroke::new(3.0, pal.changed)));
+            }
+            painter.text(p, Align2::CENTER_CENTER, id.to_string(), FontId::proportional((r * 0.75).clamp(10.0, 30.0) * f.text_scale.sqrt()), Color32::BLACK);
+            if !slot.up {
+                let d = r * 0.8;
+                let s = Stroke::new(3.0, pal.cut);
+                painter.line_segment([p + Vec2::new(-d, -d), p + Vec2::new(d, d)], s);
+                painter.line_segment([p + Vec2::new(-d, d), p + Vec2::new(d, -d)], s);
+            }
+            if let Node::Proposer(pr) = &slot.state
+                && matches!(pr.phase, Phase::Accepting { .. })
+                && slot.up
+            {
+                painter.add(crown(p + Vec2::new(0.0, -r - 9.0), (r * 0.9).clamp(12.0, 26.0), pal.chosen, text_color));
+            }
+            if r >= 9.0 || hover_node == Some(id) {
+                let lines = node_status(f, slot.up, &slot.state);
+                let below = p + Vec2::new(0.0, r + 4.0);
+                let galley = painter.layout(lines, font(12.5), text_color, (r * 5.0).max(110.0));
+                let at = Align2::CENTER_TOP.anchor_size(below, galley.size());
+                painter.rect_filled(at.expand(2.0), 3.0, visuals.extreme_bg_color.gamma_multiply(0.85));
+                painter.galley(at.min, galley, text_color);
+            }
+
+            // An accessible widget per node, so keyboards, screen readers and tests find it.
+            let resp = ui.interact(Rect::from_center_size(p, Vec2::splat(r * 2.0)), ui.scope_id().with(("node", id)), Sense::click());
+            let label = id.to_string();
+            resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
+            if resp.clicked() {
+                out.push(Command::Select(Some(Selection::Node(id))));
+            }
+            self.node_menu(&resp, f, id, slot.up, slot.timer.is_some(), out);
+        }
+
+        // Message widgets (when few enough), drawn over nodes for clicking.
+        if in_flight.len() <= WIDGETS_UP_TO {
+            for env in in_flight {
+                let p = message_pos(&layout, env, now);
+                let resp = ui.interact(Rect::from_center_size(p, Vec2::splat(mr * 2.0 + 6.0)), ui.scope_id().with(("msg", env.id.0)), Sense::click());
+                let label = format!("{} {} {}→{}", env.id, env.msg, env.src, env.dst);
+                resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
+                if resp.clicked() {
+                    out.push(Command::Select(Some(Selection::Message(env.id))));
+                }
+                message_menu(&resp, f, env, out);
+            }
+        }
+
+        if let Some((env, p)) = hovered_msg
+            && many
+        {
+            let text = format!("{} {}  {}→{}", env.id, env.msg, env.src, env.dst);
+            painter.text(p + Vec2::new(mr + 3.0, -mr - 2.0), Align2::LEFT_BOTTOM, text, font(13.0), text_color);
+        }
+
+        // A click on the background selects the nearest link, a message, or clears the selection.
+        if canvas.clicked()
+            && let Some(click) = canvas.interact_pointer_pos()
+        {
+            let msg = in_flight.iter().find(|e| message_pos(&layout, e, now).distance(click) < mr + 4.0);
+            let sel = if let Some(m) = msg {
+                Some(Selection::Message(m.id))
+            } else {
+                graph
+                    .edge_indices()
+                    .filter_map(|e| graph.edge_endpoints(e))
+                    .map(|(a, b)| (graph[a], graph[b]))
+                    .map(|(a, b)| (distance_to_segment(click, layout.pos(a), layout.pos(b)), a, b))
+                    .filter(|(d, a, b)| *d < 6.0 && layout.pos(*a).distance(click) > r && layout.pos(*b).distance(click) > r)
+                    .min_by(|x, y| x.0.total_cmp(&y.0))
+                    .map(|(_, a, b)| Selection::Link(a, b))
+            };
+            out.push(Command::Select(sel));
+        }
+    }
+
+    fn node_menu(&mut self, resp: &Response, f: &Frame, id: NodeId, up: bool, timer: bool, out: &mut Vec<Command>) {
+        resp.context_menu(|ui| {
+            ui.label(id.to_string());
+            node_actions(ui, f, id, up, timer, &mut self.request_value, out);
+        });
+    }
+}
+
+/// The buttons that act on a node: shared by the context menu and the inspector.
+pub fn node_actions(ui: &mut Ui, f: &Frame, id: NodeId, up: bool, timer: bool, value: &mut String, out: &mut Vec<Command>) {
+    if up {
+        if ui.button(f.tr(T::Crash)).clicked() {
+            out.push(Command::Act(Action::Crash(id)));
+            ui.close();
+        }
+    } else if ui.button(f.tr(T::Restart)).clicked() {
+        out.push(Command::Act(Action::Restart(id)));
+        ui.close();
+    }
+    if id.role == Role::Proposer && up {
+        if ui.add_enabled(timer, egui::Button::new(f.tr(T::FireTimeout))).clicked() {
+            out.push(Command::Act(Action::Timeout(id)));
+            ui.close();
+        }
+        ui.horizontal(|ui| {
+            let label = ui.label(f.tr(T::Value));
+            ui.add(egui::TextEdit::singleline(value).desired_width(60.0).char_limit(Value::MAX_LEN))
+                .labelled_by(label.id);
+            let v = Value::new(value.trim());
+            if ui.add_enabled(v.is_ok(), egui::Button::new(f.tr(T::ProposeValue))).clicked()
+                && let Ok(v) = v
+            {
+                out.push(Command::Act(Action::Propose(id, v)));
+                ui.close();
+            }
+        });
+    }
+}
+
+/// The buttons that act on a message in flight: shared by the context menu and the inspector.
+pub fn message_actions(ui: &mut Ui, f: &Frame, env: &Envelope<Msg>, out: &mut Vec<Command>) {
+    ui.horizontal_wrapped(|ui| {
+        if ui.button(f.tr(T::DeliverNow)).clicked() {
+            out.push(Command::Act(Action::Deliver(env.id)));
+            ui.close();
+        }
+        if ui.button(f.tr(T::DropMessage)).clicked() {
+            out.push(Command::Act(Action::Drop(env.id)));
+            ui.close();
+        }
+        if ui.button(f.tr(T::DuplicateMessage)).clicked() {
+            out.push(Command::Act(Action::Duplicate(env.id)));
+            ui.close();
+        }
+        if f.session.held.contains(&env.id) {
+            if ui.button(f.tr(T::Release)).clicked() {
+                out.push(Command::Release(env.id));
+                ui.close();
+            }
+        } else if ui.button(f.tr(T::Hold)).clicked() {
+            out.push(Command::Hold(env.id));
+            ui.close();
+        }
+    });
+}
+
+fn message_menu(resp: &Response, f: &Frame, env: &Envelope<Msg>, out: &mut Vec<Command>) {
+    resp.context_menu(|ui| {
+        ui.label(format!("{} {}", env.id, env.msg));
+        message_actions(ui, f, env, out);
+    });
+}
+
+/// One or two short lines of a node's key state, in the user's language.
+pub fn node_status(f: &Frame, up: bool, node: &Node) -> String {
+    if !up {
+        return f.tr(T::Crashed).to_string();
+    }
+    match node {
+        Node::Proposer(p) => match p.phase {
+            Phase::Idle => f.tr(T::PhaseIdle).to_string(),
+            Phase::Preparing { ballot, promises, .. } => {
+                let (q1, _) = f.session.config().quorums();
+                format!("{ballot} · {} {}/{q1}", f.tr(T::Promises), promises.count_ones())
+            }
+            Phase::Accepting { ballot, value, .. } => format!("{ballot} · Accept \"{value}\""),
+            Phase::Decided { ballot, value } => format!("{ballot} · \"{value}\" ✔"),
+        },
+        Node::Acceptor(a) => {
+            let promised = if a.promised.is_zero() { f.tr(T::Nothing).to_string() } else { a.promised.to_string() };
+            let accepted = match a.accepted {
+                Some((b, v)) => format!("{b}=\"{v}\""),
+                None => f.tr(T::Nothing).to_string(),
+            };
+            format!("{} {promised}\n{} {accepted}", f.tr(T::Promised), f.tr(T::AcceptedVote))
+        }
+        Node::Learner(l) => match l.learned {
+            Some(x) => format!("{} \"{}\"", f.tr(T::LearnedValue), x.value),
+            None => format!("{} {}", f.tr(T::LearnedValue), f.tr(T::Nothing)),
+        },
+    }
+}

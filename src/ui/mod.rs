@@ -1,0 +1,526 @@
+//! The desktop app. Each view is a struct with a `ui` function that reads the session and pushes
+//! `Command`s; the app applies them once per frame, so no view changes the simulation directly.
+//! Animation time is passed in, so tests can freeze it.
+
+pub mod commands;
+pub mod graph;
+pub mod i18n;
+pub mod inspector;
+pub mod panels;
+pub mod session;
+pub mod spacetime;
+pub mod theme;
+
+use std::sync::{Arc, Mutex};
+
+use egui::{Context, Ui};
+
+use commands::UiCommand;
+use graph::GraphView;
+use i18n::{Lang, T};
+use inspector::InspectorView;
+use panels::{ControlsView, SettingsWindow, safety_bar};
+use session::{Command, Notice, Selection, Session};
+use theme::Palette;
+
+use crate::sim::Action;
+
+/// The user's preferences, kept between runs of the app.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub lang: Lang,
+    pub dark: bool,
+    pub presenter: bool,
+    pub color_blind: bool,
+    pub zoom: f32,
+    pub ring: bool,
+    pub show_diagram: bool,
+    pub show_inspector: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            lang: Lang::En,
+            dark: true,
+            presenter: false,
+            color_blind: false,
+            zoom: 1.0,
+            ring: false,
+            show_diagram: true,
+            show_inspector: true,
+        }
+    }
+}
+
+/// The step transition: the displayed simulation time eases from the last step's time to the
+/// current one, so messages glide instead of jumping.
+#[derive(Clone, Copy, Debug)]
+struct Transition {
+    from_now: f64,
+    to_now: f64,
+    started: f64,
+    duration: f64,
+    step: u64,
+}
+
+/// Where the animation is this frame.
+#[derive(Clone, Copy, Debug)]
+pub struct Anim {
+    /// The simulated time to draw messages at.
+    pub display_now: f64,
+    /// 0 when a step has just happened, 1 once its transition has finished.
+    pub progress: f32,
+}
+
+/// What every view reads for one frame.
+pub struct Frame<'a> {
+    pub session: &'a Session,
+    pub lang: Lang,
+    pub palette: Palette,
+    pub anim: Anim,
+    /// Larger in presenter mode.
+    pub text_scale: f32,
+}
+
+impl Frame<'_> {
+    pub fn tr(&self, t: T) -> &'static str {
+        t.get(self.lang)
+    }
+}
+
+/// Asks the app to save a screenshot of itself once it has drawn, then close.
+struct ScreenshotPlan {
+    path: std::path::PathBuf,
+    frames_left: u32,
+    requested: bool,
+    image: Arc<Mutex<Option<Arc<egui::ColorImage>>>>,
+    result: Arc<Mutex<Option<Result<(), String>>>>,
+}
+
+pub struct PaxosApp {
+    pub session: Session,
+    pub settings: Settings,
+    pub graph: GraphView,
+    spacetime: spacetime::SpaceTimeView,
+    inspector: InspectorView,
+    controls: ControlsView,
+    settings_window: SettingsWindow,
+    transition: Option<Transition>,
+    last_auto_step: f64,
+    show_help: bool,
+    /// Set by tests and benchmarks: the animation clock, frozen.
+    pub fixed_time: Option<f64>,
+    screenshot: Option<ScreenshotPlan>,
+    fonts_installed: bool,
+    persist: bool,
+}
+
+/// Adds the bundled Chinese font as a fallback after egui's own fonts.
+pub fn install_fonts(ctx: &Context) {
+    let mut fonts = egui::FontDefinitions::default();
+    fonts.font_data.insert(
+        "noto-sans-sc".into(),
+        Arc::new(egui::FontData::from_static(include_bytes!("../../assets/fonts/NotoSansSC-Subset.otf"))),
+    );
+    for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
+        fonts.families.entry(family).or_default().push("noto-sans-sc".into());
+    }
+    ctx.set_fonts(fonts);
+}
+
+impl PaxosApp {
+    pub fn new(session: Session, settings: Settings) -> Self {
+        let mut graph = GraphView::default();
+        graph.ring = settings.ring;
+        PaxosApp {
+            session,
+            settings,
+            graph,
+            spacetime: Default::default(),
+            inspector: Default::default(),
+            controls: ControlsView,
+            settings_window: Default::default(),
+            transition: None,
+            last_auto_step: 0.0,
+            show_help: false,
+            fixed_time: None,
+            screenshot: None,
+            fonts_installed: false,
+            persist: true,
+        }
+    }
+
+    /// For hosts that installed the fonts themselves (tests do, before the first frame).
+    pub fn fonts_already_installed(mut self) -> Self {
+        self.fonts_installed = true;
+        self
+    }
+
+    /// Saves a screenshot to `path` after a few frames, then closes the window.
+    pub fn screenshot_then_quit(&mut self, path: std::path::PathBuf) -> Arc<Mutex<Option<Result<(), String>>>> {
+        let result = Arc::new(Mutex::new(None));
+        self.screenshot = Some(ScreenshotPlan {
+            path,
+            frames_left: 4,
+            requested: false,
+            image: Arc::new(Mutex::new(None)),
+            result: Arc::clone(&result),
+        });
+        self.persist = false;
+        result
+    }
+
+    pub fn palette(&self) -> Palette {
+        if self.settings.color_blind {
+            Palette::color_blind(self.settings.dark)
+        } else {
+            Palette::standard(self.settings.dark)
+        }
+    }
+
+    fn anim(&mut self, t: f64) -> Anim {
+        let world = self.session.world();
+        let now = world.now() as f64;
+        let step = world.step();
+        let previous = self.transition.map(|tr| {
+            let k = ((t - tr.started) / tr.duration).clamp(0.0, 1.0);
+            tr.from_now + (tr.to_now - tr.from_now) * smoothstep(k)
+        });
+        if self.transition.is_none_or(|tr| tr.step != step) {
+            // Only a single step forward animates; jumps and seeks land at once.
+            let from = match (self.transition, previous) {
+                (Some(tr), Some(shown)) if tr.step + 1 == step => shown,
+                _ => now,
+            };
+            let duration = (0.55 / (self.session.speed as f64).sqrt()).clamp(0.06, 0.6);
+            self.transition = Some(Transition { from_now: from, to_now: now, started: t, duration, step });
+        }
+        let tr = self.transition.expect("set above");
+        let k = ((t - tr.started) / tr.duration).clamp(0.0, 1.0);
+        Anim {
+            display_now: tr.from_now + (tr.to_now - tr.from_now) * smoothstep(k),
+            progress: if tr.from_now == tr.to_now && step > 0 { k as f32 } else { k as f32 },
+        }
+    }
+
+    fn run_ui_command(&mut self, c: UiCommand, ctx: &Context, out: &mut Vec<Command>) {
+        let sel = self.session.selection;
+        let world = self.session.world();
+        let msg = match sel {
+            Some(Selection::Message(m)) if world.network().get(m).is_some() => Some(m),
+            _ => None,
+        };
+        let node = match sel {
+            Some(Selection::Node(n)) => Some(n),
+            _ => None,
+        };
+        match c {
+            UiCommand::PlayPause => out.push(Command::TogglePlay),
+            UiCommand::StepForward => out.push(Command::StepForward),
+            UiCommand::StepBack => out.push(Command::StepBack),
+            UiCommand::Reset => out.push(Command::Reset),
+            UiCommand::JumpToEnd => out.push(Command::SeekEnd),
+            UiCommand::NewRun => {
+                let config = self.session.config().clone();
+                self.settings_window.open_with(&config, self.session.knobs);
+            }
+            UiCommand::PresenterMode => self.settings.presenter = !self.settings.presenter,
+            UiCommand::Fullscreen => {
+                let full = ctx.input(|i| i.viewport().fullscreen.unwrap_or(false));
+                ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(!full));
+            }
+            UiCommand::ZoomIn => self.settings.zoom = (self.settings.zoom * 1.1).min(3.0),
+            UiCommand::ZoomOut => self.settings.zoom = (self.settings.zoom / 1.1).max(0.5),
+            UiCommand::ZoomReset => self.settings.zoom = 1.0,
+            UiCommand::ToggleLanguage => {
+                self.settings.lang = if self.settings.lang == Lang::En { Lang::Zh } else { Lang::En }
+            }
+            UiCommand::DeliverSelected => out.extend(msg.map(|m| Command::Act(Action::Deliver(m)))),
+            UiCommand::DropSelected => out.extend(msg.map(|m| Command::Act(Action::Drop(m)))),
+            UiCommand::DuplicateSelected => out.extend(msg.map(|m| Command::Act(Action::Duplicate(m)))),
+            UiCommand::HoldSelected => out.extend(msg.map(|m| {
+                if self.session.held.contains(&m) { Command::Release(m) } else { Command::Hold(m) }
+            })),
+            UiCommand::CrashSelected => out.extend(node.map(|n| Command::Act(Action::Crash(n)))),
+            UiCommand::RestartSelected => out.extend(node.map(|n| Command::Act(Action::Restart(n)))),
+            UiCommand::TimeoutSelected => out.extend(node.map(|n| Command::Act(Action::Timeout(n)))),
+        }
+    }
+
+    fn menu_item(&mut self, ui: &mut Ui, c: UiCommand, out: &mut Vec<Command>) {
+        let text = c.text().get(self.settings.lang);
+        let mut button = egui::Button::new(text);
+        if let Some(s) = c.shortcut() {
+            button = button.shortcut_text(ui.ctx().format_shortcut(&s));
+        }
+        if ui.add(button).clicked() {
+            let ctx = ui.ctx().clone();
+            self.run_ui_command(c, &ctx, out);
+            ui.close();
+        }
+    }
+
+    fn menu_bar(&mut self, ui: &mut Ui, out: &mut Vec<Command>) {
+        let lang = self.settings.lang;
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button(T::MenuFile.get(lang), |ui| {
+                if ui.button(T::Quit.get(lang)).clicked() {
+                    ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+                }
+            });
+            ui.menu_button(T::MenuRun.get(lang), |ui| {
+                for c in [UiCommand::PlayPause, UiCommand::StepForward, UiCommand::StepBack, UiCommand::Reset, UiCommand::JumpToEnd, UiCommand::NewRun] {
+                    self.menu_item(ui, c, out);
+                }
+            });
+            ui.menu_button(T::MenuView.get(lang), |ui| {
+                for c in [UiCommand::PresenterMode, UiCommand::Fullscreen, UiCommand::ZoomIn, UiCommand::ZoomOut, UiCommand::ZoomReset] {
+                    self.menu_item(ui, c, out);
+                }
+                ui.separator();
+                ui.checkbox(&mut self.settings.dark, T::DarkTheme.get(lang));
+                ui.checkbox(&mut self.settings.color_blind, T::ColorBlindPalette.get(lang));
+                if ui.checkbox(&mut self.settings.ring, T::RingLayout.get(lang)).changed() {
+                    self.graph.ring = self.settings.ring;
+                }
+                ui.checkbox(&mut self.settings.show_diagram, T::ShowDiagram.get(lang));
+                ui.checkbox(&mut self.settings.show_inspector, T::ShowInspector.get(lang));
+                ui.separator();
+                if ui.button(T::KeyboardHelp.get(lang)).clicked() {
+                    self.show_help = true;
+                    ui.close();
+                }
+            });
+            ui.menu_button(T::MenuLanguage.get(lang), |ui| {
+                for l in Lang::ALL {
+                    if ui.radio(self.settings.lang == l, l.native_name()).clicked() {
+                        self.settings.lang = l;
+                        ui.close();
+                    }
+                }
+            });
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                // The language switch is always one click away, labelled in its own language.
+                let other = if lang == Lang::En { Lang::Zh } else { Lang::En };
+                if ui.button(other.native_name()).clicked() {
+                    self.settings.lang = other;
+                }
+            });
+        });
+    }
+
+    /// Draws the whole app into `ui` and applies what the views asked for.
+    pub fn ui(&mut self, ui: &mut Ui) {
+        let ctx = ui.ctx().clone();
+        if !self.fonts_installed {
+            install_fonts(&ctx);
+            self.fonts_installed = true;
+        }
+        let t = self.fixed_time.unwrap_or_else(|| ctx.input(|i| i.time));
+        let presenter = self.settings.presenter;
+        let zoom = self.settings.zoom * if presenter { 1.4 } else { 1.0 };
+        if (ctx.zoom_factor() - zoom).abs() > 1e-3 {
+            ctx.set_zoom_factor(zoom);
+        }
+        let mut visuals = if self.settings.dark { egui::Visuals::dark() } else { egui::Visuals::light() };
+        if presenter {
+            // High contrast for projectors: pure backgrounds, stronger lines.
+            visuals.panel_fill = if self.settings.dark { egui::Color32::BLACK } else { egui::Color32::WHITE };
+            visuals.widgets.noninteractive.fg_stroke.width = 1.5;
+            visuals.override_text_color = Some(if self.settings.dark { egui::Color32::WHITE } else { egui::Color32::BLACK });
+        }
+        if ctx.global_style().visuals != visuals {
+            ctx.set_visuals(visuals);
+        }
+
+        let mut out = Vec::new();
+        for c in UiCommand::pressed(&ctx) {
+            self.run_ui_command(c, &ctx, &mut out);
+        }
+        // Auto-play: one step per 1/speed seconds, after the last step's transition.
+        if self.session.playing && t - self.last_auto_step >= 1.0 / self.session.speed as f64 {
+            out.push(Command::StepForward);
+            self.last_auto_step = t;
+        }
+        self.apply(out);
+        self.session.refresh_spans();
+
+        let anim = self.anim(t);
+        let palette = self.palette();
+        let lang = self.settings.lang;
+        let mut out = Vec::new();
+        egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui, &mut out));
+        {
+            let f = Frame { session: &self.session, lang, palette, anim, text_scale: if presenter { 1.25 } else { 1.0 } };
+            egui::Panel::top("controls").show(ui, |ui| self.controls.ui(ui, &f, &mut out));
+            egui::Panel::bottom("safety").show(ui, |ui| {
+                safety_bar(ui, &f, &mut out);
+                if let Some(n) = &f.session.notice {
+                    let text = match n {
+                        Notice::Refused(why) => i18n::fill(f.tr(T::Refused), &[why]),
+                        Notice::RunEnded => f.tr(T::RunEnded).to_string(),
+                        Notice::Forked => f.tr(T::Forked).to_string(),
+                    };
+                    ui.label(egui::RichText::new(text).italics());
+                }
+            });
+            if self.settings.show_diagram && !presenter {
+                egui::Panel::bottom("spacetime")
+                    .resizable(true)
+                    .default_size(170.0)
+                    .show(ui, |ui| self.spacetime.ui(ui, &f, &mut out));
+            }
+            if self.settings.show_inspector && (!presenter || f.session.selection.is_some()) {
+                egui::Panel::right("inspector")
+                    .resizable(true)
+                    .default_size(290.0)
+                    .show(ui, |ui| {
+                        egui::ScrollArea::vertical().show(ui, |ui| self.inspector.ui(ui, &f, &mut out));
+                    });
+            }
+            egui::CentralPanel::default().show(ui, |ui| self.graph.ui(ui, &f, &mut out));
+            if self.settings_window.open {
+                self.settings_window.ui(&ctx, &f, &mut out);
+            }
+            if self.show_help {
+                let mut open = true;
+                egui::Window::new(f.tr(T::KeyboardHelp)).open(&mut open).show(&ctx, |ui| {
+                    for k in [T::KeysPlay, T::KeysStep, T::KeysHomeEnd, T::KeysSelected, T::KeysView] {
+                        ui.label(f.tr(k));
+                    }
+                });
+                self.show_help = open;
+            }
+        }
+        self.apply(out);
+
+        let moving = self.session.playing || anim.progress < 1.0;
+        if moving && self.fixed_time.is_none() {
+            ctx.request_repaint();
+        }
+        self.screenshot_step(&ctx);
+    }
+
+    /// Applies the views' commands in order.
+    pub fn apply(&mut self, commands: Vec<Command>) {
+        for c in commands {
+            if let Command::NewRun(..) = c {
+                self.graph.reset_view();
+            }
+            self.session.apply(c);
+        }
+    }
+
+    fn screenshot_step(&mut self, ctx: &Context) {
+        let Some(plan) = &mut self.screenshot else { return };
+        if plan.frames_left > 0 {
+            plan.frames_left -= 1;
+            ctx.request_repaint();
+            return;
+        }
+        if !plan.requested {
+            plan.requested = true;
+            let slot = Arc::clone(&plan.image);
+            let repaint = ctx.clone();
+            ctx.request_screenshot(move |img| {
+                if let Ok(mut s) = slot.lock() {
+                    *s = Some(img);
+                }
+                repaint.request_repaint();
+            });
+            ctx.request_repaint();
+            return;
+        }
+        let image = plan.image.lock().ok().and_then(|mut s| s.take());
+        if let Some(img) = image {
+            let saved = save_png(&plan.path, &img);
+            if let Ok(mut r) = plan.result.lock() {
+                *r = Some(saved);
+            }
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        } else {
+            ctx.request_repaint();
+        }
+    }
+}
+
+fn smoothstep(k: f64) -> f64 {
+    k * k * (3.0 - 2.0 * k)
+}
+
+/// Encodes an egui image as PNG and writes it atomically.
+pub fn save_png(path: &std::path::Path, img: &egui::ColorImage) -> Result<(), String> {
+    let [w, h] = img.size;
+    let bytes: Vec<u8> = img.pixels.iter().flat_map(|c| c.to_srgba_unmultiplied()).collect();
+    let buffer = image::RgbaImage::from_raw(w as u32, h as u32, bytes).ok_or("bad image size")?;
+    let mut png = Vec::new();
+    buffer
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .map_err(|e| e.to_string())?;
+    crate::fsutil::atomic_write(path, &png).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+impl eframe::App for PaxosApp {
+    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        PaxosApp::ui(self, ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        if self.persist {
+            eframe::set_value(storage, eframe::APP_KEY, &self.settings);
+        }
+    }
+}
+
+/// What `paxos-lab gui` was asked to open.
+pub struct GuiOptions {
+    pub session: Session,
+    pub lang: Option<Lang>,
+    pub screenshot: Option<std::path::PathBuf>,
+    pub size: (f32, f32),
+}
+
+/// Opens the app window; returns once it closes.
+pub fn run(opts: GuiOptions) -> Result<(), String> {
+    let GuiOptions { session, lang, screenshot, size } = opts;
+    let viewport = egui::ViewportBuilder::default()
+        .with_title("paxos-lab")
+        .with_inner_size([size.0, size.1])
+        .with_min_inner_size([800.0, 500.0]);
+    let options = eframe::NativeOptions { viewport, ..Default::default() };
+    let result_slot: Arc<Mutex<Option<Arc<Mutex<Option<Result<(), String>>>>>>> = Arc::new(Mutex::new(None));
+    let slot = Arc::clone(&result_slot);
+    eframe::run_native(
+        "paxos-lab",
+        options,
+        Box::new(move |cc| {
+            install_fonts(&cc.egui_ctx);
+            let shooting = screenshot.is_some();
+            // A screenshot shows the requested state, not whatever this machine last used.
+            let mut settings: Settings = match cc.storage {
+                Some(s) if !shooting => eframe::get_value(s, eframe::APP_KEY).unwrap_or_default(),
+                _ => Settings::default(),
+            };
+            if let Some(l) = lang {
+                settings.lang = l;
+            }
+            let mut app = PaxosApp::new(session, settings);
+            app.fonts_installed = true;
+            if let Some(p) = screenshot {
+                let r = app.screenshot_then_quit(p);
+                if let Ok(mut s) = slot.lock() {
+                    *s = Some(r);
+                }
+            }
+            Ok(Box::new(app))
+        }),
+    )
+    .map_err(|e| e.to_string())?;
+    let outcome = result_slot.lock().ok().and_then(|s| s.clone());
+    match outcome {
+        None => Ok(()),
+        Some(r) => r.lock().ok().and_then(|x| x.clone()).unwrap_or(Err("the window closed before the screenshot was taken".into())),
+    }
+}

@@ -1,0 +1,401 @@
+//! The run being watched and everything about how it is played: the timeline, the
+//! auto-scheduler, play/pause, speed, held messages and the selection. Views never touch it
+//! directly; they emit `Command`s which the app applies once per frame. Nothing here uses egui.
+
+use std::collections::BTreeSet;
+
+use crate::sim::ids::members;
+use crate::sim::network::Envelope;
+use crate::sim::paxos::{Msg, MsgKind};
+use crate::sim::world::LossCause;
+use crate::sim::{Action, Config, Event, Knobs, MsgId, NodeId, PaxosWorld, Role, Scheduler};
+use crate::trace::{self, Timeline, Trace};
+
+/// What the user has picked out in a view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Selection {
+    Node(NodeId),
+    Message(MsgId),
+    Link(NodeId, NodeId),
+}
+
+/// A change a view asks for. Applied once per frame, in order.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// Any simulation action; it lands in the trace.
+    Act(Action),
+    StepForward,
+    StepBack,
+    TogglePlay,
+    SetPlaying(bool),
+    Seek(u64),
+    SeekEnd,
+    /// Back to step 0 of the same run.
+    Reset,
+    SetSpeed(f32),
+    Hold(MsgId),
+    Release(MsgId),
+    Select(Option<Selection>),
+    /// Throws the run away and starts another with these settings.
+    NewRun(Config, Knobs),
+}
+
+/// One message's life for the space-time diagram: sent at one step, delivered or lost at another.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MessageSpan {
+    pub envelope: Envelope<Msg>,
+    pub sent_step: u64,
+    /// The step that delivered or lost it, if it has ended.
+    pub end_step: Option<u64>,
+    pub lost: Option<LossCause>,
+    /// The message this one is a duplicate of.
+    pub copy_of: Option<MsgId>,
+}
+
+/// Marks on a node's lane: crashes, restarts, timeouts, values learned.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LaneMark {
+    Crash(NodeId),
+    Restart(NodeId),
+    Timeout(NodeId),
+    Learned(NodeId),
+    Chosen,
+}
+
+/// What the user tried last that did not work, or other news for the status line.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Notice {
+    Refused(String),
+    RunEnded,
+    Forked,
+}
+
+pub struct Session {
+    timeline: Timeline,
+    pub knobs: Knobs,
+    scheduler: Scheduler,
+    pub playing: bool,
+    /// Steps per second while playing.
+    pub speed: f32,
+    pub held: BTreeSet<MsgId>,
+    pub selection: Option<Selection>,
+    pub notice: Option<Notice>,
+    /// Bumped whenever the recorded run changes (not when only the position does).
+    generation: u64,
+    spans_cache: Option<(u64, Vec<MessageSpan>, Vec<(u64, LaneMark)>)>,
+}
+
+impl Session {
+    /// A sandbox run of `config`, opening with every proposer's request.
+    pub fn new(config: Config, knobs: Knobs) -> Self {
+        let mut timeline = Timeline::with_event_log(config.clone());
+        for a in trace::opening_requests(&config) {
+            // A fresh cluster takes every opening request.
+            let _ = timeline.apply(a);
+        }
+        Session {
+            scheduler: Scheduler::new(config.seed, knobs),
+            timeline,
+            knobs,
+            playing: false,
+            speed: 2.0,
+            held: BTreeSet::new(),
+            selection: None,
+            notice: None,
+            generation: 0,
+            spans_cache: None,
+        }
+    }
+
+    /// Opens a recorded trace, positioned at its start.
+    pub fn from_trace(trace: &Trace) -> Result<Self, String> {
+        let knobs = trace.scheduler.unwrap_or_default();
+        let mut timeline = Timeline::with_event_log(trace.config.clone());
+        for (i, a) in trace.actions.iter().enumerate() {
+            timeline
+                .apply(*a)
+                .map_err(|e| format!("action {} `{a}`: {e}", i + 1))?;
+        }
+        timeline.seek(0);
+        Ok(Session {
+            scheduler: Scheduler::new(trace.config.seed, knobs),
+            timeline,
+            knobs,
+            playing: false,
+            speed: 2.0,
+            held: BTreeSet::new(),
+            selection: None,
+            notice: None,
+            generation: 0,
+            spans_cache: None,
+        })
+    }
+
+    pub fn world(&self) -> &PaxosWorld {
+        self.timeline.world()
+    }
+    pub fn timeline(&self) -> &Timeline {
+        &self.timeline
+    }
+    pub fn config(&self) -> &Config {
+        self.timeline.config()
+    }
+    pub fn position(&self) -> u64 {
+        self.timeline.position()
+    }
+    pub fn len(&self) -> u64 {
+        self.timeline.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.timeline.is_empty()
+    }
+
+    /// The run so far as a trace file, with the outcome at its last step.
+    pub fn to_trace(&self) -> Trace {
+        let end = self.timeline.state_at(self.len());
+        Trace::record(
+            self.config(),
+            Some(self.knobs),
+            self.timeline.actions().to_vec(),
+            &end,
+        )
+    }
+
+    pub fn apply(&mut self, command: Command) {
+        match command {
+            Command::Act(action) => self.act(action),
+            Command::StepForward => self.step_forward(),
+            Command::StepBack => {
+                self.playing = false;
+                let p = self.position();
+                self.timeline.seek(p.saturating_sub(1));
+            }
+            Command::TogglePlay => self.playing = !self.playing,
+            Command::SetPlaying(p) => self.playing = p,
+            Command::Seek(step) => self.timeline.seek(step),
+            Command::SeekEnd => self.timeline.seek(self.len()),
+            Command::Reset => {
+                self.playing = false;
+                self.timeline.seek(0);
+            }
+            Command::SetSpeed(s) => self.speed = s.clamp(0.25, 50.0),
+            Command::Hold(m) => {
+                self.held.insert(m);
+            }
+            Command::Release(m) => {
+                self.held.remove(&m);
+            }
+            Command::Select(s) => self.selection = s,
+            Command::NewRun(config, knobs) => {
+                let speed = self.speed;
+                *self = Session::new(config, knobs);
+                self.speed = speed;
+            }
+        }
+    }
+
+    fn act(&mut self, action: Action) {
+        let forks = self.position() < self.len();
+        match self.timeline.apply(action) {
+            Ok(()) => {
+                self.generation += 1;
+                self.notice = forks.then_some(Notice::Forked);
+            }
+            Err(e) => self.notice = Some(Notice::Refused(e.to_string())),
+        }
+    }
+
+    /// Replays the next recorded step, or lets the scheduler pick one at the end of the run.
+    fn step_forward(&mut self) {
+        let p = self.position();
+        if p < self.len() {
+            self.timeline.seek(p + 1);
+            return;
+        }
+        let held = &self.held;
+        match self
+            .scheduler
+            .next_skipping(self.timeline.world(), |m| held.contains(&m))
+        {
+            Some(a) => {
+                let _ = self.timeline.apply(a);
+                self.generation += 1;
+                self.notice = None;
+            }
+            None => {
+                self.playing = false;
+                self.notice = Some(Notice::RunEnded);
+            }
+        }
+    }
+
+    /// Brings the message spans up to date with the run (once per frame, before drawing).
+    pub fn refresh_spans(&mut self) {
+        let fresh = matches!(&self.spans_cache, Some((g, ..)) if *g == self.generation);
+        if !fresh {
+            let (spans, marks) = build_spans(self.timeline.log().unwrap_or(&[]));
+            self.spans_cache = Some((self.generation, spans, marks));
+        }
+    }
+
+    /// Every message of the run with the steps it was sent and ended, and the marks on lanes,
+    /// as of the last `refresh_spans`.
+    pub fn spans(&self) -> (&[MessageSpan], &[(u64, LaneMark)]) {
+        match &self.spans_cache {
+            Some((_, s, m)) => (s, m),
+            None => (&[], &[]),
+        }
+    }
+}
+
+fn build_spans(log: &[trace::StepEvents]) -> (Vec<MessageSpan>, Vec<(u64, LaneMark)>) {
+    let mut spans: Vec<MessageSpan> = Vec::new();
+    let mut marks = Vec::new();
+    let mut index = std::collections::HashMap::new();
+    for (i, events) in log.iter().enumerate() {
+        let step = i as u64 + 1;
+        for e in events.iter() {
+            let (env, copy_of) = match e {
+                Event::Sent(env) => (Some(*env), None),
+                Event::Duplicated { original, copy } => (Some(*copy), Some(*original)),
+                _ => (None, None),
+            };
+            if let Some(env) = env {
+                index.insert(env.id, spans.len());
+                spans.push(MessageSpan {
+                    envelope: env,
+                    sent_step: step,
+                    end_step: None,
+                    lost: None,
+                    copy_of,
+                });
+                continue;
+            }
+            match e {
+                Event::Delivered(env) => {
+                    if let Some(&k) = index.get(&env.id) {
+                        spans[k].end_step = Some(step);
+                    }
+                }
+                Event::Lost { envelope, cause } => {
+                    if let Some(&k) = index.get(&envelope.id) {
+                        spans[k].end_step = Some(step);
+                        spans[k].lost = Some(*cause);
+                    }
+                }
+                Event::Crashed(n) => marks.push((step, LaneMark::Crash(*n))),
+                Event::Restarted(n) => marks.push((step, LaneMark::Restart(*n))),
+                Event::TimedOut(n) => marks.push((step, LaneMark::Timeout(*n))),
+                Event::Note {
+                    node: Some(n),
+                    note: crate::sim::paxos::Note::Learned { .. },
+                } => marks.push((step, LaneMark::Learned(*n))),
+                Event::Note { node: None, .. } => marks.push((step, LaneMark::Chosen)),
+                _ => {}
+            }
+        }
+    }
+    (spans, marks)
+}
+
+/// A message's label as the style guide spells it, e.g. `Prepare(2.1)`.
+pub fn message_label(m: &Msg) -> String {
+    m.to_string()
+}
+
+/// A message's short label for crowded views, e.g. `Prep 2.1`.
+pub fn short_label(m: &Msg) -> String {
+    let kind = match m.kind() {
+        MsgKind::Prepare => "Prep",
+        MsgKind::Promise => "Prom",
+        MsgKind::Nack => "Nack",
+        MsgKind::Accept => "Acc",
+        MsgKind::Accepted => "Acd",
+    };
+    format!("{kind} {}", m.ballot())
+}
+
+/// Acceptors of a bit mask, as `A1 A2`.
+pub fn acceptor_list(mask: u64) -> String {
+    members(Role::Acceptor, mask)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session() -> Session {
+        Session::new(Config::default(), Knobs::default())
+    }
+
+    #[test]
+    fn a_new_sandbox_opens_with_every_proposers_request() {
+        let s = session();
+        assert_eq!(s.len(), 2);
+        assert_eq!(s.world().network().in_flight().len(), 6);
+    }
+
+    #[test]
+    fn stepping_forward_at_the_end_extends_the_run_and_back_replays_it() {
+        let mut s = session();
+        for _ in 0..10 {
+            s.apply(Command::StepForward);
+        }
+        assert_eq!((s.position(), s.len()), (12, 12));
+        let at_12 = s.world().state_hash();
+        s.apply(Command::StepBack);
+        s.apply(Command::StepBack);
+        assert_eq!((s.position(), s.len()), (10, 12));
+        s.apply(Command::StepForward);
+        s.apply(Command::StepForward);
+        assert_eq!(s.world().state_hash(), at_12, "replayed, not re-scheduled");
+    }
+
+    #[test]
+    fn acting_in_the_past_forks_the_run() {
+        let mut s = session();
+        for _ in 0..10 {
+            s.apply(Command::StepForward);
+        }
+        s.apply(Command::Seek(3));
+        s.apply(Command::Act(Action::Crash(NodeId::acceptor(1))));
+        assert_eq!((s.position(), s.len()), (4, 4));
+        assert_eq!(s.notice, Some(Notice::Forked));
+    }
+
+    #[test]
+    fn a_held_message_is_not_delivered_by_auto_play() {
+        let mut s = session();
+        let first = s.world().network().earliest().unwrap().id;
+        s.apply(Command::Hold(first));
+        for _ in 0..30 {
+            s.apply(Command::StepForward);
+        }
+        assert!(s.world().network().get(first).is_some(), "still in flight");
+        s.apply(Command::Release(first));
+        for _ in 0..30 {
+            s.apply(Command::StepForward);
+        }
+        assert!(s.world().network().get(first).is_none());
+    }
+
+    #[test]
+    fn a_refused_action_is_reported_not_recorded() {
+        let mut s = session();
+        s.apply(Command::Act(Action::Restart(NodeId::acceptor(1))));
+        assert!(matches!(s.notice, Some(Notice::Refused(_))));
+        assert_eq!(s.len(), 2);
+    }
+
+    #[test]
+    fn spans_follow_each_message_from_send_to_delivery() {
+        let mut s = session();
+        s.apply(Command::StepForward);
+        s.refresh_spans();
+        let (spans, _) = s.spans();
+        assert_eq!(spans.len(), 6 + spans.iter().filter(|x| x.sent_step == 3).count());
+        let delivered: Vec<_> = spans.iter().filter(|x| x.end_step == Some(3)).collect();
+        assert_eq!(delivered.len(), 1);
+        assert!((1..=2).contains(&delivered[0].sent_step), "an opening Prepare");
+    }
+}

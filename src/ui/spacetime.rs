@@ -1,0 +1,132 @@
+//! The space-time diagram: a lane per node, time flowing right one column per step, an arrow per
+//! message from the step that sent it to the step that delivered or lost it. The current step is
+//! highlighted; clicking a column seeks there.
+
+use egui::{Align2, FontId, Pos2, Rect, ScrollArea, Sense, Stroke, Ui, Vec2};
+
+use super::Frame;
+use super::i18n::T;
+use super::session::{Command, LaneMark};
+use crate::sim::NodeId;
+
+#[derive(Clone, Debug)]
+pub struct SpaceTimeView {
+    /// Pixels per step.
+    pub column: f32,
+    follow: bool,
+}
+
+impl Default for SpaceTimeView {
+    fn default() -> Self {
+        SpaceTimeView {
+            column: 22.0,
+            follow: true,
+        }
+    }
+}
+
+impl SpaceTimeView {
+    pub fn ui(&mut self, ui: &mut Ui, f: &Frame, out: &mut Vec<Command>) {
+        let roster: Vec<NodeId> = f.session.world().nodes().iter().map(|s| s.id).collect();
+        let pos = f.session.position();
+        let len = f.session.len();
+        let pal = f.palette;
+        let label_w = 44.0;
+        let lane_h = ((ui.available_height() - 8.0) / roster.len() as f32).clamp(9.0, 26.0);
+        let height = lane_h * roster.len() as f32 + 6.0;
+        let width = label_w + self.column * (len as f32 + 2.0);
+        let visuals = ui.visuals().clone();
+        let text = visuals.text_color();
+        let weak = visuals.weak_text_color();
+        let lane_y = |id: NodeId| {
+            roster.iter().position(|&n| n == id).unwrap_or(0) as f32 * lane_h + lane_h * 0.5 + 3.0
+        };
+        let column = self.column;
+        let mut scroll = ScrollArea::horizontal().auto_shrink([false, true]).id_salt("spacetime");
+        if self.follow {
+            let x = label_w + column * pos as f32;
+            scroll = scroll.horizontal_scroll_offset((x - ui.available_width() * 0.7).max(0.0));
+        }
+        let (spans, marks) = f.session.spans();
+        let response = scroll.show(ui, |ui| {
+            let (rect, resp) = ui.allocate_exact_size(Vec2::new(width.max(ui.available_width()), height), Sense::click());
+            let painter = ui.painter_at(rect);
+            let x_of = |step: u64| rect.left() + label_w + column * (step as f32 - 0.5);
+            let clip = ui.clip_rect();
+            // Current step column.
+            let cur = Rect::from_x_y_ranges(x_of(pos) - column * 0.5..=x_of(pos) + column * 0.5, rect.y_range());
+            painter.rect_filled(cur, 0.0, pal.changed.gamma_multiply(0.25));
+            for (i, id) in roster.iter().enumerate() {
+                let y = rect.top() + lane_y(*id);
+                let c = pal.role(id.role);
+                painter.line_segment([Pos2::new(rect.left() + label_w, y), Pos2::new(rect.right(), y)], Stroke::new(1.0, c.gamma_multiply(0.5)));
+                let lx = clip.left().max(rect.left()) + 2.0;
+                painter.text(Pos2::new(lx, y), Align2::LEFT_CENTER, id.to_string(), FontId::proportional((lane_h * 0.7).clamp(9.0, 14.0)), if i % 2 == 0 { text } else { weak });
+            }
+            let visible = |x0: f32, x1: f32| x1.max(x0) >= clip.left() - 20.0 && x0.min(x1) <= clip.right() + 20.0;
+            for s in spans {
+                let x0 = x_of(s.sent_step);
+                let end = s.end_step.unwrap_or(len + 1);
+                let x1 = x_of(end);
+                if !visible(x0, x1) {
+                    continue;
+                }
+                let y0 = rect.top() + lane_y(s.envelope.src);
+                let y1 = rect.top() + lane_y(s.envelope.dst);
+                let c = pal.message(s.envelope.msg.kind());
+                let (a, b) = (Pos2::new(x0, y0), Pos2::new(x1, y1));
+                let future = s.sent_step > pos;
+                let c = if future { c.gamma_multiply(0.25) } else { c };
+                if s.end_step.is_none() {
+                    painter.extend(egui::Shape::dashed_line(&[a, b], Stroke::new(1.2, c), 4.0, 3.0));
+                } else if s.lost.is_some() {
+                    let m = a + (b - a) * 0.6;
+                    painter.line_segment([a, m], Stroke::new(1.2, c));
+                    let d = 3.5;
+                    painter.line_segment([m + Vec2::new(-d, -d), m + Vec2::new(d, d)], Stroke::new(2.0, pal.cut));
+                    painter.line_segment([m + Vec2::new(-d, d), m + Vec2::new(d, -d)], Stroke::new(2.0, pal.cut));
+                } else {
+                    painter.arrow(a, b - a, Stroke::new(1.3, c));
+                }
+                if s.copy_of.is_some() {
+                    painter.circle_stroke(a, 3.0, Stroke::new(1.0, c));
+                }
+            }
+            for (step, mark) in marks {
+                let x = x_of(*step);
+                if !visible(x, x) {
+                    continue;
+                }
+                match mark {
+                    LaneMark::Crash(n) | LaneMark::Restart(n) | LaneMark::Timeout(n) | LaneMark::Learned(n) => {
+                        let y = rect.top() + lane_y(*n);
+                        let (glyph, c) = match mark {
+                            LaneMark::Crash(_) => ("✖", pal.cut),
+                            LaneMark::Restart(_) => ("↺", pal.ok),
+                            LaneMark::Timeout(_) => ("⏰", text),
+                            _ => ("★", pal.chosen),
+                        };
+                        painter.text(Pos2::new(x, y), Align2::CENTER_CENTER, glyph, FontId::proportional(lane_h.clamp(10.0, 16.0)), c);
+                    }
+                    LaneMark::Chosen => {
+                        painter.line_segment([Pos2::new(x, rect.top()), Pos2::new(x, rect.bottom())], Stroke::new(2.5, pal.chosen));
+                        painter.text(Pos2::new(x + 3.0, rect.top() + 2.0), Align2::LEFT_TOP, f.tr(T::Chosen), FontId::proportional(12.0), pal.chosen);
+                    }
+                }
+            }
+            if let Some(v) = f.session.world().first_violation() {
+                let x = x_of(v.step);
+                painter.line_segment([Pos2::new(x, rect.top()), Pos2::new(x, rect.bottom())], Stroke::new(2.5, pal.violation));
+            }
+            if resp.clicked()
+                && let Some(p) = resp.interact_pointer_pos()
+            {
+                let step = ((p.x - rect.left() - label_w) / column + 0.5).floor().max(0.0) as u64;
+                out.push(Command::Seek(step.min(len)));
+            }
+            resp
+        });
+        // Scrolling by hand stops following the current step until the step changes.
+        self.follow = !response.inner.hovered() || !ui.input(|i| i.smooth_scroll_delta != Vec2::ZERO);
+    }
+}

@@ -1,0 +1,192 @@
+//! Colours and shapes. Colour is never the only signal: every role and every message kind also
+//! has its own shape and label, so the app reads on a washed-out projector and for colour-blind
+//! students. The colour-blind palette is Okabe and Ito's.
+
+use egui::{Color32, Pos2, Shape, Stroke, Vec2};
+
+use crate::sim::Role;
+use crate::sim::paxos::MsgKind;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Palette {
+    pub proposer: Color32,
+    pub acceptor: Color32,
+    pub learner: Color32,
+    pub prepare: Color32,
+    pub promise: Color32,
+    pub nack: Color32,
+    pub accept: Color32,
+    pub accepted: Color32,
+    pub chosen: Color32,
+    pub violation: Color32,
+    pub ok: Color32,
+    pub crashed: Color32,
+    pub cut: Color32,
+    pub changed: Color32,
+}
+
+impl Palette {
+    pub fn standard(dark: bool) -> Self {
+        Palette {
+            proposer: Color32::from_rgb(70, 130, 220),
+            acceptor: Color32::from_rgb(230, 150, 40),
+            learner: Color32::from_rgb(60, 170, 110),
+            prepare: Color32::from_rgb(90, 150, 255),
+            promise: Color32::from_rgb(60, 190, 210),
+            nack: Color32::from_rgb(220, 70, 70),
+            accept: Color32::from_rgb(245, 160, 40),
+            accepted: Color32::from_rgb(70, 190, 90),
+            chosen: Color32::from_rgb(212, 160, 20),
+            violation: Color32::from_rgb(210, 40, 40),
+            ok: Color32::from_rgb(40, 160, 80),
+            crashed: if dark {
+                Color32::from_gray(80)
+            } else {
+                Color32::from_gray(170)
+            },
+            cut: Color32::from_rgb(200, 50, 50),
+            changed: Color32::from_rgb(255, 210, 60),
+        }
+    }
+
+    /// Okabe-Ito: distinguishable under the common forms of colour blindness.
+    pub fn color_blind(dark: bool) -> Self {
+        Palette {
+            proposer: Color32::from_rgb(0, 114, 178),
+            acceptor: Color32::from_rgb(230, 159, 0),
+            learner: Color32::from_rgb(0, 158, 115),
+            prepare: Color32::from_rgb(86, 180, 233),
+            promise: Color32::from_rgb(0, 114, 178),
+            nack: Color32::from_rgb(213, 94, 0),
+            accept: Color32::from_rgb(230, 159, 0),
+            accepted: Color32::from_rgb(0, 158, 115),
+            chosen: Color32::from_rgb(240, 228, 66),
+            violation: Color32::from_rgb(213, 94, 0),
+            ok: Color32::from_rgb(0, 158, 115),
+            crashed: if dark {
+                Color32::from_gray(80)
+            } else {
+                Color32::from_gray(170)
+            },
+            cut: Color32::from_rgb(213, 94, 0),
+            changed: Color32::from_rgb(240, 228, 66),
+        }
+    }
+
+    pub fn role(&self, role: Role) -> Color32 {
+        match role {
+            Role::Proposer => self.proposer,
+            Role::Acceptor => self.acceptor,
+            Role::Learner => self.learner,
+        }
+    }
+
+    pub fn message(&self, kind: MsgKind) -> Color32 {
+        match kind {
+            MsgKind::Prepare => self.prepare,
+            MsgKind::Promise => self.promise,
+            MsgKind::Nack => self.nack,
+            MsgKind::Accept => self.accept,
+            MsgKind::Accepted => self.accepted,
+        }
+    }
+}
+
+/// A role's outline: proposers are circles, acceptors rounded squares, learners hexagons.
+pub fn role_shape(role: Role, center: Pos2, radius: f32, fill: Color32, stroke: Stroke) -> Shape {
+    match role {
+        Role::Proposer => Shape::circle_filled(center, radius, fill),
+        Role::Acceptor => Shape::rect_filled(
+            egui::Rect::from_center_size(center, Vec2::splat(radius * 1.8)),
+            radius * 0.3,
+            fill,
+        ),
+        Role::Learner => Shape::convex_polygon(polygon(center, radius * 1.08, 6, 0.0), fill, stroke),
+    }
+}
+
+/// The outline only, for the selection ring and crashed nodes.
+pub fn role_outline(role: Role, center: Pos2, radius: f32, stroke: Stroke) -> Shape {
+    match role {
+        Role::Proposer => Shape::circle_stroke(center, radius, stroke),
+        Role::Acceptor => Shape::rect_stroke(
+            egui::Rect::from_center_size(center, Vec2::splat(radius * 1.8)),
+            radius * 0.3,
+            stroke,
+            egui::StrokeKind::Outside,
+        ),
+        Role::Learner => Shape::closed_line(polygon(center, radius * 1.08, 6, 0.0), stroke),
+    }
+}
+
+/// A message's marker: Prepare a circle, Promise a square, Nack a cross, Accept a diamond,
+/// Accepted a triangle.
+pub fn message_marker(kind: MsgKind, center: Pos2, r: f32, fill: Color32, outline: Color32) -> Vec<Shape> {
+    let stroke = Stroke::new(1.5, outline);
+    match kind {
+        MsgKind::Prepare => vec![Shape::circle_filled(center, r, fill), Shape::circle_stroke(center, r, stroke)],
+        MsgKind::Promise => {
+            let rect = egui::Rect::from_center_size(center, Vec2::splat(r * 1.8));
+            vec![Shape::rect_filled(rect, 1.0, fill), Shape::rect_stroke(rect, 1.0, stroke, egui::StrokeKind::Outside)]
+        }
+        MsgKind::Nack => {
+            let d = r * 0.9;
+            let thick = Stroke::new(r * 0.7, fill);
+            vec![
+                Shape::line_segment([center + Vec2::new(-d, -d), center + Vec2::new(d, d)], thick),
+                Shape::line_segment([center + Vec2::new(-d, d), center + Vec2::new(d, -d)], thick),
+            ]
+        }
+        MsgKind::Accept => vec![Shape::convex_polygon(polygon(center, r * 1.3, 4, 0.0), fill, stroke)],
+        MsgKind::Accepted => vec![Shape::convex_polygon(
+            polygon(center, r * 1.3, 3, -std::f32::consts::FRAC_PI_2),
+            fill,
+            stroke,
+        )],
+    }
+}
+
+/// A regular polygon's corners.
+pub fn polygon(center: Pos2, r: f32, sides: usize, rotation: f32) -> Vec<Pos2> {
+    (0..sides)
+        .map(|i| {
+            let a = rotation + i as f32 * std::f32::consts::TAU / sides as f32;
+            center + Vec2::new(a.cos(), a.sin()) * r
+        })
+        .collect()
+}
+
+/// A small crown above a proposer in phase 2 (drawn, not a glyph, so every font shows it).
+pub fn crown(center: Pos2, w: f32, fill: Color32, outline: Color32) -> Shape {
+    let h = w * 0.6;
+    let pts = vec![
+        center + Vec2::new(-w / 2.0, h / 2.0),
+        center + Vec2::new(-w / 2.0, -h / 2.0),
+        center + Vec2::new(-w / 4.0, 0.0),
+        center + Vec2::new(0.0, -h / 2.0 - 2.0),
+        center + Vec2::new(w / 4.0, 0.0),
+        center + Vec2::new(w / 2.0, -h / 2.0),
+        center + Vec2::new(w / 2.0, h / 2.0),
+    ];
+    Shape::Path(egui::epaint::PathShape::closed_line(pts.clone(), Stroke::new(1.5, outline)))
+        .tap_fill(pts, fill)
+}
+
+trait TapFill {
+    fn tap_fill(self, pts: Vec<Pos2>, fill: Color32) -> Shape;
+}
+
+impl TapFill for Shape {
+    /// The crown is not convex, so it is filled as two triangles fans under its outline.
+    fn tap_fill(self, pts: Vec<Pos2>, fill: Color32) -> Shape {
+        let base_l = pts[0];
+        let base_r = pts[6];
+        let mut shapes = Vec::new();
+        for tri in [[pts[1], pts[2], base_l], [pts[2], pts[3], pts[4]], [pts[4], pts[5], base_r]] {
+            shapes.push(Shape::convex_polygon(tri.to_vec(), fill, Stroke::NONE));
+        }
+        shapes.push(Shape::convex_polygon(vec![base_l, pts[2], pts[4], base_r], fill, Stroke::NONE));
+        shapes.push(self);
+        Shape::Vec(shapes)
+    }
+}

@@ -1,0 +1,302 @@
+//! The app as a student meets it, driven through egui_kittest: clicks by label that check the
+//! simulation's state, image snapshots of the main views (rendered on the CPU by Mesa's
+//! llvmpipe through wgpu), a font-coverage check, and a seeded monkey test.
+
+use egui::Vec2;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use paxos_lab::sim::paxos::Node;
+use paxos_lab::sim::rng::Rng;
+use paxos_lab::sim::{Config, Knobs, NodeId};
+use paxos_lab::trace;
+use paxos_lab::ui::graph::GraphView;
+use paxos_lab::ui::i18n::{Lang, T};
+use paxos_lab::ui::inspector::InspectorView;
+use paxos_lab::ui::session::{Command, Selection, Session};
+use paxos_lab::ui::spacetime::SpaceTimeView;
+use paxos_lab::ui::theme::Palette;
+use paxos_lab::ui::{Anim, Frame, PaxosApp, Settings, install_fonts};
+
+fn sandbox(seed: u64, steps: u64) -> Session {
+    let mut s = Session::new(Config { seed, ..Config::default() }, Knobs::default());
+    for _ in 0..steps {
+        s.apply(Command::StepForward);
+    }
+    s
+}
+
+fn app(session: Session, lang: Lang) -> PaxosApp {
+    let mut app = PaxosApp::new(session, Settings { lang, ..Settings::default() }).fonts_already_installed();
+    app.fixed_time = Some(1000.0);
+    app
+}
+
+fn harness(app: PaxosApp) -> Harness<'static, PaxosApp> {
+    Harness::builder()
+        .with_size(Vec2::new(1280.0, 800.0))
+        .with_pixels_per_point(1.0)
+        .with_context_setup(install_fonts)
+        .build_ui_state(|ui, app: &mut PaxosApp| app.ui(ui), app)
+}
+
+fn still(session: &Session) -> Anim {
+    Anim { display_now: session.world().now() as f64, progress: 1.0 }
+}
+
+#[test]
+fn every_ui_string_renders_with_the_bundled_fonts() {
+    let ctx = egui::Context::default();
+    install_fonts(&ctx);
+    let mut out = ctx.run_ui(Default::default(), |_| {});
+    out.textures_delta.clear();
+    let font = egui::FontId::proportional(14.0);
+    let mut missing = Vec::new();
+    let mut check = |what: String, text: &str| {
+        for c in text.chars() {
+            if !c.is_whitespace() && !ctx.fonts_mut(|f| f.has_glyph(&font, c)) {
+                missing.push(format!("{c:?} in {what}"));
+            }
+        }
+    };
+    for t in T::ALL {
+        for lang in Lang::ALL {
+            check(format!("{t:?} ({lang:?})"), t.get(lang));
+        }
+    }
+    // Every character written literally in the views (symbols on buttons, marks on lanes).
+    for (file, text) in [
+        ("graph.rs", include_str!("../src/ui/graph.rs")),
+        ("panels.rs", include_str!("../src/ui/panels.rs")),
+        ("spacetime.rs", include_str!("../src/ui/spacetime.rs")),
+        ("inspector.rs", include_str!("../src/ui/inspector.rs")),
+        ("mod.rs", include_str!("../src/ui/mod.rs")),
+        ("i18n.rs", include_str!("../src/ui/i18n.rs")),
+    ] {
+        check(file.to_string(), &text.chars().filter(|c| !c.is_ascii()).collect::<String>());
+    }
+    assert!(missing.is_empty(), "glyphs missing from the bundled fonts: {missing:?}");
+}
+
+#[test]
+fn clicking_step_and_back_moves_through_the_run() {
+    let mut h = harness(app(sandbox(3, 0), Lang::En));
+    h.run();
+    assert_eq!(h.state().session.position(), 2);
+    h.get_by_label_contains("Step").click();
+    h.run();
+    assert_eq!(h.state().session.position(), 3);
+    h.get_by_label_contains("Step").click();
+    h.run();
+    assert_eq!((h.state().session.position(), h.state().session.len()), (4, 4));
+    h.get_by_label_contains("Back").click();
+    h.run();
+    assert_eq!((h.state().session.position(), h.state().session.len()), (3, 4));
+    h.get_by_label_contains("Reset").click();
+    h.run();
+    assert_eq!(h.state().session.position(), 0);
+}
+
+#[test]
+fn clicking_a_node_then_crash_crashes_it_and_restart_brings_it_back() {
+    let mut h = harness(app(sandbox(3, 4), Lang::En));
+    h.run();
+    h.get_by_label("A2").click();
+    h.run();
+    assert_eq!(h.state().session.selection, Some(Selection::Node(NodeId::acceptor(2))));
+    h.get_by_label("Crash").click();
+    h.run();
+    assert!(!h.state().session.world().node(NodeId::acceptor(2)).unwrap().up);
+    h.get_by_label("Restart").click();
+    h.run();
+    assert!(h.state().session.world().node(NodeId::acceptor(2)).unwrap().up);
+    assert_eq!(h.state().session.len(), 2 + 4 + 2, "both actions are in the trace");
+}
+
+#[test]
+fn proposing_from_the_inspector_starts_phase_one() {
+    let mut h = harness(app(sandbox(3, 0), Lang::En));
+    h.run();
+    h.get_by_label("P1").click();
+    h.run();
+    h.get_by_label("Propose").click();
+    h.run();
+    let w = h.state().session.world();
+    assert_eq!(w.step(), 3);
+    let Node::Proposer(p) = &w.node(NodeId::proposer(1)).unwrap().state else { panic!() };
+    assert_eq!(p.request.unwrap().as_str(), "X");
+    assert_eq!(p.max_round, 2, "a new, higher ballot");
+}
+
+#[test]
+fn dropping_a_message_by_clicking_it_loses_it() {
+    let mut h = harness(app(sandbox(3, 0), Lang::En));
+    h.run();
+    let first = h.state().session.world().network().in_flight()[0];
+    let label = format!("{} {} {}→{}", first.id, first.msg, first.src, first.dst);
+    h.get_by_label(&label).click();
+    h.run();
+    assert_eq!(h.state().session.selection, Some(Selection::Message(first.id)));
+    h.get_by_label("Drop").click();
+    h.run();
+    let w = h.state().session.world();
+    assert!(w.network().get(first.id).is_none());
+    assert_eq!(w.network().stats.dropped, 1);
+}
+
+#[test]
+fn keyboard_space_plays_and_arrows_step() {
+    let mut h = harness(app(sandbox(3, 0), Lang::En));
+    h.run();
+    h.key_press(egui::Key::ArrowRight);
+    h.run();
+    assert_eq!(h.state().session.position(), 3);
+    h.key_press(egui::Key::ArrowLeft);
+    h.run();
+    assert_eq!(h.state().session.position(), 2);
+    h.key_press(egui::Key::Space);
+    h.run();
+    assert!(h.state().session.playing);
+}
+
+#[test]
+fn switching_language_changes_every_label() {
+    let mut h = harness(app(sandbox(3, 2), Lang::En));
+    h.run();
+    assert!(h.query_by_label_contains("Play").is_some());
+    h.get_by_label("简体中文").click();
+    h.run();
+    assert_eq!(h.state().settings.lang, Lang::Zh);
+    assert!(h.query_by_label_contains("播放").is_some());
+    assert!(h.query_by_label_contains("Play").is_none());
+    h.get_by_label("English").click();
+    h.run();
+    assert_eq!(h.state().settings.lang, Lang::En);
+}
+
+#[test]
+fn snapshot_whole_app_mid_run() {
+    let mut h = harness(app(sandbox(3, 12), Lang::En));
+    h.run();
+    h.snapshot("app_mid_run");
+}
+
+#[test]
+fn snapshot_whole_app_in_chinese() {
+    let mut h = harness(app(sandbox(3, 12), Lang::Zh));
+    h.run();
+    h.snapshot("app_chinese");
+}
+
+#[test]
+fn snapshot_a_safety_violation() {
+    let path = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scenarios/ignore-promised-value.ron"));
+    let (t, _) = trace::load(path).unwrap();
+    let mut s = Session::from_trace(&t).unwrap();
+    s.apply(Command::SeekEnd);
+    let mut h = harness(app(s, Lang::En));
+    h.run();
+    assert!(h.query_by_label_contains("VIOLATED at step 14").is_some());
+    h.snapshot("app_violation");
+}
+
+fn view_harness<'a>(size: Vec2, draw: impl FnMut(&mut egui::Ui) + 'a) -> Harness<'a> {
+    Harness::builder().with_size(size).with_pixels_per_point(1.0).with_context_setup(install_fonts).build_ui(draw)
+}
+
+#[test]
+fn snapshot_graph_view() {
+    let session = sandbox(5, 10);
+    let mut graph = GraphView::default();
+    let mut h = view_harness(Vec2::new(900.0, 560.0), |ui| {
+        let f = Frame { session: &session, lang: Lang::En, palette: Palette::standard(true), anim: still(&session), text_scale: 1.0 };
+        graph.ui(ui, &f, &mut Vec::new());
+    });
+    h.run();
+    h.snapshot("graph_view");
+}
+
+#[test]
+fn snapshot_space_time_diagram() {
+    let mut session = sandbox(5, 30);
+    session.apply(Command::Seek(20));
+    session.refresh_spans();
+    let mut view = SpaceTimeView::default();
+    let mut h = view_harness(Vec2::new(900.0, 200.0), |ui| {
+        let f = Frame { session: &session, lang: Lang::En, palette: Palette::standard(true), anim: still(&session), text_scale: 1.0 };
+        view.ui(ui, &f, &mut Vec::new());
+    });
+    h.run();
+    h.snapshot("space_time_diagram");
+}
+
+#[test]
+fn snapshot_inspector_highlights_what_changed() {
+    let mut session = sandbox(5, 8);
+    session.apply(Command::Select(Some(Selection::Node(NodeId::acceptor(1)))));
+    let mut view = InspectorView::default();
+    let mut h = view_harness(Vec2::new(320.0, 360.0), |ui| {
+        let f = Frame { session: &session, lang: Lang::Zh, palette: Palette::standard(true), anim: still(&session), text_scale: 1.0 };
+        view.ui(ui, &f, &mut Vec::new());
+    });
+    h.run();
+    h.snapshot("inspector_zh");
+}
+
+/// 2,000 seeded random UI actions: clicks on whatever is labelled, keys, commands. Nothing may
+/// panic, and the run left behind must save and replay to the same outcome.
+#[test]
+fn monkey_two_thousand_random_actions_leave_a_replayable_trace() {
+    let mut h = harness(app(sandbox(9, 0), Lang::En));
+    h.run();
+    let mut rng = Rng::new(2026);
+    let keys = [
+        egui::Key::ArrowRight, egui::Key::ArrowRight, egui::Key::ArrowRight, egui::Key::ArrowLeft,
+        egui::Key::D, egui::Key::X, egui::Key::U, egui::Key::H, egui::Key::C, egui::Key::R, egui::Key::T,
+        egui::Key::Home, egui::Key::End,
+    ];
+    for i in 0..2000 {
+        match rng.below(10) {
+            0..=4 => h.key_press(keys[rng.below(keys.len() as u64) as usize]),
+            5..=7 => {
+                // Select a random node or message, as a click would.
+                let w = h.state().session.world();
+                let nodes: Vec<NodeId> = w.nodes().iter().map(|s| s.id).collect();
+                let msgs: Vec<_> = w.network().in_flight().iter().map(|e| e.id).collect();
+                let sel = if !msgs.is_empty() && rng.below(2) == 0 {
+                    Selection::Message(msgs[rng.below(msgs.len() as u64) as usize])
+                } else {
+                    Selection::Node(nodes[rng.below(nodes.len() as u64) as usize])
+                };
+                h.state_mut().apply(vec![Command::Select(Some(sel))]);
+            }
+            8 => {
+                let p = h.state().session.len();
+                let to = rng.below(p + 1);
+                h.state_mut().apply(vec![Command::Seek(to)]);
+            }
+            _ => {
+                for label in ["Crash", "Restart", "Deliver now", "Drop", "Duplicate", "Fire timeout"] {
+                    if rng.below(3) == 0
+                        && let Some(n) = h.query_by_label(label)
+                    {
+                        n.click();
+                        break;
+                    }
+                }
+            }
+        }
+        h.step();
+        if i % 200 == 0 {
+            h.run();
+        }
+    }
+    h.run();
+    let session = &h.state().session;
+    assert!(session.len() > 100, "the monkey made a real run: {} steps", session.len());
+    let trace = session.to_trace();
+    let text = trace.to_ron();
+    let path = std::path::Path::new("monkey.ron");
+    let parsed = trace::parse(path, &text, false).unwrap();
+    let replayed = trace::replay(path, &text, &parsed).unwrap();
+    assert_eq!(Some(replayed.outcome), trace.outcome);
+}
