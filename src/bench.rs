@@ -5,8 +5,10 @@
 use std::time::Instant;
 
 use crate::sim::rng::Rng;
-use crate::sim::{Config, Knobs, Scheduler};
+use crate::sim::{Action, Config, Knobs, Scheduler};
 use crate::trace::{CHECKPOINT_INTERVAL, Timeline};
+use crate::ui::session::{Command, Session};
+use crate::ui::{PaxosApp, Settings, install_fonts};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Size {
@@ -30,6 +32,11 @@ pub struct BenchResult {
     pub seeks: usize,
     pub timeline_steps: u64,
     pub checkpoint_interval: u64,
+    /// CPU time of one whole-app egui frame (layout and tessellation, headless, 1280x800): the
+    /// default cluster mid-run.
+    pub frame_ms_default: f64,
+    /// The same for 9 proposers, 25 acceptors, 9 learners and 2,000 messages in flight.
+    pub frame_ms_large: f64,
 }
 
 impl BenchResult {
@@ -46,6 +53,9 @@ impl BenchResult {
             self.seeks,
             self.timeline_steps,
             self.checkpoint_interval
+        ) + &format!(
+            "frame: {:.3} ms for the default scene mid-run, {:.3} ms for 9/25/9 nodes with 2000 messages in flight (1280x800, layout + tessellation)\n",
+            self.frame_ms_default, self.frame_ms_large
         )
     }
 }
@@ -124,7 +134,16 @@ pub fn measure(size: Size) -> BenchResult {
     let mean = times.iter().sum::<f64>() / times.len() as f64;
     let p99 = times[(times.len() * 99 / 100).min(times.len() - 1)];
 
+    let frames = match size {
+        Size::Full => 200,
+        Size::Quick => 10,
+    };
+    let frame_ms_default = frame_ms(default_scene(), frames);
+    let frame_ms_large = frame_ms(large_scene(), frames / 4);
+
     BenchResult {
+        frame_ms_default,
+        frame_ms_large,
         sim_steps_per_sec: sim_steps as f64 / sim_secs,
         recorded_steps_per_sec: timeline_steps as f64 / rec_secs,
         sim_steps,
@@ -135,4 +154,73 @@ pub fn measure(size: Size) -> BenchResult {
         timeline_steps,
         checkpoint_interval: CHECKPOINT_INTERVAL,
     }
+}
+
+/// The default sandbox twelve steps in, as `paxos-lab gui --seed 3 --seek 12` opens it.
+pub fn default_scene() -> Session {
+    let mut s = Session::new(
+        Config {
+            seed: 3,
+            ..Config::default()
+        },
+        Knobs::default(),
+    );
+    for _ in 0..10 {
+        s.apply(Command::StepForward);
+    }
+    s
+}
+
+/// A crowded classroom demo: 9 proposers, 25 acceptors, 9 learners, 2,000 messages in flight.
+pub fn large_scene() -> Session {
+    let config = Config {
+        proposers: 9,
+        acceptors: 25,
+        learners: 9,
+        seed: 4,
+        ..Config::default()
+    };
+    let mut s = Session::new(config, Knobs::default());
+    let mut rng = Rng::new(4);
+    // Duplicates (each with its own latency) and deliveries interleaved, so the messages are
+    // spread along their edges at different distances, as in a real crowded run.
+    while s.world().network().in_flight().len() < 2000 {
+        let flying = s.world().network().in_flight();
+        let pick = flying[rng.below(flying.len() as u64) as usize].id;
+        if rng.below(8) == 0 {
+            s.apply(Command::StepForward);
+        } else {
+            s.apply(Command::Act(Action::Duplicate(pick)));
+        }
+    }
+    s
+}
+
+/// Mean CPU milliseconds of one whole-app frame, headless: egui layout plus tessellation.
+pub fn frame_ms(session: Session, frames: usize) -> f64 {
+    let ctx = egui::Context::default();
+    install_fonts(&ctx);
+    let mut app = PaxosApp::new(session, Settings::default()).fonts_already_installed();
+    app.fixed_time = Some(1000.0);
+    let input = || egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            egui::vec2(1280.0, 800.0),
+        )),
+        ..Default::default()
+    };
+    let mut frame = || {
+        let mut out = ctx.run_ui(input(), |ui| app.ui(ui));
+        out.textures_delta.clear();
+        std::hint::black_box(ctx.tessellate(out.shapes, out.pixels_per_point));
+    };
+    // Warm up: the font atlas and text layout caches fill on the first frames.
+    for _ in 0..5 {
+        frame();
+    }
+    let start = Instant::now();
+    for _ in 0..frames.max(1) {
+        frame();
+    }
+    start.elapsed().as_secs_f64() * 1000.0 / frames.max(1) as f64
 }

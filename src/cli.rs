@@ -80,6 +80,9 @@ pub struct GuiArgs {
     /// Draw the requested state, save a screenshot of the window here and exit
     #[arg(long, value_name = "OUT.png")]
     pub screenshot: Option<PathBuf>,
+    /// Start in presenter mode (large, high contrast, for a projector)
+    #[arg(long)]
+    pub presenter: bool,
     /// Window size as WIDTHxHEIGHT
     #[arg(long, value_parser = parse_size, default_value = "1280x800")]
     pub size: (f32, f32),
@@ -390,9 +393,8 @@ fn run_gui(args: GuiArgs) -> u8 {
     use crate::ui::session::{Command, Session};
     let mut session = match &args.trace {
         Some(path) => {
-            let loaded = trace::load(path).and_then(|(t, text)| {
-                trace::replay(path, &text, &t).map(|_| t)
-            });
+            let loaded =
+                trace::load(path).and_then(|(t, text)| trace::replay(path, &text, &t).map(|_| t));
             match loaded.map(|t| Session::from_trace(&t)) {
                 Ok(Ok(s)) => s,
                 Ok(Err(e)) => {
@@ -414,7 +416,8 @@ fn run_gui(args: GuiArgs) -> u8 {
         ),
     };
     if let Some(step) = args.seek {
-        while session.len() < step && session.notice.is_none() {
+        // A sandbox plays forward to reach the step; a trace stops at its end.
+        while args.trace.is_none() && session.len() < step && session.notice.is_none() {
             session.apply(Command::SeekEnd);
             session.apply(Command::StepForward);
         }
@@ -423,6 +426,7 @@ fn run_gui(args: GuiArgs) -> u8 {
     let opts = crate::ui::GuiOptions {
         session,
         lang: args.lang,
+        presenter: args.presenter,
         screenshot: args.screenshot.clone(),
         size: args.size,
     };

@@ -5,5 +5,5 @@ pub mod bench;
 pub mod cli;
 pub mod fsutil;
 pub mod sim;
-pub mod ui;
 pub mod trace;
+pub mod ui;

@@ -316,5 +316,7 @@ fn bench_reports_its_figures_as_json() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert!(v["sim_steps_per_sec"].as_f64().unwrap() > 0.0);
-    assert!(v["seek_max_ms"].as_f64().unwrap() >= 0.0);
+    for key in ["seek_max_ms", "frame_ms_default", "frame_ms_large"] {
+        assert!(v[key].as_f64().unwrap() > 0.0, "{key}: {v}");
+    }
 }

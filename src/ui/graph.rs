@@ -46,9 +46,15 @@ impl Default for GraphView {
 /// Who can send to whom in Paxos: proposers and acceptors both ways, acceptors to learners.
 pub fn topology(config: &Config) -> UnGraph<NodeId, ()> {
     let mut g = UnGraph::new_undirected();
-    let ps: Vec<_> = (1..=config.proposers).map(|i| g.add_node(NodeId::proposer(i))).collect();
-    let accs: Vec<_> = (1..=config.acceptors).map(|i| g.add_node(NodeId::acceptor(i))).collect();
-    let ls: Vec<_> = (1..=config.learners).map(|i| g.add_node(NodeId::learner(i))).collect();
+    let ps: Vec<_> = (1..=config.proposers)
+        .map(|i| g.add_node(NodeId::proposer(i)))
+        .collect();
+    let accs: Vec<_> = (1..=config.acceptors)
+        .map(|i| g.add_node(NodeId::acceptor(i)))
+        .collect();
+    let ls: Vec<_> = (1..=config.learners)
+        .map(|i| g.add_node(NodeId::learner(i)))
+        .collect();
     for &a in &accs {
         for &p in &ps {
             g.add_edge(p, a, ());
@@ -78,7 +84,8 @@ impl Layout {
             let n = (config.proposers + config.acceptors + config.learners) as f32;
             (rect.width().min(rect.height()) * 1.2 / n).min(44.0)
         } else {
-            (spacing * 0.36).min(rect.width() * 0.05)
+            // Room below each node for two lines of state.
+            (spacing * 0.27).min(rect.width() * 0.05)
         };
         Layout {
             rect,
@@ -218,7 +225,12 @@ impl GraphView {
             let selected = f.session.selection == Some(Selection::Link(a, b))
                 || f.session.selection == Some(Selection::Link(b, a));
             if net.is_cut(a, b) {
-                painter.extend(Shape::dashed_line(&[pa, pb], Stroke::new(2.0, pal.cut), 6.0, 5.0));
+                painter.extend(Shape::dashed_line(
+                    &[pa, pb],
+                    Stroke::new(2.0, pal.cut),
+                    6.0,
+                    5.0,
+                ));
                 let mid = pa + (pb - pa) * 0.5;
                 painter.text(mid, Align2::CENTER_CENTER, "✂", font(14.0), pal.cut);
             } else if selected {
@@ -239,12 +251,22 @@ impl GraphView {
         let mut hovered_msg: Option<(Envelope<Msg>, Pos2)> = None;
         let mr = (r * 0.28).clamp(3.0, 8.0);
         let many = in_flight.len() > FULL_LABELS_UP_TO;
+        let crowded = in_flight.len() > 300;
+        // Message labels are painted after the nodes, so no node hides them.
+        let mut labels: Vec<(Pos2, bool, String)> = Vec::new();
+        // In a crowd, many copies sit on the same pixel: draw each (pixel, kind) once, unoutlined.
+        let mut drawn = std::collections::HashSet::new();
         for env in in_flight {
             let p = message_pos(&layout, env, now);
             let kind = env.msg.kind();
             let held = f.session.held.contains(&env.id);
-            for s in message_marker(kind, p, mr, pal.message(kind), text_color) {
-                painter.add(s);
+            if !crowded {
+                for s in message_marker(kind, p, mr, pal.message(kind), text_color) {
+                    painter.add(s);
+                }
+            } else if drawn.insert((p.x as i32, p.y as i32, kind)) {
+                painter
+                    .add(message_marker(kind, p, mr, pal.message(kind), text_color).swap_remove(0));
             }
             if held {
                 painter.circle_stroke(p, mr + 4.0, Stroke::new(2.0, pal.cut));
@@ -253,9 +275,17 @@ impl GraphView {
                 painter.circle_stroke(p, mr + 6.0, Stroke::new(2.5, pal.changed));
             }
             if in_flight.len() <= 400 {
-                let label = if many { short_label(&env.msg) } else { message_label(&env.msg) };
+                let label = if many {
+                    short_label(&env.msg)
+                } else {
+                    message_label(&env.msg)
+                };
                 if !many || in_flight.len() <= 60 {
-                    painter.text(p + Vec2::new(mr + 3.0, -mr - 2.0), Align2::LEFT_BOTTOM, label, font(11.5), text_color);
+                    // Labels trail behind the message, away from the node it is heading into.
+                    let (a, b) = (layout.pos(env.src), layout.pos(env.dst));
+                    let ahead = (p - a).length() > (b - a).length() * 0.5;
+                    let right = (b.x > a.x) != ahead;
+                    labels.push((p, right, label));
                 }
             }
             if let Some(h) = hovered_pos
@@ -278,27 +308,58 @@ impl GraphView {
                         // Arrived: a ring pulses out from the receiver.
                         let k = f.anim.progress;
                         let c = pal.message(env.msg.kind()).gamma_multiply(1.0 - k);
-                        painter.add(role_outline(env.dst.role, layout.pos(env.dst), r + 4.0 + 14.0 * k, Stroke::new(3.0, c)));
+                        painter.add(role_outline(
+                            env.dst.role,
+                            layout.pos(env.dst),
+                            r + 4.0 + 14.0 * k,
+                            Stroke::new(3.0, c),
+                        ));
                     }
                     Event::Lost { envelope, cause } => {
-                        let at = if *cause == LossCause::Dropped { now.min(envelope.deliver_at as f64) } else { envelope.deliver_at as f64 };
+                        let at = if *cause == LossCause::Dropped {
+                            now.min(envelope.deliver_at as f64)
+                        } else {
+                            envelope.deliver_at as f64
+                        };
                         let p = message_pos(&layout, envelope, at);
                         let fade = 1.0 - f.anim.progress;
                         let c = pal.cut.gamma_multiply(fade);
                         let d = mr + 3.0;
-                        painter.line_segment([p + Vec2::new(-d, -d), p + Vec2::new(d, d)], Stroke::new(3.0, c));
-                        painter.line_segment([p + Vec2::new(-d, d), p + Vec2::new(d, -d)], Stroke::new(3.0, c));
-                        painter.text(p + Vec2::new(0.0, d + 2.0), Align2::CENTER_TOP, f.tr(T::Lost), font(12.0), c);
+                        painter.line_segment(
+                            [p + Vec2::new(-d, -d), p + Vec2::new(d, d)],
+                            Stroke::new(3.0, c),
+                        );
+                        painter.line_segment(
+                            [p + Vec2::new(-d, d), p + Vec2::new(d, -d)],
+                            Stroke::new(3.0, c),
+                        );
+                        painter.text(
+                            p + Vec2::new(0.0, d + 2.0),
+                            Align2::CENTER_TOP,
+                            f.tr(T::Lost),
+                            font(12.0),
+                            c,
+                        );
                     }
                     Event::Duplicated { original, copy } => {
                         // The copy splits off the original.
-                        let from = in_flight.iter().find(|e| e.id == *original).map(|e| message_pos(&layout, e, now));
+                        let from = in_flight
+                            .iter()
+                            .find(|e| e.id == *original)
+                            .map(|e| message_pos(&layout, e, now));
                         let to = message_pos(&layout, copy, now);
                         if let Some(from) = from {
                             let k = f.anim.progress;
                             let c = pal.message(copy.msg.kind());
-                            painter.line_segment([from, from + (to - from) * k], Stroke::new(2.0, c));
-                            painter.text(from + Vec2::new(0.0, -mr - 4.0), Align2::CENTER_BOTTOM, "×2", font(13.0), c);
+                            painter
+                                .line_segment([from, from + (to - from) * k], Stroke::new(2.0, c));
+                            painter.text(
+                                from + Vec2::new(0.0, -mr - 4.0),
+                                Align2::CENTER_BOTTOM,
+                                "×2",
+                                font(13.0),
+                                c,
+                            );
                         }
                     }
                     _ => {}
@@ -308,19 +369,38 @@ impl GraphView {
 
         // Nodes.
         let hover_node = hovered_pos.and_then(|h| {
-            world.nodes().iter().map(|s| s.id).find(|&id| layout.pos(id).distance(h) <= r * 1.1)
+            world
+                .nodes()
+                .iter()
+                .map(|s| s.id)
+                .find(|&id| layout.pos(id).distance(h) <= r * 1.1)
         });
         for slot in world.nodes() {
             let id = slot.id;
             let p = layout.pos(id);
-            let color = if slot.up { pal.role(id.role) } else { pal.crashed };
+            let color = if slot.up {
+                pal.role(id.role)
+            } else {
+                pal.crashed
+            };
             let outline = Stroke::new(2.0, text_color);
             painter.add(role_shape(id.role, p, r, color, outline));
             painter.add(role_outline(id.role, p, r, outline));
             if f.session.selection == Some(Selection::Node(id)) {
-                painter.add(role_outline(id.role, p, r + 5.0, Stroke::new(3.0, pal.changed)));
+                painter.add(role_outline(
+                    id.role,
+                    p,
+                    r + 5.0,
+                    Stroke::new(3.0, pal.changed),
+                ));
             }
-            painter.text(p, Align2::CENTER_CENTER, id.to_string(), FontId::proportional((r * 0.75).clamp(10.0, 30.0) * f.text_scale.sqrt()), Color32::BLACK);
+            painter.text(
+                p,
+                Align2::CENTER_CENTER,
+                id.to_string(),
+                FontId::proportional((r * 0.75).clamp(10.0, 30.0) * f.text_scale.sqrt()),
+                Color32::BLACK,
+            );
             if !slot.up {
                 let d = r * 0.8;
                 let s = Stroke::new(3.0, pal.cut);
@@ -331,19 +411,32 @@ impl GraphView {
                 && matches!(pr.phase, Phase::Accepting { .. })
                 && slot.up
             {
-                painter.add(crown(p + Vec2::new(0.0, -r - 9.0), (r * 0.9).clamp(12.0, 26.0), pal.chosen, text_color));
+                painter.add(crown(
+                    p + Vec2::new(0.0, -r - 9.0),
+                    (r * 0.9).clamp(12.0, 26.0),
+                    pal.chosen,
+                    text_color,
+                ));
             }
             if r >= 9.0 || hover_node == Some(id) {
                 let lines = node_status(f, slot.up, &slot.state);
                 let below = p + Vec2::new(0.0, r + 4.0);
-                let galley = painter.layout(lines, font(12.5), text_color, (r * 5.0).max(110.0));
+                let galley = painter.layout(lines, font(12.5), text_color, (r * 5.0).max(190.0));
                 let at = Align2::CENTER_TOP.anchor_size(below, galley.size());
-                painter.rect_filled(at.expand(2.0), 3.0, visuals.extreme_bg_color.gamma_multiply(0.85));
+                painter.rect_filled(
+                    at.expand(2.0),
+                    3.0,
+                    visuals.extreme_bg_color.gamma_multiply(0.85),
+                );
                 painter.galley(at.min, galley, text_color);
             }
 
             // An accessible widget per node, so keyboards, screen readers and tests find it.
-            let resp = ui.interact(Rect::from_center_size(p, Vec2::splat(r * 2.0)), ui.scope_id().with(("node", id)), Sense::click());
+            let resp = ui.interact(
+                Rect::from_center_size(p, Vec2::splat(r * 2.0)),
+                ui.scope_id().with(("node", id)),
+                Sense::click(),
+            );
             let label = id.to_string();
             resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
             if resp.clicked() {
@@ -352,11 +445,28 @@ impl GraphView {
             self.node_menu(&resp, f, id, slot.up, slot.timer.is_some(), out);
         }
 
+        for (p, right, label) in labels {
+            // A backing plate keeps labels readable where they cross lines and nodes.
+            let galley = painter.layout_no_wrap(label, font(11.5), text_color);
+            let at = if right {
+                Align2::LEFT_BOTTOM.anchor_size(p + Vec2::new(mr + 3.0, -mr - 2.0), galley.size())
+            } else {
+                Align2::RIGHT_BOTTOM.anchor_size(p + Vec2::new(-mr - 3.0, -mr - 2.0), galley.size())
+            };
+            let plate = visuals.extreme_bg_color.gamma_multiply(0.75);
+            painter.rect_filled(at.expand(1.0), 2.0, plate);
+            painter.galley(at.min, galley, text_color);
+        }
+
         // Message widgets (when few enough), drawn over nodes for clicking.
         if in_flight.len() <= WIDGETS_UP_TO {
             for env in in_flight {
                 let p = message_pos(&layout, env, now);
-                let resp = ui.interact(Rect::from_center_size(p, Vec2::splat(mr * 2.0 + 6.0)), ui.scope_id().with(("msg", env.id.0)), Sense::click());
+                let resp = ui.interact(
+                    Rect::from_center_size(p, Vec2::splat(mr * 2.0 + 6.0)),
+                    ui.scope_id().with(("msg", env.id.0)),
+                    Sense::click(),
+                );
                 let label = format!("{} {} {}→{}", env.id, env.msg, env.src, env.dst);
                 resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
                 if resp.clicked() {
@@ -370,14 +480,22 @@ impl GraphView {
             && many
         {
             let text = format!("{} {}  {}→{}", env.id, env.msg, env.src, env.dst);
-            painter.text(p + Vec2::new(mr + 3.0, -mr - 2.0), Align2::LEFT_BOTTOM, text, font(13.0), text_color);
+            painter.text(
+                p + Vec2::new(mr + 3.0, -mr - 2.0),
+                Align2::LEFT_BOTTOM,
+                text,
+                font(13.0),
+                text_color,
+            );
         }
 
         // A click on the background selects the nearest link, a message, or clears the selection.
         if canvas.clicked()
             && let Some(click) = canvas.interact_pointer_pos()
         {
-            let msg = in_flight.iter().find(|e| message_pos(&layout, e, now).distance(click) < mr + 4.0);
+            let msg = in_flight
+                .iter()
+                .find(|e| message_pos(&layout, e, now).distance(click) < mr + 4.0);
             let sel = if let Some(m) = msg {
                 Some(Selection::Message(m.id))
             } else {
@@ -385,8 +503,18 @@ impl GraphView {
                     .edge_indices()
                     .filter_map(|e| graph.edge_endpoints(e))
                     .map(|(a, b)| (graph[a], graph[b]))
-                    .map(|(a, b)| (distance_to_segment(click, layout.pos(a), layout.pos(b)), a, b))
-                    .filter(|(d, a, b)| *d < 6.0 && layout.pos(*a).distance(click) > r && layout.pos(*b).distance(click) > r)
+                    .map(|(a, b)| {
+                        (
+                            distance_to_segment(click, layout.pos(a), layout.pos(b)),
+                            a,
+                            b,
+                        )
+                    })
+                    .filter(|(d, a, b)| {
+                        *d < 6.0
+                            && layout.pos(*a).distance(click) > r
+                            && layout.pos(*b).distance(click) > r
+                    })
                     .min_by(|x, y| x.0.total_cmp(&y.0))
                     .map(|(_, a, b)| Selection::Link(a, b))
             };
@@ -394,7 +522,15 @@ impl GraphView {
         }
     }
 
-    fn node_menu(&mut self, resp: &Response, f: &Frame, id: NodeId, up: bool, timer: bool, out: &mut Vec<Command>) {
+    fn node_menu(
+        &mut self,
+        resp: &Response,
+        f: &Frame,
+        id: NodeId,
+        up: bool,
+        timer: bool,
+        out: &mut Vec<Command>,
+    ) {
         resp.context_menu(|ui| {
             ui.label(id.to_string());
             node_actions(ui, f, id, up, timer, &mut self.request_value, out);
@@ -403,7 +539,15 @@ impl GraphView {
 }
 
 /// The buttons that act on a node: shared by the context menu and the inspector.
-pub fn node_actions(ui: &mut Ui, f: &Frame, id: NodeId, up: bool, timer: bool, value: &mut String, out: &mut Vec<Command>) {
+pub fn node_actions(
+    ui: &mut Ui,
+    f: &Frame,
+    id: NodeId,
+    up: bool,
+    timer: bool,
+    value: &mut String,
+    out: &mut Vec<Command>,
+) {
     if up {
         if ui.button(f.tr(T::Crash)).clicked() {
             out.push(Command::Act(Action::Crash(id)));
@@ -414,16 +558,25 @@ pub fn node_actions(ui: &mut Ui, f: &Frame, id: NodeId, up: bool, timer: bool, v
         ui.close();
     }
     if id.role == Role::Proposer && up {
-        if ui.add_enabled(timer, egui::Button::new(f.tr(T::FireTimeout))).clicked() {
+        if ui
+            .add_enabled(timer, egui::Button::new(f.tr(T::FireTimeout)))
+            .clicked()
+        {
             out.push(Command::Act(Action::Timeout(id)));
             ui.close();
         }
         ui.horizontal(|ui| {
             let label = ui.label(f.tr(T::Value));
-            ui.add(egui::TextEdit::singleline(value).desired_width(60.0).char_limit(Value::MAX_LEN))
-                .labelled_by(label.id);
+            ui.add(
+                egui::TextEdit::singleline(value)
+                    .desired_width(60.0)
+                    .char_limit(Value::MAX_LEN),
+            )
+            .labelled_by(label.id);
             let v = Value::new(value.trim());
-            if ui.add_enabled(v.is_ok(), egui::Button::new(f.tr(T::ProposeValue))).clicked()
+            if ui
+                .add_enabled(v.is_ok(), egui::Button::new(f.tr(T::ProposeValue)))
+                .clicked()
                 && let Ok(v) = v
             {
                 out.push(Command::Act(Action::Propose(id, v)));
@@ -475,20 +628,34 @@ pub fn node_status(f: &Frame, up: bool, node: &Node) -> String {
     match node {
         Node::Proposer(p) => match p.phase {
             Phase::Idle => f.tr(T::PhaseIdle).to_string(),
-            Phase::Preparing { ballot, promises, .. } => {
+            Phase::Preparing {
+                ballot, promises, ..
+            } => {
                 let (q1, _) = f.session.config().quorums();
-                format!("{ballot} · {} {}/{q1}", f.tr(T::Promises), promises.count_ones())
+                format!(
+                    "{ballot} · {} {}/{q1}",
+                    f.tr(T::Promises),
+                    promises.count_ones()
+                )
             }
             Phase::Accepting { ballot, value, .. } => format!("{ballot} · Accept \"{value}\""),
             Phase::Decided { ballot, value } => format!("{ballot} · \"{value}\" ✔"),
         },
         Node::Acceptor(a) => {
-            let promised = if a.promised.is_zero() { f.tr(T::Nothing).to_string() } else { a.promised.to_string() };
+            let promised = if a.promised.is_zero() {
+                f.tr(T::Nothing).to_string()
+            } else {
+                a.promised.to_string()
+            };
             let accepted = match a.accepted {
                 Some((b, v)) => format!("{b}=\"{v}\""),
                 None => f.tr(T::Nothing).to_string(),
             };
-            format!("{} {promised}\n{} {accepted}", f.tr(T::Promised), f.tr(T::AcceptedVote))
+            format!(
+                "{} {promised}\n{} {accepted}",
+                f.tr(T::Promised),
+                f.tr(T::AcceptedVote)
+            )
         }
         Node::Learner(l) => match l.learned {
             Some(x) => format!("{} \"{}\"", f.tr(T::LearnedValue), x.value),

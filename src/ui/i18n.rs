@@ -3,7 +3,9 @@
 //! every character renders with the bundled fonts. Node ids and message names stay as they are
 //! in both languages.
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Lang {
     #[default]
     En,

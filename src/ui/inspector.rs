@@ -44,37 +44,70 @@ impl InspectorView {
                 let Some(slot) = world.node(id) else { return };
                 let pos = f.session.position();
                 let key = (pos, world.state_hash());
-                if self.previous.as_ref().is_none_or(|(p, h, _)| (*p, *h) != key) {
+                if self
+                    .previous
+                    .as_ref()
+                    .is_none_or(|(p, h, _)| (*p, *h) != key)
+                {
                     let prev = f.session.timeline().state_at(pos.saturating_sub(1));
                     self.previous = Some((key.0, key.1, prev));
                 }
-                let before = self.previous.as_ref().and_then(|(_, _, w)| w.node(id)).filter(|_| pos > 0);
+                let before = self
+                    .previous
+                    .as_ref()
+                    .and_then(|(_, _, w)| w.node(id))
+                    .filter(|_| pos > 0);
                 ui.heading(id.to_string());
                 let role = match id.role {
                     crate::sim::Role::Proposer => T::Proposer,
                     crate::sim::Role::Acceptor => T::Acceptor,
                     crate::sim::Role::Learner => T::Learner,
                 };
-                ui.label(format!("{} · {}", f.tr(role), if slot.up { f.tr(T::Up) } else { f.tr(T::Crashed) }));
+                ui.label(format!(
+                    "{} · {}",
+                    f.tr(role),
+                    if slot.up {
+                        f.tr(T::Up)
+                    } else {
+                        f.tr(T::Crashed)
+                    }
+                ));
                 let fields = fields(f, &slot.state, slot.timer);
                 let old = before.map(|b| fields_of(f, &b.state, b.timer));
-                Grid::new("inspector-fields").num_columns(2).striped(true).show(ui, |ui| {
-                    for (i, (name, value)) in fields.iter().enumerate() {
-                        let changed = old.as_ref().is_some_and(|o| o.get(i).map(|x| &x.1) != Some(value));
-                        ui.label(name);
-                        if changed {
-                            ui.label(RichText::new(value).background_color(f.palette.changed.gamma_multiply(0.5)).strong())
+                Grid::new("inspector-fields")
+                    .num_columns(2)
+                    .striped(true)
+                    .show(ui, |ui| {
+                        for (i, (name, value)) in fields.iter().enumerate() {
+                            let changed = old
+                                .as_ref()
+                                .is_some_and(|o| o.get(i).map(|x| &x.1) != Some(value));
+                            ui.label(name);
+                            if changed {
+                                ui.label(
+                                    RichText::new(value)
+                                        .background_color(f.palette.changed.gamma_multiply(0.5))
+                                        .strong(),
+                                )
                                 .on_hover_text(f.tr(T::ChangedLastStep));
-                        } else {
-                            ui.label(value);
+                            } else {
+                                ui.label(value);
+                            }
+                            ui.end_row();
                         }
-                        ui.end_row();
-                    }
-                });
+                    });
                 ui.add_space(6.0);
                 ui.label(RichText::new(node_status(f, slot.up, &slot.state)).weak());
                 ui.separator();
-                node_actions(ui, f, id, slot.up, slot.timer.is_some(), &mut self.request_value, out);
+                node_actions(
+                    ui,
+                    f,
+                    id,
+                    slot.up,
+                    slot.timer.is_some(),
+                    &mut self.request_value,
+                    out,
+                );
             }
             Selection::Message(m) => {
                 ui.heading(format!("{} {m}", f.tr(T::Message)));
@@ -109,7 +142,11 @@ impl InspectorView {
             Selection::Link(a, b) => {
                 ui.heading(format!("{} {a} — {b}", f.tr(T::Link)));
                 let cut = world.network().is_cut(a, b);
-                ui.label(if cut { f.tr(T::LinkIsCut) } else { f.tr(T::LinkIsUp) });
+                ui.label(if cut {
+                    f.tr(T::LinkIsCut)
+                } else {
+                    f.tr(T::LinkIsUp)
+                });
                 let (text, action) = if cut {
                     (T::HealLink, Action::HealLink(a, b))
                 } else {
@@ -133,11 +170,21 @@ fn fields(f: &Frame, node: &Node, timer: Option<u64>) -> Vec<(String, String)> {
     let mut rows = Vec::new();
     match node {
         Node::Proposer(p) => {
-            rows.push((f.tr(T::HighestSeenRound).to_string(), p.max_round.to_string()));
-            rows.push((f.tr(T::Request).to_string(), p.request.map_or_else(none, |v| format!("\"{v}\""))));
+            rows.push((
+                f.tr(T::HighestSeenRound).to_string(),
+                p.max_round.to_string(),
+            ));
+            rows.push((
+                f.tr(T::Request).to_string(),
+                p.request.map_or_else(none, |v| format!("\"{v}\"")),
+            ));
             let (phase, ballot, detail) = match p.phase {
                 Phase::Idle => (T::PhaseIdle, none(), none()),
-                Phase::Preparing { ballot, promises, highest } => (
+                Phase::Preparing {
+                    ballot,
+                    promises,
+                    highest,
+                } => (
                     T::PhasePreparing,
                     ballot.to_string(),
                     format!(
@@ -147,42 +194,72 @@ fn fields(f: &Frame, node: &Node, timer: Option<u64>) -> Vec<(String, String)> {
                         highest.map_or(String::new(), |(b, v)| format!(" (max {b}=\"{v}\")"))
                     ),
                 ),
-                Phase::Accepting { ballot, value, accepted } => (
+                Phase::Accepting {
+                    ballot,
+                    value,
+                    accepted,
+                } => (
                     T::PhaseAccepting,
                     format!("{ballot} \"{value}\""),
                     format!("{} {}", f.tr(T::Votes), acceptor_list(accepted)),
                 ),
-                Phase::Decided { ballot, value } => (T::PhaseDecided, format!("{ballot} \"{value}\""), none()),
+                Phase::Decided { ballot, value } => {
+                    (T::PhaseDecided, format!("{ballot} \"{value}\""), none())
+                }
             };
             rows.push(("phase".to_string(), f.tr(phase).to_string()));
             rows.push((f.tr(T::Ballot).to_string(), ballot));
             rows.push(("".to_string(), detail));
             rows.push((
                 f.tr(T::Timer).to_string(),
-                timer.map_or_else(|| f.tr(T::TimerOff).to_string(), |t| format!("{} {t}", f.tr(T::FiresAt))),
+                timer.map_or_else(
+                    || f.tr(T::TimerOff).to_string(),
+                    |t| format!("{} {t}", f.tr(T::FiresAt)),
+                ),
             ));
         }
         Node::Acceptor(a) => {
             rows.push((
                 f.tr(T::Promised).to_string(),
-                if a.promised.is_zero() { none() } else { a.promised.to_string() },
+                if a.promised.is_zero() {
+                    none()
+                } else {
+                    a.promised.to_string()
+                },
             ));
             rows.push((
                 f.tr(T::AcceptedVote).to_string(),
-                a.accepted.map_or_else(none, |(b, v)| format!("{b} \"{v}\"")),
+                a.accepted
+                    .map_or_else(none, |(b, v)| format!("{b} \"{v}\"")),
             ));
         }
         Node::Learner(l) => {
             rows.push((
                 f.tr(T::LearnedValue).to_string(),
-                l.learned.map_or_else(none, |x| format!("\"{}\" ({} {}, {} {})", x.value, f.tr(T::Ballot), x.ballot, f.tr(T::Step), x.step)),
+                l.learned.map_or_else(none, |x| {
+                    format!(
+                        "\"{}\" ({} {}, {} {})",
+                        x.value,
+                        f.tr(T::Ballot),
+                        x.ballot,
+                        f.tr(T::Step),
+                        x.step
+                    )
+                }),
             ));
             let heard: Vec<String> = l
                 .tallies
                 .iter()
                 .map(|t| format!("{}=\"{}\": {}", t.ballot, t.value, acceptor_list(t.voters)))
                 .collect();
-            rows.push((f.tr(T::Tallies).to_string(), if heard.is_empty() { none() } else { heard.join("; ") }));
+            rows.push((
+                f.tr(T::Tallies).to_string(),
+                if heard.is_empty() {
+                    none()
+                } else {
+                    heard.join("; ")
+                },
+            ));
         }
     }
     rows

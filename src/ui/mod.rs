@@ -90,13 +90,16 @@ impl Frame<'_> {
     }
 }
 
+/// Where the outcome of a requested screenshot lands: `None` until it was attempted.
+pub type ScreenshotResult = Arc<Mutex<Option<Result<(), String>>>>;
+
 /// Asks the app to save a screenshot of itself once it has drawn, then close.
 struct ScreenshotPlan {
     path: std::path::PathBuf,
     frames_left: u32,
     requested: bool,
     image: Arc<Mutex<Option<Arc<egui::ColorImage>>>>,
-    result: Arc<Mutex<Option<Result<(), String>>>>,
+    result: ScreenshotResult,
 }
 
 pub struct PaxosApp {
@@ -122,10 +125,16 @@ pub fn install_fonts(ctx: &Context) {
     let mut fonts = egui::FontDefinitions::default();
     fonts.font_data.insert(
         "noto-sans-sc".into(),
-        Arc::new(egui::FontData::from_static(include_bytes!("../../assets/fonts/NotoSansSC-Subset.otf"))),
+        Arc::new(egui::FontData::from_static(include_bytes!(
+            "../../assets/fonts/NotoSansSC-Subset.otf"
+        ))),
     );
     for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
-        fonts.families.entry(family).or_default().push("noto-sans-sc".into());
+        fonts
+            .families
+            .entry(family)
+            .or_default()
+            .push("noto-sans-sc".into());
     }
     ctx.set_fonts(fonts);
 }
@@ -158,18 +167,17 @@ impl PaxosApp {
         self
     }
 
-    /// Saves a screenshot to `path` after a few frames, then closes the window.
-    pub fn screenshot_then_quit(&mut self, path: std::path::PathBuf) -> Arc<Mutex<Option<Result<(), String>>>> {
-        let result = Arc::new(Mutex::new(None));
+    /// Saves a screenshot to `path` after a few frames, then closes the window; the outcome
+    /// lands in `result`.
+    pub fn screenshot_then_quit(&mut self, path: std::path::PathBuf, result: ScreenshotResult) {
         self.screenshot = Some(ScreenshotPlan {
             path,
             frames_left: 4,
             requested: false,
             image: Arc::new(Mutex::new(None)),
-            result: Arc::clone(&result),
+            result,
         });
         self.persist = false;
-        result
     }
 
     pub fn palette(&self) -> Palette {
@@ -190,18 +198,25 @@ impl PaxosApp {
         });
         if self.transition.is_none_or(|tr| tr.step != step) {
             // Only a single step forward animates; jumps and seeks land at once.
-            let from = match (self.transition, previous) {
-                (Some(tr), Some(shown)) if tr.step + 1 == step => shown,
-                _ => now,
-            };
             let duration = (0.55 / (self.session.speed as f64).sqrt()).clamp(0.06, 0.6);
-            self.transition = Some(Transition { from_now: from, to_now: now, started: t, duration, step });
+            let (from, started) = match (self.transition, previous) {
+                (Some(tr), Some(shown)) if tr.step + 1 == step => (shown, t),
+                // The first frame, a jump or a seek: show the state as it is, already settled.
+                _ => (now, t - duration),
+            };
+            self.transition = Some(Transition {
+                from_now: from,
+                to_now: now,
+                started,
+                duration,
+                step,
+            });
         }
         let tr = self.transition.expect("set above");
         let k = ((t - tr.started) / tr.duration).clamp(0.0, 1.0);
         Anim {
             display_now: tr.from_now + (tr.to_now - tr.from_now) * smoothstep(k),
-            progress: if tr.from_now == tr.to_now && step > 0 { k as f32 } else { k as f32 },
+            progress: k as f32,
         }
     }
 
@@ -235,17 +250,31 @@ impl PaxosApp {
             UiCommand::ZoomOut => self.settings.zoom = (self.settings.zoom / 1.1).max(0.5),
             UiCommand::ZoomReset => self.settings.zoom = 1.0,
             UiCommand::ToggleLanguage => {
-                self.settings.lang = if self.settings.lang == Lang::En { Lang::Zh } else { Lang::En }
+                self.settings.lang = if self.settings.lang == Lang::En {
+                    Lang::Zh
+                } else {
+                    Lang::En
+                }
             }
             UiCommand::DeliverSelected => out.extend(msg.map(|m| Command::Act(Action::Deliver(m)))),
             UiCommand::DropSelected => out.extend(msg.map(|m| Command::Act(Action::Drop(m)))),
-            UiCommand::DuplicateSelected => out.extend(msg.map(|m| Command::Act(Action::Duplicate(m)))),
+            UiCommand::DuplicateSelected => {
+                out.extend(msg.map(|m| Command::Act(Action::Duplicate(m))))
+            }
             UiCommand::HoldSelected => out.extend(msg.map(|m| {
-                if self.session.held.contains(&m) { Command::Release(m) } else { Command::Hold(m) }
+                if self.session.held.contains(&m) {
+                    Command::Release(m)
+                } else {
+                    Command::Hold(m)
+                }
             })),
             UiCommand::CrashSelected => out.extend(node.map(|n| Command::Act(Action::Crash(n)))),
-            UiCommand::RestartSelected => out.extend(node.map(|n| Command::Act(Action::Restart(n)))),
-            UiCommand::TimeoutSelected => out.extend(node.map(|n| Command::Act(Action::Timeout(n)))),
+            UiCommand::RestartSelected => {
+                out.extend(node.map(|n| Command::Act(Action::Restart(n))))
+            }
+            UiCommand::TimeoutSelected => {
+                out.extend(node.map(|n| Command::Act(Action::Timeout(n))))
+            }
         }
     }
 
@@ -271,22 +300,44 @@ impl PaxosApp {
                 }
             });
             ui.menu_button(T::MenuRun.get(lang), |ui| {
-                for c in [UiCommand::PlayPause, UiCommand::StepForward, UiCommand::StepBack, UiCommand::Reset, UiCommand::JumpToEnd, UiCommand::NewRun] {
+                for c in [
+                    UiCommand::PlayPause,
+                    UiCommand::StepForward,
+                    UiCommand::StepBack,
+                    UiCommand::Reset,
+                    UiCommand::JumpToEnd,
+                    UiCommand::NewRun,
+                ] {
                     self.menu_item(ui, c, out);
                 }
             });
             ui.menu_button(T::MenuView.get(lang), |ui| {
-                for c in [UiCommand::PresenterMode, UiCommand::Fullscreen, UiCommand::ZoomIn, UiCommand::ZoomOut, UiCommand::ZoomReset] {
+                for c in [
+                    UiCommand::PresenterMode,
+                    UiCommand::Fullscreen,
+                    UiCommand::ZoomIn,
+                    UiCommand::ZoomOut,
+                    UiCommand::ZoomReset,
+                ] {
                     self.menu_item(ui, c, out);
                 }
                 ui.separator();
                 ui.checkbox(&mut self.settings.dark, T::DarkTheme.get(lang));
-                ui.checkbox(&mut self.settings.color_blind, T::ColorBlindPalette.get(lang));
-                if ui.checkbox(&mut self.settings.ring, T::RingLayout.get(lang)).changed() {
+                ui.checkbox(
+                    &mut self.settings.color_blind,
+                    T::ColorBlindPalette.get(lang),
+                );
+                if ui
+                    .checkbox(&mut self.settings.ring, T::RingLayout.get(lang))
+                    .changed()
+                {
                     self.graph.ring = self.settings.ring;
                 }
                 ui.checkbox(&mut self.settings.show_diagram, T::ShowDiagram.get(lang));
-                ui.checkbox(&mut self.settings.show_inspector, T::ShowInspector.get(lang));
+                ui.checkbox(
+                    &mut self.settings.show_inspector,
+                    T::ShowInspector.get(lang),
+                );
                 ui.separator();
                 if ui.button(T::KeyboardHelp.get(lang)).clicked() {
                     self.show_help = true;
@@ -324,12 +375,24 @@ impl PaxosApp {
         if (ctx.zoom_factor() - zoom).abs() > 1e-3 {
             ctx.set_zoom_factor(zoom);
         }
-        let mut visuals = if self.settings.dark { egui::Visuals::dark() } else { egui::Visuals::light() };
+        let mut visuals = if self.settings.dark {
+            egui::Visuals::dark()
+        } else {
+            egui::Visuals::light()
+        };
         if presenter {
             // High contrast for projectors: pure backgrounds, stronger lines.
-            visuals.panel_fill = if self.settings.dark { egui::Color32::BLACK } else { egui::Color32::WHITE };
+            visuals.panel_fill = if self.settings.dark {
+                egui::Color32::BLACK
+            } else {
+                egui::Color32::WHITE
+            };
             visuals.widgets.noninteractive.fg_stroke.width = 1.5;
-            visuals.override_text_color = Some(if self.settings.dark { egui::Color32::WHITE } else { egui::Color32::BLACK });
+            visuals.override_text_color = Some(if self.settings.dark {
+                egui::Color32::WHITE
+            } else {
+                egui::Color32::BLACK
+            });
         }
         if ctx.global_style().visuals != visuals {
             ctx.set_visuals(visuals);
@@ -353,7 +416,13 @@ impl PaxosApp {
         let mut out = Vec::new();
         egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui, &mut out));
         {
-            let f = Frame { session: &self.session, lang, palette, anim, text_scale: if presenter { 1.25 } else { 1.0 } };
+            let f = Frame {
+                session: &self.session,
+                lang,
+                palette,
+                anim,
+                text_scale: if presenter { 1.25 } else { 1.0 },
+            };
             egui::Panel::top("controls").show(ui, |ui| self.controls.ui(ui, &f, &mut out));
             egui::Panel::bottom("safety").show(ui, |ui| {
                 safety_bar(ui, &f, &mut out);
@@ -370,6 +439,7 @@ impl PaxosApp {
                 egui::Panel::bottom("spacetime")
                     .resizable(true)
                     .default_size(170.0)
+                    .size_range(80.0..=360.0)
                     .show(ui, |ui| self.spacetime.ui(ui, &f, &mut out));
             }
             if self.settings.show_inspector && (!presenter || f.session.selection.is_some()) {
@@ -377,7 +447,8 @@ impl PaxosApp {
                     .resizable(true)
                     .default_size(290.0)
                     .show(ui, |ui| {
-                        egui::ScrollArea::vertical().show(ui, |ui| self.inspector.ui(ui, &f, &mut out));
+                        egui::ScrollArea::vertical()
+                            .show(ui, |ui| self.inspector.ui(ui, &f, &mut out));
                     });
             }
             egui::CentralPanel::default().show(ui, |ui| self.graph.ui(ui, &f, &mut out));
@@ -386,11 +457,19 @@ impl PaxosApp {
             }
             if self.show_help {
                 let mut open = true;
-                egui::Window::new(f.tr(T::KeyboardHelp)).open(&mut open).show(&ctx, |ui| {
-                    for k in [T::KeysPlay, T::KeysStep, T::KeysHomeEnd, T::KeysSelected, T::KeysView] {
-                        ui.label(f.tr(k));
-                    }
-                });
+                egui::Window::new(f.tr(T::KeyboardHelp))
+                    .open(&mut open)
+                    .show(&ctx, |ui| {
+                        for k in [
+                            T::KeysPlay,
+                            T::KeysStep,
+                            T::KeysHomeEnd,
+                            T::KeysSelected,
+                            T::KeysView,
+                        ] {
+                            ui.label(f.tr(k));
+                        }
+                    });
                 self.show_help = open;
             }
         }
@@ -414,7 +493,9 @@ impl PaxosApp {
     }
 
     fn screenshot_step(&mut self, ctx: &Context) {
-        let Some(plan) = &mut self.screenshot else { return };
+        let Some(plan) = &mut self.screenshot else {
+            return;
+        };
         if plan.frames_left > 0 {
             plan.frames_left -= 1;
             ctx.request_repaint();
@@ -453,7 +534,11 @@ fn smoothstep(k: f64) -> f64 {
 /// Encodes an egui image as PNG and writes it atomically.
 pub fn save_png(path: &std::path::Path, img: &egui::ColorImage) -> Result<(), String> {
     let [w, h] = img.size;
-    let bytes: Vec<u8> = img.pixels.iter().flat_map(|c| c.to_srgba_unmultiplied()).collect();
+    let bytes: Vec<u8> = img
+        .pixels
+        .iter()
+        .flat_map(|c| c.to_srgba_unmultiplied())
+        .collect();
     let buffer = image::RgbaImage::from_raw(w as u32, h as u32, bytes).ok_or("bad image size")?;
     let mut png = Vec::new();
     buffer
@@ -478,20 +563,31 @@ impl eframe::App for PaxosApp {
 pub struct GuiOptions {
     pub session: Session,
     pub lang: Option<Lang>,
+    pub presenter: bool,
     pub screenshot: Option<std::path::PathBuf>,
     pub size: (f32, f32),
 }
 
 /// Opens the app window; returns once it closes.
 pub fn run(opts: GuiOptions) -> Result<(), String> {
-    let GuiOptions { session, lang, screenshot, size } = opts;
+    let GuiOptions {
+        session,
+        lang,
+        presenter,
+        screenshot,
+        size,
+    } = opts;
     let viewport = egui::ViewportBuilder::default()
         .with_title("paxos-lab")
         .with_inner_size([size.0, size.1])
         .with_min_inner_size([800.0, 500.0]);
-    let options = eframe::NativeOptions { viewport, ..Default::default() };
-    let result_slot: Arc<Mutex<Option<Arc<Mutex<Option<Result<(), String>>>>>>> = Arc::new(Mutex::new(None));
-    let slot = Arc::clone(&result_slot);
+    let options = eframe::NativeOptions {
+        viewport,
+        ..Default::default()
+    };
+    let result = ScreenshotResult::default();
+    let shot = screenshot.clone();
+    let slot = Arc::clone(&result);
     eframe::run_native(
         "paxos-lab",
         options,
@@ -506,21 +602,19 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
             if let Some(l) = lang {
                 settings.lang = l;
             }
+            settings.presenter |= presenter;
             let mut app = PaxosApp::new(session, settings);
             app.fonts_installed = true;
             if let Some(p) = screenshot {
-                let r = app.screenshot_then_quit(p);
-                if let Ok(mut s) = slot.lock() {
-                    *s = Some(r);
-                }
+                app.screenshot_then_quit(p, slot);
             }
             Ok(Box::new(app))
         }),
     )
     .map_err(|e| e.to_string())?;
-    let outcome = result_slot.lock().ok().and_then(|s| s.clone());
-    match outcome {
-        None => Ok(()),
-        Some(r) => r.lock().ok().and_then(|x| x.clone()).unwrap_or(Err("the window closed before the screenshot was taken".into())),
+    if shot.is_none() {
+        return Ok(());
     }
+    let outcome = result.lock().ok().and_then(|r| r.clone());
+    outcome.unwrap_or_else(|| Err("the window closed before the screenshot was taken".into()))
 }

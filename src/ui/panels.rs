@@ -16,26 +16,48 @@ pub struct ControlsView;
 impl ControlsView {
     pub fn ui(&mut self, ui: &mut Ui, f: &Frame, out: &mut Vec<Command>) {
         ui.horizontal(|ui| {
-            if ui.button(format!("⏮ {}", f.tr(T::Reset))).on_hover_text("Home").clicked() {
+            if ui
+                .button(format!("⏮ {}", f.tr(T::Reset)))
+                .on_hover_text("Home")
+                .clicked()
+            {
                 out.push(Command::Reset);
             }
-            if ui.button(format!("◀ {}", f.tr(T::StepBack))).on_hover_text("←").clicked() {
+            if ui
+                .button(format!("◀ {}", f.tr(T::StepBack)))
+                .on_hover_text("←")
+                .clicked()
+            {
                 out.push(Command::StepBack);
             }
-            let play = if f.session.playing { format!("⏸ {}", f.tr(T::Pause)) } else { format!("▶ {}", f.tr(T::Play)) };
+            let play = if f.session.playing {
+                format!("⏸ {}", f.tr(T::Pause))
+            } else {
+                format!("▶ {}", f.tr(T::Play))
+            };
             if ui.button(play).on_hover_text("Space").clicked() {
                 out.push(Command::TogglePlay);
             }
-            if ui.button(format!("{} ▶|", f.tr(T::StepForward))).on_hover_text("→").clicked() {
+            if ui
+                .button(format!("{} ▶|", f.tr(T::StepForward)))
+                .on_hover_text("→")
+                .clicked()
+            {
                 out.push(Command::StepForward);
             }
-            if ui.button(format!("{} ⏭", f.tr(T::JumpToEnd))).on_hover_text("End").clicked() {
+            if ui
+                .button(format!("{} ⏭", f.tr(T::JumpToEnd)))
+                .on_hover_text("End")
+                .clicked()
+            {
                 out.push(Command::SeekEnd);
             }
             ui.separator();
             let mut speed = f.session.speed;
             let label = ui.label(f.tr(T::Speed));
-            let slider = egui::Slider::new(&mut speed, 0.25..=20.0).logarithmic(true).show_value(false);
+            let slider = egui::Slider::new(&mut speed, 0.25..=20.0)
+                .logarithmic(true)
+                .show_value(false);
             if ui.add(slider).labelled_by(label.id).changed() {
                 out.push(Command::SetSpeed(speed));
             }
@@ -61,8 +83,15 @@ pub fn safety_bar(ui: &mut Ui, f: &Frame, out: &mut Vec<Command>) {
     ui.horizontal_wrapped(|ui| {
         match world.monitor().chosen.first() {
             Some(c) => {
-                let line = fill(f.tr(T::ChosenLine), &[&c.value, &c.step, &c.ballot, &acceptor_list(c.acceptors)]);
-                ui.label(RichText::new(format!("★ {line}")).strong().color(pal.chosen));
+                let line = fill(
+                    f.tr(T::ChosenLine),
+                    &[&c.value, &c.step, &c.ballot, &acceptor_list(c.acceptors)],
+                );
+                ui.label(
+                    RichText::new(format!("★ {line}"))
+                        .strong()
+                        .color(pal.chosen),
+                );
             }
             None => {
                 ui.label(RichText::new(f.tr(T::NothingChosen)).strong());
@@ -82,10 +111,20 @@ pub fn safety_bar(ui: &mut Ui, f: &Frame, out: &mut Vec<Command>) {
     ui.horizontal_wrapped(|ui| {
         let violations = world.violations();
         if let Some(v) = violations.first() {
-            let text = fill(f.tr(T::SafetyViolated), &[&v.step, &f.tr(invariant_name(v.invariant))]);
-            ui.label(RichText::new(format!("✖ {text}")).strong().color(Color32::WHITE).background_color(pal.violation));
+            let text = fill(
+                f.tr(T::SafetyViolated),
+                &[&v.step, &f.tr(invariant_name(v.invariant))],
+            );
+            ui.label(
+                RichText::new(format!("✖ {text}"))
+                    .strong()
+                    .color(Color32::WHITE)
+                    .background_color(pal.violation),
+            );
             ui.label(RichText::new(&v.detail).color(pal.violation));
-            if f.session.position() != v.step && ui.button(fill(f.tr(T::GoToStep), &[&v.step])).clicked() {
+            if f.session.position() != v.step
+                && ui.button(fill(f.tr(T::GoToStep), &[&v.step])).clicked()
+            {
                 out.push(Command::Seek(v.step));
             }
         } else {
@@ -94,8 +133,16 @@ pub fn safety_bar(ui: &mut Ui, f: &Frame, out: &mut Vec<Command>) {
         ui.separator();
         for id in INVARIANTS {
             let broken = violations.iter().any(|v| v.invariant == id);
-            let (mark, color) = if broken { ("✖", pal.violation) } else { ("✔", pal.ok) };
-            ui.label(RichText::new(format!("{mark} {}", f.tr(invariant_name(id)))).color(color).small());
+            let (mark, color) = if broken {
+                ("✖", pal.violation)
+            } else {
+                ("✔", pal.ok)
+            };
+            ui.label(
+                RichText::new(format!("{mark} {}", f.tr(invariant_name(id))))
+                    .color(color)
+                    .small(),
+            );
         }
     });
 }
@@ -111,7 +158,13 @@ pub struct SettingsWindow {
 
 impl Default for SettingsWindow {
     fn default() -> Self {
-        SettingsWindow { open: false, config: Config::default(), knobs: Knobs::default(), majority1: true, majority2: true }
+        SettingsWindow {
+            open: false,
+            config: Config::default(),
+            knobs: Knobs::default(),
+            majority1: true,
+            majority2: true,
+        }
     }
 }
 
@@ -127,77 +180,94 @@ impl SettingsWindow {
     pub fn ui(&mut self, ctx: &egui::Context, f: &Frame, out: &mut Vec<Command>) {
         let mut open = self.open;
         let mut start = false;
-        egui::Window::new(f.tr(T::SandboxSettings)).open(&mut open).resizable(false).show(ctx, |ui| {
-            let c = &mut self.config;
-            egui::Grid::new("settings").num_columns(2).show(ui, |ui| {
-                for (t, n) in [(T::Proposers, &mut c.proposers), (T::Acceptors, &mut c.acceptors), (T::Learners, &mut c.learners)] {
-                    ui.label(f.tr(t));
-                    ui.add(egui::DragValue::new(n).range(1..=25));
+        egui::Window::new(f.tr(T::SandboxSettings))
+            .open(&mut open)
+            .resizable(false)
+            .show(ctx, |ui| {
+                let c = &mut self.config;
+                egui::Grid::new("settings").num_columns(2).show(ui, |ui| {
+                    for (t, n) in [
+                        (T::Proposers, &mut c.proposers),
+                        (T::Acceptors, &mut c.acceptors),
+                        (T::Learners, &mut c.learners),
+                    ] {
+                        ui.label(f.tr(t));
+                        ui.add(egui::DragValue::new(n).range(1..=25));
+                        ui.end_row();
+                    }
+                    let n = c.acceptors;
+                    for (t, q, majority) in [
+                        (T::PhaseOneQuorum, &mut c.q1, &mut self.majority1),
+                        (T::PhaseTwoQuorum, &mut c.q2, &mut self.majority2),
+                    ] {
+                        ui.label(f.tr(t));
+                        ui.horizontal(|ui| {
+                            ui.checkbox(majority, f.tr(T::Majority));
+                            if *majority {
+                                *q = None;
+                            } else {
+                                let mut k = q.unwrap_or(n / 2 + 1).min(n);
+                                ui.add(egui::DragValue::new(&mut k).range(1..=n));
+                                *q = Some(k);
+                            }
+                        });
+                        ui.end_row();
+                    }
+                    ui.label(f.tr(T::Seed));
+                    ui.add(egui::DragValue::new(&mut c.seed));
                     ui.end_row();
-                }
-                let n = c.acceptors;
-                for (t, q, majority) in [(T::PhaseOneQuorum, &mut c.q1, &mut self.majority1), (T::PhaseTwoQuorum, &mut c.q2, &mut self.majority2)] {
-                    ui.label(f.tr(t));
+                    ui.label(f.tr(T::Latency));
                     ui.horizontal(|ui| {
-                        ui.checkbox(majority, f.tr(T::Majority));
-                        if *majority {
-                            *q = None;
-                        } else {
-                            let mut k = q.unwrap_or(n / 2 + 1).min(n);
-                            ui.add(egui::DragValue::new(&mut k).range(1..=n));
-                            *q = Some(k);
-                        }
+                        ui.add(egui::DragValue::new(&mut c.latency.0).range(1..=1000));
+                        ui.add(egui::DragValue::new(&mut c.latency.1).range(c.latency.0..=1000));
                     });
                     ui.end_row();
-                }
-                ui.label(f.tr(T::Seed));
-                ui.add(egui::DragValue::new(&mut c.seed));
-                ui.end_row();
-                ui.label(f.tr(T::Latency));
-                ui.horizontal(|ui| {
-                    ui.add(egui::DragValue::new(&mut c.latency.0).range(1..=1000));
-                    ui.add(egui::DragValue::new(&mut c.latency.1).range(c.latency.0..=1000));
-                });
-                ui.end_row();
-                ui.label(f.tr(T::TimeoutTicks));
-                ui.add(egui::DragValue::new(&mut c.timeout).range(1..=10_000));
-                ui.end_row();
-                let k = &mut self.knobs;
-                for (t, p) in [
-                    (T::DropProbability, &mut k.drop),
-                    (T::DuplicateProbability, &mut k.duplicate),
-                    (T::CrashProbability, &mut k.crash),
-                    (T::RestartProbability, &mut k.restart),
-                    (T::ProposeProbability, &mut k.propose),
-                ] {
-                    ui.label(f.tr(t));
-                    ui.add(egui::Slider::new(p, 0.0..=0.5));
+                    ui.label(f.tr(T::TimeoutTicks));
+                    ui.add(egui::DragValue::new(&mut c.timeout).range(1..=10_000));
                     ui.end_row();
-                }
-            });
-            ui.label(f.tr(T::Flaws));
-            for flaw in Flaw::ALL {
-                let mut on = self.config.flaws.contains(&flaw);
-                if ui.checkbox(&mut on, flaw.name()).on_hover_text(flaw.broken_rule()).changed() {
-                    self.config.flaws.retain(|x| *x != flaw);
-                    if on {
-                        self.config.flaws.push(flaw);
+                    let k = &mut self.knobs;
+                    for (t, p) in [
+                        (T::DropProbability, &mut k.drop),
+                        (T::DuplicateProbability, &mut k.duplicate),
+                        (T::CrashProbability, &mut k.crash),
+                        (T::RestartProbability, &mut k.restart),
+                        (T::ProposeProbability, &mut k.propose),
+                    ] {
+                        ui.label(f.tr(t));
+                        ui.add(egui::Slider::new(p, 0.0..=0.5));
+                        ui.end_row();
+                    }
+                });
+                ui.label(f.tr(T::Flaws));
+                for flaw in Flaw::ALL {
+                    let mut on = self.config.flaws.contains(&flaw);
+                    if ui
+                        .checkbox(&mut on, flaw.name())
+                        .on_hover_text(flaw.broken_rule())
+                        .changed()
+                    {
+                        self.config.flaws.retain(|x| *x != flaw);
+                        if on {
+                            self.config.flaws.push(flaw);
+                        }
                     }
                 }
-            }
-            if !self.config.quorums_intersect() {
-                ui.colored_label(f.palette.violation, f.tr(T::QuorumsMayNotIntersect));
-            }
-            let valid = self.config.validate().and_then(|_| self.knobs.validate());
-            if let Err(e) = &valid {
-                ui.colored_label(f.palette.violation, e);
-            }
-            ui.horizontal(|ui| {
-                if ui.add_enabled(valid.is_ok(), egui::Button::new(f.tr(T::StartNewRun))).clicked() {
-                    start = true;
+                if !self.config.quorums_intersect() {
+                    ui.colored_label(f.palette.violation, f.tr(T::QuorumsMayNotIntersect));
                 }
+                let valid = self.config.validate().and_then(|_| self.knobs.validate());
+                if let Err(e) = &valid {
+                    ui.colored_label(f.palette.violation, e);
+                }
+                ui.horizontal(|ui| {
+                    if ui
+                        .add_enabled(valid.is_ok(), egui::Button::new(f.tr(T::StartNewRun)))
+                        .clicked()
+                    {
+                        start = true;
+                    }
+                });
             });
-        });
         if start {
             out.push(Command::NewRun(self.config.clone(), self.knobs));
             open = false;

@@ -62,6 +62,13 @@ pub enum LaneMark {
     Chosen,
 }
 
+/// The message spans and lane marks as of one generation of the run.
+struct SpansCache {
+    generation: u64,
+    spans: Vec<MessageSpan>,
+    marks: Vec<(u64, LaneMark)>,
+}
+
 /// What the user tried last that did not work, or other news for the status line.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Notice {
@@ -82,7 +89,7 @@ pub struct Session {
     pub notice: Option<Notice>,
     /// Bumped whenever the recorded run changes (not when only the position does).
     generation: u64,
-    spans_cache: Option<(u64, Vec<MessageSpan>, Vec<(u64, LaneMark)>)>,
+    spans_cache: Option<SpansCache>,
 }
 
 impl Session {
@@ -231,10 +238,14 @@ impl Session {
 
     /// Brings the message spans up to date with the run (once per frame, before drawing).
     pub fn refresh_spans(&mut self) {
-        let fresh = matches!(&self.spans_cache, Some((g, ..)) if *g == self.generation);
+        let fresh = matches!(&self.spans_cache, Some(c) if c.generation == self.generation);
         if !fresh {
             let (spans, marks) = build_spans(self.timeline.log().unwrap_or(&[]));
-            self.spans_cache = Some((self.generation, spans, marks));
+            self.spans_cache = Some(SpansCache {
+                generation: self.generation,
+                spans,
+                marks,
+            });
         }
     }
 
@@ -242,7 +253,7 @@ impl Session {
     /// as of the last `refresh_spans`.
     pub fn spans(&self) -> (&[MessageSpan], &[(u64, LaneMark)]) {
         match &self.spans_cache {
-            Some((_, s, m)) => (s, m),
+            Some(c) => (&c.spans, &c.marks),
             None => (&[], &[]),
         }
     }
@@ -393,9 +404,15 @@ mod tests {
         s.apply(Command::StepForward);
         s.refresh_spans();
         let (spans, _) = s.spans();
-        assert_eq!(spans.len(), 6 + spans.iter().filter(|x| x.sent_step == 3).count());
+        assert_eq!(
+            spans.len(),
+            6 + spans.iter().filter(|x| x.sent_step == 3).count()
+        );
         let delivered: Vec<_> = spans.iter().filter(|x| x.end_step == Some(3)).collect();
         assert_eq!(delivered.len(), 1);
-        assert!((1..=2).contains(&delivered[0].sent_step), "an opening Prepare");
+        assert!(
+            (1..=2).contains(&delivered[0].sent_step),
+            "an opening Prepare"
+        );
     }
 }

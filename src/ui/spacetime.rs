@@ -32,38 +32,68 @@ impl SpaceTimeView {
         let len = f.session.len();
         let pal = f.palette;
         let label_w = 44.0;
-        let lane_h = ((ui.available_height() - 8.0) / roster.len() as f32).clamp(9.0, 26.0);
+        // Lanes share the panel's height; in a big cluster they get thin and only some are named.
+        let lane_h = ((ui.available_height() - 20.0) / roster.len() as f32).clamp(2.0, 26.0);
+        let label_every = (9.0 / lane_h).ceil().max(1.0) as usize;
         let height = lane_h * roster.len() as f32 + 6.0;
-        let width = label_w + self.column * (len as f32 + 2.0);
+        // Short runs spread out to fill the panel; long ones scroll.
+        let fit = (ui.available_width() - label_w) / (len as f32 + 2.0);
+        let column = fit.clamp(self.column, 56.0);
+        let width = label_w + column * (len as f32 + 2.0);
         let visuals = ui.visuals().clone();
         let text = visuals.text_color();
         let weak = visuals.weak_text_color();
         let lane_y = |id: NodeId| {
             roster.iter().position(|&n| n == id).unwrap_or(0) as f32 * lane_h + lane_h * 0.5 + 3.0
         };
-        let column = self.column;
-        let mut scroll = ScrollArea::horizontal().auto_shrink([false, true]).id_salt("spacetime");
+        let mut scroll = ScrollArea::horizontal()
+            .auto_shrink([false, true])
+            .id_salt("spacetime");
         if self.follow {
             let x = label_w + column * pos as f32;
             scroll = scroll.horizontal_scroll_offset((x - ui.available_width() * 0.7).max(0.0));
         }
         let (spans, marks) = f.session.spans();
         let response = scroll.show(ui, |ui| {
-            let (rect, resp) = ui.allocate_exact_size(Vec2::new(width.max(ui.available_width()), height), Sense::click());
+            let (rect, resp) = ui.allocate_exact_size(
+                Vec2::new(width.max(ui.available_width()), height),
+                Sense::click(),
+            );
             let painter = ui.painter_at(rect);
             let x_of = |step: u64| rect.left() + label_w + column * (step as f32 - 0.5);
             let clip = ui.clip_rect();
             // Current step column.
-            let cur = Rect::from_x_y_ranges(x_of(pos) - column * 0.5..=x_of(pos) + column * 0.5, rect.y_range());
+            let cur = Rect::from_x_y_ranges(
+                x_of(pos) - column * 0.5..=x_of(pos) + column * 0.5,
+                rect.y_range(),
+            );
             painter.rect_filled(cur, 0.0, pal.changed.gamma_multiply(0.25));
             for (i, id) in roster.iter().enumerate() {
                 let y = rect.top() + lane_y(*id);
                 let c = pal.role(id.role);
-                painter.line_segment([Pos2::new(rect.left() + label_w, y), Pos2::new(rect.right(), y)], Stroke::new(1.0, c.gamma_multiply(0.5)));
+                painter.line_segment(
+                    [
+                        Pos2::new(rect.left() + label_w, y),
+                        Pos2::new(rect.right(), y),
+                    ],
+                    Stroke::new(1.0, c.gamma_multiply(0.5)),
+                );
+                if i % label_every != 0 {
+                    continue;
+                }
                 let lx = clip.left().max(rect.left()) + 2.0;
-                painter.text(Pos2::new(lx, y), Align2::LEFT_CENTER, id.to_string(), FontId::proportional((lane_h * 0.7).clamp(9.0, 14.0)), if i % 2 == 0 { text } else { weak });
+                painter.text(
+                    Pos2::new(lx, y),
+                    Align2::LEFT_CENTER,
+                    id.to_string(),
+                    FontId::proportional((lane_h * label_every as f32 * 0.7).clamp(9.0, 14.0)),
+                    if i % 2 == 0 { text } else { weak },
+                );
             }
-            let visible = |x0: f32, x1: f32| x1.max(x0) >= clip.left() - 20.0 && x0.min(x1) <= clip.right() + 20.0;
+            let crowded = f.session.world().network().in_flight().len() > 150;
+            let visible = |x0: f32, x1: f32| {
+                x1.max(x0) >= clip.left() - 20.0 && x0.min(x1) <= clip.right() + 20.0
+            };
             for s in spans {
                 let x0 = x_of(s.sent_step);
                 let end = s.end_step.unwrap_or(len + 1);
@@ -78,13 +108,31 @@ impl SpaceTimeView {
                 let future = s.sent_step > pos;
                 let c = if future { c.gamma_multiply(0.25) } else { c };
                 if s.end_step.is_none() {
-                    painter.extend(egui::Shape::dashed_line(&[a, b], Stroke::new(1.2, c), 4.0, 3.0));
+                    // Dash only the visible part: an in-flight line can span thousands of columns.
+                    let (ca, cb) = clip_to_x(a, b, clip.left() - 10.0, clip.right() + 10.0);
+                    if crowded {
+                        // Thousands of dashes cost more than the rest of the frame: thin and faint.
+                        painter.line_segment([ca, cb], Stroke::new(0.8, c.gamma_multiply(0.5)));
+                    } else {
+                        painter.extend(egui::Shape::dashed_line(
+                            &[ca, cb],
+                            Stroke::new(1.2, c),
+                            4.0,
+                            3.0,
+                        ));
+                    }
                 } else if s.lost.is_some() {
                     let m = a + (b - a) * 0.6;
                     painter.line_segment([a, m], Stroke::new(1.2, c));
                     let d = 3.5;
-                    painter.line_segment([m + Vec2::new(-d, -d), m + Vec2::new(d, d)], Stroke::new(2.0, pal.cut));
-                    painter.line_segment([m + Vec2::new(-d, d), m + Vec2::new(d, -d)], Stroke::new(2.0, pal.cut));
+                    painter.line_segment(
+                        [m + Vec2::new(-d, -d), m + Vec2::new(d, d)],
+                        Stroke::new(2.0, pal.cut),
+                    );
+                    painter.line_segment(
+                        [m + Vec2::new(-d, d), m + Vec2::new(d, -d)],
+                        Stroke::new(2.0, pal.cut),
+                    );
                 } else {
                     painter.arrow(a, b - a, Stroke::new(1.3, c));
                 }
@@ -98,7 +146,10 @@ impl SpaceTimeView {
                     continue;
                 }
                 match mark {
-                    LaneMark::Crash(n) | LaneMark::Restart(n) | LaneMark::Timeout(n) | LaneMark::Learned(n) => {
+                    LaneMark::Crash(n)
+                    | LaneMark::Restart(n)
+                    | LaneMark::Timeout(n)
+                    | LaneMark::Learned(n) => {
                         let y = rect.top() + lane_y(*n);
                         let (glyph, c) = match mark {
                             LaneMark::Crash(_) => ("✖", pal.cut),
@@ -106,27 +157,60 @@ impl SpaceTimeView {
                             LaneMark::Timeout(_) => ("⏰", text),
                             _ => ("★", pal.chosen),
                         };
-                        painter.text(Pos2::new(x, y), Align2::CENTER_CENTER, glyph, FontId::proportional(lane_h.clamp(10.0, 16.0)), c);
+                        painter.text(
+                            Pos2::new(x, y),
+                            Align2::CENTER_CENTER,
+                            glyph,
+                            FontId::proportional(lane_h.clamp(10.0, 16.0)),
+                            c,
+                        );
                     }
                     LaneMark::Chosen => {
-                        painter.line_segment([Pos2::new(x, rect.top()), Pos2::new(x, rect.bottom())], Stroke::new(2.5, pal.chosen));
-                        painter.text(Pos2::new(x + 3.0, rect.top() + 2.0), Align2::LEFT_TOP, f.tr(T::Chosen), FontId::proportional(12.0), pal.chosen);
+                        painter.line_segment(
+                            [Pos2::new(x, rect.top()), Pos2::new(x, rect.bottom())],
+                            Stroke::new(2.5, pal.chosen),
+                        );
+                        painter.text(
+                            Pos2::new(x + 3.0, rect.top() + 2.0),
+                            Align2::LEFT_TOP,
+                            f.tr(T::Chosen),
+                            FontId::proportional(12.0),
+                            pal.chosen,
+                        );
                     }
                 }
             }
             if let Some(v) = f.session.world().first_violation() {
                 let x = x_of(v.step);
-                painter.line_segment([Pos2::new(x, rect.top()), Pos2::new(x, rect.bottom())], Stroke::new(2.5, pal.violation));
+                painter.line_segment(
+                    [Pos2::new(x, rect.top()), Pos2::new(x, rect.bottom())],
+                    Stroke::new(2.5, pal.violation),
+                );
             }
             if resp.clicked()
                 && let Some(p) = resp.interact_pointer_pos()
             {
-                let step = ((p.x - rect.left() - label_w) / column + 0.5).floor().max(0.0) as u64;
+                let step = ((p.x - rect.left() - label_w) / column + 0.5)
+                    .floor()
+                    .max(0.0) as u64;
                 out.push(Command::Seek(step.min(len)));
             }
             resp
         });
         // Scrolling by hand stops following the current step until the step changes.
-        self.follow = !response.inner.hovered() || !ui.input(|i| i.smooth_scroll_delta != Vec2::ZERO);
+        self.follow =
+            !response.inner.hovered() || !ui.input(|i| i.smooth_scroll_delta != Vec2::ZERO);
     }
+}
+
+/// The part of segment a-b whose x lies within [left, right].
+fn clip_to_x(a: Pos2, b: Pos2, left: f32, right: f32) -> (Pos2, Pos2) {
+    let dx = b.x - a.x;
+    if dx.abs() < 1e-3 {
+        return (a, b);
+    }
+    let t0 = ((left - a.x) / dx).clamp(0.0, 1.0);
+    let t1 = ((right - a.x) / dx).clamp(0.0, 1.0);
+    let (t0, t1) = (t0.min(t1), t0.max(t1));
+    (a + (b - a) * t0, a + (b - a) * t1)
 }

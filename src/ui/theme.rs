@@ -101,7 +101,9 @@ pub fn role_shape(role: Role, center: Pos2, radius: f32, fill: Color32, stroke: 
             radius * 0.3,
             fill,
         ),
-        Role::Learner => Shape::convex_polygon(polygon(center, radius * 1.08, 6, 0.0), fill, stroke),
+        Role::Learner => {
+            Shape::convex_polygon(polygon(center, radius * 1.08, 6, 0.0), fill, stroke)
+        }
     }
 }
 
@@ -121,23 +123,45 @@ pub fn role_outline(role: Role, center: Pos2, radius: f32, stroke: Stroke) -> Sh
 
 /// A message's marker: Prepare a circle, Promise a square, Nack a cross, Accept a diamond,
 /// Accepted a triangle.
-pub fn message_marker(kind: MsgKind, center: Pos2, r: f32, fill: Color32, outline: Color32) -> Vec<Shape> {
+pub fn message_marker(
+    kind: MsgKind,
+    center: Pos2,
+    r: f32,
+    fill: Color32,
+    outline: Color32,
+) -> Vec<Shape> {
     let stroke = Stroke::new(1.5, outline);
     match kind {
-        MsgKind::Prepare => vec![Shape::circle_filled(center, r, fill), Shape::circle_stroke(center, r, stroke)],
+        MsgKind::Prepare => vec![
+            Shape::circle_filled(center, r, fill),
+            Shape::circle_stroke(center, r, stroke),
+        ],
         MsgKind::Promise => {
             let rect = egui::Rect::from_center_size(center, Vec2::splat(r * 1.8));
-            vec![Shape::rect_filled(rect, 1.0, fill), Shape::rect_stroke(rect, 1.0, stroke, egui::StrokeKind::Outside)]
+            vec![
+                Shape::rect_filled(rect, 1.0, fill),
+                Shape::rect_stroke(rect, 1.0, stroke, egui::StrokeKind::Outside),
+            ]
         }
         MsgKind::Nack => {
             let d = r * 0.9;
             let thick = Stroke::new(r * 0.7, fill);
             vec![
-                Shape::line_segment([center + Vec2::new(-d, -d), center + Vec2::new(d, d)], thick),
-                Shape::line_segment([center + Vec2::new(-d, d), center + Vec2::new(d, -d)], thick),
+                Shape::line_segment(
+                    [center + Vec2::new(-d, -d), center + Vec2::new(d, d)],
+                    thick,
+                ),
+                Shape::line_segment(
+                    [center + Vec2::new(-d, d), center + Vec2::new(d, -d)],
+                    thick,
+                ),
             ]
         }
-        MsgKind::Accept => vec![Shape::convex_polygon(polygon(center, r * 1.3, 4, 0.0), fill, stroke)],
+        MsgKind::Accept => vec![Shape::convex_polygon(
+            polygon(center, r * 1.3, 4, 0.0),
+            fill,
+            stroke,
+        )],
         MsgKind::Accepted => vec![Shape::convex_polygon(
             polygon(center, r * 1.3, 3, -std::f32::consts::FRAC_PI_2),
             fill,
@@ -168,8 +192,11 @@ pub fn crown(center: Pos2, w: f32, fill: Color32, outline: Color32) -> Shape {
         center + Vec2::new(w / 2.0, -h / 2.0),
         center + Vec2::new(w / 2.0, h / 2.0),
     ];
-    Shape::Path(egui::epaint::PathShape::closed_line(pts.clone(), Stroke::new(1.5, outline)))
-        .tap_fill(pts, fill)
+    Shape::Path(egui::epaint::PathShape::closed_line(
+        pts.clone(),
+        Stroke::new(1.5, outline),
+    ))
+    .tap_fill(pts, fill)
 }
 
 trait TapFill {
@@ -182,10 +209,18 @@ impl TapFill for Shape {
         let base_l = pts[0];
         let base_r = pts[6];
         let mut shapes = Vec::new();
-        for tri in [[pts[1], pts[2], base_l], [pts[2], pts[3], pts[4]], [pts[4], pts[5], base_r]] {
+        for tri in [
+            [pts[1], pts[2], base_l],
+            [pts[2], pts[3], pts[4]],
+            [pts[4], pts[5], base_r],
+        ] {
             shapes.push(Shape::convex_polygon(tri.to_vec(), fill, Stroke::NONE));
         }
-        shapes.push(Shape::convex_polygon(vec![base_l, pts[2], pts[4], base_r], fill, Stroke::NONE));
+        shapes.push(Shape::convex_polygon(
+            vec![base_l, pts[2], pts[4], base_r],
+            fill,
+            Stroke::NONE,
+        ));
         shapes.push(self);
         Shape::Vec(shapes)
     }

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Regenerates screenshots/ from the real app in a real window under Xvfb.
+# Needs: apt-get install -y xvfb (the app saves its own screenshot, then exits).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release
+app=target/release/paxos-lab
+shot() { xvfb-run -a -s "-screen 0 1400x900x24" "$app" gui "$@"; }
+shot --seed 3 --seek 12 --screenshot screenshots/sandbox-mid-run.png
+shot --seed 3 --seek 12 --lang zh --screenshot screenshots/chinese-ui.png
+shot tests/scenarios/ignore-promised-value.ron --seek 14 --screenshot screenshots/violation.png
+shot --seed 5 --seek 20 --presenter --screenshot screenshots/presenter-mode.png
