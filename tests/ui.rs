@@ -14,8 +14,7 @@ use paxos_lab::ui::i18n::{Lang, T};
 use paxos_lab::ui::inspector::InspectorView;
 use paxos_lab::ui::session::{Command, Selection, Session};
 use paxos_lab::ui::spacetime::SpaceTimeView;
-use paxos_lab::ui::theme::Palette;
-use paxos_lab::ui::{Anim, Frame, PaxosApp, Settings, install_fonts};
+use paxos_lab::ui::{Frame, PaxosApp, Settings, install_fonts};
 
 fn sandbox(seed: u64, steps: u64) -> Session {
     let mut s = Session::new(
@@ -50,13 +49,6 @@ fn harness(app: PaxosApp) -> Harness<'static, PaxosApp> {
         .with_pixels_per_point(1.0)
         .with_context_setup(install_fonts)
         .build_ui_state(|ui, app: &mut PaxosApp| app.ui(ui), app)
-}
-
-fn still(session: &Session) -> Anim {
-    Anim {
-        display_now: session.world().now() as f64,
-        progress: 1.0,
-    }
 }
 
 #[test]
@@ -269,13 +261,7 @@ fn snapshot_graph_view() {
     let session = sandbox(5, 10);
     let mut graph = GraphView::default();
     let mut h = view_harness(Vec2::new(900.0, 560.0), |ui| {
-        let f = Frame {
-            session: &session,
-            lang: Lang::En,
-            palette: Palette::standard(true),
-            anim: still(&session),
-            text_scale: 1.0,
-        };
+        let f = Frame::at_rest(&session, Lang::En);
         graph.ui(ui, &f, &mut Vec::new());
     });
     h.run();
@@ -289,13 +275,7 @@ fn snapshot_space_time_diagram() {
     session.refresh_spans();
     let mut view = SpaceTimeView::default();
     let mut h = view_harness(Vec2::new(900.0, 200.0), |ui| {
-        let f = Frame {
-            session: &session,
-            lang: Lang::En,
-            palette: Palette::standard(true),
-            anim: still(&session),
-            text_scale: 1.0,
-        };
+        let f = Frame::at_rest(&session, Lang::En);
         view.ui(ui, &f, &mut Vec::new());
     });
     h.run();
@@ -308,13 +288,7 @@ fn snapshot_inspector_highlights_what_changed() {
     session.apply(Command::Select(Some(Selection::Node(NodeId::acceptor(1)))));
     let mut view = InspectorView::default();
     let mut h = view_harness(Vec2::new(320.0, 360.0), |ui| {
-        let f = Frame {
-            session: &session,
-            lang: Lang::Zh,
-            palette: Palette::standard(true),
-            anim: still(&session),
-            text_scale: 1.0,
-        };
+        let f = Frame::at_rest(&session, Lang::Zh);
         view.ui(ui, &f, &mut Vec::new());
     });
     h.run();

@@ -84,7 +84,21 @@ pub struct Frame<'a> {
     pub text_scale: f32,
 }
 
-impl Frame<'_> {
+impl<'a> Frame<'a> {
+    /// A frame with no animation under way, in the standard dark palette (tests, exports).
+    pub fn at_rest(session: &'a Session, lang: Lang) -> Self {
+        Frame {
+            session,
+            lang,
+            palette: Palette::standard(true),
+            anim: Anim {
+                display_now: session.world().now() as f64,
+                progress: 1.0,
+            },
+            text_scale: 1.0,
+        }
+    }
+
     pub fn tr(&self, t: T) -> &'static str {
         t.get(self.lang)
     }

@@ -100,8 +100,12 @@ impl Session {
             // A fresh cluster takes every opening request.
             let _ = timeline.apply(a);
         }
+        Session::around(timeline, knobs)
+    }
+
+    fn around(timeline: Timeline, knobs: Knobs) -> Self {
         Session {
-            scheduler: Scheduler::new(config.seed, knobs),
+            scheduler: Scheduler::new(timeline.config().seed, knobs),
             timeline,
             knobs,
             playing: false,
@@ -124,18 +128,7 @@ impl Session {
                 .map_err(|e| format!("action {} `{a}`: {e}", i + 1))?;
         }
         timeline.seek(0);
-        Ok(Session {
-            scheduler: Scheduler::new(trace.config.seed, knobs),
-            timeline,
-            knobs,
-            playing: false,
-            speed: 2.0,
-            held: BTreeSet::new(),
-            selection: None,
-            notice: None,
-            generation: 0,
-            spans_cache: None,
-        })
+        Ok(Session::around(timeline, knobs))
     }
 
     pub fn world(&self) -> &PaxosWorld {
