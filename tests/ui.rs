@@ -392,3 +392,47 @@ fn monkey_two_thousand_random_actions_leave_a_replayable_trace() {
     let replayed = trace::replay(path, &text, &parsed).unwrap();
     assert_eq!(Some(replayed.outcome), trace.outcome);
 }
+
+#[test]
+fn faults_are_reachable_from_the_keyboard_alone() {
+    let mut h = harness(app(sandbox(3, 0), Lang::En));
+    h.run();
+    // N cycles through the nodes: P1, P2, A1.
+    for _ in 0..3 {
+        h.key_press(egui::Key::N);
+        h.run();
+    }
+    assert_eq!(
+        h.state().session.selection,
+        Some(Selection::Node(NodeId::acceptor(1)))
+    );
+    h.key_press(egui::Key::C);
+    h.run();
+    assert!(
+        !h.state()
+            .session
+            .world()
+            .node(NodeId::acceptor(1))
+            .unwrap()
+            .up
+    );
+    // M selects the first message in flight, X drops it.
+    h.key_press(egui::Key::M);
+    h.run();
+    let Some(Selection::Message(m)) = h.state().session.selection else {
+        panic!("no message selected")
+    };
+    h.key_press(egui::Key::X);
+    h.run();
+    assert!(h.state().session.world().network().get(m).is_none());
+    // K cuts the selected link and heals it again.
+    let (p1, a2) = (NodeId::proposer(1), NodeId::acceptor(2));
+    h.state_mut()
+        .apply(vec![Command::Select(Some(Selection::Link(p1, a2)))]);
+    h.key_press(egui::Key::K);
+    h.run();
+    assert!(h.state().session.world().network().is_cut(p1, a2));
+    h.key_press(egui::Key::K);
+    h.run();
+    assert!(!h.state().session.world().network().is_cut(p1, a2));
+}

@@ -26,10 +26,13 @@ pub enum UiCommand {
     CrashSelected,
     RestartSelected,
     TimeoutSelected,
+    CutOrHealSelectedLink,
+    SelectNextNode,
+    SelectNextMessage,
 }
 
 impl UiCommand {
-    pub const ALL: [UiCommand; 19] = [
+    pub const ALL: [UiCommand; 22] = [
         UiCommand::PlayPause,
         UiCommand::StepForward,
         UiCommand::StepBack,
@@ -49,6 +52,23 @@ impl UiCommand {
         UiCommand::CrashSelected,
         UiCommand::RestartSelected,
         UiCommand::TimeoutSelected,
+        UiCommand::CutOrHealSelectedLink,
+        UiCommand::SelectNextNode,
+        UiCommand::SelectNextMessage,
+    ];
+
+    /// The commands that act on the selection, for the Selection menu.
+    pub const ON_SELECTION: [UiCommand; 10] = [
+        UiCommand::SelectNextNode,
+        UiCommand::SelectNextMessage,
+        UiCommand::DeliverSelected,
+        UiCommand::DropSelected,
+        UiCommand::DuplicateSelected,
+        UiCommand::HoldSelected,
+        UiCommand::CrashSelected,
+        UiCommand::RestartSelected,
+        UiCommand::TimeoutSelected,
+        UiCommand::CutOrHealSelectedLink,
     ];
 
     pub fn text(self) -> T {
@@ -72,6 +92,9 @@ impl UiCommand {
             UiCommand::CrashSelected => T::Crash,
             UiCommand::RestartSelected => T::Restart,
             UiCommand::TimeoutSelected => T::FireTimeout,
+            UiCommand::CutOrHealSelectedLink => T::CutOrHealLink,
+            UiCommand::SelectNextNode => T::SelectNextNode,
+            UiCommand::SelectNextMessage => T::SelectNextMessage,
         }
     }
 
@@ -98,6 +121,9 @@ impl UiCommand {
             UiCommand::CrashSelected => key(Key::C),
             UiCommand::RestartSelected => key(Key::R),
             UiCommand::TimeoutSelected => key(Key::T),
+            UiCommand::CutOrHealSelectedLink => key(Key::K),
+            UiCommand::SelectNextNode => key(Key::N),
+            UiCommand::SelectNextMessage => key(Key::M),
         }
     }
 

@@ -125,6 +125,10 @@ texts! {
     HealLink => "Heal link", "恢复链路";
     LinkIsCut => "this link is cut: messages over it are lost", "链路已切断：经过的消息会丢失";
     LinkIsUp => "this link works", "链路正常";
+    MenuSelection => "Selection", "选中项";
+    CutOrHealLink => "Cut / heal link", "切断 / 恢复链路";
+    SelectNextNode => "Select next node", "选择下一个节点";
+    SelectNextMessage => "Select next message", "选择下一条消息";
     // Panels
     Inspector => "Inspector", "检查器";
     NothingSelected => "Click a node, a message or a link to inspect it and act on it.", "点击节点、消息或链路以查看并操作。";
@@ -181,7 +185,7 @@ texts! {
     KeysPlay => "Space: play / pause", "空格：播放 / 暂停";
     KeysStep => "→ / ←: step forward / back", "→ / ←：前进 / 后退一步";
     KeysHomeEnd => "Home / End: start / end of the run", "Home / End：运行的开头 / 末尾";
-    KeysSelected => "D deliver, X drop, U duplicate, H hold the selected message; C crash, R restart, T timeout the selected node", "D 送达、X 丢弃、U 复制、H 暂扣所选消息；C 崩溃、R 重启、T 触发所选节点超时";
+    KeysSelected => "N / M select the next node / message; D deliver, X drop, U duplicate, H hold the selected message; C crash, R restart, T timeout the selected node; K cut or heal the selected link", "N / M 选择下一个节点 / 消息；D 送达、X 丢弃、U 复制、H 暂扣所选消息；C 崩溃、R 重启、T 触发所选节点超时；K 切断或恢复所选链路";
     KeysView => "F5 presenter mode, F11 full screen, Ctrl +/− zoom, Ctrl L language", "F5 演示模式、F11 全屏、Ctrl +/− 缩放、Ctrl L 切换语言";
 }
 

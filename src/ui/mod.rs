@@ -289,6 +289,34 @@ impl PaxosApp {
             UiCommand::TimeoutSelected => {
                 out.extend(node.map(|n| Command::Act(Action::Timeout(n))))
             }
+            UiCommand::CutOrHealSelectedLink => {
+                if let Some(Selection::Link(a, b)) = sel {
+                    let cut = world.network().is_cut(a, b);
+                    out.push(Command::Act(if cut {
+                        Action::HealLink(a, b)
+                    } else {
+                        Action::CutLink(a, b)
+                    }));
+                }
+            }
+            UiCommand::SelectNextNode => {
+                let ids: Vec<_> = world.nodes().iter().map(|s| s.id).collect();
+                let next = match node.and_then(|n| ids.iter().position(|&i| i == n)) {
+                    Some(i) => ids[(i + 1) % ids.len()],
+                    None => ids[0],
+                };
+                out.push(Command::Select(Some(Selection::Node(next))));
+            }
+            UiCommand::SelectNextMessage => {
+                let ids: Vec<_> = world.network().in_flight().iter().map(|e| e.id).collect();
+                if !ids.is_empty() {
+                    let next = match msg.and_then(|m| ids.iter().position(|&i| i == m)) {
+                        Some(i) => ids[(i + 1) % ids.len()],
+                        None => ids[0],
+                    };
+                    out.push(Command::Select(Some(Selection::Message(next))));
+                }
+            }
         }
     }
 
@@ -322,6 +350,11 @@ impl PaxosApp {
                     UiCommand::JumpToEnd,
                     UiCommand::NewRun,
                 ] {
+                    self.menu_item(ui, c, out);
+                }
+            });
+            ui.menu_button(T::MenuSelection.get(lang), |ui| {
+                for c in UiCommand::ON_SELECTION {
                     self.menu_item(ui, c, out);
                 }
             });
