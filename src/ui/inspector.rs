@@ -72,13 +72,13 @@ impl InspectorView {
                         f.tr(T::Crashed)
                     }
                 ));
-                let fields = fields(f, &slot.state, slot.timer);
-                let old = before.map(|b| fields_of(f, &b.state, b.timer));
+                let now_rows = fields(f, &slot.state, slot.timer);
+                let old = before.map(|b| fields(f, &b.state, b.timer));
                 Grid::new("inspector-fields")
                     .num_columns(2)
                     .striped(true)
                     .show(ui, |ui| {
-                        for (i, (name, value)) in fields.iter().enumerate() {
+                        for (i, (name, value)) in now_rows.iter().enumerate() {
                             let changed = old
                                 .as_ref()
                                 .is_some_and(|o| o.get(i).map(|x| &x.1) != Some(value));
@@ -158,10 +158,6 @@ impl InspectorView {
             }
         }
     }
-}
-
-fn fields_of(f: &Frame, node: &Node, timer: Option<u64>) -> Vec<(String, String)> {
-    fields(f, node, timer)
 }
 
 /// A node's state as (name, value) rows, in a fixed order so two states compare row by row.

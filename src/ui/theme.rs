@@ -181,47 +181,27 @@ pub fn polygon(center: Pos2, r: f32, sides: usize, rotation: f32) -> Vec<Pos2> {
 }
 
 /// A small crown above a proposer in phase 2 (drawn, not a glyph, so every font shows it).
+/// The outline is not convex, so it is filled as three points and a band beneath them.
 pub fn crown(center: Pos2, w: f32, fill: Color32, outline: Color32) -> Shape {
     let h = w * 0.6;
-    let pts = vec![
-        center + Vec2::new(-w / 2.0, h / 2.0),
-        center + Vec2::new(-w / 2.0, -h / 2.0),
-        center + Vec2::new(-w / 4.0, 0.0),
-        center + Vec2::new(0.0, -h / 2.0 - 2.0),
-        center + Vec2::new(w / 4.0, 0.0),
-        center + Vec2::new(w / 2.0, -h / 2.0),
-        center + Vec2::new(w / 2.0, h / 2.0),
+    let p = |x: f32, y: f32| center + Vec2::new(x, y);
+    let pts = [
+        p(-w / 2.0, h / 2.0),
+        p(-w / 2.0, -h / 2.0),
+        p(-w / 4.0, 0.0),
+        p(0.0, -h / 2.0 - 2.0),
+        p(w / 4.0, 0.0),
+        p(w / 2.0, -h / 2.0),
+        p(w / 2.0, h / 2.0),
     ];
-    Shape::Path(egui::epaint::PathShape::closed_line(
-        pts.clone(),
-        Stroke::new(1.5, outline),
-    ))
-    .tap_fill(pts, fill)
-}
-
-trait TapFill {
-    fn tap_fill(self, pts: Vec<Pos2>, fill: Color32) -> Shape;
-}
-
-impl TapFill for Shape {
-    /// The crown is not convex, so it is filled as two triangles fans under its outline.
-    fn tap_fill(self, pts: Vec<Pos2>, fill: Color32) -> Shape {
-        let base_l = pts[0];
-        let base_r = pts[6];
-        let mut shapes = Vec::new();
-        for tri in [
-            [pts[1], pts[2], base_l],
-            [pts[2], pts[3], pts[4]],
-            [pts[4], pts[5], base_r],
-        ] {
-            shapes.push(Shape::convex_polygon(tri.to_vec(), fill, Stroke::NONE));
-        }
-        shapes.push(Shape::convex_polygon(
-            vec![base_l, pts[2], pts[4], base_r],
-            fill,
-            Stroke::NONE,
-        ));
-        shapes.push(self);
-        Shape::Vec(shapes)
-    }
+    let tri = |a: usize, b: usize, c: usize| {
+        Shape::convex_polygon(vec![pts[a], pts[b], pts[c]], fill, Stroke::NONE)
+    };
+    Shape::Vec(vec![
+        tri(1, 2, 0),
+        tri(2, 3, 4),
+        tri(4, 5, 6),
+        Shape::convex_polygon(vec![pts[0], pts[2], pts[4], pts[6]], fill, Stroke::NONE),
+        Shape::closed_line(pts.to_vec(), Stroke::new(1.5, outline)),
+    ])
 }
