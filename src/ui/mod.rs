@@ -486,7 +486,7 @@ impl PaxosApp {
                 egui::Panel::bottom("spacetime")
                     .resizable(true)
                     .default_size(170.0)
-                    .size_range(80.0..=360.0)
+                    .size_range(140.0..=360.0)
                     .show(ui, |ui| self.spacetime.ui(ui, &f, &mut out));
             }
             if self.settings.show_inspector && (!presenter || f.session.selection.is_some()) {
