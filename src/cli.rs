@@ -47,13 +47,20 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Validate trace files (or every .ron/.json file in a folder)
+    /// Validate trace and lesson files (or every .ron/.json file in a folder)
     Check {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
     /// Open the desktop app (the default): a sandbox, or a trace file
     Gui(GuiArgs),
+    /// Check a lesson by running it headless (--verify)
+    Lesson {
+        file: PathBuf,
+        /// Run it headless: every wait reached, every exercise's solution meets its goal
+        #[arg(long)]
+        verify: bool,
+    },
     /// Measure simulation speed and seek time on this machine
     Bench {
         #[arg(long)]
@@ -346,6 +353,22 @@ fn run_check(paths: &[PathBuf]) -> u8 {
         return EXIT_BAD_INPUT;
     }
     for f in files {
+        let text = std::fs::read_to_string(&f).unwrap_or_default();
+        if crate::lesson::looks_like_lesson(&text) {
+            match crate::lesson::load(&f) {
+                Ok(l) => say!(
+                    "ok: {} (lesson `{}`, {} steps)",
+                    f.display(),
+                    l.id,
+                    l.steps.len()
+                ),
+                Err(e) => {
+                    eprintln!("{e}");
+                    worst = EXIT_BAD_INPUT;
+                }
+            }
+            continue;
+        }
         match trace::load(&f).and_then(|(t, text)| trace::replay(&f, &text, &t).map(|r| (t, r))) {
             Err(e) => {
                 eprintln!("{e}");
@@ -373,6 +396,39 @@ fn run_check(paths: &[PathBuf]) -> u8 {
         }
     }
     worst
+}
+
+fn run_lesson(file: &Path, verify: bool) -> u8 {
+    if !verify {
+        eprintln!(
+            "opening a lesson in the app comes with the lesson panel (not built yet); use --verify to check it"
+        );
+        return EXIT_BAD_INPUT;
+    }
+    let lesson = match crate::lesson::load(file) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    match crate::lesson::verify(&lesson) {
+        Ok(r) => {
+            say!(
+                "ok: {} ({} waits reached, {} exercises solved, {} quizzes, {} simulation steps)",
+                file.display(),
+                r.waits,
+                r.exercises,
+                r.quizzes,
+                r.sim_steps
+            );
+            EXIT_OK
+        }
+        Err((_, why)) => {
+            eprintln!("{}: {why}", file.display());
+            EXIT_BAD_INPUT
+        }
+    }
 }
 
 fn run_bench(json: bool, quick: bool) -> u8 {
@@ -451,6 +507,7 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Check { files }) => run_check(&files),
         Some(Command::Bench { json, quick }) => run_bench(json, quick),
         Some(Command::Gui(args)) => run_gui(args),
+        Some(Command::Lesson { file, verify }) => run_lesson(&file, verify),
         None => run_gui(GuiArgs {
             seed: 1,
             size: (1280.0, 800.0),

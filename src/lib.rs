@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod cli;
 pub mod fsutil;
+pub mod lesson;
 pub mod sim;
 pub mod trace;
 pub mod ui;

@@ -1,0 +1,95 @@
+//! Lessons: a bilingual script over a cluster (say, do, wait, exercise, quiz), its loader and
+//! validator (every problem reported as `file:line:col`), and a headless runner that verifies a
+//! lesson: every wait is reached, every exercise's reference solution meets its goal, and doing
+//! nothing does not.
+
+mod model;
+mod verify;
+
+pub use model::{Condition, Exercise, Lesson, Quiz, Step, Text};
+pub use verify::{VerifyReport, verify};
+
+use std::path::Path;
+
+use ron::value::RawValue;
+use serde::Deserialize;
+
+use crate::fsutil::line_col;
+use crate::trace::{FileError, ron_options};
+
+pub const VERSION: u32 = 1;
+
+#[derive(Deserialize)]
+struct StepSpans<'a> {
+    #[serde(borrow, default)]
+    steps: Vec<&'a RawValue>,
+}
+
+/// Where the n-th step starts in the file text (1:1 if it cannot be found).
+fn step_position(text: &str, i: usize) -> (usize, usize) {
+    ron_options()
+        .from_str::<StepSpans>(text)
+        .ok()
+        .and_then(|s| s.steps.get(i).copied())
+        .map_or((1, 1), |r| {
+            let part = r.trim().get_ron();
+            line_col(
+                text,
+                (part.as_ptr() as usize).saturating_sub(text.as_ptr() as usize),
+            )
+        })
+}
+
+/// Parses and validates lesson text; `path` only labels errors.
+pub fn parse(path: &Path, text: &str) -> Result<Lesson, FileError> {
+    if text.trim().is_empty() {
+        return Err(FileError::new(
+            path,
+            (1, 1),
+            "the file is empty: a lesson is `(version: 1, id: ..., steps: [...])`",
+        ));
+    }
+    let lesson: Lesson = ron_options().from_str(text).map_err(|e| {
+        FileError::new(
+            path,
+            (e.span.start.line, e.span.start.col),
+            e.code.to_string(),
+        )
+    })?;
+    if lesson.version != VERSION {
+        return Err(FileError::new(
+            path,
+            (1, 1),
+            format!(
+                "lesson version {} is not supported (this build reads version {VERSION})",
+                lesson.version
+            ),
+        ));
+    }
+    lesson
+        .config
+        .validate()
+        .map_err(|m| FileError::new(path, (1, 1), format!("config: {m}")))?;
+    if let Err((i, m)) = lesson.validate() {
+        let at = i.map_or((1, 1), |i| step_position(text, i));
+        return Err(FileError::new(path, at, m));
+    }
+    Ok(lesson)
+}
+
+/// Reads, parses and validates a lesson file.
+pub fn load(path: &Path) -> Result<Lesson, FileError> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| FileError::new(path, (1, 1), format!("cannot read the file: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let text = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
+        FileError::new(path, line_col(&text, at), "the file is not UTF-8 text")
+    })?;
+    parse(path, &text)
+}
+
+/// Whether a RON file holds a lesson rather than a trace (lessons have `steps`).
+pub fn looks_like_lesson(text: &str) -> bool {
+    text.contains("steps:") && !text.contains("actions:")
+}

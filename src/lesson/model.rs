@@ -1,0 +1,293 @@
+//! The lesson file's data model. Texts always come in both languages; conditions are a small,
+//! closed vocabulary, not code.
+
+use serde::{Deserialize, Serialize};
+
+use crate::sim::paxos::{MsgKind, Node};
+use crate::sim::world::Event;
+use crate::sim::{Action, Config, NodeId, PaxosWorld, Value};
+
+/// A text in English and Simplified Chinese; both are required.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Text {
+    pub en: String,
+    pub zh: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lesson {
+    pub version: u32,
+    /// A stable id, used for progress (`happy-path`).
+    pub id: String,
+    pub title: Text,
+    pub summary: Text,
+    pub config: Config,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Step {
+    /// Narration (short paragraphs; `**bold**` and `` `code` `` are shown as such).
+    Say(Text),
+    /// Scripted actions, applied in order.
+    Do(Vec<Action>),
+    /// Auto-play until the condition holds (at most `within` steps).
+    Wait {
+        until: Condition,
+        within: u64,
+    },
+    Exercise(Exercise),
+    Quiz(Quiz),
+}
+
+/// The kinds of action a student may take in an exercise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Control {
+    Propose,
+    Deliver,
+    Drop,
+    Duplicate,
+    Crash,
+    Restart,
+    Timeout,
+    Links,
+}
+
+impl Control {
+    pub fn allows(self, a: &Action) -> bool {
+        matches!(
+            (self, a),
+            (Control::Propose, Action::Propose(..))
+                | (Control::Deliver, Action::Deliver(_))
+                | (Control::Drop, Action::Drop(_))
+                | (Control::Duplicate, Action::Duplicate(_))
+                | (Control::Crash, Action::Crash(_))
+                | (Control::Restart, Action::Restart(_))
+                | (Control::Timeout, Action::Timeout(_))
+                | (Control::Links, Action::CutLink(..) | Action::HealLink(..))
+        )
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exercise {
+    pub task: Text,
+    pub goal: Condition,
+    pub controls: Vec<Control>,
+    #[serde(default)]
+    pub hints: Vec<Text>,
+    /// A list of actions that meets the goal from the exercise's starting state.
+    pub solution: Vec<Action>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Quiz {
+    pub question: Text,
+    pub choices: Vec<Text>,
+    /// Index of the correct choice, from 0.
+    pub answer: usize,
+    pub explanation: Text,
+}
+
+/// A fact about the run, checked after every step.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Condition {
+    /// A message of this kind was delivered (to this node, if named) in the last step.
+    Delivered {
+        kind: MsgKind,
+        to: Option<NodeId>,
+    },
+    /// A value (this one, if named) is chosen.
+    Chosen(Option<Value>),
+    /// A learner (this one, if named) has learned a value (this one, if named).
+    Learned {
+        learner: Option<NodeId>,
+        value: Option<Value>,
+    },
+    Crashed(NodeId),
+    /// A safety rule (this one, by its id, if named) has been broken.
+    Violated(Option<String>),
+    /// Two different values are chosen.
+    TwoValuesChosen,
+    All(Vec<Condition>),
+    Any(Vec<Condition>),
+    Not(Box<Condition>),
+}
+
+impl Condition {
+    pub fn holds(&self, world: &PaxosWorld) -> bool {
+        match self {
+            Condition::Delivered { kind, to } => world.events().iter().any(|e| {
+                matches!(e, Event::Delivered(env) if env.msg.kind() == *kind && to.is_none_or(|t| t == env.dst))
+            }),
+            Condition::Chosen(v) => world.monitor().chosen.iter().any(|c| v.is_none_or(|v| v == c.value)),
+            Condition::Learned { learner, value } => world.nodes().iter().any(|s| match &s.state {
+                Node::Learner(l) => {
+                    learner.is_none_or(|n| n == s.id)
+                        && l.learned.is_some_and(|x| value.is_none_or(|v| v == x.value))
+                }
+                _ => false,
+            }),
+            Condition::Crashed(n) => world.node(*n).is_some_and(|s| !s.up),
+            Condition::Violated(name) => world
+                .violations()
+                .iter()
+                .any(|v| name.as_ref().is_none_or(|n| n == v.invariant)),
+            Condition::TwoValuesChosen => world.monitor().chosen.len() >= 2,
+            Condition::All(cs) => cs.iter().all(|c| c.holds(world)),
+            Condition::Any(cs) => cs.iter().any(|c| c.holds(world)),
+            Condition::Not(c) => !c.holds(world),
+        }
+    }
+
+    /// Node ids named by the condition, for validation.
+    fn nodes(&self, out: &mut Vec<NodeId>) {
+        match self {
+            Condition::Delivered { to: Some(n), .. } | Condition::Crashed(n) => out.push(*n),
+            Condition::Learned {
+                learner: Some(n), ..
+            } => out.push(*n),
+            Condition::All(cs) | Condition::Any(cs) => cs.iter().for_each(|c| c.nodes(out)),
+            Condition::Not(c) => c.nodes(out),
+            _ => {}
+        }
+    }
+}
+
+const INVARIANTS: [&str; 6] = [
+    "agreement",
+    "learned-is-chosen",
+    "learners-agree",
+    "one-value-per-ballot",
+    "accept-respects-promise",
+    "promise-monotonic",
+];
+
+impl Text {
+    fn check(&self, what: &str) -> Result<(), String> {
+        if self.en.trim().is_empty() || self.zh.trim().is_empty() {
+            return Err(format!(
+                "{what}: needs both an English (en) and a Chinese (zh) text"
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Lesson {
+    /// Checks what the file format alone cannot: texts in both languages, nodes that exist,
+    /// quiz answers in range. Returns the index of the offending step, if any.
+    pub fn validate(&self) -> Result<(), (Option<usize>, String)> {
+        let top = |m: String| (None, m);
+        if self.id.trim().is_empty()
+            || !self
+                .id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            return Err(top(format!(
+                "id `{}`: use lower-case letters, digits and dashes",
+                self.id
+            )));
+        }
+        self.title.check("title").map_err(top)?;
+        self.summary.check("summary").map_err(top)?;
+        if self.steps.is_empty() {
+            return Err(top("steps: a lesson needs at least one step".into()));
+        }
+        let world = self.config.world();
+        let exists = |n: NodeId| world.node(n).is_some();
+        for (i, step) in self.steps.iter().enumerate() {
+            let at = |m: String| (Some(i), format!("step {}: {m}", i + 1));
+            let mut nodes = Vec::new();
+            let mut conditions = Vec::new();
+            match step {
+                Step::Say(t) => t.check("say").map_err(at)?,
+                Step::Do(actions) => action_nodes(actions, &mut nodes),
+                Step::Wait { until, within } => {
+                    if *within == 0 {
+                        return Err(at("wait: `within` must be at least 1 step".into()));
+                    }
+                    conditions.push(until);
+                }
+                Step::Exercise(e) => {
+                    e.task.check("exercise task").map_err(at)?;
+                    for h in &e.hints {
+                        h.check("hint").map_err(at)?;
+                    }
+                    if e.controls.is_empty() {
+                        return Err(at("exercise: list the controls the student may use".into()));
+                    }
+                    if let Some(a) = e
+                        .solution
+                        .iter()
+                        .find(|a| !e.controls.iter().any(|c| c.allows(a)))
+                    {
+                        return Err(at(format!(
+                            "exercise: the solution uses `{a}`, which the listed controls do not allow"
+                        )));
+                    }
+                    action_nodes(&e.solution, &mut nodes);
+                    conditions.push(&e.goal);
+                }
+                Step::Quiz(q) => {
+                    q.question.check("quiz question").map_err(at)?;
+                    q.explanation.check("quiz explanation").map_err(at)?;
+                    if q.choices.len() < 2 {
+                        return Err(at("quiz: give at least two choices".into()));
+                    }
+                    for c in &q.choices {
+                        c.check("quiz choice").map_err(at)?;
+                    }
+                    if q.answer >= q.choices.len() {
+                        return Err(at(format!(
+                            "quiz: answer {} names no choice (there are {}, counted from 0)",
+                            q.answer,
+                            q.choices.len()
+                        )));
+                    }
+                }
+            }
+            for c in conditions {
+                c.nodes(&mut nodes);
+                if let Some(name) = violated_name(c)
+                    && !INVARIANTS.contains(&name.as_str())
+                {
+                    return Err(at(format!(
+                        "no invariant is called `{name}` (known: {})",
+                        INVARIANTS.join(", ")
+                    )));
+                }
+            }
+            if let Some(n) = nodes.into_iter().find(|n| !exists(*n)) {
+                return Err(at(format!("there is no node {n} in this lesson's cluster")));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn violated_name(c: &Condition) -> Option<String> {
+    match c {
+        Condition::Violated(Some(n)) => Some(n.clone()),
+        Condition::All(cs) | Condition::Any(cs) => cs.iter().find_map(violated_name),
+        Condition::Not(c) => violated_name(c),
+        _ => None,
+    }
+}
+
+fn action_nodes(actions: &[Action], out: &mut Vec<NodeId>) {
+    for a in actions {
+        match *a {
+            Action::Propose(n, _) | Action::Crash(n) | Action::Restart(n) | Action::Timeout(n) => {
+                out.push(n)
+            }
+            Action::CutLink(a, b) | Action::HealLink(a, b) => out.extend([a, b]),
+            Action::Deliver(_) | Action::Drop(_) | Action::Duplicate(_) => {}
+        }
+    }
+}

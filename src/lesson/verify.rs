@@ -1,0 +1,76 @@
+//! Runs a lesson headless, as `paxos-lab lesson FILE --verify` and `cargo test` do: scripted
+//! actions apply, every wait is reached within its bound, every exercise's goal is not already
+//! met at its start, and its reference solution meets it.
+
+use super::model::{Lesson, Step};
+use crate::sim::{Knobs, Scheduler};
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct VerifyReport {
+    pub waits: usize,
+    pub exercises: usize,
+    pub quizzes: usize,
+    /// Simulation steps the whole lesson took.
+    pub sim_steps: u64,
+}
+
+/// Verifies a lesson; on failure, the index of the step that failed and why.
+pub fn verify(lesson: &Lesson) -> Result<VerifyReport, (usize, String)> {
+    let mut world = lesson.config.world();
+    let mut scheduler = Scheduler::new(lesson.config.seed, Knobs::default());
+    let mut report = VerifyReport::default();
+    for (i, step) in lesson.steps.iter().enumerate() {
+        let fail = |m: String| (i, format!("step {}: {m}", i + 1));
+        match step {
+            Step::Say(_) => {}
+            Step::Quiz(_) => report.quizzes += 1,
+            Step::Do(actions) => {
+                for a in actions {
+                    world
+                        .apply(a)
+                        .map_err(|e| fail(format!("`{a}` cannot apply: {e}")))?;
+                }
+            }
+            Step::Wait { until, within } => {
+                let mut n = 0;
+                while !until.holds(&world) {
+                    if n == *within {
+                        return Err(fail(format!(
+                            "the wait was not reached within {within} steps"
+                        )));
+                    }
+                    let Some(a) = scheduler.next(&world) else {
+                        return Err(fail(
+                            "the run went quiet before the wait was reached".into(),
+                        ));
+                    };
+                    world.apply(&a).map_err(|e| fail(e.to_string()))?;
+                    n += 1;
+                }
+                report.waits += 1;
+            }
+            Step::Exercise(e) => {
+                if e.goal.holds(&world) {
+                    return Err(fail(
+                        "the exercise's goal already holds before the student does anything".into(),
+                    ));
+                }
+                let mut solved = false;
+                for a in &e.solution {
+                    world.apply(a).map_err(|err| {
+                        fail(format!(
+                            "the reference solution's `{a}` cannot apply: {err}"
+                        ))
+                    })?;
+                    solved |= e.goal.holds(&world);
+                }
+                if !solved {
+                    return Err(fail("the reference solution does not meet the goal".into()));
+                }
+                report.exercises += 1;
+            }
+        }
+    }
+    report.sim_steps = world.step();
+    Ok(report)
+}

@@ -1,0 +1,186 @@
+//! Every bundled lesson loads, is bilingual and verifies headless; broken lesson files of every
+//! kind are rejected with a position and exit 2, never a panic.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use paxos_lab::lesson;
+
+fn bundled() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "ron"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn every_bundled_lesson_loads_and_verifies() {
+    let files = bundled();
+    assert!(!files.is_empty());
+    for f in files {
+        let l = lesson::load(&f).unwrap_or_else(|e| panic!("{e}"));
+        let r = lesson::verify(&l).unwrap_or_else(|(_, why)| panic!("{}: {why}", f.display()));
+        assert!(
+            r.exercises >= 1,
+            "{}: every lesson has an exercise",
+            f.display()
+        );
+    }
+}
+
+const GOOD: &str = r#"(
+    version: 1,
+    id: "tiny",
+    title: (en: "Tiny", zh: "小课"),
+    summary: (en: "One step.", zh: "一步。"),
+    config: (proposers: 1, acceptors: 3, learners: 1, seed: 1),
+    steps: [
+        Do([Propose("P1", "A")]),
+        Exercise((
+            task: (en: "Get a promise to P1.", zh: "让 P1 收到一个承诺。"),
+            goal: Delivered(kind: Promise, to: Some("P1")),
+            controls: [Deliver],
+            solution: [Deliver(1), Deliver(4)],
+        )),
+        Quiz((
+            question: (en: "Who promised?", zh: "谁承诺了？"),
+            choices: [(en: "A1", zh: "A1"), (en: "A2", zh: "A2")],
+            answer: 0,
+            explanation: (en: "A1 got the first Prepare.", zh: "A1 先收到了准备消息。"),
+        )),
+    ],
+)
+"#;
+
+fn run(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_paxos-lab"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_small_lesson_verifies_and_a_wrong_solution_does_not() {
+    let p = Path::new("tiny.ron");
+    let l = lesson::parse(p, GOOD).unwrap();
+    assert!(lesson::verify(&l).is_ok());
+    let wrong = lesson::parse(
+        p,
+        &GOOD.replace(
+            "solution: [Deliver(1), Deliver(4)]",
+            "solution: [Deliver(1)]",
+        ),
+    )
+    .unwrap();
+    let (step, why) = lesson::verify(&wrong).unwrap_err();
+    assert_eq!(step, 1);
+    assert!(why.contains("does not meet the goal"), "{why}");
+    let already = lesson::parse(
+        p,
+        &GOOD.replace(
+            "goal: Delivered(kind: Promise, to: Some(\"P1\"))",
+            "goal: Not(Chosen(None))",
+        ),
+    )
+    .unwrap();
+    assert!(
+        lesson::verify(&already)
+            .unwrap_err()
+            .1
+            .contains("already holds")
+    );
+}
+
+#[test]
+fn broken_lessons_are_rejected_with_a_position_never_a_panic() {
+    let dir = std::env::temp_dir().join(format!("paxos-lab-lessons-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases: Vec<(&str, Vec<u8>, &str, &str)> = vec![
+        ("empty.ron", b"".to_vec(), ":1:1:", "empty"),
+        (
+            "truncated.ron",
+            GOOD.as_bytes()[..GOOD.len() / 2].to_vec(),
+            ":11:",
+            "Expected end of string",
+        ),
+        ("binary.ron", vec![b'(', 0xff, 0x00], ":1:2:", "UTF-8"),
+        (
+            "unknown-field.ron",
+            GOOD.replace("id: \"tiny\",", "id: \"tiny\", colour: 1,")
+                .into_bytes(),
+            ":3:",
+            "colour",
+        ),
+        (
+            "no-chinese.ron",
+            GOOD.replace(
+                "title: (en: \"Tiny\", zh: \"小课\")",
+                "title: (en: \"Tiny\")",
+            )
+            .into_bytes(),
+            ":4:",
+            "zh",
+        ),
+        (
+            "empty-chinese.ron",
+            GOOD.replace("zh: \"一步。\"", "zh: \"\"").into_bytes(),
+            ":1:1:",
+            "summary",
+        ),
+        (
+            "bad-node.ron",
+            GOOD.replace("Propose(\"P1\"", "Propose(\"P4\"")
+                .into_bytes(),
+            ":8:9:",
+            "no node P4",
+        ),
+        (
+            "bad-answer.ron",
+            GOOD.replace("answer: 0", "answer: 5").into_bytes(),
+            ":15:9:",
+            "answer 5",
+        ),
+        (
+            "bad-control.ron",
+            GOOD.replace("controls: [Deliver]", "controls: [Drop]")
+                .into_bytes(),
+            ":9:9:",
+            "do not allow",
+        ),
+        (
+            "bad-condition.ron",
+            GOOD.replace("Delivered(kind: Promise", "Delivred(kind: Promise")
+                .into_bytes(),
+            ":11:",
+            "Delivred",
+        ),
+        ("deep.ron", "(".repeat(50_000).into_bytes(), ":1:", ""),
+    ];
+    for (name, content, at, words) in cases {
+        let f = dir.join(name);
+        std::fs::write(&f, &content).unwrap();
+        for args in [
+            vec!["check", f.to_str().unwrap()],
+            vec!["lesson", f.to_str().unwrap(), "--verify"],
+        ] {
+            let o = run(&args);
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(2), "{name}: {err}");
+            assert!(!err.contains("panicked"), "{name}: {err}");
+            let first = err.lines().next().unwrap_or("");
+            assert!(
+                first.contains(&format!("{name}{at}")),
+                "{name}: expected `{at}` in {first}"
+            );
+            assert!(
+                first.contains(words),
+                "{name}: expected `{words}` in {first}"
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
