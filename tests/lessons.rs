@@ -184,3 +184,36 @@ fn broken_lessons_are_rejected_with_a_position_never_a_panic() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Lesson 5 claims that correct Paxos cannot be broken by the same moves: check it.
+#[test]
+fn the_key_rule_lessons_moves_cannot_break_correct_paxos() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons/05-the-key-rule.ron");
+    let mut l = lesson::load(&path).unwrap();
+    assert!(
+        lesson::verify(&l).is_ok(),
+        "with the flaw, the solution breaks agreement"
+    );
+    l.config.flaws.clear();
+    let mut world = l.config.world();
+    let mut applied = 0;
+    for step in &l.steps {
+        let actions = match step {
+            lesson::Step::Do(a) => a.clone(),
+            lesson::Step::Exercise(e) => e.solution.clone(),
+            _ => continue,
+        };
+        for a in actions {
+            if world.apply(&a).is_ok() {
+                applied += 1;
+            }
+        }
+    }
+    assert!(applied >= 12, "the moves still apply: {applied}");
+    assert_eq!(
+        world.monitor().chosen.len(),
+        1,
+        "one value, and only one, is chosen"
+    );
+    assert!(world.violations().is_empty());
+}
