@@ -54,12 +54,21 @@ pub enum Command {
     },
     /// Open the desktop app (the default): a sandbox, or a trace file
     Gui(GuiArgs),
-    /// Check a lesson by running it headless (--verify)
+    /// Open the app on a lesson file, or check it headless with --verify
     Lesson {
         file: PathBuf,
         /// Run it headless: every wait reached, every exercise's solution meets its goal
         #[arg(long)]
         verify: bool,
+        /// The interface language: en or zh
+        #[arg(long, value_parser = parse_lang)]
+        lang: Option<crate::ui::i18n::Lang>,
+        /// Open at this step of the lesson (counted from 1)
+        #[arg(long, default_value_t = 1)]
+        step: usize,
+        /// Save a screenshot of the window here and exit
+        #[arg(long, value_name = "OUT.png")]
+        screenshot: Option<PathBuf>,
     },
     /// Measure simulation speed and seek time on this machine
     Bench {
@@ -398,13 +407,7 @@ fn run_check(paths: &[PathBuf]) -> u8 {
     worst
 }
 
-fn run_lesson(file: &Path, verify: bool) -> u8 {
-    if !verify {
-        eprintln!(
-            "opening a lesson in the app comes with the lesson panel (not built yet); use --verify to check it"
-        );
-        return EXIT_BAD_INPUT;
-    }
+fn run_lesson(file: &Path, verify: bool, step: usize, gui: &GuiArgs) -> u8 {
     let lesson = match crate::lesson::load(file) {
         Ok(l) => l,
         Err(e) => {
@@ -412,6 +415,10 @@ fn run_lesson(file: &Path, verify: bool) -> u8 {
             return EXIT_BAD_INPUT;
         }
     };
+    if !verify {
+        let at = step.clamp(1, lesson.steps.len()) - 1;
+        return open_app(Some(crate::ui::Start::Lesson(Box::new(lesson), at)), gui);
+    }
     match crate::lesson::verify(&lesson) {
         Ok(r) => {
             say!(
@@ -479,8 +486,13 @@ fn run_gui(args: GuiArgs) -> u8 {
         }
         session.apply(Command::Seek(step));
     }
+    open_app(Some(crate::ui::Start::Sandbox(Box::new(session))), &args)
+}
+
+/// Opens the app window on `start` (the lesson picker when `None`).
+fn open_app(start: Option<crate::ui::Start>, args: &GuiArgs) -> u8 {
     let opts = crate::ui::GuiOptions {
-        session,
+        start,
         lang: args.lang,
         presenter: args.presenter,
         screenshot: args.screenshot.clone(),
@@ -507,12 +519,31 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Check { files }) => run_check(&files),
         Some(Command::Bench { json, quick }) => run_bench(json, quick),
         Some(Command::Gui(args)) => run_gui(args),
-        Some(Command::Lesson { file, verify }) => run_lesson(&file, verify),
-        None => run_gui(GuiArgs {
-            seed: 1,
-            size: (1280.0, 800.0),
-            ..GuiArgs::default()
-        }),
+        Some(Command::Lesson {
+            file,
+            verify,
+            lang,
+            step,
+            screenshot,
+        }) => run_lesson(
+            &file,
+            verify,
+            step,
+            &GuiArgs {
+                lang,
+                screenshot,
+                size: (1280.0, 800.0),
+                ..GuiArgs::default()
+            },
+        ),
+        None => open_app(
+            None,
+            &GuiArgs {
+                seed: 1,
+                size: (1280.0, 800.0),
+                ..GuiArgs::default()
+            },
+        ),
     }
 }
 

@@ -14,7 +14,7 @@ use paxos_lab::ui::i18n::{Lang, T};
 use paxos_lab::ui::inspector::InspectorView;
 use paxos_lab::ui::session::{Command, Selection, Session};
 use paxos_lab::ui::spacetime::SpaceTimeView;
-use paxos_lab::ui::{Frame, PaxosApp, Settings, install_fonts};
+use paxos_lab::ui::{Frame, PaxosApp, Screen, Settings, install_fonts};
 
 fn sandbox(seed: u64, steps: u64) -> Session {
     let mut s = Session::new(
@@ -79,6 +79,7 @@ fn every_ui_string_renders_with_the_bundled_fonts() {
         ("inspector.rs", include_str!("../src/ui/inspector.rs")),
         ("mod.rs", include_str!("../src/ui/mod.rs")),
         ("i18n.rs", include_str!("../src/ui/i18n.rs")),
+        ("lesson_panel.rs", include_str!("../src/ui/lesson_panel.rs")),
     ] {
         check(
             file.to_string(),
@@ -435,4 +436,76 @@ fn faults_are_reachable_from_the_keyboard_alone() {
     h.key_press(egui::Key::K);
     h.run();
     assert!(!h.state().session.world().network().is_cut(p1, a2));
+}
+
+/// A student's path through lesson 1, by clicks: pick it, read, answer the quiz, solve the
+/// exercise, reach the sandbox; the lesson is then marked completed.
+#[test]
+fn lesson_one_end_to_end_through_the_ui() {
+    let mut app = PaxosApp::picker(Settings::default()).fonts_already_installed();
+    app.fixed_time = Some(1000.0);
+    let mut h = harness(app);
+    h.run();
+    assert!(matches!(h.state().screen, Screen::Picker));
+    h.get_by_label_contains("The roles and the happy path")
+        .click();
+    h.run();
+    assert!(matches!(h.state().screen, Screen::Lesson(_)));
+    let step = |h: &Harness<'static, PaxosApp>| match &h.state().screen {
+        Screen::Lesson(p) => (p.step, p.sandbox),
+        _ => panic!("left the lesson"),
+    };
+    // Next until the quiz (the sixth step), answer it wrongly, then rightly.
+    while step(&h).0 < 5 {
+        h.get_by_label("Next ▶").click();
+        h.run();
+    }
+    h.get_by_label("3: all of them").click();
+    h.run();
+    assert!(h.query_by_label("Not quite.").is_some());
+    h.get_by_label("2: a majority").click();
+    h.run();
+    assert!(h.query_by_label("Correct.").is_some());
+    // The exercise: deliver by hand, as a student would, by clicking the messages.
+    h.get_by_label("Next ▶").click();
+    h.run();
+    assert_eq!(step(&h).0, 6);
+    for id in [4, 5, 6, 7] {
+        let env = *h
+            .state()
+            .session
+            .world()
+            .network()
+            .get(paxos_lab::sim::MsgId(id))
+            .expect("in flight");
+        h.get_by_label(&format!("{} {} {}→{}", env.id, env.msg, env.src, env.dst))
+            .click();
+        h.run();
+        h.get_by_label("Deliver now").click();
+        h.run();
+    }
+    assert!(h.query_by_label_contains("Solved!").is_some());
+    while !step(&h).1 {
+        h.get_by_label("Next ▶").click();
+        h.run();
+    }
+    assert!(h.state().settings.completed.contains("happy-path"));
+    // The sandbox continues on the lesson's cluster.
+    let before = h.state().session.len();
+    h.key_press(egui::Key::ArrowRight);
+    h.run();
+    assert_eq!(h.state().session.len(), before + 1);
+}
+
+#[test]
+fn snapshot_lesson_picker_in_chinese() {
+    let mut app = PaxosApp::picker(Settings {
+        lang: Lang::Zh,
+        ..Settings::default()
+    })
+    .fonts_already_installed();
+    app.fixed_time = Some(1000.0);
+    let mut h = harness(app);
+    h.run();
+    h.snapshot("lesson_picker_zh");
 }

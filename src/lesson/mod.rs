@@ -6,8 +6,8 @@
 mod model;
 mod verify;
 
-pub use model::{Condition, Exercise, Lesson, Quiz, Step, Text};
-pub use verify::{VerifyReport, verify};
+pub use model::{Condition, Control, Exercise, Lesson, Quiz, Step, Text};
+pub use verify::{Script, VerifyReport, script, verify};
 
 use std::path::Path;
 

@@ -3,7 +3,7 @@
 //! met at its start, and its reference solution meets it.
 
 use super::model::{Lesson, Step};
-use crate::sim::{Knobs, Scheduler};
+use crate::sim::{Action, Knobs, Scheduler};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct VerifyReport {
@@ -14,21 +14,40 @@ pub struct VerifyReport {
     pub sim_steps: u64,
 }
 
+/// The lesson's reference run: every action, and where each step starts and ends in it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Script {
+    pub actions: Vec<Action>,
+    /// `(start, end)` positions of each step in `actions`.
+    pub spans: Vec<(u64, u64)>,
+    pub report: VerifyReport,
+}
+
 /// Verifies a lesson; on failure, the index of the step that failed and why.
 pub fn verify(lesson: &Lesson) -> Result<VerifyReport, (usize, String)> {
+    script(lesson).map(|s| s.report)
+}
+
+/// Plays the lesson's reference path (scripted actions, waits, reference solutions), checking
+/// it as it goes.
+pub fn script(lesson: &Lesson) -> Result<Script, (usize, String)> {
     let mut world = lesson.config.world();
     let mut scheduler = Scheduler::new(lesson.config.seed, Knobs::default());
     let mut report = VerifyReport::default();
+    let mut actions: Vec<Action> = Vec::new();
+    let mut spans = Vec::new();
     for (i, step) in lesson.steps.iter().enumerate() {
+        let start = world.step();
         let fail = |m: String| (i, format!("step {}: {m}", i + 1));
         match step {
             Step::Say(_) => {}
             Step::Quiz(_) => report.quizzes += 1,
-            Step::Do(actions) => {
-                for a in actions {
+            Step::Do(scripted) => {
+                for a in scripted {
                     world
                         .apply(a)
                         .map_err(|e| fail(format!("`{a}` cannot apply: {e}")))?;
+                    actions.push(*a);
                 }
             }
             Step::Wait { until, within } => {
@@ -45,6 +64,7 @@ pub fn verify(lesson: &Lesson) -> Result<VerifyReport, (usize, String)> {
                         ));
                     };
                     world.apply(&a).map_err(|e| fail(e.to_string()))?;
+                    actions.push(a);
                     n += 1;
                 }
                 report.waits += 1;
@@ -62,6 +82,7 @@ pub fn verify(lesson: &Lesson) -> Result<VerifyReport, (usize, String)> {
                             "the reference solution's `{a}` cannot apply: {err}"
                         ))
                     })?;
+                    actions.push(*a);
                     solved |= e.goal.holds(&world);
                 }
                 if !solved {
@@ -70,7 +91,12 @@ pub fn verify(lesson: &Lesson) -> Result<VerifyReport, (usize, String)> {
                 report.exercises += 1;
             }
         }
+        spans.push((start, world.step()));
     }
     report.sim_steps = world.step();
-    Ok(report)
+    Ok(Script {
+        actions,
+        spans,
+        report,
+    })
 }

@@ -119,6 +119,17 @@ impl Timeline {
         Ok(())
     }
 
+    /// Forgets every action after the current position (the run continues from here).
+    pub fn truncate(&mut self) {
+        let at = self.current.step();
+        self.actions.truncate(at as usize);
+        self.checkpoints
+            .truncate((at / CHECKPOINT_INTERVAL) as usize + 1);
+        if let Some(log) = &mut self.log {
+            log.truncate(at as usize);
+        }
+    }
+
     /// Moves to the state after `step` actions (clamped to the recorded run).
     pub fn seek(&mut self, step: u64) {
         let step = step.min(self.len());

@@ -129,6 +129,25 @@ texts! {
     CutOrHealLink => "Cut / heal link", "切断 / 恢复链路";
     SelectNextNode => "Select next node", "选择下一个节点";
     SelectNextMessage => "Select next message", "选择下一条消息";
+    // Lessons
+    ChooseLesson => "Choose a lesson", "选择一课";
+    OpenSandbox => "Open the sandbox (no lesson)", "打开沙盒（不上课）";
+    AllLessons => "All lessons", "全部课程";
+    LessonStep => "Step {0} of {1}", "第 {0} 步，共 {1} 步";
+    LessonNext => "Next", "下一步";
+    LessonBack => "Back", "上一步";
+    LessonReplay => "Replay this step", "重放本步";
+    LessonWatch => "Watch:", "请观察：";
+    LessonWaiting => "Watch the run until the next thing happens.", "观察运行，直到下一件事发生。";
+    LessonSandbox => "Now try it yourself: the lesson's cluster is your sandbox.", "现在自己试试吧：本课的集群就是你的沙盒。";
+    Exercise => "Exercise", "练习";
+    Solved => "Solved!", "完成！";
+    ShowHint => "Show a hint", "显示提示";
+    ShowSolution => "Show me", "演示答案";
+    Quiz => "Question", "问题";
+    Correct => "Correct.", "正确。";
+    NotQuite => "Not quite.", "不太对。";
+    LessonDone => "Lesson complete", "本课完成";
     // Panels
     Inspector => "Inspector", "检查器";
     NothingSelected => "Click a node, a message or a link to inspect it and act on it.", "点击节点、消息或链路以查看并操作。";

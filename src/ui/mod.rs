@@ -6,6 +6,7 @@ pub mod commands;
 pub mod graph;
 pub mod i18n;
 pub mod inspector;
+pub mod lesson_panel;
 pub mod panels;
 pub mod session;
 pub mod spacetime;
@@ -19,6 +20,7 @@ use commands::UiCommand;
 use graph::GraphView;
 use i18n::{Lang, T};
 use inspector::InspectorView;
+use lesson_panel::{LessonCommand, LessonPanel};
 use panels::{ControlsView, SettingsWindow, safety_bar};
 use session::{Command, Notice, Selection, Session};
 use theme::Palette;
@@ -37,6 +39,8 @@ pub struct Settings {
     pub ring: bool,
     pub show_diagram: bool,
     pub show_inspector: bool,
+    /// Ids of the lessons completed (every exercise solved, every quiz answered right).
+    pub completed: std::collections::BTreeSet<String>,
 }
 
 impl Default for Settings {
@@ -50,6 +54,7 @@ impl Default for Settings {
             ring: false,
             show_diagram: true,
             show_inspector: true,
+            completed: Default::default(),
         }
     }
 }
@@ -116,8 +121,18 @@ struct ScreenshotPlan {
     result: ScreenshotResult,
 }
 
+/// What fills the window.
+pub enum Screen {
+    /// The lesson picker (the app's start screen).
+    Picker,
+    Lesson(Box<LessonPanel>),
+    Sandbox,
+}
+
 pub struct PaxosApp {
     pub session: Session,
+    pub screen: Screen,
+    lessons: Vec<crate::lesson::Lesson>,
     pub settings: Settings,
     pub graph: GraphView,
     spacetime: spacetime::SpaceTimeView,
@@ -159,6 +174,8 @@ impl PaxosApp {
         graph.ring = settings.ring;
         PaxosApp {
             session,
+            screen: Screen::Sandbox,
+            lessons: Vec::new(),
             settings,
             graph,
             spacetime: Default::default(),
@@ -173,6 +190,30 @@ impl PaxosApp {
             fonts_installed: false,
             persist: true,
         }
+    }
+
+    /// The app on its start screen, the lesson picker.
+    pub fn picker(settings: Settings) -> Self {
+        let mut app = PaxosApp::new(
+            Session::new(Default::default(), Default::default()),
+            settings,
+        );
+        app.lessons = lesson_panel::bundled_lessons();
+        app.screen = Screen::Picker;
+        app
+    }
+
+    /// The app on a lesson.
+    pub fn on_lesson(
+        lesson: crate::lesson::Lesson,
+        step: usize,
+        settings: Settings,
+    ) -> Result<Self, String> {
+        let mut app = PaxosApp::picker(settings);
+        let mut panel = LessonPanel::open(lesson, &mut app.session)?;
+        panel.enter(step, &mut app.session);
+        app.screen = Screen::Lesson(Box::new(panel));
+        Ok(app)
     }
 
     /// For hosts that installed the fonts themselves (tests do, before the first frame).
@@ -462,6 +503,31 @@ impl PaxosApp {
         let lang = self.settings.lang;
         let mut out = Vec::new();
         egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui, &mut out));
+        if matches!(self.screen, Screen::Picker) {
+            let (mut open, mut sandbox) = (None, false);
+            egui::CentralPanel::default().show(ui, |ui| {
+                lesson_panel::picker_ui(
+                    ui,
+                    &self.lessons,
+                    &self.settings.completed,
+                    self.settings.lang,
+                    &mut open,
+                    &mut sandbox,
+                )
+            });
+            if let Some(i) = open
+                && let Some(l) = self.lessons.get(i).cloned()
+                && let Ok(panel) = LessonPanel::open(l, &mut self.session)
+            {
+                self.screen = Screen::Lesson(Box::new(panel));
+            }
+            if sandbox {
+                self.screen = Screen::Sandbox;
+            }
+            self.screenshot_step(&ctx);
+            return;
+        }
+        let mut lesson_out = Vec::new();
         {
             let f = Frame {
                 session: &self.session,
@@ -482,6 +548,15 @@ impl PaxosApp {
                     ui.label(egui::RichText::new(text).italics());
                 }
             });
+            if let Screen::Lesson(panel) = &mut self.screen {
+                egui::Panel::left("lesson")
+                    .resizable(true)
+                    .default_size(340.0)
+                    .show(ui, |ui| {
+                        egui::ScrollArea::vertical()
+                            .show(ui, |ui| panel.ui(ui, &f, &mut lesson_out));
+                    });
+            }
             if self.settings.show_diagram && !presenter {
                 egui::Panel::bottom("spacetime")
                     .resizable(true)
@@ -521,6 +596,24 @@ impl PaxosApp {
             }
         }
         self.apply(out);
+        for c in lesson_out {
+            if c == LessonCommand::Leave {
+                self.screen = Screen::Picker;
+                if self.lessons.is_empty() {
+                    self.lessons = lesson_panel::bundled_lessons();
+                }
+                continue;
+            }
+            if let Screen::Lesson(panel) = &mut self.screen {
+                panel.apply(c, &mut self.session);
+            }
+        }
+        if let Screen::Lesson(panel) = &mut self.screen {
+            panel.observe(&self.session);
+            if panel.complete() {
+                self.settings.completed.insert(panel.lesson.id.clone());
+            }
+        }
 
         let moving = self.session.playing || anim.progress < 1.0;
         if moving && self.fixed_time.is_none() {
@@ -606,9 +699,17 @@ impl eframe::App for PaxosApp {
     }
 }
 
+/// A start other than the lesson picker.
+pub enum Start {
+    Sandbox(Box<Session>),
+    /// A lesson, at a step (from 0).
+    Lesson(Box<crate::lesson::Lesson>, usize),
+}
+
 /// What `paxos-lab gui` was asked to open.
 pub struct GuiOptions {
-    pub session: Session,
+    /// What to show first: `None` for the lesson picker.
+    pub start: Option<Start>,
     pub lang: Option<Lang>,
     pub presenter: bool,
     pub screenshot: Option<std::path::PathBuf>,
@@ -618,7 +719,7 @@ pub struct GuiOptions {
 /// Opens the app window; returns once it closes.
 pub fn run(opts: GuiOptions) -> Result<(), String> {
     let GuiOptions {
-        session,
+        start,
         lang,
         presenter,
         screenshot,
@@ -650,7 +751,11 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
                 settings.lang = l;
             }
             settings.presenter |= presenter;
-            let mut app = PaxosApp::new(session, settings);
+            let mut app = match start {
+                None => PaxosApp::picker(settings),
+                Some(Start::Sandbox(session)) => PaxosApp::new(*session, settings),
+                Some(Start::Lesson(lesson, step)) => PaxosApp::on_lesson(*lesson, step, settings)?,
+            };
             app.fonts_installed = true;
             if let Some(p) = screenshot {
                 app.screenshot_then_quit(p, slot);

@@ -87,6 +87,8 @@ pub struct Session {
     pub held: BTreeSet<MsgId>,
     pub selection: Option<Selection>,
     pub notice: Option<Notice>,
+    /// Auto-play stops on reaching this step (a lesson plays one step's actions, then waits).
+    pub play_until: Option<u64>,
     /// Bumped whenever the recorded run changes (not when only the position does).
     generation: u64,
     spans_cache: Option<SpansCache>,
@@ -113,9 +115,16 @@ impl Session {
             held: BTreeSet::new(),
             selection: None,
             notice: None,
+            play_until: None,
             generation: 0,
             spans_cache: None,
         }
+    }
+
+    /// Forgets the recorded steps after the current position: what the user does next is new.
+    pub fn truncate(&mut self) {
+        self.timeline.truncate();
+        self.generation += 1;
     }
 
     /// Opens a recorded trace, positioned at its start.
@@ -208,6 +217,11 @@ impl Session {
     /// Replays the next recorded step, or lets the scheduler pick one at the end of the run.
     fn step_forward(&mut self) {
         let p = self.position();
+        if self.play_until.is_some_and(|end| p >= end) {
+            self.playing = false;
+            self.play_until = None;
+            return;
+        }
         if p < self.len() {
             self.timeline.seek(p + 1);
             return;

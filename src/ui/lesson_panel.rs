@@ -1,0 +1,392 @@
+//! The lesson panel and the lesson picker. The panel narrates one step at a time beside the
+//! graph; Next and Back move freely and any step can be replayed. Entering a step puts the run at
+//! that step's place on the lesson's reference path; scripted actions and waits then play, an
+//! exercise hands the controls to the student. After the last step the run stays as a sandbox.
+
+use egui::text::LayoutJob;
+use egui::{Color32, FontId, RichText, TextFormat, Ui};
+
+use super::Frame;
+use super::i18n::{Lang, T, fill};
+use super::session::{Command, Session};
+use crate::lesson::{self, Lesson, Script, Step, Text};
+use crate::trace::{self, Trace};
+
+/// The lessons shipped inside the binary, so `cargo run --release` has them from anywhere.
+pub const BUNDLED: &[(&str, &str)] = &[
+    (
+        "01-happy-path.ron",
+        include_str!("../../lessons/01-happy-path.ron"),
+    ),
+    (
+        "02-majorities.ron",
+        include_str!("../../lessons/02-majorities.ron"),
+    ),
+    (
+        "03-lost-messages.ron",
+        include_str!("../../lessons/03-lost-messages.ron"),
+    ),
+    (
+        "04-two-proposers.ron",
+        include_str!("../../lessons/04-two-proposers.ron"),
+    ),
+    (
+        "05-the-key-rule.ron",
+        include_str!("../../lessons/05-the-key-rule.ron"),
+    ),
+    (
+        "06-chosen-vs-learned.ron",
+        include_str!("../../lessons/06-chosen-vs-learned.ron"),
+    ),
+    (
+        "07-durable-state.ron",
+        include_str!("../../lessons/07-durable-state.ron"),
+    ),
+    (
+        "08-dueling-proposers.ron",
+        include_str!("../../lessons/08-dueling-proposers.ron"),
+    ),
+];
+
+/// The bundled lessons that parse (all of them: `cargo test` checks every one).
+pub fn bundled_lessons() -> Vec<Lesson> {
+    BUNDLED
+        .iter()
+        .filter_map(|(name, text)| lesson::parse(std::path::Path::new(name), text).ok())
+        .collect()
+}
+
+impl Text {
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.en,
+            Lang::Zh => &self.zh,
+        }
+    }
+}
+
+/// What the panel asks the app to do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LessonCommand {
+    Next,
+    Back,
+    Replay,
+    Answer(usize),
+    ShowHint,
+    ShowSolution,
+    /// Back to the lesson picker.
+    Leave,
+}
+
+pub struct LessonPanel {
+    pub lesson: Lesson,
+    script: Script,
+    pub step: usize,
+    pub solved: Vec<bool>,
+    pub answers: Vec<Option<usize>>,
+    pub hints: Vec<usize>,
+    /// Past the last step: the run is the student's sandbox.
+    pub sandbox: bool,
+}
+
+impl LessonPanel {
+    /// Prepares a lesson (its reference path) and puts `session` at its first step.
+    pub fn open(lesson: Lesson, session: &mut Session) -> Result<Self, String> {
+        let script = lesson::script(&lesson).map_err(|(_, why)| why)?;
+        let n = lesson.steps.len();
+        let mut panel = LessonPanel {
+            lesson,
+            script,
+            step: 0,
+            solved: vec![false; n],
+            answers: vec![None; n],
+            hints: vec![0; n],
+            sandbox: false,
+        };
+        panel.enter(0, session);
+        Ok(panel)
+    }
+
+    /// Puts the run at the start of step `i` of the reference path and starts what the step does.
+    pub fn enter(&mut self, i: usize, session: &mut Session) {
+        let i = i.min(self.lesson.steps.len() - 1);
+        self.step = i;
+        self.sandbox = false;
+        let reference = Trace {
+            version: trace::VERSION,
+            config: self.lesson.config.clone(),
+            scheduler: None,
+            actions: self.script.actions.clone(),
+            outcome: None,
+        };
+        let speed = session.speed;
+        if let Ok(s) = Session::from_trace(&reference) {
+            *session = s;
+        }
+        session.speed = speed;
+        let (start, end) = self.script.spans[i];
+        session.apply(Command::Seek(start));
+        match &self.lesson.steps[i] {
+            Step::Do(_) | Step::Wait { .. } => {
+                session.play_until = Some(end);
+                session.playing = true;
+            }
+            Step::Exercise(_) => session.truncate(),
+            Step::Say(_) | Step::Quiz(_) => {}
+        }
+    }
+
+    /// Called after each frame's commands: checks the current exercise's goal.
+    pub fn observe(&mut self, session: &Session) -> bool {
+        if let Step::Exercise(e) = &self.lesson.steps[self.step]
+            && !self.solved[self.step]
+            && e.goal.holds(session.world())
+        {
+            self.solved[self.step] = true;
+            return true;
+        }
+        false
+    }
+
+    /// Every exercise solved and every quiz answered right.
+    pub fn complete(&self) -> bool {
+        self.lesson.steps.iter().enumerate().all(|(i, s)| match s {
+            Step::Exercise(_) => self.solved[i],
+            Step::Quiz(q) => self.answers[i] == Some(q.answer),
+            _ => true,
+        })
+    }
+
+    pub fn apply(&mut self, c: LessonCommand, session: &mut Session) {
+        let last = self.lesson.steps.len() - 1;
+        match c {
+            LessonCommand::Next if self.step == last => {
+                // The lesson becomes a sandbox on the same cluster, from where the run stands.
+                self.sandbox = true;
+                session.play_until = None;
+                session.truncate();
+            }
+            LessonCommand::Next => self.enter(self.step + 1, session),
+            LessonCommand::Back => {
+                let i = if self.sandbox {
+                    self.step
+                } else {
+                    self.step.saturating_sub(1)
+                };
+                self.enter(i, session);
+            }
+            LessonCommand::Replay => self.enter(self.step, session),
+            LessonCommand::Answer(k) => self.answers[self.step] = Some(k),
+            LessonCommand::ShowHint => self.hints[self.step] += 1,
+            LessonCommand::ShowSolution => {
+                if let Step::Exercise(e) = &self.lesson.steps[self.step] {
+                    let solution = e.solution.clone();
+                    self.enter(self.step, session);
+                    for a in solution {
+                        session.apply(Command::Act(a));
+                    }
+                }
+            }
+            LessonCommand::Leave => {}
+        }
+    }
+
+    pub fn ui(&mut self, ui: &mut Ui, f: &Frame, out: &mut Vec<LessonCommand>) {
+        let lang = f.lang;
+        let n = self.lesson.steps.len();
+        ui.heading(self.lesson.title.get(lang));
+        if self.sandbox {
+            ui.label(RichText::new(f.tr(T::LessonSandbox)).strong());
+            ui.horizontal(|ui| {
+                if ui.button(f.tr(T::LessonBack)).clicked() {
+                    out.push(LessonCommand::Back);
+                }
+                if ui.button(f.tr(T::AllLessons)).clicked() {
+                    out.push(LessonCommand::Leave);
+                }
+            });
+            return;
+        }
+        ui.label(fill(f.tr(T::LessonStep), &[&(self.step + 1), &n]));
+        ui.add(egui::ProgressBar::new((self.step + 1) as f32 / n as f32).desired_height(6.0));
+        ui.separator();
+        let step = self.step;
+        match &self.lesson.steps[step] {
+            Step::Say(t) => {
+                rich(ui, t.get(lang), f.text_scale);
+            }
+            Step::Do(actions) => {
+                ui.label(RichText::new(f.tr(T::LessonWatch)).italics());
+                for a in actions {
+                    ui.monospace(a.to_string());
+                }
+            }
+            Step::Wait { .. } => {
+                ui.label(RichText::new(f.tr(T::LessonWaiting)).italics());
+            }
+            Step::Exercise(e) => {
+                ui.label(RichText::new(f.tr(T::Exercise)).strong());
+                rich(ui, e.task.get(lang), f.text_scale);
+                if self.solved[step] {
+                    ui.label(
+                        RichText::new(format!("★ {}", f.tr(T::Solved)))
+                            .strong()
+                            .size(20.0)
+                            .color(f.palette.chosen),
+                    );
+                }
+                for h in e.hints.iter().take(self.hints[step]) {
+                    ui.label(RichText::new(format!("· {}", h.get(lang))).weak());
+                }
+                ui.horizontal(|ui| {
+                    if self.hints[step] < e.hints.len() && ui.button(f.tr(T::ShowHint)).clicked() {
+                        out.push(LessonCommand::ShowHint);
+                    }
+                    if !self.solved[step] && ui.button(f.tr(T::ShowSolution)).clicked() {
+                        out.push(LessonCommand::ShowSolution);
+                    }
+                });
+            }
+            Step::Quiz(q) => {
+                ui.label(RichText::new(f.tr(T::Quiz)).strong());
+                rich(ui, q.question.get(lang), f.text_scale);
+                for (k, c) in q.choices.iter().enumerate() {
+                    let picked = self.answers[step] == Some(k);
+                    if ui.radio(picked, c.get(lang)).clicked() {
+                        out.push(LessonCommand::Answer(k));
+                    }
+                }
+                if let Some(k) = self.answers[step] {
+                    let (text, color) = if k == q.answer {
+                        (f.tr(T::Correct), f.palette.ok)
+                    } else {
+                        (f.tr(T::NotQuite), f.palette.violation)
+                    };
+                    ui.label(RichText::new(text).strong().color(color));
+                    rich(ui, q.explanation.get(lang), f.text_scale);
+                }
+            }
+        }
+        ui.separator();
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(
+                    step > 0,
+                    egui::Button::new(format!("◀ {}", f.tr(T::LessonBack))),
+                )
+                .clicked()
+            {
+                out.push(LessonCommand::Back);
+            }
+            if ui.button(f.tr(T::LessonReplay)).clicked() {
+                out.push(LessonCommand::Replay);
+            }
+            if ui.button(format!("{} ▶", f.tr(T::LessonNext))).clicked() {
+                out.push(LessonCommand::Next);
+            }
+        });
+        if ui.small_button(f.tr(T::AllLessons)).clicked() {
+            out.push(LessonCommand::Leave);
+        }
+    }
+}
+
+/// Narration with `**bold**` and `` `code` `` shown as such.
+fn rich(ui: &mut Ui, text: &str, scale: f32) {
+    let size = 15.0 * scale;
+    let normal = ui.visuals().text_color();
+    let strong = ui.visuals().strong_text_color();
+    let mut job = LayoutJob::default();
+    let (mut bold, mut code) = (false, false);
+    let mut rest = text;
+    while !rest.is_empty() {
+        let next = [rest.find("**"), rest.find('`')]
+            .into_iter()
+            .flatten()
+            .min();
+        let (chunk, marker) = match next {
+            Some(i) => (&rest[..i], Some(&rest[i..])),
+            None => (rest, None),
+        };
+        let format = TextFormat {
+            font_id: if code {
+                FontId::monospace(size * 0.95)
+            } else {
+                FontId::proportional(size)
+            },
+            color: if bold || code { strong } else { normal },
+            background: if code {
+                ui.visuals().code_bg_color
+            } else {
+                Color32::TRANSPARENT
+            },
+            ..Default::default()
+        };
+        job.append(chunk, 0.0, format);
+        match marker {
+            Some(m) if m.starts_with("**") && !code => {
+                bold = !bold;
+                rest = &m[2..];
+            }
+            Some(m) if m.starts_with('`') => {
+                code = !code;
+                rest = &m[1..];
+            }
+            Some(m) => {
+                // `**` inside code is literal.
+                job.append(
+                    "**",
+                    0.0,
+                    TextFormat {
+                        font_id: FontId::monospace(size * 0.95),
+                        color: strong,
+                        ..Default::default()
+                    },
+                );
+                rest = &m[2..];
+            }
+            None => rest = "",
+        }
+    }
+    job.wrap.max_width = ui.available_width();
+    ui.label(job);
+}
+
+/// The lesson picker: every bundled lesson with its summary and a mark when completed.
+pub fn picker_ui(
+    ui: &mut Ui,
+    lessons: &[Lesson],
+    completed: &std::collections::BTreeSet<String>,
+    lang: Lang,
+    open: &mut Option<usize>,
+    sandbox: &mut bool,
+) {
+    ui.add_space(12.0);
+    ui.vertical_centered(|ui| {
+        ui.heading(RichText::new(T::ChooseLesson.get(lang)).size(28.0));
+    });
+    ui.add_space(12.0);
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        for (i, l) in lessons.iter().enumerate() {
+            ui.group(|ui| {
+                ui.set_width(ui.available_width());
+                ui.horizontal(|ui| {
+                    let done = completed.contains(&l.id);
+                    let mark = if done { "✔" } else { "○" };
+                    let title = format!("{mark} {}. {}", i + 1, l.title.get(lang));
+                    if ui.button(RichText::new(title).size(18.0)).clicked() {
+                        *open = Some(i);
+                    }
+                });
+                ui.label(l.summary.get(lang));
+            });
+        }
+        ui.add_space(8.0);
+        if ui
+            .button(RichText::new(T::OpenSandbox.get(lang)).size(16.0))
+            .clicked()
+        {
+            *sandbox = true;
+        }
+    });
+}
