@@ -417,7 +417,14 @@ fn run_lesson(file: &Path, verify: bool, step: usize, gui: &GuiArgs) -> u8 {
     };
     if !verify {
         let at = step.clamp(1, lesson.steps.len()) - 1;
-        return open_app(Some(crate::ui::Start::Lesson(Box::new(lesson), at)), gui);
+        return open_app(
+            Some(crate::ui::Start::Lesson(
+                Box::new(lesson),
+                at,
+                Some(file.to_path_buf()),
+            )),
+            gui,
+        );
     }
     match crate::lesson::verify(&lesson) {
         Ok(r) => {

@@ -509,3 +509,51 @@ fn snapshot_lesson_picker_in_chinese() {
     h.run();
     h.snapshot("lesson_picker_zh");
 }
+
+/// An author edits the open lesson: a good edit reloads in place at the same step, a broken one
+/// shows its error and keeps the last good version.
+#[test]
+fn editing_the_open_lesson_reloads_it_and_a_broken_edit_keeps_the_last_good_one() {
+    use paxos_lab::ui::lesson_panel::LessonPanel;
+    let dir = std::env::temp_dir().join(format!("paxos-lab-reload-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("lesson.ron");
+    let original = include_str!("../lessons/01-happy-path.ron");
+    std::fs::write(&file, original).unwrap();
+    let lesson = paxos_lab::lesson::load(&file).unwrap();
+    let mut session = sandbox(1, 0);
+    let mut panel = LessonPanel::open(lesson, &mut session).unwrap();
+    panel.source = Some(file.clone());
+    panel.enter(2, &mut session);
+    assert!(
+        !panel.reload_if_changed(&mut session),
+        "the first look only notes the time"
+    );
+    let touch = |secs: u64| {
+        let f = std::fs::File::options().write(true).open(&file).unwrap();
+        f.set_modified(std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(secs))
+            .unwrap();
+    };
+    std::fs::write(
+        &file,
+        original.replace("The roles and the happy path", "Roles, edited"),
+    )
+    .unwrap();
+    touch(1_000_000);
+    assert!(panel.reload_if_changed(&mut session));
+    assert_eq!(panel.lesson.title.en, "Roles, edited");
+    assert_eq!(panel.step, 2, "the author stays on the step being edited");
+    std::fs::write(&file, original.replace("Say((", "Sya((")).unwrap();
+    touch(2_000_000);
+    assert!(panel.reload_if_changed(&mut session));
+    let err = panel
+        .reload_error
+        .clone()
+        .expect("the broken edit is reported");
+    assert!(err.contains("lesson.ron:") && err.contains("Sya"), "{err}");
+    assert_eq!(
+        panel.lesson.title.en, "Roles, edited",
+        "the last good version stays"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -87,6 +87,11 @@ pub struct LessonPanel {
     pub hints: Vec<usize>,
     /// Past the last step: the run is the student's sandbox.
     pub sandbox: bool,
+    /// The file the lesson came from, watched for an author's edits.
+    pub source: Option<std::path::PathBuf>,
+    seen_modified: Option<std::time::SystemTime>,
+    /// Why the last edit of the file could not be used (the last good version stays).
+    pub reload_error: Option<String>,
 }
 
 impl LessonPanel {
@@ -102,6 +107,9 @@ impl LessonPanel {
             answers: vec![None; n],
             hints: vec![0; n],
             sandbox: false,
+            source: None,
+            seen_modified: None,
+            reload_error: None,
         };
         panel.enter(0, session);
         Ok(panel)
@@ -134,6 +142,47 @@ impl LessonPanel {
             Step::Exercise(_) => session.truncate(),
             Step::Say(_) | Step::Quiz(_) => {}
         }
+    }
+
+    pub fn watches_file(&self) -> bool {
+        self.source.is_some()
+    }
+
+    /// Reloads the lesson if its file changed on disk, keeping the step. A broken edit is shown
+    /// and the last good version kept. Returns whether anything changed.
+    pub fn reload_if_changed(&mut self, session: &mut Session) -> bool {
+        let Some(path) = &self.source else {
+            return false;
+        };
+        let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+        if modified.is_none() || self.seen_modified.is_none() {
+            self.seen_modified = modified;
+            return false;
+        }
+        if modified == self.seen_modified {
+            return false;
+        }
+        self.seen_modified = modified;
+        let loaded = lesson::load(path).map_err(|e| e.to_string()).and_then(|l| {
+            lesson::script(&l)
+                .map(|s| (l, s))
+                .map_err(|(_, why)| format!("{}: {why}", path.display()))
+        });
+        match loaded {
+            Ok((l, script)) => {
+                let n = l.steps.len();
+                self.lesson = l;
+                self.script = script;
+                self.solved.resize(n, false);
+                self.answers.resize(n, None);
+                self.hints.resize(n, 0);
+                self.reload_error = None;
+                let step = self.step.min(n - 1);
+                self.enter(step, session);
+            }
+            Err(e) => self.reload_error = Some(e),
+        }
+        true
     }
 
     /// Called after each frame's commands: checks the current exercise's goal.
@@ -195,6 +244,9 @@ impl LessonPanel {
         let lang = f.lang;
         let n = self.lesson.steps.len();
         ui.heading(self.lesson.title.get(lang));
+        if let Some(e) = &self.reload_error {
+            ui.label(RichText::new(e).color(f.palette.violation).monospace());
+        }
         if self.sandbox {
             ui.label(RichText::new(f.tr(T::LessonSandbox)).strong());
             ui.horizontal(|ui| {

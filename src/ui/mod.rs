@@ -41,6 +41,8 @@ pub struct Settings {
     pub show_inspector: bool,
     /// Ids of the lessons completed (every exercise solved, every quiz answered right).
     pub completed: std::collections::BTreeSet<String>,
+    /// Exercises solved, as `lesson-id#step` (step counted from 1).
+    pub solved_exercises: std::collections::BTreeSet<String>,
 }
 
 impl Default for Settings {
@@ -55,6 +57,7 @@ impl Default for Settings {
             show_diagram: true,
             show_inspector: true,
             completed: Default::default(),
+            solved_exercises: Default::default(),
         }
     }
 }
@@ -204,14 +207,17 @@ impl PaxosApp {
     }
 
     /// The app on a lesson.
+    /// The app on a lesson; with `source`, the file is watched and reloaded when it changes.
     pub fn on_lesson(
         lesson: crate::lesson::Lesson,
         step: usize,
+        source: Option<std::path::PathBuf>,
         settings: Settings,
     ) -> Result<Self, String> {
         let mut app = PaxosApp::picker(settings);
         let mut panel = LessonPanel::open(lesson, &mut app.session)?;
         panel.enter(step, &mut app.session);
+        panel.source = source;
         app.screen = Screen::Lesson(Box::new(panel));
         Ok(app)
     }
@@ -609,7 +615,20 @@ impl PaxosApp {
             }
         }
         if let Screen::Lesson(panel) = &mut self.screen {
-            panel.observe(&self.session);
+            if panel.observe(&self.session) {
+                self.settings.solved_exercises.insert(format!(
+                    "{}#{}",
+                    panel.lesson.id,
+                    panel.step + 1
+                ));
+            }
+            if panel.reload_if_changed(&mut self.session) {
+                ctx.request_repaint();
+            }
+            if panel.watches_file() {
+                // Authors edit the file beside the app: look again in a second.
+                ctx.request_repaint_after(std::time::Duration::from_secs(1));
+            }
             if panel.complete() {
                 self.settings.completed.insert(panel.lesson.id.clone());
             }
@@ -703,7 +722,11 @@ impl eframe::App for PaxosApp {
 pub enum Start {
     Sandbox(Box<Session>),
     /// A lesson, at a step (from 0).
-    Lesson(Box<crate::lesson::Lesson>, usize),
+    Lesson(
+        Box<crate::lesson::Lesson>,
+        usize,
+        Option<std::path::PathBuf>,
+    ),
 }
 
 /// What `paxos-lab gui` was asked to open.
@@ -754,7 +777,9 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
             let mut app = match start {
                 None => PaxosApp::picker(settings),
                 Some(Start::Sandbox(session)) => PaxosApp::new(*session, settings),
-                Some(Start::Lesson(lesson, step)) => PaxosApp::on_lesson(*lesson, step, settings)?,
+                Some(Start::Lesson(lesson, step, source)) => {
+                    PaxosApp::on_lesson(*lesson, step, source, settings)?
+                }
             };
             app.fonts_installed = true;
             if let Some(p) = screenshot {
