@@ -557,3 +557,20 @@ fn editing_the_open_lesson_reloads_it_and_a_broken_edit_keeps_the_last_good_one(
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn narration_that_names_nodes_marks_them_in_the_graph() {
+    use paxos_lab::ui::lesson_panel::{LessonPanel, bundled_lessons};
+    let lesson = bundled_lessons()
+        .into_iter()
+        .find(|l| l.id == "happy-path")
+        .unwrap();
+    let mut session = sandbox(1, 0);
+    let panel = LessonPanel::open(lesson, &mut session).unwrap();
+    let named: Vec<String> = panel
+        .named_nodes(Lang::Zh)
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    assert_eq!(named, ["P1", "A1", "A2", "A3", "L1"]);
+}

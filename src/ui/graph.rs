@@ -386,6 +386,18 @@ impl GraphView {
             let outline = Stroke::new(2.0, text_color);
             painter.add(role_shape(id.role, p, r, color, outline));
             painter.add(role_outline(id.role, p, r, outline));
+            if f.highlight.contains(&id) {
+                // Named by the lesson: a dashed golden ring.
+                let ring = crate::ui::theme::polygon(p, r + 9.0, 24, 0.0);
+                let mut closed = ring.clone();
+                closed.push(ring[0]);
+                painter.extend(Shape::dashed_line(
+                    &closed,
+                    Stroke::new(2.5, pal.chosen),
+                    5.0,
+                    4.0,
+                ));
+            }
             if f.session.selection == Some(Selection::Node(id)) {
                 painter.add(role_outline(
                     id.role,

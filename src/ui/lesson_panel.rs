@@ -144,6 +144,27 @@ impl LessonPanel {
         }
     }
 
+    /// The nodes the current step's text names (`P1`, `A2`, ...), for the graph to mark.
+    pub fn named_nodes(&self, lang: Lang) -> Vec<crate::sim::NodeId> {
+        let text = match &self.lesson.steps[self.step] {
+            Step::Say(t) => t.get(lang).to_string(),
+            Step::Exercise(e) => e.task.get(lang).to_string(),
+            Step::Quiz(q) => q.question.get(lang).to_string(),
+            Step::Do(_) | Step::Wait { .. } => String::new(),
+        };
+        let world = self.lesson.config.world();
+        let mut out = Vec::new();
+        for word in text.split(|c: char| !c.is_ascii_alphanumeric()) {
+            if let Ok(id) = word.parse::<crate::sim::NodeId>()
+                && world.node(id).is_some()
+                && !out.contains(&id)
+            {
+                out.push(id);
+            }
+        }
+        out
+    }
+
     pub fn watches_file(&self) -> bool {
         self.source.is_some()
     }

@@ -90,6 +90,8 @@ pub struct Frame<'a> {
     pub anim: Anim,
     /// Larger in presenter mode.
     pub text_scale: f32,
+    /// Nodes the lesson's narration names, marked in the graph.
+    pub highlight: &'a [crate::sim::NodeId],
 }
 
 impl<'a> Frame<'a> {
@@ -104,6 +106,7 @@ impl<'a> Frame<'a> {
                 progress: 1.0,
             },
             text_scale: 1.0,
+            highlight: &[],
         }
     }
 
@@ -534,6 +537,10 @@ impl PaxosApp {
             return;
         }
         let mut lesson_out = Vec::new();
+        let highlight = match &self.screen {
+            Screen::Lesson(panel) if !panel.sandbox => panel.named_nodes(self.settings.lang),
+            _ => Vec::new(),
+        };
         {
             let f = Frame {
                 session: &self.session,
@@ -541,6 +548,7 @@ impl PaxosApp {
                 palette,
                 anim,
                 text_scale: if presenter { 1.25 } else { 1.0 },
+                highlight: &highlight,
             };
             egui::Panel::top("controls").show(ui, |ui| self.controls.ui(ui, &f, &mut out));
             egui::Panel::bottom("safety").show(ui, |ui| {
