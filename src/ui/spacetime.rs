@@ -165,6 +165,14 @@ impl SpaceTimeView {
                             c,
                         );
                     }
+                    LaneMark::Chosen if *step > pos => {
+                        // Not yet, at the step being looked at: a faint hint, no label.
+                        let c = pal.chosen.gamma_multiply(0.25);
+                        painter.line_segment(
+                            [Pos2::new(x, rect.top()), Pos2::new(x, rect.bottom())],
+                            Stroke::new(1.5, c),
+                        );
+                    }
                     LaneMark::Chosen => {
                         painter.line_segment(
                             [Pos2::new(x, rect.top()), Pos2::new(x, rect.bottom())],
