@@ -364,12 +364,13 @@ fn run_check(paths: &[PathBuf]) -> u8 {
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap_or_default();
         if crate::lesson::looks_like_lesson(&text) {
-            match crate::lesson::load(&f) {
-                Ok(l) => say!(
-                    "ok: {} (lesson `{}`, {} steps)",
+            match crate::lesson::read(&f).and_then(|text| crate::lesson::check(&f, &text)) {
+                Ok((l, r)) => say!(
+                    "ok: {} (lesson `{}`, {} steps, {} exercises verified)",
                     f.display(),
                     l.id,
-                    l.steps.len()
+                    l.steps.len(),
+                    r.exercises
                 ),
                 Err(e) => {
                     eprintln!("{e}");
@@ -426,8 +427,9 @@ fn run_lesson(file: &Path, verify: bool, step: usize, gui: &GuiArgs) -> u8 {
             gui,
         );
     }
-    match crate::lesson::verify(&lesson) {
-        Ok(r) => {
+    let checked = crate::lesson::read(file).and_then(|text| crate::lesson::check(file, &text));
+    match checked {
+        Ok((_, r)) => {
             say!(
                 "ok: {} ({} waits reached, {} exercises solved, {} quizzes, {} simulation steps)",
                 file.display(),
@@ -438,8 +440,8 @@ fn run_lesson(file: &Path, verify: bool, step: usize, gui: &GuiArgs) -> u8 {
             );
             EXIT_OK
         }
-        Err((_, why)) => {
-            eprintln!("{}: {why}", file.display());
+        Err(e) => {
+            eprintln!("{e}");
             EXIT_BAD_INPUT
         }
     }

@@ -159,6 +159,26 @@ fn broken_lessons_are_rejected_with_a_position_never_a_panic() {
             "Delivred",
         ),
         ("deep.ron", "(".repeat(50_000).into_bytes(), ":1:", ""),
+        (
+            "bad-message.ron",
+            GOOD.replace(
+                "solution: [Deliver(1), Deliver(4)]",
+                "solution: [Deliver(1), Deliver(44)]",
+            )
+            .into_bytes(),
+            ":9:9:",
+            "message #44 is not in flight",
+        ),
+        (
+            "wrong-solution.ron",
+            GOOD.replace(
+                "solution: [Deliver(1), Deliver(4)]",
+                "solution: [Deliver(1)]",
+            )
+            .into_bytes(),
+            ":9:9:",
+            "does not meet the goal",
+        ),
     ];
     for (name, content, at, words) in cases {
         let f = dir.join(name);

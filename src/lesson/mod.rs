@@ -77,16 +77,29 @@ pub fn parse(path: &Path, text: &str) -> Result<Lesson, FileError> {
     Ok(lesson)
 }
 
-/// Reads, parses and validates a lesson file.
-pub fn load(path: &Path) -> Result<Lesson, FileError> {
+/// Parses, validates and plays a lesson's reference path: a scripted action that names nothing,
+/// an unreachable wait or a wrong solution is reported at its step's position.
+pub fn check(path: &Path, text: &str) -> Result<(Lesson, VerifyReport), FileError> {
+    let lesson = parse(path, text)?;
+    let report =
+        verify(&lesson).map_err(|(i, why)| FileError::new(path, step_position(text, i), why))?;
+    Ok((lesson, report))
+}
+
+/// Reads a lesson file's text (UTF-8 checked).
+pub fn read(path: &Path) -> Result<String, FileError> {
     let bytes = std::fs::read(path)
         .map_err(|e| FileError::new(path, (1, 1), format!("cannot read the file: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
+    String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
         FileError::new(path, line_col(&text, at), "the file is not UTF-8 text")
-    })?;
-    parse(path, &text)
+    })
+}
+
+/// Reads, parses and validates a lesson file.
+pub fn load(path: &Path) -> Result<Lesson, FileError> {
+    parse(path, &read(path)?)
 }
 
 /// Whether a RON file holds a lesson rather than a trace (lessons have `steps`).
