@@ -1,6 +1,7 @@
 //! The lesson file's data model. Texts always come in both languages; conditions are a small,
 //! closed vocabulary, not code.
 
+use crate::sim::paxos::INVARIANTS;
 use serde::{Deserialize, Serialize};
 
 use crate::sim::paxos::{MsgKind, Node};
@@ -157,15 +158,6 @@ impl Condition {
         }
     }
 }
-
-const INVARIANTS: [&str; 6] = [
-    "agreement",
-    "learned-is-chosen",
-    "learners-agree",
-    "one-value-per-ballot",
-    "accept-respects-promise",
-    "promise-monotonic",
-];
 
 impl Text {
     fn check(&self, what: &str) -> Result<(), String> {

@@ -221,6 +221,16 @@ pub enum RetryCause {
     Timeout,
 }
 
+/// Every invariant the monitor checks, by the stable name violations carry.
+pub const INVARIANTS: [&str; 6] = [
+    "agreement",
+    "learned-is-chosen",
+    "learners-agree",
+    "one-value-per-ballot",
+    "accept-respects-promise",
+    "promise-monotonic",
+];
+
 /// The rules of one cluster, fixed for a run.
 #[derive(Clone, Debug)]
 pub struct Paxos {

@@ -229,15 +229,7 @@ pub fn invariant_name(id: &str) -> T {
     }
 }
 
-/// Every invariant the monitor checks, by stable id.
-pub const INVARIANTS: [&str; 6] = [
-    "agreement",
-    "learned-is-chosen",
-    "learners-agree",
-    "one-value-per-ballot",
-    "accept-respects-promise",
-    "promise-monotonic",
-];
+pub use crate::sim::paxos::INVARIANTS;
 
 #[cfg(test)]
 mod tests {
