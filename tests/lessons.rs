@@ -237,3 +237,24 @@ fn the_key_rule_lessons_moves_cannot_break_correct_paxos() {
     );
     assert!(world.violations().is_empty());
 }
+
+#[test]
+fn the_app_bundles_every_lesson_in_the_folder() {
+    let names: Vec<String> = bundled()
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    let inside: Vec<&str> = paxos_lab::ui::lesson_panel::BUNDLED
+        .iter()
+        .map(|(n, _)| *n)
+        .collect();
+    assert_eq!(
+        names, inside,
+        "add the new lesson to BUNDLED in src/ui/lesson_panel.rs"
+    );
+    assert_eq!(
+        paxos_lab::ui::lesson_panel::bundled_lessons().len(),
+        inside.len(),
+        "every bundled lesson parses"
+    );
+}

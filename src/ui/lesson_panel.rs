@@ -46,6 +46,14 @@ pub const BUNDLED: &[(&str, &str)] = &[
         "08-dueling-proposers.ron",
         include_str!("../../lessons/08-dueling-proposers.ron"),
     ),
+    (
+        "09-quorum-intersection.ron",
+        include_str!("../../lessons/09-quorum-intersection.ron"),
+    ),
+    (
+        "10-ballot-uniqueness.ron",
+        include_str!("../../lessons/10-ballot-uniqueness.ron"),
+    ),
 ];
 
 /// The bundled lessons that parse (all of them: `cargo test` checks every one).
