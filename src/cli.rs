@@ -308,8 +308,7 @@ fn run_simulate(args: &SimulateArgs) -> u8 {
 }
 
 fn run_replay(file: &Path, json: bool) -> u8 {
-    let replayed =
-        trace::load(file).and_then(|(t, text)| trace::replay(file, &text, &t).map(|r| (t, r)));
+    let replayed = trace::read_text(file).and_then(|text| trace::parse_and_replay(file, &text));
     let (trace, replayed) = match replayed {
         Ok(x) => x,
         Err(e) => {
@@ -362,9 +361,16 @@ fn run_check(paths: &[PathBuf]) -> u8 {
         return EXIT_BAD_INPUT;
     }
     for f in files {
-        let text = std::fs::read_to_string(&f).unwrap_or_default();
+        let text = match trace::read_text(&f) {
+            Ok(text) => text,
+            Err(e) => {
+                eprintln!("{e}");
+                worst = EXIT_BAD_INPUT;
+                continue;
+            }
+        };
         if crate::lesson::looks_like_lesson(&text) {
-            match crate::lesson::read(&f).and_then(|text| crate::lesson::check(&f, &text)) {
+            match crate::lesson::check(&f, &text) {
                 Ok((l, r)) => say!(
                     "ok: {} (lesson `{}`, {} steps, {} exercises verified)",
                     f.display(),
@@ -379,7 +385,7 @@ fn run_check(paths: &[PathBuf]) -> u8 {
             }
             continue;
         }
-        match trace::load(&f).and_then(|(t, text)| trace::replay(&f, &text, &t).map(|r| (t, r))) {
+        match trace::parse_and_replay(&f, &text) {
             Err(e) => {
                 eprintln!("{e}");
                 worst = EXIT_BAD_INPUT;
@@ -409,42 +415,30 @@ fn run_check(paths: &[PathBuf]) -> u8 {
 }
 
 fn run_lesson(file: &Path, verify: bool, step: usize, gui: &GuiArgs) -> u8 {
-    let lesson = match crate::lesson::load(file) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("{e}");
-            return EXIT_BAD_INPUT;
-        }
-    };
-    if !verify {
-        let at = step.clamp(1, lesson.steps.len()) - 1;
-        return open_app(
-            Some(crate::ui::Start::Lesson(
-                Box::new(lesson),
-                at,
-                Some(file.to_path_buf()),
-            )),
-            gui,
+    // Opening checks as much as verifying does: a lesson whose reference path fails is reported
+    // with its position rather than opened.
+    let (lesson, r) =
+        match trace::read_text(file).and_then(|text| crate::lesson::check(file, &text)) {
+            Ok(checked) => checked,
+            Err(e) => {
+                eprintln!("{e}");
+                return EXIT_BAD_INPUT;
+            }
+        };
+    if verify {
+        say!(
+            "ok: {} ({} waits reached, {} exercises solved, {} quizzes, {} simulation steps)",
+            file.display(),
+            r.waits,
+            r.exercises,
+            r.quizzes,
+            r.sim_steps
         );
+        return EXIT_OK;
     }
-    let checked = crate::lesson::read(file).and_then(|text| crate::lesson::check(file, &text));
-    match checked {
-        Ok((_, r)) => {
-            say!(
-                "ok: {} ({} waits reached, {} exercises solved, {} quizzes, {} simulation steps)",
-                file.display(),
-                r.waits,
-                r.exercises,
-                r.quizzes,
-                r.sim_steps
-            );
-            EXIT_OK
-        }
-        Err(e) => {
-            eprintln!("{e}");
-            EXIT_BAD_INPUT
-        }
-    }
+    let at = step.clamp(1, lesson.steps.len()) - 1;
+    let start = crate::ui::Start::Lesson(Box::new(lesson), at, Some(file.to_path_buf()));
+    open_app(Some(start), gui)
 }
 
 fn run_bench(json: bool, quick: bool) -> u8 {
@@ -465,8 +459,9 @@ fn run_gui(args: GuiArgs) -> u8 {
     use crate::ui::session::{Command, Session};
     let mut session = match &args.trace {
         Some(path) => {
-            let loaded =
-                trace::load(path).and_then(|(t, text)| trace::replay(path, &text, &t).map(|_| t));
+            let loaded = trace::read_text(path)
+                .and_then(|text| trace::parse_and_replay(path, &text))
+                .map(|(t, _)| t);
             match loaded.map(|t| Session::from_trace(&t)) {
                 Ok(Ok(s)) => s,
                 Ok(Err(e)) => {

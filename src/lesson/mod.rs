@@ -14,8 +14,7 @@ use std::path::Path;
 use ron::value::RawValue;
 use serde::Deserialize;
 
-use crate::fsutil::line_col;
-use crate::trace::{FileError, ron_options};
+use crate::trace::{FileError, raw_position, read_text, ron_options};
 
 pub const VERSION: u32 = 1;
 
@@ -31,13 +30,7 @@ fn step_position(text: &str, i: usize) -> (usize, usize) {
         .from_str::<StepSpans>(text)
         .ok()
         .and_then(|s| s.steps.get(i).copied())
-        .map_or((1, 1), |r| {
-            let part = r.trim().get_ron();
-            line_col(
-                text,
-                (part.as_ptr() as usize).saturating_sub(text.as_ptr() as usize),
-            )
-        })
+        .map_or((1, 1), |r| raw_position(text, r))
 }
 
 /// Parses and validates lesson text; `path` only labels errors.
@@ -86,20 +79,9 @@ pub fn check(path: &Path, text: &str) -> Result<(Lesson, VerifyReport), FileErro
     Ok((lesson, report))
 }
 
-/// Reads a lesson file's text (UTF-8 checked).
-pub fn read(path: &Path) -> Result<String, FileError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| FileError::new(path, (1, 1), format!("cannot read the file: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let text = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
-        FileError::new(path, line_col(&text, at), "the file is not UTF-8 text")
-    })
-}
-
 /// Reads, parses and validates a lesson file.
 pub fn load(path: &Path) -> Result<Lesson, FileError> {
-    parse(path, &read(path)?)
+    parse(path, &read_text(path)?)
 }
 
 /// Whether a RON file holds a lesson rather than a trace (lessons have `steps`).

@@ -191,8 +191,7 @@ impl Lesson {
         if self.steps.is_empty() {
             return Err(top("steps: a lesson needs at least one step".into()));
         }
-        let world = self.config.world();
-        let exists = |n: NodeId| world.node(n).is_some();
+        let exists = |n: NodeId| self.config.has_node(n);
         for (i, step) in self.steps.iter().enumerate() {
             let at = |m: String| (Some(i), format!("step {}: {m}", i + 1));
             let mut nodes = Vec::new();

@@ -144,6 +144,16 @@ impl Config {
         self.flaws.contains(&flaw)
     }
 
+    /// Whether this cluster has the node `id`.
+    pub fn has_node(&self, id: super::ids::NodeId) -> bool {
+        let count = match id.role {
+            super::ids::Role::Proposer => self.proposers,
+            super::ids::Role::Acceptor => self.acceptors,
+            super::ids::Role::Learner => self.learners,
+        };
+        (1..=count).contains(&id.index)
+    }
+
     /// The phase-1 and phase-2 quorum sizes in force.
     pub fn quorums(&self) -> (u8, u8) {
         let n = self.acceptors;

@@ -264,8 +264,13 @@ pub fn ron_options() -> ron::Options {
     ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
 }
 
-fn offset_in(text: &str, part: &str) -> usize {
-    (part.as_ptr() as usize).saturating_sub(text.as_ptr() as usize)
+/// Where a RON value borrowed from `text` starts, as line and column.
+pub(crate) fn raw_position(text: &str, raw: &RawValue) -> (usize, usize) {
+    let part = raw.trim().get_ron();
+    line_col(
+        text,
+        (part.as_ptr() as usize).saturating_sub(text.as_ptr() as usize),
+    )
 }
 
 enum Field {
@@ -284,9 +289,7 @@ fn locate(text: &str, field: Field) -> (usize, usize) {
         Field::Config => spans.config,
         Field::Action(i) => spans.actions.get(i).copied(),
     };
-    raw.map_or((1, 1), |r| {
-        line_col(text, offset_in(text, r.trim().get_ron()))
-    })
+    raw.map_or((1, 1), |r| raw_position(text, r))
 }
 
 /// Parses trace text (RON, or JSON when `json` is set). `path` only labels errors.
@@ -336,16 +339,25 @@ pub fn parse(path: &Path, text: &str, json: bool) -> Result<Trace, FileError> {
 
 /// Reads and parses a trace file (`.json` files as JSON, anything else as RON).
 pub fn load(path: &Path) -> Result<(Trace, String), FileError> {
+    let text = read_text(path)?;
+    let trace = parse(path, &text, is_json(path))?;
+    Ok((trace, text))
+}
+
+/// Whether a file is read and written as JSON (by its name) rather than RON.
+pub fn is_json(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "json")
+}
+
+/// Reads a file as UTF-8 text; a missing file or bytes that are not UTF-8 get a position.
+pub fn read_text(path: &Path) -> Result<String, FileError> {
     let bytes = std::fs::read(path)
         .map_err(|e| FileError::new(path, (1, 1), format!("cannot read the file: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
+    String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
         FileError::new(path, line_col(&text, at), "the file is not UTF-8 text")
-    })?;
-    let json = path.extension().is_some_and(|e| e == "json");
-    let trace = parse(path, &text, json)?;
-    Ok((trace, text))
+    })
 }
 
 /// The result of re-executing a trace.
@@ -360,8 +372,7 @@ pub fn replay(path: &Path, text: &str, trace: &Trace) -> Result<Replayed, FileEr
     let mut world = trace.config.world();
     for (i, action) in trace.actions.iter().enumerate() {
         world.apply(action).map_err(|e| {
-            let json = path.extension().is_some_and(|e| e == "json");
-            let pos = if json {
+            let pos = if is_json(path) {
                 (1, 1)
             } else {
                 locate(text, Field::Action(i))
@@ -379,6 +390,13 @@ pub fn replay(path: &Path, text: &str, trace: &Trace) -> Result<Replayed, FileEr
     }
     let outcome = Outcome::of(&world);
     Ok(Replayed { world, outcome })
+}
+
+/// Parses trace text and re-executes it: everything `replay` and `check` need.
+pub fn parse_and_replay(path: &Path, text: &str) -> Result<(Trace, Replayed), FileError> {
+    let trace = parse(path, text, is_json(path))?;
+    let replayed = replay(path, text, &trace)?;
+    Ok((trace, replayed))
 }
 
 impl Trace {
@@ -419,7 +437,7 @@ impl Trace {
 
     /// Saves atomically, as JSON if the path ends in `.json`, else RON.
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        let text = if path.extension().is_some_and(|e| e == "json") {
+        let text = if is_json(path) {
             self.to_json()
         } else {
             self.to_ron()

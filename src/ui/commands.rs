@@ -32,29 +32,23 @@ pub enum UiCommand {
 }
 
 impl UiCommand {
-    pub const ALL: [UiCommand; 22] = [
+    /// The Run menu.
+    pub const RUN: [UiCommand; 6] = [
         UiCommand::PlayPause,
         UiCommand::StepForward,
         UiCommand::StepBack,
         UiCommand::Reset,
         UiCommand::JumpToEnd,
         UiCommand::NewRun,
+    ];
+
+    /// The View menu's commands.
+    pub const VIEW: [UiCommand; 5] = [
         UiCommand::PresenterMode,
         UiCommand::Fullscreen,
         UiCommand::ZoomIn,
         UiCommand::ZoomOut,
         UiCommand::ZoomReset,
-        UiCommand::ToggleLanguage,
-        UiCommand::DeliverSelected,
-        UiCommand::DropSelected,
-        UiCommand::DuplicateSelected,
-        UiCommand::HoldSelected,
-        UiCommand::CrashSelected,
-        UiCommand::RestartSelected,
-        UiCommand::TimeoutSelected,
-        UiCommand::CutOrHealSelectedLink,
-        UiCommand::SelectNextNode,
-        UiCommand::SelectNextMessage,
     ];
 
     /// The commands that act on the selection, for the Selection menu.
@@ -70,6 +64,15 @@ impl UiCommand {
         UiCommand::TimeoutSelected,
         UiCommand::CutOrHealSelectedLink,
     ];
+
+    /// Every command: the menus' and the language switch.
+    pub fn all() -> impl Iterator<Item = UiCommand> {
+        Self::RUN
+            .into_iter()
+            .chain(Self::ON_SELECTION)
+            .chain(Self::VIEW)
+            .chain([UiCommand::ToggleLanguage])
+    }
 
     pub fn text(self) -> T {
         match self {
@@ -133,8 +136,7 @@ impl UiCommand {
             return Vec::new();
         }
         ctx.input_mut(|i| {
-            UiCommand::ALL
-                .into_iter()
+            UiCommand::all()
                 .filter(|c| c.shortcut().is_some_and(|s| i.consume_shortcut(&s)))
                 .collect()
         })
@@ -148,7 +150,7 @@ mod tests {
     #[test]
     fn no_two_commands_share_a_shortcut() {
         let mut seen = Vec::new();
-        for c in UiCommand::ALL {
+        for c in UiCommand::all() {
             if let Some(s) = c.shortcut() {
                 assert!(!seen.contains(&s), "{c:?} reuses {s:?}");
                 seen.push(s);

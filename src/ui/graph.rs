@@ -8,7 +8,7 @@ use petgraph::graph::UnGraph;
 
 use super::Frame;
 use super::i18n::T;
-use super::session::{Command, Selection, message_label, short_label};
+use super::session::{Command, Selection, short_label};
 use super::theme::{crown, message_marker, role_outline, role_shape};
 use crate::sim::network::Envelope;
 use crate::sim::paxos::{Msg, Node, Phase};
@@ -278,7 +278,7 @@ impl GraphView {
                 let label = if many {
                     short_label(&env.msg)
                 } else {
-                    message_label(&env.msg)
+                    env.msg.to_string()
                 };
                 if !many || in_flight.len() <= 60 {
                     // Labels trail behind the message, away from the node it is heading into.

@@ -13,7 +13,7 @@ use crate::sim::{Action, PaxosWorld};
 #[derive(Default)]
 pub struct InspectorView {
     pub request_value: String,
-    /// The world one step back, for highlighting changes (cached by position).
+    /// The world one step back, for highlighting changes, cached by (run version, position).
     previous: Option<(u64, u64, PaxosWorld)>,
 }
 
@@ -43,11 +43,11 @@ impl InspectorView {
             Selection::Node(id) => {
                 let Some(slot) = world.node(id) else { return };
                 let pos = f.session.position();
-                let key = (pos, world.state_hash());
+                let key = (f.session.generation(), pos);
                 if self
                     .previous
                     .as_ref()
-                    .is_none_or(|(p, h, _)| (*p, *h) != key)
+                    .is_none_or(|(g, p, _)| (*g, *p) != key)
                 {
                     let prev = f.session.timeline().state_at(pos.saturating_sub(1));
                     self.previous = Some((key.0, key.1, prev));

@@ -160,11 +160,10 @@ impl LessonPanel {
             Step::Quiz(q) => q.question.get(lang).to_string(),
             Step::Do(_) | Step::Wait { .. } => String::new(),
         };
-        let world = self.lesson.config.world();
         let mut out = Vec::new();
         for word in text.split(|c: char| !c.is_ascii_alphanumeric()) {
             if let Ok(id) = word.parse::<crate::sim::NodeId>()
-                && world.node(id).is_some()
+                && self.lesson.config.has_node(id)
                 && !out.contains(&id)
             {
                 out.push(id);

@@ -392,14 +392,7 @@ impl PaxosApp {
                 }
             });
             ui.menu_button(T::MenuRun.get(lang), |ui| {
-                for c in [
-                    UiCommand::PlayPause,
-                    UiCommand::StepForward,
-                    UiCommand::StepBack,
-                    UiCommand::Reset,
-                    UiCommand::JumpToEnd,
-                    UiCommand::NewRun,
-                ] {
+                for c in UiCommand::RUN {
                     self.menu_item(ui, c, out);
                 }
             });
@@ -409,13 +402,7 @@ impl PaxosApp {
                 }
             });
             ui.menu_button(T::MenuView.get(lang), |ui| {
-                for c in [
-                    UiCommand::PresenterMode,
-                    UiCommand::Fullscreen,
-                    UiCommand::ZoomIn,
-                    UiCommand::ZoomOut,
-                    UiCommand::ZoomReset,
-                ] {
+                for c in UiCommand::VIEW {
                     self.menu_item(ui, c, out);
                 }
                 ui.separator();

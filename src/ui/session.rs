@@ -62,11 +62,21 @@ pub enum LaneMark {
     Chosen,
 }
 
-/// The message spans and lane marks as of one generation of the run.
+/// The message spans and lane marks of the first `steps` steps of the run. Playing on only adds
+/// steps, so the cache grows with them; a fork throws it away.
+#[derive(Default)]
 struct SpansCache {
-    generation: u64,
+    steps: usize,
     spans: Vec<MessageSpan>,
     marks: Vec<(u64, LaneMark)>,
+    /// Where each message's span sits in `spans`.
+    index: std::collections::HashMap<MsgId, usize>,
+}
+
+/// A version number no other run or change has had, so a view can cache by it across runs.
+fn fresh_generation() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// What the user tried last that did not work, or other news for the status line.
@@ -89,9 +99,10 @@ pub struct Session {
     pub notice: Option<Notice>,
     /// Auto-play stops on reaching this step (a lesson plays one step's actions, then waits).
     pub play_until: Option<u64>,
-    /// Bumped whenever the recorded run changes (not when only the position does).
+    /// Renewed whenever the recorded run changes (not when only the position does); unique
+    /// across sessions.
     generation: u64,
-    spans_cache: Option<SpansCache>,
+    spans_cache: SpansCache,
 }
 
 impl Session {
@@ -116,15 +127,28 @@ impl Session {
             selection: None,
             notice: None,
             play_until: None,
-            generation: 0,
-            spans_cache: None,
+            generation: fresh_generation(),
+            spans_cache: SpansCache::default(),
         }
     }
 
     /// Forgets the recorded steps after the current position: what the user does next is new.
     pub fn truncate(&mut self) {
         self.timeline.truncate();
-        self.generation += 1;
+        self.changed(true);
+    }
+
+    /// Which version of the recorded run this is: equal only for the same run, unchanged.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Notes that the recorded run changed; `rewritten` when steps were dropped, not just added.
+    fn changed(&mut self, rewritten: bool) {
+        self.generation = fresh_generation();
+        if rewritten {
+            self.spans_cache = SpansCache::default();
+        }
     }
 
     /// Opens a recorded trace, positioned at its start.
@@ -207,7 +231,7 @@ impl Session {
         let forks = self.position() < self.len();
         match self.timeline.apply(action) {
             Ok(()) => {
-                self.generation += 1;
+                self.changed(forks);
                 self.notice = forks.then_some(Notice::Forked);
             }
             Err(e) => self.notice = Some(Notice::Refused(e.to_string())),
@@ -233,7 +257,7 @@ impl Session {
         {
             Some(a) => {
                 let _ = self.timeline.apply(a);
-                self.generation += 1;
+                self.changed(false);
                 self.notice = None;
             }
             None => {
@@ -243,82 +267,71 @@ impl Session {
         }
     }
 
-    /// Brings the message spans up to date with the run (once per frame, before drawing).
+    /// Brings the message spans up to date with the run (once per frame, before drawing): only
+    /// the steps added since the last call are read.
     pub fn refresh_spans(&mut self) {
-        let fresh = matches!(&self.spans_cache, Some(c) if c.generation == self.generation);
-        if !fresh {
-            let (spans, marks) = build_spans(self.timeline.log().unwrap_or(&[]));
-            self.spans_cache = Some(SpansCache {
-                generation: self.generation,
-                spans,
-                marks,
-            });
+        let log = self.timeline.log().unwrap_or(&[]);
+        if log.len() < self.spans_cache.steps {
+            self.spans_cache = SpansCache::default();
         }
+        self.spans_cache.extend(log);
     }
 
     /// Every message of the run with the steps it was sent and ended, and the marks on lanes,
     /// as of the last `refresh_spans`.
     pub fn spans(&self) -> (&[MessageSpan], &[(u64, LaneMark)]) {
-        match &self.spans_cache {
-            Some(c) => (&c.spans, &c.marks),
-            None => (&[], &[]),
-        }
+        (&self.spans_cache.spans, &self.spans_cache.marks)
     }
 }
 
-fn build_spans(log: &[trace::StepEvents]) -> (Vec<MessageSpan>, Vec<(u64, LaneMark)>) {
-    let mut spans: Vec<MessageSpan> = Vec::new();
-    let mut marks = Vec::new();
-    let mut index = std::collections::HashMap::new();
-    for (i, events) in log.iter().enumerate() {
-        let step = i as u64 + 1;
-        for e in events.iter() {
-            let (env, copy_of) = match e {
-                Event::Sent(env) => (Some(*env), None),
-                Event::Duplicated { original, copy } => (Some(*copy), Some(*original)),
-                _ => (None, None),
-            };
-            if let Some(env) = env {
-                index.insert(env.id, spans.len());
-                spans.push(MessageSpan {
-                    envelope: env,
-                    sent_step: step,
-                    end_step: None,
-                    lost: None,
-                    copy_of,
-                });
-                continue;
-            }
-            match e {
-                Event::Delivered(env) => {
-                    if let Some(&k) = index.get(&env.id) {
-                        spans[k].end_step = Some(step);
-                    }
+impl SpansCache {
+    /// Reads the steps of `log` past those already read.
+    fn extend(&mut self, log: &[trace::StepEvents]) {
+        for (i, events) in log.iter().enumerate().skip(self.steps) {
+            let step = i as u64 + 1;
+            for e in events.iter() {
+                let (env, copy_of) = match e {
+                    Event::Sent(env) => (Some(*env), None),
+                    Event::Duplicated { original, copy } => (Some(*copy), Some(*original)),
+                    _ => (None, None),
+                };
+                if let Some(env) = env {
+                    self.index.insert(env.id, self.spans.len());
+                    self.spans.push(MessageSpan {
+                        envelope: env,
+                        sent_step: step,
+                        end_step: None,
+                        lost: None,
+                        copy_of,
+                    });
+                    continue;
                 }
-                Event::Lost { envelope, cause } => {
-                    if let Some(&k) = index.get(&envelope.id) {
-                        spans[k].end_step = Some(step);
-                        spans[k].lost = Some(*cause);
+                match e {
+                    Event::Delivered(env) => {
+                        if let Some(&k) = self.index.get(&env.id) {
+                            self.spans[k].end_step = Some(step);
+                        }
                     }
+                    Event::Lost { envelope, cause } => {
+                        if let Some(&k) = self.index.get(&envelope.id) {
+                            self.spans[k].end_step = Some(step);
+                            self.spans[k].lost = Some(*cause);
+                        }
+                    }
+                    Event::Crashed(n) => self.marks.push((step, LaneMark::Crash(*n))),
+                    Event::Restarted(n) => self.marks.push((step, LaneMark::Restart(*n))),
+                    Event::TimedOut(n) => self.marks.push((step, LaneMark::Timeout(*n))),
+                    Event::Note {
+                        node: Some(n),
+                        note: crate::sim::paxos::Note::Learned { .. },
+                    } => self.marks.push((step, LaneMark::Learned(*n))),
+                    Event::Note { node: None, .. } => self.marks.push((step, LaneMark::Chosen)),
+                    _ => {}
                 }
-                Event::Crashed(n) => marks.push((step, LaneMark::Crash(*n))),
-                Event::Restarted(n) => marks.push((step, LaneMark::Restart(*n))),
-                Event::TimedOut(n) => marks.push((step, LaneMark::Timeout(*n))),
-                Event::Note {
-                    node: Some(n),
-                    note: crate::sim::paxos::Note::Learned { .. },
-                } => marks.push((step, LaneMark::Learned(*n))),
-                Event::Note { node: None, .. } => marks.push((step, LaneMark::Chosen)),
-                _ => {}
             }
         }
+        self.steps = log.len();
     }
-    (spans, marks)
-}
-
-/// A message's label as the style guide spells it, e.g. `Prepare(2.1)`.
-pub fn message_label(m: &Msg) -> String {
-    m.to_string()
 }
 
 /// A message's short label for crowded views, e.g. `Prep 2.1`.
