@@ -19,6 +19,8 @@ macro_rules! say {
     }};
 }
 
+mod explore;
+
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_VIOLATION: u8 = 1;
 pub const EXIT_BAD_INPUT: u8 = 2;
@@ -52,6 +54,8 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Search every interleaving for a broken safety rule (breadth-first: shortest counterexample)
+    Explore(explore::ExploreArgs),
     /// Open the desktop app (the default): a sandbox, or a trace file
     Gui(GuiArgs),
     /// Open the app on a lesson file, or check it headless with --verify
@@ -521,6 +525,7 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Simulate(args)) => run_simulate(&args),
         Some(Command::Replay { file, json }) => run_replay(&file, json),
         Some(Command::Check { files }) => run_check(&files),
+        Some(Command::Explore(args)) => explore::run(&args),
         Some(Command::Bench { json, quick }) => run_bench(json, quick),
         Some(Command::Gui(args)) => run_gui(args),
         Some(Command::Lesson {

@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod cli;
+pub mod explore;
 pub mod fsutil;
 pub mod lesson;
 pub mod sim;

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-const CHUNK: usize = 256;
+const CHUNK: usize = 16;
 
 #[derive(Clone, Debug)]
 pub struct CowVec<T: Clone + Default> {

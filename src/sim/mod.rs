@@ -1,6 +1,7 @@
 //! The simulation: protocol handlers, the network, faults and safety checks. A pure state
 //! machine with no egui, no I/O and no clock, so every run can be replayed byte for byte.
 
+pub mod canon;
 pub mod config;
 pub mod cowvec;
 pub mod hash;

@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+mod canon;
+
 use super::config::{Config, Flaw};
 use super::cowvec::CowVec;
 use super::ids::{Ballot, NodeId, Role, Value, members};

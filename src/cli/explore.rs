@@ -1,0 +1,246 @@
+//! `paxos-lab explore`: the exhaustive search from the command line, with a live progress line
+//! on a terminal, a summary or one JSON object, and the counterexample saved as a trace.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use clap::Args;
+
+use super::{EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION};
+use crate::explore::{self, Bounds, Options, Progress, Verdict};
+use crate::sim::{Config, Flaw};
+
+#[derive(Args, Debug, Clone)]
+pub struct ExploreArgs {
+    #[arg(long, default_value_t = 2)]
+    pub proposers: u8,
+    #[arg(long, default_value_t = 3)]
+    pub acceptors: u8,
+    #[arg(long, default_value_t = 1)]
+    pub learners: u8,
+    /// Phase-1 quorum size (default: a majority)
+    #[arg(long)]
+    pub q1: Option<u8>,
+    /// Phase-2 quorum size (default: a majority)
+    #[arg(long)]
+    pub q2: Option<u8>,
+    /// Ballots each proposer may start: its first attempt plus retries after a Nack or timeout
+    #[arg(long, default_value_t = 2)]
+    pub ballots: u8,
+    /// Messages the network may drop in a run
+    #[arg(long, default_value_t = 0)]
+    pub drops: u8,
+    /// Messages the network may duplicate in a run
+    #[arg(long, default_value_t = 0)]
+    pub duplicates: u8,
+    /// Crashes in a run (a crashed node may restart at any time)
+    #[arg(long, default_value_t = 0)]
+    pub crashes: u8,
+    /// Switch on a deliberate bug (repeatable): amnesia, ignore-promised-value,
+    /// accept-lower-ballot, minority-quorum, learner-mixes-ballots, reuse-ballot
+    #[arg(long = "flaw", value_name = "NAME")]
+    pub flaws: Vec<Flaw>,
+    /// Treat states that differ only by renaming acceptors as one (symmetry reduction)
+    #[arg(long)]
+    pub symmetry: bool,
+    /// Worker threads (default: one per core)
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Give up (exit 0, no verdict) after this many unique states
+    #[arg(long)]
+    pub max_states: Option<u64>,
+    /// Save the shortest counterexample here as a trace (RON, or JSON for a .json name)
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print one JSON object instead of a summary
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl ExploreArgs {
+    pub fn config(&self) -> Config {
+        Config {
+            proposers: self.proposers,
+            acceptors: self.acceptors,
+            learners: self.learners,
+            q1: self.q1,
+            q2: self.q2,
+            flaws: self.flaws.clone(),
+            ..Config::default()
+        }
+    }
+
+    pub fn options(&self) -> Options {
+        Options {
+            bounds: Bounds {
+                ballots: self.ballots,
+                drops: self.drops,
+                duplicates: self.duplicates,
+                crashes: self.crashes,
+            },
+            threads: self.threads,
+            max_states: self.max_states,
+            symmetry: self.symmetry,
+        }
+    }
+}
+
+/// Thousands separated by commas, for figures people read.
+fn grouped(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub fn run(args: &ExploreArgs) -> u8 {
+    let config = args.config();
+    let options = args.options();
+    if let Err(m) = explore::validate(&config, &options.bounds) {
+        eprintln!("error: {m}");
+        return EXIT_BAD_INPUT;
+    }
+    let progress = Progress::default();
+    let done = AtomicBool::new(false);
+    let live = std::io::stderr().is_terminal();
+    let result = std::thread::scope(|s| {
+        if live {
+            s.spawn(|| {
+                let mut shown = false;
+                while !done.load(Ordering::Relaxed) {
+                    std::thread::sleep(Duration::from_millis(250));
+                    if done.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    eprint!(
+                        "\r\x1b[Kdepth {}  states {}  transitions {}  frontier {}",
+                        progress.depth.load(Ordering::Relaxed),
+                        grouped(progress.states.load(Ordering::Relaxed)),
+                        grouped(progress.transitions.load(Ordering::Relaxed)),
+                        grouped(progress.frontier.load(Ordering::Relaxed)),
+                    );
+                    shown = true;
+                }
+                if shown {
+                    eprint!("\r\x1b[K");
+                }
+            });
+        }
+        let r = explore::explore_paxos(&config, &options, &progress);
+        done.store(true, Ordering::Relaxed);
+        r
+    });
+    let search = match result {
+        Ok(s) => s,
+        Err(m) => {
+            eprintln!("error: {m}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let report = &search.report;
+    if let (Some(path), Some(trace)) = (&args.out, &search.counterexample)
+        && let Err(e) = trace.save(path)
+    {
+        eprintln!("{}: cannot write the counterexample: {e}", path.display());
+        return EXIT_BAD_INPUT;
+    }
+    let (result, invariant, detail, steps) = match &report.verdict {
+        Verdict::Safe => ("safe", None, None, None),
+        Verdict::Violation { violation, actions } => (
+            "violation",
+            Some(violation.invariant),
+            Some(violation.detail.clone()),
+            Some(actions.len()),
+        ),
+        Verdict::Cancelled => ("cancelled", None, None, None),
+        Verdict::Limit => ("limit", None, None, None),
+    };
+    if args.json {
+        let json = serde_json::json!({
+            "result": result,
+            "invariant": invariant,
+            "detail": detail,
+            "unique_states": report.unique_states,
+            "transitions": report.transitions,
+            "max_depth": report.max_depth,
+            "elapsed_ms": report.elapsed.as_secs_f64() * 1000.0,
+            "states_per_sec": report.states_per_sec().round(),
+            "bytes_per_state": report.bytes_per_state.map(|b| (b * 10.0).round() / 10.0),
+            "peak_bytes": report.peak_bytes,
+            "threads": report.threads,
+            "counterexample_steps": steps,
+            "out": args.out.as_ref().filter(|_| steps.is_some()).map(|p| p.display().to_string()),
+        });
+        say!("{json}");
+    } else {
+        let (q1, q2) = config.quorums();
+        let b = options.bounds;
+        say!(
+            "explored {} proposers, {} acceptors, {} learners (q1 {q1}, q2 {q2}){}; {} ballots each, {} drops, {} duplicates, {} crashes",
+            config.proposers,
+            config.acceptors,
+            config.learners,
+            if config.flaws.is_empty() {
+                String::new()
+            } else {
+                let names: Vec<&str> = config.flaws.iter().map(|f| f.name()).collect();
+                format!(", flaws: {}", names.join(", "))
+            },
+            b.ballots,
+            b.drops,
+            b.duplicates,
+            b.crashes
+        );
+        match &report.verdict {
+            Verdict::Safe => say!("SAFE: every reachable state checked, no rule broken"),
+            Verdict::Violation { violation, actions } => {
+                say!("VIOLATION of {}: {}", violation.invariant, violation.detail);
+                match &args.out {
+                    Some(p) => say!(
+                        "shortest counterexample: {} steps, saved to {} (watch it with `paxos-lab gui {}`)",
+                        actions.len(),
+                        p.display(),
+                        p.display()
+                    ),
+                    None => {
+                        say!("shortest counterexample ({} steps):", actions.len());
+                        for (i, a) in actions.iter().enumerate() {
+                            say!("  {:>3}. {a}", i + 1);
+                        }
+                    }
+                }
+            }
+            Verdict::Cancelled => say!("CANCELLED"),
+            Verdict::Limit => say!(
+                "STOPPED at the --max-states limit: no verdict (the states seen so far are safe)"
+            ),
+        }
+        say!(
+            "unique states {}   transitions {}   max depth {}",
+            grouped(report.unique_states),
+            grouped(report.transitions),
+            report.max_depth
+        );
+        say!(
+            "elapsed {:.2} s   {} states/s   {} bytes/state   {} threads",
+            report.elapsed.as_secs_f64(),
+            grouped(report.states_per_sec() as u64),
+            report
+                .bytes_per_state
+                .map_or("?".into(), |b| format!("{b:.0}")),
+            report.threads
+        );
+    }
+    if steps.is_some() {
+        EXIT_VIOLATION
+    } else {
+        EXIT_OK
+    }
+}

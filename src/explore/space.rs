@@ -1,0 +1,726 @@
+//! The explored state space of one protocol: what a state holds besides the protocol's own
+//! nodes (who is up, whose timer runs, who has proposed, what fault budget is spent), how a
+//! state's successors are made, and how a path of them becomes world actions again.
+//!
+//! A successor is written by splicing: the parent's bytes for every node the step did not touch,
+//! fresh bytes for the one it did, so expanding a state costs one handler call and one copy.
+
+use super::Bounds;
+use crate::sim::canon::{Canonical, Reader, Values, Writer, fingerprint};
+use crate::sim::protocol::{Ctx, Outbox, TimerOp, Violation};
+use crate::sim::{Action, Event, NodeId, Value, World};
+
+/// Most nodes an explored cluster may have: liveness, timers and requests are 64-bit masks.
+pub const MAX_NODES: usize = 64;
+
+/// One transition of the explored model. Messages are named by their envelope code (sender,
+/// receiver and content), since in-flight copies of the same message are interchangeable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    Propose(u8),
+    Deliver(u64),
+    Drop(u64),
+    Duplicate(u64),
+    Crash(u8),
+    Restart(u8),
+    Timeout(u8),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Header {
+    up: u64,
+    timers: u64,
+    /// Requesters whose client has already asked (each asks once).
+    proposed: u64,
+    /// Attempts (ballots) started, per requester.
+    attempts: [u8; MAX_NODES],
+    drops: u8,
+    duplicates: u8,
+    crashes: u8,
+}
+
+pub struct Space<P: Canonical> {
+    protocol: P,
+    roster: Vec<NodeId>,
+    /// For each slot, its index among the nodes that take requests.
+    requester: Vec<Option<u8>>,
+    requesters: usize,
+    values: Values,
+    bounds: Bounds,
+    /// Slots of the interchangeable nodes, when symmetry reduction is on.
+    symmetric: Vec<usize>,
+    symmetry: bool,
+}
+
+/// Per-worker buffers: the decoded parent and everything a transition needs, reused so that
+/// expanding a state allocates almost nothing.
+pub struct Scratch<P: Canonical> {
+    header: Header,
+    nodes: Vec<P::Node>,
+    spans: Vec<(usize, usize)>,
+    monitor: P::Monitor,
+    monitor_span: (usize, usize),
+    msgs: Vec<u64>,
+    out: Outbox<P>,
+    events: Vec<Event<P>>,
+    added: Vec<u64>,
+    merged: Vec<u64>,
+    writer: Writer,
+    /// Where each node sits in `writer` (for the symmetry keys).
+    written: Vec<(usize, usize)>,
+    keys: Vec<Vec<u8>>,
+    context: Vec<(usize, u64)>,
+    /// Whether symmetry renamed the last successor, and its bytes before renaming.
+    permuted: bool,
+    concrete: Vec<u8>,
+}
+
+fn envelope(src: usize, dst: usize, msg_code: u64) -> u64 {
+    msg_code << 16 | (src as u64) << 8 | dst as u64
+}
+
+fn parts(code: u64) -> (usize, usize, u64) {
+    (
+        ((code >> 8) & 0xff) as usize,
+        (code & 0xff) as usize,
+        code >> 16,
+    )
+}
+
+impl<P: Canonical> Space<P> {
+    /// Each node that takes requests proposes its own letter (`A` for P1, ...), once.
+    pub fn new(protocol: P, bounds: Bounds, symmetry: bool) -> Result<Self, String> {
+        let roster = protocol.roster();
+        if roster.len() > MAX_NODES {
+            return Err(format!(
+                "the explorer handles at most {MAX_NODES} nodes, not {}",
+                roster.len()
+            ));
+        }
+        let mut requester = Vec::with_capacity(roster.len());
+        let mut values = Vec::new();
+        for id in &roster {
+            if protocol.takes_requests(*id) {
+                requester.push(Some(values.len() as u8));
+                values.push(Value::letter_for(id.index));
+            } else {
+                requester.push(None);
+            }
+        }
+        let symmetric: Vec<usize> = match protocol.symmetric_role() {
+            Some(role) if symmetry => (0..roster.len())
+                .filter(|&i| roster[i].role == role)
+                .collect(),
+            _ => Vec::new(),
+        };
+        Ok(Space {
+            symmetry: symmetric.len() > 1,
+            symmetric,
+            requesters: values.len(),
+            protocol,
+            roster,
+            requester,
+            values: Values::new(values),
+            bounds,
+        })
+    }
+
+    pub fn protocol(&self) -> &P {
+        &self.protocol
+    }
+
+    pub fn roster(&self) -> &[NodeId] {
+        &self.roster
+    }
+
+    /// The value node `slot` proposes, if it takes requests.
+    fn request(&self, slot: usize) -> Option<Value> {
+        self.requester[slot].map(|r| self.values.as_slice()[r as usize])
+    }
+
+    pub fn scratch(&self) -> Scratch<P> {
+        Scratch {
+            header: self.initial_header(),
+            nodes: self
+                .roster
+                .iter()
+                .map(|id| self.protocol.initial_node(*id))
+                .collect(),
+            spans: vec![(0, 0); self.roster.len()],
+            monitor: self.protocol.new_monitor(),
+            monitor_span: (0, 0),
+            msgs: Vec::new(),
+            out: Outbox::default(),
+            events: Vec::new(),
+            added: Vec::new(),
+            merged: Vec::new(),
+            writer: Writer::default(),
+            written: vec![(0, 0); self.roster.len()],
+            keys: vec![Vec::new(); self.symmetric.len()],
+            context: Vec::new(),
+            permuted: false,
+            concrete: Vec::new(),
+        }
+    }
+
+    fn initial_header(&self) -> Header {
+        let all = if self.roster.len() == 64 {
+            u64::MAX
+        } else {
+            (1u64 << self.roster.len()) - 1
+        };
+        Header {
+            up: all,
+            timers: 0,
+            proposed: 0,
+            attempts: [0; MAX_NODES],
+            drops: 0,
+            duplicates: 0,
+            crashes: 0,
+        }
+    }
+
+    /// The encoded initial state: every node fresh and up, nothing in flight.
+    pub fn initial(&self) -> Vec<u8> {
+        let mut s = self.scratch();
+        let nodes = std::mem::take(&mut s.nodes);
+        let mut w = Writer::default();
+        self.write_header(&s.header, &mut w);
+        for n in &nodes {
+            self.protocol.encode_node(n, &self.values, &mut w);
+        }
+        self.protocol
+            .encode_monitor(&s.monitor, &self.values, &mut w);
+        w.varint(0);
+        w.bytes
+    }
+
+    fn write_header(&self, h: &Header, w: &mut Writer) {
+        w.varint(h.up);
+        w.varint(h.timers);
+        w.varint(h.proposed);
+        w.bytes.extend_from_slice(&h.attempts[..self.requesters]);
+        w.byte(h.drops);
+        w.byte(h.duplicates);
+        w.byte(h.crashes);
+    }
+
+    fn decode(&self, bytes: &[u8], s: &mut Scratch<P>) {
+        let mut r = Reader::new(bytes);
+        let at = |r: &Reader| bytes.len() - r.remaining();
+        s.header.up = r.varint();
+        s.header.timers = r.varint();
+        s.header.proposed = r.varint();
+        for a in &mut s.header.attempts[..self.requesters] {
+            *a = r.byte();
+        }
+        s.header.drops = r.byte();
+        s.header.duplicates = r.byte();
+        s.header.crashes = r.byte();
+        for (i, id) in self.roster.iter().enumerate() {
+            let start = at(&r);
+            s.nodes[i] = self.protocol.decode_node(*id, &self.values, &mut r);
+            s.spans[i] = (start, at(&r));
+        }
+        let start = at(&r);
+        s.monitor = self.protocol.decode_monitor(&self.values, &mut r);
+        s.monitor_span = (start, at(&r));
+        let n = r.varint() as usize;
+        s.msgs.clear();
+        let mut code = 0u64;
+        for _ in 0..n {
+            code = code.wrapping_add(r.varint());
+            s.msgs.push(code);
+        }
+    }
+
+    /// Calls `sink(step, successor bytes, violation)` for every transition from `bytes`; `sink`
+    /// returns false to stop early. `step` is the depth of the successors (handlers see it as the
+    /// step number).
+    pub fn expand(
+        &self,
+        bytes: &[u8],
+        step: u64,
+        s: &mut Scratch<P>,
+        mut sink: impl FnMut(Step, &[u8], Option<&Violation>) -> bool,
+    ) {
+        self.decode(bytes, s);
+        let ctx = Ctx { step, now: 0 };
+        let h = s.header;
+        let n = self.roster.len();
+
+        // A delivery that commutes with everything else goes first, alone.
+        let eager = s.msgs.iter().copied().find(|&code| {
+            let (src, dst, msg_code) = parts(code);
+            h.up & 1 << dst != 0 && {
+                let msg = self.protocol.decode_msg(msg_code, &self.values);
+                self.protocol
+                    .is_eager(&s.nodes[dst], self.roster[src], &msg)
+            }
+        });
+        if let Some(code) = eager {
+            let (src, dst, msg_code) = parts(code);
+            let msg = self.protocol.decode_msg(msg_code, &self.values);
+            let mut node = s.nodes[dst].clone();
+            self.protocol.on_message(
+                ctx,
+                self.roster[dst],
+                &mut node,
+                self.roster[src],
+                msg,
+                &mut s.out,
+            );
+            if let Some(v) = self.finish(bytes, s, ctx, h, Some((dst, node)), Some(code), None) {
+                sink(Step::Deliver(code), &s.writer.bytes, v.as_ref());
+            }
+            return;
+        }
+
+        for slot in 0..n {
+            let Some(r) = self.requester[slot] else {
+                continue;
+            };
+            if h.up & 1 << slot == 0 || h.proposed & 1 << r != 0 {
+                continue;
+            }
+            let mut header = h;
+            header.proposed |= 1 << r;
+            let mut node = s.nodes[slot].clone();
+            let value = self.values.as_slice()[r as usize];
+            if self
+                .protocol
+                .on_request(ctx, self.roster[slot], &mut node, value, &mut s.out)
+                .is_err()
+            {
+                s.out.clear();
+                continue;
+            }
+            if let Some(v) = self.finish(bytes, s, ctx, header, Some((slot, node)), None, None)
+                && !sink(Step::Propose(slot as u8), &s.writer.bytes, v.as_ref())
+            {
+                return;
+            }
+        }
+
+        let mut i = 0;
+        while i < s.msgs.len() {
+            let code = s.msgs[i];
+            i += 1;
+            if i < s.msgs.len() && s.msgs[i] == code {
+                continue; // copies are interchangeable: act on the last of a run
+            }
+            let (src, dst, msg_code) = parts(code);
+            // Deliver (to a crashed node the message is lost, as in the world).
+            let next = if h.up & 1 << dst == 0 {
+                self.finish(bytes, s, ctx, h, None, Some(code), None)
+            } else {
+                let msg = self.protocol.decode_msg(msg_code, &self.values);
+                let mut node = s.nodes[dst].clone();
+                self.protocol.on_message(
+                    ctx,
+                    self.roster[dst],
+                    &mut node,
+                    self.roster[src],
+                    msg,
+                    &mut s.out,
+                );
+                self.finish(bytes, s, ctx, h, Some((dst, node)), Some(code), None)
+            };
+            if let Some(v) = next
+                && !sink(Step::Deliver(code), &s.writer.bytes, v.as_ref())
+            {
+                return;
+            }
+            if h.drops < self.bounds.drops {
+                let mut header = h;
+                header.drops += 1;
+                if let Some(v) = self.finish(bytes, s, ctx, header, None, Some(code), None)
+                    && !sink(Step::Drop(code), &s.writer.bytes, v.as_ref())
+                {
+                    return;
+                }
+            }
+            if h.duplicates < self.bounds.duplicates {
+                let mut header = h;
+                header.duplicates += 1;
+                if let Some(v) = self.finish(bytes, s, ctx, header, None, None, Some(code))
+                    && !sink(Step::Duplicate(code), &s.writer.bytes, v.as_ref())
+                {
+                    return;
+                }
+            }
+        }
+
+        for slot in 0..n {
+            let bit = 1u64 << slot;
+            let id = self.roster[slot];
+            if h.up & bit != 0 {
+                if h.crashes < self.bounds.crashes {
+                    let mut header = h;
+                    header.crashes += 1;
+                    header.up &= !bit;
+                    header.timers &= !bit;
+                    if let Some(v) = self.finish(bytes, s, ctx, header, None, None, None)
+                        && !sink(Step::Crash(slot as u8), &s.writer.bytes, v.as_ref())
+                    {
+                        return;
+                    }
+                }
+                let within = self.requester[slot]
+                    .is_none_or(|r| h.attempts[r as usize] < self.bounds.ballots);
+                if h.timers & bit != 0 && within {
+                    let mut header = h;
+                    header.timers &= !bit;
+                    let mut node = s.nodes[slot].clone();
+                    self.protocol.on_timeout(ctx, id, &mut node, &mut s.out);
+                    if let Some(v) =
+                        self.finish(bytes, s, ctx, header, Some((slot, node)), None, None)
+                        && !sink(Step::Timeout(slot as u8), &s.writer.bytes, v.as_ref())
+                    {
+                        return;
+                    }
+                }
+            } else {
+                let mut header = h;
+                header.up |= bit;
+                let mut node = s.nodes[slot].clone();
+                self.protocol.on_restart(ctx, id, &mut node, &mut s.out);
+                if let Some(v) = self.finish(bytes, s, ctx, header, Some((slot, node)), None, None)
+                    && !sink(Step::Restart(slot as u8), &s.writer.bytes, v.as_ref())
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Completes a transition whose handler (if any) has filled `s.out`: counts attempts,
+    /// updates the monitor, sends, sets the timer and writes the successor into `s.writer`.
+    /// Returns `None` when the step would exceed the ballot bound, else the violation it found.
+    #[allow(clippy::too_many_arguments)]
+    fn finish(
+        &self,
+        bytes: &[u8],
+        s: &mut Scratch<P>,
+        ctx: Ctx,
+        mut header: Header,
+        changed: Option<(usize, P::Node)>,
+        removed: Option<u64>,
+        duplicated: Option<u64>,
+    ) -> Option<Option<Violation>> {
+        let mut monitor = None;
+        let mut violation = None;
+        s.added.clear();
+        s.added.extend(duplicated);
+        if let Some((slot, _)) = &changed {
+            let slot = *slot;
+            let id = self.roster[slot];
+            let started = s.out.notes.iter().filter(|n| P::starts_attempt(n)).count();
+            if started > 0 {
+                let r = self.requester[slot].map_or(0, |r| r as usize);
+                let total = header.attempts[r] as usize + started;
+                if total > self.bounds.ballots as usize {
+                    s.out.clear();
+                    return None;
+                }
+                header.attempts[r] = total as u8;
+            }
+            if !s.out.notes.is_empty() {
+                let mut m = s.monitor.clone();
+                s.events.clear();
+                for note in &s.out.notes {
+                    self.protocol.observe(&mut m, ctx, id, note, &mut s.events);
+                }
+                violation = s.events.iter().find_map(|e| match e {
+                    Event::Violation(v) => Some(v.clone()),
+                    _ => None,
+                });
+                monitor = Some(m);
+            }
+            for (dst, msg) in &s.out.sends {
+                if let Some(d) = self.protocol.slot_of(*dst) {
+                    let code = self.protocol.encode_msg(msg, &self.values);
+                    s.added.push(envelope(slot, d, code));
+                }
+            }
+            match s.out.timer {
+                Some(TimerOp::Start) => header.timers |= 1 << slot,
+                Some(TimerOp::Stop) => header.timers &= !(1 << slot),
+                None => {}
+            }
+        }
+        s.out.clear();
+        s.added.sort_unstable();
+
+        let w = &mut s.writer;
+        w.bytes.clear();
+        self.write_header(&header, w);
+        for (i, span) in s.spans.iter().enumerate() {
+            let start = w.bytes.len();
+            match &changed {
+                Some((slot, node)) if *slot == i => {
+                    self.protocol.encode_node(node, &self.values, w)
+                }
+                _ => w.bytes.extend_from_slice(&bytes[span.0..span.1]),
+            }
+            s.written[i] = (start, w.bytes.len());
+        }
+        match &monitor {
+            Some(m) => self.protocol.encode_monitor(m, &self.values, w),
+            None => w
+                .bytes
+                .extend_from_slice(&bytes[s.monitor_span.0..s.monitor_span.1]),
+        }
+        // The in-flight multiset, sorted: the parent's minus one copy of `removed`, merged with
+        // what was sent, less what became stale at the node that changed.
+        s.merged.clear();
+        let mut skip = removed;
+        let mut added = s.added.iter().peekable();
+        for &m in &s.msgs {
+            if skip == Some(m) {
+                skip = None;
+                continue;
+            }
+            while let Some(&&a) = added.peek()
+                && a <= m
+            {
+                s.merged.push(a);
+                added.next();
+            }
+            s.merged.push(m);
+        }
+        s.merged.extend(added);
+        let changed_slot = changed.as_ref().map(|(slot, _)| *slot);
+        if changed_slot.is_some() {
+            let nodes = &s.nodes;
+            s.merged.retain(|&code| {
+                let (src, dst, msg) = parts(code);
+                if Some(dst) != changed_slot && Some(src) != changed_slot {
+                    return true;
+                }
+                let node = match &changed {
+                    Some((slot, node)) if *slot == dst => node,
+                    _ => &nodes[dst],
+                };
+                let may_restart = header.up & 1 << dst == 0 || header.crashes < self.bounds.crashes;
+                let msg = self.protocol.decode_msg(msg, &self.values);
+                !self
+                    .protocol
+                    .is_stale(node, self.roster[src], &msg, may_restart)
+            });
+        }
+        w.varint(s.merged.len() as u64);
+        let mut prev = 0u64;
+        for &m in &s.merged {
+            w.varint(m - prev);
+            prev = m;
+        }
+        s.permuted = false;
+        if self.symmetry {
+            self.canonicalize(s, &header, changed.as_ref(), monitor.as_ref());
+        }
+        Some(violation)
+    }
+
+    /// Symmetry reduction: renames the interchangeable nodes so they appear sorted by their own
+    /// state (then by the messages they send and receive), and rewrites the successor under that
+    /// renaming. Any renaming is sound; sorting makes most symmetric states meet.
+    fn canonicalize(
+        &self,
+        s: &mut Scratch<P>,
+        header: &Header,
+        changed: Option<&(usize, P::Node)>,
+        monitor: Option<&P::Monitor>,
+    ) {
+        let members = &self.symmetric;
+        let k = members.len();
+        let member_of = |slot: usize| members.iter().position(|&m| m == slot);
+        for (i, &slot) in members.iter().enumerate() {
+            let key = &mut s.keys[i];
+            key.clear();
+            key.push((header.up >> slot & 1) as u8);
+            key.push((header.timers >> slot & 1) as u8);
+            let (a, b) = s.written[slot];
+            key.extend_from_slice(&s.writer.bytes[a..b]);
+            key.push(0xff);
+        }
+        // Messages to and from each member, with other members' names masked out.
+        s.context.clear();
+        for &code in &s.merged {
+            let (src, dst, msg) = parts(code);
+            let (ms, md) = (member_of(src), member_of(dst));
+            let mask = |slot: usize, m: Option<usize>| if m.is_some() { 0xff } else { slot as u64 };
+            if let Some(i) = ms {
+                s.context.push((i, msg << 9 | mask(dst, md) << 1));
+            }
+            if let Some(i) = md {
+                s.context.push((i, msg << 9 | mask(src, ms) << 1 | 1));
+            }
+        }
+        s.context.sort_unstable();
+        for &(i, c) in &s.context {
+            s.keys[i].extend_from_slice(&c.to_le_bytes());
+        }
+        let mut order: Vec<usize> = (0..k).collect();
+        order.sort_by(|&x, &y| s.keys[x].cmp(&s.keys[y]));
+        if order.iter().enumerate().all(|(i, &o)| i == o) {
+            return;
+        }
+        let mut perm = vec![0u8; k];
+        for (pos, &member) in order.iter().enumerate() {
+            perm[member] = pos as u8;
+        }
+        let mut map: Vec<usize> = (0..self.roster.len()).collect();
+        for (i, &slot) in members.iter().enumerate() {
+            map[slot] = members[perm[i] as usize];
+        }
+        let move_bits = |bits: u64| {
+            let mut out = 0u64;
+            for (slot, &to) in map.iter().enumerate() {
+                if bits & 1 << slot != 0 {
+                    out |= 1 << to;
+                }
+            }
+            out
+        };
+        let mut renamed = *header;
+        renamed.up = move_bits(header.up);
+        renamed.timers = move_bits(header.timers);
+        let mut nodes: Vec<Option<P::Node>> = vec![None; self.roster.len()];
+        for (slot, node) in s.nodes.iter().enumerate() {
+            let mut node = match changed {
+                Some((c, n)) if *c == slot => n.clone(),
+                _ => node.clone(),
+            };
+            self.protocol.permute_node(&mut node, &perm);
+            nodes[map[slot]] = Some(node);
+        }
+        let mut m = monitor.cloned().unwrap_or_else(|| s.monitor.clone());
+        self.protocol.permute_monitor(&mut m, &perm);
+        let mut msgs: Vec<u64> = s
+            .merged
+            .iter()
+            .map(|&code| {
+                let (src, dst, msg) = parts(code);
+                envelope(map[src], map[dst], msg)
+            })
+            .collect();
+        msgs.sort_unstable();
+
+        std::mem::swap(&mut s.concrete, &mut s.writer.bytes);
+        s.permuted = true;
+        let w = &mut s.writer;
+        w.bytes.clear();
+        self.write_header(&renamed, w);
+        for node in nodes.iter().flatten() {
+            self.protocol.encode_node(node, &self.values, w);
+        }
+        self.protocol.encode_monitor(&m, &self.values, w);
+        w.varint(msgs.len() as u64);
+        let mut prev = 0u64;
+        for &c in &msgs {
+            w.varint(c - prev);
+            prev = c;
+        }
+    }
+
+    /// The successor just produced, under its original names (before symmetry renamed it).
+    fn concrete<'a>(&self, s: &'a Scratch<P>) -> &'a [u8] {
+        if s.permuted {
+            &s.concrete
+        } else {
+            &s.writer.bytes
+        }
+    }
+
+    /// The steps along a chain of fingerprints from the initial state.
+    pub fn path(&self, root: &[u8], chain: &[u64]) -> Result<Vec<Step>, String> {
+        let mut s = self.scratch();
+        let mut state = root.to_vec();
+        let mut steps = Vec::new();
+        for (depth, &target) in chain.iter().enumerate().skip(1) {
+            let mut found = None;
+            let mut found_step = None;
+            self.expand(&state, depth as u64, &mut s, |step, next, _| {
+                if fingerprint(next) == target {
+                    found_step = Some(step);
+                    false
+                } else {
+                    true
+                }
+            });
+            if let Some(step) = found_step {
+                found = Some((step, self.concrete(&s).to_vec()));
+            }
+            let (step, next) =
+                found.ok_or("no step leads to the next state of the counterexample")?;
+            steps.push(step);
+            state = next;
+        }
+        Ok(steps)
+    }
+
+    /// Removes steps the violation does not need, one at a time, as long as the rest still
+    /// replays and breaks `invariant` (BFS is shortest in the reduced graph, where some
+    /// deliveries are forced early; this takes back those the run can do without).
+    pub fn minimize(
+        &self,
+        mut steps: Vec<Step>,
+        fresh: impl Fn() -> World<P>,
+        invariant: &str,
+    ) -> Vec<Step> {
+        let breaks = |candidate: &[Step]| {
+            let mut world = fresh();
+            self.to_actions(candidate, &mut world).is_ok()
+                && world.violations().iter().any(|v| v.invariant == invariant)
+        };
+        let mut i = steps.len();
+        while i > 0 {
+            i -= 1;
+            let mut candidate = steps.clone();
+            candidate.remove(i);
+            if breaks(&candidate) {
+                steps = candidate;
+            }
+        }
+        steps
+    }
+
+    /// Plays `steps` on `world` (a fresh world of the same protocol), naming real message ids.
+    pub fn to_actions(&self, steps: &[Step], world: &mut World<P>) -> Result<Vec<Action>, String> {
+        let mut actions = Vec::with_capacity(steps.len());
+        for step in steps {
+            let find = |code: u64| -> Result<crate::sim::MsgId, String> {
+                let (src, dst, msg_code) = parts(code);
+                let msg = self.protocol.decode_msg(msg_code, &self.values);
+                world
+                    .network()
+                    .in_flight()
+                    .iter()
+                    .find(|e| {
+                        e.src == self.roster[src] && e.dst == self.roster[dst] && e.msg == msg
+                    })
+                    .map(|e| e.id)
+                    .ok_or_else(|| format!("no message {msg} from {} in flight", self.roster[src]))
+            };
+            let action = match *step {
+                Step::Propose(slot) => Action::Propose(
+                    self.roster[slot as usize],
+                    self.request(slot as usize)
+                        .ok_or("a proposal from a node that takes no requests")?,
+                ),
+                Step::Deliver(code) => Action::Deliver(find(code)?),
+                Step::Drop(code) => Action::Drop(find(code)?),
+                Step::Duplicate(code) => Action::Duplicate(find(code)?),
+                Step::Crash(slot) => Action::Crash(self.roster[slot as usize]),
+                Step::Restart(slot) => Action::Restart(self.roster[slot as usize]),
+                Step::Timeout(slot) => Action::Timeout(self.roster[slot as usize]),
+            };
+            world
+                .apply(&action)
+                .map_err(|e| format!("the counterexample does not replay at {action}: {e}"))?;
+            actions.push(action);
+        }
+        Ok(actions)
+    }
+}

@@ -1,0 +1,240 @@
+//! Canonical, compact byte encodings of a protocol's state, for the explorer. Two states that
+//! behave the same from here on must encode to the same bytes: no timestamps, no step numbers,
+//! no message ids, and every set written in sorted order. The explorer stores millions of these,
+//! so integers are varints and values are indices into the run's small table of proposals.
+
+use super::ids::{Ballot, NodeId, Role, Value};
+use super::protocol::Protocol;
+
+/// Appends varints and bytes to a reusable buffer.
+#[derive(Default)]
+pub struct Writer {
+    pub bytes: Vec<u8>,
+}
+
+impl Writer {
+    pub fn byte(&mut self, b: u8) {
+        self.bytes.push(b);
+    }
+
+    /// LEB128: seven bits a byte, so the small numbers that fill a state take one byte.
+    pub fn varint(&mut self, mut v: u64) {
+        while v >= 0x80 {
+            self.bytes.push(v as u8 | 0x80);
+            v >>= 7;
+        }
+        self.bytes.push(v as u8);
+    }
+
+    pub fn ballot(&mut self, b: Ballot) {
+        self.varint(pack_ballot(b));
+    }
+}
+
+/// Reads what a `Writer` wrote. The explorer only decodes bytes it encoded itself, so running
+/// past the end is a bug; it yields zeros rather than panicking, and tests catch the mismatch.
+pub struct Reader<'a> {
+    pub bytes: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(bytes: &'a [u8]) -> Self {
+        Reader { bytes }
+    }
+
+    pub fn byte(&mut self) -> u8 {
+        match self.bytes.split_first() {
+            Some((&b, rest)) => {
+                self.bytes = rest;
+                b
+            }
+            None => 0,
+        }
+    }
+
+    pub fn varint(&mut self) -> u64 {
+        let mut v = 0u64;
+        let mut shift = 0;
+        loop {
+            let b = self.byte();
+            v |= ((b & 0x7f) as u64) << shift;
+            if b & 0x80 == 0 || shift >= 63 {
+                return v;
+            }
+            shift += 7;
+        }
+    }
+
+    pub fn ballot(&mut self) -> Ballot {
+        unpack_ballot(self.varint())
+    }
+
+    pub fn remaining(&self) -> usize {
+        self.bytes.len()
+    }
+}
+
+/// A ballot as one integer, ordered as ballots are (round first).
+pub fn pack_ballot(b: Ballot) -> u64 {
+    ((b.round as u64) << 8) | b.proposer as u64
+}
+
+pub fn unpack_ballot(v: u64) -> Ballot {
+    Ballot::new((v >> 8) as u32, v as u8)
+}
+
+/// The values a run can carry, so a value is stored as its small index. In an explored run every
+/// value comes from a client request, and the explorer fixes those up front.
+#[derive(Clone, Debug, Default)]
+pub struct Values(Vec<Value>);
+
+impl Values {
+    pub fn new(values: Vec<Value>) -> Self {
+        Values(values)
+    }
+
+    /// 1-based, so 0 can stand for "no value".
+    pub fn code(&self, v: Value) -> u64 {
+        match self.0.iter().position(|x| *x == v) {
+            Some(i) => i as u64 + 1,
+            None => {
+                debug_assert!(false, "value {v} is not in the explorer's table");
+                0
+            }
+        }
+    }
+
+    pub fn value(&self, code: u64) -> Value {
+        self.0
+            .get((code as usize).wrapping_sub(1))
+            .copied()
+            .unwrap_or_else(|| Value::letter_for(0))
+    }
+
+    pub fn code_opt(&self, v: Option<Value>) -> u64 {
+        v.map_or(0, |v| self.code(v))
+    }
+
+    pub fn value_opt(&self, code: u64) -> Option<Value> {
+        (code != 0).then(|| self.value(code))
+    }
+
+    pub fn as_slice(&self) -> &[Value] {
+        &self.0
+    }
+}
+
+/// A protocol whose state the explorer can store canonically. Encodings of nodes and the monitor
+/// leave out anything that is history only (steps, times, the order in which a set grew).
+pub trait Canonical: Protocol {
+    /// Whether a node's note means it started a new attempt (a ballot, in Paxos): the explorer
+    /// bounds how many each node may start.
+    fn starts_attempt(note: &Self::Note) -> bool;
+
+    fn encode_node(&self, node: &Self::Node, values: &Values, w: &mut Writer);
+    fn decode_node(&self, id: NodeId, values: &Values, r: &mut Reader) -> Self::Node;
+
+    /// A message as a number below 2^48 (the explorer adds the sender and receiver above it).
+    fn encode_msg(&self, msg: &Self::Msg, values: &Values) -> u64;
+    fn decode_msg(&self, code: u64, values: &Values) -> Self::Msg;
+
+    fn encode_monitor(&self, monitor: &Self::Monitor, values: &Values, w: &mut Writer);
+    fn decode_monitor(&self, values: &Values, r: &mut Reader) -> Self::Monitor;
+
+    /// Whether delivering `msg` to `node` does nothing now and in every later state of `node`
+    /// (`may_restart`: whether the node may still crash and come back). The explorer discards
+    /// such messages, since delivering, dropping or duplicating them leads nowhere new; a
+    /// protocol that cannot tell returns false, which is always sound.
+    fn is_stale(&self, node: &Self::Node, from: NodeId, msg: &Self::Msg, may_restart: bool)
+    -> bool;
+
+    /// Whether delivering `msg` to the live `node` may be taken before anything else without
+    /// hiding a violation: it only adds to a tally that stays below its quorum, sends nothing,
+    /// notes nothing, and no other order of deliveries could give a different result. The
+    /// explorer then follows that delivery alone from this state (a partial-order reduction).
+    fn is_eager(&self, node: &Self::Node, from: NodeId, msg: &Self::Msg) -> bool;
+
+    /// The role whose members are interchangeable (acceptors, in Paxos), for symmetry reduction.
+    fn symmetric_role(&self) -> Option<Role>;
+    /// Renames members of the symmetric role inside a node's state: `perm[i]` is the new 0-based
+    /// index of the member whose index was `i`.
+    fn permute_node(&self, node: &mut Self::Node, perm: &[u8]);
+    fn permute_monitor(&self, monitor: &mut Self::Monitor, perm: &[u8]);
+}
+
+/// A bit set over members renamed by `perm` (bit `i` moves to bit `perm[i]`).
+pub fn permute_bits(bits: u64, perm: &[u8]) -> u64 {
+    let mut out = 0;
+    for (i, &to) in perm.iter().enumerate() {
+        if bits & 1 << i != 0 {
+            out |= 1 << to;
+        }
+    }
+    out
+}
+
+/// 64-bit fingerprint of an encoded state. Deterministic (no random seed), so the same search
+/// visits the same states in every run; mixes eight bytes at a time.
+pub fn fingerprint(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h: u64 = 0x243F_6A88_85A3_08D3 ^ (bytes.len() as u64).wrapping_mul(K);
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        h = (h ^ w).wrapping_mul(K).rotate_left(29);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut last = [0u8; 8];
+        last[..rest.len()].copy_from_slice(rest);
+        h = (h ^ u64::from_le_bytes(last))
+            .wrapping_mul(K)
+            .rotate_left(29);
+    }
+    // Final avalanche (from MurmurHash3's fmix64) so every input bit reaches every output bit.
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varints_round_trip_at_every_width() {
+        let mut w = Writer::default();
+        let samples = [0, 1, 127, 128, 300, u32::MAX as u64, u64::MAX];
+        for v in samples {
+            w.varint(v);
+        }
+        assert_eq!(w.bytes[0], 0);
+        let mut r = Reader::new(&w.bytes);
+        for v in samples {
+            assert_eq!(r.varint(), v);
+        }
+        assert_eq!(r.remaining(), 0);
+        // Past the end: zeros, no panic.
+        assert_eq!(r.varint(), 0);
+    }
+
+    #[test]
+    fn ballots_pack_in_ballot_order() {
+        let a = Ballot::new(1, 3);
+        let b = Ballot::new(2, 1);
+        assert!(pack_ballot(a) < pack_ballot(b));
+        assert_eq!(unpack_ballot(pack_ballot(b)), b);
+    }
+
+    #[test]
+    fn fingerprints_differ_for_near_identical_states() {
+        let a = fingerprint(&[1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        let b = fingerprint(&[1, 2, 3, 4, 5, 6, 7, 8, 8]);
+        let c = fingerprint(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 0]);
+        assert_ne!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(a, fingerprint(&[1, 2, 3, 4, 5, 6, 7, 8, 9]));
+    }
+}
