@@ -1,0 +1,211 @@
+//! The explorer: correct Paxos is safe over every interleaving within the bounds; each flaw is
+//! caught with a counterexample no longer than its hand-written scenario in tests/scenarios/,
+//! and that counterexample replays as an ordinary trace to the same violation.
+
+use std::process::Command;
+
+use paxos_lab::explore::{self, Bounds, Options, Progress, Verdict};
+use paxos_lab::sim::{Config, Flaw};
+use paxos_lab::trace;
+
+fn cluster(flaws: &[Flaw]) -> Config {
+    Config {
+        proposers: 2,
+        acceptors: 3,
+        learners: 1,
+        flaws: flaws.to_vec(),
+        ..Config::default()
+    }
+}
+
+fn search(config: &Config, bounds: Bounds, symmetry: bool) -> explore::PaxosSearch {
+    let options = Options {
+        bounds,
+        symmetry,
+        ..Options::default()
+    };
+    explore::explore_paxos(config, &options, &Progress::default()).expect("the search runs")
+}
+
+fn one_ballot() -> Bounds {
+    Bounds {
+        ballots: 1,
+        ..Bounds::default()
+    }
+}
+
+#[test]
+fn correct_paxos_is_safe_in_every_interleaving_of_one_ballot_each() {
+    let s = search(&cluster(&[]), one_ballot(), false);
+    assert_eq!(s.report.verdict, Verdict::Safe);
+    // Both proposers, every message order: far more than one run's worth of states.
+    assert!(s.report.unique_states > 100_000, "{}", s.report.unique_states);
+    assert!(s.report.transitions > s.report.unique_states);
+    assert!(s.report.max_depth >= 20);
+    assert!(s.counterexample.is_none());
+}
+
+#[test]
+fn correct_paxos_is_safe_with_a_drop_and_with_a_crash() {
+    for bounds in [
+        Bounds {
+            drops: 1,
+            ..one_ballot()
+        },
+        Bounds {
+            crashes: 1,
+            ..one_ballot()
+        },
+    ] {
+        let s = search(&cluster(&[]), bounds, true);
+        assert_eq!(s.report.verdict, Verdict::Safe, "{bounds:?}");
+    }
+}
+
+#[test]
+fn symmetry_merges_states_without_changing_the_verdict() {
+    let plain = search(&cluster(&[]), one_ballot(), false);
+    let sym = search(&cluster(&[]), one_ballot(), true);
+    assert_eq!(sym.report.verdict, Verdict::Safe);
+    assert!(sym.report.unique_states * 3 < plain.report.unique_states);
+    let flawed = cluster(&[Flaw::ReuseBallot]);
+    let a = search(&flawed, Bounds::default(), false);
+    let b = search(&flawed, Bounds::default(), true);
+    match (&a.report.verdict, &b.report.verdict) {
+        (
+            Verdict::Violation {
+                violation: va,
+                actions: xa,
+            },
+            Verdict::Violation {
+                violation: vb,
+                actions: xb,
+            },
+        ) => {
+            assert_eq!(va.invariant, vb.invariant);
+            assert_eq!(xa.len(), xb.len());
+        }
+        other => panic!("expected two violations, got {other:?}"),
+    }
+}
+
+/// The first violation each hand-written scenario shows, and at which step.
+const SCENARIOS: &[(Flaw, &str, usize)] = &[
+    (Flaw::IgnorePromisedValue, "agreement", 14),
+    (Flaw::AcceptLowerBallot, "accept-respects-promise", 11),
+    (Flaw::MinorityQuorum, "agreement", 8),
+    (Flaw::Amnesia, "promise-monotonic", 9),
+    (Flaw::ReuseBallot, "one-value-per-ballot", 10),
+    (Flaw::LearnerMixesBallots, "learned-is-chosen", 20),
+];
+
+#[test]
+fn every_flaw_yields_a_counterexample_as_short_as_its_scenario_that_replays() {
+    for &(flaw, invariant, scenario_steps) in SCENARIOS {
+        let crashes = if flaw == Flaw::Amnesia { 1 } else { 0 };
+        let config = cluster(&[flaw]);
+        let s = search(
+            &config,
+            Bounds {
+                crashes,
+                ..Bounds::default()
+            },
+            false,
+        );
+        let Verdict::Violation { violation, actions } = &s.report.verdict else {
+            panic!("{flaw}: expected a violation, got {:?}", s.report.verdict);
+        };
+        assert_eq!(violation.invariant, invariant, "{flaw}");
+        assert!(
+            actions.len() <= scenario_steps,
+            "{flaw}: {} steps, the hand-written scenario needs {scenario_steps}",
+            actions.len()
+        );
+        // An ordinary trace: it parses, replays, and reaches the same violation.
+        let trace = s.counterexample.expect("a counterexample trace");
+        let text = trace.to_ron();
+        let path = std::path::Path::new("counterexample.ron");
+        let (_, replayed) = trace::parse_and_replay(path, &text).expect("the trace replays");
+        let v = replayed.outcome.violation.as_ref().expect("the replay breaks a rule");
+        assert_eq!(v.invariant, invariant, "{flaw}");
+        assert_eq!(v.step, actions.len() as u64, "{flaw}: violated at the last step");
+        assert_eq!(trace.outcome.as_ref(), Some(&replayed.outcome));
+    }
+}
+
+#[test]
+fn a_limit_stops_the_search_without_a_verdict() {
+    let options = Options {
+        bounds: Bounds::default(),
+        max_states: Some(5_000),
+        ..Options::default()
+    };
+    let s = explore::explore_paxos(&cluster(&[]), &options, &Progress::default()).unwrap();
+    assert_eq!(s.report.verdict, Verdict::Limit);
+    assert!(s.report.unique_states >= 5_000);
+}
+
+#[test]
+fn a_cancelled_search_says_so() {
+    let progress = Progress::default();
+    progress.cancel();
+    let s = explore::explore_paxos(&cluster(&[]), &Options::default(), &progress).unwrap();
+    assert_eq!(s.report.verdict, Verdict::Cancelled);
+}
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_paxos-lab"))
+}
+
+#[test]
+fn explore_cli_prints_json_and_exits_1_with_a_trace_that_replay_reproduces() {
+    let dir = std::env::temp_dir().join(format!("paxos-explore-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("cx.ron");
+    let run = bin()
+        .args(["explore", "--flaw", "minority-quorum", "--json", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(json["result"], "violation");
+    assert_eq!(json["invariant"], "agreement");
+    for key in [
+        "unique_states",
+        "transitions",
+        "max_depth",
+        "elapsed_ms",
+        "states_per_sec",
+        "counterexample_steps",
+    ] {
+        assert!(json[key].is_number(), "{key}: {}", json[key]);
+    }
+    assert!(json.get("bytes_per_state").is_some());
+    let replay = bin().arg("replay").arg(&out).output().unwrap();
+    assert_eq!(replay.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&replay.stdout).contains("agreement"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn explore_cli_reports_safe_with_exit_0_and_rejects_bad_bounds() {
+    let run = bin()
+        .args(["explore", "--ballots", "1", "--symmetry"])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&run.stdout);
+    assert!(text.contains("SAFE"), "{text}");
+    assert!(text.contains("unique states"), "{text}");
+    for bad in [
+        &["explore", "--ballots", "0"][..],
+        &["explore", "--acceptors", "0"],
+        &["explore", "--drops", "99"],
+        &["explore", "--flaw", "nonsense"],
+    ] {
+        let run = bin().args(bad).output().unwrap();
+        assert_eq!(run.status.code(), Some(2), "{bad:?}");
+        assert!(!run.stderr.is_empty());
+    }
+}
