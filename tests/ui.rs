@@ -7,7 +7,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use paxos_lab::sim::paxos::Node;
 use paxos_lab::sim::rng::Rng;
-use paxos_lab::sim::{Config, Knobs, NodeId};
+use paxos_lab::sim::{Config, Flaw, Knobs, NodeId};
 use paxos_lab::trace;
 use paxos_lab::ui::graph::GraphView;
 use paxos_lab::ui::i18n::{Lang, T};
@@ -80,6 +80,7 @@ fn every_ui_string_renders_with_the_bundled_fonts() {
         ("mod.rs", include_str!("../src/ui/mod.rs")),
         ("i18n.rs", include_str!("../src/ui/i18n.rs")),
         ("lesson_panel.rs", include_str!("../src/ui/lesson_panel.rs")),
+        ("explore_panel.rs", include_str!("../src/ui/explore_panel.rs")),
     ] {
         check(
             file.to_string(),
@@ -573,4 +574,67 @@ fn narration_that_names_nodes_marks_them_in_the_graph() {
         .map(|n| n.to_string())
         .collect();
     assert_eq!(named, ["P1", "A1", "A2", "A3", "L1"]);
+}
+
+/// Steps frames until the background search ends (it runs on its own thread).
+fn wait_for_search(h: &mut Harness<'static, PaxosApp>) {
+    for _ in 0..3000 {
+        h.step();
+        if !h.state().explore_window.is_running() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("the search did not finish in 30 s");
+}
+
+#[test]
+fn can_this_break_searches_in_the_background_and_opens_the_counterexample() {
+    let session = Session::new(
+        Config {
+            learners: 1,
+            flaws: vec![Flaw::MinorityQuorum],
+            ..Config::default()
+        },
+        Knobs::default(),
+    );
+    let mut h = harness(app(session, Lang::En));
+    h.run();
+    h.get_by_label("Run").click();
+    h.run();
+    h.get_by_label_contains("Can this break").click();
+    h.run();
+    assert!(h.state().explore_window.open);
+    h.get_by_label("Search").click();
+    h.step();
+    assert!(h.state().explore_window.is_running());
+    wait_for_search(&mut h);
+    h.step();
+    assert!(h.query_by_label_contains("It can break").is_some());
+    h.get_by_label("Watch it").click();
+    h.step();
+    let s = &h.state().session;
+    assert_eq!(s.position(), s.len());
+    assert!(s.len() > 0);
+    let v = s.world().first_violation().expect("the counterexample breaks a rule");
+    assert_eq!(v.invariant, "agreement");
+    assert_eq!(s.config().flaws, vec![Flaw::MinorityQuorum]);
+}
+
+#[test]
+fn a_running_search_can_be_cancelled() {
+    let mut h = harness(app(sandbox(3, 0), Lang::En));
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::B);
+    h.step();
+    assert!(h.state().explore_window.open);
+    // Big bounds, so the search is still running when Cancel is clicked.
+    h.get_by_label("Ballots per proposer").type_text("3");
+    h.step();
+    h.get_by_label("Search").click();
+    h.step();
+    h.get_by_label("Cancel").click();
+    wait_for_search(&mut h);
+    h.step();
+    assert!(h.query_by_label_contains("cancelled").is_some());
 }

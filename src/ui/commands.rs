@@ -13,6 +13,7 @@ pub enum UiCommand {
     Reset,
     JumpToEnd,
     NewRun,
+    CanThisBreak,
     PresenterMode,
     Fullscreen,
     ZoomIn,
@@ -33,13 +34,14 @@ pub enum UiCommand {
 
 impl UiCommand {
     /// The Run menu.
-    pub const RUN: [UiCommand; 6] = [
+    pub const RUN: [UiCommand; 7] = [
         UiCommand::PlayPause,
         UiCommand::StepForward,
         UiCommand::StepBack,
         UiCommand::Reset,
         UiCommand::JumpToEnd,
         UiCommand::NewRun,
+        UiCommand::CanThisBreak,
     ];
 
     /// The View menu's commands.
@@ -82,6 +84,7 @@ impl UiCommand {
             UiCommand::Reset => T::Reset,
             UiCommand::JumpToEnd => T::JumpToEnd,
             UiCommand::NewRun => T::NewRun,
+            UiCommand::CanThisBreak => T::CanThisBreak,
             UiCommand::PresenterMode => T::PresenterMode,
             UiCommand::Fullscreen => T::Fullscreen,
             UiCommand::ZoomIn => T::ZoomIn,
@@ -111,6 +114,7 @@ impl UiCommand {
             UiCommand::Reset => key(Key::Home),
             UiCommand::JumpToEnd => key(Key::End),
             UiCommand::NewRun => cmd(Key::N),
+            UiCommand::CanThisBreak => cmd(Key::B),
             UiCommand::PresenterMode => key(Key::F5),
             UiCommand::Fullscreen => key(Key::F11),
             UiCommand::ZoomIn => cmd(Key::Equals),

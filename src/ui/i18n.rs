@@ -192,6 +192,25 @@ texts! {
     ProposeProbability => "new request probability", "新请求概率";
     Flaws => "flaws (each breaks one rule)", "缺陷（各破坏一条规则）";
     StartNewRun => "Start new run", "开始新的运行";
+    // The explorer
+    CanThisBreak => "Can this break?…", "这会出错吗？…";
+    ExploreTitle => "Can this break?", "这会出错吗？";
+    ExploreIntro => "Tries every order of every message on this cluster, within the bounds below, and checks every safety rule in every state. It finds the shortest run that breaks a rule, or shows that none does.", "在下面的范围内，尝试这个集群中所有消息的每一种顺序，并在每个状态检查每条安全规则。它会找出破坏规则的最短运行，或者证明不存在这样的运行。";
+    BallotsPerProposer => "Ballots per proposer", "每个提议者的提案编号数";
+    DropsAllowed => "Messages dropped", "丢弃的消息数";
+    DuplicatesAllowed => "Messages duplicated", "重复的消息数";
+    CrashesAllowed => "Crashes", "崩溃次数";
+    SymmetryReduction => "Treat acceptors as interchangeable (faster)", "把接受者视为可互换（更快）";
+    StartSearch => "Search", "开始搜索";
+    CancelSearch => "Cancel", "取消";
+    SearchProgress => "Depth {0} · {1} states · {2} transitions", "深度 {0} · {1} 个状态 · {2} 次转换";
+    SearchSafe => "Safe: {0} states checked, no rule broken in any of them.", "安全：检查了 {0} 个状态，没有任何规则被破坏。";
+    SearchViolation => "It can break: {0}", "会出错：{0}";
+    SearchCounterexample => "Shortest run that breaks it: {0} steps.", "破坏它的最短运行：{0} 步。";
+    LoadCounterexample => "Watch it", "观看这次运行";
+    SearchCancelled => "Search cancelled.", "搜索已取消。";
+    SearchLimit => "Stopped after {0} states without a verdict: try smaller bounds.", "检查 {0} 个状态后停止，没有结论：请缩小范围。";
+    SearchFigures => "{0} states in {1} s ({2} states/s)", "{0} 个状态，用时 {1} 秒（每秒 {2} 个状态）";
     Cancel => "Cancel", "取消";
     QuorumsMayNotIntersect => "q1 + q2 ≤ n: quorums need not intersect, safety is not guaranteed", "q1 + q2 ≤ n：法定人数未必相交，无法保证安全";
     // Status

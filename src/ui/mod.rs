@@ -3,6 +3,7 @@
 //! Animation time is passed in, so tests can freeze it.
 
 pub mod commands;
+pub mod explore_panel;
 pub mod graph;
 pub mod i18n;
 pub mod inspector;
@@ -21,6 +22,7 @@ use graph::GraphView;
 use i18n::{Lang, T};
 use inspector::InspectorView;
 use lesson_panel::{LessonCommand, LessonPanel};
+use explore_panel::ExploreWindow;
 use panels::{ControlsView, SettingsWindow, safety_bar};
 use session::{Command, Notice, Selection, Session};
 use theme::Palette;
@@ -145,6 +147,7 @@ pub struct PaxosApp {
     inspector: InspectorView,
     controls: ControlsView,
     settings_window: SettingsWindow,
+    pub explore_window: ExploreWindow,
     transition: Option<Transition>,
     last_auto_step: f64,
     show_help: bool,
@@ -188,6 +191,7 @@ impl PaxosApp {
             inspector: Default::default(),
             controls: ControlsView,
             settings_window: Default::default(),
+            explore_window: Default::default(),
             transition: None,
             last_auto_step: 0.0,
             show_help: false,
@@ -305,6 +309,7 @@ impl PaxosApp {
                 let config = self.session.config().clone();
                 self.settings_window.open_with(&config, self.session.knobs);
             }
+            UiCommand::CanThisBreak => self.explore_window.open_for(self.session.config()),
             UiCommand::PresenterMode => self.settings.presenter = !self.settings.presenter,
             UiCommand::Fullscreen => {
                 let full = ctx.input(|i| i.viewport().fullscreen.unwrap_or(false));
@@ -578,6 +583,9 @@ impl PaxosApp {
             if self.settings_window.open {
                 self.settings_window.ui(&ctx, &f, &mut out);
             }
+            if self.explore_window.open {
+                self.explore_window.ui(&ctx, &f, &mut out);
+            }
             if self.show_help {
                 let mut open = true;
                 egui::Window::new(f.tr(T::KeyboardHelp))
@@ -639,7 +647,7 @@ impl PaxosApp {
     /// Applies the views' commands in order.
     pub fn apply(&mut self, commands: Vec<Command>) {
         for c in commands {
-            if let Command::NewRun(..) = c {
+            if let Command::NewRun(..) | Command::Open(..) = c {
                 self.graph.reset_view();
             }
             self.session.apply(c);

@@ -38,6 +38,8 @@ pub enum Command {
     Select(Option<Selection>),
     /// Throws the run away and starts another with these settings.
     NewRun(Config, Knobs),
+    /// Throws the run away and opens this trace (a counterexample, say) at its last step.
+    Open(Box<Trace>),
 }
 
 /// One message's life for the space-time diagram: sent at one step, delivered or lost at another.
@@ -224,6 +226,14 @@ impl Session {
                 *self = Session::new(config, knobs);
                 self.speed = speed;
             }
+            Command::Open(trace) => match Session::from_trace(&trace) {
+                Ok(mut opened) => {
+                    opened.speed = self.speed;
+                    *self = opened;
+                    self.apply(Command::SeekEnd);
+                }
+                Err(why) => self.notice = Some(Notice::Refused(why)),
+            },
         }
     }
 
