@@ -2,6 +2,7 @@
 //! per second on a long faulty run, and the worst time to seek in a million-step timeline.
 //! The clock is read here, around the simulation, never inside it.
 
+use crate::explore::{Bounds, Options, Progress, Report, Verdict, explore_paxos};
 use std::time::Instant;
 
 use crate::sim::rng::Rng;
@@ -37,6 +38,15 @@ pub struct BenchResult {
     pub frame_ms_default: f64,
     /// The same for 9 proposers, 25 acceptors, 9 learners and 2,000 messages in flight.
     pub frame_ms_large: f64,
+    /// The explorer on 3 proposers, 3 acceptors, 1 learner, 2 ballots each (the space is far
+    /// larger than memory allows, so it runs to a state limit): unique states per second and
+    /// peak resident bytes per state.
+    pub explore_states: u64,
+    pub explore_states_per_sec: f64,
+    pub explore_bytes_per_state: Option<f64>,
+    /// A complete search: 2 proposers, 3 acceptors, 1 learner, 1 ballot each, verdict safe.
+    pub explore_complete_states: u64,
+    pub explore_complete_ms: f64,
 }
 
 impl BenchResult {
@@ -56,6 +66,14 @@ impl BenchResult {
         ) + &format!(
             "frame: {:.3} ms for the default scene mid-run, {:.3} ms for 9/25/9 nodes with 2000 messages in flight (1280x800, layout + tessellation)\n",
             self.frame_ms_default, self.frame_ms_large
+        ) + &format!(
+            "explore: {:.0} unique states/s, {} bytes/state over the first {} states of 3 proposers / 3 acceptors / 1 learner, 2 ballots each; a complete search of 2/3/1 with 1 ballot each: {} states, safe, in {:.0} ms\n",
+            self.explore_states_per_sec,
+            self.explore_bytes_per_state
+                .map_or("?".into(), |b| format!("{b:.0}")),
+            self.explore_states,
+            self.explore_complete_states,
+            self.explore_complete_ms
         )
     }
 }
@@ -141,6 +159,14 @@ pub fn measure(size: Size) -> BenchResult {
     let frame_ms_default = frame_ms(default_scene(), frames);
     let frame_ms_large = frame_ms(large_scene(), frames / 4);
 
+    let limit = match size {
+        Size::Full => 10_000_000,
+        Size::Quick => 100_000,
+    };
+    let big = explore_run(3, 2, Some(limit));
+    let complete = explore_run(2, 1, None);
+    assert_eq!(complete.verdict, Verdict::Safe);
+
     BenchResult {
         frame_ms_default,
         frame_ms_large,
@@ -153,7 +179,33 @@ pub fn measure(size: Size) -> BenchResult {
         seeks,
         timeline_steps,
         checkpoint_interval: CHECKPOINT_INTERVAL,
+        explore_states: big.unique_states,
+        explore_states_per_sec: big.states_per_sec(),
+        explore_bytes_per_state: big.bytes_per_state,
+        explore_complete_states: complete.unique_states,
+        explore_complete_ms: complete.elapsed.as_secs_f64() * 1000.0,
     }
+}
+
+/// The explorer on `proposers` / 3 acceptors / 1 learner, correct Paxos, no faults.
+fn explore_run(proposers: u8, ballots: u8, max_states: Option<u64>) -> Report {
+    let config = Config {
+        proposers,
+        acceptors: 3,
+        learners: 1,
+        ..Config::default()
+    };
+    let options = Options {
+        bounds: Bounds {
+            ballots,
+            ..Bounds::default()
+        },
+        max_states,
+        ..Options::default()
+    };
+    explore_paxos(&config, &options, &Progress::default())
+        .expect("the benchmark cluster is valid")
+        .report
 }
 
 /// The default sandbox twelve steps in, as `paxos-lab gui --seed 3 --seek 12` opens it.

@@ -39,7 +39,11 @@ fn correct_paxos_is_safe_in_every_interleaving_of_one_ballot_each() {
     let s = search(&cluster(&[]), one_ballot(), false);
     assert_eq!(s.report.verdict, Verdict::Safe);
     // Both proposers, every message order: far more than one run's worth of states.
-    assert!(s.report.unique_states > 100_000, "{}", s.report.unique_states);
+    assert!(
+        s.report.unique_states > 100_000,
+        "{}",
+        s.report.unique_states
+    );
     assert!(s.report.transitions > s.report.unique_states);
     assert!(s.report.max_depth >= 20);
     assert!(s.counterexample.is_none());
@@ -126,9 +130,17 @@ fn every_flaw_yields_a_counterexample_as_short_as_its_scenario_that_replays() {
         let text = trace.to_ron();
         let path = std::path::Path::new("counterexample.ron");
         let (_, replayed) = trace::parse_and_replay(path, &text).expect("the trace replays");
-        let v = replayed.outcome.violation.as_ref().expect("the replay breaks a rule");
+        let v = replayed
+            .outcome
+            .violation
+            .as_ref()
+            .expect("the replay breaks a rule");
         assert_eq!(v.invariant, invariant, "{flaw}");
-        assert_eq!(v.step, actions.len() as u64, "{flaw}: violated at the last step");
+        assert_eq!(
+            v.step,
+            actions.len() as u64,
+            "{flaw}: violated at the last step"
+        );
         assert_eq!(trace.outcome.as_ref(), Some(&replayed.outcome));
     }
 }

@@ -80,7 +80,10 @@ fn every_ui_string_renders_with_the_bundled_fonts() {
         ("mod.rs", include_str!("../src/ui/mod.rs")),
         ("i18n.rs", include_str!("../src/ui/i18n.rs")),
         ("lesson_panel.rs", include_str!("../src/ui/lesson_panel.rs")),
-        ("explore_panel.rs", include_str!("../src/ui/explore_panel.rs")),
+        (
+            "explore_panel.rs",
+            include_str!("../src/ui/explore_panel.rs"),
+        ),
     ] {
         check(
             file.to_string(),
@@ -616,7 +619,10 @@ fn can_this_break_searches_in_the_background_and_opens_the_counterexample() {
     let s = &h.state().session;
     assert_eq!(s.position(), s.len());
     assert!(s.len() > 0);
-    let v = s.world().first_violation().expect("the counterexample breaks a rule");
+    let v = s
+        .world()
+        .first_violation()
+        .expect("the counterexample breaks a rule");
     assert_eq!(v.invariant, "agreement");
     assert_eq!(s.config().flaws, vec![Flaw::MinorityQuorum]);
 }

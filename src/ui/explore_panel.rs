@@ -212,7 +212,10 @@ impl ExploreWindow {
                     }) => {
                         ui.colored_label(
                             f.palette.violation,
-                            fill(f.tr(T::SearchViolation), &[&f.tr(invariant_name(invariant))]),
+                            fill(
+                                f.tr(T::SearchViolation),
+                                &[&f.tr(invariant_name(invariant))],
+                            ),
                         );
                         ui.label(RichText::new(detail).small());
                         ui.label(fill(f.tr(T::SearchCounterexample), &[&trace.actions.len()]));

@@ -18,11 +18,11 @@ use std::sync::{Arc, Mutex};
 use egui::{Context, Ui};
 
 use commands::UiCommand;
+use explore_panel::ExploreWindow;
 use graph::GraphView;
 use i18n::{Lang, T};
 use inspector::InspectorView;
 use lesson_panel::{LessonCommand, LessonPanel};
-use explore_panel::ExploreWindow;
 use panels::{ControlsView, SettingsWindow, safety_bar};
 use session::{Command, Notice, Selection, Session};
 use theme::Palette;
