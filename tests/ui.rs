@@ -618,7 +618,7 @@ fn can_this_break_searches_in_the_background_and_opens_the_counterexample() {
     h.step();
     let s = &h.state().session;
     assert_eq!(s.position(), s.len());
-    assert!(s.len() > 0);
+    assert!(!s.is_empty());
     let v = s
         .world()
         .first_violation()

@@ -42,7 +42,7 @@ impl Default for Bounds {
     }
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct Options {
     pub bounds: Bounds,
     /// Worker threads; 0 means one per core.
@@ -51,17 +51,6 @@ pub struct Options {
     pub max_states: Option<u64>,
     /// Treat states that differ only by a renaming of interchangeable nodes as one.
     pub symmetry: bool,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            bounds: Bounds::default(),
-            threads: 0,
-            max_states: None,
-            symmetry: false,
-        }
-    }
 }
 
 /// Live counters, shared with whoever shows progress (a terminal line, the app's progress bar),
@@ -280,7 +269,7 @@ where
         } else {
             std::thread::scope(|s| {
                 for _ in 0..threads {
-                    s.spawn(&worker);
+                    s.spawn(worker);
                 }
             });
         }
