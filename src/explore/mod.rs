@@ -177,7 +177,7 @@ where
     let mut found: Option<Found> = None;
     let mut verdict = Verdict::Safe;
     let stop = AtomicBool::new(false);
-    let transitions = AtomicU64::new(0);
+    let transitions_before = progress.transitions.load(Ordering::Relaxed);
 
     while !level.is_empty() {
         progress.depth.store(depth, Ordering::Relaxed);
@@ -248,7 +248,6 @@ where
                 progress
                     .transitions
                     .fetch_add(local_transitions, Ordering::Relaxed);
-                transitions.fetch_add(local_transitions, Ordering::Relaxed);
                 local_transitions = 0;
                 if progress.cancelled()
                     || options
@@ -314,7 +313,7 @@ where
     Ok(Report {
         verdict,
         unique_states,
-        transitions: transitions.load(Ordering::Relaxed),
+        transitions: progress.transitions.load(Ordering::Relaxed) - transitions_before,
         max_depth,
         elapsed: started.elapsed(),
         threads,

@@ -259,18 +259,7 @@ impl<P: Canonical> Space<P> {
             }
         });
         if let Some(code) = eager {
-            let (src, dst, msg_code) = parts(code);
-            let msg = self.protocol.decode_msg(msg_code, &self.values);
-            let mut node = s.nodes[dst].clone();
-            self.protocol.on_message(
-                ctx,
-                self.roster[dst],
-                &mut node,
-                self.roster[src],
-                msg,
-                &mut s.out,
-            );
-            if let Some(v) = self.finish(bytes, s, ctx, h, Some((dst, node)), Some(code), None) {
+            if let Some(v) = self.deliver(bytes, s, ctx, h, code) {
                 sink(Step::Deliver(code), &s.writer.bytes, v.as_ref());
             }
             return;
@@ -309,23 +298,7 @@ impl<P: Canonical> Space<P> {
             if i < s.msgs.len() && s.msgs[i] == code {
                 continue; // copies are interchangeable: act on the last of a run
             }
-            let (src, dst, msg_code) = parts(code);
-            // Deliver (to a crashed node the message is lost, as in the world).
-            let next = if h.up & 1 << dst == 0 {
-                self.finish(bytes, s, ctx, h, None, Some(code), None)
-            } else {
-                let msg = self.protocol.decode_msg(msg_code, &self.values);
-                let mut node = s.nodes[dst].clone();
-                self.protocol.on_message(
-                    ctx,
-                    self.roster[dst],
-                    &mut node,
-                    self.roster[src],
-                    msg,
-                    &mut s.out,
-                );
-                self.finish(bytes, s, ctx, h, Some((dst, node)), Some(code), None)
-            };
+            let next = self.deliver(bytes, s, ctx, h, code);
             if let Some(v) = next
                 && !sink(Step::Deliver(code), &s.writer.bytes, v.as_ref())
             {
@@ -392,6 +365,32 @@ impl<P: Canonical> Space<P> {
                 }
             }
         }
+    }
+
+    /// Delivers one copy of the message `code` (to a crashed node it is lost, as in the world).
+    fn deliver(
+        &self,
+        bytes: &[u8],
+        s: &mut Scratch<P>,
+        ctx: Ctx,
+        h: Header,
+        code: u64,
+    ) -> Option<Option<Violation>> {
+        let (src, dst, msg_code) = parts(code);
+        if h.up & 1 << dst == 0 {
+            return self.finish(bytes, s, ctx, h, None, Some(code), None);
+        }
+        let msg = self.protocol.decode_msg(msg_code, &self.values);
+        let mut node = s.nodes[dst].clone();
+        self.protocol.on_message(
+            ctx,
+            self.roster[dst],
+            &mut node,
+            self.roster[src],
+            msg,
+            &mut s.out,
+        );
+        self.finish(bytes, s, ctx, h, Some((dst, node)), Some(code), None)
     }
 
     /// Completes a transition whose handler (if any) has filled `s.out`: counts attempts,
