@@ -20,6 +20,7 @@ macro_rules! say {
 }
 
 mod explore;
+mod export;
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_VIOLATION: u8 = 1;
@@ -56,6 +57,8 @@ pub enum Command {
     },
     /// Search every interleaving for a broken safety rule (breadth-first: shortest counterexample)
     Explore(explore::ExploreArgs),
+    /// Write a trace as JSON, an SVG space-time diagram, Mermaid, a ShiViz log, or a PNG/GIF of the graph
+    Export(export::ExportArgs),
     /// Open the desktop app (the default): a sandbox, or a trace file
     Gui(GuiArgs),
     /// Open the app on a lesson file, or check it headless with --verify
@@ -526,6 +529,7 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Replay { file, json }) => run_replay(&file, json),
         Some(Command::Check { files }) => run_check(&files),
         Some(Command::Explore(args)) => explore::run(&args),
+        Some(Command::Export(args)) => export::run(&args),
         Some(Command::Bench { json, quick }) => run_bench(json, quick),
         Some(Command::Gui(args)) => run_gui(args),
         Some(Command::Lesson {

@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod cli;
 pub mod explore;
+pub mod export;
 pub mod fsutil;
 pub mod lesson;
 pub mod sim;

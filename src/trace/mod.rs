@@ -2,6 +2,7 @@
 //! Loading reports every problem as `file:line:col: what is wrong`; replay re-executes the actions
 //! and compares; `Timeline` seeks to any step through checkpoints.
 
+pub mod spans;
 mod timeline;
 
 use std::collections::BTreeMap;

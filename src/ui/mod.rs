@@ -9,6 +9,7 @@ pub mod i18n;
 pub mod inspector;
 pub mod lesson_panel;
 pub mod panels;
+pub mod render;
 pub mod session;
 pub mod spacetime;
 pub mod theme;

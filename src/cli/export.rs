@@ -1,0 +1,108 @@
+//! `paxos-lab export TRACE --format F [--from S] [--to S] -o OUT`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{EXIT_BAD_INPUT, EXIT_OK, parse_lang, parse_size};
+use crate::export::{self, Format, StepRange};
+use crate::trace;
+use crate::ui::render::PictureOptions;
+
+#[derive(Args, Debug, Clone)]
+pub struct ExportArgs {
+    /// The trace to export (RON or JSON)
+    pub trace: PathBuf,
+    /// json, svg, mermaid, shiviz, png or gif (default: from the output's extension)
+    #[arg(long, short, value_parser = Format::parse)]
+    pub format: Option<Format>,
+    /// First step of the range: its state is the starting point, its events are not shown
+    #[arg(long)]
+    pub from: Option<u64>,
+    /// Last step of the range (png: the step drawn); default: the end of the run
+    #[arg(long, alias = "step")]
+    pub to: Option<u64>,
+    /// Where to write (written atomically)
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Pictures: the interface language, en or zh
+    #[arg(long, value_parser = parse_lang)]
+    pub lang: Option<crate::ui::i18n::Lang>,
+    /// Pictures: size in points, WIDTHxHEIGHT
+    #[arg(long, value_parser = parse_size, default_value = "960x600")]
+    pub size: (f32, f32),
+    /// Pictures: pixels per point (2 for sharp slides)
+    #[arg(long, default_value_t = 1.0)]
+    pub scale: f32,
+    /// Pictures: light theme instead of dark
+    #[arg(long)]
+    pub light: bool,
+    /// GIF: frames per step (at least 1)
+    #[arg(long, default_value_t = 4)]
+    pub frames_per_step: u32,
+}
+
+/// The format named by a file's extension.
+pub fn format_of(path: &std::path::Path) -> Option<Format> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    Format::ALL
+        .into_iter()
+        .find(|f| f.extension() == ext || f.name() == ext)
+}
+
+pub fn run(args: &ExportArgs) -> u8 {
+    let Some(format) = args.format.or_else(|| format_of(&args.out)) else {
+        eprintln!(
+            "{}: cannot tell the format from the file name: pass --format json|svg|mermaid|shiviz|png|gif",
+            args.out.display()
+        );
+        return EXIT_BAD_INPUT;
+    };
+    if !(0.25..=8.0).contains(&args.scale) || args.frames_per_step == 0 {
+        eprintln!("--scale must be between 0.25 and 8, and --frames-per-step at least 1");
+        return EXIT_BAD_INPUT;
+    }
+    let loaded =
+        trace::read_text(&args.trace).and_then(|text| trace::parse_and_replay(&args.trace, &text));
+    let (trace, _) = match loaded {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("{e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let range = match StepRange::resolve(args.from, args.to, trace.actions.len() as u64) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let pictures = PictureOptions {
+        size: egui::Vec2::new(args.size.0, args.size.1),
+        pixels_per_point: args.scale,
+        lang: args.lang.unwrap_or_default(),
+        dark: !args.light,
+        frames_per_step: args.frames_per_step,
+    };
+    let bytes = match export::export(&trace, format, range, &pictures) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("{}: {e}", args.trace.display());
+            return EXIT_BAD_INPUT;
+        }
+    };
+    if let Err(e) = export::write(&args.out, &bytes) {
+        eprintln!("{e}");
+        return EXIT_BAD_INPUT;
+    }
+    say!(
+        "wrote {} ({}, steps {} to {}, {} bytes)",
+        args.out.display(),
+        format.name(),
+        range.from,
+        range.to,
+        bytes.len()
+    );
+    EXIT_OK
+}
