@@ -4,7 +4,7 @@
 //! first merges the clock the sender had when it sent, which is how ShiViz draws the arrow.
 //! A duplicated copy carries the clock of the original send: the copy knows what the original did.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use super::{Run, StepRange, actor, label, loss_words, monitor_words};
 use crate::sim::paxos::Note;
@@ -71,12 +71,11 @@ pub fn to_shiviz(run: &Run, range: StepRange) -> String {
         sent: HashMap::new(),
         out: format!("{SHIVIZ_REGEX}\n\n"),
     };
-    let copies: HashSet<MsgId> = run
+    let copies: HashMap<MsgId, MsgId> = run
         .spans
         .spans
         .iter()
-        .filter(|s| s.copy_of.is_some())
-        .map(|s| s.envelope.id)
+        .filter_map(|s| s.copy_of.map(|original| (s.envelope.id, original)))
         .collect();
     for (step, events) in run.steps(range) {
         let acting = actor(events);
@@ -86,7 +85,12 @@ pub fn to_shiviz(run: &Run, range: StepRange) -> String {
                     c.event(*node, None, &format!("step {step}: request \"{value}\""));
                 }
                 Event::Sent(env) => {
-                    let text = format!("step {step}: send {} to {}", label(&env.msg), env.dst);
+                    let text = format!(
+                        "step {step}: send #{} {} to {}",
+                        env.id.0,
+                        label(&env.msg),
+                        env.dst
+                    );
                     let clock = c.event(env.src, None, &text);
                     c.sent.insert(env.id, clock);
                 }
@@ -96,12 +100,16 @@ pub fn to_shiviz(run: &Run, range: StepRange) -> String {
                     }
                 }
                 Event::Delivered(env) => {
-                    let copy = copies.contains(&env.id);
+                    let copy = match copies.get(&env.id) {
+                        Some(original) => format!(" (duplicate of #{})", original.0),
+                        None => String::new(),
+                    };
                     let text = format!(
-                        "step {step}: receive {} from {}{}",
+                        "step {step}: receive #{} {} from {}{}",
+                        env.id.0,
                         label(&env.msg),
                         env.src,
-                        if copy { " (duplicate)" } else { "" }
+                        copy
                     );
                     let sent = c.sent.get(&env.id).cloned();
                     c.event(env.dst, sent.as_ref(), &text);
@@ -109,7 +117,8 @@ pub fn to_shiviz(run: &Run, range: StepRange) -> String {
                 Event::Lost { envelope, cause } => {
                     // The receiver never saw it: an event on its line, with no arrow.
                     let text = format!(
-                        "step {step}: lost {} from {} ({})",
+                        "step {step}: lost #{} {} from {} ({})",
+                        envelope.id.0,
                         label(&envelope.msg),
                         envelope.src,
                         loss_words(*cause)
