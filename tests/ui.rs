@@ -84,6 +84,7 @@ fn every_ui_string_renders_with_the_bundled_fonts() {
             "explore_panel.rs",
             include_str!("../src/ui/explore_panel.rs"),
         ),
+        ("files.rs", include_str!("../src/ui/files.rs")),
     ] {
         check(
             file.to_string(),
@@ -643,4 +644,172 @@ fn a_running_search_can_be_cancelled() {
     wait_for_search(&mut h);
     h.step();
     assert!(h.query_by_label_contains("cancelled").is_some());
+}
+
+fn scratch_dir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("paxos-lab-ui-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("temp dir");
+    d
+}
+
+#[test]
+fn save_as_then_open_brings_the_same_run_back() {
+    let dir = scratch_dir("save");
+    let mut a = app(sandbox(3, 12), Lang::En);
+    a.files.dir = dir.clone();
+    let mut h = harness(a);
+    h.run();
+    h.get_by_label_contains("Step").click();
+    h.run();
+    assert!(h.state().unsaved(), "a step the user took is unsaved work");
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label_contains("Save as").click();
+    h.run();
+    // The dialog suggests run.ron in its folder; Save writes the whole run there.
+    assert!(h.query_all_by_value("run.ron").next().is_some());
+    h.get_by_label("Save").click();
+    h.run();
+    let path = dir.join("run.ron");
+    let (saved, _) = trace::load(&path).expect("saved trace loads");
+    let actions = h.state().session.timeline().actions().to_vec();
+    assert_eq!(saved.actions, actions);
+    assert!(!h.state().unsaved());
+    assert_eq!(h.state().document.as_deref(), Some(path.as_path()));
+    assert!(h.query_by_label_contains("saved to").is_some());
+    // Play on, then open the file again: back to the saved run.
+    h.get_by_label_contains("Step").click();
+    h.run();
+    assert_eq!(h.state().session.len(), actions.len() as u64 + 1);
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label_contains("Open").click();
+    h.run();
+    h.get_by_label("run.ron").click();
+    h.run();
+    h.get_by_label("Open").click();
+    h.run();
+    let s = &h.state().session;
+    assert_eq!(s.timeline().actions(), &actions[..]);
+    assert!(!h.state().files.is_open());
+    assert!(!h.state().unsaved());
+    let recent = &h.state().settings.recent_files;
+    assert_eq!(recent.len(), 1, "{recent:?}");
+    assert!(recent[0].ends_with("run.ron"));
+}
+
+#[derive(Debug)]
+struct Dropped(std::path::PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn dropping_a_trace_on_the_window_opens_it_and_a_broken_one_changes_nothing() {
+    let dir = scratch_dir("drop");
+    let good = dir.join("good.json");
+    let mut source = sandbox(5, 20);
+    source.apply(Command::SeekEnd);
+    source.to_trace().save(&good).expect("saved");
+    let broken = dir.join("broken.ron");
+    std::fs::write(
+        &broken,
+        "(version: 1,\n config: (proposers: 2, acceptors: 3,\n",
+    )
+    .unwrap();
+
+    let mut h = harness(app(sandbox(1, 3), Lang::En));
+    h.run();
+    let before = h.state().session.timeline().actions().to_vec();
+    h.input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(broken.clone())));
+    h.run();
+    assert_eq!(
+        h.state().session.timeline().actions(),
+        &before[..],
+        "a broken file changes nothing"
+    );
+    let (error, text) = h.state().file_status.clone().expect("an error is shown");
+    assert!(error);
+    assert!(
+        text.starts_with(&format!("{}:", broken.display())),
+        "{text}"
+    );
+    assert!(h.query_by_label_contains("broken.ron:").is_some());
+
+    h.input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(good.clone())));
+    h.run();
+    let s = &h.state().session;
+    assert_eq!(s.timeline().actions(), source.timeline().actions());
+    assert_eq!(h.state().document.as_deref(), Some(good.as_path()));
+}
+
+fn request_close(h: &mut Harness<'static, PaxosApp>) {
+    h.input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    h.run();
+}
+
+#[test]
+fn quitting_with_an_unsaved_run_asks_first() {
+    // A run nobody touched closes without a question.
+    let mut h = harness(app(sandbox(2, 0), Lang::En));
+    h.run();
+    request_close(&mut h);
+    assert!(!h.state().quit_prompt);
+
+    let mut h = harness(app(sandbox(2, 0), Lang::En));
+    h.run();
+    h.get_by_label_contains("Step").click();
+    h.run();
+    request_close(&mut h);
+    assert!(h.state().quit_prompt);
+    assert!(h.query_by_label("Unsaved run").is_some());
+    h.get_by_label("Cancel").click();
+    h.run();
+    assert!(!h.state().quit_prompt && !h.state().quit_confirmed);
+    request_close(&mut h);
+    h.get_by_label("Quit without saving").click();
+    h.run();
+    assert!(h.state().quit_confirmed);
+}
+
+#[test]
+fn export_as_writes_the_chosen_format_for_the_chosen_range() {
+    let dir = scratch_dir("export");
+    let mut a = app(sandbox(4, 15), Lang::En);
+    a.files.dir = dir.clone();
+    let mut h = harness(a);
+    h.run();
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label_contains("Export as").click();
+    h.run();
+    h.get_by_label("mermaid").click();
+    h.run();
+    assert!(
+        h.query_all_by_value("run.mmd").next().is_some(),
+        "the name follows the format"
+    );
+    h.state_mut().files.range.from = 3;
+    h.get_by_label("Export").click();
+    h.run();
+    let text = std::fs::read_to_string(dir.join("run.mmd")).expect("exported");
+    assert!(text.starts_with("sequenceDiagram"));
+    assert!(!text.contains("%% step 3\n") && text.contains("%% step 4\n"));
+    assert!(h.query_by_label_contains("exported to").is_some());
 }

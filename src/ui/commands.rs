@@ -7,6 +7,11 @@ use super::i18n::T;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UiCommand {
+    Open,
+    Save,
+    SaveAs,
+    ExportAs,
+    Quit,
     PlayPause,
     StepForward,
     StepBack,
@@ -33,6 +38,15 @@ pub enum UiCommand {
 }
 
 impl UiCommand {
+    /// The File menu (recent files come after these).
+    pub const FILE: [UiCommand; 5] = [
+        UiCommand::Open,
+        UiCommand::Save,
+        UiCommand::SaveAs,
+        UiCommand::ExportAs,
+        UiCommand::Quit,
+    ];
+
     /// The Run menu.
     pub const RUN: [UiCommand; 7] = [
         UiCommand::PlayPause,
@@ -69,8 +83,9 @@ impl UiCommand {
 
     /// Every command: the menus' and the language switch.
     pub fn all() -> impl Iterator<Item = UiCommand> {
-        Self::RUN
+        Self::FILE
             .into_iter()
+            .chain(Self::RUN)
             .chain(Self::ON_SELECTION)
             .chain(Self::VIEW)
             .chain([UiCommand::ToggleLanguage])
@@ -78,6 +93,11 @@ impl UiCommand {
 
     pub fn text(self) -> T {
         match self {
+            UiCommand::Open => T::MenuOpen,
+            UiCommand::Save => T::MenuSave,
+            UiCommand::SaveAs => T::MenuSaveAs,
+            UiCommand::ExportAs => T::MenuExportAs,
+            UiCommand::Quit => T::Quit,
             UiCommand::PlayPause => T::Play,
             UiCommand::StepForward => T::StepForward,
             UiCommand::StepBack => T::StepBack,
@@ -107,7 +127,18 @@ impl UiCommand {
     pub fn shortcut(self) -> Option<KeyboardShortcut> {
         let key = |k| Some(KeyboardShortcut::new(Modifiers::NONE, k));
         let cmd = |k| Some(KeyboardShortcut::new(Modifiers::COMMAND, k));
+        let cmd_shift = |k| {
+            Some(KeyboardShortcut::new(
+                Modifiers::COMMAND | Modifiers::SHIFT,
+                k,
+            ))
+        };
         match self {
+            UiCommand::Open => cmd(Key::O),
+            UiCommand::Save => cmd(Key::S),
+            UiCommand::SaveAs => cmd_shift(Key::S),
+            UiCommand::ExportAs => cmd(Key::E),
+            UiCommand::Quit => cmd(Key::Q),
             UiCommand::PlayPause => key(Key::Space),
             UiCommand::StepForward => key(Key::ArrowRight),
             UiCommand::StepBack => key(Key::ArrowLeft),
@@ -139,8 +170,17 @@ impl UiCommand {
         if ctx.egui_wants_keyboard_input() {
             return Vec::new();
         }
+        // egui matches Ctrl+S on Ctrl+Shift+S too (extra Shift is ignored), so the shortcuts
+        // with more modifiers get their chance first.
+        let mut all: Vec<UiCommand> = UiCommand::all().collect();
+        all.sort_by_key(|c| {
+            std::cmp::Reverse(c.shortcut().map_or(0, |s| {
+                let m = s.modifiers;
+                m.shift as u8 + m.alt as u8 + m.command as u8 + m.ctrl as u8
+            }))
+        });
         ctx.input_mut(|i| {
-            UiCommand::all()
+            all.into_iter()
                 .filter(|c| c.shortcut().is_some_and(|s| i.consume_shortcut(&s)))
                 .collect()
         })

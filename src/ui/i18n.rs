@@ -62,6 +62,35 @@ texts! {
     MenuView => "View", "视图";
     MenuLanguage => "Language", "语言";
     Quit => "Quit", "退出";
+    MenuOpen => "Open…", "打开…";
+    MenuSave => "Save", "保存";
+    MenuSaveAs => "Save as…", "另存为…";
+    MenuExportAs => "Export as…", "导出为…";
+    RecentFiles => "Recent files", "最近的文件";
+    NoRecentFiles => "(none yet)", "（还没有）";
+    // The file dialog
+    Folder => "Folder", "文件夹";
+    UpFolder => "⬆ Up one folder", "⬆ 上一级文件夹";
+    FileName => "File name", "文件名";
+    OpenButton => "Open", "打开";
+    SaveButton => "Save", "保存";
+    ExportButton => "Export", "导出";
+    ExportFormat => "Format", "格式";
+    ExportFrom => "From step", "从第几步";
+    ExportTo => "to step", "到第几步";
+    WholeRun => "Whole run", "整个运行";
+    ExportHintPng => "png: the graph at the last step of the range", "png：范围最后一步时的图";
+    ExportHintGif => "gif: the graph animated over the range, for slides", "gif：在范围内播放的动画，适合幻灯片";
+    ExportHintJson => "json: the run as a trace file, from step 0 to the end of the range", "json：把运行存为轨迹文件，从第 0 步到范围末尾";
+    ExportHintDiagram => "svg, mermaid, shiviz: the messages and events of the range", "svg、mermaid、shiviz：范围内的消息和事件";
+    Saved => "saved to {0}", "已保存到 {0}";
+    Exported => "exported to {0}", "已导出到 {0}";
+    Opened => "opened {0}", "已打开 {0}";
+    DropToOpen => "Drop a trace file (.ron or .json) to open it", "松开鼠标即可打开轨迹文件（.ron 或 .json）";
+    UnsavedTitle => "Unsaved run", "运行未保存";
+    UnsavedBody => "This run has changes that are not saved. Save them before you quit?", "这次运行有未保存的更改。退出前要保存吗？";
+    SaveAndQuit => "Save and quit", "保存并退出";
+    QuitWithoutSaving => "Quit without saving", "不保存，直接退出";
     // Commands
     Play => "Play", "播放";
     Pause => "Pause", "暂停";

@@ -4,6 +4,7 @@
 
 pub mod commands;
 pub mod explore_panel;
+pub mod files;
 pub mod graph;
 pub mod i18n;
 pub mod inspector;
@@ -20,6 +21,7 @@ use egui::{Context, Ui};
 
 use commands::UiCommand;
 use explore_panel::ExploreWindow;
+use files::{FileDialog, FilePurpose, FileRequest};
 use graph::GraphView;
 use i18n::{Lang, T};
 use inspector::InspectorView;
@@ -46,6 +48,8 @@ pub struct Settings {
     pub completed: std::collections::BTreeSet<String>,
     /// Exercises solved, as `lesson-id#step` (step counted from 1).
     pub solved_exercises: std::collections::BTreeSet<String>,
+    /// Trace files opened or saved, the most recent first.
+    pub recent_files: Vec<std::path::PathBuf>,
 }
 
 impl Default for Settings {
@@ -61,6 +65,7 @@ impl Default for Settings {
             show_inspector: true,
             completed: Default::default(),
             solved_exercises: Default::default(),
+            recent_files: Vec::new(),
         }
     }
 }
@@ -157,6 +162,20 @@ pub struct PaxosApp {
     screenshot: Option<ScreenshotPlan>,
     fonts_installed: bool,
     persist: bool,
+    pub files: FileDialog,
+    /// The trace file the run was last opened from or saved to.
+    pub document: Option<std::path::PathBuf>,
+    /// The session generation that is on disk (or that needs no saving: a fresh run).
+    saved_generation: u64,
+    /// The unsaved-run question, asked when the window is told to close.
+    pub quit_prompt: bool,
+    /// Closing was confirmed (or nothing was unsaved): let the window go.
+    pub quit_confirmed: bool,
+    /// Quit once the Save as dialog has saved.
+    quit_after_save: bool,
+    /// The last file operation's result, for the status line: (is an error, text).
+    pub file_status: Option<(bool, String)>,
+    title: String,
 }
 
 /// Adds the bundled Chinese font as a fallback after egui's own fonts.
@@ -200,7 +219,145 @@ impl PaxosApp {
             screenshot: None,
             fonts_installed: false,
             persist: true,
+            files: FileDialog::default(),
+            document: None,
+            saved_generation: 0,
+            quit_prompt: false,
+            quit_confirmed: false,
+            quit_after_save: false,
+            file_status: None,
+            title: String::new(),
         }
+        .with_saved_baseline()
+    }
+
+    /// Marks the current run as needing no save (it was just opened, saved or started).
+    fn with_saved_baseline(mut self) -> Self {
+        self.saved_generation = self.session.generation();
+        self
+    }
+
+    /// Whether quitting would lose work: the sandbox run has changed since it was started,
+    /// opened or saved. Lesson runs are rebuilt from their lesson, so they never count.
+    pub fn unsaved(&self) -> bool {
+        matches!(self.screen, Screen::Sandbox) && self.session.generation() != self.saved_generation
+    }
+
+    /// Opens a trace file: parsed and replayed first, so a broken file changes nothing and its
+    /// error (with its position) goes to the status line.
+    pub fn open_file(&mut self, path: &std::path::Path) -> Result<(), String> {
+        let text = crate::trace::read_text(path).map_err(|e| e.to_string())?;
+        let (trace, _) = crate::trace::parse_and_replay(path, &text).map_err(|e| e.to_string())?;
+        self.apply(vec![Command::Open(Box::new(trace))]);
+        if let Some(Notice::Refused(why)) = &self.session.notice {
+            return Err(why.clone());
+        }
+        self.screen = Screen::Sandbox;
+        self.document = Some(path.to_path_buf());
+        self.saved_generation = self.session.generation();
+        files::remember(&mut self.settings.recent_files, path);
+        self.file_status = Some((
+            false,
+            i18n::fill(T::Opened.get(self.settings.lang), &[&path.display()]),
+        ));
+        Ok(())
+    }
+
+    /// Saves the whole recorded run (not only up to the step shown) atomically.
+    pub fn save_file(&mut self, path: &std::path::Path) -> Result<(), String> {
+        self.session
+            .to_trace()
+            .save(path)
+            .map_err(|e| format!("{}: cannot save: {e}", path.display()))?;
+        self.document = Some(path.to_path_buf());
+        self.saved_generation = self.session.generation();
+        files::remember(&mut self.settings.recent_files, path);
+        self.file_status = Some((
+            false,
+            i18n::fill(T::Saved.get(self.settings.lang), &[&path.display()]),
+        ));
+        Ok(())
+    }
+
+    /// Exports the recorded run in `format` over `range`, written atomically.
+    pub fn export_file(
+        &mut self,
+        path: &std::path::Path,
+        format: crate::export::Format,
+        range: crate::export::StepRange,
+    ) -> Result<(), String> {
+        let pictures = render::PictureOptions {
+            lang: self.settings.lang,
+            dark: self.settings.dark,
+            ..Default::default()
+        };
+        let bytes = crate::export::export(&self.session.to_trace(), format, range, &pictures)?;
+        crate::export::write(path, &bytes)?;
+        self.file_status = Some((
+            false,
+            i18n::fill(T::Exported.get(self.settings.lang), &[&path.display()]),
+        ));
+        Ok(())
+    }
+
+    fn handle_file_request(&mut self, request: FileRequest, ctx: &Context) {
+        let result = match &request {
+            FileRequest::Open(p) => self.open_file(p),
+            FileRequest::Save(p) => self.save_file(p),
+            FileRequest::Export {
+                path,
+                format,
+                range,
+            } => self.export_file(path, *format, *range),
+        };
+        match result {
+            Ok(()) => {
+                self.files.close();
+                if matches!(request, FileRequest::Save(_)) && self.quit_after_save {
+                    self.quit_confirmed = true;
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                }
+            }
+            Err(e) => {
+                // The dialog stays open with the reason; nothing the user had is touched.
+                if self.files.is_open() {
+                    self.files.error = Some(e.clone());
+                }
+                self.file_status = Some((true, e));
+            }
+        }
+    }
+
+    /// File > Save: to the run's file if it has one, else ask where.
+    fn save_or_ask(&mut self, ctx: &Context) {
+        match self
+            .document
+            .clone()
+            .filter(|p| crate::trace::is_json(p) || p.extension().is_some_and(|e| e == "ron"))
+        {
+            Some(path) => self.handle_file_request(FileRequest::Save(path), ctx),
+            None => self.ask(FilePurpose::SaveAs),
+        }
+    }
+
+    fn ask(&mut self, purpose: FilePurpose) {
+        let dir = self
+            .document
+            .as_deref()
+            .and_then(|p| p.parent())
+            .map(|p| p.to_path_buf());
+        let stem = self
+            .document
+            .as_deref()
+            .and_then(|p| p.file_stem())
+            .map_or("run".to_string(), |s| s.to_string_lossy().into_owned());
+        let name = match purpose {
+            FilePurpose::Open => String::new(),
+            FilePurpose::SaveAs => format!("{stem}.ron"),
+            FilePurpose::Export => format!("{stem}.{}", self.files.format.extension()),
+        };
+        self.files
+            .show(purpose, dir.as_deref(), &name, self.session.len());
     }
 
     /// The app on its start screen, the lesson picker.
@@ -301,6 +458,11 @@ impl PaxosApp {
             _ => None,
         };
         match c {
+            UiCommand::Open => self.ask(FilePurpose::Open),
+            UiCommand::Save => self.save_or_ask(ctx),
+            UiCommand::SaveAs => self.ask(FilePurpose::SaveAs),
+            UiCommand::ExportAs => self.ask(FilePurpose::Export),
+            UiCommand::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
             UiCommand::PlayPause => out.push(Command::TogglePlay),
             UiCommand::StepForward => out.push(Command::StepForward),
             UiCommand::StepBack => out.push(Command::StepBack),
@@ -393,9 +555,35 @@ impl PaxosApp {
         let lang = self.settings.lang;
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button(T::MenuFile.get(lang), |ui| {
-                if ui.button(T::Quit.get(lang)).clicked() {
-                    ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+                for c in &UiCommand::FILE[..4] {
+                    self.menu_item(ui, *c, out);
                 }
+                let mut reopen = None;
+                ui.menu_button(T::RecentFiles.get(lang), |ui| {
+                    if self.settings.recent_files.is_empty() {
+                        ui.weak(T::NoRecentFiles.get(lang));
+                    }
+                    for p in &self.settings.recent_files {
+                        let name = p.file_name().map_or_else(
+                            || p.display().to_string(),
+                            |n| n.to_string_lossy().into_owned(),
+                        );
+                        if ui
+                            .button(name)
+                            .on_hover_text(p.display().to_string())
+                            .clicked()
+                        {
+                            reopen = Some(p.clone());
+                            ui.close();
+                        }
+                    }
+                });
+                if let Some(p) = reopen {
+                    let ctx = ui.ctx().clone();
+                    self.handle_file_request(FileRequest::Open(p), &ctx);
+                }
+                ui.separator();
+                self.menu_item(ui, UiCommand::Quit, out);
             });
             ui.menu_button(T::MenuRun.get(lang), |ui| {
                 for c in UiCommand::RUN {
@@ -500,6 +688,8 @@ impl PaxosApp {
         self.apply(out);
         self.session.refresh_spans();
 
+        self.file_frame(&ctx);
+
         let anim = self.anim(t);
         let palette = self.palette();
         let lang = self.settings.lang;
@@ -553,6 +743,13 @@ impl PaxosApp {
                         Notice::Forked => f.tr(T::Forked).to_string(),
                     };
                     ui.label(egui::RichText::new(text).italics());
+                }
+                if let Some((error, text)) = &self.file_status {
+                    if *error {
+                        ui.colored_label(ui.visuals().error_fg_color, text);
+                    } else {
+                        ui.label(egui::RichText::new(text).italics());
+                    }
                 }
             });
             if let Screen::Lesson(panel) = &mut self.screen {
@@ -648,10 +845,96 @@ impl PaxosApp {
     /// Applies the views' commands in order.
     pub fn apply(&mut self, commands: Vec<Command>) {
         for c in commands {
-            if let Command::NewRun(..) | Command::Open(..) = c {
+            let fresh = matches!(c, Command::NewRun(..) | Command::Open(..));
+            if fresh {
                 self.graph.reset_view();
             }
             self.session.apply(c);
+            if fresh {
+                // A new or opened run is not unsaved work, and it is no longer the file's run.
+                self.saved_generation = self.session.generation();
+                self.document = None;
+            }
+        }
+    }
+
+    /// Once a frame: files dropped on the window, the question before quitting with unsaved work,
+    /// the file dialog, and the window title (the file's name, `•` when unsaved).
+    fn file_frame(&mut self, ctx: &Context) {
+        let lang = self.settings.lang;
+        let dropped: Vec<std::path::PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
+        if let Some(p) = dropped.into_iter().next() {
+            self.handle_file_request(FileRequest::Open(p), ctx);
+        }
+        if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
+            let screen = ctx.content_rect();
+            ctx.layer_painter(egui::LayerId::new(
+                egui::Order::Foreground,
+                egui::Id::unique("drop"),
+            ))
+            .text(
+                screen.center(),
+                egui::Align2::CENTER_CENTER,
+                T::DropToOpen.get(lang),
+                egui::FontId::proportional(22.0),
+                ctx.global_style().visuals.strong_text_color(),
+            );
+        }
+        if ctx.input(|i| i.viewport().close_requested()) && !self.quit_confirmed && self.unsaved() {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.quit_prompt = true;
+        }
+        if self.quit_prompt {
+            let (mut save, mut discard, mut cancel) = (false, false, false);
+            egui::Modal::new(egui::Id::unique("unsaved")).show(ctx, |ui| {
+                ui.heading(T::UnsavedTitle.get(lang));
+                ui.label(T::UnsavedBody.get(lang));
+                ui.horizontal(|ui| {
+                    save = ui.button(T::SaveAndQuit.get(lang)).clicked();
+                    discard = ui.button(T::QuitWithoutSaving.get(lang)).clicked();
+                    cancel = ui.button(T::Cancel.get(lang)).clicked();
+                });
+            });
+            if save {
+                self.quit_prompt = false;
+                self.quit_after_save = true;
+                self.save_or_ask(ctx);
+            } else if discard {
+                self.quit_prompt = false;
+                self.quit_confirmed = true;
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            } else if cancel {
+                self.quit_prompt = false;
+            }
+        }
+        let mut requests = Vec::new();
+        self.files.ui(ctx, lang, self.session.len(), &mut requests);
+        if !self.files.is_open() {
+            self.quit_after_save = false;
+        }
+        for r in requests {
+            self.handle_file_request(r, ctx);
+        }
+        let name = self
+            .document
+            .as_deref()
+            .and_then(|p| p.file_name())
+            .map(|n| format!("{} — ", n.to_string_lossy()))
+            .unwrap_or_default();
+        let title = format!(
+            "{}{name}{}",
+            if self.unsaved() { "• " } else { "" },
+            T::AppTitle.get(lang)
+        );
+        if title != self.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
         }
     }
 
@@ -666,6 +949,7 @@ impl PaxosApp {
         }
         if !plan.requested {
             plan.requested = true;
+            self.quit_confirmed = true;
             let slot = Arc::clone(&plan.image);
             let repaint = ctx.clone();
             ctx.request_screenshot(move |img| {
