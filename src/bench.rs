@@ -47,6 +47,17 @@ pub struct BenchResult {
     /// A complete search: 2 proposers, 3 acceptors, 1 learner, 1 ballot each, verdict safe.
     pub explore_complete_states: u64,
     pub explore_complete_ms: f64,
+    /// Exports of the first `export_steps` steps of the faulty run, whole, in milliseconds.
+    pub export_steps: u64,
+    pub export_json_ms: f64,
+    pub export_svg_ms: f64,
+    pub export_mermaid_ms: f64,
+    pub export_shiviz_ms: f64,
+    /// One 960x600 PNG of the graph view (offscreen draw, CPU raster, encode).
+    pub export_png_ms: f64,
+    /// A GIF of `export_gif_steps` steps at 4 frames per step, per frame.
+    pub export_gif_steps: u64,
+    pub export_gif_ms_per_frame: f64,
 }
 
 impl BenchResult {
@@ -74,6 +85,16 @@ impl BenchResult {
             self.explore_states,
             self.explore_complete_states,
             self.explore_complete_ms
+        ) + &format!(
+            "export of a {}-step run: json {:.0} ms, svg {:.0} ms, mermaid {:.0} ms, shiviz {:.0} ms; png {:.0} ms (960x600); gif {:.0} ms per frame ({} steps, 4 frames each)\n",
+            self.export_steps,
+            self.export_json_ms,
+            self.export_svg_ms,
+            self.export_mermaid_ms,
+            self.export_shiviz_ms,
+            self.export_png_ms,
+            self.export_gif_ms_per_frame,
+            self.export_gif_steps
         )
     }
 }
@@ -167,7 +188,21 @@ pub fn measure(size: Size) -> BenchResult {
     let complete = explore_run(2, 1, None);
     assert_eq!(complete.verdict, Verdict::Safe);
 
+    let (export_steps, export_gif_steps) = match size {
+        Size::Full => (10_000, 25),
+        Size::Quick => (500, 3),
+    };
+    let exports = export_ms(export_steps, export_gif_steps);
+
     BenchResult {
+        export_steps,
+        export_json_ms: exports[0],
+        export_svg_ms: exports[1],
+        export_mermaid_ms: exports[2],
+        export_shiviz_ms: exports[3],
+        export_png_ms: exports[4],
+        export_gif_steps,
+        export_gif_ms_per_frame: exports[5] / (1 + 4 * export_gif_steps) as f64,
         frame_ms_default,
         frame_ms_large,
         sim_steps_per_sec: sim_steps as f64 / sim_secs,
@@ -185,6 +220,48 @@ pub fn measure(size: Size) -> BenchResult {
         explore_complete_states: complete.unique_states,
         explore_complete_ms: complete.elapsed.as_secs_f64() * 1000.0,
     }
+}
+
+/// Milliseconds to export the first `steps` steps of the faulty run as json, svg, mermaid,
+/// shiviz and png (whole run), and a gif of its first `gif_steps` steps.
+fn export_ms(steps: u64, gif_steps: u64) -> [f64; 6] {
+    use crate::export::{Format, StepRange, export};
+    use crate::ui::render::PictureOptions;
+    let (config, knobs) = faulty_config();
+    let t = faulty_timeline(steps);
+    let trace = crate::trace::Trace::record(&config, Some(knobs), t.actions().to_vec(), t.world());
+    let all = StepRange::all(steps);
+    let opts = PictureOptions::default();
+    let mut out = [0.0; 6];
+    for (i, f) in [
+        Format::Json,
+        Format::Svg,
+        Format::Mermaid,
+        Format::Shiviz,
+        Format::Png,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let start = Instant::now();
+        let bytes = export(&trace, f, all, &opts).expect("the bench trace exports");
+        out[i] = start.elapsed().as_secs_f64() * 1000.0;
+        std::hint::black_box(bytes);
+    }
+    let start = Instant::now();
+    let gif = export(
+        &trace,
+        Format::Gif,
+        StepRange {
+            from: 0,
+            to: gif_steps,
+        },
+        &opts,
+    )
+    .expect("the bench trace exports");
+    out[5] = start.elapsed().as_secs_f64() * 1000.0;
+    std::hint::black_box(gif);
+    out
 }
 
 /// The explorer on `proposers` / 3 acceptors / 1 learner, correct Paxos, no faults.

@@ -574,6 +574,29 @@ fn cli_rejects_bad_input_with_exit_2_and_a_position() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
+    // The same in a JSON trace: the action's own line.
+    let bad_json = d.join("bad-action.json");
+    let good = std::fs::read_to_string(golden_dir().join("small.json")).unwrap();
+    let line = good
+        .lines()
+        .position(|l| l.trim() == "\"Deliver\": 1")
+        .expect("Deliver 1")
+        + 1;
+    std::fs::write(
+        &bad_json,
+        good.replacen("\"Deliver\": 1\n", "\"Deliver\": 999\n", 1),
+    )
+    .unwrap();
+    let o = bin(&[
+        "export",
+        bad_json.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    // The action object opens on the line before its "Deliver" key.
+    assert!(err.contains(&format!(":{}:", line - 1)), "{err}");
     let src = golden_dir().join("small.ron");
     for args in [
         vec!["--to", "999"],

@@ -502,10 +502,19 @@ impl<P: Canonical> Space<P> {
                     _ => &nodes[dst],
                 };
                 let may_restart = header.up & 1 << dst == 0 || header.crashes < self.bounds.crashes;
+                // A request not yet made, or an attempt left within the bound.
+                let may_start_attempt = self.requester[dst].is_none_or(|r| {
+                    header.proposed & 1 << r == 0
+                        || header.attempts[r as usize] < self.bounds.ballots
+                });
                 let msg = self.protocol.decode_msg(msg, &self.values);
-                !self
-                    .protocol
-                    .is_stale(node, self.roster[src], &msg, may_restart)
+                !self.protocol.is_stale(
+                    node,
+                    self.roster[src],
+                    &msg,
+                    may_restart,
+                    may_start_attempt,
+                )
             });
         }
         w.varint(s.merged.len() as u64);

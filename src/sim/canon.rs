@@ -141,12 +141,20 @@ pub trait Canonical: Protocol {
     fn encode_monitor(&self, monitor: &Self::Monitor, values: &Values, w: &mut Writer);
     fn decode_monitor(&self, values: &Values, r: &mut Reader) -> Self::Monitor;
 
-    /// Whether delivering `msg` to `node` does nothing now and in every later state of `node`
-    /// (`may_restart`: whether the node may still crash and come back). The explorer discards
-    /// such messages, since delivering, dropping or duplicating them leads nowhere new; a
-    /// protocol that cannot tell returns false, which is always sound.
-    fn is_stale(&self, node: &Self::Node, from: NodeId, msg: &Self::Msg, may_restart: bool)
-    -> bool;
+    /// Whether the explorer may discard `msg` in flight to `node` without hiding any violation
+    /// (`may_restart`: whether the node may still crash and come back; `may_start_attempt`:
+    /// whether it may still start an attempt, see `starts_attempt`). True when delivering it
+    /// does nothing now and in every later state of `node`; also when every run that delivers
+    /// it can be matched, rule for rule, by a run that never does (the protocol argues why at
+    /// its implementation). A protocol that cannot tell returns false, which is always sound.
+    fn is_stale(
+        &self,
+        node: &Self::Node,
+        from: NodeId,
+        msg: &Self::Msg,
+        may_restart: bool,
+        may_start_attempt: bool,
+    ) -> bool;
 
     /// Whether delivering `msg` to the live `node` may be taken before anything else without
     /// hiding a violation: it only adds to a tally that stays below its quorum, sends nothing,

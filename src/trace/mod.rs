@@ -293,6 +293,88 @@ fn locate(text: &str, field: Field) -> (usize, usize) {
     raw.map_or((1, 1), |r| raw_position(text, r))
 }
 
+/// The line and column where a field (or the n-th action) of a JSON trace starts; 1:1 if it
+/// cannot be found. A scan rather than a parse: the text already parsed, so only the nesting of
+/// brackets and strings matters.
+fn locate_json(text: &str, field: Field) -> (usize, usize) {
+    let key = match field {
+        Field::Version => "\"version\"",
+        Field::Config => "\"config\"",
+        Field::Action(_) => "\"actions\"",
+    };
+    let bytes = text.as_bytes();
+    // Top-level keys sit at depth 1 outside strings.
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    let mut i = 0;
+    let mut value_start = None;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+        } else if c == b'"' {
+            if depth == 1 && text[i..].starts_with(key) {
+                let after = &text[i + key.len()..];
+                let colon = after.find(':').map(|k| i + key.len() + k + 1);
+                value_start = colon.map(|k| k + (text[k..].len() - text[k..].trim_start().len()));
+                break;
+            }
+            in_string = true;
+        } else if c == b'{' || c == b'[' {
+            depth += 1;
+        } else if c == b'}' || c == b']' {
+            depth = depth.saturating_sub(1);
+        }
+        i += 1;
+    }
+    let Some(start) = value_start else {
+        return (1, 1);
+    };
+    let Field::Action(n) = field else {
+        return line_col(text, start);
+    };
+    // Walk the array's elements at its own depth, counting commas.
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    let mut index = 0;
+    let mut expect_element = true;
+    for (k, &c) in bytes.iter().enumerate().skip(start + 1) {
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        if expect_element && depth == 0 && !c.is_ascii_whitespace() {
+            if c == b']' {
+                break;
+            }
+            if index == n {
+                return line_col(text, k);
+            }
+            expect_element = false;
+        }
+        match c {
+            b'"' => in_string = true,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' if depth == 0 => break,
+            b'}' | b']' => depth -= 1,
+            b',' if depth == 0 => {
+                index += 1;
+                expect_element = true;
+            }
+            _ => {}
+        }
+    }
+    (1, 1)
+}
+
 /// Parses trace text (RON, or JSON when `json` is set). `path` only labels errors.
 pub fn parse(path: &Path, text: &str, json: bool) -> Result<Trace, FileError> {
     if text.trim().is_empty() {
@@ -315,8 +397,13 @@ pub fn parse(path: &Path, text: &str, json: bool) -> Result<Trace, FileError> {
             )
         })?
     };
-    // Positions of later, semantic errors are only found for RON; JSON errors point at the start.
-    let at = |field| if json { (1, 1) } else { locate(text, field) };
+    let at = |field| {
+        if json {
+            locate_json(text, field)
+        } else {
+            locate(text, field)
+        }
+    };
     if trace.version != VERSION {
         return Err(FileError::new(
             path,
@@ -374,7 +461,7 @@ pub fn replay(path: &Path, text: &str, trace: &Trace) -> Result<Replayed, FileEr
     for (i, action) in trace.actions.iter().enumerate() {
         world.apply(action).map_err(|e| {
             let pos = if is_json(path) {
-                (1, 1)
+                locate_json(text, Field::Action(i))
             } else {
                 locate(text, Field::Action(i))
             };

@@ -49,13 +49,47 @@ impl Canonical for Paxos {
         matches!(note, Note::Preparing { .. })
     }
 
-    fn is_stale(&self, node: &Node, from: NodeId, msg: &Msg, may_restart: bool) -> bool {
+    fn is_stale(
+        &self,
+        node: &Node,
+        from: NodeId,
+        msg: &Msg,
+        may_restart: bool,
+        may_start_attempt: bool,
+    ) -> bool {
         if from.role != Role::Acceptor {
             return !matches!(node, Node::Acceptor(_));
+        }
+        match (node, msg) {
+            // A vote reported to its proposer only moves the proposer to Decided, after which
+            // it sends nothing and takes no timeout; no rule reads that phase. So every run
+            // that delivers it is matched by one that leaves it in flight: the proposer stays in
+            // phase 2, whatever else happens to it happens alike (a Nack or a timeout may now
+            // start a round the other run lacked, but that only adds messages nobody has to
+            // deliver), and every vote, promise and learning of the first run happens in the
+            // second. Shortest counterexamples never need these deliveries either.
+            (Node::Proposer(_), Msg::Accepted { .. }) => return true,
+            // A learner that counts votes per ballot learns only a value a quorum voted for in
+            // one ballot, which the monitor has then recorded as chosen; two learners disagree
+            // only if two values were chosen, which `agreement` reports first (at the vote,
+            // before any learner hears of it). So correct learners can break no rule of their
+            // own and send nothing: their mail can be left unread. With `learner-mixes-ballots`
+            // they are explored in full.
+            (Node::Learner(_), _) if !self.has(super::Flaw::LearnerMixesBallots) => return true,
+            _ => {}
         }
         match node {
             // A proposer's rounds only grow (its highest round survives a restart), so a reply
             // to a ballot it has left behind, carrying no higher round, can never matter again.
+            // A proposer with no attempt left reads its highest round never again, and a Nack
+            // to its current ballot would start an attempt it may not have: only a promise
+            // towards its current phase-1 quorum can still move it.
+            Node::Proposer(p) if !may_start_attempt => {
+                let current = p.ballot() == Some(msg.ballot());
+                !(current
+                    && matches!(msg, Msg::Promise { .. })
+                    && matches!(p.phase, Phase::Preparing { .. }))
+            }
             Node::Proposer(p) => {
                 let behind = |b: Ballot| b.round <= p.max_round;
                 let current = p.ballot() == Some(msg.ballot());
@@ -74,10 +108,8 @@ impl Canonical for Paxos {
                                     Phase::Preparing { .. } | Phase::Accepting { .. }
                                 ))
                     }
-                    Msg::Accepted { ballot, .. } => {
-                        behind(ballot) && !(current && matches!(p.phase, Phase::Accepting { .. }))
-                    }
-                    Msg::Prepare { .. } | Msg::Accept { .. } => true,
+                    // Unread, see above.
+                    Msg::Accepted { .. } | Msg::Prepare { .. } | Msg::Accept { .. } => true,
                 }
             }
             // Acceptors answer every Prepare and Accept.
