@@ -13,3 +13,9 @@ shot --seed 5 --seek 20 --presenter --screenshot screenshots/presenter-mode.png
 lesson() { xvfb-run -a -s "-screen 0 1400x900x24" "$app" lesson "$@"; }
 lesson lessons/05-the-key-rule.ron --step 6 --screenshot screenshots/lesson-en.png
 lesson lessons/01-happy-path.ron --step 6 --lang zh --screenshot screenshots/lesson-zh.png
+# Exports, drawn without a window: the space-time diagram and the graph animated, for slides.
+"$app" export tests/scenarios/ignore-promised-value.ron -o screenshots/export-spacetime.svg
+"$app" export tests/scenarios/ignore-promised-value.ron --from 8 --to 14 --size 640x400 \
+    --frames-per-step 3 -o screenshots/export-graph.gif
+"$app" export tests/scenarios/ignore-promised-value.ron --to 14 --scale 2 --light \
+    --lang zh -o screenshots/export-graph-zh.png

@@ -813,3 +813,20 @@ fn export_as_writes_the_chosen_format_for_the_chosen_range() {
     assert!(!text.contains("%% step 3\n") && text.contains("%% step 4\n"));
     assert!(h.query_by_label_contains("exported to").is_some());
 }
+
+#[test]
+fn snapshot_export_dialog_in_chinese() {
+    let mut a = app(sandbox(3, 12), Lang::Zh);
+    // A fixed, empty folder, so the picture does not depend on where the tests run.
+    let dir = scratch_dir("snapshot");
+    a.files.dir = dir;
+    let mut h = harness(a);
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::E);
+    h.run();
+    assert!(h.state().files.is_open());
+    // The folder path differs per run: blank it out of the picture by pointing at "/".
+    h.state_mut().files.dir = std::path::PathBuf::from("/nonexistent-folder");
+    h.run();
+    h.snapshot("export_dialog_zh");
+}
