@@ -10,8 +10,9 @@ use super::{Run, StepRange, actor, label, loss_words, monitor_words};
 use crate::sim::paxos::Note;
 use crate::sim::{Event, MsgId, NodeId};
 
-/// Line 1 of every log: host, clock, then the event text.
-pub const SHIVIZ_REGEX: &str = r"^(?<host>\S+) (?<clock>\{.*?\}) (?<event>.*)$";
+/// Line 1 of every log: host, clock, then the event text. No `^`/`$`: ShiViz runs the regex
+/// over the whole log at once (JavaScript, no multi-line flag), and `.` stops at each line's end.
+pub const SHIVIZ_REGEX: &str = r"(?<host>\S+) (?<clock>\{.*?\}) (?<event>.*)";
 
 /// A vector clock over the roster's slots.
 type Clock = Vec<u64>;
