@@ -497,7 +497,11 @@ fn run_gui(args: GuiArgs) -> u8 {
         }
         session.apply(Command::Seek(step));
     }
-    open_app(Some(crate::ui::Start::Sandbox(Box::new(session))), &args)
+    let document = args.trace.clone();
+    open_app(
+        Some(crate::ui::Start::Sandbox(Box::new(session), document)),
+        &args,
+    )
 }
 
 /// Opens the app window on `start` (the lesson picker when `None`).

@@ -1008,7 +1008,8 @@ impl eframe::App for PaxosApp {
 
 /// A start other than the lesson picker.
 pub enum Start {
-    Sandbox(Box<Session>),
+    /// A run, and the trace file it came from (File > Save writes back there).
+    Sandbox(Box<Session>, Option<std::path::PathBuf>),
     /// A lesson, at a step (from 0).
     Lesson(
         Box<crate::lesson::Lesson>,
@@ -1064,7 +1065,11 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
             settings.presenter |= presenter;
             let mut app = match start {
                 None => PaxosApp::picker(settings),
-                Some(Start::Sandbox(session)) => PaxosApp::new(*session, settings),
+                Some(Start::Sandbox(session, document)) => {
+                    let mut app = PaxosApp::new(*session, settings);
+                    app.document = document;
+                    app
+                }
                 Some(Start::Lesson(lesson, step, source)) => {
                     PaxosApp::on_lesson(*lesson, step, source, settings)?
                 }
