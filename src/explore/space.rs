@@ -65,6 +65,8 @@ pub struct Scratch<P: Canonical> {
     events: Vec<Event<P>>,
     added: Vec<u64>,
     merged: Vec<u64>,
+    /// The in-flight messages of a successor, decoded (for settling the monitor).
+    flying: Vec<P::Msg>,
     writer: Writer,
     /// Where each node sits in `writer` (for the symmetry keys).
     written: Vec<(usize, usize)>,
@@ -154,6 +156,7 @@ impl<P: Canonical> Space<P> {
             events: Vec::new(),
             added: Vec::new(),
             merged: Vec::new(),
+            flying: Vec::new(),
             writer: Writer::default(),
             written: vec![(0, 0); self.roster.len()],
             keys: vec![Vec::new(); self.symmetric.len()],
@@ -451,25 +454,6 @@ impl<P: Canonical> Space<P> {
         s.out.clear();
         s.added.sort_unstable();
 
-        let w = &mut s.writer;
-        w.bytes.clear();
-        self.write_header(&header, w);
-        for (i, span) in s.spans.iter().enumerate() {
-            let start = w.bytes.len();
-            match &changed {
-                Some((slot, node)) if *slot == i => {
-                    self.protocol.encode_node(node, &self.values, w)
-                }
-                _ => w.bytes.extend_from_slice(&bytes[span.0..span.1]),
-            }
-            s.written[i] = (start, w.bytes.len());
-        }
-        match &monitor {
-            Some(m) => self.protocol.encode_monitor(m, &self.values, w),
-            None => w
-                .bytes
-                .extend_from_slice(&bytes[s.monitor_span.0..s.monitor_span.1]),
-        }
         // The in-flight multiset, sorted: the parent's minus one copy of `removed`, merged with
         // what was sent, less what became stale at the node that changed.
         s.merged.clear();
@@ -516,6 +500,47 @@ impl<P: Canonical> Space<P> {
                     may_start_attempt,
                 )
             });
+        }
+        // The monitor, less what no later step can read (the protocol decides what that is).
+        let current = monitor.as_ref().unwrap_or(&s.monitor);
+        if self.protocol.may_settle(current) {
+            s.flying.clear();
+            s.flying.extend(
+                s.merged
+                    .iter()
+                    .map(|&code| self.protocol.decode_msg(parts(code).2, &self.values)),
+            );
+            let nodes = &s.nodes;
+            let node = |id: NodeId| {
+                let slot = self.protocol.slot_of(id)?;
+                Some(match &changed {
+                    Some((c, node)) if *c == slot => node,
+                    _ => &nodes[slot],
+                })
+            };
+            if let Some(settled) = self.protocol.settle_monitor(current, &node, &s.flying) {
+                monitor = Some(settled);
+            }
+        }
+
+        let w = &mut s.writer;
+        w.bytes.clear();
+        self.write_header(&header, w);
+        for (i, span) in s.spans.iter().enumerate() {
+            let start = w.bytes.len();
+            match &changed {
+                Some((slot, node)) if *slot == i => {
+                    self.protocol.encode_node(node, &self.values, w)
+                }
+                _ => w.bytes.extend_from_slice(&bytes[span.0..span.1]),
+            }
+            s.written[i] = (start, w.bytes.len());
+        }
+        match &monitor {
+            Some(m) => self.protocol.encode_monitor(m, &self.values, w),
+            None => w
+                .bytes
+                .extend_from_slice(&bytes[s.monitor_span.0..s.monitor_span.1]),
         }
         w.varint(s.merged.len() as u64);
         let mut prev = 0u64;

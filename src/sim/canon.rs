@@ -162,6 +162,24 @@ pub trait Canonical: Protocol {
     /// explorer then follows that delivery alone from this state (a partial-order reduction).
     fn is_eager(&self, node: &Self::Node, from: NodeId, msg: &Self::Msg) -> bool;
 
+    /// Whether `settle_monitor` might forget anything from this monitor (a cheap check, so the
+    /// explorer decodes the messages in flight only when it may help).
+    fn may_settle(&self, _monitor: &Self::Monitor) -> bool {
+        false
+    }
+
+    /// The monitor less the history no later step can read, given the nodes (by id) and the
+    /// messages in flight; `None` when nothing can be forgotten. States that differ only in such
+    /// history then meet. Forgetting nothing is always sound.
+    fn settle_monitor<'a>(
+        &self,
+        _monitor: &Self::Monitor,
+        _node: &dyn Fn(NodeId) -> Option<&'a Self::Node>,
+        _in_flight: &[Self::Msg],
+    ) -> Option<Self::Monitor> {
+        None
+    }
+
     /// The role whose members are interchangeable (acceptors, in Paxos), for symmetry reduction.
     fn symmetric_role(&self) -> Option<Role>;
     /// Renames members of the symmetric role inside a node's state: `perm[i]` is the new 0-based

@@ -806,6 +806,14 @@ impl Monitor {
         b.round as usize * self.ballot_stride + b.proposer as usize
     }
 
+    /// The ballot whose tally sits at `index` of `votes`.
+    pub(crate) fn ballot_at(&self, index: usize) -> Ballot {
+        Ballot::new(
+            (index / self.ballot_stride) as u32,
+            (index % self.ballot_stride) as u8,
+        )
+    }
+
     fn entry_mut(&mut self, b: Ballot) -> &mut BallotVotes {
         let i = self.index(b);
         self.votes.get_mut(i)

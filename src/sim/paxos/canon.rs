@@ -180,6 +180,47 @@ impl Canonical for Paxos {
         }
     }
 
+    fn may_settle(&self, m: &Monitor) -> bool {
+        !self.has(super::Flaw::ReuseBallot) && m.votes.iter().any(|v| *v != BallotVotes::default())
+    }
+
+    /// A ballot's tally is read only when someone votes in it, and a vote in ballot b needs an
+    /// Accept(b) in flight, or one its proposer will still send (it sends them once, on
+    /// completing phase 1 for b). With neither, the tally is closed: whether it made a value
+    /// chosen is already in `chosen`, and who voted can never matter again, so it is forgotten.
+    /// (Under `reuse-ballot` two proposers share ballots, so nothing is forgotten.)
+    fn settle_monitor<'a>(
+        &self,
+        m: &Monitor,
+        node: &dyn Fn(NodeId) -> Option<&'a Node>,
+        in_flight: &[Msg],
+    ) -> Option<Monitor> {
+        let open = |b: Ballot| {
+            in_flight
+                .iter()
+                .any(|msg| matches!(msg, Msg::Accept { ballot, .. } if *ballot == b))
+                || matches!(
+                    node(NodeId::proposer(b.proposer)),
+                    Some(Node::Proposer(p)) if matches!(p.phase, Phase::Preparing { ballot, .. } if ballot == b)
+                )
+        };
+        let closed: Vec<usize> = m
+            .votes
+            .iter()
+            .enumerate()
+            .filter(|(i, v)| **v != BallotVotes::default() && !open(m.ballot_at(*i)))
+            .map(|(i, _)| i)
+            .collect();
+        if closed.is_empty() {
+            return None;
+        }
+        let mut settled = m.clone();
+        for i in closed {
+            *settled.votes.get_mut(i) = BallotVotes::default();
+        }
+        Some(settled)
+    }
+
     fn symmetric_role(&self) -> Option<Role> {
         // Quorums are counts and no rule names a particular acceptor.
         Some(Role::Acceptor)
