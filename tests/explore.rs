@@ -45,6 +45,21 @@ fn correct_paxos_is_safe_in_every_interleaving_of_one_ballot_each() {
     assert!(s.counterexample.is_none());
 }
 
+/// The default bounds: 2 proposers, 3 acceptors, 1 learner, 2 ballots each, no faults.
+/// About 35 million states with acceptor symmetry (several minutes on two cores); the
+/// longest test in the suite, and the one that shows the defaults are proved, not sampled.
+#[test]
+fn correct_paxos_is_safe_over_the_default_bounds() {
+    let s = search(&cluster(&[]), Bounds::default(), true);
+    assert_eq!(s.report.verdict, Verdict::Safe);
+    assert!(
+        s.report.unique_states > 10_000_000,
+        "{}",
+        s.report.unique_states
+    );
+    assert!(s.report.max_depth >= 30);
+}
+
 #[test]
 fn correct_paxos_is_safe_with_one_drop_and_one_crash() {
     let both = Bounds {

@@ -503,7 +503,12 @@ impl<P: Canonical> Space<P> {
         }
         // The monitor, less what no later step can read (the protocol decides what that is).
         let current = monitor.as_ref().unwrap_or(&s.monitor);
-        if self.protocol.may_settle(current) {
+        let removed_msg = removed.map(|code| self.protocol.decode_msg(parts(code).2, &self.values));
+        let changed_node = changed.as_ref().map(|(_, node)| node);
+        if self
+            .protocol
+            .may_settle(current, removed_msg.as_ref(), changed_node)
+        {
             s.flying.clear();
             s.flying.extend(
                 s.merged

@@ -162,9 +162,16 @@ pub trait Canonical: Protocol {
     /// explorer then follows that delivery alone from this state (a partial-order reduction).
     fn is_eager(&self, node: &Self::Node, from: NodeId, msg: &Self::Msg) -> bool;
 
-    /// Whether `settle_monitor` might forget anything from this monitor (a cheap check, so the
-    /// explorer decodes the messages in flight only when it may help).
-    fn may_settle(&self, _monitor: &Self::Monitor) -> bool {
+    /// Whether `settle_monitor` might forget anything after a step that took `removed` out of
+    /// flight and left the node it changed as `changed` (a cheap check, so the explorer decodes
+    /// the messages in flight only when it may help). It must hold at every step after which
+    /// something becomes forgettable, so that every path to a state settles it alike.
+    fn may_settle(
+        &self,
+        _monitor: &Self::Monitor,
+        _removed: Option<&Self::Msg>,
+        _changed: Option<&Self::Node>,
+    ) -> bool {
         false
     }
 

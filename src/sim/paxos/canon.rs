@@ -180,8 +180,11 @@ impl Canonical for Paxos {
         }
     }
 
-    fn may_settle(&self, m: &Monitor) -> bool {
-        !self.has(super::Flaw::ReuseBallot) && m.votes.iter().any(|v| *v != BallotVotes::default())
+    /// A tally closes when its last Accept leaves the network or its proposer moves on.
+    fn may_settle(&self, m: &Monitor, removed: Option<&Msg>, changed: Option<&Node>) -> bool {
+        (matches!(removed, Some(Msg::Accept { .. })) || matches!(changed, Some(Node::Proposer(_))))
+            && !self.has(super::Flaw::ReuseBallot)
+            && m.votes.iter().any(|v| *v != BallotVotes::default())
     }
 
     /// A ballot's tally is read only when someone votes in it, and a vote in ballot b needs an
