@@ -439,6 +439,40 @@ fn gif_has_a_frame_per_step_or_more() {
     assert_eq!(frames.len(), 1 + steps * opts.frames_per_step as usize);
     assert!(frames.len() > steps);
     assert_eq!(frames[0].buffer().dimensions(), (480, 300));
+    // Golden: a small animation, frame by frame, within a few pixels of the recorded one.
+    let small = PictureOptions {
+        size: egui::Vec2::new(320.0, 200.0),
+        frames_per_step: 2,
+        ..PictureOptions::default()
+    };
+    let tiny =
+        export::export(&t, Format::Gif, StepRange { from: 10, to: 12 }, &small).expect("gif");
+    let golden = golden_dir().join("small-10-12.gif");
+    if update() {
+        std::fs::write(&golden, &tiny).expect("written");
+    } else {
+        let decode = |bytes: &[u8]| {
+            image::codecs::gif::GifDecoder::new(std::io::Cursor::new(bytes))
+                .expect("decodes")
+                .into_frames()
+                .collect_frames()
+                .expect("frames")
+        };
+        let now = decode(&tiny);
+        let then = decode(&std::fs::read(&golden).expect("golden gif (UPDATE_SNAPSHOTS=1)"));
+        assert_eq!(now.len(), then.len());
+        assert_eq!(now.len(), 5);
+        for (i, (a, b)) in now.iter().zip(&then).enumerate() {
+            assert_eq!(a.delay(), b.delay(), "frame {i}");
+            let differing = a
+                .buffer()
+                .pixels()
+                .zip(b.buffer().pixels())
+                .filter(|(x, y)| x.0.iter().zip(y.0.iter()).any(|(p, q)| p.abs_diff(*q) > 8))
+                .count();
+            assert!(differing < 50, "frame {i}: {differing} pixels differ");
+        }
+    }
     // The animation moves: more distinct pictures than steps (messages glide between steps).
     let mut distinct: Vec<&image::RgbaImage> = Vec::new();
     for f in &frames {

@@ -630,14 +630,20 @@ fn can_this_break_searches_in_the_background_and_opens_the_counterexample() {
 
 #[test]
 fn a_running_search_can_be_cancelled() {
-    let mut h = harness(app(sandbox(3, 0), Lang::En));
+    let big = Session::new(
+        Config {
+            proposers: 3,
+            acceptors: 5,
+            ..Config::default()
+        },
+        Knobs::default(),
+    );
+    let mut h = harness(app(big, Lang::En));
     h.run();
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::B);
     h.step();
     assert!(h.state().explore_window.open);
-    // Big bounds, so the search is still running when Cancel is clicked.
-    h.get_by_label("Ballots per proposer").type_text("3");
-    h.step();
+    // A big cluster, so the search is still running when Cancel is clicked.
     h.get_by_label("Search").click();
     h.step();
     h.get_by_label("Cancel").click();
