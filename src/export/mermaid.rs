@@ -3,7 +3,7 @@
 //! comment naming the step; sends show up as the arrows of the step that delivers them.
 //! Messages still in flight when the range ends are drawn last as open async arrows.
 
-use super::{Run, StepRange, actor, label, loss_words, monitor_words};
+use super::{Run, StepRange, actor, loss_words, monitor_words};
 use crate::sim::paxos::Note;
 use crate::sim::{Event, NodeId, Role};
 
@@ -63,7 +63,7 @@ pub fn to_mermaid(run: &Run, range: StepRange) -> String {
                     "{}->>{}: {}{}",
                     env.src,
                     env.dst,
-                    text(&label(&env.msg)),
+                    text(&env.msg.to_string()),
                     if copies.contains(&env.id) {
                         " (copy)"
                     } else {
@@ -74,13 +74,13 @@ pub fn to_mermaid(run: &Run, range: StepRange) -> String {
                     "{}-x{}: {} ({})",
                     envelope.src,
                     envelope.dst,
-                    text(&label(&envelope.msg)),
+                    text(&envelope.msg.to_string()),
                     loss_words(*cause)
                 ),
                 Event::Duplicated { copy, .. } => format!(
                     "Note over {}: network copies {} to {}",
                     copy.src,
-                    text(&label(&copy.msg)),
+                    text(&copy.msg.to_string()),
                     copy.dst
                 ),
                 Event::Crashed(n) => format!("Note over {n}: crashed"),
@@ -126,7 +126,7 @@ pub fn to_mermaid(run: &Run, range: StepRange) -> String {
                 "    {}-){}: {} (in flight)\n",
                 s.envelope.src,
                 s.envelope.dst,
-                text(&label(&s.envelope.msg))
+                text(&s.envelope.msg.to_string())
             );
         }
     }

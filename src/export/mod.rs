@@ -9,7 +9,7 @@ mod svg;
 
 use std::path::Path;
 
-use crate::sim::paxos::{Msg, Note};
+use crate::sim::paxos::Note;
 use crate::sim::world::LossCause;
 use crate::sim::{ActionError, Config, Event, NodeId};
 use crate::trace::spans::SpansCache;
@@ -276,11 +276,6 @@ pub fn monitor_words(note: &Note) -> Option<String> {
         )),
         _ => None,
     }
-}
-
-/// A message's full label, e.g. `Accept(1.1, "A")`.
-pub fn label(m: &Msg) -> String {
-    m.to_string()
 }
 
 #[cfg(test)]

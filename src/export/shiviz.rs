@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use super::{Run, StepRange, actor, label, loss_words, monitor_words};
+use super::{Run, StepRange, actor, loss_words, monitor_words};
 use crate::sim::paxos::Note;
 use crate::sim::{Event, MsgId, NodeId};
 
@@ -86,12 +86,8 @@ pub fn to_shiviz(run: &Run, range: StepRange) -> String {
                     c.event(*node, None, &format!("step {step}: request \"{value}\""));
                 }
                 Event::Sent(env) => {
-                    let text = format!(
-                        "step {step}: send #{} {} to {}",
-                        env.id.0,
-                        label(&env.msg),
-                        env.dst
-                    );
+                    let text =
+                        format!("step {step}: send #{} {} to {}", env.id.0, env.msg, env.dst);
                     let clock = c.event(env.src, None, &text);
                     c.sent.insert(env.id, clock);
                 }
@@ -107,10 +103,7 @@ pub fn to_shiviz(run: &Run, range: StepRange) -> String {
                     };
                     let text = format!(
                         "step {step}: receive #{} {} from {}{}",
-                        env.id.0,
-                        label(&env.msg),
-                        env.src,
-                        copy
+                        env.id.0, env.msg, env.src, copy
                     );
                     let sent = c.sent.get(&env.id).cloned();
                     c.event(env.dst, sent.as_ref(), &text);
@@ -120,7 +113,7 @@ pub fn to_shiviz(run: &Run, range: StepRange) -> String {
                     let text = format!(
                         "step {step}: lost #{} {} from {} ({})",
                         envelope.id.0,
-                        label(&envelope.msg),
+                        envelope.msg,
                         envelope.src,
                         loss_words(*cause)
                     );

@@ -10,7 +10,7 @@ use std::fmt::Write;
 
 use egui::Color32;
 
-use super::{Run, StepRange, label, loss_words};
+use super::{Run, StepRange, loss_words};
 use crate::sim::Event;
 use crate::sim::paxos::Note;
 use crate::trace::spans::LaneMark;
@@ -139,10 +139,7 @@ pub fn to_svg(run: &Run, range: StepRange) -> String {
         };
         let mut title = format!(
             "{}: {} → {}, sent at step {}",
-            label(&env.msg),
-            env.src,
-            env.dst,
-            span.sent_step
+            env.msg, env.src, env.dst, span.sent_step
         );
         match (end, span.lost) {
             (Some(e), Some(cause)) => {

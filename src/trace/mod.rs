@@ -293,6 +293,31 @@ fn locate(text: &str, field: Field) -> (usize, usize) {
     raw.map_or((1, 1), |r| raw_position(text, r))
 }
 
+/// Whether a byte-by-byte scan of JSON text is inside a string literal.
+#[derive(Default)]
+struct JsonStrings {
+    inside: bool,
+    escaped: bool,
+}
+
+impl JsonStrings {
+    /// Feeds one byte; true if it belongs to a string literal (its quotes included).
+    fn feed(&mut self, c: u8) -> bool {
+        if self.inside {
+            match (self.escaped, c) {
+                (true, _) => self.escaped = false,
+                (false, b'\\') => self.escaped = true,
+                (false, b'"') => self.inside = false,
+                _ => {}
+            }
+            true
+        } else {
+            self.inside = c == b'"';
+            self.inside
+        }
+    }
+}
+
 /// The line and column where a field (or the n-th action) of a JSON trace starts; 1:1 if it
 /// cannot be found. A scan rather than a parse: the text already parsed, so only the nesting of
 /// brackets and strings matters.
@@ -304,32 +329,23 @@ fn locate_json(text: &str, field: Field) -> (usize, usize) {
     };
     let bytes = text.as_bytes();
     // Top-level keys sit at depth 1 outside strings.
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
-    let mut i = 0;
-    let mut value_start = None;
-    while i < bytes.len() {
-        let c = bytes[i];
-        if in_string {
-            match (escaped, c) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-        } else if c == b'"' {
-            if depth == 1 && text[i..].starts_with(key) {
-                let after = &text[i + key.len()..];
-                let colon = after.find(':').map(|k| i + key.len() + k + 1);
-                value_start = colon.map(|k| k + (text[k..].len() - text[k..].trim_start().len()));
-                break;
-            }
-            in_string = true;
-        } else if c == b'{' || c == b'[' {
-            depth += 1;
-        } else if c == b'}' || c == b']' {
-            depth = depth.saturating_sub(1);
+    let (mut strings, mut depth, mut value_start) = (JsonStrings::default(), 0usize, None);
+    for (i, &c) in bytes.iter().enumerate() {
+        if !strings.inside && depth == 1 && text[i..].starts_with(key) {
+            let colon = text[i + key.len()..]
+                .find(':')
+                .map(|k| i + key.len() + k + 1);
+            value_start = colon.map(|k| k + (text[k..].len() - text[k..].trim_start().len()));
+            break;
         }
-        i += 1;
+        if strings.feed(c) {
+            continue;
+        }
+        match c {
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
     }
     let Some(start) = value_start else {
         return (1, 1);
@@ -338,20 +354,10 @@ fn locate_json(text: &str, field: Field) -> (usize, usize) {
         return line_col(text, start);
     };
     // Walk the array's elements at its own depth, counting commas.
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
-    let mut index = 0;
-    let mut expect_element = true;
+    let (mut strings, mut depth, mut index, mut expect_element) =
+        (JsonStrings::default(), 0usize, 0, true);
     for (k, &c) in bytes.iter().enumerate().skip(start + 1) {
-        if in_string {
-            match (escaped, c) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        if expect_element && depth == 0 && !c.is_ascii_whitespace() {
+        if !strings.inside && expect_element && depth == 0 && !c.is_ascii_whitespace() {
             if c == b']' {
                 break;
             }
@@ -360,8 +366,10 @@ fn locate_json(text: &str, field: Field) -> (usize, usize) {
             }
             expect_element = false;
         }
+        if strings.feed(c) {
+            continue;
+        }
         match c {
-            b'"' => in_string = true,
             b'{' | b'[' => depth += 1,
             b'}' | b']' if depth == 0 => break,
             b'}' | b']' => depth -= 1,

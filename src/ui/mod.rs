@@ -253,14 +253,21 @@ impl PaxosApp {
             return Err(why.clone());
         }
         self.screen = Screen::Sandbox;
+        self.adopt_document(path, T::Opened);
+        Ok(())
+    }
+
+    /// After an open or a save: the run is this file's, nothing is unsaved, the file is recent.
+    fn adopt_document(&mut self, path: &std::path::Path, news: T) {
         self.document = Some(path.to_path_buf());
         self.saved_generation = self.session.generation();
         files::remember(&mut self.settings.recent_files, path);
-        self.file_status = Some((
-            false,
-            i18n::fill(T::Opened.get(self.settings.lang), &[&path.display()]),
-        ));
-        Ok(())
+        self.report_file(news, path);
+    }
+
+    fn report_file(&mut self, news: T, path: &std::path::Path) {
+        let text = i18n::fill(news.get(self.settings.lang), &[&path.display()]);
+        self.file_status = Some((false, text));
     }
 
     /// Saves the whole recorded run (not only up to the step shown) atomically.
@@ -269,13 +276,7 @@ impl PaxosApp {
             .to_trace()
             .save(path)
             .map_err(|e| format!("{}: cannot save: {e}", path.display()))?;
-        self.document = Some(path.to_path_buf());
-        self.saved_generation = self.session.generation();
-        files::remember(&mut self.settings.recent_files, path);
-        self.file_status = Some((
-            false,
-            i18n::fill(T::Saved.get(self.settings.lang), &[&path.display()]),
-        ));
+        self.adopt_document(path, T::Saved);
         Ok(())
     }
 
@@ -293,10 +294,7 @@ impl PaxosApp {
         };
         let bytes = crate::export::export(&self.session.to_trace(), format, range, &pictures)?;
         crate::export::write(path, &bytes)?;
-        self.file_status = Some((
-            false,
-            i18n::fill(T::Exported.get(self.settings.lang), &[&path.display()]),
-        ));
+        self.report_file(T::Exported, path);
         Ok(())
     }
 
@@ -980,17 +978,7 @@ fn smoothstep(k: f64) -> f64 {
 
 /// Encodes an egui image as PNG and writes it atomically.
 pub fn save_png(path: &std::path::Path, img: &egui::ColorImage) -> Result<(), String> {
-    let [w, h] = img.size;
-    let bytes: Vec<u8> = img
-        .pixels
-        .iter()
-        .flat_map(|c| c.to_srgba_unmultiplied())
-        .collect();
-    let buffer = image::RgbaImage::from_raw(w as u32, h as u32, bytes).ok_or("bad image size")?;
-    let mut png = Vec::new();
-    buffer
-        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .map_err(|e| e.to_string())?;
+    let png = render::png_bytes(img)?;
     crate::fsutil::atomic_write(path, &png).map_err(|e| format!("{}: {e}", path.display()))
 }
 

@@ -347,17 +347,21 @@ pub fn graph_animation(
     frames
 }
 
-/// PNG bytes of an image.
-pub fn png_bytes(img: &ColorImage) -> Result<Vec<u8>, String> {
+/// An egui image (premultiplied) as a plain RGBA buffer for the encoders.
+fn rgba(img: &ColorImage) -> Result<image::RgbaImage, String> {
     let [w, h] = img.size;
     let bytes: Vec<u8> = img
         .pixels
         .iter()
         .flat_map(|c| c.to_srgba_unmultiplied())
         .collect();
-    let buffer = image::RgbaImage::from_raw(w as u32, h as u32, bytes).ok_or("bad image size")?;
+    image::RgbaImage::from_raw(w as u32, h as u32, bytes).ok_or_else(|| "bad image size".into())
+}
+
+/// PNG bytes of an image.
+pub fn png_bytes(img: &ColorImage) -> Result<Vec<u8>, String> {
     let mut png = Vec::new();
-    buffer
+    rgba(img)?
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .map_err(|e| e.to_string())?;
     Ok(png)
@@ -374,15 +378,7 @@ pub fn gif_bytes(frames: &[AnimationFrame]) -> Result<Vec<u8>, String> {
             .set_repeat(Repeat::Infinite)
             .map_err(|e| e.to_string())?;
         for f in frames {
-            let [w, h] = f.image.size;
-            let bytes: Vec<u8> = f
-                .image
-                .pixels
-                .iter()
-                .flat_map(|c| c.to_srgba_unmultiplied())
-                .collect();
-            let buffer =
-                image::RgbaImage::from_raw(w as u32, h as u32, bytes).ok_or("bad image size")?;
+            let buffer = rgba(&f.image)?;
             let delay = image::Delay::from_numer_denom_ms(f.delay_ms, 1);
             encoder
                 .encode_frame(image::Frame::from_parts(buffer, 0, 0, delay))
