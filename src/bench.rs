@@ -313,9 +313,13 @@ pub fn large_scene() -> Session {
     let mut rng = Rng::new(4);
     // Duplicates (each with its own latency) and deliveries interleaved, so the messages are
     // spread along their edges at different distances, as in a real crowded run.
-    while s.world().network().in_flight().len() < 2000 {
-        let flying = s.world().network().in_flight();
-        let pick = flying[rng.below(flying.len() as u64) as usize].id;
+    while s.world().network().in_flight_count() < 2000 {
+        let net = s.world().network();
+        let pick = net
+            .in_flight()
+            .nth(rng.below(net.in_flight_count() as u64) as usize)
+            .map(|e| e.id)
+            .expect("the index is below the count");
         if rng.below(8) == 0 {
             s.apply(Command::StepForward);
         } else {

@@ -19,6 +19,15 @@ macro_rules! say {
     }};
 }
 
+/// Prints to stderr, ignoring a failed write (stderr on `/dev/full` must not panic: the exit
+/// code still tells what happened).
+macro_rules! report {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod explore;
 mod export;
 
@@ -288,12 +297,12 @@ fn exit_for(outcome: &Outcome) -> u8 {
 fn run_simulate(args: &SimulateArgs) -> u8 {
     let config = args.config();
     if let Err(m) = config.validate().and_then(|_| args.knobs().validate()) {
-        eprintln!("error: {m}");
+        report!("error: {m}");
         return EXIT_BAD_INPUT;
     }
     if !config.quorums_intersect() {
         let (q1, q2) = config.quorums();
-        eprintln!(
+        report!(
             "warning: q1 + q2 = {} is not more than the {} acceptors: quorums need not intersect, so safety is not guaranteed",
             q1 + q2,
             config.acceptors
@@ -303,7 +312,7 @@ fn run_simulate(args: &SimulateArgs) -> u8 {
     if let Some(path) = &args.out
         && let Err(e) = trace.save(path)
     {
-        eprintln!("{}: cannot write the trace: {e}", path.display());
+        report!("{}: cannot write the trace: {e}", path.display());
         return EXIT_BAD_INPUT;
     }
     let outcome = trace
@@ -319,19 +328,19 @@ fn run_replay(file: &Path, json: bool) -> u8 {
     let (trace, replayed) = match replayed {
         Ok(x) => x,
         Err(e) => {
-            eprintln!("{e}");
+            report!("{e}");
             return EXIT_BAD_INPUT;
         }
     };
     if let Some(recorded) = &trace.outcome {
         let diffs = recorded.differences(&replayed.outcome);
         if !diffs.is_empty() {
-            eprintln!(
+            report!(
                 "{}: the replay diverged from the recorded outcome:",
                 file.display()
             );
             for d in diffs {
-                eprintln!("  {d}");
+                report!("  {d}");
             }
             return EXIT_DIVERGED;
         }
@@ -349,7 +358,7 @@ fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
                 .into_iter()
                 .flatten()
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| f.extension().is_some_and(|x| x == "ron" || x == "json"))
+                .filter(|f| trace::has_extension(f, "ron") || trace::has_extension(f, "json"))
                 .collect();
             inside.sort();
             out.extend(inside);
@@ -364,14 +373,14 @@ fn run_check(paths: &[PathBuf]) -> u8 {
     let mut worst = EXIT_OK;
     let files = expand(paths);
     if files.is_empty() {
-        eprintln!("check: no .ron or .json files found");
+        report!("check: no .ron or .json files found");
         return EXIT_BAD_INPUT;
     }
     for f in files {
         let text = match trace::read_text(&f) {
             Ok(text) => text,
             Err(e) => {
-                eprintln!("{e}");
+                report!("{e}");
                 worst = EXIT_BAD_INPUT;
                 continue;
             }
@@ -386,7 +395,7 @@ fn run_check(paths: &[PathBuf]) -> u8 {
                     r.exercises
                 ),
                 Err(e) => {
-                    eprintln!("{e}");
+                    report!("{e}");
                     worst = EXIT_BAD_INPUT;
                 }
             }
@@ -394,7 +403,7 @@ fn run_check(paths: &[PathBuf]) -> u8 {
         }
         match trace::parse_and_replay(&f, &text) {
             Err(e) => {
-                eprintln!("{e}");
+                report!("{e}");
                 worst = EXIT_BAD_INPUT;
             }
             Ok((t, r)) => {
@@ -406,7 +415,7 @@ fn run_check(paths: &[PathBuf]) -> u8 {
                 if diffs.is_empty() {
                     say!("ok: {} ({} steps)", f.display(), t.actions.len());
                 } else {
-                    eprintln!(
+                    report!(
                         "{}: replay diverged from the recorded outcome: {}",
                         f.display(),
                         diffs.join("; ")
@@ -428,7 +437,7 @@ fn run_lesson(file: &Path, verify: bool, step: usize, gui: &GuiArgs) -> u8 {
         match trace::read_text(file).and_then(|text| crate::lesson::check(file, &text)) {
             Ok(checked) => checked,
             Err(e) => {
-                eprintln!("{e}");
+                report!("{e}");
                 return EXIT_BAD_INPUT;
             }
         };
@@ -472,11 +481,11 @@ fn run_gui(args: GuiArgs) -> u8 {
             match loaded.map(|t| Session::from_trace(&t)) {
                 Ok(Ok(s)) => s,
                 Ok(Err(e)) => {
-                    eprintln!("{}: {e}", path.display());
+                    report!("{}: {e}", path.display());
                     return EXIT_BAD_INPUT;
                 }
                 Err(e) => {
-                    eprintln!("{e}");
+                    report!("{e}");
                     return EXIT_BAD_INPUT;
                 }
             }
@@ -521,7 +530,7 @@ fn open_app(start: Option<crate::ui::Start>, args: &GuiArgs) -> u8 {
             EXIT_OK
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            report!("error: {e}");
             EXIT_BAD_INPUT
         }
     }

@@ -33,7 +33,7 @@ fn pick(world: &PaxosWorld, choice: u32) -> Option<Action> {
         94..=96 => 7,
         _ => 8,
     };
-    let too_busy = world.network().in_flight().len() > 150;
+    let too_busy = world.network().in_flight_count() > 150;
     let of_kind: Vec<&Action> = enabled
         .iter()
         .filter(|a| kind(a) == wanted && !(too_busy && wanted == 2))

@@ -180,7 +180,15 @@ fn proposing_from_the_inspector_starts_phase_one() {
 fn dropping_a_message_by_clicking_it_loses_it() {
     let mut h = harness(app(sandbox(3, 0), Lang::En));
     h.run();
-    let first = h.state().session.world().network().in_flight()[0];
+    let first = h
+        .state()
+        .session
+        .world()
+        .network()
+        .in_flight()
+        .next()
+        .copied()
+        .unwrap();
     let label = format!("{} {} {}→{}", first.id, first.msg, first.src, first.dst);
     h.get_by_label(&label).click();
     h.run();
@@ -347,7 +355,7 @@ fn monkey_two_thousand_random_actions_leave_a_replayable_trace() {
                 // Select a random node or message, as a click would.
                 let w = h.state().session.world();
                 let nodes: Vec<NodeId> = w.nodes().iter().map(|s| s.id).collect();
-                let msgs: Vec<_> = w.network().in_flight().iter().map(|e| e.id).collect();
+                let msgs: Vec<_> = w.network().in_flight().map(|e| e.id).collect();
                 let sel = if !msgs.is_empty() && rng.below(2) == 0 {
                     Selection::Message(msgs[rng.below(msgs.len() as u64) as usize])
                 } else {

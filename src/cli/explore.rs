@@ -8,6 +8,14 @@ use std::time::Duration;
 
 use clap::Args;
 
+/// The live progress line on a terminal: no newline, and a failed write is ignored.
+macro_rules! progress_line {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 use super::{EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION};
 use crate::explore::{self, Bounds, Options, Progress, Verdict};
 use crate::sim::{Config, Flaw};
@@ -104,7 +112,7 @@ pub fn run(args: &ExploreArgs) -> u8 {
     let config = args.config();
     let options = args.options();
     if let Err(m) = explore::validate(&config, &options.bounds) {
-        eprintln!("error: {m}");
+        report!("error: {m}");
         return EXIT_BAD_INPUT;
     }
     let progress = Progress::default();
@@ -119,7 +127,7 @@ pub fn run(args: &ExploreArgs) -> u8 {
                     if done.load(Ordering::Relaxed) {
                         break;
                     }
-                    eprint!(
+                    progress_line!(
                         "\r\x1b[Kdepth {}  states {}  transitions {}  frontier {}",
                         progress.depth.load(Ordering::Relaxed),
                         grouped(progress.states.load(Ordering::Relaxed)),
@@ -129,7 +137,7 @@ pub fn run(args: &ExploreArgs) -> u8 {
                     shown = true;
                 }
                 if shown {
-                    eprint!("\r\x1b[K");
+                    progress_line!("\r\x1b[K");
                 }
             });
         }
@@ -140,7 +148,7 @@ pub fn run(args: &ExploreArgs) -> u8 {
     let search = match result {
         Ok(s) => s,
         Err(m) => {
-            eprintln!("error: {m}");
+            report!("error: {m}");
             return EXIT_BAD_INPUT;
         }
     };
@@ -148,7 +156,7 @@ pub fn run(args: &ExploreArgs) -> u8 {
     if let (Some(path), Some(trace)) = (&args.out, &search.counterexample)
         && let Err(e) = trace.save(path)
     {
-        eprintln!("{}: cannot write the counterexample: {e}", path.display());
+        report!("{}: cannot write the counterexample: {e}", path.display());
         return EXIT_BAD_INPUT;
     }
     let (result, invariant, detail, steps) = match &report.verdict {

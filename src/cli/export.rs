@@ -52,14 +52,14 @@ pub fn format_of(path: &std::path::Path) -> Option<Format> {
 
 pub fn run(args: &ExportArgs) -> u8 {
     let Some(format) = args.format.or_else(|| format_of(&args.out)) else {
-        eprintln!(
+        report!(
             "{}: cannot tell the format from the file name: pass --format json|svg|mermaid|shiviz|png|gif",
             args.out.display()
         );
         return EXIT_BAD_INPUT;
     };
     if !(0.25..=8.0).contains(&args.scale) || args.frames_per_step == 0 {
-        eprintln!("--scale must be between 0.25 and 8, and --frames-per-step at least 1");
+        report!("--scale must be between 0.25 and 8, and --frames-per-step at least 1");
         return EXIT_BAD_INPUT;
     }
     let loaded =
@@ -67,14 +67,14 @@ pub fn run(args: &ExportArgs) -> u8 {
     let (trace, _) = match loaded {
         Ok(x) => x,
         Err(e) => {
-            eprintln!("{e}");
+            report!("{e}");
             return EXIT_BAD_INPUT;
         }
     };
     let range = match StepRange::resolve(args.from, args.to, trace.actions.len() as u64) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("{e}");
+            report!("{e}");
             return EXIT_BAD_INPUT;
         }
     };
@@ -88,12 +88,12 @@ pub fn run(args: &ExportArgs) -> u8 {
     let bytes = match export::export(&trace, format, range, &pictures) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("{}: {e}", args.trace.display());
+            report!("{}: {e}", args.trace.display());
             return EXIT_BAD_INPUT;
         }
     };
     if let Err(e) = export::write(&args.out, &bytes) {
-        eprintln!("{e}");
+        report!("{e}");
         return EXIT_BAD_INPUT;
     }
     say!(

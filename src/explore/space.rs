@@ -734,7 +734,6 @@ impl<P: Canonical> Space<P> {
                 world
                     .network()
                     .in_flight()
-                    .iter()
                     .find(|e| {
                         e.src == self.roster[src] && e.dst == self.roster[dst] && e.msg == msg
                     })

@@ -2,6 +2,7 @@
 //! and the set of cut links. It only stores; the world decides what happens to each message.
 
 use std::hash::Hash;
+use std::sync::Arc;
 
 use super::ids::{MsgId, NodeId};
 
@@ -27,10 +28,9 @@ pub struct MessageStats {
     pub duplicated: u64,
 }
 
-#[derive(Clone, Debug, Hash)]
+#[derive(Clone, Debug)]
 pub struct Network<M> {
-    /// Sorted by id: ids only grow, so sending appends and lookups are binary searches.
-    in_flight: Vec<Envelope<M>>,
+    in_flight: Flight<M>,
     next_id: u32,
     /// Cut links as ordered pairs (smaller id first), sorted.
     cut: Vec<(NodeId, NodeId)>,
@@ -40,11 +40,140 @@ pub struct Network<M> {
 impl<M> Default for Network<M> {
     fn default() -> Self {
         Network {
-            in_flight: Vec::new(),
+            in_flight: Flight::default(),
             next_id: 1,
             cut: Vec::new(),
             stats: MessageStats::default(),
         }
+    }
+}
+
+impl<M: Hash> Hash for Network<M> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        // The same bytes a sorted `Vec<Envelope>` hashed to, so recorded state hashes still match.
+        h.write_usize(self.in_flight.len);
+        for e in self.in_flight.iter() {
+            e.hash(h);
+        }
+        self.next_id.hash(h);
+        self.cut.hash(h);
+        self.stats.hash(h);
+    }
+}
+
+/// Messages kept in flight per shared chunk.
+const CHUNK: usize = 64;
+
+/// The messages in flight, sorted by id (ids only grow, so sending appends), in chunks shared
+/// between copies of the world: a checkpoint copies one pointer per chunk, and a delivery copies
+/// at most one chunk. Finding a message is two binary searches.
+#[derive(Clone, Debug)]
+struct Flight<M> {
+    chunks: Vec<Arc<Chunk<M>>>,
+    len: usize,
+}
+
+#[derive(Clone, Debug)]
+struct Chunk<M> {
+    envelopes: Vec<Envelope<M>>,
+    /// The (delivery time, id) due first in this chunk.
+    due: (u64, MsgId),
+}
+
+impl<M> Default for Flight<M> {
+    fn default() -> Self {
+        Flight {
+            chunks: Vec::new(),
+            len: 0,
+        }
+    }
+}
+
+impl<M> Chunk<M> {
+    fn refresh(&mut self) {
+        self.due = self
+            .envelopes
+            .iter()
+            .map(|e| (e.deliver_at, e.id))
+            .min()
+            .unwrap_or((u64::MAX, MsgId(u32::MAX)));
+    }
+}
+
+impl<M> Flight<M> {
+    fn iter(&self) -> impl Iterator<Item = &Envelope<M>> + Clone + '_ {
+        self.chunks.iter().flat_map(|c| c.envelopes.iter())
+    }
+}
+
+impl<M: Copy> Flight<M> {
+    fn push(&mut self, env: Envelope<M>) {
+        match self.chunks.last_mut() {
+            Some(c) if c.envelopes.len() < CHUNK => {
+                let c = Arc::make_mut(c);
+                c.envelopes.push(env);
+                c.due = c.due.min((env.deliver_at, env.id));
+            }
+            _ => self.chunks.push(Arc::new(Chunk {
+                envelopes: vec![env],
+                due: (env.deliver_at, env.id),
+            })),
+        }
+        self.len += 1;
+    }
+
+    /// The chunk and position of a message.
+    fn find(&self, id: MsgId) -> Option<(usize, usize)> {
+        let c = self
+            .chunks
+            .partition_point(|c| c.envelopes.last().is_some_and(|e| e.id < id));
+        let j = self
+            .chunks
+            .get(c)?
+            .envelopes
+            .binary_search_by_key(&id, |e| e.id)
+            .ok()?;
+        Some((c, j))
+    }
+
+    fn get(&self, id: MsgId) -> Option<&Envelope<M>> {
+        self.find(id).map(|(c, j)| &self.chunks[c].envelopes[j])
+    }
+
+    fn take(&mut self, id: MsgId) -> Option<Envelope<M>> {
+        let (c, j) = self.find(id)?;
+        let chunk = Arc::make_mut(&mut self.chunks[c]);
+        let env = chunk.envelopes.remove(j);
+        chunk.refresh();
+        self.len -= 1;
+        // Neighbours that fit in one chunk merge, so chunks stay at least half full on average
+        // and a copy of the network stays proportional to len / CHUNK.
+        if c + 1 < self.chunks.len() {
+            self.merge(c);
+        }
+        if c > 0 && c < self.chunks.len() {
+            self.merge(c - 1);
+        }
+        if self.chunks.get(c).is_some_and(|c| c.envelopes.is_empty()) {
+            self.chunks.remove(c);
+        }
+        Some(env)
+    }
+
+    /// Merges chunk `c + 1` into chunk `c` if together they fit in one.
+    fn merge(&mut self, c: usize) {
+        if self.chunks[c].envelopes.len() + self.chunks[c + 1].envelopes.len() > CHUNK {
+            return;
+        }
+        let next = self.chunks.remove(c + 1);
+        let chunk = Arc::make_mut(&mut self.chunks[c]);
+        chunk.envelopes.extend_from_slice(&next.envelopes);
+        chunk.due = chunk.due.min(next.due);
+    }
+
+    fn earliest(&self) -> Option<&Envelope<M>> {
+        let c = self.chunks.iter().min_by_key(|c| c.due)?;
+        c.envelopes.iter().find(|e| (e.deliver_at, e.id) == c.due)
     }
 }
 
@@ -75,26 +204,28 @@ impl<M: Copy> Network<M> {
         env
     }
 
-    pub fn in_flight(&self) -> &[Envelope<M>] {
-        &self.in_flight
+    /// The messages in flight, in id (send) order.
+    pub fn in_flight(&self) -> impl Iterator<Item = &Envelope<M>> + Clone + '_ {
+        self.in_flight.iter()
+    }
+
+    /// How many messages are in flight.
+    pub fn in_flight_count(&self) -> usize {
+        self.in_flight.len
     }
 
     pub fn get(&self, id: MsgId) -> Option<&Envelope<M>> {
-        self.in_flight
-            .binary_search_by_key(&id, |e| e.id)
-            .ok()
-            .map(|i| &self.in_flight[i])
+        self.in_flight.get(id)
     }
 
     /// Removes a message from flight (to deliver or lose it).
     pub fn take(&mut self, id: MsgId) -> Option<Envelope<M>> {
-        let i = self.in_flight.binary_search_by_key(&id, |e| e.id).ok()?;
-        Some(self.in_flight.remove(i))
+        self.in_flight.take(id)
     }
 
     /// The message due first: earliest delivery time, then lowest id.
     pub fn earliest(&self) -> Option<&Envelope<M>> {
-        self.in_flight.iter().min_by_key(|e| (e.deliver_at, e.id))
+        self.in_flight.earliest()
     }
 
     /// The id the next message sent will get.
@@ -158,5 +289,58 @@ mod tests {
         assert!(n.is_cut(p, a));
         assert!(n.heal(p, a));
         assert!(!n.is_cut(a, p));
+    }
+
+    #[test]
+    fn the_flight_finds_every_message_after_any_mix_of_sends_and_removals() {
+        let mut n: Network<u16> = Network::default();
+        let mut model: Vec<(MsgId, u64)> = Vec::new();
+        let mut rng = crate::sim::rng::Rng::new(7);
+        for round in 0..5000u64 {
+            if model.is_empty() || rng.range(0, 2) == 0 {
+                let at = rng.range(0, 1000);
+                let id = n
+                    .send(
+                        NodeId::proposer(1),
+                        NodeId::acceptor(1),
+                        round as u16,
+                        0,
+                        at,
+                    )
+                    .id;
+                model.push((id, at));
+            } else {
+                let i = rng.range(0, model.len() as u64 - 1) as usize;
+                let (id, _) = model.remove(i);
+                assert_eq!(n.take(id).map(|e| e.id), Some(id));
+            }
+            if round % 97 == 0 {
+                let ids: Vec<MsgId> = n.in_flight().map(|e| e.id).collect();
+                assert_eq!(ids, model.iter().map(|m| m.0).collect::<Vec<_>>());
+                let due = model.iter().map(|&(id, at)| (at, id)).min().map(|d| d.1);
+                assert_eq!(n.earliest().map(|e| e.id), due);
+                assert_eq!(n.in_flight_count(), model.len());
+                assert!(n.in_flight.chunks.len() <= 2 * model.len() / CHUNK + 2);
+            }
+        }
+    }
+
+    #[test]
+    fn a_copy_shares_the_untouched_chunks() {
+        let mut n: Network<u8> = Network::default();
+        for _ in 0..10 * CHUNK {
+            n.send(NodeId::proposer(1), NodeId::acceptor(1), 0, 0, 5);
+        }
+        let copy = n.clone();
+        n.take(MsgId(1));
+        let shared = n
+            .in_flight
+            .chunks
+            .iter()
+            .zip(&copy.in_flight.chunks)
+            .filter(|(a, b)| Arc::ptr_eq(a, b))
+            .count();
+        assert_eq!(shared, 9, "only the chunk written to was copied");
+        assert_eq!(copy.in_flight_count(), 10 * CHUNK);
     }
 }

@@ -102,7 +102,6 @@ impl Scheduler {
         let due_msg = world
             .network()
             .in_flight()
-            .iter()
             .filter(|e| !held(e.id))
             .map(|e| (e.deliver_at, e.id))
             .min();

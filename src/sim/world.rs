@@ -498,7 +498,6 @@ mod tests {
     fn msg(w: &PaxosWorld, src: NodeId, dst: NodeId) -> MsgId {
         w.network()
             .in_flight()
-            .iter()
             .find(|e| e.src == src && e.dst == dst)
             .unwrap()
             .id
@@ -528,7 +527,7 @@ mod tests {
     fn delivery_moves_the_clock_to_the_arrival_time() {
         let mut w = world();
         w.apply(&Action::Propose(P1, a("A"))).unwrap();
-        let env = *w.network().in_flight().first().unwrap();
+        let env = *w.network().in_flight().next().unwrap();
         assert!(
             (5..=15).contains(&env.deliver_at),
             "latency from the config range"
@@ -572,12 +571,7 @@ mod tests {
         w.apply(&Action::Propose(P1, a("A"))).unwrap();
         let m = msg(&w, P1, A1);
         w.apply(&Action::Duplicate(m)).unwrap();
-        let copies: Vec<_> = w
-            .network()
-            .in_flight()
-            .iter()
-            .filter(|e| e.dst == A1)
-            .collect();
+        let copies: Vec<_> = w.network().in_flight().filter(|e| e.dst == A1).collect();
         assert_eq!(copies.len(), 2);
         assert_ne!(copies[0].id, copies[1].id);
         assert_eq!(copies[0].msg, copies[1].msg);

@@ -442,18 +442,31 @@ pub fn load(path: &Path) -> Result<(Trace, String), FileError> {
 
 /// Whether a file is read and written as JSON (by its name) rather than RON.
 pub fn is_json(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e == "json")
+    has_extension(path, "json")
 }
 
-/// Reads a file as UTF-8 text; a missing file or bytes that are not UTF-8 get a position.
+/// Whether a file name ends in `.ext`, in any case (`X.JSON` is JSON).
+pub fn has_extension(path: &Path, ext: &str) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case(ext))
+}
+
+/// Reads a file as UTF-8 text: regular files only, up to `fsutil::MAX_INPUT_BYTES`; a missing
+/// file or bytes that are not UTF-8 get a position. A leading byte-order mark is skipped (editors
+/// on Windows write one).
 pub fn read_text(path: &Path) -> Result<String, FileError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| FileError::new(path, (1, 1), format!("cannot read the file: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| {
+    let bytes = crate::fsutil::read_limited(path)
+        .map_err(|e| FileError::new(path, (1, 1), e.to_string()))?;
+    let mut text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
         FileError::new(path, line_col(&text, at), "the file is not UTF-8 text")
-    })
+    })?;
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(text)
 }
 
 /// The result of re-executing a trace.

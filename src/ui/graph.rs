@@ -246,7 +246,7 @@ impl GraphView {
         // Messages in flight, then the ones the last step ended (arriving, lost) while the step
         // transition plays.
         let now = f.anim.display_now;
-        let in_flight = net.in_flight();
+        let in_flight: Vec<&Envelope<Msg>> = net.in_flight().collect();
         let hovered_pos = ui.input(|i| i.pointer.hover_pos());
         let mut hovered_msg: Option<(Envelope<Msg>, Pos2)> = None;
         let mr = (r * 0.28).clamp(3.0, 8.0);
@@ -256,7 +256,7 @@ impl GraphView {
         let mut labels: Vec<(Pos2, bool, String)> = Vec::new();
         // In a crowd, many copies sit on the same pixel: draw each (pixel, kind) once, unoutlined.
         let mut drawn = std::collections::HashSet::new();
-        for env in in_flight {
+        for env in in_flight.iter().copied() {
             let p = message_pos(&layout, env, now);
             let kind = env.msg.kind();
             let held = f.session.held.contains(&env.id);
@@ -343,10 +343,7 @@ impl GraphView {
                     }
                     Event::Duplicated { original, copy } => {
                         // The copy splits off the original.
-                        let from = in_flight
-                            .iter()
-                            .find(|e| e.id == *original)
-                            .map(|e| message_pos(&layout, e, now));
+                        let from = net.get(*original).map(|e| message_pos(&layout, e, now));
                         let to = message_pos(&layout, copy, now);
                         if let Some(from) = from {
                             let k = f.anim.progress;
@@ -472,7 +469,7 @@ impl GraphView {
 
         // Message widgets (when few enough), drawn over nodes for clicking.
         if in_flight.len() <= WIDGETS_UP_TO {
-            for env in in_flight {
+            for env in in_flight.iter().copied() {
                 let p = message_pos(&layout, env, now);
                 let resp = ui.interact(
                     Rect::from_center_size(p, Vec2::splat(mr * 2.0 + 6.0)),

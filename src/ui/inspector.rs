@@ -28,7 +28,7 @@ impl InspectorView {
             f.session.len(),
             f.tr(T::Time),
             world.now(),
-            world.network().in_flight().len(),
+            world.network().in_flight_count(),
             f.tr(T::InFlight),
         ));
         ui.separator();

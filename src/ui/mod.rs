@@ -331,7 +331,7 @@ impl PaxosApp {
         match self
             .document
             .clone()
-            .filter(|p| crate::trace::is_json(p) || p.extension().is_some_and(|e| e == "ron"))
+            .filter(|p| crate::trace::is_json(p) || crate::trace::has_extension(p, "ron"))
         {
             Some(path) => self.handle_file_request(FileRequest::Save(path), ctx),
             None => self.ask(FilePurpose::SaveAs),
@@ -524,7 +524,7 @@ impl PaxosApp {
                 out.push(Command::Select(Some(Selection::Node(next))));
             }
             UiCommand::SelectNextMessage => {
-                let ids: Vec<_> = world.network().in_flight().iter().map(|e| e.id).collect();
+                let ids: Vec<_> = world.network().in_flight().map(|e| e.id).collect();
                 if !ids.is_empty() {
                     let next = match msg.and_then(|m| ids.iter().position(|&i| i == m)) {
                         Some(i) => ids[(i + 1) % ids.len()],

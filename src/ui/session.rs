@@ -289,7 +289,7 @@ mod tests {
     fn a_new_sandbox_opens_with_every_proposers_request() {
         let s = session();
         assert_eq!(s.len(), 2);
-        assert_eq!(s.world().network().in_flight().len(), 6);
+        assert_eq!(s.world().network().in_flight_count(), 6);
     }
 
     #[test]

@@ -90,7 +90,7 @@ impl SpaceTimeView {
                     if i % 2 == 0 { text } else { weak },
                 );
             }
-            let crowded = f.session.world().network().in_flight().len() > 150;
+            let crowded = f.session.world().network().in_flight_count() > 150;
             let visible = |x0: f32, x1: f32| {
                 x1.max(x0) >= clip.left() - 20.0 && x0.min(x1) <= clip.right() + 20.0
             };
