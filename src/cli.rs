@@ -153,7 +153,7 @@ pub struct SimulateArgs {
     pub q2: Option<u8>,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Stop after this many steps even if there is more to do
+    /// Stop after this many steps even if there is more to do (at most 1,000,000)
     #[arg(long, default_value_t = 1000)]
     pub steps: u64,
     /// Probability that the message due next is dropped
@@ -294,7 +294,18 @@ fn exit_for(outcome: &Outcome) -> u8 {
     }
 }
 
+/// The most steps `simulate` runs and `gui --seek` plays: a million-step trace is about 25 MB
+/// of RON, well within what paxos-lab reads back (`fsutil::MAX_INPUT_BYTES`).
+pub const MAX_STEPS: u64 = 1_000_000;
+
 fn run_simulate(args: &SimulateArgs) -> u8 {
+    if args.steps > MAX_STEPS {
+        report!(
+            "error: --steps {} is more than the limit of {MAX_STEPS}: a longer trace could not be read back; run shorter pieces",
+            args.steps
+        );
+        return EXIT_BAD_INPUT;
+    }
     let config = args.config();
     if let Err(m) = config.validate().and_then(|_| args.knobs().validate()) {
         report!("error: {m}");
@@ -385,7 +396,25 @@ fn run_check(paths: &[PathBuf]) -> u8 {
                 continue;
             }
         };
-        if crate::lesson::looks_like_lesson(&text) {
+        if text.trim().is_empty() && !trace::is_json(&f) {
+            report!(
+                "{}:1:1: the file is empty: a trace is `(version: 1, config: (...), actions: [...])`, a lesson is `(version: 1, id: ..., steps: [...])`",
+                f.display()
+            );
+            worst = EXIT_BAD_INPUT;
+            continue;
+        }
+        let lesson = crate::lesson::is_lesson(&f, &text).unwrap_or_else(|| {
+            // Broken beyond telling: show the error of the reading that got further.
+            let as_lesson = crate::lesson::parse(&f, &text).err();
+            let as_trace = trace::parse(&f, &text, false).err();
+            match (as_lesson, as_trace) {
+                (Some(l), Some(t)) => (l.line, l.col) > (t.line, t.col),
+                (None, _) => true,
+                _ => false,
+            }
+        });
+        if lesson {
             match crate::lesson::check(&f, &text) {
                 Ok((l, r)) => say!(
                     "ok: {} (lesson `{}`, {} steps, {} exercises verified)",
@@ -499,6 +528,10 @@ fn run_gui(args: GuiArgs) -> u8 {
         ),
     };
     if let Some(step) = args.seek {
+        if step > MAX_STEPS {
+            report!("error: --seek {step} is more than the limit of {MAX_STEPS} steps");
+            return EXIT_BAD_INPUT;
+        }
         // A sandbox plays forward to reach the step; a trace stops at its end.
         while args.trace.is_none() && session.len() < step && session.notice.is_none() {
             session.apply(Command::SeekEnd);

@@ -101,7 +101,9 @@ fn replace_file(target: &Path, bytes: &[u8], existing: Option<&Metadata>) -> io:
         .prefix(&format!(".{name}."))
         .suffix(".tmp")
         .permissions(Permissions::from_mode(mode))
-        .tempfile_in(dir)?;
+        .tempfile_in(dir)
+        // tempfile's error names the temp file, which means nothing to the user.
+        .map_err(|e| io::Error::from(e.kind()))?;
     track(tmp.path(), true);
     let result = (|| {
         let mut file = tmp.as_file();

@@ -139,7 +139,7 @@ fn a_replay_that_diverges_exits_with_three() {
     std::fs::write(&f, tampered).unwrap();
     let o = run(&["replay", s(&f)]);
     assert_eq!(code(&o), 3, "{}", stderr(&o));
-    assert!(stderr(&o).contains("state_hash"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("state hash"), "{}", stderr(&o));
 }
 
 /// Writes `content` as a trace and returns what `replay` and `check` said about it.

@@ -46,9 +46,12 @@ fn correct_paxos_is_safe_in_every_interleaving_of_one_ballot_each() {
 }
 
 /// The default bounds: 2 proposers, 3 acceptors, 1 learner, 2 ballots each, no faults.
-/// About 35 million states with acceptor symmetry (several minutes on two cores); the
-/// longest test in the suite, and the one that shows the defaults are proved, not sampled.
+/// About 35 million states with acceptor symmetry (five to eight minutes on two cores): the proof
+/// that the defaults are safe, not sampled. Too long for a newcomer's `cargo test`, so it is
+/// ignored there; `.ci/run` runs it (`cargo test -- --include-ignored`), and so can you:
+/// `cargo test --test explore -- --ignored`.
 #[test]
+#[ignore = "a 35-million-state proof (minutes): run with `cargo test -- --include-ignored`"]
 fn correct_paxos_is_safe_over_the_default_bounds() {
     let s = search(&cluster(&[]), Bounds::default(), true);
     assert_eq!(s.report.verdict, Verdict::Safe);
@@ -173,8 +176,17 @@ fn a_limit_stops_the_search_without_a_verdict() {
         ..Options::default()
     };
     let s = explore::explore_paxos(&cluster(&[]), &options, &Progress::default()).unwrap();
-    assert_eq!(s.report.verdict, Verdict::Limit);
-    assert!(s.report.unique_states >= 5_000);
+    assert_eq!(
+        s.report.verdict,
+        Verdict::Limit(explore::Limit::States(5_000))
+    );
+    // The count may pass the limit by at most one state per worker thread.
+    let threads = s.report.threads as u64;
+    assert!(
+        (5_000..5_000 + threads).contains(&s.report.unique_states),
+        "{} states",
+        s.report.unique_states
+    );
 }
 
 #[test]

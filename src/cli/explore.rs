@@ -56,9 +56,14 @@ pub struct ExploreArgs {
     /// Worker threads (default: one per core)
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
-    /// Give up (exit 0, no verdict) after this many unique states
+    /// Give up (exit 0, no verdict) after this many unique states (it may pass by one per thread)
     #[arg(long)]
     pub max_states: Option<u64>,
+    /// Give up (exit 0, no verdict) before the search's data passes this size, such as 512M or
+    /// 4G (default: 60% of the least of physical memory and the cgroup's limit, or 40% of the
+    /// address space `ulimit -v` leaves)
+    #[arg(long, value_parser = parse_bytes, value_name = "SIZE")]
+    pub max_memory: Option<u64>,
     /// Save the shortest counterexample here as a trace (RON, or JSON for a .json name)
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -90,9 +95,69 @@ impl ExploreArgs {
             },
             threads: self.threads,
             max_states: self.max_states,
+            max_memory: self.max_memory,
             symmetry: self.symmetry,
         }
     }
+}
+
+/// A size in bytes: a number with an optional K, M, G or T (powers of 1024).
+fn parse_bytes(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let (number, unit) = match t.char_indices().find(|(_, c)| c.is_ascii_alphabetic()) {
+        Some((i, _)) => t.split_at(i),
+        None => (t, ""),
+    };
+    let scale: u64 = match unit.to_ascii_uppercase().trim_end_matches(['B', 'I']) {
+        "" => 1,
+        "K" => 1 << 10,
+        "M" => 1 << 20,
+        "G" => 1 << 30,
+        "T" => 1 << 40,
+        _ => return Err(format!("`{s}`: expected a size such as 512M or 4G")),
+    };
+    let n: f64 = number
+        .trim()
+        .parse()
+        .ok()
+        .filter(|n: &f64| n.is_finite() && *n > 0.0)
+        .ok_or_else(|| format!("`{s}`: expected a size such as 512M or 4G"))?;
+    let bytes = n * scale as f64;
+    if bytes < (1 << 20) as f64 || bytes > (1u64 << 50) as f64 {
+        return Err(format!("`{s}`: give a size between 1M and 1024T"));
+    }
+    Ok(bytes as u64)
+}
+
+/// Checks that `--out` can be written before a search that may take minutes: its folder exists
+/// and takes a new file, and the path is not a folder.
+fn check_writable(path: &std::path::Path) -> Result<(), String> {
+    if path.is_dir() {
+        return Err(format!("{}: is a folder, not a file", path.display()));
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(format!(
+            "{}: the folder {} does not exist",
+            path.display(),
+            dir.display()
+        ));
+    }
+    tempfile::Builder::new()
+        .prefix(".paxos-lab-probe.")
+        .tempfile_in(dir)
+        .map(drop)
+        .map_err(|e| {
+            format!(
+                "{}: cannot write in {}: {}",
+                path.display(),
+                dir.display(),
+                std::io::Error::from(e.kind())
+            )
+        })
 }
 
 /// Thousands separated by commas, for figures people read.
@@ -110,10 +175,35 @@ fn grouped(n: u64) -> String {
 
 pub fn run(args: &ExploreArgs) -> u8 {
     let config = args.config();
-    let options = args.options();
+    let mut options = args.options();
     if let Err(m) = explore::validate(&config, &options.bounds) {
         report!("error: {m}");
         return EXIT_BAD_INPUT;
+    }
+    if args.threads > explore::MAX_THREADS {
+        report!(
+            "error: --threads must be at most {} (0 means one per core), not {}",
+            explore::MAX_THREADS,
+            args.threads
+        );
+        return EXIT_BAD_INPUT;
+    }
+    if let Some(out) = &args.out
+        && let Err(m) = check_writable(out)
+    {
+        report!("{m}");
+        return EXIT_BAD_INPUT;
+    }
+    // Amnesia only shows after a restart: without a crash to spend the search can never see it.
+    let mut note = None;
+    if config.flaws.contains(&Flaw::Amnesia) && options.bounds.crashes == 0 {
+        options.bounds.crashes = 1;
+        note = Some(
+            "the amnesia flaw needs a crash to show, so the search may crash one node (as --crashes 1)",
+        );
+    }
+    if let (Some(n), false) = (note, args.json) {
+        say!("note: {n}");
     }
     let progress = Progress::default();
     let done = AtomicBool::new(false);
@@ -153,11 +243,17 @@ pub fn run(args: &ExploreArgs) -> u8 {
         }
     };
     let report = &search.report;
+    let mut saved = true;
     if let (Some(path), Some(trace)) = (&args.out, &search.counterexample)
         && let Err(e) = trace.save(path)
     {
+        // The search is done: keep what it found on the screen rather than lose it.
         report!("{}: cannot write the counterexample: {e}", path.display());
-        return EXIT_BAD_INPUT;
+        report!("its actions, to paste into a trace's `actions: [...]`:");
+        for a in &trace.actions {
+            report!("    {},", crate::trace::action_ron(a));
+        }
+        saved = false;
     }
     let (result, invariant, detail, steps) = match &report.verdict {
         Verdict::Safe => ("safe", None, None, None),
@@ -168,7 +264,12 @@ pub fn run(args: &ExploreArgs) -> u8 {
             Some(actions.len()),
         ),
         Verdict::Cancelled => ("cancelled", None, None, None),
-        Verdict::Limit => ("limit", None, None, None),
+        Verdict::Limit(_) => ("limit", None, None, None),
+    };
+    let limit = match report.verdict {
+        Verdict::Limit(explore::Limit::States(_)) => Some("states"),
+        Verdict::Limit(explore::Limit::Memory(_)) => Some("memory"),
+        _ => None,
     };
     if args.json {
         let json = serde_json::json!({
@@ -184,7 +285,10 @@ pub fn run(args: &ExploreArgs) -> u8 {
             "peak_bytes": report.peak_bytes,
             "threads": report.threads,
             "counterexample_steps": steps,
-            "out": args.out.as_ref().filter(|_| steps.is_some()).map(|p| p.display().to_string()),
+            "out": args.out.as_ref().filter(|_| steps.is_some() && saved).map(|p| p.display().to_string()),
+            "limit": limit,
+            "max_memory": options.max_memory.unwrap_or_else(explore::memory::default_budget),
+            "note": note,
         });
         say!("{json}");
     } else {
@@ -210,7 +314,7 @@ pub fn run(args: &ExploreArgs) -> u8 {
             Verdict::Safe => say!("SAFE: every reachable state checked, no rule broken"),
             Verdict::Violation { violation, actions } => {
                 say!("VIOLATION of {}: {}", violation.invariant, violation.detail);
-                match &args.out {
+                match args.out.as_ref().filter(|_| saved) {
                     Some(p) => say!(
                         "shortest counterexample: {} steps, saved to {} (watch it with `paxos-lab gui {}`)",
                         actions.len(),
@@ -226,9 +330,9 @@ pub fn run(args: &ExploreArgs) -> u8 {
                 }
             }
             Verdict::Cancelled => say!("CANCELLED"),
-            Verdict::Limit => say!(
-                "STOPPED at the --max-states limit: no verdict (the states seen so far are safe)"
-            ),
+            Verdict::Limit(limit) => {
+                say!("STOPPED at {limit}: no verdict (the states seen so far are safe)")
+            }
         }
         say!(
             "unique states {}   transitions {}   max depth {}",

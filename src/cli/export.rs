@@ -62,6 +62,13 @@ pub fn run(args: &ExportArgs) -> u8 {
         report!("--scale must be between 0.25 and 8, and --frames-per-step at least 1");
         return EXIT_BAD_INPUT;
     }
+    if crate::fsutil::same_file(&args.trace, &args.out) {
+        report!(
+            "{}: the output is the trace being read; write to another file",
+            args.out.display()
+        );
+        return EXIT_BAD_INPUT;
+    }
     let loaded =
         trace::read_text(&args.trace).and_then(|text| trace::parse_and_replay(&args.trace, &text));
     let (trace, _) = match loaded {

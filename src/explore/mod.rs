@@ -45,13 +45,20 @@ impl Default for Bounds {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Options {
     pub bounds: Bounds,
-    /// Worker threads; 0 means one per core.
+    /// Worker threads; 0 means one per core (at most `MAX_THREADS`).
     pub threads: usize,
-    /// Stop (without a verdict) after this many unique states.
+    /// Stop (without a verdict) after this many unique states; the count may pass it by at most
+    /// one state per worker thread.
     pub max_states: Option<u64>,
+    /// Stop (without a verdict) before the search's own data (the visited set and the levels)
+    /// grows past this many bytes; `None` means `memory::default_budget()`.
+    pub max_memory: Option<u64>,
     /// Treat states that differ only by a renaming of interchangeable nodes as one.
     pub symmetry: bool,
 }
+
+/// The most worker threads a search starts.
+pub const MAX_THREADS: usize = 256;
 
 /// Live counters, shared with whoever shows progress (a terminal line, the app's progress bar),
 /// and the cancel switch.
@@ -85,8 +92,30 @@ pub enum Verdict {
         actions: Vec<Action>,
     },
     Cancelled,
-    /// `max_states` was reached before the search finished.
-    Limit,
+    /// A limit was reached before the search finished.
+    Limit(Limit),
+}
+
+/// Which limit stopped a search.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Limit {
+    /// `max_states` unique states.
+    States(u64),
+    /// The search's data reached this many bytes (or an allocation was refused).
+    Memory(u64),
+}
+
+impl std::fmt::Display for Limit {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match self {
+            Limit::States(n) => write!(f, "the limit of {n} unique states (--max-states)"),
+            Limit::Memory(b) => write!(
+                f,
+                "the memory budget of {} MiB (--max-memory; raise it, or lower --ballots, --drops, --duplicates, --crashes or the node counts, or add --symmetry)",
+                b >> 20
+            ),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -118,9 +147,18 @@ struct Batch {
 impl Batch {
     const STATES: usize = 2048;
 
-    fn push(&mut self, state: &[u8]) {
+    /// Appends a state; false if memory for it could not be had.
+    fn push(&mut self, state: &[u8]) -> bool {
+        if self.bytes.try_reserve(state.len()).is_err() || self.ends.try_reserve(1).is_err() {
+            return false;
+        }
         self.bytes.extend_from_slice(state);
         self.ends.push(self.bytes.len() as u32);
+        true
+    }
+
+    fn heap_bytes(&self) -> u64 {
+        (self.bytes.capacity() + 4 * self.ends.capacity()) as u64
     }
 
     fn states(&self) -> impl Iterator<Item = &[u8]> {
@@ -137,14 +175,39 @@ impl Batch {
     }
 }
 
-/// What a worker found that ends the search.
+/// A transition that breaks a rule: the state it reaches and the state it leaves. Of all those
+/// found in a level, the search keeps the smallest, so the result does not depend on threads.
+#[derive(Clone)]
 struct Found {
     fingerprint: u64,
+    parent: u64,
     violation: Violation,
 }
 
+impl Found {
+    fn key(&self) -> (u64, u64, &str) {
+        (self.fingerprint, self.parent, self.violation.invariant)
+    }
+
+    fn keep_smaller(slot: &mut Option<Found>, candidate: Found) {
+        if slot.as_ref().is_none_or(|f| candidate.key() < f.key()) {
+            *slot = Some(candidate);
+        }
+    }
+}
+
+/// Why the search stops before its level ends.
+const RUNNING: u8 = 0;
+const CANCELLED: u8 = 1;
+const STATE_LIMIT: u8 = 2;
+const MEMORY_LIMIT: u8 = 3;
+
 /// Runs the search. `world` must be the initial world of the same protocol; it is used to turn
 /// the counterexample into world actions (message ids and all) and is left after its last step.
+///
+/// The result is the same for any number of threads: levels are sets, each state's recorded
+/// parent is the smallest one in the level before it, and a level in which a rule breaks is
+/// finished so the smallest breaking transition can be picked.
 pub fn explore<P: Canonical + Send + Sync>(
     space: &Space<P>,
     options: &Options,
@@ -161,11 +224,13 @@ where
     let threads = match options.threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
-    };
+    }
+    .min(MAX_THREADS);
+    let budget = options.max_memory.unwrap_or_else(memory::default_budget);
     let visited = Visited::new();
     let root = space.initial();
     let root_fp = crate::sim::canon::fingerprint(&root);
-    visited.insert(root_fp, root_fp);
+    visited.insert(root_fp, root_fp, &visited::Level::default());
     progress.states.store(1, Ordering::Relaxed);
     let mut level = vec![{
         let mut b = Batch::default();
@@ -176,8 +241,13 @@ where
     let mut max_depth = 0u32;
     let mut found: Option<Found> = None;
     let mut verdict = Verdict::Safe;
-    let stop = AtomicBool::new(false);
+    let halt = std::sync::atomic::AtomicU8::new(RUNNING);
     let transitions_before = progress.transitions.load(Ordering::Relaxed);
+    let at_state_limit = |n: u64| options.max_states.is_some_and(|m| n >= m);
+    if at_state_limit(1) {
+        halt.store(STATE_LIMIT, Ordering::Relaxed);
+        level.clear();
+    }
 
     while !level.is_empty() {
         progress.depth.store(depth, Ordering::Relaxed);
@@ -185,6 +255,25 @@ where
             level.iter().map(|b| b.ends.len() as u64).sum(),
             Ordering::Relaxed,
         );
+        let mut members = visited::Level::default();
+        if members
+            .try_reserve(level.iter().map(|b| b.ends.len()).sum())
+            .is_err()
+        {
+            halt.store(MEMORY_LIMIT, Ordering::Relaxed);
+            break;
+        }
+        members.extend(
+            level
+                .iter()
+                .flat_map(|b| b.states())
+                .map(crate::sim::canon::fingerprint),
+        );
+        let fixed_bytes = level.iter().map(Batch::heap_bytes).sum::<u64>()
+            + visited::table_bytes(members.capacity());
+        let next_bytes = AtomicU64::new(0);
+        let over_budget =
+            || visited.bytes() + fixed_bytes + next_bytes.load(Ordering::Relaxed) > budget;
         let work: Vec<std::sync::Mutex<Option<Batch>>> = level
             .into_iter()
             .map(|b| std::sync::Mutex::new(Some(b)))
@@ -192,22 +281,33 @@ where
         let next_index = std::sync::atomic::AtomicUsize::new(0);
         let next_level = std::sync::Mutex::new(Vec::<Batch>::new());
         let finding = std::sync::Mutex::new(None::<Found>);
+        // Set once a rule breaks in this level: from then on only breaking transitions matter.
+        let broken = AtomicBool::new(false);
         let worker = || {
             let mut scratch = space.scratch();
             let mut out = Batch::default();
+            let mut mine: Option<Found> = None;
             let mut local_transitions = 0u64;
-            loop {
-                if stop.load(Ordering::Relaxed) {
-                    break;
-                }
+            let stop = |why: u8| {
+                let _ = halt.compare_exchange(RUNNING, why, Ordering::Relaxed, Ordering::Relaxed);
+            };
+            'batches: loop {
                 let i = next_index.fetch_add(1, Ordering::Relaxed);
                 let Some(slot) = work.get(i) else { break };
                 let Some(batch) = slot.lock().ok().and_then(|mut s| s.take()) else {
                     continue;
                 };
                 for state in batch.states() {
-                    if stop.load(Ordering::Relaxed) {
-                        break;
+                    if halt.load(Ordering::Relaxed) != RUNNING {
+                        break 'batches;
+                    }
+                    if progress.cancelled() {
+                        stop(CANCELLED);
+                        break 'batches;
+                    }
+                    if !broken.load(Ordering::Relaxed) && over_budget() {
+                        stop(MEMORY_LIMIT);
+                        break 'batches;
                     }
                     let parent = crate::sim::canon::fingerprint(state);
                     space.expand(
@@ -216,29 +316,48 @@ where
                         &mut scratch,
                         |_, next, violation| {
                             local_transitions += 1;
-                            let fp = crate::sim::canon::fingerprint(next);
-                            let fresh = visited.insert(fp, parent);
-                            if fresh {
-                                progress.states.fetch_add(1, Ordering::Relaxed);
-                            }
                             if let Some(v) = violation {
-                                if let Ok(mut f) = finding.lock()
-                                    && f.is_none()
-                                {
-                                    *f = Some(Found {
-                                        fingerprint: fp,
+                                broken.store(true, Ordering::Relaxed);
+                                let fingerprint = crate::sim::canon::fingerprint(next);
+                                Found::keep_smaller(
+                                    &mut mine,
+                                    Found {
+                                        fingerprint,
+                                        parent,
                                         violation: v.clone(),
-                                    });
-                                }
-                                stop.store(true, Ordering::Relaxed);
+                                    },
+                                );
+                                return true;
+                            }
+                            if broken.load(Ordering::Relaxed) {
+                                return true;
+                            }
+                            if halt.load(Ordering::Relaxed) != RUNNING {
                                 return false;
                             }
-                            if fresh {
-                                out.push(next);
-                                if out.is_full()
-                                    && let Ok(mut n) = next_level.lock()
-                                {
-                                    n.push(std::mem::take(&mut out));
+                            let fp = crate::sim::canon::fingerprint(next);
+                            match visited.insert(fp, parent, &members) {
+                                visited::Insert::Known => {}
+                                visited::Insert::Full => {
+                                    stop(MEMORY_LIMIT);
+                                    return false;
+                                }
+                                visited::Insert::Fresh => {
+                                    let n = progress.states.fetch_add(1, Ordering::Relaxed) + 1;
+                                    if !out.push(next) {
+                                        stop(MEMORY_LIMIT);
+                                        return false;
+                                    }
+                                    if out.is_full() {
+                                        next_bytes.fetch_add(out.heap_bytes(), Ordering::Relaxed);
+                                        if let Ok(mut n) = next_level.lock() {
+                                            n.push(std::mem::take(&mut out));
+                                        }
+                                    }
+                                    if at_state_limit(n) {
+                                        stop(STATE_LIMIT);
+                                        return false;
+                                    }
                                 }
                             }
                             true
@@ -249,53 +368,69 @@ where
                     .transitions
                     .fetch_add(local_transitions, Ordering::Relaxed);
                 local_transitions = 0;
-                if progress.cancelled()
-                    || options
-                        .max_states
-                        .is_some_and(|m| progress.states.load(Ordering::Relaxed) >= m)
-                {
-                    stop.store(true, Ordering::Relaxed);
-                }
             }
+            progress
+                .transitions
+                .fetch_add(local_transitions, Ordering::Relaxed);
             if !out.ends.is_empty()
                 && let Ok(mut n) = next_level.lock()
             {
                 n.push(out);
             }
+            if let Some(f) = mine
+                && let Ok(mut slot) = finding.lock()
+            {
+                Found::keep_smaller(&mut slot, f);
+            }
         };
-        if threads <= 1 {
-            worker();
-        } else {
-            std::thread::scope(|s| {
-                for _ in 0..threads {
-                    s.spawn(worker);
+        std::thread::scope(|s| {
+            // The calling thread works too, so a refused spawn only means fewer helpers.
+            for _ in 1..threads {
+                if std::thread::Builder::new()
+                    .name("explorer".into())
+                    .spawn_scoped(s, worker)
+                    .is_err()
+                {
+                    break;
                 }
-            });
-        }
-        level = next_level.into_inner().unwrap_or_default();
-        if !level.is_empty() {
-            max_depth = depth + 1;
-        }
+            }
+            worker();
+        });
         if let Some(f) = finding.into_inner().ok().flatten() {
             max_depth = depth + 1;
             found = Some(f);
             break;
         }
-        if stop.load(Ordering::Relaxed) {
-            verdict = if progress.cancelled() {
-                Verdict::Cancelled
-            } else {
-                Verdict::Limit
-            };
-            break;
+        level = next_level.into_inner().unwrap_or_default();
+        if !level.is_empty() {
+            max_depth = depth + 1;
+        }
+        match halt.load(Ordering::Relaxed) {
+            RUNNING => {}
+            CANCELLED => {
+                verdict = Verdict::Cancelled;
+                break;
+            }
+            STATE_LIMIT => {
+                verdict = Verdict::Limit(Limit::States(options.max_states.unwrap_or(0)));
+                break;
+            }
+            _ => {
+                verdict = Verdict::Limit(Limit::Memory(budget));
+                break;
+            }
         }
         depth += 1;
+    }
+    if halt.load(Ordering::Relaxed) == MEMORY_LIMIT && found.is_none() {
+        verdict = Verdict::Limit(Limit::Memory(budget));
     }
 
     let peak = memory::peak();
     let unique_states = visited.len();
     if let Some(f) = found {
-        let chain = visited.chain(f.fingerprint, root_fp)?;
+        let mut chain = visited.chain(f.parent, root_fp)?;
+        chain.push(f.fingerprint);
         let steps = space.path(&root, &chain)?;
         let initial = world.clone();
         let steps = space.minimize(steps, || initial.clone(), f.violation.invariant);
@@ -364,8 +499,9 @@ impl Drop for Background {
     }
 }
 
-/// Resident memory of this process, for the bytes-per-state figure (Linux `/proc`).
-mod memory {
+/// Resident memory of this process, for the bytes-per-state figure, and the memory it may
+/// really use, for the default budget (Linux `/proc` and `/sys`).
+pub mod memory {
     fn status_kb(field: &str) -> Option<u64> {
         let text = std::fs::read_to_string("/proc/self/status").ok()?;
         let line = text.lines().find(|l| l.starts_with(field))?;
@@ -375,6 +511,62 @@ mod memory {
 
     pub fn resident() -> Option<u64> {
         status_kb("VmRSS:")
+    }
+
+    /// Physical memory, from `/proc/meminfo`.
+    fn physical() -> Option<u64> {
+        let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+        let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
+        Some(line.split_whitespace().nth(1)?.parse::<u64>().ok()? * 1024)
+    }
+
+    /// What this process's control group may still take (cgroup v2, else v1), if it is limited.
+    fn cgroup_room() -> Option<u64> {
+        let own = std::fs::read_to_string("/proc/self/cgroup").ok();
+        let v2 = own
+            .as_deref()
+            .and_then(|t| t.lines().find_map(|l| l.strip_prefix("0::")))
+            .map(|path| format!("/sys/fs/cgroup{}", path.trim_end_matches('/')));
+        let read =
+            |p: &str| -> Option<u64> { std::fs::read_to_string(p).ok()?.trim().parse().ok() };
+        for dir in v2.iter().map(String::as_str).chain(["/sys/fs/cgroup"]) {
+            if let Some(max) = read(&format!("{dir}/memory.max")) {
+                let used = read(&format!("{dir}/memory.current")).unwrap_or(0);
+                return Some(max.saturating_sub(used));
+            }
+        }
+        let max = read("/sys/fs/cgroup/memory/memory.limit_in_bytes")?;
+        let used = read("/sys/fs/cgroup/memory/memory.usage_in_bytes").unwrap_or(0);
+        // v1 reports "no limit" as a huge number.
+        (max < 1 << 60).then(|| max.saturating_sub(used))
+    }
+
+    /// The address space `ulimit -v` leaves this process, beyond what it already maps.
+    fn address_space_room() -> Option<u64> {
+        let text = std::fs::read_to_string("/proc/self/limits").ok()?;
+        let line = text.lines().find(|l| l.starts_with("Max address space"))?;
+        let soft: u64 = line
+            .trim_start_matches("Max address space")
+            .split_whitespace()
+            .next()?
+            .parse()
+            .ok()?;
+        Some(soft.saturating_sub(status_kb("VmSize:").unwrap_or(0)))
+    }
+
+    /// The default `--max-memory`: a share of the least of physical memory, the cgroup's room and
+    /// the address space left. The share leaves room for the allocator's own overhead, a hash
+    /// table's growth (old and new side by side) and, under `ulimit -v`, address space that
+    /// threads and the allocator reserve without using.
+    pub fn default_budget() -> u64 {
+        let mut budget = physical().map_or(u64::MAX, |b| b / 10 * 6);
+        if let Some(room) = cgroup_room() {
+            budget = budget.min(room / 10 * 6);
+        }
+        if let Some(room) = address_space_room() {
+            budget = budget.min(room / 10 * 4);
+        }
+        budget.clamp(16 << 20, u64::MAX)
     }
 
     /// The high-water mark since the last `reset_peak`.

@@ -225,12 +225,13 @@ pub fn export(
     use crate::ui::render;
     use crate::ui::session::Session;
     if format.is_picture() {
+        render::check_picture(pictures, None)?;
         let mut session = Session::from_trace(trace)?;
         return match format {
             Format::Png => {
                 render::png_bytes(&render::graph_picture(&mut session, range.to, pictures))
             }
-            _ => render::gif_bytes(&render::graph_animation(&mut session, range, pictures)),
+            _ => render::gif_bytes(&mut session, range, pictures),
         };
     }
     let run = Run::of(trace).map_err(|(i, e)| format!("action {} cannot apply: {e}", i + 1))?;

@@ -6,31 +6,38 @@
 mod model;
 mod verify;
 
-pub use model::{Condition, Control, Exercise, Lesson, Quiz, Step, Text};
+pub use model::{
+    Condition, Control, Exercise, Lesson, MAX_LESSON_STEPS, MAX_WAIT_STEPS, Quiz, Step, Text,
+};
 pub use verify::{Script, VerifyReport, script, verify};
 
 use std::path::Path;
 
-use ron::value::RawValue;
-use serde::Deserialize;
-
-use crate::trace::{FileError, raw_position, read_text, ron_options};
+use crate::trace::{
+    Field, FieldSpans, FileError, field_of, locate, raw_position, read_text, ron_error, ron_options,
+};
 
 pub const VERSION: u32 = 1;
 
-#[derive(Deserialize)]
-struct StepSpans<'a> {
-    #[serde(borrow, default)]
-    steps: Vec<&'a RawValue>,
-}
-
-/// Where the n-th step starts in the file text (1:1 if it cannot be found).
-fn step_position(text: &str, i: usize) -> (usize, usize) {
-    ron_options()
-        .from_str::<StepSpans>(text)
-        .ok()
-        .and_then(|s| s.steps.get(i).copied())
-        .map_or((1, 1), |r| raw_position(text, r))
+/// Where the n-th step starts in the file text, or the named field inside it (1:1 if it cannot
+/// be found).
+fn step_position(text: &str, i: usize, field: Option<&str>) -> (usize, usize) {
+    let step = FieldSpans::of(text).and_then(|s| s.steps.and_then(|steps| steps.get(i).copied()));
+    let Some(raw) = step else {
+        return (1, 1);
+    };
+    let at = raw_position(text, raw);
+    match field {
+        Some(name) => raw
+            .get_ron()
+            .find(&format!("{name}:"))
+            .or_else(|| raw.get_ron().find(name))
+            .map_or(at, |k| {
+                let start = raw.get_ron().as_ptr() as usize - text.as_ptr() as usize;
+                crate::fsutil::line_col(text, start + k)
+            }),
+        None => at,
+    }
 }
 
 /// Parses and validates lesson text; `path` only labels errors.
@@ -46,25 +53,31 @@ pub fn parse(path: &Path, text: &str) -> Result<Lesson, FileError> {
         FileError::new(
             path,
             (e.span.start.line, e.span.start.col),
-            e.code.to_string(),
+            ron_error(text, &e),
         )
     })?;
     if lesson.version != VERSION {
         return Err(FileError::new(
             path,
-            (1, 1),
+            locate(text, Field::Named("version", None)),
             format!(
                 "lesson version {} is not supported (this build reads version {VERSION})",
                 lesson.version
             ),
         ));
     }
-    lesson
-        .config
-        .validate()
-        .map_err(|m| FileError::new(path, (1, 1), format!("config: {m}")))?;
+    lesson.config.validate().map_err(|m| {
+        FileError::new(
+            path,
+            locate(text, Field::Named("config", Some(field_of(&m)))),
+            format!("config: {m}"),
+        )
+    })?;
     if let Err((i, m)) = lesson.validate() {
-        let at = i.map_or((1, 1), |i| step_position(text, i));
+        let at = match i {
+            Some(i) => step_position(text, i, m.contains("`within`").then_some("within")),
+            None => locate(text, Field::Named(field_of(&m), None)),
+        };
         return Err(FileError::new(path, at, m));
     }
     Ok(lesson)
@@ -74,8 +87,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Lesson, FileError> {
 /// an unreachable wait or a wrong solution is reported at its step's position.
 pub fn check(path: &Path, text: &str) -> Result<(Lesson, VerifyReport), FileError> {
     let lesson = parse(path, text)?;
-    let report =
-        verify(&lesson).map_err(|(i, why)| FileError::new(path, step_position(text, i), why))?;
+    let report = verify(&lesson)
+        .map_err(|(i, why)| FileError::new(path, step_position(text, i, None), why))?;
     Ok((lesson, report))
 }
 
@@ -84,7 +97,13 @@ pub fn load(path: &Path) -> Result<Lesson, FileError> {
     parse(path, &read_text(path)?)
 }
 
-/// Whether a RON file holds a lesson rather than a trace (lessons have `steps`).
-pub fn looks_like_lesson(text: &str) -> bool {
-    text.contains("steps:") && !text.contains("actions:")
+/// What a file holds, decided from its parsed top-level fields: a lesson has `steps`, a trace
+/// has `actions` (JSON files are always traces). `None` when the text does not parse far enough
+/// to tell.
+pub fn is_lesson(path: &Path, text: &str) -> Option<bool> {
+    if crate::trace::is_json(path) {
+        return Some(false);
+    }
+    let spans = FieldSpans::of(text)?;
+    Some(spans.steps.is_some() && !spans.has_actions())
 }

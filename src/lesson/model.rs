@@ -28,6 +28,11 @@ pub struct Lesson {
     pub steps: Vec<Step>,
 }
 
+/// The longest a `Wait` may auto-play, and the longest a lesson's whole reference run may be:
+/// a lesson is watched by people, and verifying one must end quickly whatever the file says.
+pub const MAX_WAIT_STEPS: u64 = 10_000;
+pub const MAX_LESSON_STEPS: u64 = 100_000;
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Step {
     /// Narration (short paragraphs; `**bold**` and `` `code` `` are shown as such).
@@ -200,8 +205,10 @@ impl Lesson {
                 Step::Say(t) => t.check("say").map_err(at)?,
                 Step::Do(actions) => action_nodes(actions, &mut nodes),
                 Step::Wait { until, within } => {
-                    if *within == 0 {
-                        return Err(at("wait: `within` must be at least 1 step".into()));
+                    if *within == 0 || *within > MAX_WAIT_STEPS {
+                        return Err(at(format!(
+                            "wait: `within` is {within}; it must be between 1 and {MAX_WAIT_STEPS} steps"
+                        )));
                     }
                     conditions.push(until);
                 }

@@ -92,6 +92,12 @@ pub fn script(lesson: &Lesson) -> Result<Script, (usize, String)> {
             }
         }
         spans.push((start, world.step()));
+        if world.step() > super::model::MAX_LESSON_STEPS {
+            return Err(fail(format!(
+                "the lesson's run is longer than the limit of {} simulation steps",
+                super::model::MAX_LESSON_STEPS
+            )));
+        }
     }
     report.sim_steps = world.step();
     Ok(Script {

@@ -33,6 +33,14 @@ macro_rules! serde_as_string {
 }
 pub(crate) use serde_as_string;
 
+/// A number written the one way ids print it: decimal digits only, no sign, no leading zero
+/// (`P01` and `P+1` are not `P1`).
+fn plain_number<T: FromStr>(s: &str) -> Option<T> {
+    let plain =
+        !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'));
+    plain.then(|| s.parse().ok()).flatten()
+}
+
 /// The most nodes of one role: acceptor and learner sets are `u64` bit masks.
 pub const MAX_PER_ROLE: u8 = 64;
 
@@ -97,10 +105,8 @@ impl FromStr for NodeId {
             Some('L') => Role::Learner,
             _ => return Err(format!("`{s}` is not a node id (expected P1, A2, L1, ...)")),
         };
-        let index: u8 = chars
-            .as_str()
-            .parse()
-            .map_err(|_| format!("`{s}` is not a node id (expected P1, A2, L1, ...)"))?;
+        let index: u8 = plain_number(chars.as_str())
+            .ok_or_else(|| format!("`{s}` is not a node id (expected P1, A2, L1, ...)"))?;
         if index == 0 || index > MAX_PER_ROLE {
             return Err(format!("`{s}`: node numbers run from 1 to {MAX_PER_ROLE}"));
         }
@@ -161,10 +167,10 @@ impl FromStr for Ballot {
         let bad = || format!("`{s}` is not a ballot (expected round.proposer, such as 2.1)");
         match s.split_once('.') {
             Some((r, p)) => Ok(Ballot::new(
-                r.parse().map_err(|_| bad())?,
-                p.parse().map_err(|_| bad())?,
+                plain_number(r).ok_or_else(bad)?,
+                plain_number(p).ok_or_else(bad)?,
             )),
-            None => Ok(Ballot::new(s.parse().map_err(|_| bad())?, 0)),
+            None => Ok(Ballot::new(plain_number(s).ok_or_else(bad)?, 0)),
         }
     }
 }
@@ -250,6 +256,17 @@ impl fmt::Display for MsgId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_are_read_only_as_they_print() {
+        for bad in ["P+1", "P01", "P 1", "P1 ", "P", "A-2", "P0"] {
+            assert!(bad.parse::<NodeId>().is_err(), "{bad} was accepted");
+        }
+        for bad in ["+1.1", "01.1", "1.+2", "1.01", ""] {
+            assert!(bad.parse::<Ballot>().is_err(), "{bad} was accepted");
+        }
+        assert_eq!("2.1".parse::<Ballot>().unwrap().to_string(), "2.1");
+    }
 
     #[test]
     fn node_ids_print_and_parse_alike() {

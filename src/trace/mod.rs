@@ -131,89 +131,114 @@ impl Outcome {
         }
     }
 
-    /// A short readable summary for people.
-    pub fn summary(&self) -> String {
-        let mut s = format!(
-            "steps: {}\nmessages: {} sent, {} delivered, {} dropped, {} duplicated\n",
-            self.steps,
-            self.messages.sent,
-            self.messages.delivered,
-            self.messages.dropped,
-            self.messages.duplicated
-        );
+    fn messages_words(&self) -> String {
+        let m = &self.messages;
+        format!(
+            "{} sent, {} delivered, {} dropped, {} duplicated",
+            m.sent, m.delivered, m.dropped, m.duplicated
+        )
+    }
+
+    fn chosen_words(&self) -> String {
         match &self.chosen {
             Some(c) => {
                 let by: Vec<String> = c.acceptors.iter().map(|a| a.to_string()).collect();
-                s += &format!(
-                    "chosen: \"{}\" at step {} (ballot {}, acceptors {})\n",
+                format!(
+                    "\"{}\" at step {} (ballot {}, acceptors {})",
                     c.value,
                     c.step,
                     c.ballot,
                     by.join(" ")
-                );
+                )
             }
-            None => s += "chosen: nothing yet\n",
+            None => "nothing yet".into(),
         }
+    }
+
+    fn learned_words(&self) -> Vec<String> {
+        self.learned
+            .iter()
+            .map(|(l, v)| {
+                format!(
+                    "{l} knows \"{}\" since step {} (ballot {})",
+                    v.value, v.step, v.ballot
+                )
+            })
+            .collect()
+    }
+
+    fn violation_words(v: &ViolationOutcome) -> String {
+        format!("at step {}: {}: {}", v.step, v.invariant, v.detail)
+    }
+
+    /// A short readable summary for people.
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "steps: {}\nmessages: {}\nchosen: {}\n",
+            self.steps,
+            self.messages_words(),
+            self.chosen_words()
+        );
         if self.learned.is_empty() {
             s += "learned: no learner knows a value\n";
         }
-        for (l, v) in &self.learned {
-            s += &format!(
-                "learned: {l} knows \"{}\" since step {} (ballot {})\n",
-                v.value, v.step, v.ballot
-            );
+        for l in self.learned_words() {
+            s += &format!("learned: {l}\n");
         }
         match &self.violation {
-            Some(v) => {
-                s += &format!(
-                    "safety: VIOLATED at step {}: {}: {}\n",
-                    v.step, v.invariant, v.detail
-                )
-            }
+            Some(v) => s += &format!("safety: VIOLATED {}\n", Self::violation_words(v)),
             None => s += "safety: ok (every invariant held after every step)\n",
         }
         for v in &self.other_violations {
-            s += &format!("  then at step {}: {}: {}\n", v.step, v.invariant, v.detail);
+            s += &format!("  then {}\n", Self::violation_words(v));
         }
         s
     }
 
-    /// The differences between a recorded outcome and a replayed one, for people.
+    /// The differences between a recorded outcome and a replayed one, in words for people.
     pub fn differences(&self, replayed: &Outcome) -> Vec<String> {
         let mut d = Vec::new();
         let mut cmp = |what: &str, a: String, b: String| {
             if a != b {
-                d.push(format!("{what}: recorded {a}, replayed {b}"));
+                d.push(format!("{what}: recorded {a}; replayed {b}"));
             }
         };
         cmp("steps", self.steps.to_string(), replayed.steps.to_string());
-        cmp(
-            "messages",
-            format!("{:?}", self.messages),
-            format!("{:?}", replayed.messages),
-        );
-        cmp(
-            "chosen",
-            format!("{:?}", self.chosen),
-            format!("{:?}", replayed.chosen),
-        );
-        cmp(
-            "learned",
-            format!("{:?}", self.learned),
-            format!("{:?}", replayed.learned),
-        );
+        cmp("messages", self.messages_words(), replayed.messages_words());
+        cmp("chosen", self.chosen_words(), replayed.chosen_words());
+        let learned = |o: &Outcome| {
+            let l = o.learned_words();
+            if l.is_empty() {
+                "no learner knows a value".to_string()
+            } else {
+                l.join(", ")
+            }
+        };
+        cmp("learned", learned(self), learned(replayed));
+        let violation = |v: &Option<ViolationOutcome>| {
+            v.as_ref()
+                .map_or("no violation".to_string(), Self::violation_words)
+        };
         cmp(
             "violation",
-            format!("{:?}", self.violation),
-            format!("{:?}", replayed.violation),
+            violation(&self.violation),
+            violation(&replayed.violation),
         );
+        let others = |o: &Outcome| {
+            if o.other_violations.is_empty() {
+                "none".to_string()
+            } else {
+                let all: Vec<String> = o
+                    .other_violations
+                    .iter()
+                    .map(Self::violation_words)
+                    .collect();
+                all.join(", ")
+            }
+        };
+        cmp("later violations", others(self), others(replayed));
         cmp(
-            "other_violations",
-            format!("{:?}", self.other_violations),
-            format!("{:?}", replayed.other_violations),
-        );
-        cmp(
-            "state_hash",
+            "state hash",
             self.state_hash.clone(),
             replayed.state_hash.clone(),
         );
@@ -237,21 +262,91 @@ impl FileError {
             path: path.to_path_buf(),
             line,
             col,
-            message: message.into(),
+            message: shorten(&message.into()),
         }
     }
 }
 
-/// Where each top-level field of a trace starts, read leniently so that a semantic error found
-/// after parsing (a bad config, an action that names nothing) can still be given a position.
+/// The most characters of the input an error quotes, and the longest an error message gets.
+const QUOTE_CHARS: usize = 40;
+const MESSAGE_CHARS: usize = 400;
+
+/// A message with every quoted part (`"..."` or `` `...` ``) cut to a short prefix, and the
+/// whole cut to a few lines: a 60 MB value must not become a 60 MB error.
+pub fn shorten(message: &str) -> String {
+    let mut out = String::new();
+    let mut quote: Option<(char, usize)> = None;
+    for c in message.chars() {
+        match quote {
+            Some((q, _)) if c == q => {
+                quote = None;
+                out.push(c);
+            }
+            Some((q, n)) => {
+                if n < QUOTE_CHARS {
+                    out.push(c);
+                } else if n == QUOTE_CHARS {
+                    out.push('…');
+                }
+                quote = Some((q, n + 1));
+            }
+            None => {
+                if c == '"' || c == '`' {
+                    quote = Some((c, 0));
+                }
+                out.push(c);
+            }
+        }
+    }
+    if out.chars().count() > MESSAGE_CHARS {
+        out = out.chars().take(MESSAGE_CHARS).collect::<String>() + "…";
+    }
+    out
+}
+
+/// Where each top-level field of a trace or lesson starts, read leniently so that a semantic
+/// error found after parsing (a bad config, an action that names nothing) can still be given a
+/// position.
 #[derive(Deserialize)]
-struct FieldSpans<'a> {
+pub(crate) struct FieldSpans<'a> {
     #[serde(borrow, default, deserialize_with = "present")]
     version: Option<&'a RawValue>,
     #[serde(borrow, default, deserialize_with = "present")]
+    id: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    title: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    summary: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "present")]
     config: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    scheduler: Option<&'a RawValue>,
     #[serde(borrow, default)]
-    actions: Vec<&'a RawValue>,
+    actions: Option<Vec<&'a RawValue>>,
+    #[serde(borrow, default)]
+    pub(crate) steps: Option<Vec<&'a RawValue>>,
+}
+
+impl<'a> FieldSpans<'a> {
+    pub(crate) fn of(text: &'a str) -> Option<Self> {
+        ron_options().from_str(text).ok()
+    }
+
+    pub(crate) fn has_actions(&self) -> bool {
+        self.actions.is_some()
+    }
+
+    fn top(&self, name: &str) -> Option<&'a RawValue> {
+        match name {
+            "version" => self.version,
+            "id" => self.id,
+            "title" => self.title,
+            "summary" => self.summary,
+            "config" => self.config,
+            "scheduler" => self.scheduler,
+            _ => None,
+        }
+    }
 }
 
 /// A field that is there (RON would otherwise want `Some(...)` around an `Option`'s value).
@@ -265,32 +360,120 @@ pub fn ron_options() -> ron::Options {
     ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
 }
 
-/// Where a RON value borrowed from `text` starts, as line and column.
-pub(crate) fn raw_position(text: &str, raw: &RawValue) -> (usize, usize) {
+/// The byte offset where a RON value borrowed from `text` starts.
+fn raw_offset(text: &str, raw: &RawValue) -> usize {
     let part = raw.trim().get_ron();
-    line_col(
-        text,
-        (part.as_ptr() as usize).saturating_sub(text.as_ptr() as usize),
-    )
+    (part.as_ptr() as usize).saturating_sub(text.as_ptr() as usize)
 }
 
-enum Field {
-    Version,
-    Config,
+/// Where a RON value borrowed from `text` starts, as line and column.
+pub(crate) fn raw_position(text: &str, raw: &RawValue) -> (usize, usize) {
+    line_col(text, raw_offset(text, raw))
+}
+
+/// Where `name` is written as a field (`name:` in RON, `"name":` in JSON) within `text[from..to]`,
+/// as a byte offset; `from` if it is not found there.
+fn field_in(text: &str, from: usize, to: usize, name: &str, json: bool) -> usize {
+    let key = if json {
+        format!("\"{name}\"")
+    } else {
+        name.to_string()
+    };
+    let area = &text[from..to.min(text.len())];
+    let mut start = 0;
+    while let Some(i) = area[start..].find(&key) {
+        let at = start + i;
+        let before_ok = !json
+            && area[..at]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
+            || json;
+        let after = area[at + key.len()..].trim_start();
+        if before_ok && after.starts_with(':') {
+            return from + at;
+        }
+        start = at + key.len();
+    }
+    from
+}
+
+/// The field a message is about: its first word, as in `q1: a quorum must be ...` or
+/// ``id `X`: use ...``.
+pub(crate) fn field_of(message: &str) -> &str {
+    let end = message
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(message.len());
+    &message[..end]
+}
+
+/// A field of a file, for error positions.
+pub(crate) enum Field<'a> {
+    /// A top-level field, or a field inside one (`config` then `q1`).
+    Named(&'a str, Option<&'a str>),
     Action(usize),
 }
 
-/// The line and column where a field (or the n-th action) starts; 1:1 if it cannot be found.
-fn locate(text: &str, field: Field) -> (usize, usize) {
-    let Ok(spans) = ron_options().from_str::<FieldSpans>(text) else {
+/// The line and column where a field (or the n-th action) starts in RON text; 1:1 if it cannot
+/// be found.
+pub(crate) fn locate(text: &str, field: Field) -> (usize, usize) {
+    let Some(spans) = FieldSpans::of(text) else {
         return (1, 1);
     };
-    let raw = match field {
-        Field::Version => spans.version,
-        Field::Config => spans.config,
-        Field::Action(i) => spans.actions.get(i).copied(),
+    let offset = match field {
+        Field::Action(i) => spans
+            .actions
+            .as_ref()
+            .and_then(|a| a.get(i))
+            .map(|r| raw_offset(text, r)),
+        Field::Named(top, inner) => spans.top(top).map(|raw| {
+            let from = raw_offset(text, raw);
+            inner.map_or(from, |name| {
+                field_in(text, from, from + raw.get_ron().len(), name, false)
+            })
+        }),
     };
-    raw.map_or((1, 1), |r| raw_position(text, r))
+    offset.map_or((1, 1), |o| line_col(text, o))
+}
+
+/// A RON parse error in plain words, naming the field where it can.
+pub(crate) fn ron_error(text: &str, e: &ron::error::SpannedError) -> String {
+    let (line, col) = (e.span.start.line, e.span.start.col);
+    match &e.code {
+        ron::Error::IntegerOutOfBounds => match field_before(text, line, col) {
+            Some(f) => format!("`{f}`: the number is out of range for this field"),
+            None => "a number is out of range for its field".into(),
+        },
+        ron::Error::ExceededRecursionLimit => {
+            "the file nests brackets more than 128 levels deep".into()
+        }
+        code => code.to_string(),
+    }
+}
+
+/// The name of the field whose value is at a line and column: the last `name:` before it.
+fn field_before(text: &str, line: usize, col: usize) -> Option<&str> {
+    let line_start = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum::<usize>();
+    let offset = text[line_start..]
+        .char_indices()
+        .nth(col.saturating_sub(1))
+        .map_or(text.len(), |(i, _)| line_start + i);
+    let before = &text[..offset];
+    before.match_indices(':').rev().take(16).find_map(|(i, _)| {
+        let name = before[..i].trim_end();
+        let start = name
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .map_or(0, |k| k + 1);
+        let word = &name[start..];
+        word.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            .then_some(word)
+    })
 }
 
 /// Whether a byte-by-byte scan of JSON text is inside a string literal.
@@ -322,11 +505,11 @@ impl JsonStrings {
 /// cannot be found. A scan rather than a parse: the text already parsed, so only the nesting of
 /// brackets and strings matters.
 fn locate_json(text: &str, field: Field) -> (usize, usize) {
-    let key = match field {
-        Field::Version => "\"version\"",
-        Field::Config => "\"config\"",
-        Field::Action(_) => "\"actions\"",
+    let (key, inner) = match field {
+        Field::Named(top, inner) => (format!("\"{top}\""), inner),
+        Field::Action(_) => ("\"actions\"".to_string(), None),
     };
+    let key = key.as_str();
     let bytes = text.as_bytes();
     // Top-level keys sit at depth 1 outside strings.
     let (mut strings, mut depth, mut value_start) = (JsonStrings::default(), 0usize, None);
@@ -351,7 +534,10 @@ fn locate_json(text: &str, field: Field) -> (usize, usize) {
         return (1, 1);
     };
     let Field::Action(n) = field else {
-        return line_col(text, start);
+        return line_col(
+            text,
+            inner.map_or(start, |name| field_in(text, start, text.len(), name, true)),
+        );
     };
     // Walk the array's elements at its own depth, counting commas.
     let (mut strings, mut depth, mut index, mut expect_element) =
@@ -389,23 +575,32 @@ pub fn parse(path: &Path, text: &str, json: bool) -> Result<Trace, FileError> {
         return Err(FileError::new(
             path,
             (1, 1),
-            "the file is empty: a trace is `(version: 1, config: (...), actions: [...])`",
+            if json {
+                "the file is empty: a JSON trace is {\"version\": 1, \"config\": {...}, \"actions\": [...]}"
+            } else {
+                "the file is empty: a trace is `(version: 1, config: (...), actions: [...])`"
+            },
         ));
     }
     let trace: Trace = if json {
         serde_json::from_str(text).map_err(|e| {
-            FileError::new(path, (e.line().max(1), e.column().max(1)), e.to_string())
+            let message = e.to_string();
+            // serde_json appends its own " at line L column C": the position is ours to give.
+            let message = message
+                .rsplit_once(" at line ")
+                .map_or(message.as_str(), |(m, _)| m);
+            FileError::new(path, (e.line().max(1), e.column().max(1)), message)
         })?
     } else {
         ron_options().from_str(text).map_err(|e| {
             FileError::new(
                 path,
                 (e.span.start.line, e.span.start.col),
-                e.code.to_string(),
+                ron_error(text, &e),
             )
         })?
     };
-    let at = |field| {
+    let at = |field: Field| {
         if json {
             locate_json(text, field)
         } else {
@@ -415,20 +610,28 @@ pub fn parse(path: &Path, text: &str, json: bool) -> Result<Trace, FileError> {
     if trace.version != VERSION {
         return Err(FileError::new(
             path,
-            at(Field::Version),
+            at(Field::Named("version", None)),
             format!(
                 "trace version {} is not supported (this build reads version {VERSION})",
                 trace.version
             ),
         ));
     }
-    trace
-        .config
-        .validate()
-        .map_err(|m| FileError::new(path, at(Field::Config), format!("config: {m}")))?;
+    trace.config.validate().map_err(|m| {
+        FileError::new(
+            path,
+            at(Field::Named("config", Some(field_of(&m)))),
+            format!("config: {m}"),
+        )
+    })?;
     if let Some(k) = &trace.scheduler {
-        k.validate()
-            .map_err(|m| FileError::new(path, (1, 1), format!("scheduler: {m}")))?;
+        k.validate().map_err(|m| {
+            FileError::new(
+                path,
+                at(Field::Named("scheduler", Some(field_of(&m)))),
+                format!("scheduler: {m}"),
+            )
+        })?;
     }
     Ok(trace)
 }
@@ -553,6 +756,14 @@ impl Trace {
         };
         atomic_write(path, text.as_bytes())
     }
+}
+
+/// One action as it is written in a RON trace (`Deliver(3)`, `Propose("P1", "A")`).
+pub fn action_ron(action: &Action) -> String {
+    let one_line = ron::ser::PrettyConfig::new().depth_limit(0);
+    ron_options()
+        .to_string_pretty(action, one_line)
+        .unwrap_or_else(|_| action.to_string())
 }
 
 /// The default client requests: every live proposer asks for its own letter (`A`, `B`, ...).

@@ -78,6 +78,7 @@ impl ExploreWindow {
             bounds: self.bounds,
             threads: 0,
             max_states: Some(STATE_BUDGET),
+            max_memory: None,
             symmetry: self.symmetry,
         };
         self.finding = None;
@@ -115,7 +116,7 @@ impl ExploreWindow {
                     None => Finding::Failed("the counterexample was lost".into()),
                 },
                 Verdict::Cancelled => Finding::Cancelled,
-                Verdict::Limit => Finding::Limit(report.unique_states),
+                Verdict::Limit(_) => Finding::Limit(report.unique_states),
             },
         });
     }

@@ -298,18 +298,47 @@ pub struct AnimationFrame {
     pub step: u64,
 }
 
+/// The most frames a GIF may have, and the most pixels a picture (or a GIF frame) may have: an
+/// 8K picture (7680x4320) fits. Both are checked before anything is drawn.
+pub const MAX_GIF_FRAMES: u64 = 20_000;
+pub const MAX_PICTURE_PIXELS: u64 = 7680 * 4320;
+
+/// Checks a picture's size (and a GIF's frame count for `steps` steps) before drawing, so a
+/// request too large for memory is an error that says how to stay under the limit.
+pub fn check_picture(opts: &PictureOptions, gif_steps: Option<u64>) -> Result<(), String> {
+    let w = (opts.size.x * opts.pixels_per_point).round() as u64;
+    let h = (opts.size.y * opts.pixels_per_point).round() as u64;
+    if w * h > MAX_PICTURE_PIXELS {
+        return Err(format!(
+            "a picture of {w}x{h} pixels is larger than the limit of {MAX_PICTURE_PIXELS} pixels (7680x4320): lower --size or --scale"
+        ));
+    }
+    if let Some(steps) = gif_steps {
+        let frames = 1 + steps.saturating_mul(opts.frames_per_step.max(1) as u64);
+        if frames > MAX_GIF_FRAMES {
+            return Err(format!(
+                "{steps} steps at {} frames per step make {frames} frames, more than the limit of {MAX_GIF_FRAMES}: lower --frames-per-step or export a shorter range with --from and --to",
+                opts.frames_per_step
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The graph animated over `range`: the state at `range.from`, then for every step after it
-/// `frames_per_step` frames easing the messages along as the app does.
+/// `frames_per_step` frames easing the messages along as the app does. Each frame goes to `emit`
+/// as soon as the next one is drawn (the last one is held to lengthen its delay), so only two
+/// frames are ever in memory.
 pub fn graph_animation(
     session: &mut Session,
     range: StepRange,
     opts: &PictureOptions,
-) -> Vec<AnimationFrame> {
+    mut emit: impl FnMut(AnimationFrame) -> Result<(), String>,
+) -> Result<(), String> {
     let mut offscreen = Offscreen::new(opts.size, opts.pixels_per_point, opts.dark);
-    let mut frames = Vec::new();
     session.apply(Command::Seek(range.from));
     let mut before = session.world().now() as f64;
-    frames.push(AnimationFrame {
+    let mut held = AnimationFrame {
         image: draw_graph(
             &mut offscreen,
             session,
@@ -321,7 +350,7 @@ pub fn graph_animation(
         ),
         delay_ms: 700,
         step: range.from,
-    });
+    };
     let n = opts.frames_per_step.max(1);
     for step in range.from + 1..=range.to {
         session.apply(Command::Seek(step));
@@ -333,18 +362,17 @@ pub fn graph_animation(
                 display_now: before + (now - before) * eased,
                 progress: t as f32,
             };
-            frames.push(AnimationFrame {
+            let next = AnimationFrame {
                 image: draw_graph(&mut offscreen, session, anim, opts),
                 delay_ms: if k == n { 450 } else { 90 },
                 step,
-            });
+            };
+            emit(std::mem::replace(&mut held, next))?;
         }
         before = now;
     }
-    if let Some(last) = frames.last_mut() {
-        last.delay_ms = 2000;
-    }
-    frames
+    held.delay_ms = 2000;
+    emit(held)
 }
 
 /// An egui image (premultiplied) as a plain RGBA buffer for the encoders.
@@ -367,9 +395,14 @@ pub fn png_bytes(img: &ColorImage) -> Result<Vec<u8>, String> {
     Ok(png)
 }
 
-/// GIF bytes of an animation, looping forever.
-pub fn gif_bytes(frames: &[AnimationFrame]) -> Result<Vec<u8>, String> {
+/// GIF bytes of the graph animated over `range`, looping forever, encoded frame by frame.
+pub fn gif_bytes(
+    session: &mut Session,
+    range: StepRange,
+    opts: &PictureOptions,
+) -> Result<Vec<u8>, String> {
     use image::codecs::gif::{GifEncoder, Repeat};
+    check_picture(opts, Some(range.to - range.from))?;
     let mut out = Vec::new();
     {
         // Speed 10 of 30 quantises well enough for flat UI colours and keeps a long run quick.
@@ -377,13 +410,13 @@ pub fn gif_bytes(frames: &[AnimationFrame]) -> Result<Vec<u8>, String> {
         encoder
             .set_repeat(Repeat::Infinite)
             .map_err(|e| e.to_string())?;
-        for f in frames {
+        graph_animation(session, range, opts, |f| {
             let buffer = rgba(&f.image)?;
             let delay = image::Delay::from_numer_denom_ms(f.delay_ms, 1);
             encoder
                 .encode_frame(image::Frame::from_parts(buffer, 0, 0, delay))
-                .map_err(|e| e.to_string())?;
-        }
+                .map_err(|e| e.to_string())
+        })?;
     }
     Ok(out)
 }
