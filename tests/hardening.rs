@@ -149,7 +149,7 @@ fn a_linked_output_keeps_its_link_and_updates_the_real_file() {
     assert!(
         fs::read_to_string(dir.join("real.svg"))
             .unwrap()
-            .starts_with("<svg")
+            .contains("<svg")
     );
     fs::remove_dir_all(&dir).unwrap();
 }
