@@ -5,7 +5,7 @@
 
 use std::fs::{self, Metadata, Permissions};
 use std::io::{self, Read, Write};
-use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
+use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -97,14 +97,25 @@ fn replace_file(target: &Path, bytes: &[u8], existing: Option<&Metadata>) -> io:
         .unwrap_or_else(|| "out".into());
     // A new file gets the usual 0666 less the umask, as `File::create` would give it.
     let mode = existing.map_or(0o666, |m| m.permissions().mode() & 0o7777);
+    // The name is registered for the signal handler before the file exists, so no moment
+    // passes in which a temp file is on disk but unknown to the handler.
     let tmp = tempfile::Builder::new()
         .prefix(&format!(".{name}."))
         .suffix(".tmp")
-        .permissions(Permissions::from_mode(mode))
-        .tempfile_in(dir)
+        .make_in(dir, |path| {
+            track(path, true);
+            let created = fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(mode)
+                .open(path);
+            if created.is_err() {
+                track(path, false);
+            }
+            created
+        })
         // tempfile's error names the temp file, which means nothing to the user.
         .map_err(|e| io::Error::from(e.kind()))?;
-    track(tmp.path(), true);
     let result = (|| {
         let mut file = tmp.as_file();
         file.write_all(bytes)?;
