@@ -58,6 +58,12 @@ pub struct BenchResult {
     /// A GIF of `export_gif_steps` steps at 4 frames per step, per frame.
     pub export_gif_steps: u64,
     pub export_gif_ms_per_frame: f64,
+    /// A crowded network: `crowd_messages` copies of one message recorded in a timeline (with
+    /// its checkpoints), then every copy dropped, oldest first. Time, and resident memory the
+    /// timeline holds at the end.
+    pub crowd_messages: u64,
+    pub crowd_ms: f64,
+    pub crowd_bytes: Option<u64>,
 }
 
 impl BenchResult {
@@ -95,6 +101,12 @@ impl BenchResult {
             self.export_png_ms,
             self.export_gif_ms_per_frame,
             self.export_gif_steps
+        ) + &format!(
+            "crowded network: {} copies in flight then all dropped, recorded with checkpoints: {:.0} ms, {} MB held\n",
+            self.crowd_messages,
+            self.crowd_ms,
+            self.crowd_bytes
+                .map_or("?".into(), |b| format!("{:.1}", b as f64 / 1e6))
         )
     }
 }
@@ -193,8 +205,16 @@ pub fn measure(size: Size) -> BenchResult {
         Size::Quick => (500, 3),
     };
     let exports = export_ms(export_steps, export_gif_steps);
+    let crowd_messages = match size {
+        Size::Full => 100_000,
+        Size::Quick => 5_000,
+    };
+    let (crowd_ms, crowd_bytes) = crowd(crowd_messages);
 
     BenchResult {
+        crowd_messages,
+        crowd_ms,
+        crowd_bytes,
         export_steps,
         export_json_ms: exports[0],
         export_svg_ms: exports[1],
@@ -220,6 +240,38 @@ pub fn measure(size: Size) -> BenchResult {
         explore_complete_states: complete.unique_states,
         explore_complete_ms: complete.elapsed.as_secs_f64() * 1000.0,
     }
+}
+
+/// Milliseconds to record `n` copies of a Prepare and then drop them all, and the resident memory
+/// the timeline holds at the end (its checkpoints share the untouched parts of the network).
+fn crowd(n: u64) -> (f64, Option<u64>) {
+    use crate::sim::{MsgId, NodeId, Value};
+    let config = Config {
+        learners: 1,
+        seed: 4,
+        ..Config::default()
+    };
+    let before = crate::explore::memory::resident();
+    let start = Instant::now();
+    let mut t = Timeline::new(config);
+    let value = Value::new("A").expect("a short value");
+    t.apply(Action::Propose(NodeId::proposer(1), value))
+        .expect("a fresh proposer takes a request");
+    for _ in 0..n {
+        t.apply(Action::Duplicate(MsgId(1)))
+            .expect("the first Prepare stays in flight");
+    }
+    // The request sent three Prepares (ids 1 to 3); the copies follow.
+    for id in 4..4 + n {
+        t.apply(Action::Drop(MsgId(id as u32)))
+            .expect("every copy is in flight once");
+    }
+    let ms = start.elapsed().as_secs_f64() * 1000.0;
+    let held = crate::explore::memory::resident()
+        .zip(before)
+        .map(|(a, b)| a.saturating_sub(b));
+    std::hint::black_box(t.world().state_hash());
+    (ms, held)
 }
 
 /// Milliseconds to export the first `steps` steps of the faulty run as json, svg, mermaid,

@@ -383,12 +383,12 @@ fn field_in(text: &str, from: usize, to: usize, name: &str, json: bool) -> usize
     let mut start = 0;
     while let Some(i) = area[start..].find(&key) {
         let at = start + i;
-        let before_ok = !json
-            && area[..at]
+        // A JSON key is quoted; a RON name must not be the tail of a longer one.
+        let before_ok = json
+            || area[..at]
                 .chars()
                 .next_back()
-                .is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
-            || json;
+                .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
         let after = area[at + key.len()..].trim_start();
         if before_ok && after.starts_with(':') {
             return from + at;

@@ -59,7 +59,8 @@ impl Default for FileDialog {
 
 /// Trace files: the ones Open lists and Save writes.
 fn is_trace(name: &str) -> bool {
-    name.ends_with(".ron") || name.ends_with(".json")
+    let path = std::path::Path::new(name);
+    crate::trace::has_extension(path, "ron") || crate::trace::is_json(path)
 }
 
 impl FileDialog {
@@ -104,9 +105,10 @@ impl FileDialog {
                 } else {
                     let shown = match purpose {
                         FilePurpose::Open | FilePurpose::SaveAs => is_trace(&name),
-                        FilePurpose::Export => {
-                            name.ends_with(&format!(".{}", self.format.extension()))
-                        }
+                        FilePurpose::Export => crate::trace::has_extension(
+                            std::path::Path::new(&name),
+                            self.format.extension(),
+                        ),
                     };
                     if shown {
                         files.push(name);
@@ -314,6 +316,14 @@ mod tests {
         assert_eq!(d.target(), Some(PathBuf::from("/elsewhere/a.json")));
         d.name = "  ".into();
         assert_eq!(d.target(), None);
+    }
+
+    #[test]
+    fn traces_are_listed_whatever_the_case_of_their_extension() {
+        for name in ["a.ron", "B.RON", "c.json", "D.Json"] {
+            assert!(is_trace(name), "{name}");
+        }
+        assert!(!is_trace("e.svg"));
     }
 
     #[test]
