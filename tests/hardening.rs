@@ -60,6 +60,12 @@ fn duplicate_trace(path: &Path, copies: usize) {
     fs::write(path, text).unwrap();
 }
 
+/// Writes `text` to `path` and runs `check` on it.
+fn check_written(path: &Path, text: impl AsRef<[u8]>) -> Output {
+    fs::write(path, text).unwrap();
+    run(&["check", path.to_str().unwrap()])
+}
+
 fn mkfifo(path: &Path) {
     let ok = Command::new("mkfifo").arg(path).status().unwrap().success();
     assert!(ok, "mkfifo works");
@@ -351,15 +357,16 @@ fn a_huge_wait_is_refused_at_its_position() {
         );
     }
     // Past u64 it names the field too.
-    fs::write(&f, lesson_with_wait("99999999999999999999999")).unwrap();
-    let e = stderr(&run(&["check", f.to_str().unwrap()]));
+    let e = stderr(&check_written(
+        &f,
+        lesson_with_wait("99999999999999999999999"),
+    ));
     assert!(
         e.contains("`within`") && !e.contains("Integer is out of bounds"),
         "{e}"
     );
     // The largest allowed wait still ends, with a clear message.
-    fs::write(&f, lesson_with_wait("10000")).unwrap();
-    let o = run(&["check", f.to_str().unwrap()]);
+    let o = check_written(&f, lesson_with_wait("10000"));
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("not reached within 10000 steps"),
@@ -621,8 +628,7 @@ fn an_error_quotes_only_a_short_prefix_of_a_huge_value() {
     assert!(o.stderr.len() < 1000, "{} bytes of error", o.stderr.len());
     assert!(stderr(&o).contains("too long"), "{}", stderr(&o));
     let json = dir.join("long.json");
-    fs::write(&json, format!("{{\"version\": \"{value}\"}}")).unwrap();
-    let o = run(&["check", json.to_str().unwrap()]);
+    let o = check_written(&json, format!("{{\"version\": \"{value}\"}}"));
     assert_eq!(o.status.code(), Some(2));
     assert!(o.stderr.len() < 1000, "{} bytes of error", o.stderr.len());
     fs::remove_dir_all(&dir).unwrap();
@@ -637,16 +643,14 @@ fn check_tells_lessons_from_traces_by_their_fields() {
     let text = fs::read_to_string("tests/golden/small.ron")
         .unwrap()
         .replace("actions:", "actions :");
-    fs::write(&spaced, text).unwrap();
-    let o = run(&["check", spaced.to_str().unwrap()]);
+    let o = check_written(&spaced, text);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("42 steps"), "{}", stdout(&o));
     let lesson = dir.join("talky.ron");
     let text = fs::read_to_string("lessons/01-happy-path.ron")
         .unwrap()
         .replacen("Follow one proposal", "A trace has actions: this one", 1);
-    fs::write(&lesson, text).unwrap();
-    let o = run(&["check", lesson.to_str().unwrap()]);
+    let o = check_written(&lesson, text);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("lesson `happy-path`"), "{}", stdout(&o));
     fs::remove_dir_all(&dir).unwrap();
@@ -660,24 +664,26 @@ fn errors_point_at_the_field_in_plain_words() {
     let small = fs::read_to_string("tests/golden/small.ron").unwrap();
     // A scheduler knob: the line of `drop:`.
     let f = dir.join("knob.ron");
-    fs::write(&f, small.replace("drop: 0.15", "drop: 1.5")).unwrap();
-    let e = stderr(&run(&["check", f.to_str().unwrap()]));
+    let e = stderr(&check_written(&f, small.replace("drop: 0.15", "drop: 1.5")));
     assert!(e.contains("knob.ron:15:9: scheduler: drop"), "{e}");
     // A config field inside a trace.
-    fs::write(&f, small.replace("acceptors: 3", "acceptors: 0")).unwrap();
-    let e = stderr(&run(&["check", f.to_str().unwrap()]));
+    let e = stderr(&check_written(
+        &f,
+        small.replace("acceptors: 3", "acceptors: 0"),
+    ));
     assert!(e.contains("knob.ron:5:9: config: acceptors"), "{e}");
     // A number too large for its field.
-    fs::write(&f, small.replace("acceptors: 3", "acceptors: 300")).unwrap();
-    let e = stderr(&run(&["check", f.to_str().unwrap()]));
+    let e = stderr(&check_written(
+        &f,
+        small.replace("acceptors: 3", "acceptors: 300"),
+    ));
     assert!(e.contains("`acceptors`") && !e.contains("Integer"), "{e}");
     // Nesting too deep: no advice about ron's options.
     let deep = lesson_with_wait("5").replace(
         "Chosen(Some(\"A\"))",
         &format!("{}Chosen(None){}", "Not(".repeat(300), ")".repeat(300)),
     );
-    fs::write(&f, deep).unwrap();
-    let e = stderr(&run(&["check", f.to_str().unwrap()]));
+    let e = stderr(&check_written(&f, deep));
     assert!(
         e.contains("nests brackets") && !e.contains("recursion_limit"),
         "{e}"
@@ -685,19 +691,22 @@ fn errors_point_at_the_field_in_plain_words() {
     // Lesson version and config.
     let lesson = fs::read_to_string("lessons/01-happy-path.ron").unwrap();
     let l = dir.join("lesson.ron");
-    fs::write(&l, lesson.replace("version: 1", "version: 7")).unwrap();
-    let e = stderr(&run(&["check", l.to_str().unwrap()]));
+    let e = stderr(&check_written(
+        &l,
+        lesson.replace("version: 1", "version: 7"),
+    ));
     assert!(e.contains("lesson.ron:4:14: lesson version 7"), "{e}");
-    fs::write(&l, lesson.replace("seed: 1)", "seed: 1, q1: 9)")).unwrap();
-    let e = stderr(&run(&["check", l.to_str().unwrap()]));
+    let e = stderr(&check_written(
+        &l,
+        lesson.replace("seed: 1)", "seed: 1, q1: 9)"),
+    ));
     assert!(
         e.contains("lesson.ron:14:") && e.contains("config: q1"),
         "{e}"
     );
     // Empty files say what they should hold.
     let empty_json = dir.join("empty.json");
-    fs::write(&empty_json, "").unwrap();
-    let e = stderr(&run(&["check", empty_json.to_str().unwrap()]));
+    let e = stderr(&check_written(&empty_json, ""));
     assert!(e.contains("JSON trace"), "{e}");
     let empty_lesson = dir.join("empty.ron");
     fs::write(&empty_lesson, "  \n").unwrap();
@@ -754,8 +763,7 @@ fn node_names_are_strict_and_a_bom_is_skipped() {
     assert!(o.status.success());
     let mut bytes = "\u{feff}".as_bytes().to_vec();
     bytes.extend(fs::read(&json).unwrap());
-    fs::write(&json, bytes).unwrap();
-    let o = run(&["check", json.to_str().unwrap()]);
+    let o = check_written(&json, bytes);
     assert!(o.status.success(), "{}", stderr(&o));
     fs::remove_dir_all(&dir).unwrap();
 }
