@@ -151,6 +151,13 @@ pub fn measure(size: Size) -> BenchResult {
         Size::Quick => (100_000, 50_000, 200),
     };
 
+    // First, while the process is small, so its resident growth is the timeline's own.
+    let crowd_messages = match size {
+        Size::Full => 100_000,
+        Size::Quick => 5_000,
+    };
+    let (crowd_ms, crowd_bytes) = crowd(crowd_messages);
+
     let (config, knobs) = faulty_config();
     let mut world = config.world();
     let mut scheduler = Scheduler::new(config.seed, knobs);
@@ -205,11 +212,6 @@ pub fn measure(size: Size) -> BenchResult {
         Size::Quick => (500, 3),
     };
     let exports = export_ms(export_steps, export_gif_steps);
-    let crowd_messages = match size {
-        Size::Full => 100_000,
-        Size::Quick => 5_000,
-    };
-    let (crowd_ms, crowd_bytes) = crowd(crowd_messages);
 
     BenchResult {
         crowd_messages,

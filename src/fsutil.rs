@@ -18,6 +18,14 @@ const MAX_LINKS: usize = 40;
 /// Writes `bytes` to `path` atomically, following the rules in the module comment.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
     match fs::metadata(path) {
+        Ok(m) if m.is_file() && names_a_stream(path) => {
+            // `-o /dev/stdout >> log`: the shell's file, opened by another name; add to it as the
+            // shell would, never replace it.
+            fs::OpenOptions::new()
+                .append(true)
+                .open(path)?
+                .write_all(bytes)
+        }
         Ok(m) if m.is_file() => replace_file(&fs::canonicalize(path)?, bytes, Some(&m)),
         Ok(m) if m.file_type().is_char_device() || m.file_type().is_fifo() => {
             // `-o /dev/stdout`, a terminal or a pipe: there is nothing to replace.
@@ -35,6 +43,11 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
         }
         Err(e) => Err(e),
     }
+}
+
+/// Whether a path names an open stream rather than a file (`/dev/stdout`, `/proc/self/fd/1`).
+pub fn names_a_stream(path: &Path) -> bool {
+    path.starts_with("/dev") || path.starts_with("/proc")
 }
 
 fn refusal(why: &str) -> io::Error {

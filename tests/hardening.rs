@@ -132,6 +132,31 @@ fn a_folder_as_the_output_is_refused_and_kept() {
     fs::remove_dir_all(&dir).unwrap();
 }
 
+#[test]
+fn exporting_to_dev_stdout_redirected_to_a_file_appends_to_it() {
+    let dir = scratch("stdout");
+    let log = dir.join("log.txt");
+    fs::write(&log, b"earlier lines\n").unwrap();
+    let appended = fs::OpenOptions::new().append(true).open(&log).unwrap();
+    let o = bin()
+        .args([
+            "export",
+            "tests/golden/small.ron",
+            "--format",
+            "mermaid",
+            "-o",
+            "/dev/stdout",
+        ])
+        .stdout(appended)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = fs::read_to_string(&log).unwrap();
+    assert!(text.starts_with("earlier lines\nsequenceDiagram"), "{text}");
+    assert!(!text.contains("wrote "), "the note goes to stderr: {text}");
+    fs::remove_dir_all(&dir).unwrap();
+}
+
 // 2. A symlinked output.
 
 #[test]

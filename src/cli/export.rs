@@ -103,7 +103,7 @@ pub fn run(args: &ExportArgs) -> u8 {
         report!("{e}");
         return EXIT_BAD_INPUT;
     }
-    say!(
+    let note = format!(
         "wrote {} ({}, steps {} to {}, {} bytes)",
         args.out.display(),
         format.name(),
@@ -111,5 +111,11 @@ pub fn run(args: &ExportArgs) -> u8 {
         range.to,
         bytes.len()
     );
+    // Written into stdout itself, the note must not end up inside the export.
+    if crate::fsutil::names_a_stream(&args.out) {
+        report!("{note}");
+    } else {
+        say!("{note}");
+    }
     EXIT_OK
 }
