@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::sim::paxos::{MsgKind, Node};
 use crate::sim::world::Event;
-use crate::sim::{Action, Config, NodeId, PaxosWorld, Value};
+use crate::sim::{Action, Ballot, Config, Knobs, NodeId, PaxosWorld, Role, Value};
+use crate::trace::StepEvents;
 
 /// A text in English and Simplified Chinese; both are required.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,7 +26,19 @@ pub struct Lesson {
     pub title: Text,
     pub summary: Text,
     pub config: Config,
+    /// Random faults auto-play may inject. None unless the lesson asks (its narration must say
+    /// so): a lesson runs only what its file says.
+    #[serde(default = "no_faults", skip_serializing_if = "is_no_faults")]
+    pub faults: Knobs,
     pub steps: Vec<Step>,
+}
+
+fn no_faults() -> Knobs {
+    Knobs::NONE
+}
+
+fn is_no_faults(k: &Knobs) -> bool {
+    *k == Knobs::NONE
 }
 
 /// The longest a `Wait` may auto-play, and the longest a lesson's whole reference run may be:
@@ -109,12 +122,26 @@ pub enum Condition {
     },
     /// A value (this one, if named) is chosen.
     Chosen(Option<Value>),
+    /// A value is chosen in a ballot above this one (a retry succeeded).
+    ChosenAbove(Ballot),
     /// A learner (this one, if named) has learned a value (this one, if named).
     Learned {
         learner: Option<NodeId>,
         value: Option<Value>,
     },
     Crashed(NodeId),
+    /// At least this many acceptors are down (whichever they are).
+    AcceptorsDown(u8),
+    /// Since the exercise began, a timeout fired (at this node, if named).
+    TimedOut(Option<NodeId>),
+    /// Since the exercise began, at least `at_least` messages of this kind (in this ballot, if
+    /// named) were lost: dropped, or sent over a cut link or to a crashed node.
+    Lost {
+        kind: MsgKind,
+        #[serde(default)]
+        ballot: Option<Ballot>,
+        at_least: u32,
+    },
     /// A safety rule (this one, by its id, if named) has been broken.
     Violated(Option<String>),
     /// Two different values are chosen.
@@ -125,12 +152,16 @@ pub enum Condition {
 }
 
 impl Condition {
-    pub fn holds(&self, world: &PaxosWorld) -> bool {
+    /// Whether the condition holds in `world`, where `since` holds the events of each step since
+    /// the exercise (or wait) began, for conditions about what the student did.
+    pub fn holds(&self, world: &PaxosWorld, since: &[StepEvents]) -> bool {
+        let events = || since.iter().flat_map(|s| s.iter());
         match self {
             Condition::Delivered { kind, to } => world.events().iter().any(|e| {
                 matches!(e, Event::Delivered(env) if env.msg.kind() == *kind && to.is_none_or(|t| t == env.dst))
             }),
             Condition::Chosen(v) => world.monitor().chosen.iter().any(|c| v.is_none_or(|v| v == c.value)),
+            Condition::ChosenAbove(b) => world.monitor().chosen.iter().any(|c| c.ballot > *b),
             Condition::Learned { learner, value } => world.nodes().iter().any(|s| match &s.state {
                 Node::Learner(l) => {
                     learner.is_none_or(|n| n == s.id)
@@ -139,21 +170,47 @@ impl Condition {
                 _ => false,
             }),
             Condition::Crashed(n) => world.node(*n).is_some_and(|s| !s.up),
+            Condition::AcceptorsDown(k) => {
+                world
+                    .nodes()
+                    .iter()
+                    .filter(|s| s.id.role == Role::Acceptor && !s.up)
+                    .count()
+                    >= *k as usize
+            }
+            Condition::TimedOut(n) => events()
+                .any(|e| matches!(e, Event::TimedOut(m) if n.is_none_or(|n| n == *m))),
+            Condition::Lost {
+                kind,
+                ballot,
+                at_least,
+            } => {
+                events()
+                    .filter(|e| {
+                        matches!(e, Event::Lost { envelope, .. }
+                            if envelope.msg.kind() == *kind
+                                && ballot.is_none_or(|b| b == envelope.msg.ballot()))
+                    })
+                    .count()
+                    >= *at_least as usize
+            }
             Condition::Violated(name) => world
                 .violations()
                 .iter()
                 .any(|v| name.as_ref().is_none_or(|n| n == v.invariant)),
             Condition::TwoValuesChosen => world.monitor().chosen.len() >= 2,
-            Condition::All(cs) => cs.iter().all(|c| c.holds(world)),
-            Condition::Any(cs) => cs.iter().any(|c| c.holds(world)),
-            Condition::Not(c) => !c.holds(world),
+            Condition::All(cs) => cs.iter().all(|c| c.holds(world, since)),
+            Condition::Any(cs) => cs.iter().any(|c| c.holds(world, since)),
+            Condition::Not(c) => !c.holds(world, since),
         }
     }
 
     /// Node ids named by the condition, for validation.
     fn nodes(&self, out: &mut Vec<NodeId>) {
         match self {
-            Condition::Delivered { to: Some(n), .. } | Condition::Crashed(n) => out.push(*n),
+            Condition::Delivered { to: Some(n), .. }
+            | Condition::Crashed(n)
+            | Condition::TimedOut(Some(n)) => out.push(*n),
             Condition::Learned {
                 learner: Some(n), ..
             } => out.push(*n),
@@ -192,6 +249,9 @@ impl Lesson {
             )));
         }
         self.title.check("title").map_err(top)?;
+        self.faults
+            .validate()
+            .map_err(|m| top(format!("faults: {m}")))?;
         self.summary.check("summary").map_err(top)?;
         if self.steps.is_empty() {
             return Err(top("steps: a lesson needs at least one step".into()));

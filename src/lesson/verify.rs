@@ -3,7 +3,8 @@
 //! met at its start, and its reference solution meets it.
 
 use super::model::{Lesson, Step};
-use crate::sim::{Action, Knobs, Scheduler};
+use crate::sim::{Action, Scheduler};
+use crate::trace::StepEvents;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct VerifyReport {
@@ -32,7 +33,7 @@ pub fn verify(lesson: &Lesson) -> Result<VerifyReport, (usize, String)> {
 /// it as it goes.
 pub fn script(lesson: &Lesson) -> Result<Script, (usize, String)> {
     let mut world = lesson.config.world();
-    let mut scheduler = Scheduler::new(lesson.config.seed, Knobs::default());
+    let mut scheduler = Scheduler::new(lesson.config.seed, lesson.faults);
     let mut report = VerifyReport::default();
     let mut actions: Vec<Action> = Vec::new();
     let mut spans = Vec::new();
@@ -52,7 +53,8 @@ pub fn script(lesson: &Lesson) -> Result<Script, (usize, String)> {
             }
             Step::Wait { until, within } => {
                 let mut n = 0;
-                while !until.holds(&world) {
+                let mut since: Vec<StepEvents> = Vec::new();
+                while !until.holds(&world, &since) {
                     if n == *within {
                         return Err(fail(format!(
                             "the wait was not reached within {within} steps"
@@ -64,26 +66,29 @@ pub fn script(lesson: &Lesson) -> Result<Script, (usize, String)> {
                         ));
                     };
                     world.apply(&a).map_err(|e| fail(e.to_string()))?;
+                    since.push(world.events().into());
                     actions.push(a);
                     n += 1;
                 }
                 report.waits += 1;
             }
             Step::Exercise(e) => {
-                if e.goal.holds(&world) {
+                if e.goal.holds(&world, &[]) {
                     return Err(fail(
                         "the exercise's goal already holds before the student does anything".into(),
                     ));
                 }
                 let mut solved = false;
+                let mut since: Vec<StepEvents> = Vec::new();
                 for a in &e.solution {
                     world.apply(a).map_err(|err| {
                         fail(format!(
                             "the reference solution's `{a}` cannot apply: {err}"
                         ))
                     })?;
+                    since.push(world.events().into());
                     actions.push(*a);
-                    solved |= e.goal.holds(&world);
+                    solved |= e.goal.holds(&world, &since);
                 }
                 if !solved {
                     return Err(fail("the reference solution does not meet the goal".into()));

@@ -36,6 +36,15 @@ impl Default for Knobs {
 }
 
 impl Knobs {
+    /// No random faults and no extra requests: auto-play only delivers messages and fires timers.
+    pub const NONE: Knobs = Knobs {
+        drop: 0.0,
+        duplicate: 0.0,
+        crash: 0.0,
+        restart: 0.0,
+        propose: 0.0,
+    };
+
     pub fn validate(&self) -> Result<(), String> {
         for (name, p) in [
             ("drop", self.drop),

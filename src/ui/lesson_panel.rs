@@ -131,7 +131,7 @@ impl LessonPanel {
         let reference = Trace {
             version: trace::VERSION,
             config: self.lesson.config.clone(),
-            scheduler: None,
+            scheduler: Some(self.lesson.faults),
             actions: self.script.actions.clone(),
             outcome: None,
         };
@@ -213,11 +213,18 @@ impl LessonPanel {
         true
     }
 
-    /// Called after each frame's commands: checks the current exercise's goal.
+    /// Called after each frame's commands: checks the current exercise's goal against the run
+    /// since the exercise began.
     pub fn observe(&mut self, session: &Session) -> bool {
+        let start = self.script.spans[self.step].0 as usize;
+        let since = session
+            .timeline()
+            .log()
+            .and_then(|log| log.get(start..session.position() as usize))
+            .unwrap_or_default();
         if let Step::Exercise(e) = &self.lesson.steps[self.step]
             && !self.solved[self.step]
-            && e.goal.holds(session.world())
+            && e.goal.holds(session.world(), since)
         {
             self.solved[self.step] = true;
             return true;

@@ -1,0 +1,133 @@
+//! Exercises mean what their task says: a shortcut is not a solution, another correct answer is,
+//! and a lesson injects no fault its file does not ask for.
+
+use std::path::Path;
+
+use paxos_lab::lesson::{self, Lesson, Step};
+use paxos_lab::sim::paxos::MsgKind;
+use paxos_lab::sim::{Action, Knobs, NodeId, PaxosWorld};
+use paxos_lab::trace::StepEvents;
+use paxos_lab::ui::lesson_panel::LessonPanel;
+use paxos_lab::ui::session::{Command, Session};
+
+fn bundled(name: &str) -> Lesson {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("lessons")
+        .join(name);
+    lesson::load(&path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The world at the start of the lesson's first exercise, on its reference path, and the goal.
+fn at_exercise(l: &Lesson) -> (PaxosWorld, lesson::Condition) {
+    let script = lesson::script(l).unwrap();
+    let i = l
+        .steps
+        .iter()
+        .position(|s| matches!(s, Step::Exercise(_)))
+        .unwrap();
+    let Step::Exercise(e) = &l.steps[i] else {
+        unreachable!()
+    };
+    let mut w = l.config.world();
+    for a in &script.actions[..script.spans[i].0 as usize] {
+        w.apply(a).unwrap();
+    }
+    (w, e.goal.clone())
+}
+
+/// Applies `actions`, returning whether the goal held after any of them.
+fn play(w: &mut PaxosWorld, goal: &lesson::Condition, actions: &[Action]) -> bool {
+    let mut since: Vec<StepEvents> = Vec::new();
+    let mut met = false;
+    for a in actions {
+        w.apply(a).unwrap_or_else(|e| panic!("{a}: {e}"));
+        since.push(w.events().into());
+        met |= goal.holds(w, &since);
+    }
+    met
+}
+
+/// The in-flight message of `kind` to `dst`.
+fn msg(w: &PaxosWorld, kind: MsgKind, dst: &str) -> Action {
+    let dst: NodeId = dst.parse().unwrap();
+    let e = w
+        .network()
+        .in_flight()
+        .find(|e| e.msg.kind() == kind && e.dst == dst)
+        .unwrap_or_else(|| panic!("no {kind:?} to {dst} in flight"));
+    Action::Deliver(e.id)
+}
+
+#[test]
+fn lesson_3_is_not_solved_by_delivering_the_first_accepts() {
+    let l = bundled("03-lost-messages.ron");
+    let (mut w, goal) = at_exercise(&l);
+    let a1 = msg(&w, MsgKind::Accept, "A1");
+    let a2 = msg(&w, MsgKind::Accept, "A2");
+    assert!(
+        !play(&mut w, &goal, &[a1, a2]),
+        "\"A\" chosen in 1.1 is not the task"
+    );
+    assert!(!w.monitor().chosen.is_empty(), "the shortcut did choose A");
+}
+
+#[test]
+fn lesson_3_needs_the_drops_and_the_timeout_not_just_a_new_ballot() {
+    let l = bundled("03-lost-messages.ron");
+    let (mut w, goal) = at_exercise(&l);
+    // Fire the timeout without dropping anything: the old Accepts are still in flight.
+    let mut actions = vec![Action::Timeout("P1".parse().unwrap())];
+    let before = play(&mut w, &goal, &actions);
+    assert!(!before);
+    for dst in ["A1", "A2"] {
+        actions = vec![msg(&w, MsgKind::Prepare, dst)];
+        play(&mut w, &goal, &actions);
+    }
+    assert!(!goal.holds(&w, &[]), "no Accept was dropped");
+}
+
+#[test]
+fn lesson_2_accepts_bringing_back_any_acceptor() {
+    let l = bundled("02-majorities.ron");
+    for back in ["A3", "A4", "A5"] {
+        let (mut w, goal) = at_exercise(&l);
+        let mut since: Vec<StepEvents> = Vec::new();
+        w.apply(&Action::Restart(back.parse().unwrap())).unwrap();
+        since.push(w.events().into());
+        // Deliver whatever is due until nothing is left; the student's only other control.
+        let mut met = false;
+        while let Some(e) = w.network().earliest().copied() {
+            w.apply(&Action::Deliver(e.id)).unwrap();
+            since.push(w.events().into());
+            met |= goal.holds(&w, &since);
+        }
+        assert!(met, "restarting {back} and delivering is a correct answer");
+    }
+}
+
+#[test]
+fn lessons_inject_no_random_faults() {
+    for l in paxos_lab::ui::lesson_panel::bundled_lessons() {
+        assert_eq!(l.faults, Knobs::NONE, "{}", l.id);
+        let mut session = Session::new(l.config.clone(), Knobs::default());
+        let mut panel = LessonPanel::open(l.clone(), &mut session).unwrap();
+        for i in 0..l.steps.len() {
+            panel.enter(i, &mut session);
+            assert_eq!(session.knobs, Knobs::NONE, "{} step {}", l.id, i + 1);
+            // Steps past the recorded run are auto-play's own choices.
+            let recorded = session.len() as usize;
+            for _ in 0..(recorded - session.position() as usize) + 40 {
+                session.apply(Command::StepForward);
+            }
+            let taken = &session.timeline().actions()[recorded.min(session.len() as usize)..];
+            assert!(
+                !taken
+                    .iter()
+                    .any(|a| matches!(a, Action::Restart(_) | Action::Crash(_) | Action::Drop(_))),
+                "{} step {}: auto-play injected a fault: {taken:?}",
+                l.id,
+                i + 1
+            );
+        }
+    }
+}
