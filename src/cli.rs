@@ -63,6 +63,10 @@ pub enum Command {
     Check {
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Print one JSON object per file (for lessons, each exercise's reference and shortest
+        /// solution lengths)
+        #[arg(long)]
+        json: bool,
     },
     /// Search every interleaving for a broken safety rule (breadth-first: shortest counterexample)
     Explore(explore::ExploreArgs),
@@ -380,79 +384,124 @@ fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
     out
 }
 
-fn run_check(paths: &[PathBuf]) -> u8 {
-    let mut worst = EXIT_OK;
+/// What `check` found in one file: the exit code it earns, a line for people, and its JSON.
+struct FileCheck {
+    exit: u8,
+    line: Result<String, String>,
+    json: serde_json::Value,
+}
+
+fn check_file(f: &Path) -> FileCheck {
+    let failed = |exit: u8, kind: Option<&str>, message: String| FileCheck {
+        exit,
+        json: serde_json::json!({"file": f.display().to_string(), "kind": kind, "ok": false, "error": message}),
+        line: Err(message),
+    };
+    let text = match trace::read_text(f) {
+        Ok(text) => text,
+        Err(e) => return failed(EXIT_BAD_INPUT, None, e.to_string()),
+    };
+    if text.trim().is_empty() && !trace::is_json(f) {
+        return failed(
+            EXIT_BAD_INPUT,
+            None,
+            format!(
+                "{}:1:1: the file is empty: a trace is `(version: 1, config: (...), actions: [...])`, a lesson is `(version: 1, id: ..., steps: [...])`",
+                f.display()
+            ),
+        );
+    }
+    let lesson = crate::lesson::is_lesson(f, &text).unwrap_or_else(|| {
+        // Broken beyond telling: show the error of the reading that got further.
+        let as_lesson = crate::lesson::parse(f, &text).err();
+        let as_trace = trace::parse(f, &text, false).err();
+        match (as_lesson, as_trace) {
+            (Some(l), Some(t)) => (l.line, l.col) > (t.line, t.col),
+            (None, _) => true,
+            _ => false,
+        }
+    });
+    if lesson {
+        return match crate::lesson::check(f, &text) {
+            Ok((l, checked)) => FileCheck {
+                exit: EXIT_OK,
+                line: Ok(format!(
+                    "ok: {} (lesson `{}`, {} steps, {} exercises verified, no shortcut)",
+                    f.display(),
+                    l.id,
+                    l.steps.len(),
+                    checked.report.exercises
+                )),
+                json: serde_json::json!({
+                    "file": f.display().to_string(),
+                    "kind": "lesson",
+                    "ok": true,
+                    "id": l.id,
+                    "steps": l.steps.len(),
+                    "exercises": checked.exercises.iter().map(|e| serde_json::json!({
+                        "step": e.step + 1,
+                        "reference_steps": e.reference_steps,
+                        "shortest_steps": e.shortest_steps,
+                        "states_searched": e.states,
+                    })).collect::<Vec<_>>(),
+                }),
+            },
+            Err(e) => failed(EXIT_BAD_INPUT, Some("lesson"), e.to_string()),
+        };
+    }
+    match trace::parse_and_replay(f, &text) {
+        Err(e) => failed(EXIT_BAD_INPUT, Some("trace"), e.to_string()),
+        Ok((t, r)) => {
+            let diffs = t
+                .outcome
+                .as_ref()
+                .map(|o| o.differences(&r.outcome))
+                .unwrap_or_default();
+            if diffs.is_empty() {
+                FileCheck {
+                    exit: EXIT_OK,
+                    line: Ok(format!("ok: {} ({} steps)", f.display(), t.actions.len())),
+                    json: serde_json::json!({
+                        "file": f.display().to_string(), "kind": "trace", "ok": true,
+                        "steps": t.actions.len(),
+                    }),
+                }
+            } else {
+                failed(
+                    EXIT_DIVERGED,
+                    Some("trace"),
+                    format!(
+                        "{}: replay diverged from the recorded outcome: {}",
+                        f.display(),
+                        diffs.join("; ")
+                    ),
+                )
+            }
+        }
+    }
+}
+
+fn run_check(paths: &[PathBuf], json: bool) -> u8 {
     let files = expand(paths);
     if files.is_empty() {
         report!("check: no .ron or .json files found");
         return EXIT_BAD_INPUT;
     }
+    let mut worst = EXIT_OK;
     for f in files {
-        let text = match trace::read_text(&f) {
-            Ok(text) => text,
-            Err(e) => {
-                report!("{e}");
-                worst = EXIT_BAD_INPUT;
-                continue;
-            }
+        let c = check_file(&f);
+        // Bad input outranks a divergence; either outranks fine.
+        worst = match (worst, c.exit) {
+            (_, EXIT_BAD_INPUT) => EXIT_BAD_INPUT,
+            (EXIT_OK, e) => e,
+            (w, _) => w,
         };
-        if text.trim().is_empty() && !trace::is_json(&f) {
-            report!(
-                "{}:1:1: the file is empty: a trace is `(version: 1, config: (...), actions: [...])`, a lesson is `(version: 1, id: ..., steps: [...])`",
-                f.display()
-            );
-            worst = EXIT_BAD_INPUT;
-            continue;
-        }
-        let lesson = crate::lesson::is_lesson(&f, &text).unwrap_or_else(|| {
-            // Broken beyond telling: show the error of the reading that got further.
-            let as_lesson = crate::lesson::parse(&f, &text).err();
-            let as_trace = trace::parse(&f, &text, false).err();
-            match (as_lesson, as_trace) {
-                (Some(l), Some(t)) => (l.line, l.col) > (t.line, t.col),
-                (None, _) => true,
-                _ => false,
-            }
-        });
-        if lesson {
-            match crate::lesson::check(&f, &text) {
-                Ok((l, r)) => say!(
-                    "ok: {} (lesson `{}`, {} steps, {} exercises verified)",
-                    f.display(),
-                    l.id,
-                    l.steps.len(),
-                    r.exercises
-                ),
-                Err(e) => {
-                    report!("{e}");
-                    worst = EXIT_BAD_INPUT;
-                }
-            }
-            continue;
-        }
-        match trace::parse_and_replay(&f, &text) {
-            Err(e) => {
-                report!("{e}");
-                worst = EXIT_BAD_INPUT;
-            }
-            Ok((t, r)) => {
-                let diffs = t
-                    .outcome
-                    .as_ref()
-                    .map(|o| o.differences(&r.outcome))
-                    .unwrap_or_default();
-                if diffs.is_empty() {
-                    say!("ok: {} ({} steps)", f.display(), t.actions.len());
-                } else {
-                    report!(
-                        "{}: replay diverged from the recorded outcome: {}",
-                        f.display(),
-                        diffs.join("; ")
-                    );
-                    if worst == EXIT_OK {
-                        worst = EXIT_DIVERGED;
-                    }
-                }
+        if json {
+            say!("{}", c.json);
+        } else {
+            match c.line {
+                Ok(l) => say!("{l}"),
+                Err(e) => report!("{e}"),
             }
         }
     }
@@ -460,16 +509,23 @@ fn run_check(paths: &[PathBuf]) -> u8 {
 }
 
 fn run_lesson(file: &Path, verify: bool, step: usize, gui: &GuiArgs) -> u8 {
-    // Opening checks as much as verifying does: a lesson whose reference path fails is reported
-    // with its position rather than opened.
-    let (lesson, r) =
-        match trace::read_text(file).and_then(|text| crate::lesson::check(file, &text)) {
-            Ok(checked) => checked,
-            Err(e) => {
-                report!("{e}");
-                return EXIT_BAD_INPUT;
-            }
-        };
+    // Opening checks the reference path as verifying does (a lesson whose path fails is reported
+    // with its position rather than opened); verifying also searches every exercise for a
+    // shortcut, which can take seconds.
+    let checked = trace::read_text(file).and_then(|text| {
+        if verify {
+            crate::lesson::check(file, &text).map(|(l, c)| (l, c.report))
+        } else {
+            crate::lesson::check_reference(file, &text).map(|(l, s)| (l, s.report))
+        }
+    });
+    let (lesson, r) = match checked {
+        Ok(checked) => checked,
+        Err(e) => {
+            report!("{e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
     if verify {
         say!(
             "ok: {} ({} waits reached, {} exercises solved, {} quizzes, {} simulation steps)",
@@ -573,7 +629,7 @@ pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Some(Command::Simulate(args)) => run_simulate(&args),
         Some(Command::Replay { file, json }) => run_replay(&file, json),
-        Some(Command::Check { files }) => run_check(&files),
+        Some(Command::Check { files, json }) => run_check(&files, json),
         Some(Command::Explore(args)) => explore::run(&args),
         Some(Command::Export(args)) => export::run(&args),
         Some(Command::Bench { json, quick }) => run_bench(json, quick),

@@ -83,7 +83,7 @@ fn lesson_3_needs_the_drops_and_the_timeout_not_just_a_new_ballot() {
         actions = vec![msg(&w, MsgKind::Prepare, dst)];
         play(&mut w, &goal, &actions);
     }
-    assert!(!goal.holds(&w, &[]), "no Accept was dropped");
+    assert!(!goal.holds_now(&w), "no Accept was dropped");
 }
 
 #[test]
@@ -130,4 +130,83 @@ fn lessons_inject_no_random_faults() {
             );
         }
     }
+}
+
+/// Lesson 3 as it was: "drop the Accepts, fire the timeout, get A chosen in a new ballot", with
+/// only `Chosen(Some("A"))` as its goal.
+fn lesson_3_with_its_old_goal() -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons/03-lost-messages.ron");
+    let text = std::fs::read_to_string(path).unwrap();
+    let start = text.find("goal: All([").unwrap();
+    let end = start + text[start..].find("]),").unwrap() + "]),".len();
+    format!(
+        "{}goal: Chosen(Some(\"A\")),{}",
+        &text[..start],
+        &text[end..]
+    )
+}
+
+#[test]
+fn the_lint_finds_the_shortcut_lesson_3_used_to_have() {
+    let text = lesson_3_with_its_old_goal();
+    let l = lesson::parse(Path::new("old-3.ron"), &text).unwrap();
+    let script = lesson::script(&l).unwrap();
+    let lints = lesson::lint(&l, &script);
+    assert_eq!(lints.len(), 1);
+    let shortcut = lints[0].shortcut.clone().expect("a shortcut");
+    assert_eq!(shortcut.len(), 2, "{shortcut:?}");
+    assert!(shortcut.iter().all(|a| matches!(a, Action::Deliver(_))));
+    assert_eq!(lints[0].shortest_steps, Some(2));
+    assert_eq!(lints[0].reference_steps, 10);
+}
+
+#[test]
+fn check_reports_a_shortcut_as_actions_and_exits_2() {
+    let dir = std::env::temp_dir().join(format!("paxos-lab-exercises-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("old-3.ron");
+    std::fs::write(&f, lesson_3_with_its_old_goal()).unwrap();
+    for args in [vec!["check"], vec!["lesson", "--verify"]] {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_paxos-lab"))
+            .args(&args)
+            .arg(&f)
+            .output()
+            .unwrap();
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{e}");
+        assert!(e.contains("old-3.ron:28:13:"), "at the goal: {e}");
+        assert!(
+            e.contains("met in 2 steps, fewer than the reference solution's 10"),
+            "{e}"
+        );
+        assert!(e.contains("[Deliver("), "{e}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_bundled_lessons_have_no_shortcut_and_check_json_says_so() {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_paxos-lab"))
+        .args([
+            "check",
+            "--json",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/lessons"),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut exercises = 0;
+    for line in String::from_utf8_lossy(&o.stdout).lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(v["kind"], "lesson");
+        for e in v["exercises"].as_array().unwrap() {
+            assert_eq!(
+                e["shortest_steps"], e["reference_steps"],
+                "{}: {e}",
+                v["file"]
+            );
+            exercises += 1;
+        }
+    }
+    assert_eq!(exercises, 11);
 }

@@ -3,9 +3,11 @@
 //! lesson: every wait is reached, every exercise's reference solution meets its goal, and doing
 //! nothing does not.
 
+mod lint;
 mod model;
 mod verify;
 
+pub use lint::{ExerciseLint, MAX_LINT_STATES, lint};
 pub use model::{
     Condition, Control, Exercise, Lesson, MAX_LESSON_STEPS, MAX_WAIT_STEPS, Quiz, Step, Text,
 };
@@ -84,12 +86,53 @@ pub fn parse(path: &Path, text: &str) -> Result<Lesson, FileError> {
 }
 
 /// Parses, validates and plays a lesson's reference path: a scripted action that names nothing,
-/// an unreachable wait or a wrong solution is reported at its step's position.
-pub fn check(path: &Path, text: &str) -> Result<(Lesson, VerifyReport), FileError> {
+/// an unreachable wait or a wrong solution is reported at its step's position. Then searches each
+/// exercise for a path shorter than its reference solution: one found is an error at its goal.
+pub fn check(path: &Path, text: &str) -> Result<(Lesson, Checked), FileError> {
+    let (lesson, script) = check_reference(path, text)?;
+    let exercises = lint(&lesson, &script);
+    if let Some(l) = exercises.iter().find(|l| l.shortcut.is_some()) {
+        let actions: Vec<String> = l
+            .shortcut
+            .iter()
+            .flatten()
+            .map(crate::trace::action_ron)
+            .collect();
+        return Err(FileError::new(
+            path,
+            step_position(text, l.step, Some("goal")),
+            format!(
+                "step {}: the goal is met in {} steps, fewer than the reference solution's {}, without doing the task: [{}]",
+                l.step + 1,
+                actions.len(),
+                l.reference_steps,
+                actions.join(", ")
+            ),
+        ));
+    }
+    Ok((
+        lesson,
+        Checked {
+            report: script.report,
+            exercises,
+        },
+    ))
+}
+
+/// Parses and validates a lesson and plays its reference path (no shortcut search): what opening
+/// a lesson needs.
+pub fn check_reference(path: &Path, text: &str) -> Result<(Lesson, Script), FileError> {
     let lesson = parse(path, text)?;
-    let report = verify(&lesson)
+    let script = script(&lesson)
         .map_err(|(i, why)| FileError::new(path, step_position(text, i, None), why))?;
-    Ok((lesson, report))
+    Ok((lesson, script))
+}
+
+/// What checking a lesson found: its reference run and each exercise's shortest solution.
+#[derive(Clone, Debug)]
+pub struct Checked {
+    pub report: VerifyReport,
+    pub exercises: Vec<ExerciseLint>,
 }
 
 /// Reads, parses and validates a lesson file.

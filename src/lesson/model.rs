@@ -4,10 +4,9 @@
 use crate::sim::paxos::INVARIANTS;
 use serde::{Deserialize, Serialize};
 
-use crate::sim::paxos::{MsgKind, Node};
+use crate::sim::paxos::{Msg, MsgKind, Node};
 use crate::sim::world::Event;
-use crate::sim::{Action, Ballot, Config, Knobs, NodeId, PaxosWorld, Role, Value};
-use crate::trace::StepEvents;
+use crate::sim::{Action, Ballot, Config, Knobs, NodeId, Paxos, PaxosWorld, Role, Value};
 
 /// A text in English and Simplified Chinese; both are required.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,6 +119,12 @@ pub enum Condition {
         kind: MsgKind,
         to: Option<NodeId>,
     },
+    /// A Nack reached this proposer, reporting a promise to `by` or a higher ballot: another
+    /// proposer's Prepare pre-empted it.
+    Refused {
+        to: NodeId,
+        by: Ballot,
+    },
     /// A value (this one, if named) is chosen.
     Chosen(Option<Value>),
     /// A value is chosen in a ballot above this one (a retry succeeded).
@@ -154,11 +159,15 @@ pub enum Condition {
 impl Condition {
     /// Whether the condition holds in `world`, where `since` holds the events of each step since
     /// the exercise (or wait) began, for conditions about what the student did.
-    pub fn holds(&self, world: &PaxosWorld, since: &[StepEvents]) -> bool {
-        let events = || since.iter().flat_map(|s| s.iter());
+    pub fn holds<E: AsRef<[Event<Paxos>]>>(&self, world: &PaxosWorld, since: &[E]) -> bool {
+        let events = || since.iter().flat_map(|s| s.as_ref().iter());
         match self {
             Condition::Delivered { kind, to } => world.events().iter().any(|e| {
                 matches!(e, Event::Delivered(env) if env.msg.kind() == *kind && to.is_none_or(|t| t == env.dst))
+            }),
+            Condition::Refused { to, by } => world.events().iter().any(|e| {
+                matches!(e, Event::Delivered(env) if env.dst == *to
+                    && matches!(env.msg, Msg::Nack { promised, .. } if promised >= *by))
             }),
             Condition::Chosen(v) => world.monitor().chosen.iter().any(|c| v.is_none_or(|v| v == c.value)),
             Condition::ChosenAbove(b) => world.monitor().chosen.iter().any(|c| c.ballot > *b),
@@ -205,11 +214,17 @@ impl Condition {
         }
     }
 
+    /// Whether the condition holds with no steps taken yet (at an exercise's start).
+    pub fn holds_now(&self, world: &PaxosWorld) -> bool {
+        self.holds::<&[Event<Paxos>]>(world, &[])
+    }
+
     /// Node ids named by the condition, for validation.
     fn nodes(&self, out: &mut Vec<NodeId>) {
         match self {
             Condition::Delivered { to: Some(n), .. }
             | Condition::Crashed(n)
+            | Condition::Refused { to: n, .. }
             | Condition::TimedOut(Some(n)) => out.push(*n),
             Condition::Learned {
                 learner: Some(n), ..

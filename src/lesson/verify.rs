@@ -73,7 +73,7 @@ pub fn script(lesson: &Lesson) -> Result<Script, (usize, String)> {
                 report.waits += 1;
             }
             Step::Exercise(e) => {
-                if e.goal.holds(&world, &[]) {
+                if e.goal.holds_now(&world) {
                     return Err(fail(
                         "the exercise's goal already holds before the student does anything".into(),
                     ));

@@ -1,0 +1,372 @@
+//! The exercise lint: from each exercise's starting state, a breadth-first search over the
+//! actions its controls allow finds the fewest steps that meet its goal. A path shorter than the
+//! reference solution is a shortcut a student could stumble on without doing the task, so
+//! `check` and `lesson --verify` report it, as actions, before any student sees it.
+//!
+//! States are told apart by what a goal or a later step can read (node states, who is up,
+//! whose timer runs, the messages in flight as a multiset, cut links, what is chosen, broken
+//! rules, and the exercise's own timeouts and losses), not by message ids, times or step
+//! numbers, so orders that meet in the same place are searched once.
+
+use std::collections::{HashSet, VecDeque};
+use std::hash::{Hash, Hasher};
+
+use super::model::{Condition, Control, Exercise, Lesson, Step};
+use super::verify::Script;
+use crate::sim::paxos::{MsgKind, Node};
+use crate::sim::world::Event;
+use crate::sim::{Action, Ballot, PaxosWorld, Value};
+use crate::trace::StepEvents;
+
+/// The most states one exercise's search visits; past it the search says it was cut short.
+pub const MAX_LINT_STATES: usize = 2_000_000;
+
+/// What the search found for one exercise.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExerciseLint {
+    /// The exercise's index among the lesson's steps.
+    pub step: usize,
+    pub reference_steps: usize,
+    /// The fewest steps that meet the goal: a shortcut's length when shorter than the reference,
+    /// else the reference's. `None` when the search was cut short before deciding.
+    pub shortest_steps: Option<usize>,
+    /// A shortest path, when it is shorter than the reference solution.
+    pub shortcut: Option<Vec<Action>>,
+    pub states: usize,
+}
+
+/// Searches every exercise of a lesson whose reference path is `script`.
+pub fn lint(lesson: &Lesson, script: &Script) -> Vec<ExerciseLint> {
+    let values = lesson_values(lesson);
+    let mut out = Vec::new();
+    let mut world = lesson.config.world();
+    let mut applied = 0usize;
+    for (i, step) in lesson.steps.iter().enumerate() {
+        let Step::Exercise(e) = step else { continue };
+        let start = script.spans[i].0 as usize;
+        for a in &script.actions[applied..start] {
+            // The reference path applied once already, so it applies again.
+            let _ = world.apply(a);
+        }
+        applied = start;
+        out.push(search(i, e, &world, &values));
+    }
+    out
+}
+
+/// Every value the lesson's actions and goals name: what a student could propose.
+fn lesson_values(lesson: &Lesson) -> Vec<Value> {
+    let mut values = Vec::new();
+    let mut add = |v: Value| {
+        if !values.contains(&v) {
+            values.push(v);
+        }
+    };
+    for i in 1..=lesson.config.proposers {
+        add(Value::letter_for(i));
+    }
+    for step in &lesson.steps {
+        let actions: &[Action] = match step {
+            Step::Do(a) => a,
+            Step::Exercise(e) => {
+                goal_values(&e.goal, &mut add);
+                &e.solution
+            }
+            _ => &[],
+        };
+        for a in actions {
+            if let Action::Propose(_, v) = a {
+                add(*v);
+            }
+        }
+    }
+    values
+}
+
+fn goal_values(c: &Condition, add: &mut impl FnMut(Value)) {
+    match c {
+        Condition::Chosen(Some(v)) => add(*v),
+        Condition::Learned { value: Some(v), .. } => add(*v),
+        Condition::All(cs) | Condition::Any(cs) => cs.iter().for_each(|c| goal_values(c, add)),
+        Condition::Not(c) => goal_values(c, add),
+        _ => {}
+    }
+}
+
+/// The losses a goal counts: (kind, ballot if named).
+fn counted_losses(c: &Condition, out: &mut Vec<(MsgKind, Option<Ballot>)>) {
+    match c {
+        Condition::Lost { kind, ballot, .. } => out.push((*kind, *ballot)),
+        Condition::All(cs) | Condition::Any(cs) => cs.iter().for_each(|c| counted_losses(c, out)),
+        Condition::Not(c) => counted_losses(c, out),
+        _ => {}
+    }
+}
+
+/// Whether a goal reads who is down.
+fn reads_crashes(c: &Condition) -> bool {
+    match c {
+        Condition::Crashed(_) | Condition::AcceptorsDown(_) => true,
+        Condition::All(cs) | Condition::Any(cs) => cs.iter().any(reads_crashes),
+        Condition::Not(c) => reads_crashes(c),
+        _ => false,
+    }
+}
+
+/// Whether an action can matter to a shortest path. Losing a message (a drop, or a delivery to
+/// a crashed node or over a cut link) only differs from leaving it in flight when the goal counts
+/// that loss: remove such a step from any path that meets the goal and the rest still applies
+/// and still meets it, in fewer steps. So those steps are not searched.
+fn matters(world: &PaxosWorld, action: &Action, counted: &[(MsgKind, Option<Ballot>)]) -> bool {
+    let lost = match *action {
+        Action::Drop(m) => world.network().get(m),
+        Action::Deliver(m) => world.network().get(m).filter(|e| {
+            world.network().is_cut(e.src, e.dst) || world.node(e.dst).is_some_and(|s| !s.up)
+        }),
+        _ => None,
+    };
+    lost.is_none_or(|e| {
+        counted
+            .iter()
+            .any(|(k, b)| *k == e.msg.kind() && b.is_none_or(|b| b == e.msg.ballot()))
+    })
+}
+
+/// How the search may take crashes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Crashes {
+    /// One step each, as the student takes them.
+    AsSteps,
+    /// A crash only ever followed at once by its restart, as one two-step move; or not at all.
+    ///
+    /// Sound when the goal reads neither who is down nor losses: while a node is down nothing
+    /// can involve it but losing its mail (which cannot matter, see `matters`), so its restart can
+    /// be moved to just after its crash; and a crash never followed by a restart can be left out.
+    /// Either way the path keeps its length or gets shorter, and still meets the goal.
+    WithRestart,
+    Never,
+}
+
+/// The moves the exercise's controls allow in `world` that can matter to its goal: one action,
+/// or a crash with its restart.
+fn moves(
+    world: &PaxosWorld,
+    controls: &[Control],
+    values: &[Value],
+    counted: &[(MsgKind, Option<Ballot>)],
+    crashes: Crashes,
+) -> Vec<(Action, Option<Action>)> {
+    let mut out = Vec::new();
+    for a in world.enabled_actions(values[0]) {
+        if !controls.iter().any(|c| c.allows(&a)) || !matters(world, &a, counted) {
+            continue;
+        }
+        match a {
+            Action::Propose(n, _) => {
+                out.extend(values.iter().map(|v| (Action::Propose(n, *v), None)))
+            }
+            Action::Crash(n) => match crashes {
+                Crashes::AsSteps => out.push((a, None)),
+                Crashes::WithRestart => out.push((a, Some(Action::Restart(n)))),
+                Crashes::Never => {}
+            },
+            Action::Restart(_) if crashes != Crashes::AsSteps => {
+                // Nodes already down when the exercise starts may still come back alone.
+                out.push((a, None));
+            }
+            _ => out.push((a, None)),
+        }
+    }
+    out
+}
+
+/// What the exercise's own steps did that a goal can read: timeouts by node and losses by
+/// message kind and ballot (capped: no goal counts more).
+#[derive(Clone, Default, Hash)]
+struct Past {
+    timeouts: Vec<crate::sim::NodeId>,
+    losses: Vec<(MsgKind, Ballot, u8)>,
+}
+
+impl Past {
+    fn record(&mut self, events: &[Event<crate::sim::Paxos>]) {
+        for e in events {
+            match e {
+                Event::TimedOut(n) if !self.timeouts.contains(n) => {
+                    self.timeouts.push(*n);
+                    self.timeouts.sort();
+                }
+                Event::Lost { envelope, .. } => {
+                    let key = (envelope.msg.kind(), envelope.msg.ballot());
+                    match self.losses.iter_mut().find(|l| (l.0, l.1) == key) {
+                        Some(l) => l.2 = l.2.saturating_add(1).min(16),
+                        None => {
+                            self.losses.push((key.0, key.1, 1));
+                            self.losses.sort();
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The part of a world (and the exercise's past) that decides what can still happen.
+fn state_key(world: &PaxosWorld, past: &Past) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for s in world.nodes() {
+        s.id.hash(&mut h);
+        s.up.hash(&mut h);
+        s.timer.is_some().hash(&mut h);
+        match &s.state {
+            // When a learner learned is history, not state.
+            Node::Learner(l) => {
+                l.learned.map(|x| (x.value, x.ballot)).hash(&mut h);
+                l.tallies.hash(&mut h);
+            }
+            other => other.hash(&mut h),
+        }
+    }
+    // The messages in flight as a multiset: each one's own hash, sorted.
+    let mut flying: Vec<u64> = world
+        .network()
+        .in_flight()
+        .map(|e| {
+            let mut m = std::collections::hash_map::DefaultHasher::new();
+            (e.src, e.dst, e.msg).hash(&mut m);
+            m.finish()
+        })
+        .collect();
+    flying.sort_unstable();
+    flying.hash(&mut h);
+    world.network().cut_links().hash(&mut h);
+    for c in &world.monitor().chosen {
+        (c.ballot, c.value, c.acceptors).hash(&mut h);
+    }
+    for v in world.violations() {
+        v.invariant.hash(&mut h);
+    }
+    past.hash(&mut h);
+    h.finish()
+}
+
+/// A move on a search path (an action, and a restart right after a crash), linked back to the
+/// move before it.
+struct Visit {
+    parent: usize,
+    action: Action,
+    then: Option<Action>,
+}
+
+fn search(step: usize, e: &Exercise, start: &PaxosWorld, values: &[Value]) -> ExerciseLint {
+    let reference = e.solution.len();
+    let mut result = ExerciseLint {
+        step,
+        reference_steps: reference,
+        shortest_steps: Some(reference),
+        shortcut: None,
+        states: 1,
+    };
+    let mut counted = Vec::new();
+    counted_losses(&e.goal, &mut counted);
+    let crashes = if reads_crashes(&e.goal) || !counted.is_empty() {
+        Crashes::AsSteps
+    } else if e.controls.contains(&Control::Restart) {
+        Crashes::WithRestart
+    } else {
+        Crashes::Never
+    };
+    let mut seen = HashSet::new();
+    seen.insert(state_key(start, &Past::default()));
+    // Each state is kept as the move that reached it; its world is rebuilt by replaying its
+    // path from the start (a dozen steps at most), so millions of states fit in little memory.
+    // Moves take one or two steps, so states wait in one queue per depth, shallowest first.
+    let mut visits: Vec<Visit> = Vec::new();
+    let mut queues: Vec<VecDeque<usize>> = vec![VecDeque::from([usize::MAX])];
+    // The shortest path found so far, shorter than the reference.
+    let mut best: Option<(usize, usize)> = None;
+    let mut depth = 0;
+    while depth < queues.len() {
+        let bound = best.map_or(reference, |(d, _)| d);
+        let Some(at) = queues[depth].pop_front() else {
+            depth += 1;
+            continue;
+        };
+        if depth + 1 >= bound {
+            continue;
+        }
+        let mut world = start.clone();
+        let mut since: Vec<StepEvents> = Vec::new();
+        let mut past = Past::default();
+        for a in path(&visits, at) {
+            // Every step on the path applied once from this very start, so it applies again.
+            let _ = world.apply(&a);
+            past.record(world.events());
+            since.push(world.events().into());
+        }
+        for (action, then) in moves(&world, &e.controls, values, &counted, crashes) {
+            let cost = 1 + then.is_some() as usize;
+            if depth + cost >= bound {
+                continue;
+            }
+            let mut next = world.clone();
+            let mut next_past = past.clone();
+            let mut applied = 0;
+            let mut met = false;
+            for a in std::iter::once(action).chain(then) {
+                if next.apply(&a).is_err() {
+                    break;
+                }
+                applied += 1;
+                next_past.record(next.events());
+                since.push(next.events().into());
+                met |= e.goal.holds(&next, &since);
+            }
+            since.truncate(since.len() - applied);
+            if applied < cost {
+                continue;
+            }
+            visits.push(Visit {
+                parent: at,
+                action,
+                then,
+            });
+            let here = visits.len() - 1;
+            if met {
+                best = Some((depth + cost, here));
+                break;
+            }
+            if !seen.insert(state_key(&next, &next_past)) {
+                visits.pop();
+                continue;
+            }
+            if seen.len() >= MAX_LINT_STATES {
+                result.shortest_steps = None;
+                result.states = seen.len();
+                return result;
+            }
+            if queues.len() <= depth + cost {
+                queues.resize_with(depth + cost + 1, VecDeque::new);
+            }
+            queues[depth + cost].push_back(here);
+        }
+    }
+    result.states = seen.len();
+    if let Some((d, at)) = best {
+        result.shortest_steps = Some(d);
+        result.shortcut = Some(path(&visits, at));
+    }
+    result
+}
+
+fn path(visits: &[Visit], mut at: usize) -> Vec<Action> {
+    let mut out = Vec::new();
+    while at != usize::MAX {
+        out.extend(visits[at].then);
+        out.push(visits[at].action);
+        at = visits[at].parent;
+    }
+    out.reverse();
+    out
+}
