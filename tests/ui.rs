@@ -468,14 +468,11 @@ fn lesson_one_end_to_end_through_the_ui() {
         Screen::Lesson(p) => (p.step, p.sandbox),
         _ => panic!("left the lesson"),
     };
-    // Next until the quiz (the sixth step), answer it wrongly, then rightly.
+    // Next until the quiz (the sixth step), answer it.
     while step(&h).0 < 5 {
         h.get_by_label("Next ▶").click();
         h.run();
     }
-    h.get_by_label("3: all of them").click();
-    h.run();
-    assert!(h.query_by_label("Not quite.").is_some());
     h.get_by_label("2: a majority").click();
     h.run();
     assert!(h.query_by_label("Correct.").is_some());
@@ -508,6 +505,133 @@ fn lesson_one_end_to_end_through_the_ui() {
     h.key_press(egui::Key::ArrowRight);
     h.run();
     assert_eq!(h.state().session.len(), before + 1);
+}
+
+/// Lesson 1 open at `step` (from 0), by the app's own constructor.
+fn lesson_one_at(step: usize) -> Harness<'static, PaxosApp> {
+    let lesson = paxos_lab::lesson::parse(
+        std::path::Path::new("01.ron"),
+        include_str!("../lessons/01-happy-path.ron"),
+    )
+    .unwrap();
+    let mut app = PaxosApp::on_lesson(lesson, step, None, Settings::default())
+        .unwrap()
+        .fonts_already_installed();
+    app.fixed_time = Some(1000.0);
+    let mut h = harness(app);
+    h.run();
+    h
+}
+
+fn lesson_panel<'h>(
+    h: &'h Harness<'static, PaxosApp>,
+) -> &'h paxos_lab::ui::lesson_panel::LessonPanel {
+    match &h.state().screen {
+        Screen::Lesson(p) => p,
+        _ => panic!("not in a lesson"),
+    }
+}
+
+#[test]
+fn a_quiz_takes_the_first_answer_and_replay_gives_a_new_attempt() {
+    let mut h = lesson_one_at(5);
+    h.get_by_label("3: all of them").click();
+    h.run();
+    assert!(h.query_by_label("Not quite.").is_some());
+    // The second click changes nothing: the answer is out.
+    h.get_by_label("2: a majority").click();
+    h.run();
+    assert!(h.query_by_label("Not quite.").is_some());
+    assert!(h.query_by_label("Correct.").is_none());
+    assert_eq!(lesson_panel(&h).answers[5], Some(2));
+    h.get_by_label("Replay this step").click();
+    h.run();
+    h.get_by_label("2: a majority").click();
+    h.run();
+    assert!(h.query_by_label("Correct.").is_some());
+}
+
+#[test]
+fn an_exercise_disables_what_it_does_not_allow_everywhere() {
+    // Lesson 1's exercise allows Deliver only.
+    let mut h = lesson_one_at(6);
+    assert!(lesson_panel(&h).controls().is_some());
+    let env = *h
+        .state()
+        .session
+        .world()
+        .network()
+        .in_flight()
+        .next()
+        .unwrap();
+    h.get_by_label(&format!("{} {} {}→{}", env.id, env.msg, env.src, env.dst))
+        .click();
+    h.run();
+    // The inspector's Drop is greyed out; clicking it does nothing.
+    let drop = h.get_by_label("Drop");
+    {
+        use egui_kittest::kittest::NodeT;
+        assert!(drop.accesskit_node().is_disabled());
+    }
+    drop.click();
+    h.run();
+    assert!(h.state().session.world().network().get(env.id).is_some());
+    // The key X is refused too, with the reason in the status line.
+    h.key_press(egui::Key::X);
+    h.run();
+    assert!(h.state().session.world().network().get(env.id).is_some());
+    assert!(
+        h.query_by_label_contains("Not in this exercise: it allows Deliver")
+            .is_some()
+    );
+    // Stepping past the end would let auto-play do the student's work.
+    let len = h.state().session.len();
+    h.key_press(egui::Key::ArrowRight);
+    h.run();
+    assert_eq!(h.state().session.len(), len);
+    assert!(h.query_by_label_contains("you act yourself").is_some());
+    // Delivering is allowed.
+    h.get_by_label("Deliver now").click();
+    h.run();
+    assert!(h.state().session.world().network().get(env.id).is_none());
+}
+
+#[test]
+fn next_on_an_unsolved_exercise_asks_and_show_me_does_not_count() {
+    let mut h = lesson_one_at(6);
+    h.get_by_label("Next ▶").click();
+    h.run();
+    assert_eq!(lesson_panel(&h).step, 6, "it asks first");
+    assert!(
+        h.query_by_label_contains("not solved this exercise yet")
+            .is_some()
+    );
+    h.get_by_label("Keep trying").click();
+    h.run();
+    assert_eq!(lesson_panel(&h).step, 6);
+    // Show me plays the solution, step by step: not all at once.
+    h.get_by_label("Show me").click();
+    h.run();
+    let start = h.state().session.position();
+    assert!(h.state().session.playing);
+    assert!(
+        h.state().session.position() < start + 4,
+        "animated, not applied at once"
+    );
+    for _ in 0..400 {
+        h.state_mut().fixed_time = h.state().fixed_time.map(|t| t + 0.25);
+        h.run();
+    }
+    let p = lesson_panel(&h);
+    assert!(!p.solved[6], "watching the solution is not solving it");
+    assert!(h.state().session.world().monitor().chosen.first().is_some());
+    assert!(h.query_by_label_contains("reference solution").is_some());
+    // Skipping is then a choice the student makes.
+    h.get_by_label("Next ▶").click();
+    h.run();
+    h.get_by_label("Skip it").click();
+    h.run();
+    assert_eq!(lesson_panel(&h).step, 7);
 }
 
 #[test]

@@ -38,6 +38,21 @@ pub enum UiCommand {
 }
 
 impl UiCommand {
+    /// The kind of simulation action this command takes, for an exercise's rules.
+    pub fn action_control(self) -> Option<crate::lesson::Control> {
+        use crate::lesson::Control;
+        Some(match self {
+            UiCommand::DeliverSelected => Control::Deliver,
+            UiCommand::DropSelected => Control::Drop,
+            UiCommand::DuplicateSelected => Control::Duplicate,
+            UiCommand::CrashSelected => Control::Crash,
+            UiCommand::RestartSelected => Control::Restart,
+            UiCommand::TimeoutSelected => Control::Timeout,
+            UiCommand::CutOrHealSelectedLink => Control::Links,
+            _ => return None,
+        })
+    }
+
     /// The File menu (recent files come after these).
     pub const FILE: [UiCommand; 5] = [
         UiCommand::Open,

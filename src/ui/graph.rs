@@ -547,6 +547,17 @@ impl GraphView {
     }
 }
 
+/// A button that takes a simulation action: greyed out, with the reason on hover, when an
+/// exercise does not allow it. True when clicked.
+pub fn act_button(ui: &mut Ui, f: &Frame, text: &str, action: Action, enabled: bool) -> bool {
+    let allowed = f.allows(&action);
+    let response = ui.add_enabled(enabled && allowed, egui::Button::new(text));
+    if !allowed {
+        response.clone().on_disabled_hover_text(f.why_not());
+    }
+    response.clicked()
+}
+
 /// The buttons that act on a node: shared by the context menu and the inspector.
 pub fn node_actions(
     ui: &mut Ui,
@@ -557,21 +568,19 @@ pub fn node_actions(
     value: &mut String,
     out: &mut Vec<Command>,
 ) {
-    if up {
-        if ui.button(f.tr(T::Crash)).clicked() {
-            out.push(Command::Act(Action::Crash(id)));
-            ui.close();
-        }
-    } else if ui.button(f.tr(T::Restart)).clicked() {
-        out.push(Command::Act(Action::Restart(id)));
+    let (text, crash_or_restart) = if up {
+        (T::Crash, Action::Crash(id))
+    } else {
+        (T::Restart, Action::Restart(id))
+    };
+    if act_button(ui, f, f.tr(text), crash_or_restart, true) {
+        out.push(Command::Act(crash_or_restart));
         ui.close();
     }
     if id.role == Role::Proposer && up {
-        if ui
-            .add_enabled(timer, egui::Button::new(f.tr(T::FireTimeout)))
-            .clicked()
-        {
-            out.push(Command::Act(Action::Timeout(id)));
+        let timeout = Action::Timeout(id);
+        if act_button(ui, f, f.tr(T::FireTimeout), timeout, timer) {
+            out.push(Command::Act(timeout));
             ui.close();
         }
         ui.horizontal(|ui| {
@@ -583,9 +592,8 @@ pub fn node_actions(
             )
             .labelled_by(label.id);
             let v = Value::new(value.trim());
-            if ui
-                .add_enabled(v.is_ok(), egui::Button::new(f.tr(T::ProposeValue)))
-                .clicked()
+            let propose = Action::Propose(id, v.clone().unwrap_or(Value::letter_for(id.index)));
+            if act_button(ui, f, f.tr(T::ProposeValue), propose, v.is_ok())
                 && let Ok(v) = v
             {
                 out.push(Command::Act(Action::Propose(id, v)));
@@ -598,17 +606,15 @@ pub fn node_actions(
 /// The buttons that act on a message in flight: shared by the context menu and the inspector.
 pub fn message_actions(ui: &mut Ui, f: &Frame, env: &Envelope<Msg>, out: &mut Vec<Command>) {
     ui.horizontal_wrapped(|ui| {
-        if ui.button(f.tr(T::DeliverNow)).clicked() {
-            out.push(Command::Act(Action::Deliver(env.id)));
-            ui.close();
-        }
-        if ui.button(f.tr(T::DropMessage)).clicked() {
-            out.push(Command::Act(Action::Drop(env.id)));
-            ui.close();
-        }
-        if ui.button(f.tr(T::DuplicateMessage)).clicked() {
-            out.push(Command::Act(Action::Duplicate(env.id)));
-            ui.close();
+        for (text, action) in [
+            (T::DeliverNow, Action::Deliver(env.id)),
+            (T::DropMessage, Action::Drop(env.id)),
+            (T::DuplicateMessage, Action::Duplicate(env.id)),
+        ] {
+            if act_button(ui, f, f.tr(text), action, true) {
+                out.push(Command::Act(action));
+                ui.close();
+            }
         }
         if f.session.held.contains(&env.id) {
             if ui.button(f.tr(T::Release)).clicked() {

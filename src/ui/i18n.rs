@@ -176,6 +176,21 @@ texts! {
     Quiz => "Question", "问题";
     Correct => "Correct.", "正确。";
     NotQuite => "Not quite.", "不太对。";
+    NotInThisExercise => "Not in this exercise: it allows {0}.", "本练习不允许这样做：只能使用{0}。";
+    ActYourself => "In this exercise you act yourself: auto-play and stepping past the end are off.", "在本练习中请亲自操作：自动播放和越过末尾的单步已关闭。";
+    SkipUnsolved => "You have not solved this exercise yet. Skip it?", "你还没有完成这个练习。要跳过吗？";
+    SkipIt => "Skip it", "跳过";
+    KeepTrying => "Keep trying", "继续尝试";
+    ShownNotSolved => "That was the reference solution. Replay this step to do it yourself.", "这是参考答案的演示。重放本步即可亲自完成。";
+    AnswerFinal => "Your first answer counts.", "以第一次作答为准。";
+    ControlPropose => "Propose", "提出提案";
+    ControlDeliver => "Deliver", "送达";
+    ControlDrop => "Drop", "丢弃";
+    ControlDuplicate => "Duplicate", "复制";
+    ControlCrash => "Crash", "崩溃";
+    ControlRestart => "Restart", "重启";
+    ControlTimeout => "Timeout", "超时";
+    ControlLinks => "Cut or heal links", "切断或恢复链路";
     LessonDone => "Lesson complete", "本课完成";
     // Panels
     Inspector => "Inspector", "检查器";

@@ -152,7 +152,7 @@ impl InspectorView {
                 } else {
                     (T::CutLink, Action::CutLink(a, b))
                 };
-                if ui.button(f.tr(text)).clicked() {
+                if super::graph::act_button(ui, f, f.tr(text), action, true) {
                     out.push(Command::Act(action));
                 }
             }

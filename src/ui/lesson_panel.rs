@@ -82,6 +82,8 @@ pub enum LessonCommand {
     Answer(usize),
     ShowHint,
     ShowSolution,
+    /// Stay on an unsolved exercise after Next asked whether to skip it.
+    KeepTrying,
     /// Back to the lesson picker.
     Leave,
 }
@@ -95,6 +97,10 @@ pub struct LessonPanel {
     pub hints: Vec<usize>,
     /// Past the last step: the run is the student's sandbox.
     pub sandbox: bool,
+    /// Exercises whose reference solution "Show me" played: not solved by the student.
+    pub shown: Vec<bool>,
+    /// Next was pressed on an unsolved exercise: the panel asks before moving on.
+    pub confirm_skip: bool,
     /// The file the lesson came from, watched for an author's edits.
     pub source: Option<std::path::PathBuf>,
     seen_modified: Option<std::time::SystemTime>,
@@ -115,6 +121,8 @@ impl LessonPanel {
             answers: vec![None; n],
             hints: vec![0; n],
             sandbox: false,
+            shown: vec![false; n],
+            confirm_skip: false,
             source: None,
             seen_modified: None,
             reload_error: None,
@@ -128,6 +136,25 @@ impl LessonPanel {
         let i = i.min(self.lesson.steps.len() - 1);
         self.step = i;
         self.sandbox = false;
+        self.confirm_skip = false;
+        if let Some(shown) = self.shown.get_mut(i) {
+            *shown = false;
+        }
+        self.load_reference(session);
+        let (start, end) = self.script.spans[i];
+        session.apply(Command::Seek(start));
+        match &self.lesson.steps[i] {
+            Step::Do(_) | Step::Wait { .. } => {
+                session.play_until = Some(end);
+                session.playing = true;
+            }
+            Step::Exercise(_) => session.truncate(),
+            Step::Say(_) | Step::Quiz(_) => {}
+        }
+    }
+
+    /// Makes `session` the lesson's reference run (keeping the playback speed), at its start.
+    fn load_reference(&self, session: &mut Session) {
         let reference = Trace {
             version: trace::VERSION,
             config: self.lesson.config.clone(),
@@ -140,16 +167,6 @@ impl LessonPanel {
             *session = s;
         }
         session.speed = speed;
-        let (start, end) = self.script.spans[i];
-        session.apply(Command::Seek(start));
-        match &self.lesson.steps[i] {
-            Step::Do(_) | Step::Wait { .. } => {
-                session.play_until = Some(end);
-                session.playing = true;
-            }
-            Step::Exercise(_) => session.truncate(),
-            Step::Say(_) | Step::Quiz(_) => {}
-        }
     }
 
     /// The nodes the current step's text names (`P1`, `A2`, ...), for the graph to mark.
@@ -204,6 +221,7 @@ impl LessonPanel {
                 self.solved.resize(n, false);
                 self.answers.resize(n, None);
                 self.hints.resize(n, 0);
+                self.shown.resize(n, false);
                 self.reload_error = None;
                 let step = self.step.min(n - 1);
                 self.enter(step, session);
@@ -213,9 +231,20 @@ impl LessonPanel {
         true
     }
 
+    /// The kinds of action the current step allows the student, while an exercise is open.
+    pub fn controls(&self) -> Option<&[crate::lesson::Control]> {
+        match &self.lesson.steps[self.step] {
+            Step::Exercise(e) if !self.sandbox => Some(&e.controls),
+            _ => None,
+        }
+    }
+
     /// Called after each frame's commands: checks the current exercise's goal against the run
-    /// since the exercise began.
+    /// since the exercise began (a solution "Show me" played does not count).
     pub fn observe(&mut self, session: &Session) -> bool {
+        if self.shown.get(self.step).copied().unwrap_or(false) {
+            return false;
+        }
         let start = self.script.spans[self.step].0 as usize;
         let since = session
             .timeline()
@@ -250,7 +279,15 @@ impl LessonPanel {
                 session.play_until = None;
                 session.truncate();
             }
+            LessonCommand::Next
+                if matches!(self.lesson.steps[self.step], Step::Exercise(_))
+                    && !self.solved[self.step]
+                    && !self.confirm_skip =>
+            {
+                self.confirm_skip = true;
+            }
             LessonCommand::Next => self.enter(self.step + 1, session),
+            LessonCommand::KeepTrying => self.confirm_skip = false,
             LessonCommand::Back => {
                 let i = if self.sandbox {
                     self.step
@@ -259,16 +296,28 @@ impl LessonPanel {
                 };
                 self.enter(i, session);
             }
-            LessonCommand::Replay => self.enter(self.step, session),
-            LessonCommand::Answer(k) => self.answers[self.step] = Some(k),
+            LessonCommand::Replay => {
+                // Replaying a quiz is a deliberate new attempt at it.
+                self.answers[self.step] = None;
+                self.enter(self.step, session);
+            }
+            // The first answer counts: no changing it once the explanation is out.
+            LessonCommand::Answer(k) => {
+                if self.answers[self.step].is_none() {
+                    self.answers[self.step] = Some(k);
+                }
+            }
             LessonCommand::ShowHint => self.hints[self.step] += 1,
             LessonCommand::ShowSolution => {
-                if let Step::Exercise(e) = &self.lesson.steps[self.step] {
-                    let solution = e.solution.clone();
-                    self.enter(self.step, session);
-                    for a in solution {
-                        session.apply(Command::Act(a));
-                    }
+                if matches!(self.lesson.steps[self.step], Step::Exercise(_)) {
+                    // The reference path holds the solution: play it, animated, step by step.
+                    self.confirm_skip = false;
+                    self.shown[self.step] = true;
+                    self.load_reference(session);
+                    let (start, end) = self.script.spans[self.step];
+                    session.apply(Command::Seek(start));
+                    session.play_until = Some(end);
+                    session.playing = true;
                 }
             }
             LessonCommand::Leave => {}
@@ -321,6 +370,8 @@ impl LessonPanel {
                             .size(20.0)
                             .color(f.palette.chosen),
                     );
+                } else if self.shown[step] {
+                    ui.label(RichText::new(f.tr(T::ShownNotSolved)).italics());
                 }
                 for h in e.hints.iter().take(self.hints[step]) {
                     ui.label(RichText::new(format!("· {}", h.get(lang))).weak());
@@ -329,7 +380,10 @@ impl LessonPanel {
                     if self.hints[step] < e.hints.len() && ui.button(f.tr(T::ShowHint)).clicked() {
                         out.push(LessonCommand::ShowHint);
                     }
-                    if !self.solved[step] && ui.button(f.tr(T::ShowSolution)).clicked() {
+                    if !self.solved[step]
+                        && !self.shown[step]
+                        && ui.button(f.tr(T::ShowSolution)).clicked()
+                    {
                         out.push(LessonCommand::ShowSolution);
                     }
                 });
@@ -337,9 +391,13 @@ impl LessonPanel {
             Step::Quiz(q) => {
                 ui.label(RichText::new(f.tr(T::Quiz)).strong());
                 rich(ui, q.question.get(lang), f.text_scale);
+                let answered = self.answers[step].is_some();
                 for (k, c) in q.choices.iter().enumerate() {
                     let picked = self.answers[step] == Some(k);
-                    if ui.radio(picked, c.get(lang)).clicked() {
+                    let radio = ui
+                        .add_enabled(!answered, egui::RadioButton::new(picked, c.get(lang)))
+                        .on_disabled_hover_text(f.tr(T::AnswerFinal));
+                    if radio.clicked() {
                         out.push(LessonCommand::Answer(k));
                     }
                 }
@@ -355,6 +413,18 @@ impl LessonPanel {
             }
         }
         ui.separator();
+        if self.confirm_skip {
+            ui.label(RichText::new(f.tr(T::SkipUnsolved)).strong());
+            ui.horizontal(|ui| {
+                if ui.button(f.tr(T::KeepTrying)).clicked() {
+                    out.push(LessonCommand::KeepTrying);
+                }
+                if ui.button(f.tr(T::SkipIt)).clicked() {
+                    out.push(LessonCommand::Next);
+                }
+            });
+            return;
+        }
         ui.horizontal(|ui| {
             if ui
                 .add_enabled(

@@ -100,6 +100,8 @@ pub struct Frame<'a> {
     pub text_scale: f32,
     /// Nodes the lesson's narration names, marked in the graph.
     pub highlight: &'a [crate::sim::NodeId],
+    /// The kinds of action an exercise allows (`None`: all of them).
+    pub controls: Option<&'a [crate::lesson::Control]>,
 }
 
 impl<'a> Frame<'a> {
@@ -115,11 +117,44 @@ impl<'a> Frame<'a> {
             },
             text_scale: 1.0,
             highlight: &[],
+            controls: None,
         }
     }
 
     pub fn tr(&self, t: T) -> &'static str {
         t.get(self.lang)
+    }
+
+    /// Whether the user may take this action now (an exercise allows only its controls).
+    pub fn allows(&self, action: &Action) -> bool {
+        self.controls
+            .is_none_or(|cs| cs.iter().any(|c| c.allows(action)))
+    }
+
+    /// Why an action is not allowed now, for a disabled control's tooltip.
+    pub fn why_not(&self) -> String {
+        let allowed: Vec<&str> = self
+            .controls
+            .unwrap_or_default()
+            .iter()
+            .map(|c| self.tr(control_name(*c)))
+            .collect();
+        i18n::fill(self.tr(T::NotInThisExercise), &[&allowed.join(", ")])
+    }
+}
+
+/// A control's name for people.
+pub fn control_name(c: crate::lesson::Control) -> T {
+    use crate::lesson::Control;
+    match c {
+        Control::Propose => T::ControlPropose,
+        Control::Deliver => T::ControlDeliver,
+        Control::Drop => T::ControlDrop,
+        Control::Duplicate => T::ControlDuplicate,
+        Control::Crash => T::ControlCrash,
+        Control::Restart => T::ControlRestart,
+        Control::Timeout => T::ControlTimeout,
+        Control::Links => T::ControlLinks,
     }
 }
 
@@ -542,7 +577,25 @@ impl PaxosApp {
         if let Some(s) = c.shortcut() {
             button = button.shortcut_text(ui.ctx().format_shortcut(&s));
         }
-        if ui.add(button).clicked() {
+        // An exercise's rules show in the menus too: an action it does not allow is greyed out.
+        let allowed = match (c.action_control(), self.rules()) {
+            (Some(kind), Some(rules)) => rules.contains(&kind),
+            _ => true,
+        };
+        let response = ui.add_enabled(allowed, button);
+        if !allowed {
+            let names: Vec<&str> = self
+                .rules()
+                .unwrap_or_default()
+                .iter()
+                .map(|k| control_name(*k).get(self.settings.lang))
+                .collect();
+            response.clone().on_disabled_hover_text(i18n::fill(
+                T::NotInThisExercise.get(self.settings.lang),
+                &[&names.join(", ")],
+            ));
+        }
+        if response.clicked() {
             let ctx = ui.ctx().clone();
             self.run_ui_command(c, &ctx, out);
             ui.close();
@@ -722,6 +775,7 @@ impl PaxosApp {
             Screen::Lesson(panel) if !panel.sandbox => panel.named_nodes(self.settings.lang),
             _ => Vec::new(),
         };
+        let rules = self.rules();
         {
             let f = Frame {
                 session: &self.session,
@@ -730,6 +784,7 @@ impl PaxosApp {
                 anim,
                 text_scale: if presenter { 1.25 } else { 1.0 },
                 highlight: &highlight,
+                controls: rules.as_deref(),
             };
             egui::Panel::top("controls").show(ui, |ui| self.controls.ui(ui, &f, &mut out));
             egui::Panel::bottom("safety").show(ui, |ui| {
@@ -840,9 +895,49 @@ impl PaxosApp {
         self.screenshot_step(&ctx);
     }
 
-    /// Applies the views' commands in order.
+    /// The kinds of action the current exercise allows, if an exercise is open.
+    fn rules(&self) -> Option<Vec<crate::lesson::Control>> {
+        match &self.screen {
+            Screen::Lesson(panel) => panel.controls().map(<[_]>::to_vec),
+            _ => None,
+        }
+    }
+
+    /// Applies the views' commands in order. During an exercise, an action its controls do not
+    /// allow, and auto-play past the end of the run, are refused with a notice: however a
+    /// command was given (button, menu, key), the rules hold.
     pub fn apply(&mut self, commands: Vec<Command>) {
+        let rules = self.rules();
         for c in commands {
+            if let Some(controls) = &rules {
+                let at_end = self.session.position() >= self.session.len();
+                let refusal = match &c {
+                    Command::Act(a) if !controls.iter().any(|k| k.allows(a)) => {
+                        let names: Vec<&str> = controls
+                            .iter()
+                            .map(|k| control_name(*k).get(self.settings.lang))
+                            .collect();
+                        Some(i18n::fill(
+                            T::NotInThisExercise.get(self.settings.lang),
+                            &[&names.join(", ")],
+                        ))
+                    }
+                    Command::StepForward if at_end => {
+                        Some(T::ActYourself.get(self.settings.lang).to_string())
+                    }
+                    Command::TogglePlay | Command::SetPlaying(true)
+                        if at_end && !self.session.playing =>
+                    {
+                        Some(T::ActYourself.get(self.settings.lang).to_string())
+                    }
+                    _ => None,
+                };
+                if let Some(why) = refusal {
+                    self.session.playing = false;
+                    self.session.notice = Some(Notice::Refused(why));
+                    continue;
+                }
+            }
             let fresh = matches!(c, Command::NewRun(..) | Command::Open(..));
             if fresh {
                 self.graph.reset_view();

@@ -35,13 +35,33 @@ impl ControlsView {
             } else {
                 format!("▶ {}", f.tr(T::Play))
             };
-            if ui.button(play).on_hover_text("Space").clicked() {
+            // In an exercise the student acts: nothing plays past the end of their run.
+            let at_end = f.session.position() >= f.session.len();
+            let may_run_on = f.controls.is_none() || !at_end;
+            let hover = |r: egui::Response, key: &str| {
+                if may_run_on {
+                    r.on_hover_text(key.to_string())
+                } else {
+                    r.on_disabled_hover_text(f.tr(T::ActYourself))
+                }
+            };
+            let playing = f.session.playing;
+            if hover(
+                ui.add_enabled(may_run_on || playing, egui::Button::new(play)),
+                "Space",
+            )
+            .clicked()
+            {
                 out.push(Command::TogglePlay);
             }
-            if ui
-                .button(format!("{} ▶|", f.tr(T::StepForward)))
-                .on_hover_text("→")
-                .clicked()
+            if hover(
+                ui.add_enabled(
+                    may_run_on,
+                    egui::Button::new(format!("{} ▶|", f.tr(T::StepForward))),
+                ),
+                "→",
+            )
+            .clicked()
             {
                 out.push(Command::StepForward);
             }
