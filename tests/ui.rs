@@ -172,8 +172,22 @@ fn proposing_from_the_inspector_starts_phase_one() {
     let Node::Proposer(p) = &w.node(NodeId::proposer(1)).unwrap().state else {
         panic!()
     };
-    assert_eq!(p.request.unwrap().as_str(), "X");
+    assert_eq!(
+        p.request.unwrap().as_str(),
+        "A",
+        "P1's own letter by default"
+    );
     assert_eq!(p.max_round, 2, "a new, higher ballot");
+    // P2's field starts at "B", as the lessons say.
+    h.get_by_label("P2").click();
+    h.run();
+    h.get_by_label("Propose").click();
+    h.run();
+    let w = h.state().session.world();
+    let Node::Proposer(p) = &w.node(NodeId::proposer(2)).unwrap().state else {
+        panic!()
+    };
+    assert_eq!(p.request.unwrap().as_str(), "B");
 }
 
 #[test]
@@ -967,4 +981,54 @@ fn snapshot_export_dialog_in_chinese() {
     h.state_mut().files.dir = std::path::PathBuf::from("/nonexistent-folder");
     h.run();
     h.snapshot("export_dialog_zh");
+}
+
+#[test]
+fn a_presentation_clicker_drives_the_lesson() {
+    let mut h = lesson_one_at(0);
+    h.key_press(egui::Key::PageDown);
+    h.run();
+    assert_eq!(lesson_panel(&h).step, 1);
+    h.key_press(egui::Key::ArrowRight);
+    h.run();
+    assert_eq!(lesson_panel(&h).step, 2);
+    h.key_press(egui::Key::PageUp);
+    h.run();
+    assert_eq!(lesson_panel(&h).step, 1);
+}
+
+#[test]
+fn the_lessons_are_one_menu_away_and_a_new_run_ends_the_lesson_cleanly() {
+    let mut h = lesson_one_at(2);
+    // Run > New run: the lesson's narration does not stay over the new cluster.
+    let config = h.state().session.config().clone();
+    h.state_mut()
+        .apply(vec![Command::NewRun(config, Knobs::default())]);
+    h.run();
+    assert!(matches!(h.state().screen, Screen::Sandbox));
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label_contains("Lessons…").click();
+    h.run();
+    assert!(matches!(h.state().screen, Screen::Picker));
+}
+
+#[test]
+fn a_flawed_cluster_shows_a_badge_and_the_legend_is_one_click_away() {
+    let config = Config {
+        flaws: vec![paxos_lab::sim::Flaw::Amnesia],
+        ..Config::default()
+    };
+    let mut h = harness(app(Session::new(config, Knobs::default()), Lang::En));
+    h.run();
+    assert!(
+        h.query_by_label_contains("Flawed cluster: amnesia")
+            .is_some()
+    );
+    h.get_by_label("View").click();
+    h.run();
+    h.get_by_label("Legend: shapes and colours").click();
+    h.run();
+    assert!(h.query_by_label("Nack").is_some());
+    assert!(h.query_by_label_contains("lost (dropped").is_some());
 }

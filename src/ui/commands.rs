@@ -35,6 +35,8 @@ pub enum UiCommand {
     CutOrHealSelectedLink,
     SelectNextNode,
     SelectNextMessage,
+    /// Back to the lesson picker, from anywhere.
+    Lessons,
 }
 
 impl UiCommand {
@@ -54,7 +56,8 @@ impl UiCommand {
     }
 
     /// The File menu (recent files come after these).
-    pub const FILE: [UiCommand; 5] = [
+    pub const FILE: [UiCommand; 6] = [
+        UiCommand::Lessons,
         UiCommand::Open,
         UiCommand::Save,
         UiCommand::SaveAs,
@@ -136,6 +139,7 @@ impl UiCommand {
             UiCommand::CutOrHealSelectedLink => T::CutOrHealLink,
             UiCommand::SelectNextNode => T::SelectNextNode,
             UiCommand::SelectNextMessage => T::SelectNextMessage,
+            UiCommand::Lessons => T::MenuLessons,
         }
     }
 
@@ -177,6 +181,7 @@ impl UiCommand {
             UiCommand::CutOrHealSelectedLink => key(Key::K),
             UiCommand::SelectNextNode => key(Key::N),
             UiCommand::SelectNextMessage => key(Key::M),
+            UiCommand::Lessons => cmd_shift(Key::L),
         }
     }
 

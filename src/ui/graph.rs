@@ -27,8 +27,27 @@ pub struct GraphView {
     zoom: f32,
     /// The topology (who talks to whom), rebuilt when the cluster changes.
     topology: Option<(Config, std::sync::Arc<UnGraph<NodeId, ()>>)>,
-    /// The value typed for the next request, per proposer.
-    pub request_value: String,
+    /// The value typed for the next request.
+    pub request_value: RequestValue,
+}
+
+/// The value typed for a proposer's next request. It starts as the proposer's own letter (P2
+/// proposes "B", as the lessons say) and is kept while the same proposer stays selected.
+#[derive(Clone, Debug, Default)]
+pub struct RequestValue {
+    node: Option<NodeId>,
+    text: String,
+}
+
+impl RequestValue {
+    /// The text field for `id`'s request, reset to its own letter when another node's was shown.
+    pub fn for_node(&mut self, id: NodeId) -> &mut String {
+        if self.node != Some(id) {
+            self.node = Some(id);
+            self.text = Value::letter_for(id.index).to_string();
+        }
+        &mut self.text
+    }
 }
 
 impl Default for GraphView {
@@ -38,7 +57,7 @@ impl Default for GraphView {
             pan: Vec2::ZERO,
             zoom: 1.0,
             topology: None,
-            request_value: "X".into(),
+            request_value: RequestValue::default(),
         }
     }
 }
@@ -542,9 +561,109 @@ impl GraphView {
     ) {
         resp.context_menu(|ui| {
             ui.label(id.to_string());
-            node_actions(ui, f, id, up, timer, &mut self.request_value, out);
+            node_actions(ui, f, id, up, timer, self.request_value.for_node(id), out);
         });
     }
+}
+
+/// The legend: each role's shape, each message's marker and colour, and the marks for a lost
+/// message, a crashed node, a proposer in phase 2 and a cut link, drawn as the graph draws them.
+pub fn legend_ui(ui: &mut Ui, f: &Frame) {
+    use crate::sim::paxos::MsgKind;
+    let pal = f.palette;
+    let row = |ui: &mut Ui, draw: &dyn Fn(&egui::Painter, Pos2), text: &str| {
+        ui.horizontal(|ui| {
+            let (rect, _) = ui.allocate_exact_size(Vec2::new(36.0, 26.0), egui::Sense::hover());
+            draw(ui.painter(), rect.center());
+            ui.label(text);
+        });
+    };
+    for (role, name) in [
+        (Role::Proposer, T::Proposers),
+        (Role::Acceptor, T::Acceptors),
+        (Role::Learner, T::Learners),
+    ] {
+        row(
+            ui,
+            &|p, c| {
+                p.add(super::theme::role_shape(
+                    role,
+                    c,
+                    10.0,
+                    pal.role(role),
+                    Stroke::new(1.0, Color32::WHITE),
+                ));
+            },
+            f.tr(name),
+        );
+    }
+    ui.separator();
+    for kind in [
+        MsgKind::Prepare,
+        MsgKind::Promise,
+        MsgKind::Nack,
+        MsgKind::Accept,
+        MsgKind::Accepted,
+    ] {
+        let name = format!("{kind:?}");
+        row(
+            ui,
+            &|p, c| {
+                p.extend(super::theme::message_marker(
+                    kind,
+                    c,
+                    6.0,
+                    pal.message(kind),
+                    Color32::WHITE,
+                ));
+            },
+            &name,
+        );
+    }
+    ui.separator();
+    row(
+        ui,
+        &|p, c| {
+            let (d, s) = (6.0, Stroke::new(3.0, pal.violation));
+            p.line_segment([c + Vec2::new(-d, -d), c + Vec2::new(d, d)], s);
+            p.line_segment([c + Vec2::new(-d, d), c + Vec2::new(d, -d)], s);
+        },
+        f.tr(T::LegendLost),
+    );
+    row(
+        ui,
+        &|p, c| {
+            p.add(super::theme::role_outline(
+                Role::Acceptor,
+                c,
+                10.0,
+                Stroke::new(1.0, Color32::GRAY),
+            ));
+            let (d, s) = (8.0, Stroke::new(3.0, pal.cut));
+            p.line_segment([c + Vec2::new(-d, -d), c + Vec2::new(d, d)], s);
+            p.line_segment([c + Vec2::new(-d, d), c + Vec2::new(d, -d)], s);
+        },
+        f.tr(T::LegendCrashed),
+    );
+    row(
+        ui,
+        &|p, c| {
+            p.add(crown(c, 18.0, pal.chosen, Color32::BLACK));
+        },
+        f.tr(T::LegendPhase2),
+    );
+    row(
+        ui,
+        &|p, c| {
+            p.extend(Shape::dashed_line(
+                &[c + Vec2::new(-14.0, 0.0), c + Vec2::new(14.0, 0.0)],
+                Stroke::new(2.0, pal.cut),
+                4.0,
+                3.0,
+            ));
+        },
+        f.tr(T::LegendCutLink),
+    );
 }
 
 /// A button that takes a simulation action: greyed out, with the reason on hover, when an
@@ -648,9 +767,11 @@ pub fn node_status(f: &Frame, up: bool, node: &Node) -> String {
             } => {
                 let (q1, _) = f.session.config().quorums();
                 format!(
-                    "{ballot} · {} {}/{q1}",
-                    f.tr(T::Promises),
-                    promises.count_ones()
+                    "{ballot} · {}",
+                    super::i18n::fill(
+                        f.tr(T::PromisesCount),
+                        &[&promises.count_ones().to_string(), &q1.to_string()]
+                    )
                 )
             }
             Phase::Accepting { ballot, value, .. } => format!("{ballot} · Accept \"{value}\""),
@@ -658,23 +779,19 @@ pub fn node_status(f: &Frame, up: bool, node: &Node) -> String {
         },
         Node::Acceptor(a) => {
             let promised = if a.promised.is_zero() {
-                f.tr(T::Nothing).to_string()
+                f.tr(T::NotYetPromised).to_string()
             } else {
-                a.promised.to_string()
+                format!("{} {}", f.tr(T::Promised), a.promised)
             };
             let accepted = match a.accepted {
-                Some((b, v)) => format!("{b}=\"{v}\""),
-                None => f.tr(T::Nothing).to_string(),
+                Some((b, v)) => format!("{} {b}=\"{v}\"", f.tr(T::AcceptedVote)),
+                None => f.tr(T::NotYetAccepted).to_string(),
             };
-            format!(
-                "{} {promised}\n{} {accepted}",
-                f.tr(T::Promised),
-                f.tr(T::AcceptedVote)
-            )
+            format!("{promised}\n{accepted}")
         }
         Node::Learner(l) => match l.learned {
             Some(x) => format!("{} \"{}\"", f.tr(T::LearnedValue), x.value),
-            None => format!("{} {}", f.tr(T::LearnedValue), f.tr(T::Nothing)),
+            None => f.tr(T::NotYetLearned).to_string(),
         },
     }
 }

@@ -112,6 +112,11 @@ texts! {
     ShowDiagram => "Space-time diagram", "时空图";
     ShowInspector => "Inspector", "检查器";
     KeyboardHelp => "Keyboard shortcuts", "键盘快捷键";
+    Legend => "Legend: shapes and colours", "图例：形状与颜色";
+    LegendLost => "lost (dropped, link cut, or sent to a crashed node)", "丢失（被丢弃、链路切断或发往崩溃的节点）";
+    LegendCrashed => "a crashed node", "崩溃的节点";
+    LegendPhase2 => "a proposer in phase 2 (sending Accept)", "处于阶段二（发送接受请求）的提议者";
+    LegendCutLink => "a cut link", "被切断的链路";
     // Roles and words (STYLE.md terms)
     Proposers => "Proposers", "提议者";
     Acceptors => "Acceptors", "接受者";
@@ -160,7 +165,15 @@ texts! {
     SelectNextMessage => "Select next message", "选择下一条消息";
     // Lessons
     ChooseLesson => "Choose a lesson", "选择一课";
-    OpenSandbox => "Open the sandbox (no lesson)", "打开沙盒（不上课）";
+    MenuLessons => "Lessons…", "课程…";
+    FlawBadge => "Flawed cluster: {0}", "有缺陷的集群：{0}";
+    PromisesCount => "promises {0}/{1}", "已收到承诺 {0}/{1}";
+    InFlightCount => "{0} in flight", "传输中的消息：{0}";
+    NotYetPromised => "promised nothing yet", "尚未承诺";
+    NotYetAccepted => "accepted nothing yet", "尚未接受";
+    NotYetLearned => "learned nothing yet", "尚未学到";
+    NoPromisesYet => "no promises yet", "尚未收到承诺";
+    OpenSandbox => "Open the sandbox (no lesson)", "直接打开沙盒，自由实验";
     AllLessons => "All lessons", "全部课程";
     LessonStep => "Step {0} of {1}", "第 {0} 步，共 {1} 步";
     LessonNext => "Next", "下一步";

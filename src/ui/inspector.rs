@@ -12,7 +12,7 @@ use crate::sim::{Action, PaxosWorld};
 
 #[derive(Default)]
 pub struct InspectorView {
-    pub request_value: String,
+    pub request_value: super::graph::RequestValue,
     /// The world one step back, for highlighting changes, cached by (run version, position).
     previous: Option<(u64, u64, PaxosWorld)>,
 }
@@ -22,23 +22,22 @@ impl InspectorView {
         ui.heading(f.tr(T::Inspector));
         let world = f.session.world();
         ui.label(format!(
-            "{} {} / {}   {} {}   {} {}",
+            "{} {} / {}   {} {}   {}",
             f.tr(T::Step),
             f.session.position(),
             f.session.len(),
             f.tr(T::Time),
             world.now(),
-            world.network().in_flight_count(),
-            f.tr(T::InFlight),
+            super::i18n::fill(
+                f.tr(T::InFlightCount),
+                &[&world.network().in_flight_count()]
+            ),
         ));
         ui.separator();
         let Some(sel) = f.session.selection else {
             ui.label(f.tr(T::NothingSelected));
             return;
         };
-        if self.request_value.is_empty() {
-            self.request_value = "X".into();
-        }
         match sel {
             Selection::Node(id) => {
                 let Some(slot) = world.node(id) else { return };
@@ -105,7 +104,7 @@ impl InspectorView {
                     id,
                     slot.up,
                     slot.timer.is_some(),
-                    &mut self.request_value,
+                    self.request_value.for_node(id),
                     out,
                 );
             }
@@ -183,12 +182,16 @@ fn fields(f: &Frame, node: &Node, timer: Option<u64>) -> Vec<(String, String)> {
                 } => (
                     T::PhasePreparing,
                     ballot.to_string(),
-                    format!(
-                        "{} {}{}",
-                        f.tr(T::Promises),
-                        acceptor_list(promises),
-                        highest.map_or(String::new(), |(b, v)| format!(" (max {b}=\"{v}\")"))
-                    ),
+                    if promises == 0 {
+                        f.tr(T::NoPromisesYet).to_string()
+                    } else {
+                        format!(
+                            "{} {}{}",
+                            f.tr(T::Promises),
+                            acceptor_list(promises),
+                            highest.map_or(String::new(), |(b, v)| format!(" (max {b}=\"{v}\")"))
+                        )
+                    },
                 ),
                 Phase::Accepting {
                     ballot,

@@ -374,7 +374,7 @@ impl LessonPanel {
                     ui.label(RichText::new(f.tr(T::ShownNotSolved)).italics());
                 }
                 for h in e.hints.iter().take(self.hints[step]) {
-                    ui.label(RichText::new(format!("· {}", h.get(lang))).weak());
+                    rich(ui, &format!("· {}", h.get(lang)), f.text_scale * 0.93);
                 }
                 ui.horizontal(|ui| {
                     if self.hints[step] < e.hints.len() && ui.button(f.tr(T::ShowHint)).clicked() {

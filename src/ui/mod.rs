@@ -192,6 +192,8 @@ pub struct PaxosApp {
     transition: Option<Transition>,
     last_auto_step: f64,
     show_help: bool,
+    /// The legend of shapes and colours.
+    show_legend: bool,
     /// Set by tests and benchmarks: the animation clock, frozen.
     pub fixed_time: Option<f64>,
     screenshot: Option<ScreenshotPlan>,
@@ -250,6 +252,7 @@ impl PaxosApp {
             transition: None,
             last_auto_step: 0.0,
             show_help: false,
+            show_legend: false,
             fixed_time: None,
             screenshot: None,
             fonts_installed: false,
@@ -492,6 +495,12 @@ impl PaxosApp {
         };
         match c {
             UiCommand::Open => self.ask(FilePurpose::Open),
+            UiCommand::Lessons => {
+                self.screen = Screen::Picker;
+                if self.lessons.is_empty() {
+                    self.lessons = lesson_panel::bundled_lessons();
+                }
+            }
             UiCommand::Save => self.save_or_ask(ctx),
             UiCommand::SaveAs => self.ask(FilePurpose::SaveAs),
             UiCommand::ExportAs => self.ask(FilePurpose::Export),
@@ -606,7 +615,7 @@ impl PaxosApp {
         let lang = self.settings.lang;
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button(T::MenuFile.get(lang), |ui| {
-                for c in &UiCommand::FILE[..4] {
+                for c in &UiCommand::FILE[..5] {
                     self.menu_item(ui, *c, out);
                 }
                 let mut reopen = None;
@@ -672,6 +681,10 @@ impl PaxosApp {
                     self.show_help = true;
                     ui.close();
                 }
+                if ui.button(T::Legend.get(lang)).clicked() {
+                    self.show_legend = true;
+                    ui.close();
+                }
             });
             ui.menu_button(T::MenuLanguage.get(lang), |ui| {
                 for l in Lang::ALL {
@@ -728,6 +741,7 @@ impl PaxosApp {
         }
 
         let mut out = Vec::new();
+        self.lesson_keys(&ctx);
         for c in UiCommand::pressed(&ctx) {
             self.run_ui_command(c, &ctx, &mut out);
         }
@@ -837,6 +851,14 @@ impl PaxosApp {
             if self.explore_window.open {
                 self.explore_window.ui(&ctx, &f, &mut out);
             }
+            if self.show_legend {
+                let mut open = true;
+                egui::Window::new(f.tr(T::Legend))
+                    .open(&mut open)
+                    .resizable(false)
+                    .show(&ctx, |ui| graph::legend_ui(ui, &f));
+                self.show_legend = open;
+            }
             if self.show_help {
                 let mut open = true;
                 egui::Window::new(f.tr(T::KeyboardHelp))
@@ -895,6 +917,32 @@ impl PaxosApp {
         self.screenshot_step(&ctx);
     }
 
+    /// A presentation clicker drives the lesson: PageDown / PageUp are Next / Back, and so are
+    /// → / ← outside exercises (where the arrows still step through the student's own run).
+    fn lesson_keys(&mut self, ctx: &Context) {
+        let Screen::Lesson(panel) = &mut self.screen else {
+            return;
+        };
+        if panel.sandbox || ctx.egui_wants_keyboard_input() {
+            return;
+        }
+        let arrows = panel.controls().is_none();
+        let (next, back) = ctx.input_mut(|i| {
+            let none = egui::Modifiers::NONE;
+            let next = i.consume_key(none, egui::Key::PageDown)
+                || (arrows && i.consume_key(none, egui::Key::ArrowRight));
+            let back = i.consume_key(none, egui::Key::PageUp)
+                || (arrows && i.consume_key(none, egui::Key::ArrowLeft));
+            (next, back)
+        });
+        if next {
+            panel.apply(LessonCommand::Next, &mut self.session);
+        }
+        if back {
+            panel.apply(LessonCommand::Back, &mut self.session);
+        }
+    }
+
     /// The kinds of action the current exercise allows, if an exercise is open.
     fn rules(&self) -> Option<Vec<crate::lesson::Control>> {
         match &self.screen {
@@ -941,6 +989,10 @@ impl PaxosApp {
             let fresh = matches!(c, Command::NewRun(..) | Command::Open(..));
             if fresh {
                 self.graph.reset_view();
+                // A new or opened run ends the lesson: its narration belongs to its own run.
+                if matches!(self.screen, Screen::Lesson(_)) {
+                    self.screen = Screen::Sandbox;
+                }
             }
             self.session.apply(c);
             if fresh {

@@ -101,6 +101,22 @@ pub fn safety_bar(ui: &mut Ui, f: &Frame, out: &mut Vec<Command>) {
     let world = f.session.world();
     let pal = f.palette;
     ui.horizontal_wrapped(|ui| {
+        // A deliberately broken cluster says so, always in view: a class must never mistake a
+        // flaw's violation for Paxos failing.
+        let flaws = &f.session.config().flaws;
+        if !flaws.is_empty() {
+            let names: Vec<&str> = flaws.iter().map(|x| x.name()).collect();
+            ui.label(
+                RichText::new(format!(
+                    "⚠ {}",
+                    fill(f.tr(T::FlawBadge), &[&names.join(", ")])
+                ))
+                .strong()
+                .color(Color32::WHITE)
+                .background_color(pal.violation),
+            );
+            ui.separator();
+        }
         match world.monitor().chosen.first() {
             Some(c) => {
                 let line = fill(
@@ -161,7 +177,7 @@ pub fn safety_bar(ui: &mut Ui, f: &Frame, out: &mut Vec<Command>) {
             ui.label(
                 RichText::new(format!("{mark} {}", f.tr(invariant_name(id))))
                     .color(color)
-                    .small(),
+                    .size(12.0 * f.text_scale),
             );
         }
     });

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use crate::sim::ids::members;
-use crate::sim::paxos::{Msg, MsgKind};
+use crate::sim::paxos::Msg;
 use crate::sim::{Action, Config, Knobs, MsgId, NodeId, PaxosWorld, Role, Scheduler};
 pub use crate::trace::spans::{LaneMark, MessageSpan, SpansCache};
 use crate::trace::{self, Timeline, Trace};
@@ -262,14 +262,21 @@ impl Session {
 
 /// A message's short label for crowded views, e.g. `Prep 2.1`.
 pub fn short_label(m: &Msg) -> String {
-    let kind = match m.kind() {
-        MsgKind::Prepare => "Prep",
-        MsgKind::Promise => "Prom",
-        MsgKind::Nack => "Nack",
-        MsgKind::Accept => "Acc",
-        MsgKind::Accepted => "Acd",
-    };
-    format!("{kind} {}", m.ballot())
+    // Short, but never without the value: at a violation two labels must tell "A" from "B".
+    match *m {
+        Msg::Prepare { ballot } => format!("Prep {ballot}"),
+        Msg::Promise {
+            ballot,
+            accepted: None,
+        } => format!("Prom {ballot}"),
+        Msg::Promise {
+            ballot,
+            accepted: Some((b, v)),
+        } => format!("Prom {ballot} {b}=\"{v}\""),
+        Msg::Nack { ballot, .. } => format!("Nack {ballot}"),
+        Msg::Accept { ballot, value } => format!("Acc {ballot} \"{value}\""),
+        Msg::Accepted { ballot, value } => format!("Acd {ballot} \"{value}\""),
+    }
 }
 
 /// Acceptors of a bit mask, as `A1 A2`.
@@ -318,6 +325,27 @@ mod tests {
         s.apply(Command::Act(Action::Crash(NodeId::acceptor(1))));
         assert_eq!((s.position(), s.len()), (4, 4));
         assert_eq!(s.notice, Some(Notice::Forked));
+    }
+
+    #[test]
+    fn short_labels_keep_the_value() {
+        use crate::sim::{Ballot, Value};
+        let (b, a) = (Ballot::new(1, 2), Value::new("A").unwrap());
+        let accept = short_label(&Msg::Accept {
+            ballot: b,
+            value: a,
+        });
+        let accepted = short_label(&Msg::Accepted {
+            ballot: b,
+            value: a,
+        });
+        assert_eq!(accept, "Acc 1.2 \"A\"");
+        assert_eq!(accepted, "Acd 1.2 \"A\"");
+        let promise = short_label(&Msg::Promise {
+            ballot: Ballot::new(2, 1),
+            accepted: Some((b, a)),
+        });
+        assert_eq!(promise, "Prom 2.1 1.2=\"A\"");
     }
 
     #[test]

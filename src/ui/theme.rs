@@ -33,7 +33,7 @@ impl Palette {
             learner: Color32::from_rgb(60, 170, 110),
             prepare: Color32::from_rgb(90, 150, 255),
             promise: Color32::from_rgb(60, 190, 210),
-            nack: Color32::from_rgb(220, 70, 70),
+            nack: Color32::from_rgb(200, 100, 190),
             accept: Color32::from_rgb(245, 160, 40),
             accepted: Color32::from_rgb(70, 190, 90),
             chosen: Color32::from_rgb(212, 160, 20),
@@ -57,7 +57,7 @@ impl Palette {
             learner: Color32::from_rgb(0, 158, 115),
             prepare: Color32::from_rgb(86, 180, 233),
             promise: Color32::from_rgb(0, 114, 178),
-            nack: Color32::from_rgb(213, 94, 0),
+            nack: Color32::from_rgb(204, 121, 167),
             accept: Color32::from_rgb(230, 159, 0),
             accepted: Color32::from_rgb(0, 158, 115),
             chosen: Color32::from_rgb(240, 228, 66),
@@ -121,8 +121,8 @@ pub fn role_outline(role: Role, center: Pos2, radius: f32, stroke: Stroke) -> Sh
     }
 }
 
-/// A message's marker: Prepare a circle, Promise a square, Nack a cross, Accept a diamond,
-/// Accepted a triangle.
+/// A message's marker: Prepare a circle, Promise a square, Nack a stop sign (an octagon with a
+/// bar: never the red cross that means "lost"), Accept a diamond, Accepted a triangle.
 pub fn message_marker(
     kind: MsgKind,
     center: Pos2,
@@ -144,16 +144,16 @@ pub fn message_marker(
             ]
         }
         MsgKind::Nack => {
-            let d = r * 0.9;
-            let thick = Stroke::new(r * 0.7, fill);
+            let d = r * 0.7;
             vec![
-                Shape::line_segment(
-                    [center + Vec2::new(-d, -d), center + Vec2::new(d, d)],
-                    thick,
+                Shape::convex_polygon(
+                    polygon(center, r * 1.25, 8, std::f32::consts::PI / 8.0),
+                    fill,
+                    stroke,
                 ),
                 Shape::line_segment(
-                    [center + Vec2::new(-d, d), center + Vec2::new(d, -d)],
-                    thick,
+                    [center + Vec2::new(-d, 0.0), center + Vec2::new(d, 0.0)],
+                    Stroke::new(r * 0.45, outline),
                 ),
             ]
         }
