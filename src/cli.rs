@@ -120,8 +120,9 @@ pub struct GuiArgs {
     #[arg(long)]
     pub presenter: bool,
     /// Window size as WIDTHxHEIGHT
-    #[arg(long, value_parser = parse_size, default_value = "1280x800")]
-    pub size: (f32, f32),
+    /// (default: the size the window had last time, or 1280x800; a size given here wins)
+    #[arg(long, value_parser = parse_size)]
+    pub size: Option<(f32, f32)>,
 }
 
 fn parse_lang(s: &str) -> Result<crate::ui::i18n::Lang, String> {
@@ -647,7 +648,7 @@ pub fn run(cli: Cli) -> u8 {
             &GuiArgs {
                 lang,
                 screenshot,
-                size: (1280.0, 800.0),
+                size: None,
                 ..GuiArgs::default()
             },
         ),
@@ -655,7 +656,7 @@ pub fn run(cli: Cli) -> u8 {
             None,
             &GuiArgs {
                 seed: 1,
-                size: (1280.0, 800.0),
+                size: None,
                 ..GuiArgs::default()
             },
         ),

@@ -1032,3 +1032,46 @@ fn a_flawed_cluster_shows_a_badge_and_the_legend_is_one_click_away() {
     assert!(h.query_by_label("Nack").is_some());
     assert!(h.query_by_label_contains("lost (dropped").is_some());
 }
+
+#[test]
+fn in_a_lesson_the_diagram_shows_only_what_has_happened() {
+    let mut h = lesson_one_at(2);
+    // Let the step's scripted actions play out.
+    for _ in 0..40 {
+        h.state_mut().fixed_time = h.state().fixed_time.map(|t| t + 0.5);
+        h.run();
+    }
+    h.state_mut().session.refresh_spans();
+    let session = &h.state().session;
+    let pos = session.position();
+    assert!(
+        session.len() > pos,
+        "the reference run goes on past this step"
+    );
+    let (spans, _) = session.spans();
+    let later = spans.iter().filter(|s| s.sent_step > pos).count();
+    assert!(later > 0, "there is a future to hide");
+    let shown: Vec<_> = paxos_lab::ui::spacetime::shown(spans, pos).collect();
+    assert!(
+        shown
+            .iter()
+            .all(|(s, end)| s.sent_step <= pos && end.is_none_or(|e| e <= pos))
+    );
+    assert_eq!(shown.len(), spans.len() - later);
+    // The app draws with that horizon while a lesson is open, and not in the sandbox.
+    assert!(matches!(h.state().screen, Screen::Lesson(ref p) if !p.sandbox));
+}
+
+#[test]
+fn file_open_opens_a_lesson_as_a_lesson() {
+    let mut h = harness(app(sandbox(3, 0), Lang::En));
+    h.run();
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons/04-two-proposers.ron");
+    h.state_mut().open_file(&path).unwrap();
+    h.run();
+    assert!(
+        matches!(&h.state().screen, Screen::Lesson(p) if p.lesson.id == "two-proposers" && p.step == 0)
+    );
+    assert!(h.query_by_label("Next ▶").is_some());
+}

@@ -102,6 +102,9 @@ pub struct Frame<'a> {
     pub highlight: &'a [crate::sim::NodeId],
     /// The kinds of action an exercise allows (`None`: all of them).
     pub controls: Option<&'a [crate::lesson::Control]>,
+    /// Show nothing of the run past the current step (a lesson's reference run holds the
+    /// answers to come).
+    pub hide_future: bool,
 }
 
 impl<'a> Frame<'a> {
@@ -118,6 +121,7 @@ impl<'a> Frame<'a> {
             text_scale: 1.0,
             highlight: &[],
             controls: None,
+            hide_future: false,
         }
     }
 
@@ -285,6 +289,20 @@ impl PaxosApp {
     /// error (with its position) goes to the status line.
     pub fn open_file(&mut self, path: &std::path::Path) -> Result<(), String> {
         let text = crate::trace::read_text(path).map_err(|e| e.to_string())?;
+        if crate::lesson::is_lesson(path, &text) == Some(true) {
+            // A lesson opens as a lesson, watched for the author's edits like `lesson FILE`.
+            let (lesson, _) =
+                crate::lesson::check_reference(path, &text).map_err(|e| e.to_string())?;
+            let mut panel = LessonPanel::open(lesson, &mut self.session)?;
+            panel.source = Some(path.to_path_buf());
+            self.graph.reset_view();
+            self.screen = Screen::Lesson(Box::new(panel));
+            self.document = None;
+            self.saved_generation = self.session.generation();
+            files::remember(&mut self.settings.recent_files, path);
+            self.report_file(T::Opened, path);
+            return Ok(());
+        }
         let (trace, _) = crate::trace::parse_and_replay(path, &text).map_err(|e| e.to_string())?;
         self.apply(vec![Command::Open(Box::new(trace))]);
         if let Some(Notice::Refused(why)) = &self.session.notice {
@@ -799,6 +817,7 @@ impl PaxosApp {
                 text_scale: if presenter { 1.25 } else { 1.0 },
                 highlight: &highlight,
                 controls: rules.as_deref(),
+                hide_future: matches!(&self.screen, Screen::Lesson(p) if !p.sandbox),
             };
             egui::Panel::top("controls").show(ui, |ui| self.controls.ui(ui, &f, &mut out));
             egui::Panel::bottom("safety").show(ui, |ui| {
@@ -1160,7 +1179,8 @@ pub struct GuiOptions {
     pub lang: Option<Lang>,
     pub presenter: bool,
     pub screenshot: Option<std::path::PathBuf>,
-    pub size: (f32, f32),
+    /// The window size asked for; `None`: as last time (or 1280x800).
+    pub size: Option<(f32, f32)>,
 }
 
 /// Opens the app window; returns once it closes.
@@ -1172,12 +1192,15 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
         screenshot,
         size,
     } = opts;
+    let (w, h) = size.unwrap_or((1280.0, 800.0));
     let viewport = egui::ViewportBuilder::default()
         .with_title("paxos-lab")
-        .with_inner_size([size.0, size.1])
+        .with_inner_size([w, h])
         .with_min_inner_size([800.0, 500.0]);
     let options = eframe::NativeOptions {
         viewport,
+        // A size asked for on the command line wins over the one the window had last time.
+        persist_window: size.is_none(),
         ..Default::default()
     };
     let result = ScreenshotResult::default();

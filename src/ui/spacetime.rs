@@ -29,7 +29,8 @@ impl SpaceTimeView {
     pub fn ui(&mut self, ui: &mut Ui, f: &Frame, out: &mut Vec<Command>) {
         let roster: Vec<NodeId> = f.session.world().nodes().iter().map(|s| s.id).collect();
         let pos = f.session.position();
-        let len = f.session.len();
+        // In a lesson the recorded run goes on to the answers: draw only what has happened.
+        let len = if f.hide_future { pos } else { f.session.len() };
         let pal = f.palette;
         let label_w = 44.0;
         // Lanes share the panel's height; in a big cluster they get thin and only some are named.
@@ -94,9 +95,9 @@ impl SpaceTimeView {
             let visible = |x0: f32, x1: f32| {
                 x1.max(x0) >= clip.left() - 20.0 && x0.min(x1) <= clip.right() + 20.0
             };
-            for s in spans {
+            for (s, end_step) in shown(spans, len) {
                 let x0 = x_of(s.sent_step);
-                let end = s.end_step.unwrap_or(len + 1);
+                let end = end_step.unwrap_or(len + 1);
                 let x1 = x_of(end);
                 if !visible(x0, x1) {
                     continue;
@@ -107,7 +108,7 @@ impl SpaceTimeView {
                 let (a, b) = (Pos2::new(x0, y0), Pos2::new(x1, y1));
                 let future = s.sent_step > pos;
                 let c = if future { c.gamma_multiply(0.25) } else { c };
-                if s.end_step.is_none() {
+                if end_step.is_none() {
                     // Dash only the visible part: an in-flight line can span thousands of columns.
                     let (ca, cb) = clip_to_x(a, b, clip.left() - 10.0, clip.right() + 10.0);
                     if crowded {
@@ -142,7 +143,7 @@ impl SpaceTimeView {
             }
             for (step, mark) in marks {
                 let x = x_of(*step);
-                if !visible(x, x) {
+                if !visible(x, x) || *step > len {
                     continue;
                 }
                 match mark {
@@ -209,6 +210,18 @@ impl SpaceTimeView {
         self.follow =
             !response.inner.hovered() || !ui.input(|i| i.smooth_scroll_delta != Vec2::ZERO);
     }
+}
+
+/// The messages sent up to `horizon`, each with the step it ended at if that is not past the
+/// horizon (else it is drawn as still in flight).
+pub fn shown(
+    spans: &[crate::trace::spans::MessageSpan],
+    horizon: u64,
+) -> impl Iterator<Item = (&crate::trace::spans::MessageSpan, Option<u64>)> {
+    spans
+        .iter()
+        .filter(move |s| s.sent_step <= horizon)
+        .map(move |s| (s, s.end_step.filter(|&e| e <= horizon)))
 }
 
 /// The part of segment a-b whose x lies within [left, right].
