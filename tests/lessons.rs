@@ -259,3 +259,32 @@ fn the_app_bundles_every_lesson_in_the_folder() {
         "every bundled lesson parses"
     );
 }
+
+/// Quizzes test understanding, not recall: the right answer is not always in the same place,
+/// and not always the longest choice.
+#[test]
+fn quiz_answers_vary_in_position_and_are_not_just_the_longest() {
+    let mut positions = std::collections::BTreeSet::new();
+    let (mut quizzes, mut longest) = (0, 0);
+    for f in bundled() {
+        let l = lesson::load(&f).unwrap();
+        for step in &l.steps {
+            let lesson::Step::Quiz(q) = step else {
+                continue;
+            };
+            quizzes += 1;
+            positions.insert(q.answer);
+            let len = |i: usize| q.choices[i].en.chars().count();
+            if (0..q.choices.len()).all(|i| len(i) <= len(q.answer)) {
+                longest += 1;
+            }
+            assert!(q.choices.len() >= 3, "{}: three choices or more", l.id);
+        }
+    }
+    assert_eq!(quizzes, 10);
+    assert!(positions.len() >= 3, "answers sit in {positions:?}");
+    assert!(
+        longest * 2 <= quizzes,
+        "{longest} of {quizzes} answers are the longest choice"
+    );
+}
