@@ -89,6 +89,13 @@ pub enum Command {
         /// Save a screenshot of the window here and exit
         #[arg(long, value_name = "OUT.png")]
         screenshot: Option<PathBuf>,
+        /// With --screenshot: write the rectangle of every node, node state and message label
+        /// drawn in that frame here, as JSON
+        #[arg(long, value_name = "OUT.json", requires = "screenshot")]
+        layout_json: Option<PathBuf>,
+        /// Start in presenter mode (large, high contrast, for a projector)
+        #[arg(long)]
+        presenter: bool,
     },
     /// Measure simulation speed and seek time on this machine
     Bench {
@@ -116,6 +123,11 @@ pub struct GuiArgs {
     /// Draw the requested state, save a screenshot of the window here and exit
     #[arg(long, value_name = "OUT.png")]
     pub screenshot: Option<PathBuf>,
+    /// With --screenshot: write the rectangle of every node, node state and message label drawn
+    /// in that frame here, as JSON: [{"kind": "node" | "state" | "label", "id", "rect": [x0, y0,
+    /// x1, y1]}] in screen points
+    #[arg(long, value_name = "OUT.json", requires = "screenshot")]
+    pub layout_json: Option<PathBuf>,
     /// Start in presenter mode (large, high contrast, for a projector)
     #[arg(long)]
     pub presenter: bool,
@@ -610,6 +622,7 @@ fn open_app(start: Option<crate::ui::Start>, args: &GuiArgs) -> u8 {
         lang: args.lang,
         presenter: args.presenter,
         screenshot: args.screenshot.clone(),
+        layout_json: args.layout_json.clone(),
         size: args.size,
     };
     match crate::ui::run(opts) {
@@ -641,6 +654,8 @@ pub fn run(cli: Cli) -> u8 {
             lang,
             step,
             screenshot,
+            layout_json,
+            presenter,
         }) => run_lesson(
             &file,
             verify,
@@ -648,6 +663,8 @@ pub fn run(cli: Cli) -> u8 {
             &GuiArgs {
                 lang,
                 screenshot,
+                layout_json,
+                presenter,
                 size: None,
                 ..GuiArgs::default()
             },

@@ -487,7 +487,8 @@ fn lesson_one_end_to_end_through_the_ui() {
         h.get_by_label("Next ▶").click();
         h.run();
     }
-    h.get_by_label("2: a majority").click();
+    h.get_by_label("One more: any two of the three are a majority")
+        .click();
     h.run();
     assert!(h.query_by_label("Correct.").is_some());
     // The exercise: deliver by hand, as a student would, by clicking the messages.
@@ -549,18 +550,21 @@ fn lesson_panel<'h>(
 #[test]
 fn a_quiz_takes_the_first_answer_and_replay_gives_a_new_attempt() {
     let mut h = lesson_one_at(5);
-    h.get_by_label("3: all of them").click();
+    h.get_by_label("A promise from every acceptor, A3 included, to be safe")
+        .click();
     h.run();
     assert!(h.query_by_label("Not quite.").is_some());
     // The second click changes nothing: the answer is out.
-    h.get_by_label("2: a majority").click();
+    h.get_by_label("One more: any two of the three are a majority")
+        .click();
     h.run();
     assert!(h.query_by_label("Not quite.").is_some());
     assert!(h.query_by_label("Correct.").is_none());
-    assert_eq!(lesson_panel(&h).answers[5], Some(2));
+    assert_eq!(lesson_panel(&h).answers[5], Some(1));
     h.get_by_label("Replay this step").click();
     h.run();
-    h.get_by_label("2: a majority").click();
+    h.get_by_label("One more: any two of the three are a majority")
+        .click();
     h.run();
     assert!(h.query_by_label("Correct.").is_some());
 }
@@ -1074,4 +1078,103 @@ fn file_open_opens_a_lesson_as_a_lesson() {
         matches!(&h.state().screen, Screen::Lesson(p) if p.lesson.id == "two-proposers" && p.step == 0)
     );
     assert!(h.query_by_label("Next ▶").is_some());
+}
+
+/// Every label the graph drew covers no other label, no node and no node's state.
+fn assert_no_label_overlaps(h: &Harness<'static, PaxosApp>, scene: &str) -> usize {
+    let drawn = &h.state().graph.drawn;
+    let labels: Vec<_> = drawn.iter().filter(|d| d.kind == "label").collect();
+    for (i, l) in labels.iter().enumerate() {
+        for other in drawn {
+            if std::ptr::eq(*l, other) {
+                continue;
+            }
+            let overlap = l.rect().intersect(other.rect());
+            assert!(
+                overlap.width() <= 0.0 || overlap.height() <= 0.0,
+                "{scene}: label {} {:?} covers {} {} {:?}",
+                l.id,
+                l.rect,
+                other.kind,
+                other.id,
+                other.rect
+            );
+        }
+        let _ = i;
+    }
+    labels.len()
+}
+
+#[test]
+fn labels_never_collide_in_crowded_scenes() {
+    let mut checked = 0;
+    for (proposers, acceptors) in [(2, 3), (3, 5)] {
+        for steps in [0, 3, 8, 15, 25] {
+            for lang in [Lang::En, Lang::Zh] {
+                for presenter in [false, true] {
+                    let mut s = Session::new(
+                        Config {
+                            proposers,
+                            acceptors,
+                            seed: 7,
+                            ..Config::default()
+                        },
+                        Knobs::default(),
+                    );
+                    for _ in 0..steps {
+                        s.apply(Command::StepForward);
+                    }
+                    let mut a = PaxosApp::new(
+                        s,
+                        Settings {
+                            lang,
+                            presenter,
+                            ..Settings::default()
+                        },
+                    )
+                    .fonts_already_installed();
+                    a.fixed_time = Some(1000.0);
+                    let mut h = harness(a);
+                    h.run();
+                    let scene = format!(
+                        "{proposers}/{acceptors} at step {steps}, {lang:?}, presenter {presenter}"
+                    );
+                    checked += assert_no_label_overlaps(&h, &scene);
+                }
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} labels were drawn");
+}
+
+#[test]
+fn a_broadcast_shares_one_label_with_a_count() {
+    // Three proposers each broadcast a Prepare to five acceptors: fifteen messages in flight.
+    let s = Session::new(
+        Config {
+            proposers: 3,
+            acceptors: 5,
+            ..Config::default()
+        },
+        Knobs::default(),
+    );
+    let mut h = harness(app(s, Lang::En));
+    h.run();
+    let labels: Vec<_> = h
+        .state()
+        .graph
+        .drawn
+        .iter()
+        .filter(|d| d.kind == "label")
+        .collect();
+    assert!(
+        labels.len() <= 3,
+        "{} labels for three broadcasts",
+        labels.len()
+    );
+    assert!(
+        labels.iter().any(|l| l.text == "Prep 1.1 ×5"),
+        "{:?}",
+        labels.iter().map(|l| &l.text).collect::<Vec<_>>()
+    );
 }

@@ -29,6 +29,76 @@ pub struct GraphView {
     topology: Option<(Config, std::sync::Arc<UnGraph<NodeId, ()>>)>,
     /// The value typed for the next request.
     pub request_value: RequestValue,
+    /// What the last frame drew where: nodes, their state text and message labels.
+    pub drawn: Vec<Drawn>,
+}
+
+/// Something the graph drew, and where, in screen points: for `--layout-json` and the tests
+/// that check no label covers another label, a node or a node's state.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Drawn {
+    /// "node", "state" or "label".
+    pub kind: &'static str,
+    /// A node id (`A1`) or a message id (`#12`; a merged broadcast gives its first message).
+    pub id: String,
+    pub rect: [f32; 4],
+    /// A label's text (empty for nodes and states).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub text: String,
+}
+
+impl Drawn {
+    pub fn rect(&self) -> Rect {
+        Rect::from_min_max(
+            Pos2::new(self.rect[0], self.rect[1]),
+            Pos2::new(self.rect[2], self.rect[3]),
+        )
+    }
+
+    fn new(kind: &'static str, id: String, r: Rect) -> Self {
+        Drawn {
+            kind,
+            id,
+            rect: [r.min.x, r.min.y, r.max.x, r.max.y],
+            text: String::new(),
+        }
+    }
+}
+
+/// A message label waiting for a place: its text, its marker, which side it prefers, and the
+/// message it names.
+struct PendingLabel {
+    text: String,
+    anchor: Pos2,
+    right: bool,
+    id: crate::sim::MsgId,
+}
+
+/// Where a label may go around its marker, nearest first: the preferred side above, then the
+/// other sides, then further out, up to a few marker widths away.
+fn label_spots(anchor: Pos2, size: Vec2, right: bool, gap: f32) -> Vec<Rect> {
+    let mut out = Vec::new();
+    let side = if right { 1.0 } else { -1.0 };
+    for ring in 0..6 {
+        let d = gap + ring as f32 * (size.y + 2.0);
+        let centre_above = anchor + Vec2::new(0.0, -d - size.y * 0.5);
+        let centre_below = anchor + Vec2::new(0.0, d + size.y * 0.5);
+        let beside = |s: f32, dy: f32| {
+            let x = anchor.x + s * (gap + ring as f32 * 8.0 + size.x * 0.5);
+            Pos2::new(x, anchor.y + dy)
+        };
+        for c in [
+            beside(side, -d * 0.5 - size.y * 0.5),
+            beside(-side, -d * 0.5 - size.y * 0.5),
+            beside(side, d * 0.5 + size.y * 0.5),
+            beside(-side, d * 0.5 + size.y * 0.5),
+            centre_above,
+            centre_below,
+        ] {
+            out.push(Rect::from_center_size(c, size));
+        }
+    }
+    out
 }
 
 /// The value typed for a proposer's next request. It starts as the proposer's own letter (P2
@@ -58,6 +128,7 @@ impl Default for GraphView {
             zoom: 1.0,
             topology: None,
             request_value: RequestValue::default(),
+            drawn: Vec::new(),
         }
     }
 }
@@ -271,8 +342,11 @@ impl GraphView {
         let mr = (r * 0.28).clamp(3.0, 8.0);
         let many = in_flight.len() > FULL_LABELS_UP_TO;
         let crowded = in_flight.len() > 300;
-        // Message labels are painted after the nodes, so no node hides them.
-        let mut labels: Vec<(Pos2, bool, String)> = Vec::new();
+        // Message labels are placed after the nodes, clear of them and of each other.
+        let mut labels: Vec<PendingLabel> = Vec::new();
+        // A broadcast's copies (same sender, message and send time) share one label with a count.
+        let mut broadcast: std::collections::HashMap<(NodeId, String, u64), usize> =
+            std::collections::HashMap::new();
         // In a crowd, many copies sit on the same pixel: draw each (pixel, kind) once, unoutlined.
         let mut drawn = std::collections::HashSet::new();
         for env in in_flight.iter().copied() {
@@ -304,7 +378,25 @@ impl GraphView {
                     let (a, b) = (layout.pos(env.src), layout.pos(env.dst));
                     let ahead = (p - a).length() > (b - a).length() * 0.5;
                     let right = (b.x > a.x) != ahead;
-                    labels.push((p, right, label));
+                    match broadcast.entry((env.src, label.clone(), env.sent_at)) {
+                        std::collections::hash_map::Entry::Occupied(e) => {
+                            let first = &mut labels[*e.get()];
+                            let n = first
+                                .text
+                                .rsplit_once(" ×")
+                                .map_or(1, |(_, n)| n.parse::<usize>().unwrap_or(1));
+                            first.text = format!("{label} ×{}", n + 1);
+                        }
+                        std::collections::hash_map::Entry::Vacant(e) => {
+                            e.insert(labels.len());
+                            labels.push(PendingLabel {
+                                text: label,
+                                anchor: p,
+                                right,
+                                id: env.id,
+                            });
+                        }
+                    }
                 }
             }
             if let Some(h) = hovered_pos
@@ -391,9 +483,15 @@ impl GraphView {
                 .map(|s| s.id)
                 .find(|&id| layout.pos(id).distance(h) <= r * 1.1)
         });
+        self.drawn.clear();
         for slot in world.nodes() {
             let id = slot.id;
             let p = layout.pos(id);
+            self.drawn.push(Drawn::new(
+                "node",
+                id.to_string(),
+                Rect::from_center_size(p, Vec2::splat(r * 2.2)),
+            ));
             let color = if slot.up {
                 pal.role(id.role)
             } else {
@@ -457,6 +555,8 @@ impl GraphView {
                     visuals.extreme_bg_color.gamma_multiply(0.85),
                 );
                 painter.galley(at.min, galley, text_color);
+                self.drawn
+                    .push(Drawn::new("state", id.to_string(), at.expand(2.0)));
             }
 
             // An accessible widget per node, so keyboards, screen readers and tests find it.
@@ -473,17 +573,31 @@ impl GraphView {
             self.node_menu(&resp, f, id, slot.up, slot.timer.is_some(), out);
         }
 
-        for (p, right, label) in labels {
-            // A backing plate keeps labels readable where they cross lines and nodes.
-            let galley = painter.layout_no_wrap(label, font(11.5), text_color);
-            let at = if right {
-                Align2::LEFT_BOTTOM.anchor_size(p + Vec2::new(mr + 3.0, -mr - 2.0), galley.size())
-            } else {
-                Align2::RIGHT_BOTTOM.anchor_size(p + Vec2::new(-mr - 3.0, -mr - 2.0), galley.size())
-            };
+        // Each label takes the nearest spot around its marker that covers no node, no node's
+        // state and no label placed before it; far from its marker it gets a leader line, and a
+        // label with no free spot is left to the marker's hover text and the inspector.
+        let mut taken: Vec<Rect> = self.drawn.iter().map(|d| d.rect()).collect();
+        for l in labels {
+            let galley = painter.layout_no_wrap(l.text.clone(), font(11.5), text_color);
+            let size = galley.size() + Vec2::splat(2.0);
+            let spot = label_spots(l.anchor, size, l.right, mr + 3.0)
+                .into_iter()
+                .find(|c| rect.contains_rect(*c) && !taken.iter().any(|t| t.intersects(*c)));
+            let Some(at) = spot else { continue };
+            if at.distance_to_pos(l.anchor) > mr + 8.0 {
+                painter.line_segment(
+                    [l.anchor, at.center()],
+                    Stroke::new(1.0, text_color.gamma_multiply(0.5)),
+                );
+            }
             let plate = visuals.extreme_bg_color.gamma_multiply(0.75);
-            painter.rect_filled(at.expand(1.0), 2.0, plate);
-            painter.galley(at.min, galley, text_color);
+            painter.rect_filled(at, 2.0, plate);
+            painter.galley(at.min + Vec2::splat(1.0), galley, text_color);
+            taken.push(at);
+            self.drawn.push(Drawn {
+                text: l.text,
+                ..Drawn::new("label", format!("#{}", l.id.0), at)
+            });
         }
 
         // Message widgets (when few enough), drawn over nodes for clicking.

@@ -168,6 +168,8 @@ pub type ScreenshotResult = Arc<Mutex<Option<Result<(), String>>>>;
 /// Asks the app to save a screenshot of itself once it has drawn, then close.
 struct ScreenshotPlan {
     path: std::path::PathBuf,
+    /// Where to write what the graph drew in that frame (`--layout-json`).
+    layout: Option<std::path::PathBuf>,
     frames_left: u32,
     requested: bool,
     image: Arc<Mutex<Option<Arc<egui::ColorImage>>>>,
@@ -447,11 +449,20 @@ impl PaxosApp {
         self
     }
 
+    /// With the screenshot, also write the rectangles of every node, node state and message
+    /// label the graph drew in that frame, as JSON.
+    pub fn with_layout_json(&mut self, path: std::path::PathBuf) {
+        if let Some(plan) = &mut self.screenshot {
+            plan.layout = Some(path);
+        }
+    }
+
     /// Saves a screenshot to `path` after a few frames, then closes the window; the outcome
     /// lands in `result`.
     pub fn screenshot_then_quit(&mut self, path: std::path::PathBuf, result: ScreenshotResult) {
         self.screenshot = Some(ScreenshotPlan {
             path,
+            layout: None,
             frames_left: 4,
             requested: false,
             image: Arc::new(Mutex::new(None)),
@@ -1103,6 +1114,7 @@ impl PaxosApp {
     }
 
     fn screenshot_step(&mut self, ctx: &Context) {
+        let drawn = &self.graph.drawn;
         let Some(plan) = &mut self.screenshot else {
             return;
         };
@@ -1127,7 +1139,12 @@ impl PaxosApp {
         }
         let image = plan.image.lock().ok().and_then(|mut s| s.take());
         if let Some(img) = image {
-            let saved = save_png(&plan.path, &img);
+            let layout = plan.layout.as_ref().map(|p| {
+                let json = serde_json::to_string_pretty(drawn).unwrap_or_default();
+                crate::fsutil::atomic_write(p, json.as_bytes())
+                    .map_err(|e| format!("{}: {e}", p.display()))
+            });
+            let saved = save_png(&plan.path, &img).and(layout.unwrap_or(Ok(())));
             if let Ok(mut r) = plan.result.lock() {
                 *r = Some(saved);
             }
@@ -1181,6 +1198,8 @@ pub struct GuiOptions {
     pub screenshot: Option<std::path::PathBuf>,
     /// The window size asked for; `None`: as last time (or 1280x800).
     pub size: Option<(f32, f32)>,
+    /// With a screenshot: where to write the graph's drawn rectangles as JSON.
+    pub layout_json: Option<std::path::PathBuf>,
 }
 
 /// Opens the app window; returns once it closes.
@@ -1191,6 +1210,7 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
         presenter,
         screenshot,
         size,
+        layout_json,
     } = opts;
     let (w, h) = size.unwrap_or((1280.0, 800.0));
     let viewport = egui::ViewportBuilder::default()
@@ -1235,6 +1255,9 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
             app.fonts_installed = true;
             if let Some(p) = screenshot {
                 app.screenshot_then_quit(p, slot);
+                if let Some(l) = layout_json {
+                    app.with_layout_json(l);
+                }
             }
             Ok(Box::new(app))
         }),
