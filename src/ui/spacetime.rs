@@ -33,9 +33,7 @@ impl SpaceTimeView {
         let len = if f.hide_future { pos } else { f.session.len() };
         let pal = f.palette;
         let label_w = 44.0;
-        // Lanes share the panel's height; in a big cluster they get thin and only some are named.
-        let lane_h = ((ui.available_height() - 20.0) / roster.len() as f32).clamp(2.0, 26.0);
-        let label_every = (9.0 / lane_h).ceil().max(1.0) as usize;
+        let lane_h = lane_height(ui.available_height(), roster.len());
         let height = lane_h * roster.len() as f32 + 6.0;
         // Short runs spread out to fill the panel; long ones scroll.
         let fit = (ui.available_width() - label_w) / (len as f32 + 2.0);
@@ -47,7 +45,7 @@ impl SpaceTimeView {
         let lane_y = |id: NodeId| {
             roster.iter().position(|&n| n == id).unwrap_or(0) as f32 * lane_h + lane_h * 0.5 + 3.0
         };
-        let mut scroll = ScrollArea::horizontal()
+        let mut scroll = ScrollArea::both()
             .auto_shrink([false, true])
             .id_salt("spacetime");
         if self.follow {
@@ -79,17 +77,7 @@ impl SpaceTimeView {
                     ],
                     Stroke::new(1.0, c.gamma_multiply(0.5)),
                 );
-                if i % label_every != 0 {
-                    continue;
-                }
-                let lx = clip.left().max(rect.left()) + 2.0;
-                painter.text(
-                    Pos2::new(lx, y),
-                    Align2::LEFT_CENTER,
-                    id.to_string(),
-                    FontId::proportional((lane_h * label_every as f32 * 0.7).clamp(9.0, 14.0)),
-                    if i % 2 == 0 { text } else { weak },
-                );
+                let _ = i;
             }
             let crowded = f.session.world().network().in_flight_count() > 150;
             let visible = |x0: f32, x1: f32| {
@@ -135,7 +123,16 @@ impl SpaceTimeView {
                         Stroke::new(2.0, pal.cut),
                     );
                 } else {
-                    painter.arrow(a, b - a, Stroke::new(1.3, c));
+                    // A small head that stays within its lane, whatever the arrow's length.
+                    painter.line_segment([a, b], Stroke::new(1.3, c));
+                    let dir = (b - a).normalized();
+                    let head = (lane_h * 0.35).clamp(3.0, 6.0);
+                    let side = Vec2::new(-dir.y, dir.x) * head * 0.6;
+                    painter.add(egui::Shape::convex_polygon(
+                        vec![b, b - dir * head + side, b - dir * head - side],
+                        c,
+                        Stroke::NONE,
+                    ));
                 }
                 if s.copy_of.is_some() {
                     painter.circle_stroke(a, 3.0, Stroke::new(1.0, c));
@@ -196,6 +193,22 @@ impl SpaceTimeView {
                     Stroke::new(2.5, pal.violation),
                 );
             }
+            // Lane names last, in a gutter of their own that stays at the left edge while the
+            // run scrolls: no arrow ever covers them, and every lane is named.
+            let gutter = Rect::from_x_y_ranges(
+                clip.left().max(rect.left())..=clip.left().max(rect.left()) + label_w - 4.0,
+                rect.y_range(),
+            );
+            painter.rect_filled(gutter, 0.0, visuals.panel_fill);
+            for (i, id) in roster.iter().enumerate() {
+                painter.text(
+                    Pos2::new(gutter.left() + 4.0, rect.top() + lane_y(*id)),
+                    Align2::LEFT_CENTER,
+                    id.to_string(),
+                    FontId::proportional((lane_h * 0.75).clamp(9.0, 14.0)),
+                    if i % 2 == 0 { text } else { weak },
+                );
+            }
             if resp.clicked()
                 && let Some(p) = resp.interact_pointer_pos()
             {
@@ -210,6 +223,12 @@ impl SpaceTimeView {
         self.follow =
             !response.inner.hovered() || !ui.input(|i| i.smooth_scroll_delta != Vec2::ZERO);
     }
+}
+
+/// Lanes share the panel's height, but never get too thin to carry their name (9-point text):
+/// a big cluster scrolls instead.
+pub fn lane_height(available: f32, lanes: usize) -> f32 {
+    ((available - 20.0) / lanes.max(1) as f32).clamp(11.0, 26.0)
 }
 
 /// The messages sent up to `horizon`, each with the step it ended at if that is not past the
@@ -234,4 +253,18 @@ fn clip_to_x(a: Pos2, b: Pos2, left: f32, right: f32) -> (Pos2, Pos2) {
     let t1 = ((right - a.x) / dx).clamp(0.0, 1.0);
     let (t0, t1) = (t0.min(t1), t0.max(t1));
     (a + (b - a) * t0, a + (b - a) * t1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_lane_is_tall_enough_to_name_however_many_nodes() {
+        for lanes in [3, 6, 43, 200] {
+            let h = lane_height(170.0, lanes);
+            assert!(h >= 11.0, "{lanes} lanes: {h}");
+        }
+        assert_eq!(lane_height(170.0, 6), 25.0);
+    }
 }
