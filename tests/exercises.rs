@@ -210,3 +210,88 @@ fn the_bundled_lessons_have_no_shortcut_and_check_json_says_so() {
     }
     assert_eq!(exercises, 11);
 }
+
+/// Opens a bundled lesson headless at its `nth` exercise (from 0).
+fn open_at_exercise(name: &str, nth: usize) -> (LessonPanel, Session, usize) {
+    let l = bundled(name);
+    let at = l
+        .steps
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| matches!(s, Step::Exercise(_)))
+        .nth(nth)
+        .unwrap()
+        .0;
+    let mut session = Session::new(l.config.clone(), Knobs::NONE);
+    let mut panel = LessonPanel::open(l, &mut session).unwrap();
+    panel.enter(at, &mut session);
+    (panel, session, at)
+}
+
+#[test]
+fn after_solving_another_way_the_lesson_goes_on_from_the_students_run() {
+    use paxos_lab::ui::lesson_panel::LessonCommand;
+    let (mut panel, mut session, at) = open_at_exercise("02-majorities.ron", 0);
+    session.apply(Command::Act(Action::Restart("A5".parse().unwrap())));
+    while !panel.observe(&session) {
+        let e = *session
+            .world()
+            .network()
+            .earliest()
+            .expect("something to deliver");
+        session.apply(Command::Act(Action::Deliver(e.id)));
+    }
+    panel.apply(LessonCommand::Next, &mut session);
+    assert_eq!(panel.step, at + 1);
+    assert!(!panel.confirm_switch);
+    let w = session.world();
+    assert!(
+        w.node("A5".parse().unwrap()).unwrap().up,
+        "the student's restart stands"
+    );
+    assert!(
+        !w.node("A3".parse().unwrap()).unwrap().up,
+        "A3 was never restarted"
+    );
+    // And the rest of the lesson (its wait for L1) plays on from there.
+    panel.apply(LessonCommand::Next, &mut session);
+    panel.apply(LessonCommand::Next, &mut session);
+    assert!(!session.world().node("A3".parse().unwrap()).unwrap().up);
+}
+
+#[test]
+fn when_the_lesson_cannot_go_on_from_the_students_run_it_says_so_and_keeps_it() {
+    use paxos_lab::ui::lesson_panel::LessonCommand;
+    let (mut panel, mut session, at) = open_at_exercise("06-chosen-vs-learned.ron", 0);
+    // Solve it in another order (the newest message first, never to a learner), then drop the
+    // learner's mail too: the goal still holds, but the lesson's next exercise needs that mail.
+    while !panel.observe(&session) {
+        let e = *session
+            .world()
+            .network()
+            .in_flight()
+            .filter(|e| e.dst.role != paxos_lab::sim::Role::Learner)
+            .last()
+            .expect("something to deliver");
+        session.apply(Command::Act(Action::Deliver(e.id)));
+    }
+    let to_learner: Vec<_> = session
+        .world()
+        .network()
+        .in_flight()
+        .filter(|e| e.dst.role == paxos_lab::sim::Role::Learner)
+        .map(|e| e.id)
+        .collect();
+    assert!(!to_learner.is_empty());
+    for id in to_learner {
+        session.apply(Command::Act(Action::Drop(id)));
+    }
+    let own = session.timeline().actions().to_vec();
+    panel.apply(LessonCommand::Next, &mut session);
+    assert_eq!(panel.step, at, "it asks before switching");
+    assert!(panel.confirm_switch);
+    panel.apply(LessonCommand::Next, &mut session);
+    assert_eq!(panel.step, at + 1);
+    let kept = panel.own_run_trace().expect("the student's run is kept");
+    assert_eq!(kept.actions, own);
+}

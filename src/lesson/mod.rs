@@ -11,7 +11,7 @@ pub use lint::{ExerciseLint, MAX_LINT_STATES, lint};
 pub use model::{
     Condition, Control, Exercise, Lesson, MAX_LESSON_STEPS, MAX_WAIT_STEPS, Quiz, Step, Text,
 };
-pub use verify::{Script, VerifyReport, script, verify};
+pub use verify::{Script, VerifyReport, continue_script, script, verify};
 
 use std::path::Path;
 

@@ -32,12 +32,37 @@ pub fn verify(lesson: &Lesson) -> Result<VerifyReport, (usize, String)> {
 /// Plays the lesson's reference path (scripted actions, waits, reference solutions), checking
 /// it as it goes.
 pub fn script(lesson: &Lesson) -> Result<Script, (usize, String)> {
+    play(lesson, lesson.config.world(), Vec::new(), 0)
+}
+
+/// Plays the lesson's steps from `from` on, starting from a run of its cluster that has taken
+/// `actions` (a student's own run, say): the lesson can go on from there if every scripted
+/// action applies, every wait is reached and every later exercise's solution still works.
+/// The script's spans then cover steps `from..` only.
+pub fn continue_script(
+    lesson: &Lesson,
+    actions: &[Action],
+    from: usize,
+) -> Result<Script, (usize, String)> {
     let mut world = lesson.config.world();
+    for (k, a) in actions.iter().enumerate() {
+        world
+            .apply(a)
+            .map_err(|e| (from, format!("action {} `{a}` of the run: {e}", k + 1)))?;
+    }
+    play(lesson, world, actions.to_vec(), from)
+}
+
+fn play(
+    lesson: &Lesson,
+    mut world: crate::sim::PaxosWorld,
+    mut actions: Vec<Action>,
+    from: usize,
+) -> Result<Script, (usize, String)> {
     let mut scheduler = Scheduler::new(lesson.config.seed, lesson.faults);
     let mut report = VerifyReport::default();
-    let mut actions: Vec<Action> = Vec::new();
     let mut spans = Vec::new();
-    for (i, step) in lesson.steps.iter().enumerate() {
+    for (i, step) in lesson.steps.iter().enumerate().skip(from) {
         let start = world.step();
         let fail = |m: String| (i, format!("step {}: {m}", i + 1));
         match step {

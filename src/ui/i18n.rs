@@ -191,6 +191,10 @@ texts! {
     NotQuite => "Not quite.", "不太对。";
     NotInThisExercise => "Not in this exercise: it allows {0}.", "本练习不允许这样做：只能使用{0}。";
     ActYourself => "In this exercise you act yourself: auto-play and stepping past the end are off.", "在本练习中请亲自操作：自动播放和越过末尾的单步已关闭。";
+    RunDiffers => "Your run is not the lesson's: its next steps name messages your run does not have. Go on from the lesson's own run? Yours is kept.", "你的运行与课程的不同：后面的步骤用到了你的运行中没有的消息。要从课程自己的运行继续吗？你的运行会被保留。";
+    StayHere => "Stay with my run", "留在我的运行";
+    UseLessonRun => "Go on with the lesson's run", "用课程的运行继续";
+    OpenOwnRun => "Open my run from step {0} in the sandbox", "在沙盒中打开我在第 {0} 步的运行";
     SkipUnsolved => "You have not solved this exercise yet. Skip it?", "你还没有完成这个练习。要跳过吗？";
     SkipIt => "Skip it", "跳过";
     KeepTrying => "Keep trying", "继续尝试";

@@ -82,8 +82,10 @@ pub enum LessonCommand {
     Answer(usize),
     ShowHint,
     ShowSolution,
-    /// Stay on an unsolved exercise after Next asked whether to skip it.
+    /// Stay on an exercise after Next asked whether to skip it or to leave the student's run.
     KeepTrying,
+    /// Open the student's kept run in the sandbox (the lesson ends).
+    OpenOwnRun,
     /// Back to the lesson picker.
     Leave,
 }
@@ -101,6 +103,12 @@ pub struct LessonPanel {
     pub shown: Vec<bool>,
     /// Next was pressed on an unsolved exercise: the panel asks before moving on.
     pub confirm_skip: bool,
+    /// Next was pressed after a solved exercise whose run the lesson cannot go on from: the panel
+    /// says so before switching to the lesson's own run.
+    pub confirm_switch: bool,
+    /// The student's own run, kept when the lesson went on from its own run instead: the
+    /// exercise's step and the run's actions.
+    pub own_run: Option<(usize, Vec<crate::sim::Action>)>,
     /// The file the lesson came from, watched for an author's edits.
     pub source: Option<std::path::PathBuf>,
     seen_modified: Option<std::time::SystemTime>,
@@ -123,6 +131,8 @@ impl LessonPanel {
             sandbox: false,
             shown: vec![false; n],
             confirm_skip: false,
+            confirm_switch: false,
+            own_run: None,
             source: None,
             seen_modified: None,
             reload_error: None,
@@ -137,6 +147,7 @@ impl LessonPanel {
         self.step = i;
         self.sandbox = false;
         self.confirm_skip = false;
+        self.confirm_switch = false;
         if let Some(shown) = self.shown.get_mut(i) {
             *shown = false;
         }
@@ -261,6 +272,46 @@ impl LessonPanel {
         false
     }
 
+    /// After a solved exercise: the lesson goes on from the student's own run when its next
+    /// steps apply to it (the same messages in flight, waits reached); else the panel says so
+    /// and keeps the run, and a second Next goes on from the lesson's own run.
+    fn go_on_from_student(&mut self, session: &mut Session) {
+        let step = self.step;
+        let own = session.timeline().actions()[..session.position() as usize].to_vec();
+        match lesson::continue_script(&self.lesson, &own, step + 1) {
+            Ok(cont) => {
+                let mut spans = self.script.spans[..=step].to_vec();
+                spans[step].1 = own.len() as u64;
+                spans.extend(cont.spans);
+                self.script = Script {
+                    actions: cont.actions,
+                    spans,
+                    report: self.script.report.clone(),
+                };
+                self.enter(step + 1, session);
+            }
+            Err(_) => {
+                self.own_run = Some((step, own));
+                self.confirm_switch = true;
+            }
+        }
+    }
+
+    /// The student's kept run as a trace, to open in the sandbox.
+    pub fn own_run_trace(&self) -> Option<Trace> {
+        let (_, actions) = self.own_run.as_ref()?;
+        let mut world = self.lesson.config.world();
+        for a in actions {
+            world.apply(a).ok()?;
+        }
+        Some(Trace::record(
+            &self.lesson.config,
+            Some(self.lesson.faults),
+            actions.clone(),
+            &world,
+        ))
+    }
+
     /// Every exercise solved and every quiz answered right.
     pub fn complete(&self) -> bool {
         self.lesson.steps.iter().enumerate().all(|(i, s)| match s {
@@ -286,8 +337,20 @@ impl LessonPanel {
             {
                 self.confirm_skip = true;
             }
+            LessonCommand::Next
+                if matches!(self.lesson.steps[self.step], Step::Exercise(_))
+                    && self.solved[self.step]
+                    && !self.confirm_switch =>
+            {
+                self.go_on_from_student(session)
+            }
             LessonCommand::Next => self.enter(self.step + 1, session),
-            LessonCommand::KeepTrying => self.confirm_skip = false,
+            LessonCommand::KeepTrying => {
+                self.confirm_skip = false;
+                self.confirm_switch = false;
+            }
+            // The app opens the student's run; nothing changes here.
+            LessonCommand::OpenOwnRun => {}
             LessonCommand::Back => {
                 let i = if self.sandbox {
                     self.step
@@ -413,6 +476,24 @@ impl LessonPanel {
             }
         }
         ui.separator();
+        if self.confirm_switch {
+            ui.label(RichText::new(f.tr(T::RunDiffers)).strong());
+            ui.horizontal(|ui| {
+                if ui.button(f.tr(T::StayHere)).clicked() {
+                    out.push(LessonCommand::KeepTrying);
+                }
+                if ui.button(f.tr(T::UseLessonRun)).clicked() {
+                    out.push(LessonCommand::Next);
+                }
+            });
+            return;
+        }
+        if let Some((at, _)) = &self.own_run
+            && *at < step
+            && ui.button(fill(f.tr(T::OpenOwnRun), &[&(at + 1)])).clicked()
+        {
+            out.push(LessonCommand::OpenOwnRun);
+        }
         if self.confirm_skip {
             ui.label(RichText::new(f.tr(T::SkipUnsolved)).strong());
             ui.horizontal(|ui| {

@@ -909,6 +909,16 @@ impl PaxosApp {
         }
         self.apply(out);
         for c in lesson_out {
+            if c == LessonCommand::OpenOwnRun {
+                let own = match &self.screen {
+                    Screen::Lesson(panel) => panel.own_run_trace(),
+                    _ => None,
+                };
+                if let Some(trace) = own {
+                    self.apply(vec![Command::Open(Box::new(trace))]);
+                }
+                continue;
+            }
             if c == LessonCommand::Leave {
                 self.screen = Screen::Picker;
                 if self.lessons.is_empty() {
