@@ -1178,3 +1178,47 @@ fn a_broadcast_shares_one_label_with_a_count() {
         labels.iter().map(|l| &l.text).collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn watch_it_asks_before_replacing_an_unsaved_run() {
+    let session = Session::new(
+        Config {
+            learners: 1,
+            flaws: vec![Flaw::MinorityQuorum],
+            ..Config::default()
+        },
+        Knobs::default(),
+    );
+    let mut h = harness(app(session, Lang::En));
+    h.run();
+    // A step the user took: unsaved work.
+    h.get_by_label_contains("Step").click();
+    h.run();
+    assert!(h.state().unsaved());
+    let before = h.state().session.timeline().actions().to_vec();
+    h.get_by_label("Run").click();
+    h.run();
+    h.get_by_label_contains("Can this break").click();
+    h.run();
+    h.get_by_label("Search").click();
+    h.step();
+    wait_for_search(&mut h);
+    h.step();
+    h.get_by_label("Watch it").click();
+    h.run();
+    assert!(h.state().pending_open.is_some(), "it asks first");
+    assert_eq!(h.state().session.timeline().actions(), &before[..]);
+    h.get_by_label("Keep this run").click();
+    h.run();
+    assert!(h.state().pending_open.is_none());
+    assert_eq!(
+        h.state().session.timeline().actions(),
+        &before[..],
+        "nothing replaced"
+    );
+    h.get_by_label("Watch it").click();
+    h.run();
+    h.get_by_label("Replace it").click();
+    h.run();
+    assert!(h.state().session.world().first_violation().is_some());
+}

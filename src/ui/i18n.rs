@@ -191,6 +191,9 @@ texts! {
     NotQuite => "Not quite.", "不太对。";
     NotInThisExercise => "Not in this exercise: it allows {0}.", "本练习不允许这样做：只能使用{0}。";
     ActYourself => "In this exercise you act yourself: auto-play and stepping past the end are off.", "在本练习中请亲自操作：自动播放和越过末尾的单步已关闭。";
+    ReplaceUnsavedBody => "The run you are about to open replaces this one, which is not saved.", "即将打开的运行会替换当前这个尚未保存的运行。";
+    ReplaceRun => "Replace it", "替换";
+    KeepThisRun => "Keep this run", "保留当前运行";
     RunDiffers => "Your run is not the lesson's: its next steps name messages your run does not have. Go on from the lesson's own run? Yours is kept.", "你的运行与课程的不同：后面的步骤用到了你的运行中没有的消息。要从课程自己的运行继续吗？你的运行会被保留。";
     StayHere => "Stay with my run", "留在我的运行";
     UseLessonRun => "Go on with the lesson's run", "用课程的运行继续";

@@ -212,6 +212,9 @@ pub struct PaxosApp {
     saved_generation: u64,
     /// The unsaved-run question, asked when the window is told to close.
     pub quit_prompt: bool,
+    /// A run a view asked to open ("Watch it") while the sandbox run is unsaved: waiting for the
+    /// user to say it may replace it.
+    pub pending_open: Option<Box<crate::trace::Trace>>,
     /// Closing was confirmed (or nothing was unsaved): let the window go.
     pub quit_confirmed: bool,
     /// Quit once the Save as dialog has saved.
@@ -267,6 +270,7 @@ impl PaxosApp {
             document: None,
             saved_generation: 0,
             quit_prompt: false,
+            pending_open: None,
             quit_confirmed: false,
             quit_after_save: false,
             file_status: None,
@@ -907,7 +911,17 @@ impl PaxosApp {
                 self.show_help = open;
             }
         }
+        // A view opening another run over unsaved work asks first.
+        if self.unsaved() {
+            let (opens, rest): (Vec<Command>, Vec<Command>) =
+                out.into_iter().partition(|c| matches!(c, Command::Open(_)));
+            out = rest;
+            if let Some(Command::Open(t)) = opens.into_iter().last() {
+                self.pending_open = Some(t);
+            }
+        }
         self.apply(out);
+        self.replace_prompt(&ctx);
         for c in lesson_out {
             if c == LessonCommand::OpenOwnRun {
                 let own = match &self.screen {
@@ -955,6 +969,28 @@ impl PaxosApp {
             ctx.request_repaint();
         }
         self.screenshot_step(&ctx);
+    }
+
+    /// Asks whether a run waiting to open may replace the unsaved one.
+    fn replace_prompt(&mut self, ctx: &Context) {
+        if self.pending_open.is_none() {
+            return;
+        }
+        let lang = self.settings.lang;
+        let (mut replace, mut cancel) = (false, false);
+        egui::Modal::new(egui::Id::unique("replace-unsaved")).show(ctx, |ui| {
+            ui.heading(T::UnsavedTitle.get(lang));
+            ui.label(T::ReplaceUnsavedBody.get(lang));
+            ui.horizontal(|ui| {
+                replace = ui.button(T::ReplaceRun.get(lang)).clicked();
+                cancel = ui.button(T::KeepThisRun.get(lang)).clicked();
+            });
+        });
+        if replace && let Some(t) = self.pending_open.take() {
+            self.apply(vec![Command::Open(t)]);
+        } else if cancel {
+            self.pending_open = None;
+        }
     }
 
     /// A presentation clicker drives the lesson: PageDown / PageUp are Next / Back, and so are
