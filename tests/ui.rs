@@ -1110,7 +1110,7 @@ fn labels_never_collide_in_crowded_scenes() {
     let mut checked = 0;
     for (proposers, acceptors) in [(2, 3), (3, 5)] {
         for steps in [0, 3, 8, 15, 25] {
-            for lang in [Lang::En, Lang::Zh] {
+            for (lang, zoom) in [(Lang::En, 1.0), (Lang::Zh, 1.0), (Lang::En, 1.6)] {
                 for presenter in [false, true] {
                     let mut s = Session::new(
                         Config {
@@ -1129,6 +1129,7 @@ fn labels_never_collide_in_crowded_scenes() {
                         Settings {
                             lang,
                             presenter,
+                            zoom,
                             ..Settings::default()
                         },
                     )
@@ -1137,7 +1138,7 @@ fn labels_never_collide_in_crowded_scenes() {
                     let mut h = harness(a);
                     h.run();
                     let scene = format!(
-                        "{proposers}/{acceptors} at step {steps}, {lang:?}, presenter {presenter}"
+                        "{proposers}/{acceptors} at step {steps}, {lang:?}, zoom {zoom}, presenter {presenter}"
                     );
                     checked += assert_no_label_overlaps(&h, &scene);
                 }

@@ -50,7 +50,11 @@ impl SpaceTimeView {
             .id_salt("spacetime");
         if self.follow {
             let x = label_w + column * pos as f32;
-            scroll = scroll.horizontal_scroll_offset((x - ui.available_width() * 0.7).max(0.0));
+            // Never past the end: an offset beyond the content springs back every frame, and the
+            // app would never stop repainting.
+            let most = (width - ui.available_width()).max(0.0);
+            scroll =
+                scroll.horizontal_scroll_offset((x - ui.available_width() * 0.7).clamp(0.0, most));
         }
         let (spans, marks) = f.session.spans();
         let response = scroll.show(ui, |ui| {
