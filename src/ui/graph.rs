@@ -544,11 +544,26 @@ impl GraphView {
                     text_color,
                 ));
             }
-            if r >= 9.0 || hover_node == Some(id) {
+            let focused =
+                hover_node == Some(id) || f.session.selection == Some(Selection::Node(id));
+            let state = (r >= 9.0 || focused).then(|| {
                 let lines = node_status(f, slot.up, &slot.state);
                 let below = p + Vec2::new(0.0, r + 4.0);
                 let galley = painter.layout(lines, font(12.5), text_color, (r * 5.0).max(190.0));
                 let at = Align2::CENTER_TOP.anchor_size(below, galley.size());
+                (galley, at)
+            });
+            // A state that would cover a neighbouring node (a tight column, presenter mode)
+            // shows only while its node is hovered or selected.
+            let state = state.filter(|(_, at)| {
+                focused
+                    || !world.nodes().iter().any(|o| {
+                        o.id != id
+                            && Rect::from_center_size(layout.pos(o.id), Vec2::splat(r * 2.2))
+                                .intersects(at.expand(2.0))
+                    })
+            });
+            if let Some((galley, at)) = state {
                 painter.rect_filled(
                     at.expand(2.0),
                     3.0,
