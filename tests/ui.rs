@@ -1223,3 +1223,24 @@ fn watch_it_asks_before_replacing_an_unsaved_run() {
     h.run();
     assert!(h.state().session.world().first_violation().is_some());
 }
+
+#[test]
+fn message_words_are_translated_but_names_and_numbers_stay() {
+    use paxos_lab::sim::Ballot;
+    use paxos_lab::sim::paxos::Msg;
+    let session = sandbox(1, 0);
+    let promise = Msg::Promise {
+        ballot: Ballot::new(2, 1),
+        accepted: None,
+    };
+    let zh = paxos_lab::ui::Frame::at_rest(&session, Lang::Zh);
+    let en = paxos_lab::ui::Frame::at_rest(&session, Lang::En);
+    assert_eq!(
+        paxos_lab::ui::graph::message_text(&promise, &zh),
+        "Promise(2.1, 尚未接受)"
+    );
+    assert_eq!(
+        paxos_lab::ui::graph::message_text(&promise, &en),
+        "Promise(2.1, accepted none)"
+    );
+}

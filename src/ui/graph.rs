@@ -371,7 +371,7 @@ impl GraphView {
                 let label = if many {
                     short_label(&env.msg)
                 } else {
-                    env.msg.to_string()
+                    message_text(&env.msg, f)
                 };
                 if !many || in_flight.len() <= 60 {
                     // Labels trail behind the message, away from the node it is heading into.
@@ -692,6 +692,28 @@ impl GraphView {
             ui.label(id.to_string());
             node_actions(ui, f, id, up, timer, self.request_value.for_node(id), out);
         });
+    }
+}
+
+/// A message as the graph and inspector show it: the message's name and numbers as in traces
+/// (`Promise(2.1, ...)`), the words in the user's language (`accepted none` → `尚未接受`).
+pub fn message_text(m: &Msg, f: &Frame) -> String {
+    if f.lang == super::i18n::Lang::En {
+        return m.to_string();
+    }
+    match *m {
+        Msg::Promise {
+            ballot,
+            accepted: Some((b, v)),
+        } => format!("Promise({ballot}, {} {b}=\"{v}\")", f.tr(T::AcceptedVote)),
+        Msg::Promise {
+            ballot,
+            accepted: None,
+        } => format!("Promise({ballot}, {})", f.tr(T::NotYetAccepted)),
+        Msg::Nack { ballot, promised } => {
+            format!("Nack({ballot}, {} {promised})", f.tr(T::Promised))
+        }
+        _ => m.to_string(),
     }
 }
 

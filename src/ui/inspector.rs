@@ -112,7 +112,11 @@ impl InspectorView {
                 ui.heading(format!("{} {m}", f.tr(T::Message)));
                 match world.network().get(m) {
                     Some(env) => {
-                        ui.label(RichText::new(env.msg.to_string()).strong().size(16.0));
+                        ui.label(
+                            RichText::new(super::graph::message_text(&env.msg, f))
+                                .strong()
+                                .size(16.0),
+                        );
                         Grid::new("inspector-msg").num_columns(2).show(ui, |ui| {
                             ui.label(f.tr(T::From));
                             ui.label(env.src.to_string());
