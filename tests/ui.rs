@@ -742,8 +742,8 @@ fn wait_for_search(h: &mut Harness<'static, PaxosApp>) {
     panic!("the search did not finish in 30 s");
 }
 
-#[test]
-fn can_this_break_searches_in_the_background_and_opens_the_counterexample() {
+/// The app on a sandbox whose cluster has the minority-quorum flaw.
+fn flawed_sandbox() -> Harness<'static, PaxosApp> {
     let session = Session::new(
         Config {
             learners: 1,
@@ -754,6 +754,11 @@ fn can_this_break_searches_in_the_background_and_opens_the_counterexample() {
     );
     let mut h = harness(app(session, Lang::En));
     h.run();
+    h
+}
+
+/// Run > Can this break? > Search, then waits for the search to end.
+fn search_from_the_menu(h: &mut Harness<'static, PaxosApp>) {
     h.get_by_label("Run").click();
     h.run();
     h.get_by_label_contains("Can this break").click();
@@ -762,8 +767,14 @@ fn can_this_break_searches_in_the_background_and_opens_the_counterexample() {
     h.get_by_label("Search").click();
     h.step();
     assert!(h.state().explore_window.is_running());
-    wait_for_search(&mut h);
+    wait_for_search(h);
     h.step();
+}
+
+#[test]
+fn can_this_break_searches_in_the_background_and_opens_the_counterexample() {
+    let mut h = flawed_sandbox();
+    search_from_the_menu(&mut h);
     assert!(h.query_by_label_contains("It can break").is_some());
     h.get_by_label("Watch it").click();
     h.step();
@@ -1182,29 +1193,13 @@ fn a_broadcast_shares_one_label_with_a_count() {
 
 #[test]
 fn watch_it_asks_before_replacing_an_unsaved_run() {
-    let session = Session::new(
-        Config {
-            learners: 1,
-            flaws: vec![Flaw::MinorityQuorum],
-            ..Config::default()
-        },
-        Knobs::default(),
-    );
-    let mut h = harness(app(session, Lang::En));
-    h.run();
+    let mut h = flawed_sandbox();
     // A step the user took: unsaved work.
     h.get_by_label_contains("Step").click();
     h.run();
     assert!(h.state().unsaved());
     let before = h.state().session.timeline().actions().to_vec();
-    h.get_by_label("Run").click();
-    h.run();
-    h.get_by_label_contains("Can this break").click();
-    h.run();
-    h.get_by_label("Search").click();
-    h.step();
-    wait_for_search(&mut h);
-    h.step();
+    search_from_the_menu(&mut h);
     h.get_by_label("Watch it").click();
     h.run();
     assert!(h.state().pending_open.is_some(), "it asks first");

@@ -137,14 +137,17 @@ impl<'a> Frame<'a> {
 
     /// Why an action is not allowed now, for a disabled control's tooltip.
     pub fn why_not(&self) -> String {
-        let allowed: Vec<&str> = self
-            .controls
-            .unwrap_or_default()
-            .iter()
-            .map(|c| self.tr(control_name(*c)))
-            .collect();
-        i18n::fill(self.tr(T::NotInThisExercise), &[&allowed.join(", ")])
+        not_allowed(self.lang, self.controls.unwrap_or_default())
     }
+}
+
+/// Why an exercise refuses an action: what it allows instead.
+fn not_allowed(lang: Lang, controls: &[crate::lesson::Control]) -> String {
+    let names: Vec<&str> = controls
+        .iter()
+        .map(|c| control_name(*c).get(lang))
+        .collect();
+    i18n::fill(T::NotInThisExercise.get(lang), &[&names.join(", ")])
 }
 
 /// A control's name for people.
@@ -620,22 +623,16 @@ impl PaxosApp {
             button = button.shortcut_text(ui.ctx().format_shortcut(&s));
         }
         // An exercise's rules show in the menus too: an action it does not allow is greyed out.
-        let allowed = match (c.action_control(), self.rules()) {
+        let rules = self.rules();
+        let allowed = match (c.action_control(), &rules) {
             (Some(kind), Some(rules)) => rules.contains(&kind),
             _ => true,
         };
         let response = ui.add_enabled(allowed, button);
-        if !allowed {
-            let names: Vec<&str> = self
-                .rules()
-                .unwrap_or_default()
-                .iter()
-                .map(|k| control_name(*k).get(self.settings.lang))
-                .collect();
-            response.clone().on_disabled_hover_text(i18n::fill(
-                T::NotInThisExercise.get(self.settings.lang),
-                &[&names.join(", ")],
-            ));
+        if let (false, Some(rules)) = (allowed, &rules) {
+            response
+                .clone()
+                .on_disabled_hover_text(not_allowed(self.settings.lang, rules));
         }
         if response.clicked() {
             let ctx = ui.ctx().clone();
@@ -1037,14 +1034,7 @@ impl PaxosApp {
                 let at_end = self.session.position() >= self.session.len();
                 let refusal = match &c {
                     Command::Act(a) if !controls.iter().any(|k| k.allows(a)) => {
-                        let names: Vec<&str> = controls
-                            .iter()
-                            .map(|k| control_name(*k).get(self.settings.lang))
-                            .collect();
-                        Some(i18n::fill(
-                            T::NotInThisExercise.get(self.settings.lang),
-                            &[&names.join(", ")],
-                        ))
+                        Some(not_allowed(self.settings.lang, controls))
                     }
                     Command::StepForward if at_end => {
                         Some(T::ActYourself.get(self.settings.lang).to_string())
