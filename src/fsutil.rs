@@ -104,6 +104,12 @@ fn replace_file(target: &Path, bytes: &[u8], existing: Option<&Metadata>) -> io:
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
+    if !dir.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("the folder {} does not exist", dir.display()),
+        ));
+    }
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
