@@ -273,8 +273,9 @@ fn sigterm_during_a_save_removes_the_temp_file() {
         let mut caught = false;
         while started.elapsed() < Duration::from_secs(60) {
             if !temp_files(&dir).is_empty() {
-                let ok = Command::new("kill")
-                    .args(["-TERM", &child.id().to_string()])
+                // The shell's own `kill`: no package beyond a POSIX shell needed.
+                let ok = Command::new("sh")
+                    .args(["-c", &format!("kill -TERM {}", child.id())])
                     .status()
                     .unwrap()
                     .success();
