@@ -1239,3 +1239,44 @@ fn message_words_are_translated_but_names_and_numbers_stay() {
         "Promise(2.1, accepted none)"
     );
 }
+
+#[test]
+fn in_the_ring_layout_labels_stay_inside_the_graph_and_clear_of_each_other() {
+    for steps in [0, 8, 20] {
+        let mut s = Session::new(
+            Config {
+                proposers: 3,
+                acceptors: 5,
+                seed: 7,
+                ..Config::default()
+            },
+            Knobs::default(),
+        );
+        for _ in 0..steps {
+            s.apply(Command::StepForward);
+        }
+        let mut a = PaxosApp::new(
+            s,
+            Settings {
+                ring: true,
+                ..Settings::default()
+            },
+        )
+        .fonts_already_installed();
+        a.fixed_time = Some(1000.0);
+        let mut h = harness(a);
+        h.run();
+        assert_no_label_overlaps(&h, &format!("ring at step {steps}"));
+        // Nothing the graph drew pokes out of the window (a clipped label or node).
+        for d in &h.state().graph.drawn {
+            let r = d.rect();
+            assert!(
+                r.min.x >= 0.0 && r.min.y >= 0.0 && r.max.x <= 1280.0 && r.max.y <= 800.0,
+                "ring at step {steps}: {} {} at {:?}",
+                d.kind,
+                d.id,
+                d.rect
+            );
+        }
+    }
+}
