@@ -487,7 +487,7 @@ fn lesson_one_end_to_end_through_the_ui() {
         h.get_by_label("Next ▶").click();
         h.run();
     }
-    h.get_by_label("One more: any two of the three are a majority")
+    h.get_by_label("Two promises in hand: any two of three")
         .click();
     h.run();
     assert!(h.query_by_label("Correct.").is_some());
@@ -555,7 +555,7 @@ fn a_quiz_takes_the_first_answer_and_replay_gives_a_new_attempt() {
     h.run();
     assert!(h.query_by_label("Not quite.").is_some());
     // The second click changes nothing: the answer is out.
-    h.get_by_label("One more: any two of the three are a majority")
+    h.get_by_label("Two promises in hand: any two of three")
         .click();
     h.run();
     assert!(h.query_by_label("Not quite.").is_some());
@@ -563,7 +563,7 @@ fn a_quiz_takes_the_first_answer_and_replay_gives_a_new_attempt() {
     assert_eq!(lesson_panel(&h).answers[5], Some(1));
     h.get_by_label("Replay this step").click();
     h.run();
-    h.get_by_label("One more: any two of the three are a majority")
+    h.get_by_label("Two promises in hand: any two of three")
         .click();
     h.run();
     assert!(h.query_by_label("Correct.").is_some());
