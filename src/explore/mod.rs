@@ -260,7 +260,7 @@ where
             .try_reserve(level.iter().map(|b| b.ends.len()).sum())
             .is_err()
         {
-            halt.store(MEMORY_LIMIT, Ordering::Relaxed);
+            verdict = Verdict::Limit(Limit::Memory(budget));
             break;
         }
         members.extend(
@@ -422,9 +422,6 @@ where
         }
         depth += 1;
     }
-    if halt.load(Ordering::Relaxed) == MEMORY_LIMIT && found.is_none() {
-        verdict = Verdict::Limit(Limit::Memory(budget));
-    }
 
     let peak = memory::peak();
     let unique_states = visited.len();
@@ -502,11 +499,16 @@ impl Drop for Background {
 /// Resident memory of this process, for the bytes-per-state figure, and the memory it may
 /// really use, for the default budget (Linux `/proc` and `/sys`).
 pub mod memory {
-    fn status_kb(field: &str) -> Option<u64> {
-        let text = std::fs::read_to_string("/proc/self/status").ok()?;
+    /// A `Field:   123 kB` line of a `/proc` file, in bytes.
+    fn kb_line(file: &str, field: &str) -> Option<u64> {
+        let text = std::fs::read_to_string(file).ok()?;
         let line = text.lines().find(|l| l.starts_with(field))?;
         let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
         Some(kb * 1024)
+    }
+
+    fn status_kb(field: &str) -> Option<u64> {
+        kb_line("/proc/self/status", field)
     }
 
     pub fn resident() -> Option<u64> {
@@ -515,9 +517,7 @@ pub mod memory {
 
     /// Physical memory, from `/proc/meminfo`.
     fn physical() -> Option<u64> {
-        let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-        let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
-        Some(line.split_whitespace().nth(1)?.parse::<u64>().ok()? * 1024)
+        kb_line("/proc/meminfo", "MemTotal:")
     }
 
     /// What this process's control group may still take (cgroup v2, else v1), if it is limited.
@@ -566,7 +566,7 @@ pub mod memory {
         if let Some(room) = address_space_room() {
             budget = budget.min(room / 10 * 4);
         }
-        budget.clamp(16 << 20, u64::MAX)
+        budget.max(16 << 20)
     }
 
     /// The high-water mark since the last `reset_peak`.

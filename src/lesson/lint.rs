@@ -84,33 +84,28 @@ fn lesson_values(lesson: &Lesson) -> Vec<Value> {
 }
 
 fn goal_values(c: &Condition, add: &mut impl FnMut(Value)) {
-    match c {
-        Condition::Chosen(Some(v)) => add(*v),
-        Condition::Learned { value: Some(v), .. } => add(*v),
-        Condition::All(cs) | Condition::Any(cs) => cs.iter().for_each(|c| goal_values(c, add)),
-        Condition::Not(c) => goal_values(c, add),
+    c.each_leaf(&mut |leaf| match leaf {
+        Condition::Chosen(Some(v)) | Condition::Learned { value: Some(v), .. } => add(*v),
         _ => {}
-    }
+    });
 }
 
 /// The losses a goal counts: (kind, ballot if named).
 fn counted_losses(c: &Condition, out: &mut Vec<(MsgKind, Option<Ballot>)>) {
-    match c {
-        Condition::Lost { kind, ballot, .. } => out.push((*kind, *ballot)),
-        Condition::All(cs) | Condition::Any(cs) => cs.iter().for_each(|c| counted_losses(c, out)),
-        Condition::Not(c) => counted_losses(c, out),
-        _ => {}
-    }
+    c.each_leaf(&mut |leaf| {
+        if let Condition::Lost { kind, ballot, .. } = leaf {
+            out.push((*kind, *ballot));
+        }
+    });
 }
 
 /// Whether a goal reads who is down.
 fn reads_crashes(c: &Condition) -> bool {
-    match c {
-        Condition::Crashed(_) | Condition::AcceptorsDown(_) => true,
-        Condition::All(cs) | Condition::Any(cs) => cs.iter().any(reads_crashes),
-        Condition::Not(c) => reads_crashes(c),
-        _ => false,
-    }
+    let mut reads = false;
+    c.each_leaf(&mut |leaf| {
+        reads |= matches!(leaf, Condition::Crashed(_) | Condition::AcceptorsDown(_));
+    });
+    reads
 }
 
 /// Whether an action can matter to a shortest path. Losing a message (a drop, or a delivery to

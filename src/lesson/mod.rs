@@ -9,14 +9,16 @@ mod verify;
 
 pub use lint::{ExerciseLint, MAX_LINT_STATES, lint};
 pub use model::{
-    Condition, Control, Exercise, Lesson, MAX_LESSON_STEPS, MAX_WAIT_STEPS, Quiz, Step, Text,
+    Condition, Control, Exercise, Invalid, Lesson, MAX_LESSON_STEPS, MAX_WAIT_STEPS, Quiz, Step,
+    Text,
 };
 pub use verify::{Script, VerifyReport, continue_script, script, verify};
 
 use std::path::Path;
 
 use crate::trace::{
-    Field, FieldSpans, FileError, field_of, locate, raw_position, read_text, ron_error, ron_options,
+    Field, FieldSpans, FileError, field_in, field_of, locate, raw_offset, raw_position, read_text,
+    ron_error, ron_options,
 };
 
 pub const VERSION: u32 = 1;
@@ -28,17 +30,13 @@ fn step_position(text: &str, i: usize, field: Option<&str>) -> (usize, usize) {
     let Some(raw) = step else {
         return (1, 1);
     };
-    let at = raw_position(text, raw);
     match field {
-        Some(name) => raw
-            .get_ron()
-            .find(&format!("{name}:"))
-            .or_else(|| raw.get_ron().find(name))
-            .map_or(at, |k| {
-                let start = raw.get_ron().as_ptr() as usize - text.as_ptr() as usize;
-                crate::fsutil::line_col(text, start + k)
-            }),
-        None => at,
+        Some(name) => {
+            let from = raw_offset(text, raw);
+            let at = field_in(text, from, from + raw.get_ron().len(), name, false);
+            crate::fsutil::line_col(text, at)
+        }
+        None => raw_position(text, raw),
     }
 }
 
@@ -75,12 +73,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Lesson, FileError> {
             format!("config: {m}"),
         )
     })?;
-    if let Err((i, m)) = lesson.validate() {
-        let at = match i {
-            Some(i) => step_position(text, i, m.contains("`within`").then_some("within")),
-            None => locate(text, Field::Named(field_of(&m), None)),
+    if let Err(bad) = lesson.validate() {
+        let at = match bad.step {
+            Some(i) => step_position(text, i, bad.field),
+            None => locate(text, Field::Named(field_of(&bad.message), None)),
         };
-        return Err(FileError::new(path, at, m));
+        return Err(FileError::new(path, at, bad.message));
     }
     Ok(lesson)
 }

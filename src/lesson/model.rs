@@ -221,17 +221,24 @@ impl Condition {
 
     /// Node ids named by the condition, for validation.
     fn nodes(&self, out: &mut Vec<NodeId>) {
-        match self {
+        self.each_leaf(&mut |c| match c {
             Condition::Delivered { to: Some(n), .. }
             | Condition::Crashed(n)
             | Condition::Refused { to: n, .. }
-            | Condition::TimedOut(Some(n)) => out.push(*n),
-            Condition::Learned {
+            | Condition::TimedOut(Some(n))
+            | Condition::Learned {
                 learner: Some(n), ..
             } => out.push(*n),
-            Condition::All(cs) | Condition::Any(cs) => cs.iter().for_each(|c| c.nodes(out)),
-            Condition::Not(c) => c.nodes(out),
             _ => {}
+        });
+    }
+
+    /// Calls `f` on every condition that is not `All`, `Any` or `Not`, however deep.
+    pub fn each_leaf<'a>(&'a self, f: &mut impl FnMut(&'a Condition)) {
+        match self {
+            Condition::All(cs) | Condition::Any(cs) => cs.iter().for_each(|c| c.each_leaf(f)),
+            Condition::Not(c) => c.each_leaf(f),
+            leaf => f(leaf),
         }
     }
 }
@@ -247,11 +254,24 @@ impl Text {
     }
 }
 
+/// What `Lesson::validate` found wrong, and where: the step (none for a top-level field, which the
+/// message then starts with) and the field inside the step, if one is at fault.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invalid {
+    pub step: Option<usize>,
+    pub field: Option<&'static str>,
+    pub message: String,
+}
+
 impl Lesson {
     /// Checks what the file format alone cannot: texts in both languages, nodes that exist,
-    /// quiz answers in range. Returns the index of the offending step, if any.
-    pub fn validate(&self) -> Result<(), (Option<usize>, String)> {
-        let top = |m: String| (None, m);
+    /// quiz answers in range, bounded waits.
+    pub fn validate(&self) -> Result<(), Invalid> {
+        let top = |message: String| Invalid {
+            step: None,
+            field: None,
+            message,
+        };
         if self.id.trim().is_empty()
             || !self
                 .id
@@ -273,7 +293,11 @@ impl Lesson {
         }
         let exists = |n: NodeId| self.config.has_node(n);
         for (i, step) in self.steps.iter().enumerate() {
-            let at = |m: String| (Some(i), format!("step {}: {m}", i + 1));
+            let at = |m: String| Invalid {
+                step: Some(i),
+                field: None,
+                message: format!("step {}: {m}", i + 1),
+            };
             let mut nodes = Vec::new();
             let mut conditions = Vec::new();
             match step {
@@ -281,9 +305,12 @@ impl Lesson {
                 Step::Do(actions) => action_nodes(actions, &mut nodes),
                 Step::Wait { until, within } => {
                     if *within == 0 || *within > MAX_WAIT_STEPS {
-                        return Err(at(format!(
-                            "wait: `within` is {within}; it must be between 1 and {MAX_WAIT_STEPS} steps"
-                        )));
+                        return Err(Invalid {
+                            field: Some("within"),
+                            ..at(format!(
+                                "wait: `within` is {within}; it must be between 1 and {MAX_WAIT_STEPS} steps"
+                            ))
+                        });
                     }
                     conditions.push(until);
                 }
@@ -345,12 +372,13 @@ impl Lesson {
 }
 
 fn violated_name(c: &Condition) -> Option<String> {
-    match c {
-        Condition::Violated(Some(n)) => Some(n.clone()),
-        Condition::All(cs) | Condition::Any(cs) => cs.iter().find_map(violated_name),
-        Condition::Not(c) => violated_name(c),
-        _ => None,
-    }
+    let mut name = None;
+    c.each_leaf(&mut |leaf| {
+        if let (None, Condition::Violated(Some(n))) = (&name, leaf) {
+            name = Some(n.clone());
+        }
+    });
+    name
 }
 
 fn action_nodes(actions: &[Action], out: &mut Vec<NodeId>) {

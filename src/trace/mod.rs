@@ -361,7 +361,7 @@ pub fn ron_options() -> ron::Options {
 }
 
 /// The byte offset where a RON value borrowed from `text` starts.
-fn raw_offset(text: &str, raw: &RawValue) -> usize {
+pub(crate) fn raw_offset(text: &str, raw: &RawValue) -> usize {
     let part = raw.trim().get_ron();
     (part.as_ptr() as usize).saturating_sub(text.as_ptr() as usize)
 }
@@ -373,7 +373,7 @@ pub(crate) fn raw_position(text: &str, raw: &RawValue) -> (usize, usize) {
 
 /// Where `name` is written as a field (`name:` in RON, `"name":` in JSON) within `text[from..to]`,
 /// as a byte offset; `from` if it is not found there.
-fn field_in(text: &str, from: usize, to: usize, name: &str, json: bool) -> usize {
+pub(crate) fn field_in(text: &str, from: usize, to: usize, name: &str, json: bool) -> usize {
     let key = if json {
         format!("\"{name}\"")
     } else {
@@ -569,6 +569,15 @@ fn locate_json(text: &str, field: Field) -> (usize, usize) {
     (1, 1)
 }
 
+/// Where a field starts in RON or JSON trace text.
+fn locate_in(text: &str, field: Field, json: bool) -> (usize, usize) {
+    if json {
+        locate_json(text, field)
+    } else {
+        locate(text, field)
+    }
+}
+
 /// Parses trace text (RON, or JSON when `json` is set). `path` only labels errors.
 pub fn parse(path: &Path, text: &str, json: bool) -> Result<Trace, FileError> {
     if text.trim().is_empty() {
@@ -600,13 +609,7 @@ pub fn parse(path: &Path, text: &str, json: bool) -> Result<Trace, FileError> {
             )
         })?
     };
-    let at = |field: Field| {
-        if json {
-            locate_json(text, field)
-        } else {
-            locate(text, field)
-        }
-    };
+    let at = |field: Field| locate_in(text, field, json);
     if trace.version != VERSION {
         return Err(FileError::new(
             path,
@@ -684,11 +687,7 @@ pub fn replay(path: &Path, text: &str, trace: &Trace) -> Result<Replayed, FileEr
     let mut world = trace.config.world();
     for (i, action) in trace.actions.iter().enumerate() {
         world.apply(action).map_err(|e| {
-            let pos = if is_json(path) {
-                locate_json(text, Field::Action(i))
-            } else {
-                locate(text, Field::Action(i))
-            };
+            let pos = locate_in(text, Field::Action(i), is_json(path));
             FileError::new(
                 path,
                 pos,

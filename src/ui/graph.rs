@@ -9,7 +9,7 @@ use petgraph::graph::UnGraph;
 use super::Frame;
 use super::i18n::T;
 use super::session::{Command, Selection, short_label};
-use super::theme::{crown, message_marker, role_outline, role_shape};
+use super::theme::{cross, crown, message_marker, role_outline, role_shape};
 use crate::sim::network::Envelope;
 use crate::sim::paxos::{Msg, Node, Phase};
 use crate::sim::world::LossCause;
@@ -436,14 +436,7 @@ impl GraphView {
                         let fade = 1.0 - f.anim.progress;
                         let c = pal.cut.gamma_multiply(fade);
                         let d = mr + 3.0;
-                        painter.line_segment(
-                            [p + Vec2::new(-d, -d), p + Vec2::new(d, d)],
-                            Stroke::new(3.0, c),
-                        );
-                        painter.line_segment(
-                            [p + Vec2::new(-d, d), p + Vec2::new(d, -d)],
-                            Stroke::new(3.0, c),
-                        );
+                        painter.extend(cross(p, d, Stroke::new(3.0, c)));
                         painter.text(
                             p + Vec2::new(0.0, d + 2.0),
                             Align2::CENTER_TOP,
@@ -528,10 +521,7 @@ impl GraphView {
                 Color32::BLACK,
             );
             if !slot.up {
-                let d = r * 0.8;
-                let s = Stroke::new(3.0, pal.cut);
-                painter.line_segment([p + Vec2::new(-d, -d), p + Vec2::new(d, d)], s);
-                painter.line_segment([p + Vec2::new(-d, d), p + Vec2::new(d, -d)], s);
+                painter.extend(cross(p, r * 0.8, Stroke::new(3.0, pal.cut)));
             }
             if let Node::Proposer(pr) = &slot.state
                 && matches!(pr.phase, Phase::Accepting { .. })
@@ -775,9 +765,7 @@ pub fn legend_ui(ui: &mut Ui, f: &Frame) {
     row(
         ui,
         &|p, c| {
-            let (d, s) = (6.0, Stroke::new(3.0, pal.violation));
-            p.line_segment([c + Vec2::new(-d, -d), c + Vec2::new(d, d)], s);
-            p.line_segment([c + Vec2::new(-d, d), c + Vec2::new(d, -d)], s);
+            p.extend(cross(c, 6.0, Stroke::new(3.0, pal.cut)));
         },
         f.tr(T::LegendLost),
     );
@@ -790,9 +778,7 @@ pub fn legend_ui(ui: &mut Ui, f: &Frame) {
                 10.0,
                 Stroke::new(1.0, Color32::GRAY),
             ));
-            let (d, s) = (8.0, Stroke::new(3.0, pal.cut));
-            p.line_segment([c + Vec2::new(-d, -d), c + Vec2::new(d, d)], s);
-            p.line_segment([c + Vec2::new(-d, d), c + Vec2::new(d, -d)], s);
+            p.extend(cross(c, 8.0, Stroke::new(3.0, pal.cut)));
         },
         f.tr(T::LegendCrashed),
     );

@@ -477,15 +477,7 @@ impl LessonPanel {
         }
         ui.separator();
         if self.confirm_switch {
-            ui.label(RichText::new(f.tr(T::RunDiffers)).strong());
-            ui.horizontal(|ui| {
-                if ui.button(f.tr(T::StayHere)).clicked() {
-                    out.push(LessonCommand::KeepTrying);
-                }
-                if ui.button(f.tr(T::UseLessonRun)).clicked() {
-                    out.push(LessonCommand::Next);
-                }
-            });
+            ask_before_next(ui, f, [T::RunDiffers, T::StayHere, T::UseLessonRun], out);
             return;
         }
         if let Some((at, _)) = &self.own_run
@@ -495,15 +487,7 @@ impl LessonPanel {
             out.push(LessonCommand::OpenOwnRun);
         }
         if self.confirm_skip {
-            ui.label(RichText::new(f.tr(T::SkipUnsolved)).strong());
-            ui.horizontal(|ui| {
-                if ui.button(f.tr(T::KeepTrying)).clicked() {
-                    out.push(LessonCommand::KeepTrying);
-                }
-                if ui.button(f.tr(T::SkipIt)).clicked() {
-                    out.push(LessonCommand::Next);
-                }
-            });
+            ask_before_next(ui, f, [T::SkipUnsolved, T::KeepTrying, T::SkipIt], out);
             return;
         }
         ui.horizontal(|ui| {
@@ -527,6 +511,24 @@ impl LessonPanel {
             out.push(LessonCommand::Leave);
         }
     }
+}
+
+/// A question Next asks before it moves on: `[question, stay, go on]`.
+fn ask_before_next(
+    ui: &mut Ui,
+    f: &Frame,
+    [question, stay, go]: [T; 3],
+    out: &mut Vec<LessonCommand>,
+) {
+    ui.label(RichText::new(f.tr(question)).strong());
+    ui.horizontal(|ui| {
+        if ui.button(f.tr(stay)).clicked() {
+            out.push(LessonCommand::KeepTrying);
+        }
+        if ui.button(f.tr(go)).clicked() {
+            out.push(LessonCommand::Next);
+        }
+    });
 }
 
 /// Narration with `**bold**` and `` `code` `` shown as such.

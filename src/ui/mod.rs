@@ -306,10 +306,9 @@ impl PaxosApp {
             panel.source = Some(path.to_path_buf());
             self.graph.reset_view();
             self.screen = Screen::Lesson(Box::new(panel));
+            self.adopt_document(path, T::Opened);
+            // The lesson file is not the run's document: File > Save must not write a trace there.
             self.document = None;
-            self.saved_generation = self.session.generation();
-            files::remember(&mut self.settings.recent_files, path);
-            self.report_file(T::Opened, path);
             return Ok(());
         }
         let (trace, _) = crate::trace::parse_and_replay(path, &text).map_err(|e| e.to_string())?;

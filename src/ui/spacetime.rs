@@ -117,15 +117,7 @@ impl SpaceTimeView {
                 } else if s.lost.is_some() {
                     let m = a + (b - a) * 0.6;
                     painter.line_segment([a, m], Stroke::new(1.2, c));
-                    let d = 3.5;
-                    painter.line_segment(
-                        [m + Vec2::new(-d, -d), m + Vec2::new(d, d)],
-                        Stroke::new(2.0, pal.cut),
-                    );
-                    painter.line_segment(
-                        [m + Vec2::new(-d, d), m + Vec2::new(d, -d)],
-                        Stroke::new(2.0, pal.cut),
-                    );
+                    painter.extend(super::theme::cross(m, 3.5, Stroke::new(2.0, pal.cut)));
                 } else {
                     // A small head that stays within its lane, whatever the arrow's length.
                     painter.line_segment([a, b], Stroke::new(1.3, c));

@@ -170,6 +170,20 @@ pub fn message_marker(
     }
 }
 
+/// An X centred on `center`, `d` from the centre to each end: a lost message, a crashed node.
+pub fn cross(center: Pos2, d: f32, stroke: Stroke) -> [Shape; 2] {
+    [
+        Shape::line_segment(
+            [center + Vec2::new(-d, -d), center + Vec2::new(d, d)],
+            stroke,
+        ),
+        Shape::line_segment(
+            [center + Vec2::new(-d, d), center + Vec2::new(d, -d)],
+            stroke,
+        ),
+    ]
+}
+
 /// A regular polygon's corners.
 pub fn polygon(center: Pos2, r: f32, sides: usize, rotation: f32) -> Vec<Pos2> {
     (0..sides)
