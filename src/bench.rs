@@ -3,10 +3,12 @@
 //! The clock is read here, around the simulation, never inside it.
 
 use crate::explore::{Bounds, Options, Progress, Report, Verdict, explore_paxos};
+use crate::protocols::paxos;
 use std::time::Instant;
 
+use crate::protocols::paxos::{Action, Config};
 use crate::sim::rng::Rng;
-use crate::sim::{Action, Config, Knobs, Scheduler};
+use crate::sim::{Knobs, Scheduler};
 use crate::trace::{CHECKPOINT_INTERVAL, Timeline};
 use crate::ui::session::{Command, Session};
 use crate::ui::{PaxosApp, Settings, install_fonts};
@@ -247,7 +249,8 @@ pub fn measure(size: Size) -> BenchResult {
 /// Milliseconds to record `n` copies of a Prepare and then drop them all, and the resident memory
 /// the timeline holds at the end (its checkpoints share the untouched parts of the network).
 fn crowd(n: u64) -> (f64, Option<u64>) {
-    use crate::sim::{MsgId, NodeId, Value};
+    use crate::protocols::paxos::Value;
+    use crate::sim::MsgId;
     let config = Config {
         learners: 1,
         seed: 4,
@@ -257,7 +260,7 @@ fn crowd(n: u64) -> (f64, Option<u64>) {
     let start = Instant::now();
     let mut t = Timeline::new(config);
     let value = Value::new("A").expect("a short value");
-    t.apply(Action::Propose(NodeId::proposer(1), value))
+    t.apply(Action::Propose(paxos::proposer(1), value))
         .expect("a fresh proposer takes a request");
     for _ in 0..n {
         t.apply(Action::Duplicate(MsgId(1)))
@@ -319,7 +322,11 @@ fn export_ms(steps: u64, gif_steps: u64) -> [f64; 6] {
 }
 
 /// The explorer on `proposers` / 3 acceptors / 1 learner, correct Paxos, no faults.
-fn explore_run(proposers: u8, ballots: u8, max_states: Option<u64>) -> Report {
+fn explore_run(
+    proposers: u8,
+    ballots: u8,
+    max_states: Option<u64>,
+) -> Report<crate::protocols::paxos::Value> {
     let config = Config {
         proposers,
         acceptors: 3,

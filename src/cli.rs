@@ -8,7 +8,8 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use crate::bench;
-use crate::sim::{Config, Flaw, Knobs, Scheduler};
+use crate::protocols::paxos::{Config, Flaw};
+use crate::sim::{Knobs, Scheduler};
 use crate::trace::{self, Outcome, Trace};
 
 /// Prints to stdout, ignoring a closed pipe (`paxos-lab check dir | head` must not panic).

@@ -7,6 +7,7 @@ pub mod explore;
 pub mod export;
 pub mod fsutil;
 pub mod lesson;
+pub mod protocols;
 pub mod sim;
 pub mod trace;
 pub mod ui;

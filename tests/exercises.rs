@@ -4,8 +4,9 @@
 use std::path::Path;
 
 use paxos_lab::lesson::{self, Lesson, Step};
-use paxos_lab::sim::paxos::MsgKind;
-use paxos_lab::sim::{Action, Knobs, NodeId, PaxosWorld};
+use paxos_lab::protocols::paxos::MsgKind;
+use paxos_lab::protocols::paxos::{Action, PaxosWorld};
+use paxos_lab::sim::{Knobs, NodeId};
 use paxos_lab::trace::StepEvents;
 use paxos_lab::ui::lesson_panel::LessonPanel;
 use paxos_lab::ui::session::{Command, Session};
@@ -270,7 +271,7 @@ fn when_the_lesson_cannot_go_on_from_the_students_run_it_says_so_and_keeps_it() 
             .world()
             .network()
             .in_flight()
-            .filter(|e| e.dst.role != paxos_lab::sim::Role::Learner)
+            .filter(|e| e.dst.role != paxos_lab::protocols::paxos::LEARNER)
             .last()
             .expect("something to deliver");
         session.apply(Command::Act(Action::Deliver(e.id)));
@@ -279,7 +280,7 @@ fn when_the_lesson_cannot_go_on_from_the_students_run_it_says_so_and_keeps_it() 
         .world()
         .network()
         .in_flight()
-        .filter(|e| e.dst.role == paxos_lab::sim::Role::Learner)
+        .filter(|e| e.dst.role == paxos_lab::protocols::paxos::LEARNER)
         .map(|e| e.id)
         .collect();
     assert!(!to_learner.is_empty());

@@ -5,7 +5,7 @@
 use std::process::Command;
 
 use paxos_lab::explore::{self, Bounds, Options, Progress, Verdict};
-use paxos_lab::sim::{Config, Flaw};
+use paxos_lab::protocols::paxos::{Config, Flaw};
 use paxos_lab::trace;
 
 fn cluster(flaws: &[Flaw]) -> Config {

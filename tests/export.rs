@@ -202,7 +202,7 @@ fn svg_is_valid_xml_with_a_labelled_lane_per_node_and_every_mark() {
             .count();
         assert_eq!(class_count("lost"), lost, "{name}");
         assert_eq!(class_count("duplicate"), copies, "{name}");
-        let events = |f: &dyn Fn(&Event<paxos_lab::sim::Paxos>) -> bool| {
+        let events = |f: &dyn Fn(&Event<paxos_lab::protocols::paxos::Paxos>) -> bool| {
             run.log
                 .iter()
                 .flat_map(|s| s.iter())
@@ -369,7 +369,7 @@ fn shiviz_logs_obey_the_parser_and_vector_clock_rules() {
                 )
             })
             .filter(|e| {
-                !matches!(e, Event::Note { node: Some(_), note } if !matches!(note, paxos_lab::sim::paxos::Note::Learned { .. }))
+                !matches!(e, Event::Note { node: Some(_), note } if !matches!(note, paxos_lab::protocols::paxos::Note::Learned { .. }))
             })
             .count();
         assert!(events >= expected, "{name}: {events} events < {expected}");

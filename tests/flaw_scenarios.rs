@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use paxos_lab::sim::Flaw;
+use paxos_lab::protocols::paxos::Flaw;
 use paxos_lab::trace;
 
 struct Expect {

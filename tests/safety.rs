@@ -3,14 +3,16 @@
 //! here means no step of any of these runs broke any rule.
 
 use paxos_lab::cli::simulate;
-use paxos_lab::sim::{Action, Config, Flaw, Knobs, NodeId, PaxosWorld, Value};
+use paxos_lab::protocols::paxos;
+use paxos_lab::protocols::paxos::{Action, Config, Flaw, PaxosWorld, Value};
+use paxos_lab::sim::Knobs;
 use proptest::prelude::*;
 
 /// Turns one random number into an action: first a kind of action (weighted so deliveries
 /// dominate, as in a real network), then one of the enabled actions of that kind.
 fn pick(world: &PaxosWorld, choice: u32) -> Option<Action> {
     let value = Value::letter_for((choice % 3 + 1) as u8);
-    let enabled = world.enabled_actions(value);
+    let enabled = world.enabled_actions(&value);
     let kind = |a: &Action| match a {
         Action::Deliver(_) => 0,
         Action::Drop(_) => 1,
@@ -86,7 +88,7 @@ fn run_schedule(config: &Config, schedule: &[u32]) -> PaxosWorld {
     let mut world = config.world();
     for p in 1..=config.proposers {
         world
-            .apply(&Action::Propose(NodeId::proposer(p), Value::letter_for(p)))
+            .apply(&Action::Propose(paxos::proposer(p), Value::letter_for(p)))
             .unwrap();
     }
     for &c in schedule {

@@ -5,9 +5,11 @@
 use egui::Vec2;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use paxos_lab::sim::paxos::Node;
+use paxos_lab::protocols::paxos;
+use paxos_lab::protocols::paxos::Node;
+use paxos_lab::protocols::paxos::{Config, Flaw};
 use paxos_lab::sim::rng::Rng;
-use paxos_lab::sim::{Config, Flaw, Knobs, NodeId};
+use paxos_lab::sim::{Knobs, NodeId};
 use paxos_lab::trace;
 use paxos_lab::ui::graph::GraphView;
 use paxos_lab::ui::i18n::{Lang, T};
@@ -130,7 +132,7 @@ fn clicking_a_node_then_crash_crashes_it_and_restart_brings_it_back() {
     h.run();
     assert_eq!(
         h.state().session.selection,
-        Some(Selection::Node(NodeId::acceptor(2)))
+        Some(Selection::Node(paxos::acceptor(2)))
     );
     h.get_by_label("Crash").click();
     h.run();
@@ -138,7 +140,7 @@ fn clicking_a_node_then_crash_crashes_it_and_restart_brings_it_back() {
         !h.state()
             .session
             .world()
-            .node(NodeId::acceptor(2))
+            .node(paxos::acceptor(2))
             .unwrap()
             .up
     );
@@ -148,7 +150,7 @@ fn clicking_a_node_then_crash_crashes_it_and_restart_brings_it_back() {
         h.state()
             .session
             .world()
-            .node(NodeId::acceptor(2))
+            .node(paxos::acceptor(2))
             .unwrap()
             .up
     );
@@ -169,7 +171,7 @@ fn proposing_from_the_inspector_starts_phase_one() {
     h.run();
     let w = h.state().session.world();
     assert_eq!(w.step(), 3);
-    let Node::Proposer(p) = &w.node(NodeId::proposer(1)).unwrap().state else {
+    let Node::Proposer(p) = &w.node(paxos::proposer(1)).unwrap().state else {
         panic!()
     };
     assert_eq!(
@@ -184,7 +186,7 @@ fn proposing_from_the_inspector_starts_phase_one() {
     h.get_by_label("Propose").click();
     h.run();
     let w = h.state().session.world();
-    let Node::Proposer(p) = &w.node(NodeId::proposer(2)).unwrap().state else {
+    let Node::Proposer(p) = &w.node(paxos::proposer(2)).unwrap().state else {
         panic!()
     };
     assert_eq!(p.request.unwrap().as_str(), "B");
@@ -313,7 +315,7 @@ fn snapshot_space_time_diagram() {
 #[test]
 fn snapshot_inspector_highlights_what_changed() {
     let mut session = sandbox(5, 8);
-    session.apply(Command::Select(Some(Selection::Node(NodeId::acceptor(1)))));
+    session.apply(Command::Select(Some(Selection::Node(paxos::acceptor(1)))));
     let mut view = InspectorView::default();
     let mut h = view_harness(Vec2::new(320.0, 360.0), |ui| {
         let f = Frame::at_rest(&session, Lang::Zh);
@@ -432,7 +434,7 @@ fn faults_are_reachable_from_the_keyboard_alone() {
     }
     assert_eq!(
         h.state().session.selection,
-        Some(Selection::Node(NodeId::acceptor(1)))
+        Some(Selection::Node(paxos::acceptor(1)))
     );
     h.key_press(egui::Key::C);
     h.run();
@@ -440,7 +442,7 @@ fn faults_are_reachable_from_the_keyboard_alone() {
         !h.state()
             .session
             .world()
-            .node(NodeId::acceptor(1))
+            .node(paxos::acceptor(1))
             .unwrap()
             .up
     );
@@ -454,7 +456,7 @@ fn faults_are_reachable_from_the_keyboard_alone() {
     h.run();
     assert!(h.state().session.world().network().get(m).is_none());
     // K cuts the selected link and heals it again.
-    let (p1, a2) = (NodeId::proposer(1), NodeId::acceptor(2));
+    let (p1, a2) = (paxos::proposer(1), paxos::acceptor(2));
     h.state_mut()
         .apply(vec![Command::Select(Some(Selection::Link(p1, a2)))]);
     h.key_press(egui::Key::K);
@@ -1031,7 +1033,7 @@ fn the_lessons_are_one_menu_away_and_a_new_run_ends_the_lesson_cleanly() {
 #[test]
 fn a_flawed_cluster_shows_a_badge_and_the_legend_is_one_click_away() {
     let config = Config {
-        flaws: vec![paxos_lab::sim::Flaw::Amnesia],
+        flaws: vec![paxos_lab::protocols::paxos::Flaw::Amnesia],
         ..Config::default()
     };
     let mut h = harness(app(Session::new(config, Knobs::default()), Lang::En));
@@ -1221,8 +1223,8 @@ fn watch_it_asks_before_replacing_an_unsaved_run() {
 
 #[test]
 fn message_words_are_translated_but_names_and_numbers_stay() {
-    use paxos_lab::sim::Ballot;
-    use paxos_lab::sim::paxos::Msg;
+    use paxos_lab::protocols::paxos::Ballot;
+    use paxos_lab::protocols::paxos::Msg;
     let session = sandbox(1, 0);
     let promise = Msg::Promise {
         ballot: Ballot::new(2, 1),

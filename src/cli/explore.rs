@@ -18,7 +18,7 @@ macro_rules! progress_line {
 
 use super::{EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION};
 use crate::explore::{self, Bounds, Options, Progress, Verdict};
-use crate::sim::{Config, Flaw};
+use crate::protocols::paxos::{Config, Flaw};
 
 #[derive(Args, Debug, Clone)]
 pub struct ExploreArgs {

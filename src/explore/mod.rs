@@ -83,13 +83,13 @@ impl Progress {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Verdict {
+pub enum Verdict<R> {
     /// Every reachable state within the bounds was checked.
     Safe,
     /// A shortest run to a violation, as world actions from the initial state.
     Violation {
         violation: Violation,
-        actions: Vec<Action>,
+        actions: Vec<Action<R>>,
     },
     Cancelled,
     /// A limit was reached before the search finished.
@@ -119,8 +119,8 @@ impl std::fmt::Display for Limit {
 }
 
 #[derive(Clone, Debug)]
-pub struct Report {
-    pub verdict: Verdict,
+pub struct Report<R> {
+    pub verdict: Verdict<R>,
     pub unique_states: u64,
     pub transitions: u64,
     pub max_depth: u32,
@@ -131,7 +131,7 @@ pub struct Report {
     pub peak_bytes: Option<u64>,
 }
 
-impl Report {
+impl<R> Report<R> {
     pub fn states_per_sec(&self) -> f64 {
         self.unique_states as f64 / self.elapsed.as_secs_f64().max(1e-9)
     }
@@ -213,7 +213,7 @@ pub fn explore<P: Canonical + Send + Sync>(
     options: &Options,
     progress: &Progress,
     world: &mut World<P>,
-) -> Result<Report, String>
+) -> Result<Report<P::Request>, String>
 where
     P::Node: Send + Sync,
     P::Monitor: Send + Sync,
@@ -461,7 +461,7 @@ pub struct Background {
 }
 
 impl Background {
-    pub fn spawn(config: crate::sim::Config, options: Options) -> Self {
+    pub fn spawn(config: crate::protocols::paxos::Config, options: Options) -> Self {
         let progress = Arc::new(Progress::default());
         let shared = Arc::clone(&progress);
         let handle = std::thread::Builder::new()
@@ -583,13 +583,13 @@ pub mod memory {
 
 /// A search over single-decree Paxos on `config`'s cluster, with any counterexample as a trace.
 pub struct PaxosSearch {
-    pub report: Report,
+    pub report: Report<crate::protocols::paxos::Value>,
     /// The counterexample as a trace file's content (config, actions and outcome).
     pub counterexample: Option<crate::trace::Trace>,
 }
 
 /// Checks the bounds the explorer can handle.
-pub fn validate(config: &crate::sim::Config, bounds: &Bounds) -> Result<(), String> {
+pub fn validate(config: &crate::protocols::paxos::Config, bounds: &Bounds) -> Result<(), String> {
     config.validate()?;
     if !(1..=16).contains(&bounds.ballots) {
         return Err(format!(
@@ -617,13 +617,13 @@ pub fn validate(config: &crate::sim::Config, bounds: &Bounds) -> Result<(), Stri
 }
 
 pub fn explore_paxos(
-    config: &crate::sim::Config,
+    config: &crate::protocols::paxos::Config,
     options: &Options,
     progress: &Progress,
 ) -> Result<PaxosSearch, String> {
     validate(config, &options.bounds)?;
     let space = Space::new(
-        crate::sim::Paxos::new(config),
+        crate::protocols::paxos::Paxos::new(config),
         options.bounds,
         options.symmetry,
     )?;

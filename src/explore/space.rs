@@ -6,9 +6,10 @@
 //! fresh bytes for the one it did, so expanding a state costs one handler call and one copy.
 
 use super::Bounds;
-use crate::sim::canon::{Canonical, Reader, Values, Writer, fingerprint};
+use crate::sim::canon::{Canonical, Reader, Writer, fingerprint};
 use crate::sim::protocol::{Ctx, Outbox, TimerOp, Violation};
-use crate::sim::{Action, Event, NodeId, Value, World};
+use crate::sim::world::ActionOf;
+use crate::sim::{Action, Event, NodeId, World};
 
 /// Most nodes an explored cluster may have: liveness, timers and requests are 64-bit masks.
 pub const MAX_NODES: usize = 64;
@@ -45,7 +46,9 @@ pub struct Space<P: Canonical> {
     /// For each slot, its index among the nodes that take requests.
     requester: Vec<Option<u8>>,
     requesters: usize,
-    values: Values,
+    /// The request each requester makes, by requester index.
+    requests: Vec<P::Request>,
+    values: P::Values,
     bounds: Bounds,
     /// Slots of the interchangeable nodes, when symmetry reduction is on.
     symmetric: Vec<usize>,
@@ -100,11 +103,11 @@ impl<P: Canonical> Space<P> {
             ));
         }
         let mut requester = Vec::with_capacity(roster.len());
-        let mut values = Vec::new();
+        let mut requests = Vec::new();
         for id in &roster {
             if protocol.takes_requests(*id) {
-                requester.push(Some(values.len() as u8));
-                values.push(Value::letter_for(id.index));
+                requester.push(Some(requests.len() as u8));
+                requests.push(protocol.explored_request(*id));
             } else {
                 requester.push(None);
             }
@@ -118,11 +121,12 @@ impl<P: Canonical> Space<P> {
         Ok(Space {
             symmetry: symmetric.len() > 1,
             symmetric,
-            requesters: values.len(),
+            requesters: requests.len(),
+            values: protocol.values(&requests),
+            requests,
             protocol,
             roster,
             requester,
-            values: Values::new(values),
             bounds,
         })
     }
@@ -136,8 +140,8 @@ impl<P: Canonical> Space<P> {
     }
 
     /// The value node `slot` proposes, if it takes requests.
-    fn request(&self, slot: usize) -> Option<Value> {
-        self.requester[slot].map(|r| self.values.as_slice()[r as usize])
+    fn request(&self, slot: usize) -> Option<P::Request> {
+        self.requester[slot].map(|r| self.requests[r as usize].clone())
     }
 
     pub fn scratch(&self) -> Scratch<P> {
@@ -278,10 +282,10 @@ impl<P: Canonical> Space<P> {
             let mut header = h;
             header.proposed |= 1 << r;
             let mut node = s.nodes[slot].clone();
-            let value = self.values.as_slice()[r as usize];
+            let request = self.requests[r as usize].clone();
             if self
                 .protocol
-                .on_request(ctx, self.roster[slot], &mut node, value, &mut s.out)
+                .on_request(ctx, self.roster[slot], &mut node, request, &mut s.out)
                 .is_err()
             {
                 s.out.clear();
@@ -446,7 +450,7 @@ impl<P: Canonical> Space<P> {
                 }
             }
             match s.out.timer {
-                Some(TimerOp::Start) => header.timers |= 1 << slot,
+                Some(TimerOp::Start(_)) => header.timers |= 1 << slot,
                 Some(TimerOp::Stop) => header.timers &= !(1 << slot),
                 None => {}
             }
@@ -725,7 +729,11 @@ impl<P: Canonical> Space<P> {
     }
 
     /// Plays `steps` on `world` (a fresh world of the same protocol), naming real message ids.
-    pub fn to_actions(&self, steps: &[Step], world: &mut World<P>) -> Result<Vec<Action>, String> {
+    pub fn to_actions(
+        &self,
+        steps: &[Step],
+        world: &mut World<P>,
+    ) -> Result<Vec<ActionOf<P>>, String> {
         let mut actions = Vec::with_capacity(steps.len());
         for step in steps {
             let find = |code: u64| -> Result<crate::sim::MsgId, String> {

@@ -4,8 +4,9 @@
 //! Messages still in flight when the range ends are drawn last as open async arrows.
 
 use super::{Run, StepRange, actor, loss_words, monitor_words};
-use crate::sim::paxos::Note;
-use crate::sim::{Event, NodeId, Role};
+use crate::protocols::paxos;
+use crate::protocols::paxos::Note;
+use crate::sim::{Event, NodeId};
 
 /// Text Mermaid shows as is: `;` would end the statement and `#` starts an entity code, so both
 /// become entity codes; line breaks become spaces.
@@ -29,7 +30,7 @@ fn over(run: &Run, node: Option<NodeId>) -> String {
     let acceptors: Vec<_> = run
         .roster
         .iter()
-        .filter(|n| n.role == Role::Acceptor)
+        .filter(|n| n.role == paxos::ACCEPTOR)
         .collect();
     match (node, acceptors.first(), acceptors.last()) {
         (Some(n), _, _) => n.to_string(),
@@ -56,7 +57,10 @@ pub fn to_mermaid(run: &Run, range: StepRange) -> String {
         let acting = actor(events);
         for e in events {
             let line = match e {
-                Event::Requested { node, value } => {
+                Event::Requested {
+                    node,
+                    request: value,
+                } => {
                     format!("Note over {node}: request \"{}\"", text(&value.to_string()))
                 }
                 Event::Delivered(env) => format!(

@@ -9,9 +9,10 @@ mod svg;
 
 use std::path::Path;
 
-use crate::sim::paxos::Note;
+use crate::protocols::paxos::Config;
+use crate::protocols::paxos::Note;
 use crate::sim::world::LossCause;
-use crate::sim::{ActionError, Config, Event, NodeId};
+use crate::sim::{ActionError, Event, NodeId};
 use crate::trace::spans::SpansCache;
 use crate::trace::{StepEvents, Timeline, Trace};
 
@@ -171,7 +172,7 @@ impl Run {
     pub fn steps(
         &self,
         range: StepRange,
-    ) -> impl Iterator<Item = (u64, &[Event<crate::sim::Paxos>])> {
+    ) -> impl Iterator<Item = (u64, &[Event<crate::protocols::paxos::Paxos>])> {
         self.log
             .iter()
             .enumerate()
@@ -255,7 +256,7 @@ pub fn loss_words(cause: LossCause) -> &'static str {
 
 /// The node that acted in a step: whoever received, lost, timed out or took a request. Monitor
 /// observations (a value chosen, a violation) are pinned to it.
-pub fn actor(events: &[Event<crate::sim::Paxos>]) -> Option<NodeId> {
+pub fn actor(events: &[Event<crate::protocols::paxos::Paxos>]) -> Option<NodeId> {
     events.iter().find_map(|e| match e {
         Event::Delivered(env) => Some(env.dst),
         Event::Requested { node, .. } => Some(*node),
@@ -273,7 +274,7 @@ pub fn monitor_words(note: &Note) -> Option<String> {
             acceptors,
         } => Some(format!(
             "chosen \"{value}\" in ballot {ballot} by {}",
-            crate::sim::ids::members(crate::sim::Role::Acceptor, *acceptors)
+            crate::sim::ids::members(crate::protocols::paxos::ACCEPTOR, *acceptors)
         )),
         _ => None,
     }

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use super::{Run, StepRange, actor, loss_words, monitor_words};
-use crate::sim::paxos::Note;
+use crate::protocols::paxos::Note;
 use crate::sim::{Event, MsgId, NodeId};
 
 /// Line 1 of every log: host, clock, then the event text. No `^`/`$`: ShiViz runs the regex
@@ -82,7 +82,10 @@ pub fn to_shiviz(run: &Run, range: StepRange) -> String {
         let acting = actor(events);
         for e in events {
             match e {
-                Event::Requested { node, value } => {
+                Event::Requested {
+                    node,
+                    request: value,
+                } => {
                     c.event(*node, None, &format!("step {step}: request \"{value}\""));
                 }
                 Event::Sent(env) => {

@@ -11,8 +11,8 @@ use std::fmt::Write;
 use egui::Color32;
 
 use super::{Run, StepRange, loss_words};
+use crate::protocols::paxos::Note;
 use crate::sim::Event;
-use crate::sim::paxos::Note;
 use crate::trace::spans::LaneMark;
 use crate::ui::session::short_label;
 use crate::ui::theme::Palette;

@@ -13,9 +13,9 @@ use std::hash::{Hash, Hasher};
 
 use super::model::{Condition, Control, Exercise, Lesson, Step};
 use super::verify::Script;
-use crate::sim::paxos::{MsgKind, Node};
+use crate::protocols::paxos::{Action, Ballot, PaxosWorld, Value};
+use crate::protocols::paxos::{MsgKind, Node};
 use crate::sim::world::Event;
-use crate::sim::{Action, Ballot, PaxosWorld, Value};
 use crate::trace::StepEvents;
 
 /// The most states one exercise's search visits; past it the search says it was cut short.
@@ -152,7 +152,7 @@ fn moves(
     crashes: Crashes,
 ) -> Vec<(Action, Option<Action>)> {
     let mut out = Vec::new();
-    for a in world.enabled_actions(values[0]) {
+    for a in world.enabled_actions(&values[0]) {
         if !controls.iter().any(|c| c.allows(&a)) || !matters(world, &a, counted) {
             continue;
         }
@@ -184,7 +184,7 @@ struct Past {
 }
 
 impl Past {
-    fn record(&mut self, events: &[Event<crate::sim::Paxos>]) {
+    fn record(&mut self, events: &[Event<crate::protocols::paxos::Paxos>]) {
         for e in events {
             match e {
                 Event::TimedOut(n) if !self.timeouts.contains(n) => {

@@ -1,12 +1,14 @@
 //! The lesson file's data model. Texts always come in both languages; conditions are a small,
 //! closed vocabulary, not code.
 
-use crate::sim::paxos::INVARIANTS;
+use crate::protocols::paxos;
+use crate::protocols::paxos::INVARIANTS;
 use serde::{Deserialize, Serialize};
 
-use crate::sim::paxos::{Msg, MsgKind, Node};
+use crate::protocols::paxos::{Action, Ballot, Config, Paxos, PaxosWorld, Value};
+use crate::protocols::paxos::{Msg, MsgKind, Node};
 use crate::sim::world::Event;
-use crate::sim::{Action, Ballot, Config, Knobs, NodeId, Paxos, PaxosWorld, Role, Value};
+use crate::sim::{Knobs, NodeId};
 
 /// A text in English and Simplified Chinese; both are required.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -183,7 +185,7 @@ impl Condition {
                 world
                     .nodes()
                     .iter()
-                    .filter(|s| s.id.role == Role::Acceptor && !s.up)
+                    .filter(|s| s.id.role == paxos::ACCEPTOR && !s.up)
                     .count()
                     >= *k as usize
             }

@@ -3,7 +3,8 @@
 //! met at its start, and its reference solution meets it.
 
 use super::model::{Lesson, Step};
-use crate::sim::{Action, Scheduler};
+use crate::protocols::paxos::Action;
+use crate::sim::Scheduler;
 use crate::trace::StepEvents;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -55,7 +56,7 @@ pub fn continue_script(
 
 fn play(
     lesson: &Lesson,
-    mut world: crate::sim::PaxosWorld,
+    mut world: crate::protocols::paxos::PaxosWorld,
     mut actions: Vec<Action>,
     from: usize,
 ) -> Result<Script, (usize, String)> {

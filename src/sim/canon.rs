@@ -1,9 +1,9 @@
 //! Canonical, compact byte encodings of a protocol's state, for the explorer. Two states that
 //! behave the same from here on must encode to the same bytes: no timestamps, no step numbers,
 //! no message ids, and every set written in sorted order. The explorer stores millions of these,
-//! so integers are varints and values are indices into the run's small table of proposals.
+//! so integers are varints, and a protocol writes its values as indices into a small table.
 
-use super::ids::{Ballot, NodeId, Role, Value};
+use super::ids::{NodeId, Role};
 use super::protocol::Protocol;
 
 /// Appends varints and bytes to a reusable buffer.
@@ -24,10 +24,6 @@ impl Writer {
             v >>= 7;
         }
         self.bytes.push(v as u8);
-    }
-
-    pub fn ballot(&mut self, b: Ballot) {
-        self.varint(pack_ballot(b));
     }
 }
 
@@ -65,81 +61,36 @@ impl<'a> Reader<'a> {
         }
     }
 
-    pub fn ballot(&mut self) -> Ballot {
-        unpack_ballot(self.varint())
-    }
-
     pub fn remaining(&self) -> usize {
         self.bytes.len()
-    }
-}
-
-/// A ballot as one integer, ordered as ballots are (round first).
-pub fn pack_ballot(b: Ballot) -> u64 {
-    ((b.round as u64) << 8) | b.proposer as u64
-}
-
-pub fn unpack_ballot(v: u64) -> Ballot {
-    Ballot::new((v >> 8) as u32, v as u8)
-}
-
-/// The values a run can carry, so a value is stored as its small index. In an explored run every
-/// value comes from a client request, and the explorer fixes those up front.
-#[derive(Clone, Debug, Default)]
-pub struct Values(Vec<Value>);
-
-impl Values {
-    pub fn new(values: Vec<Value>) -> Self {
-        Values(values)
-    }
-
-    /// 1-based, so 0 can stand for "no value".
-    pub fn code(&self, v: Value) -> u64 {
-        match self.0.iter().position(|x| *x == v) {
-            Some(i) => i as u64 + 1,
-            None => {
-                debug_assert!(false, "value {v} is not in the explorer's table");
-                0
-            }
-        }
-    }
-
-    pub fn value(&self, code: u64) -> Value {
-        self.0
-            .get((code as usize).wrapping_sub(1))
-            .copied()
-            .unwrap_or_else(|| Value::letter_for(0))
-    }
-
-    pub fn code_opt(&self, v: Option<Value>) -> u64 {
-        v.map_or(0, |v| self.code(v))
-    }
-
-    pub fn value_opt(&self, code: u64) -> Option<Value> {
-        (code != 0).then(|| self.value(code))
-    }
-
-    pub fn as_slice(&self) -> &[Value] {
-        &self.0
     }
 }
 
 /// A protocol whose state the explorer can store canonically. Encodings of nodes and the monitor
 /// leave out anything that is history only (steps, times, the order in which a set grew).
 pub trait Canonical: Protocol {
+    /// The table that turns the run's values into small numbers and back, built once per search
+    /// from the requests the explorer will make (see `explored_request`).
+    type Values: Clone + Send + Sync;
+
+    /// The one request the explorer makes at `id` (a node that takes requests).
+    fn explored_request(&self, id: NodeId) -> Self::Request;
+    /// The value table for the requests the explorer makes.
+    fn values(&self, requests: &[Self::Request]) -> Self::Values;
+
     /// Whether a node's note means it started a new attempt (a ballot, in Paxos): the explorer
     /// bounds how many each node may start.
     fn starts_attempt(note: &Self::Note) -> bool;
 
-    fn encode_node(&self, node: &Self::Node, values: &Values, w: &mut Writer);
-    fn decode_node(&self, id: NodeId, values: &Values, r: &mut Reader) -> Self::Node;
+    fn encode_node(&self, node: &Self::Node, values: &Self::Values, w: &mut Writer);
+    fn decode_node(&self, id: NodeId, values: &Self::Values, r: &mut Reader) -> Self::Node;
 
     /// A message as a number below 2^48 (the explorer adds the sender and receiver above it).
-    fn encode_msg(&self, msg: &Self::Msg, values: &Values) -> u64;
-    fn decode_msg(&self, code: u64, values: &Values) -> Self::Msg;
+    fn encode_msg(&self, msg: &Self::Msg, values: &Self::Values) -> u64;
+    fn decode_msg(&self, code: u64, values: &Self::Values) -> Self::Msg;
 
-    fn encode_monitor(&self, monitor: &Self::Monitor, values: &Values, w: &mut Writer);
-    fn decode_monitor(&self, values: &Values, r: &mut Reader) -> Self::Monitor;
+    fn encode_monitor(&self, monitor: &Self::Monitor, values: &Self::Values, w: &mut Writer);
+    fn decode_monitor(&self, values: &Self::Values, r: &mut Reader) -> Self::Monitor;
 
     /// Whether the explorer may discard `msg` in flight to `node` without hiding any violation
     /// (`may_restart`: whether the node may still crash and come back; `may_start_attempt`:
@@ -251,14 +202,6 @@ mod tests {
         assert_eq!(r.remaining(), 0);
         // Past the end: zeros, no panic.
         assert_eq!(r.varint(), 0);
-    }
-
-    #[test]
-    fn ballots_pack_in_ballot_order() {
-        let a = Ballot::new(1, 3);
-        let b = Ballot::new(2, 1);
-        assert!(pack_ballot(a) < pack_ballot(b));
-        assert_eq!(unpack_ballot(pack_ballot(b)), b);
     }
 
     #[test]

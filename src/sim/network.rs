@@ -106,17 +106,17 @@ impl<M> Flight<M> {
     }
 }
 
-impl<M: Copy> Flight<M> {
+impl<M: Clone> Flight<M> {
     fn push(&mut self, env: Envelope<M>) {
         match self.chunks.last_mut() {
             Some(c) if c.envelopes.len() < CHUNK => {
                 let c = Arc::make_mut(c);
-                c.envelopes.push(env);
                 c.due = c.due.min((env.deliver_at, env.id));
+                c.envelopes.push(env);
             }
             _ => self.chunks.push(Arc::new(Chunk {
-                envelopes: vec![env],
                 due: (env.deliver_at, env.id),
+                envelopes: vec![env],
             })),
         }
         self.len += 1;
@@ -181,7 +181,7 @@ fn link(a: NodeId, b: NodeId) -> (NodeId, NodeId) {
     if a <= b { (a, b) } else { (b, a) }
 }
 
-impl<M: Copy> Network<M> {
+impl<M: Clone> Network<M> {
     pub fn send(
         &mut self,
         src: NodeId,
@@ -200,7 +200,7 @@ impl<M: Copy> Network<M> {
         };
         self.next_id += 1;
         self.stats.sent += 1;
-        self.in_flight.push(env);
+        self.in_flight.push(env.clone());
         env
     }
 
@@ -268,11 +268,15 @@ impl<M: Copy> Network<M> {
 mod tests {
     use super::*;
 
+    fn node(letter: char, index: u8) -> NodeId {
+        NodeId::new(crate::sim::ids::Role::new(letter), index)
+    }
+
     #[test]
     fn messages_keep_their_ids_and_the_earliest_is_due_first() {
         let mut n: Network<u8> = Network::default();
-        let a = n.send(NodeId::proposer(1), NodeId::acceptor(1), 1, 0, 9).id;
-        let b = n.send(NodeId::proposer(1), NodeId::acceptor(2), 2, 0, 4).id;
+        let a = n.send(node('P', 1), node('A', 1), 1, 0, 9).id;
+        let b = n.send(node('P', 1), node('A', 2), 2, 0, 4).id;
         assert_eq!(n.earliest().unwrap().id, b);
         assert_eq!(n.take(b).unwrap().msg, 2);
         assert!(n.take(b).is_none());
@@ -283,7 +287,7 @@ mod tests {
     #[test]
     fn links_are_undirected() {
         let mut n: Network<u8> = Network::default();
-        let (p, a) = (NodeId::proposer(1), NodeId::acceptor(2));
+        let (p, a) = (node('P', 1), node('A', 2));
         assert!(n.cut(a, p));
         assert!(!n.cut(p, a));
         assert!(n.is_cut(p, a));
@@ -299,15 +303,7 @@ mod tests {
         for round in 0..5000u64 {
             if model.is_empty() || rng.range(0, 2) == 0 {
                 let at = rng.range(0, 1000);
-                let id = n
-                    .send(
-                        NodeId::proposer(1),
-                        NodeId::acceptor(1),
-                        round as u16,
-                        0,
-                        at,
-                    )
-                    .id;
+                let id = n.send(node('P', 1), node('A', 1), round as u16, 0, at).id;
                 model.push((id, at));
             } else {
                 let i = rng.range(0, model.len() as u64 - 1) as usize;
@@ -329,7 +325,7 @@ mod tests {
     fn a_copy_shares_the_untouched_chunks() {
         let mut n: Network<u8> = Network::default();
         for _ in 0..10 * CHUNK {
-            n.send(NodeId::proposer(1), NodeId::acceptor(1), 0, 0, 5);
+            n.send(node('P', 1), node('A', 1), 0, 0, 5);
         }
         let copy = n.clone();
         n.take(MsgId(1));

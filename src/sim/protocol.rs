@@ -5,7 +5,7 @@
 use std::fmt::{Debug, Display};
 use std::hash::Hash;
 
-use super::ids::{NodeId, Value};
+use super::ids::NodeId;
 use super::world::Event;
 
 /// What a handler may know about "now": handed in, never read from a clock.
@@ -20,8 +20,29 @@ pub struct Ctx {
 /// A timer request from a handler: the world owns the clock, the node only asks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TimerOp {
-    Start,
+    Start(Wait),
     Stop,
+}
+
+/// How long a started timer runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wait {
+    /// The run's configured timeout.
+    Standard,
+    /// Exactly this many ticks.
+    Ticks(u32),
+    /// A number of ticks drawn from the world's seeded generator, both ends included (a
+    /// randomised election timeout).
+    Between(u32, u32),
+}
+
+/// What a client hands a node: a value to propose (Paxos) or a command (Multi-Paxos, Raft).
+/// Actions carry it, so traces and lessons store it.
+pub trait Request:
+    Clone + Debug + Hash + Eq + serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static
+{
+    /// Writes the request as an action's argument, as a trace spells it (`"A"` for a value).
+    fn fmt_arg(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result;
 }
 
 /// Everything a handler wants done. Handlers never touch the network themselves, which keeps them
@@ -71,12 +92,14 @@ pub type Refusal = String;
 
 pub trait Protocol: Clone + Debug + Sized + 'static {
     type Node: Clone + Debug + Hash;
-    type Msg: Copy + Debug + Display + Hash + Eq;
+    type Msg: Clone + Debug + Display + Hash + Eq;
     /// What a handler observed about itself (a phase change, a vote, a value learned): shown in the
     /// event log and fed to the safety monitor.
-    type Note: Copy + Debug + Hash;
+    type Note: Clone + Debug + Hash;
     /// Safety bookkeeping kept beside the nodes, updated incrementally from notes.
     type Monitor: Clone + Debug + Hash;
+    /// What a client hands a node.
+    type Request: Request;
 
     /// Every node, in the order the world stores them.
     fn roster(&self) -> Vec<NodeId>;
@@ -85,15 +108,17 @@ pub trait Protocol: Clone + Debug + Sized + 'static {
     fn initial_node(&self, id: NodeId) -> Self::Node;
     /// Whether clients may send requests to this node (proposers, in Paxos).
     fn takes_requests(&self, id: NodeId) -> bool;
+    /// The request the auto-scheduler makes at `id` when its workload knob fires.
+    fn auto_request(&self, id: NodeId, node: &Self::Node) -> Self::Request;
     fn new_monitor(&self) -> Self::Monitor;
 
-    /// A client asks `id` to propose `value`.
+    /// A client hands `id` a request.
     fn on_request(
         &self,
         ctx: Ctx,
         id: NodeId,
         node: &mut Self::Node,
-        value: Value,
+        request: Self::Request,
         out: &mut Outbox<Self>,
     ) -> Result<(), Refusal>;
     fn on_message(

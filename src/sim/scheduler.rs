@@ -2,10 +2,10 @@
 //! proposes actions; the world applies them and the trace records them, so a scheduled run and a
 //! hand-driven run are the same kind of thing.
 
-use super::ids::{MsgId, NodeId, Role, Value};
+use super::ids::{MsgId, NodeId};
 use super::protocol::Protocol;
 use super::rng::Rng;
-use super::world::{Action, World};
+use super::world::{Action, ActionOf, World};
 
 /// Fault and workload knobs, each a probability per step.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -19,7 +19,7 @@ pub struct Knobs {
     pub crash: f64,
     /// A random crashed node restarts.
     pub restart: f64,
-    /// A random live proposer gets a fresh client request (its own value).
+    /// A random live node that takes requests gets a fresh client request (Paxos: its own value).
     pub propose: f64,
 }
 
@@ -81,7 +81,7 @@ impl Scheduler {
     }
 
     /// The next action, or `None` when nothing is left to do.
-    pub fn next<P: Protocol>(&mut self, world: &World<P>) -> Option<Action> {
+    pub fn next<P: Protocol>(&mut self, world: &World<P>) -> Option<ActionOf<P>> {
         self.next_skipping(world, |_| false)
     }
 
@@ -90,8 +90,13 @@ impl Scheduler {
         &mut self,
         world: &World<P>,
         held: impl Fn(MsgId) -> bool,
-    ) -> Option<Action> {
+    ) -> Option<ActionOf<P>> {
         let k = self.knobs;
+        let takes = |id| world.protocol().takes_requests(id);
+        let request = |id| {
+            let node = &world.node(id).expect("a node of the roster").state;
+            Action::Propose(id, world.protocol().auto_request(id, node))
+        };
         if k.restart > 0.0
             && let Some(n) = self.pick(world, |s| !s.up)
             && self.rng.chance(k.restart)
@@ -104,9 +109,9 @@ impl Scheduler {
             return Some(Action::Crash(n));
         }
         if self.rng.chance(k.propose)
-            && let Some(n) = self.pick(world, |s| s.up && s.id.role == Role::Proposer)
+            && let Some(n) = self.pick(world, |s| s.up && takes(s.id))
         {
-            return Some(Action::Propose(n, Value::letter_for(n.index)));
+            return Some(request(n));
         }
         let due_msg = world
             .network()
@@ -147,9 +152,7 @@ impl Scheduler {
             return Some(Action::Restart(n));
         }
         if k.propose > 0.0 {
-            return self
-                .pick(world, |s| s.up && s.id.role == Role::Proposer)
-                .map(|n| Action::Propose(n, Value::letter_for(n.index)));
+            return self.pick(world, |s| s.up && takes(s.id)).map(request);
         }
         None
     }

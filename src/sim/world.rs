@@ -5,33 +5,40 @@
 use std::fmt;
 use std::sync::Arc;
 
-use super::ids::{MsgId, NodeId, Value};
+use super::ids::{MsgId, NodeId};
 use super::network::{Envelope, Network};
-use super::protocol::{Ctx, Outbox, Protocol, TimerOp, Violation};
+use super::protocol::{Ctx, Outbox, Protocol, Request, TimerOp, Violation, Wait};
 use super::rng::Rng;
 
 /// Every change to a run. Traces are lists of these; the GUI, lessons and the auto-scheduler all
 /// produce them, so anything a user does can be saved and replayed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub enum Action {
-    /// A client asks a proposer to propose a value.
-    Propose(NodeId, Value),
+pub enum Action<R> {
+    /// A client hands a node a request (Paxos: a value for a proposer to propose).
+    Propose(NodeId, R),
     Deliver(MsgId),
     Drop(MsgId),
     /// Puts a copy of the message in flight (with a fresh id and latency).
     Duplicate(MsgId),
     Crash(NodeId),
     Restart(NodeId),
-    /// Fires a proposer's timer now.
+    /// Fires a node's timer now.
     Timeout(NodeId),
     CutLink(NodeId, NodeId),
     HealLink(NodeId, NodeId),
 }
 
-impl fmt::Display for Action {
+/// An action's protocol part: what `Propose` carries.
+pub type ActionOf<P> = Action<<P as Protocol>::Request>;
+
+impl<R: Request> fmt::Display for Action<R> {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match self {
-            Action::Propose(n, v) => write!(f, "Propose({n}, \"{v}\")"),
+            Action::Propose(n, r) => {
+                write!(f, "Propose({n}, ")?;
+                r.fmt_arg(f)?;
+                f.write_str(")")
+            }
             Action::Deliver(m) => write!(f, "Deliver({})", m.0),
             Action::Drop(m) => write!(f, "Drop({})", m.0),
             Action::Duplicate(m) => write!(f, "Duplicate({})", m.0),
@@ -80,7 +87,7 @@ pub enum LossCause {
 pub enum Event<P: Protocol> {
     Requested {
         node: NodeId,
-        value: Value,
+        request: P::Request,
     },
     Sent(Envelope<P::Msg>),
     Delivered(Envelope<P::Msg>),
@@ -216,7 +223,7 @@ impl<P: Protocol> World<P> {
     }
 
     /// Checks an action without applying it.
-    pub fn check(&self, action: &Action) -> Result<(), ActionError> {
+    pub fn check(&self, action: &ActionOf<P>) -> Result<(), ActionError> {
         match *action {
             Action::Propose(n, _) => {
                 self.live_slot(n)?;
@@ -261,12 +268,12 @@ impl<P: Protocol> World<P> {
     }
 
     /// Every action that would apply now, for a user (or a test) to choose from. Requests are
-    /// listed with `value`; links with every pair of distinct nodes.
-    pub fn enabled_actions(&self, value: Value) -> Vec<Action> {
+    /// listed with `request`; links with every pair of distinct nodes.
+    pub fn enabled_actions(&self, request: &P::Request) -> Vec<ActionOf<P>> {
         let mut out = Vec::new();
         for s in &self.slots {
             if s.up && self.protocol.takes_requests(s.id) {
-                out.push(Action::Propose(s.id, value));
+                out.push(Action::Propose(s.id, request.clone()));
             }
         }
         for e in self.net.in_flight() {
@@ -299,24 +306,31 @@ impl<P: Protocol> World<P> {
     }
 
     /// Applies one action as the next step. A refused action changes nothing.
-    pub fn apply(&mut self, action: &Action) -> Result<(), ActionError> {
+    pub fn apply(&mut self, action: &ActionOf<P>) -> Result<(), ActionError> {
         self.check(action)?;
         self.events.clear();
         self.step += 1;
         let mut out = Outbox::<P>::default();
         match *action {
-            Action::Propose(node, value) => {
+            Action::Propose(node, ref request) => {
                 let i = self.live_slot(node)?;
                 let ctx = self.ctx();
                 let protocol = Arc::clone(&self.protocol);
-                if let Err(why) =
-                    protocol.on_request(ctx, node, &mut self.slots[i].state, value, &mut out)
-                {
+                if let Err(why) = protocol.on_request(
+                    ctx,
+                    node,
+                    &mut self.slots[i].state,
+                    request.clone(),
+                    &mut out,
+                ) {
                     // `check` vetted the node, so this is a protocol bug; undo the step count.
                     self.step -= 1;
                     return Err(ActionError::Refused(why));
                 }
-                self.events.push(Event::Requested { node, value });
+                self.events.push(Event::Requested {
+                    node,
+                    request: request.clone(),
+                });
                 self.flush(i, &mut out);
             }
             Action::Deliver(id) => {
@@ -338,17 +352,11 @@ impl<P: Protocol> World<P> {
                     });
                 } else {
                     self.net.stats.delivered += 1;
+                    let (dst, src, msg) = (env.dst, env.src, env.msg.clone());
                     self.events.push(Event::Delivered(env));
                     let ctx = self.ctx();
                     let protocol = Arc::clone(&self.protocol);
-                    protocol.on_message(
-                        ctx,
-                        env.dst,
-                        &mut self.slots[i].state,
-                        env.src,
-                        env.msg,
-                        &mut out,
-                    );
+                    protocol.on_message(ctx, dst, &mut self.slots[i].state, src, msg, &mut out);
                     self.flush(i, &mut out);
                 }
             }
@@ -361,11 +369,10 @@ impl<P: Protocol> World<P> {
                 });
             }
             Action::Duplicate(id) => {
-                let env = *self.net.get(id).ok_or(ActionError::NotInFlight(id))?;
+                let env = self.net.get(id).ok_or(ActionError::NotInFlight(id))?;
+                let (src, dst, msg) = (env.src, env.dst, env.msg.clone());
                 let deliver_at = self.now + self.latency();
-                let copy = self
-                    .net
-                    .send(env.src, env.dst, env.msg, self.now, deliver_at);
+                let copy = self.net.send(src, dst, msg, self.now, deliver_at);
                 self.net.stats.sent -= 1;
                 self.net.stats.duplicated += 1;
                 self.events.push(Event::Duplicated { original: id, copy });
@@ -430,7 +437,7 @@ impl<P: Protocol> World<P> {
         for note in out.notes.drain(..) {
             self.events.push(Event::Note {
                 node: Some(node),
-                note,
+                note: note.clone(),
             });
             self.protocol
                 .observe(&mut self.monitor, ctx, node, &note, &mut self.events);
@@ -448,8 +455,13 @@ impl<P: Protocol> World<P> {
             self.events.push(Event::Sent(env));
         }
         match out.timer.take() {
-            Some(TimerOp::Start) => {
-                self.slots[slot].timer = Some(self.now + self.timing.timeout as u64)
+            Some(TimerOp::Start(wait)) => {
+                let ticks = match wait {
+                    Wait::Standard => self.timing.timeout as u64,
+                    Wait::Ticks(t) => t as u64,
+                    Wait::Between(lo, hi) => self.rng.range(lo as u64, hi.max(lo) as u64),
+                };
+                self.slots[slot].timer = Some(self.now + ticks)
             }
             Some(TimerOp::Stop) => self.slots[slot].timer = None,
             None => {}
@@ -470,170 +482,5 @@ impl<P: Protocol> World<P> {
         self.monitor.hash(&mut h);
         self.violations.hash(&mut h);
         h.finish_u64()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::sim::paxos::{Msg, Node, Phase};
-    use crate::sim::{Config, PaxosWorld};
-
-    const P1: NodeId = NodeId::proposer(1);
-    const A1: NodeId = NodeId::acceptor(1);
-
-    fn world() -> PaxosWorld {
-        Config {
-            learners: 1,
-            ..Config::default()
-        }
-        .world()
-    }
-
-    fn a(value: &str) -> Value {
-        Value::new(value).unwrap()
-    }
-
-    /// The in-flight message from `src` to `dst`.
-    fn msg(w: &PaxosWorld, src: NodeId, dst: NodeId) -> MsgId {
-        w.network()
-            .in_flight()
-            .find(|e| e.src == src && e.dst == dst)
-            .unwrap()
-            .id
-    }
-
-    #[test]
-    fn a_refused_action_changes_nothing() {
-        let mut w = world();
-        w.apply(&Action::Propose(P1, a("A"))).unwrap();
-        let before = w.state_hash();
-        for bad in [
-            Action::Deliver(MsgId(99)),
-            Action::Restart(A1),
-            Action::Timeout(NodeId::proposer(2)),
-            Action::Propose(A1, a("A")),
-            Action::Crash(NodeId::acceptor(9)),
-            Action::CutLink(A1, A1),
-            Action::HealLink(P1, A1),
-        ] {
-            assert!(w.apply(&bad).is_err(), "{bad} should be refused");
-            assert_eq!(w.state_hash(), before, "{bad} changed the state");
-        }
-        assert_eq!(w.step(), 1);
-    }
-
-    #[test]
-    fn delivery_moves_the_clock_to_the_arrival_time() {
-        let mut w = world();
-        w.apply(&Action::Propose(P1, a("A"))).unwrap();
-        let env = *w.network().in_flight().next().unwrap();
-        assert!(
-            (5..=15).contains(&env.deliver_at),
-            "latency from the config range"
-        );
-        w.apply(&Action::Deliver(env.id)).unwrap();
-        assert_eq!(w.now(), env.deliver_at);
-        assert!(matches!(w.events()[0], Event::Delivered(e) if e.id == env.id));
-    }
-
-    #[test]
-    fn messages_to_a_crashed_node_or_over_a_cut_link_are_lost() {
-        let mut w = world();
-        w.apply(&Action::Propose(P1, a("A"))).unwrap();
-        let to_a1 = msg(&w, P1, A1);
-        let to_a2 = msg(&w, P1, NodeId::acceptor(2));
-        w.apply(&Action::Crash(A1)).unwrap();
-        w.apply(&Action::Deliver(to_a1)).unwrap();
-        assert!(matches!(
-            w.events()[0],
-            Event::Lost {
-                cause: LossCause::DestinationCrashed,
-                ..
-            }
-        ));
-        w.apply(&Action::CutLink(NodeId::acceptor(2), P1)).unwrap();
-        w.apply(&Action::Deliver(to_a2)).unwrap();
-        assert!(matches!(
-            w.events()[0],
-            Event::Lost {
-                cause: LossCause::LinkCut,
-                ..
-            }
-        ));
-        assert_eq!(w.network().stats.dropped, 2);
-        assert_eq!(w.network().stats.delivered, 0);
-    }
-
-    #[test]
-    fn a_duplicate_is_a_second_copy_with_its_own_id() {
-        let mut w = world();
-        w.apply(&Action::Propose(P1, a("A"))).unwrap();
-        let m = msg(&w, P1, A1);
-        w.apply(&Action::Duplicate(m)).unwrap();
-        let copies: Vec<_> = w.network().in_flight().filter(|e| e.dst == A1).collect();
-        assert_eq!(copies.len(), 2);
-        assert_ne!(copies[0].id, copies[1].id);
-        assert_eq!(copies[0].msg, copies[1].msg);
-        assert_eq!(w.network().stats.duplicated, 1);
-    }
-
-    #[test]
-    fn a_crash_stops_the_timer_and_a_restarted_proposer_forgets_its_attempt() {
-        let mut w = world();
-        w.apply(&Action::Propose(P1, a("A"))).unwrap();
-        assert!(w.node(P1).unwrap().timer.is_some());
-        w.apply(&Action::Crash(P1)).unwrap();
-        assert!(w.node(P1).unwrap().timer.is_none());
-        assert!(w.apply(&Action::Timeout(P1)).is_err());
-        w.apply(&Action::Restart(P1)).unwrap();
-        let Node::Proposer(p) = &w.node(P1).unwrap().state else {
-            panic!()
-        };
-        assert_eq!(p.phase, Phase::Idle);
-        assert_eq!(p.max_round, 1, "its highest round is durable");
-    }
-
-    #[test]
-    fn a_timeout_retries_with_a_higher_ballot() {
-        let mut w = world();
-        w.apply(&Action::Propose(P1, a("A"))).unwrap();
-        w.apply(&Action::Timeout(P1)).unwrap();
-        assert_eq!(w.now(), 60, "the clock jumps to the deadline");
-        let prepares: Vec<Msg> = w
-            .events()
-            .iter()
-            .filter_map(|e| match e {
-                Event::Sent(env) => Some(env.msg),
-                _ => None,
-            })
-            .collect();
-        assert_eq!(prepares.len(), 3);
-        assert!(prepares.iter().all(|m| m.to_string() == "Prepare(2.1)"));
-    }
-
-    #[test]
-    fn the_happy_path_chooses_then_learns() {
-        let mut w = world();
-        w.apply(&Action::Propose(P1, a("A"))).unwrap();
-        let mut chosen_step = None;
-        while let Some(e) = w.network().earliest().copied() {
-            w.apply(&Action::Deliver(e.id)).unwrap();
-            for ev in w.events() {
-                if let Event::Note { node: None, .. } = ev {
-                    chosen_step = Some(w.step());
-                }
-            }
-        }
-        let chosen = w.monitor().chosen[0];
-        assert_eq!(chosen.value, a("A"));
-        assert_eq!(Some(chosen.step), chosen_step);
-        let Node::Learner(l) = &w.node(NodeId::learner(1)).unwrap().state else {
-            panic!()
-        };
-        let learned = l.learned.unwrap();
-        assert_eq!(learned.value, a("A"));
-        assert!(learned.step > chosen.step, "chosen before anyone learns it");
-        assert!(w.violations().is_empty());
     }
 }

@@ -5,6 +5,7 @@
 pub mod spans;
 mod timeline;
 
+use crate::protocols::paxos;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -12,9 +13,10 @@ use ron::value::RawValue;
 use serde::{Deserialize, Serialize};
 
 use crate::fsutil::{atomic_write, line_col};
+use crate::protocols::paxos::Node;
+use crate::protocols::paxos::{Action, Ballot, Config, PaxosWorld, Value};
 use crate::sim::network::MessageStats;
-use crate::sim::paxos::Node;
-use crate::sim::{Action, Ballot, Config, Knobs, NodeId, PaxosWorld, Role, Value};
+use crate::sim::{Knobs, NodeId};
 
 pub use timeline::{CHECKPOINT_INTERVAL, StepEvents, Timeline};
 
@@ -95,7 +97,7 @@ impl Outcome {
             step: c.step,
             acceptors: (1..=64u8)
                 .filter(|i| c.acceptors & (1u64 << (i - 1)) != 0)
-                .map(NodeId::acceptor)
+                .map(paxos::acceptor)
                 .collect(),
         });
         let learned = world
@@ -768,6 +770,6 @@ pub fn action_ron(action: &Action) -> String {
 /// The default client requests: every live proposer asks for its own letter (`A`, `B`, ...).
 pub fn opening_requests(config: &Config) -> Vec<Action> {
     (1..=config.proposers)
-        .map(|i| Action::Propose(NodeId::new(Role::Proposer, i), Value::letter_for(i)))
+        .map(|i| Action::Propose(NodeId::new(paxos::PROPOSER, i), Value::letter_for(i)))
         .collect()
 }

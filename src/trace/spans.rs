@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 
+use crate::protocols::paxos::Msg;
 use crate::sim::network::Envelope;
-use crate::sim::paxos::Msg;
 use crate::sim::world::LossCause;
 use crate::sim::{Event, MsgId, NodeId};
 
@@ -83,7 +83,7 @@ impl SpansCache {
                     Event::TimedOut(n) => self.marks.push((step, LaneMark::Timeout(*n))),
                     Event::Note {
                         node: Some(n),
-                        note: crate::sim::paxos::Note::Learned { .. },
+                        note: crate::protocols::paxos::Note::Learned { .. },
                     } => self.marks.push((step, LaneMark::Learned(*n))),
                     Event::Note { node: None, .. } => self.marks.push((step, LaneMark::Chosen)),
                     _ => {}

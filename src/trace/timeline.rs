@@ -2,7 +2,8 @@
 //! `CHECKPOINT_INTERVAL` steps. Seeking restores the nearest checkpoint at or before the target
 //! and re-applies at most one interval of actions, so any seek costs the same in a long run.
 
-use crate::sim::{Action, ActionError, Config, Event, Paxos, PaxosWorld};
+use crate::protocols::paxos::{Action, Config, Paxos, PaxosWorld};
+use crate::sim::{ActionError, Event};
 
 /// What one step did, kept for views that draw the whole run (the space-time diagram).
 pub type StepEvents = Box<[Event<Paxos>]>;

@@ -11,7 +11,7 @@ use super::Frame;
 use super::i18n::{T, fill, invariant_name};
 use super::session::Command;
 use crate::explore::{Background, Bounds, Options, PaxosSearch, Verdict};
-use crate::sim::Config;
+use crate::protocols::paxos::Config;
 use crate::trace::Trace;
 
 /// The most states the app lets one search visit (about 2 GB at ~90 bytes per state).

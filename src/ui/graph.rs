@@ -3,6 +3,7 @@
 //! select; the context menu acts. Drawing reads the session and animation time only; every change
 //! leaves as a `Command`.
 
+use crate::protocols::paxos;
 use egui::{Align2, Color32, FontId, Pos2, Rect, Response, Sense, Shape, Stroke, Ui, Vec2};
 use petgraph::graph::UnGraph;
 
@@ -10,10 +11,11 @@ use super::Frame;
 use super::i18n::T;
 use super::session::{Command, Selection, short_label};
 use super::theme::{cross, crown, message_marker, role_outline, role_shape};
+use crate::protocols::paxos::{Action, Config, Value};
+use crate::protocols::paxos::{Msg, Node, Phase};
 use crate::sim::network::Envelope;
-use crate::sim::paxos::{Msg, Node, Phase};
 use crate::sim::world::LossCause;
-use crate::sim::{Action, Config, Event, NodeId, Role, Value};
+use crate::sim::{Event, NodeId, Role};
 
 /// How many messages get their full label drawn; past this only hovered ones do.
 const FULL_LABELS_UP_TO: usize = 14;
@@ -137,13 +139,13 @@ impl Default for GraphView {
 pub fn topology(config: &Config) -> UnGraph<NodeId, ()> {
     let mut g = UnGraph::new_undirected();
     let ps: Vec<_> = (1..=config.proposers)
-        .map(|i| g.add_node(NodeId::proposer(i)))
+        .map(|i| g.add_node(paxos::proposer(i)))
         .collect();
     let accs: Vec<_> = (1..=config.acceptors)
-        .map(|i| g.add_node(NodeId::acceptor(i)))
+        .map(|i| g.add_node(paxos::acceptor(i)))
         .collect();
     let ls: Vec<_> = (1..=config.learners)
-        .map(|i| g.add_node(NodeId::learner(i)))
+        .map(|i| g.add_node(paxos::learner(i)))
         .collect();
     for &a in &accs {
         for &p in &ps {
@@ -189,9 +191,9 @@ impl Layout {
 
     fn count(&self, role: Role) -> u8 {
         match role {
-            Role::Proposer => self.config.proposers,
-            Role::Acceptor => self.config.acceptors,
-            Role::Learner => self.config.learners,
+            paxos::PROPOSER => self.config.proposers,
+            paxos::ACCEPTOR => self.config.acceptors,
+            _ => self.config.learners,
         }
     }
 
@@ -199,7 +201,7 @@ impl Layout {
         let r = self.rect;
         let center = r.center();
         let p = if self.ring {
-            let before: u32 = Role::ALL
+            let before: u32 = paxos::ROLES
                 .iter()
                 .take_while(|&&role| role != id.role)
                 .map(|&role| self.count(role) as u32)
@@ -213,9 +215,9 @@ impl Layout {
             center + Vec2::new(a.cos(), a.sin()) * rad
         } else {
             let col = match id.role {
-                Role::Proposer => 0.16,
-                Role::Acceptor => 0.5,
-                Role::Learner => 0.84,
+                paxos::PROPOSER => 0.16,
+                paxos::ACCEPTOR => 0.5,
+                _ => 0.84,
             };
             let n = self.count(id.role) as f32;
             let top = r.top() + 60.0;
@@ -231,9 +233,9 @@ impl Layout {
         let r = self.rect;
         let at = |f: f32| Pos2::new(r.left() + r.width() * f, r.top() + 22.0);
         [
-            (Role::Proposer, at(0.16)),
-            (Role::Acceptor, at(0.5)),
-            (Role::Learner, at(0.84)),
+            (paxos::PROPOSER, at(0.16)),
+            (paxos::ACCEPTOR, at(0.5)),
+            (paxos::LEARNER, at(0.84)),
         ]
     }
 }
@@ -296,9 +298,9 @@ impl GraphView {
         if !self.ring {
             for (role, pos) in layout.headings() {
                 let title = match role {
-                    Role::Proposer => T::Proposers,
-                    Role::Acceptor => T::Acceptors,
-                    Role::Learner => T::Learners,
+                    paxos::PROPOSER => T::Proposers,
+                    paxos::ACCEPTOR => T::Acceptors,
+                    _ => T::Learners,
                 };
                 painter.text(pos, Align2::CENTER_CENTER, f.tr(title), font(16.0), weak);
             }
@@ -710,7 +712,7 @@ pub fn message_text(m: &Msg, f: &Frame) -> String {
 /// The legend: each role's shape, each message's marker and colour, and the marks for a lost
 /// message, a crashed node, a proposer in phase 2 and a cut link, drawn as the graph draws them.
 pub fn legend_ui(ui: &mut Ui, f: &Frame) {
-    use crate::sim::paxos::MsgKind;
+    use crate::protocols::paxos::MsgKind;
     let pal = f.palette;
     let row = |ui: &mut Ui, draw: &dyn Fn(&egui::Painter, Pos2), text: &str| {
         ui.horizontal(|ui| {
@@ -720,9 +722,9 @@ pub fn legend_ui(ui: &mut Ui, f: &Frame) {
         });
     };
     for (role, name) in [
-        (Role::Proposer, T::Proposers),
-        (Role::Acceptor, T::Acceptors),
-        (Role::Learner, T::Learners),
+        (paxos::PROPOSER, T::Proposers),
+        (paxos::ACCEPTOR, T::Acceptors),
+        (paxos::LEARNER, T::Learners),
     ] {
         row(
             ui,
@@ -773,7 +775,7 @@ pub fn legend_ui(ui: &mut Ui, f: &Frame) {
         ui,
         &|p, c| {
             p.add(super::theme::role_outline(
-                Role::Acceptor,
+                paxos::ACCEPTOR,
                 c,
                 10.0,
                 Stroke::new(1.0, Color32::GRAY),
@@ -833,7 +835,7 @@ pub fn node_actions(
         out.push(Command::Act(crash_or_restart));
         ui.close();
     }
-    if id.role == Role::Proposer && up {
+    if id.role == paxos::PROPOSER && up {
         let timeout = Action::Timeout(id);
         if act_button(ui, f, f.tr(T::FireTimeout), timeout, timer) {
             out.push(Command::Act(timeout));

@@ -312,7 +312,7 @@ pub fn invariant_name(id: &str) -> T {
     }
 }
 
-pub use crate::sim::paxos::INVARIANTS;
+pub use crate::protocols::paxos::INVARIANTS;
 
 #[cfg(test)]
 mod tests {

@@ -7,8 +7,8 @@ use super::Frame;
 use super::graph::{message_actions, node_actions, node_status};
 use super::i18n::T;
 use super::session::{Command, Selection, acceptor_list};
-use crate::sim::paxos::{Node, Phase};
-use crate::sim::{Action, PaxosWorld};
+use crate::protocols::paxos::{Action, PaxosWorld};
+use crate::protocols::paxos::{Node, Phase};
 
 #[derive(Default)]
 pub struct InspectorView {
@@ -58,9 +58,9 @@ impl InspectorView {
                     .filter(|_| pos > 0);
                 ui.heading(id.to_string());
                 let role = match id.role {
-                    crate::sim::Role::Proposer => T::Proposer,
-                    crate::sim::Role::Acceptor => T::Acceptor,
-                    crate::sim::Role::Learner => T::Learner,
+                    crate::protocols::paxos::PROPOSER => T::Proposer,
+                    crate::protocols::paxos::ACCEPTOR => T::Acceptor,
+                    _ => T::Learner,
                 };
                 ui.label(format!(
                     "{} · {}",

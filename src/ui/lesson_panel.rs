@@ -108,7 +108,7 @@ pub struct LessonPanel {
     pub confirm_switch: bool,
     /// The student's own run, kept when the lesson went on from its own run instead: the
     /// exercise's step and the run's actions.
-    pub own_run: Option<(usize, Vec<crate::sim::Action>)>,
+    pub own_run: Option<(usize, Vec<crate::protocols::paxos::Action>)>,
     /// The file the lesson came from, watched for an author's edits.
     pub source: Option<std::path::PathBuf>,
     seen_modified: Option<std::time::SystemTime>,

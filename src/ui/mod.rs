@@ -30,7 +30,7 @@ use panels::{ControlsView, SettingsWindow, safety_bar};
 use session::{Command, Notice, Selection, Session};
 use theme::Palette;
 
-use crate::sim::Action;
+use crate::protocols::paxos::Action;
 
 /// The user's preferences, kept between runs of the app.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]

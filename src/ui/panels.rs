@@ -6,8 +6,9 @@ use egui::{Color32, RichText, Ui};
 use super::Frame;
 use super::i18n::{INVARIANTS, T, fill, invariant_name};
 use super::session::{Command, acceptor_list};
-use crate::sim::paxos::Node;
-use crate::sim::{Config, Flaw, Knobs};
+use crate::protocols::paxos::Node;
+use crate::protocols::paxos::{Config, Flaw};
+use crate::sim::Knobs;
 
 /// Play, pause, step, back, reset, speed and the scrubber over the whole run.
 #[derive(Default)]

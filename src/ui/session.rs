@@ -2,11 +2,13 @@
 //! auto-scheduler, play/pause, speed, held messages and the selection. Views never touch it
 //! directly; they emit `Command`s which the app applies once per frame. Nothing here uses egui.
 
+use crate::protocols::paxos;
 use std::collections::BTreeSet;
 
+use crate::protocols::paxos::Msg;
+use crate::protocols::paxos::{Action, Config, PaxosWorld};
 use crate::sim::ids::members;
-use crate::sim::paxos::Msg;
-use crate::sim::{Action, Config, Knobs, MsgId, NodeId, PaxosWorld, Role, Scheduler};
+use crate::sim::{Knobs, MsgId, NodeId, Scheduler};
 pub use crate::trace::spans::{LaneMark, MessageSpan, SpansCache};
 use crate::trace::{self, Timeline, Trace};
 
@@ -281,7 +283,7 @@ pub fn short_label(m: &Msg) -> String {
 
 /// Acceptors of a bit mask, as `A1 A2`.
 pub fn acceptor_list(mask: u64) -> String {
-    members(Role::Acceptor, mask)
+    members(paxos::ACCEPTOR, mask)
 }
 
 #[cfg(test)]
@@ -322,14 +324,14 @@ mod tests {
             s.apply(Command::StepForward);
         }
         s.apply(Command::Seek(3));
-        s.apply(Command::Act(Action::Crash(NodeId::acceptor(1))));
+        s.apply(Command::Act(Action::Crash(paxos::acceptor(1))));
         assert_eq!((s.position(), s.len()), (4, 4));
         assert_eq!(s.notice, Some(Notice::Forked));
     }
 
     #[test]
     fn short_labels_keep_the_value() {
-        use crate::sim::{Ballot, Value};
+        use crate::protocols::paxos::{Ballot, Value};
         let (b, a) = (Ballot::new(1, 2), Value::new("A").unwrap());
         let accept = short_label(&Msg::Accept {
             ballot: b,
@@ -367,7 +369,7 @@ mod tests {
     #[test]
     fn a_refused_action_is_reported_not_recorded() {
         let mut s = session();
-        s.apply(Command::Act(Action::Restart(NodeId::acceptor(1))));
+        s.apply(Command::Act(Action::Restart(paxos::acceptor(1))));
         assert!(matches!(s.notice, Some(Notice::Refused(_))));
         assert_eq!(s.len(), 2);
     }

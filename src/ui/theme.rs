@@ -2,10 +2,11 @@
 //! has its own shape and label, so the app reads on a washed-out projector and for colour-blind
 //! students. The colour-blind palette is Okabe and Ito's.
 
+use crate::protocols::paxos;
 use egui::{Color32, Pos2, Shape, Stroke, Vec2};
 
+use crate::protocols::paxos::MsgKind;
 use crate::sim::Role;
-use crate::sim::paxos::MsgKind;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Palette {
@@ -75,9 +76,9 @@ impl Palette {
 
     pub fn role(&self, role: Role) -> Color32 {
         match role {
-            Role::Proposer => self.proposer,
-            Role::Acceptor => self.acceptor,
-            Role::Learner => self.learner,
+            paxos::PROPOSER => self.proposer,
+            paxos::ACCEPTOR => self.acceptor,
+            _ => self.learner,
         }
     }
 
@@ -95,29 +96,27 @@ impl Palette {
 /// A role's outline: proposers are circles, acceptors rounded squares, learners hexagons.
 pub fn role_shape(role: Role, center: Pos2, radius: f32, fill: Color32, stroke: Stroke) -> Shape {
     match role {
-        Role::Proposer => Shape::circle_filled(center, radius, fill),
-        Role::Acceptor => Shape::rect_filled(
+        paxos::PROPOSER => Shape::circle_filled(center, radius, fill),
+        paxos::ACCEPTOR => Shape::rect_filled(
             egui::Rect::from_center_size(center, Vec2::splat(radius * 1.8)),
             radius * 0.3,
             fill,
         ),
-        Role::Learner => {
-            Shape::convex_polygon(polygon(center, radius * 1.08, 6, 0.0), fill, stroke)
-        }
+        _ => Shape::convex_polygon(polygon(center, radius * 1.08, 6, 0.0), fill, stroke),
     }
 }
 
 /// The outline only, for the selection ring and crashed nodes.
 pub fn role_outline(role: Role, center: Pos2, radius: f32, stroke: Stroke) -> Shape {
     match role {
-        Role::Proposer => Shape::circle_stroke(center, radius, stroke),
-        Role::Acceptor => Shape::rect_stroke(
+        paxos::PROPOSER => Shape::circle_stroke(center, radius, stroke),
+        paxos::ACCEPTOR => Shape::rect_stroke(
             egui::Rect::from_center_size(center, Vec2::splat(radius * 1.8)),
             radius * 0.3,
             stroke,
             egui::StrokeKind::Outside,
         ),
-        Role::Learner => Shape::closed_line(polygon(center, radius * 1.08, 6, 0.0), stroke),
+        _ => Shape::closed_line(polygon(center, radius * 1.08, 6, 0.0), stroke),
     }
 }
 

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::ids::{MAX_PER_ROLE, serde_as_string};
+use crate::sim::ids::{MAX_PER_ROLE, NodeId, serde_as_string};
 
 /// A deliberate bug, each breaking exactly one rule of Paxos so a lesson can show why it exists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -145,11 +145,11 @@ impl Config {
     }
 
     /// Whether this cluster has the node `id`.
-    pub fn has_node(&self, id: super::ids::NodeId) -> bool {
+    pub fn has_node(&self, id: NodeId) -> bool {
         let count = match id.role {
-            super::ids::Role::Proposer => self.proposers,
-            super::ids::Role::Acceptor => self.acceptors,
-            super::ids::Role::Learner => self.learners,
+            super::PROPOSER => self.proposers,
+            super::ACCEPTOR => self.acceptors,
+            _ => self.learners,
         };
         (1..=count).contains(&id.index)
     }

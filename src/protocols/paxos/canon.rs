@@ -2,15 +2,15 @@
 //! a learner learned and the steps at which values were chosen (history, not state), and the
 //! order in which a learner's tallies grew (they are written sorted).
 
+use super::{ACCEPTOR, PROPOSER, learner, proposer};
 use super::{
     Acceptor, BallotVotes, Chosen, Learned, Learner, Monitor, Msg, Node, Note, Paxos, Phase,
     Proposer, Tally,
 };
-use crate::sim::canon::{
-    Canonical, Reader, Values, Writer, pack_ballot, permute_bits, unpack_ballot,
-};
+use crate::protocols::ids::{Ballot, Value, Values, pack_ballot, unpack_ballot};
+use crate::sim::canon::{Canonical, Reader, Writer, permute_bits};
 use crate::sim::cowvec::CowVec;
-use crate::sim::ids::{Ballot, NodeId, Role};
+use crate::sim::ids::{NodeId, Role};
 use crate::sim::protocol::Protocol;
 
 /// Ballots inside a message code: 11 bits of round and 7 of proposer (the explorer keeps rounds
@@ -45,6 +45,17 @@ impl Paxos {
 }
 
 impl Canonical for Paxos {
+    type Values = Values;
+
+    /// Each proposer proposes its own letter (`A` for P1), once.
+    fn explored_request(&self, id: NodeId) -> Value {
+        Value::letter_for(id.index)
+    }
+
+    fn values(&self, requests: &[Value]) -> Values {
+        Values::new(requests.to_vec())
+    }
+
     fn starts_attempt(note: &Note) -> bool {
         matches!(note, Note::Preparing { .. })
     }
@@ -57,7 +68,7 @@ impl Canonical for Paxos {
         may_restart: bool,
         may_start_attempt: bool,
     ) -> bool {
-        if from.role != Role::Acceptor {
+        if from.role != ACCEPTOR {
             return !matches!(node, Node::Acceptor(_));
         }
         match (node, msg) {
@@ -122,7 +133,7 @@ impl Canonical for Paxos {
     }
 
     fn is_eager(&self, node: &Node, from: NodeId, msg: &Msg) -> bool {
-        if from.role != Role::Acceptor {
+        if from.role != ACCEPTOR {
             return false;
         }
         // A promise that reports no vote and does not complete the phase-1 quorum. Which
@@ -203,7 +214,7 @@ impl Canonical for Paxos {
                 .iter()
                 .any(|msg| matches!(msg, Msg::Accept { ballot, .. } if *ballot == b))
                 || matches!(
-                    node(NodeId::proposer(b.proposer)),
+                    node(proposer(b.proposer)),
                     Some(Node::Proposer(p)) if matches!(p.phase, Phase::Preparing { ballot, .. } if ballot == b)
                 )
         };
@@ -226,7 +237,7 @@ impl Canonical for Paxos {
 
     fn symmetric_role(&self) -> Option<Role> {
         // Quorums are counts and no rule names a particular acceptor.
-        Some(Role::Acceptor)
+        Some(ACCEPTOR)
     }
 
     fn permute_node(&self, node: &mut Node, perm: &[u8]) {
@@ -282,7 +293,7 @@ impl Canonical for Paxos {
                         highest,
                     } => {
                         w.byte(1);
-                        w.ballot(ballot);
+                        w.varint(pack_ballot(ballot));
                         w.varint(promises);
                         opt_ballot(w, highest.map(|(b, _)| b));
                         w.varint(values.code_opt(highest.map(|(_, v)| v)));
@@ -293,19 +304,19 @@ impl Canonical for Paxos {
                         accepted,
                     } => {
                         w.byte(2);
-                        w.ballot(ballot);
+                        w.varint(pack_ballot(ballot));
                         w.varint(values.code(value));
                         w.varint(accepted);
                     }
                     Phase::Decided { ballot, value } => {
                         w.byte(3);
-                        w.ballot(ballot);
+                        w.varint(pack_ballot(ballot));
                         w.varint(values.code(value));
                     }
                 }
             }
             Node::Acceptor(a) => {
-                w.ballot(a.promised);
+                w.varint(pack_ballot(a.promised));
                 opt_ballot(w, a.accepted.map(|(b, _)| b));
                 w.varint(values.code_opt(a.accepted.map(|(_, v)| v)));
             }
@@ -314,7 +325,7 @@ impl Canonical for Paxos {
                     None => w.byte(0),
                     Some(learned) => {
                         w.varint(values.code(learned.value));
-                        w.ballot(learned.ballot);
+                        w.varint(pack_ballot(learned.ballot));
                     }
                 }
                 let mut tallies: Vec<(u64, u64, u64)> = l
@@ -335,12 +346,12 @@ impl Canonical for Paxos {
 
     fn decode_node(&self, id: NodeId, values: &Values, r: &mut Reader) -> Node {
         match id.role {
-            Role::Proposer => {
+            PROPOSER => {
                 let max_round = r.varint() as u32;
                 let request = values.value_opt(r.varint());
                 let phase = match r.byte() {
                     1 => {
-                        let ballot = r.ballot();
+                        let ballot = unpack_ballot(r.varint());
                         let promises = r.varint();
                         let hb = read_opt_ballot(r);
                         let hv = values.value_opt(r.varint());
@@ -351,12 +362,12 @@ impl Canonical for Paxos {
                         }
                     }
                     2 => Phase::Accepting {
-                        ballot: r.ballot(),
+                        ballot: unpack_ballot(r.varint()),
                         value: values.value(r.varint()),
                         accepted: r.varint(),
                     },
                     3 => Phase::Decided {
-                        ballot: r.ballot(),
+                        ballot: unpack_ballot(r.varint()),
                         value: values.value(r.varint()),
                     },
                     _ => Phase::Idle,
@@ -367,8 +378,8 @@ impl Canonical for Paxos {
                     phase,
                 })
             }
-            Role::Acceptor => {
-                let promised = r.ballot();
+            ACCEPTOR => {
+                let promised = unpack_ballot(r.varint());
                 let b = read_opt_ballot(r);
                 let v = values.value_opt(r.varint());
                 Node::Acceptor(Acceptor {
@@ -376,19 +387,19 @@ impl Canonical for Paxos {
                     accepted: b.zip(v),
                 })
             }
-            Role::Learner => {
+            _ => {
                 let learned = match r.varint() {
                     0 => None,
                     code => Some(Learned {
                         value: values.value(code),
-                        ballot: r.ballot(),
+                        ballot: unpack_ballot(r.varint()),
                         step: 0,
                     }),
                 };
                 let n = r.varint() as usize;
                 let tallies = (0..n)
                     .map(|_| Tally {
-                        ballot: r.ballot(),
+                        ballot: unpack_ballot(r.varint()),
                         value: values.value(r.varint()),
                         voters: r.varint(),
                     })
@@ -468,11 +479,11 @@ impl Canonical for Paxos {
         w.varint(m.chosen.len() as u64);
         for c in &m.chosen {
             w.varint(values.code(c.value));
-            w.ballot(c.ballot);
+            w.varint(pack_ballot(c.ballot));
             w.varint(c.acceptors);
         }
         for b in &m.promise_high {
-            w.ballot(*b);
+            w.varint(pack_ballot(*b));
         }
         match m.first_learned {
             None => w.byte(0),
@@ -498,23 +509,29 @@ impl Canonical for Paxos {
         m.votes = votes;
         let extra = r.varint();
         m.extra_votes = (0..extra)
-            .map(|_| (r.ballot(), values.value(r.varint()), r.varint()))
+            .map(|_| {
+                (
+                    unpack_ballot(r.varint()),
+                    values.value(r.varint()),
+                    r.varint(),
+                )
+            })
             .collect();
         let chosen = r.varint();
         m.chosen = (0..chosen)
             .map(|_| Chosen {
                 value: values.value(r.varint()),
-                ballot: r.ballot(),
+                ballot: unpack_ballot(r.varint()),
                 step: 0,
                 acceptors: r.varint(),
             })
             .collect();
         for b in m.promise_high.iter_mut() {
-            *b = r.ballot();
+            *b = unpack_ballot(r.varint());
         }
         m.first_learned = match r.byte() {
             0 => None,
-            index => Some((NodeId::learner(index), values.value(r.varint()))),
+            index => Some((learner(index), values.value(r.varint()))),
         };
         m
     }
@@ -523,8 +540,9 @@ impl Canonical for Paxos {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::Config;
-    use crate::sim::ids::Value;
+    use crate::protocols::ids::Value;
+    use crate::protocols::paxos::Config;
+    use crate::protocols::paxos::acceptor;
 
     fn v(s: &str) -> Value {
         Value::new(s).unwrap()
@@ -594,7 +612,7 @@ mod tests {
         };
         let nodes = [
             (
-                NodeId::proposer(1),
+                proposer(1),
                 Node::Proposer(Proposer {
                     max_round: 3,
                     request: Some(v("A")),
@@ -606,7 +624,7 @@ mod tests {
                 }),
             ),
             (
-                NodeId::proposer(2),
+                proposer(2),
                 Node::Proposer(Proposer {
                     max_round: 1,
                     request: Some(v("B")),
@@ -617,14 +635,14 @@ mod tests {
                 }),
             ),
             (
-                NodeId::acceptor(1),
+                acceptor(1),
                 Node::Acceptor(Acceptor {
                     promised: Ballot::new(3, 1),
                     accepted: Some((Ballot::new(1, 2), v("B"))),
                 }),
             ),
             (
-                NodeId::learner(1),
+                learner(1),
                 Node::Learner(Learner {
                     learned: None,
                     tallies: vec![t2, t1],
@@ -679,7 +697,7 @@ mod tests {
             acceptors: 3,
         });
         m.promise_high[0] = Ballot::new(2, 2);
-        m.first_learned = Some((NodeId::learner(1), v("A")));
+        m.first_learned = Some((learner(1), v("A")));
         let mut w = Writer::default();
         p.encode_monitor(&m, &vals, &mut w);
         let back = p.decode_monitor(&vals, &mut Reader::new(&w.bytes));

@@ -5,12 +5,53 @@
 use std::fmt;
 
 mod canon;
+pub mod config;
+#[cfg(test)]
+mod world_tests;
 
-use super::config::{Config, Flaw};
-use super::cowvec::CowVec;
-use super::ids::{Ballot, NodeId, Role, Value, members};
-use super::protocol::{Ctx, Outbox, Protocol, Refusal, TimerOp, Violation};
-use super::world::Event;
+pub use crate::protocols::ids::{Ballot, Value};
+use crate::sim::cowvec::CowVec;
+use crate::sim::ids::{NodeId, Role, members};
+use crate::sim::protocol::{Ctx, Outbox, Protocol, Refusal, TimerOp, Violation, Wait};
+use crate::sim::world::{Event, Timing, World};
+pub use config::{Config, Flaw};
+
+/// Paxos's roles, each a letter the node ids carry.
+pub const PROPOSER: Role = Role::new('P');
+pub const ACCEPTOR: Role = Role::new('A');
+pub const LEARNER: Role = Role::new('L');
+/// In the order the roster lists them.
+pub const ROLES: [Role; 3] = [PROPOSER, ACCEPTOR, LEARNER];
+
+pub const fn proposer(index: u8) -> NodeId {
+    NodeId::new(PROPOSER, index)
+}
+pub const fn acceptor(index: u8) -> NodeId {
+    NodeId::new(ACCEPTOR, index)
+}
+pub const fn learner(index: u8) -> NodeId {
+    NodeId::new(LEARNER, index)
+}
+
+/// The world running single-decree Paxos.
+pub type PaxosWorld = World<Paxos>;
+/// A Paxos action: `Propose` carries the value a client asks a proposer to propose.
+pub type Action = crate::sim::world::Action<Value>;
+
+impl Config {
+    pub fn timing(&self) -> Timing {
+        Timing {
+            seed: self.seed,
+            latency: self.latency,
+            timeout: self.timeout,
+        }
+    }
+
+    /// A fresh world for this config (validate the config first).
+    pub fn world(&self) -> PaxosWorld {
+        World::new(Paxos::new(self), self.timing())
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Msg {
@@ -268,9 +309,9 @@ impl Paxos {
 
     fn count(&self, role: Role) -> u8 {
         match role {
-            Role::Proposer => self.proposers,
-            Role::Acceptor => self.acceptors,
-            Role::Learner => self.learners,
+            PROPOSER => self.proposers,
+            ACCEPTOR => self.acceptors,
+            _ => self.learners,
         }
     }
 
@@ -289,9 +330,9 @@ impl Paxos {
         };
         out.note(Note::Preparing { ballot, cause });
         for a in 1..=self.acceptors {
-            out.send(NodeId::acceptor(a), Msg::Prepare { ballot });
+            out.send(acceptor(a), Msg::Prepare { ballot });
         }
-        out.timer = Some(TimerOp::Start);
+        out.timer = Some(TimerOp::Start(Wait::Standard));
     }
 
     fn proposer_on(
@@ -302,7 +343,7 @@ impl Paxos {
         msg: Msg,
         out: &mut Outbox<Self>,
     ) {
-        if from.role != Role::Acceptor {
+        if from.role != ACCEPTOR {
             return;
         }
         match msg {
@@ -349,9 +390,9 @@ impl Paxos {
                     adopted: adopted.map(|(b, _)| b),
                 });
                 for a in 1..=self.acceptors {
-                    out.send(NodeId::acceptor(a), Msg::Accept { ballot, value });
+                    out.send(acceptor(a), Msg::Accept { ballot, value });
                 }
-                out.timer = Some(TimerOp::Start);
+                out.timer = Some(TimerOp::Start(Wait::Standard));
             }
             Msg::Nack { ballot, promised } => {
                 p.max_round = p.max_round.max(promised.round);
@@ -432,7 +473,7 @@ impl Paxos {
                     // longer names its proposer.
                     out.send(from, Msg::Accepted { ballot, value });
                     for l in 1..=self.learners {
-                        out.send(NodeId::learner(l), Msg::Accepted { ballot, value });
+                        out.send(learner(l), Msg::Accepted { ballot, value });
                     }
                 } else {
                     out.note(Note::Refused {
@@ -463,7 +504,7 @@ impl Paxos {
         let Msg::Accepted { ballot, value } = msg else {
             return;
         };
-        if l.learned.is_some() || from.role != Role::Acceptor {
+        if l.learned.is_some() || from.role != ACCEPTOR {
             return;
         }
         // Correct learners count votes per ballot; the flaw pools every ballot's votes.
@@ -505,9 +546,10 @@ impl Protocol for Paxos {
     type Msg = Msg;
     type Note = Note;
     type Monitor = Monitor;
+    type Request = Value;
 
     fn roster(&self) -> Vec<NodeId> {
-        Role::ALL
+        ROLES
             .into_iter()
             .flat_map(|r| (1..=self.count(r)).map(move |i| NodeId::new(r, i)))
             .collect()
@@ -518,23 +560,28 @@ impl Protocol for Paxos {
             return None;
         }
         let base = match id.role {
-            Role::Proposer => 0,
-            Role::Acceptor => self.proposers as usize,
-            Role::Learner => self.proposers as usize + self.acceptors as usize,
+            PROPOSER => 0,
+            ACCEPTOR => self.proposers as usize,
+            _ => self.proposers as usize + self.acceptors as usize,
         };
         Some(base + id.index as usize - 1)
     }
 
     fn initial_node(&self, id: NodeId) -> Node {
         match id.role {
-            Role::Proposer => Node::Proposer(Proposer::default()),
-            Role::Acceptor => Node::Acceptor(Acceptor::default()),
-            Role::Learner => Node::Learner(Learner::default()),
+            PROPOSER => Node::Proposer(Proposer::default()),
+            ACCEPTOR => Node::Acceptor(Acceptor::default()),
+            _ => Node::Learner(Learner::default()),
         }
     }
 
     fn takes_requests(&self, id: NodeId) -> bool {
-        id.role == Role::Proposer
+        id.role == PROPOSER
+    }
+
+    /// Each proposer's own letter (`A` for P1).
+    fn auto_request(&self, id: NodeId, _node: &Node) -> Value {
+        Value::letter_for(id.index)
     }
 
     fn new_monitor(&self) -> Monitor {
@@ -667,9 +714,9 @@ impl Protocol for Paxos {
                                 "two values were chosen: \"{}\" in ballot {} by {} at step {}, and \"{value}\" in ballot {ballot} by {} at step {}",
                                 first.value,
                                 first.ballot,
-                                members(Role::Acceptor, first.acceptors),
+                                members(ACCEPTOR, first.acceptors),
                                 first.step,
-                                members(Role::Acceptor, voters),
+                                members(ACCEPTOR, voters),
                                 ctx.step
                             ),
                         );
@@ -870,10 +917,10 @@ mod tests {
     }
 
     const CTX: Ctx = Ctx { step: 1, now: 0 };
-    const P1: NodeId = NodeId::proposer(1);
-    const A1: NodeId = NodeId::acceptor(1);
-    const A2: NodeId = NodeId::acceptor(2);
-    const A3: NodeId = NodeId::acceptor(3);
+    const P1: NodeId = proposer(1);
+    const A1: NodeId = acceptor(1);
+    const A2: NodeId = acceptor(2);
+    const A3: NodeId = acceptor(3);
 
     fn v(s: &str) -> Value {
         Value::new(s).unwrap()
@@ -1013,7 +1060,7 @@ mod tests {
         };
         prop = q;
         assert_eq!(out.sends.len(), 3, "a Prepare to every acceptor");
-        assert_eq!(out.timer, Some(TimerOp::Start));
+        assert_eq!(out.timer, Some(TimerOp::Start(Wait::Standard)));
         (prop, prop.ballot().unwrap())
     }
 
