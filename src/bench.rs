@@ -7,10 +7,10 @@ use crate::protocols::paxos;
 use std::time::Instant;
 
 use crate::protocols::paxos::{Action, Config};
+use crate::session::{Command, Session};
 use crate::sim::rng::Rng;
 use crate::sim::{Knobs, Scheduler};
 use crate::trace::{CHECKPOINT_INTERVAL, Timeline};
-use crate::ui::session::{Command, Session};
 use crate::ui::{PaxosApp, Settings, install_fonts};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -258,7 +258,7 @@ fn crowd(n: u64) -> (f64, Option<u64>) {
     };
     let before = crate::explore::memory::resident();
     let start = Instant::now();
-    let mut t = Timeline::new(config);
+    let mut t = Timeline::<paxos::Paxos>::new(config);
     let value = Value::new("A").expect("a short value");
     t.apply(Action::Propose(paxos::proposer(1), value))
         .expect("a fresh proposer takes a request");

@@ -8,9 +8,11 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use crate::bench;
+use crate::protocols::Plugin;
 use crate::protocols::paxos::{Config, Flaw};
+use crate::protocols::paxos::{Outcome, Paxos};
 use crate::sim::{Knobs, Scheduler};
-use crate::trace::{self, Outcome, Trace};
+use crate::trace::{self, Trace};
 
 /// Prints to stdout, ignoring a closed pipe (`paxos-lab check dir | head` must not panic).
 macro_rules! say {
@@ -250,7 +252,7 @@ impl SimulateArgs {
 pub fn simulate(config: &Config, knobs: Knobs, steps: u64) -> Trace {
     let mut world = config.world();
     let mut actions = Vec::new();
-    for a in trace::opening_requests(config) {
+    for a in trace::opening_requests::<Paxos>(config) {
         if actions.len() as u64 >= steps {
             break;
         }
@@ -272,35 +274,14 @@ pub fn simulate(config: &Config, knobs: Knobs, steps: u64) -> Trace {
 
 /// The JSON report printed by `simulate --json` and `replay --json`.
 pub fn report_json(outcome: &Outcome) -> serde_json::Value {
-    let learned: serde_json::Map<String, serde_json::Value> = outcome
-        .learned
-        .iter()
-        .map(|(l, v)| {
-            (
-                l.to_string(),
-                serde_json::json!({"value": v.value, "ballot": v.ballot, "step": v.step}),
-            )
-        })
-        .collect();
-    serde_json::json!({
-        "steps": outcome.steps,
-        "messages": outcome.messages,
-        "chosen": outcome.chosen.as_ref().map(|c| serde_json::json!({
-            "value": c.value, "ballot": c.ballot, "step": c.step, "acceptors": c.acceptors,
-        })),
-        "learned": learned,
-        "safety": if outcome.violation.is_some() { "violated" } else { "ok" },
-        "violation": outcome.violation,
-        "other_violations": outcome.other_violations,
-        "state_hash": outcome.state_hash,
-    })
+    Paxos::outcome_json(outcome)
 }
 
 fn print_outcome(outcome: &Outcome, json: bool) {
     if json {
         say!("{}", report_json(outcome));
     } else {
-        say!("{}", outcome.summary().trim_end());
+        say!("{}", Paxos::summary(outcome).trim_end());
     }
 }
 
@@ -362,7 +343,7 @@ fn run_replay(file: &Path, json: bool) -> u8 {
         }
     };
     if let Some(recorded) = &trace.outcome {
-        let diffs = recorded.differences(&replayed.outcome);
+        let diffs = Paxos::differences(recorded, &replayed.outcome);
         if !diffs.is_empty() {
             report!(
                 "{}: the replay diverged from the recorded outcome:",
@@ -469,7 +450,7 @@ fn check_file(f: &Path) -> FileCheck {
             let diffs = t
                 .outcome
                 .as_ref()
-                .map(|o| o.differences(&r.outcome))
+                .map(|o| Paxos::differences(o, &r.outcome))
                 .unwrap_or_default();
             if diffs.is_empty() {
                 FileCheck {
@@ -571,7 +552,7 @@ fn run_bench(json: bool, quick: bool) -> u8 {
 }
 
 fn run_gui(args: GuiArgs) -> u8 {
-    use crate::ui::session::{Command, Session};
+    use crate::session::{Command, Session};
     let mut session = match &args.trace {
         Some(path) => {
             let loaded = trace::read_text(path)

@@ -6,10 +6,10 @@ use std::path::Path;
 use paxos_lab::lesson::{self, Lesson, Step};
 use paxos_lab::protocols::paxos::MsgKind;
 use paxos_lab::protocols::paxos::{Action, PaxosWorld};
+use paxos_lab::session::{Command, Session};
 use paxos_lab::sim::{Knobs, NodeId};
 use paxos_lab::trace::StepEvents;
 use paxos_lab::ui::lesson_panel::LessonPanel;
-use paxos_lab::ui::session::{Command, Session};
 
 fn bundled(name: &str) -> Lesson {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -8,13 +8,13 @@ use egui_kittest::kittest::Queryable;
 use paxos_lab::protocols::paxos;
 use paxos_lab::protocols::paxos::Node;
 use paxos_lab::protocols::paxos::{Config, Flaw};
+use paxos_lab::session::{Command, Selection, Session};
 use paxos_lab::sim::rng::Rng;
 use paxos_lab::sim::{Knobs, NodeId};
 use paxos_lab::trace;
 use paxos_lab::ui::graph::GraphView;
 use paxos_lab::ui::i18n::{Lang, T};
 use paxos_lab::ui::inspector::InspectorView;
-use paxos_lab::ui::session::{Command, Selection, Session};
 use paxos_lab::ui::spacetime::SpaceTimeView;
 use paxos_lab::ui::{Frame, PaxosApp, Screen, Settings, install_fonts};
 

@@ -194,8 +194,9 @@ pub fn to_json(trace: &Trace, range: StepRange) -> Result<String, String> {
         return Ok(trace.to_json());
     }
     let actions = trace.actions[..range.to as usize].to_vec();
-    let timeline = Timeline::from_actions(trace.config.clone(), &actions)
-        .map_err(|(i, e)| format!("action {} cannot apply: {e}", i + 1))?;
+    let timeline =
+        Timeline::<crate::protocols::paxos::Paxos>::from_actions(trace.config.clone(), &actions)
+            .map_err(|(i, e)| format!("action {} cannot apply: {e}", i + 1))?;
     Ok(Trace::record(&trace.config, trace.scheduler, actions, timeline.world()).to_json())
 }
 
@@ -223,8 +224,8 @@ pub fn export(
     range: StepRange,
     pictures: &crate::ui::render::PictureOptions,
 ) -> Result<Vec<u8>, String> {
+    use crate::session::Session;
     use crate::ui::render;
-    use crate::ui::session::Session;
     if format.is_picture() {
         render::check_picture(pictures, None)?;
         let mut session = Session::from_trace(trace)?;

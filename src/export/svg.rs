@@ -11,11 +11,11 @@ use std::fmt::Write;
 use egui::Color32;
 
 use super::{Run, StepRange, loss_words};
+use crate::palette::Palette;
 use crate::protocols::paxos::Note;
+use crate::protocols::paxos::short_label;
 use crate::sim::Event;
 use crate::trace::spans::LaneMark;
-use crate::ui::session::short_label;
-use crate::ui::theme::Palette;
 
 const LABEL_W: f32 = 64.0;
 const COLUMN: f32 = 64.0;

@@ -4,5 +4,7 @@
 
 pub mod ids;
 pub mod paxos;
+pub mod plugin;
 
 pub use ids::{Ballot, Value};
+pub use plugin::Plugin;

@@ -5,246 +5,76 @@
 pub mod spans;
 mod timeline;
 
-use crate::protocols::paxos;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use ron::value::RawValue;
 use serde::{Deserialize, Serialize};
 
 use crate::fsutil::{atomic_write, line_col};
-use crate::protocols::paxos::Node;
-use crate::protocols::paxos::{Action, Ballot, Config, PaxosWorld, Value};
-use crate::sim::network::MessageStats;
-use crate::sim::{Knobs, NodeId};
+use crate::protocols::Plugin;
+use crate::protocols::paxos::Paxos;
+use crate::sim::Knobs;
+use crate::sim::world::{ActionOf, World};
 
 pub use timeline::{CHECKPOINT_INTERVAL, StepEvents, Timeline};
 
-pub const VERSION: u32 = 1;
+/// The format this build writes. Version 1 had no `protocol` field and was always Paxos; this
+/// build still reads it.
+pub const VERSION: u32 = 2;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Trace {
+/// A run of protocol `P` (single-decree Paxos unless said otherwise).
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields, bound = "")]
+pub struct Trace<P: Plugin = Paxos> {
     pub version: u32,
-    pub config: Config,
+    /// Which protocol ran (`paxos`, `multipaxos`); absent in version 1, which is Paxos.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    pub config: P::Config,
     /// The auto-scheduler's knobs, if the run was scheduled (informative; replay ignores them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduler: Option<Knobs>,
-    pub actions: Vec<Action>,
+    pub actions: Vec<ActionOf<P>>,
     /// What the run reached; replay checks it when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub outcome: Option<Outcome>,
+    pub outcome: Option<P::Outcome>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Outcome {
-    pub steps: u64,
-    pub messages: MessageStats,
-    /// The first value chosen (a quorum of acceptors voted for it in one ballot).
-    pub chosen: Option<ChosenOutcome>,
-    /// What each learner knows at the end, and since when.
-    pub learned: BTreeMap<NodeId, LearnedOutcome>,
-    /// The first safety violation, if any.
-    pub violation: Option<ViolationOutcome>,
-    /// The first violation of each other invariant broken later in the run.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub other_violations: Vec<ViolationOutcome>,
-    /// FNV-1a digest of the final state, in hex.
-    pub state_hash: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ChosenOutcome {
-    pub value: Value,
-    pub ballot: Ballot,
-    pub step: u64,
-    pub acceptors: Vec<NodeId>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LearnedOutcome {
-    pub value: Value,
-    pub ballot: Ballot,
-    pub step: u64,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ViolationOutcome {
-    pub invariant: String,
-    pub step: u64,
-    pub detail: String,
-}
-
-impl ViolationOutcome {
-    fn of(v: &crate::sim::Violation) -> Self {
-        ViolationOutcome {
-            invariant: v.invariant.to_string(),
-            step: v.step,
-            detail: v.detail.clone(),
+// By hand: derived impls would ask the protocol type itself to be comparable and printable.
+impl<P: Plugin> Clone for Trace<P> {
+    fn clone(&self) -> Self {
+        Trace {
+            version: self.version,
+            protocol: self.protocol.clone(),
+            config: self.config.clone(),
+            scheduler: self.scheduler,
+            actions: self.actions.clone(),
+            outcome: self.outcome.clone(),
         }
     }
 }
 
-impl Outcome {
-    pub fn of(world: &PaxosWorld) -> Outcome {
-        let chosen = world.monitor().chosen.first().map(|c| ChosenOutcome {
-            value: c.value,
-            ballot: c.ballot,
-            step: c.step,
-            acceptors: (1..=64u8)
-                .filter(|i| c.acceptors & (1u64 << (i - 1)) != 0)
-                .map(paxos::acceptor)
-                .collect(),
-        });
-        let learned = world
-            .nodes()
-            .iter()
-            .filter_map(|s| match &s.state {
-                Node::Learner(l) => l.learned.map(|l| {
-                    (
-                        s.id,
-                        LearnedOutcome {
-                            value: l.value,
-                            ballot: l.ballot,
-                            step: l.step,
-                        },
-                    )
-                }),
-                _ => None,
-            })
-            .collect();
-        Outcome {
-            steps: world.step(),
-            messages: world.network().stats,
-            chosen,
-            learned,
-            violation: world.first_violation().map(ViolationOutcome::of),
-            other_violations: world
-                .violations()
-                .iter()
-                .skip(1)
-                .map(ViolationOutcome::of)
-                .collect(),
-            state_hash: format!("{:016x}", world.state_hash()),
-        }
+impl<P: Plugin> PartialEq for Trace<P> {
+    fn eq(&self, o: &Self) -> bool {
+        self.version == o.version
+            && self.protocol == o.protocol
+            && self.config == o.config
+            && self.scheduler == o.scheduler
+            && self.actions == o.actions
+            && self.outcome == o.outcome
     }
+}
 
-    fn messages_words(&self) -> String {
-        let m = &self.messages;
-        format!(
-            "{} sent, {} delivered, {} dropped, {} duplicated",
-            m.sent, m.delivered, m.dropped, m.duplicated
-        )
-    }
-
-    fn chosen_words(&self) -> String {
-        match &self.chosen {
-            Some(c) => {
-                let by: Vec<String> = c.acceptors.iter().map(|a| a.to_string()).collect();
-                format!(
-                    "\"{}\" at step {} (ballot {}, acceptors {})",
-                    c.value,
-                    c.step,
-                    c.ballot,
-                    by.join(" ")
-                )
-            }
-            None => "nothing yet".into(),
-        }
-    }
-
-    fn learned_words(&self) -> Vec<String> {
-        self.learned
-            .iter()
-            .map(|(l, v)| {
-                format!(
-                    "{l} knows \"{}\" since step {} (ballot {})",
-                    v.value, v.step, v.ballot
-                )
-            })
-            .collect()
-    }
-
-    fn violation_words(v: &ViolationOutcome) -> String {
-        format!("at step {}: {}: {}", v.step, v.invariant, v.detail)
-    }
-
-    /// A short readable summary for people.
-    pub fn summary(&self) -> String {
-        let mut s = format!(
-            "steps: {}\nmessages: {}\nchosen: {}\n",
-            self.steps,
-            self.messages_words(),
-            self.chosen_words()
-        );
-        if self.learned.is_empty() {
-            s += "learned: no learner knows a value\n";
-        }
-        for l in self.learned_words() {
-            s += &format!("learned: {l}\n");
-        }
-        match &self.violation {
-            Some(v) => s += &format!("safety: VIOLATED {}\n", Self::violation_words(v)),
-            None => s += "safety: ok (every invariant held after every step)\n",
-        }
-        for v in &self.other_violations {
-            s += &format!("  then {}\n", Self::violation_words(v));
-        }
-        s
-    }
-
-    /// The differences between a recorded outcome and a replayed one, in words for people.
-    pub fn differences(&self, replayed: &Outcome) -> Vec<String> {
-        let mut d = Vec::new();
-        let mut cmp = |what: &str, a: String, b: String| {
-            if a != b {
-                d.push(format!("{what}: recorded {a}; replayed {b}"));
-            }
-        };
-        cmp("steps", self.steps.to_string(), replayed.steps.to_string());
-        cmp("messages", self.messages_words(), replayed.messages_words());
-        cmp("chosen", self.chosen_words(), replayed.chosen_words());
-        let learned = |o: &Outcome| {
-            let l = o.learned_words();
-            if l.is_empty() {
-                "no learner knows a value".to_string()
-            } else {
-                l.join(", ")
-            }
-        };
-        cmp("learned", learned(self), learned(replayed));
-        let violation = |v: &Option<ViolationOutcome>| {
-            v.as_ref()
-                .map_or("no violation".to_string(), Self::violation_words)
-        };
-        cmp(
-            "violation",
-            violation(&self.violation),
-            violation(&replayed.violation),
-        );
-        let others = |o: &Outcome| {
-            if o.other_violations.is_empty() {
-                "none".to_string()
-            } else {
-                let all: Vec<String> = o
-                    .other_violations
-                    .iter()
-                    .map(Self::violation_words)
-                    .collect();
-                all.join(", ")
-            }
-        };
-        cmp("later violations", others(self), others(replayed));
-        cmp(
-            "state hash",
-            self.state_hash.clone(),
-            replayed.state_hash.clone(),
-        );
-        d
+impl<P: Plugin> std::fmt::Debug for Trace<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.debug_struct("Trace")
+            .field("version", &self.version)
+            .field("protocol", &self.protocol)
+            .field("config", &self.config)
+            .field("scheduler", &self.scheduler)
+            .field("actions", &self.actions)
+            .field("outcome", &self.outcome)
+            .finish()
     }
 }
 
@@ -314,6 +144,8 @@ pub(crate) struct FieldSpans<'a> {
     #[serde(borrow, default, deserialize_with = "present")]
     version: Option<&'a RawValue>,
     #[serde(borrow, default, deserialize_with = "present")]
+    protocol: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "present")]
     id: Option<&'a RawValue>,
     #[serde(borrow, default, deserialize_with = "present")]
     title: Option<&'a RawValue>,
@@ -341,6 +173,7 @@ impl<'a> FieldSpans<'a> {
     fn top(&self, name: &str) -> Option<&'a RawValue> {
         match name {
             "version" => self.version,
+            "protocol" => self.protocol,
             "id" => self.id,
             "title" => self.title,
             "summary" => self.summary,
@@ -580,8 +413,31 @@ fn locate_in(text: &str, field: Field, json: bool) -> (usize, usize) {
     }
 }
 
-/// Parses trace text (RON, or JSON when `json` is set). `path` only labels errors.
+/// Parses a Paxos trace (RON, or JSON when `json` is set). `path` only labels errors.
 pub fn parse(path: &Path, text: &str, json: bool) -> Result<Trace, FileError> {
+    parse_as::<Paxos>(path, text, json)
+}
+
+/// The protocol a trace file names, read leniently before the whole file is (so the right type
+/// can read it); `paxos` for a version-1 file or one too broken to tell.
+pub fn protocol_of(text: &str, json: bool) -> String {
+    #[derive(Deserialize)]
+    struct Header {
+        #[serde(default)]
+        protocol: Option<String>,
+    }
+    let header: Option<Header> = if json {
+        serde_json::from_str(text).ok()
+    } else {
+        ron_options().from_str(text).ok()
+    };
+    header
+        .and_then(|h| h.protocol)
+        .unwrap_or_else(|| Paxos::NAME.to_string())
+}
+
+/// Parses a trace of protocol `P`.
+pub fn parse_as<P: Plugin>(path: &Path, text: &str, json: bool) -> Result<Trace<P>, FileError> {
     if text.trim().is_empty() {
         return Err(FileError::new(
             path,
@@ -593,7 +449,7 @@ pub fn parse(path: &Path, text: &str, json: bool) -> Result<Trace, FileError> {
             },
         ));
     }
-    let trace: Trace = if json {
+    let trace: Trace<P> = if json {
         serde_json::from_str(text).map_err(|e| {
             let message = e.to_string();
             // serde_json appends its own " at line L column C": the position is ours to give.
@@ -612,17 +468,35 @@ pub fn parse(path: &Path, text: &str, json: bool) -> Result<Trace, FileError> {
         })?
     };
     let at = |field: Field| locate_in(text, field, json);
-    if trace.version != VERSION {
+    if !(1..=VERSION).contains(&trace.version) {
         return Err(FileError::new(
             path,
             at(Field::Named("version", None)),
             format!(
-                "trace version {} is not supported (this build reads version {VERSION})",
+                "trace version {} is not supported (this build reads versions 1 to {VERSION})",
                 trace.version
             ),
         ));
     }
-    trace.config.validate().map_err(|m| {
+    let named = trace.protocol.as_deref();
+    let expected = if trace.version == 1 {
+        // Version 1 predates the field: every such file is Paxos.
+        (named.is_none() && P::NAME == Paxos::NAME)
+            .then_some(())
+            .ok_or("a version-1 trace is a Paxos run and has no `protocol` field".to_string())
+    } else {
+        match named {
+            Some(n) if n == P::NAME => Ok(()),
+            Some(n) => Err(format!("protocol `{n}`: expected `{}`", P::NAME)),
+            None => Err(format!(
+                "version {} traces name their protocol: add `protocol: \"{}\"`",
+                trace.version,
+                P::NAME
+            )),
+        }
+    };
+    expected.map_err(|m| FileError::new(path, at(Field::Named("protocol", None)), m))?;
+    P::validate_config(&trace.config).map_err(|m| {
         FileError::new(
             path,
             at(Field::Named("config", Some(field_of(&m)))),
@@ -643,8 +517,13 @@ pub fn parse(path: &Path, text: &str, json: bool) -> Result<Trace, FileError> {
 
 /// Reads and parses a trace file (`.json` files as JSON, anything else as RON).
 pub fn load(path: &Path) -> Result<(Trace, String), FileError> {
+    load_as::<Paxos>(path)
+}
+
+/// Reads and parses a trace file of protocol `P`.
+pub fn load_as<P: Plugin>(path: &Path) -> Result<(Trace<P>, String), FileError> {
     let text = read_text(path)?;
-    let trace = parse(path, &text, is_json(path))?;
+    let trace = parse_as::<P>(path, &text, is_json(path))?;
     Ok((trace, text))
 }
 
@@ -678,15 +557,19 @@ pub fn read_text(path: &Path) -> Result<String, FileError> {
 }
 
 /// The result of re-executing a trace.
-pub struct Replayed {
-    pub world: PaxosWorld,
-    pub outcome: Outcome,
+pub struct Replayed<P: Plugin = Paxos> {
+    pub world: World<P>,
+    pub outcome: P::Outcome,
 }
 
 /// Re-executes a trace's actions from its config. An action that cannot apply is reported at its
 /// position in `text` (the file it came from).
-pub fn replay(path: &Path, text: &str, trace: &Trace) -> Result<Replayed, FileError> {
-    let mut world = trace.config.world();
+pub fn replay<P: Plugin>(
+    path: &Path,
+    text: &str,
+    trace: &Trace<P>,
+) -> Result<Replayed<P>, FileError> {
+    let mut world = P::world(&trace.config);
     for (i, action) in trace.actions.iter().enumerate() {
         world.apply(action).map_err(|e| {
             let pos = locate_in(text, Field::Action(i), is_json(path));
@@ -701,31 +584,40 @@ pub fn replay(path: &Path, text: &str, trace: &Trace) -> Result<Replayed, FileEr
             )
         })?;
     }
-    let outcome = Outcome::of(&world);
+    let outcome = P::outcome(&world);
     Ok(Replayed { world, outcome })
 }
 
 /// Parses trace text and re-executes it: everything `replay` and `check` need.
 pub fn parse_and_replay(path: &Path, text: &str) -> Result<(Trace, Replayed), FileError> {
-    let trace = parse(path, text, is_json(path))?;
+    parse_and_replay_as::<Paxos>(path, text)
+}
+
+/// `parse_and_replay` for a trace of protocol `P`.
+pub fn parse_and_replay_as<P: Plugin>(
+    path: &Path,
+    text: &str,
+) -> Result<(Trace<P>, Replayed<P>), FileError> {
+    let trace = parse_as::<P>(path, text, is_json(path))?;
     let replayed = replay(path, text, &trace)?;
     Ok((trace, replayed))
 }
 
-impl Trace {
+impl<P: Plugin> Trace<P> {
     /// A trace of a finished run, with its outcome.
     pub fn record(
-        config: &Config,
+        config: &P::Config,
         scheduler: Option<Knobs>,
-        actions: Vec<Action>,
-        world: &PaxosWorld,
-    ) -> Trace {
+        actions: Vec<ActionOf<P>>,
+        world: &World<P>,
+    ) -> Trace<P> {
         Trace {
             version: VERSION,
+            protocol: Some(P::NAME.to_string()),
             config: config.clone(),
             scheduler,
             actions,
-            outcome: Some(Outcome::of(world)),
+            outcome: Some(P::outcome(world)),
         }
     }
 
@@ -760,16 +652,14 @@ impl Trace {
 }
 
 /// One action as it is written in a RON trace (`Deliver(3)`, `Propose("P1", "A")`).
-pub fn action_ron(action: &Action) -> String {
+pub fn action_ron<R: crate::sim::protocol::Request>(action: &crate::sim::Action<R>) -> String {
     let one_line = ron::ser::PrettyConfig::new().depth_limit(0);
     ron_options()
         .to_string_pretty(action, one_line)
         .unwrap_or_else(|_| action.to_string())
 }
 
-/// The default client requests: every live proposer asks for its own letter (`A`, `B`, ...).
-pub fn opening_requests(config: &Config) -> Vec<Action> {
-    (1..=config.proposers)
-        .map(|i| Action::Propose(NodeId::new(paxos::PROPOSER, i), Value::letter_for(i)))
-        .collect()
+/// The requests a new sandbox run opens with.
+pub fn opening_requests<P: Plugin>(config: &P::Config) -> Vec<ActionOf<P>> {
+    P::opening_requests(config)
 }

@@ -2,33 +2,46 @@
 //! `CHECKPOINT_INTERVAL` steps. Seeking restores the nearest checkpoint at or before the target
 //! and re-applies at most one interval of actions, so any seek costs the same in a long run.
 
-use crate::protocols::paxos::{Action, Config, Paxos, PaxosWorld};
-use crate::sim::{ActionError, Event};
+use crate::protocols::Plugin;
+use crate::protocols::paxos::Paxos;
+use crate::sim::world::ActionOf;
+use crate::sim::{ActionError, Event, World};
 
 /// What one step did, kept for views that draw the whole run (the space-time diagram).
-pub type StepEvents = Box<[Event<Paxos>]>;
+pub type StepEvents<P = Paxos> = Box<[Event<P>]>;
 
 /// Steps between checkpoints: small enough that a seek replays well under a millisecond of
 /// actions, large enough that a million-step run keeps only about a thousand copies (and those
 /// share their vote history).
 pub const CHECKPOINT_INTERVAL: u64 = 1024;
 
-#[derive(Clone)]
-pub struct Timeline {
-    config: Config,
-    actions: Vec<Action>,
+pub struct Timeline<P: Plugin = Paxos> {
+    config: P::Config,
+    actions: Vec<ActionOf<P>>,
     /// `checkpoints[k]` is the world after `k * CHECKPOINT_INTERVAL` steps; `[0]` is the start.
-    checkpoints: Vec<PaxosWorld>,
+    checkpoints: Vec<World<P>>,
     /// The world at the step being looked at.
-    current: PaxosWorld,
+    current: World<P>,
     /// Each step's events, when kept (the app keeps them; long benchmark runs do not).
-    log: Option<Vec<StepEvents>>,
+    log: Option<Vec<StepEvents<P>>>,
 }
 
-impl Timeline {
+impl<P: Plugin> Clone for Timeline<P> {
+    fn clone(&self) -> Self {
+        Timeline {
+            config: self.config.clone(),
+            actions: self.actions.clone(),
+            checkpoints: self.checkpoints.clone(),
+            current: self.current.clone(),
+            log: self.log.clone(),
+        }
+    }
+}
+
+impl<P: Plugin> Timeline<P> {
     /// An empty run of `config` (validate the config first).
-    pub fn new(config: Config) -> Self {
-        let start = config.world();
+    pub fn new(config: P::Config) -> Self {
+        let start = P::world(&config);
         Timeline {
             config,
             actions: Vec::new(),
@@ -39,7 +52,7 @@ impl Timeline {
     }
 
     /// An empty run that also keeps every step's events.
-    pub fn with_event_log(config: Config) -> Self {
+    pub fn with_event_log(config: P::Config) -> Self {
         Timeline {
             log: Some(Vec::new()),
             ..Timeline::new(config)
@@ -47,12 +60,12 @@ impl Timeline {
     }
 
     /// The events of every recorded step (index 0 is step 1), if kept.
-    pub fn log(&self) -> Option<&[StepEvents]> {
+    pub fn log(&self) -> Option<&[StepEvents<P>]> {
         self.log.as_deref()
     }
 
     /// The world after `step` actions, without moving the current position.
-    pub fn state_at(&self, step: u64) -> PaxosWorld {
+    pub fn state_at(&self, step: u64) -> World<P> {
         let step = step.min(self.len());
         let k = ((step / CHECKPOINT_INTERVAL) as usize).min(self.checkpoints.len() - 1);
         let mut w = if (self.checkpoints[k].step()..=step).contains(&self.current.step()) {
@@ -67,18 +80,21 @@ impl Timeline {
     }
 
     /// A timeline holding every action of a trace, positioned at its end.
-    pub fn from_actions(config: Config, actions: &[Action]) -> Result<Self, (usize, ActionError)> {
+    pub fn from_actions(
+        config: P::Config,
+        actions: &[ActionOf<P>],
+    ) -> Result<Self, (usize, ActionError)> {
         let mut t = Timeline::new(config);
         for (i, a) in actions.iter().enumerate() {
-            t.apply(*a).map_err(|e| (i, e))?;
+            t.apply(a.clone()).map_err(|e| (i, e))?;
         }
         Ok(t)
     }
 
-    pub fn config(&self) -> &Config {
+    pub fn config(&self) -> &P::Config {
         &self.config
     }
-    pub fn actions(&self) -> &[Action] {
+    pub fn actions(&self) -> &[ActionOf<P>] {
         &self.actions
     }
     /// The number of recorded steps.
@@ -89,7 +105,7 @@ impl Timeline {
         self.actions.is_empty()
     }
     /// The world at the current position.
-    pub fn world(&self) -> &PaxosWorld {
+    pub fn world(&self) -> &World<P> {
         &self.current
     }
     pub fn position(&self) -> u64 {
@@ -98,7 +114,7 @@ impl Timeline {
 
     /// Applies an action at the current position. If the position is before the end, the run
     /// forks: the later actions are discarded and this one follows.
-    pub fn apply(&mut self, action: Action) -> Result<(), ActionError> {
+    pub fn apply(&mut self, action: ActionOf<P>) -> Result<(), ActionError> {
         self.current.check(&action)?;
         let at = self.current.step();
         if at < self.len() {
@@ -151,6 +167,7 @@ impl Timeline {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocols::paxos::Config;
     use crate::sim::{Knobs, Scheduler};
 
     fn run(steps: usize) -> Timeline {

@@ -9,9 +9,9 @@ use egui::{Context, RichText};
 
 use super::Frame;
 use super::i18n::{T, fill, invariant_name};
-use super::session::Command;
 use crate::explore::{Background, Bounds, Options, PaxosSearch, Verdict};
 use crate::protocols::paxos::Config;
+use crate::session::Command;
 use crate::trace::Trace;
 
 /// The most states the app lets one search visit (about 2 GB at ~90 bytes per state).

@@ -9,10 +9,11 @@ use petgraph::graph::UnGraph;
 
 use super::Frame;
 use super::i18n::T;
-use super::session::{Command, Selection, short_label};
 use super::theme::{cross, crown, message_marker, role_outline, role_shape};
+use crate::protocols::paxos::short_label;
 use crate::protocols::paxos::{Action, Config, Value};
 use crate::protocols::paxos::{Msg, Node, Phase};
+use crate::session::{Command, Selection};
 use crate::sim::network::Envelope;
 use crate::sim::world::LossCause;
 use crate::sim::{Event, NodeId, Role};

@@ -6,9 +6,10 @@ use egui::{Grid, RichText, Ui};
 use super::Frame;
 use super::graph::{message_actions, node_actions, node_status};
 use super::i18n::T;
-use super::session::{Command, Selection, acceptor_list};
+use crate::protocols::paxos::acceptor_list;
 use crate::protocols::paxos::{Action, PaxosWorld};
 use crate::protocols::paxos::{Node, Phase};
+use crate::session::{Command, Selection};
 
 #[derive(Default)]
 pub struct InspectorView {

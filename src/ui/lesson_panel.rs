@@ -8,8 +8,8 @@ use egui::{Color32, FontId, RichText, TextFormat, Ui};
 
 use super::Frame;
 use super::i18n::{Lang, T, fill};
-use super::session::{Command, Session};
 use crate::lesson::{self, Lesson, Script, Step, Text};
+use crate::session::{Command, Session};
 use crate::trace::{self, Trace};
 
 /// The lessons shipped inside the binary, so `cargo run --release` has them from anywhere.
@@ -168,6 +168,9 @@ impl LessonPanel {
     fn load_reference(&self, session: &mut Session) {
         let reference = Trace {
             version: trace::VERSION,
+            protocol: Some(
+                <crate::protocols::paxos::Paxos as crate::protocols::Plugin>::NAME.into(),
+            ),
             config: self.lesson.config.clone(),
             scheduler: Some(self.lesson.faults),
             actions: self.script.actions.clone(),

@@ -11,7 +11,6 @@ pub mod inspector;
 pub mod lesson_panel;
 pub mod panels;
 pub mod render;
-pub mod session;
 pub mod spacetime;
 pub mod theme;
 
@@ -19,6 +18,7 @@ use std::sync::{Arc, Mutex};
 
 use egui::{Context, Ui};
 
+use crate::session::{Command, Notice, Selection, Session};
 use commands::UiCommand;
 use explore_panel::ExploreWindow;
 use files::{FileDialog, FilePurpose, FileRequest};
@@ -27,7 +27,6 @@ use i18n::{Lang, T};
 use inspector::InspectorView;
 use lesson_panel::{LessonCommand, LessonPanel};
 use panels::{ControlsView, SettingsWindow, safety_bar};
-use session::{Command, Notice, Selection, Session};
 use theme::Palette;
 
 use crate::protocols::paxos::Action;

@@ -5,9 +5,10 @@ use egui::{Color32, RichText, Ui};
 
 use super::Frame;
 use super::i18n::{INVARIANTS, T, fill, invariant_name};
-use super::session::{Command, acceptor_list};
 use crate::protocols::paxos::Node;
+use crate::protocols::paxos::acceptor_list;
 use crate::protocols::paxos::{Config, Flaw};
+use crate::session::Command;
 use crate::sim::Knobs;
 
 /// Play, pause, step, back, reset, speed and the scrubber over the whole run.

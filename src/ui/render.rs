@@ -13,9 +13,9 @@ use egui::{Color32, ColorImage, Context, Pos2, RawInput, Rect, TextureId, Ui, Ve
 
 use super::graph::GraphView;
 use super::i18n::Lang;
-use super::session::{Command, Session};
 use super::{Anim, Frame, install_fonts};
 use crate::export::StepRange;
+use crate::session::{Command, Session};
 
 /// An egui context that draws into memory.
 pub struct Offscreen {

@@ -6,7 +6,7 @@ use egui::{Align2, FontId, Pos2, Rect, ScrollArea, Sense, Stroke, Ui, Vec2};
 
 use super::Frame;
 use super::i18n::T;
-use super::session::{Command, LaneMark};
+use crate::session::{Command, LaneMark};
 use crate::sim::NodeId;
 
 #[derive(Clone, Debug)]

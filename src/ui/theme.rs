@@ -5,93 +5,10 @@
 use crate::protocols::paxos;
 use egui::{Color32, Pos2, Shape, Stroke, Vec2};
 
+pub use crate::palette::Palette;
+
 use crate::protocols::paxos::MsgKind;
 use crate::sim::Role;
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Palette {
-    pub proposer: Color32,
-    pub acceptor: Color32,
-    pub learner: Color32,
-    pub prepare: Color32,
-    pub promise: Color32,
-    pub nack: Color32,
-    pub accept: Color32,
-    pub accepted: Color32,
-    pub chosen: Color32,
-    pub violation: Color32,
-    pub ok: Color32,
-    pub crashed: Color32,
-    pub cut: Color32,
-    pub changed: Color32,
-}
-
-impl Palette {
-    pub fn standard(dark: bool) -> Self {
-        Palette {
-            proposer: Color32::from_rgb(70, 130, 220),
-            acceptor: Color32::from_rgb(230, 150, 40),
-            learner: Color32::from_rgb(60, 170, 110),
-            prepare: Color32::from_rgb(90, 150, 255),
-            promise: Color32::from_rgb(60, 190, 210),
-            nack: Color32::from_rgb(200, 100, 190),
-            accept: Color32::from_rgb(245, 160, 40),
-            accepted: Color32::from_rgb(70, 190, 90),
-            chosen: Color32::from_rgb(212, 160, 20),
-            violation: Color32::from_rgb(210, 40, 40),
-            ok: Color32::from_rgb(40, 160, 80),
-            crashed: if dark {
-                Color32::from_gray(80)
-            } else {
-                Color32::from_gray(170)
-            },
-            cut: Color32::from_rgb(200, 50, 50),
-            changed: Color32::from_rgb(255, 210, 60),
-        }
-    }
-
-    /// Okabe-Ito: distinguishable under the common forms of colour blindness.
-    pub fn color_blind(dark: bool) -> Self {
-        Palette {
-            proposer: Color32::from_rgb(0, 114, 178),
-            acceptor: Color32::from_rgb(230, 159, 0),
-            learner: Color32::from_rgb(0, 158, 115),
-            prepare: Color32::from_rgb(86, 180, 233),
-            promise: Color32::from_rgb(0, 114, 178),
-            nack: Color32::from_rgb(204, 121, 167),
-            accept: Color32::from_rgb(230, 159, 0),
-            accepted: Color32::from_rgb(0, 158, 115),
-            chosen: Color32::from_rgb(240, 228, 66),
-            violation: Color32::from_rgb(213, 94, 0),
-            ok: Color32::from_rgb(0, 158, 115),
-            crashed: if dark {
-                Color32::from_gray(80)
-            } else {
-                Color32::from_gray(170)
-            },
-            cut: Color32::from_rgb(213, 94, 0),
-            changed: Color32::from_rgb(240, 228, 66),
-        }
-    }
-
-    pub fn role(&self, role: Role) -> Color32 {
-        match role {
-            paxos::PROPOSER => self.proposer,
-            paxos::ACCEPTOR => self.acceptor,
-            _ => self.learner,
-        }
-    }
-
-    pub fn message(&self, kind: MsgKind) -> Color32 {
-        match kind {
-            MsgKind::Prepare => self.prepare,
-            MsgKind::Promise => self.promise,
-            MsgKind::Nack => self.nack,
-            MsgKind::Accept => self.accept,
-            MsgKind::Accepted => self.accepted,
-        }
-    }
-}
 
 /// A role's outline: proposers are circles, acceptors rounded squares, learners hexagons.
 pub fn role_shape(role: Role, center: Pos2, radius: f32, fill: Color32, stroke: Stroke) -> Shape {

@@ -6,6 +6,7 @@ use std::fmt;
 
 mod canon;
 pub mod config;
+pub mod describe;
 #[cfg(test)]
 mod world_tests;
 
@@ -15,6 +16,7 @@ use crate::sim::ids::{NodeId, Role, members};
 use crate::sim::protocol::{Ctx, Outbox, Protocol, Refusal, TimerOp, Violation, Wait};
 use crate::sim::world::{Event, Timing, World};
 pub use config::{Config, Flaw};
+pub use describe::{Outcome, acceptor_list, short_label};
 
 /// Paxos's roles, each a letter the node ids carry.
 pub const PROPOSER: Role = Role::new('P');

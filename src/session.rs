@@ -2,12 +2,9 @@
 //! auto-scheduler, play/pause, speed, held messages and the selection. Views never touch it
 //! directly; they emit `Command`s which the app applies once per frame. Nothing here uses egui.
 
-use crate::protocols::paxos;
 use std::collections::BTreeSet;
 
-use crate::protocols::paxos::Msg;
 use crate::protocols::paxos::{Action, Config, PaxosWorld};
-use crate::sim::ids::members;
 use crate::sim::{Knobs, MsgId, NodeId, Scheduler};
 pub use crate::trace::spans::{LaneMark, MessageSpan, SpansCache};
 use crate::trace::{self, Timeline, Trace};
@@ -79,7 +76,7 @@ impl Session {
     /// A sandbox run of `config`, opening with every proposer's request.
     pub fn new(config: Config, knobs: Knobs) -> Self {
         let mut timeline = Timeline::with_event_log(config.clone());
-        for a in trace::opening_requests(&config) {
+        for a in trace::opening_requests::<crate::protocols::paxos::Paxos>(&config) {
             // A fresh cluster takes every opening request.
             let _ = timeline.apply(a);
         }
@@ -262,33 +259,10 @@ impl Session {
     }
 }
 
-/// A message's short label for crowded views, e.g. `Prep 2.1`.
-pub fn short_label(m: &Msg) -> String {
-    // Short, but never without the value: at a violation two labels must tell "A" from "B".
-    match *m {
-        Msg::Prepare { ballot } => format!("Prep {ballot}"),
-        Msg::Promise {
-            ballot,
-            accepted: None,
-        } => format!("Prom {ballot}"),
-        Msg::Promise {
-            ballot,
-            accepted: Some((b, v)),
-        } => format!("Prom {ballot} {b}=\"{v}\""),
-        Msg::Nack { ballot, .. } => format!("Nack {ballot}"),
-        Msg::Accept { ballot, value } => format!("Acc {ballot} \"{value}\""),
-        Msg::Accepted { ballot, value } => format!("Acd {ballot} \"{value}\""),
-    }
-}
-
-/// Acceptors of a bit mask, as `A1 A2`.
-pub fn acceptor_list(mask: u64) -> String {
-    members(paxos::ACCEPTOR, mask)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocols::paxos;
 
     fn session() -> Session {
         Session::new(Config::default(), Knobs::default())
@@ -327,27 +301,6 @@ mod tests {
         s.apply(Command::Act(Action::Crash(paxos::acceptor(1))));
         assert_eq!((s.position(), s.len()), (4, 4));
         assert_eq!(s.notice, Some(Notice::Forked));
-    }
-
-    #[test]
-    fn short_labels_keep_the_value() {
-        use crate::protocols::paxos::{Ballot, Value};
-        let (b, a) = (Ballot::new(1, 2), Value::new("A").unwrap());
-        let accept = short_label(&Msg::Accept {
-            ballot: b,
-            value: a,
-        });
-        let accepted = short_label(&Msg::Accepted {
-            ballot: b,
-            value: a,
-        });
-        assert_eq!(accept, "Acc 1.2 \"A\"");
-        assert_eq!(accepted, "Acd 1.2 \"A\"");
-        let promise = short_label(&Msg::Promise {
-            ballot: Ballot::new(2, 1),
-            accepted: Some((b, a)),
-        });
-        assert_eq!(promise, "Prom 2.1 1.2=\"A\"");
     }
 
     #[test]

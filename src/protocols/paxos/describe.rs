@@ -1,0 +1,377 @@
+//! Paxos as the rest of the program reads it: its name, roles, message labels, lane marks and
+//! the outcome a trace records (the value chosen, what each learner knows).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    ACCEPTOR, Action, Ballot, Config, LEARNER, Msg, Node, Note, PROPOSER, Paxos, PaxosWorld, Value,
+    proposer,
+};
+use crate::protocols::plugin::{
+    NoteMark, OutcomeBasics, Plugin, RoleInfo, Tint, ViolationOutcome, messages_words, safety_words,
+};
+use crate::sim::ids::members;
+use crate::sim::network::MessageStats;
+use crate::sim::{NodeId, World};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outcome {
+    pub steps: u64,
+    pub messages: MessageStats,
+    /// The first value chosen (a quorum of acceptors voted for it in one ballot).
+    pub chosen: Option<ChosenOutcome>,
+    /// What each learner knows at the end, and since when.
+    pub learned: BTreeMap<NodeId, LearnedOutcome>,
+    /// The first safety violation, if any.
+    pub violation: Option<ViolationOutcome>,
+    /// The first violation of each other invariant broken later in the run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_violations: Vec<ViolationOutcome>,
+    /// FNV-1a digest of the final state, in hex.
+    pub state_hash: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChosenOutcome {
+    pub value: Value,
+    pub ballot: Ballot,
+    pub step: u64,
+    pub acceptors: Vec<NodeId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LearnedOutcome {
+    pub value: Value,
+    pub ballot: Ballot,
+    pub step: u64,
+}
+
+impl Outcome {
+    pub fn of(world: &PaxosWorld) -> Outcome {
+        let chosen = world.monitor().chosen.first().map(|c| ChosenOutcome {
+            value: c.value,
+            ballot: c.ballot,
+            step: c.step,
+            acceptors: (1..=64u8)
+                .filter(|i| c.acceptors & (1u64 << (i - 1)) != 0)
+                .map(super::acceptor)
+                .collect(),
+        });
+        let learned = world
+            .nodes()
+            .iter()
+            .filter_map(|s| match &s.state {
+                Node::Learner(l) => l.learned.map(|l| {
+                    (
+                        s.id,
+                        LearnedOutcome {
+                            value: l.value,
+                            ballot: l.ballot,
+                            step: l.step,
+                        },
+                    )
+                }),
+                _ => None,
+            })
+            .collect();
+        Outcome {
+            steps: world.step(),
+            messages: world.network().stats,
+            chosen,
+            learned,
+            violation: world.first_violation().map(ViolationOutcome::of),
+            other_violations: world
+                .violations()
+                .iter()
+                .skip(1)
+                .map(ViolationOutcome::of)
+                .collect(),
+            state_hash: format!("{:016x}", world.state_hash()),
+        }
+    }
+
+    fn chosen_words(&self) -> String {
+        match &self.chosen {
+            Some(c) => {
+                let by: Vec<String> = c.acceptors.iter().map(|a| a.to_string()).collect();
+                format!(
+                    "\"{}\" at step {} (ballot {}, acceptors {})",
+                    c.value,
+                    c.step,
+                    c.ballot,
+                    by.join(" ")
+                )
+            }
+            None => "nothing yet".into(),
+        }
+    }
+
+    fn learned_words(&self) -> Vec<String> {
+        self.learned
+            .iter()
+            .map(|(l, v)| {
+                format!(
+                    "{l} knows \"{}\" since step {} (ballot {})",
+                    v.value, v.step, v.ballot
+                )
+            })
+            .collect()
+    }
+}
+
+/// A message's short label for crowded views, e.g. `Prep 2.1`.
+pub fn short_label(m: &Msg) -> String {
+    // Short, but never without the value: at a violation two labels must tell "A" from "B".
+    match *m {
+        Msg::Prepare { ballot } => format!("Prep {ballot}"),
+        Msg::Promise {
+            ballot,
+            accepted: None,
+        } => format!("Prom {ballot}"),
+        Msg::Promise {
+            ballot,
+            accepted: Some((b, v)),
+        } => format!("Prom {ballot} {b}=\"{v}\""),
+        Msg::Nack { ballot, .. } => format!("Nack {ballot}"),
+        Msg::Accept { ballot, value } => format!("Acc {ballot} \"{value}\""),
+        Msg::Accepted { ballot, value } => format!("Acd {ballot} \"{value}\""),
+    }
+}
+
+/// Acceptors of a bit mask, as `A1 A2`.
+pub fn acceptor_list(mask: u64) -> String {
+    members(ACCEPTOR, mask)
+}
+
+const ROLES: [RoleInfo; 3] = [
+    RoleInfo {
+        role: PROPOSER,
+        name: ["proposer", "提议者"],
+        tint: 0,
+    },
+    RoleInfo {
+        role: ACCEPTOR,
+        name: ["acceptor", "接受者"],
+        tint: 1,
+    },
+    RoleInfo {
+        role: LEARNER,
+        name: ["learner", "学习者"],
+        tint: 2,
+    },
+];
+
+impl Plugin for Paxos {
+    const NAME: &'static str = "paxos";
+    type Config = Config;
+    type Outcome = Outcome;
+
+    fn validate_config(config: &Config) -> Result<(), String> {
+        config.validate()
+    }
+
+    fn world(config: &Config) -> World<Paxos> {
+        config.world()
+    }
+
+    /// Every proposer asks for its own letter (`A`, `B`, ...).
+    fn opening_requests(config: &Config) -> Vec<Action> {
+        (1..=config.proposers)
+            .map(|i| Action::Propose(proposer(i), Value::letter_for(i)))
+            .collect()
+    }
+
+    fn outcome(world: &PaxosWorld) -> Outcome {
+        Outcome::of(world)
+    }
+
+    fn outcome_basics(o: &Outcome) -> OutcomeBasics<'_> {
+        OutcomeBasics {
+            steps: o.steps,
+            messages: o.messages,
+            violation: o.violation.as_ref(),
+            state_hash: &o.state_hash,
+        }
+    }
+
+    fn summary(o: &Outcome) -> String {
+        let mut s = format!(
+            "steps: {}\nmessages: {}\nchosen: {}\n",
+            o.steps,
+            messages_words(&o.messages),
+            o.chosen_words()
+        );
+        if o.learned.is_empty() {
+            s += "learned: no learner knows a value\n";
+        }
+        for l in o.learned_words() {
+            s += &format!("learned: {l}\n");
+        }
+        s + &safety_words(o.violation.as_ref(), &o.other_violations)
+    }
+
+    fn differences(recorded: &Outcome, replayed: &Outcome) -> Vec<String> {
+        let mut d = Vec::new();
+        let mut cmp = |what: &str, a: String, b: String| {
+            if a != b {
+                d.push(format!("{what}: recorded {a}; replayed {b}"));
+            }
+        };
+        cmp(
+            "steps",
+            recorded.steps.to_string(),
+            replayed.steps.to_string(),
+        );
+        cmp(
+            "messages",
+            messages_words(&recorded.messages),
+            messages_words(&replayed.messages),
+        );
+        cmp("chosen", recorded.chosen_words(), replayed.chosen_words());
+        let learned = |o: &Outcome| {
+            let l = o.learned_words();
+            if l.is_empty() {
+                "no learner knows a value".to_string()
+            } else {
+                l.join(", ")
+            }
+        };
+        cmp("learned", learned(recorded), learned(replayed));
+        let violation = |v: &Option<ViolationOutcome>| {
+            v.as_ref()
+                .map_or("no violation".to_string(), ViolationOutcome::words)
+        };
+        cmp(
+            "violation",
+            violation(&recorded.violation),
+            violation(&replayed.violation),
+        );
+        let others = |o: &Outcome| {
+            if o.other_violations.is_empty() {
+                "none".to_string()
+            } else {
+                let all: Vec<String> = o
+                    .other_violations
+                    .iter()
+                    .map(ViolationOutcome::words)
+                    .collect();
+                all.join(", ")
+            }
+        };
+        cmp("later violations", others(recorded), others(replayed));
+        cmp(
+            "state hash",
+            recorded.state_hash.clone(),
+            replayed.state_hash.clone(),
+        );
+        d
+    }
+
+    fn outcome_json(o: &Outcome) -> serde_json::Value {
+        let learned: serde_json::Map<String, serde_json::Value> = o
+            .learned
+            .iter()
+            .map(|(l, v)| {
+                (
+                    l.to_string(),
+                    serde_json::json!({"value": v.value, "ballot": v.ballot, "step": v.step}),
+                )
+            })
+            .collect();
+        serde_json::json!({
+            "steps": o.steps,
+            "messages": o.messages,
+            "chosen": o.chosen.as_ref().map(|c| serde_json::json!({
+                "value": c.value, "ballot": c.ballot, "step": c.step, "acceptors": c.acceptors,
+            })),
+            "learned": learned,
+            "safety": if o.violation.is_some() { "violated" } else { "ok" },
+            "violation": o.violation,
+            "other_violations": o.other_violations,
+            "state_hash": o.state_hash,
+        })
+    }
+
+    fn roles() -> &'static [RoleInfo] {
+        &ROLES
+    }
+
+    fn kinds() -> &'static [(&'static str, Tint)] {
+        &[
+            ("prepare", Tint::Ask1),
+            ("promise", Tint::Answer1),
+            ("nack", Tint::Refusal),
+            ("accept", Tint::Ask2),
+            ("accepted", Tint::Answer2),
+        ]
+    }
+
+    fn kind_name(msg: &Msg) -> &'static str {
+        match msg {
+            Msg::Prepare { .. } => "prepare",
+            Msg::Promise { .. } => "promise",
+            Msg::Nack { .. } => "nack",
+            Msg::Accept { .. } => "accept",
+            Msg::Accepted { .. } => "accepted",
+        }
+    }
+
+    fn short_label(msg: &Msg) -> String {
+        short_label(msg)
+    }
+
+    fn request_words(value: &Value) -> String {
+        format!("\"{value}\"")
+    }
+
+    fn note_mark(note: &Note) -> Option<NoteMark> {
+        match note {
+            Note::Learned { value, .. } => Some(NoteMark::Learned(format!("\"{value}\""))),
+            _ => None,
+        }
+    }
+
+    fn monitor_words(note: &Note) -> Option<String> {
+        match note {
+            Note::Chosen {
+                ballot,
+                value,
+                acceptors,
+            } => Some(format!(
+                "chosen \"{value}\" in ballot {ballot} by {}",
+                acceptor_list(*acceptors)
+            )),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_labels_keep_the_value() {
+        let (b, a) = (Ballot::new(1, 2), Value::new("A").unwrap());
+        let accept = short_label(&Msg::Accept {
+            ballot: b,
+            value: a,
+        });
+        let accepted = short_label(&Msg::Accepted {
+            ballot: b,
+            value: a,
+        });
+        assert_eq!(accept, "Acc 1.2 \"A\"");
+        assert_eq!(accepted, "Acd 1.2 \"A\"");
+        let promise = short_label(&Msg::Promise {
+            ballot: Ballot::new(2, 1),
+            accepted: Some((b, a)),
+        });
+        assert_eq!(promise, "Prom 2.1 1.2=\"A\"");
+    }
+}

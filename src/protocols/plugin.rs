@@ -1,0 +1,159 @@
+//! What the layers above the engine need of a protocol, beside its handlers: a name, a config a
+//! file stores, the outcome a trace records, and the words, labels and lane marks the views and
+//! exports show. Traces, exports and the CLI are written once against this trait.
+
+use std::fmt::Debug;
+
+use serde::{Serialize, de::DeserializeOwned};
+
+use crate::sim::network::MessageStats;
+use crate::sim::world::{ActionOf, World};
+use crate::sim::{NodeId, Protocol, Role, Violation};
+
+/// A role as people read it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RoleInfo {
+    pub role: Role,
+    /// English and Chinese names (`proposer`, `提议者`).
+    pub name: [&'static str; 2],
+    /// Which of the palette's role colours it gets (0, 1, 2).
+    pub tint: u8,
+}
+
+/// The colour family a message kind is drawn in: the exports and views map it to the palette.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Tint {
+    /// Phase 1 asked (Prepare, RequestVote).
+    Ask1,
+    /// Phase 1 answered (Promise, vote granted).
+    Answer1,
+    /// A refusal (Nack, a vote denied, a redirect).
+    Refusal,
+    /// Phase 2 asked (Accept, AppendEntries).
+    Ask2,
+    /// Phase 2 answered (Accepted, append acknowledged).
+    Answer2,
+}
+
+/// A mark on a node's lane that a protocol's note stands for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NoteMark {
+    /// The node learned what was decided (a learner learned, a replica applied): a diamond.
+    Learned(String),
+    /// The node became leader or started an attempt worth seeing on its lane.
+    Led(String),
+}
+
+pub trait Plugin: Protocol + Send + Sync {
+    /// The name `--protocol` and a trace file's `protocol` field use.
+    const NAME: &'static str;
+    type Config: Clone
+        + Debug
+        + PartialEq
+        + Default
+        + Serialize
+        + DeserializeOwned
+        + Send
+        + Sync
+        + 'static;
+    /// What a trace records of where a run ended; replay recomputes and compares it.
+    type Outcome: Clone + Debug + PartialEq + Serialize + DeserializeOwned;
+
+    fn validate_config(config: &Self::Config) -> Result<(), String>;
+    /// A fresh world for a valid config.
+    fn world(config: &Self::Config) -> World<Self>;
+    /// The requests a new sandbox run opens with.
+    fn opening_requests(config: &Self::Config) -> Vec<ActionOf<Self>>;
+
+    fn outcome(world: &World<Self>) -> Self::Outcome;
+    /// What every outcome has, for the parts of a report that do not depend on the protocol.
+    fn outcome_basics(outcome: &Self::Outcome) -> OutcomeBasics<'_>;
+    /// The outcome in a few lines for people (`simulate`, `replay`).
+    fn summary(outcome: &Self::Outcome) -> String;
+    /// How a replayed outcome differs from a recorded one, in words.
+    fn differences(recorded: &Self::Outcome, replayed: &Self::Outcome) -> Vec<String>;
+    /// The outcome as `--json` prints it.
+    fn outcome_json(outcome: &Self::Outcome) -> serde_json::Value;
+
+    /// Every role, in roster order.
+    fn roles() -> &'static [RoleInfo];
+    /// Every message kind as a lower-case word (`prepare`) with its colour family, in the order
+    /// legends list them.
+    fn kinds() -> &'static [(&'static str, Tint)];
+    /// A message's kind, one of `kinds`' words.
+    fn kind_name(msg: &Self::Msg) -> &'static str;
+    fn tint(msg: &Self::Msg) -> Tint {
+        let name = Self::kind_name(msg);
+        Self::kinds()
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map_or(Tint::Ask1, |(_, t)| *t)
+    }
+    /// A message's label for crowded views, never without the value it carries (`Prep 2.1`).
+    fn short_label(msg: &Self::Msg) -> String;
+    /// What a request looks like in a diagram (`"A"`, `put x=1`).
+    fn request_words(request: &Self::Request) -> String;
+    /// A node's note as a mark on its lane, if it is one worth drawing.
+    fn note_mark(note: &Self::Note) -> Option<NoteMark>;
+    /// A monitor note (a value chosen, a slot committed) in words, if the exports show it.
+    fn monitor_words(note: &Self::Note) -> Option<String>;
+
+    fn role_info(role: Role) -> Option<&'static RoleInfo> {
+        Self::roles().iter().find(|r| r.role == role)
+    }
+    /// The monitor-level node a monitor note is pinned to in exports, if any.
+    fn monitor_node(_note: &Self::Note) -> Option<NodeId> {
+        None
+    }
+}
+
+/// The parts every outcome has.
+pub struct OutcomeBasics<'a> {
+    pub steps: u64,
+    pub messages: MessageStats,
+    pub violation: Option<&'a ViolationOutcome>,
+    pub state_hash: &'a str,
+}
+
+/// A broken invariant as a trace records it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ViolationOutcome {
+    pub invariant: String,
+    pub step: u64,
+    pub detail: String,
+}
+
+impl ViolationOutcome {
+    pub fn of(v: &Violation) -> Self {
+        ViolationOutcome {
+            invariant: v.invariant.to_string(),
+            step: v.step,
+            detail: v.detail.clone(),
+        }
+    }
+
+    pub fn words(&self) -> String {
+        format!("at step {}: {}: {}", self.step, self.invariant, self.detail)
+    }
+}
+
+/// Message counts in words, as summaries print them.
+pub fn messages_words(m: &MessageStats) -> String {
+    format!(
+        "{} sent, {} delivered, {} dropped, {} duplicated",
+        m.sent, m.delivered, m.dropped, m.duplicated
+    )
+}
+
+/// The violation lines of a summary.
+pub fn safety_words(violation: Option<&ViolationOutcome>, others: &[ViolationOutcome]) -> String {
+    let mut s = match violation {
+        Some(v) => format!("safety: VIOLATED {}\n", v.words()),
+        None => "safety: ok (every invariant held after every step)\n".to_string(),
+    };
+    for v in others {
+        s += &format!("  then {}\n", v.words());
+    }
+    s
+}
