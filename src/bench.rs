@@ -282,8 +282,8 @@ fn crowd(n: u64) -> (f64, Option<u64>) {
 /// Milliseconds to export the first `steps` steps of the faulty run as json, svg, mermaid,
 /// shiviz and png (whole run), and a gif of its first `gif_steps` steps.
 fn export_ms(steps: u64, gif_steps: u64) -> [f64; 6] {
-    use crate::export::{Format, StepRange, export};
-    use crate::ui::render::PictureOptions;
+    use crate::export::{Format, StepRange};
+    use crate::ui::render::{PictureOptions, export};
     let (config, knobs) = faulty_config();
     let t = faulty_timeline(steps);
     let trace = crate::trace::Trace::record(&config, Some(knobs), t.actions().to_vec(), t.world());

@@ -5,6 +5,7 @@
 use egui::Color32;
 
 use crate::protocols::paxos::{self, MsgKind};
+use crate::protocols::plugin::Tint;
 use crate::sim::Role;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -88,6 +89,26 @@ impl Palette {
             MsgKind::Nack => self.nack,
             MsgKind::Accept => self.accept,
             MsgKind::Accepted => self.accepted,
+        }
+    }
+
+    /// A role's colour by its place among the protocol's roles (`RoleInfo::tint`).
+    pub fn role_tint(&self, tint: u8) -> Color32 {
+        match tint {
+            0 => self.proposer,
+            1 => self.acceptor,
+            _ => self.learner,
+        }
+    }
+
+    /// A message kind's colour by its family.
+    pub fn tint(&self, tint: Tint) -> Color32 {
+        match tint {
+            Tint::Ask1 => self.prepare,
+            Tint::Answer1 => self.promise,
+            Tint::Refusal => self.nack,
+            Tint::Ask2 => self.accept,
+            Tint::Answer2 => self.accepted,
         }
     }
 }

@@ -8,10 +8,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use paxos_lab::export::{self, Format, Run, SHIVIZ_REGEX, StepRange};
+use paxos_lab::export::{Format, Run, SHIVIZ_REGEX, StepRange};
 use paxos_lab::sim::Event;
 use paxos_lab::trace::{self, Trace};
-use paxos_lab::ui::render::PictureOptions;
+use paxos_lab::ui::render::{self, PictureOptions};
 
 fn golden_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
@@ -50,7 +50,7 @@ fn small_pictures() -> PictureOptions {
 
 fn text(trace: &Trace, format: Format, range: StepRange) -> String {
     String::from_utf8(
-        export::export(trace, format, range, &PictureOptions::default()).expect("exports"),
+        render::export(trace, format, range, &PictureOptions::default()).expect("exports"),
     )
     .expect("text")
 }
@@ -106,8 +106,8 @@ fn every_export_is_deterministic() {
         } else {
             range
         };
-        let a = export::export(&t, f, range, &small_pictures()).expect("exports");
-        let b = export::export(&t, f, range, &small_pictures()).expect("exports");
+        let a = render::export(&t, f, range, &small_pictures()).expect("exports");
+        let b = render::export(&t, f, range, &small_pictures()).expect("exports");
         assert!(!a.is_empty(), "{f:?} wrote nothing");
         assert!(a == b, "{f:?} differs between two exports of the same run");
     }
@@ -144,7 +144,7 @@ fn json_round_trips_to_the_same_outcome() {
     }
     let t = small();
     assert!(
-        export::export(
+        render::export(
             &t,
             Format::Json,
             StepRange { from: 2, to: 5 },
@@ -393,7 +393,7 @@ fn shiviz_logs_obey_the_parser_and_vector_clock_rules() {
 fn png_is_the_graph_view_at_a_chosen_step() {
     let t = small();
     let opts = small_pictures();
-    let png = export::export(&t, Format::Png, StepRange { from: 0, to: 20 }, &opts).expect("png");
+    let png = render::export(&t, Format::Png, StepRange { from: 0, to: 20 }, &opts).expect("png");
     let img = image::load_from_memory(&png).expect("decodes").to_rgba8();
     assert_eq!((img.width(), img.height()), (480, 300));
     // The proposers' blue and the acceptors' orange are on it (the nodes are drawn).
@@ -404,7 +404,7 @@ fn png_is_the_graph_view_at_a_chosen_step() {
     assert!(has(70, 130, 220), "no proposer drawn");
     assert!(has(230, 150, 40), "no acceptor drawn");
     // Another step gives another picture; twice the same step, the same bytes.
-    let other = export::export(&t, Format::Png, StepRange { from: 0, to: 35 }, &opts).expect("png");
+    let other = render::export(&t, Format::Png, StepRange { from: 0, to: 35 }, &opts).expect("png");
     assert_ne!(png, other);
     let golden = golden_dir().join("small-step20.png");
     if update() {
@@ -432,7 +432,7 @@ fn gif_has_a_frame_per_step_or_more() {
     let t = small();
     let opts = small_pictures();
     let range = StepRange { from: 4, to: 9 };
-    let gif = export::export(&t, Format::Gif, range, &opts).expect("gif");
+    let gif = render::export(&t, Format::Gif, range, &opts).expect("gif");
     let decoder = image::codecs::gif::GifDecoder::new(std::io::Cursor::new(&gif)).expect("decodes");
     let frames = decoder.into_frames().collect_frames().expect("frames");
     let steps = (range.to - range.from) as usize;
@@ -446,7 +446,7 @@ fn gif_has_a_frame_per_step_or_more() {
         ..PictureOptions::default()
     };
     let tiny =
-        export::export(&t, Format::Gif, StepRange { from: 10, to: 12 }, &small).expect("gif");
+        render::export(&t, Format::Gif, StepRange { from: 10, to: 12 }, &small).expect("gif");
     let golden = golden_dir().join("small-10-12.gif");
     if update() {
         std::fs::write(&golden, &tiny).expect("written");

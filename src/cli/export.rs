@@ -92,7 +92,7 @@ pub fn run(args: &ExportArgs) -> u8 {
         dark: !args.light,
         frames_per_step: args.frames_per_step,
     };
-    let bytes = match export::export(&trace, format, range, &pictures) {
+    let bytes = match crate::ui::render::export(&trace, format, range, &pictures) {
         Ok(b) => b,
         Err(e) => {
             report!("{}: {e}", args.trace.display());

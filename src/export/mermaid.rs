@@ -3,9 +3,8 @@
 //! comment naming the step; sends show up as the arrows of the step that delivers them.
 //! Messages still in flight when the range ends are drawn last as open async arrows.
 
-use super::{Run, StepRange, actor, loss_words, monitor_words};
-use crate::protocols::paxos;
-use crate::protocols::paxos::Note;
+use super::{Run, StepRange, actor, loss_words};
+use crate::protocols::Plugin;
 use crate::sim::{Event, NodeId};
 
 /// Text Mermaid shows as is: `;` would end the statement and `#` starts an entity code, so both
@@ -25,12 +24,12 @@ fn text(s: &str) -> String {
     out
 }
 
-/// A note across every acceptor (where a value is chosen), or over one node.
-fn over(run: &Run, node: Option<NodeId>) -> String {
+/// A note across the nodes that decide (where a value is chosen), or over one node.
+fn over<P: Plugin>(run: &Run<P>, node: Option<NodeId>) -> String {
     let acceptors: Vec<_> = run
         .roster
         .iter()
-        .filter(|n| n.role == paxos::ACCEPTOR)
+        .filter(|n| n.role == P::DECIDERS)
         .collect();
     match (node, acceptors.first(), acceptors.last()) {
         (Some(n), _, _) => n.to_string(),
@@ -40,7 +39,7 @@ fn over(run: &Run, node: Option<NodeId>) -> String {
     }
 }
 
-pub fn to_mermaid(run: &Run, range: StepRange) -> String {
+pub fn to_mermaid<P: Plugin>(run: &Run<P>, range: StepRange) -> String {
     let mut out = String::from("sequenceDiagram\n");
     for n in &run.roster {
         out += &format!("    participant {n}\n");
@@ -54,14 +53,14 @@ pub fn to_mermaid(run: &Run, range: StepRange) -> String {
         .collect();
     for (step, events) in run.steps(range) {
         out += &format!("    %% step {step}\n");
-        let acting = actor(events);
+        let acting = actor::<P>(events);
         for e in events {
             let line = match e {
-                Event::Requested {
-                    node,
-                    request: value,
-                } => {
-                    format!("Note over {node}: request \"{}\"", text(&value.to_string()))
+                Event::Requested { node, request } => {
+                    format!(
+                        "Note over {node}: request {}",
+                        text(&P::request_words(request))
+                    )
                 }
                 Event::Delivered(env) => format!(
                     "{}->>{}: {}{}",
@@ -92,15 +91,8 @@ pub fn to_mermaid(run: &Run, range: StepRange) -> String {
                 Event::TimedOut(n) => format!("Note over {n}: timeout"),
                 Event::LinkCut(a, b) => format!("Note over {a},{b}: link cut"),
                 Event::LinkHealed(a, b) => format!("Note over {a},{b}: link healed"),
-                Event::Note {
-                    node: Some(n),
-                    note: Note::Learned { ballot, value },
-                } => format!(
-                    "Note over {n}: learned \"{}\" (ballot {ballot})",
-                    text(&value.to_string())
-                ),
-                Event::Note { node: None, note } => match monitor_words(note) {
-                    Some(words) => format!("Note over {}: {}", over(run, None), text(&words)),
+                Event::Note { node, note } => match P::lane_note(note, node.is_none()) {
+                    Some(n) => format!("Note over {}: {}", over(run, *node), text(&n.words)),
                     None => continue,
                 },
                 Event::Violation(v) => format!(
@@ -109,7 +101,7 @@ pub fn to_mermaid(run: &Run, range: StepRange) -> String {
                     v.invariant,
                     text(&v.detail)
                 ),
-                Event::Sent(_) | Event::Note { .. } => continue,
+                Event::Sent(_) => continue,
             };
             out += "    ";
             out += &line;

@@ -1,7 +1,8 @@
-//! Turning a run into something to share: the trace as JSON, a space-time diagram in SVG, a
-//! Mermaid sequence diagram, a ShiViz log, and pictures of the graph view (PNG, GIF; drawn by the
-//! app's own view code, see `crate::ui::render`). Every writer is a pure function of the trace and
-//! the step range, so the same input gives the same bytes; files are written atomically.
+//! Turning a run into text to share: the trace as JSON, a space-time diagram in SVG, a Mermaid
+//! sequence diagram, a ShiViz log. Pictures of the graph view (PNG, GIF) are drawn by the app's
+//! own view code (`crate::ui::render`), which calls in here for the rest; nothing here uses `ui`.
+//! Every writer is a pure function of the trace and the step range, so the same input gives the
+//! same bytes; files are written atomically.
 
 mod mermaid;
 mod shiviz;
@@ -9,8 +10,8 @@ mod svg;
 
 use std::path::Path;
 
-use crate::protocols::paxos::Config;
-use crate::protocols::paxos::Note;
+use crate::protocols::Plugin;
+use crate::protocols::paxos::Paxos;
 use crate::sim::world::LossCause;
 use crate::sim::{ActionError, Event, NodeId};
 use crate::trace::spans::SpansCache;
@@ -129,27 +130,27 @@ impl StepRange {
 
 /// A run re-executed with every step's events kept, and each message's life read from them: what
 /// the diagram and log writers need.
-pub struct Run {
-    pub config: Config,
+pub struct Run<P: Plugin = Paxos> {
+    pub config: P::Config,
     pub roster: Vec<NodeId>,
     /// `log[i]` holds the events of step `i + 1`.
-    pub log: Vec<StepEvents>,
-    pub spans: SpansCache,
+    pub log: Vec<StepEvents<P>>,
+    pub spans: SpansCache<P>,
 }
 
-impl Run {
+impl<P: Plugin> Run<P> {
     /// Re-executes `trace`; an action that cannot apply is returned with its index.
-    pub fn of(trace: &Trace) -> Result<Run, (usize, ActionError)> {
-        let mut timeline = Timeline::with_event_log(trace.config.clone());
+    pub fn of(trace: &Trace<P>) -> Result<Run<P>, (usize, ActionError)> {
+        let mut timeline = Timeline::<P>::with_event_log(trace.config.clone());
         for (i, a) in trace.actions.iter().enumerate() {
-            timeline.apply(*a).map_err(|e| (i, e))?;
+            timeline.apply(a.clone()).map_err(|e| (i, e))?;
         }
         Ok(Run::from_timeline(&timeline))
     }
 
     /// The run recorded in a timeline that keeps its event log (the app's).
-    pub fn from_timeline(timeline: &Timeline) -> Run {
-        let log: Vec<StepEvents> = timeline.log().unwrap_or(&[]).to_vec();
+    pub fn from_timeline(timeline: &Timeline<P>) -> Run<P> {
+        let log: Vec<StepEvents<P>> = timeline.log().unwrap_or(&[]).to_vec();
         let mut spans = SpansCache::default();
         spans.extend(&log);
         Run {
@@ -169,10 +170,7 @@ impl Run {
     }
 
     /// The events of the steps in `range`, each with its step number.
-    pub fn steps(
-        &self,
-        range: StepRange,
-    ) -> impl Iterator<Item = (u64, &[Event<crate::protocols::paxos::Paxos>])> {
+    pub fn steps(&self, range: StepRange) -> impl Iterator<Item = (u64, &[Event<P>])> {
         self.log
             .iter()
             .enumerate()
@@ -183,7 +181,7 @@ impl Run {
 
 /// The trace cut to the steps up to `range.to`, with the outcome it then reaches. A trace file is
 /// a run from the start, so JSON export takes no `--from`.
-pub fn to_json(trace: &Trace, range: StepRange) -> Result<String, String> {
+pub fn to_json<P: Plugin>(trace: &Trace<P>, range: StepRange) -> Result<String, String> {
     if range.from != 0 {
         return Err(
             "json export holds a replayable run, which always starts at step 0: leave out --from"
@@ -194,16 +192,15 @@ pub fn to_json(trace: &Trace, range: StepRange) -> Result<String, String> {
         return Ok(trace.to_json());
     }
     let actions = trace.actions[..range.to as usize].to_vec();
-    let timeline =
-        Timeline::<crate::protocols::paxos::Paxos>::from_actions(trace.config.clone(), &actions)
-            .map_err(|(i, e)| format!("action {} cannot apply: {e}", i + 1))?;
+    let timeline = Timeline::<P>::from_actions(trace.config.clone(), &actions)
+        .map_err(|(i, e)| format!("action {} cannot apply: {e}", i + 1))?;
     Ok(Trace::record(&trace.config, trace.scheduler, actions, timeline.world()).to_json())
 }
 
 /// The bytes of a text export (everything but pictures).
-pub fn text_export(
-    trace: &Trace,
-    run: &Run,
+pub fn text_export<P: Plugin>(
+    trace: &Trace<P>,
+    run: &Run<P>,
     format: Format,
     range: StepRange,
 ) -> Result<String, String> {
@@ -214,30 +211,6 @@ pub fn text_export(
         Format::Shiviz => Ok(to_shiviz(run, range)),
         Format::Png | Format::Gif => Err(format!("{} is a picture, not text", format.name())),
     }
-}
-
-/// The bytes of any export of `trace` (already checked to replay). Pictures are drawn with the
-/// app's graph view; `pictures` says how.
-pub fn export(
-    trace: &Trace,
-    format: Format,
-    range: StepRange,
-    pictures: &crate::ui::render::PictureOptions,
-) -> Result<Vec<u8>, String> {
-    use crate::session::Session;
-    use crate::ui::render;
-    if format.is_picture() {
-        render::check_picture(pictures, None)?;
-        let mut session = Session::from_trace(trace)?;
-        return match format {
-            Format::Png => {
-                render::png_bytes(&render::graph_picture(&mut session, range.to, pictures))
-            }
-            _ => render::gif_bytes(&mut session, range, pictures),
-        };
-    }
-    let run = Run::of(trace).map_err(|(i, e)| format!("action {} cannot apply: {e}", i + 1))?;
-    text_export(trace, &run, format, range).map(String::into_bytes)
 }
 
 /// Writes `bytes` to `path` atomically (a temporary file beside it, then a rename).
@@ -257,28 +230,13 @@ pub fn loss_words(cause: LossCause) -> &'static str {
 
 /// The node that acted in a step: whoever received, lost, timed out or took a request. Monitor
 /// observations (a value chosen, a violation) are pinned to it.
-pub fn actor(events: &[Event<crate::protocols::paxos::Paxos>]) -> Option<NodeId> {
+pub fn actor<P: Plugin>(events: &[Event<P>]) -> Option<NodeId> {
     events.iter().find_map(|e| match e {
         Event::Delivered(env) => Some(env.dst),
         Event::Requested { node, .. } => Some(*node),
         Event::TimedOut(n) | Event::Crashed(n) | Event::Restarted(n) => Some(*n),
         _ => None,
     })
-}
-
-/// A monitor note in words, if it is one the exports show.
-pub fn monitor_words(note: &Note) -> Option<String> {
-    match note {
-        Note::Chosen {
-            ballot,
-            value,
-            acceptors,
-        } => Some(format!(
-            "chosen \"{value}\" in ballot {ballot} by {}",
-            crate::sim::ids::members(crate::protocols::paxos::ACCEPTOR, *acceptors)
-        )),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

@@ -6,8 +6,8 @@
 
 use std::collections::HashMap;
 
-use super::{Run, StepRange, actor, loss_words, monitor_words};
-use crate::protocols::paxos::Note;
+use super::{Run, StepRange, actor, loss_words};
+use crate::protocols::Plugin;
 use crate::sim::{Event, MsgId, NodeId};
 
 /// Line 1 of every log: host, clock, then the event text. No `^`/`$`: ShiViz runs the regex
@@ -65,7 +65,7 @@ impl Clocks<'_> {
 
 /// The ShiViz log of the steps in `range`. Clocks count from the start of the range; messages
 /// sent before it arrive without an arrow (ShiViz has no event to draw it from).
-pub fn to_shiviz(run: &Run, range: StepRange) -> String {
+pub fn to_shiviz<P: Plugin>(run: &Run<P>, range: StepRange) -> String {
     let mut c = Clocks {
         roster: &run.roster,
         clocks: vec![vec![0; run.roster.len()]; run.roster.len()],
@@ -79,14 +79,12 @@ pub fn to_shiviz(run: &Run, range: StepRange) -> String {
         .filter_map(|s| s.copy_of.map(|original| (s.envelope.id, original)))
         .collect();
     for (step, events) in run.steps(range) {
-        let acting = actor(events);
+        let acting = actor::<P>(events);
         for e in events {
             match e {
-                Event::Requested {
-                    node,
-                    request: value,
-                } => {
-                    c.event(*node, None, &format!("step {step}: request \"{value}\""));
+                Event::Requested { node, request } => {
+                    let words = P::request_words(request);
+                    c.event(*node, None, &format!("step {step}: request {words}"));
                 }
                 Event::Sent(env) => {
                     let text =
@@ -137,19 +135,10 @@ pub fn to_shiviz(run: &Run, range: StepRange) -> String {
                 Event::LinkHealed(a, b) => {
                     c.event(*a, None, &format!("step {step}: link to {b} healed"));
                 }
-                Event::Note {
-                    node: Some(n),
-                    note: Note::Learned { ballot, value },
-                } => {
-                    c.event(
-                        *n,
-                        None,
-                        &format!("step {step}: learned \"{value}\" (ballot {ballot})"),
-                    );
-                }
-                Event::Note { node: None, note } => {
-                    if let (Some(n), Some(words)) = (acting, monitor_words(note)) {
-                        c.event(n, None, &format!("step {step}: {words}"));
+                Event::Note { node, note } => {
+                    let at = node.or(acting);
+                    if let (Some(n), Some(l)) = (at, P::lane_note(note, node.is_none())) {
+                        c.event(n, None, &format!("step {step}: {}", l.words));
                     }
                 }
                 Event::Violation(v) => {
@@ -161,7 +150,6 @@ pub fn to_shiviz(run: &Run, range: StepRange) -> String {
                         );
                     }
                 }
-                Event::Note { .. } => {}
             }
         }
     }

@@ -12,8 +12,7 @@ use egui::Color32;
 
 use super::{Run, StepRange, loss_words};
 use crate::palette::Palette;
-use crate::protocols::paxos::Note;
-use crate::protocols::paxos::short_label;
+use crate::protocols::Plugin;
 use crate::sim::Event;
 use crate::trace::spans::LaneMark;
 
@@ -46,7 +45,7 @@ fn hex(c: Color32) -> String {
     format!("#{:02x}{:02x}{:02x}", c.r(), c.g(), c.b())
 }
 
-pub fn to_svg(run: &Run, range: StepRange) -> String {
+pub fn to_svg<P: Plugin>(run: &Run<P>, range: StepRange) -> String {
     let pal = Palette::standard(false);
     let steps = range.to - range.from;
     let width = LABEL_W + COLUMN * (steps as f32 + 0.5) + RIGHT;
@@ -63,18 +62,14 @@ pub fn to_svg(run: &Run, range: StepRange) -> String {
         s,
         r#"<?xml version="1.0" encoding="UTF-8"?>
 <svg xmlns="http://www.w3.org/2000/svg" width="{width:.1}" height="{height:.1}" viewBox="0 0 {width:.1} {height:.1}" font-family="Noto Sans, DejaVu Sans, Helvetica, Arial, sans-serif">
-<title>Paxos run, steps {} to {}</title>
+<title>{} run, steps {} to {}</title>
 <defs>"#,
-        range.from, range.to
+        P::TITLE,
+        range.from,
+        range.to
     );
-    for kind in ["prepare", "promise", "nack", "accept", "accepted"] {
-        let c = match kind {
-            "prepare" => pal.prepare,
-            "promise" => pal.promise,
-            "nack" => pal.nack,
-            "accept" => pal.accept,
-            _ => pal.accepted,
-        };
+    for &(kind, tint) in P::kinds() {
+        let c = pal.tint(tint);
         let _ = writeln!(
             s,
             r#"<marker id="head-{kind}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{}"/></marker>"#,
@@ -85,8 +80,11 @@ pub fn to_svg(run: &Run, range: StepRange) -> String {
         s,
         r##"</defs>
 <rect x="0" y="0" width="{width:.1}" height="{height:.1}" fill="#ffffff"/>
-<text x="8" y="20" font-size="14" font-weight="bold" fill="#222222">Paxos: {} proposers, {} acceptors, {} learners — steps {} to {}</text>"##,
-        run.config.proposers, run.config.acceptors, run.config.learners, range.from, range.to
+<text x="8" y="20" font-size="14" font-weight="bold" fill="#222222">{}: {} — steps {} to {}</text>"##,
+        P::TITLE,
+        cluster_words::<P>(&run.roster),
+        range.from,
+        range.to
     );
 
     // Step columns: a faint grid line and the step number on top.
@@ -109,7 +107,7 @@ pub fn to_svg(run: &Run, range: StepRange) -> String {
     let _ = writeln!(s, r#"<g id="lanes" font-size="13" font-weight="bold">"#);
     for n in &run.roster {
         let y = lane_y(*n);
-        let c = hex(pal.role(n.role));
+        let c = hex(pal.role_tint(P::role_info(n.role).map_or(0, |r| r.tint)));
         let _ = writeln!(
             s,
             r#"<g class="lane" id="lane-{n}"><line x1="{LABEL_W:.1}" y1="{y:.1}" x2="{right:.1}" y2="{y:.1}" stroke="{c}" stroke-width="1.5"/><text x="10" y="{:.1}" fill="{c}">{n}</text></g>"#,
@@ -128,8 +126,8 @@ pub fn to_svg(run: &Run, range: StepRange) -> String {
             continue;
         }
         let env = &span.envelope;
-        let kind = format!("{:?}", env.msg.kind()).to_lowercase();
-        let c = hex(pal.message(env.msg.kind()));
+        let kind = P::kind_name(&env.msg);
+        let c = hex(pal.tint(P::tint(&env.msg)));
         let x0 = x_of(span.sent_step.max(range.from));
         let (y0, y1) = (lane_y(env.src), lane_y(env.dst));
         let in_range_end = end.filter(|&e| e <= range.to);
@@ -213,7 +211,7 @@ pub fn to_svg(run: &Run, range: StepRange) -> String {
             s,
             r##"<text x="{lx:.1}" y="{:.1}" fill="{c}" stroke="#ffffff" stroke-width="3" paint-order="stroke" text-anchor="middle">{}</text></g>"##,
             ly - 2.0,
-            xml(&short_label(&env.msg))
+            xml(&P::short_label(&env.msg))
         );
     }
     let _ = writeln!(s, "</g>");
@@ -265,10 +263,10 @@ pub fn to_svg(run: &Run, range: StepRange) -> String {
             LaneMark::Learned(n) => {
                 let y = lane_y(*n);
                 let c = hex(pal.chosen);
-                let what = learned_value(run, *step, *n).unwrap_or_default();
+                let what = lane_label(run, *step, Some(*n)).unwrap_or_default();
                 let _ = writeln!(
                     s,
-                    r#"<g class="learned"><title>{n} learned {} at step {step}</title><path d="{}" fill="{c}"/><text x="{x:.1}" y="{:.1}" fill="{c}" text-anchor="middle">learned {}</text></g>"#,
+                    r#"<g class="learned"><title>{n} {} at step {step}</title><path d="{}" fill="{c}"/><text x="{x:.1}" y="{:.1}" fill="{c}" text-anchor="middle">{}</text></g>"#,
                     xml(&what),
                     star(x, y, 7.0),
                     y + 19.0,
@@ -277,7 +275,7 @@ pub fn to_svg(run: &Run, range: StepRange) -> String {
             }
             LaneMark::Chosen => {
                 let c = hex(pal.chosen);
-                let what = chosen_words(run, *step).unwrap_or_else(|| "chosen".into());
+                let what = lane_label(run, *step, None).unwrap_or_else(|| "chosen".into());
                 let _ = writeln!(
                     s,
                     r#"<g class="chosen"><title>{} at step {step}</title><line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{bottom:.1}" stroke="{c}" stroke-width="2.5"/><text x="{:.1}" y="{:.1}" fill="{c}" font-size="11" font-weight="bold">{}</text></g>"#,
@@ -329,22 +327,29 @@ fn star(x: f32, y: f32, r: f32) -> String {
     d
 }
 
-fn learned_value(run: &Run, step: u64, node: crate::sim::NodeId) -> Option<String> {
-    run.log[step as usize - 1].iter().find_map(|e| match e {
-        Event::Note {
-            node: Some(n),
-            note: Note::Learned { value, .. },
-        } if *n == node => Some(format!("\"{value}\"")),
-        _ => None,
-    })
+/// The cluster as `2 proposers, 3 acceptors, 1 learners` (every role, in the protocol's order).
+fn cluster_words<P: Plugin>(roster: &[crate::sim::NodeId]) -> String {
+    let counts: Vec<String> = P::roles()
+        .iter()
+        .map(|r| {
+            let n = roster.iter().filter(|id| id.role == r.role).count();
+            format!("{n} {}s", r.name[0])
+        })
+        .collect();
+    counts.join(", ")
 }
 
-fn chosen_words(run: &Run, step: u64) -> Option<String> {
+/// The label of the note behind a lane mark at `step`: a node's (`learned "A"`), or the
+/// monitor's with `node` `None` (`chosen "A" (ballot 2.1)`).
+fn lane_label<P: Plugin>(
+    run: &Run<P>,
+    step: u64,
+    node: Option<crate::sim::NodeId>,
+) -> Option<String> {
     run.log[step as usize - 1].iter().find_map(|e| match e {
-        Event::Note {
-            node: None,
-            note: Note::Chosen { ballot, value, .. },
-        } => Some(format!("chosen \"{value}\" (ballot {ballot})")),
+        Event::Note { node: n, note } if *n == node => {
+            P::lane_note(note, node.is_none()).map(|l| l.label)
+        }
         _ => None,
     })
 }

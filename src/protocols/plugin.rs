@@ -8,7 +8,7 @@ use serde::{Serialize, de::DeserializeOwned};
 
 use crate::sim::network::MessageStats;
 use crate::sim::world::{ActionOf, World};
-use crate::sim::{NodeId, Protocol, Role, Violation};
+use crate::sim::{Protocol, Role, Violation};
 
 /// A role as people read it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,18 +35,23 @@ pub enum Tint {
     Answer2,
 }
 
-/// A mark on a node's lane that a protocol's note stands for.
+/// A note worth drawing: a node's (it learned, it applied, it was elected: a mark on its lane) or
+/// the monitor's (a value chosen, a slot committed: a line across the diagram).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum NoteMark {
-    /// The node learned what was decided (a learner learned, a replica applied): a diamond.
-    Learned(String),
-    /// The node became leader or started an attempt worth seeing on its lane.
-    Led(String),
+pub struct LaneNote {
+    /// A few words for the diagram (`learned "A"`, `chosen "A" (ballot 2.1)`).
+    pub label: String,
+    /// The whole story for logs (`learned "A" (ballot 2.1)`).
+    pub words: String,
 }
 
 pub trait Plugin: Protocol + Send + Sync {
     /// The name `--protocol` and a trace file's `protocol` field use.
     const NAME: &'static str;
+    /// The name people read (`Paxos`, `Multi-Paxos`).
+    const TITLE: &'static str;
+    /// The role whose lanes a monitor note spans in a sequence diagram (Paxos: the acceptors).
+    const DECIDERS: Role;
     type Config: Clone
         + Debug
         + PartialEq
@@ -93,17 +98,12 @@ pub trait Plugin: Protocol + Send + Sync {
     fn short_label(msg: &Self::Msg) -> String;
     /// What a request looks like in a diagram (`"A"`, `put x=1`).
     fn request_words(request: &Self::Request) -> String;
-    /// A node's note as a mark on its lane, if it is one worth drawing.
-    fn note_mark(note: &Self::Note) -> Option<NoteMark>;
-    /// A monitor note (a value chosen, a slot committed) in words, if the exports show it.
-    fn monitor_words(note: &Self::Note) -> Option<String>;
+    /// A note as the diagrams and logs show it, if they show it; `monitor` tells a monitor's
+    /// note from a node's.
+    fn lane_note(note: &Self::Note, monitor: bool) -> Option<LaneNote>;
 
     fn role_info(role: Role) -> Option<&'static RoleInfo> {
         Self::roles().iter().find(|r| r.role == role)
-    }
-    /// The monitor-level node a monitor note is pinned to in exports, if any.
-    fn monitor_node(_note: &Self::Note) -> Option<NodeId> {
-        None
     }
 }
 

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use crate::protocols::Plugin;
 use crate::protocols::paxos::Msg;
 use crate::sim::network::Envelope;
 use crate::sim::world::LossCause;
@@ -13,8 +14,8 @@ use super::StepEvents;
 
 /// One message's life for the space-time diagram: sent at one step, delivered or lost at another.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct MessageSpan {
-    pub envelope: Envelope<Msg>,
+pub struct MessageSpan<M = Msg> {
+    pub envelope: Envelope<M>,
     pub sent_step: u64,
     /// The step that delivered or lost it, if it has ended.
     pub end_step: Option<u64>,
@@ -23,7 +24,8 @@ pub struct MessageSpan {
     pub copy_of: Option<MsgId>,
 }
 
-/// Marks on a node's lane: crashes, restarts, timeouts, values learned.
+/// Marks on a node's lane: crashes, restarts, timeouts, what the protocol's notes say is worth
+/// drawing (a value learned, an entry applied); `Chosen` is the monitor's (a line across).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum LaneMark {
     Crash(NodeId),
@@ -35,24 +37,34 @@ pub enum LaneMark {
 
 /// The message spans and lane marks of the first `steps` steps of the run. Playing on only adds
 /// steps, so the cache grows with them; a fork throws it away.
-#[derive(Default)]
-pub struct SpansCache {
+pub struct SpansCache<P: Plugin = crate::protocols::paxos::Paxos> {
     pub steps: usize,
-    pub spans: Vec<MessageSpan>,
+    pub spans: Vec<MessageSpan<P::Msg>>,
     pub marks: Vec<(u64, LaneMark)>,
     /// Where each message's span sits in `spans`.
     index: HashMap<MsgId, usize>,
 }
 
-impl SpansCache {
+impl<P: Plugin> Default for SpansCache<P> {
+    fn default() -> Self {
+        SpansCache {
+            steps: 0,
+            spans: Vec::new(),
+            marks: Vec::new(),
+            index: HashMap::new(),
+        }
+    }
+}
+
+impl<P: Plugin> SpansCache<P> {
     /// Reads the steps of `log` past those already read.
-    pub fn extend(&mut self, log: &[StepEvents]) {
+    pub fn extend(&mut self, log: &[StepEvents<P>]) {
         for (i, events) in log.iter().enumerate().skip(self.steps) {
             let step = i as u64 + 1;
             for e in events.iter() {
                 let (env, copy_of) = match e {
-                    Event::Sent(env) => (Some(*env), None),
-                    Event::Duplicated { original, copy } => (Some(*copy), Some(*original)),
+                    Event::Sent(env) => (Some(env.clone()), None),
+                    Event::Duplicated { original, copy } => (Some(copy.clone()), Some(*original)),
                     _ => (None, None),
                 };
                 if let Some(env) = env {
@@ -81,11 +93,12 @@ impl SpansCache {
                     Event::Crashed(n) => self.marks.push((step, LaneMark::Crash(*n))),
                     Event::Restarted(n) => self.marks.push((step, LaneMark::Restart(*n))),
                     Event::TimedOut(n) => self.marks.push((step, LaneMark::Timeout(*n))),
-                    Event::Note {
-                        node: Some(n),
-                        note: crate::protocols::paxos::Note::Learned { .. },
-                    } => self.marks.push((step, LaneMark::Learned(*n))),
-                    Event::Note { node: None, .. } => self.marks.push((step, LaneMark::Chosen)),
+                    Event::Note { node, note } => {
+                        if P::lane_note(note, node.is_none()).is_some() {
+                            let mark = node.map_or(LaneMark::Chosen, LaneMark::Learned);
+                            self.marks.push((step, mark));
+                        }
+                    }
                     _ => {}
                 }
             }

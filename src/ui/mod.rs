@@ -355,7 +355,7 @@ impl PaxosApp {
             dark: self.settings.dark,
             ..Default::default()
         };
-        let bytes = crate::export::export(&self.session.to_trace(), format, range, &pictures)?;
+        let bytes = render::export(&self.session.to_trace(), format, range, &pictures)?;
         crate::export::write(path, &bytes)?;
         self.report_file(T::Exported, path);
         Ok(())

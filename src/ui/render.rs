@@ -14,8 +14,9 @@ use egui::{Color32, ColorImage, Context, Pos2, RawInput, Rect, TextureId, Ui, Ve
 use super::graph::GraphView;
 use super::i18n::Lang;
 use super::{Anim, Frame, install_fonts};
-use crate::export::StepRange;
+use crate::export::{Format, Run, StepRange};
 use crate::session::{Command, Session};
+use crate::trace::Trace;
 
 /// An egui context that draws into memory.
 pub struct Offscreen {
@@ -373,6 +374,26 @@ pub fn graph_animation(
     }
     held.delay_ms = 2000;
     emit(held)
+}
+
+/// The bytes of any export of `trace` (already checked to replay): pictures drawn with the app's
+/// graph view as `pictures` says, text by `crate::export`.
+pub fn export(
+    trace: &Trace,
+    format: Format,
+    range: StepRange,
+    pictures: &PictureOptions,
+) -> Result<Vec<u8>, String> {
+    if format.is_picture() {
+        check_picture(pictures, None)?;
+        let mut session = Session::from_trace(trace)?;
+        return match format {
+            Format::Png => png_bytes(&graph_picture(&mut session, range.to, pictures)),
+            _ => gif_bytes(&mut session, range, pictures),
+        };
+    }
+    let run = Run::of(trace).map_err(|(i, e)| format!("action {} cannot apply: {e}", i + 1))?;
+    crate::export::text_export(trace, &run, format, range).map(String::into_bytes)
 }
 
 /// An egui image (premultiplied) as a plain RGBA buffer for the encoders.

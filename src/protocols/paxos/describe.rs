@@ -10,11 +10,11 @@ use super::{
     proposer,
 };
 use crate::protocols::plugin::{
-    NoteMark, OutcomeBasics, Plugin, RoleInfo, Tint, ViolationOutcome, messages_words, safety_words,
+    LaneNote, OutcomeBasics, Plugin, RoleInfo, Tint, ViolationOutcome, messages_words, safety_words,
 };
 use crate::sim::ids::members;
 use crate::sim::network::MessageStats;
-use crate::sim::{NodeId, World};
+use crate::sim::{NodeId, Role, World};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -168,6 +168,8 @@ const ROLES: [RoleInfo; 3] = [
 
 impl Plugin for Paxos {
     const NAME: &'static str = "paxos";
+    const TITLE: &'static str = "Paxos";
+    const DECIDERS: Role = ACCEPTOR;
     type Config = Config;
     type Outcome = Outcome;
 
@@ -329,23 +331,23 @@ impl Plugin for Paxos {
         format!("\"{value}\"")
     }
 
-    fn note_mark(note: &Note) -> Option<NoteMark> {
+    fn lane_note(note: &Note, monitor: bool) -> Option<LaneNote> {
         match note {
-            Note::Learned { value, .. } => Some(NoteMark::Learned(format!("\"{value}\""))),
-            _ => None,
-        }
-    }
-
-    fn monitor_words(note: &Note) -> Option<String> {
-        match note {
+            Note::Learned { ballot, value } if !monitor => Some(LaneNote {
+                label: format!("learned \"{value}\""),
+                words: format!("learned \"{value}\" (ballot {ballot})"),
+            }),
             Note::Chosen {
                 ballot,
                 value,
                 acceptors,
-            } => Some(format!(
-                "chosen \"{value}\" in ballot {ballot} by {}",
-                acceptor_list(*acceptors)
-            )),
+            } if monitor => Some(LaneNote {
+                label: format!("chosen \"{value}\" (ballot {ballot})"),
+                words: format!(
+                    "chosen \"{value}\" in ballot {ballot} by {}",
+                    acceptor_list(*acceptors)
+                ),
+            }),
             _ => None,
         }
     }
