@@ -93,11 +93,9 @@ impl<P: Plugin> SpansCache<P> {
                     Event::Crashed(n) => self.marks.push((step, LaneMark::Crash(*n))),
                     Event::Restarted(n) => self.marks.push((step, LaneMark::Restart(*n))),
                     Event::TimedOut(n) => self.marks.push((step, LaneMark::Timeout(*n))),
-                    Event::Note { node, note } => {
-                        if P::lane_note(note, node.is_none()).is_some() {
-                            let mark = node.map_or(LaneMark::Chosen, LaneMark::Learned);
-                            self.marks.push((step, mark));
-                        }
+                    Event::Note { node, note } if P::lane_note(note, node.is_none()).is_some() => {
+                        let mark = node.map_or(LaneMark::Chosen, LaneMark::Learned);
+                        self.marks.push((step, mark));
                     }
                     _ => {}
                 }
