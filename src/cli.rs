@@ -9,9 +9,12 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::bench;
 use crate::protocols::Plugin;
+use crate::protocols::kv::Workload;
+use crate::protocols::multipaxos::{self, MultiPaxos};
 use crate::protocols::paxos::{Config, Flaw};
 use crate::protocols::paxos::{Outcome, Paxos};
-use crate::sim::{Knobs, Scheduler};
+use crate::sim::world::ActionOf;
+use crate::sim::{Action, Knobs, Scheduler};
 use crate::trace::{self, Trace};
 
 /// Prints to stdout, ignoring a closed pipe (`paxos-lab check dir | head` must not panic).
@@ -159,12 +162,30 @@ fn parse_size(s: &str) -> Result<(f32, f32), String> {
 
 #[derive(Args, Debug, Clone)]
 pub struct SimulateArgs {
+    /// paxos (single-decree) or multipaxos (a replicated key-value store)
+    #[arg(long, default_value = "paxos")]
+    pub protocol: String,
+    /// Paxos: proposers
     #[arg(long, default_value_t = 2)]
     pub proposers: u8,
+    /// Paxos: acceptors
     #[arg(long, default_value_t = 3)]
     pub acceptors: u8,
+    /// Paxos: learners
     #[arg(long, default_value_t = 2)]
     pub learners: u8,
+    /// Multi-Paxos: servers (each an acceptor, a would-be leader and a replica)
+    #[arg(long, default_value_t = 3)]
+    pub servers: u8,
+    /// Multi-Paxos: clients
+    #[arg(long, default_value_t = 2)]
+    pub clients: u8,
+    /// Multi-Paxos: operations per client, drawn from the seeded workload (at most 10,000)
+    #[arg(long, default_value_t = 3)]
+    pub ops: u32,
+    /// Multi-Paxos: mixed (puts, gets and compare-and-sets over two keys) or put-get
+    #[arg(long, default_value = "mixed", value_parser = Workload::parse)]
+    pub workload: Workload,
     /// Phase-1 quorum size (default: a majority)
     #[arg(long)]
     pub q1: Option<u8>,
@@ -188,19 +209,22 @@ pub struct SimulateArgs {
     /// Probability per step that a random crashed node restarts
     #[arg(long, default_value_t = 0.2)]
     pub restart: f64,
-    /// Probability per step that a random proposer gets a new client request
+    /// Probability per step that a random proposer (Multi-Paxos: client) gets a new request
     #[arg(long, default_value_t = 0.0)]
     pub propose: f64,
     /// Message latency range in ticks, as MIN,MAX
     #[arg(long, value_parser = parse_range, default_value = "5,15")]
     pub latency: (u32, u32),
-    /// Ticks a proposer waits in a phase before retrying
+    /// Ticks a proposer waits in a phase before retrying (Multi-Paxos: the election timeout's
+    /// lower end)
     #[arg(long, default_value_t = 60)]
     pub timeout: u32,
-    /// Switch on a deliberate bug (repeatable): amnesia, ignore-promised-value,
-    /// accept-lower-ballot, minority-quorum, learner-mixes-ballots, reuse-ballot
+    /// Switch on a deliberate bug (repeatable). Paxos: amnesia, ignore-promised-value,
+    /// accept-lower-ballot, minority-quorum, learner-mixes-ballots, reuse-ballot. Multi-Paxos:
+    /// skip-prepare-on-failover, ignore-promised-commands, commit-on-minority, no-dedup,
+    /// stale-read, apply-past-hole
     #[arg(long = "flaw", value_name = "NAME")]
-    pub flaws: Vec<Flaw>,
+    pub flaws: Vec<String>,
     /// Save the trace here (RON, or JSON for a .json name); written atomically
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -222,18 +246,55 @@ fn parse_range(s: &str) -> Result<(u32, u32), String> {
 }
 
 impl SimulateArgs {
-    pub fn config(&self) -> Config {
-        Config {
+    /// The Paxos config these arguments describe (unknown flaw names are refused).
+    pub fn config(&self) -> Result<Config, String> {
+        Ok(Config {
             proposers: self.proposers,
             acceptors: self.acceptors,
             learners: self.learners,
             q1: self.q1,
             q2: self.q2,
-            flaws: self.flaws.clone(),
+            flaws: self
+                .flaws
+                .iter()
+                .map(|f| f.parse::<Flaw>())
+                .collect::<Result<_, _>>()?,
             seed: self.seed,
             latency: self.latency,
             timeout: self.timeout,
-        }
+        })
+    }
+
+    /// The Multi-Paxos config these arguments describe.
+    pub fn multipaxos_config(&self) -> Result<multipaxos::Config, String> {
+        Ok(multipaxos::Config {
+            servers: self.servers,
+            clients: self.clients,
+            flaws: self
+                .flaws
+                .iter()
+                .map(|f| multipaxos::Flaw::parse(f))
+                .collect::<Result<_, _>>()?,
+            seed: self.seed,
+            latency: self.latency,
+            timeout: self.timeout,
+        })
+    }
+
+    /// Multi-Paxos: every client's operations from the workload, handed over at the start (a
+    /// client runs them one after another).
+    pub fn workload_requests(&self) -> Vec<multipaxos::Action> {
+        let ops: Vec<Vec<_>> = (1..=self.clients)
+            .map(|c| self.workload.ops(self.seed, c, self.ops))
+            .collect();
+        (0..self.ops as usize)
+            .flat_map(|k| {
+                ops.iter().enumerate().filter_map(move |(c, list)| {
+                    list.get(k)
+                        .map(|op| Action::Propose(multipaxos::client(c as u8 + 1), *op))
+                })
+            })
+            .collect()
     }
 
     pub fn knobs(&self) -> Knobs {
@@ -247,19 +308,34 @@ impl SimulateArgs {
     }
 }
 
-/// Runs a scheduled simulation: the opening requests, then the auto-scheduler until nothing is
-/// left to do or `steps` actions have been taken.
+/// Runs a scheduled Paxos simulation: the opening requests, then the auto-scheduler until
+/// nothing is left to do or `steps` actions have been taken.
 pub fn simulate(config: &Config, knobs: Knobs, steps: u64) -> Trace {
-    let mut world = config.world();
+    simulate_as::<Paxos>(
+        config,
+        knobs,
+        steps,
+        trace::opening_requests::<Paxos>(config),
+    )
+}
+
+/// Runs a scheduled simulation of any protocol, opening with `opening`.
+pub fn simulate_as<P: Plugin>(
+    config: &P::Config,
+    knobs: Knobs,
+    steps: u64,
+    opening: Vec<ActionOf<P>>,
+) -> Trace<P> {
+    let mut world = P::world(config);
     let mut actions = Vec::new();
-    for a in trace::opening_requests::<Paxos>(config) {
+    for a in opening {
         if actions.len() as u64 >= steps {
             break;
         }
-        world.apply(&a).expect("a fresh proposer accepts a request");
+        world.apply(&a).expect("a fresh node accepts a request");
         actions.push(a);
     }
-    let mut scheduler = Scheduler::new(config.seed, knobs);
+    let mut scheduler = Scheduler::new(world.timing().seed, knobs);
     while (actions.len() as u64) < steps {
         let Some(a) = scheduler.next(&world) else {
             break;
@@ -272,21 +348,21 @@ pub fn simulate(config: &Config, knobs: Knobs, steps: u64) -> Trace {
     Trace::record(config, Some(knobs), actions, &world)
 }
 
-/// The JSON report printed by `simulate --json` and `replay --json`.
+/// The JSON report printed by `simulate --json` and `replay --json` for Paxos.
 pub fn report_json(outcome: &Outcome) -> serde_json::Value {
     Paxos::outcome_json(outcome)
 }
 
-fn print_outcome(outcome: &Outcome, json: bool) {
+fn print_outcome<P: Plugin>(outcome: &P::Outcome, json: bool) {
     if json {
-        say!("{}", report_json(outcome));
+        say!("{}", P::outcome_json(outcome));
     } else {
-        say!("{}", Paxos::summary(outcome).trim_end());
+        say!("{}", P::summary(outcome).trim_end());
     }
 }
 
-fn exit_for(outcome: &Outcome) -> u8 {
-    if outcome.violation.is_some() {
+fn exit_for<P: Plugin>(outcome: &P::Outcome) -> u8 {
+    if P::outcome_basics(outcome).violation.is_some() {
         EXIT_VIOLATION
     } else {
         EXIT_OK
@@ -305,20 +381,66 @@ fn run_simulate(args: &SimulateArgs) -> u8 {
         );
         return EXIT_BAD_INPUT;
     }
-    let config = args.config();
-    if let Err(m) = config.validate().and_then(|_| args.knobs().validate()) {
+    let protocol = match trace::Protocol::parse(&args.protocol) {
+        Ok(p) => p,
+        Err(m) => {
+            report!("error: --protocol: {m}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    if let Err(m) = args.knobs().validate() {
         report!("error: {m}");
         return EXIT_BAD_INPUT;
     }
-    if !config.quorums_intersect() {
-        let (q1, q2) = config.quorums();
-        report!(
-            "warning: q1 + q2 = {} is not more than the {} acceptors: quorums need not intersect, so safety is not guaranteed",
-            q1 + q2,
-            config.acceptors
-        );
+    match protocol {
+        trace::Protocol::Paxos => {
+            let config = match args.config().and_then(|c| c.validate().map(|_| c)) {
+                Ok(c) => c,
+                Err(m) => {
+                    report!("error: {m}");
+                    return EXIT_BAD_INPUT;
+                }
+            };
+            if !config.quorums_intersect() {
+                let (q1, q2) = config.quorums();
+                report!(
+                    "warning: q1 + q2 = {} is not more than the {} acceptors: quorums need not intersect, so safety is not guaranteed",
+                    q1 + q2,
+                    config.acceptors
+                );
+            }
+            let opening = trace::opening_requests::<Paxos>(&config);
+            finish_simulation::<Paxos>(args, &config, opening)
+        }
+        trace::Protocol::MultiPaxos => {
+            let config = match args
+                .multipaxos_config()
+                .and_then(|c| c.validate().map(|_| c))
+            {
+                Ok(c) => c,
+                Err(m) => {
+                    report!("error: {m}");
+                    return EXIT_BAD_INPUT;
+                }
+            };
+            if args.ops > 10_000 {
+                report!(
+                    "error: --ops: at most 10000 operations per client, not {}",
+                    args.ops
+                );
+                return EXIT_BAD_INPUT;
+            }
+            finish_simulation::<MultiPaxos>(args, &config, args.workload_requests())
+        }
     }
-    let trace = simulate(&config, args.knobs(), args.steps);
+}
+
+fn finish_simulation<P: Plugin>(
+    args: &SimulateArgs,
+    config: &P::Config,
+    opening: Vec<ActionOf<P>>,
+) -> u8 {
+    let trace = simulate_as::<P>(config, args.knobs(), args.steps, opening);
     if let Some(path) = &args.out
         && let Err(e) = trace.save(path)
     {
@@ -329,13 +451,30 @@ fn run_simulate(args: &SimulateArgs) -> u8 {
         .outcome
         .as_ref()
         .expect("recorded traces carry an outcome");
-    print_outcome(outcome, args.json);
-    exit_for(outcome)
+    print_outcome::<P>(outcome, args.json);
+    exit_for::<P>(outcome)
 }
 
 fn run_replay(file: &Path, json: bool) -> u8 {
-    let replayed = trace::read_text(file).and_then(|text| trace::parse_and_replay(file, &text));
-    let (trace, replayed) = match replayed {
+    let text = match trace::read_text(file) {
+        Ok(t) => t,
+        Err(e) => {
+            report!("{e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    match trace::Protocol::of_text(file, &text) {
+        Ok(trace::Protocol::Paxos) => replay_as::<Paxos>(file, &text, json),
+        Ok(trace::Protocol::MultiPaxos) => replay_as::<MultiPaxos>(file, &text, json),
+        Err(e) => {
+            report!("{e}");
+            EXIT_BAD_INPUT
+        }
+    }
+}
+
+fn replay_as<P: Plugin>(file: &Path, text: &str, json: bool) -> u8 {
+    let (trace, replayed) = match trace::parse_and_replay_as::<P>(file, text) {
         Ok(x) => x,
         Err(e) => {
             report!("{e}");
@@ -343,7 +482,7 @@ fn run_replay(file: &Path, json: bool) -> u8 {
         }
     };
     if let Some(recorded) = &trace.outcome {
-        let diffs = Paxos::differences(recorded, &replayed.outcome);
+        let diffs = P::differences(recorded, &replayed.outcome);
         if !diffs.is_empty() {
             report!(
                 "{}: the replay diverged from the recorded outcome:",
@@ -355,8 +494,8 @@ fn run_replay(file: &Path, json: bool) -> u8 {
             return EXIT_DIVERGED;
         }
     }
-    print_outcome(&replayed.outcome, json);
-    exit_for(&replayed.outcome)
+    print_outcome::<P>(&replayed.outcome, json);
+    exit_for::<P>(&replayed.outcome)
 }
 
 /// The files `check` looks at: each file named, and the .ron/.json files inside each folder.
@@ -444,21 +583,21 @@ fn check_file(f: &Path) -> FileCheck {
             Err(e) => failed(EXIT_BAD_INPUT, Some("lesson"), e.to_string()),
         };
     }
-    match trace::parse_and_replay(f, &text) {
+    let checked = match trace::Protocol::of_text(f, &text) {
+        Ok(trace::Protocol::Paxos) => check_trace::<Paxos>(f, &text),
+        Ok(trace::Protocol::MultiPaxos) => check_trace::<MultiPaxos>(f, &text),
+        Err(e) => Err(e),
+    };
+    match checked {
         Err(e) => failed(EXIT_BAD_INPUT, Some("trace"), e.to_string()),
-        Ok((t, r)) => {
-            let diffs = t
-                .outcome
-                .as_ref()
-                .map(|o| Paxos::differences(o, &r.outcome))
-                .unwrap_or_default();
+        Ok((steps, diffs)) => {
             if diffs.is_empty() {
                 FileCheck {
                     exit: EXIT_OK,
-                    line: Ok(format!("ok: {} ({} steps)", f.display(), t.actions.len())),
+                    line: Ok(format!("ok: {} ({steps} steps)", f.display())),
                     json: serde_json::json!({
                         "file": f.display().to_string(), "kind": "trace", "ok": true,
-                        "steps": t.actions.len(),
+                        "steps": steps,
                     }),
                 }
             } else {
@@ -474,6 +613,17 @@ fn check_file(f: &Path) -> FileCheck {
             }
         }
     }
+}
+
+/// Replays a trace: its length and how its outcome differs from the recorded one.
+fn check_trace<P: Plugin>(f: &Path, text: &str) -> Result<(usize, Vec<String>), trace::FileError> {
+    let (t, r) = trace::parse_and_replay_as::<P>(f, text)?;
+    let diffs = t
+        .outcome
+        .as_ref()
+        .map(|o| P::differences(o, &r.outcome))
+        .unwrap_or_default();
+    Ok((t.actions.len(), diffs))
 }
 
 fn run_check(paths: &[PathBuf], json: bool) -> u8 {

@@ -3,6 +3,8 @@
 //! views, exports and lessons read; `sim` runs any of them and names none.
 
 pub mod ids;
+pub mod kv;
+pub mod multipaxos;
 pub mod paxos;
 pub mod plugin;
 

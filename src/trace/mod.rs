@@ -436,6 +436,47 @@ pub fn protocol_of(text: &str, json: bool) -> String {
         .unwrap_or_else(|| Paxos::NAME.to_string())
 }
 
+/// The protocols a trace may name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protocol {
+    Paxos,
+    MultiPaxos,
+}
+
+impl Protocol {
+    pub const ALL: [Protocol; 2] = [Protocol::Paxos, Protocol::MultiPaxos];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Protocol::Paxos => Paxos::NAME,
+            Protocol::MultiPaxos => crate::protocols::multipaxos::MultiPaxos::NAME,
+        }
+    }
+
+    /// The protocol called `name` (as `--protocol` and trace files spell it).
+    pub fn parse(name: &str) -> Result<Protocol, String> {
+        Protocol::ALL
+            .into_iter()
+            .find(|p| p.name() == name)
+            .ok_or_else(|| {
+                let known: Vec<_> = Protocol::ALL.iter().map(|p| p.name()).collect();
+                format!("unknown protocol `{name}` (known: {})", known.join(", "))
+            })
+    }
+
+    /// The protocol a trace file's text names, with its position if it names none we know.
+    pub fn of_text(path: &Path, text: &str) -> Result<Protocol, FileError> {
+        let json = is_json(path);
+        Protocol::parse(&protocol_of(text, json)).map_err(|m| {
+            FileError::new(
+                path,
+                locate_in(text, Field::Named("protocol", None), json),
+                m,
+            )
+        })
+    }
+}
+
 /// Parses a trace of protocol `P`.
 pub fn parse_as<P: Plugin>(path: &Path, text: &str, json: bool) -> Result<Trace<P>, FileError> {
     if text.trim().is_empty() {

@@ -1,0 +1,743 @@
+//! The replicated key-value store that Multi-Paxos (and later Raft) keep consistent, and
+//! everything around it that does not depend on the consensus protocol: the operations and their
+//! results, the commands in the log, each replica's store with its exactly-once table, the
+//! clients (one request at a time, retried with the same id, following redirects), a seeded
+//! workload, and a linearizability checker for the clients' history.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::ids::Value;
+use crate::sim::protocol::Request;
+use crate::sim::rng::Rng;
+
+/// What a client asks of the store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Op {
+    Put(Value, Value),
+    Get(Value),
+    /// Compare and set: `(key, expected, new)`.
+    Cas(Value, Value, Value),
+}
+
+impl Op {
+    pub fn key(&self) -> Value {
+        match *self {
+            Op::Put(k, _) | Op::Get(k) | Op::Cas(k, _, _) => k,
+        }
+    }
+
+    /// The operation's name as histories spell it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::Put(..) => "put",
+            Op::Get(..) => "get",
+            Op::Cas(..) => "cas",
+        }
+    }
+}
+
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Op::Put(k, v) => write!(f, "put {k}={v}"),
+            Op::Get(k) => write!(f, "get {k}"),
+            Op::Cas(k, e, v) => write!(f, "cas {k}:{e}->{v}"),
+        }
+    }
+}
+
+impl Request for Op {
+    fn fmt_arg(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Op::Put(k, v) => write!(f, "Put(\"{k}\", \"{v}\")"),
+            Op::Get(k) => write!(f, "Get(\"{k}\")"),
+            Op::Cas(k, e, v) => write!(f, "Cas(\"{k}\", \"{e}\", \"{v}\")"),
+        }
+    }
+}
+
+/// What an operation returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Output {
+    /// A put, or a cas that matched.
+    Ok,
+    /// A cas that did not match.
+    Fail,
+    /// A get: the value, or `None` for a missing key.
+    Got(Option<Value>),
+}
+
+impl Output {
+    /// As the history in `--json` spells it: `"ok"`, `"fail"`, the value, or `null`.
+    pub fn json(&self) -> serde_json::Value {
+        match self {
+            Output::Ok => "ok".into(),
+            Output::Fail => "fail".into(),
+            Output::Got(Some(v)) => v.as_str().into(),
+            Output::Got(None) => serde_json::Value::Null,
+        }
+    }
+}
+
+impl fmt::Display for Output {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Output::Ok => f.write_str("ok"),
+            Output::Fail => f.write_str("fail"),
+            Output::Got(Some(v)) => write!(f, "\"{v}\""),
+            Output::Got(None) => f.write_str("none"),
+        }
+    }
+}
+
+/// A client's request as the log holds it: who asked, their sequence number (the id a retry
+/// reuses) and the operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Command {
+    /// The client's number (C1 is 1).
+    pub client: u8,
+    pub seq: u32,
+    pub op: Op,
+}
+
+impl fmt::Display for Command {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "C{}.{} {}", self.client, self.seq, self.op)
+    }
+}
+
+/// One slot's worth of the log: a client's command, or a no-op that fills a hole.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Entry {
+    Noop,
+    Cmd(Command),
+}
+
+impl fmt::Display for Entry {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Entry::Noop => f.write_str("no-op"),
+            Entry::Cmd(c) => write!(f, "{}", c.op),
+        }
+    }
+}
+
+/// A replica's state machine: the keys and values, and for each client the last request it
+/// executed with its result, so a retry is answered, not executed again.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Store {
+    pub kv: BTreeMap<Value, Value>,
+    /// `done[c - 1]`: client `c`'s highest executed sequence number and what it returned.
+    pub done: Vec<(u32, Output)>,
+}
+
+/// What applying one log entry did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Applied {
+    pub output: Option<Output>,
+    /// Whether the operation ran (false for a no-op or a retry the table answered).
+    pub executed: bool,
+}
+
+impl Store {
+    /// The result an earlier execution of this request gave, if the table has it.
+    pub fn answered(&self, client: u8, seq: u32) -> Option<Output> {
+        match self.done.get(client as usize - 1) {
+            Some(&(s, out)) if s == seq => Some(out),
+            _ => None,
+        }
+    }
+
+    /// Whether the table says this request (or a later one of its client) already ran.
+    pub fn has_run(&self, client: u8, seq: u32) -> bool {
+        self.done
+            .get(client as usize - 1)
+            .is_some_and(|&(s, _)| s >= seq)
+    }
+
+    /// Runs an operation on the keys alone (no table), as the specification does.
+    pub fn run(kv: &mut BTreeMap<Value, Value>, op: Op) -> Output {
+        match op {
+            Op::Put(k, v) => {
+                kv.insert(k, v);
+                Output::Ok
+            }
+            Op::Get(k) => Output::Got(kv.get(&k).copied()),
+            Op::Cas(k, e, v) => {
+                if kv.get(&k) == Some(&e) {
+                    kv.insert(k, v);
+                    Output::Ok
+                } else {
+                    Output::Fail
+                }
+            }
+        }
+    }
+
+    /// Applies one entry. A request the table has seen is answered from it unless `dedup` is off
+    /// (the `no-dedup` flaw).
+    pub fn apply(&mut self, entry: Entry, dedup: bool) -> Applied {
+        let Entry::Cmd(c) = entry else {
+            return Applied {
+                output: None,
+                executed: false,
+            };
+        };
+        let i = c.client as usize - 1;
+        if self.done.len() <= i {
+            self.done.resize(i + 1, (0, Output::Ok));
+        }
+        if dedup && self.done[i].0 >= c.seq {
+            return Applied {
+                output: (self.done[i].0 == c.seq).then_some(self.done[i].1),
+                executed: false,
+            };
+        }
+        let output = Store::run(&mut self.kv, c.op);
+        if c.seq >= self.done[i].0 {
+            self.done[i] = (c.seq, output);
+        }
+        Applied {
+            output: Some(output),
+            executed: true,
+        }
+    }
+}
+
+/// What a client sends and receives, whatever protocol the servers run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ClientMsg {
+    Request {
+        seq: u32,
+        op: Op,
+    },
+    Reply {
+        seq: u32,
+        output: Output,
+    },
+    /// "I do not lead; try this server" (its number), or no hint.
+    Redirect {
+        seq: u32,
+        leader: Option<u8>,
+    },
+}
+
+impl fmt::Display for ClientMsg {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            ClientMsg::Request { seq, op } => write!(f, "Request(#{seq}: {op})"),
+            ClientMsg::Reply { seq, output } => write!(f, "Reply(#{seq}: {output})"),
+            ClientMsg::Redirect {
+                seq,
+                leader: Some(l),
+            } => write!(f, "Redirect(#{seq} to S{l})"),
+            ClientMsg::Redirect { seq, leader: None } => write!(f, "Redirect(#{seq})"),
+        }
+    }
+}
+
+/// A client: it runs its requests one at a time, in the order it was given them. Its state is
+/// durable (a client library that writes its next id to disk), so a restart resends the request
+/// in progress rather than starting a second one.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Client {
+    /// Requests given but not started, oldest first.
+    pub queue: Vec<Op>,
+    /// The request in progress.
+    pub current: Option<(u32, Op)>,
+    /// The last sequence number used.
+    pub seq: u32,
+    /// The server it believes leads (1-based).
+    pub leader: u8,
+}
+
+/// What a client's handler wants done.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClientEffects {
+    /// To server number (1-based), a request.
+    pub send: Option<(u8, ClientMsg)>,
+    pub invoked: Option<(u32, Op)>,
+    pub returned: Option<(u32, Output)>,
+    /// Start (true) or stop (false) the retry timer.
+    pub timer: Option<bool>,
+}
+
+impl Client {
+    pub fn new() -> Self {
+        Client {
+            leader: 1,
+            ..Client::default()
+        }
+    }
+
+    /// Starts the next queued request if none is in progress.
+    fn next(&mut self, fx: &mut ClientEffects) {
+        if self.current.is_some() || self.queue.is_empty() {
+            return;
+        }
+        let op = self.queue.remove(0);
+        self.seq += 1;
+        self.current = Some((self.seq, op));
+        fx.invoked = Some((self.seq, op));
+        fx.send = Some((self.leader, ClientMsg::Request { seq: self.seq, op }));
+        fx.timer = Some(true);
+    }
+
+    pub fn on_request(&mut self, op: Op) -> ClientEffects {
+        let mut fx = ClientEffects::default();
+        self.queue.push(op);
+        self.next(&mut fx);
+        fx
+    }
+
+    pub fn on_message(&mut self, servers: u8, from: u8, msg: ClientMsg) -> ClientEffects {
+        let mut fx = ClientEffects::default();
+        let Some((seq, op)) = self.current else {
+            return fx;
+        };
+        match msg {
+            ClientMsg::Reply { seq: s, output } if s == seq => {
+                self.current = None;
+                self.leader = from;
+                fx.returned = Some((seq, output));
+                fx.timer = Some(false);
+                self.next(&mut fx);
+            }
+            ClientMsg::Redirect { seq: s, leader } if s == seq => {
+                self.leader = match leader {
+                    Some(l) if l != from => l,
+                    _ => from % servers + 1,
+                };
+                fx.send = Some((self.leader, ClientMsg::Request { seq, op }));
+                fx.timer = Some(true);
+            }
+            _ => {}
+        }
+        fx
+    }
+
+    /// No answer in time: the same request (same id) to the next server.
+    pub fn on_timeout(&mut self, servers: u8) -> ClientEffects {
+        let mut fx = ClientEffects::default();
+        if let Some((seq, op)) = self.current {
+            self.leader = self.leader % servers + 1;
+            fx.send = Some((self.leader, ClientMsg::Request { seq, op }));
+            fx.timer = Some(true);
+        }
+        fx
+    }
+
+    /// Back after a crash: resend the request in progress.
+    pub fn on_restart(&mut self) -> ClientEffects {
+        let mut fx = ClientEffects::default();
+        if let Some((seq, op)) = self.current {
+            fx.send = Some((self.leader, ClientMsg::Request { seq, op }));
+            fx.timer = Some(true);
+        }
+        fx
+    }
+}
+
+/// Which operations a seeded workload draws.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Workload {
+    /// Puts, gets and compare-and-sets over a few keys.
+    #[default]
+    Mixed,
+    /// Every client puts its own value to one key, then gets it (Stateright's `paxos check`).
+    PutGet,
+}
+
+impl Workload {
+    pub fn name(self) -> &'static str {
+        match self {
+            Workload::Mixed => "mixed",
+            Workload::PutGet => "put-get",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Workload, String> {
+        match s {
+            "mixed" => Ok(Workload::Mixed),
+            "put-get" => Ok(Workload::PutGet),
+            _ => Err(format!("`{s}`: the workloads are mixed and put-get")),
+        }
+    }
+
+    /// `ops` operations for client `client` (1-based), drawn from `seed`.
+    pub fn ops(self, seed: u64, client: u8, ops: u32) -> Vec<Op> {
+        let v = |s: &str| Value::new(s).expect("a short literal");
+        let mine = Value::letter_for(client);
+        match self {
+            Workload::PutGet => [Op::Put(v("x"), mine), Op::Get(v("x"))]
+                .into_iter()
+                .cycle()
+                .take(ops as usize)
+                .collect(),
+            Workload::Mixed => {
+                let mut rng = Rng::new(seed ^ (0xC11E_0000 + client as u64));
+                let keys = [v("x"), v("y")];
+                (0..ops)
+                    .map(|i| {
+                        let key = keys[rng.below(2) as usize];
+                        let numbered = |n: u32| Value::new(&format!("{mine}{n}")).unwrap_or(mine);
+                        let number = numbered(i + 1);
+                        match rng.below(10) {
+                            0..=3 => Op::Put(key, number),
+                            4..=7 => Op::Get(key),
+                            // Succeeds if the client's own last value is still there.
+                            _ => Op::Cas(key, numbered(i), number),
+                        }
+                    })
+                    .collect()
+            }
+        }
+    }
+}
+
+/// One request in the clients' history.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct HistoryOp {
+    pub client: u8,
+    pub seq: u32,
+    pub op: Op,
+    pub invoke: u64,
+    /// The step its answer arrived, and the answer; `None` while it is pending.
+    pub ret: Option<(u64, Output)>,
+    /// For each client, how many of its requests had returned when this one was invoked: those
+    /// must take effect before this one (the real-time order).
+    pub after: Vec<u32>,
+}
+
+/// Every client's requests, in invocation order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct History {
+    pub ops: Vec<HistoryOp>,
+    /// For each client, how many of its requests have returned.
+    pub returned: Vec<u32>,
+}
+
+impl History {
+    pub fn invoke(&mut self, client: u8, seq: u32, op: Op, step: u64) {
+        let i = client as usize - 1;
+        if self.returned.len() <= i {
+            self.returned.resize(i + 1, 0);
+        }
+        self.ops.push(HistoryOp {
+            client,
+            seq,
+            op,
+            invoke: step,
+            ret: None,
+            after: self.returned.clone(),
+        });
+    }
+
+    pub fn complete(&mut self, client: u8, seq: u32, output: Output, step: u64) {
+        if let Some(o) = self
+            .ops
+            .iter_mut()
+            .rev()
+            .find(|o| o.client == client && o.seq == seq && o.ret.is_none())
+        {
+            o.ret = Some((step, output));
+            self.returned[client as usize - 1] += 1;
+        }
+    }
+}
+
+/// Whether a history is linearizable, and if not, how far it gets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Linearization {
+    /// An order of the history's requests (indices into `ops`) consistent with real time and
+    /// with a single store; pending requests appear only if they took effect.
+    Linearizable(Vec<usize>),
+    NotLinearizable {
+        /// The longest order found that explains some of the returned requests.
+        prefix: Vec<usize>,
+        /// A returned request that no order could place next, and why in a sentence.
+        culprit: usize,
+        why: String,
+    },
+}
+
+impl Linearization {
+    pub fn is_ok(&self) -> bool {
+        matches!(self, Linearization::Linearizable(_))
+    }
+}
+
+/// The most search states the checker visits before giving up on finding an order (it then
+/// reports the history linearizable only if it found one; it never gives up silently on a bad one).
+const MAX_SEARCH: usize = 2_000_000;
+
+/// Wing and Gong's search (with the memoisation of Lowe's variant): place, one at a time, a request
+/// whose real-time predecessors are all placed and whose recorded answer the store would give at
+/// that point; a pending request may be placed or left out. Each client's requests are placed in
+/// its own order, so a state is a count per client plus the store.
+pub fn check(history: &History) -> Linearization {
+    let clients = history.returned.len();
+    let mut per_client: Vec<Vec<usize>> = vec![Vec::new(); clients];
+    for (i, o) in history.ops.iter().enumerate() {
+        per_client[o.client as usize - 1].push(i);
+    }
+    let must: Vec<usize> = per_client
+        .iter()
+        .map(|ops| {
+            ops.iter()
+                .take_while(|&&i| history.ops[i].ret.is_some())
+                .count()
+        })
+        .collect();
+    let mut search = Search {
+        history,
+        per_client: &per_client,
+        must: &must,
+        seen: HashSet::new(),
+        path: Vec::new(),
+        best: Vec::new(),
+        visits: 0,
+    };
+    let mut progress = vec![0usize; clients];
+    if search.dfs(&mut progress, &mut BTreeMap::new()) {
+        return Linearization::Linearizable(search.path);
+    }
+    // The request that could not be placed: the earliest-returning one the deepest order missed.
+    let placed: HashSet<usize> = search.best.iter().copied().collect();
+    let culprit = history
+        .ops
+        .iter()
+        .enumerate()
+        .filter(|(i, o)| o.ret.is_some() && !placed.contains(i))
+        .min_by_key(|(_, o)| o.ret.map(|r| r.0))
+        .map_or(0, |(i, _)| i);
+    let why = explain(history, &search.best, culprit);
+    Linearization::NotLinearizable {
+        prefix: search.best,
+        culprit,
+        why,
+    }
+}
+
+struct Search<'a> {
+    history: &'a History,
+    per_client: &'a [Vec<usize>],
+    must: &'a [usize],
+    seen: HashSet<(Vec<usize>, BTreeMap<Value, Value>)>,
+    path: Vec<usize>,
+    best: Vec<usize>,
+    visits: usize,
+}
+
+impl Search<'_> {
+    fn dfs(&mut self, progress: &mut Vec<usize>, kv: &mut BTreeMap<Value, Value>) -> bool {
+        if progress.iter().zip(self.must).all(|(p, m)| p >= m) {
+            return true;
+        }
+        self.visits += 1;
+        if self.visits > MAX_SEARCH || !self.seen.insert((progress.clone(), kv.clone())) {
+            return false;
+        }
+        for c in 0..progress.len() {
+            let Some(&i) = self.per_client[c].get(progress[c]) else {
+                continue;
+            };
+            let o = &self.history.ops[i];
+            let ready = o
+                .after
+                .iter()
+                .enumerate()
+                .all(|(d, &n)| progress[d] >= n as usize);
+            if !ready {
+                continue;
+            }
+            let mut next = kv.clone();
+            let output = Store::run(&mut next, o.op);
+            if o.ret.is_some_and(|(_, recorded)| recorded != output) {
+                continue;
+            }
+            progress[c] += 1;
+            self.path.push(i);
+            if self.path.len() > self.best.len() {
+                self.best = self.path.clone();
+            }
+            if self.dfs(progress, &mut next) {
+                return true;
+            }
+            self.path.pop();
+            progress[c] -= 1;
+        }
+        false
+    }
+}
+
+/// One sentence on why `culprit` cannot go after `prefix`.
+fn explain(history: &History, prefix: &[usize], culprit: usize) -> String {
+    let Some(o) = history.ops.get(culprit) else {
+        return "no order of the requests explains the answers".into();
+    };
+    let mut kv = BTreeMap::new();
+    for &i in prefix {
+        Store::run(&mut kv, history.ops[i].op);
+    }
+    let would = Store::run(&mut kv, o.op);
+    let got = o
+        .ret
+        .map_or("nothing".to_string(), |(_, out)| out.to_string());
+    format!(
+        "C{} {} returned {got}, but after the {} requests that can be ordered before it the store gives {would}",
+        o.client,
+        o.op,
+        prefix.len()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &str) -> Value {
+        Value::new(s).unwrap()
+    }
+
+    /// A request by hand: client, op, invoke step, and the return step and output if any.
+    type Made = (u8, Op, u64, Option<(u64, Output)>);
+
+    fn history(ops: &[Made]) -> History {
+        // Replay invocations and returns in step order, as the monitor sees them.
+        let mut events: Vec<(u64, bool, usize)> = Vec::new();
+        for (i, &(_, _, inv, ret)) in ops.iter().enumerate() {
+            events.push((inv, false, i));
+            if let Some((r, _)) = ret {
+                events.push((r, true, i));
+            }
+        }
+        events.sort();
+        let mut h = History::default();
+        let mut seqs = [0u32; 8];
+        let mut seq_of = vec![0u32; ops.len()];
+        for (step, is_return, i) in events {
+            let (c, op, _, ret) = ops[i];
+            if is_return {
+                h.complete(c, seq_of[i], ret.unwrap().1, step);
+            } else {
+                seqs[c as usize] += 1;
+                seq_of[i] = seqs[c as usize];
+                h.invoke(c, seq_of[i], op, step);
+            }
+        }
+        h
+    }
+
+    #[test]
+    fn overlapping_writes_and_reads_that_agree_are_linearizable() {
+        let h = history(&[
+            (1, Op::Put(v("x"), v("1")), 1, Some((5, Output::Ok))),
+            (2, Op::Get(v("x")), 2, Some((6, Output::Got(Some(v("1")))))),
+            (3, Op::Get(v("x")), 3, Some((4, Output::Got(None)))),
+        ]);
+        assert!(check(&h).is_ok());
+    }
+
+    #[test]
+    fn a_read_of_an_overwritten_value_after_the_write_returned_is_not() {
+        let h = history(&[
+            (1, Op::Put(v("x"), v("1")), 1, Some((2, Output::Ok))),
+            (1, Op::Put(v("x"), v("2")), 3, Some((4, Output::Ok))),
+            (2, Op::Get(v("x")), 5, Some((6, Output::Got(Some(v("1")))))),
+        ]);
+        let Linearization::NotLinearizable { culprit, why, .. } = check(&h) else {
+            panic!("a stale read passed")
+        };
+        assert_eq!(culprit, 2, "{why}");
+        assert!(why.contains("C2 get x returned \"1\""), "{why}");
+    }
+
+    #[test]
+    fn a_pending_write_may_or_may_not_have_taken_effect() {
+        let seen = history(&[
+            (1, Op::Put(v("x"), v("1")), 1, None),
+            (2, Op::Get(v("x")), 2, Some((3, Output::Got(Some(v("1")))))),
+        ]);
+        assert!(check(&seen).is_ok());
+        let unseen = history(&[
+            (1, Op::Put(v("x"), v("1")), 1, None),
+            (2, Op::Get(v("x")), 2, Some((3, Output::Got(None)))),
+        ]);
+        assert!(check(&unseen).is_ok());
+        // But a value nobody wrote cannot be read.
+        let invented = history(&[(2, Op::Get(v("x")), 2, Some((3, Output::Got(Some(v("9"))))))]);
+        assert!(!check(&invented).is_ok());
+    }
+
+    #[test]
+    fn a_cas_that_succeeds_twice_on_one_value_is_not_linearizable() {
+        let h = history(&[
+            (1, Op::Put(v("x"), v("0")), 1, Some((2, Output::Ok))),
+            (2, Op::Cas(v("x"), v("0"), v("a")), 3, Some((6, Output::Ok))),
+            (3, Op::Cas(v("x"), v("0"), v("b")), 4, Some((7, Output::Ok))),
+        ]);
+        assert!(!check(&h).is_ok());
+    }
+
+    #[test]
+    fn a_retry_is_answered_from_the_table_not_executed_again() {
+        let mut s = Store::default();
+        let cmd = Command {
+            client: 1,
+            seq: 1,
+            op: Op::Cas(v("x"), v("0"), v("1")),
+        };
+        s.kv.insert(v("x"), v("0"));
+        assert_eq!(s.apply(Entry::Cmd(cmd), true).output, Some(Output::Ok));
+        let again = s.apply(Entry::Cmd(cmd), true);
+        assert_eq!((again.output, again.executed), (Some(Output::Ok), false));
+        let flawed = s.apply(Entry::Cmd(cmd), false);
+        assert_eq!((flawed.output, flawed.executed), (Some(Output::Fail), true));
+    }
+
+    #[test]
+    fn a_client_runs_one_request_at_a_time_and_retries_with_the_same_id() {
+        let mut c = Client::new();
+        let fx = c.on_request(Op::Get(v("x")));
+        assert_eq!(fx.invoked, Some((1, Op::Get(v("x")))));
+        let fx = c.on_request(Op::Put(v("x"), v("1")));
+        assert_eq!(fx.send, None, "the second waits for the first");
+        let fx = c.on_timeout(3);
+        assert_eq!(
+            fx.send,
+            Some((
+                2,
+                ClientMsg::Request {
+                    seq: 1,
+                    op: Op::Get(v("x"))
+                }
+            ))
+        );
+        let fx = c.on_message(
+            3,
+            2,
+            ClientMsg::Reply {
+                seq: 1,
+                output: Output::Got(None),
+            },
+        );
+        assert_eq!(fx.returned, Some((1, Output::Got(None))));
+        assert_eq!(fx.invoked, Some((2, Op::Put(v("x"), v("1")))));
+    }
+
+    #[test]
+    fn workloads_are_seeded() {
+        let a = Workload::Mixed.ops(7, 1, 20);
+        assert_eq!(a, Workload::Mixed.ops(7, 1, 20));
+        assert_ne!(a, Workload::Mixed.ops(8, 1, 20));
+        assert_eq!(
+            Workload::PutGet.ops(0, 2, 2),
+            vec![Op::Put(v("x"), v("B")), Op::Get(v("x"))]
+        );
+    }
+}

@@ -1,0 +1,139 @@
+//! A Multi-Paxos run's configuration: servers, clients, flaws, seed and timing. Plain serde
+//! data, as a trace file and a lesson record it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::sim::ids::MAX_PER_ROLE;
+
+/// A deliberate bug, each breaking one rule of Multi-Paxos or of the store above it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Flaw {
+    /// A new leader skips phase 1 and proposes at once, in slots it does not know are free.
+    SkipPrepareOnFailover,
+    /// A new leader proposes its own commands (or no-ops) in slots where promises reported votes.
+    IgnorePromisedCommands,
+    /// A leader treats a slot as chosen one vote short of a majority.
+    CommitOnMinority,
+    /// A retried request is applied again instead of answered from the table.
+    NoDedup,
+    /// Any server answers a get from its own store, without the log.
+    StaleRead,
+    /// A replica applies a chosen slot before the slots below it are known.
+    ApplyPastHole,
+}
+
+impl Flaw {
+    pub const ALL: [Flaw; 6] = [
+        Flaw::SkipPrepareOnFailover,
+        Flaw::IgnorePromisedCommands,
+        Flaw::CommitOnMinority,
+        Flaw::NoDedup,
+        Flaw::StaleRead,
+        Flaw::ApplyPastHole,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Flaw::SkipPrepareOnFailover => "skip-prepare-on-failover",
+            Flaw::IgnorePromisedCommands => "ignore-promised-commands",
+            Flaw::CommitOnMinority => "commit-on-minority",
+            Flaw::NoDedup => "no-dedup",
+            Flaw::StaleRead => "stale-read",
+            Flaw::ApplyPastHole => "apply-past-hole",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Flaw, String> {
+        Flaw::ALL
+            .into_iter()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<_> = Flaw::ALL.iter().map(|f| f.name()).collect();
+                format!(
+                    "`{s}` is not a Multi-Paxos flaw (known: {})",
+                    names.join(", ")
+                )
+            })
+    }
+
+    /// The rule of correct Multi-Paxos that this flaw breaks.
+    pub fn broken_rule(self) -> &'static str {
+        match self {
+            Flaw::SkipPrepareOnFailover => {
+                "a new leader learns every slot's votes from a majority before proposing"
+            }
+            Flaw::IgnorePromisedCommands => {
+                "a new leader re-proposes the highest-ballot vote it heard for each slot"
+            }
+            Flaw::CommitOnMinority => "a slot is chosen by a majority voting in one ballot",
+            Flaw::NoDedup => "a replica executes each request id at most once",
+            Flaw::StaleRead => "reads go through the log",
+            Flaw::ApplyPastHole => "replicas apply chosen slots in order, never past a hole",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub servers: u8,
+    pub clients: u8,
+    pub flaws: Vec<Flaw>,
+    pub seed: u64,
+    /// Message delay in ticks, drawn uniformly from this range (both ends included).
+    pub latency: (u32, u32),
+    /// The election timeout's lower end in ticks (it is drawn from `timeout..=2 * timeout`);
+    /// leaders send heartbeats every third of it, clients retry after twice it.
+    pub timeout: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            servers: 3,
+            clients: 2,
+            flaws: Vec::new(),
+            seed: 1,
+            latency: (5, 15),
+            timeout: 60,
+        }
+    }
+}
+
+impl Config {
+    pub fn validate(&self) -> Result<(), String> {
+        if !(1..=MAX_PER_ROLE).contains(&self.servers) {
+            return Err(format!(
+                "servers: between 1 and {MAX_PER_ROLE}, not {}",
+                self.servers
+            ));
+        }
+        if self.clients > MAX_PER_ROLE {
+            return Err(format!(
+                "clients: at most {MAX_PER_ROLE}, not {}",
+                self.clients
+            ));
+        }
+        let (lo, hi) = self.latency;
+        if lo > hi || hi > 1_000_000 {
+            return Err(format!(
+                "latency: a range (low, high) with low <= high <= 1000000, not ({lo}, {hi})"
+            ));
+        }
+        if !(3..=1_000_000).contains(&self.timeout) {
+            return Err(format!(
+                "timeout: between 3 and 1000000 ticks, not {}",
+                self.timeout
+            ));
+        }
+        let mut seen = Vec::new();
+        for f in &self.flaws {
+            if seen.contains(f) {
+                return Err(format!("flaws: `{}` is listed twice", f.name()));
+            }
+            seen.push(*f);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,437 @@
+//! Multi-Paxos as the rest of the program reads it: roles, message labels, lane marks and the
+//! outcome a trace records (the chosen log, each replica's store, the clients' history and whether
+//! it is linearizable).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Action, CLIENT, Config, Msg, MultiPaxos, MultiPaxosWorld, Node, Note, SERVER, client};
+use crate::protocols::ids::Value;
+use crate::protocols::kv::{ClientMsg, Entry, Op, Output};
+use crate::protocols::plugin::{
+    LaneNote, OutcomeBasics, Plugin, RoleInfo, Tint, ViolationOutcome, messages_words, safety_words,
+};
+use crate::sim::network::MessageStats;
+use crate::sim::{NodeId, Role, World};
+
+/// One chosen slot.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChosenSlot {
+    pub slot: u32,
+    /// The entry in words (`C1.1 put x=1`, `no-op`).
+    pub entry: String,
+    pub ballot: String,
+    pub step: u64,
+}
+
+/// A replica at the end of the run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Replica {
+    /// Slots applied (every slot up to this one).
+    pub applied: u32,
+    pub kv: BTreeMap<String, String>,
+}
+
+/// One request of the clients' history, as `--json` prints it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    pub client: String,
+    pub op: String,
+    pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    pub invoke: u64,
+    /// The step its answer arrived; `None` if it never did.
+    pub r#return: Option<u64>,
+    /// `ok`, `fail` or the value read; `None` for a read of a missing key or no answer.
+    pub output: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outcome {
+    pub steps: u64,
+    pub messages: MessageStats,
+    /// Every slot a majority chose, in slot order.
+    pub chosen: Vec<ChosenSlot>,
+    pub replicas: BTreeMap<NodeId, Replica>,
+    pub linearizable: bool,
+    pub history: Vec<Request>,
+    pub violation: Option<ViolationOutcome>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_violations: Vec<ViolationOutcome>,
+    pub state_hash: String,
+}
+
+impl Outcome {
+    pub fn of(world: &MultiPaxosWorld) -> Outcome {
+        let m = world.monitor();
+        let chosen = m
+            .chosen
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| {
+                c.map(|(entry, ballot, step)| ChosenSlot {
+                    slot: i as u32 + 1,
+                    entry: entry_words(&entry),
+                    ballot: ballot.to_string(),
+                    step,
+                })
+            })
+            .collect();
+        let replicas = world
+            .nodes()
+            .iter()
+            .filter_map(|s| match &s.state {
+                Node::Server(server) => Some((
+                    s.id,
+                    Replica {
+                        applied: server.applied,
+                        kv: server
+                            .store
+                            .kv
+                            .iter()
+                            .map(|(k, v)| (k.to_string(), v.to_string()))
+                            .collect(),
+                    },
+                )),
+                Node::Client(_) => None,
+            })
+            .collect();
+        let history = m
+            .history
+            .ops
+            .iter()
+            .map(|o| {
+                let (expect, value) = match o.op {
+                    Op::Put(_, v) => (None, Some(v.to_string())),
+                    Op::Get(_) => (None, None),
+                    Op::Cas(_, e, v) => (Some(e.to_string()), Some(v.to_string())),
+                };
+                Request {
+                    client: client(o.client).to_string(),
+                    op: o.op.name().into(),
+                    key: o.op.key().to_string(),
+                    expect,
+                    value,
+                    invoke: o.invoke,
+                    r#return: o.ret.map(|r| r.0),
+                    output: o.ret.and_then(|(_, out)| output_text(out)),
+                }
+            })
+            .collect();
+        Outcome {
+            steps: world.step(),
+            messages: world.network().stats,
+            chosen,
+            replicas,
+            linearizable: m.linearizable,
+            history,
+            violation: world.first_violation().map(ViolationOutcome::of),
+            other_violations: world
+                .violations()
+                .iter()
+                .skip(1)
+                .map(ViolationOutcome::of)
+                .collect(),
+            state_hash: format!("{:016x}", world.state_hash()),
+        }
+    }
+
+    fn chosen_words(&self) -> String {
+        if self.chosen.is_empty() {
+            return "no slot yet".into();
+        }
+        let slots: Vec<String> = self
+            .chosen
+            .iter()
+            .map(|c| format!("#{} {}", c.slot, c.entry))
+            .collect();
+        slots.join(", ")
+    }
+
+    fn replica_words(&self) -> Vec<String> {
+        self.replicas
+            .iter()
+            .map(|(n, r)| {
+                let kv: Vec<String> = r.kv.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                format!("{n} applied {} [{}]", r.applied, kv.join(" "))
+            })
+            .collect()
+    }
+
+    fn history_words(&self) -> String {
+        let done = self.history.iter().filter(|r| r.r#return.is_some()).count();
+        format!(
+            "{} requests, {done} answered, {}",
+            self.history.len(),
+            if self.linearizable {
+                "linearizable"
+            } else {
+                "NOT linearizable"
+            }
+        )
+    }
+}
+
+fn output_text(out: Output) -> Option<String> {
+    match out {
+        Output::Ok => Some("ok".into()),
+        Output::Fail => Some("fail".into()),
+        Output::Got(v) => v.map(|v| v.to_string()),
+    }
+}
+
+/// An entry with its request id (`C1.2 put x=1`) or `no-op`.
+pub fn entry_words(e: &Entry) -> String {
+    match e {
+        Entry::Noop => "no-op".into(),
+        Entry::Cmd(c) => c.to_string(),
+    }
+}
+
+/// A message's short label for crowded views (`Acc 2.1 #4 put x=1`).
+pub fn short_label(m: &Msg) -> String {
+    match m {
+        Msg::Client(ClientMsg::Request { seq, op }) => format!("Req #{seq} {op}"),
+        Msg::Client(ClientMsg::Reply { seq, output }) => format!("Rep #{seq} {output}"),
+        Msg::Client(ClientMsg::Redirect { leader, .. }) => match leader {
+            Some(l) => format!("Redir S{l}"),
+            None => "Redir".into(),
+        },
+        Msg::Prepare { ballot, from } => format!("Prep {ballot} #{from}+"),
+        Msg::Promise { ballot, votes } => format!("Prom {ballot} {}v", votes.len()),
+        Msg::Nack { ballot, promised } => format!("Nack {ballot}<{promised}"),
+        Msg::Accept {
+            ballot,
+            slot,
+            entry,
+            ..
+        } => format!("Acc {ballot} #{slot} {entry}"),
+        Msg::Accepted { ballot, slot } => format!("Acd {ballot} #{slot}"),
+        Msg::Heartbeat { ballot, commit } => format!("HB {ballot} c{commit}"),
+        Msg::Behind { from, .. } => format!("Behind #{from}"),
+        Msg::Commits { from, entries, .. } => format!("Commits #{from}+{}", entries.len()),
+    }
+}
+
+const ROLES: [RoleInfo; 2] = [
+    RoleInfo {
+        role: SERVER,
+        name: ["server", "服务器"],
+        tint: 1,
+    },
+    RoleInfo {
+        role: CLIENT,
+        name: ["client", "客户端"],
+        tint: 0,
+    },
+];
+
+impl Plugin for MultiPaxos {
+    const NAME: &'static str = "multipaxos";
+    const TITLE: &'static str = "Multi-Paxos";
+    const DECIDERS: Role = SERVER;
+    type Config = Config;
+    type Outcome = Outcome;
+
+    fn validate_config(config: &Config) -> Result<(), String> {
+        config.validate()
+    }
+
+    fn world(config: &Config) -> World<MultiPaxos> {
+        config.world()
+    }
+
+    /// Every client puts its own letter to `x`.
+    fn opening_requests(config: &Config) -> Vec<Action> {
+        let x = Value::new("x").expect("a short key");
+        (1..=config.clients)
+            .map(|i| Action::Propose(client(i), Op::Put(x, Value::letter_for(i))))
+            .collect()
+    }
+
+    fn outcome(world: &MultiPaxosWorld) -> Outcome {
+        Outcome::of(world)
+    }
+
+    fn outcome_basics(o: &Outcome) -> OutcomeBasics<'_> {
+        OutcomeBasics {
+            steps: o.steps,
+            messages: o.messages,
+            violation: o.violation.as_ref(),
+            state_hash: &o.state_hash,
+        }
+    }
+
+    fn summary(o: &Outcome) -> String {
+        let mut s = format!(
+            "steps: {}\nmessages: {}\nchosen: {}\n",
+            o.steps,
+            messages_words(&o.messages),
+            o.chosen_words()
+        );
+        for r in o.replica_words() {
+            s += &format!("replica: {r}\n");
+        }
+        s += &format!("clients: {}\n", o.history_words());
+        s + &safety_words(o.violation.as_ref(), &o.other_violations)
+    }
+
+    fn differences(recorded: &Outcome, replayed: &Outcome) -> Vec<String> {
+        let mut d = Vec::new();
+        let mut cmp = |what: &str, a: String, b: String| {
+            if a != b {
+                d.push(format!("{what}: recorded {a}; replayed {b}"));
+            }
+        };
+        cmp(
+            "steps",
+            recorded.steps.to_string(),
+            replayed.steps.to_string(),
+        );
+        cmp(
+            "messages",
+            messages_words(&recorded.messages),
+            messages_words(&replayed.messages),
+        );
+        cmp("chosen", recorded.chosen_words(), replayed.chosen_words());
+        cmp(
+            "replicas",
+            recorded.replica_words().join(", "),
+            replayed.replica_words().join(", "),
+        );
+        cmp(
+            "clients",
+            recorded.history_words(),
+            replayed.history_words(),
+        );
+        let violation = |v: &Option<ViolationOutcome>| {
+            v.as_ref()
+                .map_or("no violation".to_string(), ViolationOutcome::words)
+        };
+        cmp(
+            "violation",
+            violation(&recorded.violation),
+            violation(&replayed.violation),
+        );
+        cmp(
+            "state hash",
+            recorded.state_hash.clone(),
+            replayed.state_hash.clone(),
+        );
+        d
+    }
+
+    fn outcome_json(o: &Outcome) -> serde_json::Value {
+        let replicas: serde_json::Map<String, serde_json::Value> = o
+            .replicas
+            .iter()
+            .map(|(n, r)| {
+                (
+                    n.to_string(),
+                    serde_json::json!({"applied": r.applied, "kv": r.kv}),
+                )
+            })
+            .collect();
+        serde_json::json!({
+            "protocol": MultiPaxos::NAME,
+            "steps": o.steps,
+            "messages": o.messages,
+            "chosen": o.chosen,
+            "replicas": replicas,
+            "linearizable": o.linearizable,
+            "history": o.history,
+            "safety": if o.violation.is_some() { "violated" } else { "ok" },
+            "violation": o.violation,
+            "other_violations": o.other_violations,
+            "state_hash": o.state_hash,
+        })
+    }
+
+    fn roles() -> &'static [RoleInfo] {
+        &ROLES
+    }
+
+    fn kinds() -> &'static [(&'static str, Tint)] {
+        &[
+            ("prepare", Tint::Ask1),
+            ("promise", Tint::Answer1),
+            ("nack", Tint::Refusal),
+            ("accept", Tint::Ask2),
+            ("accepted", Tint::Answer2),
+            ("heartbeat", Tint::Ask2),
+            ("behind", Tint::Refusal),
+            ("commits", Tint::Answer2),
+            ("request", Tint::Ask1),
+            ("reply", Tint::Answer1),
+            ("redirect", Tint::Refusal),
+        ]
+    }
+
+    fn kind_name(msg: &Msg) -> &'static str {
+        match msg {
+            Msg::Prepare { .. } => "prepare",
+            Msg::Promise { .. } => "promise",
+            Msg::Nack { .. } => "nack",
+            Msg::Accept { .. } => "accept",
+            Msg::Accepted { .. } => "accepted",
+            Msg::Heartbeat { .. } => "heartbeat",
+            Msg::Behind { .. } => "behind",
+            Msg::Commits { .. } => "commits",
+            Msg::Client(ClientMsg::Request { .. }) => "request",
+            Msg::Client(ClientMsg::Reply { .. }) => "reply",
+            Msg::Client(ClientMsg::Redirect { .. }) => "redirect",
+        }
+    }
+
+    fn short_label(msg: &Msg) -> String {
+        short_label(msg)
+    }
+
+    fn request_words(op: &Op) -> String {
+        op.to_string()
+    }
+
+    fn lane_note(note: &Note, monitor: bool) -> Option<LaneNote> {
+        let (label, words) = match *note {
+            Note::Elected {
+                ballot,
+                reproposed,
+                holes,
+            } if !monitor => (
+                format!("leads {ballot}"),
+                format!(
+                    "elected in ballot {ballot} ({reproposed} slots re-proposed, {holes} holes filled with no-ops)"
+                ),
+            ),
+            Note::Applied { slot, entry, .. } if !monitor => (
+                format!("applied #{slot}"),
+                format!("applied up to {slot} ({})", entry_words(&entry)),
+            ),
+            Note::Returned { seq, output } if !monitor => (
+                format!("#{seq} {output}"),
+                format!("request #{seq} returned {output}"),
+            ),
+            Note::Chosen {
+                slot,
+                ballot,
+                entry,
+            } if monitor => (
+                format!("#{slot} chosen: {entry}"),
+                format!(
+                    "chosen in slot {slot}: {} (ballot {ballot})",
+                    entry_words(&entry)
+                ),
+            ),
+            _ => return None,
+        };
+        Some(LaneNote { label, words })
+    }
+}

@@ -1,0 +1,1226 @@
+//! Multi-Paxos under a replicated key-value store. Servers `S1..Sn` are each an acceptor, a
+//! would-be leader and a replica; clients `C1..Cm` send requests to the server they think leads.
+//!
+//! A server becomes leader with one phase 1 for every slot from its first unchosen one on (one
+//! `Prepare` covers them all; promises carry every vote at or above that slot). For each slot it
+//! re-proposes the highest-ballot command it heard of and fills holes with no-ops; after that a
+//! client command costs phase 2 alone. The leader counts `Accepted` votes, so it is the first to
+//! know a slot is chosen; it tells the others its chosen prefix (the commit index) in every
+//! `Accept` and `Heartbeat`, and a server that finds a gap below it asks for the entries. Every
+//! replica applies chosen entries in slot order and never past a hole; the leader answers the
+//! client when it applies the command. A follower that hears nothing from a leader within its
+//! seeded, randomised timeout starts phase 1 with a higher ballot; a `Nack` or a higher ballot
+//! makes a leader step down.
+//!
+//! Durable across a crash: the promise, the votes, the highest round used and the entries known
+//! to be chosen. Lost: the store (rebuilt by applying the chosen prefix again), the leader's
+//! state and the requests it was holding.
+
+mod config;
+pub mod describe;
+
+use std::fmt;
+use std::sync::Arc;
+
+pub use config::{Config, Flaw};
+pub use describe::Outcome;
+
+use super::ids::Ballot;
+use super::kv::{Client, ClientEffects, ClientMsg, Command, Entry, History, Linearization, Op};
+use super::kv::{Output, Store, Workload};
+use crate::sim::ids::{NodeId, Role};
+use crate::sim::protocol::{Ctx, Outbox, Protocol, Refusal, TimerOp, Violation, Wait};
+use crate::sim::world::{Event, Timing, World};
+
+pub const SERVER: Role = Role::new('S');
+pub const CLIENT: Role = Role::new('C');
+
+pub const fn server(index: u8) -> NodeId {
+    NodeId::new(SERVER, index)
+}
+pub const fn client(index: u8) -> NodeId {
+    NodeId::new(CLIENT, index)
+}
+
+/// The world running Multi-Paxos.
+pub type MultiPaxosWorld = World<MultiPaxos>;
+/// A Multi-Paxos action: `Propose` hands a client an operation to run.
+pub type Action = crate::sim::world::Action<Op>;
+
+/// A vote carried in a promise: slot, ballot, entry.
+pub type Vote = (u32, Ballot, Entry);
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Msg {
+    Client(ClientMsg),
+    /// Phase 1a for every slot from `from` on.
+    Prepare {
+        ballot: Ballot,
+        from: u32,
+    },
+    /// Phase 1b: every vote the acceptor cast at or above the slot the Prepare named.
+    Promise {
+        ballot: Ballot,
+        votes: Arc<[Vote]>,
+    },
+    /// A refusal: the acceptor promised a higher ballot.
+    Nack {
+        ballot: Ballot,
+        promised: Ballot,
+    },
+    /// Phase 2a for one slot, with the leader's commit index (every slot up to it is chosen).
+    Accept {
+        ballot: Ballot,
+        slot: u32,
+        entry: Entry,
+        commit: u32,
+    },
+    Accepted {
+        ballot: Ballot,
+        slot: u32,
+    },
+    /// "I still lead": the commit index, and a reset of the followers' election timers.
+    Heartbeat {
+        ballot: Ballot,
+        commit: u32,
+    },
+    /// A follower lacks chosen entries from slot `from` on.
+    Behind {
+        ballot: Ballot,
+        from: u32,
+    },
+    /// Chosen entries for slots `from`, `from + 1`, ...
+    Commits {
+        ballot: Ballot,
+        from: u32,
+        entries: Arc<[Entry]>,
+    },
+}
+
+impl Msg {
+    pub fn ballot(&self) -> Option<Ballot> {
+        match *self {
+            Msg::Client(_) => None,
+            Msg::Prepare { ballot, .. }
+            | Msg::Promise { ballot, .. }
+            | Msg::Nack { ballot, .. }
+            | Msg::Accept { ballot, .. }
+            | Msg::Accepted { ballot, .. }
+            | Msg::Heartbeat { ballot, .. }
+            | Msg::Behind { ballot, .. }
+            | Msg::Commits { ballot, .. } => Some(ballot),
+        }
+    }
+}
+
+impl fmt::Display for Msg {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Msg::Client(c) => write!(f, "{c}"),
+            Msg::Prepare { ballot, from } => write!(f, "Prepare({ballot}, from #{from})"),
+            Msg::Promise { ballot, votes } => write!(f, "Promise({ballot}, {} votes)", votes.len()),
+            Msg::Nack { ballot, promised } => write!(f, "Nack({ballot} < {promised})"),
+            Msg::Accept {
+                ballot,
+                slot,
+                entry,
+                commit,
+            } => write!(f, "Accept({ballot}, #{slot}: {entry}, commit {commit})"),
+            Msg::Accepted { ballot, slot } => write!(f, "Accepted({ballot}, #{slot})"),
+            Msg::Heartbeat { ballot, commit } => write!(f, "Heartbeat({ballot}, commit {commit})"),
+            Msg::Behind { ballot, from } => write!(f, "Behind({ballot}, from #{from})"),
+            Msg::Commits {
+                ballot,
+                from,
+                entries,
+            } => write!(
+                f,
+                "Commits({ballot}, #{from}..#{})",
+                *from as usize + entries.len().max(1) - 1
+            ),
+        }
+    }
+}
+
+/// What a server is doing about leadership.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Lead {
+    /// Following the leader it last heard from, if any.
+    Follower { leader: Option<u8> },
+    /// Running phase 1 for every slot from `from` on.
+    Candidate {
+        ballot: Ballot,
+        from: u32,
+        promises: u64,
+        /// The highest-ballot vote heard for each slot from `from` on.
+        merged: Vec<Option<(Ballot, Entry)>>,
+    },
+    /// Phase 1 done: proposing in `ballot`, next free slot `next`.
+    Leader {
+        ballot: Ballot,
+        next: u32,
+        /// Slots proposed in this ballot and not yet known chosen: slot, entry, voters.
+        open: Vec<(u32, Entry, u64)>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Server {
+    // Durable.
+    pub promised: Ballot,
+    /// The highest round this server has used for its own ballots.
+    pub max_round: u32,
+    /// The acceptor's vote per slot (`accepted[s - 1]` for slot `s`).
+    pub accepted: Vec<Option<(Ballot, Entry)>>,
+    /// What this server knows is chosen, per slot.
+    pub chosen: Vec<Option<Entry>>,
+    // Volatile.
+    /// Slots applied, in order: every slot up to `applied` (the `apply-past-hole` flaw can apply
+    /// later slots too; see `applied_ahead`).
+    pub applied: u32,
+    /// Slots above `applied` applied early (the `apply-past-hole` flaw only).
+    pub applied_ahead: Vec<u32>,
+    pub store: Store,
+    pub lead: Lead,
+    /// Client commands waiting for this server to lead.
+    pub pending: Vec<Command>,
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Server {
+            promised: Ballot::ZERO,
+            max_round: 0,
+            accepted: Vec::new(),
+            chosen: Vec::new(),
+            applied: 0,
+            applied_ahead: Vec::new(),
+            store: Store::default(),
+            lead: Lead::Follower { leader: None },
+            pending: Vec::new(),
+        }
+    }
+}
+
+fn at<T: Copy>(v: &[Option<T>], slot: u32) -> Option<T> {
+    v.get(slot as usize - 1).copied().flatten()
+}
+
+fn set<T>(v: &mut Vec<Option<T>>, slot: u32, x: T) {
+    let i = slot as usize - 1;
+    if v.len() <= i {
+        v.resize_with(i + 1, || None);
+    }
+    v[i] = Some(x);
+}
+
+impl Server {
+    /// The chosen prefix: every slot up to this one is known chosen here.
+    pub fn commit(&self) -> u32 {
+        self.chosen.iter().take_while(|e| e.is_some()).count() as u32
+    }
+
+    pub fn ballot(&self) -> Option<Ballot> {
+        match &self.lead {
+            Lead::Candidate { ballot, .. } | Lead::Leader { ballot, .. } => Some(*ballot),
+            Lead::Follower { .. } => None,
+        }
+    }
+
+    pub fn is_leader(&self) -> bool {
+        matches!(self.lead, Lead::Leader { .. })
+    }
+
+    /// The leader as this server knows it (itself if it leads).
+    pub fn leader_hint(&self, me: u8) -> Option<u8> {
+        match self.lead {
+            Lead::Follower { leader } => leader,
+            Lead::Leader { .. } => Some(me),
+            Lead::Candidate { .. } => None,
+        }
+    }
+
+    /// Whether a command is in this server's log or its proposals (so not to be proposed twice).
+    fn holds(&self, c: &Command) -> bool {
+        let same = |e: &Entry| matches!(e, Entry::Cmd(x) if x.client == c.client && x.seq == c.seq);
+        self.accepted.iter().flatten().any(|(_, e)| same(e))
+            || self.chosen.iter().flatten().any(same)
+            || self
+                .pending
+                .iter()
+                .any(|p| p.client == c.client && p.seq == c.seq)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Node {
+    Server(Box<Server>),
+    Client(Client),
+}
+
+/// What a handler saw; the monitor checks every one.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Note {
+    /// A server started phase 1 (after a client request or a timeout).
+    Campaigning {
+        ballot: Ballot,
+        from: u32,
+    },
+    /// Phase 1 reached a quorum: this server leads `ballot`; it re-proposed `reproposed` slots
+    /// and filled `holes` with no-ops.
+    Elected {
+        ballot: Ballot,
+        reproposed: u32,
+        holes: u32,
+    },
+    SteppedDown {
+        ballot: Ballot,
+        higher: Ballot,
+    },
+    Promised {
+        ballot: Ballot,
+        previous: Ballot,
+    },
+    Voted {
+        slot: u32,
+        ballot: Ballot,
+        entry: Entry,
+        promised_before: Ballot,
+    },
+    /// This server learned that a slot is chosen.
+    Learned {
+        slot: u32,
+        entry: Entry,
+    },
+    Applied {
+        slot: u32,
+        entry: Entry,
+        executed: bool,
+    },
+    /// A server restarted: its store and applied prefix start again from nothing.
+    Restarted,
+    /// A client sent a request (first time).
+    Invoked {
+        seq: u32,
+        op: Op,
+    },
+    /// A client got its answer.
+    Returned {
+        seq: u32,
+        output: Output,
+    },
+    /// The monitor: a majority of acceptors voted for `entry` in `slot` in one ballot.
+    Chosen {
+        slot: u32,
+        ballot: Ballot,
+        entry: Entry,
+    },
+}
+
+/// The rules checked after every step.
+pub const INVARIANTS: [&str; 7] = [
+    "agreement",
+    "applied-is-chosen",
+    "state-machine-safety",
+    "exactly-once",
+    "promise-rule",
+    "accept-rule",
+    "linearizable",
+];
+
+#[derive(Clone, Debug)]
+pub struct MultiPaxos {
+    pub servers: u8,
+    pub clients: u8,
+    pub flaws: u8,
+    /// The seed the automatic workload draws from.
+    pub seed: u64,
+    pub timeout: u32,
+}
+
+/// Per-slot vote tallies the monitor keeps: ballot, entry, voters.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct SlotVotes {
+    pub tallies: Vec<(Ballot, Entry, u64)>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Monitor {
+    /// Votes per slot (`votes[s - 1]`).
+    pub votes: Vec<SlotVotes>,
+    /// The entry chosen in each slot, the ballot and the step, once known.
+    pub chosen: Vec<Option<(Entry, Ballot, u64)>>,
+    /// Per server: the slots it applied in order (its next expected slot is this plus one).
+    pub applied: Vec<u32>,
+    /// Per server, per client: the highest sequence number it executed.
+    pub executed: Vec<Vec<u32>>,
+    /// Per server: the highest ballot it ever promised.
+    pub promised: Vec<Ballot>,
+    pub history: History,
+    /// Whether the history so far is linearizable.
+    pub linearizable: bool,
+}
+
+impl MultiPaxos {
+    pub fn new(config: &Config) -> Self {
+        MultiPaxos {
+            servers: config.servers,
+            clients: config.clients,
+            flaws: config
+                .flaws
+                .iter()
+                .fold(0u8, |acc, f| acc | (1 << (*f as u8))),
+            seed: config.seed,
+            timeout: config.timeout,
+        }
+    }
+
+    pub fn has(&self, flaw: Flaw) -> bool {
+        self.flaws & (1 << (flaw as u8)) != 0
+    }
+
+    pub fn quorum(&self) -> u32 {
+        self.servers as u32 / 2 + 1
+    }
+
+    /// Votes a leader needs to treat a slot as chosen (one short under `commit-on-minority`).
+    fn commit_quorum(&self) -> u32 {
+        if self.has(Flaw::CommitOnMinority) {
+            self.quorum() - 1
+        } else {
+            self.quorum()
+        }
+    }
+
+    fn election_wait(&self) -> TimerOp {
+        TimerOp::Start(Wait::Between(self.timeout, self.timeout * 2))
+    }
+
+    fn heartbeat_wait(&self) -> TimerOp {
+        TimerOp::Start(Wait::Ticks((self.timeout / 3).max(1)))
+    }
+
+    fn client_wait(&self) -> TimerOp {
+        TimerOp::Start(Wait::Ticks(self.timeout * 2))
+    }
+
+    fn others(&self, me: u8) -> impl Iterator<Item = NodeId> + '_ {
+        (1..=self.servers).filter(move |&s| s != me).map(server)
+    }
+
+    fn client_effects(&self, fx: ClientEffects, out: &mut Outbox<Self>) {
+        if let Some((seq, op)) = fx.invoked {
+            out.note(Note::Invoked { seq, op });
+        }
+        if let Some((seq, output)) = fx.returned {
+            out.note(Note::Returned { seq, output });
+        }
+        if let Some((s, msg)) = fx.send {
+            out.send(server(s), Msg::Client(msg));
+        }
+        match fx.timer {
+            Some(true) => out.timer = Some(self.client_wait()),
+            Some(false) => out.timer = Some(TimerOp::Stop),
+            None => {}
+        }
+    }
+
+    /// Starts phase 1 for every slot from the first one this server does not know is chosen.
+    fn campaign(&self, me: u8, s: &mut Server, out: &mut Outbox<Self>) {
+        s.max_round = s.max_round.max(s.promised.round) + 1;
+        let ballot = Ballot::new(s.max_round, me);
+        if self.has(Flaw::SkipPrepareOnFailover) {
+            // The flaw: lead at once, as if phase 1 had found nothing.
+            s.promised = s.promised.max(ballot);
+            let next = s.accepted.len().max(s.chosen.len()) as u32 + 1;
+            s.lead = Lead::Leader {
+                ballot,
+                next,
+                open: Vec::new(),
+            };
+            out.note(Note::Elected {
+                ballot,
+                reproposed: 0,
+                holes: 0,
+            });
+            out.timer = Some(self.heartbeat_wait());
+            let pending = std::mem::take(&mut s.pending);
+            for c in pending {
+                self.propose(me, s, Entry::Cmd(c), out);
+            }
+            return;
+        }
+        let from = s.commit() + 1;
+        out.note(Note::Campaigning { ballot, from });
+        s.lead = Lead::Candidate {
+            ballot,
+            from,
+            promises: 0,
+            merged: Vec::new(),
+        };
+        for to in self.others(me) {
+            out.send(to, Msg::Prepare { ballot, from });
+        }
+        out.timer = Some(self.election_wait());
+        // Its own acceptor answers without a message.
+        let votes = self.promise(s, ballot, from, out);
+        if let Some(votes) = votes {
+            self.on_promise(me, s, me, ballot, &votes, out);
+        }
+    }
+
+    /// The acceptor's side of a Prepare: the votes to report if it promises.
+    fn promise(
+        &self,
+        s: &mut Server,
+        ballot: Ballot,
+        from: u32,
+        out: &mut Outbox<Self>,
+    ) -> Option<Vec<Vote>> {
+        if ballot < s.promised {
+            return None;
+        }
+        if ballot > s.promised {
+            out.note(Note::Promised {
+                ballot,
+                previous: s.promised,
+            });
+            s.promised = ballot;
+        }
+        let votes = s
+            .accepted
+            .iter()
+            .enumerate()
+            .skip(from as usize - 1)
+            .filter_map(|(i, v)| v.map(|(b, e)| (i as u32 + 1, b, e)))
+            .collect();
+        Some(votes)
+    }
+
+    fn on_promise(
+        &self,
+        me: u8,
+        s: &mut Server,
+        voter: u8,
+        ballot: Ballot,
+        votes: &[Vote],
+        out: &mut Outbox<Self>,
+    ) {
+        let Lead::Candidate {
+            ballot: b,
+            from,
+            promises,
+            merged,
+        } = &mut s.lead
+        else {
+            return;
+        };
+        if *b != ballot || *promises & (1 << (voter - 1)) != 0 {
+            return;
+        }
+        *promises |= 1 << (voter - 1);
+        for &(slot, vb, entry) in votes {
+            if slot < *from {
+                continue;
+            }
+            let i = (slot - *from) as usize;
+            if merged.len() <= i {
+                merged.resize(i + 1, None);
+            }
+            if merged[i].is_none_or(|(hb, _)| vb > hb) {
+                merged[i] = Some((vb, entry));
+            }
+        }
+        if promises.count_ones() < self.quorum() {
+            return;
+        }
+        let (from, merged) = (*from, std::mem::take(merged));
+        let mut pending = std::mem::take(&mut s.pending);
+        let mut reproposed = 0;
+        let mut holes = 0;
+        s.lead = Lead::Leader {
+            ballot,
+            next: from,
+            open: Vec::new(),
+        };
+        for (i, vote) in merged.iter().enumerate() {
+            let slot = from + i as u32;
+            let entry = match vote {
+                // The flaw: its own commands (or a no-op) where promises reported votes.
+                Some(_) if self.has(Flaw::IgnorePromisedCommands) => {
+                    if pending.is_empty() {
+                        Entry::Noop
+                    } else {
+                        Entry::Cmd(pending.remove(0))
+                    }
+                }
+                Some((_, e)) => {
+                    reproposed += 1;
+                    *e
+                }
+                None => {
+                    holes += 1;
+                    Entry::Noop
+                }
+            };
+            self.propose_at(me, s, slot, entry, out);
+        }
+        out.note(Note::Elected {
+            ballot,
+            reproposed,
+            holes,
+        });
+        out.timer = Some(self.heartbeat_wait());
+        for c in pending {
+            if !s.holds(&c) {
+                self.propose(me, s, Entry::Cmd(c), out);
+            }
+        }
+    }
+
+    fn propose(&self, me: u8, s: &mut Server, entry: Entry, out: &mut Outbox<Self>) {
+        if let Lead::Leader { next, .. } = s.lead {
+            self.propose_at(me, s, next, entry, out);
+        }
+    }
+
+    /// Phase 2 for one slot: its own vote, then an Accept to every other server.
+    fn propose_at(&self, me: u8, s: &mut Server, slot: u32, entry: Entry, out: &mut Outbox<Self>) {
+        let Lead::Leader { ballot, next, open } = &mut s.lead else {
+            return;
+        };
+        let ballot = *ballot;
+        *next = (*next).max(slot + 1);
+        open.push((slot, entry, 0));
+        let commit = s.commit();
+        for to in self.others(me) {
+            out.send(
+                to,
+                Msg::Accept {
+                    ballot,
+                    slot,
+                    entry,
+                    commit,
+                },
+            );
+        }
+        if self.vote(s, ballot, slot, entry, out) {
+            self.on_accepted(me, s, me, ballot, slot, out);
+        }
+    }
+
+    /// The acceptor's side of an Accept: votes if it has not promised a higher ballot.
+    fn vote(
+        &self,
+        s: &mut Server,
+        ballot: Ballot,
+        slot: u32,
+        entry: Entry,
+        out: &mut Outbox<Self>,
+    ) -> bool {
+        if ballot < s.promised {
+            return false;
+        }
+        out.note(Note::Voted {
+            slot,
+            ballot,
+            entry,
+            promised_before: s.promised,
+        });
+        s.promised = ballot;
+        set(&mut s.accepted, slot, (ballot, entry));
+        true
+    }
+
+    fn on_accepted(
+        &self,
+        me: u8,
+        s: &mut Server,
+        voter: u8,
+        ballot: Ballot,
+        slot: u32,
+        out: &mut Outbox<Self>,
+    ) {
+        let Lead::Leader {
+            ballot: b, open, ..
+        } = &mut s.lead
+        else {
+            return;
+        };
+        if *b != ballot {
+            return;
+        }
+        let Some(k) = open.iter().position(|o| o.0 == slot) else {
+            return;
+        };
+        open[k].2 |= 1 << (voter - 1);
+        if open[k].2.count_ones() < self.commit_quorum() {
+            return;
+        }
+        let (slot, entry, _) = open.remove(k);
+        self.learn(me, s, slot, entry, out);
+    }
+
+    /// This server now knows `slot` is chosen: record it and apply what it can.
+    fn learn(&self, me: u8, s: &mut Server, slot: u32, entry: Entry, out: &mut Outbox<Self>) {
+        if at(&s.chosen, slot).is_some() {
+            return;
+        }
+        set(&mut s.chosen, slot, entry);
+        out.note(Note::Learned { slot, entry });
+        if self.has(Flaw::ApplyPastHole) && slot > s.applied + 1 {
+            // The flaw: apply as soon as it is known, holes below or not.
+            s.applied_ahead.push(slot);
+            self.apply_one(me, s, slot, entry, out);
+        }
+        self.apply_ready(me, s, out);
+    }
+
+    fn apply_ready(&self, me: u8, s: &mut Server, out: &mut Outbox<Self>) {
+        while let Some(entry) = at(&s.chosen, s.applied + 1) {
+            s.applied += 1;
+            let slot = s.applied;
+            if let Some(k) = s.applied_ahead.iter().position(|&a| a == slot) {
+                s.applied_ahead.remove(k);
+                continue;
+            }
+            self.apply_one(me, s, slot, entry, out);
+        }
+    }
+
+    fn apply_one(&self, me: u8, s: &mut Server, slot: u32, entry: Entry, out: &mut Outbox<Self>) {
+        let result = s.store.apply(entry, !self.has(Flaw::NoDedup));
+        out.note(Note::Applied {
+            slot,
+            entry,
+            executed: result.executed,
+        });
+        if let (Entry::Cmd(c), Some(output), true) = (entry, result.output, s.is_leader()) {
+            out.send(
+                client(c.client),
+                Msg::Client(ClientMsg::Reply { seq: c.seq, output }),
+            );
+        }
+        let _ = me;
+    }
+
+    fn step_down(&self, s: &mut Server, higher: Ballot, out: &mut Outbox<Self>) {
+        if let Some(ballot) = s.ballot()
+            && higher > ballot
+        {
+            out.note(Note::SteppedDown { ballot, higher });
+            s.lead = Lead::Follower {
+                leader: (higher.proposer != 0).then_some(higher.proposer),
+            };
+            s.max_round = s.max_round.max(higher.round);
+            s.pending.clear();
+            out.timer = Some(self.election_wait());
+        }
+    }
+
+    /// A message from the leader of `ballot`: follow it, and learn what its commit index says.
+    fn follow(&self, s: &mut Server, ballot: Ballot, out: &mut Outbox<Self>) {
+        if s.ballot() != Some(ballot) {
+            self.step_down(s, ballot, out);
+            if let Lead::Follower { leader } = &mut s.lead {
+                *leader = Some(ballot.proposer);
+            }
+        }
+        if !s.is_leader() {
+            out.timer = Some(self.election_wait());
+        }
+    }
+
+    /// Slots up to `commit` are chosen; those this server voted for in `ballot` hold the chosen
+    /// entry (a leader proposes one entry per slot in its ballot). Returns the first it lacks.
+    fn catch_up(
+        &self,
+        me: u8,
+        s: &mut Server,
+        ballot: Ballot,
+        commit: u32,
+        out: &mut Outbox<Self>,
+    ) -> Option<u32> {
+        let mut missing = None;
+        for slot in s.commit() + 1..=commit {
+            if at(&s.chosen, slot).is_some() {
+                continue;
+            }
+            match at(&s.accepted, slot) {
+                Some((b, e)) if b == ballot => self.learn(me, s, slot, e, out),
+                _ => {
+                    missing.get_or_insert(slot);
+                }
+            }
+        }
+        missing
+    }
+
+    fn server_on(&self, me: u8, s: &mut Server, from: NodeId, msg: Msg, out: &mut Outbox<Self>) {
+        let peer = from.index;
+        match msg {
+            Msg::Client(ClientMsg::Request { seq, op }) => {
+                let c = Command {
+                    client: from.index,
+                    seq,
+                    op,
+                };
+                self.on_client(me, s, c, out);
+            }
+            Msg::Client(_) => {}
+            Msg::Prepare { ballot, from: slot } => {
+                if ballot > s.promised {
+                    self.step_down(s, ballot, out);
+                }
+                match self.promise(s, ballot, slot, out) {
+                    Some(votes) => {
+                        if let Lead::Follower { leader } = &mut s.lead {
+                            *leader = None;
+                        }
+                        out.send(
+                            from,
+                            Msg::Promise {
+                                ballot,
+                                votes: votes.into(),
+                            },
+                        );
+                        out.timer = Some(self.election_wait());
+                    }
+                    None => out.send(
+                        from,
+                        Msg::Nack {
+                            ballot,
+                            promised: s.promised,
+                        },
+                    ),
+                }
+            }
+            Msg::Promise { ballot, votes } => self.on_promise(me, s, peer, ballot, &votes, out),
+            Msg::Nack { promised, .. } => self.step_down(s, promised, out),
+            Msg::Accept {
+                ballot,
+                slot,
+                entry,
+                commit,
+            } => {
+                if ballot < s.promised {
+                    out.send(
+                        from,
+                        Msg::Nack {
+                            ballot,
+                            promised: s.promised,
+                        },
+                    );
+                    return;
+                }
+                self.follow(s, ballot, out);
+                self.vote(s, ballot, slot, entry, out);
+                out.send(from, Msg::Accepted { ballot, slot });
+                self.catch_up(me, s, ballot, commit, out);
+            }
+            Msg::Accepted { ballot, slot } => self.on_accepted(me, s, peer, ballot, slot, out),
+            Msg::Heartbeat { ballot, commit } => {
+                if ballot < s.promised {
+                    out.send(
+                        from,
+                        Msg::Nack {
+                            ballot,
+                            promised: s.promised,
+                        },
+                    );
+                    return;
+                }
+                self.follow(s, ballot, out);
+                if let Some(first) = self.catch_up(me, s, ballot, commit, out) {
+                    out.send(
+                        from,
+                        Msg::Behind {
+                            ballot,
+                            from: first,
+                        },
+                    );
+                }
+            }
+            Msg::Behind { ballot, from: slot } => {
+                if s.ballot() != Some(ballot) || !s.is_leader() {
+                    return;
+                }
+                let entries: Vec<Entry> = (slot..=s.commit())
+                    .map_while(|k| at(&s.chosen, k))
+                    .collect();
+                if !entries.is_empty() {
+                    out.send(
+                        from,
+                        Msg::Commits {
+                            ballot,
+                            from: slot,
+                            entries: entries.into(),
+                        },
+                    );
+                }
+            }
+            // Chosen is chosen, whoever says so: no ballot check.
+            Msg::Commits {
+                from: slot,
+                entries,
+                ..
+            } => {
+                for (k, e) in entries.iter().enumerate() {
+                    self.learn(me, s, slot + k as u32, *e, out);
+                }
+            }
+        }
+    }
+
+    fn on_client(&self, me: u8, s: &mut Server, c: Command, out: &mut Outbox<Self>) {
+        let reply = |output| Msg::Client(ClientMsg::Reply { seq: c.seq, output });
+        if self.has(Flaw::StaleRead)
+            && let Op::Get(key) = c.op
+        {
+            // The flaw: answer from this replica's own store, without the log.
+            out.send(
+                client(c.client),
+                reply(Output::Got(s.store.kv.get(&key).copied())),
+            );
+            return;
+        }
+        let dedup = !self.has(Flaw::NoDedup);
+        match &s.lead {
+            Lead::Leader { .. } => {
+                if dedup && let Some(output) = s.store.answered(c.client, c.seq) {
+                    out.send(client(c.client), reply(output));
+                } else if !dedup || (!s.store.has_run(c.client, c.seq) && !s.holds(&c)) {
+                    self.propose(me, s, Entry::Cmd(c), out);
+                }
+            }
+            Lead::Candidate { .. } => {
+                if !s.holds(&c) {
+                    s.pending.push(c);
+                }
+            }
+            Lead::Follower { leader: Some(l) } if *l != me => {
+                out.send(
+                    client(c.client),
+                    Msg::Client(ClientMsg::Redirect {
+                        seq: c.seq,
+                        leader: Some(*l),
+                    }),
+                );
+            }
+            Lead::Follower { .. } => {
+                // Nobody leads that it knows of: it takes the lead itself.
+                s.pending.push(c);
+                self.campaign(me, s, out);
+            }
+        }
+    }
+}
+
+impl Protocol for MultiPaxos {
+    type Node = Node;
+    type Msg = Msg;
+    type Note = Note;
+    type Monitor = Monitor;
+    type Request = Op;
+
+    fn roster(&self) -> Vec<NodeId> {
+        (1..=self.servers)
+            .map(server)
+            .chain((1..=self.clients).map(client))
+            .collect()
+    }
+
+    fn slot_of(&self, id: NodeId) -> Option<usize> {
+        match id.role {
+            SERVER if (1..=self.servers).contains(&id.index) => Some(id.index as usize - 1),
+            CLIENT if (1..=self.clients).contains(&id.index) => {
+                Some(self.servers as usize + id.index as usize - 1)
+            }
+            _ => None,
+        }
+    }
+
+    fn initial_node(&self, id: NodeId) -> Node {
+        if id.role == SERVER {
+            Node::Server(Box::default())
+        } else {
+            Node::Client(Client::new())
+        }
+    }
+
+    fn takes_requests(&self, id: NodeId) -> bool {
+        id.role == CLIENT
+    }
+
+    /// The client's next operation from the seeded mixed workload.
+    fn auto_request(&self, id: NodeId, node: &Node) -> Op {
+        let n = match node {
+            Node::Client(c) => c.seq + c.queue.len() as u32 + 1,
+            Node::Server(_) => 1,
+        };
+        let ops = Workload::Mixed.ops(self.seed, id.index, n.min(10_000));
+        ops[ops.len() - 1]
+    }
+
+    fn new_monitor(&self) -> Monitor {
+        Monitor {
+            applied: vec![0; self.servers as usize],
+            executed: vec![vec![0; self.clients as usize]; self.servers as usize],
+            promised: vec![Ballot::ZERO; self.servers as usize],
+            history: History {
+                ops: Vec::new(),
+                returned: vec![0; self.clients as usize],
+            },
+            linearizable: true,
+            ..Monitor::default()
+        }
+    }
+
+    fn on_request(
+        &self,
+        _ctx: Ctx,
+        id: NodeId,
+        node: &mut Node,
+        op: Op,
+        out: &mut Outbox<Self>,
+    ) -> Result<(), Refusal> {
+        let Node::Client(c) = node else {
+            return Err(format!("{id} is a server; clients take requests"));
+        };
+        if c.queue.len() >= 10_000 {
+            return Err(format!("{id} already has 10000 requests waiting"));
+        }
+        let fx = c.on_request(op);
+        self.client_effects(fx, out);
+        Ok(())
+    }
+
+    fn on_message(
+        &self,
+        _ctx: Ctx,
+        id: NodeId,
+        node: &mut Node,
+        from: NodeId,
+        msg: Msg,
+        out: &mut Outbox<Self>,
+    ) {
+        match node {
+            Node::Server(s) => self.server_on(id.index, s, from, msg, out),
+            Node::Client(c) => {
+                if let Msg::Client(m) = msg {
+                    let fx = c.on_message(self.servers, from.index, m);
+                    self.client_effects(fx, out);
+                }
+            }
+        }
+    }
+
+    fn on_timeout(&self, _ctx: Ctx, id: NodeId, node: &mut Node, out: &mut Outbox<Self>) {
+        match node {
+            Node::Client(c) => {
+                let fx = c.on_timeout(self.servers);
+                self.client_effects(fx, out);
+            }
+            Node::Server(s) => match s.lead {
+                Lead::Leader { ballot, .. } => {
+                    let commit = s.commit();
+                    for to in self.others(id.index) {
+                        out.send(to, Msg::Heartbeat { ballot, commit });
+                    }
+                    out.timer = Some(self.heartbeat_wait());
+                }
+                _ => self.campaign(id.index, s, out),
+            },
+        }
+    }
+
+    fn on_restart(&self, _ctx: Ctx, id: NodeId, node: &mut Node, out: &mut Outbox<Self>) {
+        match node {
+            Node::Client(c) => {
+                let fx = c.on_restart();
+                self.client_effects(fx, out);
+            }
+            Node::Server(s) => {
+                **s = Server {
+                    promised: s.promised,
+                    max_round: s.max_round,
+                    accepted: std::mem::take(&mut s.accepted),
+                    chosen: std::mem::take(&mut s.chosen),
+                    ..Server::default()
+                };
+                out.note(Note::Restarted);
+                self.apply_ready(id.index, s, out);
+                out.timer = Some(self.election_wait());
+            }
+        }
+    }
+
+    fn observe(
+        &self,
+        m: &mut Monitor,
+        ctx: Ctx,
+        node: NodeId,
+        note: &Note,
+        events: &mut Vec<Event<Self>>,
+    ) {
+        let mut violate = |invariant: &'static str, detail: String| {
+            events.push(Event::Violation(Violation {
+                invariant,
+                step: ctx.step,
+                detail,
+            }));
+        };
+        let i = node.index as usize - 1;
+        match *note {
+            Note::Promised { ballot, previous } => {
+                if ballot <= previous || ballot < m.promised[i] {
+                    violate(
+                        "promise-rule",
+                        format!(
+                            "{node} promised {ballot} after promising {}",
+                            m.promised[i].max(previous)
+                        ),
+                    );
+                }
+                m.promised[i] = m.promised[i].max(ballot);
+            }
+            Note::Voted {
+                slot,
+                ballot,
+                entry,
+                promised_before,
+            } => {
+                if ballot < promised_before {
+                    violate(
+                        "accept-rule",
+                        format!(
+                            "{node} voted in ballot {ballot} below its promise {promised_before}"
+                        ),
+                    );
+                }
+                m.promised[i] = m.promised[i].max(ballot);
+                let s = slot as usize - 1;
+                if m.votes.len() <= s {
+                    m.votes.resize_with(s + 1, SlotVotes::default);
+                }
+                let tallies = &mut m.votes[s].tallies;
+                let k = match tallies.iter().position(|t| t.0 == ballot) {
+                    Some(k) => k,
+                    None => {
+                        tallies.push((ballot, entry, 0));
+                        tallies.len() - 1
+                    }
+                };
+                if tallies[k].1 != entry {
+                    violate(
+                        "agreement",
+                        format!(
+                            "slot {slot} got two entries in ballot {ballot}: {} and {entry}",
+                            tallies[k].1
+                        ),
+                    );
+                }
+                tallies[k].2 |= node.bit();
+                if tallies[k].2.count_ones() == self.quorum() {
+                    match at(&m.chosen, slot) {
+                        Some((e, b, _)) if e != entry => violate(
+                            "agreement",
+                            format!(
+                                "slot {slot}: {entry} chosen in ballot {ballot} after {e} was chosen in ballot {b}"
+                            ),
+                        ),
+                        Some(_) => {}
+                        None => {
+                            set(&mut m.chosen, slot, (entry, ballot, ctx.step));
+                            events.push(Event::Note {
+                                node: None,
+                                note: Note::Chosen {
+                                    slot,
+                                    ballot,
+                                    entry,
+                                },
+                            });
+                        }
+                    }
+                }
+            }
+            Note::Applied {
+                slot,
+                entry,
+                executed,
+            } => {
+                match at(&m.chosen, slot) {
+                    Some((e, _, _)) if e == entry => {}
+                    Some((e, _, _)) => violate(
+                        "applied-is-chosen",
+                        format!("{node} applied {entry} in slot {slot}, where {e} is chosen"),
+                    ),
+                    None => violate(
+                        "applied-is-chosen",
+                        format!("{node} applied {entry} in slot {slot}, which is not chosen"),
+                    ),
+                }
+                if slot != m.applied[i] + 1 {
+                    violate(
+                        "state-machine-safety",
+                        format!(
+                            "{node} applied slot {slot} before slot {}",
+                            m.applied[i] + 1
+                        ),
+                    );
+                }
+                m.applied[i] = m.applied[i].max(slot);
+                if let (Entry::Cmd(c), true) = (entry, executed) {
+                    let last = &mut m.executed[i][c.client as usize - 1];
+                    if c.seq <= *last {
+                        violate(
+                            "exactly-once",
+                            format!(
+                                "{node} executed C{} request #{} again (slot {slot})",
+                                c.client, c.seq
+                            ),
+                        );
+                    }
+                    *last = (*last).max(c.seq);
+                }
+            }
+            Note::Restarted => {
+                m.applied[i] = 0;
+                m.executed[i].iter_mut().for_each(|e| *e = 0);
+            }
+            Note::Invoked { seq, op } => m.history.invoke(node.index, seq, op, ctx.step),
+            Note::Returned { seq, output } => {
+                m.history.complete(node.index, seq, output, ctx.step);
+                if m.linearizable
+                    && let Linearization::NotLinearizable { why, .. } = super::kv::check(&m.history)
+                {
+                    m.linearizable = false;
+                    violate("linearizable", why);
+                }
+            }
+            Note::Campaigning { .. }
+            | Note::Elected { .. }
+            | Note::SteppedDown { .. }
+            | Note::Learned { .. }
+            | Note::Chosen { .. } => {}
+        }
+    }
+}
+
+impl Config {
+    pub fn timing(&self) -> Timing {
+        Timing {
+            seed: self.seed,
+            latency: self.latency,
+            timeout: self.timeout,
+        }
+    }
+
+    /// A fresh world for this config (validate the config first).
+    pub fn world(&self) -> MultiPaxosWorld {
+        World::new(MultiPaxos::new(self), self.timing())
+    }
+}
+
+#[cfg(test)]
+mod tests;
