@@ -252,6 +252,9 @@ pub struct Client {
     pub seq: u32,
     /// The server it believes leads (1-based).
     pub leader: u8,
+    /// The server a timeout tries next: timeouts walk round every server whatever the redirects
+    /// say, so a stale hint cannot keep a client away from the one that now leads.
+    pub probe: u8,
 }
 
 /// What a client's handler wants done.
@@ -269,6 +272,7 @@ impl Client {
     pub fn new() -> Self {
         Client {
             leader: 1,
+            probe: 1,
             ..Client::default()
         }
     }
@@ -323,7 +327,8 @@ impl Client {
     pub fn on_timeout(&mut self, servers: u8) -> ClientEffects {
         let mut fx = ClientEffects::default();
         if let Some((seq, op)) = self.current {
-            self.leader = self.leader % servers + 1;
+            self.probe = self.probe % servers + 1;
+            self.leader = self.probe;
             fx.send = Some((self.leader, ClientMsg::Request { seq, op }));
             fx.timer = Some(true);
         }
@@ -588,11 +593,12 @@ fn explain(history: &History, prefix: &[usize], culprit: usize) -> String {
     let got = o
         .ret
         .map_or("nothing".to_string(), |(_, out)| out.to_string());
+    let n = prefix.len();
     format!(
-        "C{} {} returned {got}, but after the {} requests that can be ordered before it the store gives {would}",
+        "C{} {} returned {got}, but after the {n} request{} that can be ordered before it the store gives {would}",
         o.client,
         o.op,
-        prefix.len()
+        if n == 1 { "" } else { "s" }
     )
 }
 

@@ -490,6 +490,14 @@ pub fn parse_as<P: Plugin>(path: &Path, text: &str, json: bool) -> Result<Trace<
             },
         ));
     }
+    let named = protocol_of(text, json);
+    if named != P::NAME {
+        return Err(FileError::new(
+            path,
+            locate_in(text, Field::Named("protocol", None), json),
+            format!("protocol `{named}`: expected `{}`", P::NAME),
+        ));
+    }
     let trace: Trace<P> = if json {
         serde_json::from_str(text).map_err(|e| {
             let message = e.to_string();
@@ -703,4 +711,50 @@ pub fn action_ron<R: crate::sim::protocol::Request>(action: &crate::sim::Action<
 /// The requests a new sandbox run opens with.
 pub fn opening_requests<P: Plugin>(config: &P::Config) -> Vec<ActionOf<P>> {
     P::opening_requests(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const V1: &str = "(version: 1, config: (proposers: 1, acceptors: 3, learners: 1), actions: [Propose(\"P1\", \"A\")])";
+
+    #[test]
+    fn a_version_1_file_loads_as_paxos_and_is_saved_as_version_2() {
+        let path = Path::new("old.ron");
+        let (t, r) = parse_and_replay(path, V1).unwrap();
+        assert_eq!((t.version, t.protocol.as_deref()), (1, None));
+        let again = Trace::record(&t.config, None, t.actions.clone(), &r.world);
+        let text = again.to_ron();
+        assert!(
+            text.contains("version: 2,\n    protocol: \"paxos\","),
+            "{text}"
+        );
+        assert_eq!(parse(path, &text, false).unwrap(), again);
+    }
+
+    #[test]
+    fn the_protocol_field_must_match_the_version() {
+        let path = Path::new("t.ron");
+        let v1_named = V1.replace("version: 1,", "version: 1, protocol: \"paxos\",");
+        let e = parse(path, &v1_named, false).unwrap_err();
+        assert_eq!((e.line, e.col), (1, 24), "{e}");
+        assert!(e.message.contains("no `protocol` field"), "{e}");
+        let v2_unnamed = V1.replace("version: 1,", "version: 2,");
+        let e = parse(path, &v2_unnamed, false).unwrap_err();
+        assert!(e.message.contains("add `protocol: \"paxos\"`"), "{e}");
+        let unknown = V1.replace("version: 1,", "version: 2, protocol: \"raft\",");
+        let e = Protocol::of_text(path, &unknown).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.ron:1:24: unknown protocol `raft` (known: paxos, multipaxos)"
+        );
+        let future = V1.replace("version: 1,", "version: 3, protocol: \"paxos\",");
+        assert!(
+            parse(path, &future, false)
+                .unwrap_err()
+                .message
+                .contains("versions 1 to 2")
+        );
+    }
 }

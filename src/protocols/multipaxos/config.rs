@@ -3,11 +3,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::sim::ids::MAX_PER_ROLE;
+use std::fmt;
+use std::str::FromStr;
+
+use crate::sim::ids::{MAX_PER_ROLE, serde_as_string};
 
 /// A deliberate bug, each breaking one rule of Multi-Paxos or of the store above it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Flaw {
     /// A new leader skips phase 1 and proposes at once, in slots it does not know are free.
     SkipPrepareOnFailover,
@@ -73,6 +75,20 @@ impl Flaw {
         }
     }
 }
+
+impl fmt::Display for Flaw {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Flaw {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Flaw::parse(s)
+    }
+}
+serde_as_string!(Flaw, "a flaw name such as \"stale-read\"");
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]

@@ -1164,7 +1164,7 @@ impl Protocol for MultiPaxos {
                     violate(
                         "state-machine-safety",
                         format!(
-                            "{node} applied slot {slot} before slot {}",
+                            "{node} applied slot {slot} out of order (the next slot in order was {})",
                             m.applied[i] + 1
                         ),
                     );
