@@ -66,6 +66,24 @@ pub struct BenchResult {
     pub crowd_messages: u64,
     pub crowd_ms: f64,
     pub crowd_bytes: Option<u64>,
+    /// Multi-Paxos: the same figures on its own long faulty run (3 servers, 3 clients asking
+    /// all the time, drops, duplicates, crashes): bare steps per second, and seeks in a timeline.
+    pub multipaxos: ProtocolFigures,
+}
+
+/// Simulation and seek figures of one protocol's long faulty run.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ProtocolFigures {
+    pub sim_steps: u64,
+    pub sim_steps_per_sec: f64,
+    pub recorded_steps_per_sec: f64,
+    pub timeline_steps: u64,
+    pub seeks: usize,
+    pub seek_max_ms: f64,
+    pub seek_mean_ms: f64,
+    pub seek_p99_ms: f64,
+    /// Resident memory the timeline added, checkpoints included.
+    pub timeline_bytes: Option<u64>,
 }
 
 impl BenchResult {
@@ -109,7 +127,22 @@ impl BenchResult {
             self.crowd_ms,
             self.crowd_bytes
                 .map_or("?".into(), |b| format!("{:.1}", b as f64 / 1e6))
-        )
+        ) + &{
+            let m = &self.multipaxos;
+            format!(
+                "multipaxos simulation: {:.0} steps/s bare, {:.0} steps/s recording ({} steps, 3 servers, 3 clients, drops, duplicates, crashes); seek: worst {:.3} ms, mean {:.3} ms, p99 {:.3} ms over {} seeks in a {}-step timeline holding {} MB\n",
+                m.sim_steps_per_sec,
+                m.recorded_steps_per_sec,
+                m.sim_steps,
+                m.seek_max_ms,
+                m.seek_mean_ms,
+                m.seek_p99_ms,
+                m.seeks,
+                m.timeline_steps,
+                m.timeline_bytes
+                    .map_or("?".into(), |b| format!("{:.0}", b as f64 / 1e6))
+            )
+        }
     }
 }
 
@@ -215,7 +248,10 @@ pub fn measure(size: Size) -> BenchResult {
     };
     let exports = export_ms(export_steps, export_gif_steps);
 
+    let multipaxos = multipaxos_figures(sim_steps, timeline_steps, seeks);
+
     BenchResult {
+        multipaxos,
         crowd_messages,
         crowd_ms,
         crowd_bytes,
@@ -417,4 +453,77 @@ pub fn frame_ms(session: Session, frames: usize) -> f64 {
         frame();
     }
     start.elapsed().as_secs_f64() * 1000.0 / frames.max(1) as f64
+}
+
+/// Multi-Paxos's long faulty run: three clients keep asking (the workload knob), so it never
+/// goes quiet; servers crash and restart, messages are lost and copied.
+pub fn multipaxos_faulty() -> (crate::protocols::multipaxos::Config, Knobs) {
+    let config = crate::protocols::multipaxos::Config {
+        servers: 3,
+        clients: 3,
+        seed: 2026,
+        ..Default::default()
+    };
+    let knobs = Knobs {
+        drop: 0.1,
+        duplicate: 0.05,
+        crash: 0.005,
+        restart: 0.2,
+        propose: 0.01,
+    };
+    (config, knobs)
+}
+
+fn multipaxos_figures(sim_steps: u64, timeline_steps: u64, seeks: usize) -> ProtocolFigures {
+    use crate::protocols::multipaxos::MultiPaxos;
+    let (config, knobs) = multipaxos_faulty();
+    let mut world = config.world();
+    let mut scheduler = Scheduler::new(config.seed, knobs);
+    let start = Instant::now();
+    for _ in 0..sim_steps {
+        let a = scheduler.next(&world).expect("heartbeats never stop");
+        world.apply(&a).expect("enabled");
+    }
+    let sim_secs = start.elapsed().as_secs_f64();
+    std::hint::black_box(world.state_hash());
+    drop(world);
+
+    let before = crate::explore::memory::resident();
+    let start = Instant::now();
+    let mut timeline = Timeline::<MultiPaxos>::new(config.clone());
+    let mut scheduler = Scheduler::new(config.seed, knobs);
+    while timeline.len() < timeline_steps {
+        let a = scheduler.next(timeline.world()).expect("never quiet");
+        timeline.apply(a).expect("enabled");
+    }
+    let rec_secs = start.elapsed().as_secs_f64();
+    let held = crate::explore::memory::resident()
+        .zip(before)
+        .map(|(after, before)| after.saturating_sub(before));
+    let mut rng = Rng::new(7);
+    let mut times = Vec::with_capacity(seeks);
+    for i in 0..seeks {
+        let target = if i % 2 == 0 {
+            rng.below(timeline_steps + 1)
+        } else {
+            let k = rng.below(timeline_steps / CHECKPOINT_INTERVAL).max(1);
+            k * CHECKPOINT_INTERVAL - 1
+        };
+        let t0 = Instant::now();
+        timeline.seek(target);
+        times.push(t0.elapsed().as_secs_f64() * 1000.0);
+        assert_eq!(timeline.position(), target);
+    }
+    times.sort_by(f64::total_cmp);
+    ProtocolFigures {
+        sim_steps,
+        sim_steps_per_sec: sim_steps as f64 / sim_secs,
+        recorded_steps_per_sec: timeline_steps as f64 / rec_secs,
+        timeline_steps,
+        seeks,
+        seek_max_ms: *times.last().unwrap_or(&0.0),
+        seek_mean_ms: times.iter().sum::<f64>() / times.len().max(1) as f64,
+        seek_p99_ms: times[(times.len() * 99 / 100).min(times.len() - 1)],
+        timeline_bytes: held,
+    }
 }

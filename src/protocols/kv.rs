@@ -10,6 +10,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::ids::Value;
+use crate::sim::cowvec::CowVec;
 use crate::sim::protocol::Request;
 use crate::sim::rng::Rng;
 
@@ -375,30 +376,29 @@ impl Workload {
 
     /// `ops` operations for client `client` (1-based), drawn from `seed`.
     pub fn ops(self, seed: u64, client: u8, ops: u32) -> Vec<Op> {
+        (0..ops).map(|i| self.op(seed, client, i)).collect()
+    }
+
+    /// Client `client`'s `i`-th operation (from 0): each drawn on its own, so the auto-scheduler
+    /// can ask for the next one without drawing all before it.
+    pub fn op(self, seed: u64, client: u8, i: u32) -> Op {
         let v = |s: &str| Value::new(s).expect("a short literal");
         let mine = Value::letter_for(client);
         match self {
-            Workload::PutGet => [Op::Put(v("x"), mine), Op::Get(v("x"))]
-                .into_iter()
-                .cycle()
-                .take(ops as usize)
-                .collect(),
+            Workload::PutGet if i.is_multiple_of(2) => Op::Put(v("x"), mine),
+            Workload::PutGet => Op::Get(v("x")),
             Workload::Mixed => {
-                let mut rng = Rng::new(seed ^ (0xC11E_0000 + client as u64));
-                let keys = [v("x"), v("y")];
-                (0..ops)
-                    .map(|i| {
-                        let key = keys[rng.below(2) as usize];
-                        let numbered = |n: u32| Value::new(&format!("{mine}{n}")).unwrap_or(mine);
-                        let number = numbered(i + 1);
-                        match rng.below(10) {
-                            0..=3 => Op::Put(key, number),
-                            4..=7 => Op::Get(key),
-                            // Succeeds if the client's own last value is still there.
-                            _ => Op::Cas(key, numbered(i), number),
-                        }
-                    })
-                    .collect()
+                let mut rng = Rng::new(
+                    seed ^ (0xC11E_0000 + client as u64) ^ (i as u64).wrapping_mul(0x9E37_79B9),
+                );
+                let key = if rng.below(2) == 0 { v("x") } else { v("y") };
+                let numbered = |n: u32| Value::new(&format!("{mine}{n}")).unwrap_or(mine);
+                match rng.below(10) {
+                    0..=3 => Op::Put(key, numbered(i + 1)),
+                    4..=7 => Op::Get(key),
+                    // Succeeds if the client's own last value is still there.
+                    _ => Op::Cas(key, numbered(i), numbered(i + 1)),
+                }
             }
         }
     }
@@ -418,21 +418,50 @@ pub struct HistoryOp {
     pub after: Vec<u32>,
 }
 
-/// Every client's requests, in invocation order.
+/// Every client's requests, in invocation order. Kept in shared chunks, so that the copies a
+/// long run's checkpoints hold share all but the newest requests.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct History {
-    pub ops: Vec<HistoryOp>,
+    ops: CowVec<Option<HistoryOp>>,
+    len: usize,
     /// For each client, how many of its requests have returned.
     pub returned: Vec<u32>,
 }
 
 impl History {
+    pub fn new(clients: usize) -> Self {
+        History {
+            returned: vec![0; clients],
+            ..History::default()
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The `i`-th request (in invocation order).
+    pub fn op(&self, i: usize) -> &HistoryOp {
+        self.ops
+            .get(i)
+            .and_then(Option::as_ref)
+            .expect("an index below len()")
+    }
+
+    pub fn ops(&self) -> impl Iterator<Item = &HistoryOp> {
+        self.ops.iter().take(self.len).flatten()
+    }
+
     pub fn invoke(&mut self, client: u8, seq: u32, op: Op, step: u64) {
         let i = client as usize - 1;
         if self.returned.len() <= i {
             self.returned.resize(i + 1, 0);
         }
-        self.ops.push(HistoryOp {
+        *self.ops.get_mut(self.len) = Some(HistoryOp {
             client,
             seq,
             op,
@@ -440,14 +469,15 @@ impl History {
             ret: None,
             after: self.returned.clone(),
         });
+        self.len += 1;
     }
 
     pub fn complete(&mut self, client: u8, seq: u32, output: Output, step: u64) {
-        if let Some(o) = self
-            .ops
-            .iter_mut()
-            .rev()
-            .find(|o| o.client == client && o.seq == seq && o.ret.is_none())
+        let found = (0..self.len).rev().find(
+            |&i| matches!(self.op(i), o if o.client == client && o.seq == seq && o.ret.is_none()),
+        );
+        if let Some(i) = found
+            && let Some(o) = self.ops.get_mut(i)
         {
             o.ret = Some((step, output));
             self.returned[client as usize - 1] += 1;
@@ -485,21 +515,204 @@ const MAX_SEARCH: usize = 2_000_000;
 /// that point; a pending request may be placed or left out. Each client's requests are placed in
 /// its own order, so a state is a count per client plus the store.
 pub fn check(history: &History) -> Linearization {
-    let clients = history.returned.len();
+    let start = Settled::new(history.returned.len());
+    match search(history, &start) {
+        Ok(order) => Linearization::Linearizable(order),
+        Err(best) => {
+            // The request that could not be placed: the earliest-returning one the deepest
+            // order missed.
+            let placed: HashSet<usize> = best.iter().copied().collect();
+            let culprit = history
+                .ops()
+                .enumerate()
+                .filter(|(i, o)| o.ret.is_some() && !placed.contains(i))
+                .min_by_key(|(_, o)| o.ret.map(|r| r.0))
+                .map_or(0, |(i, _)| i);
+            let why = explain(history, &best, culprit);
+            Linearization::NotLinearizable {
+                prefix: best,
+                culprit,
+                why,
+            }
+        }
+    }
+}
+
+/// The start of a history that every linearization places first, kept so that a long run's
+/// check after each answer looks only at what came after it: the requests before `upto` all
+/// returned before any later one was invoked, and `states` are the stores their valid orders
+/// can leave.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Settled {
+    pub upto: usize,
+    /// Per client, how many of its requests lie before `upto`.
+    pub counts: Vec<u32>,
+    pub states: Vec<BTreeMap<Value, Value>>,
+}
+
+/// The most stores a settled prefix may leave before the checker stops settling (and searches
+/// from the last cut instead).
+const MAX_SETTLED_STATES: usize = 64;
+
+impl Settled {
+    pub fn new(clients: usize) -> Self {
+        Settled {
+            upto: 0,
+            counts: vec![0; clients],
+            states: vec![BTreeMap::new()],
+        }
+    }
+}
+
+/// Whether the history is linearizable, searching only after the settled prefix.
+pub fn linearizable_after(history: &History, settled: &Settled) -> bool {
+    search(history, settled).is_ok()
+}
+
+/// Moves the settled prefix forward to the latest cut where every request before it returned
+/// before any request after it was invoked, if its orders leave few enough stores.
+pub fn settle(history: &History, settled: &mut Settled) {
+    let clients = settled.counts.len();
+    let after = |j: usize, c: usize| history.op(j).after.get(c).copied().unwrap_or(0);
+    // suffix_min[j][c]: the least `after[c]` among the requests from j on.
+    let n = history.len();
+    let mut suffix_min = vec![u32::MAX; (n + 1 - settled.upto) * clients];
+    for j in (settled.upto..n).rev() {
+        for c in 0..clients {
+            let k = (j - settled.upto) * clients + c;
+            suffix_min[k] = suffix_min[k + clients].min(after(j, c));
+        }
+    }
+    let mut counts = settled.counts.clone();
+    let mut cut = None;
+    for k in settled.upto..n {
+        let o = history.op(k);
+        if o.ret.is_none() {
+            break;
+        }
+        counts[o.client as usize - 1] += 1;
+        let rest = (k + 1 - settled.upto) * clients;
+        if (0..clients).all(|c| suffix_min[rest + c] >= counts[c]) {
+            cut = Some((k + 1, counts.clone()));
+        }
+    }
+    let Some((upto, counts)) = cut else {
+        return;
+    };
+    let segment = (history, upto);
+    let mut ends = Vec::new();
+    let mut visits = 0;
+    let mut seen = HashSet::new();
+    for start in &settled.states {
+        let mut progress = vec![0usize; clients];
+        if !end_states(
+            segment,
+            settled,
+            &mut progress,
+            start.clone(),
+            &mut ends,
+            &mut seen,
+            &mut visits,
+        ) {
+            return;
+        }
+    }
+    if ends.is_empty() {
+        return;
+    }
+    *settled = Settled {
+        upto,
+        counts,
+        states: ends,
+    };
+}
+
+/// Collects every store a full valid order of `segment` (after the settled prefix) can leave;
+/// false if there are too many to keep.
+fn end_states(
+    segment: (&History, usize),
+    settled: &Settled,
+    progress: &mut Vec<usize>,
+    kv: BTreeMap<Value, Value>,
+    ends: &mut Vec<BTreeMap<Value, Value>>,
+    seen: &mut HashSet<(Vec<usize>, BTreeMap<Value, Value>)>,
+    visits: &mut usize,
+) -> bool {
+    *visits += 1;
+    if *visits > MAX_SEARCH || ends.len() > MAX_SETTLED_STATES {
+        return false;
+    }
+    if !seen.insert((progress.clone(), kv.clone())) {
+        return true;
+    }
+    let mut placed_any = false;
+    let mut remaining = false;
+    for c in 0..progress.len() {
+        let Some(i) = nth_of_client(segment, settled, c, progress[c]) else {
+            continue;
+        };
+        remaining = true;
+        let o = segment.0.op(i);
+        if !ready(o, settled, progress) {
+            continue;
+        }
+        let mut next = kv.clone();
+        let output = Store::run(&mut next, o.op);
+        if o.ret.is_some_and(|(_, recorded)| recorded != output) {
+            continue;
+        }
+        placed_any = true;
+        progress[c] += 1;
+        let ok = end_states(segment, settled, progress, next, ends, seen, visits);
+        progress[c] -= 1;
+        if !ok {
+            return false;
+        }
+    }
+    if !remaining && !placed_any && !ends.contains(&kv) {
+        ends.push(kv);
+    }
+    true
+}
+
+/// The index of client `c`'s `k`-th request after the settled prefix and before `end`.
+fn nth_of_client(
+    (h, end): (&History, usize),
+    settled: &Settled,
+    c: usize,
+    k: usize,
+) -> Option<usize> {
+    (settled.upto..end)
+        .filter(|&i| h.op(i).client as usize - 1 == c)
+        .nth(k)
+}
+
+/// Whether every request that returned before `o` was invoked is placed.
+fn ready(o: &HistoryOp, settled: &Settled, progress: &[usize]) -> bool {
+    o.after.iter().enumerate().all(|(d, &n)| {
+        settled.counts.get(d).copied().unwrap_or(0) as usize + progress[d] >= n as usize
+    })
+}
+
+/// Searches for a valid order of the requests after the settled prefix, from any of its stores:
+/// the order, or the longest partial order found.
+fn search(history: &History, settled: &Settled) -> Result<Vec<usize>, Vec<usize>> {
+    let clients = settled.counts.len().max(history.returned.len());
     let mut per_client: Vec<Vec<usize>> = vec![Vec::new(); clients];
-    for (i, o) in history.ops.iter().enumerate() {
-        per_client[o.client as usize - 1].push(i);
+    for i in settled.upto..history.len() {
+        per_client[history.op(i).client as usize - 1].push(i);
     }
     let must: Vec<usize> = per_client
         .iter()
         .map(|ops| {
             ops.iter()
-                .take_while(|&&i| history.ops[i].ret.is_some())
+                .take_while(|&&i| history.op(i).ret.is_some())
                 .count()
         })
         .collect();
-    let mut search = Search {
+    let mut s = Search {
         history,
+        settled,
         per_client: &per_client,
         must: &must,
         seen: HashSet::new(),
@@ -507,29 +720,18 @@ pub fn check(history: &History) -> Linearization {
         best: Vec::new(),
         visits: 0,
     };
-    let mut progress = vec![0usize; clients];
-    if search.dfs(&mut progress, &mut BTreeMap::new()) {
-        return Linearization::Linearizable(search.path);
+    for start in &settled.states {
+        let mut progress = vec![0usize; clients];
+        if s.dfs(&mut progress, &mut start.clone()) {
+            return Ok(s.path);
+        }
     }
-    // The request that could not be placed: the earliest-returning one the deepest order missed.
-    let placed: HashSet<usize> = search.best.iter().copied().collect();
-    let culprit = history
-        .ops
-        .iter()
-        .enumerate()
-        .filter(|(i, o)| o.ret.is_some() && !placed.contains(i))
-        .min_by_key(|(_, o)| o.ret.map(|r| r.0))
-        .map_or(0, |(i, _)| i);
-    let why = explain(history, &search.best, culprit);
-    Linearization::NotLinearizable {
-        prefix: search.best,
-        culprit,
-        why,
-    }
+    Err(s.best)
 }
 
 struct Search<'a> {
     history: &'a History,
+    settled: &'a Settled,
     per_client: &'a [Vec<usize>],
     must: &'a [usize],
     seen: HashSet<(Vec<usize>, BTreeMap<Value, Value>)>,
@@ -551,13 +753,8 @@ impl Search<'_> {
             let Some(&i) = self.per_client[c].get(progress[c]) else {
                 continue;
             };
-            let o = &self.history.ops[i];
-            let ready = o
-                .after
-                .iter()
-                .enumerate()
-                .all(|(d, &n)| progress[d] >= n as usize);
-            if !ready {
+            let o = self.history.op(i);
+            if !ready(o, self.settled, progress) {
                 continue;
             }
             let mut next = kv.clone();
@@ -582,12 +779,13 @@ impl Search<'_> {
 
 /// One sentence on why `culprit` cannot go after `prefix`.
 fn explain(history: &History, prefix: &[usize], culprit: usize) -> String {
-    let Some(o) = history.ops.get(culprit) else {
+    if culprit >= history.len() {
         return "no order of the requests explains the answers".into();
-    };
+    }
+    let o = history.op(culprit);
     let mut kv = BTreeMap::new();
     for &i in prefix {
-        Store::run(&mut kv, history.ops[i].op);
+        Store::run(&mut kv, history.op(i).op);
     }
     let would = Store::run(&mut kv, o.op);
     let got = o
@@ -688,6 +886,25 @@ mod tests {
             (3, Op::Cas(v("x"), v("0"), v("b")), 4, Some((7, Output::Ok))),
         ]);
         assert!(!check(&h).is_ok());
+    }
+
+    #[test]
+    fn settling_a_prefix_keeps_every_store_its_orders_can_leave() {
+        // Two overlapping puts, both returned, then a read after both: x may be 1 or 2.
+        let mut h = history(&[
+            (1, Op::Put(v("x"), v("1")), 1, Some((4, Output::Ok))),
+            (2, Op::Put(v("x"), v("2")), 2, Some((3, Output::Ok))),
+            (3, Op::Get(v("x")), 5, None),
+        ]);
+        let mut s = Settled::new(3);
+        settle(&h, &mut s);
+        assert_eq!(s.upto, 2);
+        assert_eq!(s.states.len(), 2, "{:?}", s.states);
+        for (got, ok) in [(Some("1"), true), (Some("2"), true), (None, false)] {
+            h.ops.get_mut(2).as_mut().unwrap().ret = Some((6, Output::Got(got.map(v))));
+            assert_eq!(linearizable_after(&h, &s), ok, "{got:?}");
+            assert_eq!(check(&h).is_ok(), ok, "{got:?}: the full check agrees");
+        }
     }
 
     #[test]

@@ -37,6 +37,47 @@ impl<T: Clone + Default> CowVec<T> {
     pub fn iter(&self) -> impl Iterator<Item = &T> {
         self.chunks.iter().flat_map(|c| c.iter())
     }
+
+    /// The entry slots from `i` on, reached without walking those before it.
+    pub fn iter_from(&self, i: usize) -> impl Iterator<Item = &T> {
+        let first = self
+            .chunks
+            .get(i / CHUNK)
+            .map_or(&[][..], |c| &c[i % CHUNK..]);
+        first.iter().chain(
+            self.chunks
+                .iter()
+                .skip(i / CHUNK + 1)
+                .flat_map(|c| c.iter()),
+        )
+    }
+
+    /// How many entry slots exist (a multiple of the chunk size).
+    pub fn capacity(&self) -> usize {
+        self.chunks.len() * CHUNK
+    }
+}
+
+impl<T: Clone + Default + PartialEq> PartialEq for CowVec<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.chunks.len() == other.chunks.len()
+            && self
+                .chunks
+                .iter()
+                .zip(&other.chunks)
+                .all(|(a, b)| Arc::ptr_eq(a, b) || a == b)
+    }
+}
+
+impl<T: Clone + Default + Eq> Eq for CowVec<T> {}
+
+impl<T: Clone + Default + std::hash::Hash> std::hash::Hash for CowVec<T> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_usize(self.chunks.len());
+        for c in &self.chunks {
+            c.hash(state);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -54,5 +95,10 @@ mod tests {
         assert_eq!(v.get(3), Some(&8));
         assert_eq!(v.get(1000), Some(&9));
         assert_eq!(v.get(5000), None);
+        let tail: Vec<u32> = v.iter_from(998).take(4).copied().collect();
+        assert_eq!(tail, vec![0, 0, 9, 0]);
+        assert_eq!(v.iter_from(2).next(), Some(&0));
+        assert_eq!(v.iter_from(3).next(), Some(&8));
+        assert_eq!(v.iter_from(5000).next(), None);
     }
 }

@@ -106,8 +106,7 @@ impl Outcome {
             .collect();
         let history = m
             .history
-            .ops
-            .iter()
+            .ops()
             .map(|o| {
                 let (expect, value) = match o.op {
                     Op::Put(_, v) => (None, Some(v.to_string())),

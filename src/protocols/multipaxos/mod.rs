@@ -12,9 +12,9 @@
 //! seeded, randomised timeout starts phase 1 with a higher ballot; a `Nack` or a higher ballot
 //! makes a leader step down.
 //!
-//! Durable across a crash: the promise, the votes, the highest round used and the entries known
-//! to be chosen. Lost: the store (rebuilt by applying the chosen prefix again), the leader's
-//! state and the requests it was holding.
+//! Durable across a crash: the promise, the votes, the highest round used, the entries known to
+//! be chosen and the replica (its store, written with each applied slot, as a snapshot would
+//! be). Lost: the leader's state and the requests it was holding.
 
 mod config;
 pub mod describe;
@@ -26,8 +26,10 @@ pub use config::{Config, Flaw};
 pub use describe::Outcome;
 
 use super::ids::Ballot;
-use super::kv::{Client, ClientEffects, ClientMsg, Command, Entry, History, Linearization, Op};
+use super::kv::{self, Client, ClientEffects, ClientMsg, Command, Entry, History, Linearization};
+use super::kv::{Op, Settled};
 use super::kv::{Output, Store, Workload};
+use crate::sim::cowvec::CowVec;
 use crate::sim::ids::{NodeId, Role};
 use crate::sim::protocol::{Ctx, Outbox, Protocol, Refusal, TimerOp, Violation, Wait};
 use crate::sim::world::{Event, Timing, World};
@@ -170,17 +172,20 @@ pub struct Server {
     pub promised: Ballot,
     /// The highest round this server has used for its own ballots.
     pub max_round: u32,
-    /// The acceptor's vote per slot (`accepted[s - 1]` for slot `s`).
-    pub accepted: Vec<Option<(Ballot, Entry)>>,
+    /// The acceptor's vote per slot (`accepted[s - 1]` for slot `s`). Logs live in shared
+    /// chunks, so a long run's checkpoints share all but their newest slots.
+    pub accepted: CowVec<Option<(Ballot, Entry)>>,
     /// What this server knows is chosen, per slot.
-    pub chosen: Vec<Option<Entry>>,
-    // Volatile.
+    pub chosen: CowVec<Option<Entry>>,
+    /// How many slots from the first are known chosen (the chosen prefix, kept as `chosen` grows).
+    pub known: u32,
     /// Slots applied, in order: every slot up to `applied` (the `apply-past-hole` flaw can apply
     /// later slots too; see `applied_ahead`).
     pub applied: u32,
     /// Slots above `applied` applied early (the `apply-past-hole` flaw only).
     pub applied_ahead: Vec<u32>,
     pub store: Store,
+    // Volatile.
     pub lead: Lead,
     /// Client commands waiting for this server to lead.
     pub pending: Vec<Command>,
@@ -191,8 +196,9 @@ impl Default for Server {
         Server {
             promised: Ballot::ZERO,
             max_round: 0,
-            accepted: Vec::new(),
-            chosen: Vec::new(),
+            accepted: CowVec::default(),
+            chosen: CowVec::default(),
+            known: 0,
             applied: 0,
             applied_ahead: Vec::new(),
             store: Store::default(),
@@ -202,22 +208,27 @@ impl Default for Server {
     }
 }
 
-fn at<T: Copy>(v: &[Option<T>], slot: u32) -> Option<T> {
+fn at<T: Copy>(v: &CowVec<Option<T>>, slot: u32) -> Option<T> {
     v.get(slot as usize - 1).copied().flatten()
 }
 
-fn set<T>(v: &mut Vec<Option<T>>, slot: u32, x: T) {
-    let i = slot as usize - 1;
-    if v.len() <= i {
-        v.resize_with(i + 1, || None);
-    }
-    v[i] = Some(x);
+fn set<T: Clone>(v: &mut CowVec<Option<T>>, slot: u32, x: T) {
+    *v.get_mut(slot as usize - 1) = Some(x);
+}
+
+/// The highest slot with an entry, 0 if none.
+fn last<T: Clone>(v: &CowVec<Option<T>>) -> u32 {
+    v.iter()
+        .enumerate()
+        .filter(|(_, e)| e.is_some())
+        .last()
+        .map_or(0, |(i, _)| i as u32 + 1)
 }
 
 impl Server {
     /// The chosen prefix: every slot up to this one is known chosen here.
     pub fn commit(&self) -> u32 {
-        self.chosen.iter().take_while(|e| e.is_some()).count() as u32
+        self.known
     }
 
     pub fn ballot(&self) -> Option<Ballot> {
@@ -240,11 +251,16 @@ impl Server {
         }
     }
 
-    /// Whether a command is in this server's log or its proposals (so not to be proposed twice).
+    /// Whether a command is in this server's log above what it applied, or waiting (so not to
+    /// be proposed twice; what it applied, its table answers).
     fn holds(&self, c: &Command) -> bool {
         let same = |e: &Entry| matches!(e, Entry::Cmd(x) if x.client == c.client && x.seq == c.seq);
-        self.accepted.iter().flatten().any(|(_, e)| same(e))
-            || self.chosen.iter().flatten().any(same)
+        let from = self.applied as usize;
+        self.accepted
+            .iter_from(from)
+            .flatten()
+            .any(|(_, e)| same(e))
+            || self.chosen.iter_from(from).flatten().any(same)
             || self
                 .pending
                 .iter()
@@ -297,8 +313,6 @@ pub enum Note {
         entry: Entry,
         executed: bool,
     },
-    /// A server restarted: its store and applied prefix start again from nothing.
-    Restarted,
     /// A client sent a request (first time).
     Invoked {
         seq: u32,
@@ -316,6 +330,9 @@ pub enum Note {
         entry: Entry,
     },
 }
+
+/// The most chosen entries one `Commits` message carries.
+const COMMITS_BATCH: u32 = 64;
 
 /// The rules checked after every step.
 pub const INVARIANTS: [&str; 7] = [
@@ -344,12 +361,12 @@ pub struct SlotVotes {
     pub tallies: Vec<(Ballot, Entry, u64)>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Monitor {
     /// Votes per slot (`votes[s - 1]`).
-    pub votes: Vec<SlotVotes>,
+    pub votes: CowVec<SlotVotes>,
     /// The entry chosen in each slot, the ballot and the step, once known.
-    pub chosen: Vec<Option<(Entry, Ballot, u64)>>,
+    pub chosen: CowVec<Option<(Entry, Ballot, u64)>>,
     /// Per server: the slots it applied in order (its next expected slot is this plus one).
     pub applied: Vec<u32>,
     /// Per server, per client: the highest sequence number it executed.
@@ -357,6 +374,9 @@ pub struct Monitor {
     /// Per server: the highest ballot it ever promised.
     pub promised: Vec<Ballot>,
     pub history: History,
+    /// The start of the history every linearization begins with, so each check looks only
+    /// past it.
+    pub settled: Settled,
     /// Whether the history so far is linearizable.
     pub linearizable: bool,
 }
@@ -432,7 +452,7 @@ impl MultiPaxos {
         if self.has(Flaw::SkipPrepareOnFailover) {
             // The flaw: lead at once, as if phase 1 had found nothing.
             s.promised = s.promised.max(ballot);
-            let next = s.accepted.len().max(s.chosen.len()) as u32 + 1;
+            let next = last(&s.accepted).max(last(&s.chosen)) + 1;
             s.lead = Lead::Leader {
                 ballot,
                 next,
@@ -489,10 +509,9 @@ impl MultiPaxos {
         }
         let votes = s
             .accepted
-            .iter()
+            .iter_from(from as usize - 1)
             .enumerate()
-            .skip(from as usize - 1)
-            .filter_map(|(i, v)| v.map(|(b, e)| (i as u32 + 1, b, e)))
+            .filter_map(|(i, v)| v.map(|(b, e)| (from + i as u32, b, e)))
             .collect();
         Some(votes)
     }
@@ -572,7 +591,7 @@ impl MultiPaxos {
         });
         out.timer = Some(self.heartbeat_wait());
         for c in pending {
-            if !s.holds(&c) {
+            if !s.holds(&c) && !s.store.has_run(c.client, c.seq) {
                 self.propose(me, s, Entry::Cmd(c), out);
             }
         }
@@ -667,6 +686,9 @@ impl MultiPaxos {
             return;
         }
         set(&mut s.chosen, slot, entry);
+        while at(&s.chosen, s.known + 1).is_some() {
+            s.known += 1;
+        }
         out.note(Note::Learned { slot, entry });
         if self.has(Flaw::ApplyPastHole) && slot > s.applied + 1 {
             // The flaw: apply as soon as it is known, holes below or not.
@@ -845,7 +867,8 @@ impl MultiPaxos {
                 if s.ballot() != Some(ballot) || !s.is_leader() {
                     return;
                 }
-                let entries: Vec<Entry> = (slot..=s.commit())
+                // A bounded batch: a server far behind asks again at the next heartbeat.
+                let entries: Vec<Entry> = (slot..=s.commit().min(slot + COMMITS_BATCH - 1))
                     .map_while(|k| at(&s.chosen, k))
                     .collect();
                 if !entries.is_empty() {
@@ -894,7 +917,7 @@ impl MultiPaxos {
                 }
             }
             Lead::Candidate { .. } => {
-                if !s.holds(&c) {
+                if !s.holds(&c) && (!dedup || !s.store.has_run(c.client, c.seq)) {
                     s.pending.push(c);
                 }
             }
@@ -954,12 +977,11 @@ impl Protocol for MultiPaxos {
 
     /// The client's next operation from the seeded mixed workload.
     fn auto_request(&self, id: NodeId, node: &Node) -> Op {
-        let n = match node {
-            Node::Client(c) => c.seq + c.queue.len() as u32 + 1,
-            Node::Server(_) => 1,
+        let given = match node {
+            Node::Client(c) => c.seq + c.queue.len() as u32 + c.current.is_some() as u32,
+            Node::Server(_) => 0,
         };
-        let ops = Workload::Mixed.ops(self.seed, id.index, n.min(10_000));
-        ops[ops.len() - 1]
+        Workload::Mixed.op(self.seed, id.index, given)
     }
 
     fn new_monitor(&self) -> Monitor {
@@ -967,12 +989,11 @@ impl Protocol for MultiPaxos {
             applied: vec![0; self.servers as usize],
             executed: vec![vec![0; self.clients as usize]; self.servers as usize],
             promised: vec![Ballot::ZERO; self.servers as usize],
-            history: History {
-                ops: Vec::new(),
-                returned: vec![0; self.clients as usize],
-            },
+            history: History::new(self.clients as usize),
+            settled: Settled::new(self.clients as usize),
             linearizable: true,
-            ..Monitor::default()
+            votes: CowVec::default(),
+            chosen: CowVec::default(),
         }
     }
 
@@ -1041,15 +1062,9 @@ impl Protocol for MultiPaxos {
                 self.client_effects(fx, out);
             }
             Node::Server(s) => {
-                **s = Server {
-                    promised: s.promised,
-                    max_round: s.max_round,
-                    accepted: std::mem::take(&mut s.accepted),
-                    chosen: std::mem::take(&mut s.chosen),
-                    ..Server::default()
-                };
-                out.note(Note::Restarted);
-                self.apply_ready(id.index, s, out);
+                let _ = id;
+                s.lead = Lead::Follower { leader: None };
+                s.pending.clear();
                 out.timer = Some(self.election_wait());
             }
         }
@@ -1099,11 +1114,7 @@ impl Protocol for MultiPaxos {
                     );
                 }
                 m.promised[i] = m.promised[i].max(ballot);
-                let s = slot as usize - 1;
-                if m.votes.len() <= s {
-                    m.votes.resize_with(s + 1, SlotVotes::default);
-                }
-                let tallies = &mut m.votes[s].tallies;
+                let tallies = &mut m.votes.get_mut(slot as usize - 1).tallies;
                 let k = match tallies.iter().position(|t| t.0 == ballot) {
                     Some(k) => k,
                     None => {
@@ -1184,16 +1195,15 @@ impl Protocol for MultiPaxos {
                     *last = (*last).max(c.seq);
                 }
             }
-            Note::Restarted => {
-                m.applied[i] = 0;
-                m.executed[i].iter_mut().for_each(|e| *e = 0);
-            }
             Note::Invoked { seq, op } => m.history.invoke(node.index, seq, op, ctx.step),
             Note::Returned { seq, output } => {
                 m.history.complete(node.index, seq, output, ctx.step);
-                if m.linearizable
-                    && let Linearization::NotLinearizable { why, .. } = super::kv::check(&m.history)
-                {
+                if !m.linearizable {
+                    // Reported once; later answers cannot mend it.
+                } else if kv::linearizable_after(&m.history, &m.settled) {
+                    kv::settle(&m.history, &mut m.settled);
+                } else if let Linearization::NotLinearizable { why, .. } = kv::check(&m.history) {
+                    // The whole history again, for an explanation from the first request.
                     m.linearizable = false;
                     violate("linearizable", why);
                 }

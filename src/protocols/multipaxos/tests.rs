@@ -41,10 +41,7 @@ fn the_first_request_elects_s1_and_every_replica_applies_it() {
     let s1 = server_state(&w, 1);
     assert!(s1.is_leader());
     assert_eq!(s1.store.kv.get(&v("x")), Some(&v("1")));
-    assert_eq!(
-        w.monitor().history.ops[0].ret.map(|r| r.1),
-        Some(Output::Ok)
-    );
+    assert_eq!(w.monitor().history.op(0).ret.map(|r| r.1), Some(Output::Ok));
     // The followers learn the slot from the next heartbeat's commit index.
     w.apply(&Action::Timeout(server(1))).unwrap();
     settle(&mut w);
@@ -85,11 +82,11 @@ fn after_the_leader_crashes_a_new_one_keeps_the_chosen_log() {
     for _ in 0..200 {
         let Some(a) = sched.next(&w) else { break };
         w.apply(&a).unwrap();
-        if w.monitor().history.ops.iter().all(|o| o.ret.is_some()) {
+        if w.monitor().history.ops().all(|o| o.ret.is_some()) {
             break;
         }
     }
-    let get = &w.monitor().history.ops[1];
+    let get = &w.monitor().history.op(1);
     assert_eq!(get.ret.map(|r| r.1), Some(Output::Got(Some(v("1")))));
     assert!(w.violations().is_empty(), "{:?}", w.violations());
 }
@@ -128,8 +125,7 @@ fn random_faulty_schedules_keep_every_invariant() {
         let answered = w
             .monitor()
             .history
-            .ops
-            .iter()
+            .ops()
             .filter(|o| o.ret.is_some())
             .count();
         assert!(answered > 0, "seed {seed}: no request was answered");
