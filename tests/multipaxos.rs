@@ -316,3 +316,60 @@ fn replay_and_check_report_a_flaws_violation_and_text_exports_name_the_protocol(
         assert!(text.contains(needle), "{ext} lacks {needle:?}");
     }
 }
+
+#[test]
+fn the_explorer_finds_correct_multipaxos_safe_at_its_default_bounds() {
+    let o = paxos_lab(&["explore", "--protocol", "multipaxos", "--json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["result"], "safe", "{j}");
+    assert!(j["unique_states"].as_u64().unwrap() > 100_000, "{j}");
+}
+
+#[test]
+fn the_explorer_catches_every_flaw_with_a_counterexample_that_replays() {
+    let dir = tempfile::tempdir().unwrap();
+    for flaw in Flaw::ALL {
+        let mut files = Vec::new();
+        for threads in ["1", "2"] {
+            let out = dir.path().join(format!("{}-{threads}.ron", flaw.name()));
+            let o = paxos_lab(&[
+                "explore",
+                "--protocol",
+                "multipaxos",
+                "--flaw",
+                flaw.name(),
+                "--threads",
+                threads,
+                "--out",
+                out.to_str().unwrap(),
+            ]);
+            assert_eq!(
+                o.status.code(),
+                Some(1),
+                "{}: {}",
+                flaw.name(),
+                String::from_utf8_lossy(&o.stdout)
+            );
+            let r = paxos_lab(&["replay", out.to_str().unwrap()]);
+            assert_eq!(
+                r.status.code(),
+                Some(1),
+                "{} does not replay as a violation",
+                flaw.name()
+            );
+            files.push(std::fs::read_to_string(&out).unwrap());
+        }
+        assert_eq!(
+            files[0],
+            files[1],
+            "{}: the counterexample depends on the thread count",
+            flaw.name()
+        );
+    }
+}

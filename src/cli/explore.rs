@@ -17,11 +17,38 @@ macro_rules! progress_line {
 }
 
 use super::{EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION};
-use crate::explore::{self, Bounds, Options, Progress, Verdict};
-use crate::protocols::paxos::{Config, Flaw};
+use crate::explore::{self, Bounds, Options, Progress, Search, Verdict};
+use crate::protocols::Plugin;
+use crate::protocols::kv::Workload;
+use crate::protocols::multipaxos::{self, MultiPaxos};
+use crate::protocols::paxos::{Config, Flaw, Paxos};
 
 #[derive(Args, Debug, Clone)]
 pub struct ExploreArgs {
+    /// paxos (single-decree) or multipaxos (a replicated key-value store)
+    #[arg(long, default_value = "paxos")]
+    pub protocol: String,
+    /// Multi-Paxos: servers
+    #[arg(long, default_value_t = 3)]
+    pub servers: u8,
+    /// Multi-Paxos: clients
+    #[arg(long, default_value_t = 1)]
+    pub clients: u8,
+    /// Multi-Paxos: operations per client, handed over before the search starts
+    #[arg(long, default_value_t = 2)]
+    pub ops: u8,
+    /// Multi-Paxos: put-get (each client puts its own value to x, then gets x) or mixed
+    #[arg(long, default_value = "put-get", value_parser = Workload::parse)]
+    pub workload: Workload,
+    /// Multi-Paxos: timeouts each server may take (an election, or a leader's heartbeat)
+    #[arg(long, default_value_t = 1)]
+    pub timeouts: u8,
+    /// Multi-Paxos: timeouts all servers together may take
+    #[arg(long, default_value_t = 1)]
+    pub total_timeouts: u8,
+    /// Multi-Paxos: retries each client may make after a timeout
+    #[arg(long, default_value_t = 0)]
+    pub retries: u8,
     #[arg(long, default_value_t = 2)]
     pub proposers: u8,
     #[arg(long, default_value_t = 3)]
@@ -46,10 +73,12 @@ pub struct ExploreArgs {
     /// Crashes in a run (a crashed node may restart at any time)
     #[arg(long, default_value_t = 0)]
     pub crashes: u8,
-    /// Switch on a deliberate bug (repeatable): amnesia, ignore-promised-value,
-    /// accept-lower-ballot, minority-quorum, learner-mixes-ballots, reuse-ballot
+    /// Switch on a deliberate bug (repeatable). Paxos: amnesia, ignore-promised-value,
+    /// accept-lower-ballot, minority-quorum, learner-mixes-ballots, reuse-ballot. Multi-Paxos:
+    /// skip-prepare-on-failover, ignore-promised-commands, commit-on-minority, no-dedup,
+    /// stale-read, apply-past-hole
     #[arg(long = "flaw", value_name = "NAME")]
-    pub flaws: Vec<Flaw>,
+    pub flaws: Vec<String>,
     /// Treat states that differ only by renaming acceptors as one (symmetry reduction)
     #[arg(long)]
     pub symmetry: bool,
@@ -73,16 +102,35 @@ pub struct ExploreArgs {
 }
 
 impl ExploreArgs {
-    pub fn config(&self) -> Config {
-        Config {
+    /// The Paxos cluster to search (unknown flaw names are refused).
+    pub fn config(&self) -> Result<Config, String> {
+        Ok(Config {
             proposers: self.proposers,
             acceptors: self.acceptors,
             learners: self.learners,
             q1: self.q1,
             q2: self.q2,
-            flaws: self.flaws.clone(),
+            flaws: self
+                .flaws
+                .iter()
+                .map(|f| f.parse::<Flaw>())
+                .collect::<Result<_, _>>()?,
             ..Config::default()
-        }
+        })
+    }
+
+    /// The Multi-Paxos cluster to search.
+    pub fn multipaxos_config(&self) -> Result<multipaxos::Config, String> {
+        Ok(multipaxos::Config {
+            servers: self.servers,
+            clients: self.clients,
+            flaws: self
+                .flaws
+                .iter()
+                .map(|f| multipaxos::Flaw::parse(f))
+                .collect::<Result<_, _>>()?,
+            ..multipaxos::Config::default()
+        })
     }
 
     pub fn options(&self) -> Options {
@@ -92,6 +140,9 @@ impl ExploreArgs {
                 drops: self.drops,
                 duplicates: self.duplicates,
                 crashes: self.crashes,
+                timeouts: None,
+                retries: None,
+                total_timeouts: None,
             },
             threads: self.threads,
             max_states: self.max_states,
@@ -174,18 +225,38 @@ fn grouped(n: u64) -> String {
 }
 
 pub fn run(args: &ExploreArgs) -> u8 {
-    let config = args.config();
-    let mut options = args.options();
-    if let Err(m) = explore::validate(&config, &options.bounds) {
-        report!("error: {m}");
-        return EXIT_BAD_INPUT;
-    }
     if args.threads > explore::MAX_THREADS {
         report!(
             "error: --threads must be at most {} (0 means one per core), not {}",
             explore::MAX_THREADS,
             args.threads
         );
+        return EXIT_BAD_INPUT;
+    }
+    let protocol = match crate::trace::Protocol::parse(&args.protocol) {
+        Ok(p) => p,
+        Err(m) => {
+            report!("error: --protocol: {m}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    match protocol {
+        crate::trace::Protocol::Paxos => run_paxos(args),
+        crate::trace::Protocol::MultiPaxos => run_multipaxos(args),
+    }
+}
+
+fn run_paxos(args: &ExploreArgs) -> u8 {
+    let config = match args.config() {
+        Ok(c) => c,
+        Err(m) => {
+            report!("error: {m}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let mut options = args.options();
+    if let Err(m) = explore::validate(&config, &options.bounds) {
+        report!("error: {m}");
         return EXIT_BAD_INPUT;
     }
     if let Some(out) = &args.out
@@ -205,10 +276,85 @@ pub fn run(args: &ExploreArgs) -> u8 {
     if let (Some(n), false) = (note, args.json) {
         say!("note: {n}");
     }
+    let (q1, q2) = config.quorums();
+    let b = options.bounds;
+    let header = format!(
+        "explored {} proposers, {} acceptors, {} learners (q1 {q1}, q2 {q2}){}; {} ballots each, {} drops, {} duplicates, {} crashes",
+        config.proposers,
+        config.acceptors,
+        config.learners,
+        flaw_words(config.flaws.iter().map(|f| f.name())),
+        b.ballots,
+        b.drops,
+        b.duplicates,
+        b.crashes
+    );
+    let result = with_progress(|progress| explore::explore_paxos(&config, &options, progress));
+    finish::<Paxos>(args, &options, note, &header, result)
+}
+
+fn run_multipaxos(args: &ExploreArgs) -> u8 {
+    let mut config = match args.multipaxos_config() {
+        Ok(c) => c,
+        Err(m) => {
+            report!("error: {m}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let mut options = args.options();
+    options.bounds.timeouts = Some(args.timeouts);
+    options.bounds.retries = Some(args.retries);
+    options.bounds.total_timeouts = Some(args.total_timeouts);
+    let notes = explore::multipaxos_flaw_budgets(&mut config, &mut options.bounds);
+    let note = (!notes.is_empty()).then(|| notes.join("; "));
+    if let (Some(n), false) = (&note, args.json) {
+        say!("note: {n}");
+    }
+    if let Some(out) = &args.out
+        && let Err(m) = check_writable(out)
+    {
+        report!("{m}");
+        return EXIT_BAD_INPUT;
+    }
+    let b = options.bounds;
+    let header = format!(
+        "explored Multi-Paxos: {} servers, {} clients with {} {} operations each{}; {} timeouts per server and {} in all, {} retries per client, {} drops, {} duplicates, {} crashes",
+        config.servers,
+        config.clients,
+        args.ops,
+        args.workload.name(),
+        flaw_words(config.flaws.iter().map(|f| f.name())),
+        args.timeouts,
+        args.total_timeouts,
+        b.retries.unwrap_or(0),
+        b.drops,
+        b.duplicates,
+        b.crashes
+    );
+    let result = with_progress(|progress| {
+        explore::explore_multipaxos(&config, args.workload, args.ops, &options, progress)
+    });
+    finish::<MultiPaxos>(args, &options, note.as_deref(), &header, result)
+}
+
+fn flaw_words<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let names: Vec<&str> = names.collect();
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!(", flaws: {}", names.join(", "))
+    }
+}
+
+/// Runs a search, with a live progress line on a terminal.
+fn with_progress<T>(search: impl FnOnce(&Progress) -> T + Send) -> T
+where
+    T: Send,
+{
     let progress = Progress::default();
     let done = AtomicBool::new(false);
     let live = std::io::stderr().is_terminal();
-    let result = std::thread::scope(|s| {
+    std::thread::scope(|s| {
         if live {
             s.spawn(|| {
                 let mut shown = false;
@@ -231,10 +377,20 @@ pub fn run(args: &ExploreArgs) -> u8 {
                 }
             });
         }
-        let r = explore::explore_paxos(&config, &options, &progress);
+        let r = search(&progress);
         done.store(true, Ordering::Relaxed);
         r
-    });
+    })
+}
+
+/// Saves the counterexample and prints the verdict, for any protocol.
+fn finish<P: Plugin>(
+    args: &ExploreArgs,
+    options: &Options,
+    note: Option<&str>,
+    header: &str,
+    result: Result<Search<P>, String>,
+) -> u8 {
     let search = match result {
         Ok(s) => s,
         Err(m) => {
@@ -255,16 +411,24 @@ pub fn run(args: &ExploreArgs) -> u8 {
         }
         saved = false;
     }
-    let (result, invariant, detail, steps) = match &report.verdict {
-        Verdict::Safe => ("safe", None, None, None),
-        Verdict::Violation { violation, actions } => (
+    // The whole run, the requests handed over before the search included.
+    let actions = search.counterexample.as_ref().map(|t| t.actions.as_slice());
+    let (result, invariant, detail, steps) = match (&report.verdict, actions) {
+        (Verdict::Safe, _) => ("safe", None, None, None),
+        (Verdict::Violation { violation, .. }, Some(actions)) => (
             "violation",
             Some(violation.invariant),
             Some(violation.detail.clone()),
             Some(actions.len()),
         ),
-        Verdict::Cancelled => ("cancelled", None, None, None),
-        Verdict::Limit(_) => ("limit", None, None, None),
+        (Verdict::Violation { violation, actions }, None) => (
+            "violation",
+            Some(violation.invariant),
+            Some(violation.detail.clone()),
+            Some(actions.len()),
+        ),
+        (Verdict::Cancelled, _) => ("cancelled", None, None, None),
+        (Verdict::Limit(_), _) => ("limit", None, None, None),
     };
     let limit = match report.verdict {
         Verdict::Limit(explore::Limit::States(_)) => Some("states"),
@@ -292,27 +456,11 @@ pub fn run(args: &ExploreArgs) -> u8 {
         });
         say!("{json}");
     } else {
-        let (q1, q2) = config.quorums();
-        let b = options.bounds;
-        say!(
-            "explored {} proposers, {} acceptors, {} learners (q1 {q1}, q2 {q2}){}; {} ballots each, {} drops, {} duplicates, {} crashes",
-            config.proposers,
-            config.acceptors,
-            config.learners,
-            if config.flaws.is_empty() {
-                String::new()
-            } else {
-                let names: Vec<&str> = config.flaws.iter().map(|f| f.name()).collect();
-                format!(", flaws: {}", names.join(", "))
-            },
-            b.ballots,
-            b.drops,
-            b.duplicates,
-            b.crashes
-        );
+        say!("{header}");
         match &report.verdict {
             Verdict::Safe => say!("SAFE: every reachable state checked, no rule broken"),
-            Verdict::Violation { violation, actions } => {
+            Verdict::Violation { violation, .. } => {
+                let actions = actions.unwrap_or_default();
                 say!("VIOLATION of {}: {}", violation.invariant, violation.detail);
                 match args.out.as_ref().filter(|_| saved) {
                     Some(p) => say!(

@@ -29,11 +29,21 @@ pub struct Bounds {
     pub drops: u8,
     pub duplicates: u8,
     pub crashes: u8,
+    /// Timeouts each node may take (elections, heartbeats, retries), when bounded: a protocol
+    /// whose leaders beat forever needs it to keep the search finite.
+    pub timeouts: Option<u8>,
+    /// The same for the nodes that take requests (clients' retries), when bounded.
+    pub retries: Option<u8>,
+    /// Timeouts all servers together may take, when bounded (on top of each one's own bound).
+    pub total_timeouts: Option<u8>,
 }
 
 impl Default for Bounds {
     fn default() -> Self {
         Bounds {
+            timeouts: None,
+            retries: None,
+            total_timeouts: None,
             ballots: 2,
             drops: 0,
             duplicates: 0,
@@ -581,12 +591,15 @@ pub mod memory {
     }
 }
 
-/// A search over single-decree Paxos on `config`'s cluster, with any counterexample as a trace.
-pub struct PaxosSearch {
-    pub report: Report<crate::protocols::paxos::Value>,
+/// A search's report, with any counterexample as a trace.
+pub struct Search<P: crate::protocols::Plugin> {
+    pub report: Report<P::Request>,
     /// The counterexample as a trace file's content (config, actions and outcome).
-    pub counterexample: Option<crate::trace::Trace>,
+    pub counterexample: Option<crate::trace::Trace<P>>,
 }
+
+/// A search over single-decree Paxos on `config`'s cluster.
+pub type PaxosSearch = Search<crate::protocols::paxos::Paxos>;
 
 /// Checks the bounds the explorer can handle.
 pub fn validate(config: &crate::protocols::paxos::Config, bounds: &Bounds) -> Result<(), String> {
@@ -639,6 +652,108 @@ pub fn explore_paxos(
         _ => None,
     };
     Ok(PaxosSearch {
+        report,
+        counterexample,
+    })
+}
+
+/// What a Multi-Paxos flaw needs beyond the given bounds to show at all, added to `config` and
+/// `bounds`, with a note saying so for each.
+pub fn multipaxos_flaw_budgets(
+    config: &mut crate::protocols::multipaxos::Config,
+    bounds: &mut Bounds,
+) -> Vec<&'static str> {
+    use crate::protocols::multipaxos::Flaw;
+    let mut notes = Vec::new();
+    let has = |f: Flaw| config.flaws.contains(&f);
+    if (has(Flaw::SkipPrepareOnFailover) || has(Flaw::StaleRead)) && config.clients < 2 {
+        config.clients = 2;
+        notes.push(
+            "this flaw shows only with a second client, so the search has two (as --clients 2)",
+        );
+    }
+    if has(Flaw::StaleRead) && bounds.retries.unwrap_or(0) == 0 {
+        bounds.retries = Some(1);
+        notes.push("a stale read needs a request to reach a follower, so each client may retry once (as --retries 1)");
+    }
+    if has(Flaw::NoDedup) && bounds.duplicates == 0 {
+        bounds.duplicates = 1;
+        notes.push("no-dedup needs a request to arrive twice, so the network may copy one message (as --duplicates 1)");
+    }
+    notes
+}
+
+/// The most each Multi-Paxos bound may be: the space grows fast with every one.
+const MULTIPAXOS_LIMITS: [(&str, u8); 4] =
+    [("servers", 7), ("clients", 6), ("ops", 4), ("timeouts", 6)];
+
+/// A search over Multi-Paxos on `config`'s cluster, every client handed `workload`'s operations
+/// first (they run them one at a time). Timeouts (elections, heartbeats, client retries) are
+/// bounded per node by `options.bounds.timeouts`.
+pub fn explore_multipaxos(
+    config: &crate::protocols::multipaxos::Config,
+    workload: crate::protocols::kv::Workload,
+    ops: u8,
+    options: &Options,
+    progress: &Progress,
+) -> Result<Search<crate::protocols::multipaxos::MultiPaxos>, String> {
+    use crate::protocols::multipaxos::{Action, MultiPaxos, client};
+    config.validate()?;
+    let timeouts = options.bounds.timeouts.unwrap_or(0);
+    for (name, n) in [
+        ("servers", config.servers),
+        ("clients", config.clients),
+        ("ops", ops),
+        ("timeouts", timeouts),
+    ] {
+        let limit = MULTIPAXOS_LIMITS
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map_or(u8::MAX, |l| l.1);
+        if n > limit {
+            return Err(format!(
+                "--{name} must be at most {limit} for a search, not {n}"
+            ));
+        }
+    }
+    for (name, n) in [
+        ("drops", options.bounds.drops),
+        ("duplicates", options.bounds.duplicates),
+        ("crashes", options.bounds.crashes),
+    ] {
+        if n > 16 {
+            return Err(format!("--{name} must be at most 16, not {n}"));
+        }
+    }
+    let mut protocol = MultiPaxos::new(config);
+    protocol.workload = (1..=config.clients)
+        .map(|c| workload.ops(config.seed, c, ops as u32))
+        .collect();
+    let mut world = config.world();
+    let mut opening: Vec<Action> = Vec::new();
+    for k in 0..ops as usize {
+        for (i, list) in protocol.workload.iter().enumerate() {
+            if let Some(op) = list.get(k) {
+                let a = Action::Propose(client(i as u8 + 1), *op);
+                world
+                    .apply(&a)
+                    .map_err(|e| format!("the workload cannot start: {e}"))?;
+                opening.push(a);
+            }
+        }
+    }
+    let mut space = Space::new(protocol, options.bounds, false)?;
+    space.start_from(&world);
+    let report = explore(&space, options, progress, &mut world)?;
+    let counterexample = match &report.verdict {
+        Verdict::Violation { actions, .. } => {
+            let mut all = opening.clone();
+            all.extend(actions.iter().cloned());
+            Some(crate::trace::Trace::record(config, None, all, &world))
+        }
+        _ => None,
+    };
+    Ok(Search {
         report,
         counterexample,
     })

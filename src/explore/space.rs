@@ -38,6 +38,8 @@ struct Header {
     drops: u8,
     duplicates: u8,
     crashes: u8,
+    /// Timeouts taken, per node (written only when the bounds limit them).
+    timeouts: [u8; MAX_NODES],
 }
 
 pub struct Space<P: Canonical> {
@@ -53,6 +55,8 @@ pub struct Space<P: Canonical> {
     /// Slots of the interchangeable nodes, when symmetry reduction is on.
     symmetric: Vec<usize>,
     symmetry: bool,
+    /// The encoded state the search starts from, when not the fresh one (see `start_from`).
+    start: Option<Vec<u8>>,
 }
 
 /// Per-worker buffers: the decoded parent and everything a transition needs, reused so that
@@ -105,11 +109,12 @@ impl<P: Canonical> Space<P> {
         let mut requester = Vec::with_capacity(roster.len());
         let mut requests = Vec::new();
         for id in &roster {
-            if protocol.takes_requests(*id) {
-                requester.push(Some(requests.len() as u8));
-                requests.push(protocol.explored_request(*id));
-            } else {
-                requester.push(None);
+            match protocol.explored_request(*id) {
+                Some(r) if protocol.takes_requests(*id) => {
+                    requester.push(Some(requests.len() as u8));
+                    requests.push(r);
+                }
+                _ => requester.push(None),
             }
         }
         let symmetric: Vec<usize> = match protocol.symmetric_role() {
@@ -124,6 +129,7 @@ impl<P: Canonical> Space<P> {
             requesters: requests.len(),
             values: protocol.values(&requests),
             requests,
+            start: None,
             protocol,
             roster,
             requester,
@@ -137,6 +143,15 @@ impl<P: Canonical> Space<P> {
 
     pub fn roster(&self) -> &[NodeId] {
         &self.roster
+    }
+
+    /// How many timeouts node `slot` may take, if bounded.
+    fn timeout_budget(&self, slot: usize) -> Option<u8> {
+        if self.protocol.takes_requests(self.roster[slot]) {
+            self.bounds.retries.or(self.bounds.timeouts)
+        } else {
+            self.bounds.timeouts
+        }
     }
 
     /// The value node `slot` proposes, if it takes requests.
@@ -184,11 +199,59 @@ impl<P: Canonical> Space<P> {
             drops: 0,
             duplicates: 0,
             crashes: 0,
+            timeouts: [0; MAX_NODES],
         }
     }
 
-    /// The encoded initial state: every node fresh and up, nothing in flight.
+    /// Starts the search from `world` (a run's opening, such as every client's requests handed
+    /// over) rather than from the fresh state. Its timers count as running, its messages as in
+    /// flight; nothing of its budgets is spent.
+    pub fn start_from(&mut self, world: &World<P>) {
+        let mut h = self.initial_header();
+        for (i, slot) in world.nodes().iter().enumerate() {
+            if !slot.up {
+                h.up &= !(1 << i);
+            }
+            if slot.timer.is_some() {
+                h.timers |= 1 << i;
+            }
+        }
+        let mut w = Writer::default();
+        self.write_header(&h, &mut w);
+        for slot in world.nodes() {
+            self.protocol.encode_node(&slot.state, &self.values, &mut w);
+        }
+        self.protocol
+            .encode_monitor(world.monitor(), &self.values, &mut w);
+        let mut msgs: Vec<u64> = world
+            .network()
+            .in_flight()
+            .filter_map(|e| {
+                let src = self.protocol.slot_of(e.src)?;
+                let dst = self.protocol.slot_of(e.dst)?;
+                Some(envelope(
+                    src,
+                    dst,
+                    self.protocol.encode_msg(&e.msg, &self.values),
+                ))
+            })
+            .collect();
+        msgs.sort_unstable();
+        w.varint(msgs.len() as u64);
+        let mut prev = 0u64;
+        for m in msgs {
+            w.varint(m - prev);
+            prev = m;
+        }
+        self.start = Some(w.bytes);
+    }
+
+    /// The encoded initial state: every node fresh and up, nothing in flight (or the state given
+    /// to `start_from`).
     pub fn initial(&self) -> Vec<u8> {
+        if let Some(start) = &self.start {
+            return start.clone();
+        }
         let mut s = self.scratch();
         let nodes = std::mem::take(&mut s.nodes);
         let mut w = Writer::default();
@@ -210,6 +273,9 @@ impl<P: Canonical> Space<P> {
         w.byte(h.drops);
         w.byte(h.duplicates);
         w.byte(h.crashes);
+        if self.bounds.timeouts.is_some() {
+            w.bytes.extend_from_slice(&h.timeouts[..self.roster.len()]);
+        }
     }
 
     fn decode(&self, bytes: &[u8], s: &mut Scratch<P>) {
@@ -224,6 +290,11 @@ impl<P: Canonical> Space<P> {
         s.header.drops = r.byte();
         s.header.duplicates = r.byte();
         s.header.crashes = r.byte();
+        if self.bounds.timeouts.is_some() {
+            for t in &mut s.header.timeouts[..self.roster.len()] {
+                *t = r.byte();
+            }
+        }
         for (i, id) in self.roster.iter().enumerate() {
             let start = at(&r);
             s.nodes[i] = self.protocol.decode_node(*id, &self.values, &mut r);
@@ -347,10 +418,22 @@ impl<P: Canonical> Space<P> {
                     }
                 }
                 let within = self.requester[slot]
-                    .is_none_or(|r| h.attempts[r as usize] < self.bounds.ballots);
+                    .is_none_or(|r| h.attempts[r as usize] < self.bounds.ballots)
+                    && self
+                        .timeout_budget(slot)
+                        .is_none_or(|t| h.timeouts[slot] < t)
+                    && (self.protocol.takes_requests(id)
+                        || self.bounds.total_timeouts.is_none_or(|t| {
+                            let spent: u32 = (0..n)
+                                .filter(|&k| !self.protocol.takes_requests(self.roster[k]))
+                                .map(|k| h.timeouts[k] as u32)
+                                .sum();
+                            spent < t as u32
+                        }));
                 if h.timers & bit != 0 && within {
                     let mut header = h;
                     header.timers &= !bit;
+                    header.timeouts[slot] += 1;
                     let mut node = s.nodes[slot].clone();
                     self.protocol.on_timeout(ctx, id, &mut node, &mut s.out);
                     if let Some(v) =

@@ -436,6 +436,23 @@ impl History {
         }
     }
 
+    /// A history of these requests, after `returned_before` returned requests per client that
+    /// are no longer listed (the explorer rebuilds one from its canonical form).
+    pub fn from_ops(returned_before: Vec<u32>, ops: Vec<HistoryOp>) -> Self {
+        let mut h = History {
+            returned: returned_before,
+            ..History::default()
+        };
+        for o in ops {
+            if o.ret.is_some() {
+                h.returned[o.client as usize - 1] += 1;
+            }
+            *h.ops.get_mut(h.len) = Some(o);
+            h.len += 1;
+        }
+        h
+    }
+
     pub fn len(&self) -> usize {
         self.len
     }

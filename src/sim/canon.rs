@@ -73,8 +73,9 @@ pub trait Canonical: Protocol {
     /// from the requests the explorer will make (see `explored_request`).
     type Values: Clone + Send + Sync;
 
-    /// The one request the explorer makes at `id` (a node that takes requests).
-    fn explored_request(&self, id: NodeId) -> Self::Request;
+    /// The one request the explorer makes at `id` (a node that takes requests), at any point of
+    /// the search; `None` when its requests are all handed over before the search starts.
+    fn explored_request(&self, id: NodeId) -> Option<Self::Request>;
     /// The value table for the requests the explorer makes.
     fn values(&self, requests: &[Self::Request]) -> Self::Values;
 

@@ -16,6 +16,7 @@
 //! be chosen and the replica (its store, written with each applied slot, as a snapshot would
 //! be). Lost: the leader's state and the requests it was holding.
 
+mod canon;
 mod config;
 pub mod describe;
 
@@ -353,6 +354,9 @@ pub struct MultiPaxos {
     /// The seed the automatic workload draws from.
     pub seed: u64,
     pub timeout: u32,
+    /// Each client's operations, when an exhaustive search fixes them up front (its canonical
+    /// form numbers commands by their place here).
+    pub workload: Vec<Vec<Op>>,
 }
 
 /// Per-slot vote tallies the monitor keeps: ballot, entry, voters.
@@ -392,6 +396,7 @@ impl MultiPaxos {
                 .fold(0u8, |acc, f| acc | (1 << (*f as u8))),
             seed: config.seed,
             timeout: config.timeout,
+            workload: Vec::new(),
         }
     }
 
@@ -404,7 +409,7 @@ impl MultiPaxos {
     }
 
     /// Votes a leader needs to treat a slot as chosen (one short under `commit-on-minority`).
-    fn commit_quorum(&self) -> u32 {
+    pub(crate) fn commit_quorum(&self) -> u32 {
         if self.has(Flaw::CommitOnMinority) {
             self.quorum() - 1
         } else {
@@ -796,8 +801,10 @@ impl MultiPaxos {
                 }
                 match self.promise(s, ballot, slot, out) {
                     Some(votes) => {
+                        // The candidate will likely lead: send clients its way rather than
+                        // start a rival campaign on their next request.
                         if let Lead::Follower { leader } = &mut s.lead {
-                            *leader = None;
+                            *leader = Some(ballot.proposer);
                         }
                         out.send(
                             from,

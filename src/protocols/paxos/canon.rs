@@ -48,8 +48,8 @@ impl Canonical for Paxos {
     type Values = Values;
 
     /// Each proposer proposes its own letter (`A` for P1), once.
-    fn explored_request(&self, id: NodeId) -> Value {
-        Value::letter_for(id.index)
+    fn explored_request(&self, id: NodeId) -> Option<Value> {
+        Some(Value::letter_for(id.index))
     }
 
     fn values(&self, requests: &[Value]) -> Values {
