@@ -1,5 +1,6 @@
-//! paxos-lab: watch, break and fix Paxos. The library holds the deterministic simulation
-//! (`sim`) and the trace format (`trace`); the binary is a thin CLI over them.
+//! paxos-lab: watch, break and fix Paxos. The library holds the deterministic engine (`sim`), the
+//! protocols it runs (`protocols`: Paxos, Multi-Paxos), the trace format (`trace`), lessons, the
+//! explorer, exports, the run's state (`session`) and the app (`ui`); the binary is a thin CLI.
 
 pub mod bench;
 pub mod cli;

@@ -1,5 +1,6 @@
 //! The explorer: a breadth-first search over every state the simulation can reach within a few
-//! bounds (ballots per proposer, drops, duplicates, crashes), checking the protocol's safety
+//! bounds (attempts per requester, timeouts per node and in all, retries, drops, duplicates,
+//! crashes), checking the protocol's safety
 //! monitor on every transition. It answers "could this ever go wrong?" with either "no, here are
 //! all N states" or the shortest run that breaks a rule, as an ordinary list of world actions.
 //!

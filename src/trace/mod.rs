@@ -1,4 +1,5 @@
-//! The trace file: a run's config, its actions and the outcome it reached, in RON (or JSON).
+//! The trace file: a run's protocol and config, its actions and the outcome it reached (the
+//! protocol's own summary), in RON (or JSON); generic over the protocol (`protocols::Plugin`).
 //! Loading reports every problem as `file:line:col: what is wrong`; replay re-executes the actions
 //! and compares; `Timeline` seeks to any step through checkpoints.
 
