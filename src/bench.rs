@@ -208,22 +208,7 @@ pub fn measure(size: Size) -> BenchResult {
     let mut timeline = faulty_timeline(timeline_steps);
     let rec_secs = start.elapsed().as_secs_f64();
 
-    // Random targets, plus the worst kind: the step just before a checkpoint, from far away.
-    let mut rng = Rng::new(7);
-    let mut times = Vec::with_capacity(seeks);
-    for i in 0..seeks {
-        let target = if i % 2 == 0 {
-            rng.below(timeline_steps + 1)
-        } else {
-            let k = rng.below(timeline_steps / CHECKPOINT_INTERVAL).max(1);
-            k * CHECKPOINT_INTERVAL - 1
-        };
-        let t0 = Instant::now();
-        timeline.seek(target);
-        times.push(t0.elapsed().as_secs_f64() * 1000.0);
-        assert_eq!(timeline.position(), target);
-    }
-    times.sort_by(f64::total_cmp);
+    let times = seek_times(&mut timeline, seeks);
     let mean = times.iter().sum::<f64>() / times.len() as f64;
     let p99 = times[(times.len() * 99 / 100).min(times.len() - 1)];
 
@@ -500,21 +485,7 @@ fn multipaxos_figures(sim_steps: u64, timeline_steps: u64, seeks: usize) -> Prot
     let held = crate::explore::memory::resident()
         .zip(before)
         .map(|(after, before)| after.saturating_sub(before));
-    let mut rng = Rng::new(7);
-    let mut times = Vec::with_capacity(seeks);
-    for i in 0..seeks {
-        let target = if i % 2 == 0 {
-            rng.below(timeline_steps + 1)
-        } else {
-            let k = rng.below(timeline_steps / CHECKPOINT_INTERVAL).max(1);
-            k * CHECKPOINT_INTERVAL - 1
-        };
-        let t0 = Instant::now();
-        timeline.seek(target);
-        times.push(t0.elapsed().as_secs_f64() * 1000.0);
-        assert_eq!(timeline.position(), target);
-    }
-    times.sort_by(f64::total_cmp);
+    let times = seek_times(&mut timeline, seeks);
     ProtocolFigures {
         sim_steps,
         sim_steps_per_sec: sim_steps as f64 / sim_secs,
@@ -526,4 +497,26 @@ fn multipaxos_figures(sim_steps: u64, timeline_steps: u64, seeks: usize) -> Prot
         seek_p99_ms: times[(times.len() * 99 / 100).min(times.len() - 1)],
         timeline_bytes: held,
     }
+}
+
+/// The milliseconds of `seeks` seeks in `timeline`, sorted: random targets, and every other one
+/// the worst kind (the step just before a checkpoint, from far away).
+fn seek_times<P: crate::protocols::Plugin>(timeline: &mut Timeline<P>, seeks: usize) -> Vec<f64> {
+    let steps = timeline.len();
+    let mut rng = Rng::new(7);
+    let mut times = Vec::with_capacity(seeks);
+    for i in 0..seeks {
+        let target = if i % 2 == 0 {
+            rng.below(steps + 1)
+        } else {
+            let k = rng.below(steps / CHECKPOINT_INTERVAL).max(1);
+            k * CHECKPOINT_INTERVAL - 1
+        };
+        let t0 = Instant::now();
+        timeline.seek(target);
+        times.push(t0.elapsed().as_secs_f64() * 1000.0);
+        assert_eq!(timeline.position(), target);
+    }
+    times.sort_by(f64::total_cmp);
+    times
 }

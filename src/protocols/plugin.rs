@@ -157,3 +157,18 @@ pub fn safety_words(violation: Option<&ViolationOutcome>, others: &[ViolationOut
     }
     s
 }
+
+/// The lines of `differences`: each part of an outcome in words, recorded against replayed, for
+/// the parts that differ.
+pub fn differing(parts: &[(&str, String, String)]) -> Vec<String> {
+    parts
+        .iter()
+        .filter(|(_, a, b)| a != b)
+        .map(|(what, a, b)| format!("{what}: recorded {a}; replayed {b}"))
+        .collect()
+}
+
+/// The first violation in words, or "no violation".
+pub fn violation_words(v: Option<&ViolationOutcome>) -> String {
+    v.map_or("no violation".to_string(), ViolationOutcome::words)
+}

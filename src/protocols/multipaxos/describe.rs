@@ -10,7 +10,8 @@ use super::{Action, CLIENT, Config, Msg, MultiPaxos, MultiPaxosWorld, Node, Note
 use crate::protocols::ids::Value;
 use crate::protocols::kv::{ClientMsg, Entry, Op, Output};
 use crate::protocols::plugin::{
-    LaneNote, OutcomeBasics, Plugin, RoleInfo, Tint, ViolationOutcome, messages_words, safety_words,
+    LaneNote, OutcomeBasics, Plugin, RoleInfo, Tint, ViolationOutcome, differing, messages_words,
+    safety_words, violation_words,
 };
 use crate::sim::network::MessageStats;
 use crate::sim::{NodeId, Role, World};
@@ -284,48 +285,28 @@ impl Plugin for MultiPaxos {
     }
 
     fn differences(recorded: &Outcome, replayed: &Outcome) -> Vec<String> {
-        let mut d = Vec::new();
-        let mut cmp = |what: &str, a: String, b: String| {
-            if a != b {
-                d.push(format!("{what}: recorded {a}; replayed {b}"));
-            }
-        };
-        cmp(
-            "steps",
-            recorded.steps.to_string(),
-            replayed.steps.to_string(),
-        );
-        cmp(
-            "messages",
-            messages_words(&recorded.messages),
-            messages_words(&replayed.messages),
-        );
-        cmp("chosen", recorded.chosen_words(), replayed.chosen_words());
-        cmp(
-            "replicas",
-            recorded.replica_words().join(", "),
-            replayed.replica_words().join(", "),
-        );
-        cmp(
-            "clients",
-            recorded.history_words(),
-            replayed.history_words(),
-        );
-        let violation = |v: &Option<ViolationOutcome>| {
-            v.as_ref()
-                .map_or("no violation".to_string(), ViolationOutcome::words)
-        };
-        cmp(
-            "violation",
-            violation(&recorded.violation),
-            violation(&replayed.violation),
-        );
-        cmp(
-            "state hash",
-            recorded.state_hash.clone(),
-            replayed.state_hash.clone(),
-        );
-        d
+        let (a, b) = (recorded, replayed);
+        differing(&[
+            ("steps", a.steps.to_string(), b.steps.to_string()),
+            (
+                "messages",
+                messages_words(&a.messages),
+                messages_words(&b.messages),
+            ),
+            ("chosen", a.chosen_words(), b.chosen_words()),
+            (
+                "replicas",
+                a.replica_words().join(", "),
+                b.replica_words().join(", "),
+            ),
+            ("clients", a.history_words(), b.history_words()),
+            (
+                "violation",
+                violation_words(a.violation.as_ref()),
+                violation_words(b.violation.as_ref()),
+            ),
+            ("state hash", a.state_hash.clone(), b.state_hash.clone()),
+        ])
     }
 
     fn outcome_json(o: &Outcome) -> serde_json::Value {

@@ -217,6 +217,21 @@ fn set<T: Clone>(v: &mut CowVec<Option<T>>, slot: u32, x: T) {
     *v.get_mut(slot as usize - 1) = Some(x);
 }
 
+/// Answers a phase-2 message below the server's promise with a `Nack` (and says it did).
+fn refused(s: &Server, from: NodeId, ballot: Ballot, out: &mut Outbox<MultiPaxos>) -> bool {
+    if ballot >= s.promised {
+        return false;
+    }
+    out.send(
+        from,
+        Msg::Nack {
+            ballot,
+            promised: s.promised,
+        },
+    );
+    true
+}
+
 /// The highest slot with an entry, 0 if none.
 fn last<T: Clone>(v: &CowVec<Option<T>>) -> u32 {
     v.iter()
@@ -832,14 +847,7 @@ impl MultiPaxos {
                 entry,
                 commit,
             } => {
-                if ballot < s.promised {
-                    out.send(
-                        from,
-                        Msg::Nack {
-                            ballot,
-                            promised: s.promised,
-                        },
-                    );
+                if refused(s, from, ballot, out) {
                     return;
                 }
                 self.follow(s, ballot, out);
@@ -849,14 +857,7 @@ impl MultiPaxos {
             }
             Msg::Accepted { ballot, slot } => self.on_accepted(me, s, peer, ballot, slot, out),
             Msg::Heartbeat { ballot, commit } => {
-                if ballot < s.promised {
-                    out.send(
-                        from,
-                        Msg::Nack {
-                            ballot,
-                            promised: s.promised,
-                        },
-                    );
+                if refused(s, from, ballot, out) {
                     return;
                 }
                 self.follow(s, ballot, out);

@@ -10,7 +10,8 @@ use super::{
     proposer,
 };
 use crate::protocols::plugin::{
-    LaneNote, OutcomeBasics, Plugin, RoleInfo, Tint, ViolationOutcome, messages_words, safety_words,
+    LaneNote, OutcomeBasics, Plugin, RoleInfo, Tint, ViolationOutcome, differing, messages_words,
+    safety_words, violation_words,
 };
 use crate::sim::ids::members;
 use crate::sim::network::MessageStats;
@@ -218,23 +219,6 @@ impl Plugin for Paxos {
     }
 
     fn differences(recorded: &Outcome, replayed: &Outcome) -> Vec<String> {
-        let mut d = Vec::new();
-        let mut cmp = |what: &str, a: String, b: String| {
-            if a != b {
-                d.push(format!("{what}: recorded {a}; replayed {b}"));
-            }
-        };
-        cmp(
-            "steps",
-            recorded.steps.to_string(),
-            replayed.steps.to_string(),
-        );
-        cmp(
-            "messages",
-            messages_words(&recorded.messages),
-            messages_words(&replayed.messages),
-        );
-        cmp("chosen", recorded.chosen_words(), replayed.chosen_words());
         let learned = |o: &Outcome| {
             let l = o.learned_words();
             if l.is_empty() {
@@ -243,16 +227,6 @@ impl Plugin for Paxos {
                 l.join(", ")
             }
         };
-        cmp("learned", learned(recorded), learned(replayed));
-        let violation = |v: &Option<ViolationOutcome>| {
-            v.as_ref()
-                .map_or("no violation".to_string(), ViolationOutcome::words)
-        };
-        cmp(
-            "violation",
-            violation(&recorded.violation),
-            violation(&replayed.violation),
-        );
         let others = |o: &Outcome| {
             if o.other_violations.is_empty() {
                 "none".to_string()
@@ -265,13 +239,24 @@ impl Plugin for Paxos {
                 all.join(", ")
             }
         };
-        cmp("later violations", others(recorded), others(replayed));
-        cmp(
-            "state hash",
-            recorded.state_hash.clone(),
-            replayed.state_hash.clone(),
-        );
-        d
+        let (a, b) = (recorded, replayed);
+        differing(&[
+            ("steps", a.steps.to_string(), b.steps.to_string()),
+            (
+                "messages",
+                messages_words(&a.messages),
+                messages_words(&b.messages),
+            ),
+            ("chosen", a.chosen_words(), b.chosen_words()),
+            ("learned", learned(a), learned(b)),
+            (
+                "violation",
+                violation_words(a.violation.as_ref()),
+                violation_words(b.violation.as_ref()),
+            ),
+            ("later violations", others(a), others(b)),
+            ("state hash", a.state_hash.clone(), b.state_hash.clone()),
+        ])
     }
 
     fn outcome_json(o: &Outcome) -> serde_json::Value {
