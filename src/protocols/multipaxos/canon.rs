@@ -140,12 +140,13 @@ fn pack(tag: u64, fields: &[(u64, u32)]) -> Option<u64> {
     Some(tag << PAYLOAD | v << (PAYLOAD - used))
 }
 
-fn unpack(code: u64, widths: &[u32]) -> Vec<u64> {
-    let mut out = Vec::with_capacity(widths.len());
+/// The fields `pack` wrote, first first (at most four; the rest read as 0).
+fn unpack(code: u64, widths: &[u32]) -> [u64; 4] {
+    let mut out = [0; 4];
     let mut shift = PAYLOAD;
-    for &bits in widths {
+    for (o, &bits) in out.iter_mut().zip(widths) {
         shift -= bits;
-        out.push(code >> shift & ((1 << bits) - 1));
+        *o = code >> shift & ((1 << bits) - 1);
     }
     out
 }
