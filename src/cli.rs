@@ -362,7 +362,7 @@ fn print_outcome<P: Plugin>(outcome: &P::Outcome, json: bool) {
 }
 
 fn exit_for<P: Plugin>(outcome: &P::Outcome) -> u8 {
-    if P::outcome_basics(outcome).violation.is_some() {
+    if P::violated(outcome) {
         EXIT_VIOLATION
     } else {
         EXIT_OK

@@ -490,9 +490,10 @@ impl History {
     }
 
     pub fn complete(&mut self, client: u8, seq: u32, output: Output, step: u64) {
-        let found = (0..self.len).rev().find(
-            |&i| matches!(self.op(i), o if o.client == client && o.seq == seq && o.ret.is_none()),
-        );
+        let found = (0..self.len).rev().find(|&i| {
+            let o = self.op(i);
+            o.client == client && o.seq == seq && o.ret.is_none()
+        });
         if let Some(i) = found
             && let Some(o) = self.ops.get_mut(i)
         {

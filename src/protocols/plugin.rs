@@ -71,8 +71,8 @@ pub trait Plugin: Protocol + Send + Sync {
     fn opening_requests(config: &Self::Config) -> Vec<ActionOf<Self>>;
 
     fn outcome(world: &World<Self>) -> Self::Outcome;
-    /// What every outcome has, for the parts of a report that do not depend on the protocol.
-    fn outcome_basics(outcome: &Self::Outcome) -> OutcomeBasics<'_>;
+    /// Whether the run broke a rule (the CLI's exit code).
+    fn violated(outcome: &Self::Outcome) -> bool;
     /// The outcome in a few lines for people (`simulate`, `replay`).
     fn summary(outcome: &Self::Outcome) -> String;
     /// How a replayed outcome differs from a recorded one, in words.
@@ -107,14 +107,6 @@ pub trait Plugin: Protocol + Send + Sync {
     }
 }
 
-/// The parts every outcome has.
-pub struct OutcomeBasics<'a> {
-    pub steps: u64,
-    pub messages: MessageStats,
-    pub violation: Option<&'a ViolationOutcome>,
-    pub state_hash: &'a str,
-}
-
 /// A broken invariant as a trace records it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -131,6 +123,17 @@ impl ViolationOutcome {
             step: v.step,
             detail: v.detail.clone(),
         }
+    }
+
+    /// The first violation of a run and the first of each other invariant broken later.
+    pub fn of_world<P: Protocol>(world: &World<P>) -> (Option<Self>, Vec<Self>) {
+        let all: Vec<Self> = world
+            .violations()
+            .iter()
+            .map(ViolationOutcome::of)
+            .collect();
+        let mut all = all.into_iter();
+        (all.next(), all.collect())
     }
 
     pub fn words(&self) -> String {

@@ -491,14 +491,19 @@ pub fn parse_as<P: Plugin>(path: &Path, text: &str, json: bool) -> Result<Trace<
             },
         ));
     }
-    let named = protocol_of(text, json);
-    if named != P::NAME {
-        return Err(FileError::new(
-            path,
-            locate_in(text, Field::Named("protocol", None), json),
-            format!("protocol `{named}`: expected `{}`", P::NAME),
-        ));
-    }
+    // A file of another protocol fails to parse as this one; say so at its protocol field rather
+    // than at whatever field differs first. (A file that parses is checked below, without
+    // reading it twice.)
+    let other_protocol = || {
+        let named = protocol_of(text, json);
+        (named != P::NAME).then(|| {
+            FileError::new(
+                path,
+                locate_in(text, Field::Named("protocol", None), json),
+                format!("protocol `{named}`: expected `{}`", P::NAME),
+            )
+        })
+    };
     let trace: Trace<P> = if json {
         serde_json::from_str(text).map_err(|e| {
             let message = e.to_string();
@@ -506,15 +511,19 @@ pub fn parse_as<P: Plugin>(path: &Path, text: &str, json: bool) -> Result<Trace<
             let message = message
                 .rsplit_once(" at line ")
                 .map_or(message.as_str(), |(m, _)| m);
-            FileError::new(path, (e.line().max(1), e.column().max(1)), message)
+            other_protocol().unwrap_or_else(|| {
+                FileError::new(path, (e.line().max(1), e.column().max(1)), message)
+            })
         })?
     } else {
         ron_options().from_str(text).map_err(|e| {
-            FileError::new(
-                path,
-                (e.span.start.line, e.span.start.col),
-                ron_error(text, &e),
-            )
+            other_protocol().unwrap_or_else(|| {
+                FileError::new(
+                    path,
+                    (e.span.start.line, e.span.start.col),
+                    ron_error(text, &e),
+                )
+            })
         })?
     };
     let at = |field: Field| locate_in(text, field, json);

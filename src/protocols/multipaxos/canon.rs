@@ -19,7 +19,6 @@ use crate::protocols::kv::{
     Client, ClientMsg, Command, Entry, History, HistoryOp, Op, Output, Settled, Store,
 };
 use crate::sim::canon::{Canonical, Reader, Writer};
-use crate::sim::cowvec::CowVec;
 use crate::sim::hash::StableHasher;
 use crate::sim::ids::{NodeId, Role};
 
@@ -656,7 +655,7 @@ impl Canonical for MultiPaxos {
     }
 
     fn decode_monitor(&self, c: &Codes, r: &mut Reader) -> Monitor {
-        let mut m = self.new_monitor_for_decode();
+        let mut m = crate::sim::protocol::Protocol::new_monitor(self);
         for slot in 0..r.varint() as usize {
             let tallies = (0..r.varint())
                 .map(|_| {
@@ -787,16 +786,6 @@ impl Canonical for MultiPaxos {
     fn permute_node(&self, _node: &mut Node, _perm: &[u8]) {}
 
     fn permute_monitor(&self, _monitor: &mut Monitor, _perm: &[u8]) {}
-}
-
-impl MultiPaxos {
-    fn new_monitor_for_decode(&self) -> Monitor {
-        use crate::sim::protocol::Protocol;
-        let mut m = self.new_monitor();
-        m.votes = CowVec::default();
-        m.chosen = CowVec::default();
-        m
-    }
 }
 
 #[cfg(test)]

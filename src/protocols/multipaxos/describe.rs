@@ -10,8 +10,8 @@ use super::{Action, CLIENT, Config, Msg, MultiPaxos, MultiPaxosWorld, Node, Note
 use crate::protocols::ids::Value;
 use crate::protocols::kv::{ClientMsg, Entry, Op, Output};
 use crate::protocols::plugin::{
-    LaneNote, OutcomeBasics, Plugin, RoleInfo, Tint, ViolationOutcome, differing, messages_words,
-    safety_words, violation_words,
+    LaneNote, Plugin, RoleInfo, Tint, ViolationOutcome, differing, messages_words, safety_words,
+    violation_words,
 };
 use crate::sim::network::MessageStats;
 use crate::sim::{NodeId, Role, World};
@@ -126,6 +126,7 @@ impl Outcome {
                 }
             })
             .collect();
+        let (violation, other_violations) = ViolationOutcome::of_world(world);
         Outcome {
             steps: world.step(),
             messages: world.network().stats,
@@ -133,13 +134,8 @@ impl Outcome {
             replicas,
             linearizable: m.linearizable,
             history,
-            violation: world.first_violation().map(ViolationOutcome::of),
-            other_violations: world
-                .violations()
-                .iter()
-                .skip(1)
-                .map(ViolationOutcome::of)
-                .collect(),
+            violation,
+            other_violations,
             state_hash: format!("{:016x}", world.state_hash()),
         }
     }
@@ -261,13 +257,8 @@ impl Plugin for MultiPaxos {
         Outcome::of(world)
     }
 
-    fn outcome_basics(o: &Outcome) -> OutcomeBasics<'_> {
-        OutcomeBasics {
-            steps: o.steps,
-            messages: o.messages,
-            violation: o.violation.as_ref(),
-            state_hash: &o.state_hash,
-        }
+    fn violated(o: &Outcome) -> bool {
+        o.violation.is_some()
     }
 
     fn summary(o: &Outcome) -> String {

@@ -644,7 +644,7 @@ impl MultiPaxos {
             );
         }
         if self.vote(s, ballot, slot, entry, out) {
-            self.on_accepted(me, s, me, ballot, slot, out);
+            self.on_accepted(s, me, ballot, slot, out);
         }
     }
 
@@ -673,7 +673,6 @@ impl MultiPaxos {
 
     fn on_accepted(
         &self,
-        me: u8,
         s: &mut Server,
         voter: u8,
         ballot: Ballot,
@@ -697,11 +696,11 @@ impl MultiPaxos {
             return;
         }
         let (slot, entry, _) = open.remove(k);
-        self.learn(me, s, slot, entry, out);
+        self.learn(s, slot, entry, out);
     }
 
     /// This server now knows `slot` is chosen: record it and apply what it can.
-    fn learn(&self, me: u8, s: &mut Server, slot: u32, entry: Entry, out: &mut Outbox<Self>) {
+    fn learn(&self, s: &mut Server, slot: u32, entry: Entry, out: &mut Outbox<Self>) {
         if at(&s.chosen, slot).is_some() {
             return;
         }
@@ -713,12 +712,12 @@ impl MultiPaxos {
         if self.has(Flaw::ApplyPastHole) && slot > s.applied + 1 {
             // The flaw: apply as soon as it is known, holes below or not.
             s.applied_ahead.push(slot);
-            self.apply_one(me, s, slot, entry, out);
+            self.apply_one(s, slot, entry, out);
         }
-        self.apply_ready(me, s, out);
+        self.apply_ready(s, out);
     }
 
-    fn apply_ready(&self, me: u8, s: &mut Server, out: &mut Outbox<Self>) {
+    fn apply_ready(&self, s: &mut Server, out: &mut Outbox<Self>) {
         while let Some(entry) = at(&s.chosen, s.applied + 1) {
             s.applied += 1;
             let slot = s.applied;
@@ -726,11 +725,11 @@ impl MultiPaxos {
                 s.applied_ahead.remove(k);
                 continue;
             }
-            self.apply_one(me, s, slot, entry, out);
+            self.apply_one(s, slot, entry, out);
         }
     }
 
-    fn apply_one(&self, me: u8, s: &mut Server, slot: u32, entry: Entry, out: &mut Outbox<Self>) {
+    fn apply_one(&self, s: &mut Server, slot: u32, entry: Entry, out: &mut Outbox<Self>) {
         let result = s.store.apply(entry, !self.has(Flaw::NoDedup));
         out.note(Note::Applied {
             slot,
@@ -743,7 +742,6 @@ impl MultiPaxos {
                 Msg::Client(ClientMsg::Reply { seq: c.seq, output }),
             );
         }
-        let _ = me;
     }
 
     fn step_down(&self, s: &mut Server, higher: Ballot, out: &mut Outbox<Self>) {
@@ -777,7 +775,6 @@ impl MultiPaxos {
     /// entry (a leader proposes one entry per slot in its ballot). Returns the first it lacks.
     fn catch_up(
         &self,
-        me: u8,
         s: &mut Server,
         ballot: Ballot,
         commit: u32,
@@ -789,7 +786,7 @@ impl MultiPaxos {
                 continue;
             }
             match at(&s.accepted, slot) {
-                Some((b, e)) if b == ballot => self.learn(me, s, slot, e, out),
+                Some((b, e)) if b == ballot => self.learn(s, slot, e, out),
                 _ => {
                     missing.get_or_insert(slot);
                 }
@@ -853,15 +850,15 @@ impl MultiPaxos {
                 self.follow(s, ballot, out);
                 self.vote(s, ballot, slot, entry, out);
                 out.send(from, Msg::Accepted { ballot, slot });
-                self.catch_up(me, s, ballot, commit, out);
+                self.catch_up(s, ballot, commit, out);
             }
-            Msg::Accepted { ballot, slot } => self.on_accepted(me, s, peer, ballot, slot, out),
+            Msg::Accepted { ballot, slot } => self.on_accepted(s, peer, ballot, slot, out),
             Msg::Heartbeat { ballot, commit } => {
                 if refused(s, from, ballot, out) {
                     return;
                 }
                 self.follow(s, ballot, out);
-                if let Some(first) = self.catch_up(me, s, ballot, commit, out) {
+                if let Some(first) = self.catch_up(s, ballot, commit, out) {
                     out.send(
                         from,
                         Msg::Behind {
@@ -897,7 +894,7 @@ impl MultiPaxos {
                 ..
             } => {
                 for (k, e) in entries.iter().enumerate() {
-                    self.learn(me, s, slot + k as u32, *e, out);
+                    self.learn(s, slot + k as u32, *e, out);
                 }
             }
         }
@@ -1063,14 +1060,13 @@ impl Protocol for MultiPaxos {
         }
     }
 
-    fn on_restart(&self, _ctx: Ctx, id: NodeId, node: &mut Node, out: &mut Outbox<Self>) {
+    fn on_restart(&self, _ctx: Ctx, _id: NodeId, node: &mut Node, out: &mut Outbox<Self>) {
         match node {
             Node::Client(c) => {
                 let fx = c.on_restart();
                 self.client_effects(fx, out);
             }
             Node::Server(s) => {
-                let _ = id;
                 s.lead = Lead::Follower { leader: None };
                 s.pending.clear();
                 out.timer = Some(self.election_wait());

@@ -10,8 +10,8 @@ use super::{
     proposer,
 };
 use crate::protocols::plugin::{
-    LaneNote, OutcomeBasics, Plugin, RoleInfo, Tint, ViolationOutcome, differing, messages_words,
-    safety_words, violation_words,
+    LaneNote, Plugin, RoleInfo, Tint, ViolationOutcome, differing, messages_words, safety_words,
+    violation_words,
 };
 use crate::sim::ids::members;
 use crate::sim::network::MessageStats;
@@ -80,18 +80,14 @@ impl Outcome {
                 _ => None,
             })
             .collect();
+        let (violation, other_violations) = ViolationOutcome::of_world(world);
         Outcome {
             steps: world.step(),
             messages: world.network().stats,
             chosen,
             learned,
-            violation: world.first_violation().map(ViolationOutcome::of),
-            other_violations: world
-                .violations()
-                .iter()
-                .skip(1)
-                .map(ViolationOutcome::of)
-                .collect(),
+            violation,
+            other_violations,
             state_hash: format!("{:016x}", world.state_hash()),
         }
     }
@@ -193,13 +189,8 @@ impl Plugin for Paxos {
         Outcome::of(world)
     }
 
-    fn outcome_basics(o: &Outcome) -> OutcomeBasics<'_> {
-        OutcomeBasics {
-            steps: o.steps,
-            messages: o.messages,
-            violation: o.violation.as_ref(),
-            state_hash: &o.state_hash,
-        }
+    fn violated(o: &Outcome) -> bool {
+        o.violation.is_some()
     }
 
     fn summary(o: &Outcome) -> String {
