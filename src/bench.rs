@@ -69,6 +69,41 @@ pub struct BenchResult {
     /// Multi-Paxos: the same figures on its own long faulty run (3 servers, 3 clients asking
     /// all the time, drops, duplicates, crashes): bare steps per second, and seeks in a timeline.
     pub multipaxos: ProtocolFigures,
+    /// The Multi-Paxos explorer on the anchor's workload (Stateright's `paxos check 3`: 3 servers,
+    /// 3 clients each putting then getting, no faults, no timeouts). Its space is far larger than
+    /// memory allows here, so it runs to a state limit: unique states per second and peak
+    /// resident bytes per state.
+    pub multipaxos_explore: ExploreFigures,
+    /// A complete Multi-Paxos search: the same with 2 clients, verdict safe.
+    pub multipaxos_explore_complete: ExploreFigures,
+}
+
+/// One explorer run's figures.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ExploreFigures {
+    pub states: u64,
+    pub ms: f64,
+    pub states_per_sec: f64,
+    pub bytes_per_state: Option<f64>,
+    /// `safe`, `violation`, `cancelled` or `limit` (stopped before a verdict).
+    pub verdict: &'static str,
+}
+
+impl ExploreFigures {
+    fn of<R>(r: &Report<R>) -> Self {
+        ExploreFigures {
+            states: r.unique_states,
+            ms: r.elapsed.as_secs_f64() * 1000.0,
+            states_per_sec: r.states_per_sec(),
+            bytes_per_state: r.bytes_per_state,
+            verdict: match r.verdict {
+                Verdict::Safe => "safe",
+                Verdict::Violation { .. } => "violation",
+                Verdict::Cancelled => "cancelled",
+                Verdict::Limit(_) => "limit",
+            },
+        }
+    }
 }
 
 /// Simulation and seek figures of one protocol's long faulty run.
@@ -141,6 +176,22 @@ impl BenchResult {
                 m.timeline_steps,
                 m.timeline_bytes
                     .map_or("?".into(), |b| format!("{:.0}", b as f64 / 1e6))
+            )
+        } + &{
+            let (a, c) = (&self.multipaxos_explore, &self.multipaxos_explore_complete);
+            let bytes =
+                |f: &ExploreFigures| f.bytes_per_state.map_or("?".into(), |b| format!("{b:.0}"));
+            format!(
+                "multipaxos explore, 3 servers / 3 clients put-get, no faults or timeouts (Stateright's `paxos check 3` workload): {} after {} states, {:.0} unique states/s, {} bytes/state; with 2 clients: {} states, {}, in {:.0} ms ({:.0} states/s, {} bytes/state)\n",
+                a.verdict,
+                a.states,
+                a.states_per_sec,
+                bytes(a),
+                c.states,
+                c.verdict,
+                c.ms,
+                c.states_per_sec,
+                bytes(c)
             )
         }
     }
@@ -234,9 +285,14 @@ pub fn measure(size: Size) -> BenchResult {
     let exports = export_ms(export_steps, export_gif_steps);
 
     let multipaxos = multipaxos_figures(sim_steps, timeline_steps, seeks);
+    let multipaxos_explore = ExploreFigures::of(&multipaxos_explore_run(3, Some(limit)));
+    let multipaxos_explore_complete = ExploreFigures::of(&multipaxos_explore_run(2, None));
+    assert_eq!(multipaxos_explore_complete.verdict, "safe");
 
     BenchResult {
         multipaxos,
+        multipaxos_explore,
+        multipaxos_explore_complete,
         crowd_messages,
         crowd_ms,
         crowd_bytes,
@@ -365,6 +421,38 @@ fn explore_run(
     explore_paxos(&config, &options, &Progress::default())
         .expect("the benchmark cluster is valid")
         .report
+}
+
+/// The Multi-Paxos explorer on 3 servers and `clients` clients, each putting its value to one
+/// key and then getting it; correct Multi-Paxos, no faults, no timeouts.
+fn multipaxos_explore_run(
+    clients: u8,
+    max_states: Option<u64>,
+) -> Report<crate::protocols::kv::Op> {
+    let config = crate::protocols::multipaxos::Config {
+        servers: 3,
+        clients,
+        ..Default::default()
+    };
+    let options = Options {
+        bounds: Bounds {
+            timeouts: Some(0),
+            total_timeouts: Some(0),
+            retries: Some(0),
+            ..Bounds::default()
+        },
+        max_states,
+        ..Options::default()
+    };
+    crate::explore::explore_multipaxos(
+        &config,
+        crate::protocols::kv::Workload::PutGet,
+        2,
+        &options,
+        &Progress::default(),
+    )
+    .expect("the benchmark cluster is valid")
+    .report
 }
 
 /// The default sandbox twelve steps in, as `paxos-lab gui --seed 3 --seek 12` opens it.
