@@ -547,7 +547,12 @@ fn check_file(f: &Path) -> FileCheck {
     }
     let lesson = crate::lesson::is_lesson(f, &text).unwrap_or_else(|| {
         // Broken beyond telling: show the error of the reading that got further.
-        let as_lesson = crate::lesson::parse(f, &text).err();
+        let as_lesson = match trace::Protocol::of_text(f, &text) {
+            Ok(trace::Protocol::MultiPaxos) => {
+                crate::lesson::parse_as::<MultiPaxos>(f, &text).err()
+            }
+            _ => crate::lesson::parse(f, &text).err(),
+        };
         let as_trace = trace::parse(f, &text, false).err();
         match (as_lesson, as_trace) {
             (Some(l), Some(t)) => (l.line, l.col) > (t.line, t.col),
@@ -556,30 +561,9 @@ fn check_file(f: &Path) -> FileCheck {
         }
     });
     if lesson {
-        return match crate::lesson::check(f, &text) {
-            Ok((l, checked)) => FileCheck {
-                exit: EXIT_OK,
-                line: Ok(format!(
-                    "ok: {} (lesson `{}`, {} steps, {} exercises verified, no shortcut)",
-                    f.display(),
-                    l.id,
-                    l.steps.len(),
-                    checked.report.exercises
-                )),
-                json: serde_json::json!({
-                    "file": f.display().to_string(),
-                    "kind": "lesson",
-                    "ok": true,
-                    "id": l.id,
-                    "steps": l.steps.len(),
-                    "exercises": checked.exercises.iter().map(|e| serde_json::json!({
-                        "step": e.step + 1,
-                        "reference_steps": e.reference_steps,
-                        "shortest_steps": e.shortest_steps,
-                        "states_searched": e.states,
-                    })).collect::<Vec<_>>(),
-                }),
-            },
+        return match trace::Protocol::of_text(f, &text) {
+            Ok(trace::Protocol::Paxos) => check_lesson::<Paxos>(f, &text),
+            Ok(trace::Protocol::MultiPaxos) => check_lesson::<MultiPaxos>(f, &text),
             Err(e) => failed(EXIT_BAD_INPUT, Some("lesson"), e.to_string()),
         };
     }
@@ -612,6 +596,41 @@ fn check_file(f: &Path) -> FileCheck {
                 )
             }
         }
+    }
+}
+
+/// Verifies a lesson of protocol `P` and searches its exercises for shortcuts.
+fn check_lesson<P: crate::lesson::Teach>(f: &Path, text: &str) -> FileCheck {
+    match crate::lesson::check_as::<P>(f, text) {
+        Ok((l, checked)) => FileCheck {
+            exit: EXIT_OK,
+            line: Ok(format!(
+                "ok: {} (lesson `{}`, {} steps, {} exercises verified, no shortcut)",
+                f.display(),
+                l.id,
+                l.steps.len(),
+                checked.report.exercises
+            )),
+            json: serde_json::json!({
+                "file": f.display().to_string(),
+                "kind": "lesson",
+                "ok": true,
+                "protocol": P::NAME,
+                "id": l.id,
+                "steps": l.steps.len(),
+                "exercises": checked.exercises.iter().map(|e| serde_json::json!({
+                    "step": e.step + 1,
+                    "reference_steps": e.reference_steps,
+                    "shortest_steps": e.shortest_steps,
+                    "states_searched": e.states,
+                })).collect::<Vec<_>>(),
+            }),
+        },
+        Err(e) => FileCheck {
+            exit: EXIT_BAD_INPUT,
+            json: serde_json::json!({"file": f.display().to_string(), "kind": "lesson", "ok": false, "error": e.to_string()}),
+            line: Err(e.to_string()),
+        },
     }
 }
 
@@ -657,34 +676,66 @@ fn run_lesson(file: &Path, verify: bool, step: usize, gui: &GuiArgs) -> u8 {
     // Opening checks the reference path as verifying does (a lesson whose path fails is reported
     // with its position rather than opened); verifying also searches every exercise for a
     // shortcut, which can take seconds.
-    let checked = trace::read_text(file).and_then(|text| {
-        if verify {
-            crate::lesson::check(file, &text).map(|(l, c)| (l, c.report))
-        } else {
-            crate::lesson::check_reference(file, &text).map(|(l, s)| (l, s.report))
+    let text = match trace::read_text(file) {
+        Ok(text) => text,
+        Err(e) => {
+            report!("{e}");
+            return EXIT_BAD_INPUT;
         }
-    });
-    let (lesson, r) = match checked {
+    };
+    match trace::Protocol::of_text(file, &text) {
+        Ok(trace::Protocol::Paxos) => {}
+        Ok(trace::Protocol::MultiPaxos) if verify => {
+            return verify_lesson::<MultiPaxos>(file, &text);
+        }
+        Ok(trace::Protocol::MultiPaxos) => {
+            report!(
+                "{}: this is a Multi-Paxos lesson, and the app has no Multi-Paxos views yet; check it headless with `paxos-lab lesson {} --verify`",
+                file.display(),
+                file.display()
+            );
+            return EXIT_BAD_INPUT;
+        }
+        Err(e) => {
+            report!("{e}");
+            return EXIT_BAD_INPUT;
+        }
+    }
+    if verify {
+        return verify_lesson::<Paxos>(file, &text);
+    }
+    let (lesson, _) = match crate::lesson::check_reference(file, &text) {
         Ok(checked) => checked,
         Err(e) => {
             report!("{e}");
             return EXIT_BAD_INPUT;
         }
     };
-    if verify {
-        say!(
-            "ok: {} ({} waits reached, {} exercises solved, {} quizzes, {} simulation steps)",
-            file.display(),
-            r.waits,
-            r.exercises,
-            r.quizzes,
-            r.sim_steps
-        );
-        return EXIT_OK;
-    }
     let at = step.clamp(1, lesson.steps.len()) - 1;
     let start = crate::ui::Start::Lesson(Box::new(lesson), at, Some(file.to_path_buf()));
     open_app(Some(start), gui)
+}
+
+/// Checks a lesson headless: its reference path and every exercise's shortest solution.
+fn verify_lesson<P: crate::lesson::Teach>(file: &Path, text: &str) -> u8 {
+    match crate::lesson::check_as::<P>(file, text) {
+        Ok((_, checked)) => {
+            let r = checked.report;
+            say!(
+                "ok: {} ({} waits reached, {} exercises solved, {} quizzes, {} simulation steps)",
+                file.display(),
+                r.waits,
+                r.exercises,
+                r.quizzes,
+                r.sim_steps
+            );
+            EXIT_OK
+        }
+        Err(e) => {
+            report!("{e}");
+            EXIT_BAD_INPUT
+        }
+    }
 }
 
 fn run_bench(json: bool, quick: bool) -> u8 {

@@ -12,10 +12,11 @@ use std::collections::{HashSet, VecDeque};
 use std::hash::{Hash, Hasher};
 
 use super::model::{Condition, Control, Exercise, Lesson, Step};
+use super::teach::{Teach, action_requests};
 use super::verify::Script;
-use crate::protocols::paxos::{Action, Ballot, PaxosWorld, Value};
-use crate::protocols::paxos::{MsgKind, Node};
-use crate::sim::world::Event;
+use crate::protocols::ids::Ballot;
+use crate::protocols::paxos::Paxos;
+use crate::sim::world::{Action, Event, World};
 use crate::trace::StepEvents;
 
 /// The most states one exercise's search visits; past it the search says it was cut short.
@@ -23,7 +24,7 @@ pub const MAX_LINT_STATES: usize = 2_000_000;
 
 /// What the search found for one exercise.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ExerciseLint {
+pub struct ExerciseLint<P: Teach = Paxos> {
     /// The exercise's index among the lesson's steps.
     pub step: usize,
     pub reference_steps: usize,
@@ -31,15 +32,17 @@ pub struct ExerciseLint {
     /// else the reference's. `None` when the search was cut short before deciding.
     pub shortest_steps: Option<usize>,
     /// A shortest path, when it is shorter than the reference solution.
-    pub shortcut: Option<Vec<Action>>,
+    pub shortcut: Option<Vec<Action<P::Request>>>,
     pub states: usize,
 }
 
 /// Searches every exercise of a lesson whose reference path is `script`.
-pub fn lint(lesson: &Lesson, script: &Script) -> Vec<ExerciseLint> {
-    let values = lesson_values(lesson);
+pub fn lint<P: Teach>(lesson: &Lesson<P>, script: &Script<P>) -> Vec<ExerciseLint<P>> {
+    let mut requests = Vec::new();
+    P::student_requests(lesson, &mut requests);
+    action_requests(lesson, &mut requests);
     let mut out = Vec::new();
-    let mut world = lesson.config.world();
+    let mut world = P::world(&lesson.config);
     let mut applied = 0usize;
     for (i, step) in lesson.steps.iter().enumerate() {
         let Step::Exercise(e) = step else { continue };
@@ -49,70 +52,29 @@ pub fn lint(lesson: &Lesson, script: &Script) -> Vec<ExerciseLint> {
             let _ = world.apply(a);
         }
         applied = start;
-        out.push(search(i, e, &world, &values));
+        out.push(search(i, e, &world, &requests));
     }
     out
 }
 
-/// Every value the lesson's actions and goals name: what a student could propose.
-fn lesson_values(lesson: &Lesson) -> Vec<Value> {
-    let mut values = Vec::new();
-    let mut add = |v: Value| {
-        if !values.contains(&v) {
-            values.push(v);
-        }
-    };
-    for i in 1..=lesson.config.proposers {
-        add(Value::letter_for(i));
-    }
-    for step in &lesson.steps {
-        let actions: &[Action] = match step {
-            Step::Do(a) => a,
-            Step::Exercise(e) => {
-                goal_values(&e.goal, &mut add);
-                &e.solution
-            }
-            _ => &[],
-        };
-        for a in actions {
-            if let Action::Propose(_, v) = a {
-                add(*v);
-            }
-        }
-    }
-    values
-}
-
-fn goal_values(c: &Condition, add: &mut impl FnMut(Value)) {
-    c.each_leaf(&mut |leaf| match leaf {
-        Condition::Chosen(Some(v)) | Condition::Learned { value: Some(v), .. } => add(*v),
-        _ => {}
-    });
-}
-
 /// The losses a goal counts: (kind, ballot if named).
-fn counted_losses(c: &Condition, out: &mut Vec<(MsgKind, Option<Ballot>)>) {
+fn counted_losses(c: &Condition, out: &mut Vec<(String, Option<Ballot>)>) {
     c.each_leaf(&mut |leaf| {
         if let Condition::Lost { kind, ballot, .. } = leaf {
-            out.push((*kind, *ballot));
+            out.push((kind.0.clone(), *ballot));
         }
     });
-}
-
-/// Whether a goal reads who is down.
-fn reads_crashes(c: &Condition) -> bool {
-    let mut reads = false;
-    c.each_leaf(&mut |leaf| {
-        reads |= matches!(leaf, Condition::Crashed(_) | Condition::AcceptorsDown(_));
-    });
-    reads
 }
 
 /// Whether an action can matter to a shortest path. Losing a message (a drop, or a delivery to
 /// a crashed node or over a cut link) only differs from leaving it in flight when the goal counts
 /// that loss: remove such a step from any path that meets the goal and the rest still applies
 /// and still meets it, in fewer steps. So those steps are not searched.
-fn matters(world: &PaxosWorld, action: &Action, counted: &[(MsgKind, Option<Ballot>)]) -> bool {
+fn matters<P: Teach>(
+    world: &World<P>,
+    action: &Action<P::Request>,
+    counted: &[(String, Option<Ballot>)],
+) -> bool {
     let lost = match *action {
         Action::Drop(m) => world.network().get(m),
         Action::Deliver(m) => world.network().get(m).filter(|e| {
@@ -121,9 +83,9 @@ fn matters(world: &PaxosWorld, action: &Action, counted: &[(MsgKind, Option<Ball
         _ => None,
     };
     lost.is_none_or(|e| {
-        counted
-            .iter()
-            .any(|(k, b)| *k == e.msg.kind() && b.is_none_or(|b| b == e.msg.ballot()))
+        counted.iter().any(|(k, b)| {
+            k == P::kind_name(&e.msg) && b.is_none_or(|b| Some(b) == P::msg_ballot(&e.msg))
+        })
     })
 }
 
@@ -142,24 +104,32 @@ enum Crashes {
     Never,
 }
 
+/// One action, or a crash with the restart that follows it at once.
+type Move<R> = (Action<R>, Option<Action<R>>);
+
 /// The moves the exercise's controls allow in `world` that can matter to its goal: one action,
 /// or a crash with its restart.
-fn moves(
-    world: &PaxosWorld,
+fn moves<P: Teach>(
+    world: &World<P>,
     controls: &[Control],
-    values: &[Value],
-    counted: &[(MsgKind, Option<Ballot>)],
+    requests: &[P::Request],
+    counted: &[(String, Option<Ballot>)],
     crashes: Crashes,
-) -> Vec<(Action, Option<Action>)> {
+) -> Vec<Move<P::Request>> {
     let mut out = Vec::new();
-    for a in world.enabled_actions(&values[0]) {
+    let Some(first) = requests.first() else {
+        return out;
+    };
+    for a in world.enabled_actions(first) {
         if !controls.iter().any(|c| c.allows(&a)) || !matters(world, &a, counted) {
             continue;
         }
         match a {
-            Action::Propose(n, _) => {
-                out.extend(values.iter().map(|v| (Action::Propose(n, *v), None)))
-            }
+            Action::Propose(n, _) => out.extend(
+                requests
+                    .iter()
+                    .map(|r| (Action::Propose(n, r.clone()), None)),
+            ),
             Action::Crash(n) => match crashes {
                 Crashes::AsSteps => out.push((a, None)),
                 Crashes::WithRestart => out.push((a, Some(Action::Restart(n)))),
@@ -180,11 +150,11 @@ fn moves(
 #[derive(Clone, Default, Hash)]
 struct Past {
     timeouts: Vec<crate::sim::NodeId>,
-    losses: Vec<(MsgKind, Ballot, u8)>,
+    losses: Vec<(&'static str, Option<Ballot>, u8)>,
 }
 
 impl Past {
-    fn record(&mut self, events: &[Event<crate::protocols::paxos::Paxos>]) {
+    fn record<P: Teach>(&mut self, events: &[Event<P>]) {
         for e in events {
             match e {
                 Event::TimedOut(n) if !self.timeouts.contains(n) => {
@@ -192,7 +162,7 @@ impl Past {
                     self.timeouts.sort();
                 }
                 Event::Lost { envelope, .. } => {
-                    let key = (envelope.msg.kind(), envelope.msg.ballot());
+                    let key = (P::kind_name(&envelope.msg), P::msg_ballot(&envelope.msg));
                     match self.losses.iter_mut().find(|l| (l.0, l.1) == key) {
                         Some(l) => l.2 = l.2.saturating_add(1).min(16),
                         None => {
@@ -208,37 +178,27 @@ impl Past {
 }
 
 /// The part of a world (and the exercise's past) that decides what can still happen.
-fn state_key(world: &PaxosWorld, past: &Past) -> u64 {
+fn state_key<P: Teach>(world: &World<P>, past: &Past) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     for s in world.nodes() {
         s.id.hash(&mut h);
         s.up.hash(&mut h);
         s.timer.is_some().hash(&mut h);
-        match &s.state {
-            // When a learner learned is history, not state.
-            Node::Learner(l) => {
-                l.learned.map(|x| (x.value, x.ballot)).hash(&mut h);
-                l.tallies.hash(&mut h);
-            }
-            other => other.hash(&mut h),
-        }
     }
+    P::lint_key(world, &mut h);
     // The messages in flight as a multiset: each one's own hash, sorted.
     let mut flying: Vec<u64> = world
         .network()
         .in_flight()
         .map(|e| {
             let mut m = std::collections::hash_map::DefaultHasher::new();
-            (e.src, e.dst, e.msg).hash(&mut m);
+            (e.src, e.dst, &e.msg).hash(&mut m);
             m.finish()
         })
         .collect();
     flying.sort_unstable();
     flying.hash(&mut h);
     world.network().cut_links().hash(&mut h);
-    for c in &world.monitor().chosen {
-        (c.ballot, c.value, c.acceptors).hash(&mut h);
-    }
     for v in world.violations() {
         v.invariant.hash(&mut h);
     }
@@ -248,13 +208,18 @@ fn state_key(world: &PaxosWorld, past: &Past) -> u64 {
 
 /// A move on a search path (an action, and a restart right after a crash), linked back to the
 /// move before it.
-struct Visit {
+struct Visit<R> {
     parent: usize,
-    action: Action,
-    then: Option<Action>,
+    action: Action<R>,
+    then: Option<Action<R>>,
 }
 
-fn search(step: usize, e: &Exercise, start: &PaxosWorld, values: &[Value]) -> ExerciseLint {
+fn search<P: Teach>(
+    step: usize,
+    e: &Exercise<P>,
+    start: &World<P>,
+    requests: &[P::Request],
+) -> ExerciseLint<P> {
     let reference = e.solution.len();
     let mut result = ExerciseLint {
         step,
@@ -265,7 +230,7 @@ fn search(step: usize, e: &Exercise, start: &PaxosWorld, values: &[Value]) -> Ex
     };
     let mut counted = Vec::new();
     counted_losses(&e.goal, &mut counted);
-    let crashes = if reads_crashes(&e.goal) || !counted.is_empty() {
+    let crashes = if e.goal.reads_crashes() || !counted.is_empty() {
         Crashes::AsSteps
     } else if e.controls.contains(&Control::Restart) {
         Crashes::WithRestart
@@ -277,7 +242,7 @@ fn search(step: usize, e: &Exercise, start: &PaxosWorld, values: &[Value]) -> Ex
     // Each state is kept as the move that reached it; its world is rebuilt by replaying its
     // path from the start (a dozen steps at most), so millions of states fit in little memory.
     // Moves take one or two steps, so states wait in one queue per depth, shallowest first.
-    let mut visits: Vec<Visit> = Vec::new();
+    let mut visits: Vec<Visit<P::Request>> = Vec::new();
     let mut queues: Vec<VecDeque<usize>> = vec![VecDeque::from([usize::MAX])];
     // The shortest path found so far, shorter than the reference.
     let mut best: Option<(usize, usize)> = None;
@@ -292,7 +257,7 @@ fn search(step: usize, e: &Exercise, start: &PaxosWorld, values: &[Value]) -> Ex
             continue;
         }
         let mut world = start.clone();
-        let mut since: Vec<StepEvents> = Vec::new();
+        let mut since: Vec<StepEvents<P>> = Vec::new();
         let mut past = Past::default();
         for a in path(&visits, at) {
             // Every step on the path applied once from this very start, so it applies again.
@@ -300,7 +265,7 @@ fn search(step: usize, e: &Exercise, start: &PaxosWorld, values: &[Value]) -> Ex
             past.record(world.events());
             since.push(world.events().into());
         }
-        for (action, then) in moves(&world, &e.controls, values, &counted, crashes) {
+        for (action, then) in moves(&world, &e.controls, requests, &counted, crashes) {
             let cost = 1 + then.is_some() as usize;
             if depth + cost >= bound {
                 continue;
@@ -309,7 +274,7 @@ fn search(step: usize, e: &Exercise, start: &PaxosWorld, values: &[Value]) -> Ex
             let mut next_past = past.clone();
             let mut applied = 0;
             let mut met = false;
-            for a in std::iter::once(action).chain(then) {
+            for a in std::iter::once(action.clone()).chain(then.clone()) {
                 if next.apply(&a).is_err() {
                     break;
                 }
@@ -355,11 +320,11 @@ fn search(step: usize, e: &Exercise, start: &PaxosWorld, values: &[Value]) -> Ex
     result
 }
 
-fn path(visits: &[Visit], mut at: usize) -> Vec<Action> {
+fn path<R: Clone>(visits: &[Visit<R>], mut at: usize) -> Vec<Action<R>> {
     let mut out = Vec::new();
     while at != usize::MAX {
-        out.extend(visits[at].then);
-        out.push(visits[at].action);
+        out.extend(visits[at].then.clone());
+        out.push(visits[at].action.clone());
         at = visits[at].parent;
     }
     out.reverse();

@@ -5,13 +5,15 @@
 
 mod lint;
 mod model;
+mod teach;
 mod verify;
 
 pub use lint::{ExerciseLint, MAX_LINT_STATES, lint};
 pub use model::{
-    Condition, Control, Exercise, Invalid, Lesson, MAX_LESSON_STEPS, MAX_WAIT_STEPS, Quiz, Step,
-    Text,
+    Condition, Control, Exercise, Invalid, Kind, Lesson, MAX_LESSON_STEPS, MAX_WAIT_STEPS, Quiz,
+    Step, Text,
 };
+pub use teach::Teach;
 pub use verify::{Script, VerifyReport, continue_script, script, verify};
 
 use std::path::Path;
@@ -40,8 +42,14 @@ fn step_position(text: &str, i: usize, field: Option<&str>) -> (usize, usize) {
     }
 }
 
-/// Parses and validates lesson text; `path` only labels errors.
+/// Parses and validates a Paxos lesson's text; `path` only labels errors.
 pub fn parse(path: &Path, text: &str) -> Result<Lesson, FileError> {
+    parse_as::<crate::protocols::paxos::Paxos>(path, text)
+}
+
+/// Parses and validates the text of a lesson of protocol `P`. A lesson names its protocol in
+/// `protocol` (none: Paxos); a lesson of another protocol is refused at that field.
+pub fn parse_as<P: Teach>(path: &Path, text: &str) -> Result<Lesson<P>, FileError> {
     if text.trim().is_empty() {
         return Err(FileError::new(
             path,
@@ -49,7 +57,15 @@ pub fn parse(path: &Path, text: &str) -> Result<Lesson, FileError> {
             "the file is empty: a lesson is `(version: 1, id: ..., steps: [...])`",
         ));
     }
-    let lesson: Lesson = ron_options().from_str(text).map_err(|e| {
+    let named = crate::trace::protocol_of(text, false);
+    if named != P::NAME {
+        return Err(FileError::new(
+            path,
+            locate(text, Field::Named("protocol", None)),
+            format!("protocol `{named}`: expected `{}`", P::NAME),
+        ));
+    }
+    let lesson: Lesson<P> = ron_options().from_str(text).map_err(|e| {
         FileError::new(
             path,
             (e.span.start.line, e.span.start.col),
@@ -66,7 +82,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Lesson, FileError> {
             ),
         ));
     }
-    lesson.config.validate().map_err(|m| {
+    P::validate_config(&lesson.config).map_err(|m| {
         FileError::new(
             path,
             locate(text, Field::Named("config", Some(field_of(&m)))),
@@ -87,7 +103,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Lesson, FileError> {
 /// an unreachable wait or a wrong solution is reported at its step's position. Then searches each
 /// exercise for a path shorter than its reference solution: one found is an error at its goal.
 pub fn check(path: &Path, text: &str) -> Result<(Lesson, Checked), FileError> {
-    let (lesson, script) = check_reference(path, text)?;
+    check_as(path, text)
+}
+
+/// `check` for a lesson of protocol `P`.
+pub fn check_as<P: Teach>(path: &Path, text: &str) -> Result<(Lesson<P>, Checked<P>), FileError> {
+    let (lesson, script) = check_reference_as::<P>(path, text)?;
     let exercises = lint(&lesson, &script);
     if let Some(l) = exercises.iter().find(|l| l.shortcut.is_some()) {
         let actions: Vec<String> = l
@@ -120,7 +141,15 @@ pub fn check(path: &Path, text: &str) -> Result<(Lesson, Checked), FileError> {
 /// Parses and validates a lesson and plays its reference path (no shortcut search): what opening
 /// a lesson needs.
 pub fn check_reference(path: &Path, text: &str) -> Result<(Lesson, Script), FileError> {
-    let lesson = parse(path, text)?;
+    check_reference_as(path, text)
+}
+
+/// `check_reference` for a lesson of protocol `P`.
+pub fn check_reference_as<P: Teach>(
+    path: &Path,
+    text: &str,
+) -> Result<(Lesson<P>, Script<P>), FileError> {
+    let lesson = parse_as::<P>(path, text)?;
     let script = script(&lesson)
         .map_err(|(i, why)| FileError::new(path, step_position(text, i, None), why))?;
     Ok((lesson, script))
@@ -128,9 +157,9 @@ pub fn check_reference(path: &Path, text: &str) -> Result<(Lesson, Script), File
 
 /// What checking a lesson found: its reference run and each exercise's shortest solution.
 #[derive(Clone, Debug)]
-pub struct Checked {
+pub struct Checked<P: Teach = crate::protocols::paxos::Paxos> {
     pub report: VerifyReport,
-    pub exercises: Vec<ExerciseLint>,
+    pub exercises: Vec<ExerciseLint<P>>,
 }
 
 /// Reads, parses and validates a lesson file.

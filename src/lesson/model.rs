@@ -1,45 +1,45 @@
 //! The lesson file's data model. Texts always come in both languages; conditions are a small,
-//! closed vocabulary, not code.
+//! closed vocabulary, not code: generic ones (a delivery, a crash, a timeout, a loss, a broken
+//! rule, and `All`/`Any`/`Not`) and each protocol's own, which `Teach` evaluates.
 
-use crate::protocols::paxos;
-use crate::protocols::paxos::INVARIANTS;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer};
 
-use crate::protocols::paxos::{Action, Ballot, Config, Paxos, PaxosWorld, Value};
-use crate::protocols::paxos::{Msg, MsgKind, Node};
-use crate::sim::world::Event;
+use super::teach::Teach;
+use crate::protocols::ids::{Ballot, Value};
+use crate::protocols::paxos::Paxos;
+use crate::sim::world::{Action, Event, World};
 use crate::sim::{Knobs, NodeId};
 
 /// A text in English and Simplified Chinese; both are required.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Text {
     pub en: String,
     pub zh: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Lesson {
+/// A lesson over protocol `P` (Paxos unless the file names another in `protocol`).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, bound = "")]
+pub struct Lesson<P: Teach = Paxos> {
     pub version: u32,
+    /// The protocol the lesson runs (`multipaxos`); absent for Paxos.
+    #[serde(default)]
+    pub protocol: Option<String>,
     /// A stable id, used for progress (`happy-path`).
     pub id: String,
     pub title: Text,
     pub summary: Text,
-    pub config: Config,
+    pub config: P::Config,
     /// Random faults auto-play may inject. None unless the lesson asks (its narration must say
     /// so): a lesson runs only what its file says.
-    #[serde(default = "no_faults", skip_serializing_if = "is_no_faults")]
+    #[serde(default = "no_faults")]
     pub faults: Knobs,
-    pub steps: Vec<Step>,
+    pub steps: Vec<Step<P>>,
 }
 
 fn no_faults() -> Knobs {
     Knobs::NONE
-}
-
-fn is_no_faults(k: &Knobs) -> bool {
-    *k == Knobs::NONE
 }
 
 /// The longest a `Wait` may auto-play, and the longest a lesson's whole reference run may be:
@@ -47,23 +47,24 @@ fn is_no_faults(k: &Knobs) -> bool {
 pub const MAX_WAIT_STEPS: u64 = 10_000;
 pub const MAX_LESSON_STEPS: u64 = 100_000;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum Step {
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(bound = "")]
+pub enum Step<P: Teach = Paxos> {
     /// Narration (short paragraphs; `**bold**` and `` `code` `` are shown as such).
     Say(Text),
     /// Scripted actions, applied in order.
-    Do(Vec<Action>),
+    Do(Vec<Action<P::Request>>),
     /// Auto-play until the condition holds (at most `within` steps).
     Wait {
         until: Condition,
         within: u64,
     },
-    Exercise(Exercise),
+    Exercise(Exercise<P>),
     Quiz(Quiz),
 }
 
 /// The kinds of action a student may take in an exercise.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 pub enum Control {
     Propose,
     Deliver,
@@ -76,7 +77,7 @@ pub enum Control {
 }
 
 impl Control {
-    pub fn allows(self, a: &Action) -> bool {
+    pub fn allows<R>(self, a: &Action<R>) -> bool {
         matches!(
             (self, a),
             (Control::Propose, Action::Propose(..))
@@ -91,19 +92,19 @@ impl Control {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Exercise {
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, bound = "")]
+pub struct Exercise<P: Teach = Paxos> {
     pub task: Text,
     pub goal: Condition,
     pub controls: Vec<Control>,
     #[serde(default)]
     pub hints: Vec<Text>,
     /// A list of actions that meets the goal from the exercise's starting state.
-    pub solution: Vec<Action>,
+    pub solution: Vec<Action<P::Request>>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Quiz {
     pub question: Text,
@@ -113,14 +114,71 @@ pub struct Quiz {
     pub explanation: Text,
 }
 
-/// A fact about the run, checked after every step.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// A message kind (`Prepare`, `Accept`), written bare in a lesson file (`kind: Accept`) and
+/// checked against the lesson's protocol when the lesson is validated. Kept in lower case, as
+/// the protocol's plug-in names kinds.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Kind(pub String);
+
+impl<'de> Deserialize<'de> for Kind {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Name;
+        impl serde::de::Visitor<'_> for Name {
+            type Value = Kind;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a message kind, such as `Accept`")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Kind, E> {
+                Ok(Kind(v.to_ascii_lowercase()))
+            }
+        }
+        d.deserialize_identifier(Name)
+    }
+}
+
+impl Kind {
+    /// The name as a lesson file writes it (`Accept`).
+    pub fn written(name: &str) -> String {
+        let mut c = name.chars();
+        c.next()
+            .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+            .unwrap_or_default()
+    }
+
+    /// Whether `msg` is of this kind.
+    pub fn of<P: Teach>(&self, msg: &P::Msg) -> bool {
+        P::kind_name(msg) == self.0
+    }
+}
+
+/// A fact about the run, checked after every step. The first group reads only what every
+/// protocol has; the others are one protocol's own (a lesson of another protocol is refused
+/// when it names them).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 pub enum Condition {
     /// A message of this kind was delivered (to this node, if named) in the last step.
     Delivered {
-        kind: MsgKind,
+        kind: Kind,
         to: Option<NodeId>,
     },
+    Crashed(NodeId),
+    /// Since the exercise began, a timeout fired (at this node, if named).
+    TimedOut(Option<NodeId>),
+    /// Since the exercise began, at least `at_least` messages of this kind (in this ballot, if
+    /// named) were lost: dropped, or sent over a cut link or to a crashed node.
+    Lost {
+        kind: Kind,
+        #[serde(default)]
+        ballot: Option<Ballot>,
+        at_least: u32,
+    },
+    /// A safety rule (this one, by its id, if named) has been broken.
+    Violated(Option<String>),
+    All(Vec<Condition>),
+    Any(Vec<Condition>),
+    Not(Box<Condition>),
+
+    // Paxos.
     /// A Nack reached this proposer, reporting a promise to `by` or a higher ballot: another
     /// proposer's Prepare pre-empted it.
     Refused {
@@ -136,59 +194,38 @@ pub enum Condition {
         learner: Option<NodeId>,
         value: Option<Value>,
     },
-    Crashed(NodeId),
     /// At least this many acceptors are down (whichever they are).
     AcceptorsDown(u8),
-    /// Since the exercise began, a timeout fired (at this node, if named).
-    TimedOut(Option<NodeId>),
-    /// Since the exercise began, at least `at_least` messages of this kind (in this ballot, if
-    /// named) were lost: dropped, or sent over a cut link or to a crashed node.
-    Lost {
-        kind: MsgKind,
-        #[serde(default)]
-        ballot: Option<Ballot>,
-        at_least: u32,
-    },
-    /// A safety rule (this one, by its id, if named) has been broken.
-    Violated(Option<String>),
     /// Two different values are chosen.
     TwoValuesChosen,
-    All(Vec<Condition>),
-    Any(Vec<Condition>),
-    Not(Box<Condition>),
+
+    // Multi-Paxos.
+    /// A server (this one, if named) leads.
+    Elected(Option<NodeId>),
+    /// Every slot from the first up to this one is chosen.
+    Committed(u32),
+    /// A server (this one, if named) has applied every slot up to this one.
+    Applied {
+        server: Option<NodeId>,
+        upto: u32,
+    },
+    /// At least this many requests (of this client, if named) have been answered.
+    Answered {
+        client: Option<NodeId>,
+        at_least: u32,
+    },
 }
 
 impl Condition {
     /// Whether the condition holds in `world`, where `since` holds the events of each step since
     /// the exercise (or wait) began, for conditions about what the student did.
-    pub fn holds<E: AsRef<[Event<Paxos>]>>(&self, world: &PaxosWorld, since: &[E]) -> bool {
+    pub fn holds<P: Teach, E: AsRef<[Event<P>]>>(&self, world: &World<P>, since: &[E]) -> bool {
         let events = || since.iter().flat_map(|s| s.as_ref().iter());
         match self {
             Condition::Delivered { kind, to } => world.events().iter().any(|e| {
-                matches!(e, Event::Delivered(env) if env.msg.kind() == *kind && to.is_none_or(|t| t == env.dst))
-            }),
-            Condition::Refused { to, by } => world.events().iter().any(|e| {
-                matches!(e, Event::Delivered(env) if env.dst == *to
-                    && matches!(env.msg, Msg::Nack { promised, .. } if promised >= *by))
-            }),
-            Condition::Chosen(v) => world.monitor().chosen.iter().any(|c| v.is_none_or(|v| v == c.value)),
-            Condition::ChosenAbove(b) => world.monitor().chosen.iter().any(|c| c.ballot > *b),
-            Condition::Learned { learner, value } => world.nodes().iter().any(|s| match &s.state {
-                Node::Learner(l) => {
-                    learner.is_none_or(|n| n == s.id)
-                        && l.learned.is_some_and(|x| value.is_none_or(|v| v == x.value))
-                }
-                _ => false,
+                matches!(e, Event::Delivered(env) if kind.of::<P>(&env.msg) && to.is_none_or(|t| t == env.dst))
             }),
             Condition::Crashed(n) => world.node(*n).is_some_and(|s| !s.up),
-            Condition::AcceptorsDown(k) => {
-                world
-                    .nodes()
-                    .iter()
-                    .filter(|s| s.id.role == paxos::ACCEPTOR && !s.up)
-                    .count()
-                    >= *k as usize
-            }
             Condition::TimedOut(n) => events()
                 .any(|e| matches!(e, Event::TimedOut(m) if n.is_none_or(|n| n == *m))),
             Condition::Lost {
@@ -199,8 +236,8 @@ impl Condition {
                 events()
                     .filter(|e| {
                         matches!(e, Event::Lost { envelope, .. }
-                            if envelope.msg.kind() == *kind
-                                && ballot.is_none_or(|b| b == envelope.msg.ballot()))
+                            if kind.of::<P>(&envelope.msg)
+                                && ballot.is_none_or(|b| Some(b) == P::msg_ballot(&envelope.msg)))
                     })
                     .count()
                     >= *at_least as usize
@@ -209,16 +246,74 @@ impl Condition {
                 .violations()
                 .iter()
                 .any(|v| name.as_ref().is_none_or(|n| n == v.invariant)),
-            Condition::TwoValuesChosen => world.monitor().chosen.len() >= 2,
             Condition::All(cs) => cs.iter().all(|c| c.holds(world, since)),
             Condition::Any(cs) => cs.iter().any(|c| c.holds(world, since)),
             Condition::Not(c) => !c.holds(world, since),
+            fact => P::fact(fact, world).unwrap_or(false),
         }
     }
 
     /// Whether the condition holds with no steps taken yet (at an exercise's start).
-    pub fn holds_now(&self, world: &PaxosWorld) -> bool {
-        self.holds::<&[Event<Paxos>]>(world, &[])
+    pub fn holds_now<P: Teach>(&self, world: &World<P>) -> bool {
+        self.holds::<P, &[Event<P>]>(world, &[])
+    }
+
+    /// The protocol whose own condition this is (by its `--protocol` name); `None` for those
+    /// every protocol has.
+    pub fn protocol(&self) -> Option<&'static str> {
+        match self {
+            Condition::Delivered { .. }
+            | Condition::Crashed(_)
+            | Condition::TimedOut(_)
+            | Condition::Lost { .. }
+            | Condition::Violated(_)
+            | Condition::All(_)
+            | Condition::Any(_)
+            | Condition::Not(_) => None,
+            Condition::Refused { .. }
+            | Condition::Chosen(_)
+            | Condition::ChosenAbove(_)
+            | Condition::Learned { .. }
+            | Condition::AcceptorsDown(_)
+            | Condition::TwoValuesChosen => Some("paxos"),
+            Condition::Elected(_)
+            | Condition::Committed(_)
+            | Condition::Applied { .. }
+            | Condition::Answered { .. } => Some("multipaxos"),
+        }
+    }
+
+    /// The condition's name as a lesson file spells it.
+    fn name(&self) -> &'static str {
+        match self {
+            Condition::Delivered { .. } => "Delivered",
+            Condition::Crashed(_) => "Crashed",
+            Condition::TimedOut(_) => "TimedOut",
+            Condition::Lost { .. } => "Lost",
+            Condition::Violated(_) => "Violated",
+            Condition::All(_) => "All",
+            Condition::Any(_) => "Any",
+            Condition::Not(_) => "Not",
+            Condition::Refused { .. } => "Refused",
+            Condition::Chosen(_) => "Chosen",
+            Condition::ChosenAbove(_) => "ChosenAbove",
+            Condition::Learned { .. } => "Learned",
+            Condition::AcceptorsDown(_) => "AcceptorsDown",
+            Condition::TwoValuesChosen => "TwoValuesChosen",
+            Condition::Elected(_) => "Elected",
+            Condition::Committed(_) => "Committed",
+            Condition::Applied { .. } => "Applied",
+            Condition::Answered { .. } => "Answered",
+        }
+    }
+
+    /// Whether the condition reads who is down.
+    pub fn reads_crashes(&self) -> bool {
+        let mut reads = false;
+        self.each_leaf(&mut |leaf| {
+            reads |= matches!(leaf, Condition::Crashed(_) | Condition::AcceptorsDown(_));
+        });
+        reads
     }
 
     /// Node ids named by the condition, for validation.
@@ -228,11 +323,56 @@ impl Condition {
             | Condition::Crashed(n)
             | Condition::Refused { to: n, .. }
             | Condition::TimedOut(Some(n))
+            | Condition::Elected(Some(n))
+            | Condition::Applied {
+                server: Some(n), ..
+            }
+            | Condition::Answered {
+                client: Some(n), ..
+            }
             | Condition::Learned {
                 learner: Some(n), ..
             } => out.push(*n),
             _ => {}
         });
+    }
+
+    /// What is wrong with the condition in a lesson of protocol `P`: another protocol's own
+    /// condition, a message kind or a rule `P` does not have.
+    fn check<P: Teach>(&self) -> Result<(), String> {
+        let mut problem = None;
+        self.each_leaf(&mut |leaf| {
+            if problem.is_some() {
+                return;
+            }
+            if let Some(p) = leaf.protocol().filter(|p| *p != P::NAME) {
+                problem = Some(format!(
+                    "`{}` is a {p} condition; this lesson runs {}",
+                    leaf.name(),
+                    P::NAME
+                ));
+            }
+            if let Condition::Delivered { kind, .. } | Condition::Lost { kind, .. } = leaf
+                && !P::kinds().iter().any(|(k, _)| *k == kind.0)
+            {
+                let known: Vec<String> = P::kinds().iter().map(|(k, _)| Kind::written(k)).collect();
+                problem = Some(format!(
+                    "{} has no message kind `{}` (known: {})",
+                    P::TITLE,
+                    Kind::written(&kind.0),
+                    known.join(", ")
+                ));
+            }
+            if let Condition::Violated(Some(name)) = leaf
+                && !P::invariants().contains(&name.as_str())
+            {
+                problem = Some(format!(
+                    "no invariant is called `{name}` (known: {})",
+                    P::invariants().join(", ")
+                ));
+            }
+        });
+        problem.map_or(Ok(()), Err)
     }
 
     /// Calls `f` on every condition that is not `All`, `Any` or `Not`, however deep.
@@ -265,9 +405,9 @@ pub struct Invalid {
     pub message: String,
 }
 
-impl Lesson {
+impl<P: Teach> Lesson<P> {
     /// Checks what the file format alone cannot: texts in both languages, nodes that exist,
-    /// quiz answers in range, bounded waits.
+    /// quiz answers in range, bounded waits, conditions of the lesson's protocol.
     pub fn validate(&self) -> Result<(), Invalid> {
         let top = |message: String| Invalid {
             step: None,
@@ -293,7 +433,7 @@ impl Lesson {
         if self.steps.is_empty() {
             return Err(top("steps: a lesson needs at least one step".into()));
         }
-        let exists = |n: NodeId| self.config.has_node(n);
+        let exists = |n: NodeId| P::has_node(&self.config, n);
         for (i, step) in self.steps.iter().enumerate() {
             let at = |m: String| Invalid {
                 step: Some(i),
@@ -356,14 +496,7 @@ impl Lesson {
             }
             for c in conditions {
                 c.nodes(&mut nodes);
-                if let Some(name) = violated_name(c)
-                    && !INVARIANTS.contains(&name.as_str())
-                {
-                    return Err(at(format!(
-                        "no invariant is called `{name}` (known: {})",
-                        INVARIANTS.join(", ")
-                    )));
-                }
+                c.check::<P>().map_err(at)?;
             }
             if let Some(n) = nodes.into_iter().find(|n| !exists(*n)) {
                 return Err(at(format!("there is no node {n} in this lesson's cluster")));
@@ -373,17 +506,7 @@ impl Lesson {
     }
 }
 
-fn violated_name(c: &Condition) -> Option<String> {
-    let mut name = None;
-    c.each_leaf(&mut |leaf| {
-        if let (None, Condition::Violated(Some(n))) = (&name, leaf) {
-            name = Some(n.clone());
-        }
-    });
-    name
-}
-
-fn action_nodes(actions: &[Action], out: &mut Vec<NodeId>) {
+fn action_nodes<R>(actions: &[Action<R>], out: &mut Vec<NodeId>) {
     for a in actions {
         match *a {
             Action::Propose(n, _) | Action::Crash(n) | Action::Restart(n) | Action::Timeout(n) => {

@@ -3,8 +3,10 @@
 //! met at its start, and its reference solution meets it.
 
 use super::model::{Lesson, Step};
-use crate::protocols::paxos::Action;
+use super::teach::Teach;
+use crate::protocols::paxos::Paxos;
 use crate::sim::Scheduler;
+use crate::sim::world::{Action, World};
 use crate::trace::StepEvents;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -17,35 +19,35 @@ pub struct VerifyReport {
 }
 
 /// The lesson's reference run: every action, and where each step starts and ends in it.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Script {
-    pub actions: Vec<Action>,
+#[derive(Clone, Debug, PartialEq)]
+pub struct Script<P: Teach = Paxos> {
+    pub actions: Vec<Action<P::Request>>,
     /// `(start, end)` positions of each step in `actions`.
     pub spans: Vec<(u64, u64)>,
     pub report: VerifyReport,
 }
 
 /// Verifies a lesson; on failure, the index of the step that failed and why.
-pub fn verify(lesson: &Lesson) -> Result<VerifyReport, (usize, String)> {
+pub fn verify<P: Teach>(lesson: &Lesson<P>) -> Result<VerifyReport, (usize, String)> {
     script(lesson).map(|s| s.report)
 }
 
 /// Plays the lesson's reference path (scripted actions, waits, reference solutions), checking
 /// it as it goes.
-pub fn script(lesson: &Lesson) -> Result<Script, (usize, String)> {
-    play(lesson, lesson.config.world(), Vec::new(), 0)
+pub fn script<P: Teach>(lesson: &Lesson<P>) -> Result<Script<P>, (usize, String)> {
+    play(lesson, P::world(&lesson.config), Vec::new(), 0)
 }
 
 /// Plays the lesson's steps from `from` on, starting from a run of its cluster that has taken
 /// `actions` (a student's own run, say): the lesson can go on from there if every scripted
 /// action applies, every wait is reached and every later exercise's solution still works.
 /// The script's spans then cover steps `from..` only.
-pub fn continue_script(
-    lesson: &Lesson,
-    actions: &[Action],
+pub fn continue_script<P: Teach>(
+    lesson: &Lesson<P>,
+    actions: &[Action<P::Request>],
     from: usize,
-) -> Result<Script, (usize, String)> {
-    let mut world = lesson.config.world();
+) -> Result<Script<P>, (usize, String)> {
+    let mut world = P::world(&lesson.config);
     for (k, a) in actions.iter().enumerate() {
         world
             .apply(a)
@@ -54,13 +56,13 @@ pub fn continue_script(
     play(lesson, world, actions.to_vec(), from)
 }
 
-fn play(
-    lesson: &Lesson,
-    mut world: crate::protocols::paxos::PaxosWorld,
-    mut actions: Vec<Action>,
+fn play<P: Teach>(
+    lesson: &Lesson<P>,
+    mut world: World<P>,
+    mut actions: Vec<Action<P::Request>>,
     from: usize,
-) -> Result<Script, (usize, String)> {
-    let mut scheduler = Scheduler::new(lesson.config.seed, lesson.faults);
+) -> Result<Script<P>, (usize, String)> {
+    let mut scheduler = Scheduler::new(P::seed(&lesson.config), lesson.faults);
     let mut report = VerifyReport::default();
     let mut spans = Vec::new();
     for (i, step) in lesson.steps.iter().enumerate().skip(from) {
@@ -74,12 +76,12 @@ fn play(
                     world
                         .apply(a)
                         .map_err(|e| fail(format!("`{a}` cannot apply: {e}")))?;
-                    actions.push(*a);
+                    actions.push(a.clone());
                 }
             }
             Step::Wait { until, within } => {
                 let mut n = 0;
-                let mut since: Vec<StepEvents> = Vec::new();
+                let mut since: Vec<StepEvents<P>> = Vec::new();
                 while !until.holds(&world, &since) {
                     if n == *within {
                         return Err(fail(format!(
@@ -105,7 +107,7 @@ fn play(
                     ));
                 }
                 let mut solved = false;
-                let mut since: Vec<StepEvents> = Vec::new();
+                let mut since: Vec<StepEvents<P>> = Vec::new();
                 for a in &e.solution {
                     world.apply(a).map_err(|err| {
                         fail(format!(
@@ -113,7 +115,7 @@ fn play(
                         ))
                     })?;
                     since.push(world.events().into());
-                    actions.push(*a);
+                    actions.push(a.clone());
                     solved |= e.goal.holds(&world, &since);
                 }
                 if !solved {

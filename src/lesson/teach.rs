@@ -1,0 +1,213 @@
+//! What a lesson needs of its protocol beyond the plug-in: the rules `Violated` may name, the
+//! protocol's own conditions, and what the exercise lint treats as state. Each protocol that has
+//! lessons implements it here, where the lesson vocabulary lives (protocols know nothing of
+//! lessons).
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::Hash;
+
+use super::model::{Condition, Lesson, Step};
+use crate::protocols::Plugin;
+use crate::protocols::ids::{Ballot, Value};
+use crate::protocols::multipaxos::{self, MultiPaxos};
+use crate::protocols::paxos::{self, Paxos};
+use crate::sim::NodeId;
+use crate::sim::world::{Action, World};
+
+pub trait Teach: Plugin<Msg: Hash, Node: Hash> {
+    /// The safety rules, by the ids `Violated` names.
+    fn invariants() -> &'static [&'static str];
+    fn has_node(config: &Self::Config, id: NodeId) -> bool;
+    fn seed(config: &Self::Config) -> u64;
+    /// The ballot a message belongs to, for `Lost { ballot }`.
+    fn msg_ballot(msg: &Self::Msg) -> Option<Ballot>;
+    /// Whether one of this protocol's own conditions holds; `None` for a generic condition or
+    /// another protocol's (validation refuses the latter before any run).
+    fn fact(c: &Condition, world: &World<Self>) -> Option<bool>;
+    /// The requests a student may make in the lint's search, beyond those the lesson's actions
+    /// name: the ones the lesson's goals name, and any the protocol adds.
+    fn student_requests(lesson: &Lesson<Self>, out: &mut Vec<Self::Request>);
+    /// Hashes the protocol's part of the lint's state key: the nodes' states and what the
+    /// monitor decided, without history (steps) that no goal or later step can read.
+    fn lint_key(world: &World<Self>, h: &mut DefaultHasher);
+}
+
+/// Every request the lesson's own actions make.
+pub fn action_requests<P: Teach>(lesson: &Lesson<P>, out: &mut Vec<P::Request>) {
+    for step in &lesson.steps {
+        let actions: &[Action<P::Request>] = match step {
+            Step::Do(a) => a,
+            Step::Exercise(e) => &e.solution,
+            _ => &[],
+        };
+        for a in actions {
+            if let Action::Propose(_, r) = a
+                && !out.contains(r)
+            {
+                out.push(r.clone());
+            }
+        }
+    }
+}
+
+impl Teach for Paxos {
+    fn invariants() -> &'static [&'static str] {
+        &paxos::INVARIANTS
+    }
+
+    fn has_node(config: &paxos::Config, id: NodeId) -> bool {
+        config.has_node(id)
+    }
+
+    fn seed(config: &paxos::Config) -> u64 {
+        config.seed
+    }
+
+    fn msg_ballot(msg: &paxos::Msg) -> Option<Ballot> {
+        Some(msg.ballot())
+    }
+
+    fn fact(c: &Condition, world: &World<Paxos>) -> Option<bool> {
+        let monitor = world.monitor();
+        Some(match c {
+            Condition::Refused { to, by } => world.events().iter().any(|e| {
+                matches!(e, crate::sim::world::Event::Delivered(env) if env.dst == *to
+                    && matches!(env.msg, paxos::Msg::Nack { promised, .. } if promised >= *by))
+            }),
+            Condition::Chosen(v) => monitor
+                .chosen
+                .iter()
+                .any(|c| v.is_none_or(|v| v == c.value)),
+            Condition::ChosenAbove(b) => monitor.chosen.iter().any(|c| c.ballot > *b),
+            Condition::Learned { learner, value } => world.nodes().iter().any(|s| match &s.state {
+                paxos::Node::Learner(l) => {
+                    learner.is_none_or(|n| n == s.id)
+                        && l.learned
+                            .is_some_and(|x| value.is_none_or(|v| v == x.value))
+                }
+                _ => false,
+            }),
+            Condition::AcceptorsDown(k) => {
+                world
+                    .nodes()
+                    .iter()
+                    .filter(|s| s.id.role == paxos::ACCEPTOR && !s.up)
+                    .count()
+                    >= *k as usize
+            }
+            Condition::TwoValuesChosen => monitor.chosen.len() >= 2,
+            _ => return None,
+        })
+    }
+
+    /// Each proposer's own letter, and every value a goal names.
+    fn student_requests(lesson: &Lesson<Paxos>, out: &mut Vec<Value>) {
+        let mut add = |v: Value| {
+            if !out.contains(&v) {
+                out.push(v);
+            }
+        };
+        for i in 1..=lesson.config.proposers {
+            add(Value::letter_for(i));
+        }
+        for step in &lesson.steps {
+            if let Step::Exercise(e) = step {
+                e.goal.each_leaf(&mut |leaf| match leaf {
+                    Condition::Chosen(Some(v)) | Condition::Learned { value: Some(v), .. } => {
+                        add(*v)
+                    }
+                    _ => {}
+                });
+            }
+        }
+    }
+
+    fn lint_key(world: &World<Paxos>, h: &mut DefaultHasher) {
+        for s in world.nodes() {
+            match &s.state {
+                // When a learner learned is history, not state.
+                paxos::Node::Learner(l) => {
+                    l.learned.map(|x| (x.value, x.ballot)).hash(h);
+                    l.tallies.hash(h);
+                }
+                other => other.hash(h),
+            }
+        }
+        for c in &world.monitor().chosen {
+            (c.ballot, c.value, c.acceptors).hash(h);
+        }
+    }
+}
+
+impl Teach for MultiPaxos {
+    fn invariants() -> &'static [&'static str] {
+        &multipaxos::INVARIANTS
+    }
+
+    fn has_node(config: &multipaxos::Config, id: NodeId) -> bool {
+        match id.role {
+            multipaxos::SERVER => (1..=config.servers).contains(&id.index),
+            multipaxos::CLIENT => (1..=config.clients).contains(&id.index),
+            _ => false,
+        }
+    }
+
+    fn seed(config: &multipaxos::Config) -> u64 {
+        config.seed
+    }
+
+    fn msg_ballot(msg: &multipaxos::Msg) -> Option<Ballot> {
+        msg.ballot()
+    }
+
+    fn fact(c: &Condition, world: &World<MultiPaxos>) -> Option<bool> {
+        let monitor = world.monitor();
+        let server = |id: NodeId| match world.node(id).map(|s| &s.state) {
+            Some(multipaxos::Node::Server(s)) => Some(&**s),
+            _ => None,
+        };
+        Some(match c {
+            Condition::Elected(who) => world.nodes().iter().any(|s| {
+                who.is_none_or(|w| w == s.id) && server(s.id).is_some_and(|s| s.is_leader())
+            }),
+            Condition::Committed(upto) => (1..=*upto).all(|slot| {
+                monitor
+                    .chosen
+                    .get(slot as usize - 1)
+                    .is_some_and(|c| c.is_some())
+            }),
+            Condition::Applied { server: who, upto } => world.nodes().iter().any(|s| {
+                who.is_none_or(|w| w == s.id) && server(s.id).is_some_and(|s| s.applied >= *upto)
+            }),
+            Condition::Answered { client, at_least } => {
+                monitor
+                    .history
+                    .ops()
+                    .filter(|o| {
+                        o.ret.is_some() && client.is_none_or(|c| c == multipaxos::client(o.client))
+                    })
+                    .count()
+                    >= *at_least as usize
+            }
+            _ => return None,
+        })
+    }
+
+    /// The requests the lesson's own actions make are all a student may send.
+    fn student_requests(_lesson: &Lesson<MultiPaxos>, _out: &mut Vec<crate::protocols::kv::Op>) {}
+
+    fn lint_key(world: &World<MultiPaxos>, h: &mut DefaultHasher) {
+        for s in world.nodes() {
+            s.state.hash(h);
+        }
+        let m = world.monitor();
+        for c in m.chosen.iter() {
+            c.map(|(entry, ballot, _step)| (entry, ballot)).hash(h);
+        }
+        // Who asked what and what came back, and in which order; not the steps.
+        for o in m.history.ops() {
+            (o.client, o.seq, o.op, o.ret.map(|r| r.1), &o.after).hash(h);
+        }
+        m.linearizable.hash(h);
+    }
+}
