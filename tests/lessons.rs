@@ -288,3 +288,157 @@ fn quiz_answers_vary_in_position_and_are_not_just_the_longest() {
         "{longest} of {quizzes} answers are the longest choice"
     );
 }
+
+fn multipaxos_lessons() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons/multipaxos");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "ron"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Multi-Paxos lessons verify headless (waits reached, reference solutions meet their goals)
+/// and no exercise has a shortcut, through the library and through `check`.
+#[test]
+fn every_multipaxos_lesson_verifies_with_no_shortcut() {
+    use paxos_lab::protocols::multipaxos::MultiPaxos;
+    let files = multipaxos_lessons();
+    assert!(!files.is_empty());
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let (l, checked) =
+            lesson::check_as::<MultiPaxos>(&f, &text).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(l.protocol.as_deref(), Some("multipaxos"));
+        assert!(checked.report.exercises >= 1, "{}", f.display());
+        for e in &checked.exercises {
+            assert_eq!(e.shortest_steps, Some(e.reference_steps), "{}", f.display());
+        }
+        let o = run(&["check", "--json", f.to_str().unwrap()]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(j["protocol"], "multipaxos");
+        let o = run(&["lesson", f.to_str().unwrap(), "--verify"]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}
+
+const GOOD_MULTIPAXOS: &str = r#"(
+    version: 1,
+    protocol: "multipaxos",
+    id: "tiny-log",
+    title: (en: "Tiny log", zh: "小日志"),
+    summary: (en: "One put.", zh: "一次写入。"),
+    config: (servers: 3, clients: 1, seed: 1),
+    steps: [
+        Do([Propose("C1", Put("x", "1")), Deliver(1)]),
+        Exercise((
+            task: (en: "Make S1 the leader.", zh: "让 S1 成为领导者。"),
+            goal: Elected(Some("S1")),
+            controls: [Deliver],
+            solution: [Deliver(2), Deliver(4)],
+        )),
+    ],
+)
+"#;
+
+/// A lesson may use the generic conditions and its own protocol's, nothing else; a lesson of
+/// one protocol is never read as another's; the app says plainly it cannot open a Multi-Paxos
+/// lesson yet.
+#[test]
+fn conditions_and_files_of_another_protocol_are_refused_at_their_place() {
+    let dir = std::env::temp_dir().join(format!("paxos-lab-mp-lessons-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases: Vec<(&str, String, &str, &str)> = vec![
+        (
+            "paxos-condition.ron",
+            GOOD_MULTIPAXOS.replace("Elected(Some(\"S1\"))", "Chosen(None)"),
+            ":10:9:",
+            "`Chosen` is a paxos condition; this lesson runs multipaxos",
+        ),
+        (
+            "multipaxos-condition.ron",
+            GOOD.replace(
+                "Delivered(kind: Promise, to: Some(\"P1\"))",
+                "Any([Committed(1), Delivered(kind: Promise)])",
+            ),
+            ":9:9:",
+            "`Committed` is a multipaxos condition; this lesson runs paxos",
+        ),
+        (
+            "unknown-kind.ron",
+            GOOD.replace("kind: Promise", "kind: Heartbeat"),
+            ":9:9:",
+            "Paxos has no message kind `Heartbeat` (known: Prepare, Promise, Nack, Accept, Accepted)",
+        ),
+        (
+            "unknown-rule.ron",
+            GOOD_MULTIPAXOS.replace("Elected(Some(\"S1\"))", "Violated(Some(\"agreemnt\"))"),
+            ":10:9:",
+            "no invariant is called `agreemnt`",
+        ),
+        (
+            "unknown-protocol.ron",
+            GOOD_MULTIPAXOS.replace("\"multipaxos\"", "\"raft\""),
+            ":3:15:",
+            "unknown protocol `raft` (known: paxos, multipaxos)",
+        ),
+        (
+            "bad-server.ron",
+            GOOD_MULTIPAXOS.replace("Elected(Some(\"S1\"))", "Elected(Some(\"S7\"))"),
+            ":10:9:",
+            "no node S7",
+        ),
+    ];
+    for (name, content, at, words) in cases {
+        let f = dir.join(name);
+        std::fs::write(&f, &content).unwrap();
+        for args in [
+            vec!["check", f.to_str().unwrap()],
+            vec!["lesson", f.to_str().unwrap(), "--verify"],
+        ] {
+            let o = run(&args);
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(2), "{name}: {err}");
+            let first = err.lines().next().unwrap_or("");
+            assert!(
+                first.contains(&format!("{name}{at}")),
+                "{name}: expected `{at}` in {first}"
+            );
+            assert!(
+                first.contains(words),
+                "{name}: expected `{words}` in {first}"
+            );
+        }
+    }
+    // The good one verifies, is not a Paxos lesson, and is not opened in the app yet.
+    let f = dir.join("good.ron");
+    std::fs::write(&f, GOOD_MULTIPAXOS).unwrap();
+    assert_eq!(
+        run(&["lesson", f.to_str().unwrap(), "--verify"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let e = lesson::load(&f).unwrap_err().to_string();
+    assert!(
+        e.contains("good.ron:3:15: protocol `multipaxos`: expected `paxos`"),
+        "{e}"
+    );
+    let o = run(&["lesson", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no Multi-Paxos views yet"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
