@@ -442,3 +442,35 @@ fn conditions_and_files_of_another_protocol_are_refused_at_their_place() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("no Multi-Paxos views yet"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The Multi-Paxos lessons' quizzes follow the same rules as the Paxos ones, and the lessons
+/// cover what the course promises: six of them, each with an exercise.
+#[test]
+fn multipaxos_quizzes_vary_and_the_course_is_complete() {
+    use paxos_lab::protocols::multipaxos::MultiPaxos;
+    let files = multipaxos_lessons();
+    assert!(files.len() >= 6, "{files:?}");
+    let mut positions = std::collections::BTreeSet::new();
+    let (mut quizzes, mut longest) = (0, 0);
+    for f in &files {
+        let l = lesson::parse_as::<MultiPaxos>(f, &std::fs::read_to_string(f).unwrap()).unwrap();
+        for step in &l.steps {
+            let lesson::Step::Quiz(q) = step else {
+                continue;
+            };
+            quizzes += 1;
+            positions.insert(q.answer);
+            let len = |i: usize| q.choices[i].en.chars().count();
+            if (0..q.choices.len()).all(|i| len(i) <= len(q.answer)) {
+                longest += 1;
+            }
+            assert!(q.choices.len() >= 3, "{}: three choices or more", l.id);
+        }
+    }
+    assert!(quizzes >= files.len(), "a quiz per lesson at least");
+    assert!(positions.len() >= 3, "answers sit in {positions:?}");
+    assert!(
+        longest * 2 <= quizzes,
+        "{longest} of {quizzes} answers are the longest choice"
+    );
+}
