@@ -379,7 +379,9 @@ impl Plugin for MultiPaxos {
             } if !monitor => (
                 format!("leads {ballot}"),
                 format!(
-                    "elected in ballot {ballot} ({reproposed} slots re-proposed, {holes} holes filled with no-ops)"
+                    "elected in ballot {ballot} ({}, {} filled with no-ops)",
+                    counted(reproposed, "slot re-proposed", "slots re-proposed"),
+                    counted(holes, "hole", "holes")
                 ),
             ),
             Note::Applied { slot, entry, .. } if !monitor => (
@@ -405,4 +407,10 @@ impl Plugin for MultiPaxos {
         };
         Some(LaneNote { label, words })
     }
+}
+
+/// `1 vote`, `2 votes`.
+pub fn counted(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
 }

@@ -121,7 +121,11 @@ impl fmt::Display for Msg {
         match self {
             Msg::Client(c) => write!(f, "{c}"),
             Msg::Prepare { ballot, from } => write!(f, "Prepare({ballot}, from #{from})"),
-            Msg::Promise { ballot, votes } => write!(f, "Promise({ballot}, {} votes)", votes.len()),
+            Msg::Promise { ballot, votes } => write!(
+                f,
+                "Promise({ballot}, {})",
+                describe::counted(votes.len() as u64, "vote", "votes")
+            ),
             Msg::Nack { ballot, promised } => write!(f, "Nack({ballot} < {promised})"),
             Msg::Accept {
                 ballot,
