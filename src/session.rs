@@ -4,10 +4,15 @@
 
 use std::collections::BTreeSet;
 
-use crate::protocols::paxos::{Action, Config, PaxosWorld};
+use crate::protocols::Plugin;
+use crate::protocols::paxos::Paxos;
+use crate::sim::world::{ActionOf, World};
 use crate::sim::{Knobs, MsgId, NodeId, Scheduler};
 pub use crate::trace::spans::{LaneMark, MessageSpan, SpansCache};
 use crate::trace::{self, Timeline, Trace};
+
+/// Every message of a run with its steps, and the marks on lanes (each with its step).
+pub type Spans<'a, M> = (&'a [MessageSpan<M>], &'a [(u64, LaneMark)]);
 
 /// What the user has picked out in a view.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,9 +24,9 @@ pub enum Selection {
 
 /// A change a view asks for. Applied once per frame, in order.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Command {
+pub enum Command<P: Plugin = Paxos> {
     /// Any simulation action; it lands in the trace.
-    Act(Action),
+    Act(ActionOf<P>),
     StepForward,
     StepBack,
     TogglePlay,
@@ -35,9 +40,9 @@ pub enum Command {
     Release(MsgId),
     Select(Option<Selection>),
     /// Throws the run away and starts another with these settings.
-    NewRun(Config, Knobs),
+    NewRun(P::Config, Knobs),
     /// Throws the run away and opens this trace (a counterexample, say) at its last step.
-    Open(Box<Trace>),
+    Open(Box<Trace<P>>),
 }
 
 /// A version number no other run or change has had, so a view can cache by it across runs.
@@ -54,8 +59,8 @@ pub enum Notice {
     Forked,
 }
 
-pub struct Session {
-    timeline: Timeline,
+pub struct Session<P: Plugin = Paxos> {
+    timeline: Timeline<P>,
     pub knobs: Knobs,
     scheduler: Scheduler,
     pub playing: bool,
@@ -69,23 +74,24 @@ pub struct Session {
     /// Renewed whenever the recorded run changes (not when only the position does); unique
     /// across sessions.
     generation: u64,
-    spans_cache: SpansCache,
+    spans_cache: SpansCache<P>,
 }
 
-impl Session {
-    /// A sandbox run of `config`, opening with every proposer's request.
-    pub fn new(config: Config, knobs: Knobs) -> Self {
+impl<P: Plugin> Session<P> {
+    /// A sandbox run of `config`, opening with the protocol's opening requests (every
+    /// proposer's, in Paxos).
+    pub fn new(config: P::Config, knobs: Knobs) -> Self {
         let mut timeline = Timeline::with_event_log(config.clone());
-        for a in trace::opening_requests::<crate::protocols::paxos::Paxos>(&config) {
+        for a in trace::opening_requests::<P>(&config) {
             // A fresh cluster takes every opening request.
             let _ = timeline.apply(a);
         }
         Session::around(timeline, knobs)
     }
 
-    fn around(timeline: Timeline, knobs: Knobs) -> Self {
+    fn around(timeline: Timeline<P>, knobs: Knobs) -> Self {
         Session {
-            scheduler: Scheduler::new(timeline.config().seed, knobs),
+            scheduler: Scheduler::new(P::seed(timeline.config()), knobs),
             timeline,
             knobs,
             playing: false,
@@ -119,25 +125,25 @@ impl Session {
     }
 
     /// Opens a recorded trace, positioned at its start.
-    pub fn from_trace(trace: &Trace) -> Result<Self, String> {
+    pub fn from_trace(trace: &Trace<P>) -> Result<Self, String> {
         let knobs = trace.scheduler.unwrap_or_default();
         let mut timeline = Timeline::with_event_log(trace.config.clone());
         for (i, a) in trace.actions.iter().enumerate() {
             timeline
-                .apply(*a)
+                .apply(a.clone())
                 .map_err(|e| format!("action {} `{a}`: {e}", i + 1))?;
         }
         timeline.seek(0);
         Ok(Session::around(timeline, knobs))
     }
 
-    pub fn world(&self) -> &PaxosWorld {
+    pub fn world(&self) -> &World<P> {
         self.timeline.world()
     }
-    pub fn timeline(&self) -> &Timeline {
+    pub fn timeline(&self) -> &Timeline<P> {
         &self.timeline
     }
-    pub fn config(&self) -> &Config {
+    pub fn config(&self) -> &P::Config {
         self.timeline.config()
     }
     pub fn position(&self) -> u64 {
@@ -151,7 +157,7 @@ impl Session {
     }
 
     /// The run so far as a trace file, with the outcome at its last step.
-    pub fn to_trace(&self) -> Trace {
+    pub fn to_trace(&self) -> Trace<P> {
         let end = self.timeline.state_at(self.len());
         Trace::record(
             self.config(),
@@ -161,7 +167,7 @@ impl Session {
         )
     }
 
-    pub fn apply(&mut self, command: Command) {
+    pub fn apply(&mut self, command: Command<P>) {
         match command {
             Command::Act(action) => self.act(action),
             Command::StepForward => self.step_forward(),
@@ -202,7 +208,7 @@ impl Session {
         }
     }
 
-    fn act(&mut self, action: Action) {
+    fn act(&mut self, action: ActionOf<P>) {
         let forks = self.position() < self.len();
         match self.timeline.apply(action) {
             Ok(()) => {
@@ -254,7 +260,7 @@ impl Session {
 
     /// Every message of the run with the steps it was sent and ended, and the marks on lanes,
     /// as of the last `refresh_spans`.
-    pub fn spans(&self) -> (&[MessageSpan], &[(u64, LaneMark)]) {
+    pub fn spans(&self) -> Spans<'_, P::Msg> {
         (&self.spans_cache.spans, &self.spans_cache.marks)
     }
 }
@@ -262,7 +268,7 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocols::paxos;
+    use crate::protocols::paxos::{self, Action, Config};
 
     fn session() -> Session {
         Session::new(Config::default(), Knobs::default())

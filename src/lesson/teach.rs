@@ -18,7 +18,6 @@ pub trait Teach: Plugin<Msg: Hash, Node: Hash> {
     /// The safety rules, by the ids `Violated` names.
     fn invariants() -> &'static [&'static str];
     fn has_node(config: &Self::Config, id: NodeId) -> bool;
-    fn seed(config: &Self::Config) -> u64;
     /// The ballot a message belongs to, for `Lost { ballot }`.
     fn msg_ballot(msg: &Self::Msg) -> Option<Ballot>;
     /// Whether one of this protocol's own conditions holds; `None` for a generic condition or
@@ -57,10 +56,6 @@ impl Teach for Paxos {
 
     fn has_node(config: &paxos::Config, id: NodeId) -> bool {
         config.has_node(id)
-    }
-
-    fn seed(config: &paxos::Config) -> u64 {
-        config.seed
     }
 
     fn msg_ballot(msg: &paxos::Msg) -> Option<Ballot> {
@@ -150,10 +145,6 @@ impl Teach for MultiPaxos {
             multipaxos::CLIENT => (1..=config.clients).contains(&id.index),
             _ => false,
         }
-    }
-
-    fn seed(config: &multipaxos::Config) -> u64 {
-        config.seed
     }
 
     fn msg_ballot(msg: &multipaxos::Msg) -> Option<Ballot> {

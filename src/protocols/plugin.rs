@@ -65,6 +65,8 @@ pub trait Plugin: Protocol + Send + Sync {
     type Outcome: Clone + Debug + PartialEq + Serialize + DeserializeOwned;
 
     fn validate_config(config: &Self::Config) -> Result<(), String>;
+    /// The seed of the run's generator (latencies, timeouts, the auto-scheduler).
+    fn seed(config: &Self::Config) -> u64;
     /// A fresh world for a valid config.
     fn world(config: &Self::Config) -> World<Self>;
     /// The requests a new sandbox run opens with.

@@ -237,6 +237,10 @@ impl Plugin for MultiPaxos {
     type Config = Config;
     type Outcome = Outcome;
 
+    fn seed(config: &Config) -> u64 {
+        config.seed
+    }
+
     fn validate_config(config: &Config) -> Result<(), String> {
         config.validate()
     }

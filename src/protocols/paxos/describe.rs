@@ -170,6 +170,10 @@ impl Plugin for Paxos {
     type Config = Config;
     type Outcome = Outcome;
 
+    fn seed(config: &Config) -> u64 {
+        config.seed
+    }
+
     fn validate_config(config: &Config) -> Result<(), String> {
         config.validate()
     }
