@@ -76,6 +76,7 @@ fn every_ui_string_renders_with_the_bundled_fonts() {
     // Every character written literally in the views (symbols on buttons, marks on lanes).
     for (file, text) in [
         ("graph.rs", include_str!("../src/ui/graph.rs")),
+        ("log_view.rs", include_str!("../src/ui/log_view.rs")),
         ("panels.rs", include_str!("../src/ui/panels.rs")),
         ("spacetime.rs", include_str!("../src/ui/spacetime.rs")),
         ("inspector.rs", include_str!("../src/ui/inspector.rs")),

@@ -282,6 +282,20 @@ texts! {
     Refused => "not possible: {0}", "无法执行：{0}";
     Forked => "you changed the past: the run continues from here", "你改变了过去：运行从这里继续";
     Chosen => "chosen", "被选定";
+    // The Multi-Paxos log view
+    LogTitle => "Log", "日志";
+    LogSlot => "slot", "槽位";
+    LogHole => "hole", "空洞";
+    LogNoop => "no-op", "空操作";
+    LogApplied => "applied", "已应用";
+    LogLeads => "leads {0}", "领导 {0}";
+    LogWatermarks => "commit {0} · applied {1}", "提交 {0} · 已应用 {1}";
+    LogEmpty => "The log is empty: no server has voted in any slot yet.", "日志为空：还没有服务器在任何槽位投票。";
+    LogVotesTitle => "Slot {0}: each server's vote", "槽位 {0}：各服务器的投票";
+    LogNoVote => "no vote", "未投票";
+    LogChosenIn => "chosen: {0} (ballot {1})", "被选定：{0}（提案编号 {1}）";
+    LogNotChosen => "not chosen yet", "尚未被选定";
+    LogPickSlot => "Click a cell to see every server's vote in that slot.", "点击一个单元格，查看各服务器在该槽位的投票。";
     Lost => "lost", "丢失";
     // Keyboard help
     KeysPlay => "Space: play / pause", "空格：播放 / 暂停";

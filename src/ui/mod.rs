@@ -9,6 +9,7 @@ pub mod graph;
 pub mod i18n;
 pub mod inspector;
 pub mod lesson_panel;
+pub mod log_view;
 pub mod panels;
 pub mod render;
 pub mod spacetime;

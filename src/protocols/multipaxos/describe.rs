@@ -418,3 +418,118 @@ pub fn counted(n: impl Into<u64>, one: &str, many: &str) -> String {
     let n = n.into();
     format!("{n} {}", if n == 1 { one } else { many })
 }
+
+/// What one server holds in one slot of its log, as the log view draws it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CellState {
+    /// Applied to the replica's store.
+    Applied,
+    /// Known chosen here, waiting for the slots below it.
+    Chosen,
+    /// A vote only: this server accepted the entry in this ballot.
+    Accepted,
+    /// Nothing here, with something in a later slot: a hole.
+    Hole,
+    Empty,
+}
+
+/// One cell of the log grid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LogCell {
+    pub state: CellState,
+    /// The entry known chosen here, else the one this server voted for.
+    pub entry: Option<Entry>,
+    /// The ballot of this server's vote, if it voted.
+    pub ballot: Option<crate::protocols::ids::Ballot>,
+}
+
+/// One server's row of the log grid.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogRow {
+    pub server: NodeId,
+    pub up: bool,
+    /// The ballot it leads, if it leads.
+    pub leads: Option<crate::protocols::ids::Ballot>,
+    /// Every slot up to this one is known chosen here (the commit index).
+    pub commit: u32,
+    /// Every slot up to this one is applied here.
+    pub applied: u32,
+    pub cells: Vec<LogCell>,
+}
+
+/// The log of every server, slot by slot, up to the highest slot any server holds.
+pub fn log_rows(world: &MultiPaxosWorld) -> Vec<LogRow> {
+    let servers: Vec<_> = world
+        .nodes()
+        .iter()
+        .filter_map(|s| match &s.state {
+            Node::Server(server) => Some((s.id, s.up, &**server)),
+            Node::Client(_) => None,
+        })
+        .collect();
+    let slots = servers
+        .iter()
+        .map(|(_, _, s)| s.last_slot())
+        .max()
+        .unwrap_or(0);
+    servers
+        .into_iter()
+        .map(|(id, up, s)| {
+            let last = s.last_slot();
+            let cells = (1..=slots)
+                .map(|slot| {
+                    let vote = s.vote(slot);
+                    let chosen = s.chosen_at(slot);
+                    let applied = slot <= s.applied || s.applied_ahead.contains(&slot);
+                    let state = match (applied, chosen, vote) {
+                        (true, _, _) => CellState::Applied,
+                        (false, Some(_), _) => CellState::Chosen,
+                        (false, None, Some(_)) => CellState::Accepted,
+                        (false, None, None) if slot < last => CellState::Hole,
+                        _ => CellState::Empty,
+                    };
+                    LogCell {
+                        state,
+                        entry: chosen.or(vote.map(|v| v.1)),
+                        ballot: vote.map(|v| v.0),
+                    }
+                })
+                .collect();
+            LogRow {
+                server: id,
+                up,
+                leads: s.is_leader().then(|| s.ballot()).flatten(),
+                commit: s.commit(),
+                applied: s.applied,
+                cells,
+            }
+        })
+        .collect()
+}
+
+/// Every server's vote in one slot (`None`: it has not voted there), and the entry chosen there
+/// with its ballot, if one is.
+pub type SlotVotes = (
+    Vec<(NodeId, Option<(crate::protocols::ids::Ballot, Entry)>)>,
+    Option<(Entry, crate::protocols::ids::Ballot)>,
+);
+
+/// Each server's vote in `slot`, and what is chosen there.
+pub fn slot_votes(world: &MultiPaxosWorld, slot: u32) -> SlotVotes {
+    let votes = world
+        .nodes()
+        .iter()
+        .filter_map(|s| match &s.state {
+            Node::Server(server) => Some((s.id, server.vote(slot))),
+            Node::Client(_) => None,
+        })
+        .collect();
+    let chosen = world
+        .monitor()
+        .chosen
+        .get((slot as usize).wrapping_sub(1))
+        .copied()
+        .flatten()
+        .map(|(e, b, _)| (e, b));
+    (votes, chosen)
+}

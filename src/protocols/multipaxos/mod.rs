@@ -246,6 +246,21 @@ fn last<T: Clone>(v: &CowVec<Option<T>>) -> u32 {
 }
 
 impl Server {
+    /// This server's vote in `slot` (from 1): the ballot and the entry.
+    pub fn vote(&self, slot: u32) -> Option<(Ballot, Entry)> {
+        (slot >= 1).then(|| at(&self.accepted, slot)).flatten()
+    }
+
+    /// The entry this server knows is chosen in `slot` (from 1).
+    pub fn chosen_at(&self, slot: u32) -> Option<Entry> {
+        (slot >= 1).then(|| at(&self.chosen, slot)).flatten()
+    }
+
+    /// The highest slot this server holds anything in (a vote or a chosen entry); 0 if none.
+    pub fn last_slot(&self) -> u32 {
+        last(&self.accepted).max(last(&self.chosen))
+    }
+
     /// The chosen prefix: every slot up to this one is known chosen here.
     pub fn commit(&self) -> u32 {
         self.known

@@ -1,0 +1,192 @@
+//! The Multi-Paxos log: a grid of servers by slots. Each cell shows the command and the ballot
+//! of the server's vote and whether it is only accepted, known chosen or applied; holes stand
+//! out; each row ends with its commit and applied watermarks, drawn as lines too. Clicking a
+//! cell shows every server's vote in that slot. The grid scrolls to follow the newest slots.
+
+use egui::{Color32, RichText, Sense, Stroke, Ui, Vec2};
+
+use super::i18n::{Lang, T, fill};
+use crate::palette::Palette;
+use crate::protocols::kv::Entry;
+use crate::protocols::multipaxos::MultiPaxosWorld;
+use crate::protocols::multipaxos::describe::{CellState, LogRow, log_rows, slot_votes};
+
+#[derive(Default)]
+pub struct LogView {
+    /// The slot whose votes are shown under the grid.
+    pub selected: Option<u32>,
+}
+
+/// A cell's text: the entry without its request id (`put x=1`, `no-op`); commands are code and
+/// read the same in both languages, a no-op is a word.
+fn entry_text(e: &Entry, lang: Lang) -> String {
+    match e {
+        Entry::Noop => T::LogNoop.get(lang).to_string(),
+        Entry::Cmd(c) => c.op.to_string(),
+    }
+}
+
+impl LogView {
+    pub fn ui(&mut self, ui: &mut Ui, world: &MultiPaxosWorld, lang: Lang, palette: &Palette) {
+        let tr = |t: T| t.get(lang);
+        ui.heading(tr(T::LogTitle));
+        let rows = log_rows(world);
+        let slots = rows.first().map_or(0, |r| r.cells.len());
+        if slots == 0 {
+            ui.label(tr(T::LogEmpty));
+            return;
+        }
+        let cell = Vec2::new(92.0, 40.0);
+        egui::ScrollArea::horizontal()
+            .id_salt("log-grid")
+            .stick_to_right(true)
+            .show(ui, |ui| {
+                egui::Grid::new("log")
+                    .spacing(Vec2::new(4.0, 4.0))
+                    .show(ui, |ui| {
+                        ui.label("");
+                        for slot in 1..=slots {
+                            let text = format!("{} {slot}", tr(T::LogSlot));
+                            let strong = self.selected == Some(slot as u32);
+                            ui.label(if strong {
+                                RichText::new(text).strong()
+                            } else {
+                                RichText::new(text)
+                            });
+                        }
+                        ui.end_row();
+                        for row in &rows {
+                            self.row(ui, row, cell, lang, palette);
+                            ui.end_row();
+                        }
+                    });
+            });
+        ui.separator();
+        match self.selected.filter(|s| (1..=slots as u32).contains(s)) {
+            Some(slot) => self.votes(ui, world, slot, lang),
+            None => {
+                ui.label(tr(T::LogPickSlot));
+            }
+        }
+    }
+
+    fn row(&mut self, ui: &mut Ui, row: &LogRow, cell: Vec2, lang: Lang, palette: &Palette) {
+        let tr = |t: T| t.get(lang);
+        let mut head = row.server.to_string();
+        // A crashed server's lead is gone with its volatile state.
+        if let Some(b) = row.leads.filter(|_| row.up) {
+            head = format!("{head}  {}", fill(tr(T::LogLeads), &[&b]));
+        }
+        if !row.up {
+            head = format!("{head}  ({})", tr(T::Crashed));
+        }
+        ui.label(RichText::new(head).strong());
+        for (i, c) in row.cells.iter().enumerate() {
+            let slot = i as u32 + 1;
+            let (fill_colour, text_colour) = match c.state {
+                CellState::Applied => (palette.ok, Color32::WHITE),
+                CellState::Chosen => (palette.chosen, Color32::BLACK),
+                CellState::Accepted => (
+                    palette.accept.gamma_multiply(0.35),
+                    ui.visuals().strong_text_color(),
+                ),
+                CellState::Hole => (
+                    palette.violation.gamma_multiply(0.35),
+                    ui.visuals().strong_text_color(),
+                ),
+                CellState::Empty => (Color32::TRANSPARENT, ui.visuals().weak_text_color()),
+            };
+            let text = match (c.state, c.entry) {
+                (CellState::Hole, _) => tr(T::LogHole).to_string(),
+                (_, Some(e)) => entry_text(&e, lang),
+                (_, None) => String::new(),
+            };
+            let ballot = c.ballot.map(|b| b.to_string()).unwrap_or_default();
+            let (rect, response) = ui.allocate_exact_size(cell, Sense::click());
+            let painter = ui.painter();
+            let selected = self.selected == Some(slot);
+            painter.rect_filled(rect, 4.0, fill_colour);
+            let stroke = if selected {
+                Stroke::new(2.0, ui.visuals().strong_text_color())
+            } else if c.state == CellState::Hole {
+                Stroke::new(1.5, palette.violation)
+            } else {
+                Stroke::new(1.0, ui.visuals().widgets.noninteractive.bg_stroke.color)
+            };
+            painter.rect_stroke(rect, 4.0, stroke, egui::StrokeKind::Inside);
+            painter.text(
+                rect.center_top() + Vec2::new(0.0, 6.0),
+                egui::Align2::CENTER_TOP,
+                &text,
+                egui::FontId::proportional(13.0),
+                text_colour,
+            );
+            painter.text(
+                rect.center_bottom() - Vec2::new(0.0, 5.0),
+                egui::Align2::CENTER_BOTTOM,
+                &ballot,
+                egui::FontId::monospace(11.0),
+                text_colour.gamma_multiply(0.8),
+            );
+            // The watermarks: a line after the last slot known chosen and after the last
+            // applied (the applied one inside, so both show when they coincide).
+            for (mark, x, colour) in [
+                (row.commit, rect.right() + 2.0, palette.chosen),
+                (row.applied, rect.right() - 1.0, palette.ok),
+            ] {
+                if slot == mark {
+                    painter.line_segment(
+                        [
+                            egui::pos2(x, rect.top() - 2.0),
+                            egui::pos2(x, rect.bottom() + 2.0),
+                        ],
+                        Stroke::new(3.0, colour),
+                    );
+                }
+            }
+            let state_word = match c.state {
+                CellState::Applied => tr(T::LogApplied),
+                CellState::Chosen => tr(T::Chosen),
+                CellState::Accepted => tr(T::AcceptedVote),
+                CellState::Hole => tr(T::LogHole),
+                CellState::Empty => "",
+            };
+            let response = response.on_hover_text(format!(
+                "{} · {} {slot} · {state_word} {text} {ballot}",
+                row.server,
+                tr(T::LogSlot)
+            ));
+            response.widget_info(|| {
+                egui::WidgetInfo::labeled(
+                    egui::Role::Button,
+                    true,
+                    format!("{} {} {slot}: {text}", row.server, tr(T::LogSlot)),
+                )
+            });
+            if response.clicked() {
+                self.selected = Some(slot);
+            }
+        }
+        ui.label(fill(tr(T::LogWatermarks), &[&row.commit, &row.applied]));
+    }
+
+    fn votes(&self, ui: &mut Ui, world: &MultiPaxosWorld, slot: u32, lang: Lang) {
+        let tr = |t: T| t.get(lang);
+        let (votes, chosen) = slot_votes(world, slot);
+        ui.label(RichText::new(fill(tr(T::LogVotesTitle), &[&slot])).strong());
+        egui::Grid::new("log-votes").striped(true).show(ui, |ui| {
+            for (server, vote) in votes {
+                ui.label(server.to_string());
+                match vote {
+                    Some((b, e)) => ui.label(format!("{b}  {}", entry_text(&e, lang))),
+                    None => ui.label(tr(T::LogNoVote)),
+                };
+                ui.end_row();
+            }
+        });
+        ui.label(match chosen {
+            Some((e, b)) => fill(tr(T::LogChosenIn), &[&entry_text(&e, lang), &b]),
+            None => tr(T::LogNotChosen).to_string(),
+        });
+    }
+}

@@ -1,0 +1,130 @@
+//! The Multi-Paxos views, driven through egui_kittest: clicks by label that check the view's
+//! state, and image snapshots rendered on the CPU (Mesa's llvmpipe through wgpu).
+
+use egui::Vec2;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use paxos_lab::palette::Palette;
+use paxos_lab::protocols::multipaxos::describe::{CellState, log_rows};
+use paxos_lab::protocols::multipaxos::{MultiPaxos, MultiPaxosWorld, server};
+use paxos_lab::trace;
+use paxos_lab::ui::i18n::Lang;
+use paxos_lab::ui::install_fonts;
+use paxos_lab::ui::log_view::LogView;
+
+/// The failover lesson's run up to the new leader: S1 (crashed) voted in slots 1 to 3, S2 in
+/// slots 1 and 3 (a hole at 2), S3 leads ballot 2.3 and has re-proposed 1 and 3 and a no-op in 2.
+fn failover() -> MultiPaxosWorld {
+    let text = r#"(
+        version: 2,
+        protocol: "multipaxos",
+        config: (servers: 3, clients: 3, seed: 1),
+        actions: [
+            Propose("C1", Put("x", "1")), Deliver(1), Deliver(2), Deliver(3), Deliver(4),
+            Propose("C2", Put("y", "2")), Propose("C3", Put("z", "3")), Deliver(8), Deliver(9),
+            Deliver(6), Deliver(12), Deliver(14), Deliver(15),
+            Drop(7), Drop(10), Drop(11), Drop(13), Crash("S1"),
+            Timeout("S3"), Deliver(18), Deliver(19), Deliver(23),
+        ],
+    )"#;
+    let (_, replayed) =
+        trace::parse_and_replay_as::<MultiPaxos>(std::path::Path::new("failover.ron"), text)
+            .unwrap_or_else(|e| panic!("{e}"));
+    replayed.world
+}
+
+fn harness<'a>(size: Vec2, draw: impl FnMut(&mut egui::Ui) + 'a) -> Harness<'a> {
+    Harness::builder()
+        .with_size(size)
+        .with_pixels_per_point(1.0)
+        .with_context_setup(install_fonts)
+        .build_ui(draw)
+}
+
+#[test]
+fn the_log_grid_shows_votes_chosen_applied_and_holes() {
+    let world = failover();
+    let rows = log_rows(&world);
+    let row = |i: u8| rows.iter().find(|r| r.server == server(i)).unwrap();
+    let states = |i: u8| row(i).cells.iter().map(|c| c.state).collect::<Vec<_>>();
+    use CellState::*;
+    // S1 applied slot 1, knows 3 is chosen (a hole below it keeps it unapplied), voted in 2.
+    assert_eq!(states(1), [Applied, Accepted, Chosen]);
+    assert!(!row(1).up);
+    // S2 voted for the no-op in slot 2 under ballot 2.3 (#23), and in 1 and 3 under 1.1.
+    assert_eq!(states(2), [Accepted, Accepted, Accepted]);
+    assert_eq!(
+        row(2).cells[1].ballot.map(|b| b.to_string()),
+        Some("2.3".into())
+    );
+    // S3 leads 2.3 and voted for its own proposals in every slot.
+    assert_eq!(row(3).leads.map(|b| b.to_string()), Some("2.3".into()));
+    assert_eq!((row(3).commit, row(3).applied), (0, 0));
+}
+
+#[test]
+fn a_hole_stands_out_until_the_new_leader_fills_it() {
+    // Before S3's Accept for slot 2 reaches S2, S2 has a hole there.
+    let text = r#"(
+        version: 2,
+        protocol: "multipaxos",
+        config: (servers: 3, clients: 3, seed: 1),
+        actions: [
+            Propose("C1", Put("x", "1")), Deliver(1), Deliver(2), Deliver(3), Deliver(4),
+            Propose("C2", Put("y", "2")), Propose("C3", Put("z", "3")), Deliver(8), Deliver(9),
+            Deliver(6), Deliver(12),
+        ],
+    )"#;
+    let (_, r) = trace::parse_and_replay_as::<MultiPaxos>(std::path::Path::new("h.ron"), text)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let rows = log_rows(&r.world);
+    let s2 = rows.iter().find(|r| r.server == server(2)).unwrap();
+    assert_eq!(s2.cells[1].state, CellState::Hole);
+    let s3 = rows.iter().find(|r| r.server == server(3)).unwrap();
+    assert!(s3.cells.iter().all(|c| c.state == CellState::Empty));
+}
+
+#[test]
+fn clicking_a_cell_shows_every_servers_vote_in_that_slot() {
+    let world = failover();
+    let mut view = LogView::default();
+    let palette = Palette::standard(true);
+    let mut h = harness(Vec2::new(760.0, 420.0), |ui| {
+        view.ui(ui, &world, Lang::En, &palette)
+    });
+    h.run();
+    assert!(h.query_by_label_contains("Slot 3: each server").is_none());
+    h.get_by_label("S2 slot 3: put z=3").click();
+    h.run();
+    h.get_by_label_contains("Slot 3: each server's vote");
+    h.get_by_label("chosen: put z=3 (ballot 1.1)");
+    // S3's vote in its own ballot, and S1's and S2's in S1's.
+    h.get_by_label("2.3  put z=3");
+    assert_eq!(h.get_all_by_label("1.1  put z=3").count(), 2);
+    drop(h);
+    assert_eq!(view.selected, Some(3));
+}
+
+#[test]
+fn snapshot_log_view() {
+    let world = failover();
+    let palette = Palette::standard(true);
+    let mut view = LogView { selected: Some(2) };
+    let mut h = harness(Vec2::new(760.0, 420.0), |ui| {
+        view.ui(ui, &world, Lang::En, &palette)
+    });
+    h.run();
+    h.snapshot("log_view");
+}
+
+#[test]
+fn snapshot_log_view_in_chinese() {
+    let world = failover();
+    let palette = Palette::standard(true);
+    let mut view = LogView { selected: Some(2) };
+    let mut h = harness(Vec2::new(760.0, 420.0), |ui| {
+        view.ui(ui, &world, Lang::Zh, &palette)
+    });
+    h.run();
+    h.snapshot("log_view_zh");
+}
