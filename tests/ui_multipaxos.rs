@@ -5,12 +5,13 @@ use egui::Vec2;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use paxos_lab::palette::Palette;
-use paxos_lab::protocols::multipaxos::describe::{CellState, log_rows};
+use paxos_lab::protocols::multipaxos::describe::{CellState, log_rows, store_rows};
 use paxos_lab::protocols::multipaxos::{MultiPaxos, MultiPaxosWorld, server};
 use paxos_lab::trace;
 use paxos_lab::ui::i18n::Lang;
 use paxos_lab::ui::install_fonts;
 use paxos_lab::ui::log_view::LogView;
+use paxos_lab::ui::store_view::StoreView;
 
 /// The failover lesson's run up to the new leader: S1 (crashed) voted in slots 1 to 3, S2 in
 /// slots 1 and 3 (a hole at 2), S3 leads ballot 2.3 and has re-proposed 1 and 3 and a no-op in 2.
@@ -127,4 +128,56 @@ fn snapshot_log_view_in_chinese() {
     });
     h.run();
     h.snapshot("log_view_zh");
+}
+
+/// The `apply-past-hole` scenario, then a heartbeat that lets S2 apply both slots in order: S1
+/// (which applied slot 2 over the hole) and S2 applied as many slots and hold different stores.
+fn diverged() -> (MultiPaxosWorld, MultiPaxosWorld) {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/scenarios/multipaxos/apply-past-hole.ron"
+    ))
+    .unwrap()
+    .replace(
+        "        Deliver(12),",
+        "        Deliver(12), Timeout(\"S1\"), Deliver(14),",
+    );
+    let (t, r) = trace::parse_and_replay_as::<MultiPaxos>(std::path::Path::new("d.ron"), &text)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut back = t.config.world();
+    for a in &t.actions[..t.actions.len() - 1] {
+        back.apply(a).unwrap();
+    }
+    (r.world, back)
+}
+
+#[test]
+fn replicas_at_the_same_slot_with_different_stores_stand_out() {
+    let (world, _) = diverged();
+    let rows = store_rows(&world);
+    let s = |i: u8| rows.iter().find(|r| r.server == server(i)).unwrap();
+    assert_eq!((s(1).applied, s(2).applied, s(3).applied), (2, 2, 0));
+    assert!(
+        s(1).diverged && s(2).diverged,
+        "same slot, different stores"
+    );
+    assert!(!s(3).diverged, "S3 only lags");
+}
+
+#[test]
+fn the_store_view_names_the_lag_the_divergence_and_what_changed() {
+    let (world, back) = diverged();
+    let palette = Palette::standard(true);
+    let mut view = StoreView;
+    let mut h = harness(Vec2::new(640.0, 220.0), |ui| {
+        view.ui(ui, &world, Some(&back), Lang::En, &palette)
+    });
+    h.run();
+    assert_eq!(
+        h.get_all_by_label_contains("differs from a replica at the same slot")
+            .count(),
+        2
+    );
+    h.get_by_label("applied up to slot 0 · 2 slots behind");
+    h.snapshot("store_view");
 }

@@ -287,6 +287,14 @@ texts! {
     LogSlot => "slot", "槽位";
     LogHole => "hole", "空洞";
     LogNoop => "no-op", "空操作";
+    // The Multi-Paxos store view
+    StoreTitle => "Stores", "存储";
+    StoreKey => "key", "键";
+    StoreAppliedUpTo => "applied up to slot {0}", "已应用到槽位 {0}";
+    StoreBehind => "{0} slots behind", "落后 {0} 个槽位";
+    StoreDiverged => "differs from a replica at the same slot", "与应用到同一槽位的副本不同";
+    StoreNoValue => "—", "—";
+    StoreEmpty => "No key has a value yet.", "还没有任何键有值。";
     LogApplied => "applied", "已应用";
     LogLeads => "leads {0}", "领导 {0}";
     LogWatermarks => "commit {0} · applied {1}", "提交 {0} · 已应用 {1}";

@@ -13,6 +13,7 @@ pub mod log_view;
 pub mod panels;
 pub mod render;
 pub mod spacetime;
+pub mod store_view;
 pub mod theme;
 
 use std::sync::{Arc, Mutex};

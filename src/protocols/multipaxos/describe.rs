@@ -533,3 +533,40 @@ pub fn slot_votes(world: &MultiPaxosWorld, slot: u32) -> SlotVotes {
         .map(|(e, b, _)| (e, b));
     (votes, chosen)
 }
+
+/// One replica's store, as the store view draws it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoreRow {
+    pub server: NodeId,
+    pub up: bool,
+    /// Slots applied, in order.
+    pub applied: u32,
+    pub kv: BTreeMap<Value, Value>,
+    /// Another replica that applied as many slots holds a different store: state machine safety
+    /// is broken (replicas that applied fewer slots only lag).
+    pub diverged: bool,
+}
+
+/// Every replica's store, and which differ from a replica at the same point of the log.
+pub fn store_rows(world: &MultiPaxosWorld) -> Vec<StoreRow> {
+    let mut rows: Vec<StoreRow> = world
+        .nodes()
+        .iter()
+        .filter_map(|s| match &s.state {
+            Node::Server(server) => Some(StoreRow {
+                server: s.id,
+                up: s.up,
+                applied: server.applied,
+                kv: server.store.kv.clone(),
+                diverged: false,
+            }),
+            Node::Client(_) => None,
+        })
+        .collect();
+    for i in 0..rows.len() {
+        rows[i].diverged = rows
+            .iter()
+            .any(|r| r.applied == rows[i].applied && r.kv != rows[i].kv);
+    }
+    rows
+}
