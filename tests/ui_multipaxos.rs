@@ -5,9 +5,13 @@ use egui::Vec2;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use paxos_lab::palette::Palette;
-use paxos_lab::protocols::multipaxos::describe::{CellState, log_rows, store_rows};
+use paxos_lab::protocols::kv::Output;
+use paxos_lab::protocols::multipaxos::describe::{
+    CellState, history_picture, log_rows, store_rows,
+};
 use paxos_lab::protocols::multipaxos::{MultiPaxos, MultiPaxosWorld, server};
 use paxos_lab::trace;
+use paxos_lab::ui::history_view::HistoryView;
 use paxos_lab::ui::i18n::Lang;
 use paxos_lab::ui::install_fonts;
 use paxos_lab::ui::log_view::LogView;
@@ -180,4 +184,95 @@ fn the_store_view_names_the_lag_the_divergence_and_what_changed() {
     );
     h.get_by_label("applied up to slot 0 · 2 slots behind");
     h.snapshot("store_view");
+}
+
+fn replay(text: &str) -> MultiPaxosWorld {
+    let (_, r) = trace::parse_and_replay_as::<MultiPaxos>(std::path::Path::new("t.ron"), text)
+        .unwrap_or_else(|e| panic!("{e}"));
+    r.world
+}
+
+/// The `no-dedup` scenario, then C2 takes the second run's answer (`fail`) as its own.
+fn double_cas() -> MultiPaxosWorld {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/scenarios/multipaxos/no-dedup.ron"
+    ))
+    .unwrap()
+    .replace("        Deliver(17),", "        Deliver(18),");
+    replay(&text)
+}
+
+/// Two clients: C1 puts, then C2 and C1 read, overlapping.
+fn two_clients() -> MultiPaxosWorld {
+    replay(
+        r#"(
+        version: 2,
+        protocol: "multipaxos",
+        config: (servers: 3, clients: 2, seed: 1),
+        actions: [
+            Propose("C1", Put("x", "1")), Propose("C2", Put("x", "2")), Deliver(1), Deliver(3),
+            Deliver(5), Deliver(2), Deliver(6), Deliver(8), Deliver(10), Deliver(11), Deliver(12),
+            Deliver(13), Propose("C1", Get("x")),
+        ],
+    )"#,
+    )
+}
+
+#[test]
+fn a_linearizable_history_gets_a_point_inside_every_answered_request() {
+    let p = history_picture(&two_clients());
+    assert!(p.unplaceable.is_none());
+    assert_eq!(p.bars.len(), 3);
+    for b in &p.bars {
+        if let (Some(point), Some((r, _))) = (b.point, b.ret) {
+            assert!(point >= b.invoke as f64 && point <= r as f64, "{b:?}");
+        }
+    }
+    assert!(p.bars[2].ret.is_none(), "C1's get is pending");
+}
+
+#[test]
+fn a_double_run_cas_is_the_request_no_order_can_place() {
+    let p = history_picture(&double_cas());
+    let u = p.unplaceable.clone().expect("not linearizable");
+    let bar = &p.bars[u.culprit];
+    assert_eq!(
+        (bar.client, bar.op.to_string()),
+        (
+            paxos_lab::protocols::multipaxos::client(2),
+            "cas x:1->2".to_string()
+        )
+    );
+    assert_eq!((u.got, u.would, u.before), (Output::Fail, Output::Ok, 1));
+    assert!(p.bars[0].point.is_some(), "C1's put is placed");
+}
+
+#[test]
+fn the_history_view_gives_its_verdict_and_why() {
+    let world = double_cas();
+    let palette = Palette::standard(true);
+    let mut view = HistoryView::default();
+    let mut h = harness(Vec2::new(720.0, 200.0), |ui| {
+        view.ui(ui, &world, Lang::En, &palette)
+    });
+    h.run();
+    h.get_by_label(" NOT linearizable ");
+    h.get_by_label_contains(
+        "C2 cas x:1->2 returned fail, but after the one request that can be ordered before it the store would answer ok.",
+    );
+    h.snapshot("history_view_violation");
+}
+
+#[test]
+fn the_history_view_ticks_each_linearization_point_in_chinese() {
+    let world = two_clients();
+    let palette = Palette::standard(true);
+    let mut view = HistoryView::default();
+    let mut h = harness(Vec2::new(720.0, 200.0), |ui| {
+        view.ui(ui, &world, Lang::Zh, &palette)
+    });
+    h.run();
+    h.get_by_label(" 线性一致 ");
+    h.snapshot("history_view_zh");
 }

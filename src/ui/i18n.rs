@@ -295,6 +295,15 @@ texts! {
     StoreDiverged => "differs from a replica at the same slot", "与应用到同一槽位的副本不同";
     StoreNoValue => "—", "—";
     StoreEmpty => "No key has a value yet.", "还没有任何键有值。";
+    // The clients' history view
+    HistoryTitle => "Clients' history", "客户端历史";
+    HistoryLinearizable => "linearizable", "线性一致";
+    HistoryNotLinearizable => "NOT linearizable", "不是线性一致的";
+    HistoryPending => "pending", "未返回";
+    HistoryEmpty => "No client has sent a request yet.", "还没有客户端发出请求。";
+    HistoryWhy => "{0} returned {1}, but after the {2} requests that can be ordered before it the store would answer {3}.", "{0} 返回了 {1}，但在可以排在它之前的 {2} 个请求之后，存储会回答 {3}。";
+    HistoryWhyOne => "{0} returned {1}, but after the one request that can be ordered before it the store would answer {3}.", "{0} 返回了 {1}，但在可以排在它之前的那 1 个请求之后，存储会回答 {3}。";
+    HistoryPoints => "Ticks mark where each request takes effect in one order that explains every answer.", "刻度标出在一种能解释所有回复的顺序中，每个请求生效的位置。";
     LogApplied => "applied", "已应用";
     LogLeads => "leads {0}", "领导 {0}";
     LogWatermarks => "commit {0} · applied {1}", "提交 {0} · 已应用 {1}";

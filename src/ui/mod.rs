@@ -6,6 +6,7 @@ pub mod commands;
 pub mod explore_panel;
 pub mod files;
 pub mod graph;
+pub mod history_view;
 pub mod i18n;
 pub mod inspector;
 pub mod lesson_panel;

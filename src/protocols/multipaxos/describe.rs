@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Action, CLIENT, Config, Msg, MultiPaxos, MultiPaxosWorld, Node, Note, SERVER, client};
 use crate::protocols::ids::Value;
-use crate::protocols::kv::{ClientMsg, Entry, Op, Output};
+use crate::protocols::kv::{ClientMsg, Entry, Linearization, Op, Output, Store};
 use crate::protocols::plugin::{
     LaneNote, Plugin, RoleInfo, Tint, ViolationOutcome, differing, messages_words, safety_words,
     violation_words,
@@ -569,4 +569,93 @@ pub fn store_rows(world: &MultiPaxosWorld) -> Vec<StoreRow> {
             .any(|r| r.applied == rows[i].applied && r.kv != rows[i].kv);
     }
     rows
+}
+
+/// One request of the clients' history, as the history view draws it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HistoryBar {
+    pub client: NodeId,
+    pub seq: u32,
+    pub op: Op,
+    pub invoke: u64,
+    /// The step its answer arrived, and the answer; `None` while pending.
+    pub ret: Option<(u64, Output)>,
+    /// Where the request takes effect in the linearization found (a time between its invoke and
+    /// its return), if it was placed.
+    pub point: Option<f64>,
+}
+
+/// Why a history is not linearizable: the request no order can place next, what it returned,
+/// what the store would have answered after the longest order that explains the rest, and how
+/// many requests that order holds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unplaceable {
+    /// Index into the bars.
+    pub culprit: usize,
+    pub got: Output,
+    pub would: Output,
+    pub before: usize,
+}
+
+/// The clients' history laid out on the run's steps, with its verdict.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HistoryPicture {
+    pub bars: Vec<HistoryBar>,
+    /// `None` when linearizable.
+    pub unplaceable: Option<Unplaceable>,
+    /// The last step of the run (the right end of the time axis).
+    pub end: u64,
+}
+
+/// The history of `world`'s clients, checked for linearizability. Points are placed as early as
+/// the order allows: each just after its invocation or just after the point before it (a valid
+/// order never needs a point past the request's return; the clamp only keeps rounding inside).
+pub fn history_picture(world: &MultiPaxosWorld) -> HistoryPicture {
+    let history = &world.monitor().history;
+    let mut bars: Vec<HistoryBar> = history
+        .ops()
+        .map(|o| HistoryBar {
+            client: client(o.client),
+            seq: o.seq,
+            op: o.op,
+            invoke: o.invoke,
+            ret: o.ret,
+            point: None,
+        })
+        .collect();
+    let (order, unplaceable) = match crate::protocols::kv::check(history) {
+        Linearization::Linearizable(order) => (order, None),
+        Linearization::NotLinearizable {
+            prefix, culprit, ..
+        } => {
+            let mut kv = BTreeMap::new();
+            for &i in &prefix {
+                Store::run(&mut kv, history.op(i).op);
+            }
+            let op = history.op(culprit.min(history.len().saturating_sub(1)));
+            let would = Store::run(&mut kv, op.op);
+            let unplaceable = (culprit < history.len()).then(|| Unplaceable {
+                culprit,
+                got: op.ret.map_or(Output::Got(None), |r| r.1),
+                would,
+                before: prefix.len(),
+            });
+            (prefix, unplaceable)
+        }
+    };
+    let mut last = f64::MIN;
+    for i in order {
+        let b = &mut bars[i];
+        let mut at = (b.invoke as f64 + 0.25).max(last + 0.05);
+        if let Some((r, _)) = b.ret {
+            at = at.min(r as f64);
+        }
+        b.point = Some(at);
+        last = at;
+    }
+    HistoryPicture {
+        bars,
+        unplaceable,
+        end: world.step(),
+    }
 }

@@ -1,0 +1,182 @@
+//! The clients' history, as Porcupine draws one: a lane per client and a bar per request from
+//! its invocation to its answer, on the run's steps. When the history is linearizable a tick
+//! marks where each request takes effect in one order that explains every answer; when it is
+//! not, the requests that order can place keep their ticks and the one it cannot place is red,
+//! with a sentence saying why. A badge gives the verdict as the run goes.
+
+use egui::{Align2, Color32, FontId, Rect, RichText, Sense, Stroke, Ui, Vec2, pos2};
+
+use super::i18n::{Lang, T, fill};
+use crate::palette::Palette;
+use crate::protocols::multipaxos::MultiPaxosWorld;
+use crate::protocols::multipaxos::describe::{HistoryPicture, history_picture};
+
+#[derive(Default)]
+pub struct HistoryView {
+    /// The last picture, by (step, requests, answers) of the world it was made from: checking
+    /// linearizability is a search, so it runs only when the history changed.
+    cached: Option<((u64, usize, usize), HistoryPicture)>,
+}
+
+impl HistoryView {
+    /// The picture of `world`'s history (cached while it is unchanged).
+    pub fn picture(&mut self, world: &MultiPaxosWorld) -> &HistoryPicture {
+        let history = &world.monitor().history;
+        let key = (
+            world.step(),
+            history.len(),
+            history.ops().filter(|o| o.ret.is_some()).count(),
+        );
+        if self.cached.as_ref().is_none_or(|(k, _)| *k != key) {
+            self.cached = Some((key, history_picture(world)));
+        }
+        &self.cached.as_ref().expect("just filled").1
+    }
+
+    pub fn ui(&mut self, ui: &mut Ui, world: &MultiPaxosWorld, lang: Lang, palette: &Palette) {
+        let tr = |t: T| t.get(lang);
+        let clients: Vec<_> = world
+            .nodes()
+            .iter()
+            .filter(|s| s.id.role == crate::protocols::multipaxos::CLIENT)
+            .map(|s| s.id)
+            .collect();
+        let picture = self.picture(world).clone();
+        ui.horizontal(|ui| {
+            ui.heading(tr(T::HistoryTitle));
+            let (text, colour) = if picture.unplaceable.is_none() {
+                (tr(T::HistoryLinearizable), palette.ok)
+            } else {
+                (tr(T::HistoryNotLinearizable), palette.violation)
+            };
+            ui.label(
+                RichText::new(format!(" {text} "))
+                    .strong()
+                    .color(Color32::WHITE)
+                    .background_color(colour),
+            );
+        });
+        if picture.bars.is_empty() {
+            ui.label(tr(T::HistoryEmpty));
+            return;
+        }
+        let lane = 34.0;
+        let label_width = 40.0;
+        let width = ui.available_width().max(200.0);
+        let (rect, _) = ui.allocate_exact_size(
+            Vec2::new(width, lane * clients.len() as f32 + 22.0),
+            Sense::hover(),
+        );
+        let painter = ui.painter_at(rect);
+        // A tenth more than the run, so a request invoked at the last step still shows.
+        let span = (picture.end + (picture.end / 10).max(1)) as f32;
+        let x_of = |step: f64| {
+            rect.left() + label_width + (step as f32 / span) * (rect.width() - label_width - 8.0)
+        };
+        // Ticks sit just after the invocation; labels start past them.
+        let text_colour = ui.visuals().text_color();
+        // The step axis.
+        let axis_y = rect.bottom() - 14.0;
+        painter.line_segment(
+            [
+                pos2(x_of(0.0), axis_y),
+                pos2(x_of(picture.end as f64), axis_y),
+            ],
+            Stroke::new(1.0, ui.visuals().weak_text_color()),
+        );
+        for step in [0, picture.end / 2, picture.end] {
+            painter.text(
+                pos2(x_of(step as f64), axis_y + 2.0),
+                Align2::CENTER_TOP,
+                step.to_string(),
+                FontId::monospace(10.0),
+                ui.visuals().weak_text_color(),
+            );
+        }
+        for (row, id) in clients.iter().enumerate() {
+            let top = rect.top() + row as f32 * lane;
+            painter.text(
+                pos2(rect.left(), top + lane / 2.0),
+                Align2::LEFT_CENTER,
+                id.to_string(),
+                FontId::proportional(14.0),
+                text_colour,
+            );
+            for (i, bar) in picture
+                .bars
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| b.client == *id)
+            {
+                let culprit = picture.unplaceable.as_ref().is_some_and(|u| u.culprit == i);
+                let end = bar.ret.map_or(span as f64, |r| r.0 as f64);
+                let r = Rect::from_min_max(
+                    pos2(x_of(bar.invoke as f64), top + 6.0),
+                    pos2(
+                        x_of(end).max(x_of(bar.invoke as f64) + 6.0),
+                        top + lane - 6.0,
+                    ),
+                );
+                let colour = if culprit {
+                    palette.violation
+                } else if bar.ret.is_some() {
+                    palette.accept.gamma_multiply(0.6)
+                } else {
+                    palette.accept.gamma_multiply(0.25)
+                };
+                painter.rect_filled(r, 3.0, colour);
+                if bar.ret.is_none() {
+                    painter.rect_stroke(
+                        r,
+                        3.0,
+                        Stroke::new(1.0, palette.accept),
+                        egui::StrokeKind::Inside,
+                    );
+                }
+                let answer = bar
+                    .ret
+                    .map_or(tr(T::HistoryPending).to_string(), |(_, o)| o.to_string());
+                // The label starts past the tick; near the right edge it ends there instead.
+                let galley = painter.layout_no_wrap(
+                    format!("{} → {answer}", bar.op),
+                    FontId::proportional(12.0),
+                    Color32::WHITE,
+                );
+                let mut at = r.left_center() + Vec2::new(9.0, -galley.size().y / 2.0);
+                at.x = at.x.min(rect.right() - galley.size().x - 2.0);
+                painter.galley(at, galley, Color32::WHITE);
+                if let Some(p) = bar.point {
+                    let x = x_of(p);
+                    painter.line_segment(
+                        [pos2(x, top + 2.0), pos2(x, top + lane - 2.0)],
+                        Stroke::new(2.5, palette.chosen),
+                    );
+                }
+            }
+        }
+        match &picture.unplaceable {
+            None => {
+                ui.label(RichText::new(tr(T::HistoryPoints)).weak());
+            }
+            Some(u) => {
+                let bar = &picture.bars[u.culprit];
+                ui.label(
+                    RichText::new(fill(
+                        tr(if u.before == 1 {
+                            T::HistoryWhyOne
+                        } else {
+                            T::HistoryWhy
+                        }),
+                        &[
+                            &format!("{} {}", bar.client, bar.op),
+                            &u.got,
+                            &u.before,
+                            &u.would,
+                        ],
+                    ))
+                    .color(palette.violation),
+                );
+            }
+        }
+    }
+}
