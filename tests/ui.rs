@@ -79,6 +79,7 @@ fn every_ui_string_renders_with_the_bundled_fonts() {
         ("log_view.rs", include_str!("../src/ui/log_view.rs")),
         ("store_view.rs", include_str!("../src/ui/store_view.rs")),
         ("history_view.rs", include_str!("../src/ui/history_view.rs")),
+        ("leader_view.rs", include_str!("../src/ui/leader_view.rs")),
         ("panels.rs", include_str!("../src/ui/panels.rs")),
         ("spacetime.rs", include_str!("../src/ui/spacetime.rs")),
         ("inspector.rs", include_str!("../src/ui/inspector.rs")),

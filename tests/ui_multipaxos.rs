@@ -7,13 +7,14 @@ use egui_kittest::kittest::Queryable;
 use paxos_lab::palette::Palette;
 use paxos_lab::protocols::kv::Output;
 use paxos_lab::protocols::multipaxos::describe::{
-    CellState, history_picture, log_rows, store_rows,
+    CellState, history_picture, leader_figures, log_rows, store_rows,
 };
 use paxos_lab::protocols::multipaxos::{MultiPaxos, MultiPaxosWorld, server};
 use paxos_lab::trace;
 use paxos_lab::ui::history_view::HistoryView;
 use paxos_lab::ui::i18n::Lang;
 use paxos_lab::ui::install_fonts;
+use paxos_lab::ui::leader_view::LeaderView;
 use paxos_lab::ui::log_view::LogView;
 use paxos_lab::ui::store_view::StoreView;
 
@@ -275,4 +276,42 @@ fn the_history_view_ticks_each_linearization_point_in_chinese() {
     h.run();
     h.get_by_label(" 线性一致 ");
     h.snapshot("history_view_zh");
+}
+
+/// The stable-leader lesson's run: C1's put waits for phase 1, its get costs phase 2 alone.
+fn stable_leader(actions: &str) -> MultiPaxosWorld {
+    replay(&format!(
+        r#"(version: 2, protocol: "multipaxos", config: (servers: 3, clients: 1, seed: 1),
+            actions: [{actions}])"#
+    ))
+}
+
+#[test]
+fn the_leader_panel_counts_what_a_stable_leader_saves() {
+    let campaigning = leader_figures(&stable_leader(
+        r#"Propose("C1", Put("x", "1")), Deliver(1)"#,
+    ));
+    assert_eq!(campaigning.server, Some(server(1)));
+    assert!(!campaigning.prepared);
+    assert_eq!(
+        campaigning.promises,
+        (1, 2),
+        "its own promise of the two it needs"
+    );
+    let world = stable_leader(
+        r#"Propose("C1", Put("x", "1")), Deliver(1), Deliver(2), Deliver(4), Deliver(5),
+           Deliver(7), Deliver(8), Propose("C1", Get("x")), Deliver(9), Deliver(10),
+           Deliver(12), Deliver(13)"#,
+    );
+    let f = leader_figures(&world);
+    assert!(f.prepared);
+    assert_eq!((f.next, f.phase2_only, f.committed), (Some(3), 1, 2));
+    assert_eq!(f.messages_sent, 13);
+    assert_eq!(f.messages_per_command(), Some(6.5));
+    let mut view = LeaderView;
+    let mut h = harness(Vec2::new(420.0, 220.0), |ui| view.ui(ui, &world, Lang::En));
+    h.run();
+    h.get_by_label("done: leads");
+    h.get_by_label("6.5");
+    h.snapshot("leader_view");
 }

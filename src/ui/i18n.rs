@@ -295,6 +295,17 @@ texts! {
     StoreDiverged => "differs from a replica at the same slot", "与应用到同一槽位的副本不同";
     StoreNoValue => "—", "—";
     StoreEmpty => "No key has a value yet.", "还没有任何键有值。";
+    // The Multi-Paxos leader panel
+    LeaderTitle => "Leader", "领导者";
+    LeaderNone => "No server leads or campaigns.", "没有服务器在领导或竞选。";
+    LeaderServer => "server", "服务器";
+    LeaderPhase => "phase 1", "第一阶段";
+    LeaderPrepared => "done: leads", "已完成：正在领导";
+    LeaderPreparing => "collecting promises: {0} of {1}", "正在收集承诺：{1} 个中的 {0} 个";
+    LeaderNext => "next slot", "下一个槽位";
+    LeaderPhase2Only => "commands with phase 2 only", "只需第二阶段的命令";
+    LeaderCommitted => "commands committed", "已提交的命令";
+    LeaderPerCommand => "messages per committed command", "每条已提交命令的消息数";
     // The clients' history view
     HistoryTitle => "Clients' history", "客户端历史";
     HistoryLinearizable => "linearizable", "线性一致";

@@ -9,6 +9,7 @@ pub mod graph;
 pub mod history_view;
 pub mod i18n;
 pub mod inspector;
+pub mod leader_view;
 pub mod lesson_panel;
 pub mod log_view;
 pub mod panels;

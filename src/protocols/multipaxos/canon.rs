@@ -281,10 +281,12 @@ impl MultiPaxos {
                     }
                 }
             }
+            // `phase2_only` is a figure for people, not state: left out.
             Lead::Leader {
                 ballot: b,
                 next,
                 open,
+                ..
             } => {
                 w.byte(2);
                 ballot(w, *b);
@@ -364,6 +366,7 @@ impl MultiPaxos {
                     ballot: b,
                     next,
                     open,
+                    phase2_only: 0,
                 }
             }
             _ => Lead::Follower {

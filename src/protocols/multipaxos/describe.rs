@@ -659,3 +659,76 @@ pub fn history_picture(world: &MultiPaxosWorld) -> HistoryPicture {
         end: world.step(),
     }
 }
+
+/// What the leader panel shows: who leads (or campaigns) and what it has cost.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LeaderFigures {
+    /// The server with the highest ballot among those up that lead or campaign.
+    pub server: Option<NodeId>,
+    pub ballot: Option<crate::protocols::ids::Ballot>,
+    /// Phase 1 is done (it leads); otherwise it is still collecting promises.
+    pub prepared: bool,
+    /// Promises in hand while campaigning, and how many make a majority.
+    pub promises: (u32, u32),
+    /// The next slot it will propose in.
+    pub next: Option<u32>,
+    /// Client commands it proposed after phase 1, each costing phase 2 alone.
+    pub phase2_only: u32,
+    /// Client commands chosen so far, in any ballot.
+    pub committed: u32,
+    pub messages_sent: u64,
+}
+
+impl LeaderFigures {
+    /// Messages sent per committed client command, once one is committed.
+    pub fn messages_per_command(&self) -> Option<f64> {
+        (self.committed > 0).then(|| self.messages_sent as f64 / self.committed as f64)
+    }
+}
+
+pub fn leader_figures(world: &MultiPaxosWorld) -> LeaderFigures {
+    let quorum = world.protocol().quorum();
+    let lead = world
+        .nodes()
+        .iter()
+        .filter(|s| s.up)
+        .filter_map(|s| match &s.state {
+            Node::Server(server) => server.ballot().map(|b| (b, s.id, &**server)),
+            Node::Client(_) => None,
+        })
+        .max_by_key(|(b, _, _)| *b);
+    let committed = world
+        .monitor()
+        .chosen
+        .iter()
+        .filter(|c| matches!(c, Some((Entry::Cmd(_), _, _))))
+        .count() as u32;
+    let mut f = LeaderFigures {
+        server: None,
+        ballot: None,
+        prepared: false,
+        promises: (0, quorum),
+        next: None,
+        phase2_only: 0,
+        committed,
+        messages_sent: world.network().stats.sent,
+    };
+    if let Some((ballot, id, s)) = lead {
+        f.server = Some(id);
+        f.ballot = Some(ballot);
+        match &s.lead {
+            super::Lead::Leader {
+                next, phase2_only, ..
+            } => {
+                f.prepared = true;
+                f.next = Some(*next);
+                f.phase2_only = *phase2_only;
+            }
+            super::Lead::Candidate { promises, .. } => {
+                f.promises = (promises.count_ones(), quorum);
+            }
+            super::Lead::Follower { .. } => {}
+        }
+    }
+    f
+}

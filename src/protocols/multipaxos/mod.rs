@@ -168,6 +168,9 @@ pub enum Lead {
         next: u32,
         /// Slots proposed in this ballot and not yet known chosen: slot, entry, voters.
         open: Vec<(u32, Entry, u64)>,
+        /// Client commands that arrived after phase 1 and cost phase 2 alone (a figure for
+        /// the leader panel; nothing reads it, and the explorer leaves it out).
+        phase2_only: u32,
     },
 }
 
@@ -496,6 +499,7 @@ impl MultiPaxos {
                 ballot,
                 next,
                 open: Vec::new(),
+                phase2_only: 0,
             };
             out.note(Note::Elected {
                 ballot,
@@ -600,6 +604,7 @@ impl MultiPaxos {
             ballot,
             next: from,
             open: Vec::new(),
+            phase2_only: 0,
         };
         for (i, vote) in merged.iter().enumerate() {
             let slot = from + i as u32;
@@ -644,7 +649,10 @@ impl MultiPaxos {
 
     /// Phase 2 for one slot: its own vote, then an Accept to every other server.
     fn propose_at(&self, me: u8, s: &mut Server, slot: u32, entry: Entry, out: &mut Outbox<Self>) {
-        let Lead::Leader { ballot, next, open } = &mut s.lead else {
+        let Lead::Leader {
+            ballot, next, open, ..
+        } = &mut s.lead
+        else {
             return;
         };
         let ballot = *ballot;
@@ -937,6 +945,9 @@ impl MultiPaxos {
                 if dedup && let Some(output) = s.store.answered(c.client, c.seq) {
                     out.send(client(c.client), reply(output));
                 } else if !dedup || (!s.store.has_run(c.client, c.seq) && !s.holds(&c)) {
+                    if let Lead::Leader { phase2_only, .. } = &mut s.lead {
+                        *phase2_only += 1;
+                    }
                     self.propose(me, s, Entry::Cmd(c), out);
                 }
             }
