@@ -40,6 +40,12 @@ pub struct BenchResult {
     pub frame_ms_default: f64,
     /// The same for 9 proposers, 25 acceptors, 9 learners and 2,000 messages in flight.
     pub frame_ms_large: f64,
+    /// CPU time of one frame of the Multi-Paxos views alone (log, stores, leader, clients'
+    /// history; not yet the whole app, which does not show them yet): 5 servers, 5 clients, a
+    /// log of `multipaxos_views_slots` slots and `multipaxos_views_requests` requests.
+    pub frame_ms_multipaxos_views: f64,
+    pub multipaxos_views_slots: u32,
+    pub multipaxos_views_requests: u32,
     /// The explorer on 3 proposers, 3 acceptors, 1 learner, 2 ballots each (the space is far
     /// larger than memory allows, so it runs to a state limit): unique states per second and
     /// peak resident bytes per state.
@@ -136,8 +142,12 @@ impl BenchResult {
             self.timeline_steps,
             self.checkpoint_interval
         ) + &format!(
-            "frame: {:.3} ms for the default scene mid-run, {:.3} ms for 9/25/9 nodes with 2000 messages in flight (1280x800, layout + tessellation)\n",
-            self.frame_ms_default, self.frame_ms_large
+            "frame: {:.3} ms for the default scene mid-run, {:.3} ms for 9/25/9 nodes with 2000 messages in flight (1280x800, layout + tessellation); Multi-Paxos views (log, stores, leader, history) for 5 servers, {} slots, {} requests: {:.3} ms\n",
+            self.frame_ms_default,
+            self.frame_ms_large,
+            self.multipaxos_views_slots,
+            self.multipaxos_views_requests,
+            self.frame_ms_multipaxos_views
         ) + &format!(
             "explore: {:.0} unique states/s, {} bytes/state over the first {} states of 3 proposers / 3 acceptors / 1 learner, 2 ballots each; a complete search of 2/3/1 with 1 ballot each: {} states, safe, in {:.0} ms\n",
             self.explore_states_per_sec,
@@ -269,6 +279,12 @@ pub fn measure(size: Size) -> BenchResult {
     };
     let frame_ms_default = frame_ms(default_scene(), frames);
     let frame_ms_large = frame_ms(large_scene(), frames / 4);
+    let scene = multipaxos_scene();
+    let multipaxos_views_slots = crate::protocols::multipaxos::describe::log_rows(&scene)
+        .first()
+        .map_or(0, |r| r.cells.len()) as u32;
+    let multipaxos_views_requests = scene.monitor().history.len() as u32;
+    let frame_ms_multipaxos_views = multipaxos_views_frame_ms(&scene, frames / 4);
 
     let limit = match size {
         Size::Full => 10_000_000,
@@ -292,6 +308,9 @@ pub fn measure(size: Size) -> BenchResult {
     assert_eq!(multipaxos_explore_complete.verdict, "safe");
 
     BenchResult {
+        frame_ms_multipaxos_views,
+        multipaxos_views_slots,
+        multipaxos_views_requests,
         multipaxos,
         multipaxos_explore,
         multipaxos_explore_complete,
@@ -520,6 +539,85 @@ pub fn frame_ms(session: Session, frames: usize) -> f64 {
         std::hint::black_box(ctx.tessellate(out.shapes, out.pixels_per_point));
     };
     // Warm up: the font atlas and text layout caches fill on the first frames.
+    for _ in 0..5 {
+        frame();
+    }
+    let start = Instant::now();
+    for _ in 0..frames.max(1) {
+        frame();
+    }
+    start.elapsed().as_secs_f64() * 1000.0 / frames.max(1) as f64
+}
+
+/// A large Multi-Paxos run for the views: 5 servers and 5 clients asking all the time (a few
+/// messages lost), run until the log holds 200 slots.
+pub fn multipaxos_scene() -> crate::protocols::multipaxos::MultiPaxosWorld {
+    let config = crate::protocols::multipaxos::Config {
+        servers: 5,
+        clients: 5,
+        seed: 11,
+        ..Default::default()
+    };
+    let knobs = Knobs {
+        drop: 0.02,
+        propose: 0.05,
+        ..Knobs::NONE
+    };
+    let mut world = config.world();
+    let mut scheduler = Scheduler::new(config.seed, knobs);
+    let slots = |w: &crate::protocols::multipaxos::MultiPaxosWorld| {
+        crate::protocols::multipaxos::describe::log_rows(w)
+            .first()
+            .map_or(0, |r| r.cells.len())
+    };
+    while slots(&world) < 200 {
+        let Some(a) = scheduler.next(&world) else {
+            break;
+        };
+        let _ = world.apply(&a);
+    }
+    world
+}
+
+/// CPU time of one frame of the Multi-Paxos views (log, stores, leader, clients' history) laid
+/// out together at 1280x800, layout and tessellation, on `world`.
+pub fn multipaxos_views_frame_ms(
+    world: &crate::protocols::multipaxos::MultiPaxosWorld,
+    frames: usize,
+) -> f64 {
+    use crate::ui::history_view::HistoryView;
+    use crate::ui::leader_view::LeaderView;
+    use crate::ui::log_view::LogView;
+    use crate::ui::store_view::StoreView;
+    let ctx = egui::Context::default();
+    install_fonts(&ctx);
+    let palette = crate::palette::Palette::standard(true);
+    let lang = crate::ui::i18n::Lang::En;
+    let (mut log, mut store, mut leader, mut history) = (
+        LogView::default(),
+        StoreView,
+        LeaderView,
+        HistoryView::default(),
+    );
+    let input = || egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            egui::vec2(1280.0, 800.0),
+        )),
+        ..Default::default()
+    };
+    let mut frame = || {
+        let mut out = ctx.run_ui(input(), |ui| {
+            log.ui(ui, world, lang, &palette);
+            ui.columns(2, |cols| {
+                store.ui(&mut cols[0], world, None, lang, &palette);
+                leader.ui(&mut cols[1], world, lang);
+            });
+            history.ui(ui, world, lang, &palette);
+        });
+        out.textures_delta.clear();
+        std::hint::black_box(ctx.tessellate(out.shapes, out.pixels_per_point));
+    };
     for _ in 0..5 {
         frame();
     }
