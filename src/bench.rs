@@ -613,7 +613,7 @@ pub fn multipaxos_views_frame_ms(
                 store.ui(&mut cols[0], world, None, lang, &palette);
                 leader.ui(&mut cols[1], world, lang);
             });
-            history.ui(ui, world, lang, &palette);
+            history.ui(ui, world, &[], lang, &palette);
         });
         out.textures_delta.clear();
         std::hint::black_box(ctx.tessellate(out.shapes, out.pixels_per_point));

@@ -255,7 +255,7 @@ fn the_history_view_gives_its_verdict_and_why() {
     let palette = Palette::standard(true);
     let mut view = HistoryView::default();
     let mut h = harness(Vec2::new(720.0, 200.0), |ui| {
-        view.ui(ui, &world, Lang::En, &palette)
+        view.ui(ui, &world, &[], Lang::En, &palette)
     });
     h.run();
     h.get_by_label(" NOT linearizable ");
@@ -271,7 +271,7 @@ fn the_history_view_ticks_each_linearization_point_in_chinese() {
     let palette = Palette::standard(true);
     let mut view = HistoryView::default();
     let mut h = harness(Vec2::new(720.0, 200.0), |ui| {
-        view.ui(ui, &world, Lang::Zh, &palette)
+        view.ui(ui, &world, &[], Lang::Zh, &palette)
     });
     h.run();
     h.get_by_label(" 线性一致 ");
@@ -314,4 +314,44 @@ fn the_leader_panel_counts_what_a_stable_leader_saves() {
     h.get_by_label("done: leads");
     h.get_by_label("6.5");
     h.snapshot("leader_view");
+}
+
+/// The partition lesson's whole reference run, in a session (for its lane marks).
+fn partition_session() -> paxos_lab::session::Session<MultiPaxos> {
+    let path = std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/lessons/multipaxos/06-partitions.ron"
+    ));
+    let text = std::fs::read_to_string(path).unwrap();
+    let (lesson, script) = paxos_lab::lesson::check_reference_as::<MultiPaxos>(path, &text)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut world = lesson.config.world();
+    for a in &script.actions {
+        world.apply(a).unwrap();
+    }
+    let t = paxos_lab::trace::Trace::record(&lesson.config, None, script.actions.clone(), &world);
+    let mut s = paxos_lab::session::Session::from_trace(&t).unwrap();
+    s.apply(paxos_lab::session::Command::SeekEnd);
+    s.refresh_spans();
+    s
+}
+
+#[test]
+fn the_history_puts_the_partition_on_the_same_time_axis() {
+    let session = partition_session();
+    let world = session.world().clone();
+    let marks = session.spans().1.to_vec();
+    assert!(
+        marks
+            .iter()
+            .any(|(_, m)| matches!(m, paxos_lab::session::LaneMark::LinkCut(..)))
+    );
+    let palette = Palette::standard(true);
+    let mut view = HistoryView::default();
+    let mut h = harness(Vec2::new(760.0, 220.0), |ui| {
+        view.ui(ui, &world, &marks, Lang::En, &palette)
+    });
+    h.run();
+    h.get_by_label(" linearizable ");
+    h.snapshot("history_view_partition");
 }

@@ -241,6 +241,19 @@ pub fn to_svg<P: Plugin>(run: &Run<P>, range: StepRange) -> String {
                     y + 18.0
                 );
             }
+            LaneMark::LinkCut(a, b) | LaneMark::LinkHealed(a, b) => {
+                let (class, words, c) = match mark {
+                    LaneMark::LinkCut(..) => ("cut", "cut", hex(pal.cut)),
+                    _ => ("healed", "healed", hex(pal.ok)),
+                };
+                let (ya, yb) = (lane_y(*a), lane_y(*b));
+                let _ = writeln!(
+                    s,
+                    r#"<g class="{class}"><title>link {a}-{b} {words} at step {step}</title><path d="M{x:.1},{ya:.1} L{x:.1},{yb:.1}" stroke="{c}" stroke-width="2" stroke-dasharray="4 3"/><text x="{:.1}" y="{:.1}" fill="{c}">{words}</text></g>"#,
+                    x + 3.0,
+                    (ya + yb) / 2.0
+                );
+            }
             LaneMark::Restart(n) => {
                 let y = lane_y(*n);
                 let c = hex(pal.ok);

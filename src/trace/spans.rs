@@ -25,7 +25,8 @@ pub struct MessageSpan<M = Msg> {
 }
 
 /// Marks on a node's lane: crashes, restarts, timeouts, what the protocol's notes say is worth
-/// drawing (a value learned, an entry applied); `Chosen` is the monitor's (a line across).
+/// drawing (a value learned, an entry applied); `Chosen` is the monitor's (a line across); links
+/// cut and healed mark both ends.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum LaneMark {
     Crash(NodeId),
@@ -33,6 +34,8 @@ pub enum LaneMark {
     Timeout(NodeId),
     Learned(NodeId),
     Chosen,
+    LinkCut(NodeId, NodeId),
+    LinkHealed(NodeId, NodeId),
 }
 
 /// The message spans and lane marks of the first `steps` steps of the run. Playing on only adds
@@ -93,6 +96,10 @@ impl<P: Plugin> SpansCache<P> {
                     Event::Crashed(n) => self.marks.push((step, LaneMark::Crash(*n))),
                     Event::Restarted(n) => self.marks.push((step, LaneMark::Restart(*n))),
                     Event::TimedOut(n) => self.marks.push((step, LaneMark::Timeout(*n))),
+                    Event::LinkCut(a, b) => self.marks.push((step, LaneMark::LinkCut(*a, *b))),
+                    Event::LinkHealed(a, b) => {
+                        self.marks.push((step, LaneMark::LinkHealed(*a, *b)))
+                    }
                     Event::Note { node, note } if P::lane_note(note, node.is_none()).is_some() => {
                         let mark = node.map_or(LaneMark::Chosen, LaneMark::Learned);
                         self.marks.push((step, mark));

@@ -10,6 +10,7 @@ use super::i18n::{Lang, T, fill};
 use crate::palette::Palette;
 use crate::protocols::multipaxos::MultiPaxosWorld;
 use crate::protocols::multipaxos::describe::{HistoryPicture, history_picture};
+use crate::trace::spans::LaneMark;
 
 #[derive(Default)]
 pub struct HistoryView {
@@ -33,7 +34,16 @@ impl HistoryView {
         &self.cached.as_ref().expect("just filled").1
     }
 
-    pub fn ui(&mut self, ui: &mut Ui, world: &MultiPaxosWorld, lang: Lang, palette: &Palette) {
+    /// `marks` are the run's lane marks (`Session::spans`): crashes, restarts, links cut and
+    /// healed are drawn on the same time axis.
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        world: &MultiPaxosWorld,
+        marks: &[(u64, LaneMark)],
+        lang: Lang,
+        palette: &Palette,
+    ) {
         let tr = |t: T| t.get(lang);
         let clients: Vec<_> = world
             .nodes()
@@ -63,8 +73,25 @@ impl HistoryView {
         let lane = 34.0;
         let label_width = 40.0;
         let width = ui.available_width().max(200.0);
+        let events: Vec<(u64, String, Color32)> = marks
+            .iter()
+            .filter(|(step, _)| *step <= picture.end)
+            .filter_map(|(step, m)| {
+                let (text, colour) = match *m {
+                    LaneMark::Crash(n) => (fill(tr(T::HistoryCrash), &[&n]), palette.violation),
+                    LaneMark::Restart(n) => (fill(tr(T::HistoryRestart), &[&n]), palette.ok),
+                    LaneMark::LinkCut(a, b) => (fill(tr(T::HistoryCut), &[&a, &b]), palette.cut),
+                    LaneMark::LinkHealed(a, b) => {
+                        (fill(tr(T::HistoryHealed), &[&a, &b]), palette.ok)
+                    }
+                    _ => return None,
+                };
+                Some((*step, text, colour))
+            })
+            .collect();
+        let band = if events.is_empty() { 0.0 } else { 30.0 };
         let (rect, _) = ui.allocate_exact_size(
-            Vec2::new(width, lane * clients.len() as f32 + 22.0),
+            Vec2::new(width, band + lane * clients.len() as f32 + 22.0),
             Sense::hover(),
         );
         let painter = ui.painter_at(rect);
@@ -93,8 +120,24 @@ impl HistoryView {
                 ui.visuals().weak_text_color(),
             );
         }
+        // Faults on the same axis: a line through every lane, its words in a band above them
+        // (alternating rows, so marks a step apart do not overwrite each other).
+        for (k, (step, text, colour)) in events.iter().enumerate() {
+            let x = x_of(*step as f64);
+            painter.line_segment(
+                [pos2(x, rect.top() + 4.0), pos2(x, axis_y)],
+                Stroke::new(1.5, colour.gamma_multiply(0.8)),
+            );
+            painter.text(
+                pos2(x + 3.0, rect.top() + 1.0 + (k % 2) as f32 * 13.0),
+                Align2::LEFT_TOP,
+                text,
+                FontId::proportional(11.0),
+                *colour,
+            );
+        }
         for (row, id) in clients.iter().enumerate() {
-            let top = rect.top() + row as f32 * lane;
+            let top = rect.top() + band + row as f32 * lane;
             painter.text(
                 pos2(rect.left(), top + lane / 2.0),
                 Align2::LEFT_CENTER,

@@ -314,6 +314,10 @@ texts! {
     HistoryEmpty => "No client has sent a request yet.", "还没有客户端发出请求。";
     HistoryWhy => "{0} returned {1}, but after the {2} requests that can be ordered before it the store would answer {3}.", "{0} 返回了 {1}，但在可以排在它之前的 {2} 个请求之后，存储会回答 {3}。";
     HistoryWhyOne => "{0} returned {1}, but after the one request that can be ordered before it the store would answer {3}.", "{0} 返回了 {1}，但在可以排在它之前的那 1 个请求之后，存储会回答 {3}。";
+    HistoryCrash => "{0} crashed", "{0} 崩溃";
+    HistoryRestart => "{0} restarted", "{0} 重启";
+    HistoryCut => "{0}–{1} cut", "{0}–{1} 断开";
+    HistoryHealed => "{0}–{1} healed", "{0}–{1} 恢复";
     HistoryPoints => "Ticks mark where each request takes effect in one order that explains every answer.", "刻度标出在一种能解释所有回复的顺序中，每个请求生效的位置。";
     LogApplied => "applied", "已应用";
     LogLeads => "leads {0}", "领导 {0}";

@@ -159,6 +159,8 @@ impl SpaceTimeView {
                             c,
                         );
                     }
+                    // Links are drawn where they are, in the graph view.
+                    LaneMark::LinkCut(..) | LaneMark::LinkHealed(..) => {}
                     LaneMark::Chosen if *step > pos => {
                         // Not yet, at the step being looked at: a faint hint, no label.
                         let c = pal.chosen.gamma_multiply(0.25);
