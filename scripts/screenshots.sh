@@ -10,6 +10,10 @@ shot --seed 3 --seek 12 --screenshot screenshots/sandbox-mid-run.png
 shot --seed 3 --seek 12 --lang zh --screenshot screenshots/chinese-ui.png
 shot tests/scenarios/ignore-promised-value.ron --seek 14 --screenshot screenshots/violation.png
 shot --seed 5 --seek 20 --presenter --screenshot screenshots/presenter-mode.png
+# Multi-Paxos runs open in the run viewer (log, stores, leader, clients' history).
+shot tests/scenarios/multipaxos/stale-read.ron --seek 12 --screenshot screenshots/multipaxos-stale-read.png
+shot tests/scenarios/multipaxos/apply-past-hole.ron --seek 10 --lang zh \
+    --screenshot screenshots/multipaxos-apply-past-hole-zh.png
 lesson() { xvfb-run -a -s "-screen 0 1400x900x24" "$app" lesson "$@"; }
 lesson lessons/05-the-key-rule.ron --step 6 --screenshot screenshots/lesson-en.png
 lesson lessons/01-happy-path.ron --step 6 --lang zh --screenshot screenshots/lesson-zh.png

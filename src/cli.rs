@@ -752,8 +752,45 @@ fn run_bench(json: bool, quick: bool) -> u8 {
     EXIT_OK
 }
 
+/// Opens a recorded Multi-Paxos run in the run viewer (at `--seek`, or its start).
+fn run_multipaxos_gui(path: &Path, text: &str, args: &GuiArgs) -> u8 {
+    use crate::session::{Command, Session};
+    let session = trace::parse_and_replay_as::<MultiPaxos>(path, text)
+        .map_err(|e| e.to_string())
+        .and_then(|(t, _)| Session::from_trace(&t).map_err(|e| format!("{}: {e}", path.display())));
+    let mut session = match session {
+        Ok(s) => s,
+        Err(e) => {
+            report!("{e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    if let Some(step) = args.seek {
+        session.apply(Command::Seek(step.min(session.len())));
+    }
+    open_app(
+        Some(crate::ui::Start::MultiPaxosRun(Box::new(session))),
+        args,
+    )
+}
+
 fn run_gui(args: GuiArgs) -> u8 {
     use crate::session::{Command, Session};
+    if let Some(path) = &args.trace {
+        let text = match trace::read_text(path) {
+            Ok(t) => t,
+            Err(e) => {
+                report!("{e}");
+                return EXIT_BAD_INPUT;
+            }
+        };
+        if matches!(
+            trace::Protocol::of_text(path, &text),
+            Ok(trace::Protocol::MultiPaxos)
+        ) {
+            return run_multipaxos_gui(path, &text, &args);
+        }
+    }
     let mut session = match &args.trace {
         Some(path) => {
             let loaded = trace::read_text(path)

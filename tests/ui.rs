@@ -80,6 +80,10 @@ fn every_ui_string_renders_with_the_bundled_fonts() {
         ("store_view.rs", include_str!("../src/ui/store_view.rs")),
         ("history_view.rs", include_str!("../src/ui/history_view.rs")),
         ("leader_view.rs", include_str!("../src/ui/leader_view.rs")),
+        (
+            "multipaxos_viewer.rs",
+            include_str!("../src/ui/multipaxos_viewer.rs"),
+        ),
         ("panels.rs", include_str!("../src/ui/panels.rs")),
         ("spacetime.rs", include_str!("../src/ui/spacetime.rs")),
         ("inspector.rs", include_str!("../src/ui/inspector.rs")),

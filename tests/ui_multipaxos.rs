@@ -355,3 +355,66 @@ fn the_history_puts_the_partition_on_the_same_time_axis() {
     h.get_by_label(" linearizable ");
     h.snapshot("history_view_partition");
 }
+
+/// The run viewer steps through a recorded run by its buttons (only through recorded steps) and
+/// speaks both languages.
+#[test]
+fn the_run_viewer_steps_through_a_recorded_run() {
+    use paxos_lab::ui::multipaxos_viewer::MultiPaxosViewer;
+    let mut session = partition_session();
+    session.apply(paxos_lab::session::Command::Seek(30));
+    let viewer = MultiPaxosViewer::new(session, Lang::En);
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1280.0, 800.0))
+        .with_pixels_per_point(1.0)
+        .with_context_setup(install_fonts)
+        .build_ui_state(|ui, v: &mut MultiPaxosViewer| v.ui(ui), viewer);
+    h.run();
+    h.get_by_label("step 30 of 48");
+    h.get_by_label("✔ all invariants hold");
+    h.get_by_label("Step").click();
+    h.run();
+    assert_eq!(h.state().session.position(), 31);
+    h.get_by_label("Back").click();
+    h.get_by_label("Back").click();
+    h.run();
+    assert_eq!(h.state().session.position(), 29);
+    h.get_by_label("Last").click();
+    h.run();
+    assert_eq!(h.state().session.position(), 48);
+    h.get_by_label("Step").click();
+    h.run();
+    assert_eq!(
+        h.state().session.len(),
+        48,
+        "the viewer never schedules new steps"
+    );
+    h.get_by_label("简体中文").click();
+    h.run();
+    h.get_by_label("第 48 步，共 48 步");
+    h.snapshot("multipaxos_viewer_zh");
+}
+
+/// A run that broke a rule says so at the top of the viewer, with the rule in words.
+#[test]
+fn the_run_viewer_names_the_rule_a_run_broke() {
+    use paxos_lab::ui::multipaxos_viewer::MultiPaxosViewer;
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/scenarios/multipaxos/apply-past-hole.ron"
+    ))
+    .unwrap();
+    let (t, _) =
+        trace::parse_and_replay_as::<MultiPaxos>(std::path::Path::new("a.ron"), &text).unwrap();
+    let mut session = paxos_lab::session::Session::from_trace(&t).unwrap();
+    session.apply(paxos_lab::session::Command::SeekEnd);
+    let viewer = MultiPaxosViewer::new(session, Lang::En);
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1280.0, 800.0))
+        .with_pixels_per_point(1.0)
+        .with_context_setup(install_fonts)
+        .build_ui_state(|ui, v: &mut MultiPaxosViewer| v.ui(ui), viewer);
+    h.run();
+    h.get_by_label_contains(": replicas apply the same log in order");
+    h.get_by_label_contains("✖ VIOLATED at step");
+}

@@ -292,9 +292,23 @@ texts! {
     StoreKey => "key", "键";
     StoreAppliedUpTo => "applied up to slot {0}", "已应用到槽位 {0}";
     StoreBehind => "{0} slots behind", "落后 {0} 个槽位";
+    StoreBehindOne => "1 slot behind", "落后 1 个槽位";
     StoreDiverged => "differs from a replica at the same slot", "与应用到同一槽位的副本不同";
     StoreNoValue => "—", "—";
     StoreEmpty => "No key has a value yet.", "还没有任何键有值。";
+    // The Multi-Paxos run viewer
+    ViewerTitle => "Multi-Paxos run", "Multi-Paxos 运行";
+    ViewerFirst => "First", "开头";
+    ViewerLast => "Last", "结尾";
+    ViewerStepOf => "step {0} of {1}", "第 {0} 步，共 {1} 步";
+    ViewerNote => "A recorded run, step by step. The graph, the controls that change a run and Multi-Paxos lessons come to the app next.", "逐步查看一次记录下来的运行。图、改变运行的控件和 Multi-Paxos 课程稍后加入应用。";
+    MpInvAgreement => "agreement: one command per slot", "一致性：每个槽位只有一条命令";
+    MpInvAppliedIsChosen => "applied commands were chosen", "已应用的命令均已被选定";
+    MpInvStateMachineSafety => "replicas apply the same log in order", "副本按顺序应用相同的日志";
+    MpInvExactlyOnce => "each request runs at most once", "每个请求至多执行一次";
+    MpInvPromiseRule => "promises never go back", "承诺从不倒退";
+    MpInvAcceptRule => "no vote below a promise", "不在承诺之下接受";
+    MpInvLinearizable => "the clients' history is linearizable", "客户端历史是线性一致的";
     // The Multi-Paxos leader panel
     LeaderTitle => "Leader", "领导者";
     LeaderNone => "No server leads or campaigns.", "没有服务器在领导或竞选。";
@@ -344,6 +358,19 @@ pub fn fill(template: &str, args: &[&dyn std::fmt::Display]) -> String {
         out = out.replace(&format!("{{{i}}}"), &a.to_string());
     }
     out
+}
+
+/// The translated name of a Multi-Paxos invariant, by its stable id.
+pub fn multipaxos_invariant_name(id: &str) -> T {
+    match id {
+        "agreement" => T::MpInvAgreement,
+        "applied-is-chosen" => T::MpInvAppliedIsChosen,
+        "state-machine-safety" => T::MpInvStateMachineSafety,
+        "exactly-once" => T::MpInvExactlyOnce,
+        "promise-rule" => T::MpInvPromiseRule,
+        "accept-rule" => T::MpInvAcceptRule,
+        _ => T::MpInvLinearizable,
+    }
 }
 
 /// The translated name of an invariant, by its stable id.

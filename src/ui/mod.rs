@@ -12,6 +12,7 @@ pub mod inspector;
 pub mod leader_view;
 pub mod lesson_panel;
 pub mod log_view;
+pub mod multipaxos_viewer;
 pub mod panels;
 pub mod render;
 pub mod spacetime;
@@ -172,7 +173,7 @@ pub fn control_name(c: crate::lesson::Control) -> T {
 pub type ScreenshotResult = Arc<Mutex<Option<Result<(), String>>>>;
 
 /// Asks the app to save a screenshot of itself once it has drawn, then close.
-struct ScreenshotPlan {
+pub(crate) struct ScreenshotPlan {
     path: std::path::PathBuf,
     /// Where to write what the graph drew in that frame (`--layout-json`).
     layout: Option<std::path::PathBuf>,
@@ -180,6 +181,59 @@ struct ScreenshotPlan {
     requested: bool,
     image: Arc<Mutex<Option<Arc<egui::ColorImage>>>>,
     result: ScreenshotResult,
+}
+
+impl ScreenshotPlan {
+    /// A screenshot of the window a few frames in (once layout and fonts have settled).
+    pub(crate) fn new(path: std::path::PathBuf, result: ScreenshotResult) -> Self {
+        ScreenshotPlan {
+            path,
+            layout: None,
+            frames_left: 4,
+            requested: false,
+            image: Arc::new(Mutex::new(None)),
+            result,
+        }
+    }
+
+    /// One frame of the plan: wait, ask egui for the picture, then save it (and `layout()` as
+    /// the layout JSON, if asked) and close the window. True on the frame it asks for the
+    /// picture: from then on the window may close without asking anything.
+    pub(crate) fn step(&mut self, ctx: &Context, layout: &dyn Fn() -> String) -> bool {
+        if self.frames_left > 0 {
+            self.frames_left -= 1;
+            ctx.request_repaint();
+            return false;
+        }
+        if !self.requested {
+            self.requested = true;
+            let slot = Arc::clone(&self.image);
+            let repaint = ctx.clone();
+            ctx.request_screenshot(move |img| {
+                if let Ok(mut s) = slot.lock() {
+                    *s = Some(img);
+                }
+                repaint.request_repaint();
+            });
+            ctx.request_repaint();
+            return true;
+        }
+        let image = self.image.lock().ok().and_then(|mut s| s.take());
+        if let Some(img) = image {
+            let written = self.layout.as_ref().map(|p| {
+                crate::fsutil::atomic_write(p, layout().as_bytes())
+                    .map_err(|e| format!("{}: {e}", p.display()))
+            });
+            let saved = save_png(&self.path, &img).and(written.unwrap_or(Ok(())));
+            if let Ok(mut r) = self.result.lock() {
+                *r = Some(saved);
+            }
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        } else {
+            ctx.request_repaint();
+        }
+        false
+    }
 }
 
 /// What fills the window.
@@ -469,14 +523,7 @@ impl PaxosApp {
     /// Saves a screenshot to `path` after a few frames, then closes the window; the outcome
     /// lands in `result`.
     pub fn screenshot_then_quit(&mut self, path: std::path::PathBuf, result: ScreenshotResult) {
-        self.screenshot = Some(ScreenshotPlan {
-            path,
-            layout: None,
-            frames_left: 4,
-            requested: false,
-            image: Arc::new(Mutex::new(None)),
-            result,
-        });
+        self.screenshot = Some(ScreenshotPlan::new(path, result));
         self.persist = false;
     }
 
@@ -1153,42 +1200,12 @@ impl PaxosApp {
 
     fn screenshot_step(&mut self, ctx: &Context) {
         let drawn = &self.graph.drawn;
-        let Some(plan) = &mut self.screenshot else {
-            return;
-        };
-        if plan.frames_left > 0 {
-            plan.frames_left -= 1;
-            ctx.request_repaint();
-            return;
-        }
-        if !plan.requested {
-            plan.requested = true;
+        if let Some(plan) = &mut self.screenshot
+            && plan.step(ctx, &|| {
+                serde_json::to_string_pretty(drawn).unwrap_or_default()
+            })
+        {
             self.quit_confirmed = true;
-            let slot = Arc::clone(&plan.image);
-            let repaint = ctx.clone();
-            ctx.request_screenshot(move |img| {
-                if let Ok(mut s) = slot.lock() {
-                    *s = Some(img);
-                }
-                repaint.request_repaint();
-            });
-            ctx.request_repaint();
-            return;
-        }
-        let image = plan.image.lock().ok().and_then(|mut s| s.take());
-        if let Some(img) = image {
-            let layout = plan.layout.as_ref().map(|p| {
-                let json = serde_json::to_string_pretty(drawn).unwrap_or_default();
-                crate::fsutil::atomic_write(p, json.as_bytes())
-                    .map_err(|e| format!("{}: {e}", p.display()))
-            });
-            let saved = save_png(&plan.path, &img).and(layout.unwrap_or(Ok(())));
-            if let Ok(mut r) = plan.result.lock() {
-                *r = Some(saved);
-            }
-            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-        } else {
-            ctx.request_repaint();
         }
     }
 }
@@ -1219,6 +1236,8 @@ impl eframe::App for PaxosApp {
 pub enum Start {
     /// A run, and the trace file it came from (File > Save writes back there).
     Sandbox(Box<Session>, Option<std::path::PathBuf>),
+    /// A recorded Multi-Paxos run, in the run viewer.
+    MultiPaxosRun(Box<Session<crate::protocols::multipaxos::MultiPaxos>>),
     /// A lesson, at a step (from 0).
     Lesson(
         Box<crate::lesson::Lesson>,
@@ -1279,6 +1298,13 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
                 settings.lang = l;
             }
             settings.presenter |= presenter;
+            if let Some(Start::MultiPaxosRun(session)) = start {
+                let mut viewer = multipaxos_viewer::MultiPaxosViewer::new(*session, settings.lang);
+                if let Some(p) = screenshot {
+                    viewer.screenshot_then_quit(p, slot);
+                }
+                return Ok(Box::new(viewer) as Box<dyn eframe::App>);
+            }
             let mut app = match start {
                 None => PaxosApp::picker(settings),
                 Some(Start::Sandbox(session, document)) => {
@@ -1289,6 +1315,8 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
                 Some(Start::Lesson(lesson, step, source)) => {
                     PaxosApp::on_lesson(*lesson, step, source, settings)?
                 }
+                // Opened in the run viewer above; the picker is what a lost start would get.
+                Some(Start::MultiPaxosRun(_)) => PaxosApp::picker(settings),
             };
             app.fonts_installed = true;
             if let Some(p) = screenshot {

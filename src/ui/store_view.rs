@@ -68,10 +68,13 @@ impl StoreView {
                     }
                     let mut note = fill(tr(T::StoreAppliedUpTo), &[&row.applied]);
                     if row.applied < newest {
-                        note = format!(
-                            "{note} · {}",
-                            fill(tr(T::StoreBehind), &[&(newest - row.applied)])
-                        );
+                        let behind = newest - row.applied;
+                        let words = if behind == 1 {
+                            tr(T::StoreBehindOne).to_string()
+                        } else {
+                            fill(tr(T::StoreBehind), &[&behind])
+                        };
+                        note = format!("{note} · {words}");
                     }
                     if row.diverged {
                         ui.label(
