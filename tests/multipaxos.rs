@@ -279,6 +279,20 @@ fn the_cli_refuses_what_it_cannot_do_with_exit_2() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no png picture yet"));
     assert!(!out.exists());
+    // A broken run is refused at its place before any window opens.
+    let bad = dir.path().join("bad.ron");
+    std::fs::write(
+        &bad,
+        r#"(version: 2, protocol: "multipaxos", config: (servers: 3, clients: 1, seed: 1), actions: [Deliver(7)])"#,
+    )
+    .unwrap();
+    let o = paxos_lab(&["gui", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("bad.ron:1:91: action 1 `Deliver(7)` cannot apply"),
+        "{err}"
+    );
 }
 
 #[test]
