@@ -396,6 +396,12 @@ fn conditions_and_files_of_another_protocol_are_refused_at_their_place() {
             "unknown protocol `raft` (known: paxos, multipaxos)",
         ),
         (
+            "zero-count.ron",
+            GOOD_MULTIPAXOS.replace("Elected(Some(\"S1\"))", "Committed(0)"),
+            ":10:9:",
+            "`Committed` with a count of 0 always holds",
+        ),
+        (
             "bad-server.ron",
             GOOD_MULTIPAXOS.replace("Elected(Some(\"S1\"))", "Elected(Some(\"S7\"))"),
             ":10:9:",

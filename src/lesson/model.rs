@@ -363,6 +363,17 @@ impl Condition {
                     known.join(", ")
                 ));
             }
+            // A count of zero is met before anything happens: never what an author means.
+            if let Condition::Committed(0)
+            | Condition::Applied { upto: 0, .. }
+            | Condition::Answered { at_least: 0, .. }
+            | Condition::Lost { at_least: 0, .. } = leaf
+            {
+                problem = Some(format!(
+                    "`{}` with a count of 0 always holds; count from 1",
+                    leaf.name()
+                ));
+            }
             if let Condition::Violated(Some(name)) = leaf
                 && !P::invariants().contains(&name.as_str())
             {
