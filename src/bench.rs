@@ -280,9 +280,7 @@ pub fn measure(size: Size) -> BenchResult {
     let frame_ms_default = frame_ms(default_scene(), frames);
     let frame_ms_large = frame_ms(large_scene(), frames / 4);
     let scene = multipaxos_scene();
-    let multipaxos_views_slots = crate::protocols::multipaxos::describe::log_rows(&scene)
-        .first()
-        .map_or(0, |r| r.cells.len()) as u32;
+    let multipaxos_views_slots = crate::protocols::multipaxos::describe::log_slots(&scene);
     let multipaxos_views_requests = scene.monitor().history.len() as u32;
     let frame_ms_multipaxos_views = multipaxos_views_frame_ms(&scene, frames / 4);
 
@@ -522,10 +520,16 @@ pub fn large_scene() -> Session {
 
 /// Mean CPU milliseconds of one whole-app frame, headless: egui layout plus tessellation.
 pub fn frame_ms(session: Session, frames: usize) -> f64 {
-    let ctx = egui::Context::default();
-    install_fonts(&ctx);
     let mut app = PaxosApp::new(session, Settings::default()).fonts_already_installed();
     app.fixed_time = Some(1000.0);
+    frame_time(frames, |ui| app.ui(ui))
+}
+
+/// Mean CPU milliseconds of one 1280x800 frame drawn by `draw` (layout and tessellation,
+/// headless), after a few frames that fill the font atlas and text layout caches.
+fn frame_time(frames: usize, mut draw: impl FnMut(&mut egui::Ui)) -> f64 {
+    let ctx = egui::Context::default();
+    install_fonts(&ctx);
     let input = || egui::RawInput {
         screen_rect: Some(egui::Rect::from_min_size(
             egui::Pos2::ZERO,
@@ -534,11 +538,10 @@ pub fn frame_ms(session: Session, frames: usize) -> f64 {
         ..Default::default()
     };
     let mut frame = || {
-        let mut out = ctx.run_ui(input(), |ui| app.ui(ui));
+        let mut out = ctx.run_ui(input(), &mut draw);
         out.textures_delta.clear();
         std::hint::black_box(ctx.tessellate(out.shapes, out.pixels_per_point));
     };
-    // Warm up: the font atlas and text layout caches fill on the first frames.
     for _ in 0..5 {
         frame();
     }
@@ -565,12 +568,7 @@ pub fn multipaxos_scene() -> crate::protocols::multipaxos::MultiPaxosWorld {
     };
     let mut world = config.world();
     let mut scheduler = Scheduler::new(config.seed, knobs);
-    let slots = |w: &crate::protocols::multipaxos::MultiPaxosWorld| {
-        crate::protocols::multipaxos::describe::log_rows(w)
-            .first()
-            .map_or(0, |r| r.cells.len())
-    };
-    while slots(&world) < 200 {
+    while crate::protocols::multipaxos::describe::log_slots(&world) < 200 {
         let Some(a) = scheduler.next(&world) else {
             break;
         };
@@ -589,8 +587,6 @@ pub fn multipaxos_views_frame_ms(
     use crate::ui::leader_view::LeaderView;
     use crate::ui::log_view::LogView;
     use crate::ui::store_view::StoreView;
-    let ctx = egui::Context::default();
-    install_fonts(&ctx);
     let palette = crate::palette::Palette::standard(true);
     let lang = crate::ui::i18n::Lang::En;
     let (mut log, mut store, mut leader, mut history) = (
@@ -599,33 +595,14 @@ pub fn multipaxos_views_frame_ms(
         LeaderView,
         HistoryView::default(),
     );
-    let input = || egui::RawInput {
-        screen_rect: Some(egui::Rect::from_min_size(
-            egui::Pos2::ZERO,
-            egui::vec2(1280.0, 800.0),
-        )),
-        ..Default::default()
-    };
-    let mut frame = || {
-        let mut out = ctx.run_ui(input(), |ui| {
-            log.ui(ui, world, lang, &palette);
-            ui.columns(2, |cols| {
-                store.ui(&mut cols[0], world, None, lang, &palette);
-                leader.ui(&mut cols[1], world, lang);
-            });
-            history.ui(ui, world, &[], lang, &palette);
+    frame_time(frames, |ui| {
+        log.ui(ui, world, lang, &palette);
+        ui.columns(2, |cols| {
+            store.ui(&mut cols[0], world, None, lang, &palette);
+            leader.ui(&mut cols[1], world, lang);
         });
-        out.textures_delta.clear();
-        std::hint::black_box(ctx.tessellate(out.shapes, out.pixels_per_point));
-    };
-    for _ in 0..5 {
-        frame();
-    }
-    let start = Instant::now();
-    for _ in 0..frames.max(1) {
-        frame();
-    }
-    start.elapsed().as_secs_f64() * 1000.0 / frames.max(1) as f64
+        history.ui(ui, world, &[], lang, &palette);
+    })
 }
 
 /// Multi-Paxos's long faulty run: three clients keep asking (the workload knob), so it never

@@ -752,13 +752,18 @@ fn run_bench(json: bool, quick: bool) -> u8 {
     EXIT_OK
 }
 
+/// A session on the run a trace file records, positioned at its start.
+fn session_from_file<P: Plugin>(
+    path: &Path,
+    text: &str,
+) -> Result<crate::session::Session<P>, String> {
+    let (t, _) = trace::parse_and_replay_as::<P>(path, text).map_err(|e| e.to_string())?;
+    crate::session::Session::from_trace(&t).map_err(|e| format!("{}: {e}", path.display()))
+}
+
 /// Opens a recorded Multi-Paxos run in the run viewer (at `--seek`, or its start).
 fn run_multipaxos_gui(path: &Path, text: &str, args: &GuiArgs) -> u8 {
-    use crate::session::{Command, Session};
-    let session = trace::parse_and_replay_as::<MultiPaxos>(path, text)
-        .map_err(|e| e.to_string())
-        .and_then(|(t, _)| Session::from_trace(&t).map_err(|e| format!("{}: {e}", path.display())));
-    let mut session = match session {
+    let mut session = match session_from_file::<MultiPaxos>(path, text) {
         Ok(s) => s,
         Err(e) => {
             report!("{e}");
@@ -766,7 +771,7 @@ fn run_multipaxos_gui(path: &Path, text: &str, args: &GuiArgs) -> u8 {
         }
     };
     if let Some(step) = args.seek {
-        session.apply(Command::Seek(step.min(session.len())));
+        session.apply(crate::session::Command::Seek(step.min(session.len())));
     }
     open_app(
         Some(crate::ui::Start::MultiPaxosRun(Box::new(session))),
@@ -776,37 +781,31 @@ fn run_multipaxos_gui(path: &Path, text: &str, args: &GuiArgs) -> u8 {
 
 fn run_gui(args: GuiArgs) -> u8 {
     use crate::session::{Command, Session};
-    if let Some(path) = &args.trace {
-        let text = match trace::read_text(path) {
-            Ok(t) => t,
-            Err(e) => {
-                report!("{e}");
-                return EXIT_BAD_INPUT;
-            }
-        };
-        if matches!(
-            trace::Protocol::of_text(path, &text),
-            Ok(trace::Protocol::MultiPaxos)
-        ) {
-            return run_multipaxos_gui(path, &text, &args);
-        }
-    }
-    let mut session = match &args.trace {
+    // The file is read once; its protocol decides which window opens.
+    let opened = match &args.trace {
         Some(path) => {
-            let loaded = trace::read_text(path)
-                .and_then(|text| trace::parse_and_replay(path, &text))
-                .map(|(t, _)| t);
-            match loaded.map(|t| Session::from_trace(&t)) {
-                Ok(Ok(s)) => s,
-                Ok(Err(e)) => {
-                    report!("{}: {e}", path.display());
-                    return EXIT_BAD_INPUT;
-                }
+            let text = match trace::read_text(path) {
+                Ok(t) => t,
                 Err(e) => {
                     report!("{e}");
                     return EXIT_BAD_INPUT;
                 }
+            };
+            if matches!(
+                trace::Protocol::of_text(path, &text),
+                Ok(trace::Protocol::MultiPaxos)
+            ) {
+                return run_multipaxos_gui(path, &text, &args);
             }
+            Some(session_from_file::<Paxos>(path, &text))
+        }
+        None => None,
+    };
+    let mut session = match opened {
+        Some(Ok(s)) => s,
+        Some(Err(e)) => {
+            report!("{e}");
+            return EXIT_BAD_INPUT;
         }
         None => Session::new(
             Config {

@@ -7,7 +7,12 @@ use std::process::Command;
 use paxos_lab::lesson;
 
 fn bundled() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons");
+    ron_files("lessons")
+}
+
+/// The `.ron` files of a folder of the project, sorted.
+fn ron_files(folder: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -55,6 +60,31 @@ const GOOD: &str = r#"(
     ],
 )
 "#;
+
+/// Writes `content` as `dir/name` and checks that `check` and `lesson --verify` both refuse it
+/// with exit 2 and a first line naming the file at `at` and saying `words`.
+fn assert_refused(dir: &Path, name: &str, content: &[u8], at: &str, words: &str) {
+    let f = dir.join(name);
+    std::fs::write(&f, content).unwrap();
+    for args in [
+        vec!["check", f.to_str().unwrap()],
+        vec!["lesson", f.to_str().unwrap(), "--verify"],
+    ] {
+        let o = run(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{name}: {err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+        let first = err.lines().next().unwrap_or("");
+        assert!(
+            first.contains(&format!("{name}{at}")),
+            "{name}: expected `{at}` in {first}"
+        );
+        assert!(
+            first.contains(words),
+            "{name}: expected `{words}` in {first}"
+        );
+    }
+}
 
 fn run(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_paxos-lab"))
@@ -182,26 +212,7 @@ fn broken_lessons_are_rejected_with_a_position_never_a_panic() {
         ),
     ];
     for (name, content, at, words) in cases {
-        let f = dir.join(name);
-        std::fs::write(&f, &content).unwrap();
-        for args in [
-            vec!["check", f.to_str().unwrap()],
-            vec!["lesson", f.to_str().unwrap(), "--verify"],
-        ] {
-            let o = run(&args);
-            let err = String::from_utf8_lossy(&o.stderr);
-            assert_eq!(o.status.code(), Some(2), "{name}: {err}");
-            assert!(!err.contains("panicked"), "{name}: {err}");
-            let first = err.lines().next().unwrap_or("");
-            assert!(
-                first.contains(&format!("{name}{at}")),
-                "{name}: expected `{at}` in {first}"
-            );
-            assert!(
-                first.contains(words),
-                "{name}: expected `{words}` in {first}"
-            );
-        }
+        assert_refused(&dir, name, content.as_ref(), at, words);
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -264,40 +275,51 @@ fn the_app_bundles_every_lesson_in_the_folder() {
 /// and not always the longest choice.
 #[test]
 fn quiz_answers_vary_in_position_and_are_not_just_the_longest() {
-    let mut positions = std::collections::BTreeSet::new();
-    let (mut quizzes, mut longest) = (0, 0);
+    let mut quizzes = Quizzes::default();
     for f in bundled() {
-        let l = lesson::load(&f).unwrap();
+        quizzes.add(&lesson::load(&f).unwrap());
+    }
+    assert_eq!(quizzes.count, 10);
+    quizzes.assert_varied();
+}
+
+/// The quizzes of a set of lessons: how many, where their answers sit, and how many answers
+/// are the longest choice.
+#[derive(Default)]
+struct Quizzes {
+    count: usize,
+    positions: std::collections::BTreeSet<usize>,
+    longest: usize,
+}
+
+impl Quizzes {
+    fn add<P: lesson::Teach>(&mut self, l: &lesson::Lesson<P>) {
         for step in &l.steps {
             let lesson::Step::Quiz(q) = step else {
                 continue;
             };
-            quizzes += 1;
-            positions.insert(q.answer);
+            self.count += 1;
+            self.positions.insert(q.answer);
             let len = |i: usize| q.choices[i].en.chars().count();
             if (0..q.choices.len()).all(|i| len(i) <= len(q.answer)) {
-                longest += 1;
+                self.longest += 1;
             }
             assert!(q.choices.len() >= 3, "{}: three choices or more", l.id);
         }
     }
-    assert_eq!(quizzes, 10);
-    assert!(positions.len() >= 3, "answers sit in {positions:?}");
-    assert!(
-        longest * 2 <= quizzes,
-        "{longest} of {quizzes} answers are the longest choice"
-    );
+
+    fn assert_varied(&self) {
+        let (positions, longest, quizzes) = (&self.positions, self.longest, self.count);
+        assert!(positions.len() >= 3, "answers sit in {positions:?}");
+        assert!(
+            longest * 2 <= quizzes,
+            "{longest} of {quizzes} answers are the longest choice"
+        );
+    }
 }
 
 fn multipaxos_lessons() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons/multipaxos");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "ron"))
-        .collect();
-    files.sort();
-    files
+    ron_files("lessons/multipaxos")
 }
 
 /// Multi-Paxos lessons verify headless (waits reached, reference solutions meet their goals)
@@ -409,25 +431,7 @@ fn conditions_and_files_of_another_protocol_are_refused_at_their_place() {
         ),
     ];
     for (name, content, at, words) in cases {
-        let f = dir.join(name);
-        std::fs::write(&f, &content).unwrap();
-        for args in [
-            vec!["check", f.to_str().unwrap()],
-            vec!["lesson", f.to_str().unwrap(), "--verify"],
-        ] {
-            let o = run(&args);
-            let err = String::from_utf8_lossy(&o.stderr);
-            assert_eq!(o.status.code(), Some(2), "{name}: {err}");
-            let first = err.lines().next().unwrap_or("");
-            assert!(
-                first.contains(&format!("{name}{at}")),
-                "{name}: expected `{at}` in {first}"
-            );
-            assert!(
-                first.contains(words),
-                "{name}: expected `{words}` in {first}"
-            );
-        }
+        assert_refused(&dir, name, content.as_ref(), at, words);
     }
     // The good one verifies, is not a Paxos lesson, and is not opened in the app yet.
     let f = dir.join("good.ron");
@@ -456,27 +460,11 @@ fn multipaxos_quizzes_vary_and_the_course_is_complete() {
     use paxos_lab::protocols::multipaxos::MultiPaxos;
     let files = multipaxos_lessons();
     assert!(files.len() >= 6, "{files:?}");
-    let mut positions = std::collections::BTreeSet::new();
-    let (mut quizzes, mut longest) = (0, 0);
+    let mut quizzes = Quizzes::default();
     for f in &files {
-        let l = lesson::parse_as::<MultiPaxos>(f, &std::fs::read_to_string(f).unwrap()).unwrap();
-        for step in &l.steps {
-            let lesson::Step::Quiz(q) = step else {
-                continue;
-            };
-            quizzes += 1;
-            positions.insert(q.answer);
-            let len = |i: usize| q.choices[i].en.chars().count();
-            if (0..q.choices.len()).all(|i| len(i) <= len(q.answer)) {
-                longest += 1;
-            }
-            assert!(q.choices.len() >= 3, "{}: three choices or more", l.id);
-        }
+        quizzes
+            .add(&lesson::parse_as::<MultiPaxos>(f, &std::fs::read_to_string(f).unwrap()).unwrap());
     }
-    assert!(quizzes >= files.len(), "a quiz per lesson at least");
-    assert!(positions.len() >= 3, "answers sit in {positions:?}");
-    assert!(
-        longest * 2 <= quizzes,
-        "{longest} of {quizzes} answers are the longest choice"
-    );
+    assert!(quizzes.count >= files.len(), "a quiz per lesson at least");
+    quizzes.assert_varied();
 }

@@ -33,10 +33,22 @@ fn failover() -> MultiPaxosWorld {
             Timeout("S3"), Deliver(18), Deliver(19), Deliver(23),
         ],
     )"#;
-    let (_, replayed) =
-        trace::parse_and_replay_as::<MultiPaxos>(std::path::Path::new("failover.ron"), text)
-            .unwrap_or_else(|e| panic!("{e}"));
-    replayed.world
+    replay(text)
+}
+
+/// The run viewer on `session`, in a 1280x800 window.
+fn viewer_harness(
+    session: paxos_lab::session::Session<MultiPaxos>,
+) -> Harness<'static, paxos_lab::ui::multipaxos_viewer::MultiPaxosViewer> {
+    use paxos_lab::ui::multipaxos_viewer::MultiPaxosViewer;
+    Harness::builder()
+        .with_size(Vec2::new(1280.0, 800.0))
+        .with_pixels_per_point(1.0)
+        .with_context_setup(install_fonts)
+        .build_ui_state(
+            |ui, v: &mut MultiPaxosViewer| v.ui(ui),
+            MultiPaxosViewer::new(session, Lang::En),
+        )
 }
 
 fn harness<'a>(size: Vec2, draw: impl FnMut(&mut egui::Ui) + 'a) -> Harness<'a> {
@@ -81,9 +93,7 @@ fn a_hole_stands_out_until_the_new_leader_fills_it() {
             Deliver(6), Deliver(12),
         ],
     )"#;
-    let (_, r) = trace::parse_and_replay_as::<MultiPaxos>(std::path::Path::new("h.ron"), text)
-        .unwrap_or_else(|e| panic!("{e}"));
-    let rows = log_rows(&r.world);
+    let rows = log_rows(&replay(text));
     let s2 = rows.iter().find(|r| r.server == server(2)).unwrap();
     assert_eq!(s2.cells[1].state, CellState::Hole);
     let s3 = rows.iter().find(|r| r.server == server(3)).unwrap();
@@ -111,28 +121,26 @@ fn clicking_a_cell_shows_every_servers_vote_in_that_slot() {
     assert_eq!(view.selected, Some(3));
 }
 
-#[test]
-fn snapshot_log_view() {
+/// The failover log with slot 2's votes open, in `lang`.
+fn snapshot_log(lang: Lang, name: &str) {
     let world = failover();
     let palette = Palette::standard(true);
     let mut view = LogView { selected: Some(2) };
     let mut h = harness(Vec2::new(760.0, 420.0), |ui| {
-        view.ui(ui, &world, Lang::En, &palette)
+        view.ui(ui, &world, lang, &palette)
     });
     h.run();
-    h.snapshot("log_view");
+    h.snapshot(name);
+}
+
+#[test]
+fn snapshot_log_view() {
+    snapshot_log(Lang::En, "log_view");
 }
 
 #[test]
 fn snapshot_log_view_in_chinese() {
-    let world = failover();
-    let palette = Palette::standard(true);
-    let mut view = LogView { selected: Some(2) };
-    let mut h = harness(Vec2::new(760.0, 420.0), |ui| {
-        view.ui(ui, &world, Lang::Zh, &palette)
-    });
-    h.run();
-    h.snapshot("log_view_zh");
+    snapshot_log(Lang::Zh, "log_view_zh");
 }
 
 /// The `apply-past-hole` scenario, then a heartbeat that lets S2 apply both slots in order: S1
@@ -360,15 +368,9 @@ fn the_history_puts_the_partition_on_the_same_time_axis() {
 /// speaks both languages.
 #[test]
 fn the_run_viewer_steps_through_a_recorded_run() {
-    use paxos_lab::ui::multipaxos_viewer::MultiPaxosViewer;
     let mut session = partition_session();
     session.apply(paxos_lab::session::Command::Seek(30));
-    let viewer = MultiPaxosViewer::new(session, Lang::En);
-    let mut h = Harness::builder()
-        .with_size(Vec2::new(1280.0, 800.0))
-        .with_pixels_per_point(1.0)
-        .with_context_setup(install_fonts)
-        .build_ui_state(|ui, v: &mut MultiPaxosViewer| v.ui(ui), viewer);
+    let mut h = viewer_harness(session);
     h.run();
     h.get_by_label("step 30 of 48");
     h.get_by_label("✔ all invariants hold");
@@ -398,7 +400,6 @@ fn the_run_viewer_steps_through_a_recorded_run() {
 /// A run that broke a rule says so at the top of the viewer, with the rule in words.
 #[test]
 fn the_run_viewer_names_the_rule_a_run_broke() {
-    use paxos_lab::ui::multipaxos_viewer::MultiPaxosViewer;
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/scenarios/multipaxos/apply-past-hole.ron"
@@ -408,12 +409,7 @@ fn the_run_viewer_names_the_rule_a_run_broke() {
         trace::parse_and_replay_as::<MultiPaxos>(std::path::Path::new("a.ron"), &text).unwrap();
     let mut session = paxos_lab::session::Session::from_trace(&t).unwrap();
     session.apply(paxos_lab::session::Command::SeekEnd);
-    let viewer = MultiPaxosViewer::new(session, Lang::En);
-    let mut h = Harness::builder()
-        .with_size(Vec2::new(1280.0, 800.0))
-        .with_pixels_per_point(1.0)
-        .with_context_setup(install_fonts)
-        .build_ui_state(|ui, v: &mut MultiPaxosViewer| v.ui(ui), viewer);
+    let mut h = viewer_harness(session);
     h.run();
     h.get_by_label_contains(": replicas apply the same log in order");
     h.get_by_label_contains("✖ VIOLATED at step");

@@ -28,10 +28,13 @@ impl HistoryView {
             history.len(),
             history.ops().filter(|o| o.ret.is_some()).count(),
         );
-        if self.cached.as_ref().is_none_or(|(k, _)| *k != key) {
-            self.cached = Some((key, history_picture(world)));
+        if self.cached.as_ref().is_some_and(|(k, _)| *k != key) {
+            self.cached = None;
         }
-        &self.cached.as_ref().expect("just filled").1
+        &self
+            .cached
+            .get_or_insert_with(|| (key, history_picture(world)))
+            .1
     }
 
     /// `marks` are the run's lane marks (`Session::spans`): crashes, restarts, links cut and
@@ -51,7 +54,7 @@ impl HistoryView {
             .filter(|s| s.id.role == crate::protocols::multipaxos::CLIENT)
             .map(|s| s.id)
             .collect();
-        let picture = self.picture(world).clone();
+        let picture = self.picture(world);
         ui.horizontal(|ui| {
             ui.heading(tr(T::HistoryTitle));
             let (text, colour) = if picture.unplaceable.is_none() {

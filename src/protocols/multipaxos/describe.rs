@@ -457,6 +457,19 @@ pub struct LogRow {
     pub cells: Vec<LogCell>,
 }
 
+/// The highest slot any server holds anything in: the length of the log grid.
+pub fn log_slots(world: &MultiPaxosWorld) -> u32 {
+    world
+        .nodes()
+        .iter()
+        .filter_map(|s| match &s.state {
+            Node::Server(server) => Some(server.last_slot()),
+            Node::Client(_) => None,
+        })
+        .max()
+        .unwrap_or(0)
+}
+
 /// The log of every server, slot by slot, up to the highest slot any server holds.
 pub fn log_rows(world: &MultiPaxosWorld) -> Vec<LogRow> {
     let servers: Vec<_> = world
@@ -467,11 +480,7 @@ pub fn log_rows(world: &MultiPaxosWorld) -> Vec<LogRow> {
             Node::Client(_) => None,
         })
         .collect();
-    let slots = servers
-        .iter()
-        .map(|(_, _, s)| s.last_slot())
-        .max()
-        .unwrap_or(0);
+    let slots = log_slots(world);
     servers
         .into_iter()
         .map(|(id, up, s)| {
@@ -628,17 +637,19 @@ pub fn history_picture(world: &MultiPaxosWorld) -> HistoryPicture {
         Linearization::NotLinearizable {
             prefix, culprit, ..
         } => {
-            let mut kv = BTreeMap::new();
-            for &i in &prefix {
-                Store::run(&mut kv, history.op(i).op);
-            }
-            let op = history.op(culprit.min(history.len().saturating_sub(1)));
-            let would = Store::run(&mut kv, op.op);
-            let unplaceable = (culprit < history.len()).then(|| Unplaceable {
-                culprit,
-                got: op.ret.map_or(Output::Got(None), |r| r.1),
-                would,
-                before: prefix.len(),
+            let unplaceable = (culprit < history.len()).then(|| {
+                // What the store would answer after the longest order that explains the rest.
+                let mut kv = BTreeMap::new();
+                for &i in &prefix {
+                    Store::run(&mut kv, history.op(i).op);
+                }
+                let op = history.op(culprit);
+                Unplaceable {
+                    culprit,
+                    got: op.ret.map_or(Output::Got(None), |r| r.1),
+                    would: Store::run(&mut kv, op.op),
+                    before: prefix.len(),
+                }
             });
             (prefix, unplaceable)
         }
