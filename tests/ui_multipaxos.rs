@@ -391,6 +391,16 @@ fn the_run_viewer_steps_through_a_recorded_run() {
         48,
         "the viewer never schedules new steps"
     );
+    h.get_by_label("Presenter mode").click();
+    h.run();
+    assert!(h.state().presenter);
+    assert!(
+        (h.ctx.zoom_factor() - 1.4).abs() < 1e-3,
+        "presenter mode is larger"
+    );
+    h.get_by_label("Presenter mode").click();
+    h.run();
+    assert!(!h.state().presenter);
     h.get_by_label("简体中文").click();
     h.run();
     h.get_by_label("第 48 步，共 48 步");

@@ -308,7 +308,7 @@ texts! {
     MpInvExactlyOnce => "each request runs at most once", "每个请求至多执行一次";
     MpInvPromiseRule => "promises never go back", "承诺从不倒退";
     MpInvAcceptRule => "no vote below a promise", "不在承诺之下接受";
-    MpInvLinearizable => "the clients' history is linearizable", "客户端历史是线性一致的";
+    MpInvLinearizable => "linearizability: one order explains every answer", "线性一致性：一种顺序能解释所有回复";
     // The Multi-Paxos leader panel
     LeaderTitle => "Leader", "领导者";
     LeaderNone => "No server leads or campaigns.", "没有服务器在领导或竞选。";

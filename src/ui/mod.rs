@@ -792,32 +792,7 @@ impl PaxosApp {
         }
         let t = self.fixed_time.unwrap_or_else(|| ctx.input(|i| i.time));
         let presenter = self.settings.presenter;
-        let zoom = self.settings.zoom * if presenter { 1.4 } else { 1.0 };
-        if (ctx.zoom_factor() - zoom).abs() > 1e-3 {
-            ctx.set_zoom_factor(zoom);
-        }
-        let mut visuals = if self.settings.dark {
-            egui::Visuals::dark()
-        } else {
-            egui::Visuals::light()
-        };
-        if presenter {
-            // High contrast for projectors: pure backgrounds, stronger lines.
-            visuals.panel_fill = if self.settings.dark {
-                egui::Color32::BLACK
-            } else {
-                egui::Color32::WHITE
-            };
-            visuals.widgets.noninteractive.fg_stroke.width = 1.5;
-            visuals.override_text_color = Some(if self.settings.dark {
-                egui::Color32::WHITE
-            } else {
-                egui::Color32::BLACK
-            });
-        }
-        if ctx.global_style().visuals != visuals {
-            ctx.set_visuals(visuals);
-        }
+        set_look(&ctx, self.settings.zoom, self.settings.dark, presenter);
 
         let mut out = Vec::new();
         self.lesson_keys(&ctx);
@@ -1210,6 +1185,33 @@ impl PaxosApp {
     }
 }
 
+/// The window's zoom and colours: presenter mode is larger (1.4x) and in high contrast for
+/// projectors (pure backgrounds, stronger lines). Only what changed is set.
+pub(crate) fn set_look(ctx: &Context, zoom: f32, dark: bool, presenter: bool) {
+    let zoom = zoom * if presenter { 1.4 } else { 1.0 };
+    if (ctx.zoom_factor() - zoom).abs() > 1e-3 {
+        ctx.set_zoom_factor(zoom);
+    }
+    let mut visuals = if dark {
+        egui::Visuals::dark()
+    } else {
+        egui::Visuals::light()
+    };
+    if presenter {
+        let (background, text) = if dark {
+            (egui::Color32::BLACK, egui::Color32::WHITE)
+        } else {
+            (egui::Color32::WHITE, egui::Color32::BLACK)
+        };
+        visuals.panel_fill = background;
+        visuals.widgets.noninteractive.fg_stroke.width = 1.5;
+        visuals.override_text_color = Some(text);
+    }
+    if ctx.global_style().visuals != visuals {
+        ctx.set_visuals(visuals);
+    }
+}
+
 fn smoothstep(k: f64) -> f64 {
     k * k * (3.0 - 2.0 * k)
 }
@@ -1300,6 +1302,7 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
             settings.presenter |= presenter;
             if let Some(Start::MultiPaxosRun(session)) = start {
                 let mut viewer = multipaxos_viewer::MultiPaxosViewer::new(*session, settings.lang);
+                viewer.presenter = settings.presenter;
                 if let Some(p) = screenshot {
                     viewer.screenshot_then_quit(p, slot);
                 }

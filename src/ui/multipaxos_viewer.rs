@@ -18,6 +18,8 @@ use crate::session::{Command, Session};
 pub struct MultiPaxosViewer {
     pub session: Session<MultiPaxos>,
     pub lang: Lang,
+    /// Larger, high-contrast text for a projector (as the app's presenter mode).
+    pub presenter: bool,
     log: LogView,
     store: StoreView,
     leader: LeaderView,
@@ -33,6 +35,7 @@ impl MultiPaxosViewer {
         MultiPaxosViewer {
             session,
             lang,
+            presenter: false,
             log: LogView::default(),
             store: StoreView,
             leader: LeaderView,
@@ -72,6 +75,7 @@ impl MultiPaxosViewer {
         let lang = self.lang;
         let tr = |t: T| t.get(lang);
         let palette = Palette::standard(true);
+        super::set_look(&ctx, 1.0, true, self.presenter);
         let mut out = Vec::new();
         self.keys(&ctx, &mut out);
         let (pos, len) = (self.session.position(), self.session.len());
@@ -112,6 +116,12 @@ impl MultiPaxosViewer {
                     out.push(Command::Seek(at));
                 }
                 ui.separator();
+                if ui
+                    .selectable_label(self.presenter, tr(T::PresenterMode))
+                    .clicked()
+                {
+                    self.presenter = !self.presenter;
+                }
                 for l in Lang::ALL {
                     if ui
                         .selectable_label(self.lang == l, l.native_name())
