@@ -278,6 +278,7 @@ impl SimulateArgs {
             seed: self.seed,
             latency: self.latency,
             timeout: self.timeout,
+            workload: self.workload,
         })
     }
 
@@ -774,7 +775,10 @@ fn run_multipaxos_gui(path: &Path, text: &str, args: &GuiArgs) -> u8 {
         session.apply(crate::session::Command::Seek(step.min(session.len())));
     }
     open_app(
-        Some(crate::ui::Start::MultiPaxosRun(Box::new(session))),
+        Some(crate::ui::Start::MultiPaxosRun(
+            Box::new(session),
+            Some(path.to_path_buf()),
+        )),
         args,
     )
 }

@@ -275,10 +275,28 @@ fn the_cli_refuses_what_it_cannot_do_with_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("x.png");
     let scenario = scenario(Flaw::StaleRead);
+    // Pictures of a Multi-Paxos run are drawn by its graph view; one too large is refused
+    // before anything is drawn or written.
     let o = paxos_lab(&["export", &scenario, "-o", out.to_str().unwrap()]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(std::fs::read(&out).unwrap().starts_with(b"\x89PNG"));
+    let big = dir.path().join("big.png");
+    let o = paxos_lab(&[
+        "export",
+        &scenario,
+        "--size",
+        "10000x10000",
+        "-o",
+        big.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("no png picture yet"));
-    assert!(!out.exists());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("larger than the limit"));
+    assert!(!big.exists());
     // A broken run is refused at its place before any window opens.
     let bad = dir.path().join("bad.ron");
     std::fs::write(

@@ -81,8 +81,12 @@ fn every_ui_string_renders_with_the_bundled_fonts() {
         ("history_view.rs", include_str!("../src/ui/history_view.rs")),
         ("leader_view.rs", include_str!("../src/ui/leader_view.rs")),
         (
-            "multipaxos_viewer.rs",
-            include_str!("../src/ui/multipaxos_viewer.rs"),
+            "multipaxos_app.rs",
+            include_str!("../src/ui/multipaxos_app.rs"),
+        ),
+        (
+            "multipaxos_graph.rs",
+            include_str!("../src/ui/multipaxos_graph.rs"),
         ),
         ("panels.rs", include_str!("../src/ui/panels.rs")),
         ("spacetime.rs", include_str!("../src/ui/spacetime.rs")),

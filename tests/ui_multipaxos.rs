@@ -16,6 +16,7 @@ use paxos_lab::ui::i18n::Lang;
 use paxos_lab::ui::install_fonts;
 use paxos_lab::ui::leader_view::LeaderView;
 use paxos_lab::ui::log_view::LogView;
+use paxos_lab::ui::multipaxos_app::MultiPaxosApp;
 use paxos_lab::ui::store_view::StoreView;
 
 /// The failover lesson's run up to the new leader: S1 (crashed) voted in slots 1 to 3, S2 in
@@ -36,19 +37,66 @@ fn failover() -> MultiPaxosWorld {
     replay(text)
 }
 
-/// The run viewer on `session`, in a 1280x800 window.
-fn viewer_harness(
+/// The Multi-Paxos workspace on `session`, in a 1280x800 window, its clock frozen.
+fn app_harness(
     session: paxos_lab::session::Session<MultiPaxos>,
-) -> Harness<'static, paxos_lab::ui::multipaxos_viewer::MultiPaxosViewer> {
-    use paxos_lab::ui::multipaxos_viewer::MultiPaxosViewer;
+) -> Harness<'static, MultiPaxosApp> {
+    let mut app = MultiPaxosApp::new(session, Lang::En);
+    app.fixed_time = Some(0.0);
     Harness::builder()
         .with_size(Vec2::new(1280.0, 800.0))
         .with_pixels_per_point(1.0)
         .with_context_setup(install_fonts)
-        .build_ui_state(
-            |ui, v: &mut MultiPaxosViewer| v.ui(ui),
-            MultiPaxosViewer::new(session, Lang::En),
-        )
+        .build_ui_state(|ui, a: &mut MultiPaxosApp| a.ui(ui), app)
+}
+
+/// A fresh sandbox: 3 servers, 2 clients (each with its opening put), no random faults and no
+/// random requests, so only the clicks change the run.
+fn sandbox(servers: u8, clients: u8) -> paxos_lab::session::Session<MultiPaxos> {
+    let config = paxos_lab::protocols::multipaxos::Config {
+        servers,
+        clients,
+        ..Default::default()
+    };
+    paxos_lab::session::Session::new(config, paxos_lab::sim::Knobs::NONE)
+}
+
+/// Clicks Step `n` times.
+fn step(h: &mut Harness<'static, MultiPaxosApp>, n: usize) {
+    for _ in 0..n {
+        h.get_by_label("Step").click();
+        h.run();
+    }
+}
+
+/// Steps until `done` holds (at most `limit` steps); false if it never did.
+fn step_until(
+    h: &mut Harness<'static, MultiPaxosApp>,
+    limit: usize,
+    done: impl Fn(&MultiPaxosApp) -> bool,
+) -> bool {
+    for _ in 0..limit {
+        if done(h.state()) {
+            return true;
+        }
+        h.get_by_label("Step").click();
+        h.run();
+    }
+    done(h.state())
+}
+
+fn leader_of(app: &MultiPaxosApp) -> Option<paxos_lab::sim::NodeId> {
+    let f = leader_figures(app.session.world());
+    f.server.filter(|_| f.prepared)
+}
+
+fn answered(app: &MultiPaxosApp, client: u8) -> Vec<(paxos_lab::protocols::kv::Op, Output)> {
+    let history = &app.session.world().monitor().history;
+    (0..history.len())
+        .map(|i| history.op(i))
+        .filter(|o| o.client == client)
+        .filter_map(|o| o.ret.map(|(_, out)| (o.op, out)))
+        .collect()
 }
 
 fn harness<'a>(size: Vec2, draw: impl FnMut(&mut egui::Ui) + 'a) -> Harness<'a> {
@@ -364,16 +412,16 @@ fn the_history_puts_the_partition_on_the_same_time_axis() {
     h.snapshot("history_view_partition");
 }
 
-/// The run viewer steps through a recorded run by its buttons (only through recorded steps) and
+/// The workspace steps through a recorded run by its buttons, extends it at the end, and
 /// speaks both languages.
 #[test]
-fn the_run_viewer_steps_through_a_recorded_run() {
+fn the_workspace_steps_through_a_run_and_extends_it_at_the_end() {
     let mut session = partition_session();
     session.apply(paxos_lab::session::Command::Seek(30));
-    let mut h = viewer_harness(session);
+    let mut h = app_harness(session);
     h.run();
     h.get_by_label("step 30 of 48");
-    h.get_by_label("✔ all invariants hold");
+    h.get_by_label_contains("✔ linearizability");
     h.get_by_label("Step").click();
     h.run();
     assert_eq!(h.state().session.position(), 31);
@@ -381,15 +429,15 @@ fn the_run_viewer_steps_through_a_recorded_run() {
     h.get_by_label("Back").click();
     h.run();
     assert_eq!(h.state().session.position(), 29);
-    h.get_by_label("Last").click();
+    h.get_by_label("Jump to end").click();
     h.run();
     assert_eq!(h.state().session.position(), 48);
     h.get_by_label("Step").click();
     h.run();
     assert_eq!(
         h.state().session.len(),
-        48,
-        "the viewer never schedules new steps"
+        49,
+        "at the end a step is scheduled and recorded"
     );
     h.get_by_label("Presenter mode").click();
     h.run();
@@ -400,16 +448,18 @@ fn the_run_viewer_steps_through_a_recorded_run() {
     );
     h.get_by_label("Presenter mode").click();
     h.run();
-    assert!(!h.state().presenter);
+    h.get_by_label("Reset").click();
+    h.run();
+    assert_eq!(h.state().session.position(), 0);
     h.get_by_label("简体中文").click();
     h.run();
-    h.get_by_label("第 48 步，共 48 步");
-    h.snapshot("multipaxos_viewer_zh");
+    h.get_by_label("第 0 步，共 49 步");
+    h.get_by_label("发送请求");
 }
 
-/// A run that broke a rule says so at the top of the viewer, with the rule in words.
+/// A run that broke a rule says so in the safety bar, with the rule in words.
 #[test]
-fn the_run_viewer_names_the_rule_a_run_broke() {
+fn the_safety_bar_names_the_rule_a_run_broke() {
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/scenarios/multipaxos/apply-past-hole.ron"
@@ -419,8 +469,281 @@ fn the_run_viewer_names_the_rule_a_run_broke() {
         trace::parse_and_replay_as::<MultiPaxos>(std::path::Path::new("a.ron"), &text).unwrap();
     let mut session = paxos_lab::session::Session::from_trace(&t).unwrap();
     session.apply(paxos_lab::session::Command::SeekEnd);
-    let mut h = viewer_harness(session);
+    let mut h = app_harness(session);
     h.run();
-    h.get_by_label_contains(": replicas apply the same log in order");
-    h.get_by_label_contains("✖ VIOLATED at step");
+    h.get_by_label("✖ replicas apply the same log in order");
+    h.get_by_label_contains("VIOLATED at step");
+    h.get_by_label("⚠ Flawed cluster: apply-past-hole");
+}
+
+/// A request typed into the form goes from the client to the leader, through the log, and
+/// comes back answered; the store and the history show it.
+#[test]
+fn a_request_from_the_form_is_committed_applied_and_answered() {
+    let mut h = app_harness(sandbox(3, 2));
+    h.run();
+    assert!(step_until(&mut h, 200, |a| answered(a, 2).len() == 1));
+    h.get_by_role_and_label(egui::accesskit::Role::RadioButton, "C2")
+        .click();
+    h.get_by_label("Cas").click();
+    h.run();
+    // The form opens on key x; the expected and new values are typed in.
+    assert_eq!(h.state().request.key, "x");
+    h.state_mut().request.expected.clear();
+    h.state_mut().request.value.clear();
+    h.run();
+    for (field, text) in [("expected", "B"), ("value", "Z")] {
+        h.get_by_role_and_label(egui::accesskit::Role::TextInput, field)
+            .click();
+        h.run();
+        h.get_by_role_and_label(egui::accesskit::Role::TextInput, field)
+            .type_text(text);
+        h.run();
+    }
+    assert_eq!(
+        (
+            h.state().request.expected.as_str(),
+            h.state().request.value.as_str()
+        ),
+        ("B", "Z")
+    );
+    h.get_by_label("Send request").click();
+    h.run();
+    let sent = h.state().session.len();
+    assert!(
+        h.state()
+            .session
+            .to_trace()
+            .actions
+            .last()
+            .unwrap()
+            .to_string()
+            == "Propose(C2, Cas(\"x\", \"B\", \"Z\"))",
+        "the request is an action in the run"
+    );
+    assert!(step_until(&mut h, 300, |a| answered(a, 2).len() == 2));
+    assert!(h.state().session.len() > sent);
+    let (_, out) = answered(h.state(), 2)[1];
+    // The cas succeeds exactly when C2's put of B was the later of the two opening puts; the
+    // stores then hold Z, otherwise A.
+    let want = if out == Output::Ok { "Z" } else { "A" };
+    // Followers apply it once the leader's next message carries the commit index.
+    assert!(step_until(&mut h, 300, |a| {
+        let rows = store_rows(a.session.world());
+        rows.iter().all(|r| r.applied == rows[0].applied)
+    }));
+    for row in store_rows(h.state().session.world()) {
+        let x = row.kv.iter().find(|(k, _)| k.to_string() == "x").unwrap().1;
+        assert_eq!(x.to_string(), want, "{}", row.server);
+    }
+    h.get_by_label_contains("✔ linearizability");
+}
+
+/// Crashing the leader from its button: another server times out, is elected with a higher
+/// ballot, and a request sent afterwards still commits.
+#[test]
+fn crashing_the_leader_elects_another_that_still_commits() {
+    let mut h = app_harness(sandbox(3, 1));
+    h.run();
+    assert!(step_until(&mut h, 200, |a| answered(a, 1).len() == 1));
+    let first = leader_of(h.state()).expect("a leader answered C1");
+    let first_ballot = leader_figures(h.state().session.world()).ballot.unwrap();
+    h.get_by_label(&format!("Crash {first}")).click();
+    h.run();
+    assert!(!h.state().session.world().node(first).unwrap().up);
+    h.get_by_label(&format!("Restart {first}"));
+    h.get_by_label("Get").click();
+    h.run();
+    h.get_by_label("Send request").click();
+    h.run();
+    assert!(step_until(&mut h, 600, |a| leader_of(a).is_some_and(|l| l != first)));
+    let second = leader_figures(h.state().session.world());
+    assert!(second.ballot.unwrap() > first_ballot, "a higher ballot");
+    assert!(step_until(&mut h, 600, |a| answered(a, 1).len() == 2));
+    let (op, out) = answered(h.state(), 1)[1];
+    assert_eq!(op.to_string(), "get x");
+    assert_eq!(
+        out.to_string(),
+        "\"A\"",
+        "the new leader kept the chosen put"
+    );
+    h.get_by_label_contains("✔ linearizability");
+}
+
+/// The partition gesture: tick two of five servers and split, and every link across is cut
+/// (one action each, recorded); the majority side keeps committing, the minority cannot; heal
+/// mends them all.
+#[test]
+fn a_partition_splits_the_cluster_and_heal_mends_it() {
+    let mut h = app_harness(sandbox(5, 1));
+    h.run();
+    assert!(step_until(&mut h, 300, |a| answered(a, 1).len() == 1));
+    let leader = leader_of(h.state()).unwrap();
+    // The leader and one follower on the minority side, with no client.
+    let other = (1..=5).map(server).find(|&s| s != leader).unwrap();
+    // Clicking the leader in the graph selects it; the inspector names it.
+    h.get_by_role_and_label(egui::accesskit::Role::Button, &leader.to_string())
+        .click();
+    h.run();
+    assert_eq!(
+        h.state().session.selection,
+        Some(paxos_lab::session::Selection::Node(leader))
+    );
+    for id in [leader, other] {
+        h.get_by_role_and_label(egui::accesskit::Role::CheckBox, &id.to_string())
+            .click();
+    }
+    h.run();
+    let before = h.state().session.len();
+    h.get_by_label("Split").click();
+    h.run();
+    let world = h.state().session.world();
+    // 2 x 3 servers across, and the client to each of the two.
+    assert_eq!(world.network().cut_links().len(), 6 + 2);
+    assert_eq!(
+        h.state().session.len(),
+        before + 8,
+        "one action per cut link"
+    );
+    h.get_by_label("8 links cut");
+    let committed = leader_figures(world).committed;
+    h.get_by_label("Put").click();
+    h.run();
+    h.get_by_label("Send request").click();
+    h.run();
+    // The majority side elects a leader of its own and commits the client's put.
+    assert!(step_until(&mut h, 900, |a| answered(a, 1).len() == 2));
+    let new = leader_of(h.state()).unwrap();
+    assert!(
+        new != leader && new != other,
+        "elected on the majority side"
+    );
+    assert!(leader_figures(h.state().session.world()).committed > committed);
+    // The old leader, cut off, applied nothing new.
+    let rows = log_rows(h.state().session.world());
+    let old_row = &rows[leader.index as usize - 1];
+    let new_row = &rows[new.index as usize - 1];
+    assert!(
+        old_row.applied < new_row.applied,
+        "the minority cannot commit"
+    );
+    h.get_by_label("Heal").click();
+    h.run();
+    assert!(h.state().session.world().network().cut_links().is_empty());
+    assert!(step_until(&mut h, 600, |a| {
+        let rows = log_rows(a.session.world());
+        rows[leader.index as usize - 1].applied == rows[new.index as usize - 1].applied
+    }));
+    h.get_by_label_contains("✔ linearizability");
+}
+
+/// Clicking a message in the graph selects it; the controls then deliver, drop or hold it.
+#[test]
+fn a_message_clicked_in_the_graph_can_be_dropped_or_held() {
+    let mut h = app_harness(sandbox(3, 1));
+    h.run();
+    let first = h.state().session.world().network().earliest().unwrap().id;
+    h.get_by_label_contains(&format!("{first} Request")).click();
+    h.run();
+    assert_eq!(
+        h.state().session.selection,
+        Some(paxos_lab::session::Selection::Message(first))
+    );
+    h.get_by_label("Hold").click();
+    h.run();
+    assert!(h.state().session.held.contains(&first));
+    step(&mut h, 5);
+    assert!(
+        h.state().session.world().network().get(first).is_some(),
+        "held back"
+    );
+    h.get_by_label("Drop").click();
+    h.run();
+    assert!(h.state().session.world().network().get(first).is_none());
+    assert!(
+        h.state()
+            .session
+            .to_trace()
+            .actions
+            .last()
+            .unwrap()
+            .to_string()
+            .starts_with("Drop(")
+    );
+}
+
+/// The whole workspace mid-run: graph, log, history, leader, stores.
+fn snapshot_workspace(lang: Lang, name: &str) {
+    let mut session = partition_session();
+    session.apply(paxos_lab::session::Command::Seek(40));
+    let mut h = app_harness(session);
+    h.state_mut().lang = lang;
+    h.run();
+    h.snapshot(name);
+}
+
+#[test]
+fn snapshot_the_workspace() {
+    snapshot_workspace(Lang::En, "multipaxos_app");
+}
+
+#[test]
+fn snapshot_the_workspace_in_chinese() {
+    snapshot_workspace(Lang::Zh, "multipaxos_app_zh");
+}
+
+/// The protocol picker: the lesson picker opens a Multi-Paxos sandbox, whose settings go back
+/// to Paxos; the Paxos sandbox's settings open Multi-Paxos with the counts chosen there.
+#[test]
+fn the_protocol_picker_switches_between_paxos_and_multipaxos() {
+    use paxos_lab::ui::{LabApp, PaxosApp, Screen, Settings};
+    let mut paxos = PaxosApp::picker(Settings::default()).fonts_already_installed();
+    paxos.fixed_time = Some(0.0);
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1280.0, 800.0))
+        .with_pixels_per_point(1.0)
+        .with_context_setup(install_fonts)
+        .build_ui_state(|ui, lab: &mut LabApp| lab.ui(ui), LabApp::new(paxos));
+    h.run();
+    h.get_by_label("Multi-Paxos sandbox: a replicated key-value store")
+        .click();
+    h.run();
+    let mp = h
+        .state()
+        .multipaxos
+        .as_ref()
+        .expect("the Multi-Paxos workspace");
+    assert_eq!(mp.session.config().servers, 3);
+    h.get_by_label("Send request");
+    // Back to Paxos through the settings' protocol picker.
+    h.get_by_label("New run…").click();
+    h.run();
+    h.get_by_label("Paxos (one value)").click();
+    h.run();
+    h.get_by_label("Start new run").click();
+    h.run();
+    h.run();
+    assert!(h.state().multipaxos.is_none());
+    assert!(matches!(h.state().paxos.screen, Screen::Sandbox));
+    // And from the Paxos sandbox's settings to a Multi-Paxos run of five servers.
+    h.get_by_label("Run").click();
+    h.run();
+    h.get_by_label_contains("New run…").click();
+    h.run();
+    h.get_by_label("Multi-Paxos (a replicated key-value store)")
+        .click();
+    h.run();
+    h.get_by_role_and_label(egui::accesskit::Role::SpinButton, "servers")
+        .set_value_accesskit(5.0);
+    h.run();
+    h.get_by_label("Start new run").click();
+    h.run();
+    h.run();
+    let mp = h
+        .state()
+        .multipaxos
+        .as_ref()
+        .expect("the Multi-Paxos workspace");
+    assert_eq!(mp.session.config().servers, 5);
+    h.get_by_label("Crash S5");
 }

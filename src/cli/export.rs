@@ -5,8 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{EXIT_BAD_INPUT, EXIT_OK, parse_lang, parse_size};
-use crate::export::{self, Format, Run, StepRange};
-use crate::protocols::Plugin;
+use crate::export::{self, Format, StepRange};
 use crate::protocols::multipaxos::MultiPaxos;
 use crate::trace;
 use crate::ui::render::PictureOptions;
@@ -79,13 +78,10 @@ pub fn run(args: &ExportArgs) -> u8 {
         }
     };
     let made = match trace::Protocol::of_text(&args.trace, &text) {
-        Ok(trace::Protocol::Paxos) => paxos_bytes(args, &text, format),
-        Ok(trace::Protocol::MultiPaxos) if format.is_picture() => Err(format!(
-            "{}: Multi-Paxos runs have no {} picture yet (the app's Multi-Paxos views come next); export json, svg, mermaid or shiviz",
-            args.trace.display(),
-            format.name()
-        )),
-        Ok(trace::Protocol::MultiPaxos) => text_bytes::<MultiPaxos>(args, &text, format),
+        Ok(trace::Protocol::Paxos) => {
+            any_bytes::<crate::protocols::paxos::Paxos>(args, &text, format)
+        }
+        Ok(trace::Protocol::MultiPaxos) => any_bytes::<MultiPaxos>(args, &text, format),
         Err(e) => Err(e.to_string()),
     };
     let (bytes, range) = match made {
@@ -121,13 +117,15 @@ fn range_of(args: &ExportArgs, len: usize) -> Result<StepRange, String> {
     StepRange::resolve(args.from, args.to, len as u64)
 }
 
-/// Any export of a Paxos trace: pictures drawn by the app's graph view, text by `export`.
-fn paxos_bytes(
+/// Any export of a trace: pictures drawn by the app's graph view of its protocol, text by
+/// `export`.
+fn any_bytes<P: crate::ui::render::GraphPicture>(
     args: &ExportArgs,
     text: &str,
     format: Format,
 ) -> Result<(Vec<u8>, StepRange), String> {
-    let (trace, _) = trace::parse_and_replay(&args.trace, text).map_err(|e| e.to_string())?;
+    let (trace, _) =
+        trace::parse_and_replay_as::<P>(&args.trace, text).map_err(|e| e.to_string())?;
     let range = range_of(args, trace.actions.len())?;
     let pictures = PictureOptions {
         size: egui::Vec2::new(args.size.0, args.size.1),
@@ -139,19 +137,4 @@ fn paxos_bytes(
     let bytes = crate::ui::render::export(&trace, format, range, &pictures)
         .map_err(|e| format!("{}: {e}", args.trace.display()))?;
     Ok((bytes, range))
-}
-
-/// A text export of a trace of any protocol.
-fn text_bytes<P: Plugin>(
-    args: &ExportArgs,
-    text: &str,
-    format: Format,
-) -> Result<(Vec<u8>, StepRange), String> {
-    let (trace, _) =
-        trace::parse_and_replay_as::<P>(&args.trace, text).map_err(|e| e.to_string())?;
-    let range = range_of(args, trace.actions.len())?;
-    let run = Run::of(&trace).map_err(|(i, e)| format!("action {} cannot apply: {e}", i + 1))?;
-    let bytes = export::text_export(&trace, &run, format, range)
-        .map_err(|e| format!("{}: {e}", args.trace.display()))?;
-    Ok((bytes.into_bytes(), range))
 }

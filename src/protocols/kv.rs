@@ -348,8 +348,7 @@ impl Client {
 }
 
 /// Which operations a seeded workload draws.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Workload {
     /// Puts, gets and compare-and-sets over a few keys.
     #[default]
@@ -359,6 +358,12 @@ pub enum Workload {
 }
 
 impl Workload {
+    pub const ALL: [Workload; 2] = [Workload::Mixed, Workload::PutGet];
+
+    pub fn is_mixed(&self) -> bool {
+        *self == Workload::Mixed
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Workload::Mixed => "mixed",
@@ -403,6 +408,20 @@ impl Workload {
         }
     }
 }
+
+impl fmt::Display for Workload {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Workload {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Workload::parse(s)
+    }
+}
+crate::sim::ids::serde_as_string!(Workload, "a workload name: \"mixed\" or \"put-get\"");
 
 /// One request in the clients' history.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

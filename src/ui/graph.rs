@@ -58,7 +58,7 @@ impl Drawn {
         )
     }
 
-    fn new(kind: &'static str, id: String, r: Rect) -> Self {
+    pub(crate) fn new(kind: &'static str, id: String, r: Rect) -> Self {
         Drawn {
             kind,
             id,
@@ -79,7 +79,7 @@ struct PendingLabel {
 
 /// Where a label may go around its marker, nearest first: the preferred side above, then the
 /// other sides, then further out, up to a few marker widths away.
-fn label_spots(anchor: Pos2, size: Vec2, right: bool, gap: f32) -> Vec<Rect> {
+pub(crate) fn label_spots(anchor: Pos2, size: Vec2, right: bool, gap: f32) -> Vec<Rect> {
     let mut out = Vec::new();
     let side = if right { 1.0 } else { -1.0 };
     for ring in 0..6 {

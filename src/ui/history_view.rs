@@ -148,12 +148,16 @@ impl HistoryView {
                 FontId::proportional(14.0),
                 text_colour,
             );
-            for (i, bar) in picture
-                .bars
-                .iter()
-                .enumerate()
-                .filter(|(_, b)| b.client == *id)
-            {
+            let lane_bars: Vec<(usize, &crate::protocols::multipaxos::describe::HistoryBar)> =
+                picture
+                    .bars
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, b)| b.client == *id)
+                    .collect();
+            // Where the last label drawn in this lane ends: labels never cover each other.
+            let mut label_end = x_of(0.0) - 4.0;
+            for (k, &(i, bar)) in lane_bars.iter().enumerate() {
                 let culprit = picture.unplaceable.as_ref().is_some_and(|u| u.culprit == i);
                 let end = bar.ret.map_or(span as f64, |r| r.0 as f64);
                 let r = Rect::from_min_max(
@@ -182,15 +186,28 @@ impl HistoryView {
                 let answer = bar
                     .ret
                     .map_or(tr(T::HistoryPending).to_string(), |(_, o)| o.to_string());
-                // The label starts past the tick; near the right edge it ends there instead.
-                let galley = painter.layout_no_wrap(
-                    format!("{} → {answer}", bar.op),
-                    FontId::proportional(12.0),
-                    Color32::WHITE,
-                );
-                let mut at = r.left_center() + Vec2::new(9.0, -galley.size().y / 2.0);
-                at.x = at.x.min(rect.right() - galley.size().x - 2.0);
-                painter.galley(at, galley, Color32::WHITE);
+                // The label starts past the tick and ends before the next request's bar (near
+                // the right edge it may end there instead, but never over the label before it);
+                // when the whole text does not fit, the answer alone; when that does not either,
+                // nothing.
+                let limit = lane_bars
+                    .get(k + 1)
+                    .map_or(rect.right(), |(_, next)| x_of(next.invoke as f64))
+                    - 2.0;
+                let start = r.left() + 9.0;
+                let earliest = label_end + 4.0;
+                for text in [format!("{} → {answer}", bar.op), answer.clone()] {
+                    let galley =
+                        painter.layout_no_wrap(text, FontId::proportional(12.0), Color32::WHITE);
+                    let w = galley.size().x;
+                    let x = start.min(limit - w).max(earliest);
+                    if x + w <= limit {
+                        let at = pos2(x, r.center().y - galley.size().y / 2.0);
+                        painter.galley(at, galley, Color32::WHITE);
+                        label_end = x + w;
+                        break;
+                    }
+                }
                 if let Some(p) = bar.point {
                     let x = x_of(p);
                     painter.line_segment(

@@ -602,8 +602,9 @@ pub fn picker_ui(
     completed: &std::collections::BTreeSet<String>,
     lang: Lang,
     open: &mut Option<usize>,
-    sandbox: &mut bool,
+    sandbox: &mut Option<super::multipaxos_settings::ProtocolChoice>,
 ) {
+    use super::multipaxos_settings::ProtocolChoice;
     ui.add_space(12.0);
     ui.vertical_centered(|ui| {
         ui.heading(RichText::new(T::ChooseLesson.get(lang)).size(28.0));
@@ -625,11 +626,19 @@ pub fn picker_ui(
             });
         }
         ui.add_space(8.0);
-        if ui
-            .button(RichText::new(T::OpenSandbox.get(lang)).size(16.0))
-            .clicked()
-        {
-            *sandbox = true;
-        }
+        ui.horizontal(|ui| {
+            if ui
+                .button(RichText::new(T::OpenSandbox.get(lang)).size(16.0))
+                .clicked()
+            {
+                *sandbox = Some(ProtocolChoice::Paxos);
+            }
+            if ui
+                .button(RichText::new(T::OpenMultiPaxosSandbox.get(lang)).size(16.0))
+                .clicked()
+            {
+                *sandbox = Some(ProtocolChoice::MultiPaxos);
+            }
+        });
     });
 }

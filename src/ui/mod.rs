@@ -2,6 +2,7 @@
 //! `Command`s; the app applies them once per frame, so no view changes the simulation directly.
 //! Animation time is passed in, so tests can freeze it.
 
+pub mod anim;
 pub mod commands;
 pub mod explore_panel;
 pub mod files;
@@ -12,7 +13,9 @@ pub mod inspector;
 pub mod leader_view;
 pub mod lesson_panel;
 pub mod log_view;
-pub mod multipaxos_viewer;
+pub mod multipaxos_app;
+pub mod multipaxos_graph;
+pub mod multipaxos_settings;
 pub mod panels;
 pub mod render;
 pub mod spacetime;
@@ -24,6 +27,8 @@ use std::sync::{Arc, Mutex};
 use egui::{Context, Ui};
 
 use crate::session::{Command, Notice, Selection, Session};
+pub use anim::Anim;
+use anim::Animator;
 use commands::UiCommand;
 use explore_panel::ExploreWindow;
 use files::{FileDialog, FilePurpose, FileRequest};
@@ -74,26 +79,6 @@ impl Default for Settings {
     }
 }
 
-/// The step transition: the displayed simulation time eases from the last step's time to the
-/// current one, so messages glide instead of jumping.
-#[derive(Clone, Copy, Debug)]
-struct Transition {
-    from_now: f64,
-    to_now: f64,
-    started: f64,
-    duration: f64,
-    step: u64,
-}
-
-/// Where the animation is this frame.
-#[derive(Clone, Copy, Debug)]
-pub struct Anim {
-    /// The simulated time to draw messages at.
-    pub display_now: f64,
-    /// 0 when a step has just happened, 1 once its transition has finished.
-    pub progress: f32,
-}
-
 /// What every view reads for one frame.
 pub struct Frame<'a> {
     pub session: &'a Session,
@@ -118,10 +103,7 @@ impl<'a> Frame<'a> {
             session,
             lang,
             palette: Palette::standard(true),
-            anim: Anim {
-                display_now: session.world().now() as f64,
-                progress: 1.0,
-            },
+            anim: Anim::at_rest(session.world().now()),
             text_scale: 1.0,
             highlight: &[],
             controls: None,
@@ -255,8 +237,7 @@ pub struct PaxosApp {
     controls: ControlsView,
     settings_window: SettingsWindow,
     pub explore_window: ExploreWindow,
-    transition: Option<Transition>,
-    last_auto_step: f64,
+    animator: Animator,
     show_help: bool,
     /// The legend of shapes and colours.
     show_legend: bool,
@@ -282,6 +263,8 @@ pub struct PaxosApp {
     /// The last file operation's result, for the status line: (is an error, text).
     pub file_status: Option<(bool, String)>,
     title: String,
+    /// Set when the user asked for a Multi-Paxos sandbox; the window opens it.
+    pub multipaxos_requested: Option<multipaxos_settings::MultiPaxosSettings>,
 }
 
 /// Adds the bundled Chinese font as a fallback after egui's own fonts.
@@ -318,8 +301,7 @@ impl PaxosApp {
             controls: ControlsView,
             settings_window: Default::default(),
             explore_window: Default::default(),
-            transition: None,
-            last_auto_step: 0.0,
+            animator: Animator::default(),
             show_help: false,
             show_legend: false,
             fixed_time: None,
@@ -335,6 +317,7 @@ impl PaxosApp {
             quit_after_save: false,
             file_status: None,
             title: String::new(),
+            multipaxos_requested: None,
         }
         .with_saved_baseline()
     }
@@ -537,34 +520,8 @@ impl PaxosApp {
 
     fn anim(&mut self, t: f64) -> Anim {
         let world = self.session.world();
-        let now = world.now() as f64;
-        let step = world.step();
-        let previous = self.transition.map(|tr| {
-            let k = ((t - tr.started) / tr.duration).clamp(0.0, 1.0);
-            tr.from_now + (tr.to_now - tr.from_now) * smoothstep(k)
-        });
-        if self.transition.is_none_or(|tr| tr.step != step) {
-            // Only a single step forward animates; jumps and seeks land at once.
-            let duration = (0.55 / (self.session.speed as f64).sqrt()).clamp(0.06, 0.6);
-            let (from, started) = match (self.transition, previous) {
-                (Some(tr), Some(shown)) if tr.step + 1 == step => (shown, t),
-                // The first frame, a jump or a seek: show the state as it is, already settled.
-                _ => (now, t - duration),
-            };
-            self.transition = Some(Transition {
-                from_now: from,
-                to_now: now,
-                started,
-                duration,
-                step,
-            });
-        }
-        let tr = self.transition.expect("set above");
-        let k = ((t - tr.started) / tr.duration).clamp(0.0, 1.0);
-        Anim {
-            display_now: tr.from_now + (tr.to_now - tr.from_now) * smoothstep(k),
-            progress: k as f32,
-        }
+        self.animator
+            .frame(t, world.now(), world.step(), self.session.speed)
     }
 
     fn run_ui_command(&mut self, c: UiCommand, ctx: &Context, out: &mut Vec<Command>) {
@@ -800,9 +757,11 @@ impl PaxosApp {
             self.run_ui_command(c, &ctx, &mut out);
         }
         // Auto-play: one step per 1/speed seconds, after the last step's transition.
-        if self.session.playing && t - self.last_auto_step >= 1.0 / self.session.speed as f64 {
+        if self
+            .animator
+            .auto_step_due(t, self.session.playing, self.session.speed)
+        {
             out.push(Command::StepForward);
-            self.last_auto_step = t;
         }
         self.apply(out);
         self.session.refresh_spans();
@@ -815,7 +774,7 @@ impl PaxosApp {
         let mut out = Vec::new();
         egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui, &mut out));
         if matches!(self.screen, Screen::Picker) {
-            let (mut open, mut sandbox) = (None, false);
+            let (mut open, mut sandbox) = (None, None);
             egui::CentralPanel::default().show(ui, |ui| {
                 lesson_panel::picker_ui(
                     ui,
@@ -832,8 +791,12 @@ impl PaxosApp {
             {
                 self.screen = Screen::Lesson(Box::new(panel));
             }
-            if sandbox {
-                self.screen = Screen::Sandbox;
+            match sandbox {
+                Some(multipaxos_settings::ProtocolChoice::Paxos) => self.screen = Screen::Sandbox,
+                Some(multipaxos_settings::ProtocolChoice::MultiPaxos) => {
+                    self.multipaxos_requested = Some(Default::default());
+                }
+                None => {}
             }
             self.screenshot_step(&ctx);
             return;
@@ -902,6 +865,9 @@ impl PaxosApp {
             egui::CentralPanel::default().show(ui, |ui| self.graph.ui(ui, &f, &mut out));
             if self.settings_window.open {
                 self.settings_window.ui(&ctx, &f, &mut out);
+                if let Some(m) = self.settings_window.multipaxos_requested.take() {
+                    self.multipaxos_requested = Some(m);
+                }
             }
             if self.explore_window.open {
                 self.explore_window.ui(&ctx, &f, &mut out);
@@ -1212,14 +1178,66 @@ pub(crate) fn set_look(ctx: &Context, zoom: f32, dark: bool, presenter: bool) {
     }
 }
 
-fn smoothstep(k: f64) -> f64 {
-    k * k * (3.0 - 2.0 * k)
-}
-
 /// Encodes an egui image as PNG and writes it atomically.
 pub fn save_png(path: &std::path::Path, img: &egui::ColorImage) -> Result<(), String> {
     let png = render::png_bytes(img)?;
     crate::fsutil::atomic_write(path, &png).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The window: the Paxos app (the lesson picker, lessons, the Paxos sandbox) or the Multi-Paxos
+/// workspace, switched by the protocol picker. The Paxos app is kept while Multi-Paxos shows,
+/// so going back finds it as it was.
+pub struct LabApp {
+    pub paxos: PaxosApp,
+    pub multipaxos: Option<multipaxos_app::MultiPaxosApp>,
+}
+
+impl LabApp {
+    pub fn new(paxos: PaxosApp) -> Self {
+        LabApp {
+            paxos,
+            multipaxos: None,
+        }
+    }
+
+    pub fn ui(&mut self, ui: &mut Ui) {
+        if !self.paxos.fonts_installed {
+            install_fonts(ui.ctx());
+            self.paxos.fonts_installed = true;
+        }
+        match &mut self.multipaxos {
+            Some(mp) => mp.ui(ui),
+            None => self.paxos.ui(ui),
+        }
+        // Switches take effect next frame, so each frame draws one app whole.
+        if let Some(settings) = self.paxos.multipaxos_requested.take() {
+            let mut mp = multipaxos_app::MultiPaxosApp::sandbox(settings, self.paxos.settings.lang);
+            mp.presenter = self.paxos.settings.presenter;
+            mp.dark = self.paxos.settings.dark;
+            mp.fixed_time = self.paxos.fixed_time;
+            self.multipaxos = Some(mp);
+            ui.ctx().request_repaint();
+        }
+        if let Some(mp) = &self.multipaxos
+            && mp.leave == Some(multipaxos_app::Leave::ToPaxos)
+        {
+            self.paxos.settings.lang = mp.lang;
+            self.paxos.settings.presenter = mp.presenter;
+            self.multipaxos = None;
+            self.paxos.screen = Screen::Sandbox;
+            ui.ctx().request_repaint();
+        }
+    }
+}
+
+impl eframe::App for LabApp {
+    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        LabApp::ui(self, ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::App::save(&mut self.paxos, storage);
+    }
 }
 
 impl eframe::App for PaxosApp {
@@ -1238,8 +1256,11 @@ impl eframe::App for PaxosApp {
 pub enum Start {
     /// A run, and the trace file it came from (File > Save writes back there).
     Sandbox(Box<Session>, Option<std::path::PathBuf>),
-    /// A recorded Multi-Paxos run, in the run viewer.
-    MultiPaxosRun(Box<Session<crate::protocols::multipaxos::MultiPaxos>>),
+    /// A recorded Multi-Paxos run, in the Multi-Paxos workspace, and the file it came from.
+    MultiPaxosRun(
+        Box<Session<crate::protocols::multipaxos::MultiPaxos>>,
+        Option<std::path::PathBuf>,
+    ),
     /// A lesson, at a step (from 0).
     Lesson(
         Box<crate::lesson::Lesson>,
@@ -1300,13 +1321,18 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
                 settings.lang = l;
             }
             settings.presenter |= presenter;
-            if let Some(Start::MultiPaxosRun(session)) = start {
-                let mut viewer = multipaxos_viewer::MultiPaxosViewer::new(*session, settings.lang);
-                viewer.presenter = settings.presenter;
+            if let Some(Start::MultiPaxosRun(session, document)) = start {
+                let mut mp = multipaxos_app::MultiPaxosApp::new(*session, settings.lang);
+                mp.presenter = settings.presenter;
+                mp.dark = settings.dark;
+                mp.document = document;
                 if let Some(p) = screenshot {
-                    viewer.screenshot_then_quit(p, slot);
+                    mp.screenshot_then_quit(p, slot);
                 }
-                return Ok(Box::new(viewer) as Box<dyn eframe::App>);
+                let mut lab = LabApp::new(PaxosApp::picker(settings));
+                lab.paxos.fonts_installed = true;
+                lab.multipaxos = Some(mp);
+                return Ok(Box::new(lab) as Box<dyn eframe::App>);
             }
             let mut app = match start {
                 None => PaxosApp::picker(settings),
@@ -1318,8 +1344,8 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
                 Some(Start::Lesson(lesson, step, source)) => {
                     PaxosApp::on_lesson(*lesson, step, source, settings)?
                 }
-                // Opened in the run viewer above; the picker is what a lost start would get.
-                Some(Start::MultiPaxosRun(_)) => PaxosApp::picker(settings),
+                // Opened in the Multi-Paxos workspace above.
+                Some(Start::MultiPaxosRun(..)) => PaxosApp::picker(settings),
             };
             app.fonts_installed = true;
             if let Some(p) = screenshot {
@@ -1328,7 +1354,7 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
                     app.with_layout_json(l);
                 }
             }
-            Ok(Box::new(app))
+            Ok(Box::new(LabApp::new(app)))
         }),
     )
     .map_err(|e| e.to_string())?;

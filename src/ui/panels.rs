@@ -5,6 +5,7 @@ use egui::{Color32, RichText, Ui};
 
 use super::Frame;
 use super::i18n::{INVARIANTS, T, fill, invariant_name};
+use super::multipaxos_settings::{MultiPaxosSettings, ProtocolChoice, protocol_picker};
 use crate::protocols::paxos::Node;
 use crate::protocols::paxos::acceptor_list;
 use crate::protocols::paxos::{Config, Flaw};
@@ -192,6 +193,11 @@ pub struct SettingsWindow {
     knobs: Knobs,
     majority1: bool,
     majority2: bool,
+    /// The protocol picker's choice.
+    pub choice: ProtocolChoice,
+    multipaxos: MultiPaxosSettings,
+    /// Set when a Multi-Paxos run was asked for; the app opens its workspace.
+    pub multipaxos_requested: Option<MultiPaxosSettings>,
 }
 
 impl Default for SettingsWindow {
@@ -202,6 +208,9 @@ impl Default for SettingsWindow {
             knobs: Knobs::default(),
             majority1: true,
             majority2: true,
+            choice: ProtocolChoice::Paxos,
+            multipaxos: MultiPaxosSettings::default(),
+            multipaxos_requested: None,
         }
     }
 }
@@ -212,6 +221,7 @@ impl SettingsWindow {
         self.knobs = knobs;
         self.majority1 = config.q1.is_none();
         self.majority2 = config.q2.is_none();
+        self.choice = ProtocolChoice::Paxos;
         self.open = true;
     }
 
@@ -222,6 +232,18 @@ impl SettingsWindow {
             .open(&mut open)
             .resizable(false)
             .show(ctx, |ui| {
+                protocol_picker(ui, &mut self.choice, f.lang);
+                ui.separator();
+                if self.choice == ProtocolChoice::MultiPaxos {
+                    let valid = self.multipaxos.ui(ui, f.lang, &f.palette);
+                    if ui
+                        .add_enabled(valid, egui::Button::new(f.tr(T::StartNewRun)))
+                        .clicked()
+                    {
+                        self.multipaxos_requested = Some(self.multipaxos.clone());
+                    }
+                    return;
+                }
                 let c = &mut self.config;
                 egui::Grid::new("settings").num_columns(2).show(ui, |ui| {
                     for (t, n) in [
@@ -229,8 +251,10 @@ impl SettingsWindow {
                         (T::Acceptors, &mut c.acceptors),
                         (T::Learners, &mut c.learners),
                     ] {
-                        ui.label(f.tr(t));
-                        ui.add(egui::DragValue::new(n).range(1..=25));
+                        // Every field is named by its label, for screen readers and tests.
+                        let l = ui.label(f.tr(t));
+                        ui.add(egui::DragValue::new(n).range(1..=25))
+                            .labelled_by(l.id);
                         ui.end_row();
                     }
                     let n = c.acceptors;
@@ -238,30 +262,34 @@ impl SettingsWindow {
                         (T::PhaseOneQuorum, &mut c.q1, &mut self.majority1),
                         (T::PhaseTwoQuorum, &mut c.q2, &mut self.majority2),
                     ] {
-                        ui.label(f.tr(t));
+                        let l = ui.label(f.tr(t));
                         ui.horizontal(|ui| {
                             ui.checkbox(majority, f.tr(T::Majority));
                             if *majority {
                                 *q = None;
                             } else {
                                 let mut k = q.unwrap_or(n / 2 + 1).min(n);
-                                ui.add(egui::DragValue::new(&mut k).range(1..=n));
+                                ui.add(egui::DragValue::new(&mut k).range(1..=n))
+                                    .labelled_by(l.id);
                                 *q = Some(k);
                             }
                         });
                         ui.end_row();
                     }
-                    ui.label(f.tr(T::Seed));
-                    ui.add(egui::DragValue::new(&mut c.seed));
+                    let l = ui.label(f.tr(T::Seed));
+                    ui.add(egui::DragValue::new(&mut c.seed)).labelled_by(l.id);
                     ui.end_row();
-                    ui.label(f.tr(T::Latency));
+                    let l = ui.label(f.tr(T::Latency));
                     ui.horizontal(|ui| {
-                        ui.add(egui::DragValue::new(&mut c.latency.0).range(1..=1000));
-                        ui.add(egui::DragValue::new(&mut c.latency.1).range(c.latency.0..=1000));
+                        ui.add(egui::DragValue::new(&mut c.latency.0).range(1..=1000))
+                            .labelled_by(l.id);
+                        ui.add(egui::DragValue::new(&mut c.latency.1).range(c.latency.0..=1000))
+                            .labelled_by(l.id);
                     });
                     ui.end_row();
-                    ui.label(f.tr(T::TimeoutTicks));
-                    ui.add(egui::DragValue::new(&mut c.timeout).range(1..=10_000));
+                    let l = ui.label(f.tr(T::TimeoutTicks));
+                    ui.add(egui::DragValue::new(&mut c.timeout).range(1..=10_000))
+                        .labelled_by(l.id);
                     ui.end_row();
                     let k = &mut self.knobs;
                     for (t, p) in [
@@ -271,8 +299,8 @@ impl SettingsWindow {
                         (T::RestartProbability, &mut k.restart),
                         (T::ProposeProbability, &mut k.propose),
                     ] {
-                        ui.label(f.tr(t));
-                        ui.add(egui::Slider::new(p, 0.0..=0.5));
+                        let l = ui.label(f.tr(t));
+                        ui.add(egui::Slider::new(p, 0.0..=0.5)).labelled_by(l.id);
                         ui.end_row();
                     }
                 });
@@ -308,6 +336,9 @@ impl SettingsWindow {
             });
         if start {
             out.push(Command::NewRun(self.config.clone(), self.knobs));
+            open = false;
+        }
+        if self.multipaxos_requested.is_some() {
             open = false;
         }
         self.open = open;

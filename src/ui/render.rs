@@ -259,25 +259,54 @@ impl Default for PictureOptions {
     }
 }
 
+/// A protocol whose graph view can be drawn into a picture.
+pub trait GraphPicture: crate::protocols::Plugin {
+    /// Draws the graph of `session` at its current position, at animation time `anim`.
+    fn draw_graph(ui: &mut Ui, session: &Session<Self>, anim: Anim, opts: &PictureOptions);
+}
+
+impl GraphPicture for crate::protocols::paxos::Paxos {
+    fn draw_graph(ui: &mut Ui, session: &Session, anim: Anim, opts: &PictureOptions) {
+        let mut frame = Frame::at_rest(session, opts.lang);
+        frame.palette = super::theme::Palette::standard(opts.dark);
+        frame.anim = anim;
+        let mut ignored: Vec<Command> = Vec::new();
+        GraphView::default().ui(ui, &frame, &mut ignored);
+    }
+}
+
+impl GraphPicture for crate::protocols::multipaxos::MultiPaxos {
+    fn draw_graph(ui: &mut Ui, session: &Session<Self>, anim: Anim, opts: &PictureOptions) {
+        let frame = super::multipaxos_graph::GraphFrame {
+            world: session.world(),
+            anim,
+            lang: opts.lang,
+            palette: super::theme::Palette::standard(opts.dark),
+            text_scale: 1.0,
+            selection: None,
+            held: &session.held,
+        };
+        let mut ignored = Vec::new();
+        super::multipaxos_graph::MultiPaxosGraph::default().ui(ui, &frame, &mut ignored);
+    }
+}
+
 /// The graph view of `session` at its current position, at animation time `anim`.
-fn draw_graph(
+fn draw_graph<P: GraphPicture>(
     offscreen: &mut Offscreen,
-    session: &Session,
+    session: &Session<P>,
     anim: Anim,
     opts: &PictureOptions,
 ) -> ColorImage {
-    let mut graph = GraphView::default();
-    let mut frame = Frame::at_rest(session, opts.lang);
-    frame.palette = super::theme::Palette::standard(opts.dark);
-    frame.anim = anim;
-    offscreen.render(|ui| {
-        let mut ignored: Vec<Command> = Vec::new();
-        graph.ui(ui, &frame, &mut ignored);
-    })
+    offscreen.render(|ui| P::draw_graph(ui, session, anim, opts))
 }
 
 /// The graph view at `step`, settled.
-pub fn graph_picture(session: &mut Session, step: u64, opts: &PictureOptions) -> ColorImage {
+pub fn graph_picture<P: GraphPicture>(
+    session: &mut Session<P>,
+    step: u64,
+    opts: &PictureOptions,
+) -> ColorImage {
     session.apply(Command::Seek(step));
     let mut offscreen = Offscreen::new(opts.size, opts.pixels_per_point, opts.dark);
     let now = session.world().now() as f64;
@@ -330,8 +359,8 @@ pub fn check_picture(opts: &PictureOptions, gif_steps: Option<u64>) -> Result<()
 /// `frames_per_step` frames easing the messages along as the app does. Each frame goes to `emit`
 /// as soon as the next one is drawn (the last one is held to lengthen its delay), so only two
 /// frames are ever in memory.
-pub fn graph_animation(
-    session: &mut Session,
+pub fn graph_animation<P: GraphPicture>(
+    session: &mut Session<P>,
     range: StepRange,
     opts: &PictureOptions,
     mut emit: impl FnMut(AnimationFrame) -> Result<(), String>,
@@ -378,8 +407,8 @@ pub fn graph_animation(
 
 /// The bytes of any export of `trace` (already checked to replay): pictures drawn with the app's
 /// graph view as `pictures` says, text by `crate::export`.
-pub fn export(
-    trace: &Trace,
+pub fn export<P: GraphPicture>(
+    trace: &Trace<P>,
     format: Format,
     range: StepRange,
     pictures: &PictureOptions,
@@ -417,8 +446,8 @@ pub fn png_bytes(img: &ColorImage) -> Result<Vec<u8>, String> {
 }
 
 /// GIF bytes of the graph animated over `range`, looping forever, encoded frame by frame.
-pub fn gif_bytes(
-    session: &mut Session,
+pub fn gif_bytes<P: GraphPicture>(
+    session: &mut Session<P>,
     range: StepRange,
     opts: &PictureOptions,
 ) -> Result<Vec<u8>, String> {

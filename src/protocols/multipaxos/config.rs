@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
+use crate::protocols::kv::Workload;
 use crate::sim::ids::{MAX_PER_ROLE, serde_as_string};
 
 /// A deliberate bug, each breaking one rule of Multi-Paxos or of the store above it.
@@ -102,6 +103,9 @@ pub struct Config {
     /// The election timeout's lower end in ticks (it is drawn from `timeout..=2 * timeout`);
     /// leaders send heartbeats every third of it, clients retry after twice it.
     pub timeout: u32,
+    /// What clients ask for when auto-play hands them requests (the sandbox's request rate).
+    #[serde(skip_serializing_if = "Workload::is_mixed")]
+    pub workload: Workload,
 }
 
 impl Default for Config {
@@ -113,6 +117,7 @@ impl Default for Config {
             seed: 1,
             latency: (5, 15),
             timeout: 60,
+            workload: Workload::Mixed,
         }
     }
 }

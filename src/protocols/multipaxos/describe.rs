@@ -743,3 +743,82 @@ pub fn leader_figures(world: &MultiPaxosWorld) -> LeaderFigures {
     }
     f
 }
+
+/// A message as the graph labels it: `Prepare(2.1)`, `Promise(2.1, 2 votes)`,
+/// `Accept(2.1, #4: put x=1)`, `Accepted(2.1, #4)`, `Heartbeat(2.1, commit 3)`.
+pub fn graph_label(m: &Msg) -> String {
+    match m {
+        Msg::Prepare { ballot, .. } => format!("Prepare({ballot})"),
+        Msg::Accept {
+            ballot,
+            slot,
+            entry,
+            ..
+        } => format!("Accept({ballot}, #{slot}: {entry})"),
+        other => other.to_string(),
+    }
+}
+
+/// What a server is doing about leadership, for the words under it in the graph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServerRole {
+    Leader {
+        ballot: crate::protocols::ids::Ballot,
+    },
+    Candidate {
+        ballot: crate::protocols::ids::Ballot,
+    },
+    /// Following the server it last heard lead (1-based), if any.
+    Follower { leader: Option<u8> },
+}
+
+/// A server as the graph shows it: role, promised ballot, and how far its log is chosen and
+/// applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ServerStatus {
+    pub role: ServerRole,
+    pub promised: crate::protocols::ids::Ballot,
+    /// Slots known chosen, from the first without a gap (the commit index).
+    pub commit: u32,
+    pub applied: u32,
+    /// Client commands waiting for it to lead.
+    pub pending: usize,
+}
+
+pub fn server_status(world: &MultiPaxosWorld, id: NodeId) -> Option<ServerStatus> {
+    let Node::Server(s) = &world.node(id)?.state else {
+        return None;
+    };
+    let role = match &s.lead {
+        super::Lead::Leader { ballot, .. } => ServerRole::Leader { ballot: *ballot },
+        super::Lead::Candidate { ballot, .. } => ServerRole::Candidate { ballot: *ballot },
+        super::Lead::Follower { leader } => ServerRole::Follower { leader: *leader },
+    };
+    Some(ServerStatus {
+        role,
+        promised: s.promised,
+        commit: s.known,
+        applied: s.applied,
+        pending: s.pending.len(),
+    })
+}
+
+/// A client as the graph shows it: the request in progress (sequence number and operation), how
+/// many wait behind it, and the server it sends to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientStatus {
+    pub current: Option<(u32, Op)>,
+    pub queued: usize,
+    pub leader: u8,
+}
+
+pub fn client_status(world: &MultiPaxosWorld, id: NodeId) -> Option<ClientStatus> {
+    let Node::Client(c) = &world.node(id)?.state else {
+        return None;
+    };
+    Some(ClientStatus {
+        current: c.current,
+        queued: c.queue.len(),
+        leader: c.leader,
+    })
+}

@@ -391,6 +391,8 @@ pub struct MultiPaxos {
     /// The seed the automatic workload draws from.
     pub seed: u64,
     pub timeout: u32,
+    /// What auto-play's requests draw from.
+    pub auto_workload: Workload,
     /// Each client's operations, when an exhaustive search fixes them up front (its canonical
     /// form numbers commands by their place here).
     pub workload: Vec<Vec<Op>>,
@@ -433,6 +435,7 @@ impl MultiPaxos {
                 .fold(0u8, |acc, f| acc | (1 << (*f as u8))),
             seed: config.seed,
             timeout: config.timeout,
+            auto_workload: config.workload,
             workload: Vec::new(),
         }
     }
@@ -1010,13 +1013,13 @@ impl Protocol for MultiPaxos {
         id.role == CLIENT
     }
 
-    /// The client's next operation from the seeded mixed workload.
+    /// The client's next operation from the seeded workload.
     fn auto_request(&self, id: NodeId, node: &Node) -> Op {
         let given = match node {
             Node::Client(c) => c.seq + c.queue.len() as u32 + c.current.is_some() as u32,
             Node::Server(_) => 0,
         };
-        Workload::Mixed.op(self.seed, id.index, given)
+        self.auto_workload.op(self.seed, id.index, given)
     }
 
     fn new_monitor(&self) -> Monitor {

@@ -1,0 +1,822 @@
+//! The Multi-Paxos workspace: a run of a replicated key-value store to watch and change. The
+//! graph with every message animated, the log, the clients' history, the leader panel and the
+//! stores, a safety bar with every rule and the linearizability verdict; controls to send a
+//! client request (put, get, compare-and-set), crash, restart or time out a server, split the
+//! cluster in two and heal it, and deliver, drop, duplicate or hold a message. Every change is an
+//! action in the run, so it is saved, replayed and exported like any other. It opens on a
+//! recorded run (`paxos-lab gui run.ron`) or from the sandbox settings' protocol picker.
+
+use std::collections::BTreeSet;
+
+use egui::{Context, RichText, Ui};
+
+use super::ScreenshotPlan;
+use super::anim::Animator;
+use super::files::{FileDialog, FilePurpose, FileRequest};
+use super::history_view::HistoryView;
+use super::i18n::{Lang, T, fill, multipaxos_invariant_name};
+use super::leader_view::LeaderView;
+use super::log_view::LogView;
+use super::multipaxos_graph::{GraphFrame, MultiPaxosGraph, client_words, server_words};
+use super::multipaxos_settings::{MultiPaxosSettings, ProtocolChoice, protocol_picker};
+use super::store_view::StoreView;
+use crate::palette::Palette;
+use crate::protocols::ids::Value;
+use crate::protocols::kv::Op;
+use crate::protocols::multipaxos::{self, Action, CLIENT, INVARIANTS, MultiPaxos, MultiPaxosWorld};
+use crate::session::{Command, Notice, Selection, Session};
+use crate::sim::{MsgId, NodeId};
+
+/// Which operation the request form sends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpKind {
+    Put,
+    Get,
+    Cas,
+}
+
+/// The client request form: which client, the operation, its key and values.
+#[derive(Clone, Debug)]
+pub struct RequestForm {
+    pub client: u8,
+    pub op: OpKind,
+    pub key: String,
+    pub value: String,
+    /// Compare-and-set: the value the key must hold for the set to happen.
+    pub expected: String,
+}
+
+impl Default for RequestForm {
+    fn default() -> Self {
+        RequestForm {
+            client: 1,
+            op: OpKind::Put,
+            key: "x".into(),
+            value: "1".into(),
+            expected: "1".into(),
+        }
+    }
+}
+
+impl RequestForm {
+    /// The operation the form describes, or why it is not one.
+    pub fn op(&self) -> Result<Op, String> {
+        let key = Value::new(self.key.trim())?;
+        Ok(match self.op {
+            OpKind::Put => Op::Put(key, Value::new(self.value.trim())?),
+            OpKind::Get => Op::Get(key),
+            OpKind::Cas => Op::Cas(
+                key,
+                Value::new(self.expected.trim())?,
+                Value::new(self.value.trim())?,
+            ),
+        })
+    }
+}
+
+/// The actions that split the cluster into `side` and the rest: every link between a node on
+/// one side and a node on the other is cut (links already cut are left alone).
+pub fn split_actions(world: &MultiPaxosWorld, side: &BTreeSet<NodeId>) -> Vec<Action> {
+    let ids: Vec<NodeId> = world.nodes().iter().map(|s| s.id).collect();
+    let mut out = Vec::new();
+    for &a in ids.iter().filter(|id| side.contains(id)) {
+        for &b in ids.iter().filter(|id| !side.contains(id)) {
+            // Clients only talk to servers: a client-client link is not a link.
+            let is_link = a.role != CLIENT || b.role != CLIENT;
+            if is_link && !world.network().is_cut(a, b) {
+                out.push(Action::CutLink(a, b));
+            }
+        }
+    }
+    out
+}
+
+/// The actions that heal every cut link.
+pub fn heal_actions(world: &MultiPaxosWorld) -> Vec<Action> {
+    world
+        .network()
+        .cut_links()
+        .iter()
+        .map(|&(a, b)| Action::HealLink(a, b))
+        .collect()
+}
+
+/// What the workspace asks of whoever holds it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Leave {
+    /// The protocol picker chose Paxos.
+    ToPaxos,
+}
+
+pub struct MultiPaxosApp {
+    pub session: Session<MultiPaxos>,
+    pub lang: Lang,
+    /// Larger, high-contrast text for a projector (as the Paxos app's presenter mode).
+    pub presenter: bool,
+    pub dark: bool,
+    pub graph: MultiPaxosGraph,
+    log: LogView,
+    store: StoreView,
+    leader: LeaderView,
+    history: HistoryView,
+    pub request: RequestForm,
+    /// The nodes the next split puts on one side.
+    pub side: BTreeSet<NodeId>,
+    pub settings: MultiPaxosSettings,
+    pub settings_open: bool,
+    /// The protocol the settings window's picker shows.
+    choice: ProtocolChoice,
+    /// Set when the user asks for the other protocol; the holder switches.
+    pub leave: Option<Leave>,
+    pub files: FileDialog,
+    /// The trace file the run was opened from or last saved to.
+    pub document: Option<std::path::PathBuf>,
+    /// The last file operation's result, for the status line: (is an error, text).
+    pub file_status: Option<(bool, String)>,
+    /// The world one step back, for the stores' highlights, by (run version, position).
+    previous: Option<(u64, u64, MultiPaxosWorld)>,
+    animator: Animator,
+    /// Set by tests and benchmarks: the animation clock, frozen.
+    pub fixed_time: Option<f64>,
+    screenshot: Option<ScreenshotPlan>,
+}
+
+impl MultiPaxosApp {
+    pub fn new(mut session: Session<MultiPaxos>, lang: Lang) -> Self {
+        session.refresh_spans();
+        let settings = MultiPaxosSettings {
+            config: session.config().clone(),
+            knobs: session.knobs,
+        };
+        MultiPaxosApp {
+            session,
+            lang,
+            presenter: false,
+            dark: true,
+            graph: MultiPaxosGraph::default(),
+            log: LogView::default(),
+            store: StoreView,
+            leader: LeaderView,
+            history: HistoryView::default(),
+            request: RequestForm::default(),
+            side: BTreeSet::new(),
+            settings,
+            settings_open: false,
+            choice: ProtocolChoice::MultiPaxos,
+            leave: None,
+            files: FileDialog::default(),
+            document: None,
+            file_status: None,
+            previous: None,
+            animator: Animator::default(),
+            fixed_time: None,
+            screenshot: None,
+        }
+    }
+
+    /// A fresh sandbox run with these settings.
+    pub fn sandbox(settings: MultiPaxosSettings, lang: Lang) -> Self {
+        let session = Session::new(settings.config.clone(), settings.knobs);
+        MultiPaxosApp::new(session, lang)
+    }
+
+    pub(crate) fn screenshot_then_quit(
+        &mut self,
+        path: std::path::PathBuf,
+        result: super::ScreenshotResult,
+    ) {
+        self.screenshot = Some(ScreenshotPlan::new(path, result));
+    }
+
+    pub fn palette(&self) -> Palette {
+        Palette::standard(self.dark)
+    }
+
+    /// Applies the views' commands, in order.
+    pub fn apply(&mut self, commands: Vec<Command<MultiPaxos>>) {
+        for c in commands {
+            self.session.apply(c);
+        }
+        self.session.refresh_spans();
+    }
+
+    fn keys(&self, ctx: &Context, out: &mut Vec<Command<MultiPaxos>>) {
+        if ctx.egui_wants_keyboard_input() {
+            return;
+        }
+        ctx.input(|i| {
+            if i.key_pressed(egui::Key::ArrowRight) || i.key_pressed(egui::Key::PageDown) {
+                out.push(Command::StepForward);
+            }
+            if i.key_pressed(egui::Key::ArrowLeft) || i.key_pressed(egui::Key::PageUp) {
+                out.push(Command::StepBack);
+            }
+            if i.key_pressed(egui::Key::Space) {
+                out.push(Command::TogglePlay);
+            }
+            if i.key_pressed(egui::Key::Home) {
+                out.push(Command::Reset);
+            }
+            if i.key_pressed(egui::Key::End) {
+                out.push(Command::SeekEnd);
+            }
+        });
+    }
+
+    /// Saves the whole recorded run atomically.
+    pub fn save_file(&mut self, path: &std::path::Path) -> Result<(), String> {
+        self.session
+            .to_trace()
+            .save(path)
+            .map_err(|e| format!("{}: cannot save: {e}", path.display()))?;
+        self.document = Some(path.to_path_buf());
+        self.file_status = Some((false, fill(T::Saved.get(self.lang), &[&path.display()])));
+        Ok(())
+    }
+
+    /// Opens a Multi-Paxos trace file in place of the run.
+    pub fn open_file(&mut self, path: &std::path::Path) -> Result<(), String> {
+        let text = crate::trace::read_text(path).map_err(|e| e.to_string())?;
+        let (trace, _) = crate::trace::parse_and_replay_as::<MultiPaxos>(path, &text)
+            .map_err(|e| e.to_string())?;
+        self.session.apply(Command::Open(Box::new(trace)));
+        if let Some(Notice::Refused(why)) = &self.session.notice {
+            return Err(why.clone());
+        }
+        self.session.apply(Command::Reset);
+        self.session.refresh_spans();
+        self.document = Some(path.to_path_buf());
+        self.file_status = Some((false, fill(T::Opened.get(self.lang), &[&path.display()])));
+        Ok(())
+    }
+
+    /// Exports the recorded run in `format` over `range`, written atomically.
+    pub fn export_file(
+        &mut self,
+        path: &std::path::Path,
+        format: crate::export::Format,
+        range: crate::export::StepRange,
+    ) -> Result<(), String> {
+        let pictures = super::render::PictureOptions {
+            lang: self.lang,
+            dark: self.dark,
+            ..Default::default()
+        };
+        let bytes = super::render::export(&self.session.to_trace(), format, range, &pictures)?;
+        crate::export::write(path, &bytes)?;
+        self.file_status = Some((false, fill(T::Exported.get(self.lang), &[&path.display()])));
+        Ok(())
+    }
+
+    fn handle_file_request(&mut self, request: FileRequest) {
+        let result = match &request {
+            FileRequest::Open(p) => self.open_file(p),
+            FileRequest::Save(p) => self.save_file(p),
+            FileRequest::Export {
+                path,
+                format,
+                range,
+            } => self.export_file(path, *format, *range),
+        };
+        match result {
+            Ok(()) => self.files.close(),
+            Err(e) => {
+                // The dialog stays open with the reason; nothing the user had is touched.
+                self.files.error = Some(e.clone());
+                self.file_status = Some((true, e));
+            }
+        }
+    }
+
+    fn ask(&mut self, purpose: FilePurpose) {
+        let dir = self
+            .document
+            .as_deref()
+            .and_then(|p| p.parent())
+            .map(|p| p.to_path_buf());
+        let stem = self
+            .document
+            .as_deref()
+            .and_then(|p| p.file_stem())
+            .map_or("multipaxos-run".to_string(), |s| {
+                s.to_string_lossy().into_owned()
+            });
+        let name = match purpose {
+            FilePurpose::Open => String::new(),
+            FilePurpose::SaveAs => format!("{stem}.ron"),
+            FilePurpose::Export => format!("{stem}.{}", self.files.format.extension()),
+        };
+        self.files
+            .show(purpose, dir.as_deref(), &name, self.session.len());
+    }
+
+    fn top_bar(&mut self, ui: &mut Ui, out: &mut Vec<Command<MultiPaxos>>) {
+        let lang = self.lang;
+        let tr = |t: T| t.get(lang);
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button(tr(T::MenuFile), |ui| {
+                if ui.button(tr(T::MenuOpen)).clicked() {
+                    self.ask(FilePurpose::Open);
+                    ui.close();
+                }
+                if ui.button(tr(T::MenuSaveAs)).clicked() {
+                    self.ask(FilePurpose::SaveAs);
+                    ui.close();
+                }
+                if ui.button(tr(T::MenuExportAs)).clicked() {
+                    self.ask(FilePurpose::Export);
+                    ui.close();
+                }
+            });
+            if ui.button(tr(T::NewRun)).clicked() {
+                self.settings_open = true;
+                self.choice = ProtocolChoice::MultiPaxos;
+            }
+            ui.separator();
+            ui.heading(tr(T::ProtocolMultiPaxos));
+            ui.separator();
+            if ui
+                .selectable_label(self.presenter, tr(T::PresenterMode))
+                .clicked()
+            {
+                self.presenter = !self.presenter;
+            }
+            for l in Lang::ALL {
+                if ui
+                    .selectable_label(self.lang == l, l.native_name())
+                    .clicked()
+                {
+                    self.lang = l;
+                }
+            }
+        });
+        let (pos, len) = (self.session.position(), self.session.len());
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(pos > 0, egui::Button::new(tr(T::Reset)))
+                .clicked()
+            {
+                out.push(Command::Reset);
+            }
+            if ui
+                .add_enabled(pos > 0, egui::Button::new(tr(T::StepBack)))
+                .clicked()
+            {
+                out.push(Command::StepBack);
+            }
+            let play = if self.session.playing {
+                tr(T::Pause)
+            } else {
+                tr(T::Play)
+            };
+            if ui.button(play).clicked() {
+                out.push(Command::TogglePlay);
+            }
+            if ui.button(tr(T::StepForward)).clicked() {
+                out.push(Command::StepForward);
+            }
+            if ui
+                .add_enabled(pos < len, egui::Button::new(tr(T::JumpToEnd)))
+                .clicked()
+            {
+                out.push(Command::SeekEnd);
+            }
+            let mut speed = self.session.speed;
+            let slider = egui::Slider::new(&mut speed, 0.25..=50.0)
+                .logarithmic(true)
+                .text(tr(T::StepsPerSecond));
+            if ui.add(slider).changed() {
+                out.push(Command::SetSpeed(speed));
+            }
+            let mut at = pos;
+            let slider = egui::Slider::new(&mut at, 0..=len)
+                .show_value(false)
+                .text(fill(tr(T::ViewerStepOf), &[&pos, &len]));
+            if ui.add(slider).changed() {
+                out.push(Command::Seek(at));
+            }
+        });
+    }
+
+    fn safety_bar(&self, ui: &mut Ui, palette: &Palette) {
+        let tr = |t: T| t.get(self.lang);
+        let world = self.session.world();
+        ui.horizontal_wrapped(|ui| {
+            let flaws = &self.session.config().flaws;
+            if !flaws.is_empty() {
+                let names: Vec<&str> = flaws.iter().map(|x| x.name()).collect();
+                ui.label(
+                    RichText::new(format!(
+                        "⚠ {}",
+                        fill(tr(T::FlawBadge), &[&names.join(", ")])
+                    ))
+                    .strong()
+                    .color(egui::Color32::WHITE)
+                    .background_color(palette.violation),
+                );
+                ui.separator();
+            }
+            let broken: BTreeSet<&str> = world.violations().iter().map(|v| v.invariant).collect();
+            for id in INVARIANTS {
+                let name = tr(multipaxos_invariant_name(id));
+                if broken.contains(id) {
+                    ui.label(
+                        RichText::new(format!("✖ {name}"))
+                            .strong()
+                            .color(egui::Color32::WHITE)
+                            .background_color(palette.violation),
+                    );
+                } else {
+                    ui.label(RichText::new(format!("✔ {name}")).color(palette.ok));
+                }
+            }
+        });
+        if let Some(v) = world.violations().first() {
+            let text = fill(
+                tr(T::SafetyViolated),
+                &[&v.step, &tr(multipaxos_invariant_name(v.invariant))],
+            );
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new(text).strong().color(palette.violation));
+                ui.label(RichText::new(&v.detail).color(palette.violation));
+            });
+        }
+        if let Some(n) = &self.session.notice {
+            let text = match n {
+                Notice::Refused(why) => fill(tr(T::Refused), &[why]),
+                Notice::RunEnded => tr(T::RunEnded).to_string(),
+                Notice::Forked => tr(T::Forked).to_string(),
+            };
+            ui.label(RichText::new(text).italics());
+        }
+        if let Some((error, text)) = &self.file_status {
+            let color = if *error {
+                palette.violation
+            } else {
+                palette.ok
+            };
+            ui.label(RichText::new(text).color(color));
+        }
+    }
+
+    /// The controls: a client request, each server's crash, restart and timeout, the partition,
+    /// and what can be done to the selected message.
+    fn controls(&mut self, ui: &mut Ui, out: &mut Vec<Command<MultiPaxos>>) {
+        let lang = self.lang;
+        let tr = |t: T| t.get(lang);
+        let world = self.session.world();
+        let (servers, clients) = (world.protocol().servers, world.protocol().clients);
+        ui.heading(tr(T::MpRequestTitle));
+        if clients == 0 {
+            ui.label(tr(T::MpNoClients));
+        } else {
+            let form = &mut self.request;
+            form.client = form.client.clamp(1, clients);
+            egui::Grid::new("request-form")
+                .num_columns(2)
+                .show(ui, |ui| {
+                    ui.label(tr(T::MpClient));
+                    ui.horizontal(|ui| {
+                        for c in 1..=clients {
+                            ui.radio_value(&mut form.client, c, format!("C{c}"));
+                        }
+                    });
+                    ui.end_row();
+                    ui.label(tr(T::MpOperation));
+                    ui.horizontal(|ui| {
+                        ui.radio_value(&mut form.op, OpKind::Put, "Put");
+                        ui.radio_value(&mut form.op, OpKind::Get, "Get");
+                        ui.radio_value(&mut form.op, OpKind::Cas, "Cas");
+                    });
+                    ui.end_row();
+                    // Each field is named by its label, for screen readers and tests.
+                    let field = |ui: &mut Ui, name: T, text: &mut String| {
+                        let label = ui.label(tr(name));
+                        ui.add(egui::TextEdit::singleline(text).desired_width(80.0))
+                            .labelled_by(label.id);
+                        ui.end_row();
+                    };
+                    field(ui, T::StoreKey, &mut form.key);
+                    if form.op == OpKind::Cas {
+                        field(ui, T::MpExpected, &mut form.expected);
+                    }
+                    if form.op != OpKind::Get {
+                        field(ui, T::MpValue, &mut form.value);
+                    }
+                });
+            let op = form.op();
+            let send = ui.add_enabled(op.is_ok(), egui::Button::new(tr(T::MpSend)));
+            if let Ok(op) = op {
+                if send.clicked() {
+                    out.push(Command::Act(Action::Propose(
+                        multipaxos::client(form.client),
+                        op,
+                    )));
+                }
+            } else if let Err(why) = op {
+                ui.colored_label(self.palette().violation, why);
+            }
+        }
+        ui.separator();
+        ui.heading(tr(T::MpServersTitle));
+        egui::Grid::new("server-actions")
+            .num_columns(4)
+            .show(ui, |ui| {
+                for i in 1..=servers {
+                    let id = multipaxos::server(i);
+                    let Some(slot) = world.node(id) else { continue };
+                    ui.label(RichText::new(id.to_string()).strong());
+                    let (text, action) = if slot.up {
+                        (fill(tr(T::MpCrash), &[&id]), Action::Crash(id))
+                    } else {
+                        (fill(tr(T::MpRestart), &[&id]), Action::Restart(id))
+                    };
+                    if ui.button(text).clicked() {
+                        out.push(Command::Act(action));
+                    }
+                    let can_time_out = slot.up && slot.timer.is_some();
+                    if ui
+                        .add_enabled(
+                            can_time_out,
+                            egui::Button::new(fill(tr(T::MpTimeout), &[&id])),
+                        )
+                        .clicked()
+                    {
+                        out.push(Command::Act(Action::Timeout(id)));
+                    }
+                    ui.end_row();
+                }
+            });
+        ui.separator();
+        ui.heading(tr(T::MpPartitionTitle));
+        ui.label(RichText::new(tr(T::MpPartitionHelp)).weak());
+        let ids: Vec<NodeId> = world.nodes().iter().map(|s| s.id).collect();
+        self.side.retain(|id| ids.contains(id));
+        ui.horizontal_wrapped(|ui| {
+            for &id in &ids {
+                let mut on = self.side.contains(&id);
+                if ui.checkbox(&mut on, id.to_string()).changed() {
+                    if on {
+                        self.side.insert(id);
+                    } else {
+                        self.side.remove(&id);
+                    }
+                }
+            }
+        });
+        ui.horizontal(|ui| {
+            let split = split_actions(world, &self.side);
+            let proper = !self.side.is_empty() && self.side.len() < ids.len();
+            if ui
+                .add_enabled(
+                    proper && !split.is_empty(),
+                    egui::Button::new(tr(T::MpSplit)),
+                )
+                .clicked()
+            {
+                out.extend(split.into_iter().map(Command::Act));
+            }
+            let heal = heal_actions(world);
+            if ui
+                .add_enabled(!heal.is_empty(), egui::Button::new(tr(T::MpHeal)))
+                .clicked()
+            {
+                out.extend(heal.into_iter().map(Command::Act));
+            }
+        });
+        let cut = world.network().cut_links().len();
+        if cut > 0 {
+            ui.label(fill(tr(T::MpLinksCut), &[&cut]));
+        }
+        if let Some(Selection::Message(m)) = self.session.selection {
+            ui.separator();
+            self.message_controls(ui, m, out);
+        }
+    }
+
+    fn message_controls(&self, ui: &mut Ui, m: MsgId, out: &mut Vec<Command<MultiPaxos>>) {
+        let tr = |t: T| t.get(self.lang);
+        let Some(env) = self.session.world().network().get(m) else {
+            return;
+        };
+        ui.heading(tr(T::MpMessageTitle));
+        ui.label(RichText::new(format!("{} {}", env.id, env.msg)).monospace());
+        ui.label(format!(
+            "{} → {} · {}",
+            env.src,
+            env.dst,
+            fill(tr(T::MpDueAt), &[&env.sent_at, &env.deliver_at])
+        ));
+        ui.horizontal_wrapped(|ui| {
+            for (t, action) in [
+                (T::MpDeliver, Action::Deliver(m)),
+                (T::MpDrop, Action::Drop(m)),
+                (T::MpDuplicate, Action::Duplicate(m)),
+            ] {
+                if ui.button(tr(t)).clicked() {
+                    out.push(Command::Act(action));
+                }
+            }
+            let held = self.session.held.contains(&m);
+            let (t, c) = if held {
+                (T::MpRelease, Command::Release(m))
+            } else {
+                (T::MpHold, Command::Hold(m))
+            };
+            if ui.button(tr(t)).clicked() {
+                out.push(c);
+            }
+        });
+    }
+
+    fn settings_window(&mut self, ctx: &Context, out: &mut Vec<Command<MultiPaxos>>) {
+        if !self.settings_open {
+            return;
+        }
+        let lang = self.lang;
+        let palette = self.palette();
+        let mut open = true;
+        let mut start = false;
+        egui::Window::new(T::SandboxSettings.get(lang))
+            .open(&mut open)
+            .resizable(false)
+            .show(ctx, |ui| {
+                protocol_picker(ui, &mut self.choice, lang);
+                ui.separator();
+                if self.choice == ProtocolChoice::Paxos {
+                    ui.label(T::MpSwitchToPaxos.get(lang));
+                    if ui.button(T::StartNewRun.get(lang)).clicked() {
+                        self.leave = Some(Leave::ToPaxos);
+                    }
+                    return;
+                }
+                let valid = self.settings.ui(ui, lang, &palette);
+                if ui
+                    .add_enabled(valid, egui::Button::new(T::StartNewRun.get(lang)))
+                    .clicked()
+                {
+                    start = true;
+                }
+            });
+        if start {
+            out.push(Command::NewRun(
+                self.settings.config.clone(),
+                self.settings.knobs,
+            ));
+            self.document = None;
+            open = false;
+        }
+        self.settings_open = open;
+    }
+
+    pub fn ui(&mut self, ui: &mut Ui) {
+        let ctx = ui.ctx().clone();
+        let t = self.fixed_time.unwrap_or_else(|| ctx.input(|i| i.time));
+        let lang = self.lang;
+        let palette = self.palette();
+        super::set_look(&ctx, 1.0, self.dark, self.presenter);
+        let mut out = Vec::new();
+        self.keys(&ctx, &mut out);
+        if self
+            .animator
+            .auto_step_due(t, self.session.playing, self.session.speed)
+        {
+            out.push(Command::StepForward);
+        }
+        egui::Panel::top("mp-bar").show(ui, |ui| self.top_bar(ui, &mut out));
+        self.apply(std::mem::take(&mut out));
+
+        let mut requests = Vec::new();
+        self.files.ui(&ctx, lang, self.session.len(), &mut requests);
+        for r in requests {
+            self.handle_file_request(r);
+        }
+        self.settings_window(&ctx, &mut out);
+
+        let (pos, generation) = (self.session.position(), self.session.generation());
+        if self
+            .previous
+            .as_ref()
+            .is_none_or(|(g, p, _)| (*g, *p) != (generation, pos))
+        {
+            let before = self.session.timeline().state_at(pos.saturating_sub(1));
+            self.previous = Some((generation, pos, before));
+        }
+        let world = self.session.world();
+        let anim = self
+            .animator
+            .frame(t, world.now(), world.step(), self.session.speed);
+        egui::Panel::bottom("mp-safety").show(ui, |ui| self.safety_bar(ui, &palette));
+        egui::Panel::left("mp-controls")
+            .resizable(true)
+            .default_size(250.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| self.controls(ui, &mut out));
+            });
+        let before = self
+            .previous
+            .as_ref()
+            .map(|(_, _, w)| w)
+            .filter(|_| pos > 0);
+        let marks = self.session.spans().1;
+        let (session, leader, store, history) = (
+            &self.session,
+            &mut self.leader,
+            &mut self.store,
+            &mut self.history,
+        );
+        // Beside the graph: the selected node, the leader, the stores and the clients' history,
+        // the views a class reads while the graph moves.
+        egui::Panel::right("mp-side")
+            .resizable(true)
+            .default_size(400.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    inspector(ui, session, lang, before, &palette);
+                    leader.ui(ui, session.world(), lang);
+                    ui.separator();
+                    store.ui(ui, session.world(), before, lang, &palette);
+                    ui.separator();
+                    history.ui(ui, session.world(), marks, lang, &palette);
+                });
+            });
+        let log = &mut self.log;
+        egui::Panel::bottom("mp-log")
+            .resizable(true)
+            .default_size(230.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .id_salt("mp-log-scroll")
+                    .show(ui, |ui| log.ui(ui, session.world(), lang, &palette));
+            });
+        egui::CentralPanel::default().show(ui, |ui| {
+            let frame = GraphFrame {
+                world: self.session.world(),
+                anim,
+                lang,
+                palette,
+                text_scale: if self.presenter { 1.25 } else { 1.0 },
+                selection: self.session.selection,
+                held: &self.session.held,
+            };
+            self.graph.ui(ui, &frame, &mut out);
+        });
+        self.apply(out);
+        let moving = self.session.playing || anim.progress < 1.0;
+        if moving && self.fixed_time.is_none() {
+            ctx.request_repaint();
+        }
+        if let Some(plan) = &mut self.screenshot {
+            let drawn = &self.graph.drawn;
+            plan.step(&ctx, &|| {
+                serde_json::to_string_pretty(drawn).unwrap_or_default()
+            });
+        }
+    }
+}
+
+/// The selected node's state, with the lines the last step changed marked.
+fn inspector(
+    ui: &mut Ui,
+    session: &Session<MultiPaxos>,
+    lang: Lang,
+    before: Option<&MultiPaxosWorld>,
+    palette: &Palette,
+) {
+    let Some(Selection::Node(id)) = session.selection else {
+        return;
+    };
+    let world = session.world();
+    let words = |w: &MultiPaxosWorld| {
+        if id.role == CLIENT {
+            client_words(w, id, lang)
+        } else {
+            server_words(w, id, lang)
+        }
+    };
+    ui.heading(fill(T::MpInspectorTitle.get(lang), &[&id]));
+    let then = before.map(words);
+    for line in words(world).lines() {
+        let changed = then.as_ref().is_some_and(|t| !t.lines().any(|l| l == line));
+        let text = RichText::new(line);
+        ui.label(if changed {
+            text.strong()
+                .background_color(palette.changed.gamma_multiply(0.35))
+        } else {
+            text
+        });
+    }
+    if let Some(multipaxos::Node::Server(s)) = world.node(id).map(|n| &n.state) {
+        ui.label(format!("{} {}", T::Promised.get(lang), s.promised));
+        if !s.pending.is_empty() {
+            ui.label(fill(T::MpQueued.get(lang), &[&s.pending.len()]));
+        }
+    }
+    ui.separator();
+}
+
+impl eframe::App for MultiPaxosApp {
+    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        MultiPaxosApp::ui(self, ui);
+    }
+}
