@@ -323,6 +323,7 @@ texts! {
     MpExpected => "expected", "期望值";
     MpValue => "value", "值";
     MpSend => "Send request", "发送请求";
+    MpSendKey => "The P key sends it too (a clicker can).", "按 P 键也能发送（翻页器也可以）。";
     MpServersTitle => "Servers", "服务器";
     MpCrash => "Crash {0}", "让 {0} 崩溃";
     MpRestart => "Restart {0}", "重启 {0}";

@@ -1218,13 +1218,21 @@ impl LabApp {
             self.multipaxos = Some(mp);
             ui.ctx().request_repaint();
         }
-        if let Some(mp) = &self.multipaxos
-            && mp.leave == Some(multipaxos_app::Leave::ToPaxos)
-        {
-            self.paxos.settings.lang = mp.lang;
-            self.paxos.settings.presenter = mp.presenter;
+        if let Some(leave) = self.multipaxos.as_ref().and_then(|mp| mp.leave.clone()) {
+            if let Some(mp) = &self.multipaxos {
+                self.paxos.settings.lang = mp.lang;
+                self.paxos.settings.presenter = mp.presenter;
+            }
             self.multipaxos = None;
-            self.paxos.screen = Screen::Sandbox;
+            self.paxos.screen = match leave {
+                multipaxos_app::Leave::ToPaxos => Screen::Sandbox,
+                multipaxos_app::Leave::ToLessons => {
+                    if self.paxos.lessons.is_empty() {
+                        self.paxos.lessons = lesson_panel::bundled_lessons();
+                    }
+                    Screen::Picker
+                }
+            };
             ui.ctx().request_repaint();
         }
     }
@@ -1328,6 +1336,9 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
                 mp.document = document;
                 if let Some(p) = screenshot {
                     mp.screenshot_then_quit(p, slot);
+                    if let Some(l) = layout_json {
+                        mp.with_layout_json(l);
+                    }
                 }
                 let mut lab = LabApp::new(PaxosApp::picker(settings));
                 lab.paxos.fonts_installed = true;

@@ -106,6 +106,8 @@ pub fn heal_actions(world: &MultiPaxosWorld) -> Vec<Action> {
 pub enum Leave {
     /// The protocol picker chose Paxos.
     ToPaxos,
+    /// Back to the lesson picker.
+    ToLessons,
 }
 
 pub struct MultiPaxosApp {
@@ -115,6 +117,9 @@ pub struct MultiPaxosApp {
     pub presenter: bool,
     pub dark: bool,
     pub graph: MultiPaxosGraph,
+    /// The space-time diagram shows under the log.
+    pub show_diagram: bool,
+    spacetime: super::spacetime::SpaceTimeView,
     log: LogView,
     store: StoreView,
     leader: LeaderView,
@@ -154,6 +159,8 @@ impl MultiPaxosApp {
             presenter: false,
             dark: true,
             graph: MultiPaxosGraph::default(),
+            show_diagram: false,
+            spacetime: Default::default(),
             log: LogView::default(),
             store: StoreView,
             leader: LeaderView,
@@ -188,6 +195,14 @@ impl MultiPaxosApp {
         self.screenshot = Some(ScreenshotPlan::new(path, result));
     }
 
+    /// With the screenshot, also write the rectangles of every node, node state and message
+    /// label the graph drew in that frame, as JSON.
+    pub fn with_layout_json(&mut self, path: std::path::PathBuf) {
+        if let Some(plan) = &mut self.screenshot {
+            plan.layout = Some(path);
+        }
+    }
+
     pub fn palette(&self) -> Palette {
         Palette::standard(self.dark)
     }
@@ -200,27 +215,71 @@ impl MultiPaxosApp {
         self.session.refresh_spans();
     }
 
-    fn keys(&self, ctx: &Context, out: &mut Vec<Command<MultiPaxos>>) {
-        if ctx.egui_wants_keyboard_input() {
-            return;
+    /// The app's keyboard shortcuts, as the Paxos app has them, and P to send the request the
+    /// form shows (a clicker's or a presenter's way to make traffic).
+    fn keys(&mut self, ctx: &Context, out: &mut Vec<Command<MultiPaxos>>) {
+        use super::commands::UiCommand as U;
+        let selected_node = match self.session.selection {
+            Some(Selection::Node(n)) => Some(n),
+            _ => None,
+        };
+        let selected_msg = match self.session.selection {
+            Some(Selection::Message(m)) => Some(m),
+            _ => None,
+        };
+        for c in U::pressed(ctx) {
+            match c {
+                U::PlayPause => out.push(Command::TogglePlay),
+                U::StepForward => out.push(Command::StepForward),
+                U::StepBack => out.push(Command::StepBack),
+                U::Reset => out.push(Command::Reset),
+                U::JumpToEnd => out.push(Command::SeekEnd),
+                U::NewRun => self.settings_open = true,
+                U::PresenterMode => self.presenter = !self.presenter,
+                U::ToggleLanguage => {
+                    self.lang = match self.lang {
+                        Lang::En => Lang::Zh,
+                        Lang::Zh => Lang::En,
+                    }
+                }
+                U::Open => self.ask(FilePurpose::Open),
+                U::Save | U::SaveAs => self.ask(FilePurpose::SaveAs),
+                U::ExportAs => self.ask(FilePurpose::Export),
+                U::Lessons => self.leave = Some(Leave::ToLessons),
+                U::CrashSelected => {
+                    out.extend(selected_node.map(|n| Command::Act(Action::Crash(n))))
+                }
+                U::RestartSelected => {
+                    out.extend(selected_node.map(|n| Command::Act(Action::Restart(n))))
+                }
+                U::TimeoutSelected => {
+                    out.extend(selected_node.map(|n| Command::Act(Action::Timeout(n))))
+                }
+                U::DeliverSelected => {
+                    out.extend(selected_msg.map(|m| Command::Act(Action::Deliver(m))))
+                }
+                U::DropSelected => out.extend(selected_msg.map(|m| Command::Act(Action::Drop(m)))),
+                U::DuplicateSelected => {
+                    out.extend(selected_msg.map(|m| Command::Act(Action::Duplicate(m))))
+                }
+                U::HoldSelected => out.extend(selected_msg.map(|m| {
+                    if self.session.held.contains(&m) {
+                        Command::Release(m)
+                    } else {
+                        Command::Hold(m)
+                    }
+                })),
+                _ => {}
+            }
         }
-        ctx.input(|i| {
-            if i.key_pressed(egui::Key::ArrowRight) || i.key_pressed(egui::Key::PageDown) {
-                out.push(Command::StepForward);
-            }
-            if i.key_pressed(egui::Key::ArrowLeft) || i.key_pressed(egui::Key::PageUp) {
-                out.push(Command::StepBack);
-            }
-            if i.key_pressed(egui::Key::Space) {
-                out.push(Command::TogglePlay);
-            }
-            if i.key_pressed(egui::Key::Home) {
-                out.push(Command::Reset);
-            }
-            if i.key_pressed(egui::Key::End) {
-                out.push(Command::SeekEnd);
-            }
-        });
+        let send = !ctx.egui_wants_keyboard_input() && ctx.input(|i| i.key_pressed(egui::Key::P));
+        if send
+            && self.session.world().protocol().clients > 0
+            && let Ok(op) = self.request.op()
+        {
+            let client = multipaxos::client(self.request.client.max(1));
+            out.push(Command::Act(Action::Propose(client, op)));
+        }
     }
 
     /// Saves the whole recorded run atomically.
@@ -315,6 +374,10 @@ impl MultiPaxosApp {
         let tr = |t: T| t.get(lang);
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button(tr(T::MenuFile), |ui| {
+                if ui.button(tr(T::MenuLessons)).clicked() {
+                    self.leave = Some(Leave::ToLessons);
+                    ui.close();
+                }
                 if ui.button(tr(T::MenuOpen)).clicked() {
                     self.ask(FilePurpose::Open);
                     ui.close();
@@ -340,6 +403,12 @@ impl MultiPaxosApp {
                 .clicked()
             {
                 self.presenter = !self.presenter;
+            }
+            if ui
+                .selectable_label(self.show_diagram, tr(T::ShowDiagram))
+                .clicked()
+            {
+                self.show_diagram = !self.show_diagram;
             }
             for l in Lang::ALL {
                 if ui
@@ -516,6 +585,7 @@ impl MultiPaxosApp {
             } else if let Err(why) = op {
                 ui.colored_label(self.palette().violation, why);
             }
+            ui.label(RichText::new(tr(T::MpSendKey)).weak());
         }
         ui.separator();
         ui.heading(tr(T::MpServersTitle));
@@ -740,6 +810,19 @@ impl MultiPaxosApp {
                     history.ui(ui, session.world(), marks, lang, &palette);
                 });
             });
+        if self.show_diagram {
+            let frame = super::spacetime::SpaceTimeFrame {
+                session,
+                lang,
+                palette,
+                hide_future: false,
+            };
+            let spacetime = &mut self.spacetime;
+            egui::Panel::bottom("mp-spacetime")
+                .resizable(true)
+                .default_size(150.0)
+                .show(ui, |ui| spacetime.show(ui, &frame, &mut out));
+        }
         let log = &mut self.log;
         egui::Panel::bottom("mp-log")
             .resizable(true)

@@ -5,9 +5,20 @@
 use egui::{Align2, FontId, Pos2, Rect, ScrollArea, Sense, Stroke, Ui, Vec2};
 
 use super::Frame;
-use super::i18n::T;
-use crate::session::{Command, LaneMark};
+use super::i18n::{Lang, T};
+use crate::palette::Palette;
+use crate::protocols::Plugin;
+use crate::session::{Command, LaneMark, Session};
 use crate::sim::NodeId;
+
+/// What the diagram reads, for any protocol.
+pub struct SpaceTimeFrame<'a, P: Plugin> {
+    pub session: &'a Session<P>,
+    pub lang: Lang,
+    pub palette: Palette,
+    /// Draw nothing past the current step (a lesson's reference run holds the answers).
+    pub hide_future: bool,
+}
 
 #[derive(Clone, Debug)]
 pub struct SpaceTimeView {
@@ -27,6 +38,22 @@ impl Default for SpaceTimeView {
 
 impl SpaceTimeView {
     pub fn ui(&mut self, ui: &mut Ui, f: &Frame, out: &mut Vec<Command>) {
+        let frame = SpaceTimeFrame {
+            session: f.session,
+            lang: f.lang,
+            palette: f.palette,
+            hide_future: f.hide_future,
+        };
+        self.show(ui, &frame, out);
+    }
+
+    /// The diagram of any protocol's run.
+    pub fn show<P: Plugin>(
+        &mut self,
+        ui: &mut Ui,
+        f: &SpaceTimeFrame<P>,
+        out: &mut Vec<Command<P>>,
+    ) {
         let roster: Vec<NodeId> = f.session.world().nodes().iter().map(|s| s.id).collect();
         let pos = f.session.position();
         // In a lesson the recorded run goes on to the answers: draw only what has happened.
@@ -73,7 +100,7 @@ impl SpaceTimeView {
             painter.rect_filled(cur, 0.0, pal.changed.gamma_multiply(0.25));
             for (i, id) in roster.iter().enumerate() {
                 let y = rect.top() + lane_y(*id);
-                let c = pal.role(id.role);
+                let c = pal.role_tint(P::role_info(id.role).map_or(0, |r| r.tint));
                 painter.line_segment(
                     [
                         Pos2::new(rect.left() + label_w, y),
@@ -96,7 +123,7 @@ impl SpaceTimeView {
                 }
                 let y0 = rect.top() + lane_y(s.envelope.src);
                 let y1 = rect.top() + lane_y(s.envelope.dst);
-                let c = pal.message(s.envelope.msg.kind());
+                let c = pal.tint(P::tint(&s.envelope.msg));
                 let (a, b) = (Pos2::new(x0, y0), Pos2::new(x1, y1));
                 let future = s.sent_step > pos;
                 let c = if future { c.gamma_multiply(0.25) } else { c };
@@ -177,7 +204,7 @@ impl SpaceTimeView {
                         painter.text(
                             Pos2::new(x + 3.0, rect.top() + 2.0),
                             Align2::LEFT_TOP,
-                            f.tr(T::Chosen),
+                            T::Chosen.get(f.lang),
                             FontId::proportional(12.0),
                             pal.chosen,
                         );
@@ -231,10 +258,10 @@ pub fn lane_height(available: f32, lanes: usize) -> f32 {
 
 /// The messages sent up to `horizon`, each with the step it ended at if that is not past the
 /// horizon (else it is drawn as still in flight).
-pub fn shown(
-    spans: &[crate::trace::spans::MessageSpan],
+pub fn shown<M>(
+    spans: &[crate::trace::spans::MessageSpan<M>],
     horizon: u64,
-) -> impl Iterator<Item = (&crate::trace::spans::MessageSpan, Option<u64>)> {
+) -> impl Iterator<Item = (&crate::trace::spans::MessageSpan<M>, Option<u64>)> {
     spans
         .iter()
         .filter(move |s| s.sent_step <= horizon)
