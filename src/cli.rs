@@ -690,12 +690,17 @@ fn run_lesson(file: &Path, verify: bool, step: usize, gui: &GuiArgs) -> u8 {
             return verify_lesson::<MultiPaxos>(file, &text);
         }
         Ok(trace::Protocol::MultiPaxos) => {
-            report!(
-                "{}: this is a Multi-Paxos lesson, and the app has no Multi-Paxos views yet; check it headless with `paxos-lab lesson {} --verify`",
-                file.display(),
-                file.display()
-            );
-            return EXIT_BAD_INPUT;
+            let (lesson, _) = match crate::lesson::check_reference_as::<MultiPaxos>(file, &text) {
+                Ok(checked) => checked,
+                Err(e) => {
+                    report!("{e}");
+                    return EXIT_BAD_INPUT;
+                }
+            };
+            let at = step.clamp(1, lesson.steps.len()) - 1;
+            let start =
+                crate::ui::Start::MultiPaxosLesson(Box::new(lesson), at, Some(file.to_path_buf()));
+            return open_app(Some(start), gui);
         }
         Err(e) => {
             report!("{e}");

@@ -377,8 +377,8 @@ const GOOD_MULTIPAXOS: &str = r#"(
 "#;
 
 /// A lesson may use the generic conditions and its own protocol's, nothing else; a lesson of
-/// one protocol is never read as another's; the app says plainly it cannot open a Multi-Paxos
-/// lesson yet.
+/// one protocol is never read as another's; opening a Multi-Paxos lesson in the app checks its
+/// reference path first, as for Paxos.
 #[test]
 fn conditions_and_files_of_another_protocol_are_refused_at_their_place() {
     let dir = std::env::temp_dir().join(format!("paxos-lab-mp-lessons-{}", std::process::id()));
@@ -433,7 +433,7 @@ fn conditions_and_files_of_another_protocol_are_refused_at_their_place() {
     for (name, content, at, words) in cases {
         assert_refused(&dir, name, content.as_ref(), at, words);
     }
-    // The good one verifies, is not a Paxos lesson, and is not opened in the app yet.
+    // The good one verifies and is not a Paxos lesson.
     let f = dir.join("good.ron");
     std::fs::write(&f, GOOD_MULTIPAXOS).unwrap();
     assert_eq!(
@@ -447,9 +447,19 @@ fn conditions_and_files_of_another_protocol_are_refused_at_their_place() {
         e.contains("good.ron:3:15: protocol `multipaxos`: expected `paxos`"),
         "{e}"
     );
+    assert!(lesson::load_as::<paxos_lab::protocols::multipaxos::MultiPaxos>(&f).is_ok());
+    // One whose solution does not reach its goal is refused at its place before any window
+    // opens (the app opens the good one in the Multi-Paxos workspace).
+    let f = dir.join("unsolved.ron");
+    std::fs::write(
+        &f,
+        GOOD_MULTIPAXOS.replace("[Deliver(2), Deliver(4)]", "[Deliver(2)]"),
+    )
+    .unwrap();
     let o = run(&["lesson", f.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("no Multi-Paxos views yet"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("unsolved.ron:"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -164,7 +164,12 @@ pub struct Checked<P: Teach = crate::protocols::paxos::Paxos> {
 
 /// Reads, parses and validates a lesson file.
 pub fn load(path: &Path) -> Result<Lesson, FileError> {
-    parse(path, &read_text(path)?)
+    load_as::<crate::protocols::paxos::Paxos>(path)
+}
+
+/// `load` for a lesson of protocol `P`.
+pub fn load_as<P: Teach>(path: &Path) -> Result<Lesson<P>, FileError> {
+    parse_as::<P>(path, &read_text(path)?)
 }
 
 /// What a file holds, decided from its parsed top-level fields: a lesson has `steps`, a trace

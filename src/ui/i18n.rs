@@ -165,6 +165,7 @@ texts! {
     SelectNextMessage => "Select next message", "选择下一条消息";
     // Lessons
     ChooseLesson => "Choose a lesson", "选择一课";
+    MultiPaxosLessons => "Paxos applied: Multi-Paxos under a key-value store", "Paxos 的应用：键值存储之下的 Multi-Paxos";
     MenuLessons => "Lessons…", "课程…";
     FlawBadge => "Flawed cluster: {0}", "有缺陷的集群：{0}";
     PromisesCount => "promises {0}/{1}", "已收到承诺 {0}/{1}";
@@ -334,6 +335,8 @@ texts! {
     MpHeal => "Heal", "修复";
     MpLinksCut => "{0} links cut", "{0} 条链路被切断";
     MpMessageTitle => "Selected message", "选中的消息";
+    MpInFlight => "Messages in flight ({0})", "传输中的消息（{0}）";
+    MpMore => "and {0} more", "还有 {0} 条";
     MpDueAt => "sent at {0}, due at {1}", "发送于 {0}，预计 {1} 到达";
     MpDeliver => "Deliver", "投递";
     MpDrop => "Drop", "丢弃";

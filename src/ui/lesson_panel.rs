@@ -6,11 +6,28 @@
 use egui::text::LayoutJob;
 use egui::{Color32, FontId, RichText, TextFormat, Ui};
 
-use super::Frame;
 use super::i18n::{Lang, T, fill};
-use crate::lesson::{self, Lesson, Script, Step, Text};
+use crate::lesson::{self, Lesson, Script, Step, Teach, Text};
+use crate::palette::Palette;
+use crate::protocols::multipaxos::MultiPaxos;
+use crate::protocols::paxos::Paxos;
 use crate::session::{Command, Session};
+use crate::sim::world::ActionOf;
 use crate::trace::{self, Trace};
+
+/// How the panel looks this frame: language, colours, text size (larger in presenter mode).
+#[derive(Clone, Copy, Debug)]
+pub struct PanelLook {
+    pub lang: Lang,
+    pub palette: Palette,
+    pub text_scale: f32,
+}
+
+impl PanelLook {
+    fn tr(&self, t: T) -> &'static str {
+        t.get(self.lang)
+    }
+}
 
 /// The lessons shipped inside the binary, so `cargo run --release` has them from anywhere.
 pub const BUNDLED: &[(&str, &str)] = &[
@@ -56,11 +73,48 @@ pub const BUNDLED: &[(&str, &str)] = &[
     ),
 ];
 
+/// The Multi-Paxos lessons shipped inside the binary: Paxos applied.
+pub const BUNDLED_MULTIPAXOS: &[(&str, &str)] = &[
+    (
+        "multipaxos/01-from-value-to-log.ron",
+        include_str!("../../lessons/multipaxos/01-from-value-to-log.ron"),
+    ),
+    (
+        "multipaxos/02-stable-leader.ron",
+        include_str!("../../lessons/multipaxos/02-stable-leader.ron"),
+    ),
+    (
+        "multipaxos/03-failover.ron",
+        include_str!("../../lessons/multipaxos/03-failover.ron"),
+    ),
+    (
+        "multipaxos/04-exactly-once.ron",
+        include_str!("../../lessons/multipaxos/04-exactly-once.ron"),
+    ),
+    (
+        "multipaxos/05-reads.ron",
+        include_str!("../../lessons/multipaxos/05-reads.ron"),
+    ),
+    (
+        "multipaxos/06-partitions.ron",
+        include_str!("../../lessons/multipaxos/06-partitions.ron"),
+    ),
+];
+
 /// The bundled lessons that parse (all of them: `cargo test` checks every one).
 pub fn bundled_lessons() -> Vec<Lesson> {
-    BUNDLED
+    bundled_as::<Paxos>(BUNDLED)
+}
+
+/// The bundled Multi-Paxos lessons.
+pub fn bundled_multipaxos_lessons() -> Vec<Lesson<MultiPaxos>> {
+    bundled_as::<MultiPaxos>(BUNDLED_MULTIPAXOS)
+}
+
+fn bundled_as<P: Teach>(files: &[(&str, &str)]) -> Vec<Lesson<P>> {
+    files
         .iter()
-        .filter_map(|(name, text)| lesson::parse(std::path::Path::new(name), text).ok())
+        .filter_map(|(name, text)| lesson::parse_as::<P>(std::path::Path::new(name), text).ok())
         .collect()
 }
 
@@ -90,9 +144,9 @@ pub enum LessonCommand {
     Leave,
 }
 
-pub struct LessonPanel {
-    pub lesson: Lesson,
-    script: Script,
+pub struct LessonPanel<P: Teach = Paxos> {
+    pub lesson: Lesson<P>,
+    script: Script<P>,
     pub step: usize,
     pub solved: Vec<bool>,
     pub answers: Vec<Option<usize>>,
@@ -108,7 +162,7 @@ pub struct LessonPanel {
     pub confirm_switch: bool,
     /// The student's own run, kept when the lesson went on from its own run instead: the
     /// exercise's step and the run's actions.
-    pub own_run: Option<(usize, Vec<crate::protocols::paxos::Action>)>,
+    pub own_run: Option<(usize, Vec<ActionOf<P>>)>,
     /// The file the lesson came from, watched for an author's edits.
     pub source: Option<std::path::PathBuf>,
     seen_modified: Option<std::time::SystemTime>,
@@ -116,9 +170,9 @@ pub struct LessonPanel {
     pub reload_error: Option<String>,
 }
 
-impl LessonPanel {
+impl<P: Teach> LessonPanel<P> {
     /// Prepares a lesson (its reference path) and puts `session` at its first step.
-    pub fn open(lesson: Lesson, session: &mut Session) -> Result<Self, String> {
+    pub fn open(lesson: Lesson<P>, session: &mut Session<P>) -> Result<Self, String> {
         let script = lesson::script(&lesson).map_err(|(_, why)| why)?;
         let n = lesson.steps.len();
         let mut panel = LessonPanel {
@@ -142,7 +196,7 @@ impl LessonPanel {
     }
 
     /// Puts the run at the start of step `i` of the reference path and starts what the step does.
-    pub fn enter(&mut self, i: usize, session: &mut Session) {
+    pub fn enter(&mut self, i: usize, session: &mut Session<P>) {
         let i = i.min(self.lesson.steps.len() - 1);
         self.step = i;
         self.sandbox = false;
@@ -165,12 +219,10 @@ impl LessonPanel {
     }
 
     /// Makes `session` the lesson's reference run (keeping the playback speed), at its start.
-    fn load_reference(&self, session: &mut Session) {
+    fn load_reference(&self, session: &mut Session<P>) {
         let reference = Trace {
             version: trace::VERSION,
-            protocol: Some(
-                <crate::protocols::paxos::Paxos as crate::protocols::Plugin>::NAME.into(),
-            ),
+            protocol: Some(P::NAME.into()),
             config: self.lesson.config.clone(),
             scheduler: Some(self.lesson.faults),
             actions: self.script.actions.clone(),
@@ -194,7 +246,7 @@ impl LessonPanel {
         let mut out = Vec::new();
         for word in text.split(|c: char| !c.is_ascii_alphanumeric()) {
             if let Ok(id) = word.parse::<crate::sim::NodeId>()
-                && self.lesson.config.has_node(id)
+                && P::has_node(&self.lesson.config, id)
                 && !out.contains(&id)
             {
                 out.push(id);
@@ -209,7 +261,7 @@ impl LessonPanel {
 
     /// Reloads the lesson if its file changed on disk, keeping the step. A broken edit is shown
     /// and the last good version kept. Returns whether anything changed.
-    pub fn reload_if_changed(&mut self, session: &mut Session) -> bool {
+    pub fn reload_if_changed(&mut self, session: &mut Session<P>) -> bool {
         let Some(path) = &self.source else {
             return false;
         };
@@ -222,11 +274,13 @@ impl LessonPanel {
             return false;
         }
         self.seen_modified = modified;
-        let loaded = lesson::load(path).map_err(|e| e.to_string()).and_then(|l| {
-            lesson::script(&l)
-                .map(|s| (l, s))
-                .map_err(|(_, why)| format!("{}: {why}", path.display()))
-        });
+        let loaded = lesson::load_as::<P>(path)
+            .map_err(|e| e.to_string())
+            .and_then(|l| {
+                lesson::script(&l)
+                    .map(|s| (l, s))
+                    .map_err(|(_, why)| format!("{}: {why}", path.display()))
+            });
         match loaded {
             Ok((l, script)) => {
                 let n = l.steps.len();
@@ -255,7 +309,7 @@ impl LessonPanel {
 
     /// Called after each frame's commands: checks the current exercise's goal against the run
     /// since the exercise began (a solution "Show me" played does not count).
-    pub fn observe(&mut self, session: &Session) -> bool {
+    pub fn observe(&mut self, session: &Session<P>) -> bool {
         if self.shown.get(self.step).copied().unwrap_or(false) {
             return false;
         }
@@ -278,7 +332,7 @@ impl LessonPanel {
     /// After a solved exercise: the lesson goes on from the student's own run when its next
     /// steps apply to it (the same messages in flight, waits reached); else the panel says so
     /// and keeps the run, and a second Next goes on from the lesson's own run.
-    fn go_on_from_student(&mut self, session: &mut Session) {
+    fn go_on_from_student(&mut self, session: &mut Session<P>) {
         let step = self.step;
         let own = session.timeline().actions()[..session.position() as usize].to_vec();
         match lesson::continue_script(&self.lesson, &own, step + 1) {
@@ -301,9 +355,9 @@ impl LessonPanel {
     }
 
     /// The student's kept run as a trace, to open in the sandbox.
-    pub fn own_run_trace(&self) -> Option<Trace> {
+    pub fn own_run_trace(&self) -> Option<Trace<P>> {
         let (_, actions) = self.own_run.as_ref()?;
-        let mut world = self.lesson.config.world();
+        let mut world = P::world(&self.lesson.config);
         for a in actions {
             world.apply(a).ok()?;
         }
@@ -324,7 +378,7 @@ impl LessonPanel {
         })
     }
 
-    pub fn apply(&mut self, c: LessonCommand, session: &mut Session) {
+    pub fn apply(&mut self, c: LessonCommand, session: &mut Session<P>) {
         let last = self.lesson.steps.len() - 1;
         match c {
             LessonCommand::Next if self.step == last => {
@@ -390,7 +444,7 @@ impl LessonPanel {
         }
     }
 
-    pub fn ui(&mut self, ui: &mut Ui, f: &Frame, out: &mut Vec<LessonCommand>) {
+    pub fn ui(&mut self, ui: &mut Ui, f: &PanelLook, out: &mut Vec<LessonCommand>) {
         let lang = f.lang;
         let n = self.lesson.steps.len();
         ui.heading(self.lesson.title.get(lang));
@@ -519,7 +573,7 @@ impl LessonPanel {
 /// A question Next asks before it moves on: `[question, stay, go on]`.
 fn ask_before_next(
     ui: &mut Ui,
-    f: &Frame,
+    f: &PanelLook,
     [question, stay, go]: [T; 3],
     out: &mut Vec<LessonCommand>,
 ) {
@@ -595,50 +649,76 @@ fn rich(ui: &mut Ui, text: &str, scale: f32) {
     ui.label(job);
 }
 
-/// The lesson picker: every bundled lesson with its summary and a mark when completed.
+/// What the lesson picker was asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PickerChoice {
+    /// A Paxos lesson, by its place in the list.
+    Lesson(usize),
+    /// A Multi-Paxos lesson, by its place in its list.
+    MultiPaxosLesson(usize),
+    Sandbox(super::multipaxos_settings::ProtocolChoice),
+}
+
+/// One lesson's row in the picker: its number and title (a button) and its summary.
+fn picker_row(ui: &mut Ui, number: usize, title: &str, summary: &str, done: bool) -> bool {
+    let mut clicked = false;
+    ui.group(|ui| {
+        ui.set_width(ui.available_width());
+        let mark = if done { "✔" } else { "○" };
+        let title = format!("{mark} {number}. {title}");
+        clicked = ui.button(RichText::new(title).size(18.0)).clicked();
+        ui.label(summary);
+    });
+    clicked
+}
+
+/// The start screen: the Paxos lessons, then Multi-Paxos's (Paxos applied), then the sandboxes.
 pub fn picker_ui(
     ui: &mut Ui,
     lessons: &[Lesson],
+    multipaxos_lessons: &[Lesson<MultiPaxos>],
     completed: &std::collections::BTreeSet<String>,
     lang: Lang,
-    open: &mut Option<usize>,
-    sandbox: &mut Option<super::multipaxos_settings::ProtocolChoice>,
-) {
+) -> Option<PickerChoice> {
     use super::multipaxos_settings::ProtocolChoice;
+    let mut choice = None;
     ui.add_space(12.0);
     ui.vertical_centered(|ui| {
         ui.heading(RichText::new(T::ChooseLesson.get(lang)).size(28.0));
     });
-    ui.add_space(12.0);
+    // The sandboxes first: a class that came to experiment finds them without scrolling.
+    ui.horizontal(|ui| {
+        if ui
+            .button(RichText::new(T::OpenSandbox.get(lang)).size(16.0))
+            .clicked()
+        {
+            choice = Some(PickerChoice::Sandbox(ProtocolChoice::Paxos));
+        }
+        if ui
+            .button(RichText::new(T::OpenMultiPaxosSandbox.get(lang)).size(16.0))
+            .clicked()
+        {
+            choice = Some(PickerChoice::Sandbox(ProtocolChoice::MultiPaxos));
+        }
+    });
+    ui.add_space(8.0);
     egui::ScrollArea::vertical().show(ui, |ui| {
         for (i, l) in lessons.iter().enumerate() {
-            ui.group(|ui| {
-                ui.set_width(ui.available_width());
-                ui.horizontal(|ui| {
-                    let done = completed.contains(&l.id);
-                    let mark = if done { "✔" } else { "○" };
-                    let title = format!("{mark} {}. {}", i + 1, l.title.get(lang));
-                    if ui.button(RichText::new(title).size(18.0)).clicked() {
-                        *open = Some(i);
-                    }
-                });
-                ui.label(l.summary.get(lang));
-            });
+            let done = completed.contains(&l.id);
+            if picker_row(ui, i + 1, l.title.get(lang), l.summary.get(lang), done) {
+                choice = Some(PickerChoice::Lesson(i));
+            }
         }
-        ui.add_space(8.0);
-        ui.horizontal(|ui| {
-            if ui
-                .button(RichText::new(T::OpenSandbox.get(lang)).size(16.0))
-                .clicked()
-            {
-                *sandbox = Some(ProtocolChoice::Paxos);
+        if !multipaxos_lessons.is_empty() {
+            ui.add_space(10.0);
+            ui.heading(T::MultiPaxosLessons.get(lang));
+            for (i, l) in multipaxos_lessons.iter().enumerate() {
+                let done = completed.contains(&l.id);
+                if picker_row(ui, i + 1, l.title.get(lang), l.summary.get(lang), done) {
+                    choice = Some(PickerChoice::MultiPaxosLesson(i));
+                }
             }
-            if ui
-                .button(RichText::new(T::OpenMultiPaxosSandbox.get(lang)).size(16.0))
-                .clicked()
-            {
-                *sandbox = Some(ProtocolChoice::MultiPaxos);
-            }
-        });
+        }
     });
+    choice
 }

@@ -128,7 +128,7 @@ impl<'a> Frame<'a> {
 }
 
 /// Why an exercise refuses an action: what it allows instead.
-fn not_allowed(lang: Lang, controls: &[crate::lesson::Control]) -> String {
+pub(crate) fn not_allowed(lang: Lang, controls: &[crate::lesson::Control]) -> String {
     let names: Vec<&str> = controls
         .iter()
         .map(|c| control_name(*c).get(lang))
@@ -265,6 +265,11 @@ pub struct PaxosApp {
     title: String,
     /// Set when the user asked for a Multi-Paxos sandbox; the window opens it.
     pub multipaxos_requested: Option<multipaxos_settings::MultiPaxosSettings>,
+    /// The Multi-Paxos lessons the picker lists.
+    pub multipaxos_lessons: Vec<crate::lesson::Lesson<crate::protocols::multipaxos::MultiPaxos>>,
+    /// Set when the user picked a Multi-Paxos lesson; the window opens it.
+    pub multipaxos_lesson_requested:
+        Option<crate::lesson::Lesson<crate::protocols::multipaxos::MultiPaxos>>,
 }
 
 /// Adds the bundled Chinese font as a fallback after egui's own fonts.
@@ -318,6 +323,8 @@ impl PaxosApp {
             file_status: None,
             title: String::new(),
             multipaxos_requested: None,
+            multipaxos_lessons: Vec::new(),
+            multipaxos_lesson_requested: None,
         }
         .with_saved_baseline()
     }
@@ -469,6 +476,7 @@ impl PaxosApp {
             settings,
         );
         app.lessons = lesson_panel::bundled_lessons();
+        app.multipaxos_lessons = lesson_panel::bundled_multipaxos_lessons();
         app.screen = Screen::Picker;
         app
     }
@@ -541,6 +549,7 @@ impl PaxosApp {
                 self.screen = Screen::Picker;
                 if self.lessons.is_empty() {
                     self.lessons = lesson_panel::bundled_lessons();
+                    self.multipaxos_lessons = lesson_panel::bundled_multipaxos_lessons();
                 }
             }
             UiCommand::Save => self.save_or_ask(ctx),
@@ -774,26 +783,31 @@ impl PaxosApp {
         let mut out = Vec::new();
         egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui, &mut out));
         if matches!(self.screen, Screen::Picker) {
-            let (mut open, mut sandbox) = (None, None);
+            let mut choice = None;
             egui::CentralPanel::default().show(ui, |ui| {
-                lesson_panel::picker_ui(
+                choice = lesson_panel::picker_ui(
                     ui,
                     &self.lessons,
+                    &self.multipaxos_lessons,
                     &self.settings.completed,
                     self.settings.lang,
-                    &mut open,
-                    &mut sandbox,
                 )
             });
-            if let Some(i) = open
-                && let Some(l) = self.lessons.get(i).cloned()
-                && let Ok(panel) = LessonPanel::open(l, &mut self.session)
-            {
-                self.screen = Screen::Lesson(Box::new(panel));
-            }
-            match sandbox {
-                Some(multipaxos_settings::ProtocolChoice::Paxos) => self.screen = Screen::Sandbox,
-                Some(multipaxos_settings::ProtocolChoice::MultiPaxos) => {
+            use lesson_panel::PickerChoice;
+            use multipaxos_settings::ProtocolChoice;
+            match choice {
+                Some(PickerChoice::Lesson(i)) => {
+                    if let Some(l) = self.lessons.get(i).cloned()
+                        && let Ok(panel) = LessonPanel::open(l, &mut self.session)
+                    {
+                        self.screen = Screen::Lesson(Box::new(panel));
+                    }
+                }
+                Some(PickerChoice::MultiPaxosLesson(i)) => {
+                    self.multipaxos_lesson_requested = self.multipaxos_lessons.get(i).cloned();
+                }
+                Some(PickerChoice::Sandbox(ProtocolChoice::Paxos)) => self.screen = Screen::Sandbox,
+                Some(PickerChoice::Sandbox(ProtocolChoice::MultiPaxos)) => {
                     self.multipaxos_requested = Some(Default::default());
                 }
                 None => {}
@@ -842,8 +856,14 @@ impl PaxosApp {
                     .resizable(true)
                     .default_size(340.0)
                     .show(ui, |ui| {
-                        egui::ScrollArea::vertical()
-                            .show(ui, |ui| panel.ui(ui, &f, &mut lesson_out));
+                        egui::ScrollArea::vertical().show(ui, |ui| {
+                            let look = lesson_panel::PanelLook {
+                                lang: f.lang,
+                                palette: f.palette,
+                                text_scale: f.text_scale,
+                            };
+                            panel.ui(ui, &look, &mut lesson_out)
+                        });
                     });
             }
             if self.settings.show_diagram && !presenter {
@@ -924,6 +944,7 @@ impl PaxosApp {
                 self.screen = Screen::Picker;
                 if self.lessons.is_empty() {
                     self.lessons = lesson_panel::bundled_lessons();
+                    self.multipaxos_lessons = lesson_panel::bundled_multipaxos_lessons();
                 }
                 continue;
             }
@@ -1210,6 +1231,28 @@ impl LabApp {
             None => self.paxos.ui(ui),
         }
         // Switches take effect next frame, so each frame draws one app whole.
+        if let Some(lesson) = self.paxos.multipaxos_lesson_requested.take() {
+            match multipaxos_app::MultiPaxosApp::on_lesson(
+                lesson,
+                0,
+                None,
+                self.paxos.settings.lang,
+            ) {
+                Ok(mut mp) => {
+                    mp.presenter = self.paxos.settings.presenter;
+                    mp.dark = self.paxos.settings.dark;
+                    mp.fixed_time = self.paxos.fixed_time;
+                    self.multipaxos = Some(mp);
+                }
+                Err(e) => self.paxos.file_status = Some((true, e)),
+            }
+            ui.ctx().request_repaint();
+        }
+        if let Some(mp) = &mut self.multipaxos {
+            for id in mp.completed.drain(..) {
+                self.paxos.settings.completed.insert(id);
+            }
+        }
         if let Some(settings) = self.paxos.multipaxos_requested.take() {
             let mut mp = multipaxos_app::MultiPaxosApp::sandbox(settings, self.paxos.settings.lang);
             mp.presenter = self.paxos.settings.presenter;
@@ -1229,6 +1272,7 @@ impl LabApp {
                 multipaxos_app::Leave::ToLessons => {
                     if self.paxos.lessons.is_empty() {
                         self.paxos.lessons = lesson_panel::bundled_lessons();
+                        self.paxos.multipaxos_lessons = lesson_panel::bundled_multipaxos_lessons();
                     }
                     Screen::Picker
                 }
@@ -1264,6 +1308,14 @@ impl eframe::App for PaxosApp {
 pub enum Start {
     /// A run, and the trace file it came from (File > Save writes back there).
     Sandbox(Box<Session>, Option<std::path::PathBuf>),
+    /// The Multi-Paxos workspace, made ready.
+    MultiPaxos(Box<multipaxos_app::MultiPaxosApp>),
+    /// A Multi-Paxos lesson, at a step (from 0), and the file it came from.
+    MultiPaxosLesson(
+        Box<crate::lesson::Lesson<crate::protocols::multipaxos::MultiPaxos>>,
+        usize,
+        Option<std::path::PathBuf>,
+    ),
     /// A recorded Multi-Paxos run, in the Multi-Paxos workspace, and the file it came from.
     MultiPaxosRun(
         Box<Session<crate::protocols::multipaxos::MultiPaxos>>,
@@ -1329,11 +1381,26 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
                 settings.lang = l;
             }
             settings.presenter |= presenter;
-            if let Some(Start::MultiPaxosRun(session, document)) = start {
-                let mut mp = multipaxos_app::MultiPaxosApp::new(*session, settings.lang);
+            let start = match start {
+                Some(Start::MultiPaxosLesson(lesson, step, source)) => {
+                    let mp = multipaxos_app::MultiPaxosApp::on_lesson(
+                        *lesson,
+                        step,
+                        source,
+                        settings.lang,
+                    )?;
+                    Some(Start::MultiPaxos(Box::new(mp)))
+                }
+                Some(Start::MultiPaxosRun(session, document)) => {
+                    let mut mp = multipaxos_app::MultiPaxosApp::new(*session, settings.lang);
+                    mp.document = document;
+                    Some(Start::MultiPaxos(Box::new(mp)))
+                }
+                other => other,
+            };
+            if let Some(Start::MultiPaxos(mut mp)) = start {
                 mp.presenter = settings.presenter;
                 mp.dark = settings.dark;
-                mp.document = document;
                 if let Some(p) = screenshot {
                     mp.screenshot_then_quit(p, slot);
                     if let Some(l) = layout_json {
@@ -1342,7 +1409,7 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
                 }
                 let mut lab = LabApp::new(PaxosApp::picker(settings));
                 lab.paxos.fonts_installed = true;
-                lab.multipaxos = Some(mp);
+                lab.multipaxos = Some(*mp);
                 return Ok(Box::new(lab) as Box<dyn eframe::App>);
             }
             let mut app = match start {
@@ -1356,7 +1423,9 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
                     PaxosApp::on_lesson(*lesson, step, source, settings)?
                 }
                 // Opened in the Multi-Paxos workspace above.
-                Some(Start::MultiPaxosRun(..)) => PaxosApp::picker(settings),
+                Some(
+                    Start::MultiPaxosRun(..) | Start::MultiPaxosLesson(..) | Start::MultiPaxos(_),
+                ) => PaxosApp::picker(settings),
             };
             app.fonts_installed = true;
             if let Some(p) = screenshot {

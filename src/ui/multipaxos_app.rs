@@ -16,6 +16,7 @@ use super::files::{FileDialog, FilePurpose, FileRequest};
 use super::history_view::HistoryView;
 use super::i18n::{Lang, T, fill, multipaxos_invariant_name};
 use super::leader_view::LeaderView;
+use super::lesson_panel::{LessonCommand, LessonPanel, PanelLook};
 use super::log_view::LogView;
 use super::multipaxos_graph::{GraphFrame, MultiPaxosGraph, client_words, server_words};
 use super::multipaxos_settings::{MultiPaxosSettings, ProtocolChoice, protocol_picker};
@@ -133,6 +134,10 @@ pub struct MultiPaxosApp {
     choice: ProtocolChoice,
     /// Set when the user asks for the other protocol; the holder switches.
     pub leave: Option<Leave>,
+    /// The lesson being taught, if any: its panel narrates beside the graph.
+    pub lesson: Option<Box<LessonPanel<MultiPaxos>>>,
+    /// Lessons completed here (every exercise solved, every quiz right), for the holder to keep.
+    pub completed: Vec<String>,
     pub files: FileDialog,
     /// The trace file the run was opened from or last saved to.
     pub document: Option<std::path::PathBuf>,
@@ -171,6 +176,8 @@ impl MultiPaxosApp {
             settings_open: false,
             choice: ProtocolChoice::MultiPaxos,
             leave: None,
+            lesson: None,
+            completed: Vec::new(),
             files: FileDialog::default(),
             document: None,
             file_status: None,
@@ -179,6 +186,41 @@ impl MultiPaxosApp {
             fixed_time: None,
             screenshot: None,
         }
+    }
+
+    /// The workspace on a Multi-Paxos lesson, at step `step` (from 0); with `source`, the file
+    /// is watched and reloaded when it changes.
+    pub fn on_lesson(
+        lesson: crate::lesson::Lesson<MultiPaxos>,
+        step: usize,
+        source: Option<std::path::PathBuf>,
+        lang: Lang,
+    ) -> Result<Self, String> {
+        let mut session = Session::new(lesson.config.clone(), lesson.faults);
+        let mut panel = LessonPanel::open(lesson, &mut session)?;
+        panel.source = source;
+        panel.enter(step, &mut session);
+        let mut app = MultiPaxosApp::new(session, lang);
+        app.lesson = Some(Box::new(panel));
+        Ok(app)
+    }
+
+    /// The kinds of action the current exercise allows, while one is open.
+    fn rules(&self) -> Option<Vec<crate::lesson::Control>> {
+        self.lesson
+            .as_ref()
+            .and_then(|p| p.controls().map(<[_]>::to_vec))
+    }
+
+    /// Whether the user may take this action now (an exercise allows only its controls).
+    fn allows(&self, action: &Action) -> bool {
+        self.rules()
+            .is_none_or(|cs| cs.iter().any(|c| c.allows(action)))
+    }
+
+    /// A lesson step still hides the run's future (its reference run holds the answers).
+    fn hides_future(&self) -> bool {
+        self.lesson.as_ref().is_some_and(|p| !p.sandbox)
     }
 
     /// A fresh sandbox run with these settings.
@@ -207,10 +249,71 @@ impl MultiPaxosApp {
         Palette::standard(self.dark)
     }
 
-    /// Applies the views' commands, in order.
+    /// Applies the views' commands, in order. During an exercise an action its controls do not
+    /// allow, and auto-play past the end of the run, are refused with a notice, however the
+    /// command was given (button, key).
     pub fn apply(&mut self, commands: Vec<Command<MultiPaxos>>) {
+        let rules = self.rules();
         for c in commands {
+            if let Some(controls) = &rules {
+                let at_end = self.session.position() >= self.session.len();
+                let refusal = match &c {
+                    Command::Act(a) if !controls.iter().any(|k| k.allows(a)) => {
+                        Some(super::not_allowed(self.lang, controls))
+                    }
+                    Command::StepForward if at_end => {
+                        Some(T::ActYourself.get(self.lang).to_string())
+                    }
+                    Command::TogglePlay | Command::SetPlaying(true)
+                        if at_end && !self.session.playing =>
+                    {
+                        Some(T::ActYourself.get(self.lang).to_string())
+                    }
+                    _ => None,
+                };
+                if let Some(why) = refusal {
+                    self.session.playing = false;
+                    self.session.notice = Some(Notice::Refused(why));
+                    continue;
+                }
+            }
+            if matches!(c, Command::NewRun(..) | Command::Open(..)) {
+                // A new or opened run ends the lesson: its narration belongs to its own run.
+                self.lesson = None;
+            }
             self.session.apply(c);
+        }
+        self.session.refresh_spans();
+    }
+
+    /// The lesson panel's commands, then whether the exercise is solved or the lesson complete.
+    fn apply_lesson(&mut self, commands: Vec<LessonCommand>, ctx: &Context) {
+        let Some(panel) = self.lesson.as_mut() else {
+            return;
+        };
+        for c in commands {
+            match c {
+                LessonCommand::Leave => self.leave = Some(Leave::ToLessons),
+                LessonCommand::OpenOwnRun => {
+                    if let Some(t) = panel.own_run_trace() {
+                        self.session.apply(Command::Open(Box::new(t)));
+                        self.lesson = None;
+                        return;
+                    }
+                }
+                c => panel.apply(c, &mut self.session),
+            }
+        }
+        panel.observe(&self.session);
+        if panel.reload_if_changed(&mut self.session) {
+            ctx.request_repaint();
+        }
+        if panel.watches_file() {
+            // Authors edit the file beside the app: look again in a second.
+            ctx.request_repaint_after(std::time::Duration::from_secs(1));
+        }
+        if panel.complete() && !self.completed.contains(&panel.lesson.id) {
+            self.completed.push(panel.lesson.id.clone());
         }
         self.session.refresh_spans();
     }
@@ -419,7 +522,13 @@ impl MultiPaxosApp {
                 }
             }
         });
-        let (pos, len) = (self.session.position(), self.session.len());
+        // In a lesson the recorded run goes on to the answers: it ends, as shown, here.
+        let pos = self.session.position();
+        let len = if self.hides_future() {
+            pos
+        } else {
+            self.session.len()
+        };
         ui.horizontal(|ui| {
             if ui
                 .add_enabled(pos > 0, egui::Button::new(tr(T::Reset)))
@@ -533,6 +642,19 @@ impl MultiPaxosApp {
     fn controls(&mut self, ui: &mut Ui, out: &mut Vec<Command<MultiPaxos>>) {
         let lang = self.lang;
         let tr = |t: T| t.get(lang);
+        let rules = self.rules();
+        let allows = |a: &Action| {
+            rules
+                .as_ref()
+                .is_none_or(|cs| cs.iter().any(|c| c.allows(a)))
+        };
+        // The selected message's actions first, where the eye is after clicking it.
+        if let Some(Selection::Message(m)) = self.session.selection
+            && self.session.world().network().get(m).is_some()
+        {
+            self.message_controls(ui, m, out);
+            ui.separator();
+        }
         let world = self.session.world();
         let (servers, clients) = (world.protocol().servers, world.protocol().clients);
         ui.heading(tr(T::MpRequestTitle));
@@ -574,7 +696,10 @@ impl MultiPaxosApp {
                     }
                 });
             let op = form.op();
-            let send = ui.add_enabled(op.is_ok(), egui::Button::new(tr(T::MpSend)));
+            let allowed = rules
+                .as_ref()
+                .is_none_or(|cs| cs.contains(&crate::lesson::Control::Propose));
+            let send = ui.add_enabled(op.is_ok() && allowed, egui::Button::new(tr(T::MpSend)));
             if let Ok(op) = op {
                 if send.clicked() {
                     out.push(Command::Act(Action::Propose(
@@ -601,10 +726,14 @@ impl MultiPaxosApp {
                     } else {
                         (fill(tr(T::MpRestart), &[&id]), Action::Restart(id))
                     };
-                    if ui.button(text).clicked() {
+                    if ui
+                        .add_enabled(allows(&action), egui::Button::new(text))
+                        .clicked()
+                    {
                         out.push(Command::Act(action));
                     }
-                    let can_time_out = slot.up && slot.timer.is_some();
+                    let can_time_out =
+                        slot.up && slot.timer.is_some() && allows(&Action::Timeout(id));
                     if ui
                         .add_enabled(
                             can_time_out,
@@ -636,7 +765,10 @@ impl MultiPaxosApp {
         });
         ui.horizontal(|ui| {
             let split = split_actions(world, &self.side);
-            let proper = !self.side.is_empty() && self.side.len() < ids.len();
+            let links = rules
+                .as_ref()
+                .is_none_or(|cs| cs.contains(&crate::lesson::Control::Links));
+            let proper = links && !self.side.is_empty() && self.side.len() < ids.len();
             if ui
                 .add_enabled(
                     proper && !split.is_empty(),
@@ -648,7 +780,7 @@ impl MultiPaxosApp {
             }
             let heal = heal_actions(world);
             if ui
-                .add_enabled(!heal.is_empty(), egui::Button::new(tr(T::MpHeal)))
+                .add_enabled(links && !heal.is_empty(), egui::Button::new(tr(T::MpHeal)))
                 .clicked()
             {
                 out.extend(heal.into_iter().map(Command::Act));
@@ -658,10 +790,35 @@ impl MultiPaxosApp {
         if cut > 0 {
             ui.label(fill(tr(T::MpLinksCut), &[&cut]));
         }
-        if let Some(Selection::Message(m)) = self.session.selection {
-            ui.separator();
-            self.message_controls(ui, m, out);
-        }
+        ui.separator();
+        self.in_flight_list(ui, out);
+    }
+
+    /// Every message in flight, due first, to pick from when markers in the graph overlap.
+    fn in_flight_list(&self, ui: &mut Ui, out: &mut Vec<Command<MultiPaxos>>) {
+        const SHOWN: usize = 60;
+        let tr = |t: T| t.get(self.lang);
+        let net = self.session.world().network();
+        let mut envelopes: Vec<_> = net.in_flight().collect();
+        envelopes.sort_by_key(|e| (e.deliver_at, e.id));
+        egui::CollapsingHeader::new(fill(tr(T::MpInFlight), &[&envelopes.len()]))
+            .id_salt("mp-in-flight")
+            .default_open(true)
+            .show(ui, |ui| {
+                for env in envelopes.iter().take(SHOWN) {
+                    let selected = self.session.selection == Some(Selection::Message(env.id));
+                    let text = format!("{} {}→{} {}", env.id, env.src, env.dst, env.msg);
+                    if ui
+                        .selectable_label(selected, RichText::new(text).monospace())
+                        .clicked()
+                    {
+                        out.push(Command::Select(Some(Selection::Message(env.id))));
+                    }
+                }
+                if envelopes.len() > SHOWN {
+                    ui.label(fill(tr(T::MpMore), &[&(envelopes.len() - SHOWN)]));
+                }
+            });
     }
 
     fn message_controls(&self, ui: &mut Ui, m: MsgId, out: &mut Vec<Command<MultiPaxos>>) {
@@ -683,7 +840,10 @@ impl MultiPaxosApp {
                 (T::MpDrop, Action::Drop(m)),
                 (T::MpDuplicate, Action::Duplicate(m)),
             ] {
-                if ui.button(tr(t)).clicked() {
+                if ui
+                    .add_enabled(self.allows(&action), egui::Button::new(tr(t)))
+                    .clicked()
+                {
                     out.push(Command::Act(action));
                 }
             }
@@ -777,11 +937,29 @@ impl MultiPaxosApp {
             .animator
             .frame(t, world.now(), world.step(), self.session.speed);
         egui::Panel::bottom("mp-safety").show(ui, |ui| self.safety_bar(ui, &palette));
-        egui::Panel::left("mp-controls")
+        let mut lesson_out = Vec::new();
+        let look = PanelLook {
+            lang,
+            palette,
+            text_scale: if self.presenter { 1.25 } else { 1.0 },
+        };
+        // A lesson narrates above the controls, in a wider panel of its own.
+        let (id, width) = if self.lesson.is_some() {
+            ("mp-lesson", 360.0)
+        } else {
+            ("mp-controls", 250.0)
+        };
+        egui::Panel::left(id)
             .resizable(true)
-            .default_size(250.0)
+            .default_size(width)
             .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| self.controls(ui, &mut out));
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    if let Some(panel) = &mut self.lesson {
+                        panel.ui(ui, &look, &mut lesson_out);
+                        ui.separator();
+                    }
+                    self.controls(ui, &mut out)
+                });
             });
         let before = self
             .previous
@@ -789,6 +967,13 @@ impl MultiPaxosApp {
             .map(|(_, _, w)| w)
             .filter(|_| pos > 0);
         let marks = self.session.spans().1;
+        let hide_future = self.hides_future();
+        let highlight = self
+            .lesson
+            .as_ref()
+            .filter(|p| !p.sandbox)
+            .map(|p| p.named_nodes(lang))
+            .unwrap_or_default();
         let (session, leader, store, history) = (
             &self.session,
             &mut self.leader,
@@ -815,7 +1000,7 @@ impl MultiPaxosApp {
                 session,
                 lang,
                 palette,
-                hide_future: false,
+                hide_future,
             };
             let spacetime = &mut self.spacetime;
             egui::Panel::bottom("mp-spacetime")
@@ -841,10 +1026,12 @@ impl MultiPaxosApp {
                 text_scale: if self.presenter { 1.25 } else { 1.0 },
                 selection: self.session.selection,
                 held: &self.session.held,
+                highlight: &highlight,
             };
             self.graph.ui(ui, &frame, &mut out);
         });
         self.apply(out);
+        self.apply_lesson(lesson_out, &ctx);
         let moving = self.session.playing || anim.progress < 1.0;
         if moving && self.fixed_time.is_none() {
             ctx.request_repaint();

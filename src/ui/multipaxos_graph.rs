@@ -146,6 +146,8 @@ pub struct GraphFrame<'a> {
     pub text_scale: f32,
     pub selection: Option<Selection>,
     pub held: &'a BTreeSet<MsgId>,
+    /// Nodes the lesson's narration names, marked with a dashed golden ring.
+    pub highlight: &'a [NodeId],
 }
 
 #[derive(Default)]
@@ -272,6 +274,16 @@ impl MultiPaxosGraph {
                 let sq = Rect::from_center_size(p, Vec2::splat(r * 1.8));
                 painter.rect_filled(sq, r * 0.3, color);
                 painter.rect_stroke(sq, r * 0.3, outline, egui::StrokeKind::Outside);
+            }
+            if f.highlight.contains(&id) {
+                let mut ring = polygon(p, r + 10.0, 28, 0.0);
+                ring.push(ring[0]);
+                painter.extend(Shape::dashed_line(
+                    &ring,
+                    Stroke::new(2.5, pal.chosen),
+                    5.0,
+                    4.0,
+                ));
             }
             if f.selection == Some(Selection::Node(id)) {
                 let ring = polygon(p, r + 7.0, 28, 0.0);

@@ -285,6 +285,7 @@ impl GraphPicture for crate::protocols::multipaxos::MultiPaxos {
             text_scale: 1.0,
             selection: None,
             held: &session.held,
+            highlight: &[],
         };
         let mut ignored = Vec::new();
         super::multipaxos_graph::MultiPaxosGraph::default().ui(ui, &frame, &mut ignored);
