@@ -883,3 +883,46 @@ fn a_multipaxos_lesson_is_taken_in_the_workspace() {
     );
     h.get_by_label_contains("Solved");
 }
+
+/// Closing the window on an unsaved Multi-Paxos run asks first; Save and quit writes the run
+/// where the user says, and the saved file opens again as the same run.
+#[test]
+fn quitting_the_workspace_with_an_unsaved_run_asks_and_saves() {
+    fn request_close(h: &mut Harness<'static, MultiPaxosApp>) {
+        h.input_mut()
+            .viewports
+            .entry(egui::ViewportId::ROOT)
+            .or_default()
+            .events
+            .push(egui::ViewportEvent::Close);
+        h.run();
+    }
+    let dir = std::env::temp_dir().join(format!("paxos-lab-mp-quit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // Untouched: it closes without a question.
+    let mut h = app_harness(sandbox(3, 1));
+    h.run();
+    request_close(&mut h);
+    assert!(!h.state().quit_prompt);
+    // Changed: the question, then Save and quit through the file dialog.
+    let mut h = app_harness(sandbox(3, 1));
+    h.state_mut().files.dir = dir.clone();
+    h.run();
+    step(&mut h, 12);
+    request_close(&mut h);
+    assert!(h.state().quit_prompt);
+    h.get_by_label("Cancel").click();
+    h.run();
+    assert!(!h.state().quit_prompt && !h.state().quit_confirmed);
+    request_close(&mut h);
+    h.get_by_label("Save and quit").click();
+    h.run();
+    h.get_by_label("Save").click();
+    h.run();
+    assert!(h.state().quit_confirmed, "{:?}", h.state().file_status);
+    let saved = dir.join("multipaxos-run.ron");
+    let text = std::fs::read_to_string(&saved).unwrap();
+    let (t, _) = trace::parse_and_replay_as::<MultiPaxos>(&saved, &text).unwrap();
+    assert_eq!(t.actions, h.state().session.to_trace().actions);
+    let _ = std::fs::remove_dir_all(&dir);
+}

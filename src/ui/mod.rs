@@ -1226,6 +1226,22 @@ impl LabApp {
             install_fonts(ui.ctx());
             self.paxos.fonts_installed = true;
         }
+        // Closing from the Multi-Paxos workspace while the Paxos sandbox (kept aside) has unsaved
+        // work: back to that run, whose own question comes next. The Multi-Paxos run has nothing
+        // unsaved, or its own question would have come first.
+        let closing = ui.ctx().input(|i| i.viewport().close_requested());
+        if closing
+            && self
+                .multipaxos
+                .as_ref()
+                .is_some_and(|mp| !mp.unsaved() && !mp.quit_confirmed)
+            && self.paxos.unsaved()
+        {
+            ui.ctx()
+                .send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.multipaxos = None;
+            self.paxos.quit_prompt = true;
+        }
         match &mut self.multipaxos {
             Some(mp) => mp.ui(ui),
             None => self.paxos.ui(ui),

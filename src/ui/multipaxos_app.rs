@@ -143,6 +143,16 @@ pub struct MultiPaxosApp {
     pub document: Option<std::path::PathBuf>,
     /// The last file operation's result, for the status line: (is an error, text).
     pub file_status: Option<(bool, String)>,
+    /// The run version that is on disk (or needs no saving: fresh, or a lesson's).
+    saved_generation: u64,
+    /// The unsaved-run question, asked when the window is told to close.
+    pub quit_prompt: bool,
+    /// Closing was confirmed (or nothing was unsaved): let the window go.
+    pub quit_confirmed: bool,
+    /// Quit once the Save as dialog has saved.
+    quit_after_save: bool,
+    /// Saved on the way out: close the window this frame.
+    close_now: bool,
     /// The world one step back, for the stores' highlights, by (run version, position).
     previous: Option<(u64, u64, MultiPaxosWorld)>,
     animator: Animator,
@@ -158,7 +168,8 @@ impl MultiPaxosApp {
             config: session.config().clone(),
             knobs: session.knobs,
         };
-        MultiPaxosApp {
+        let saved_generation = session.generation();
+        let mut app = MultiPaxosApp {
             session,
             lang,
             presenter: false,
@@ -181,10 +192,66 @@ impl MultiPaxosApp {
             files: FileDialog::default(),
             document: None,
             file_status: None,
+            saved_generation: 0,
+            quit_prompt: false,
+            quit_confirmed: false,
+            quit_after_save: false,
+            close_now: false,
             previous: None,
             animator: Animator::default(),
             fixed_time: None,
             screenshot: None,
+        };
+        app.saved_generation = saved_generation;
+        app
+    }
+
+    /// The run has changes no file holds (a lesson's run is the lesson's, never unsaved).
+    pub fn unsaved(&self) -> bool {
+        self.lesson.is_none() && self.session.generation() != self.saved_generation
+    }
+
+    /// Asks before the window closes on unsaved work: save and quit, quit, or stay.
+    fn quit_frame(&mut self, ctx: &Context) {
+        let lang = self.lang;
+        if ctx.input(|i| i.viewport().close_requested()) && !self.quit_confirmed && self.unsaved() {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.quit_prompt = true;
+        }
+        if !self.quit_prompt {
+            return;
+        }
+        let (mut save, mut discard, mut cancel) = (false, false, false);
+        egui::Modal::new(egui::Id::unique("mp-unsaved")).show(ctx, |ui| {
+            ui.heading(T::UnsavedTitle.get(lang));
+            ui.label(T::UnsavedBody.get(lang));
+            ui.horizontal(|ui| {
+                save = ui.button(T::SaveAndQuit.get(lang)).clicked();
+                discard = ui.button(T::QuitWithoutSaving.get(lang)).clicked();
+                cancel = ui.button(T::Cancel.get(lang)).clicked();
+            });
+        });
+        if save {
+            self.quit_prompt = false;
+            match self.document.clone() {
+                Some(path) if crate::trace::has_extension(&path, "ron") => {
+                    self.handle_file_request(FileRequest::Save(path));
+                    if !self.unsaved() {
+                        self.quit_confirmed = true;
+                        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                    }
+                }
+                _ => {
+                    self.quit_after_save = true;
+                    self.ask(FilePurpose::SaveAs);
+                }
+            }
+        } else if discard {
+            self.quit_prompt = false;
+            self.quit_confirmed = true;
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        } else if cancel {
+            self.quit_prompt = false;
         }
     }
 
@@ -277,11 +344,17 @@ impl MultiPaxosApp {
                     continue;
                 }
             }
-            if matches!(c, Command::NewRun(..) | Command::Open(..)) {
+            let fresh = matches!(c, Command::NewRun(..) | Command::Open(..));
+            if fresh {
                 // A new or opened run ends the lesson: its narration belongs to its own run.
                 self.lesson = None;
             }
             self.session.apply(c);
+            if fresh {
+                // A new run is not unsaved work, and it is no longer the file's run.
+                self.saved_generation = self.session.generation();
+                self.document = None;
+            }
         }
         self.session.refresh_spans();
     }
@@ -322,6 +395,34 @@ impl MultiPaxosApp {
     /// form shows (a clicker's or a presenter's way to make traffic).
     fn keys(&mut self, ctx: &Context, out: &mut Vec<Command<MultiPaxos>>) {
         use super::commands::UiCommand as U;
+        // A clicker's Page Down and Page Up: the lesson's Next and Back, else a step.
+        if !ctx.egui_wants_keyboard_input() {
+            let none = egui::Modifiers::NONE;
+            let (next, back) = ctx.input_mut(|i| {
+                (
+                    i.consume_key(none, egui::Key::PageDown),
+                    i.consume_key(none, egui::Key::PageUp),
+                )
+            });
+            match self.lesson.as_mut().filter(|p| !p.sandbox) {
+                Some(panel) => {
+                    if next {
+                        panel.apply(LessonCommand::Next, &mut self.session);
+                    }
+                    if back {
+                        panel.apply(LessonCommand::Back, &mut self.session);
+                    }
+                }
+                None => {
+                    if next {
+                        out.push(Command::StepForward);
+                    }
+                    if back {
+                        out.push(Command::StepBack);
+                    }
+                }
+            }
+        }
         let selected_node = match self.session.selection {
             Some(Selection::Node(n)) => Some(n),
             _ => None,
@@ -392,6 +493,7 @@ impl MultiPaxosApp {
             .save(path)
             .map_err(|e| format!("{}: cannot save: {e}", path.display()))?;
         self.document = Some(path.to_path_buf());
+        self.saved_generation = self.session.generation();
         self.file_status = Some((false, fill(T::Saved.get(self.lang), &[&path.display()])));
         Ok(())
     }
@@ -407,6 +509,8 @@ impl MultiPaxosApp {
         }
         self.session.apply(Command::Reset);
         self.session.refresh_spans();
+        self.lesson = None;
+        self.saved_generation = self.session.generation();
         self.document = Some(path.to_path_buf());
         self.file_status = Some((false, fill(T::Opened.get(self.lang), &[&path.display()])));
         Ok(())
@@ -441,7 +545,13 @@ impl MultiPaxosApp {
             } => self.export_file(path, *format, *range),
         };
         match result {
-            Ok(()) => self.files.close(),
+            Ok(()) => {
+                self.files.close();
+                if matches!(request, FileRequest::Save(_)) && self.quit_after_save {
+                    self.quit_confirmed = true;
+                    self.close_now = true;
+                }
+            }
             Err(e) => {
                 // The dialog stays open with the reason; nothing the user had is touched.
                 self.files.error = Some(e.clone());
@@ -893,7 +1003,6 @@ impl MultiPaxosApp {
                 self.settings.config.clone(),
                 self.settings.knobs,
             ));
-            self.document = None;
             open = false;
         }
         self.settings_open = open;
@@ -916,10 +1025,17 @@ impl MultiPaxosApp {
         egui::Panel::top("mp-bar").show(ui, |ui| self.top_bar(ui, &mut out));
         self.apply(std::mem::take(&mut out));
 
+        self.quit_frame(&ctx);
         let mut requests = Vec::new();
         self.files.ui(&ctx, lang, self.session.len(), &mut requests);
+        if !self.files.is_open() {
+            self.quit_after_save = false;
+        }
         for r in requests {
             self.handle_file_request(r);
+        }
+        if std::mem::take(&mut self.close_now) {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
         }
         self.settings_window(&ctx, &mut out);
 
