@@ -10,11 +10,19 @@ shot --seed 3 --seek 12 --screenshot screenshots/sandbox-mid-run.png
 shot --seed 3 --seek 12 --lang zh --screenshot screenshots/chinese-ui.png
 shot tests/scenarios/ignore-promised-value.ron --seek 14 --screenshot screenshots/violation.png
 shot --seed 5 --seek 20 --presenter --screenshot screenshots/presenter-mode.png
-# Multi-Paxos runs open in the run viewer (log, stores, leader, clients' history).
+# Multi-Paxos runs open in the Multi-Paxos workspace (graph, log, stores, leader, history).
 shot tests/scenarios/multipaxos/stale-read.ron --seek 12 --screenshot screenshots/multipaxos-stale-read.png
 shot tests/scenarios/multipaxos/apply-past-hole.ron --seek 10 --lang zh \
     --screenshot screenshots/multipaxos-apply-past-hole-zh.png
+"$app" simulate --protocol multipaxos --servers 5 --clients 3 --seed 4 --propose 0.05 \
+    --steps 200 --out target/multipaxos-busy.ron >/dev/null
+shot target/multipaxos-busy.ron --seek 150 --screenshot screenshots/multipaxos-workspace.png
+shot target/multipaxos-busy.ron --seek 150 --lang zh --presenter \
+    --screenshot screenshots/multipaxos-presenter-zh.png
 lesson() { xvfb-run -a -s "-screen 0 1400x900x24" "$app" lesson "$@"; }
+lesson lessons/multipaxos/03-failover.ron --step 5 --screenshot screenshots/multipaxos-lesson-en.png
+lesson lessons/multipaxos/06-partitions.ron --step 4 --lang zh \
+    --screenshot screenshots/multipaxos-lesson-zh.png
 lesson lessons/05-the-key-rule.ron --step 6 --screenshot screenshots/lesson-en.png
 lesson lessons/01-happy-path.ron --step 6 --lang zh --screenshot screenshots/lesson-zh.png
 # Exports, drawn without a window: the space-time diagram and the graph animated, for slides.

@@ -767,7 +767,7 @@ fn session_from_file<P: Plugin>(
     crate::session::Session::from_trace(&t).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// Opens a recorded Multi-Paxos run in the run viewer (at `--seek`, or its start).
+/// Opens a recorded Multi-Paxos run in the Multi-Paxos workspace (at `--seek`, or its start).
 fn run_multipaxos_gui(path: &Path, text: &str, args: &GuiArgs) -> u8 {
     let mut session = match session_from_file::<MultiPaxos>(path, text) {
         Ok(s) => s,

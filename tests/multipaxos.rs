@@ -285,6 +285,24 @@ fn the_cli_refuses_what_it_cannot_do_with_exit_2() {
         String::from_utf8_lossy(&o.stderr)
     );
     assert!(std::fs::read(&out).unwrap().starts_with(b"\x89PNG"));
+    let gif = dir.path().join("x.gif");
+    let o = paxos_lab(&[
+        "export",
+        &scenario,
+        "--to",
+        "3",
+        "--size",
+        "320x200",
+        "-o",
+        gif.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(std::fs::read(&gif).unwrap().starts_with(b"GIF89a"));
     let big = dir.path().join("big.png");
     let o = paxos_lab(&[
         "export",

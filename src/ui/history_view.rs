@@ -195,7 +195,13 @@ impl HistoryView {
                     .map_or(rect.right(), |(_, next)| x_of(next.invoke as f64))
                     - 2.0;
                 let start = r.left() + 9.0;
-                let earliest = label_end + 4.0;
+                // Only the last request's label may start left of its own bar (ending at the
+                // view's edge), and never over the label before it.
+                let earliest = if k + 1 < lane_bars.len() {
+                    (r.left() + 2.0).max(label_end + 4.0)
+                } else {
+                    label_end + 4.0
+                };
                 for text in [format!("{} → {answer}", bar.op), answer.clone()] {
                     let galley =
                         painter.layout_no_wrap(text, FontId::proportional(12.0), Color32::WHITE);

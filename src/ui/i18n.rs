@@ -297,8 +297,8 @@ texts! {
     StoreDiverged => "differs from a replica at the same slot", "与应用到同一槽位的副本不同";
     StoreNoValue => "—", "—";
     StoreEmpty => "No key has a value yet.", "还没有任何键有值。";
-    // The Multi-Paxos run viewer
-    ViewerStepOf => "step {0} of {1}", "第 {0} 步，共 {1} 步";
+    // Steps of a run
+    StepOf => "step {0} of {1}", "第 {0} 步，共 {1} 步";
     // The Multi-Paxos workspace and the protocol picker
     Protocol => "Protocol", "协议";
     OpenMultiPaxosSandbox => "Multi-Paxos sandbox: a replicated key-value store", "Multi-Paxos 沙盒：复制的键值存储";
@@ -318,6 +318,7 @@ texts! {
     MpIdle => "idle", "空闲";
     MpQueued => "+{0} queued", "另有 {0} 个排队";
     MpRequestTitle => "Client request", "客户端请求";
+    MpControls => "Controls", "控制面板";
     MpNoClients => "This run has no clients.", "这次运行没有客户端。";
     MpClient => "client", "客户端";
     MpOperation => "operation", "操作";
@@ -343,7 +344,7 @@ texts! {
     MpDuplicate => "Duplicate", "复制";
     MpHold => "Hold", "扣住";
     MpRelease => "Release", "放行";
-    MpInspectorTitle => "{0}", "{0}";
+    MpInspectorTitle => "Selected: {0}", "选中：{0}";
     MpSwitchToPaxos => "Single-decree Paxos: the lessons and the Paxos sandbox.", "单值 Paxos：课程和 Paxos 沙盒。";
     MpInvAgreement => "agreement: one command per slot", "一致性：每个槽位只有一条命令";
     MpInvAppliedIsChosen => "applied commands were chosen", "已应用的命令均已被选定";

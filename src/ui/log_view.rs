@@ -96,52 +96,56 @@ impl LogView {
                 ),
                 CellState::Empty => (Color32::TRANSPARENT, ui.visuals().weak_text_color()),
             };
-            let text = match (c.state, c.entry) {
+            let (rect, response) = ui.allocate_exact_size(cell, Sense::click());
+            // A cell's words, built only when it is drawn, hovered or read out: a long log
+            // would otherwise format a thousand cells a frame that nobody sees.
+            let text = || match (c.state, c.entry) {
                 (CellState::Hole, _) => tr(T::LogHole).to_string(),
                 (_, Some(e)) => entry_text(&e, lang),
                 (_, None) => String::new(),
             };
-            let ballot = c.ballot.map(|b| b.to_string()).unwrap_or_default();
-            let (rect, response) = ui.allocate_exact_size(cell, Sense::click());
-            let painter = ui.painter();
-            let selected = self.selected == Some(slot);
-            painter.rect_filled(rect, 4.0, fill_colour);
-            let stroke = if selected {
-                Stroke::new(2.0, ui.visuals().strong_text_color())
-            } else if c.state == CellState::Hole {
-                Stroke::new(1.5, palette.violation)
-            } else {
-                Stroke::new(1.0, ui.visuals().widgets.noninteractive.bg_stroke.color)
-            };
-            painter.rect_stroke(rect, 4.0, stroke, egui::StrokeKind::Inside);
-            painter.text(
-                rect.center_top() + Vec2::new(0.0, 6.0),
-                egui::Align2::CENTER_TOP,
-                &text,
-                egui::FontId::proportional(13.0),
-                text_colour,
-            );
-            painter.text(
-                rect.center_bottom() - Vec2::new(0.0, 5.0),
-                egui::Align2::CENTER_BOTTOM,
-                &ballot,
-                egui::FontId::monospace(11.0),
-                text_colour.gamma_multiply(0.8),
-            );
-            // The watermarks: a line after the last slot known chosen and after the last
-            // applied (the applied one inside, so both show when they coincide).
-            for (mark, x, colour) in [
-                (row.commit, rect.right() + 2.0, palette.chosen),
-                (row.applied, rect.right() - 1.0, palette.ok),
-            ] {
-                if slot == mark {
-                    painter.line_segment(
-                        [
-                            egui::pos2(x, rect.top() - 2.0),
-                            egui::pos2(x, rect.bottom() + 2.0),
-                        ],
-                        Stroke::new(3.0, colour),
-                    );
+            let ballot = || c.ballot.map(|b| b.to_string()).unwrap_or_default();
+            if ui.is_rect_visible(rect) {
+                let painter = ui.painter();
+                let selected = self.selected == Some(slot);
+                painter.rect_filled(rect, 4.0, fill_colour);
+                let stroke = if selected {
+                    Stroke::new(2.0, ui.visuals().strong_text_color())
+                } else if c.state == CellState::Hole {
+                    Stroke::new(1.5, palette.violation)
+                } else {
+                    Stroke::new(1.0, ui.visuals().widgets.noninteractive.bg_stroke.color)
+                };
+                painter.rect_stroke(rect, 4.0, stroke, egui::StrokeKind::Inside);
+                painter.text(
+                    rect.center_top() + Vec2::new(0.0, 6.0),
+                    egui::Align2::CENTER_TOP,
+                    text(),
+                    egui::FontId::proportional(13.0),
+                    text_colour,
+                );
+                painter.text(
+                    rect.center_bottom() - Vec2::new(0.0, 5.0),
+                    egui::Align2::CENTER_BOTTOM,
+                    ballot(),
+                    egui::FontId::monospace(11.0),
+                    text_colour.gamma_multiply(0.8),
+                );
+                // The watermarks: a line after the last slot known chosen and after the last
+                // applied (the applied one inside, so both show when they coincide).
+                for (mark, x, colour) in [
+                    (row.commit, rect.right() + 2.0, palette.chosen),
+                    (row.applied, rect.right() - 1.0, palette.ok),
+                ] {
+                    if slot == mark {
+                        painter.line_segment(
+                            [
+                                egui::pos2(x, rect.top() - 2.0),
+                                egui::pos2(x, rect.bottom() + 2.0),
+                            ],
+                            Stroke::new(3.0, colour),
+                        );
+                    }
                 }
             }
             let state_word = match c.state {
@@ -151,16 +155,20 @@ impl LogView {
                 CellState::Hole => tr(T::LogHole),
                 CellState::Empty => "",
             };
-            let response = response.on_hover_text(format!(
-                "{} · {} {slot} · {state_word} {text} {ballot}",
-                row.server,
-                tr(T::LogSlot)
-            ));
+            let response = response.on_hover_ui(|ui| {
+                ui.label(format!(
+                    "{} · {} {slot} · {state_word} {} {}",
+                    row.server,
+                    tr(T::LogSlot),
+                    text(),
+                    ballot()
+                ));
+            });
             response.widget_info(|| {
                 egui::WidgetInfo::labeled(
                     egui::Role::Button,
                     true,
-                    format!("{} {} {slot}: {text}", row.server, tr(T::LogSlot)),
+                    format!("{} {} {slot}: {}", row.server, tr(T::LogSlot), text()),
                 )
             });
             if response.clicked() {

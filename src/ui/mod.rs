@@ -1255,7 +1255,7 @@ impl LabApp {
                 self.paxos.settings.lang,
             ) {
                 Ok(mut mp) => {
-                    mp.presenter = self.paxos.settings.presenter;
+                    mp.set_presenter(self.paxos.settings.presenter);
                     mp.dark = self.paxos.settings.dark;
                     mp.fixed_time = self.paxos.fixed_time;
                     self.multipaxos = Some(mp);
@@ -1271,7 +1271,7 @@ impl LabApp {
         }
         if let Some(settings) = self.paxos.multipaxos_requested.take() {
             let mut mp = multipaxos_app::MultiPaxosApp::sandbox(settings, self.paxos.settings.lang);
-            mp.presenter = self.paxos.settings.presenter;
+            mp.set_presenter(self.paxos.settings.presenter);
             mp.dark = self.paxos.settings.dark;
             mp.fixed_time = self.paxos.fixed_time;
             self.multipaxos = Some(mp);
@@ -1415,7 +1415,7 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
                 other => other,
             };
             if let Some(Start::MultiPaxos(mut mp)) = start {
-                mp.presenter = settings.presenter;
+                mp.set_presenter(settings.presenter);
                 mp.dark = settings.dark;
                 if let Some(p) = screenshot {
                     mp.screenshot_then_quit(p, slot);

@@ -120,6 +120,8 @@ pub struct MultiPaxosApp {
     pub graph: MultiPaxosGraph,
     /// The space-time diagram shows under the log.
     pub show_diagram: bool,
+    /// The controls panel shows (presenter mode hides it: the keys and the clicker drive).
+    pub show_controls: bool,
     spacetime: super::spacetime::SpaceTimeView,
     log: LogView,
     store: StoreView,
@@ -176,6 +178,7 @@ impl MultiPaxosApp {
             dark: true,
             graph: MultiPaxosGraph::default(),
             show_diagram: false,
+            show_controls: true,
             spacetime: Default::default(),
             log: LogView::default(),
             store: StoreView,
@@ -204,6 +207,13 @@ impl MultiPaxosApp {
         };
         app.saved_generation = saved_generation;
         app
+    }
+
+    /// Presenter mode: larger, high-contrast text, and the graph given the controls' room
+    /// (the controls come back with their toggle, or on leaving presenter mode).
+    pub fn set_presenter(&mut self, on: bool) {
+        self.presenter = on;
+        self.show_controls = !on;
     }
 
     /// The run has changes no file holds (a lesson's run is the lesson's, never unsaved).
@@ -439,7 +449,7 @@ impl MultiPaxosApp {
                 U::Reset => out.push(Command::Reset),
                 U::JumpToEnd => out.push(Command::SeekEnd),
                 U::NewRun => self.settings_open = true,
-                U::PresenterMode => self.presenter = !self.presenter,
+                U::PresenterMode => self.set_presenter(!self.presenter),
                 U::ToggleLanguage => {
                     self.lang = match self.lang {
                         Lang::En => Lang::Zh,
@@ -615,7 +625,13 @@ impl MultiPaxosApp {
                 .selectable_label(self.presenter, tr(T::PresenterMode))
                 .clicked()
             {
-                self.presenter = !self.presenter;
+                self.set_presenter(!self.presenter);
+            }
+            if ui
+                .selectable_label(self.show_controls, tr(T::MpControls))
+                .clicked()
+            {
+                self.show_controls = !self.show_controls;
             }
             if ui
                 .selectable_label(self.show_diagram, tr(T::ShowDiagram))
@@ -679,7 +695,7 @@ impl MultiPaxosApp {
             let mut at = pos;
             let slider = egui::Slider::new(&mut at, 0..=len)
                 .show_value(false)
-                .text(fill(tr(T::ViewerStepOf), &[&pos, &len]));
+                .text(fill(tr(T::StepOf), &[&pos, &len]));
             if ui.add(slider).changed() {
                 out.push(Command::Seek(at));
             }
@@ -1065,18 +1081,22 @@ impl MultiPaxosApp {
         } else {
             ("mp-controls", 250.0)
         };
-        egui::Panel::left(id)
-            .resizable(true)
-            .default_size(width)
-            .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| {
-                    if let Some(panel) = &mut self.lesson {
-                        panel.ui(ui, &look, &mut lesson_out);
-                        ui.separator();
-                    }
-                    self.controls(ui, &mut out)
+        if self.lesson.is_some() || self.show_controls {
+            egui::Panel::left(id)
+                .resizable(true)
+                .default_size(width)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical().show(ui, |ui| {
+                        if let Some(panel) = &mut self.lesson {
+                            panel.ui(ui, &look, &mut lesson_out);
+                            ui.separator();
+                        }
+                        if self.show_controls {
+                            self.controls(ui, &mut out)
+                        }
+                    });
                 });
-            });
+        }
         let before = self
             .previous
             .as_ref()

@@ -327,7 +327,11 @@ impl MultiPaxosGraph {
                 server_words(world, id, f.lang)
             };
             let galley = painter.layout(words, font(12.5), text_color, (r * 6.0).max(170.0));
-            let at = Align2::CENTER_TOP.anchor_size(p + Vec2::new(0.0, r + 4.0), galley.size());
+            let mut at = Align2::CENTER_TOP.anchor_size(p + Vec2::new(0.0, r + 4.0), galley.size());
+            // Kept inside the view: a node near the edge has its words shifted in, not cut.
+            let dx = (rect.left() + 3.0 - at.left()).max(0.0)
+                + (rect.right() - 3.0 - at.right()).min(0.0);
+            at = at.translate(Vec2::new(dx, 0.0));
             states.push((id, at, galley));
 
             // An accessible widget per node, so keyboards, screen readers and tests find it.
@@ -350,7 +354,8 @@ impl MultiPaxosGraph {
             let focused = hover_node == Some(id) || f.selection == Some(Selection::Node(id));
             let own = Rect::from_center_size(layout.pos(id), Vec2::splat(r * 2.2));
             let clashes = nodes.iter().any(|n| *n != own && n.intersects(at))
-                || shown.iter().any(|s| s.intersects(at));
+                || shown.iter().any(|s| s.intersects(at))
+                || !rect.contains_rect(at);
             if clashes && !focused {
                 continue;
             }
