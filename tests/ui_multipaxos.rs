@@ -926,3 +926,65 @@ fn quitting_the_workspace_with_an_unsaved_run_asks_and_saves() {
     assert_eq!(t.actions, h.state().session.to_trace().actions);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[derive(Debug)]
+struct Dropped(std::path::PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+/// A Multi-Paxos trace dropped on the workspace opens at its start; a broken one, or a Paxos
+/// trace, changes nothing and says why at its place.
+#[test]
+fn dropping_a_trace_on_the_workspace_opens_it_and_a_wrong_one_changes_nothing() {
+    let dir = std::env::temp_dir().join(format!("paxos-lab-mp-drop-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/scenarios/multipaxos/stale-read.ron"
+    ));
+    let paxos = std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/scenarios/ignore-promised-value.ron"
+    ));
+    let broken = dir.join("broken.ron");
+    std::fs::write(
+        &broken,
+        r#"(version: 2, protocol: "multipaxos", config: (servers: 3, clients: 1, seed: 1), actions: [Deliver(7)])"#,
+    )
+    .unwrap();
+    let mut h = app_harness(sandbox(3, 1));
+    h.run();
+    step(&mut h, 3);
+    let before = h.state().session.to_trace().actions;
+    for (file, words) in [
+        (&broken, "broken.ron:1:"),
+        (&paxos, "ignore-promised-value.ron:"),
+    ] {
+        h.input_mut()
+            .dropped_files
+            .push(std::sync::Arc::new(Dropped(file.clone())));
+        h.run();
+        assert_eq!(
+            h.state().session.to_trace().actions,
+            before,
+            "{file:?} changed the run"
+        );
+        let (error, text) = h.state().file_status.clone().expect("an error is shown");
+        assert!(error && text.contains(words), "{text}");
+    }
+    h.input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(good.clone())));
+    h.run();
+    assert_eq!(h.state().session.position(), 0);
+    assert_eq!(h.state().session.config().flaws.len(), 1);
+    assert_eq!(h.state().document.as_deref(), Some(good.as_path()));
+    let _ = std::fs::remove_dir_all(&dir);
+}

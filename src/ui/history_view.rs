@@ -131,11 +131,17 @@ impl HistoryView {
                 [pos2(x, rect.top() + 4.0), pos2(x, axis_y)],
                 Stroke::new(1.5, colour.gamma_multiply(0.8)),
             );
-            painter.text(
-                pos2(x + 3.0, rect.top() + 1.0 + (k % 2) as f32 * 13.0),
-                Align2::LEFT_TOP,
-                text,
-                FontId::proportional(11.0),
+            // Beside its line, on the left of it near the right edge: never cut off.
+            let galley = painter.layout_no_wrap(text.clone(), FontId::proportional(11.0), *colour);
+            let w = galley.size().x;
+            let left = if x + 3.0 + w > rect.right() {
+                x - 3.0 - w
+            } else {
+                x + 3.0
+            };
+            painter.galley(
+                pos2(left, rect.top() + 1.0 + (k % 2) as f32 * 13.0),
+                galley,
                 *colour,
             );
         }

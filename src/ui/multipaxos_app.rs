@@ -155,6 +155,8 @@ pub struct MultiPaxosApp {
     quit_after_save: bool,
     /// Saved on the way out: close the window this frame.
     close_now: bool,
+    /// The window title last sent (the file's name, `•` when unsaved).
+    title: String,
     /// The world one step back, for the stores' highlights, by (run version, position).
     previous: Option<(u64, u64, MultiPaxosWorld)>,
     animator: Animator,
@@ -200,6 +202,7 @@ impl MultiPaxosApp {
             quit_confirmed: false,
             quit_after_save: false,
             close_now: false,
+            title: String::new(),
             previous: None,
             animator: Animator::default(),
             fixed_time: None,
@@ -1042,6 +1045,32 @@ impl MultiPaxosApp {
         self.apply(std::mem::take(&mut out));
 
         self.quit_frame(&ctx);
+        // A trace file dropped on the window opens (a broken one changes nothing and says why).
+        let dropped: Option<std::path::PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .next()
+        });
+        if let Some(p) = dropped {
+            self.handle_file_request(FileRequest::Open(p));
+        }
+        let name = self
+            .document
+            .as_deref()
+            .and_then(|p| p.file_name())
+            .map(|n| format!("{} — ", n.to_string_lossy()))
+            .unwrap_or_default();
+        let title = format!(
+            "{}{name}Multi-Paxos — {}",
+            if self.unsaved() { "• " } else { "" },
+            T::AppTitle.get(lang)
+        );
+        if title != self.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
         let mut requests = Vec::new();
         self.files.ui(&ctx, lang, self.session.len(), &mut requests);
         if !self.files.is_open() {
