@@ -7,6 +7,7 @@ pub mod kv;
 pub mod multipaxos;
 pub mod paxos;
 pub mod plugin;
+pub mod raft;
 
 pub use ids::{Ballot, Value};
 pub use plugin::Plugin;

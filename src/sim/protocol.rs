@@ -111,6 +111,10 @@ pub trait Protocol: Clone + Debug + Sized + 'static {
     /// The request the auto-scheduler makes at `id` when its workload knob fires.
     fn auto_request(&self, id: NodeId, node: &Self::Node) -> Self::Request;
     fn new_monitor(&self) -> Self::Monitor;
+    /// The timer a node starts with, if any (Raft's servers start their election timers).
+    fn initial_timer(&self, _id: NodeId) -> Option<Wait> {
+        None
+    }
 
     /// A client hands `id` a request.
     fn on_request(

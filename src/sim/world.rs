@@ -157,7 +157,7 @@ impl<P: Protocol> World<P> {
                 state: protocol.initial_node(id),
             })
             .collect();
-        World {
+        let mut world = World {
             monitor: protocol.new_monitor(),
             protocol: Arc::new(protocol),
             timing,
@@ -168,6 +168,24 @@ impl<P: Protocol> World<P> {
             rng: Rng::new(timing.seed),
             violations: Vec::new(),
             events: Vec::new(),
+        };
+        // Timers that run from the start (Raft's elections), drawn in roster order.
+        for slot in 0..world.slots.len() {
+            let id = world.slots[slot].id;
+            if let Some(wait) = world.protocol.initial_timer(id) {
+                let ticks = world.ticks(wait);
+                world.slots[slot].timer = Some(ticks);
+            }
+        }
+        world
+    }
+
+    /// How long a timer started now runs.
+    fn ticks(&mut self, wait: Wait) -> u64 {
+        match wait {
+            Wait::Standard => self.timing.timeout as u64,
+            Wait::Ticks(t) => t as u64,
+            Wait::Between(lo, hi) => self.rng.range(lo as u64, hi.max(lo) as u64),
         }
     }
 
@@ -456,11 +474,7 @@ impl<P: Protocol> World<P> {
         }
         match out.timer.take() {
             Some(TimerOp::Start(wait)) => {
-                let ticks = match wait {
-                    Wait::Standard => self.timing.timeout as u64,
-                    Wait::Ticks(t) => t as u64,
-                    Wait::Between(lo, hi) => self.rng.range(lo as u64, hi.max(lo) as u64),
-                };
+                let ticks = self.ticks(wait);
                 self.slots[slot].timer = Some(self.now + ticks)
             }
             Some(TimerOp::Stop) => self.slots[slot].timer = None,

@@ -1,0 +1,152 @@
+//! A Raft run's configuration: servers, clients, flaws, seed, timing and the sandbox's workload.
+//! Plain serde data, as a trace file and a lesson record it (the same fields as Multi-Paxos's, so
+//! the two can run one workload side by side).
+
+use serde::{Deserialize, Serialize};
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::protocols::kv::Workload;
+use crate::sim::ids::{MAX_PER_ROLE, serde_as_string};
+
+/// A deliberate bug, each breaking one rule of Raft or of the store above it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Flaw {
+    /// A leader commits an entry of an earlier term by counting its replicas (the paper's
+    /// Figure 8), instead of only through an entry of its own term.
+    CommitPreviousTerm,
+    /// A server grants a second vote in a term it already voted in.
+    VoteTwice,
+    /// A server votes for a candidate whose log is behind its own.
+    NoUpToDateCheck,
+    /// A restart loses the term, the vote and the log (kept in memory, not on disk).
+    VolatileState,
+    /// Any server answers a get from its own store, without the log.
+    StaleRead,
+}
+
+impl Flaw {
+    pub const ALL: [Flaw; 5] = [
+        Flaw::CommitPreviousTerm,
+        Flaw::VoteTwice,
+        Flaw::NoUpToDateCheck,
+        Flaw::VolatileState,
+        Flaw::StaleRead,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Flaw::CommitPreviousTerm => "commit-previous-term",
+            Flaw::VoteTwice => "vote-twice",
+            Flaw::NoUpToDateCheck => "no-up-to-date-check",
+            Flaw::VolatileState => "volatile-state",
+            Flaw::StaleRead => "stale-read",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Flaw, String> {
+        Flaw::ALL
+            .into_iter()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<_> = Flaw::ALL.iter().map(|f| f.name()).collect();
+                format!("`{s}` is not a Raft flaw (known: {})", names.join(", "))
+            })
+    }
+
+    /// The rule of correct Raft that this flaw breaks.
+    pub fn broken_rule(self) -> &'static str {
+        match self {
+            Flaw::CommitPreviousTerm => {
+                "a leader commits only entries of its own term by counting replicas"
+            }
+            Flaw::VoteTwice => "a server votes at most once per term",
+            Flaw::NoUpToDateCheck => "a server votes only for a candidate at least as up to date",
+            Flaw::VolatileState => "the term, the vote and the log survive a restart",
+            Flaw::StaleRead => "reads go through the log",
+        }
+    }
+}
+
+impl fmt::Display for Flaw {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Flaw {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Flaw::parse(s)
+    }
+}
+serde_as_string!(Flaw, "a flaw name such as \"vote-twice\"");
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub servers: u8,
+    pub clients: u8,
+    pub flaws: Vec<Flaw>,
+    pub seed: u64,
+    /// Message delay in ticks, drawn uniformly from this range (both ends included).
+    pub latency: (u32, u32),
+    /// The election timeout's lower end in ticks (it is drawn from `timeout..=2 * timeout`);
+    /// leaders send heartbeats every third of it, clients retry after twice it.
+    pub timeout: u32,
+    /// What clients ask for when auto-play hands them requests.
+    #[serde(skip_serializing_if = "Workload::is_mixed")]
+    pub workload: Workload,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            servers: 3,
+            clients: 2,
+            flaws: Vec::new(),
+            seed: 1,
+            latency: (5, 15),
+            timeout: 60,
+            workload: Workload::Mixed,
+        }
+    }
+}
+
+impl Config {
+    pub fn validate(&self) -> Result<(), String> {
+        if !(1..=MAX_PER_ROLE).contains(&self.servers) {
+            return Err(format!(
+                "servers: between 1 and {MAX_PER_ROLE}, not {}",
+                self.servers
+            ));
+        }
+        if self.clients > MAX_PER_ROLE {
+            return Err(format!(
+                "clients: at most {MAX_PER_ROLE}, not {}",
+                self.clients
+            ));
+        }
+        let (lo, hi) = self.latency;
+        if lo > hi || hi > 1_000_000 {
+            return Err(format!(
+                "latency: a range (low, high) with low <= high <= 1000000, not ({lo}, {hi})"
+            ));
+        }
+        if !(3..=1_000_000).contains(&self.timeout) {
+            return Err(format!(
+                "timeout: between 3 and 1000000 ticks, not {}",
+                self.timeout
+            ));
+        }
+        let mut seen = Vec::new();
+        for f in &self.flaws {
+            if seen.contains(f) {
+                return Err(format!("flaws: `{}` is listed twice", f.name()));
+            }
+            seen.push(*f);
+        }
+        Ok(())
+    }
+}

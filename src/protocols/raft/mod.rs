@@ -1,0 +1,1157 @@
+//! Raft (Ongaro and Ousterhout, "In Search of an Understandable Consensus Algorithm", 2014)
+//! under the same replicated key-value store, clients and exactly-once table as Multi-Paxos
+//! (`super::kv`). Servers `S1..Sn`, clients `C1..Cm`.
+//!
+//! A follower that hears nothing from a leader within its seeded, randomised timeout becomes a
+//! candidate for the next term and asks for votes; a server grants one vote per term, and only to
+//! a candidate whose log is at least as up to date as its own. A candidate with a majority leads:
+//! it appends a no-op of its term (so entries of earlier terms commit through it) and replicates
+//! its log with `AppendEntries`, which carries the index and term of the entry before the new
+//! ones; a follower whose log does not match there refuses, and one whose log conflicts after it
+//! truncates the conflicting suffix. The leader commits an entry of its own term once a majority
+//! holds it, and with it everything before; every replica applies committed entries in order,
+//! and the leader answers the client when it applies the command.
+//!
+//! Durable across a crash: the term, the vote, the log and the replica (its store and how far it
+//! applied, as a snapshot would be). Lost: the role, the leader's replication state, the commit
+//! index beyond what was applied and the requests waiting for a leader.
+
+mod config;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+pub use config::{Config, Flaw};
+
+use super::kv::{self, Client, ClientEffects, ClientMsg, Command, Entry, History, Linearization};
+use super::kv::{Op, Output, Settled, Store, Workload};
+pub use super::multipaxos::{CLIENT, SERVER, client, server};
+use crate::sim::ids::NodeId;
+use crate::sim::protocol::{Ctx, Outbox, Protocol, Refusal, TimerOp, Violation, Wait};
+use crate::sim::world::{Event, Timing, World};
+
+/// The world running Raft.
+pub type RaftWorld = World<Raft>;
+/// A Raft action: `Propose` hands a client an operation to run.
+pub type Action = crate::sim::world::Action<Op>;
+
+/// The most entries one `AppendEntries` carries; a follower far behind gets the rest next time.
+const APPEND_BATCH: usize = 64;
+
+/// One entry of a server's log: the term it was created in, and the command (or no-op).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LogEntry {
+    pub term: u32,
+    pub entry: Entry,
+}
+
+impl fmt::Display for LogEntry {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "{} (term {})", self.entry, self.term)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Msg {
+    Client(ClientMsg),
+    RequestVote {
+        term: u32,
+        last_index: u32,
+        last_term: u32,
+    },
+    Vote {
+        term: u32,
+        granted: bool,
+    },
+    /// Entries from `prev_index + 1` on (none: a heartbeat), with the leader's commit index.
+    AppendEntries {
+        term: u32,
+        prev_index: u32,
+        prev_term: u32,
+        entries: Arc<[LogEntry]>,
+        commit: u32,
+    },
+    /// Success: the follower's log matches the leader's up to `index`. Failure: where the
+    /// leader should try from next (the follower's log ends, or conflicts, before it).
+    AppendReply {
+        term: u32,
+        success: bool,
+        index: u32,
+    },
+}
+
+impl Msg {
+    pub fn term(&self) -> Option<u32> {
+        match *self {
+            Msg::Client(_) => None,
+            Msg::RequestVote { term, .. }
+            | Msg::Vote { term, .. }
+            | Msg::AppendEntries { term, .. }
+            | Msg::AppendReply { term, .. } => Some(term),
+        }
+    }
+}
+
+impl fmt::Display for Msg {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Msg::Client(c) => write!(f, "{c}"),
+            Msg::RequestVote {
+                term,
+                last_index,
+                last_term,
+            } => write!(
+                f,
+                "RequestVote(term {term}, last #{last_index} term {last_term})"
+            ),
+            Msg::Vote { term, granted } => write!(
+                f,
+                "Vote(term {term}, {})",
+                if *granted { "granted" } else { "refused" }
+            ),
+            Msg::AppendEntries {
+                term,
+                prev_index,
+                entries,
+                commit,
+                ..
+            } if entries.is_empty() => write!(
+                f,
+                "AppendEntries(term {term}, after #{prev_index}, heartbeat, commit {commit})"
+            ),
+            Msg::AppendEntries {
+                term,
+                prev_index,
+                entries,
+                commit,
+                ..
+            } => write!(
+                f,
+                "AppendEntries(term {term}, #{}..#{}, commit {commit})",
+                prev_index + 1,
+                *prev_index as usize + entries.len()
+            ),
+            Msg::AppendReply {
+                term,
+                success: true,
+                index,
+            } => write!(f, "AppendReply(term {term}, ok up to #{index})"),
+            Msg::AppendReply {
+                term,
+                success: false,
+                index,
+            } => write!(f, "AppendReply(term {term}, retry from #{index})"),
+        }
+    }
+}
+
+/// What a server is doing about leadership.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Following the leader it last heard from in its term, if any.
+    Follower { leader: Option<u8> },
+    /// Asking for votes in its term: who granted one so far.
+    Candidate { votes: u64 },
+    /// Leading its term: for each server, the next index to send and the highest index known
+    /// to match (its own entries included).
+    Leader { next: Vec<u32>, matched: Vec<u32> },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Server {
+    // Durable.
+    pub term: u32,
+    pub voted_for: Option<u8>,
+    pub log: Vec<LogEntry>,
+    /// Entries applied, in order (the replica's snapshot point).
+    pub applied: u32,
+    pub store: Store,
+    // Volatile.
+    /// Every entry up to this one is known committed.
+    pub commit: u32,
+    pub role: Role,
+    /// Client commands waiting for a leader.
+    pub pending: Vec<Command>,
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Server {
+            term: 0,
+            voted_for: None,
+            log: Vec::new(),
+            applied: 0,
+            store: Store::default(),
+            commit: 0,
+            role: Role::Follower { leader: None },
+            pending: Vec::new(),
+        }
+    }
+}
+
+impl Server {
+    pub fn last_index(&self) -> u32 {
+        self.log.len() as u32
+    }
+
+    pub fn last_term(&self) -> u32 {
+        self.log.last().map_or(0, |e| e.term)
+    }
+
+    /// The term of the entry at `index` (0 for index 0, `None` past the end).
+    pub fn term_at(&self, index: u32) -> Option<u32> {
+        match index {
+            0 => Some(0),
+            i => self.log.get(i as usize - 1).map(|e| e.term),
+        }
+    }
+
+    pub fn is_leader(&self) -> bool {
+        matches!(self.role, Role::Leader { .. })
+    }
+
+    /// Whether the log holds this client's request already (a retry must not add it twice).
+    fn holds(&self, c: &Command) -> bool {
+        self.log
+            .iter()
+            .any(|e| matches!(e.entry, Entry::Cmd(x) if x.client == c.client && x.seq == c.seq))
+            || self.pending.contains(c)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Node {
+    Server(Box<Server>),
+    Client(Client),
+}
+
+/// What a handler observed about itself, for the event log and the monitor.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Note {
+    /// The server's term changed (a restart under `volatile-state` can take it back to 0).
+    TermChanged {
+        from: u32,
+        to: u32,
+    },
+    Campaigning {
+        term: u32,
+    },
+    /// Granted its vote in `term` to `candidate`; `before` is whom it had voted for already.
+    VoteGranted {
+        term: u32,
+        candidate: u8,
+        before: Option<u8>,
+    },
+    /// Won the election of `term`, with this log.
+    Elected {
+        term: u32,
+        log: Arc<[LogEntry]>,
+    },
+    SteppedDown {
+        term: u32,
+        higher: u32,
+    },
+    /// Wrote `entry` at `index`, after an entry of `prev_term`.
+    Wrote {
+        index: u32,
+        entry: LogEntry,
+        prev_term: u32,
+        as_leader: bool,
+    },
+    /// Dropped its entries from `from` on (`removed` of them, `first` the one at `from`),
+    /// conflicting with the leader's.
+    Truncated {
+        from: u32,
+        removed: u32,
+        first: LogEntry,
+        as_leader: bool,
+    },
+    /// A leader committed the entry at `index` (one note for each index its commit passes).
+    Committed {
+        index: u32,
+        entry: LogEntry,
+    },
+    Applied {
+        index: u32,
+        entry: LogEntry,
+        executed: bool,
+    },
+    /// A client sent a request (the history's invocation).
+    Invoked {
+        seq: u32,
+        op: Op,
+    },
+    /// A client got its answer.
+    Returned {
+        seq: u32,
+        output: Output,
+    },
+    /// A restart lost the durable state (`volatile-state`).
+    Forgot {
+        term: u32,
+        entries: u32,
+    },
+}
+
+/// The rules checked after every step.
+pub const INVARIANTS: [&str; 9] = [
+    "election-safety",
+    "leader-append-only",
+    "log-matching",
+    "leader-completeness",
+    "state-machine-safety",
+    "terms-never-go-back",
+    "committed-never-change",
+    "exactly-once",
+    "linearizable",
+];
+
+#[derive(Clone, Debug)]
+pub struct Raft {
+    pub servers: u8,
+    pub clients: u8,
+    pub flaws: u8,
+    /// The seed the automatic workload draws from.
+    pub seed: u64,
+    pub timeout: u32,
+    pub auto_workload: Workload,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Monitor {
+    /// The leader of each term that had one.
+    pub leaders: BTreeMap<u32, u8>,
+    /// For each (index, term) ever written: the entry and the term of the entry before it (log
+    /// matching: one entry per index and term, always after the same history).
+    pub written: BTreeMap<(u32, u32), (Entry, u32)>,
+    /// The committed entries, by index (`committed[i - 1]`).
+    pub committed: Vec<LogEntry>,
+    /// Per server: the entries it applied in order, and its highest term.
+    pub applied: Vec<u32>,
+    pub terms: Vec<u32>,
+    /// Per server, per client: the highest sequence number it executed.
+    pub executed: Vec<Vec<u32>>,
+    pub history: History,
+    pub settled: Settled,
+    pub linearizable: bool,
+}
+
+impl Raft {
+    pub fn new(config: &Config) -> Self {
+        Raft {
+            servers: config.servers,
+            clients: config.clients,
+            flaws: config
+                .flaws
+                .iter()
+                .fold(0u8, |acc, f| acc | (1 << (*f as u8))),
+            seed: config.seed,
+            timeout: config.timeout,
+            auto_workload: config.workload,
+        }
+    }
+
+    pub fn has(&self, flaw: Flaw) -> bool {
+        self.flaws & (1 << (flaw as u8)) != 0
+    }
+
+    pub fn quorum(&self) -> u32 {
+        self.servers as u32 / 2 + 1
+    }
+
+    fn election_wait(&self) -> TimerOp {
+        TimerOp::Start(Wait::Between(self.timeout, self.timeout * 2))
+    }
+
+    fn heartbeat_wait(&self) -> TimerOp {
+        TimerOp::Start(Wait::Ticks((self.timeout / 3).max(1)))
+    }
+
+    fn client_wait(&self) -> TimerOp {
+        TimerOp::Start(Wait::Ticks(self.timeout * 2))
+    }
+
+    fn others(&self, me: u8) -> impl Iterator<Item = u8> + '_ {
+        (1..=self.servers).filter(move |&s| s != me)
+    }
+
+    fn client_effects(&self, fx: ClientEffects, out: &mut Outbox<Self>) {
+        if let Some((seq, op)) = fx.invoked {
+            out.note(Note::Invoked { seq, op });
+        }
+        if let Some((seq, output)) = fx.returned {
+            out.note(Note::Returned { seq, output });
+        }
+        if let Some((s, msg)) = fx.send {
+            out.send(server(s), Msg::Client(msg));
+        }
+        match fx.timer {
+            Some(true) => out.timer = Some(self.client_wait()),
+            Some(false) => out.timer = Some(TimerOp::Stop),
+            None => {}
+        }
+    }
+
+    /// A higher term seen: adopt it and follow (the vote of the new term is still free).
+    fn adopt_term(&self, s: &mut Server, term: u32, out: &mut Outbox<Self>) {
+        if term <= s.term {
+            return;
+        }
+        if let Role::Leader { .. } | Role::Candidate { .. } = s.role {
+            out.note(Note::SteppedDown {
+                term: s.term,
+                higher: term,
+            });
+            out.timer = Some(self.election_wait());
+        }
+        out.note(Note::TermChanged {
+            from: s.term,
+            to: term,
+        });
+        s.term = term;
+        s.voted_for = None;
+        s.role = Role::Follower { leader: None };
+        s.pending.clear();
+    }
+
+    /// The election timer fired: a new term, a vote for itself, and a request for the others'.
+    fn campaign(&self, me: u8, s: &mut Server, out: &mut Outbox<Self>) {
+        out.note(Note::TermChanged {
+            from: s.term,
+            to: s.term + 1,
+        });
+        s.term += 1;
+        out.note(Note::VoteGranted {
+            term: s.term,
+            candidate: me,
+            before: None,
+        });
+        s.voted_for = Some(me);
+        s.role = Role::Candidate {
+            votes: 1 << (me - 1),
+        };
+        out.note(Note::Campaigning { term: s.term });
+        for to in self.others(me) {
+            out.send(
+                server(to),
+                Msg::RequestVote {
+                    term: s.term,
+                    last_index: s.last_index(),
+                    last_term: s.last_term(),
+                },
+            );
+        }
+        out.timer = Some(self.election_wait());
+        self.count_votes(me, s, out);
+    }
+
+    fn count_votes(&self, me: u8, s: &mut Server, out: &mut Outbox<Self>) {
+        let Role::Candidate { votes } = s.role else {
+            return;
+        };
+        if votes.count_ones() < self.quorum() {
+            return;
+        }
+        let n = self.servers as usize;
+        let last = s.last_index();
+        let mut matched = vec![0; n];
+        matched[me as usize - 1] = last;
+        s.role = Role::Leader {
+            next: vec![last + 1; n],
+            matched,
+        };
+        out.note(Note::Elected {
+            term: s.term,
+            log: s.log.clone().into(),
+        });
+        // A no-op of its own term: entries of earlier terms commit through it.
+        self.append(me, s, Entry::Noop, out);
+        let pending = std::mem::take(&mut s.pending);
+        for c in pending {
+            if !s.holds(&c) && !s.store.has_run(c.client, c.seq) {
+                self.append(me, s, Entry::Cmd(c), out);
+            }
+        }
+        self.replicate_all(me, s, out);
+        out.timer = Some(self.heartbeat_wait());
+    }
+
+    /// The leader appends to its own log.
+    fn append(&self, me: u8, s: &mut Server, entry: Entry, out: &mut Outbox<Self>) {
+        let e = LogEntry {
+            term: s.term,
+            entry,
+        };
+        out.note(Note::Wrote {
+            index: s.last_index() + 1,
+            entry: e,
+            prev_term: s.last_term(),
+            as_leader: true,
+        });
+        s.log.push(e);
+        let last = s.last_index();
+        if let Role::Leader { matched, .. } = &mut s.role {
+            matched[me as usize - 1] = last;
+        }
+        // A cluster of one commits on its own vote.
+        self.advance_commit(me, s, out);
+    }
+
+    fn replicate_all(&self, me: u8, s: &Server, out: &mut Outbox<Self>) {
+        for to in self.others(me) {
+            self.replicate(s, to, out);
+        }
+    }
+
+    /// Sends `to` the entries it lacks (a bounded batch), or a heartbeat when it lacks none.
+    fn replicate(&self, s: &Server, to: u8, out: &mut Outbox<Self>) {
+        let Role::Leader { next, .. } = &s.role else {
+            return;
+        };
+        let next = next[to as usize - 1].clamp(1, s.last_index() + 1);
+        let prev_index = next - 1;
+        let prev_term = s.term_at(prev_index).unwrap_or(0);
+        let end = (prev_index as usize + APPEND_BATCH).min(s.log.len());
+        let entries: Arc<[LogEntry]> = s.log[prev_index as usize..end].into();
+        out.send(
+            server(to),
+            Msg::AppendEntries {
+                term: s.term,
+                prev_index,
+                prev_term,
+                entries,
+                commit: s.commit,
+            },
+        );
+    }
+
+    /// The leader moves its commit index to the highest entry a majority holds, if that entry is
+    /// of its own term (`commit-previous-term`: any term).
+    fn advance_commit(&self, _me: u8, s: &mut Server, out: &mut Outbox<Self>) {
+        let Role::Leader { matched, .. } = &s.role else {
+            return;
+        };
+        let mut best = s.commit;
+        for index in (s.commit + 1..=s.last_index()).rev() {
+            let holders = matched.iter().filter(|&&m| m >= index).count() as u32;
+            if holders < self.quorum() {
+                continue;
+            }
+            let own_term = s.term_at(index) == Some(s.term);
+            if own_term || self.has(Flaw::CommitPreviousTerm) {
+                best = index;
+                break;
+            }
+        }
+        if best > s.commit {
+            for index in s.commit + 1..=best {
+                out.note(Note::Committed {
+                    index,
+                    entry: s.log[index as usize - 1],
+                });
+            }
+            s.commit = best;
+            self.apply_ready(s, out);
+        }
+    }
+
+    fn apply_ready(&self, s: &mut Server, out: &mut Outbox<Self>) {
+        while s.applied < s.commit.min(s.last_index()) {
+            s.applied += 1;
+            let index = s.applied;
+            let e = s.log[index as usize - 1];
+            let result = s.store.apply(e.entry, true);
+            out.note(Note::Applied {
+                index,
+                entry: e,
+                executed: result.executed,
+            });
+            if let (Entry::Cmd(c), Some(output), true) = (e.entry, result.output, s.is_leader()) {
+                out.send(
+                    client(c.client),
+                    Msg::Client(ClientMsg::Reply { seq: c.seq, output }),
+                );
+            }
+        }
+    }
+
+    fn on_request_vote(
+        &self,
+        s: &mut Server,
+        candidate: u8,
+        term: u32,
+        last_index: u32,
+        last_term: u32,
+        out: &mut Outbox<Self>,
+    ) {
+        self.adopt_term(s, term, out);
+        let up_to_date = (last_term, last_index) >= (s.last_term(), s.last_index())
+            || self.has(Flaw::NoUpToDateCheck);
+        let free = s.voted_for.is_none_or(|v| v == candidate) || self.has(Flaw::VoteTwice);
+        let granted = term == s.term && up_to_date && free && !s.is_leader();
+        if granted {
+            out.note(Note::VoteGranted {
+                term,
+                candidate,
+                before: s.voted_for.filter(|&v| v != candidate),
+            });
+            s.voted_for = Some(candidate);
+            out.timer = Some(self.election_wait());
+        }
+        out.send(
+            server(candidate),
+            Msg::Vote {
+                term: s.term,
+                granted,
+            },
+        );
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn on_append(
+        &self,
+        s: &mut Server,
+        leader: u8,
+        term: u32,
+        prev_index: u32,
+        prev_term: u32,
+        entries: &[LogEntry],
+        commit: u32,
+        out: &mut Outbox<Self>,
+    ) {
+        if term < s.term {
+            out.send(
+                server(leader),
+                Msg::AppendReply {
+                    term: s.term,
+                    success: false,
+                    index: 0,
+                },
+            );
+            return;
+        }
+        self.adopt_term(s, term, out);
+        if !matches!(s.role, Role::Follower { leader: Some(l) } if l == leader) {
+            if let Role::Candidate { .. } = s.role {
+                out.note(Note::SteppedDown {
+                    term: s.term,
+                    higher: term,
+                });
+            }
+            s.role = Role::Follower {
+                leader: Some(leader),
+            };
+            // Requests waiting for a leader go back to their clients' retries.
+            s.pending.clear();
+        }
+        out.timer = Some(self.election_wait());
+        if s.term_at(prev_index) != Some(prev_term) {
+            // Retry from just past the end of its log, or from the conflicting entry.
+            let index = if s.last_index() < prev_index {
+                s.last_index() + 1
+            } else {
+                prev_index
+            };
+            out.send(
+                server(leader),
+                Msg::AppendReply {
+                    term: s.term,
+                    success: false,
+                    index,
+                },
+            );
+            return;
+        }
+        for (k, e) in entries.iter().enumerate() {
+            let index = prev_index + 1 + k as u32;
+            match s.term_at(index) {
+                Some(t) if t == e.term => continue,
+                Some(_) => {
+                    let removed = s.last_index() - index + 1;
+                    out.note(Note::Truncated {
+                        from: index,
+                        removed,
+                        first: s.log[index as usize - 1],
+                        as_leader: s.is_leader(),
+                    });
+                    s.log.truncate(index as usize - 1);
+                }
+                None => {}
+            }
+            out.note(Note::Wrote {
+                index,
+                entry: *e,
+                prev_term: s.last_term(),
+                as_leader: false,
+            });
+            s.log.push(*e);
+        }
+        let last_new = prev_index + entries.len() as u32;
+        if commit > s.commit {
+            s.commit = commit.min(last_new).max(s.commit);
+            self.apply_ready(s, out);
+        }
+        out.send(
+            server(leader),
+            Msg::AppendReply {
+                term: s.term,
+                success: true,
+                index: last_new,
+            },
+        );
+    }
+
+    /// A follower's answer to `AppendEntries`: `(term, success, index)` as the reply carries.
+    fn on_append_reply(
+        &self,
+        me: u8,
+        s: &mut Server,
+        from: u8,
+        (term, success, index): (u32, bool, u32),
+        out: &mut Outbox<Self>,
+    ) {
+        if term > s.term {
+            self.adopt_term(s, term, out);
+            return;
+        }
+        if term < s.term {
+            return;
+        }
+        let last = s.last_index();
+        let Role::Leader { next, matched } = &mut s.role else {
+            return;
+        };
+        let f = from as usize - 1;
+        if success {
+            matched[f] = matched[f].max(index);
+            next[f] = matched[f] + 1;
+        } else {
+            next[f] = index.min(next[f].saturating_sub(1)).max(1);
+        }
+        let behind = next[f] <= last;
+        if success {
+            self.advance_commit(me, s, out);
+        }
+        if behind || !success {
+            self.replicate(s, from, out);
+        }
+    }
+
+    fn on_client(&self, me: u8, s: &mut Server, c: Command, out: &mut Outbox<Self>) {
+        let reply = |output| Msg::Client(ClientMsg::Reply { seq: c.seq, output });
+        if self.has(Flaw::StaleRead)
+            && let Op::Get(key) = c.op
+        {
+            // The flaw: answer from this replica's own store, without the log.
+            out.send(
+                client(c.client),
+                reply(Output::Got(s.store.kv.get(&key).copied())),
+            );
+            return;
+        }
+        match &s.role {
+            Role::Leader { .. } => {
+                if let Some(output) = s.store.answered(c.client, c.seq) {
+                    out.send(client(c.client), reply(output));
+                } else if !s.store.has_run(c.client, c.seq) && !s.holds(&c) {
+                    self.append(me, s, Entry::Cmd(c), out);
+                    self.replicate_all(me, s, out);
+                }
+            }
+            Role::Follower { leader: Some(l) } if *l != me => {
+                out.send(
+                    client(c.client),
+                    Msg::Client(ClientMsg::Redirect {
+                        seq: c.seq,
+                        leader: Some(*l),
+                    }),
+                );
+            }
+            // No leader it knows of: the request waits for an election (its own, if it wins).
+            _ => {
+                if !s.holds(&c) && !s.store.has_run(c.client, c.seq) {
+                    s.pending.push(c);
+                }
+            }
+        }
+    }
+
+    fn server_on(&self, me: u8, s: &mut Server, from: NodeId, msg: Msg, out: &mut Outbox<Self>) {
+        let peer = from.index;
+        match msg {
+            Msg::Client(ClientMsg::Request { seq, op }) => {
+                let c = Command {
+                    client: from.index,
+                    seq,
+                    op,
+                };
+                self.on_client(me, s, c, out);
+            }
+            Msg::Client(_) => {}
+            Msg::RequestVote {
+                term,
+                last_index,
+                last_term,
+            } => self.on_request_vote(s, peer, term, last_index, last_term, out),
+            Msg::Vote { term, granted } => {
+                if term > s.term {
+                    self.adopt_term(s, term, out);
+                    return;
+                }
+                if term == s.term
+                    && granted
+                    && let Role::Candidate { votes } = &mut s.role
+                {
+                    *votes |= 1 << (peer - 1);
+                    self.count_votes(me, s, out);
+                }
+            }
+            Msg::AppendEntries {
+                term,
+                prev_index,
+                prev_term,
+                entries,
+                commit,
+            } => self.on_append(s, peer, term, prev_index, prev_term, &entries, commit, out),
+            Msg::AppendReply {
+                term,
+                success,
+                index,
+            } => self.on_append_reply(me, s, peer, (term, success, index), out),
+        }
+    }
+}
+
+impl Protocol for Raft {
+    type Node = Node;
+    type Msg = Msg;
+    type Note = Note;
+    type Monitor = Monitor;
+    type Request = Op;
+
+    fn roster(&self) -> Vec<NodeId> {
+        (1..=self.servers)
+            .map(server)
+            .chain((1..=self.clients).map(client))
+            .collect()
+    }
+
+    fn slot_of(&self, id: NodeId) -> Option<usize> {
+        match id.role {
+            SERVER if (1..=self.servers).contains(&id.index) => Some(id.index as usize - 1),
+            CLIENT if (1..=self.clients).contains(&id.index) => {
+                Some(self.servers as usize + id.index as usize - 1)
+            }
+            _ => None,
+        }
+    }
+
+    fn initial_node(&self, id: NodeId) -> Node {
+        if id.role == SERVER {
+            Node::Server(Box::default())
+        } else {
+            Node::Client(Client::new())
+        }
+    }
+
+    fn takes_requests(&self, id: NodeId) -> bool {
+        id.role == CLIENT
+    }
+
+    /// The client's next operation from the seeded workload.
+    fn auto_request(&self, id: NodeId, node: &Node) -> Op {
+        let given = match node {
+            Node::Client(c) => c.seq + c.queue.len() as u32 + c.current.is_some() as u32,
+            Node::Server(_) => 0,
+        };
+        self.auto_workload.op(self.seed, id.index, given)
+    }
+
+    /// Every server's election timer runs from the start: somebody will campaign.
+    fn initial_timer(&self, id: NodeId) -> Option<Wait> {
+        (id.role == SERVER).then_some(Wait::Between(self.timeout, self.timeout * 2))
+    }
+
+    fn new_monitor(&self) -> Monitor {
+        Monitor {
+            leaders: BTreeMap::new(),
+            written: BTreeMap::new(),
+            committed: Vec::new(),
+            applied: vec![0; self.servers as usize],
+            terms: vec![0; self.servers as usize],
+            executed: vec![vec![0; self.clients as usize]; self.servers as usize],
+            history: History::new(self.clients as usize),
+            settled: Settled::new(self.clients as usize),
+            linearizable: true,
+        }
+    }
+
+    fn on_request(
+        &self,
+        _ctx: Ctx,
+        id: NodeId,
+        node: &mut Node,
+        op: Op,
+        out: &mut Outbox<Self>,
+    ) -> Result<(), Refusal> {
+        let Node::Client(c) = node else {
+            return Err(format!("{id} is a server; clients take requests"));
+        };
+        if c.queue.len() >= 10_000 {
+            return Err(format!("{id} already has 10000 requests waiting"));
+        }
+        let fx = c.on_request(op);
+        self.client_effects(fx, out);
+        Ok(())
+    }
+
+    fn on_message(
+        &self,
+        _ctx: Ctx,
+        id: NodeId,
+        node: &mut Node,
+        from: NodeId,
+        msg: Msg,
+        out: &mut Outbox<Self>,
+    ) {
+        match node {
+            Node::Server(s) => self.server_on(id.index, s, from, msg, out),
+            Node::Client(c) => {
+                if let Msg::Client(m) = msg {
+                    let fx = c.on_message(self.servers, from.index, m);
+                    self.client_effects(fx, out);
+                }
+            }
+        }
+    }
+
+    fn on_timeout(&self, _ctx: Ctx, id: NodeId, node: &mut Node, out: &mut Outbox<Self>) {
+        match node {
+            Node::Client(c) => {
+                let fx = c.on_timeout(self.servers);
+                self.client_effects(fx, out);
+            }
+            Node::Server(s) => {
+                if s.is_leader() {
+                    self.replicate_all(id.index, s, out);
+                    out.timer = Some(self.heartbeat_wait());
+                } else {
+                    self.campaign(id.index, s, out);
+                }
+            }
+        }
+    }
+
+    fn on_restart(&self, _ctx: Ctx, _id: NodeId, node: &mut Node, out: &mut Outbox<Self>) {
+        match node {
+            Node::Client(c) => {
+                let fx = c.on_restart();
+                self.client_effects(fx, out);
+            }
+            Node::Server(s) => {
+                if self.has(Flaw::VolatileState) {
+                    // The flaw: nothing was on disk.
+                    out.note(Note::Forgot {
+                        term: s.term,
+                        entries: s.last_index(),
+                    });
+                    **s = Server::default();
+                }
+                s.role = Role::Follower { leader: None };
+                s.commit = s.applied;
+                s.pending.clear();
+                out.timer = Some(self.election_wait());
+            }
+        }
+    }
+
+    fn observe(
+        &self,
+        m: &mut Monitor,
+        ctx: Ctx,
+        node: NodeId,
+        note: &Note,
+        events: &mut Vec<Event<Self>>,
+    ) {
+        let mut violate = |invariant: &'static str, detail: String| {
+            events.push(Event::Violation(Violation {
+                invariant,
+                step: ctx.step,
+                detail,
+            }));
+        };
+        let i = node.index as usize - 1;
+        match note {
+            Note::TermChanged { from, to } => {
+                if to <= from || *to < m.terms[i] {
+                    violate(
+                        "terms-never-go-back",
+                        format!(
+                            "{node} went to term {to} after term {}",
+                            m.terms[i].max(*from)
+                        ),
+                    );
+                }
+                m.terms[i] = m.terms[i].max(*to);
+            }
+            Note::Forgot { term, entries } => {
+                if *term > 0 || *entries > 0 {
+                    violate(
+                        "terms-never-go-back",
+                        format!(
+                            "{node} restarted in term 0 with an empty log, after term {term} and {entries} entries"
+                        ),
+                    );
+                }
+            }
+            Note::Elected { term, log } => {
+                match m.leaders.get(term) {
+                    Some(&l) if l != node.index => violate(
+                        "election-safety",
+                        format!("{node} and S{l} were both elected leader of term {term}"),
+                    ),
+                    _ => {
+                        m.leaders.insert(*term, node.index);
+                    }
+                }
+                for (k, c) in m.committed.iter().enumerate() {
+                    if log.get(k) != Some(c) {
+                        violate(
+                            "leader-completeness",
+                            format!(
+                                "{node} leads term {term} without the committed entry #{}: {c}",
+                                k + 1
+                            ),
+                        );
+                        break;
+                    }
+                }
+            }
+            Note::Wrote {
+                index,
+                entry,
+                prev_term,
+                ..
+            } => match m.written.get(&(*index, entry.term)) {
+                Some((e, p)) if *e != entry.entry || *p != *prev_term => violate(
+                    "log-matching",
+                    format!(
+                        "{node} holds {entry} at #{index} after a term-{prev_term} entry, where another log holds {e} (term {}) after a term-{p} entry",
+                        entry.term
+                    ),
+                ),
+                Some(_) => {}
+                None => {
+                    m.written
+                        .insert((*index, entry.term), (entry.entry, *prev_term));
+                }
+            },
+            Note::Truncated {
+                from,
+                first,
+                as_leader,
+                ..
+            } => {
+                if *as_leader {
+                    violate(
+                        "leader-append-only",
+                        format!("{node} removed entries from #{from} while leading"),
+                    );
+                }
+                if m.committed.get(*from as usize - 1) == Some(first) {
+                    violate(
+                        "committed-never-change",
+                        format!("{node} removed the committed entry #{from}: {first}"),
+                    );
+                }
+            }
+            Note::Committed { index, entry } => {
+                let k = *index as usize;
+                match m.committed.get(k - 1) {
+                    Some(c) if c != entry => violate(
+                        "committed-never-change",
+                        format!(
+                            "#{index} was committed as {c}, and {node} committed {entry} there"
+                        ),
+                    ),
+                    Some(_) => {}
+                    // A leader commits in order from where it knows the log is committed.
+                    None if k == m.committed.len() + 1 => m.committed.push(*entry),
+                    // Past a gap (a leader that forgot its log under `volatile-state`): the
+                    // entries between were never reported, so this one cannot be placed.
+                    None => {}
+                }
+            }
+            Note::Applied {
+                index,
+                entry,
+                executed,
+            } => {
+                if *index != m.applied[i] + 1 {
+                    violate(
+                        "state-machine-safety",
+                        format!(
+                            "{node} applied #{index} out of order (the next in order was #{})",
+                            m.applied[i] + 1
+                        ),
+                    );
+                }
+                m.applied[i] = m.applied[i].max(*index);
+                if let Some(c) = m.committed.get(*index as usize - 1)
+                    && c != entry
+                {
+                    violate(
+                        "state-machine-safety",
+                        format!("{node} applied {entry} at #{index}, where {c} is committed"),
+                    );
+                }
+                if let (Entry::Cmd(c), true) = (entry.entry, executed) {
+                    let last = &mut m.executed[i][c.client as usize - 1];
+                    if c.seq <= *last {
+                        violate(
+                            "exactly-once",
+                            format!(
+                                "{node} executed C{} request #{} again (#{index})",
+                                c.client, c.seq
+                            ),
+                        );
+                    }
+                    *last = (*last).max(c.seq);
+                }
+            }
+            Note::Invoked { seq, op } => m.history.invoke(node.index, *seq, *op, ctx.step),
+            Note::Returned { seq, output } => {
+                m.history.complete(node.index, *seq, *output, ctx.step);
+                if !m.linearizable {
+                    // Reported once; later answers cannot mend it.
+                } else if kv::linearizable_after(&m.history, &m.settled) {
+                    kv::settle(&m.history, &mut m.settled);
+                } else if let Linearization::NotLinearizable { why, .. } = kv::check(&m.history) {
+                    m.linearizable = false;
+                    violate("linearizable", why);
+                }
+            }
+            // A second vote in a term is the cause; two leaders of one term (above) the harm.
+            Note::VoteGranted { .. } | Note::Campaigning { .. } | Note::SteppedDown { .. } => {}
+        }
+    }
+}
+
+impl Config {
+    pub fn timing(&self) -> Timing {
+        Timing {
+            seed: self.seed,
+            latency: self.latency,
+            timeout: self.timeout,
+        }
+    }
+
+    /// A fresh world for this config (validate the config first).
+    pub fn world(&self) -> RaftWorld {
+        World::new(Raft::new(self), self.timing())
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,253 @@
+//! Raft by hand: an election, replication and commit, a leader's crash and its successor's
+//! election, a follower's conflicting suffix truncated, and random faulty schedules that keep
+//! every invariant; each flaw broken by hand where a schedule shows it.
+
+use super::*;
+use crate::protocols::ids::Value;
+use crate::protocols::kv::Output;
+use crate::sim::{Knobs, Scheduler};
+
+fn v(s: &str) -> Value {
+    Value::new(s).unwrap()
+}
+
+fn world(servers: u8, clients: u8, flaws: &[Flaw]) -> RaftWorld {
+    Config {
+        servers,
+        clients,
+        flaws: flaws.to_vec(),
+        ..Config::default()
+    }
+    .world()
+}
+
+/// Delivers messages in time order (no faults) until nothing is in flight; timers are left.
+fn settle(w: &mut RaftWorld) {
+    while let Some(e) = w.network().earliest().map(|e| e.id) {
+        w.apply(&Action::Deliver(e)).unwrap();
+    }
+}
+
+fn state(w: &RaftWorld, i: u8) -> &Server {
+    match &w.node(server(i)).unwrap().state {
+        Node::Server(s) => s,
+        Node::Client(_) => panic!("not a server"),
+    }
+}
+
+fn invariants_hold(w: &RaftWorld) {
+    assert!(w.violations().is_empty(), "{:?}", w.violations());
+}
+
+/// S1's timer fires: it asks for votes, wins term 1 and appends its no-op.
+fn elect_s1(w: &mut RaftWorld) {
+    w.apply(&Action::Timeout(server(1))).unwrap();
+    settle(w);
+}
+
+#[test]
+fn a_timeout_elects_a_leader_that_commits_and_answers_a_put() {
+    let mut w = world(3, 1, &[]);
+    elect_s1(&mut w);
+    let s1 = state(&w, 1);
+    assert!(s1.is_leader());
+    assert_eq!(s1.term, 1);
+    assert_eq!(s1.log.len(), 1, "the no-op of its term");
+    w.apply(&Action::Propose(client(1), Op::Put(v("x"), v("1"))))
+        .unwrap();
+    settle(&mut w);
+    // The client asked S1 (its first guess), which leads: one round of AppendEntries commits.
+    let s1 = state(&w, 1);
+    assert_eq!(s1.commit, 2);
+    assert_eq!(s1.store.kv.get(&v("x")), Some(&v("1")));
+    assert_eq!(w.monitor().history.op(0).ret.map(|r| r.1), Some(Output::Ok));
+    // Followers learn the commit index with the next AppendEntries.
+    w.apply(&Action::Timeout(server(1))).unwrap();
+    settle(&mut w);
+    for i in 2..=3 {
+        assert_eq!(state(&w, i).applied, 2, "S{i} applied both entries");
+        assert_eq!(state(&w, i).log, state(&w, 1).log);
+    }
+    invariants_hold(&w);
+}
+
+#[test]
+fn a_server_votes_once_per_term_and_only_for_an_up_to_date_log() {
+    let mut w = world(3, 1, &[]);
+    elect_s1(&mut w);
+    w.apply(&Action::Propose(client(1), Op::Put(v("x"), v("1"))))
+        .unwrap();
+    settle(&mut w);
+    // S3 falls behind: crashed while S1 replicates one more entry to S2.
+    w.apply(&Action::Crash(server(3))).unwrap();
+    w.apply(&Action::Propose(client(1), Op::Put(v("x"), v("2"))))
+        .unwrap();
+    settle(&mut w);
+    w.apply(&Action::Crash(server(1))).unwrap();
+    w.apply(&Action::Restart(server(3))).unwrap();
+    // S3 campaigns with a shorter log: S2 refuses it.
+    w.apply(&Action::Timeout(server(3))).unwrap();
+    settle(&mut w);
+    assert!(!state(&w, 3).is_leader(), "S2 refused an out-of-date log");
+    // S2 campaigns next and wins (S3's log is not ahead of it).
+    w.apply(&Action::Timeout(server(2))).unwrap();
+    settle(&mut w);
+    assert!(state(&w, 2).is_leader());
+    assert!(state(&w, 2).term > 1);
+    invariants_hold(&w);
+}
+
+#[test]
+fn a_new_leader_truncates_a_followers_conflicting_suffix() {
+    let mut w = world(3, 1, &[]);
+    elect_s1(&mut w);
+    // S1 appends a put that reaches nobody: the links to S2 and S3 are cut.
+    w.apply(&Action::CutLink(server(1), server(2))).unwrap();
+    w.apply(&Action::CutLink(server(1), server(3))).unwrap();
+    w.apply(&Action::Propose(client(1), Op::Put(v("x"), v("lost"))))
+        .unwrap();
+    settle(&mut w);
+    assert_eq!(state(&w, 1).log.len(), 2, "uncommitted, on S1 alone");
+    // S2 leads term 2 and commits its own no-op; S1 rejoins and its entry #2 conflicts.
+    w.apply(&Action::Timeout(server(2))).unwrap();
+    settle(&mut w);
+    assert!(state(&w, 2).is_leader());
+    w.apply(&Action::HealLink(server(1), server(2))).unwrap();
+    w.apply(&Action::HealLink(server(1), server(3))).unwrap();
+    w.apply(&Action::Timeout(server(2))).unwrap();
+    settle(&mut w);
+    let s1 = state(&w, 1);
+    assert!(!s1.is_leader());
+    assert_eq!(s1.log, state(&w, 2).log, "S1's conflicting #2 replaced");
+    assert!(w.events().iter().all(|e| !matches!(e, Event::Violation(_))));
+    invariants_hold(&w);
+}
+
+/// Ten thousand random schedules with every fault (1,000 steps each, 3 or 5 servers): no
+/// invariant ever breaks, and the clients keep getting answers.
+#[test]
+fn ten_thousand_random_faulty_schedules_keep_every_invariant() {
+    let knobs = Knobs {
+        drop: 0.1,
+        duplicate: 0.05,
+        crash: 0.01,
+        restart: 0.2,
+        propose: 0.05,
+    };
+    let mut answered = 0;
+    for seed in 0..10_000 {
+        let config = Config {
+            servers: 3 + (seed % 2) as u8 * 2,
+            clients: 2,
+            seed,
+            ..Config::default()
+        };
+        let mut w = config.world();
+        let mut scheduler = Scheduler::new(seed, knobs);
+        for _ in 0..1000 {
+            let Some(a) = scheduler.next(&w) else { break };
+            w.apply(&a).unwrap();
+            if let Some(v) = w.first_violation() {
+                panic!(
+                    "seed {seed}: {} at step {}: {}",
+                    v.invariant, v.step, v.detail
+                );
+            }
+        }
+        answered += w
+            .monitor()
+            .history
+            .ops()
+            .filter(|o| o.ret.is_some())
+            .count();
+    }
+    assert!(answered > 50_000, "only {answered} answers in 10,000 runs");
+}
+
+/// The first violation each flaw's random schedules run into, and the rule it names.
+fn first_broken_rule(flaw: Flaw, knobs: Knobs, seeds: u64, steps: usize) -> Option<String> {
+    for seed in 0..seeds {
+        let config = Config {
+            servers: 3,
+            clients: 2,
+            seed,
+            flaws: vec![flaw],
+            ..Config::default()
+        };
+        let mut w = config.world();
+        let mut scheduler = Scheduler::new(seed, knobs);
+        for _ in 0..steps {
+            let Some(a) = scheduler.next(&w) else { break };
+            w.apply(&a).unwrap();
+            if let Some(v) = w.first_violation() {
+                return Some(v.invariant.to_string());
+            }
+        }
+    }
+    None
+}
+
+#[test]
+fn volatile_state_and_stale_reads_are_caught_by_random_schedules() {
+    let faulty = Knobs {
+        drop: 0.1,
+        duplicate: 0.0,
+        crash: 0.02,
+        restart: 0.3,
+        propose: 0.05,
+    };
+    assert_eq!(
+        first_broken_rule(Flaw::VolatileState, faulty, 50, 3000).as_deref(),
+        Some("terms-never-go-back")
+    );
+    let rule = first_broken_rule(Flaw::StaleRead, faulty, 100, 3000);
+    assert_eq!(rule.as_deref(), Some("linearizable"));
+}
+
+/// `vote-twice`: S3 votes for S1 and then for S2 in term 1; both lead term 1.
+#[test]
+fn vote_twice_elects_two_leaders_in_one_term() {
+    let mut w = world(3, 0, &[Flaw::VoteTwice]);
+    // S1 and S2 both time out into term 1 before hearing from each other.
+    w.apply(&Action::Timeout(server(1))).unwrap();
+    w.apply(&Action::Timeout(server(2))).unwrap();
+    // Only the requests to S3 arrive: it grants both.
+    let to_s3: Vec<_> = w
+        .network()
+        .in_flight()
+        .filter(|e| e.dst == server(3))
+        .map(|e| e.id)
+        .collect();
+    for m in to_s3 {
+        w.apply(&Action::Deliver(m)).unwrap();
+    }
+    let votes: Vec<_> = w
+        .network()
+        .in_flight()
+        .filter(|e| e.src == server(3))
+        .map(|e| e.id)
+        .collect();
+    for m in votes {
+        w.apply(&Action::Deliver(m)).unwrap();
+    }
+    assert!(state(&w, 1).is_leader() && state(&w, 2).is_leader());
+    let v = w.first_violation().expect("two leaders of term 1");
+    assert_eq!(v.invariant, "election-safety");
+    // Correct Raft: S3's second request is refused.
+    let mut w = world(3, 0, &[]);
+    w.apply(&Action::Timeout(server(1))).unwrap();
+    w.apply(&Action::Timeout(server(2))).unwrap();
+    for _ in 0..2 {
+        let ids: Vec<_> = w
+            .network()
+            .in_flight()
+            .filter(|e| e.dst == server(3) || e.src == server(3))
+            .map(|e| e.id)
+            .collect();
+        for m in ids {
+            w.apply(&Action::Deliver(m)).unwrap();
+        }
+    }
+    assert!(!(state(&w, 1).is_leader() && state(&w, 2).is_leader()));
+    invariants_hold(&w);
+}
