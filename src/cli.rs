@@ -13,6 +13,7 @@ use crate::protocols::kv::Workload;
 use crate::protocols::multipaxos::{self, MultiPaxos};
 use crate::protocols::paxos::{Config, Flaw};
 use crate::protocols::paxos::{Outcome, Paxos};
+use crate::protocols::raft::{self, Raft};
 use crate::sim::world::ActionOf;
 use crate::sim::{Action, Knobs, Scheduler};
 use crate::trace::{self, Trace};
@@ -162,7 +163,7 @@ fn parse_size(s: &str) -> Result<(f32, f32), String> {
 
 #[derive(Args, Debug, Clone)]
 pub struct SimulateArgs {
-    /// paxos (single-decree) or multipaxos (a replicated key-value store)
+    /// paxos (single-decree), multipaxos or raft (each a replicated key-value store)
     #[arg(long, default_value = "paxos")]
     pub protocol: String,
     /// Paxos: proposers
@@ -267,18 +268,44 @@ impl SimulateArgs {
 
     /// The Multi-Paxos config these arguments describe.
     pub fn multipaxos_config(&self) -> Result<multipaxos::Config, String> {
+        self.multipaxos_config_with_flaws(true)
+    }
+
+    /// The shared fields; the flaws only when they are Multi-Paxos's.
+    fn multipaxos_config_with_flaws(&self, flaws: bool) -> Result<multipaxos::Config, String> {
         Ok(multipaxos::Config {
             servers: self.servers,
             clients: self.clients,
-            flaws: self
-                .flaws
-                .iter()
-                .map(|f| multipaxos::Flaw::parse(f))
-                .collect::<Result<_, _>>()?,
+            flaws: if flaws {
+                self.flaws
+                    .iter()
+                    .map(|f| multipaxos::Flaw::parse(f))
+                    .collect::<Result<_, _>>()?
+            } else {
+                Vec::new()
+            },
             seed: self.seed,
             latency: self.latency,
             timeout: self.timeout,
             workload: self.workload,
+        })
+    }
+
+    /// The Raft config these arguments describe (the same fields as Multi-Paxos's).
+    pub fn raft_config(&self) -> Result<raft::Config, String> {
+        let m = self.multipaxos_config_with_flaws(false)?;
+        Ok(raft::Config {
+            servers: m.servers,
+            clients: m.clients,
+            flaws: self
+                .flaws
+                .iter()
+                .map(|f| raft::Flaw::parse(f))
+                .collect::<Result<_, _>>()?,
+            seed: m.seed,
+            latency: m.latency,
+            timeout: m.timeout,
+            workload: m.workload,
         })
     }
 
@@ -433,6 +460,23 @@ fn run_simulate(args: &SimulateArgs) -> u8 {
             }
             finish_simulation::<MultiPaxos>(args, &config, args.workload_requests())
         }
+        trace::Protocol::Raft => {
+            let config = match args.raft_config().and_then(|c| c.validate().map(|_| c)) {
+                Ok(c) => c,
+                Err(m) => {
+                    report!("error: {m}");
+                    return EXIT_BAD_INPUT;
+                }
+            };
+            if args.ops > 10_000 {
+                report!(
+                    "error: --ops: at most 10000 operations per client, not {}",
+                    args.ops
+                );
+                return EXIT_BAD_INPUT;
+            }
+            finish_simulation::<Raft>(args, &config, args.workload_requests())
+        }
     }
 }
 
@@ -467,6 +511,7 @@ fn run_replay(file: &Path, json: bool) -> u8 {
     match trace::Protocol::of_text(file, &text) {
         Ok(trace::Protocol::Paxos) => replay_as::<Paxos>(file, &text, json),
         Ok(trace::Protocol::MultiPaxos) => replay_as::<MultiPaxos>(file, &text, json),
+        Ok(trace::Protocol::Raft) => replay_as::<Raft>(file, &text, json),
         Err(e) => {
             report!("{e}");
             EXIT_BAD_INPUT
@@ -565,12 +610,18 @@ fn check_file(f: &Path) -> FileCheck {
         return match trace::Protocol::of_text(f, &text) {
             Ok(trace::Protocol::Paxos) => check_lesson::<Paxos>(f, &text),
             Ok(trace::Protocol::MultiPaxos) => check_lesson::<MultiPaxos>(f, &text),
+            Ok(trace::Protocol::Raft) => failed(
+                EXIT_BAD_INPUT,
+                Some("lesson"),
+                format!("{}: Raft lessons come with Raft's views", f.display()),
+            ),
             Err(e) => failed(EXIT_BAD_INPUT, Some("lesson"), e.to_string()),
         };
     }
     let checked = match trace::Protocol::of_text(f, &text) {
         Ok(trace::Protocol::Paxos) => check_trace::<Paxos>(f, &text),
         Ok(trace::Protocol::MultiPaxos) => check_trace::<MultiPaxos>(f, &text),
+        Ok(trace::Protocol::Raft) => check_trace::<Raft>(f, &text),
         Err(e) => Err(e),
     };
     match checked {
@@ -686,6 +737,10 @@ fn run_lesson(file: &Path, verify: bool, step: usize, gui: &GuiArgs) -> u8 {
     };
     match trace::Protocol::of_text(file, &text) {
         Ok(trace::Protocol::Paxos) => {}
+        Ok(trace::Protocol::Raft) => {
+            report!("{}: Raft lessons come with Raft's views", file.display());
+            return EXIT_BAD_INPUT;
+        }
         Ok(trace::Protocol::MultiPaxos) if verify => {
             return verify_lesson::<MultiPaxos>(file, &text);
         }
@@ -800,11 +855,16 @@ fn run_gui(args: GuiArgs) -> u8 {
                     return EXIT_BAD_INPUT;
                 }
             };
-            if matches!(
-                trace::Protocol::of_text(path, &text),
-                Ok(trace::Protocol::MultiPaxos)
-            ) {
-                return run_multipaxos_gui(path, &text, &args);
+            match trace::Protocol::of_text(path, &text) {
+                Ok(trace::Protocol::MultiPaxos) => return run_multipaxos_gui(path, &text, &args),
+                Ok(trace::Protocol::Raft) => {
+                    report!(
+                        "{}: the app has no Raft views yet; `paxos-lab replay` and `export` read the run",
+                        path.display()
+                    );
+                    return EXIT_BAD_INPUT;
+                }
+                _ => {}
             }
             Some(session_from_file::<Paxos>(path, &text))
         }

@@ -243,6 +243,10 @@ pub fn run(args: &ExploreArgs) -> u8 {
     match protocol {
         crate::trace::Protocol::Paxos => run_paxos(args),
         crate::trace::Protocol::MultiPaxos => run_multipaxos(args),
+        crate::trace::Protocol::Raft => {
+            report!("error: --protocol raft: the explorer does not search Raft yet");
+            EXIT_BAD_INPUT
+        }
     }
 }
 

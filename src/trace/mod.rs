@@ -442,15 +442,17 @@ pub fn protocol_of(text: &str, json: bool) -> String {
 pub enum Protocol {
     Paxos,
     MultiPaxos,
+    Raft,
 }
 
 impl Protocol {
-    pub const ALL: [Protocol; 2] = [Protocol::Paxos, Protocol::MultiPaxos];
+    pub const ALL: [Protocol; 3] = [Protocol::Paxos, Protocol::MultiPaxos, Protocol::Raft];
 
     pub fn name(self) -> &'static str {
         match self {
             Protocol::Paxos => Paxos::NAME,
             Protocol::MultiPaxos => crate::protocols::multipaxos::MultiPaxos::NAME,
+            Protocol::Raft => crate::protocols::raft::Raft::NAME,
         }
     }
 

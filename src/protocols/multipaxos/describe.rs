@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{Action, CLIENT, Config, Msg, MultiPaxos, MultiPaxosWorld, Node, Note, SERVER, client};
 use crate::protocols::ids::Value;
+pub use crate::protocols::kv::outcome::{Replica, Request};
+use crate::protocols::kv::outcome::{history_requests, history_words, replica_words};
 use crate::protocols::kv::{ClientMsg, Entry, Linearization, Op, Output, Store};
 use crate::protocols::plugin::{
     LaneNote, Plugin, RoleInfo, Tint, ViolationOutcome, differing, messages_words, safety_words,
@@ -25,33 +27,6 @@ pub struct ChosenSlot {
     pub entry: String,
     pub ballot: String,
     pub step: u64,
-}
-
-/// A replica at the end of the run.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Replica {
-    /// Slots applied (every slot up to this one).
-    pub applied: u32,
-    pub kv: BTreeMap<String, String>,
-}
-
-/// One request of the clients' history, as `--json` prints it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Request {
-    pub client: String,
-    pub op: String,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expect: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-    pub invoke: u64,
-    /// The step its answer arrived; `None` if it never did.
-    pub r#return: Option<u64>,
-    /// `ok`, `fail` or the value read; `None` for a read of a missing key or no answer.
-    pub output: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,42 +65,11 @@ impl Outcome {
             .nodes()
             .iter()
             .filter_map(|s| match &s.state {
-                Node::Server(server) => Some((
-                    s.id,
-                    Replica {
-                        applied: server.applied,
-                        kv: server
-                            .store
-                            .kv
-                            .iter()
-                            .map(|(k, v)| (k.to_string(), v.to_string()))
-                            .collect(),
-                    },
-                )),
+                Node::Server(server) => Some((s.id, Replica::of(&server.store, server.applied))),
                 Node::Client(_) => None,
             })
             .collect();
-        let history = m
-            .history
-            .ops()
-            .map(|o| {
-                let (expect, value) = match o.op {
-                    Op::Put(_, v) => (None, Some(v.to_string())),
-                    Op::Get(_) => (None, None),
-                    Op::Cas(_, e, v) => (Some(e.to_string()), Some(v.to_string())),
-                };
-                Request {
-                    client: client(o.client).to_string(),
-                    op: o.op.name().into(),
-                    key: o.op.key().to_string(),
-                    expect,
-                    value,
-                    invoke: o.invoke,
-                    r#return: o.ret.map(|r| r.0),
-                    output: o.ret.and_then(|(_, out)| output_text(out)),
-                }
-            })
-            .collect();
+        let history = history_requests(&m.history);
         let (violation, other_violations) = ViolationOutcome::of_world(world);
         Outcome {
             steps: world.step(),
@@ -153,34 +97,11 @@ impl Outcome {
     }
 
     fn replica_words(&self) -> Vec<String> {
-        self.replicas
-            .iter()
-            .map(|(n, r)| {
-                let kv: Vec<String> = r.kv.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                format!("{n} applied {} [{}]", r.applied, kv.join(" "))
-            })
-            .collect()
+        replica_words(&self.replicas)
     }
 
     fn history_words(&self) -> String {
-        let done = self.history.iter().filter(|r| r.r#return.is_some()).count();
-        format!(
-            "{} requests, {done} answered, {}",
-            self.history.len(),
-            if self.linearizable {
-                "linearizable"
-            } else {
-                "NOT linearizable"
-            }
-        )
-    }
-}
-
-fn output_text(out: Output) -> Option<String> {
-    match out {
-        Output::Ok => Some("ok".into()),
-        Output::Fail => Some("fail".into()),
-        Output::Got(v) => v.map(|v| v.to_string()),
+        history_words(&self.history, self.linearizable)
     }
 }
 

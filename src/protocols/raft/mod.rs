@@ -17,6 +17,7 @@
 //! index beyond what was applied and the requests waiting for a leader.
 
 mod config;
+pub mod describe;
 
 use std::collections::BTreeMap;
 use std::fmt;

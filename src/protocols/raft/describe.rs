@@ -1,0 +1,342 @@
+//! Raft as the rest of the program reads it: roles, message labels, lane marks and the outcome
+//! a trace records (the committed log, the leader of each term, each replica's store, the
+//! clients' history and whether it is linearizable).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Action, CLIENT, Config, Msg, Node, Note, Raft, RaftWorld, SERVER, client};
+use crate::protocols::ids::Value;
+use crate::protocols::kv::outcome::{
+    Replica, Request, history_requests, history_words, replica_words,
+};
+use crate::protocols::kv::{ClientMsg, Op};
+use crate::protocols::multipaxos::describe::{counted, entry_words};
+use crate::protocols::plugin::{
+    LaneNote, Plugin, RoleInfo, Tint, ViolationOutcome, differing, messages_words, safety_words,
+    violation_words,
+};
+use crate::sim::network::MessageStats;
+use crate::sim::{NodeId, Role, World};
+
+/// One committed entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommittedEntry {
+    pub index: u32,
+    pub term: u32,
+    /// The entry in words (`C1.1 put x=1`, `no-op`).
+    pub entry: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outcome {
+    pub steps: u64,
+    pub messages: MessageStats,
+    /// Every committed entry, in index order.
+    pub committed: Vec<CommittedEntry>,
+    /// The leader of each term that elected one.
+    pub leaders: BTreeMap<u32, NodeId>,
+    pub replicas: BTreeMap<NodeId, Replica>,
+    pub linearizable: bool,
+    pub history: Vec<Request>,
+    pub violation: Option<ViolationOutcome>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_violations: Vec<ViolationOutcome>,
+    pub state_hash: String,
+}
+
+impl Outcome {
+    pub fn of(world: &RaftWorld) -> Outcome {
+        let m = world.monitor();
+        let committed = m
+            .committed
+            .iter()
+            .enumerate()
+            .map(|(i, e)| CommittedEntry {
+                index: i as u32 + 1,
+                term: e.term,
+                entry: entry_words(&e.entry),
+            })
+            .collect();
+        let replicas = world
+            .nodes()
+            .iter()
+            .filter_map(|s| match &s.state {
+                Node::Server(server) => Some((s.id, Replica::of(&server.store, server.applied))),
+                Node::Client(_) => None,
+            })
+            .collect();
+        let (violation, other_violations) = ViolationOutcome::of_world(world);
+        Outcome {
+            steps: world.step(),
+            messages: world.network().stats,
+            committed,
+            leaders: m
+                .leaders
+                .iter()
+                .map(|(&t, &s)| (t, super::server(s)))
+                .collect(),
+            replicas,
+            linearizable: m.linearizable,
+            history: history_requests(&m.history),
+            violation,
+            other_violations,
+            state_hash: format!("{:016x}", world.state_hash()),
+        }
+    }
+
+    fn committed_words(&self) -> String {
+        if self.committed.is_empty() {
+            return "no entry yet".into();
+        }
+        let entries: Vec<String> = self
+            .committed
+            .iter()
+            .map(|c| format!("#{} {} (term {})", c.index, c.entry, c.term))
+            .collect();
+        entries.join(", ")
+    }
+
+    fn leader_words(&self) -> String {
+        if self.leaders.is_empty() {
+            return "none yet".into();
+        }
+        let terms: Vec<String> = self
+            .leaders
+            .iter()
+            .map(|(t, s)| format!("term {t}: {s}"))
+            .collect();
+        terms.join(", ")
+    }
+}
+
+/// A message's short label for crowded views (`AE 2 #4..#5 c3`).
+pub fn short_label(m: &Msg) -> String {
+    match m {
+        Msg::Client(ClientMsg::Request { seq, op }) => format!("Req #{seq} {op}"),
+        Msg::Client(ClientMsg::Reply { seq, output }) => format!("Rep #{seq} {output}"),
+        Msg::Client(ClientMsg::Redirect { leader, .. }) => match leader {
+            Some(l) => format!("Redir S{l}"),
+            None => "Redir".into(),
+        },
+        Msg::RequestVote { term, .. } => format!("RV {term}"),
+        Msg::Vote { term, granted } => format!("Vote {term} {}", if *granted { "✓" } else { "✗" }),
+        Msg::AppendEntries {
+            term,
+            entries,
+            commit,
+            ..
+        } if entries.is_empty() => format!("HB {term} c{commit}"),
+        Msg::AppendEntries {
+            term,
+            prev_index,
+            entries,
+            ..
+        } => format!("AE {term} #{}+{}", prev_index + 1, entries.len()),
+        Msg::AppendReply {
+            term,
+            success,
+            index,
+        } => format!(
+            "AR {term} {}{index}",
+            if *success { "ok " } else { "retry " }
+        ),
+    }
+}
+
+const ROLES: [RoleInfo; 2] = [
+    RoleInfo {
+        role: SERVER,
+        name: ["server", "服务器"],
+        tint: 1,
+    },
+    RoleInfo {
+        role: CLIENT,
+        name: ["client", "客户端"],
+        tint: 0,
+    },
+];
+
+impl Plugin for Raft {
+    const NAME: &'static str = "raft";
+    const TITLE: &'static str = "Raft";
+    const DECIDERS: Role = SERVER;
+    type Config = Config;
+    type Outcome = Outcome;
+
+    fn seed(config: &Config) -> u64 {
+        config.seed
+    }
+
+    fn validate_config(config: &Config) -> Result<(), String> {
+        config.validate()
+    }
+
+    fn world(config: &Config) -> World<Raft> {
+        config.world()
+    }
+
+    /// Every client puts its own letter to `x` (as in Multi-Paxos, so the two compare).
+    fn opening_requests(config: &Config) -> Vec<Action> {
+        let x = Value::new("x").expect("a short key");
+        (1..=config.clients)
+            .map(|i| Action::Propose(client(i), Op::Put(x, Value::letter_for(i))))
+            .collect()
+    }
+
+    fn outcome(world: &RaftWorld) -> Outcome {
+        Outcome::of(world)
+    }
+
+    fn violated(o: &Outcome) -> bool {
+        o.violation.is_some()
+    }
+
+    fn summary(o: &Outcome) -> String {
+        let mut s = format!(
+            "steps: {}\nmessages: {}\nleaders: {}\ncommitted: {}\n",
+            o.steps,
+            messages_words(&o.messages),
+            o.leader_words(),
+            o.committed_words()
+        );
+        for r in replica_words(&o.replicas) {
+            s += &format!("replica: {r}\n");
+        }
+        s += &format!("clients: {}\n", history_words(&o.history, o.linearizable));
+        s + &safety_words(o.violation.as_ref(), &o.other_violations)
+    }
+
+    fn differences(recorded: &Outcome, replayed: &Outcome) -> Vec<String> {
+        let (a, b) = (recorded, replayed);
+        differing(&[
+            ("steps", a.steps.to_string(), b.steps.to_string()),
+            (
+                "messages",
+                messages_words(&a.messages),
+                messages_words(&b.messages),
+            ),
+            ("leaders", a.leader_words(), b.leader_words()),
+            ("committed", a.committed_words(), b.committed_words()),
+            (
+                "replicas",
+                replica_words(&a.replicas).join(", "),
+                replica_words(&b.replicas).join(", "),
+            ),
+            (
+                "clients",
+                history_words(&a.history, a.linearizable),
+                history_words(&b.history, b.linearizable),
+            ),
+            (
+                "violation",
+                violation_words(a.violation.as_ref()),
+                violation_words(b.violation.as_ref()),
+            ),
+            ("state hash", a.state_hash.clone(), b.state_hash.clone()),
+        ])
+    }
+
+    fn outcome_json(o: &Outcome) -> serde_json::Value {
+        let replicas: serde_json::Map<String, serde_json::Value> = o
+            .replicas
+            .iter()
+            .map(|(n, r)| {
+                (
+                    n.to_string(),
+                    serde_json::json!({"applied": r.applied, "kv": r.kv}),
+                )
+            })
+            .collect();
+        let leaders: serde_json::Map<String, serde_json::Value> = o
+            .leaders
+            .iter()
+            .map(|(t, s)| (t.to_string(), serde_json::json!(s.to_string())))
+            .collect();
+        serde_json::json!({
+            "protocol": Raft::NAME,
+            "steps": o.steps,
+            "messages": o.messages,
+            "leaders": leaders,
+            "committed": o.committed,
+            "replicas": replicas,
+            "linearizable": o.linearizable,
+            "history": o.history,
+            "safety": if o.violation.is_some() { "violated" } else { "ok" },
+            "violation": o.violation,
+            "other_violations": o.other_violations,
+            "state_hash": o.state_hash,
+        })
+    }
+
+    fn roles() -> &'static [RoleInfo] {
+        &ROLES
+    }
+
+    fn kinds() -> &'static [(&'static str, Tint)] {
+        &[
+            ("request-vote", Tint::Ask1),
+            ("vote", Tint::Answer1),
+            ("append-entries", Tint::Ask2),
+            ("append-reply", Tint::Answer2),
+            ("request", Tint::Ask1),
+            ("reply", Tint::Answer1),
+            ("redirect", Tint::Refusal),
+        ]
+    }
+
+    fn kind_name(msg: &Msg) -> &'static str {
+        match msg {
+            Msg::RequestVote { .. } => "request-vote",
+            Msg::Vote { .. } => "vote",
+            Msg::AppendEntries { .. } => "append-entries",
+            Msg::AppendReply { .. } => "append-reply",
+            Msg::Client(ClientMsg::Request { .. }) => "request",
+            Msg::Client(ClientMsg::Reply { .. }) => "reply",
+            Msg::Client(ClientMsg::Redirect { .. }) => "redirect",
+        }
+    }
+
+    fn short_label(msg: &Msg) -> String {
+        short_label(msg)
+    }
+
+    fn request_words(op: &Op) -> String {
+        op.to_string()
+    }
+
+    fn lane_note(note: &Note, monitor: bool) -> Option<LaneNote> {
+        if monitor {
+            return None;
+        }
+        let (label, words) = match note {
+            Note::Elected { term, log } => (
+                format!("leads term {term}"),
+                format!(
+                    "elected leader of term {term} with {}",
+                    counted(log.len() as u64, "entry", "entries")
+                ),
+            ),
+            Note::Truncated { from, removed, .. } => (
+                format!("truncated #{from}+"),
+                format!(
+                    "removed {} from #{from} on, conflicting with the leader's log",
+                    counted(*removed, "entry", "entries")
+                ),
+            ),
+            Note::Applied { index, entry, .. } => (
+                format!("applied #{index}"),
+                format!("applied #{index} ({})", entry_words(&entry.entry)),
+            ),
+            Note::Returned { seq, output } => (
+                format!("#{seq} {output}"),
+                format!("request #{seq} returned {output}"),
+            ),
+            _ => return None,
+        };
+        Some(LaneNote { label, words })
+    }
+}
