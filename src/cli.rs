@@ -613,7 +613,7 @@ fn check_file(f: &Path) -> FileCheck {
             Ok(trace::Protocol::Raft) => failed(
                 EXIT_BAD_INPUT,
                 Some("lesson"),
-                format!("{}: Raft lessons come with Raft's views", f.display()),
+                trace::Protocol::unsupported(f, &text, RAFT_LESSONS).to_string(),
             ),
             Err(e) => failed(EXIT_BAD_INPUT, Some("lesson"), e.to_string()),
         };
@@ -724,6 +724,9 @@ fn run_check(paths: &[PathBuf], json: bool) -> u8 {
     worst
 }
 
+/// Why a Raft lesson is refused for now.
+const RAFT_LESSONS: &str = "protocol `raft`: Raft lessons come with the app's Raft views";
+
 fn run_lesson(file: &Path, verify: bool, step: usize, gui: &GuiArgs) -> u8 {
     // Opening checks the reference path as verifying does (a lesson whose path fails is reported
     // with its position rather than opened); verifying also searches every exercise for a
@@ -738,7 +741,10 @@ fn run_lesson(file: &Path, verify: bool, step: usize, gui: &GuiArgs) -> u8 {
     match trace::Protocol::of_text(file, &text) {
         Ok(trace::Protocol::Paxos) => {}
         Ok(trace::Protocol::Raft) => {
-            report!("{}: Raft lessons come with Raft's views", file.display());
+            report!(
+                "{}",
+                trace::Protocol::unsupported(file, &text, RAFT_LESSONS)
+            );
             return EXIT_BAD_INPUT;
         }
         Ok(trace::Protocol::MultiPaxos) if verify => {

@@ -413,9 +413,15 @@ fn conditions_and_files_of_another_protocol_are_refused_at_their_place() {
         ),
         (
             "unknown-protocol.ron",
+            GOOD_MULTIPAXOS.replace("\"multipaxos\"", "\"zab\""),
+            ":3:15:",
+            "unknown protocol `zab` (known: paxos, multipaxos, raft)",
+        ),
+        (
+            "raft-lesson.ron",
             GOOD_MULTIPAXOS.replace("\"multipaxos\"", "\"raft\""),
             ":3:15:",
-            "unknown protocol `raft` (known: paxos, multipaxos)",
+            "Raft lessons come with the app's Raft views",
         ),
         (
             "zero-count.ron",

@@ -467,6 +467,17 @@ impl Protocol {
             })
     }
 
+    /// An error at the `protocol` field of a file's text (a protocol known here that this use
+    /// of the file does not take yet).
+    pub fn unsupported(path: &Path, text: &str, why: &str) -> FileError {
+        let json = is_json(path);
+        FileError::new(
+            path,
+            locate_in(text, Field::Named("protocol", None), json),
+            why,
+        )
+    }
+
     /// The protocol a trace file's text names, with its position if it names none we know.
     pub fn of_text(path: &Path, text: &str) -> Result<Protocol, FileError> {
         let json = is_json(path);
@@ -755,11 +766,11 @@ mod tests {
         let v2_unnamed = V1.replace("version: 1,", "version: 2,");
         let e = parse(path, &v2_unnamed, false).unwrap_err();
         assert!(e.message.contains("add `protocol: \"paxos\"`"), "{e}");
-        let unknown = V1.replace("version: 1,", "version: 2, protocol: \"raft\",");
+        let unknown = V1.replace("version: 1,", "version: 2, protocol: \"zab\",");
         let e = Protocol::of_text(path, &unknown).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "t.ron:1:24: unknown protocol `raft` (known: paxos, multipaxos)"
+            "t.ron:1:24: unknown protocol `zab` (known: paxos, multipaxos, raft)"
         );
         let future = V1.replace("version: 1,", "version: 3, protocol: \"paxos\",");
         assert!(
