@@ -988,3 +988,71 @@ fn dropping_a_trace_on_the_workspace_opens_it_and_a_wrong_one_changes_nothing() 
     assert_eq!(h.state().document.as_deref(), Some(good.as_path()));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Leaving an unsaved Multi-Paxos run (File > Lessons) asks first: Cancel stays, Save and leave
+/// writes the run and then goes to the picker; a saved run leaves at once.
+#[test]
+fn leaving_an_unsaved_run_asks_first_and_can_save_it() {
+    use paxos_lab::ui::{LabApp, PaxosApp, Screen, Settings};
+    let dir = std::env::temp_dir().join(format!("paxos-lab-mp-leave-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut paxos = PaxosApp::picker(Settings::default()).fonts_already_installed();
+    paxos.fixed_time = Some(0.0);
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1280.0, 800.0))
+        .with_pixels_per_point(1.0)
+        .with_context_setup(install_fonts)
+        .build_ui_state(|ui, lab: &mut LabApp| lab.ui(ui), LabApp::new(paxos));
+    h.run();
+    h.get_by_label("Multi-Paxos sandbox: a replicated key-value store")
+        .click();
+    h.run();
+    h.state_mut().multipaxos.as_mut().unwrap().files.dir = dir.clone();
+    for _ in 0..3 {
+        h.get_by_label("Step").click();
+        h.run();
+    }
+    let leave = |h: &mut Harness<'static, LabApp>| {
+        h.get_by_label("File").click();
+        h.run();
+        h.get_by_label("Lessons…").click();
+        h.run();
+    };
+    // A new run in its place asks too.
+    h.get_by_label("New run…").click();
+    h.run();
+    h.get_by_label("Start new run").click();
+    h.run();
+    assert!(
+        h.state()
+            .multipaxos
+            .as_ref()
+            .unwrap()
+            .leave_prompt
+            .is_some()
+    );
+    h.get_by_label("Cancel").click();
+    h.run();
+    assert_eq!(
+        h.state().multipaxos.as_ref().unwrap().session.len(),
+        5,
+        "kept"
+    );
+    leave(&mut h);
+    h.get_by_label("Cancel").click();
+    h.run();
+    assert!(h.state().multipaxos.is_some(), "Cancel stays");
+    leave(&mut h);
+    h.get_by_label("Save, then go on").click();
+    h.run();
+    h.get_by_label("Save").click();
+    h.run();
+    h.run();
+    assert!(h.state().multipaxos.is_none(), "saved, then left");
+    assert!(matches!(h.state().paxos.screen, Screen::Picker));
+    let saved = dir.join("multipaxos-run.ron");
+    let text = std::fs::read_to_string(&saved).unwrap();
+    let (t, _) = trace::parse_and_replay_as::<MultiPaxos>(&saved, &text).unwrap();
+    assert_eq!(t.actions.len(), 2 + 3, "the opening puts and three steps");
+    let _ = std::fs::remove_dir_all(&dir);
+}

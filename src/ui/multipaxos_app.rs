@@ -102,6 +102,13 @@ pub fn heal_actions(world: &MultiPaxosWorld) -> Vec<Action> {
         .collect()
 }
 
+/// Something that drops the current run: leaving the workspace, or a new run in its place.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Replace {
+    Leave(Leave),
+    NewRun(Box<MultiPaxosSettings>),
+}
+
 /// What the workspace asks of whoever holds it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Leave {
@@ -136,6 +143,11 @@ pub struct MultiPaxosApp {
     choice: ProtocolChoice,
     /// Set when the user asks for the other protocol; the holder switches.
     pub leave: Option<Leave>,
+    /// What was asked for while the run is unsaved (it would drop the run): waiting for the
+    /// user to say whether to save first.
+    pub leave_prompt: Option<Replace>,
+    /// Go on with it once the Save as dialog has saved.
+    leave_after_save: Option<Replace>,
     /// The lesson being taught, if any: its panel narrates beside the graph.
     pub lesson: Option<Box<LessonPanel<MultiPaxos>>>,
     /// Lessons completed here (every exercise solved, every quiz right), for the holder to keep.
@@ -192,6 +204,8 @@ impl MultiPaxosApp {
             settings_open: false,
             choice: ProtocolChoice::MultiPaxos,
             leave: None,
+            leave_prompt: None,
+            leave_after_save: None,
             lesson: None,
             completed: Vec::new(),
             files: FileDialog::default(),
@@ -222,6 +236,57 @@ impl MultiPaxosApp {
     /// The run has changes no file holds (a lesson's run is the lesson's, never unsaved).
     pub fn unsaved(&self) -> bool {
         self.lesson.is_none() && self.session.generation() != self.saved_generation
+    }
+
+    /// Leaves the workspace, asking first when the run is unsaved (leaving drops it).
+    pub fn request_leave(&mut self, leave: Leave) {
+        self.replace(Replace::Leave(leave));
+    }
+
+    /// Drops the run for `what`, asking first when the run is unsaved.
+    fn replace(&mut self, what: Replace) {
+        if self.unsaved() {
+            self.leave_prompt = Some(what);
+        } else {
+            self.go_on(what);
+        }
+    }
+
+    fn go_on(&mut self, what: Replace) {
+        match what {
+            Replace::Leave(l) => self.leave = Some(l),
+            Replace::NewRun(settings) => {
+                self.apply(vec![Command::NewRun(settings.config, settings.knobs)])
+            }
+        }
+    }
+
+    /// The question before leaving an unsaved run: save it first, leave it, or stay.
+    fn leave_frame(&mut self, ctx: &Context) {
+        let Some(what) = self.leave_prompt.clone() else {
+            return;
+        };
+        let lang = self.lang;
+        let (mut save, mut discard, mut cancel) = (false, false, false);
+        egui::Modal::new(egui::Id::unique("mp-leave")).show(ctx, |ui| {
+            ui.heading(T::UnsavedTitle.get(lang));
+            ui.label(T::MpLeaveBody.get(lang));
+            ui.horizontal(|ui| {
+                save = ui.button(T::MpSaveAndLeave.get(lang)).clicked();
+                discard = ui.button(T::MpLeaveWithoutSaving.get(lang)).clicked();
+                cancel = ui.button(T::Cancel.get(lang)).clicked();
+            });
+        });
+        if save {
+            self.leave_prompt = None;
+            self.leave_after_save = Some(what);
+            self.ask(FilePurpose::SaveAs);
+        } else if discard {
+            self.leave_prompt = None;
+            self.go_on(what);
+        } else if cancel {
+            self.leave_prompt = None;
+        }
     }
 
     /// Asks before the window closes on unsaved work: save and quit, quit, or stay.
@@ -462,7 +527,7 @@ impl MultiPaxosApp {
                 U::Open => self.ask(FilePurpose::Open),
                 U::Save | U::SaveAs => self.ask(FilePurpose::SaveAs),
                 U::ExportAs => self.ask(FilePurpose::Export),
-                U::Lessons => self.leave = Some(Leave::ToLessons),
+                U::Lessons => self.request_leave(Leave::ToLessons),
                 U::CrashSelected => {
                     out.extend(selected_node.map(|n| Command::Act(Action::Crash(n))))
                 }
@@ -564,6 +629,10 @@ impl MultiPaxosApp {
                     self.quit_confirmed = true;
                     self.close_now = true;
                 }
+                if let (FileRequest::Save(_), Some(what)) = (&request, self.leave_after_save.take())
+                {
+                    self.go_on(what);
+                }
             }
             Err(e) => {
                 // The dialog stays open with the reason; nothing the user had is touched.
@@ -601,7 +670,7 @@ impl MultiPaxosApp {
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button(tr(T::MenuFile), |ui| {
                 if ui.button(tr(T::MenuLessons)).clicked() {
-                    self.leave = Some(Leave::ToLessons);
+                    self.request_leave(Leave::ToLessons);
                     ui.close();
                 }
                 if ui.button(tr(T::MenuOpen)).clicked() {
@@ -988,7 +1057,7 @@ impl MultiPaxosApp {
         });
     }
 
-    fn settings_window(&mut self, ctx: &Context, out: &mut Vec<Command<MultiPaxos>>) {
+    fn settings_window(&mut self, ctx: &Context) {
         if !self.settings_open {
             return;
         }
@@ -1005,7 +1074,7 @@ impl MultiPaxosApp {
                 if self.choice == ProtocolChoice::Paxos {
                     ui.label(T::MpSwitchToPaxos.get(lang));
                     if ui.button(T::StartNewRun.get(lang)).clicked() {
-                        self.leave = Some(Leave::ToPaxos);
+                        self.request_leave(Leave::ToPaxos);
                     }
                     return;
                 }
@@ -1018,10 +1087,7 @@ impl MultiPaxosApp {
                 }
             });
         if start {
-            out.push(Command::NewRun(
-                self.settings.config.clone(),
-                self.settings.knobs,
-            ));
+            self.replace(Replace::NewRun(Box::new(self.settings.clone())));
             open = false;
         }
         self.settings_open = open;
@@ -1045,6 +1111,7 @@ impl MultiPaxosApp {
         self.apply(std::mem::take(&mut out));
 
         self.quit_frame(&ctx);
+        self.leave_frame(&ctx);
         // A trace file dropped on the window opens (a broken one changes nothing and says why).
         let dropped: Option<std::path::PathBuf> = ctx.input(|i| {
             i.raw
@@ -1075,6 +1142,7 @@ impl MultiPaxosApp {
         self.files.ui(&ctx, lang, self.session.len(), &mut requests);
         if !self.files.is_open() {
             self.quit_after_save = false;
+            self.leave_after_save = None;
         }
         for r in requests {
             self.handle_file_request(r);
@@ -1082,7 +1150,7 @@ impl MultiPaxosApp {
         if std::mem::take(&mut self.close_now) {
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
         }
-        self.settings_window(&ctx, &mut out);
+        self.settings_window(&ctx);
 
         let (pos, generation) = (self.session.position(), self.session.generation());
         if self
