@@ -5,8 +5,8 @@
 //! A follower that hears nothing from a leader within its seeded, randomised timeout becomes a
 //! candidate for the next term and asks for votes; a server grants one vote per term, and only to
 //! a candidate whose log is at least as up to date as its own. A candidate with a majority leads:
-//! it appends a no-op of its term (so entries of earlier terms commit through it) and replicates
-//! its log with `AppendEntries`, which carries the index and term of the entry before the new
+//! it replicates its log with `AppendEntries` (no no-op of its own term, as in the paper's core
+//! algorithm, so Figure 8 can happen to a leader that commits an earlier term's entry), which carries the index and term of the entry before the new
 //! ones; a follower whose log does not match there refuses, and one whose log conflicts after it
 //! truncates the conflicting suffix. The leader commits an entry of its own term once a majority
 //! holds it, and with it everything before; every replica applies committed entries in order,
@@ -466,8 +466,8 @@ impl Raft {
             term: s.term,
             log: s.log.clone().into(),
         });
-        // A no-op of its own term: entries of earlier terms commit through it.
-        self.append(me, s, Entry::Noop, out);
+        // No no-op of its own term, as in the paper's core algorithm: entries of earlier terms
+        // wait for the next client command of this term to commit through (Figure 8).
         let pending = std::mem::take(&mut s.pending);
         for c in pending {
             if !s.holds(&c) && !s.store.has_run(c.client, c.seq) {

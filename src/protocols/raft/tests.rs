@@ -39,7 +39,7 @@ fn invariants_hold(w: &RaftWorld) {
     assert!(w.violations().is_empty(), "{:?}", w.violations());
 }
 
-/// S1's timer fires: it asks for votes, wins term 1 and appends its no-op.
+/// S1's timer fires: it asks for votes and wins term 1.
 fn elect_s1(w: &mut RaftWorld) {
     w.apply(&Action::Timeout(server(1))).unwrap();
     settle(w);
@@ -52,20 +52,20 @@ fn a_timeout_elects_a_leader_that_commits_and_answers_a_put() {
     let s1 = state(&w, 1);
     assert!(s1.is_leader());
     assert_eq!(s1.term, 1);
-    assert_eq!(s1.log.len(), 1, "the no-op of its term");
+    assert!(s1.log.is_empty(), "no no-op: the paper's core algorithm");
     w.apply(&Action::Propose(client(1), Op::Put(v("x"), v("1"))))
         .unwrap();
     settle(&mut w);
     // The client asked S1 (its first guess), which leads: one round of AppendEntries commits.
     let s1 = state(&w, 1);
-    assert_eq!(s1.commit, 2);
+    assert_eq!(s1.commit, 1);
     assert_eq!(s1.store.kv.get(&v("x")), Some(&v("1")));
     assert_eq!(w.monitor().history.op(0).ret.map(|r| r.1), Some(Output::Ok));
     // Followers learn the commit index with the next AppendEntries.
     w.apply(&Action::Timeout(server(1))).unwrap();
     settle(&mut w);
     for i in 2..=3 {
-        assert_eq!(state(&w, i).applied, 2, "S{i} applied both entries");
+        assert_eq!(state(&w, i).applied, 1, "S{i} applied the put");
         assert_eq!(state(&w, i).log, state(&w, 1).log);
     }
     invariants_hold(&w);
@@ -107,18 +107,24 @@ fn a_new_leader_truncates_a_followers_conflicting_suffix() {
     w.apply(&Action::Propose(client(1), Op::Put(v("x"), v("lost"))))
         .unwrap();
     settle(&mut w);
-    assert_eq!(state(&w, 1).log.len(), 2, "uncommitted, on S1 alone");
-    // S2 leads term 2 and commits its own no-op; S1 rejoins and its entry #2 conflicts.
+    assert_eq!(state(&w, 1).log.len(), 1, "uncommitted, on S1 alone");
+    // S2 leads term 2 and commits a put of its own term; S1 rejoins and its #1 conflicts.
     w.apply(&Action::Timeout(server(2))).unwrap();
     settle(&mut w);
     assert!(state(&w, 2).is_leader());
+    w.apply(&Action::Propose(client(1), Op::Put(v("x"), v("kept"))))
+        .unwrap();
+    settle(&mut w);
+    w.apply(&Action::Timeout(client(1))).unwrap();
+    settle(&mut w);
     w.apply(&Action::HealLink(server(1), server(2))).unwrap();
     w.apply(&Action::HealLink(server(1), server(3))).unwrap();
     w.apply(&Action::Timeout(server(2))).unwrap();
     settle(&mut w);
     let s1 = state(&w, 1);
     assert!(!s1.is_leader());
-    assert_eq!(s1.log, state(&w, 2).log, "S1's conflicting #2 replaced");
+    assert_eq!(s1.log, state(&w, 2).log, "S1's conflicting #1 replaced");
+    assert_eq!(s1.log[0].term, 2);
     assert!(w.events().iter().all(|e| !matches!(e, Event::Violation(_))));
     invariants_hold(&w);
 }
@@ -202,6 +208,22 @@ fn volatile_state_and_stale_reads_are_caught_by_random_schedules() {
     );
     let rule = first_broken_rule(Flaw::StaleRead, faulty, 100, 3000);
     assert_eq!(rule.as_deref(), Some("linearizable"));
+}
+
+/// `no-up-to-date-check`: a candidate missing committed entries wins, and leads without them.
+#[test]
+fn no_up_to_date_check_elects_a_leader_without_committed_entries() {
+    let faulty = Knobs {
+        drop: 0.2,
+        duplicate: 0.0,
+        crash: 0.03,
+        restart: 0.3,
+        propose: 0.1,
+    };
+    assert_eq!(
+        first_broken_rule(Flaw::NoUpToDateCheck, faulty, 10, 2000).as_deref(),
+        Some("leader-completeness")
+    );
 }
 
 /// `vote-twice`: S3 votes for S1 and then for S2 in term 1; both lead term 1.
