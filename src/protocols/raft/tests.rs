@@ -273,3 +273,122 @@ fn vote_twice_elects_two_leaders_in_one_term() {
     assert!(!(state(&w, 1).is_leader() && state(&w, 2).is_leader()));
     invariants_hold(&w);
 }
+
+/// Delivers the one message in flight from `from` to `to` whose text starts with `kind`.
+fn deliver(w: &mut RaftWorld, from: NodeId, to: NodeId, kind: &str) {
+    let id = w
+        .network()
+        .in_flight()
+        .find(|e| e.src == from && e.dst == to && e.msg.to_string().starts_with(kind))
+        .unwrap_or_else(|| panic!("no {kind} from {from} to {to} in flight"))
+        .id;
+    w.apply(&Action::Deliver(id)).unwrap();
+}
+
+/// Drops every message in flight from `from` (it reaches nobody).
+fn drop_all_from(w: &mut RaftWorld, from: NodeId) {
+    let ids: Vec<_> = w
+        .network()
+        .in_flight()
+        .filter(|e| e.src == from)
+        .map(|e| e.id)
+        .collect();
+    for id in ids {
+        w.apply(&Action::Drop(id)).unwrap();
+    }
+}
+
+/// The paper's Figure 8, five servers. S1 leads term 1 and gets C1's put to S2 only. S5 leads
+/// term 2 with C2's put in the same index, and it reaches nobody. S1 leads term 3 and copies its
+/// term-1 entry to S3: on a majority now. Under `commit-previous-term` S1 commits it by counting;
+/// then S5, whose last entry is of a later term, is elected in term 4 without it and overwrites
+/// it: a committed entry lost. Correct Raft does not commit it, and nothing breaks.
+fn figure_8(flaws: &[Flaw]) -> RaftWorld {
+    let (s1, s2, s3, s4, s5) = (server(1), server(2), server(3), server(4), server(5));
+    let mut w = world(5, 2, flaws);
+    // (a) S1 leads term 1.
+    w.apply(&Action::Timeout(s1)).unwrap();
+    for s in [s2, s3, s4, s5] {
+        deliver(&mut w, s1, s, "RequestVote");
+        deliver(&mut w, s, s1, "Vote");
+    }
+    assert!(state(&w, 1).is_leader());
+    drop_all_from(&mut w, s1);
+    // C1's put reaches S1, whose AppendEntries reaches S2 only.
+    w.apply(&Action::Propose(client(1), Op::Put(v("x"), v("1"))))
+        .unwrap();
+    deliver(&mut w, client(1), s1, "Request");
+    deliver(&mut w, s1, s2, "AppendEntries");
+    drop_all_from(&mut w, s1);
+    drop_all_from(&mut w, s2);
+    w.apply(&Action::Crash(s1)).unwrap();
+    // (b) S5 leads term 2 with votes from S3 and S4 (S2's log is ahead of S5's: it refuses).
+    w.apply(&Action::Timeout(s5)).unwrap();
+    for s in [s2, s3, s4] {
+        deliver(&mut w, s5, s, "RequestVote");
+        deliver(&mut w, s, s5, "Vote");
+    }
+    drop_all_from(&mut w, s5);
+    assert!(state(&w, 5).is_leader() && state(&w, 5).term == 2);
+    // C2's put reaches S5 (its request goes to S1, crashed; after its timeout it asks S2, which
+    // knows no leader, then S3, which S5's heartbeat taught who leads).
+    w.apply(&Action::Timeout(s5)).unwrap();
+    deliver(&mut w, s5, s3, "AppendEntries");
+    drop_all_from(&mut w, s5);
+    drop_all_from(&mut w, s3);
+    w.apply(&Action::Propose(client(2), Op::Put(v("x"), v("2"))))
+        .unwrap();
+    drop_all_from(&mut w, client(2));
+    w.apply(&Action::Timeout(client(2))).unwrap();
+    drop_all_from(&mut w, client(2));
+    w.apply(&Action::Timeout(client(2))).unwrap();
+    deliver(&mut w, client(2), s3, "Request");
+    deliver(&mut w, s3, client(2), "Redirect");
+    deliver(&mut w, client(2), s5, "Request");
+    assert_eq!(state(&w, 5).log.len(), 1, "S5's term-2 entry at #1");
+    drop_all_from(&mut w, s5);
+    w.apply(&Action::Crash(s5)).unwrap();
+    // (c) S1 is back and leads term 3 (term 2's votes are spent) with S2, S3 and S4.
+    w.apply(&Action::Restart(s1)).unwrap();
+    w.apply(&Action::Timeout(s1)).unwrap();
+    drop_all_from(&mut w, s1);
+    w.apply(&Action::Timeout(s1)).unwrap();
+    for s in [s2, s3, s4] {
+        deliver(&mut w, s1, s, "RequestVote");
+        deliver(&mut w, s, s1, "Vote");
+    }
+    assert!(state(&w, 1).is_leader() && state(&w, 1).term == 3);
+    // It copies its term-1 entry to S2 and S3 (S3 refuses the first AppendEntries, which
+    // assumes it holds #1, and takes the retry): a majority holds it.
+    deliver(&mut w, s1, s2, "AppendEntries");
+    deliver(&mut w, s2, s1, "AppendReply");
+    for _ in 0..2 {
+        deliver(&mut w, s1, s3, "AppendEntries");
+        deliver(&mut w, s3, s1, "AppendReply");
+    }
+    assert_eq!(state(&w, 3).log, state(&w, 1).log);
+    drop_all_from(&mut w, s1);
+    w.apply(&Action::Crash(s1)).unwrap();
+    // (d) S5 is back; its last entry (term 2) is later than theirs (term 1): it wins term 4.
+    w.apply(&Action::Restart(s5)).unwrap();
+    w.apply(&Action::Timeout(s5)).unwrap();
+    drop_all_from(&mut w, s5);
+    w.apply(&Action::Timeout(s5)).unwrap();
+    for s in [s2, s3, s4] {
+        deliver(&mut w, s5, s, "RequestVote");
+        deliver(&mut w, s, s5, "Vote");
+    }
+    assert!(state(&w, 5).is_leader());
+    w
+}
+
+#[test]
+fn figure_8_a_leader_that_commits_an_earlier_terms_entry_loses_it() {
+    let w = figure_8(&[Flaw::CommitPreviousTerm]);
+    let v = w.first_violation().expect("a committed entry lost");
+    assert_eq!(v.invariant, "leader-completeness", "{}", v.detail);
+    // Correct Raft: the term-1 entry was never committed, so S5 may replace it.
+    let w = figure_8(&[]);
+    invariants_hold(&w);
+    assert!(w.monitor().committed.is_empty());
+}
