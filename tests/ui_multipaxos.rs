@@ -11,6 +11,7 @@ use paxos_lab::protocols::multipaxos::describe::{
 };
 use paxos_lab::protocols::multipaxos::{MultiPaxos, MultiPaxosWorld, server};
 use paxos_lab::trace;
+use paxos_lab::ui::Screen;
 use paxos_lab::ui::history_view::HistoryView;
 use paxos_lab::ui::i18n::Lang;
 use paxos_lab::ui::install_fonts;
@@ -48,6 +49,21 @@ fn app_harness(
         .with_pixels_per_point(1.0)
         .with_context_setup(install_fonts)
         .build_ui_state(|ui, a: &mut MultiPaxosApp| a.ui(ui), app)
+}
+
+/// The whole window on the lesson picker, its clock frozen.
+fn lab_harness() -> Harness<'static, paxos_lab::ui::LabApp> {
+    use paxos_lab::ui::{LabApp, PaxosApp, Settings};
+    let mut paxos = PaxosApp::picker(Settings::default()).fonts_already_installed();
+    paxos.fixed_time = Some(0.0);
+    Harness::builder()
+        .with_size(Vec2::new(1280.0, 800.0))
+        .with_pixels_per_point(1.0)
+        .with_context_setup(install_fonts)
+        .build_ui_state(
+            |ui, lab: &mut paxos_lab::ui::LabApp| lab.ui(ui),
+            LabApp::new(paxos),
+        )
 }
 
 /// A fresh sandbox: 3 servers, 2 clients (each with its opening put), no random faults and no
@@ -696,14 +712,7 @@ fn snapshot_the_workspace_in_chinese() {
 /// to Paxos; the Paxos sandbox's settings open Multi-Paxos with the counts chosen there.
 #[test]
 fn the_protocol_picker_switches_between_paxos_and_multipaxos() {
-    use paxos_lab::ui::{LabApp, PaxosApp, Screen, Settings};
-    let mut paxos = PaxosApp::picker(Settings::default()).fonts_already_installed();
-    paxos.fixed_time = Some(0.0);
-    let mut h = Harness::builder()
-        .with_size(Vec2::new(1280.0, 800.0))
-        .with_pixels_per_point(1.0)
-        .with_context_setup(install_fonts)
-        .build_ui_state(|ui, lab: &mut LabApp| lab.ui(ui), LabApp::new(paxos));
+    let mut h = lab_harness();
     h.run();
     h.get_by_label("Multi-Paxos sandbox: a replicated key-value store")
         .click();
@@ -814,14 +823,7 @@ fn graph_labels_never_collide_in_a_busy_run() {
 /// the messages are clicked and delivered in the graph, and the exercise is solved.
 #[test]
 fn a_multipaxos_lesson_is_taken_in_the_workspace() {
-    use paxos_lab::ui::{LabApp, PaxosApp, Settings};
-    let mut paxos = PaxosApp::picker(Settings::default()).fonts_already_installed();
-    paxos.fixed_time = Some(0.0);
-    let mut h = Harness::builder()
-        .with_size(Vec2::new(1280.0, 800.0))
-        .with_pixels_per_point(1.0)
-        .with_context_setup(install_fonts)
-        .build_ui_state(|ui, lab: &mut LabApp| lab.ui(ui), LabApp::new(paxos));
+    let mut h = lab_harness();
     h.run();
     h.get_by_label_contains("From one value to a log").click();
     h.run();
@@ -993,16 +995,9 @@ fn dropping_a_trace_on_the_workspace_opens_it_and_a_wrong_one_changes_nothing() 
 /// writes the run and then goes to the picker; a saved run leaves at once.
 #[test]
 fn leaving_an_unsaved_run_asks_first_and_can_save_it() {
-    use paxos_lab::ui::{LabApp, PaxosApp, Screen, Settings};
     let dir = std::env::temp_dir().join(format!("paxos-lab-mp-leave-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let mut paxos = PaxosApp::picker(Settings::default()).fonts_already_installed();
-    paxos.fixed_time = Some(0.0);
-    let mut h = Harness::builder()
-        .with_size(Vec2::new(1280.0, 800.0))
-        .with_pixels_per_point(1.0)
-        .with_context_setup(install_fonts)
-        .build_ui_state(|ui, lab: &mut LabApp| lab.ui(ui), LabApp::new(paxos));
+    let mut h = lab_harness();
     h.run();
     h.get_by_label("Multi-Paxos sandbox: a replicated key-value store")
         .click();
@@ -1012,7 +1007,7 @@ fn leaving_an_unsaved_run_asks_first_and_can_save_it() {
         h.get_by_label("Step").click();
         h.run();
     }
-    let leave = |h: &mut Harness<'static, LabApp>| {
+    let leave = |h: &mut Harness<'static, paxos_lab::ui::LabApp>| {
         h.get_by_label("File").click();
         h.run();
         h.get_by_label("Lessons…").click();

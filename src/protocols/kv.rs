@@ -13,8 +13,107 @@ use serde::{Deserialize, Serialize};
 
 use super::ids::Value;
 use crate::sim::cowvec::CowVec;
-use crate::sim::protocol::Request;
+use crate::sim::ids::{MAX_PER_ROLE, NodeId, Role};
+use crate::sim::protocol::{Outbox, Protocol, Refusal, Request, TimerOp};
 use crate::sim::rng::Rng;
+
+/// A replicated store's cluster: servers `S1..Sn`, then clients `C1..Cm`, as Multi-Paxos and Raft
+/// both run it.
+pub const SERVER: Role = Role::new('S');
+pub const CLIENT: Role = Role::new('C');
+
+pub const fn server(index: u8) -> NodeId {
+    NodeId::new(SERVER, index)
+}
+pub const fn client(index: u8) -> NodeId {
+    NodeId::new(CLIENT, index)
+}
+
+/// Every node of a cluster of `servers` and `clients`, servers first.
+pub fn roster(servers: u8, clients: u8) -> Vec<NodeId> {
+    (1..=servers)
+        .map(server)
+        .chain((1..=clients).map(client))
+        .collect()
+}
+
+/// Where `id` sits in that roster, if it is one of its nodes.
+pub fn slot_of(servers: u8, clients: u8, id: NodeId) -> Option<usize> {
+    match id.role {
+        SERVER if (1..=servers).contains(&id.index) => Some(id.index as usize - 1),
+        CLIENT if (1..=clients).contains(&id.index) => {
+            Some(servers as usize + id.index as usize - 1)
+        }
+        _ => None,
+    }
+}
+
+/// A store cluster's settings, as Multi-Paxos and Raft take them: counts, latency, timeout, and
+/// each flaw at most once.
+pub fn validate_cluster<F: PartialEq + Copy + fmt::Display>(
+    servers: u8,
+    clients: u8,
+    latency: (u32, u32),
+    timeout: u32,
+    flaws: &[F],
+) -> Result<(), String> {
+    if !(1..=MAX_PER_ROLE).contains(&servers) {
+        return Err(format!(
+            "servers: between 1 and {MAX_PER_ROLE}, not {}",
+            servers
+        ));
+    }
+    if clients > MAX_PER_ROLE {
+        return Err(format!("clients: at most {MAX_PER_ROLE}, not {}", clients));
+    }
+    let (lo, hi) = latency;
+    if lo > hi || hi > 1_000_000 {
+        return Err(format!(
+            "latency: a range (low, high) with low <= high <= 1000000, not ({lo}, {hi})"
+        ));
+    }
+    if !(3..=1_000_000).contains(&timeout) {
+        return Err(format!(
+            "timeout: between 3 and 1000000 ticks, not {}",
+            timeout
+        ));
+    }
+    let mut seen = Vec::new();
+    for f in flaws {
+        if seen.contains(f) {
+            return Err(format!("flaws: `{}` is listed twice", f));
+        }
+        seen.push(*f);
+    }
+    Ok(())
+}
+
+/// A protocol under the store: how its clients' effects become its own notes and messages.
+pub trait StoreProtocol: Protocol<Request = Op> {
+    fn invoked(seq: u32, op: Op) -> Self::Note;
+    fn returned(seq: u32, output: Output) -> Self::Note;
+    fn client_msg(msg: ClientMsg) -> Self::Msg;
+    /// How long a client waits for an answer before asking the next server.
+    fn client_wait(&self) -> TimerOp;
+}
+
+/// Puts what a client's handler wants done into the protocol's outbox.
+pub fn client_effects<P: StoreProtocol>(p: &P, fx: ClientEffects, out: &mut Outbox<P>) {
+    if let Some((seq, op)) = fx.invoked {
+        out.note(P::invoked(seq, op));
+    }
+    if let Some((seq, output)) = fx.returned {
+        out.note(P::returned(seq, output));
+    }
+    if let Some((s, msg)) = fx.send {
+        out.send(server(s), P::client_msg(msg));
+    }
+    match fx.timer {
+        Some(true) => out.timer = Some(p.client_wait()),
+        Some(false) => out.timer = Some(TimerOp::Stop),
+        None => {}
+    }
+}
 
 /// What a client asks of the store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -291,6 +390,19 @@ impl Client {
         fx.invoked = Some((self.seq, op));
         fx.send = Some((self.leader, ClientMsg::Request { seq: self.seq, op }));
         fx.timer = Some(true);
+    }
+
+    /// A request handed to client `id`, refused when its queue is full.
+    pub fn take(&mut self, id: NodeId, op: Op) -> Result<ClientEffects, Refusal> {
+        if self.queue.len() >= 10_000 {
+            return Err(format!("{id} already has 10000 requests waiting"));
+        }
+        Ok(self.on_request(op))
+    }
+
+    /// How many requests it has been given so far (the workload's index of the next one).
+    pub fn given(&self) -> u32 {
+        self.seq + self.queue.len() as u32 + self.current.is_some() as u32
     }
 
     pub fn on_request(&mut self, op: Op) -> ClientEffects {

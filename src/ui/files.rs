@@ -76,6 +76,27 @@ impl FileDialog {
         self.listing = None;
     }
 
+    /// Opens the dialog for `purpose` beside `document` (the run's file, if it has one),
+    /// suggesting a name from it (or `stem`) with the extension the purpose writes.
+    pub fn ask_about(
+        &mut self,
+        purpose: FilePurpose,
+        document: Option<&Path>,
+        stem: &str,
+        run_len: u64,
+    ) {
+        let dir = document.and_then(|p| p.parent()).map(Path::to_path_buf);
+        let stem = document
+            .and_then(|p| p.file_stem())
+            .map_or(stem.to_string(), |s| s.to_string_lossy().into_owned());
+        let name = match purpose {
+            FilePurpose::Open => String::new(),
+            FilePurpose::SaveAs => format!("{stem}.ron"),
+            FilePurpose::Export => format!("{stem}.{}", self.format.extension()),
+        };
+        self.show(purpose, dir.as_deref(), &name, run_len);
+    }
+
     pub fn is_open(&self) -> bool {
         self.purpose.is_some()
     }

@@ -257,6 +257,31 @@ fn message_pos(layout: &Layout, env: &Envelope<Msg>, now: f64) -> Pos2 {
     a + (b - a) * f + normal
 }
 
+/// A node's accessible widget, so keyboards, screen readers and tests find it by its id.
+pub(crate) fn node_widget(ui: &Ui, rect: Rect, id: NodeId) -> Response {
+    let resp = ui.interact(rect, ui.scope_id().with(("node", id)), Sense::click());
+    let label = id.to_string();
+    resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
+    resp
+}
+
+/// A message's accessible widget around its marker at `p`, named `#id Msg src→dst`.
+pub(crate) fn message_widget<M: std::fmt::Display>(
+    ui: &Ui,
+    p: Pos2,
+    marker: f32,
+    env: &Envelope<M>,
+) -> Response {
+    let resp = ui.interact(
+        Rect::from_center_size(p, Vec2::splat(marker * 2.0 + 6.0)),
+        ui.scope_id().with(("msg", env.id.0)),
+        Sense::click(),
+    );
+    let label = format!("{} {} {}→{}", env.id, env.msg, env.src, env.dst);
+    resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
+    resp
+}
+
 fn distance_to_segment(p: Pos2, a: Pos2, b: Pos2) -> f32 {
     let ab = b - a;
     let t = ((p - a).dot(ab) / ab.length_sq().max(1e-6)).clamp(0.0, 1.0);
@@ -568,13 +593,7 @@ impl GraphView {
             }
 
             // An accessible widget per node, so keyboards, screen readers and tests find it.
-            let resp = ui.interact(
-                Rect::from_center_size(p, Vec2::splat(r * 2.0)),
-                ui.scope_id().with(("node", id)),
-                Sense::click(),
-            );
-            let label = id.to_string();
-            resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
+            let resp = node_widget(ui, Rect::from_center_size(p, Vec2::splat(r * 2.0)), id);
             if resp.clicked() {
                 out.push(Command::Select(Some(Selection::Node(id))));
             }
@@ -612,13 +631,7 @@ impl GraphView {
         if in_flight.len() <= WIDGETS_UP_TO {
             for env in in_flight.iter().copied() {
                 let p = message_pos(&layout, env, now);
-                let resp = ui.interact(
-                    Rect::from_center_size(p, Vec2::splat(mr * 2.0 + 6.0)),
-                    ui.scope_id().with(("msg", env.id.0)),
-                    Sense::click(),
-                );
-                let label = format!("{} {} {}→{}", env.id, env.msg, env.src, env.dst);
-                resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
+                let resp = message_widget(ui, p, mr, env);
                 if resp.clicked() {
                     out.push(Command::Select(Some(Selection::Message(env.id))));
                 }

@@ -643,25 +643,9 @@ impl MultiPaxosApp {
     }
 
     fn ask(&mut self, purpose: FilePurpose) {
-        let dir = self
-            .document
-            .as_deref()
-            .and_then(|p| p.parent())
-            .map(|p| p.to_path_buf());
-        let stem = self
-            .document
-            .as_deref()
-            .and_then(|p| p.file_stem())
-            .map_or("multipaxos-run".to_string(), |s| {
-                s.to_string_lossy().into_owned()
-            });
-        let name = match purpose {
-            FilePurpose::Open => String::new(),
-            FilePurpose::SaveAs => format!("{stem}.ron"),
-            FilePurpose::Export => format!("{stem}.{}", self.files.format.extension()),
-        };
+        let len = self.session.len();
         self.files
-            .show(purpose, dir.as_deref(), &name, self.session.len());
+            .ask_about(purpose, self.document.as_deref(), "multipaxos-run", len);
     }
 
     fn top_bar(&mut self, ui: &mut Ui, out: &mut Vec<Command<MultiPaxos>>) {

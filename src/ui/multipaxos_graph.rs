@@ -12,7 +12,7 @@ use egui::{Align2, Color32, FontId, Pos2, Rect, Sense, Shape, Stroke, Ui, Vec2};
 use petgraph::graph::UnGraph;
 
 use super::Anim;
-use super::graph::{Drawn, label_spots};
+use super::graph::{Drawn, label_spots, message_widget, node_widget};
 use super::i18n::{Lang, T, fill};
 use super::theme::{Palette, cross, crown, polygon};
 use crate::protocols::Plugin;
@@ -335,9 +335,7 @@ impl MultiPaxosGraph {
             states.push((id, at, galley));
 
             // An accessible widget per node, so keyboards, screen readers and tests find it.
-            let resp = ui.interact(node_rect, ui.scope_id().with(("node", id)), Sense::click());
-            let label = id.to_string();
-            resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
+            let resp = node_widget(ui, node_rect, id);
             if resp.clicked() {
                 out.push(Command::Select(Some(Selection::Node(id))));
             }
@@ -452,13 +450,7 @@ impl MultiPaxosGraph {
         if in_flight.len() <= WIDGETS_UP_TO {
             for env in in_flight.iter().copied() {
                 let p = message_pos(&layout, env, now);
-                let resp = ui.interact(
-                    Rect::from_center_size(p, Vec2::splat(mr * 2.0 + 6.0)),
-                    ui.scope_id().with(("msg", env.id.0)),
-                    Sense::click(),
-                );
-                let label = format!("{} {} {}→{}", env.id, env.msg, env.src, env.dst);
-                resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
+                let resp = message_widget(ui, p, mr, env);
                 if resp.clicked() {
                     out.push(Command::Select(Some(Selection::Message(env.id))));
                 }

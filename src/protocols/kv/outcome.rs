@@ -68,7 +68,7 @@ pub fn history_requests(history: &History) -> Vec<Request> {
                 Op::Cas(_, e, v) => (Some(e.to_string()), Some(v.to_string())),
             };
             Request {
-                client: NodeId::new(super::super::multipaxos::CLIENT, o.client).to_string(),
+                client: super::client(o.client).to_string(),
                 op: o.op.name().into(),
                 key: o.op.key().to_string(),
                 expect,
@@ -104,4 +104,19 @@ pub fn history_words(history: &[Request], linearizable: bool) -> String {
             "NOT linearizable"
         }
     )
+}
+
+/// Each replica as `--json` prints it: `{"S1": {"applied": 3, "kv": {...}}}`.
+pub fn replicas_json(
+    replicas: &BTreeMap<NodeId, Replica>,
+) -> serde_json::Map<String, serde_json::Value> {
+    replicas
+        .iter()
+        .map(|(n, r)| {
+            (
+                n.to_string(),
+                serde_json::json!({"applied": r.applied, "kv": r.kv}),
+            )
+        })
+        .collect()
 }

@@ -7,7 +7,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::protocols::kv::Workload;
-use crate::sim::ids::{MAX_PER_ROLE, serde_as_string};
+use crate::sim::ids::serde_as_string;
 
 /// A deliberate bug, each breaking one rule of Multi-Paxos or of the store above it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -124,37 +124,12 @@ impl Default for Config {
 
 impl Config {
     pub fn validate(&self) -> Result<(), String> {
-        if !(1..=MAX_PER_ROLE).contains(&self.servers) {
-            return Err(format!(
-                "servers: between 1 and {MAX_PER_ROLE}, not {}",
-                self.servers
-            ));
-        }
-        if self.clients > MAX_PER_ROLE {
-            return Err(format!(
-                "clients: at most {MAX_PER_ROLE}, not {}",
-                self.clients
-            ));
-        }
-        let (lo, hi) = self.latency;
-        if lo > hi || hi > 1_000_000 {
-            return Err(format!(
-                "latency: a range (low, high) with low <= high <= 1000000, not ({lo}, {hi})"
-            ));
-        }
-        if !(3..=1_000_000).contains(&self.timeout) {
-            return Err(format!(
-                "timeout: between 3 and 1000000 ticks, not {}",
-                self.timeout
-            ));
-        }
-        let mut seen = Vec::new();
-        for f in &self.flaws {
-            if seen.contains(f) {
-                return Err(format!("flaws: `{}` is listed twice", f.name()));
-            }
-            seen.push(*f);
-        }
-        Ok(())
+        crate::protocols::kv::validate_cluster(
+            self.servers,
+            self.clients,
+            self.latency,
+            self.timeout,
+            &self.flaws,
+        )
     }
 }

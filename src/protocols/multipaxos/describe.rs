@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 use super::{Action, CLIENT, Config, Msg, MultiPaxos, MultiPaxosWorld, Node, Note, SERVER, client};
 use crate::protocols::ids::Value;
 pub use crate::protocols::kv::outcome::{Replica, Request};
-use crate::protocols::kv::outcome::{history_requests, history_words, replica_words};
+use crate::protocols::kv::outcome::{
+    history_requests, history_words, replica_words, replicas_json,
+};
 use crate::protocols::kv::{ClientMsg, Entry, Linearization, Op, Output, Store};
 use crate::protocols::plugin::{
     LaneNote, Plugin, RoleInfo, Tint, ViolationOutcome, differing, messages_words, safety_words,
@@ -226,16 +228,7 @@ impl Plugin for MultiPaxos {
     }
 
     fn outcome_json(o: &Outcome) -> serde_json::Value {
-        let replicas: serde_json::Map<String, serde_json::Value> = o
-            .replicas
-            .iter()
-            .map(|(n, r)| {
-                (
-                    n.to_string(),
-                    serde_json::json!({"applied": r.applied, "kv": r.kv}),
-                )
-            })
-            .collect();
+        let replicas = replicas_json(&o.replicas);
         serde_json::json!({
             "protocol": MultiPaxos::NAME,
             "steps": o.steps,

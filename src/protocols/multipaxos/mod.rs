@@ -27,23 +27,15 @@ pub use config::{Config, Flaw};
 pub use describe::Outcome;
 
 use super::ids::Ballot;
-use super::kv::{self, Client, ClientEffects, ClientMsg, Command, Entry, History, Linearization};
+use super::kv::{self, Client, ClientMsg, Command, Entry, History, Linearization};
 use super::kv::{Op, Settled};
 use super::kv::{Output, Store, Workload};
 use crate::sim::cowvec::CowVec;
-use crate::sim::ids::{NodeId, Role};
+use crate::sim::ids::NodeId;
 use crate::sim::protocol::{Ctx, Outbox, Protocol, Refusal, TimerOp, Violation, Wait};
 use crate::sim::world::{Event, Timing, World};
 
-pub const SERVER: Role = Role::new('S');
-pub const CLIENT: Role = Role::new('C');
-
-pub const fn server(index: u8) -> NodeId {
-    NodeId::new(SERVER, index)
-}
-pub const fn client(index: u8) -> NodeId {
-    NodeId::new(CLIENT, index)
-}
+pub use super::kv::{CLIENT, SERVER, client, server};
 
 /// The world running Multi-Paxos.
 pub type MultiPaxosWorld = World<MultiPaxos>;
@@ -465,29 +457,8 @@ impl MultiPaxos {
         TimerOp::Start(Wait::Ticks((self.timeout / 3).max(1)))
     }
 
-    fn client_wait(&self) -> TimerOp {
-        TimerOp::Start(Wait::Ticks(self.timeout * 2))
-    }
-
     fn others(&self, me: u8) -> impl Iterator<Item = NodeId> + '_ {
         (1..=self.servers).filter(move |&s| s != me).map(server)
-    }
-
-    fn client_effects(&self, fx: ClientEffects, out: &mut Outbox<Self>) {
-        if let Some((seq, op)) = fx.invoked {
-            out.note(Note::Invoked { seq, op });
-        }
-        if let Some((seq, output)) = fx.returned {
-            out.note(Note::Returned { seq, output });
-        }
-        if let Some((s, msg)) = fx.send {
-            out.send(server(s), Msg::Client(msg));
-        }
-        match fx.timer {
-            Some(true) => out.timer = Some(self.client_wait()),
-            Some(false) => out.timer = Some(TimerOp::Stop),
-            None => {}
-        }
     }
 
     /// Starts phase 1 for every slot from the first one this server does not know is chosen.
@@ -977,6 +948,21 @@ impl MultiPaxos {
     }
 }
 
+impl kv::StoreProtocol for MultiPaxos {
+    fn invoked(seq: u32, op: Op) -> Note {
+        Note::Invoked { seq, op }
+    }
+    fn returned(seq: u32, output: Output) -> Note {
+        Note::Returned { seq, output }
+    }
+    fn client_msg(msg: ClientMsg) -> Msg {
+        Msg::Client(msg)
+    }
+    fn client_wait(&self) -> TimerOp {
+        TimerOp::Start(Wait::Ticks(self.timeout * 2))
+    }
+}
+
 impl Protocol for MultiPaxos {
     type Node = Node;
     type Msg = Msg;
@@ -985,20 +971,11 @@ impl Protocol for MultiPaxos {
     type Request = Op;
 
     fn roster(&self) -> Vec<NodeId> {
-        (1..=self.servers)
-            .map(server)
-            .chain((1..=self.clients).map(client))
-            .collect()
+        kv::roster(self.servers, self.clients)
     }
 
     fn slot_of(&self, id: NodeId) -> Option<usize> {
-        match id.role {
-            SERVER if (1..=self.servers).contains(&id.index) => Some(id.index as usize - 1),
-            CLIENT if (1..=self.clients).contains(&id.index) => {
-                Some(self.servers as usize + id.index as usize - 1)
-            }
-            _ => None,
-        }
+        kv::slot_of(self.servers, self.clients, id)
     }
 
     fn initial_node(&self, id: NodeId) -> Node {
@@ -1016,7 +993,7 @@ impl Protocol for MultiPaxos {
     /// The client's next operation from the seeded workload.
     fn auto_request(&self, id: NodeId, node: &Node) -> Op {
         let given = match node {
-            Node::Client(c) => c.seq + c.queue.len() as u32 + c.current.is_some() as u32,
+            Node::Client(c) => c.given(),
             Node::Server(_) => 0,
         };
         self.auto_workload.op(self.seed, id.index, given)
@@ -1046,11 +1023,8 @@ impl Protocol for MultiPaxos {
         let Node::Client(c) = node else {
             return Err(format!("{id} is a server; clients take requests"));
         };
-        if c.queue.len() >= 10_000 {
-            return Err(format!("{id} already has 10000 requests waiting"));
-        }
-        let fx = c.on_request(op);
-        self.client_effects(fx, out);
+        let fx = c.take(id, op)?;
+        kv::client_effects(self, fx, out);
         Ok(())
     }
 
@@ -1068,7 +1042,7 @@ impl Protocol for MultiPaxos {
             Node::Client(c) => {
                 if let Msg::Client(m) = msg {
                     let fx = c.on_message(self.servers, from.index, m);
-                    self.client_effects(fx, out);
+                    kv::client_effects(self, fx, out);
                 }
             }
         }
@@ -1078,7 +1052,7 @@ impl Protocol for MultiPaxos {
         match node {
             Node::Client(c) => {
                 let fx = c.on_timeout(self.servers);
-                self.client_effects(fx, out);
+                kv::client_effects(self, fx, out);
             }
             Node::Server(s) => match s.lead {
                 Lead::Leader { ballot, .. } => {
@@ -1097,7 +1071,7 @@ impl Protocol for MultiPaxos {
         match node {
             Node::Client(c) => {
                 let fx = c.on_restart();
-                self.client_effects(fx, out);
+                kv::client_effects(self, fx, out);
             }
             Node::Server(s) => {
                 s.lead = Lead::Follower { leader: None };

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::{Action, CLIENT, Config, Msg, Node, Note, Raft, RaftWorld, SERVER, client};
 use crate::protocols::ids::Value;
 use crate::protocols::kv::outcome::{
-    Replica, Request, history_requests, history_words, replica_words,
+    Replica, Request, history_requests, history_words, replica_words, replicas_json,
 };
 use crate::protocols::kv::{ClientMsg, Op};
 use crate::protocols::multipaxos::describe::{counted, entry_words};
@@ -241,16 +241,7 @@ impl Plugin for Raft {
     }
 
     fn outcome_json(o: &Outcome) -> serde_json::Value {
-        let replicas: serde_json::Map<String, serde_json::Value> = o
-            .replicas
-            .iter()
-            .map(|(n, r)| {
-                (
-                    n.to_string(),
-                    serde_json::json!({"applied": r.applied, "kv": r.kv}),
-                )
-            })
-            .collect();
+        let replicas = replicas_json(&o.replicas);
         let leaders: serde_json::Map<String, serde_json::Value> = o
             .leaders
             .iter()

@@ -25,9 +25,9 @@ use std::sync::Arc;
 
 pub use config::{Config, Flaw};
 
-use super::kv::{self, Client, ClientEffects, ClientMsg, Command, Entry, History, Linearization};
+use super::kv::{self, Client, ClientMsg, Command, Entry, History, Linearization};
+pub use super::kv::{CLIENT, SERVER, client, server};
 use super::kv::{Op, Output, Settled, Store, Workload};
-pub use super::multipaxos::{CLIENT, SERVER, client, server};
 use crate::sim::ids::NodeId;
 use crate::sim::protocol::{Ctx, Outbox, Protocol, Refusal, TimerOp, Violation, Wait};
 use crate::sim::world::{Event, Timing, World};
@@ -369,29 +369,8 @@ impl Raft {
         TimerOp::Start(Wait::Ticks((self.timeout / 3).max(1)))
     }
 
-    fn client_wait(&self) -> TimerOp {
-        TimerOp::Start(Wait::Ticks(self.timeout * 2))
-    }
-
     fn others(&self, me: u8) -> impl Iterator<Item = u8> + '_ {
         (1..=self.servers).filter(move |&s| s != me)
-    }
-
-    fn client_effects(&self, fx: ClientEffects, out: &mut Outbox<Self>) {
-        if let Some((seq, op)) = fx.invoked {
-            out.note(Note::Invoked { seq, op });
-        }
-        if let Some((seq, output)) = fx.returned {
-            out.note(Note::Returned { seq, output });
-        }
-        if let Some((s, msg)) = fx.send {
-            out.send(server(s), Msg::Client(msg));
-        }
-        match fx.timer {
-            Some(true) => out.timer = Some(self.client_wait()),
-            Some(false) => out.timer = Some(TimerOp::Stop),
-            None => {}
-        }
     }
 
     /// A higher term seen: adopt it and follow (the vote of the new term is still free).
@@ -824,6 +803,21 @@ impl Raft {
     }
 }
 
+impl kv::StoreProtocol for Raft {
+    fn invoked(seq: u32, op: Op) -> Note {
+        Note::Invoked { seq, op }
+    }
+    fn returned(seq: u32, output: Output) -> Note {
+        Note::Returned { seq, output }
+    }
+    fn client_msg(msg: ClientMsg) -> Msg {
+        Msg::Client(msg)
+    }
+    fn client_wait(&self) -> TimerOp {
+        TimerOp::Start(Wait::Ticks(self.timeout * 2))
+    }
+}
+
 impl Protocol for Raft {
     type Node = Node;
     type Msg = Msg;
@@ -832,20 +826,11 @@ impl Protocol for Raft {
     type Request = Op;
 
     fn roster(&self) -> Vec<NodeId> {
-        (1..=self.servers)
-            .map(server)
-            .chain((1..=self.clients).map(client))
-            .collect()
+        kv::roster(self.servers, self.clients)
     }
 
     fn slot_of(&self, id: NodeId) -> Option<usize> {
-        match id.role {
-            SERVER if (1..=self.servers).contains(&id.index) => Some(id.index as usize - 1),
-            CLIENT if (1..=self.clients).contains(&id.index) => {
-                Some(self.servers as usize + id.index as usize - 1)
-            }
-            _ => None,
-        }
+        kv::slot_of(self.servers, self.clients, id)
     }
 
     fn initial_node(&self, id: NodeId) -> Node {
@@ -863,7 +848,7 @@ impl Protocol for Raft {
     /// The client's next operation from the seeded workload.
     fn auto_request(&self, id: NodeId, node: &Node) -> Op {
         let given = match node {
-            Node::Client(c) => c.seq + c.queue.len() as u32 + c.current.is_some() as u32,
+            Node::Client(c) => c.given(),
             Node::Server(_) => 0,
         };
         self.auto_workload.op(self.seed, id.index, given)
@@ -899,11 +884,8 @@ impl Protocol for Raft {
         let Node::Client(c) = node else {
             return Err(format!("{id} is a server; clients take requests"));
         };
-        if c.queue.len() >= 10_000 {
-            return Err(format!("{id} already has 10000 requests waiting"));
-        }
-        let fx = c.on_request(op);
-        self.client_effects(fx, out);
+        let fx = c.take(id, op)?;
+        kv::client_effects(self, fx, out);
         Ok(())
     }
 
@@ -921,7 +903,7 @@ impl Protocol for Raft {
             Node::Client(c) => {
                 if let Msg::Client(m) = msg {
                     let fx = c.on_message(self.servers, from.index, m);
-                    self.client_effects(fx, out);
+                    kv::client_effects(self, fx, out);
                 }
             }
         }
@@ -931,7 +913,7 @@ impl Protocol for Raft {
         match node {
             Node::Client(c) => {
                 let fx = c.on_timeout(self.servers);
-                self.client_effects(fx, out);
+                kv::client_effects(self, fx, out);
             }
             Node::Server(s) => {
                 if s.is_leader() {
@@ -948,7 +930,7 @@ impl Protocol for Raft {
         match node {
             Node::Client(c) => {
                 let fx = c.on_restart();
-                self.client_effects(fx, out);
+                kv::client_effects(self, fx, out);
             }
             Node::Server(s) => {
                 if self.has(Flaw::VolatileState) {
