@@ -22,33 +22,37 @@ use crate::protocols::Plugin;
 use crate::protocols::kv::Workload;
 use crate::protocols::multipaxos::{self, MultiPaxos};
 use crate::protocols::paxos::{Config, Flaw, Paxos};
+use crate::protocols::raft::{self, Raft};
 
 #[derive(Args, Debug, Clone)]
 pub struct ExploreArgs {
-    /// paxos (single-decree) or multipaxos (a replicated key-value store)
+    /// paxos (single-decree), multipaxos or raft (each under a replicated key-value store)
     #[arg(long, default_value = "paxos")]
     pub protocol: String,
-    /// Multi-Paxos: servers
+    /// Multi-Paxos and Raft: servers
     #[arg(long, default_value_t = 3)]
     pub servers: u8,
-    /// Multi-Paxos: clients
+    /// Multi-Paxos and Raft: clients
     #[arg(long, default_value_t = 1)]
     pub clients: u8,
-    /// Multi-Paxos: operations per client, handed over before the search starts
+    /// Multi-Paxos and Raft: operations per client, handed over before the search starts
     #[arg(long, default_value_t = 2)]
     pub ops: u8,
-    /// Multi-Paxos: put-get (each client puts its own value to x, then gets x) or mixed
+    /// Multi-Paxos and Raft: put-get (each client puts its own value to x, then gets x) or mixed
     #[arg(long, default_value = "put-get", value_parser = Workload::parse)]
     pub workload: Workload,
-    /// Multi-Paxos: timeouts each server may take (an election, or a leader's heartbeat)
-    #[arg(long, default_value_t = 1)]
-    pub timeouts: u8,
-    /// Multi-Paxos: timeouts all servers together may take
-    #[arg(long, default_value_t = 1)]
-    pub total_timeouts: u8,
-    /// Multi-Paxos: retries each client may make after a timeout
-    #[arg(long, default_value_t = 0)]
-    pub retries: u8,
+    /// Multi-Paxos and Raft: timeouts each server may take (an election, or a leader's
+    /// heartbeat); default 1, or unbounded under --depth
+    #[arg(long)]
+    pub timeouts: Option<u8>,
+    /// Multi-Paxos and Raft: timeouts all servers together may take; default 1, or unbounded
+    /// under --depth
+    #[arg(long)]
+    pub total_timeouts: Option<u8>,
+    /// Multi-Paxos and Raft: retries each client may make after a timeout; default 0, or
+    /// unbounded under --depth
+    #[arg(long)]
+    pub retries: Option<u8>,
     #[arg(long, default_value_t = 2)]
     pub proposers: u8,
     #[arg(long, default_value_t = 3)]
@@ -76,9 +80,14 @@ pub struct ExploreArgs {
     /// Switch on a deliberate bug (repeatable). Paxos: amnesia, ignore-promised-value,
     /// accept-lower-ballot, minority-quorum, learner-mixes-ballots, reuse-ballot. Multi-Paxos:
     /// skip-prepare-on-failover, ignore-promised-commands, commit-on-minority, no-dedup,
-    /// stale-read, apply-past-hole
+    /// stale-read, apply-past-hole. Raft: commit-previous-term, vote-twice, no-up-to-date-check,
+    /// volatile-state, stale-read
     #[arg(long = "flaw", value_name = "NAME")]
     pub flaws: Vec<String>,
+    /// Expand no state this many steps from the start (Stateright's depth bound); with it,
+    /// Multi-Paxos and Raft timeouts are unbounded unless --timeouts is given
+    #[arg(long)]
+    pub depth: Option<u32>,
     /// Treat states that differ only by renaming acceptors as one (symmetry reduction)
     #[arg(long)]
     pub symmetry: bool,
@@ -148,7 +157,35 @@ impl ExploreArgs {
             max_states: self.max_states,
             max_memory: self.max_memory,
             symmetry: self.symmetry,
+            max_depth: self.depth,
         }
+    }
+
+    /// The timeout bounds of a store protocol's search: per server, in all, per client. Each
+    /// defaults to a small budget, or to none when a depth bound keeps the search finite.
+    fn store_timeouts(&self) -> (Option<u8>, Option<u8>, Option<u8>) {
+        match self.depth {
+            Some(_) => (self.timeouts, self.total_timeouts, self.retries),
+            None => (
+                Some(self.timeouts.unwrap_or(1)),
+                Some(self.total_timeouts.unwrap_or(1)),
+                Some(self.retries.unwrap_or(0)),
+            ),
+        }
+    }
+
+    /// The Raft cluster to search.
+    pub fn raft_config(&self) -> Result<raft::Config, String> {
+        Ok(raft::Config {
+            servers: self.servers,
+            clients: self.clients,
+            flaws: self
+                .flaws
+                .iter()
+                .map(|f| f.parse::<raft::Flaw>())
+                .collect::<Result<_, _>>()?,
+            ..raft::Config::default()
+        })
     }
 }
 
@@ -243,10 +280,7 @@ pub fn run(args: &ExploreArgs) -> u8 {
     match protocol {
         crate::trace::Protocol::Paxos => run_paxos(args),
         crate::trace::Protocol::MultiPaxos => run_multipaxos(args),
-        crate::trace::Protocol::Raft => {
-            report!("error: --protocol raft: the explorer does not search Raft yet");
-            EXIT_BAD_INPUT
-        }
+        crate::trace::Protocol::Raft => run_raft(args),
     }
 }
 
@@ -305,11 +339,71 @@ fn run_multipaxos(args: &ExploreArgs) -> u8 {
             return EXIT_BAD_INPUT;
         }
     };
-    let mut options = args.options();
-    options.bounds.timeouts = Some(args.timeouts);
-    options.bounds.retries = Some(args.retries);
-    options.bounds.total_timeouts = Some(args.total_timeouts);
+    let mut options = store_options(args);
     let notes = explore::multipaxos_flaw_budgets(&mut config, &mut options.bounds);
+    let cluster = StoreCluster {
+        servers: config.servers,
+        clients: config.clients,
+        flaws: flaw_words(config.flaws.iter().map(|f| f.name())),
+    };
+    run_store::<MultiPaxos>(args, options, &notes, &cluster, |options, progress| {
+        explore::explore_multipaxos(&config, args.workload, args.ops, options, progress)
+    })
+}
+
+fn run_raft(args: &ExploreArgs) -> u8 {
+    let mut config = match args.raft_config() {
+        Ok(c) => c,
+        Err(m) => {
+            report!("error: {m}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let mut options = store_options(args);
+    let notes = explore::raft_flaw_budgets(&mut config, &mut options.bounds);
+    let cluster = StoreCluster {
+        servers: config.servers,
+        clients: config.clients,
+        flaws: flaw_words(config.flaws.iter().map(|f| f.name())),
+    };
+    run_store::<Raft>(args, options, &notes, &cluster, |options, progress| {
+        explore::explore_raft(&config, args.workload, args.ops, options, progress)
+    })
+}
+
+fn store_options(args: &ExploreArgs) -> Options {
+    let mut options = args.options();
+    (
+        options.bounds.timeouts,
+        options.bounds.total_timeouts,
+        options.bounds.retries,
+    ) = args.store_timeouts();
+    options
+}
+
+/// What a store protocol's search header names of its cluster.
+struct StoreCluster {
+    servers: u8,
+    clients: u8,
+    /// `, flaws: ...` or nothing.
+    flaws: String,
+}
+
+/// A bound in words: its number, or "unbounded".
+fn bound_words(n: Option<u8>) -> String {
+    n.map_or("unbounded".to_string(), |n| n.to_string())
+}
+
+fn run_store<P: Plugin>(
+    args: &ExploreArgs,
+    options: Options,
+    notes: &[&str],
+    cluster: &StoreCluster,
+    search: impl FnOnce(&Options, &Progress) -> Result<Search<P>, String> + Send,
+) -> u8
+where
+    Search<P>: Send,
+{
     let note = (!notes.is_empty()).then(|| notes.join("; "));
     if let (Some(n), false) = (&note, args.json) {
         say!("note: {n}");
@@ -322,23 +416,25 @@ fn run_multipaxos(args: &ExploreArgs) -> u8 {
     }
     let b = options.bounds;
     let header = format!(
-        "explored Multi-Paxos: {} servers, {} clients with {} {} operations each{}; {} timeouts per server and {} in all, {} retries per client, {} drops, {} duplicates, {} crashes",
-        config.servers,
-        config.clients,
+        "explored {}: {} servers, {} clients with {} {} operations each{}; {} timeouts per server and {} in all, {} retries per client, {} drops, {} duplicates, {} crashes{}",
+        P::TITLE,
+        cluster.servers,
+        cluster.clients,
         args.ops,
         args.workload.name(),
-        flaw_words(config.flaws.iter().map(|f| f.name())),
-        args.timeouts,
-        args.total_timeouts,
-        b.retries.unwrap_or(0),
+        cluster.flaws,
+        bound_words(b.timeouts),
+        bound_words(b.total_timeouts),
+        bound_words(b.retries),
         b.drops,
         b.duplicates,
-        b.crashes
+        b.crashes,
+        options
+            .max_depth
+            .map_or(String::new(), |d| format!(", depth {d}"))
     );
-    let result = with_progress(|progress| {
-        explore::explore_multipaxos(&config, args.workload, args.ops, &options, progress)
-    });
-    finish::<MultiPaxos>(args, &options, note.as_deref(), &header, result)
+    let result = with_progress(|progress| search(&options, progress));
+    finish::<P>(args, &options, note.as_deref(), &header, result)
 }
 
 fn flaw_words<'a>(names: impl Iterator<Item = &'a str>) -> String {
@@ -457,12 +553,18 @@ fn finish<P: Plugin>(
             "limit": limit,
             "max_memory": options.max_memory.unwrap_or_else(explore::memory::default_budget),
             "note": note,
+            "depth_bound": options.max_depth,
         });
         say!("{json}");
     } else {
         say!("{header}");
         match &report.verdict {
-            Verdict::Safe => say!("SAFE: every reachable state checked, no rule broken"),
+            Verdict::Safe => match options.max_depth {
+                Some(d) => say!(
+                    "SAFE: every state reachable within {d} steps checked, no rule broken (the depth bound; deeper states were not expanded)"
+                ),
+                None => say!("SAFE: every reachable state checked, no rule broken"),
+            },
             Verdict::Violation { violation, .. } => {
                 let actions = actions.unwrap_or_default();
                 say!("VIOLATION of {}: {}", violation.invariant, violation.detail);

@@ -66,6 +66,9 @@ pub struct Options {
     pub max_memory: Option<u64>,
     /// Treat states that differ only by a renaming of interchangeable nodes as one.
     pub symmetry: bool,
+    /// Expand no state this many steps from the start (as Stateright's `target_max_depth`):
+    /// "safe" then means safe within that many steps as well as within the other bounds.
+    pub max_depth: Option<u32>,
 }
 
 /// The most worker threads a search starts.
@@ -260,7 +263,7 @@ where
         level.clear();
     }
 
-    while !level.is_empty() {
+    while !level.is_empty() && options.max_depth.is_none_or(|m| depth < m) {
         progress.depth.store(depth, Ordering::Relaxed);
         progress.frontier.store(
             level.iter().map(|b| b.ends.len() as u64).sum(),
@@ -684,9 +687,58 @@ pub fn multipaxos_flaw_budgets(
     notes
 }
 
-/// The most each Multi-Paxos bound may be: the space grows fast with every one.
-const MULTIPAXOS_LIMITS: [(&str, u8); 4] =
-    [("servers", 7), ("clients", 6), ("ops", 4), ("timeouts", 6)];
+/// What a Raft flaw needs beyond the given bounds to show at all, added to `config` and
+/// `bounds`, with a note saying so for each. Every one takes two elections (two servers
+/// campaigning, or one twice).
+pub fn raft_flaw_budgets(
+    config: &mut crate::protocols::raft::Config,
+    bounds: &mut Bounds,
+) -> Vec<&'static str> {
+    use crate::protocols::raft::Flaw;
+    let mut notes = Vec::new();
+    if config.flaws.is_empty() {
+        return notes;
+    }
+    let has = |f: Flaw| config.flaws.contains(&f);
+    if bounds.total_timeouts.is_some_and(|t| t < 2) {
+        bounds.total_timeouts = Some(2);
+        notes.push("every Raft flaw shows only after a second election, so the servers may time out twice in all (as --total-timeouts 2)");
+    }
+    if has(Flaw::CommitPreviousTerm) {
+        if bounds.timeouts.is_some_and(|t| t < 2) {
+            bounds.timeouts = Some(2);
+            notes.push("Figure 8 needs two servers to campaign twice each (as --timeouts 2)");
+        }
+        if bounds.total_timeouts.is_some_and(|t| t < 4) {
+            bounds.total_timeouts = Some(4);
+            notes.push("Figure 8 takes four elections (as --total-timeouts 4)");
+        }
+        if bounds.retries.is_some_and(|t| t < 1) {
+            bounds.retries = Some(1);
+            notes.push("Figure 8 needs two leaders to take a request each, so a client may retry once (as --retries 1)");
+        }
+    }
+    if has(Flaw::VolatileState) && bounds.crashes == 0 {
+        bounds.crashes = 1;
+        notes.push(
+            "volatile-state shows only when a server restarts, so one may crash (as --crashes 1)",
+        );
+    }
+    if has(Flaw::StaleRead) {
+        if config.clients < 2 {
+            config.clients = 2;
+            notes.push("a stale read shows only with a second client, so the search has two (as --clients 2)");
+        }
+        if bounds.retries.is_some_and(|t| t < 1) {
+            bounds.retries = Some(1);
+            notes.push("a stale read needs a request to reach a follower, so each client may retry once (as --retries 1)");
+        }
+    }
+    notes
+}
+
+/// The most each bound of a store protocol's search may be: the space grows fast with every one.
+const STORE_LIMITS: [(&str, u8); 4] = [("servers", 7), ("clients", 6), ("ops", 4), ("timeouts", 6)];
 
 /// A search over Multi-Paxos on `config`'s cluster, every client handed `workload`'s operations
 /// first (they run them one at a time). Timeouts (elections, heartbeats, client retries) are
@@ -698,16 +750,56 @@ pub fn explore_multipaxos(
     options: &Options,
     progress: &Progress,
 ) -> Result<Search<crate::protocols::multipaxos::MultiPaxos>, String> {
-    use crate::protocols::multipaxos::{Action, MultiPaxos, client};
+    use crate::protocols::multipaxos::MultiPaxos;
     config.validate()?;
+    check_store_bounds(config.servers, config.clients, ops, options)?;
+    let mut protocol = MultiPaxos::new(config);
+    protocol.workload = store_workload(workload, config.seed, config.clients, ops);
+    let world = config.world();
+    let workload = protocol.workload.clone();
+    explore_store(config, protocol, &workload, world, options, progress)
+}
+
+/// A search over Raft on `config`'s cluster, as `explore_multipaxos` searches Multi-Paxos. Every
+/// server's election timer runs from the start; timeouts are bounded per server by
+/// `options.bounds.timeouts` (unbounded under a depth bound alone, as Stateright bounds its own).
+pub fn explore_raft(
+    config: &crate::protocols::raft::Config,
+    workload: crate::protocols::kv::Workload,
+    ops: u8,
+    options: &Options,
+    progress: &Progress,
+) -> Result<Search<crate::protocols::raft::Raft>, String> {
+    use crate::protocols::raft::Raft;
+    config.validate()?;
+    check_store_bounds(config.servers, config.clients, ops, options)?;
+    let mut protocol = Raft::new(config);
+    protocol.workload = store_workload(workload, config.seed, config.clients, ops);
+    let world = config.world();
+    let workload = protocol.workload.clone();
+    explore_store(config, protocol, &workload, world, options, progress)
+}
+
+fn store_workload(
+    workload: crate::protocols::kv::Workload,
+    seed: u64,
+    clients: u8,
+    ops: u8,
+) -> Vec<Vec<crate::protocols::kv::Op>> {
+    (1..=clients)
+        .map(|c| workload.ops(seed, c, ops as u32))
+        .collect()
+}
+
+fn check_store_bounds(servers: u8, clients: u8, ops: u8, options: &Options) -> Result<(), String> {
     let timeouts = options.bounds.timeouts.unwrap_or(0);
     for (name, n) in [
-        ("servers", config.servers),
-        ("clients", config.clients),
+        ("servers", servers),
+        ("clients", clients),
         ("ops", ops),
         ("timeouts", timeouts),
     ] {
-        let limit = MULTIPAXOS_LIMITS
+        let limit = STORE_LIMITS
             .iter()
             .find(|(k, _)| *k == name)
             .map_or(u8::MAX, |l| l.1);
@@ -726,16 +818,30 @@ pub fn explore_multipaxos(
             return Err(format!("--{name} must be at most 16, not {n}"));
         }
     }
-    let mut protocol = MultiPaxos::new(config);
-    protocol.workload = (1..=config.clients)
-        .map(|c| workload.ops(config.seed, c, ops as u32))
-        .collect();
-    let mut world = config.world();
-    let mut opening: Vec<Action> = Vec::new();
-    for k in 0..ops as usize {
-        for (i, list) in protocol.workload.iter().enumerate() {
+    Ok(())
+}
+
+/// Hands every client its operations (round by round, as they would queue them), then searches
+/// from there; a counterexample's trace opens with those hand-overs.
+fn explore_store<P>(
+    config: &P::Config,
+    protocol: P,
+    workload: &[Vec<crate::protocols::kv::Op>],
+    mut world: World<P>,
+    options: &Options,
+    progress: &Progress,
+) -> Result<Search<P>, String>
+where
+    P: crate::protocols::Plugin + Canonical<Request = crate::protocols::kv::Op>,
+    P::Node: Send + Sync,
+    P::Monitor: Send + Sync,
+{
+    let mut opening: Vec<Action<crate::protocols::kv::Op>> = Vec::new();
+    let rounds = workload.iter().map(Vec::len).max().unwrap_or(0);
+    for k in 0..rounds {
+        for (i, list) in workload.iter().enumerate() {
             if let Some(op) = list.get(k) {
-                let a = Action::Propose(client(i as u8 + 1), *op);
+                let a = Action::Propose(crate::protocols::kv::client(i as u8 + 1), *op);
                 world
                     .apply(&a)
                     .map_err(|e| format!("the workload cannot start: {e}"))?;

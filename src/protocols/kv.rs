@@ -4,6 +4,7 @@
 //! clients (one request at a time, retried with the same id, following redirects), a seeded
 //! workload, and a linearizability checker for the clients' history.
 
+pub mod canon;
 pub mod outcome;
 
 use std::collections::{BTreeMap, HashSet};

@@ -80,6 +80,7 @@ impl ExploreWindow {
             max_states: Some(STATE_BUDGET),
             max_memory: None,
             symmetry: self.symmetry,
+            max_depth: None,
         };
         self.finding = None;
         self.job = Some(Background::spawn(self.config.clone(), options));

@@ -9,90 +9,15 @@
 //! by the search's threads; the digest depends on the content alone, so every run and every
 //! thread count gives the same codes.
 
-use std::collections::{BTreeMap, HashMap};
-use std::hash::{Hash, Hasher};
-use std::sync::{Arc, RwLock};
-
 use super::{Lead, Monitor, Msg, MultiPaxos, Node, Note, Server, SlotVotes, at, last, set};
-use crate::protocols::ids::{Ballot, Value, pack_ballot, unpack_ballot};
-use crate::protocols::kv::{
-    Client, ClientMsg, Command, Entry, History, HistoryOp, Op, Output, Settled, Store,
-};
+use crate::protocols::ids::{Ballot, pack_ballot, unpack_ballot};
+use crate::protocols::kv::canon::{self as kv_canon, pack, tag, unpack};
+use crate::protocols::kv::{ClientMsg, Entry, Op};
 use crate::sim::canon::{Canonical, Reader, Writer};
-use crate::sim::hash::StableHasher;
 use crate::sim::ids::{NodeId, Role};
 
 /// The tables a search numbers things by, and the digests of list-carrying messages.
-#[derive(Clone, Debug, Default)]
-pub struct Codes {
-    commands: Vec<Command>,
-    ops: Vec<Op>,
-    values: Vec<Value>,
-    interned: Arc<RwLock<HashMap<u64, Msg>>>,
-}
-
-impl Codes {
-    fn entry(&self, e: &Entry) -> u64 {
-        match e {
-            Entry::Noop => 1,
-            Entry::Cmd(c) => 2 + self.command(c),
-        }
-    }
-
-    fn command(&self, c: &Command) -> u64 {
-        let i = self.commands.iter().position(|x| x == c);
-        debug_assert!(i.is_some(), "command {c} is not in the workload");
-        i.unwrap_or(0) as u64
-    }
-
-    fn entry_at(&self, code: u64) -> Option<Entry> {
-        match code {
-            0 => None,
-            1 => Some(Entry::Noop),
-            k => self.commands.get(k as usize - 2).map(|c| Entry::Cmd(*c)),
-        }
-    }
-
-    fn op(&self, op: &Op) -> u64 {
-        self.ops.iter().position(|x| x == op).unwrap_or(0) as u64
-    }
-
-    fn op_at(&self, code: u64) -> Op {
-        self.ops
-            .get(code as usize)
-            .copied()
-            .unwrap_or(Op::Get(Value::letter_for(1)))
-    }
-
-    fn value(&self, v: &Value) -> u64 {
-        self.values.iter().position(|x| x == v).unwrap_or(0) as u64
-    }
-
-    fn value_at(&self, code: u64) -> Value {
-        self.values
-            .get(code as usize)
-            .copied()
-            .unwrap_or_else(|| Value::letter_for(1))
-    }
-
-    fn output(&self, o: &Output) -> u64 {
-        match o {
-            Output::Ok => 0,
-            Output::Fail => 1,
-            Output::Got(None) => 2,
-            Output::Got(Some(v)) => 3 + self.value(v),
-        }
-    }
-
-    fn output_at(&self, code: u64) -> Output {
-        match code {
-            0 => Output::Ok,
-            1 => Output::Fail,
-            2 => Output::Got(None),
-            k => Output::Got(Some(self.value_at(k - 3))),
-        }
-    }
-}
+pub type Codes = kv_canon::Codes<Msg>;
 
 fn ballot(w: &mut Writer, b: Ballot) {
     w.varint(pack_ballot(b));
@@ -102,18 +27,13 @@ fn read_ballot(r: &mut Reader) -> Ballot {
     unpack_ballot(r.varint())
 }
 
-/// Tags of the message codes (the top four of 48 bits).
+/// Tags of the message codes (the top four of 48 bits; 7 to 9 are the clients', 15 interned).
 const PREPARE: u64 = 1;
 const NACK: u64 = 2;
 const ACCEPT: u64 = 3;
 const ACCEPTED: u64 = 4;
 const HEARTBEAT: u64 = 5;
 const BEHIND: u64 = 6;
-const REQUEST: u64 = 7;
-const REPLY: u64 = 8;
-const REDIRECT: u64 = 9;
-const INTERNED: u64 = 15;
-const PAYLOAD: u32 = 44;
 
 /// A ballot in 12 bits (round below 64, server below 64), if it fits.
 fn small_ballot(b: Ballot) -> Option<u64> {
@@ -122,32 +42,6 @@ fn small_ballot(b: Ballot) -> Option<u64> {
 
 fn big_ballot(v: u64) -> Ballot {
     Ballot::new((v >> 6 & 63) as u32, (v & 63) as u8)
-}
-
-/// Packs fields of the given widths (first field highest) under a tag; `None` if one is too wide.
-fn pack(tag: u64, fields: &[(u64, u32)]) -> Option<u64> {
-    let mut v = 0u64;
-    let mut used = 0;
-    for &(x, bits) in fields {
-        if x >> bits != 0 {
-            return None;
-        }
-        v = v << bits | x;
-        used += bits;
-    }
-    debug_assert!(used <= PAYLOAD);
-    Some(tag << PAYLOAD | v << (PAYLOAD - used))
-}
-
-/// The fields `pack` wrote, first first (at most four; the rest read as 0).
-fn unpack(code: u64, widths: &[u32]) -> [u64; 4] {
-    let mut out = [0; 4];
-    let mut shift = PAYLOAD;
-    for (o, &bits) in out.iter_mut().zip(widths) {
-        shift -= bits;
-        *o = code >> shift & ((1 << bits) - 1);
-    }
-    out
 }
 
 impl MultiPaxos {
@@ -184,49 +78,8 @@ impl MultiPaxos {
             Msg::Behind { ballot, from } => {
                 pack(BEHIND, &[(small_ballot(ballot)?, 12), (from as u64, 16)])
             }
-            Msg::Client(ClientMsg::Request { seq, op }) => {
-                pack(REQUEST, &[(seq as u64, 16), (codes.op(&op), 12)])
-            }
-            Msg::Client(ClientMsg::Reply { seq, output }) => {
-                pack(REPLY, &[(seq as u64, 16), (codes.output(&output), 12)])
-            }
-            Msg::Client(ClientMsg::Redirect { seq, leader }) => pack(
-                REDIRECT,
-                &[(seq as u64, 16), (leader.map_or(0, |l| l as u64 + 1), 8)],
-            ),
+            Msg::Client(ref c) => codes.client_msg(c),
             Msg::Promise { .. } | Msg::Commits { .. } => None,
-        }
-    }
-
-    /// A list-carrying message (or one with out-of-range fields) as a digest of its content.
-    fn intern(&self, msg: &Msg, codes: &Codes) -> u64 {
-        let mut h = StableHasher::default();
-        msg.hash(&mut h);
-        let mask = (1u64 << PAYLOAD) - 1;
-        let mut key = h.finish() & mask;
-        loop {
-            if let Some(known) = codes
-                .interned
-                .read()
-                .ok()
-                .and_then(|t| t.get(&key).cloned())
-            {
-                if known == *msg {
-                    return INTERNED << PAYLOAD | key;
-                }
-                key = (key + 1) & mask; // a digest collision: the next free key
-                continue;
-            }
-            let Ok(mut table) = codes.interned.write() else {
-                return INTERNED << PAYLOAD | key;
-            };
-            match table.get(&key) {
-                Some(known) if known != msg => key = (key + 1) & mask,
-                _ => {
-                    table.insert(key, msg.clone());
-                    return INTERNED << PAYLOAD | key;
-                }
-            }
         }
     }
 
@@ -254,7 +107,7 @@ impl MultiPaxos {
         for &a in &s.applied_ahead {
             w.varint(a as u64);
         }
-        encode_store(&s.store, c, w);
+        c.encode_store(&s.store, w);
         match &s.lead {
             Lead::Follower { leader } => {
                 w.byte(0);
@@ -330,7 +183,7 @@ impl MultiPaxos {
         for _ in 0..r.varint() {
             s.applied_ahead.push(r.varint() as u32);
         }
-        s.store = decode_store(c, r);
+        s.store = c.decode_store(r);
         s.lead = match r.byte() {
             1 => {
                 let b = read_ballot(r);
@@ -378,75 +231,12 @@ impl MultiPaxos {
         };
         for _ in 0..r.varint() {
             let k = r.varint() as usize;
-            if let Some(cmd) = c.commands.get(k) {
-                s.pending.push(*cmd);
+            if let Some(cmd) = c.command_at(k as u64) {
+                s.pending.push(cmd);
             }
         }
         s
     }
-
-    fn encode_client(&self, cl: &Client, c: &Codes, w: &mut Writer) {
-        w.varint(cl.queue.len() as u64);
-        for op in &cl.queue {
-            w.varint(c.op(op));
-        }
-        match cl.current {
-            None => w.varint(0),
-            Some((seq, op)) => {
-                w.varint(seq as u64 + 1);
-                w.varint(c.op(&op));
-            }
-        }
-        w.varint(cl.seq as u64);
-        w.byte(cl.leader);
-        w.byte(cl.probe);
-    }
-
-    fn decode_client(&self, c: &Codes, r: &mut Reader) -> Client {
-        let queue = (0..r.varint()).map(|_| c.op_at(r.varint())).collect();
-        let current = match r.varint() {
-            0 => None,
-            s => Some((s as u32 - 1, c.op_at(r.varint()))),
-        };
-        Client {
-            queue,
-            current,
-            seq: r.varint() as u32,
-            leader: r.byte(),
-            probe: r.byte(),
-        }
-    }
-}
-
-fn encode_kv(kv: &BTreeMap<Value, Value>, c: &Codes, w: &mut Writer) {
-    w.varint(kv.len() as u64);
-    for (k, v) in kv {
-        w.varint(c.value(k));
-        w.varint(c.value(v));
-    }
-}
-
-fn decode_kv(c: &Codes, r: &mut Reader) -> BTreeMap<Value, Value> {
-    (0..r.varint())
-        .map(|_| (c.value_at(r.varint()), c.value_at(r.varint())))
-        .collect()
-}
-
-fn encode_store(s: &Store, c: &Codes, w: &mut Writer) {
-    encode_kv(&s.kv, c, w);
-    w.varint(s.done.len() as u64);
-    for (seq, out) in &s.done {
-        w.varint(*seq as u64);
-        w.varint(c.output(out));
-    }
-}
-
-fn decode_store(c: &Codes, r: &mut Reader) -> Store {
-    let kv = decode_kv(c, r);
-    let done = (0..r.varint())
-        .map(|_| (r.varint() as u32, c.output_at(r.varint())))
-        .collect();
-    Store { kv, done }
 }
 
 impl Canonical for MultiPaxos {
@@ -458,30 +248,7 @@ impl Canonical for MultiPaxos {
     }
 
     fn values(&self, _requests: &[Op]) -> Codes {
-        let mut codes = Codes::default();
-        for (i, ops) in self.workload.iter().enumerate() {
-            for (k, op) in ops.iter().enumerate() {
-                codes.commands.push(Command {
-                    client: i as u8 + 1,
-                    seq: k as u32 + 1,
-                    op: *op,
-                });
-                if !codes.ops.contains(op) {
-                    codes.ops.push(*op);
-                }
-                let vals = match *op {
-                    Op::Put(k, v) => vec![k, v],
-                    Op::Get(k) => vec![k],
-                    Op::Cas(k, e, v) => vec![k, e, v],
-                };
-                for v in vals {
-                    if !codes.values.contains(&v) {
-                        codes.values.push(v);
-                    }
-                }
-            }
-        }
-        codes
+        Codes::for_workload(&self.workload)
     }
 
     /// Elections are bounded by the timeouts each node may take, not by attempts.
@@ -492,7 +259,7 @@ impl Canonical for MultiPaxos {
     fn encode_node(&self, node: &Node, c: &Codes, w: &mut Writer) {
         match node {
             Node::Server(s) => self.encode_server(s, c, w),
-            Node::Client(cl) => self.encode_client(cl, c, w),
+            Node::Client(cl) => c.encode_client(cl, w),
         }
     }
 
@@ -500,18 +267,17 @@ impl Canonical for MultiPaxos {
         if id.role == super::SERVER {
             Node::Server(Box::new(self.decode_server(c, r)))
         } else {
-            Node::Client(self.decode_client(c, r))
+            Node::Client(c.decode_client(r))
         }
     }
 
     fn encode_msg(&self, msg: &Msg, c: &Codes) -> u64 {
-        self.compact(msg, c).unwrap_or_else(|| self.intern(msg, c))
+        self.compact(msg, c).unwrap_or_else(|| c.intern(msg))
     }
 
     fn decode_msg(&self, code: u64, c: &Codes) -> Msg {
-        let tag = code >> PAYLOAD;
         let f = |widths: &[u32]| unpack(code, widths);
-        match tag {
+        match tag(code) {
             PREPARE => {
                 let v = f(&[12, 16]);
                 Msg::Prepare {
@@ -556,38 +322,14 @@ impl Canonical for MultiPaxos {
                     from: v[1] as u32,
                 }
             }
-            REQUEST => {
-                let v = f(&[16, 12]);
-                Msg::Client(ClientMsg::Request {
-                    seq: v[0] as u32,
-                    op: c.op_at(v[1]),
-                })
-            }
-            REPLY => {
-                let v = f(&[16, 12]);
-                Msg::Client(ClientMsg::Reply {
-                    seq: v[0] as u32,
-                    output: c.output_at(v[1]),
-                })
-            }
-            REDIRECT => {
-                let v = f(&[16, 8]);
-                Msg::Client(ClientMsg::Redirect {
-                    seq: v[0] as u32,
-                    leader: (v[1] != 0).then(|| v[1] as u8 - 1),
-                })
-            }
-            _ => {
-                let key = code & ((1 << PAYLOAD) - 1);
-                c.interned
-                    .read()
-                    .ok()
-                    .and_then(|t| t.get(&key).cloned())
-                    .unwrap_or(Msg::Heartbeat {
-                        ballot: Ballot::ZERO,
-                        commit: 0,
-                    })
-            }
+            _ => c
+                .client_msg_at(code)
+                .map(Msg::Client)
+                .or_else(|| c.interned(code))
+                .unwrap_or(Msg::Heartbeat {
+                    ballot: Ballot::ZERO,
+                    commit: 0,
+                }),
         }
     }
 
@@ -632,29 +374,13 @@ impl Canonical for MultiPaxos {
         for &p in &m.promised {
             ballot(w, p);
         }
-        // Only the requests after the settled prefix: every order of those before it is known
-        // (its stores are `settled.states`), so two runs that differ only there behave alike.
-        let upto = m.settled.upto;
-        w.varint((m.history.len() - upto) as u64);
-        for o in m.history.ops().skip(upto) {
-            w.byte(o.client);
-            w.varint(o.seq as u64);
-            w.varint(c.op(&o.op));
-            w.varint(o.ret.map_or(0, |(_, out)| c.output(&out) + 1));
-            for k in 0..self.clients as usize {
-                w.varint(o.after.get(k).copied().unwrap_or(0) as u64);
-            }
-        }
-        for &n in &m.settled.counts {
-            w.varint(n as u64);
-        }
-        let mut states = m.settled.states.clone();
-        states.sort();
-        w.varint(states.len() as u64);
-        for kv in &states {
-            encode_kv(kv, c, w);
-        }
-        w.byte(m.linearizable as u8);
+        c.encode_history(
+            &m.history,
+            &m.settled,
+            m.linearizable,
+            self.clients as usize,
+            w,
+        );
     }
 
     fn decode_monitor(&self, c: &Codes, r: &mut Reader) -> Monitor {
@@ -685,36 +411,7 @@ impl Canonical for MultiPaxos {
         for p in &mut m.promised {
             *p = read_ballot(r);
         }
-        let clients = self.clients as usize;
-        let ops: Vec<HistoryOp> = (0..r.varint())
-            .map(|_| {
-                let client = r.byte();
-                let seq = r.varint() as u32;
-                let op = c.op_at(r.varint());
-                let ret = match r.varint() {
-                    0 => None,
-                    k => Some((0, c.output_at(k - 1))),
-                };
-                let after = (0..clients).map(|_| r.varint() as u32).collect();
-                HistoryOp {
-                    client,
-                    seq,
-                    op,
-                    invoke: 0,
-                    ret,
-                    after,
-                }
-            })
-            .collect();
-        let counts: Vec<u32> = (0..clients).map(|_| r.varint() as u32).collect();
-        let states = (0..r.varint()).map(|_| decode_kv(c, r)).collect();
-        m.history = History::from_ops(counts.clone(), ops);
-        m.settled = Settled {
-            upto: 0,
-            counts,
-            states,
-        };
-        m.linearizable = r.byte() != 0;
+        (m.history, m.settled, m.linearizable) = c.decode_history(self.clients as usize, r);
         m
     }
 

@@ -16,6 +16,7 @@
 //! applied, as a snapshot would be). Lost: the role, the leader's replication state, the commit
 //! index beyond what was applied and the requests waiting for a leader.
 
+pub mod canon;
 mod config;
 pub mod describe;
 
@@ -268,10 +269,12 @@ pub enum Note {
         first: LogEntry,
         as_leader: bool,
     },
-    /// A leader committed the entry at `index` (one note for each index its commit passes).
+    /// The leader of `in_term` committed the entry at `index` (one note for each index its
+    /// commit passes).
     Committed {
         index: u32,
         entry: LogEntry,
+        in_term: u32,
     },
     Applied {
         index: u32,
@@ -317,6 +320,9 @@ pub struct Raft {
     pub seed: u64,
     pub timeout: u32,
     pub auto_workload: Workload,
+    /// The operations the explorer hands each client up front (`workload[i]`: client `i + 1`'s),
+    /// which number the commands of its canonical form; empty outside a search.
+    pub workload: Vec<Vec<Op>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -328,6 +334,9 @@ pub struct Monitor {
     pub written: BTreeMap<(u32, u32), (Entry, u32)>,
     /// The committed entries, by index (`committed[i - 1]`).
     pub committed: Vec<LogEntry>,
+    /// The term whose leader first committed each of them: leaders of later terms must hold it
+    /// (a leader of an earlier term, elected late, need not).
+    pub committed_in: Vec<u32>,
     /// Per server: the entries it applied in order, and its highest term.
     pub applied: Vec<u32>,
     pub terms: Vec<u32>,
@@ -350,6 +359,7 @@ impl Raft {
             seed: config.seed,
             timeout: config.timeout,
             auto_workload: config.workload,
+            workload: Vec::new(),
         }
     }
 
@@ -529,6 +539,7 @@ impl Raft {
                 out.note(Note::Committed {
                     index,
                     entry: s.log[index as usize - 1],
+                    in_term: s.term,
                 });
             }
             s.commit = best;
@@ -864,6 +875,7 @@ impl Protocol for Raft {
             leaders: BTreeMap::new(),
             written: BTreeMap::new(),
             committed: Vec::new(),
+            committed_in: Vec::new(),
             applied: vec![0; self.servers as usize],
             terms: vec![0; self.servers as usize],
             executed: vec![vec![0; self.clients as usize]; self.servers as usize],
@@ -998,8 +1010,8 @@ impl Protocol for Raft {
                         m.leaders.insert(*term, node.index);
                     }
                 }
-                for (k, c) in m.committed.iter().enumerate() {
-                    if log.get(k) != Some(c) {
+                for (k, (c, &in_term)) in m.committed.iter().zip(&m.committed_in).enumerate() {
+                    if in_term < *term && log.get(k) != Some(c) {
                         violate(
                             "leader-completeness",
                             format!(
@@ -1049,7 +1061,11 @@ impl Protocol for Raft {
                     );
                 }
             }
-            Note::Committed { index, entry } => {
+            Note::Committed {
+                index,
+                entry,
+                in_term,
+            } => {
                 let k = *index as usize;
                 match m.committed.get(k - 1) {
                     Some(c) if c != entry => violate(
@@ -1060,7 +1076,10 @@ impl Protocol for Raft {
                     ),
                     Some(_) => {}
                     // A leader commits in order from where it knows the log is committed.
-                    None if k == m.committed.len() + 1 => m.committed.push(*entry),
+                    None if k == m.committed.len() + 1 => {
+                        m.committed.push(*entry);
+                        m.committed_in.push(*in_term);
+                    }
                     // Past a gap (a leader that forgot its log under `volatile-state`): the
                     // entries between were never reported, so this one cannot be placed.
                     None => {}
