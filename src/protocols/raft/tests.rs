@@ -392,3 +392,31 @@ fn figure_8_a_leader_that_commits_an_earlier_terms_entry_loses_it() {
     invariants_hold(&w);
     assert!(w.monitor().committed.is_empty());
 }
+
+/// Leader completeness binds the leaders of terms after the one that committed an entry, not a
+/// leader of an earlier term whose election merely finishes later: S2 wins term 1 on a vote sent
+/// before S3 committed C1's put in term 2, and that is correct Raft.
+#[test]
+fn a_late_leader_of_an_earlier_term_owes_nothing_committed_after_its_term() {
+    let (s1, s2, s3) = (server(1), server(2), server(3));
+    let mut w = world(3, 1, &[]);
+    w.apply(&Action::Timeout(s2)).unwrap();
+    deliver(&mut w, s2, s1, "RequestVote"); // S1 votes for S2 in term 1; the vote waits
+    w.apply(&Action::Timeout(s3)).unwrap(); // term 1: S1 already voted
+    w.apply(&Action::Timeout(s3)).unwrap(); // term 2
+    deliver(&mut w, s3, s1, "RequestVote(term 2");
+    deliver(&mut w, s1, s3, "Vote(term 2");
+    assert!(state(&w, 3).is_leader());
+    deliver(&mut w, s3, s1, "AppendEntries"); // S1 learns who leads term 2
+    w.apply(&Action::Propose(client(1), Op::Put(v("x"), v("1"))))
+        .unwrap();
+    deliver(&mut w, client(1), s1, "Request");
+    deliver(&mut w, s1, client(1), "Redirect");
+    deliver(&mut w, client(1), s3, "Request");
+    deliver(&mut w, s3, s1, "AppendEntries(term 2, #1");
+    deliver(&mut w, s1, s3, "AppendReply(term 2, ok up to #1");
+    assert_eq!(w.monitor().committed.len(), 1, "S3 committed #1 in term 2");
+    deliver(&mut w, s1, s2, "Vote(term 1, granted");
+    assert!(state(&w, 2).is_leader() && state(&w, 2).term == 1);
+    invariants_hold(&w);
+}
