@@ -35,6 +35,7 @@ macro_rules! report {
     }};
 }
 
+mod compare;
 mod explore;
 mod export;
 
@@ -77,6 +78,8 @@ pub enum Command {
     },
     /// Search every interleaving for a broken safety rule (breadth-first: shortest counterexample)
     Explore(explore::ExploreArgs),
+    /// Run Multi-Paxos and Raft on one seed, workload and fault script, and compare their figures
+    Compare(compare::CompareArgs),
     /// Write a trace as JSON, an SVG space-time diagram, Mermaid, a ShiViz log, or a PNG/GIF of the graph
     Export(export::ExportArgs),
     /// Open the desktop app (the default): a sandbox, or a trace file
@@ -591,6 +594,23 @@ fn check_file(f: &Path) -> FileCheck {
             ),
         );
     }
+    if !trace::is_json(f) && crate::compare::is_script(&text) {
+        return match crate::compare::Script::parse(f, &text) {
+            Ok(s) => FileCheck {
+                exit: EXIT_OK,
+                json: serde_json::json!({"file": f.display().to_string(), "kind": "fault-script", "ok": true, "faults": s.faults.len(), "servers": s.servers, "rounds": s.rounds}),
+                line: Ok(format!(
+                    "ok: {} (fault script, {} faults over {} rounds on {} servers; run it with `paxos-lab compare --faults {}`)",
+                    f.display(),
+                    s.faults.len(),
+                    s.rounds,
+                    s.servers,
+                    f.display()
+                )),
+            },
+            Err(e) => failed(EXIT_BAD_INPUT, Some("fault-script"), e.to_string()),
+        };
+    }
     let lesson = crate::lesson::is_lesson(f, &text).unwrap_or_else(|| {
         // Broken beyond telling: show the error of the reading that got further.
         let as_lesson = match trace::Protocol::of_text(f, &text) {
@@ -939,6 +959,7 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Replay { file, json }) => run_replay(&file, json),
         Some(Command::Check { files, json }) => run_check(&files, json),
         Some(Command::Explore(args)) => explore::run(&args),
+        Some(Command::Compare(args)) => compare::run(&args),
         Some(Command::Export(args)) => export::run(&args),
         Some(Command::Bench { json, quick }) => run_bench(json, quick),
         Some(Command::Gui(args)) => run_gui(args),

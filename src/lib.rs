@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod cli;
+pub mod compare;
 pub mod explore;
 pub mod export;
 pub mod fsutil;

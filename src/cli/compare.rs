@@ -1,0 +1,93 @@
+//! `paxos-lab compare --faults SCRIPT.ron [--workload W] [--json] [--out-dir DIR]`: Multi-Paxos
+//! and Raft on one seed, one workload and one fault script, and the figures of both.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::{EXIT_BAD_INPUT, EXIT_OK};
+use crate::compare::{self, Comparison, Script};
+use crate::export::{self, StepRange};
+use crate::protocols::Plugin;
+use crate::protocols::kv::Workload;
+
+#[derive(Args, Debug, Clone)]
+pub struct CompareArgs {
+    /// The fault script (RON): the cluster, the rounds and the faults, such as
+    /// lessons/compare/leader-crash.ron
+    #[arg(long)]
+    pub faults: PathBuf,
+    /// The clients' workload: put-get (each client puts its own value to x, then gets x) or mixed
+    #[arg(long, default_value = "mixed", value_parser = Workload::parse)]
+    pub workload: Workload,
+    /// Print one JSON object instead of the table
+    #[arg(long)]
+    pub json: bool,
+    /// Also write both runs here (multipaxos.ron, raft.ron) and their space-time diagrams
+    /// (multipaxos.svg, raft.svg); the folder must exist
+    #[arg(long)]
+    pub out_dir: Option<PathBuf>,
+}
+
+pub fn run(args: &CompareArgs) -> u8 {
+    let script = match Script::load(&args.faults) {
+        Ok(s) => s,
+        Err(e) => {
+            report!("{e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    if let Some(dir) = &args.out_dir
+        && !dir.is_dir()
+    {
+        report!(
+            "{}: not a folder (--out-dir names an existing folder)",
+            dir.display()
+        );
+        return EXIT_BAD_INPUT;
+    }
+    let c = compare::compare(&script, args.workload);
+    if let Some(dir) = &args.out_dir {
+        match write_runs(&c, dir) {
+            Ok(files) => {
+                if !args.json {
+                    for f in files {
+                        say!("wrote {}", f.display());
+                    }
+                }
+            }
+            Err(m) => {
+                report!("{m}");
+                return EXIT_BAD_INPUT;
+            }
+        }
+    }
+    if args.json {
+        say!("{}", c.json());
+    } else {
+        say!("{}", c.table().trim_end());
+    }
+    EXIT_OK
+}
+
+/// Both traces and both space-time diagrams, each written atomically.
+fn write_runs(c: &Comparison, dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    files.extend(write_side(&c.multipaxos.trace, dir)?);
+    files.extend(write_side(&c.raft.trace, dir)?);
+    Ok(files)
+}
+
+fn write_side<P: Plugin>(
+    trace: &crate::trace::Trace<P>,
+    dir: &Path,
+) -> Result<Vec<PathBuf>, String> {
+    let ron = dir.join(format!("{}.ron", P::NAME));
+    export::write(&ron, trace.to_ron().as_bytes()).map_err(|e| e.to_string())?;
+    let run = export::Run::of(trace)
+        .map_err(|(i, e)| format!("{}: action {} cannot apply: {e}", P::TITLE, i + 1))?;
+    let svg = dir.join(format!("{}.svg", P::NAME));
+    let picture = export::to_svg(&run, StepRange::all(run.len()));
+    export::write(&svg, picture.as_bytes()).map_err(|e| e.to_string())?;
+    Ok(vec![ron, svg])
+}

@@ -1,0 +1,681 @@
+//! Multi-Paxos and Raft side by side: one seed, one client workload and one fault script drive
+//! both, round by round, and the same figures are read off each run (messages per committed
+//! command, leader changes, time without a leader, entries rewritten or cut in failovers,
+//! requests answered). Headless: `paxos-lab compare` prints the table, and the app's split view
+//! reads the same runs.
+//!
+//! A round is one action of the seeded scheduler, preceded by the faults due at it. Both runs
+//! take the same rounds, so "round 40" is one moment on one timeline even where the two
+//! protocols have sent different messages by then.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::protocols::kv::{self, Workload};
+use crate::protocols::{Plugin, multipaxos, raft};
+use crate::sim::ids::{MAX_PER_ROLE, NodeId};
+use crate::sim::world::{ActionOf, Event, World};
+use crate::sim::{Action, Knobs, Scheduler};
+use crate::trace::{FileError, Trace};
+
+/// A fault the script applies at a round.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Fault {
+    /// Crash whichever server leads at that round (or, if none does, the first to lead after).
+    CrashLeader,
+    Crash(NodeId),
+    Restart(NodeId),
+    /// Restart every crashed server.
+    RestartAll,
+    /// Cut every link between these servers and the other servers (clients keep theirs).
+    Partition(Vec<NodeId>),
+    /// Mend every cut link.
+    Heal,
+}
+
+impl std::fmt::Display for Fault {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match self {
+            Fault::CrashLeader => write!(f, "crash the leader"),
+            Fault::Crash(s) => write!(f, "crash {s}"),
+            Fault::Restart(s) => write!(f, "restart {s}"),
+            Fault::RestartAll => write!(f, "restart every crashed server"),
+            Fault::Partition(side) => {
+                let names: Vec<String> = side.iter().map(|s| s.to_string()).collect();
+                write!(f, "partition {{{}}} from the rest", names.join(", "))
+            }
+            Fault::Heal => write!(f, "heal every link"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Timed {
+    pub at: u64,
+    #[serde(rename = "do")]
+    pub fault: Fault,
+}
+
+fn default_servers() -> u8 {
+    5
+}
+fn default_clients() -> u8 {
+    2
+}
+fn default_seed() -> u64 {
+    1
+}
+fn default_rounds() -> u64 {
+    300
+}
+fn default_requests() -> f64 {
+    0.05
+}
+
+/// A fault script: the cluster both protocols run on, how long, and what goes wrong when.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Script {
+    /// What the script shows, in English and Chinese.
+    #[serde(default)]
+    pub title: [String; 2],
+    #[serde(default = "default_servers")]
+    pub servers: u8,
+    #[serde(default = "default_clients")]
+    pub clients: u8,
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    #[serde(default = "default_rounds")]
+    pub rounds: u64,
+    /// The chance, each round, that a client is handed its next operation.
+    #[serde(default = "default_requests")]
+    pub requests: f64,
+    pub faults: Vec<Timed>,
+}
+
+/// The most rounds a script may ask for: both runs are kept whole.
+pub const MAX_ROUNDS: u64 = 100_000;
+
+impl Script {
+    /// Reads and checks a script; every error is `file:line:col: what is wrong`.
+    pub fn load(path: &Path) -> Result<Script, FileError> {
+        let text = crate::trace::read_text(path)?;
+        Script::parse(path, &text)
+    }
+
+    pub fn parse(path: &Path, text: &str) -> Result<Script, FileError> {
+        if text.trim().is_empty() {
+            return Err(FileError::new(
+                path,
+                (1, 1),
+                "the file is empty: a fault script is `(faults: [(at: 40, do: CrashLeader), ...])`",
+            ));
+        }
+        let script: Script = crate::trace::ron_options().from_str(text).map_err(|e| {
+            FileError::new(
+                path,
+                (e.span.start.line, e.span.start.col),
+                crate::trace::ron_error(text, &e),
+            )
+        })?;
+        let at = |i: usize| fault_position(text, i);
+        let whole = |m: String| FileError::new(path, (1, 1), m);
+        if !(1..=MAX_PER_ROLE).contains(&script.servers) {
+            return Err(whole(format!(
+                "`servers`: between 1 and {}, not {}",
+                MAX_PER_ROLE, script.servers
+            )));
+        }
+        if !(1..=MAX_PER_ROLE).contains(&script.clients) {
+            return Err(whole(format!(
+                "`clients`: between 1 and {}, not {}",
+                MAX_PER_ROLE, script.clients
+            )));
+        }
+        if !(1..=MAX_ROUNDS).contains(&script.rounds) {
+            return Err(whole(format!(
+                "`rounds`: between 1 and {MAX_ROUNDS}, not {}",
+                script.rounds
+            )));
+        }
+        if !(0.0..=1.0).contains(&script.requests) {
+            return Err(whole(format!(
+                "`requests`: a chance between 0 and 1, not {}",
+                script.requests
+            )));
+        }
+        let mut last = 0;
+        for (i, t) in script.faults.iter().enumerate() {
+            let bad = |m: String| Err(FileError::new(path, at(i), m));
+            if t.at < last {
+                return bad(format!(
+                    "fault {}: round {} comes before the round of the fault above it ({last}); list faults in order",
+                    i + 1,
+                    t.at
+                ));
+            }
+            if t.at >= script.rounds {
+                return bad(format!(
+                    "fault {}: round {} is past the script's last round ({})",
+                    i + 1,
+                    t.at,
+                    script.rounds - 1
+                ));
+            }
+            last = t.at;
+            let servers: &[NodeId] = match &t.fault {
+                Fault::Crash(s) | Fault::Restart(s) => std::slice::from_ref(s),
+                Fault::Partition(side) => side,
+                _ => &[],
+            };
+            for s in servers {
+                if s.role != kv::SERVER || !(1..=script.servers).contains(&s.index) {
+                    return bad(format!(
+                        "fault {}: {s} is not one of the servers S1..S{}",
+                        i + 1,
+                        script.servers
+                    ));
+                }
+            }
+            if let Fault::Partition(side) = &t.fault
+                && (side.is_empty() || side.len() >= script.servers as usize)
+            {
+                return bad(format!(
+                    "fault {}: a partition names some of the servers, not none or all",
+                    i + 1
+                ));
+            }
+        }
+        Ok(script)
+    }
+
+    fn knobs(&self) -> Knobs {
+        Knobs {
+            propose: self.requests,
+            ..Knobs::default()
+        }
+    }
+
+    pub fn multipaxos_config(&self, workload: Workload) -> multipaxos::Config {
+        multipaxos::Config {
+            servers: self.servers,
+            clients: self.clients,
+            seed: self.seed,
+            workload,
+            ..multipaxos::Config::default()
+        }
+    }
+
+    pub fn raft_config(&self, workload: Workload) -> raft::Config {
+        raft::Config {
+            servers: self.servers,
+            clients: self.clients,
+            seed: self.seed,
+            workload,
+            ..raft::Config::default()
+        }
+    }
+}
+
+/// Whether RON text reads as a fault script (a `faults` list, and neither a trace's `actions`
+/// nor a lesson's `steps`), so that `check` can tell it from the other files.
+pub fn is_script(text: &str) -> bool {
+    #[derive(Deserialize)]
+    struct Fields<'a> {
+        #[serde(borrow, default)]
+        faults: Option<&'a ron::value::RawValue>,
+        #[serde(borrow, default)]
+        actions: Option<&'a ron::value::RawValue>,
+        #[serde(borrow, default)]
+        steps: Option<&'a ron::value::RawValue>,
+    }
+    let fields: Option<Fields> = crate::trace::ron_options().from_str(text).ok();
+    fields.is_some_and(|f| f.faults.is_some() && f.actions.is_none() && f.steps.is_none())
+}
+
+/// Where the `i`-th fault starts in the script's text (1:1 if it cannot be found).
+fn fault_position(text: &str, i: usize) -> (usize, usize) {
+    #[derive(Deserialize)]
+    struct Spans<'a> {
+        #[serde(borrow, default)]
+        faults: Vec<&'a ron::value::RawValue>,
+    }
+    let spans: Option<Spans> = crate::trace::ron_options().from_str(text).ok();
+    spans
+        .and_then(|w| w.faults.get(i).copied())
+        .map_or((1, 1), |raw| {
+            crate::fsutil::line_col(text, crate::trace::raw_offset(text, raw))
+        })
+}
+
+/// What the comparison reads of a protocol's run.
+pub trait Compared: Plugin {
+    /// The live server that leads, if one does (the highest ballot or term among them).
+    fn leader(world: &World<Self>) -> Option<NodeId>;
+    /// Commands (not no-ops) committed, or chosen, so far.
+    fn committed(world: &World<Self>) -> u32;
+    /// Whether a note says a server was just elected.
+    fn is_election(note: &Self::Note) -> bool;
+    /// Log entries a note says were rewritten in a new leader's ballot or cut from a log.
+    fn entries_moved(note: &Self::Note) -> u32;
+    /// Whether a note is a client getting its answer.
+    fn is_answer(note: &Self::Note) -> bool;
+    /// Whether a note is a client sending a request.
+    fn is_request(note: &Self::Note) -> bool;
+}
+
+impl Compared for multipaxos::MultiPaxos {
+    fn leader(world: &World<Self>) -> Option<NodeId> {
+        world
+            .nodes()
+            .iter()
+            .filter(|s| s.up)
+            .filter_map(|s| match &s.state {
+                multipaxos::Node::Server(server) if server.is_leader() => {
+                    server.ballot().map(|b| (b, s.id))
+                }
+                _ => None,
+            })
+            .max()
+            .map(|(_, id)| id)
+    }
+
+    fn committed(world: &World<Self>) -> u32 {
+        world
+            .monitor()
+            .chosen
+            .iter()
+            .filter(|c| matches!(c, Some((kv::Entry::Cmd(_), _, _))))
+            .count() as u32
+    }
+
+    fn is_election(note: &multipaxos::Note) -> bool {
+        matches!(note, multipaxos::Note::Elected { .. })
+    }
+
+    fn entries_moved(note: &multipaxos::Note) -> u32 {
+        match note {
+            multipaxos::Note::Elected {
+                reproposed, holes, ..
+            } => reproposed + holes,
+            _ => 0,
+        }
+    }
+
+    fn is_answer(note: &multipaxos::Note) -> bool {
+        matches!(note, multipaxos::Note::Returned { .. })
+    }
+
+    fn is_request(note: &multipaxos::Note) -> bool {
+        matches!(note, multipaxos::Note::Invoked { .. })
+    }
+}
+
+impl Compared for raft::Raft {
+    fn leader(world: &World<Self>) -> Option<NodeId> {
+        world
+            .nodes()
+            .iter()
+            .filter(|s| s.up)
+            .filter_map(|s| match &s.state {
+                raft::Node::Server(server) if server.is_leader() => Some((server.term, s.id)),
+                _ => None,
+            })
+            .max()
+            .map(|(_, id)| id)
+    }
+
+    fn committed(world: &World<Self>) -> u32 {
+        world
+            .monitor()
+            .committed
+            .iter()
+            .filter(|e| matches!(e.entry, kv::Entry::Cmd(_)))
+            .count() as u32
+    }
+
+    fn is_election(note: &raft::Note) -> bool {
+        matches!(note, raft::Note::Elected { .. })
+    }
+
+    fn entries_moved(note: &raft::Note) -> u32 {
+        match note {
+            raft::Note::Truncated { removed, .. } => *removed,
+            _ => 0,
+        }
+    }
+
+    fn is_answer(note: &raft::Note) -> bool {
+        matches!(note, raft::Note::Returned { .. })
+    }
+
+    fn is_request(note: &raft::Note) -> bool {
+        matches!(note, raft::Note::Invoked { .. })
+    }
+}
+
+/// The figures of one run, as they stand after a round.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Figures {
+    pub committed: u32,
+    pub messages_sent: u64,
+    pub leader_changes: u32,
+    /// Simulated time (ticks) with no live leader.
+    pub time_without_leader: u64,
+    pub entries_moved: u32,
+    pub requests: u32,
+    pub answered: u32,
+    /// Rule breaks (none in a correct run).
+    pub violations: u32,
+}
+
+impl Figures {
+    /// Messages sent per committed command, when any was committed.
+    pub fn messages_per_command(&self) -> Option<f64> {
+        (self.committed > 0).then(|| self.messages_sent as f64 / self.committed as f64)
+    }
+}
+
+/// One protocol's side of a comparison: its trace, and its figures after every round.
+pub struct Side<P: Plugin> {
+    pub trace: Trace<P>,
+    /// `rounds[r]`: the figures after round `r`, and the number of steps the run had taken.
+    pub rounds: Vec<(Figures, u64)>,
+    /// Each fault as applied: its round and the actions it became (none: nothing to do).
+    pub applied: Vec<(u64, Vec<ActionOf<P>>)>,
+}
+
+impl<P: Plugin> Side<P> {
+    pub fn last(&self) -> Figures {
+        self.rounds.last().map_or(Figures::default(), |r| r.0)
+    }
+}
+
+/// Both runs of a comparison.
+pub struct Comparison {
+    pub script: Script,
+    pub workload: Workload,
+    pub multipaxos: Side<multipaxos::MultiPaxos>,
+    pub raft: Side<raft::Raft>,
+}
+
+/// Runs both protocols on the script.
+pub fn compare(script: &Script, workload: Workload) -> Comparison {
+    Comparison {
+        script: script.clone(),
+        workload,
+        multipaxos: run_side::<multipaxos::MultiPaxos>(&script.multipaxos_config(workload), script),
+        raft: run_side::<raft::Raft>(&script.raft_config(workload), script),
+    }
+}
+
+/// The actions that cut every link between `side` and the other servers.
+fn partition<P: Plugin>(world: &World<P>, side: &[NodeId]) -> Vec<ActionOf<P>> {
+    let servers: Vec<NodeId> = world
+        .nodes()
+        .iter()
+        .map(|s| s.id)
+        .filter(|id| id.role == kv::SERVER)
+        .collect();
+    let mut out = Vec::new();
+    for &a in servers.iter().filter(|id| side.contains(id)) {
+        for &b in servers.iter().filter(|id| !side.contains(id)) {
+            if !world.network().is_cut(a, b) {
+                out.push(Action::CutLink(a, b));
+            }
+        }
+    }
+    out
+}
+
+/// What a fault becomes in this world now; `None` while it must wait (no leader to crash yet).
+fn fault_actions<P: Compared>(world: &World<P>, fault: &Fault) -> Option<Vec<ActionOf<P>>> {
+    let up = |id: NodeId| world.node(id).is_some_and(|s| s.up);
+    Some(match fault {
+        Fault::CrashLeader => vec![Action::Crash(P::leader(world)?)],
+        Fault::Crash(s) => [Action::Crash(*s)].into_iter().filter(|_| up(*s)).collect(),
+        Fault::Restart(s) => [Action::Restart(*s)]
+            .into_iter()
+            .filter(|_| !up(*s))
+            .collect(),
+        Fault::RestartAll => world
+            .nodes()
+            .iter()
+            .filter(|s| !s.up)
+            .map(|s| Action::Restart(s.id))
+            .collect(),
+        Fault::Partition(side) => partition(world, side),
+        Fault::Heal => world
+            .network()
+            .cut_links()
+            .iter()
+            .map(|&(a, b)| Action::HealLink(a, b))
+            .collect(),
+    })
+}
+
+fn run_side<P: Compared>(config: &P::Config, script: &Script) -> Side<P> {
+    let mut world = P::world(config);
+    let mut scheduler = Scheduler::new(world.timing().seed, script.knobs());
+    let mut actions: Vec<ActionOf<P>> = Vec::new();
+    let mut figures = Figures::default();
+    let mut rounds = Vec::with_capacity(script.rounds as usize);
+    let mut applied = Vec::new();
+    let mut next_fault = 0;
+    let mut apply = |world: &mut World<P>, a: ActionOf<P>, figures: &mut Figures| {
+        let before = world.now();
+        let leaderless = P::leader(world).is_none();
+        if world.apply(&a).is_err() {
+            return;
+        }
+        if leaderless {
+            figures.time_without_leader += world.now() - before;
+        }
+        for e in world.events() {
+            match e {
+                Event::Note {
+                    node: Some(_),
+                    note,
+                } => {
+                    figures.leader_changes += P::is_election(note) as u32;
+                    figures.entries_moved += P::entries_moved(note);
+                    figures.answered += P::is_answer(note) as u32;
+                    figures.requests += P::is_request(note) as u32;
+                }
+                Event::Violation(_) => figures.violations += 1,
+                _ => {}
+            }
+        }
+        actions.push(a);
+    };
+    for round in 0..script.rounds {
+        while let Some(t) = script.faults.get(next_fault) {
+            if t.at > round {
+                break;
+            }
+            let Some(faults) = fault_actions(&world, &t.fault) else {
+                break; // waits for the next round
+            };
+            for a in &faults {
+                apply(&mut world, a.clone(), &mut figures);
+            }
+            applied.push((round, faults));
+            next_fault += 1;
+        }
+        if let Some(a) = scheduler.next(&world) {
+            apply(&mut world, a, &mut figures);
+        }
+        figures.committed = P::committed(&world);
+        figures.messages_sent = world.network().stats.sent;
+        rounds.push((figures, world.step()));
+    }
+    Side {
+        trace: Trace::record(config, Some(script.knobs()), actions, &world),
+        rounds,
+        applied,
+    }
+}
+
+/// The figures' names, in English and Chinese, in table order.
+pub const ROWS: [[&str; 2]; 8] = [
+    ["commands committed", "已提交的命令"],
+    ["messages sent", "发送的消息"],
+    ["messages per committed command", "每条已提交命令的消息数"],
+    ["leader changes", "领导者更替"],
+    [
+        "time without a leader (ticks)",
+        "无领导者的时间（时钟单位）",
+    ],
+    [
+        "entries rewritten or cut in failovers",
+        "故障转移中重写或截断的条目",
+    ],
+    ["requests answered / sent", "已应答 / 已发送的请求"],
+    ["rule breaks", "违反的规则"],
+];
+
+/// The figures as the table's cells, in `ROWS` order.
+pub fn cells(f: &Figures) -> [String; 8] {
+    [
+        f.committed.to_string(),
+        f.messages_sent.to_string(),
+        f.messages_per_command()
+            .map_or("-".to_string(), |m| format!("{m:.1}")),
+        f.leader_changes.to_string(),
+        f.time_without_leader.to_string(),
+        f.entries_moved.to_string(),
+        format!("{} / {}", f.answered, f.requests),
+        f.violations.to_string(),
+    ]
+}
+
+impl Comparison {
+    /// The table `paxos-lab compare` prints.
+    pub fn table(&self) -> String {
+        let mp = cells(&self.multipaxos.last());
+        let raft = cells(&self.raft.last());
+        let mut s = format!(
+            "{} servers, {} clients, {} workload, seed {}, {} rounds\n",
+            self.script.servers,
+            self.script.clients,
+            self.workload.name(),
+            self.script.seed,
+            self.script.rounds
+        );
+        s += &format!("{:<40}{:>14}{:>14}\n", "", "Multi-Paxos", "Raft");
+        for (k, row) in ROWS.iter().enumerate() {
+            s += &format!("{:<40}{:>14}{:>14}\n", row[0], mp[k], raft[k]);
+        }
+        s += &self.faults_words();
+        s
+    }
+
+    /// When each fault struck in each run, in words.
+    fn faults_words(&self) -> String {
+        let mut s = String::new();
+        for (k, t) in self.script.faults.iter().enumerate() {
+            let when = |applied: Option<u64>| match applied {
+                Some(r) if r == t.at => format!("round {r}"),
+                Some(r) => format!("round {r} (waited for a leader)"),
+                None => "never (no leader to crash)".to_string(),
+            };
+            s += &format!(
+                "fault {}: {} at round {}: Multi-Paxos {}, Raft {}\n",
+                k + 1,
+                t.fault,
+                t.at,
+                when(self.multipaxos.applied.get(k).map(|a| a.0)),
+                when(self.raft.applied.get(k).map(|a| a.0)),
+            );
+        }
+        s
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        let side = |f: Figures, applied: Vec<Option<u64>>| {
+            serde_json::json!({
+                "committed": f.committed,
+                "messages_sent": f.messages_sent,
+                "messages_per_command": f.messages_per_command(),
+                "leader_changes": f.leader_changes,
+                "time_without_leader": f.time_without_leader,
+                "entries_moved": f.entries_moved,
+                "requests": f.requests,
+                "answered": f.answered,
+                "violations": f.violations,
+                "faults_applied_at": applied,
+            })
+        };
+        let at = |n: usize, get: &dyn Fn(usize) -> Option<u64>| (0..n).map(get).collect();
+        let n = self.script.faults.len();
+        serde_json::json!({
+            "servers": self.script.servers,
+            "clients": self.script.clients,
+            "seed": self.script.seed,
+            "rounds": self.script.rounds,
+            "workload": self.workload.name(),
+            "multipaxos": side(self.multipaxos.last(), at(n, &|k| self.multipaxos.applied.get(k).map(|a| a.0))),
+            "raft": side(self.raft.last(), at(n, &|k| self.raft.applied.get(k).map(|a| a.0))),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn script(text: &str) -> Result<Script, FileError> {
+        Script::parse(Path::new("s.ron"), text)
+    }
+
+    #[test]
+    fn a_script_is_told_from_traces_and_lessons() {
+        assert!(is_script("(servers: 3, faults: [])"));
+        assert!(!is_script("(version: 2, config: (), actions: [])"));
+        assert!(!is_script("(version: 1, id: \"x\", steps: [])"));
+    }
+
+    #[test]
+    fn a_bad_script_is_refused_at_the_fault() {
+        let e = script("(servers: 3, faults: [\n  (at: 5, do: Heal),\n  (at: 2, do: Heal),\n])")
+            .unwrap_err();
+        assert_eq!((e.line, e.col), (3, 3), "{e}");
+        assert!(e.message.contains("comes before"), "{e}");
+        let e = script("(servers: 3, faults: [(at: 5, do: Crash(\"S4\"))])").unwrap_err();
+        assert!(e.message.contains("S4 is not one of the servers"), "{e}");
+        let e = script("(faults: [(at: 5, do: Partition([]))])").unwrap_err();
+        assert!(e.message.contains("some of the servers"), "{e}");
+        let e = script("(faults: [(at: 5, do: Explode)])").unwrap_err();
+        assert_eq!(e.line, 1, "{e}");
+        assert!(script("").is_err());
+    }
+
+    #[test]
+    fn the_same_script_gives_the_same_runs_and_the_leader_is_crashed_in_both() {
+        let s = script(
+            "(servers: 5, rounds: 400, faults: [(at: 60, do: CrashLeader), (at: 200, do: RestartAll)])",
+        )
+        .unwrap();
+        let a = compare(&s, Workload::Mixed);
+        let b = compare(&s, Workload::Mixed);
+        assert_eq!(a.multipaxos.trace.to_ron(), b.multipaxos.trace.to_ron());
+        assert_eq!(a.raft.trace.to_ron(), b.raft.trace.to_ron());
+        for (applied, name) in [
+            (&a.multipaxos.applied, "Multi-Paxos"),
+            (&a.raft.applied, "Raft"),
+        ] {
+            assert_eq!(applied.len(), 2, "{name}");
+            assert!(
+                matches!(applied[0].1[..], [Action::Crash(_)]),
+                "{name}: {applied:?}"
+            );
+        }
+        for f in [a.multipaxos.last(), a.raft.last()] {
+            assert!(f.committed > 0 && f.leader_changes >= 2, "{f:?}");
+            assert_eq!(f.violations, 0);
+        }
+        assert_eq!(a.multipaxos.rounds.len(), 400);
+    }
+}

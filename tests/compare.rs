@@ -1,0 +1,133 @@
+//! `paxos-lab compare`: Multi-Paxos and Raft on the three shipped fault scripts, the same every
+//! time, both runs saved and replayable, and bad scripts refused at their line with exit 2.
+
+fn paxos_lab(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_paxos-lab"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+const SCRIPTS: [&str; 3] = ["leader-crash", "partition", "repeated-failover"];
+
+fn script(name: &str) -> String {
+    format!("{}/lessons/compare/{name}.ron", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn every_shipped_script_runs_both_protocols_safely_and_the_same_every_time() {
+    for name in SCRIPTS {
+        let path = script(name);
+        let o = paxos_lab(&["compare", "--faults", &path, "--json"]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{name}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let again = paxos_lab(&["compare", "--faults", &path, "--json"]);
+        assert_eq!(o.stdout, again.stdout, "{name}: not deterministic");
+        let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        for side in ["multipaxos", "raft"] {
+            let s = &j[side];
+            assert_eq!(s["violations"], 0, "{name} {side}: {s}");
+            assert!(s["committed"].as_u64().unwrap() > 0, "{name} {side}: {s}");
+            assert!(
+                s["leader_changes"].as_u64().unwrap() >= 2,
+                "{name} {side}: {s}"
+            );
+            let applied = s["faults_applied_at"].as_array().unwrap();
+            assert!(applied.iter().all(|a| a.is_u64()), "{name} {side}: {s}");
+        }
+        let table = paxos_lab(&["compare", "--faults", &path]);
+        let text = String::from_utf8_lossy(&table.stdout);
+        for row in paxos_lab::compare::ROWS {
+            assert!(text.contains(row[0]), "{name}: no {:?} in\n{text}", row[0]);
+        }
+        assert!(text.contains("crash the leader"), "{text}");
+    }
+}
+
+#[test]
+fn both_runs_and_their_diagrams_are_saved_and_the_runs_replay() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let o = paxos_lab(&["compare", "--faults", &script("partition"), "--out-dir", d]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    for name in ["multipaxos", "raft"] {
+        let run = dir.path().join(format!("{name}.ron"));
+        let r = paxos_lab(&["replay", run.to_str().unwrap()]);
+        assert_eq!(
+            r.status.code(),
+            Some(0),
+            "{name}: {}",
+            String::from_utf8_lossy(&r.stderr)
+        );
+        let svg = std::fs::read_to_string(dir.path().join(format!("{name}.svg"))).unwrap();
+        assert!(
+            svg.starts_with("<svg") || svg.starts_with("<?xml"),
+            "{name}"
+        );
+        // The partition shows as cut links in the run.
+        let text = std::fs::read_to_string(&run).unwrap();
+        assert!(text.contains("CutLink(\"S1\", \"S3\")"), "{name}");
+    }
+}
+
+#[test]
+fn a_bad_script_or_folder_is_refused_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.ron");
+    std::fs::write(
+        &bad,
+        "(\n    servers: 3,\n    faults: [\n        (at: 10, do: Crash(\"S7\")),\n    ],\n)\n",
+    )
+    .unwrap();
+    let o = paxos_lab(&["compare", "--faults", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("bad.ron:4:9:"), "{err}");
+    assert!(err.contains("S7 is not one of the servers S1..S3"), "{err}");
+    let o = paxos_lab(&[
+        "compare",
+        "--faults",
+        &script("leader-crash"),
+        "--out-dir",
+        dir.path().join("missing").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a folder"));
+    let o = paxos_lab(&[
+        "compare",
+        "--faults",
+        dir.path().join("none.ron").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn check_reads_the_shipped_scripts_as_fault_scripts() {
+    let dir = format!("{}/lessons/compare", env!("CARGO_MANIFEST_DIR"));
+    let o = paxos_lab(&["check", &dir, "--json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), SCRIPTS.len());
+    assert!(
+        lines
+            .iter()
+            .all(|j| j["kind"] == "fault-script" && j["ok"] == true)
+    );
+}
