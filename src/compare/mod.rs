@@ -359,6 +359,9 @@ impl Compared for raft::Raft {
 /// The figures of one run, as they stand after a round.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct Figures {
+    /// Simulated time (ticks) the run has covered: a round is one action, and the two protocols
+    /// spend different numbers of actions per tick.
+    pub time: u64,
     pub committed: u32,
     pub messages_sent: u64,
     pub leader_changes: u32,
@@ -507,6 +510,7 @@ fn run_side<P: Compared>(config: &P::Config, script: &Script) -> Side<P> {
         if let Some(a) = scheduler.next(&world) {
             apply(&mut world, a, &mut figures);
         }
+        figures.time = world.now();
         figures.committed = P::committed(&world);
         figures.messages_sent = world.network().stats.sent;
         rounds.push((figures, world.step()));
@@ -519,7 +523,8 @@ fn run_side<P: Compared>(config: &P::Config, script: &Script) -> Side<P> {
 }
 
 /// The figures' names, in English and Chinese, in table order.
-pub const ROWS: [[&str; 2]; 8] = [
+pub const ROWS: [[&str; 2]; 9] = [
+    ["simulated time (ticks)", "模拟时间（时钟单位）"],
     ["commands committed", "已提交的命令"],
     ["messages sent", "发送的消息"],
     ["messages per committed command", "每条已提交命令的消息数"],
@@ -537,8 +542,9 @@ pub const ROWS: [[&str; 2]; 8] = [
 ];
 
 /// The figures as the table's cells, in `ROWS` order.
-pub fn cells(f: &Figures) -> [String; 8] {
+pub fn cells(f: &Figures) -> [String; 9] {
     [
+        f.time.to_string(),
         f.committed.to_string(),
         f.messages_sent.to_string(),
         f.messages_per_command()
@@ -596,6 +602,7 @@ impl Comparison {
     pub fn json(&self) -> serde_json::Value {
         let side = |f: Figures, applied: Vec<Option<u64>>| {
             serde_json::json!({
+                "time": f.time,
                 "committed": f.committed,
                 "messages_sent": f.messages_sent,
                 "messages_per_command": f.messages_per_command(),

@@ -5,10 +5,12 @@
 //! A follower that hears nothing from a leader within its seeded, randomised timeout becomes a
 //! candidate for the next term and asks for votes; a server grants one vote per term, and only to
 //! a candidate whose log is at least as up to date as its own. A candidate with a majority leads:
-//! it replicates its log with `AppendEntries` (no no-op of its own term, as in the paper's core
-//! algorithm, so Figure 8 can happen to a leader that commits an earlier term's entry), which carries the index and term of the entry before the new
-//! ones; a follower whose log does not match there refuses, and one whose log conflicts after it
-//! truncates the conflicting suffix. The leader commits an entry of its own term once a majority
+//! it replicates its log with `AppendEntries`, which carries the index and term of the entry
+//! before the new ones (a leader whose log ends in an uncommitted entry of an earlier term adds a
+//! no-op of its own term at its first heartbeat, not at the election, so that Figure 8 can
+//! still happen to a leader that commits an earlier term's entry by counting); a follower whose
+//! log does not match there refuses, and one whose log conflicts after it truncates the
+//! conflicting suffix. The leader commits an entry of its own term once a majority
 //! holds it, and with it everything before; every replica applies committed entries in order,
 //! and the leader answers the client when it applies the command.
 //!
@@ -455,8 +457,8 @@ impl Raft {
             term: s.term,
             log: s.log.clone().into(),
         });
-        // No no-op of its own term, as in the paper's core algorithm: entries of earlier terms
-        // wait for the next client command of this term to commit through (Figure 8).
+        // No no-op yet (it comes with the first heartbeat, see `on_timeout`): entries of earlier
+        // terms commit only through a later entry of this term (Figure 8).
         let pending = std::mem::take(&mut s.pending);
         for c in pending {
             if !s.holds(&c) && !s.store.has_run(c.client, c.seq) {
@@ -633,8 +635,16 @@ impl Raft {
             s.role = Role::Follower {
                 leader: Some(leader),
             };
-            // Requests waiting for a leader go back to their clients' retries.
-            s.pending.clear();
+            // Requests waiting for a leader: their clients are told which server leads now.
+            for c in std::mem::take(&mut s.pending) {
+                out.send(
+                    client(c.client),
+                    Msg::Client(ClientMsg::Redirect {
+                        seq: c.seq,
+                        leader: Some(leader),
+                    }),
+                );
+            }
         }
         out.timer = Some(self.election_wait());
         if s.term_at(prev_index) != Some(prev_term) {
@@ -929,6 +939,15 @@ impl Protocol for Raft {
             }
             Node::Server(s) => {
                 if s.is_leader() {
+                    // Entries of earlier terms commit only through one of this term; with no
+                    // client command coming they would wait forever (and so would their
+                    // clients, whose retries the log already holds). A no-op of this term at
+                    // the first heartbeat carries them: Raft's own fix (the paper, section 8).
+                    // Not at the election itself, so that the first round of AppendEntries can
+                    // still copy an old entry alone, as in Figure 8.
+                    if s.last_term() < s.term && s.last_index() > s.commit {
+                        self.append(id.index, s, Entry::Noop, out);
+                    }
                     self.replicate_all(id.index, s, out);
                     out.timer = Some(self.heartbeat_wait());
                 } else {

@@ -420,3 +420,42 @@ fn a_late_leader_of_an_earlier_term_owes_nothing_committed_after_its_term() {
     assert!(state(&w, 2).is_leader() && state(&w, 2).term == 1);
     invariants_hold(&w);
 }
+
+/// An entry of an earlier term that no client command of the new term follows still commits:
+/// the new leader adds a no-op of its own term at its first heartbeat, and the client, whose
+/// retries the log already held, gets its answer.
+#[test]
+fn a_new_leader_commits_an_earlier_terms_entry_through_a_no_op() {
+    let (s1, s2, s3) = (server(1), server(2), server(3));
+    let mut w = world(3, 1, &[]);
+    w.apply(&Action::Timeout(s1)).unwrap();
+    deliver(&mut w, s1, s2, "RequestVote");
+    deliver(&mut w, s2, s1, "Vote");
+    w.apply(&Action::Propose(client(1), Op::Put(v("x"), v("1"))))
+        .unwrap();
+    deliver(&mut w, client(1), s1, "Request");
+    deliver(&mut w, s1, s2, "AppendEntries(term 1, #1");
+    drop_all_from(&mut w, s2); // S1 never hears that S2 holds #1
+    w.apply(&Action::Crash(s1)).unwrap();
+    w.apply(&Action::Timeout(s2)).unwrap();
+    deliver(&mut w, s2, s3, "RequestVote(term 2");
+    deliver(&mut w, s3, s2, "Vote(term 2, granted");
+    assert!(state(&w, 2).is_leader());
+    settle(&mut w);
+    assert!(w.monitor().committed.is_empty(), "term 1's entry waits");
+    w.apply(&Action::Timeout(s2)).unwrap(); // the first heartbeat
+    assert_eq!(
+        state(&w, 2).log.last().map(|e| (e.term, e.entry)),
+        Some((2, Entry::Noop))
+    );
+    settle(&mut w);
+    assert_eq!(w.monitor().committed.len(), 2);
+    let answered = w
+        .monitor()
+        .history
+        .ops()
+        .filter(|o| o.ret.is_some())
+        .count();
+    assert_eq!(answered, 1, "C1 got its answer");
+    invariants_hold(&w);
+}
