@@ -74,6 +74,23 @@ impl Palette {
         }
     }
 
+    /// A Raft term's colour (RaftScope colours servers by term): term 0 grey, then six hues in
+    /// turn, light enough for black ids on them.
+    pub fn term(&self, term: u32) -> Color32 {
+        const HUES: [Color32; 6] = [
+            Color32::from_rgb(120, 180, 240),
+            Color32::from_rgb(240, 170, 90),
+            Color32::from_rgb(130, 210, 140),
+            Color32::from_rgb(220, 140, 210),
+            Color32::from_rgb(235, 215, 100),
+            Color32::from_rgb(140, 215, 215),
+        ];
+        match term {
+            0 => Color32::from_gray(175),
+            t => HUES[(t as usize - 1) % HUES.len()],
+        }
+    }
+
     pub fn role(&self, role: Role) -> Color32 {
         match role {
             paxos::PROPOSER => self.proposer,

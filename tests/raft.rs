@@ -1,8 +1,8 @@
 //! Raft headless: `simulate`, `replay`, `check` and the text exports read Raft runs as they read
 //! the other protocols'; each flaw's hand-written scenario in tests/scenarios/raft/ breaks its
 //! rule (and the same actions cannot break correct Raft); the explorer finds correct Raft safe
-//! and catches the flaws with counterexamples that replay; what Raft cannot do yet (pictures,
-//! the app, lessons) is refused with exit 2 and a reason.
+//! and catches the flaws with counterexamples that replay; PNG and GIF pictures export; what
+//! Raft cannot do yet (the app, lessons) is refused with exit 2 and a reason.
 
 use std::path::Path;
 
@@ -183,7 +183,7 @@ fn a_simulated_raft_run_replays_checks_and_exports() {
 }
 
 #[test]
-fn what_raft_cannot_do_yet_is_refused_with_exit_2_and_bad_bounds_too() {
+fn raft_pictures_export_and_what_raft_cannot_do_yet_is_refused_with_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let run = dir.path().join("raft.ron");
     let o = paxos_lab(&[
@@ -198,10 +198,6 @@ fn what_raft_cannot_do_yet_is_refused_with_exit_2_and_bad_bounds_too() {
     assert_eq!(o.status.code(), Some(0));
     let png = dir.path().join("raft.png");
     for (args, words) in [
-        (
-            vec!["export", run.to_str().unwrap(), "-o", png.to_str().unwrap()],
-            "no png picture yet",
-        ),
         (vec!["gui", run.to_str().unwrap()], "no Raft views yet"),
         (
             vec!["simulate", "--protocol", "raft", "--flaw", "amnesia"],
@@ -221,7 +217,32 @@ fn what_raft_cannot_do_yet_is_refused_with_exit_2_and_bad_bounds_too() {
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(err.contains(words), "{args:?}: {err}");
     }
-    assert!(!png.exists());
+    // Pictures are drawn by the Raft graph: terms, timers, votes.
+    let o = paxos_lab(&["export", run.to_str().unwrap(), "-o", png.to_str().unwrap()]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let bytes = std::fs::read(&png).unwrap();
+    assert!(bytes.starts_with(b"\x89PNG"));
+    let gif = dir.path().join("raft.gif");
+    let o = paxos_lab(&[
+        "export",
+        run.to_str().unwrap(),
+        "--from",
+        "190",
+        "-o",
+        gif.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(std::fs::read(&gif).unwrap().starts_with(b"GIF8"));
 }
 
 fn explore(extra: &[&str]) -> (Option<i32>, serde_json::Value) {

@@ -84,10 +84,7 @@ fn every_ui_string_renders_with_the_bundled_fonts() {
             "multipaxos_app.rs",
             include_str!("../src/ui/multipaxos_app.rs"),
         ),
-        (
-            "multipaxos_graph.rs",
-            include_str!("../src/ui/multipaxos_graph.rs"),
-        ),
+        ("store_graph.rs", include_str!("../src/ui/store_graph.rs")),
         ("panels.rs", include_str!("../src/ui/panels.rs")),
         ("spacetime.rs", include_str!("../src/ui/spacetime.rs")),
         ("inspector.rs", include_str!("../src/ui/inspector.rs")),

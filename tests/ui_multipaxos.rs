@@ -762,7 +762,7 @@ fn the_protocol_picker_switches_between_paxos_and_multipaxos() {
 /// covers another label, a node or a node's words, and every label lies inside the view.
 #[test]
 fn graph_labels_never_collide_in_a_busy_run() {
-    use paxos_lab::ui::multipaxos_graph::{GraphFrame, MultiPaxosGraph};
+    use paxos_lab::ui::store_graph::{GraphFrame, MultiPaxosGraph};
     let config = paxos_lab::protocols::multipaxos::Config {
         servers: 5,
         clients: 5,

@@ -82,14 +82,7 @@ pub fn run(args: &ExportArgs) -> u8 {
             any_bytes::<crate::protocols::paxos::Paxos>(args, &text, format)
         }
         Ok(trace::Protocol::MultiPaxos) => any_bytes::<MultiPaxos>(args, &text, format),
-        Ok(trace::Protocol::Raft) if format.is_picture() => Err(format!(
-            "{}: Raft runs have no {} picture yet (the app's Raft views come next); export json, svg, mermaid or shiviz",
-            args.trace.display(),
-            format.name()
-        )),
-        Ok(trace::Protocol::Raft) => {
-            text_bytes::<crate::protocols::raft::Raft>(args, &text, format)
-        }
+        Ok(trace::Protocol::Raft) => any_bytes::<crate::protocols::raft::Raft>(args, &text, format),
         Err(e) => Err(e.to_string()),
     };
     let (bytes, range) = match made {
@@ -123,22 +116,6 @@ pub fn run(args: &ExportArgs) -> u8 {
 /// The step range the arguments pick out of a run of `len` steps.
 fn range_of(args: &ExportArgs, len: usize) -> Result<StepRange, String> {
     StepRange::resolve(args.from, args.to, len as u64)
-}
-
-/// A text export of a trace of any protocol.
-fn text_bytes<P: crate::protocols::Plugin>(
-    args: &ExportArgs,
-    text: &str,
-    format: Format,
-) -> Result<(Vec<u8>, StepRange), String> {
-    let (trace, _) =
-        trace::parse_and_replay_as::<P>(&args.trace, text).map_err(|e| e.to_string())?;
-    let range = range_of(args, trace.actions.len())?;
-    let run =
-        export::Run::of(&trace).map_err(|(i, e)| format!("action {} cannot apply: {e}", i + 1))?;
-    let bytes = export::text_export(&trace, &run, format, range)
-        .map_err(|e| format!("{}: {e}", args.trace.display()))?;
-    Ok((bytes.into_bytes(), range))
 }
 
 /// Any export of a trace: pictures drawn by the app's graph view of its protocol, text by

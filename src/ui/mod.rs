@@ -14,11 +14,11 @@ pub mod leader_view;
 pub mod lesson_panel;
 pub mod log_view;
 pub mod multipaxos_app;
-pub mod multipaxos_graph;
 pub mod multipaxos_settings;
 pub mod panels;
 pub mod render;
 pub mod spacetime;
+pub mod store_graph;
 pub mod store_view;
 pub mod theme;
 

@@ -275,20 +275,36 @@ impl GraphPicture for crate::protocols::paxos::Paxos {
     }
 }
 
+/// The store protocols' pictures: one graph, drawn at rest but for the animation time.
+fn draw_store_graph<P: super::store_graph::StoreGraphView>(
+    ui: &mut Ui,
+    session: &Session<P>,
+    anim: Anim,
+    opts: &PictureOptions,
+) {
+    let frame = super::store_graph::GraphFrame {
+        world: session.world(),
+        anim,
+        lang: opts.lang,
+        palette: super::theme::Palette::standard(opts.dark),
+        text_scale: 1.0,
+        selection: None,
+        held: &session.held,
+        highlight: &[],
+    };
+    let mut ignored = Vec::new();
+    super::store_graph::StoreGraph::<P>::default().ui(ui, &frame, &mut ignored);
+}
+
 impl GraphPicture for crate::protocols::multipaxos::MultiPaxos {
     fn draw_graph(ui: &mut Ui, session: &Session<Self>, anim: Anim, opts: &PictureOptions) {
-        let frame = super::multipaxos_graph::GraphFrame {
-            world: session.world(),
-            anim,
-            lang: opts.lang,
-            palette: super::theme::Palette::standard(opts.dark),
-            text_scale: 1.0,
-            selection: None,
-            held: &session.held,
-            highlight: &[],
-        };
-        let mut ignored = Vec::new();
-        super::multipaxos_graph::MultiPaxosGraph::default().ui(ui, &frame, &mut ignored);
+        draw_store_graph(ui, session, anim, opts);
+    }
+}
+
+impl GraphPicture for crate::protocols::raft::Raft {
+    fn draw_graph(ui: &mut Ui, session: &Session<Self>, anim: Anim, opts: &PictureOptions) {
+        draw_store_graph(ui, session, anim, opts);
     }
 }
 

@@ -1,14 +1,18 @@
-//! The Multi-Paxos cluster as a graph: clients in a column on the left, servers on a ring on the
-//! right. The leader wears a crown with its ballot; under each server its role, ballot and
-//! commit/applied indexes, under each client the request it waits on. Every message in flight
-//! glides along its edge from send time to delivery time with its label (`Accept(2.1, #4: put
-//! x=1)`), placed clear of the nodes, their state and the other labels. Clicks select; nothing
-//! here changes the run: a click leaves as a `Command`.
+//! A replicated store's cluster (Multi-Paxos or Raft) as a graph: clients in a column on the
+//! left, servers on a ring on the right. The leader wears a crown with its ballot or term; under
+//! each server its role and commit/applied indexes, under each client the request it waits on.
+//! Raft adds RaftScope's marks, done its own way: servers filled with their term's colour, an arc
+//! for the election timer still to run, and a dot per vote a candidate holds. Every message in
+//! flight glides along its edge from send time to delivery time with its label (`Accept(2.1, #4:
+//! put x=1)`, `AppendEntries(term 2, #3..#4, commit 2)`), placed clear of the nodes, their state
+//! and the other labels. Clicks select; nothing here changes the run: a click leaves as a
+//! `Command`.
 
 use std::collections::BTreeSet;
+use std::marker::PhantomData;
 use std::sync::Arc;
 
-use egui::{Align2, Color32, FontId, Pos2, Rect, Sense, Shape, Stroke, Ui, Vec2};
+use egui::{Align2, Color32, FontId, Painter, Pos2, Rect, Sense, Shape, Stroke, Ui, Vec2};
 use petgraph::graph::UnGraph;
 
 use super::Anim;
@@ -16,14 +20,42 @@ use super::graph::{Drawn, label_spots, message_widget, node_widget};
 use super::i18n::{Lang, T, fill};
 use super::theme::{Palette, cross, crown, polygon};
 use crate::protocols::Plugin;
-use crate::protocols::multipaxos::describe::{
-    ServerRole, client_status, graph_label, server_status, short_label,
-};
-use crate::protocols::multipaxos::{self, CLIENT, Msg, MultiPaxos, MultiPaxosWorld};
+use crate::protocols::kv::{self, CLIENT, Client};
+use crate::protocols::multipaxos::describe::{ServerRole, server_status};
+use crate::protocols::multipaxos::{self, MultiPaxos, MultiPaxosWorld};
+use crate::protocols::raft::{self, Raft, RaftWorld};
 use crate::session::{Command, Selection};
 use crate::sim::network::Envelope;
-use crate::sim::world::LossCause;
+use crate::sim::world::{LossCause, World};
 use crate::sim::{Event, MsgId, NodeId};
+
+/// What the graph needs of a store protocol beyond `Plugin`.
+pub trait StoreGraphView: Plugin {
+    /// Servers and clients.
+    fn cluster(world: &World<Self>) -> (u8, u8);
+    fn client(world: &World<Self>, id: NodeId) -> Option<&Client>;
+    /// A server's words under it: its role, then its indexes.
+    fn server_words(world: &World<Self>, id: NodeId, lang: Lang) -> String;
+    /// The tag beside a leader's crown (its ballot, or its term), if `id` leads.
+    fn leader_tag(world: &World<Self>, id: NodeId, lang: Lang) -> Option<String>;
+    /// A message's label when there is room for the whole of it.
+    fn graph_label(msg: &Self::Msg) -> String;
+    /// The colour a live server is filled with, when not its role's.
+    fn server_fill(_world: &World<Self>, _id: NodeId, _pal: &Palette) -> Option<Color32> {
+        None
+    }
+    /// Marks around a live server (drawn after it): Raft's timer arc and vote dots.
+    fn decorate(_painter: &Painter, _world: &World<Self>, _id: NodeId, _mark: &Mark) {}
+}
+
+/// Where and how to draw the marks around one server.
+pub struct Mark {
+    pub centre: Pos2,
+    pub radius: f32,
+    pub now: f64,
+    pub palette: Palette,
+    pub ink: Color32,
+}
 
 /// How many messages get their full label drawn; past this, short labels, and past
 /// `LABELS_UP_TO` only the hovered or selected one.
@@ -38,12 +70,8 @@ pub type Topology = UnGraph<NodeId, ()>;
 /// Who can talk to whom: servers with each other, every client with every server.
 pub fn topology(servers: u8, clients: u8) -> Topology {
     let mut g = UnGraph::new_undirected();
-    let s: Vec<_> = (1..=servers)
-        .map(|i| g.add_node(multipaxos::server(i)))
-        .collect();
-    let c: Vec<_> = (1..=clients)
-        .map(|i| g.add_node(multipaxos::client(i)))
-        .collect();
+    let s: Vec<_> = (1..=servers).map(|i| g.add_node(kv::server(i))).collect();
+    let c: Vec<_> = (1..=clients).map(|i| g.add_node(kv::client(i))).collect();
     for (k, &a) in s.iter().enumerate() {
         for &b in &s[k + 1..] {
             g.add_edge(a, b, ());
@@ -115,7 +143,7 @@ impl Layout {
 
 /// Where a message is drawn: along its edge, nudged sideways by direction so a request and its
 /// reply do not overlap, leaving and arriving at the nodes' rims.
-fn message_pos(layout: &Layout, env: &Envelope<Msg>, now: f64) -> Pos2 {
+fn message_pos<M>(layout: &Layout, env: &Envelope<M>, now: f64) -> Pos2 {
     let span = (env.deliver_at - env.sent_at).max(1) as f64;
     let f = ((now - env.sent_at as f64) / span).clamp(0.0, 1.0) as f32;
     let (a, b) = (layout.pos(env.src), layout.pos(env.dst));
@@ -128,7 +156,7 @@ fn message_pos(layout: &Layout, env: &Envelope<Msg>, now: f64) -> Pos2 {
 }
 
 /// The node under the pointer, if any.
-fn hovered_node(ui: &Ui, world: &MultiPaxosWorld, layout: &Layout) -> Option<NodeId> {
+fn hovered_node<P: Plugin>(ui: &Ui, world: &World<P>, layout: &Layout) -> Option<NodeId> {
     let h = ui.input(|i| i.pointer.hover_pos())?;
     world
         .nodes()
@@ -138,8 +166,8 @@ fn hovered_node(ui: &Ui, world: &MultiPaxosWorld, layout: &Layout) -> Option<Nod
 }
 
 /// What the graph reads for one frame.
-pub struct GraphFrame<'a> {
-    pub world: &'a MultiPaxosWorld,
+pub struct GraphFrame<'a, P: Plugin> {
+    pub world: &'a World<P>,
     pub anim: Anim,
     pub lang: Lang,
     pub palette: Palette,
@@ -150,15 +178,29 @@ pub struct GraphFrame<'a> {
     pub highlight: &'a [NodeId],
 }
 
-#[derive(Default)]
-pub struct MultiPaxosGraph {
+pub struct StoreGraph<P> {
     /// The topology, rebuilt when the cluster's size changes.
     topology: Option<((u8, u8), Arc<Topology>)>,
     /// What the last frame drew where: nodes, their state and message labels.
     pub drawn: Vec<Drawn>,
+    protocol: PhantomData<P>,
 }
 
-/// A server's words under it: its role and ballot, then its commit and applied indexes.
+impl<P> Default for StoreGraph<P> {
+    fn default() -> Self {
+        StoreGraph {
+            topology: None,
+            drawn: Vec::new(),
+            protocol: PhantomData,
+        }
+    }
+}
+
+pub type MultiPaxosGraph = StoreGraph<MultiPaxos>;
+pub type RaftGraph = StoreGraph<Raft>;
+
+/// A Multi-Paxos server's words under it: its role and ballot, then its commit and applied
+/// indexes.
 pub fn server_words(world: &MultiPaxosWorld, id: NodeId, lang: Lang) -> String {
     let tr = |t: T| t.get(lang);
     let Some(slot) = world.node(id) else {
@@ -183,25 +225,162 @@ pub fn server_words(world: &MultiPaxosWorld, id: NodeId, lang: Lang) -> String {
 }
 
 /// A client's words under it: the request it waits on, or that it is idle.
-pub fn client_words(world: &MultiPaxosWorld, id: NodeId, lang: Lang) -> String {
+pub fn client_words<P: StoreGraphView>(world: &World<P>, id: NodeId, lang: Lang) -> String {
     let tr = |t: T| t.get(lang);
-    let Some(c) = client_status(world, id) else {
+    let Some(c) = P::client(world, id) else {
         return String::new();
     };
     let mut s = match c.current {
         Some((seq, op)) => fill(tr(T::MpWaitingOn), &[&seq, &op, &format!("S{}", c.leader)]),
         None => tr(T::MpIdle).to_string(),
     };
-    if c.queued > 0 {
-        s += &format!("\n{}", fill(tr(T::MpQueued), &[&c.queued]));
+    if !c.queue.is_empty() {
+        s += &format!("\n{}", fill(tr(T::MpQueued), &[&c.queue.len()]));
     }
     s
 }
 
-impl MultiPaxosGraph {
-    pub fn ui(&mut self, ui: &mut Ui, f: &GraphFrame, out: &mut Vec<Command<MultiPaxos>>) {
+impl StoreGraphView for MultiPaxos {
+    fn cluster(world: &MultiPaxosWorld) -> (u8, u8) {
+        (world.protocol().servers, world.protocol().clients)
+    }
+
+    fn client(world: &MultiPaxosWorld, id: NodeId) -> Option<&Client> {
+        match &world.node(id)?.state {
+            multipaxos::Node::Client(c) => Some(c),
+            multipaxos::Node::Server(_) => None,
+        }
+    }
+
+    fn server_words(world: &MultiPaxosWorld, id: NodeId, lang: Lang) -> String {
+        server_words(world, id, lang)
+    }
+
+    fn leader_tag(world: &MultiPaxosWorld, id: NodeId, _lang: Lang) -> Option<String> {
+        server_status(world, id).and_then(|s| match s.role {
+            ServerRole::Leader { ballot } => Some(ballot.to_string()),
+            _ => None,
+        })
+    }
+
+    fn graph_label(msg: &multipaxos::Msg) -> String {
+        multipaxos::describe::graph_label(msg)
+    }
+}
+
+fn raft_server(world: &RaftWorld, id: NodeId) -> Option<&raft::Server> {
+    match &world.node(id)?.state {
+        raft::Node::Server(s) => Some(s),
+        raft::Node::Client(_) => None,
+    }
+}
+
+impl StoreGraphView for Raft {
+    fn cluster(world: &RaftWorld) -> (u8, u8) {
+        (world.protocol().servers, world.protocol().clients)
+    }
+
+    fn client(world: &RaftWorld, id: NodeId) -> Option<&Client> {
+        match &world.node(id)?.state {
+            raft::Node::Client(c) => Some(c),
+            raft::Node::Server(_) => None,
+        }
+    }
+
+    fn server_words(world: &RaftWorld, id: NodeId, lang: Lang) -> String {
+        let tr = |t: T| t.get(lang);
+        let Some(slot) = world.node(id) else {
+            return String::new();
+        };
+        if !slot.up {
+            return tr(T::Crashed).to_string();
+        }
+        let Some(s) = raft_server(world, id) else {
+            return String::new();
+        };
+        let role = match &s.role {
+            raft::Role::Leader { .. } => fill(tr(T::RaftLeaderIn), &[&s.term]),
+            raft::Role::Candidate { votes } => {
+                fill(tr(T::RaftCandidateIn), &[&s.term, &votes.count_ones()])
+            }
+            raft::Role::Follower { leader: Some(l) } => {
+                fill(tr(T::RaftFollowerOf), &[&format!("S{l}"), &s.term])
+            }
+            raft::Role::Follower { leader: None } => fill(tr(T::RaftFollowerIn), &[&s.term]),
+        };
+        format!(
+            "{role}\n{}",
+            fill(
+                tr(T::RaftLogCommitApplied),
+                &[&s.last_index(), &s.commit, &s.applied]
+            )
+        )
+    }
+
+    fn leader_tag(world: &RaftWorld, id: NodeId, lang: Lang) -> Option<String> {
+        raft_server(world, id)
+            .filter(|s| s.is_leader())
+            .map(|s| fill(T::RaftTerm.get(lang), &[&s.term]))
+    }
+
+    fn graph_label(msg: &raft::Msg) -> String {
+        msg.to_string()
+    }
+
+    fn server_fill(world: &RaftWorld, id: NodeId, pal: &Palette) -> Option<Color32> {
+        raft_server(world, id).map(|s| pal.term(s.term))
+    }
+
+    /// The election timer as an arc of what is left of its longest wait (a follower or a
+    /// candidate; a leader's timer is its heartbeat), and a candidate's votes as dots, filled
+    /// for each granted, hollow for the rest of a majority.
+    fn decorate(painter: &Painter, world: &RaftWorld, id: NodeId, m: &Mark) {
+        let Some(s) = raft_server(world, id) else {
+            return;
+        };
+        let slot = world.node(id).expect("a server of this world");
+        let longest = 2.0 * world.protocol().timeout as f64;
+        if let (Some(deadline), false) = (slot.timer, s.is_leader()) {
+            let left = ((deadline as f64 - m.now) / longest).clamp(0.0, 1.0) as f32;
+            let r = m.radius * 1.25;
+            let steps = (48.0 * left).ceil().max(1.0) as usize;
+            let start = -std::f32::consts::FRAC_PI_2;
+            let arc: Vec<Pos2> = (0..=steps)
+                .map(|k| {
+                    let a = start + std::f32::consts::TAU * left * k as f32 / steps as f32;
+                    m.centre + Vec2::new(a.cos(), a.sin()) * r
+                })
+                .collect();
+            painter.add(Shape::line(
+                arc,
+                Stroke::new(3.0, m.ink.gamma_multiply(0.8)),
+            ));
+        }
+        if let raft::Role::Candidate { votes } = s.role {
+            let quorum = world.protocol().quorum();
+            let dot = (m.radius * 0.16).clamp(3.0, 5.0);
+            let gap = dot * 2.6;
+            let first = m.centre
+                + Vec2::new(
+                    -(quorum as f32 - 1.0) * gap / 2.0,
+                    -m.radius * 1.25 - dot * 2.5,
+                );
+            for k in 0..quorum {
+                let p = first + Vec2::new(k as f32 * gap, 0.0);
+                if k < votes.count_ones() {
+                    painter.circle_filled(p, dot, m.palette.chosen);
+                } else {
+                    painter.circle_stroke(p, dot, Stroke::new(1.5, m.palette.chosen));
+                }
+            }
+        }
+    }
+}
+
+impl<P: StoreGraphView> StoreGraph<P> {
+    pub fn ui(&mut self, ui: &mut Ui, f: &GraphFrame<P>, out: &mut Vec<Command<P>>) {
         let world = f.world;
-        let (servers, clients) = (world.protocol().servers, world.protocol().clients);
+        let (servers, clients) = P::cluster(world);
         if self
             .topology
             .as_ref()
@@ -243,7 +422,7 @@ impl MultiPaxosGraph {
                 continue;
             }
             let talks =
-                a.role == CLIENT && client_status(world, a).is_some_and(|c| c.leader == b.index);
+                a.role == CLIENT && P::client(world, a).is_some_and(|c| c.leader == b.index);
             if a.role != CLIENT || talks {
                 painter.line_segment([pa, pb], faint);
             }
@@ -260,11 +439,11 @@ impl MultiPaxosGraph {
             self.drawn
                 .push(Drawn::new("node", id.to_string(), node_rect));
             occupied.push(node_rect);
-            let tint = MultiPaxos::role_info(id.role).map_or(0, |i| i.tint);
-            let color = if slot.up {
-                pal.role_tint(tint)
-            } else {
+            let tint = P::role_info(id.role).map_or(0, |i| i.tint);
+            let color = if !slot.up {
                 pal.crashed
+            } else {
+                P::server_fill(world, id, &pal).unwrap_or_else(|| pal.role_tint(tint))
             };
             let outline = Stroke::new(2.0, text_color);
             if id.role == CLIENT {
@@ -298,12 +477,17 @@ impl MultiPaxosGraph {
             );
             if !slot.up {
                 painter.extend(cross(p, r * 0.8, Stroke::new(3.0, pal.cut)));
+            } else if id.role != CLIENT {
+                let mark = Mark {
+                    centre: p,
+                    radius: r,
+                    now: f.anim.display_now,
+                    palette: pal,
+                    ink: text_color,
+                };
+                P::decorate(&painter, world, id, &mark);
             }
-            let lead = server_status(world, id).and_then(|s| match s.role {
-                ServerRole::Leader { ballot } => Some(ballot),
-                _ => None,
-            });
-            if let Some(ballot) = lead.filter(|_| slot.up) {
+            if let Some(tag) = P::leader_tag(world, id, f.lang).filter(|_| slot.up) {
                 let at = p + Vec2::new(0.0, -r - 10.0);
                 painter.add(crown(
                     at,
@@ -314,7 +498,7 @@ impl MultiPaxosGraph {
                 let tag = painter.text(
                     at + Vec2::new(r * 0.6 + 6.0, 0.0),
                     Align2::LEFT_CENTER,
-                    ballot.to_string(),
+                    tag,
                     font(13.0),
                     pal.chosen,
                 );
@@ -324,7 +508,7 @@ impl MultiPaxosGraph {
             let words = if id.role == CLIENT {
                 client_words(world, id, f.lang)
             } else {
-                server_words(world, id, f.lang)
+                P::server_words(world, id, f.lang)
             };
             let galley = painter.layout(words, font(12.5), text_color, (r * 6.0).max(170.0));
             let mut at = Align2::CENTER_TOP.anchor_size(p + Vec2::new(0.0, r + 4.0), galley.size());
@@ -365,13 +549,13 @@ impl MultiPaxosGraph {
 
         // Messages in flight, then the ones the last step ended while its transition plays.
         let now = f.anim.display_now;
-        let in_flight: Vec<&Envelope<Msg>> = net.in_flight().collect();
+        let in_flight: Vec<&Envelope<P::Msg>> = net.in_flight().collect();
         let hovered = ui.input(|i| i.pointer.hover_pos());
         let mr = (r * 0.28).clamp(3.0, 7.0);
         let mut labels: Vec<(String, Pos2, bool, MsgId)> = Vec::new();
         for env in in_flight.iter().copied() {
             let p = message_pos(&layout, env, now);
-            let color = pal.tint(MultiPaxos::tint(&env.msg));
+            let color = pal.tint(P::tint(&env.msg));
             painter.circle_filled(p, mr, color);
             painter.circle_stroke(p, mr, Stroke::new(1.5, text_color));
             if f.held.contains(&env.id) {
@@ -383,9 +567,9 @@ impl MultiPaxosGraph {
             }
             let near = hovered.is_some_and(|h| h.distance(p) < mr + 4.0);
             let text = if in_flight.len() <= FULL_LABELS_UP_TO || selected || near {
-                Some(graph_label(&env.msg))
+                Some(P::graph_label(&env.msg))
             } else if in_flight.len() <= LABELS_UP_TO {
-                Some(short_label(&env.msg))
+                Some(P::short_label(&env.msg))
             } else {
                 None
             };
@@ -401,7 +585,7 @@ impl MultiPaxosGraph {
                 match ev {
                     Event::Delivered(env) if now < env.deliver_at as f64 => {
                         let p = message_pos(&layout, env, now);
-                        painter.circle_filled(p, mr, pal.tint(MultiPaxos::tint(&env.msg)));
+                        painter.circle_filled(p, mr, pal.tint(P::tint(&env.msg)));
                     }
                     Event::Lost { envelope, cause } => {
                         let at = if *cause == LossCause::Dropped {
