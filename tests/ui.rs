@@ -85,6 +85,10 @@ fn every_ui_string_renders_with_the_bundled_fonts() {
             include_str!("../src/ui/multipaxos_app.rs"),
         ),
         ("store_graph.rs", include_str!("../src/ui/store_graph.rs")),
+        (
+            "raft_log_view.rs",
+            include_str!("../src/ui/raft_log_view.rs"),
+        ),
         ("panels.rs", include_str!("../src/ui/panels.rs")),
         ("spacetime.rs", include_str!("../src/ui/spacetime.rs")),
         ("inspector.rs", include_str!("../src/ui/inspector.rs")),

@@ -165,3 +165,44 @@ fn raft_graph_labels_never_collide_in_a_busy_run() {
     }
     assert!(labels_seen > 200, "only {labels_seen} labels drawn");
 }
+
+/// The log table at the end of Figure 8: S5's term-2 entry beside the committed term-1 entry
+/// it will overwrite; committed cells solid, the rest dashed; the leader panel's indexes.
+#[test]
+fn snapshot_raft_log_table_and_leader_panel() {
+    use paxos_lab::protocols::raft::describe::{log_rows, progress};
+    use paxos_lab::ui::raft_log_view::{RaftLeaderView, RaftLogView};
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/scenarios/raft/commit-previous-term.ron"
+    );
+    let (t, _) = trace::load_as::<Raft>(std::path::Path::new(path)).unwrap();
+    let mut session = Session::from_trace(&t).unwrap();
+    session.apply(Command::Seek(44));
+    let rows = log_rows(session.world());
+    let s1 = &rows[0];
+    assert!(s1.leader && s1.cells[0].committed, "{s1:?}");
+    let s5 = &rows[4];
+    assert!(
+        !s5.up && s5.cells[0].term == 2 && !s5.cells[0].committed,
+        "{s5:?}"
+    );
+    let p = progress(session.world()).unwrap();
+    assert_eq!(p.term, 3);
+    assert!(
+        p.followers
+            .iter()
+            .any(|(s, _, m)| s.to_string() == "S3" && *m == 1),
+        "{p:?}"
+    );
+    let mut log = RaftLogView;
+    let mut leader = RaftLeaderView;
+    let mut h = harness(Vec2::new(520.0, 420.0), |ui| {
+        leader.ui(ui, session.world(), Lang::En);
+        ui.separator();
+        log.ui(ui, session.world(), Lang::En, &Palette::standard(true));
+    });
+    h.run();
+    h.get_by_label_contains("S1 leads term 3");
+    h.snapshot("raft_log_table");
+}

@@ -6,6 +6,7 @@
 
 pub mod canon;
 pub mod outcome;
+pub mod views;
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;

@@ -8,8 +8,8 @@ use egui::{Align2, Color32, FontId, Rect, RichText, Sense, Stroke, Ui, Vec2, pos
 
 use super::i18n::{Lang, T, fill};
 use crate::palette::Palette;
-use crate::protocols::multipaxos::MultiPaxosWorld;
-use crate::protocols::multipaxos::describe::{HistoryPicture, history_picture};
+use crate::protocols::kv::views::{HistoryPicture, Replicated, history_picture};
+use crate::sim::World;
 use crate::trace::spans::LaneMark;
 
 #[derive(Default)]
@@ -21,8 +21,8 @@ pub struct HistoryView {
 
 impl HistoryView {
     /// The picture of `world`'s history (cached while it is unchanged).
-    pub fn picture(&mut self, world: &MultiPaxosWorld) -> &HistoryPicture {
-        let history = &world.monitor().history;
+    pub fn picture<P: Replicated>(&mut self, world: &World<P>) -> &HistoryPicture {
+        let history = P::history(world.monitor());
         let key = (
             world.step(),
             history.len(),
@@ -39,10 +39,10 @@ impl HistoryView {
 
     /// `marks` are the run's lane marks (`Session::spans`): crashes, restarts, links cut and
     /// healed are drawn on the same time axis.
-    pub fn ui(
+    pub fn ui<P: Replicated>(
         &mut self,
         ui: &mut Ui,
-        world: &MultiPaxosWorld,
+        world: &World<P>,
         marks: &[(u64, LaneMark)],
         lang: Lang,
         palette: &Palette,
@@ -51,7 +51,7 @@ impl HistoryView {
         let clients: Vec<_> = world
             .nodes()
             .iter()
-            .filter(|s| s.id.role == crate::protocols::multipaxos::CLIENT)
+            .filter(|s| s.id.role == crate::protocols::kv::CLIENT)
             .map(|s| s.id)
             .collect();
         let picture = self.picture(world);
@@ -154,13 +154,12 @@ impl HistoryView {
                 FontId::proportional(14.0),
                 text_colour,
             );
-            let lane_bars: Vec<(usize, &crate::protocols::multipaxos::describe::HistoryBar)> =
-                picture
-                    .bars
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, b)| b.client == *id)
-                    .collect();
+            let lane_bars: Vec<(usize, &crate::protocols::kv::views::HistoryBar)> = picture
+                .bars
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| b.client == *id)
+                .collect();
             // Where the last label drawn in this lane ends: labels never cover each other.
             let mut label_end = x_of(0.0) - 4.0;
             for (k, &(i, bar)) in lane_bars.iter().enumerate() {

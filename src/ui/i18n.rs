@@ -321,6 +321,13 @@ texts! {
     RaftFollowerIn => "follower, term {0}", "跟随者，任期 {0}";
     RaftLogCommitApplied => "log {0} · commit {1} · applied {2}", "日志 {0} · 提交 {1} · 应用 {2}";
     RaftTerm => "term {0}", "任期 {0}";
+    RaftLogTitle => "Logs", "日志";
+    RaftLogEmpty => "(empty)", "（空）";
+    RaftRowHover => "{0}: term {1}, commit index {2}", "{0}：任期 {1}，提交索引 {2}";
+    RaftEntryCommitted => "#{0}, term {1}: {2}, committed", "#{0}，任期 {1}：{2}，已提交";
+    RaftEntryUncommitted => "#{0}, term {1}: {2}, not committed yet (a later leader may overwrite it)", "#{0}，任期 {1}：{2}，尚未提交（之后的领导者可能覆盖它）";
+    RaftLogLegend => "Solid: committed. Dashed: not committed yet. Colour: the entry's term. ★ the leader.", "实线：已提交。虚线：尚未提交。颜色：条目的任期。★ 领导者。";
+    RaftLeads => "{0} leads term {1}, commit index {2}", "{0} 领导任期 {1}，提交索引 {2}";
     MpIdle => "idle", "空闲";
     MpQueued => "+{0} queued", "另有 {0} 个排队";
     MpRequestTitle => "Client request", "客户端请求";

@@ -16,6 +16,7 @@ pub mod log_view;
 pub mod multipaxos_app;
 pub mod multipaxos_settings;
 pub mod panels;
+pub mod raft_log_view;
 pub mod render;
 pub mod spacetime;
 pub mod store_graph;

@@ -1,4 +1,4 @@
-//! The Multi-Paxos stores: each replica's key-value state side by side, a row per server and a
+//! A replicated store's replicas (Multi-Paxos, Raft): each replica's key-value state side by side, a row per server and a
 //! column per key. Values that changed in the last step are highlighted; a replica that lags
 //! says by how many slots; one that differs from a replica at the same point of the log (state
 //! machine safety broken) stands out in red.
@@ -8,19 +8,19 @@ use egui::{Color32, RichText, Ui};
 use super::i18n::{Lang, T, fill};
 use crate::palette::Palette;
 use crate::protocols::ids::Value;
-use crate::protocols::multipaxos::MultiPaxosWorld;
-use crate::protocols::multipaxos::describe::{StoreRow, store_rows};
+use crate::protocols::kv::views::{Replicated, StoreRow, store_rows};
+use crate::sim::World;
 
 #[derive(Default)]
 pub struct StoreView;
 
 impl StoreView {
     /// `before` is the world one step back, for highlighting what changed (none at step 0).
-    pub fn ui(
+    pub fn ui<P: Replicated>(
         &mut self,
         ui: &mut Ui,
-        world: &MultiPaxosWorld,
-        before: Option<&MultiPaxosWorld>,
+        world: &World<P>,
+        before: Option<&World<P>>,
         lang: Lang,
         palette: &Palette,
     ) {

@@ -12,7 +12,10 @@ pub use crate::protocols::kv::outcome::{Replica, Request};
 use crate::protocols::kv::outcome::{
     history_requests, history_words, replica_words, replicas_json,
 };
-use crate::protocols::kv::{ClientMsg, Entry, Linearization, Op, Output, Store};
+pub use crate::protocols::kv::views::{
+    HistoryBar, HistoryPicture, StoreRow, Unplaceable, history_picture, store_rows,
+};
+use crate::protocols::kv::{ClientMsg, Entry, Op, Store};
 use crate::protocols::plugin::{
     LaneNote, Plugin, RoleInfo, Tint, ViolationOutcome, differing, messages_words, safety_words,
     violation_words,
@@ -457,134 +460,6 @@ pub fn slot_votes(world: &MultiPaxosWorld, slot: u32) -> SlotVotes {
     (votes, chosen)
 }
 
-/// One replica's store, as the store view draws it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StoreRow {
-    pub server: NodeId,
-    pub up: bool,
-    /// Slots applied, in order.
-    pub applied: u32,
-    pub kv: BTreeMap<Value, Value>,
-    /// Another replica that applied as many slots holds a different store: state machine safety
-    /// is broken (replicas that applied fewer slots only lag).
-    pub diverged: bool,
-}
-
-/// Every replica's store, and which differ from a replica at the same point of the log.
-pub fn store_rows(world: &MultiPaxosWorld) -> Vec<StoreRow> {
-    let mut rows: Vec<StoreRow> = world
-        .nodes()
-        .iter()
-        .filter_map(|s| match &s.state {
-            Node::Server(server) => Some(StoreRow {
-                server: s.id,
-                up: s.up,
-                applied: server.applied,
-                kv: server.store.kv.clone(),
-                diverged: false,
-            }),
-            Node::Client(_) => None,
-        })
-        .collect();
-    for i in 0..rows.len() {
-        rows[i].diverged = rows
-            .iter()
-            .any(|r| r.applied == rows[i].applied && r.kv != rows[i].kv);
-    }
-    rows
-}
-
-/// One request of the clients' history, as the history view draws it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HistoryBar {
-    pub client: NodeId,
-    pub seq: u32,
-    pub op: Op,
-    pub invoke: u64,
-    /// The step its answer arrived, and the answer; `None` while pending.
-    pub ret: Option<(u64, Output)>,
-    /// Where the request takes effect in the linearization found (a time between its invoke and
-    /// its return), if it was placed.
-    pub point: Option<f64>,
-}
-
-/// Why a history is not linearizable: the request no order can place next, what it returned,
-/// what the store would have answered after the longest order that explains the rest, and how
-/// many requests that order holds.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Unplaceable {
-    /// Index into the bars.
-    pub culprit: usize,
-    pub got: Output,
-    pub would: Output,
-    pub before: usize,
-}
-
-/// The clients' history laid out on the run's steps, with its verdict.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HistoryPicture {
-    pub bars: Vec<HistoryBar>,
-    /// `None` when linearizable.
-    pub unplaceable: Option<Unplaceable>,
-    /// The last step of the run (the right end of the time axis).
-    pub end: u64,
-}
-
-/// The history of `world`'s clients, checked for linearizability. Points are placed as early as
-/// the order allows: each just after its invocation or just after the point before it (a valid
-/// order never needs a point past the request's return; the clamp only keeps rounding inside).
-pub fn history_picture(world: &MultiPaxosWorld) -> HistoryPicture {
-    let history = &world.monitor().history;
-    let mut bars: Vec<HistoryBar> = history
-        .ops()
-        .map(|o| HistoryBar {
-            client: client(o.client),
-            seq: o.seq,
-            op: o.op,
-            invoke: o.invoke,
-            ret: o.ret,
-            point: None,
-        })
-        .collect();
-    let (order, unplaceable) = match crate::protocols::kv::check(history) {
-        Linearization::Linearizable(order) => (order, None),
-        Linearization::NotLinearizable {
-            prefix, culprit, ..
-        } => {
-            let unplaceable = (culprit < history.len()).then(|| {
-                // What the store would answer after the longest order that explains the rest.
-                let mut kv = BTreeMap::new();
-                for &i in &prefix {
-                    Store::run(&mut kv, history.op(i).op);
-                }
-                let op = history.op(culprit);
-                Unplaceable {
-                    culprit,
-                    got: op.ret.map_or(Output::Got(None), |r| r.1),
-                    would: Store::run(&mut kv, op.op),
-                    before: prefix.len(),
-                }
-            });
-            (prefix, unplaceable)
-        }
-    };
-    let mut last = f64::MIN;
-    for i in order {
-        let b = &mut bars[i];
-        let mut at = (b.invoke as f64 + 0.25).max(last + 0.05);
-        if let Some((r, _)) = b.ret {
-            at = at.min(r as f64);
-        }
-        b.point = Some(at);
-        last = at;
-    }
-    HistoryPicture {
-        bars,
-        unplaceable,
-        end: world.step(),
-    }
-}
-
 /// What the leader panel shows: who leads (or campaigns) and what it has cost.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LeaderFigures {
@@ -735,4 +610,17 @@ pub fn client_status(world: &MultiPaxosWorld, id: NodeId) -> Option<ClientStatus
         queued: c.queue.len(),
         leader: c.leader,
     })
+}
+
+impl crate::protocols::kv::views::Replicated for MultiPaxos {
+    fn replica(node: &Node) -> Option<(u32, &Store)> {
+        match node {
+            Node::Server(s) => Some((s.applied, &s.store)),
+            Node::Client(_) => None,
+        }
+    }
+
+    fn history(monitor: &super::Monitor) -> &crate::protocols::kv::History {
+        &monitor.history
+    }
 }

@@ -11,7 +11,7 @@ use crate::protocols::ids::Value;
 use crate::protocols::kv::outcome::{
     Replica, Request, history_requests, history_words, replica_words, replicas_json,
 };
-use crate::protocols::kv::{ClientMsg, Op};
+use crate::protocols::kv::{ClientMsg, Entry, Op};
 use crate::protocols::multipaxos::describe::{counted, entry_words};
 use crate::protocols::plugin::{
     LaneNote, Plugin, RoleInfo, Tint, ViolationOutcome, differing, messages_words, safety_words,
@@ -330,4 +330,106 @@ impl Plugin for Raft {
         };
         Some(LaneNote { label, words })
     }
+}
+
+impl crate::protocols::kv::views::Replicated for Raft {
+    fn replica(node: &Node) -> Option<(u32, &crate::protocols::kv::Store)> {
+        match node {
+            Node::Server(s) => Some((s.applied, &s.store)),
+            Node::Client(_) => None,
+        }
+    }
+
+    fn history(monitor: &super::Monitor) -> &crate::protocols::kv::History {
+        &monitor.history
+    }
+}
+
+/// One entry of a server's log as the log table draws it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogCell {
+    pub term: u32,
+    pub entry: Entry,
+    /// Committed in the cluster (the monitor's record): drawn solid; otherwise dashed.
+    pub committed: bool,
+    /// This server applied it.
+    pub applied: bool,
+}
+
+/// A server's row of the log table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogRow {
+    pub server: NodeId,
+    pub up: bool,
+    pub term: u32,
+    pub leader: bool,
+    pub commit: u32,
+    pub cells: Vec<LogCell>,
+}
+
+/// Every server's log, entry by entry, with what the cluster has committed.
+pub fn log_rows(world: &RaftWorld) -> Vec<LogRow> {
+    let committed = &world.monitor().committed;
+    world
+        .nodes()
+        .iter()
+        .filter_map(|slot| match &slot.state {
+            Node::Server(s) => Some(LogRow {
+                server: slot.id,
+                up: slot.up,
+                term: s.term,
+                leader: s.is_leader() && slot.up,
+                commit: s.commit,
+                cells: s
+                    .log
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| LogCell {
+                        term: e.term,
+                        entry: e.entry,
+                        committed: committed.get(i) == Some(e),
+                        applied: (i as u32) < s.applied,
+                    })
+                    .collect(),
+            }),
+            Node::Client(_) => None,
+        })
+        .collect()
+}
+
+/// The leader's view of its followers: for each server, the next index it will send and the
+/// highest index known to match its own log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Progress {
+    pub leader: NodeId,
+    pub term: u32,
+    pub commit: u32,
+    /// (server, nextIndex, matchIndex), the leader's own row included.
+    pub followers: Vec<(NodeId, u32, u32)>,
+}
+
+/// The live leader of the highest term, and its replication state.
+pub fn progress(world: &RaftWorld) -> Option<Progress> {
+    world
+        .nodes()
+        .iter()
+        .filter(|slot| slot.up)
+        .filter_map(|slot| match &slot.state {
+            Node::Server(s) => match &s.role {
+                super::Role::Leader { next, matched } => Some(Progress {
+                    leader: slot.id,
+                    term: s.term,
+                    commit: s.commit,
+                    followers: next
+                        .iter()
+                        .zip(matched)
+                        .enumerate()
+                        .map(|(i, (n, m))| (super::server(i as u8 + 1), *n, *m))
+                        .collect(),
+                }),
+                _ => None,
+            },
+            Node::Client(_) => None,
+        })
+        .max_by_key(|p| p.term)
 }
