@@ -590,7 +590,7 @@ pub fn multipaxos_frame_ms(
     session: Session<crate::protocols::multipaxos::MultiPaxos>,
     frames: usize,
 ) -> f64 {
-    let mut app = crate::ui::multipaxos_app::MultiPaxosApp::new(session, crate::ui::i18n::Lang::En);
+    let mut app = crate::ui::store_app::MultiPaxosApp::new(session, crate::ui::i18n::Lang::En);
     app.fixed_time = Some(0.0);
     frame_time(frames, |ui| app.ui(ui))
 }
@@ -609,7 +609,7 @@ pub fn multipaxos_views_frame_ms(
     let lang = crate::ui::i18n::Lang::En;
     let (mut log, mut store, mut leader, mut history) = (
         LogView::default(),
-        StoreView,
+        StoreView::default(),
         LeaderView,
         HistoryView::default(),
     );

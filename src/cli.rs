@@ -849,8 +849,13 @@ fn session_from_file<P: Plugin>(
 }
 
 /// Opens a recorded Multi-Paxos run in the Multi-Paxos workspace (at `--seek`, or its start).
-fn run_multipaxos_gui(path: &Path, text: &str, args: &GuiArgs) -> u8 {
-    let mut session = match session_from_file::<MultiPaxos>(path, text) {
+fn run_store_gui<P: crate::ui::store_app::StoreWorkspace>(
+    path: &Path,
+    text: &str,
+    args: &GuiArgs,
+    start: fn(Box<crate::session::Session<P>>, Option<std::path::PathBuf>) -> crate::ui::Start,
+) -> u8 {
+    let mut session = match session_from_file::<P>(path, text) {
         Ok(s) => s,
         Err(e) => {
             report!("{e}");
@@ -861,10 +866,7 @@ fn run_multipaxos_gui(path: &Path, text: &str, args: &GuiArgs) -> u8 {
         session.apply(crate::session::Command::Seek(step.min(session.len())));
     }
     open_app(
-        Some(crate::ui::Start::MultiPaxosRun(
-            Box::new(session),
-            Some(path.to_path_buf()),
-        )),
+        Some(start(Box::new(session), Some(path.to_path_buf()))),
         args,
     )
 }
@@ -882,13 +884,21 @@ fn run_gui(args: GuiArgs) -> u8 {
                 }
             };
             match trace::Protocol::of_text(path, &text) {
-                Ok(trace::Protocol::MultiPaxos) => return run_multipaxos_gui(path, &text, &args),
-                Ok(trace::Protocol::Raft) => {
-                    report!(
-                        "{}: the app has no Raft views yet; `paxos-lab replay` and `export` read the run",
-                        path.display()
+                Ok(trace::Protocol::MultiPaxos) => {
+                    return run_store_gui::<MultiPaxos>(
+                        path,
+                        &text,
+                        &args,
+                        crate::ui::Start::MultiPaxosRun,
                     );
-                    return EXIT_BAD_INPUT;
+                }
+                Ok(trace::Protocol::Raft) => {
+                    return run_store_gui::<crate::protocols::raft::Raft>(
+                        path,
+                        &text,
+                        &args,
+                        crate::ui::Start::RaftRun,
+                    );
                 }
                 _ => {}
             }

@@ -80,10 +80,7 @@ fn every_ui_string_renders_with_the_bundled_fonts() {
         ("store_view.rs", include_str!("../src/ui/store_view.rs")),
         ("history_view.rs", include_str!("../src/ui/history_view.rs")),
         ("leader_view.rs", include_str!("../src/ui/leader_view.rs")),
-        (
-            "multipaxos_app.rs",
-            include_str!("../src/ui/multipaxos_app.rs"),
-        ),
+        ("store_app.rs", include_str!("../src/ui/store_app.rs")),
         ("store_graph.rs", include_str!("../src/ui/store_graph.rs")),
         (
             "raft_log_view.rs",

@@ -17,7 +17,7 @@ use paxos_lab::ui::i18n::Lang;
 use paxos_lab::ui::install_fonts;
 use paxos_lab::ui::leader_view::LeaderView;
 use paxos_lab::ui::log_view::LogView;
-use paxos_lab::ui::multipaxos_app::MultiPaxosApp;
+use paxos_lab::ui::store_app::MultiPaxosApp;
 use paxos_lab::ui::store_view::StoreView;
 
 /// The failover lesson's run up to the new leader: S1 (crashed) voted in slots 1 to 3, S2 in
@@ -245,7 +245,7 @@ fn replicas_at_the_same_slot_with_different_stores_stand_out() {
 fn the_store_view_names_the_lag_the_divergence_and_what_changed() {
     let (world, back) = diverged();
     let palette = Palette::standard(true);
-    let mut view = StoreView;
+    let mut view = StoreView::default();
     let mut h = harness(Vec2::new(640.0, 220.0), |ui| {
         view.ui(ui, &world, Some(&back), Lang::En, &palette)
     });

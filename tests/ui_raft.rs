@@ -1,6 +1,7 @@
-//! The Raft graph (the same view as Multi-Paxos's, with Raft's marks): a snapshot of a split
-//! vote in both languages, its nodes clickable by label, and message labels that never collide
-//! in a busy run.
+//! Raft in the app: the graph (the same view as Multi-Paxos's, with Raft's marks) in a split
+//! vote in both languages, its nodes clickable by label, message labels that never collide in a
+//! busy run; the log table and leader panel; the workspace opened from the picker and driven by
+//! its buttons, and snapshots of it at Figure 8 in both languages.
 
 use egui::Vec2;
 use egui_kittest::Harness;
@@ -205,4 +206,80 @@ fn snapshot_raft_log_table_and_leader_panel() {
     h.run();
     h.get_by_label_contains("S1 leads term 3");
     h.snapshot("raft_log_table");
+}
+
+fn lab_harness() -> Harness<'static, paxos_lab::ui::LabApp> {
+    use paxos_lab::ui::{LabApp, PaxosApp, Settings};
+    let mut paxos = PaxosApp::picker(Settings::default()).fonts_already_installed();
+    paxos.fixed_time = Some(0.0);
+    Harness::builder()
+        .with_size(Vec2::new(1280.0, 800.0))
+        .with_pixels_per_point(1.0)
+        .with_context_setup(install_fonts)
+        .build_ui_state(
+            |ui, lab: &mut paxos_lab::ui::LabApp| lab.ui(ui),
+            LabApp::new(paxos),
+        )
+}
+
+/// From the lesson picker a class opens the Raft sandbox, times out S1 by its button, steps
+/// until S1 leads, and the leader panel and the safety bar say so.
+#[test]
+fn the_raft_workspace_elects_a_leader_by_its_buttons() {
+    let mut h = lab_harness();
+    h.run();
+    h.get_by_label("Raft sandbox: the same store").click();
+    h.run();
+    h.run();
+    assert!(h.state().raft.is_some(), "the Raft workspace opened");
+    assert!(h.state().multipaxos.is_none());
+    h.get_by_label("Time out S1").click();
+    h.run();
+    for _ in 0..12 {
+        if h.state().raft.as_ref().is_some_and(|r| {
+            paxos_lab::protocols::raft::describe::progress(r.session.world()).is_some()
+        }) {
+            break;
+        }
+        h.get_by_label("Step").click();
+        h.run();
+    }
+    let r = h.state().raft.as_ref().unwrap();
+    let p = paxos_lab::protocols::raft::describe::progress(r.session.world()).expect("S1 leads");
+    assert_eq!((p.leader.to_string(), p.term), ("S1".to_string(), 1));
+    h.get_by_label_contains("S1 leads term 1");
+    h.get_by_label_contains("election safety: one leader per term");
+}
+
+fn snapshot_workspace(lang: Lang, name: &str) {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/scenarios/raft/commit-previous-term.ron"
+    );
+    let (t, _) = trace::load_as::<Raft>(std::path::Path::new(path)).unwrap();
+    let mut session = Session::from_trace(&t).unwrap();
+    session.apply(Command::Seek(44));
+    let mut app = paxos_lab::ui::store_app::RaftApp::new(session, lang);
+    app.fixed_time = Some(0.0);
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1280.0, 800.0))
+        .with_pixels_per_point(1.0)
+        .with_context_setup(install_fonts)
+        .build_ui_state(
+            |ui, app: &mut paxos_lab::ui::store_app::RaftApp| app.ui(ui),
+            app,
+        );
+    h.run();
+    h.run();
+    h.snapshot(name);
+}
+
+#[test]
+fn snapshot_raft_workspace_at_figure_8() {
+    snapshot_workspace(Lang::En, "raft_app");
+}
+
+#[test]
+fn snapshot_raft_workspace_in_chinese() {
+    snapshot_workspace(Lang::Zh, "raft_app_zh");
 }

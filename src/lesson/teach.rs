@@ -11,6 +11,7 @@ use crate::protocols::Plugin;
 use crate::protocols::ids::{Ballot, Value};
 use crate::protocols::multipaxos::{self, MultiPaxos};
 use crate::protocols::paxos::{self, Paxos};
+use crate::protocols::raft::{self, Raft};
 use crate::sim::NodeId;
 use crate::sim::world::{Action, World};
 
@@ -196,6 +197,69 @@ impl Teach for MultiPaxos {
             c.map(|(entry, ballot, _step)| (entry, ballot)).hash(h);
         }
         // Who asked what and what came back, and in which order; not the steps.
+        for o in m.history.ops() {
+            (o.client, o.seq, o.op, o.ret.map(|r| r.1), &o.after).hash(h);
+        }
+        m.linearizable.hash(h);
+    }
+}
+
+impl Teach for Raft {
+    fn invariants() -> &'static [&'static str] {
+        &raft::INVARIANTS
+    }
+
+    fn has_node(config: &raft::Config, id: NodeId) -> bool {
+        match id.role {
+            raft::SERVER => (1..=config.servers).contains(&id.index),
+            raft::CLIENT => (1..=config.clients).contains(&id.index),
+            _ => false,
+        }
+    }
+
+    /// Raft has terms, not ballots: `Lost { ballot }` names none of its messages.
+    fn msg_ballot(_msg: &raft::Msg) -> Option<Ballot> {
+        None
+    }
+
+    fn fact(c: &Condition, world: &World<Raft>) -> Option<bool> {
+        let monitor = world.monitor();
+        let server = |id: NodeId| match world.node(id).map(|s| &s.state) {
+            Some(raft::Node::Server(s)) => Some(&**s),
+            _ => None,
+        };
+        Some(match c {
+            Condition::Elected(who) => world.nodes().iter().any(|s| {
+                s.up && who.is_none_or(|w| w == s.id) && server(s.id).is_some_and(|s| s.is_leader())
+            }),
+            Condition::Committed(upto) => monitor.committed.len() >= *upto as usize,
+            Condition::Applied { server: who, upto } => world.nodes().iter().any(|s| {
+                who.is_none_or(|w| w == s.id) && server(s.id).is_some_and(|s| s.applied >= *upto)
+            }),
+            Condition::Answered { client, at_least } => {
+                monitor
+                    .history
+                    .ops()
+                    .filter(|o| {
+                        o.ret.is_some() && client.is_none_or(|c| c == raft::client(o.client))
+                    })
+                    .count()
+                    >= *at_least as usize
+            }
+            _ => return None,
+        })
+    }
+
+    /// The requests the lesson's own actions make are all a student may send.
+    fn student_requests(_lesson: &Lesson<Raft>, _out: &mut Vec<crate::protocols::kv::Op>) {}
+
+    fn lint_key(world: &World<Raft>, h: &mut DefaultHasher) {
+        for s in world.nodes() {
+            s.state.hash(h);
+        }
+        let m = world.monitor();
+        m.committed.hash(h);
+        m.leaders.hash(h);
         for o in m.history.ops() {
             (o.client, o.seq, o.op, o.ret.map(|r| r.1), &o.after).hash(h);
         }

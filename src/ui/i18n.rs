@@ -294,6 +294,9 @@ texts! {
     StoreAppliedUpTo => "applied up to slot {0}", "已应用到槽位 {0}";
     StoreBehind => "{0} slots behind", "落后 {0} 个槽位";
     StoreBehindOne => "1 slot behind", "落后 1 个槽位";
+    StoreAppliedUpToEntry => "applied up to entry {0}", "已应用到条目 {0}";
+    StoreBehindEntries => "{0} entries behind", "落后 {0} 个条目";
+    StoreBehindOneEntry => "1 entry behind", "落后 1 个条目";
     StoreDiverged => "differs from a replica at the same slot", "与应用到同一槽位的副本不同";
     StoreNoValue => "—", "—";
     StoreEmpty => "No key has a value yet.", "还没有任何键有值。";
@@ -302,8 +305,10 @@ texts! {
     // The Multi-Paxos workspace and the protocol picker
     Protocol => "Protocol", "协议";
     OpenMultiPaxosSandbox => "Multi-Paxos sandbox: a replicated key-value store", "Multi-Paxos 沙盒：复制的键值存储";
+    OpenRaftSandbox => "Raft sandbox: the same store", "Raft 沙盒：同样的键值存储";
     ProtocolPaxos => "Paxos (one value)", "Paxos（单个值）";
     ProtocolMultiPaxos => "Multi-Paxos (a replicated key-value store)", "Multi-Paxos（复制的键值存储）";
+    ProtocolRaft => "Raft (the same store)", "Raft（同样的键值存储）";
     Servers => "servers", "服务器";
     Clients => "clients", "客户端";
     Workload => "workload", "工作负载";
@@ -361,7 +366,15 @@ texts! {
     MpHold => "Hold", "扣住";
     MpRelease => "Release", "放行";
     MpInspectorTitle => "Selected: {0}", "选中：{0}";
-    MpSwitchToPaxos => "Single-decree Paxos: the lessons and the Paxos sandbox.", "单值 Paxos：课程和 Paxos 沙盒。";
+    MpSwitchProtocol => "Start a new run of the protocol picked above.", "用上面选择的协议开始新的运行。";
+    RaftVotedFor => "term {0}, voted for {1}", "任期 {0}，投票给 {1}";
+    RaftInvElectionSafety => "election safety: one leader per term", "选举安全：每个任期至多一个领导者";
+    RaftInvLeaderAppendOnly => "leaders only append", "领导者只追加日志";
+    RaftInvLogMatching => "log matching", "日志匹配";
+    RaftInvLeaderCompleteness => "leader completeness: leaders hold every committed entry", "领导者完整性：领导者拥有所有已提交的条目";
+    RaftInvStateMachineSafety => "replicas apply the same log in order", "副本按顺序应用相同的日志";
+    RaftInvTermsNeverGoBack => "terms never go back", "任期从不倒退";
+    RaftInvCommittedNeverChange => "committed entries never change", "已提交的条目从不改变";
     MpInvAgreement => "agreement: one command per slot", "一致性：每个槽位只有一条命令";
     MpInvAppliedIsChosen => "applied commands were chosen", "已应用的命令均已被选定";
     MpInvStateMachineSafety => "replicas apply the same log in order", "副本按顺序应用相同的日志";
@@ -429,6 +442,21 @@ pub fn multipaxos_invariant_name(id: &str) -> T {
         "exactly-once" => T::MpInvExactlyOnce,
         "promise-rule" => T::MpInvPromiseRule,
         "accept-rule" => T::MpInvAcceptRule,
+        _ => T::MpInvLinearizable,
+    }
+}
+
+/// The translated name of a Raft invariant, by its stable id.
+pub fn raft_invariant_name(id: &str) -> T {
+    match id {
+        "election-safety" => T::RaftInvElectionSafety,
+        "leader-append-only" => T::RaftInvLeaderAppendOnly,
+        "log-matching" => T::RaftInvLogMatching,
+        "leader-completeness" => T::RaftInvLeaderCompleteness,
+        "state-machine-safety" => T::RaftInvStateMachineSafety,
+        "terms-never-go-back" => T::RaftInvTermsNeverGoBack,
+        "committed-never-change" => T::RaftInvCommittedNeverChange,
+        "exactly-once" => T::MpInvExactlyOnce,
         _ => T::MpInvLinearizable,
     }
 }

@@ -700,6 +700,12 @@ pub fn picker_ui(
         {
             choice = Some(PickerChoice::Sandbox(ProtocolChoice::MultiPaxos));
         }
+        if ui
+            .button(RichText::new(T::OpenRaftSandbox.get(lang)).size(16.0))
+            .clicked()
+        {
+            choice = Some(PickerChoice::Sandbox(ProtocolChoice::Raft));
+        }
     });
     ui.add_space(8.0);
     egui::ScrollArea::vertical().show(ui, |ui| {

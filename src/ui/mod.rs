@@ -13,12 +13,12 @@ pub mod inspector;
 pub mod leader_view;
 pub mod lesson_panel;
 pub mod log_view;
-pub mod multipaxos_app;
 pub mod multipaxos_settings;
 pub mod panels;
 pub mod raft_log_view;
 pub mod render;
 pub mod spacetime;
+pub mod store_app;
 pub mod store_graph;
 pub mod store_view;
 pub mod theme;
@@ -271,6 +271,8 @@ pub struct PaxosApp {
     /// Set when the user picked a Multi-Paxos lesson; the window opens it.
     pub multipaxos_lesson_requested:
         Option<crate::lesson::Lesson<crate::protocols::multipaxos::MultiPaxos>>,
+    /// Set when the user asked for a Raft sandbox; the window opens it.
+    pub raft_requested: Option<multipaxos_settings::RaftSettings>,
 }
 
 /// Adds the bundled Chinese font as a fallback after egui's own fonts.
@@ -326,6 +328,7 @@ impl PaxosApp {
             multipaxos_requested: None,
             multipaxos_lessons: Vec::new(),
             multipaxos_lesson_requested: None,
+            raft_requested: None,
         }
         .with_saved_baseline()
     }
@@ -797,6 +800,9 @@ impl PaxosApp {
                 Some(PickerChoice::Sandbox(ProtocolChoice::MultiPaxos)) => {
                     self.multipaxos_requested = Some(Default::default());
                 }
+                Some(PickerChoice::Sandbox(ProtocolChoice::Raft)) => {
+                    self.raft_requested = Some(Default::default());
+                }
                 None => {}
             }
             self.screenshot_step(&ctx);
@@ -874,6 +880,9 @@ impl PaxosApp {
                 self.settings_window.ui(&ctx, &f, &mut out);
                 if let Some(m) = self.settings_window.multipaxos_requested.take() {
                     self.multipaxos_requested = Some(m);
+                }
+                if let Some(r) = self.settings_window.raft_requested.take() {
+                    self.raft_requested = Some(r);
                 }
             }
             if self.explore_window.open {
@@ -1192,12 +1201,24 @@ pub fn save_png(path: &std::path::Path, img: &egui::ColorImage) -> Result<(), St
     crate::fsutil::atomic_write(path, &png).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// The window: the Paxos app (the lesson picker, lessons, the Paxos sandbox) or the Multi-Paxos
-/// workspace, switched by the protocol picker. The Paxos app is kept while Multi-Paxos shows,
-/// so going back finds it as it was.
+/// The window: the Paxos app (the lesson picker, lessons, the Paxos sandbox), the Multi-Paxos
+/// workspace or the Raft workspace, switched by the protocol picker. The Paxos app is kept while
+/// a workspace shows, so going back finds it as it was; at most one workspace is open.
 pub struct LabApp {
     pub paxos: PaxosApp,
-    pub multipaxos: Option<multipaxos_app::MultiPaxosApp>,
+    pub multipaxos: Option<store_app::MultiPaxosApp>,
+    pub raft: Option<store_app::RaftApp>,
+}
+
+/// A workspace opened from the Paxos app takes on its language, look and clock.
+fn dressed<P: store_app::StoreWorkspace>(
+    mut app: store_app::StoreApp<P>,
+    paxos: &PaxosApp,
+) -> store_app::StoreApp<P> {
+    app.set_presenter(paxos.settings.presenter);
+    app.dark = paxos.settings.dark;
+    app.fixed_time = paxos.fixed_time;
+    app
 }
 
 impl LabApp {
@@ -1205,6 +1226,16 @@ impl LabApp {
         LabApp {
             paxos,
             multipaxos: None,
+            raft: None,
+        }
+    }
+
+    /// Whether the open workspace (if any) has nothing unsaved and has not confirmed closing.
+    fn workspace_quiet(&self) -> Option<bool> {
+        match (&self.multipaxos, &self.raft) {
+            (Some(mp), _) => Some(!mp.unsaved() && !mp.quit_confirmed),
+            (_, Some(r)) => Some(!r.unsaved() && !r.quit_confirmed),
+            _ => None,
         }
     }
 
@@ -1213,39 +1244,28 @@ impl LabApp {
             install_fonts(ui.ctx());
             self.paxos.fonts_installed = true;
         }
-        // Closing from the Multi-Paxos workspace while the Paxos sandbox (kept aside) has unsaved
-        // work: back to that run, whose own question comes next. The Multi-Paxos run has nothing
-        // unsaved, or its own question would have come first.
+        // Closing from a workspace while the Paxos sandbox (kept aside) has unsaved work: back
+        // to that run, whose own question comes next. The workspace's run has nothing unsaved,
+        // or its own question would have come first.
         let closing = ui.ctx().input(|i| i.viewport().close_requested());
-        if closing
-            && self
-                .multipaxos
-                .as_ref()
-                .is_some_and(|mp| !mp.unsaved() && !mp.quit_confirmed)
-            && self.paxos.unsaved()
-        {
+        if closing && self.workspace_quiet() == Some(true) && self.paxos.unsaved() {
             ui.ctx()
                 .send_viewport_cmd(egui::ViewportCommand::CancelClose);
             self.multipaxos = None;
+            self.raft = None;
             self.paxos.quit_prompt = true;
         }
-        match &mut self.multipaxos {
-            Some(mp) => mp.ui(ui),
-            None => self.paxos.ui(ui),
+        match (&mut self.multipaxos, &mut self.raft) {
+            (Some(mp), _) => mp.ui(ui),
+            (_, Some(r)) => r.ui(ui),
+            _ => self.paxos.ui(ui),
         }
         // Switches take effect next frame, so each frame draws one app whole.
         if let Some(lesson) = self.paxos.multipaxos_lesson_requested.take() {
-            match multipaxos_app::MultiPaxosApp::on_lesson(
-                lesson,
-                0,
-                None,
-                self.paxos.settings.lang,
-            ) {
-                Ok(mut mp) => {
-                    mp.set_presenter(self.paxos.settings.presenter);
-                    mp.dark = self.paxos.settings.dark;
-                    mp.fixed_time = self.paxos.fixed_time;
-                    self.multipaxos = Some(mp);
+            match store_app::MultiPaxosApp::on_lesson(lesson, 0, None, self.paxos.settings.lang) {
+                Ok(mp) => {
+                    self.multipaxos = Some(dressed(mp, &self.paxos));
+                    self.raft = None;
                 }
                 Err(e) => self.paxos.file_status = Some((true, e)),
             }
@@ -1256,30 +1276,50 @@ impl LabApp {
                 self.paxos.settings.completed.insert(id);
             }
         }
+        if let Some(r) = &mut self.raft {
+            for id in r.completed.drain(..) {
+                self.paxos.settings.completed.insert(id);
+            }
+        }
         if let Some(settings) = self.paxos.multipaxos_requested.take() {
-            let mut mp = multipaxos_app::MultiPaxosApp::sandbox(settings, self.paxos.settings.lang);
-            mp.set_presenter(self.paxos.settings.presenter);
-            mp.dark = self.paxos.settings.dark;
-            mp.fixed_time = self.paxos.fixed_time;
-            self.multipaxos = Some(mp);
+            let mp = store_app::MultiPaxosApp::sandbox(settings, self.paxos.settings.lang);
+            self.multipaxos = Some(dressed(mp, &self.paxos));
+            self.raft = None;
             ui.ctx().request_repaint();
         }
-        if let Some(leave) = self.multipaxos.as_ref().and_then(|mp| mp.leave.clone()) {
-            if let Some(mp) = &self.multipaxos {
-                self.paxos.settings.lang = mp.lang;
-                self.paxos.settings.presenter = mp.presenter;
-            }
+        if let Some(settings) = self.paxos.raft_requested.take() {
+            let r = store_app::RaftApp::sandbox(settings, self.paxos.settings.lang);
+            self.raft = Some(dressed(r, &self.paxos));
             self.multipaxos = None;
-            self.paxos.screen = match leave {
-                multipaxos_app::Leave::ToPaxos => Screen::Sandbox,
-                multipaxos_app::Leave::ToLessons => {
+            ui.ctx().request_repaint();
+        }
+        let leave = match (&self.multipaxos, &self.raft) {
+            (Some(mp), _) => mp.leave.clone().map(|l| (l, mp.lang, mp.presenter)),
+            (_, Some(r)) => r.leave.clone().map(|l| (l, r.lang, r.presenter)),
+            _ => None,
+        };
+        if let Some((leave, lang, presenter)) = leave {
+            self.paxos.settings.lang = lang;
+            self.paxos.settings.presenter = presenter;
+            self.multipaxos = None;
+            self.raft = None;
+            use multipaxos_settings::ProtocolChoice;
+            match leave {
+                store_app::Leave::To(ProtocolChoice::Paxos) => self.paxos.screen = Screen::Sandbox,
+                store_app::Leave::To(ProtocolChoice::MultiPaxos) => {
+                    self.paxos.multipaxos_requested = Some(Default::default());
+                }
+                store_app::Leave::To(ProtocolChoice::Raft) => {
+                    self.paxos.raft_requested = Some(Default::default());
+                }
+                store_app::Leave::ToLessons => {
                     if self.paxos.lessons.is_empty() {
                         self.paxos.lessons = lesson_panel::bundled_lessons();
                         self.paxos.multipaxos_lessons = lesson_panel::bundled_multipaxos_lessons();
                     }
-                    Screen::Picker
+                    self.paxos.screen = Screen::Picker;
                 }
-            };
+            }
             ui.ctx().request_repaint();
         }
     }
@@ -1312,7 +1352,7 @@ pub enum Start {
     /// A run, and the trace file it came from (File > Save writes back there).
     Sandbox(Box<Session>, Option<std::path::PathBuf>),
     /// The Multi-Paxos workspace, made ready.
-    MultiPaxos(Box<multipaxos_app::MultiPaxosApp>),
+    MultiPaxos(Box<store_app::MultiPaxosApp>),
     /// A Multi-Paxos lesson, at a step (from 0), and the file it came from.
     MultiPaxosLesson(
         Box<crate::lesson::Lesson<crate::protocols::multipaxos::MultiPaxos>>,
@@ -1322,6 +1362,11 @@ pub enum Start {
     /// A recorded Multi-Paxos run, in the Multi-Paxos workspace, and the file it came from.
     MultiPaxosRun(
         Box<Session<crate::protocols::multipaxos::MultiPaxos>>,
+        Option<std::path::PathBuf>,
+    ),
+    /// A recorded Raft run, in the Raft workspace, and the file it came from.
+    RaftRun(
+        Box<Session<crate::protocols::raft::Raft>>,
         Option<std::path::PathBuf>,
     ),
     /// A lesson, at a step (from 0).
@@ -1386,18 +1431,30 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
             settings.presenter |= presenter;
             let start = match start {
                 Some(Start::MultiPaxosLesson(lesson, step, source)) => {
-                    let mp = multipaxos_app::MultiPaxosApp::on_lesson(
-                        *lesson,
-                        step,
-                        source,
-                        settings.lang,
-                    )?;
+                    let mp =
+                        store_app::MultiPaxosApp::on_lesson(*lesson, step, source, settings.lang)?;
                     Some(Start::MultiPaxos(Box::new(mp)))
                 }
                 Some(Start::MultiPaxosRun(session, document)) => {
-                    let mut mp = multipaxos_app::MultiPaxosApp::new(*session, settings.lang);
+                    let mut mp = store_app::MultiPaxosApp::new(*session, settings.lang);
                     mp.document = document;
                     Some(Start::MultiPaxos(Box::new(mp)))
+                }
+                Some(Start::RaftRun(session, document)) => {
+                    let mut r = store_app::RaftApp::new(*session, settings.lang);
+                    r.document = document;
+                    r.set_presenter(settings.presenter);
+                    r.dark = settings.dark;
+                    if let Some(p) = screenshot {
+                        r.screenshot_then_quit(p, slot);
+                        if let Some(l) = layout_json {
+                            r.with_layout_json(l);
+                        }
+                    }
+                    let mut lab = LabApp::new(PaxosApp::picker(settings));
+                    lab.paxos.fonts_installed = true;
+                    lab.raft = Some(r);
+                    return Ok(Box::new(lab) as Box<dyn eframe::App>);
                 }
                 other => other,
             };
@@ -1427,7 +1484,10 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
                 }
                 // Opened in the Multi-Paxos workspace above.
                 Some(
-                    Start::MultiPaxosRun(..) | Start::MultiPaxosLesson(..) | Start::MultiPaxos(_),
+                    Start::MultiPaxosRun(..)
+                    | Start::MultiPaxosLesson(..)
+                    | Start::MultiPaxos(_)
+                    | Start::RaftRun(..),
                 ) => PaxosApp::picker(settings),
             };
             app.fonts_installed = true;

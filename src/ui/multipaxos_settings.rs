@@ -1,13 +1,13 @@
-//! The sandbox settings both apps show, and the protocol picker at their top: Paxos or
-//! Multi-Paxos. This part edits a Multi-Paxos run's settings (servers, clients, workload, flaws,
-//! seed, timing, random faults); the window around it starts the run.
+//! The sandbox settings every app shows, and the protocol picker at their top: Paxos,
+//! Multi-Paxos or Raft. This part edits a store protocol's run settings (servers, clients,
+//! workload, flaws, seed, timing, random faults); the window around it starts the run.
 
 use egui::Ui;
 
 use super::i18n::{Lang, T};
 use crate::palette::Palette;
 use crate::protocols::kv::Workload;
-use crate::protocols::multipaxos::{Config, Flaw};
+use crate::protocols::{multipaxos, raft};
 use crate::sim::Knobs;
 use crate::sim::ids::MAX_PER_ROLE;
 
@@ -16,32 +16,97 @@ use crate::sim::ids::MAX_PER_ROLE;
 pub enum ProtocolChoice {
     Paxos,
     MultiPaxos,
+    Raft,
 }
 
-/// The protocol picker: a row of two choices.
+/// The protocol picker: a row of three choices.
 pub fn protocol_picker(ui: &mut Ui, choice: &mut ProtocolChoice, lang: Lang) {
     ui.horizontal(|ui| {
         ui.label(T::Protocol.get(lang));
         for (c, t) in [
             (ProtocolChoice::Paxos, T::ProtocolPaxos),
             (ProtocolChoice::MultiPaxos, T::ProtocolMultiPaxos),
+            (ProtocolChoice::Raft, T::ProtocolRaft),
         ] {
             ui.radio_value(choice, c, t.get(lang));
         }
     });
 }
 
-/// A Multi-Paxos sandbox's settings being edited.
+/// What the settings edit of a store protocol's config (Multi-Paxos's and Raft's have the same
+/// fields, and flaws of their own).
+pub trait StoreConfig: Clone + std::fmt::Debug + PartialEq + Default {
+    type Flaw: Copy + PartialEq + 'static;
+    fn fields(&mut self) -> Fields<'_>;
+    fn flaws(&mut self) -> &mut Vec<Self::Flaw>;
+    fn all_flaws() -> &'static [Self::Flaw];
+    /// A flaw's name and the rule it breaks.
+    fn flaw_words(flaw: Self::Flaw) -> (&'static str, &'static str);
+    fn check(&self) -> Result<(), String>;
+    /// The names of the flaws switched on.
+    fn flaw_names(&self) -> Vec<&'static str>;
+}
+
+/// The fields both store configs have.
+pub struct Fields<'a> {
+    pub servers: &'a mut u8,
+    pub clients: &'a mut u8,
+    pub workload: &'a mut Workload,
+    pub seed: &'a mut u64,
+    pub latency: &'a mut (u32, u32),
+    pub timeout: &'a mut u32,
+}
+
+macro_rules! store_config {
+    ($module:ident) => {
+        impl StoreConfig for $module::Config {
+            type Flaw = $module::Flaw;
+            fn fields(&mut self) -> Fields<'_> {
+                Fields {
+                    servers: &mut self.servers,
+                    clients: &mut self.clients,
+                    workload: &mut self.workload,
+                    seed: &mut self.seed,
+                    latency: &mut self.latency,
+                    timeout: &mut self.timeout,
+                }
+            }
+            fn flaws(&mut self) -> &mut Vec<$module::Flaw> {
+                &mut self.flaws
+            }
+            fn all_flaws() -> &'static [$module::Flaw] {
+                &$module::Flaw::ALL
+            }
+            fn flaw_words(flaw: $module::Flaw) -> (&'static str, &'static str) {
+                (flaw.name(), flaw.broken_rule())
+            }
+            fn check(&self) -> Result<(), String> {
+                self.validate()
+            }
+            fn flaw_names(&self) -> Vec<&'static str> {
+                self.flaws.iter().map(|f| f.name()).collect()
+            }
+        }
+    };
+}
+
+store_config!(multipaxos);
+store_config!(raft);
+
+/// A store protocol's sandbox settings being edited.
 #[derive(Clone, Debug, PartialEq)]
-pub struct MultiPaxosSettings {
-    pub config: Config,
+pub struct StoreSettings<C> {
+    pub config: C,
     pub knobs: Knobs,
 }
 
-impl Default for MultiPaxosSettings {
+pub type MultiPaxosSettings = StoreSettings<multipaxos::Config>;
+pub type RaftSettings = StoreSettings<raft::Config>;
+
+impl<C: StoreConfig> Default for StoreSettings<C> {
     fn default() -> Self {
-        MultiPaxosSettings {
-            config: Config::default(),
+        StoreSettings {
+            config: C::default(),
             // Clients keep asking, so a sandbox has traffic; nothing fails unless asked to.
             knobs: Knobs {
                 propose: 0.05,
@@ -51,21 +116,21 @@ impl Default for MultiPaxosSettings {
     }
 }
 
-impl MultiPaxosSettings {
+impl<C: StoreConfig> StoreSettings<C> {
     /// The fields, and whether they make a valid run (the reason shown when not).
     pub fn ui(&mut self, ui: &mut Ui, lang: Lang, palette: &Palette) -> bool {
         let tr = |t: T| t.get(lang);
-        let c = &mut self.config;
+        let c = self.config.fields();
         egui::Grid::new("multipaxos-settings")
             .num_columns(2)
             .show(ui, |ui| {
                 // Every field is named by its label, for screen readers and tests.
                 let l = ui.label(tr(T::Servers));
-                ui.add(egui::DragValue::new(&mut c.servers).range(1..=MAX_PER_ROLE.min(9)))
+                ui.add(egui::DragValue::new(c.servers).range(1..=MAX_PER_ROLE.min(9)))
                     .labelled_by(l.id);
                 ui.end_row();
                 let l = ui.label(tr(T::Clients));
-                ui.add(egui::DragValue::new(&mut c.clients).range(0..=MAX_PER_ROLE.min(9)))
+                ui.add(egui::DragValue::new(c.clients).range(0..=MAX_PER_ROLE.min(9)))
                     .labelled_by(l.id);
                 ui.end_row();
                 ui.label(tr(T::Workload));
@@ -74,12 +139,12 @@ impl MultiPaxosSettings {
                         (Workload::Mixed, T::WorkloadMixed),
                         (Workload::PutGet, T::WorkloadPutGet),
                     ] {
-                        ui.radio_value(&mut c.workload, w, tr(t));
+                        ui.radio_value(c.workload, w, tr(t));
                     }
                 });
                 ui.end_row();
                 let l = ui.label(tr(T::Seed));
-                ui.add(egui::DragValue::new(&mut c.seed)).labelled_by(l.id);
+                ui.add(egui::DragValue::new(c.seed)).labelled_by(l.id);
                 ui.end_row();
                 let l = ui.label(tr(T::Latency));
                 ui.horizontal(|ui| {
@@ -90,7 +155,7 @@ impl MultiPaxosSettings {
                 });
                 ui.end_row();
                 let l = ui.label(tr(T::TimeoutTicks));
-                ui.add(egui::DragValue::new(&mut c.timeout).range(3..=10_000))
+                ui.add(egui::DragValue::new(c.timeout).range(3..=10_000))
                     .labelled_by(l.id);
                 ui.end_row();
                 let k = &mut self.knobs;
@@ -107,20 +172,18 @@ impl MultiPaxosSettings {
                 }
             });
         ui.label(tr(T::Flaws));
-        for flaw in Flaw::ALL {
-            let mut on = self.config.flaws.contains(&flaw);
-            if ui
-                .checkbox(&mut on, flaw.name())
-                .on_hover_text(flaw.broken_rule())
-                .changed()
-            {
-                self.config.flaws.retain(|x| *x != flaw);
+        for &flaw in C::all_flaws() {
+            let (name, rule) = C::flaw_words(flaw);
+            let flaws = self.config.flaws();
+            let mut on = flaws.contains(&flaw);
+            if ui.checkbox(&mut on, name).on_hover_text(rule).changed() {
+                flaws.retain(|x| *x != flaw);
                 if on {
-                    self.config.flaws.push(flaw);
+                    flaws.push(flaw);
                 }
             }
         }
-        let valid = self.config.validate().and_then(|_| self.knobs.validate());
+        let valid = self.config.check().and_then(|_| self.knobs.validate());
         if let Err(e) = &valid {
             ui.colored_label(palette.violation, e);
         }

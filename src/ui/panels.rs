@@ -5,7 +5,9 @@ use egui::{Color32, RichText, Ui};
 
 use super::Frame;
 use super::i18n::{INVARIANTS, T, fill, invariant_name};
-use super::multipaxos_settings::{MultiPaxosSettings, ProtocolChoice, protocol_picker};
+use super::multipaxos_settings::{
+    MultiPaxosSettings, ProtocolChoice, RaftSettings, protocol_picker,
+};
 use crate::protocols::paxos::Node;
 use crate::protocols::paxos::acceptor_list;
 use crate::protocols::paxos::{Config, Flaw};
@@ -198,6 +200,9 @@ pub struct SettingsWindow {
     multipaxos: MultiPaxosSettings,
     /// Set when a Multi-Paxos run was asked for; the app opens its workspace.
     pub multipaxos_requested: Option<MultiPaxosSettings>,
+    raft: RaftSettings,
+    /// Set when a Raft run was asked for; the app opens its workspace.
+    pub raft_requested: Option<RaftSettings>,
 }
 
 impl Default for SettingsWindow {
@@ -211,6 +216,8 @@ impl Default for SettingsWindow {
             choice: ProtocolChoice::Paxos,
             multipaxos: MultiPaxosSettings::default(),
             multipaxos_requested: None,
+            raft: RaftSettings::default(),
+            raft_requested: None,
         }
     }
 }
@@ -241,6 +248,16 @@ impl SettingsWindow {
                         .clicked()
                     {
                         self.multipaxos_requested = Some(self.multipaxos.clone());
+                    }
+                    return;
+                }
+                if self.choice == ProtocolChoice::Raft {
+                    let valid = self.raft.ui(ui, f.lang, &f.palette);
+                    if ui
+                        .add_enabled(valid, egui::Button::new(f.tr(T::StartNewRun)))
+                        .clicked()
+                    {
+                        self.raft_requested = Some(self.raft.clone());
                     }
                     return;
                 }

@@ -14,7 +14,7 @@ use crate::protocols::raft::describe::{log_rows, progress};
 #[derive(Default)]
 pub struct RaftLogView;
 
-const CELL: Vec2 = Vec2::new(64.0, 34.0);
+const CELL: Vec2 = Vec2::new(76.0, 34.0);
 
 impl RaftLogView {
     pub fn ui(&mut self, ui: &mut Ui, world: &RaftWorld, lang: Lang, palette: &Palette) {
@@ -43,7 +43,8 @@ impl RaftLogView {
                     for (i, cell) in row.cells.iter().enumerate() {
                         let (rect, resp) = ui.allocate_exact_size(CELL, Sense::hover());
                         let colour = palette.term(cell.term);
-                        let painter = ui.painter();
+                        // Clipped: a long command shows its start, the hover gives it whole.
+                        let painter = ui.painter().with_clip_rect(rect);
                         if cell.committed {
                             painter.rect_filled(rect, 4.0, colour);
                             painter.rect_stroke(

@@ -12,7 +12,10 @@ use crate::protocols::kv::views::{Replicated, StoreRow, store_rows};
 use crate::sim::World;
 
 #[derive(Default)]
-pub struct StoreView;
+pub struct StoreView {
+    /// Count the log in entries (Raft) rather than slots (Multi-Paxos).
+    pub entries: bool,
+}
 
 impl StoreView {
     /// `before` is the world one step back, for highlighting what changed (none at step 0).
@@ -66,13 +69,32 @@ impl StoreView {
                         }
                         ui.label(rich);
                     }
-                    let mut note = fill(tr(T::StoreAppliedUpTo), &[&row.applied]);
+                    let mut note = fill(
+                        tr(if self.entries {
+                            T::StoreAppliedUpToEntry
+                        } else {
+                            T::StoreAppliedUpTo
+                        }),
+                        &[&row.applied],
+                    );
                     if row.applied < newest {
                         let behind = newest - row.applied;
                         let words = if behind == 1 {
-                            tr(T::StoreBehindOne).to_string()
+                            tr(if self.entries {
+                                T::StoreBehindOneEntry
+                            } else {
+                                T::StoreBehindOne
+                            })
+                            .to_string()
                         } else {
-                            fill(tr(T::StoreBehind), &[&behind])
+                            fill(
+                                tr(if self.entries {
+                                    T::StoreBehindEntries
+                                } else {
+                                    T::StoreBehind
+                                }),
+                                &[&behind],
+                            )
                         };
                         note = format!("{note} · {words}");
                     }

@@ -1,6 +1,7 @@
-//! The Multi-Paxos workspace: a run of a replicated key-value store to watch and change. The
-//! graph with every message animated, the log, the clients' history, the leader panel and the
-//! stores, a safety bar with every rule and the linearizability verdict; controls to send a
+//! The workspace of a replicated key-value store, Multi-Paxos or Raft: a run to watch and
+//! change. The graph with every message animated, the log (Multi-Paxos: slots and votes; Raft:
+//! each server's log by term), the clients' history, the leader panel and the stores, a safety
+//! bar with every rule and the linearizability verdict; controls to send a
 //! client request (put, get, compare-and-set), crash, restart or time out a server, split the
 //! cluster in two and heal it, and deliver, drop, duplicate or hold a message. Every change is an
 //! action in the run, so it is saved, replayed and exported like any other. It opens on a
@@ -14,19 +15,124 @@ use super::ScreenshotPlan;
 use super::anim::Animator;
 use super::files::{FileDialog, FilePurpose, FileRequest};
 use super::history_view::HistoryView;
-use super::i18n::{Lang, T, fill, multipaxos_invariant_name};
+use super::i18n::{Lang, T, fill, multipaxos_invariant_name, raft_invariant_name};
 use super::leader_view::LeaderView;
 use super::lesson_panel::{LessonCommand, LessonPanel, PanelLook};
 use super::log_view::LogView;
-use super::multipaxos_settings::{MultiPaxosSettings, ProtocolChoice, protocol_picker};
-use super::store_graph::{GraphFrame, MultiPaxosGraph, client_words, server_words};
+use super::multipaxos_settings::{ProtocolChoice, StoreConfig, StoreSettings, protocol_picker};
+use super::raft_log_view::{RaftLeaderView, RaftLogView};
+use super::store_graph::{GraphFrame, StoreGraph, StoreGraphView, client_words};
 use super::store_view::StoreView;
+use crate::lesson::Teach;
 use crate::palette::Palette;
+use crate::protocols::Plugin;
 use crate::protocols::ids::Value;
-use crate::protocols::kv::Op;
-use crate::protocols::multipaxos::{self, Action, CLIENT, INVARIANTS, MultiPaxos, MultiPaxosWorld};
+use crate::protocols::kv::views::Replicated;
+use crate::protocols::kv::{self, CLIENT, Op};
+use crate::protocols::multipaxos::{self, MultiPaxos};
+use crate::protocols::raft::{self, Raft};
 use crate::session::{Command, Notice, Selection, Session};
+use crate::sim::world::{Action, World};
 use crate::sim::{MsgId, NodeId};
+
+/// What the workspace needs of a store protocol beyond the graph, the stores and the lessons.
+pub trait StoreWorkspace:
+    StoreGraphView
+    + Replicated
+    + Teach
+    + super::render::GraphPicture
+    + Plugin<Request = Op, Config: StoreConfig>
+{
+    const CHOICE: ProtocolChoice;
+    /// The protocol's own panels: its log and its leader panel.
+    type Panels: Default;
+    /// The protocol's name as the top bar shows it.
+    fn heading() -> T;
+    fn invariant_name(id: &str) -> T;
+    fn leader_panel(panels: &mut Self::Panels, ui: &mut Ui, world: &World<Self>, lang: Lang);
+    fn log_panel(
+        panels: &mut Self::Panels,
+        ui: &mut Ui,
+        world: &World<Self>,
+        lang: Lang,
+        palette: &Palette,
+    );
+    /// What the inspector adds under a server's words.
+    fn inspector_extra(ui: &mut Ui, world: &World<Self>, id: NodeId, lang: Lang);
+}
+
+impl StoreWorkspace for MultiPaxos {
+    const CHOICE: ProtocolChoice = ProtocolChoice::MultiPaxos;
+    type Panels = (LogView, LeaderView);
+
+    fn heading() -> T {
+        T::ProtocolMultiPaxos
+    }
+
+    fn invariant_name(id: &str) -> T {
+        multipaxos_invariant_name(id)
+    }
+
+    fn leader_panel(panels: &mut Self::Panels, ui: &mut Ui, world: &World<Self>, lang: Lang) {
+        panels.1.ui(ui, world, lang);
+    }
+
+    fn log_panel(
+        panels: &mut Self::Panels,
+        ui: &mut Ui,
+        world: &World<Self>,
+        lang: Lang,
+        palette: &Palette,
+    ) {
+        panels.0.ui(ui, world, lang, palette);
+    }
+
+    fn inspector_extra(ui: &mut Ui, world: &World<Self>, id: NodeId, lang: Lang) {
+        if let Some(multipaxos::Node::Server(s)) = world.node(id).map(|n| &n.state) {
+            ui.label(format!("{} {}", T::Promised.get(lang), s.promised));
+            if !s.pending.is_empty() {
+                ui.label(fill(T::MpQueued.get(lang), &[&s.pending.len()]));
+            }
+        }
+    }
+}
+
+impl StoreWorkspace for Raft {
+    const CHOICE: ProtocolChoice = ProtocolChoice::Raft;
+    type Panels = (RaftLogView, RaftLeaderView);
+
+    fn heading() -> T {
+        T::ProtocolRaft
+    }
+
+    fn invariant_name(id: &str) -> T {
+        raft_invariant_name(id)
+    }
+
+    fn leader_panel(panels: &mut Self::Panels, ui: &mut Ui, world: &World<Self>, lang: Lang) {
+        panels.1.ui(ui, world, lang);
+    }
+
+    fn log_panel(
+        panels: &mut Self::Panels,
+        ui: &mut Ui,
+        world: &World<Self>,
+        lang: Lang,
+        palette: &Palette,
+    ) {
+        panels.0.ui(ui, world, lang, palette);
+    }
+
+    fn inspector_extra(ui: &mut Ui, world: &World<Self>, id: NodeId, lang: Lang) {
+        if let Some(raft::Node::Server(s)) = world.node(id).map(|n| &n.state) {
+            let vote = s.voted_for.map_or("—".to_string(), |v| format!("S{v}"));
+            ui.label(fill(T::RaftVotedFor.get(lang), &[&s.term, &vote]));
+            if !s.pending.is_empty() {
+                ui.label(fill(T::MpQueued.get(lang), &[&s.pending.len()]));
+            }
+        }
+    }
+}
 
 /// Which operation the request form sends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,7 +183,10 @@ impl RequestForm {
 
 /// The actions that split the cluster into `side` and the rest: every link between a node on
 /// one side and a node on the other is cut (links already cut are left alone).
-pub fn split_actions(world: &MultiPaxosWorld, side: &BTreeSet<NodeId>) -> Vec<Action> {
+pub fn split_actions<P: Plugin>(
+    world: &World<P>,
+    side: &BTreeSet<NodeId>,
+) -> Vec<Action<P::Request>> {
     let ids: Vec<NodeId> = world.nodes().iter().map(|s| s.id).collect();
     let mut out = Vec::new();
     for &a in ids.iter().filter(|id| side.contains(id)) {
@@ -93,7 +202,7 @@ pub fn split_actions(world: &MultiPaxosWorld, side: &BTreeSet<NodeId>) -> Vec<Ac
 }
 
 /// The actions that heal every cut link.
-pub fn heal_actions(world: &MultiPaxosWorld) -> Vec<Action> {
+pub fn heal_actions<P: Plugin>(world: &World<P>) -> Vec<Action<P::Request>> {
     world
         .network()
         .cut_links()
@@ -104,40 +213,42 @@ pub fn heal_actions(world: &MultiPaxosWorld) -> Vec<Action> {
 
 /// Something that drops the current run: leaving the workspace, or a new run in its place.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Replace {
+pub enum Replace<C> {
     Leave(Leave),
-    NewRun(Box<MultiPaxosSettings>),
+    NewRun(Box<StoreSettings<C>>),
 }
 
 /// What the workspace asks of whoever holds it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Leave {
-    /// The protocol picker chose Paxos.
-    ToPaxos,
+    /// The protocol picker chose another protocol.
+    To(ProtocolChoice),
     /// Back to the lesson picker.
     ToLessons,
 }
 
-pub struct MultiPaxosApp {
-    pub session: Session<MultiPaxos>,
+pub type MultiPaxosApp = StoreApp<MultiPaxos>;
+pub type RaftApp = StoreApp<Raft>;
+
+pub struct StoreApp<P: StoreWorkspace> {
+    pub session: Session<P>,
     pub lang: Lang,
     /// Larger, high-contrast text for a projector (as the Paxos app's presenter mode).
     pub presenter: bool,
     pub dark: bool,
-    pub graph: MultiPaxosGraph,
+    pub graph: StoreGraph<P>,
     /// The space-time diagram shows under the log.
     pub show_diagram: bool,
     /// The controls panel shows (presenter mode hides it: the keys and the clicker drive).
     pub show_controls: bool,
     spacetime: super::spacetime::SpaceTimeView,
-    log: LogView,
+    panels: P::Panels,
     store: StoreView,
-    leader: LeaderView,
     history: HistoryView,
     pub request: RequestForm,
     /// The nodes the next split puts on one side.
     pub side: BTreeSet<NodeId>,
-    pub settings: MultiPaxosSettings,
+    pub settings: StoreSettings<P::Config>,
     pub settings_open: bool,
     /// The protocol the settings window's picker shows.
     choice: ProtocolChoice,
@@ -145,11 +256,11 @@ pub struct MultiPaxosApp {
     pub leave: Option<Leave>,
     /// What was asked for while the run is unsaved (it would drop the run): waiting for the
     /// user to say whether to save first.
-    pub leave_prompt: Option<Replace>,
+    pub leave_prompt: Option<Replace<P::Config>>,
     /// Go on with it once the Save as dialog has saved.
-    leave_after_save: Option<Replace>,
+    leave_after_save: Option<Replace<P::Config>>,
     /// The lesson being taught, if any: its panel narrates beside the graph.
-    pub lesson: Option<Box<LessonPanel<MultiPaxos>>>,
+    pub lesson: Option<Box<LessonPanel<P>>>,
     /// Lessons completed here (every exercise solved, every quiz right), for the holder to keep.
     pub completed: Vec<String>,
     pub files: FileDialog,
@@ -170,39 +281,40 @@ pub struct MultiPaxosApp {
     /// The window title last sent (the file's name, `•` when unsaved).
     title: String,
     /// The world one step back, for the stores' highlights, by (run version, position).
-    previous: Option<(u64, u64, MultiPaxosWorld)>,
+    previous: Option<(u64, u64, World<P>)>,
     animator: Animator,
     /// Set by tests and benchmarks: the animation clock, frozen.
     pub fixed_time: Option<f64>,
     screenshot: Option<ScreenshotPlan>,
 }
 
-impl MultiPaxosApp {
-    pub fn new(mut session: Session<MultiPaxos>, lang: Lang) -> Self {
+impl<P: StoreWorkspace> StoreApp<P> {
+    pub fn new(mut session: Session<P>, lang: Lang) -> Self {
         session.refresh_spans();
-        let settings = MultiPaxosSettings {
+        let settings = StoreSettings {
             config: session.config().clone(),
             knobs: session.knobs,
         };
         let saved_generation = session.generation();
-        let mut app = MultiPaxosApp {
+        let mut app = StoreApp {
             session,
             lang,
             presenter: false,
             dark: true,
-            graph: MultiPaxosGraph::default(),
+            graph: StoreGraph::default(),
             show_diagram: false,
             show_controls: true,
             spacetime: Default::default(),
-            log: LogView::default(),
-            store: StoreView,
-            leader: LeaderView,
+            panels: Default::default(),
+            store: StoreView {
+                entries: P::CHOICE == ProtocolChoice::Raft,
+            },
             history: HistoryView::default(),
             request: RequestForm::default(),
             side: BTreeSet::new(),
             settings,
             settings_open: false,
-            choice: ProtocolChoice::MultiPaxos,
+            choice: P::CHOICE,
             leave: None,
             leave_prompt: None,
             leave_after_save: None,
@@ -244,7 +356,7 @@ impl MultiPaxosApp {
     }
 
     /// Drops the run for `what`, asking first when the run is unsaved.
-    fn replace(&mut self, what: Replace) {
+    fn replace(&mut self, what: Replace<P::Config>) {
         if self.unsaved() {
             self.leave_prompt = Some(what);
         } else {
@@ -252,7 +364,7 @@ impl MultiPaxosApp {
         }
     }
 
-    fn go_on(&mut self, what: Replace) {
+    fn go_on(&mut self, what: Replace<P::Config>) {
         match what {
             Replace::Leave(l) => self.leave = Some(l),
             Replace::NewRun(settings) => {
@@ -336,7 +448,7 @@ impl MultiPaxosApp {
     /// The workspace on a Multi-Paxos lesson, at step `step` (from 0); with `source`, the file
     /// is watched and reloaded when it changes.
     pub fn on_lesson(
-        lesson: crate::lesson::Lesson<MultiPaxos>,
+        lesson: crate::lesson::Lesson<P>,
         step: usize,
         source: Option<std::path::PathBuf>,
         lang: Lang,
@@ -345,7 +457,7 @@ impl MultiPaxosApp {
         let mut panel = LessonPanel::open(lesson, &mut session)?;
         panel.source = source;
         panel.enter(step, &mut session);
-        let mut app = MultiPaxosApp::new(session, lang);
+        let mut app = StoreApp::new(session, lang);
         app.lesson = Some(Box::new(panel));
         Ok(app)
     }
@@ -358,7 +470,7 @@ impl MultiPaxosApp {
     }
 
     /// Whether the user may take this action now (an exercise allows only its controls).
-    fn allows(&self, action: &Action) -> bool {
+    fn allows(&self, action: &Action<Op>) -> bool {
         self.rules()
             .is_none_or(|cs| cs.iter().any(|c| c.allows(action)))
     }
@@ -369,9 +481,9 @@ impl MultiPaxosApp {
     }
 
     /// A fresh sandbox run with these settings.
-    pub fn sandbox(settings: MultiPaxosSettings, lang: Lang) -> Self {
+    pub fn sandbox(settings: StoreSettings<P::Config>, lang: Lang) -> Self {
         let session = Session::new(settings.config.clone(), settings.knobs);
-        MultiPaxosApp::new(session, lang)
+        StoreApp::new(session, lang)
     }
 
     pub(crate) fn screenshot_then_quit(
@@ -397,7 +509,7 @@ impl MultiPaxosApp {
     /// Applies the views' commands, in order. During an exercise an action its controls do not
     /// allow, and auto-play past the end of the run, are refused with a notice, however the
     /// command was given (button, key).
-    pub fn apply(&mut self, commands: Vec<Command<MultiPaxos>>) {
+    pub fn apply(&mut self, commands: Vec<Command<P>>) {
         let rules = self.rules();
         for c in commands {
             if let Some(controls) = &rules {
@@ -471,7 +583,7 @@ impl MultiPaxosApp {
 
     /// The app's keyboard shortcuts, as the Paxos app has them, and P to send the request the
     /// form shows (a clicker's or a presenter's way to make traffic).
-    fn keys(&mut self, ctx: &Context, out: &mut Vec<Command<MultiPaxos>>) {
+    fn keys(&mut self, ctx: &Context, out: &mut Vec<Command<P>>) {
         use super::commands::UiCommand as U;
         // A clicker's Page Down and Page Up: the lesson's Next and Back, else a step.
         if !ctx.egui_wants_keyboard_input() {
@@ -556,10 +668,10 @@ impl MultiPaxosApp {
         }
         let send = !ctx.egui_wants_keyboard_input() && ctx.input(|i| i.key_pressed(egui::Key::P));
         if send
-            && self.session.world().protocol().clients > 0
+            && P::cluster(self.session.world()).1 > 0
             && let Ok(op) = self.request.op()
         {
-            let client = multipaxos::client(self.request.client.max(1));
+            let client = kv::client(self.request.client.max(1));
             out.push(Command::Act(Action::Propose(client, op)));
         }
     }
@@ -576,11 +688,11 @@ impl MultiPaxosApp {
         Ok(())
     }
 
-    /// Opens a Multi-Paxos trace file in place of the run.
+    /// Opens a trace file of this protocol in place of the run.
     pub fn open_file(&mut self, path: &std::path::Path) -> Result<(), String> {
         let text = crate::trace::read_text(path).map_err(|e| e.to_string())?;
-        let (trace, _) = crate::trace::parse_and_replay_as::<MultiPaxos>(path, &text)
-            .map_err(|e| e.to_string())?;
+        let (trace, _) =
+            crate::trace::parse_and_replay_as::<P>(path, &text).map_err(|e| e.to_string())?;
         self.session.apply(Command::Open(Box::new(trace)));
         if let Some(Notice::Refused(why)) = &self.session.notice {
             return Err(why.clone());
@@ -644,11 +756,15 @@ impl MultiPaxosApp {
 
     fn ask(&mut self, purpose: FilePurpose) {
         let len = self.session.len();
-        self.files
-            .ask_about(purpose, self.document.as_deref(), "multipaxos-run", len);
+        self.files.ask_about(
+            purpose,
+            self.document.as_deref(),
+            &format!("{}-run", P::NAME),
+            len,
+        );
     }
 
-    fn top_bar(&mut self, ui: &mut Ui, out: &mut Vec<Command<MultiPaxos>>) {
+    fn top_bar(&mut self, ui: &mut Ui, out: &mut Vec<Command<P>>) {
         let lang = self.lang;
         let tr = |t: T| t.get(lang);
         egui::MenuBar::new().ui(ui, |ui| {
@@ -672,10 +788,10 @@ impl MultiPaxosApp {
             });
             if ui.button(tr(T::NewRun)).clicked() {
                 self.settings_open = true;
-                self.choice = ProtocolChoice::MultiPaxos;
+                self.choice = P::CHOICE;
             }
             ui.separator();
-            ui.heading(tr(T::ProtocolMultiPaxos));
+            ui.heading(tr(P::heading()));
             ui.separator();
             if ui
                 .selectable_label(self.presenter, tr(T::PresenterMode))
@@ -762,9 +878,8 @@ impl MultiPaxosApp {
         let tr = |t: T| t.get(self.lang);
         let world = self.session.world();
         ui.horizontal_wrapped(|ui| {
-            let flaws = &self.session.config().flaws;
-            if !flaws.is_empty() {
-                let names: Vec<&str> = flaws.iter().map(|x| x.name()).collect();
+            let names = self.session.config().flaw_names();
+            if !names.is_empty() {
                 ui.label(
                     RichText::new(format!(
                         "⚠ {}",
@@ -777,8 +892,8 @@ impl MultiPaxosApp {
                 ui.separator();
             }
             let broken: BTreeSet<&str> = world.violations().iter().map(|v| v.invariant).collect();
-            for id in INVARIANTS {
-                let name = tr(multipaxos_invariant_name(id));
+            for id in P::invariants() {
+                let name = tr(P::invariant_name(id));
                 if broken.contains(id) {
                     ui.label(
                         RichText::new(format!("✖ {name}"))
@@ -794,7 +909,7 @@ impl MultiPaxosApp {
         if let Some(v) = world.violations().first() {
             let text = fill(
                 tr(T::SafetyViolated),
-                &[&v.step, &tr(multipaxos_invariant_name(v.invariant))],
+                &[&v.step, &tr(P::invariant_name(v.invariant))],
             );
             ui.horizontal_wrapped(|ui| {
                 ui.label(RichText::new(text).strong().color(palette.violation));
@@ -821,11 +936,11 @@ impl MultiPaxosApp {
 
     /// The controls: a client request, each server's crash, restart and timeout, the partition,
     /// and what can be done to the selected message.
-    fn controls(&mut self, ui: &mut Ui, out: &mut Vec<Command<MultiPaxos>>) {
+    fn controls(&mut self, ui: &mut Ui, out: &mut Vec<Command<P>>) {
         let lang = self.lang;
         let tr = |t: T| t.get(lang);
         let rules = self.rules();
-        let allows = |a: &Action| {
+        let allows = |a: &Action<Op>| {
             rules
                 .as_ref()
                 .is_none_or(|cs| cs.iter().any(|c| c.allows(a)))
@@ -838,7 +953,7 @@ impl MultiPaxosApp {
             ui.separator();
         }
         let world = self.session.world();
-        let (servers, clients) = (world.protocol().servers, world.protocol().clients);
+        let (servers, clients) = P::cluster(world);
         ui.heading(tr(T::MpRequestTitle));
         if clients == 0 {
             ui.label(tr(T::MpNoClients));
@@ -884,10 +999,7 @@ impl MultiPaxosApp {
             let send = ui.add_enabled(op.is_ok() && allowed, egui::Button::new(tr(T::MpSend)));
             if let Ok(op) = op {
                 if send.clicked() {
-                    out.push(Command::Act(Action::Propose(
-                        multipaxos::client(form.client),
-                        op,
-                    )));
+                    out.push(Command::Act(Action::Propose(kv::client(form.client), op)));
                 }
             } else if let Err(why) = op {
                 ui.colored_label(self.palette().violation, why);
@@ -900,7 +1012,7 @@ impl MultiPaxosApp {
             .num_columns(4)
             .show(ui, |ui| {
                 for i in 1..=servers {
-                    let id = multipaxos::server(i);
+                    let id = kv::server(i);
                     let Some(slot) = world.node(id) else { continue };
                     ui.label(RichText::new(id.to_string()).strong());
                     let (text, action) = if slot.up {
@@ -977,7 +1089,7 @@ impl MultiPaxosApp {
     }
 
     /// Every message in flight, due first, to pick from when markers in the graph overlap.
-    fn in_flight_list(&self, ui: &mut Ui, out: &mut Vec<Command<MultiPaxos>>) {
+    fn in_flight_list(&self, ui: &mut Ui, out: &mut Vec<Command<P>>) {
         const SHOWN: usize = 60;
         let tr = |t: T| t.get(self.lang);
         let net = self.session.world().network();
@@ -1003,7 +1115,7 @@ impl MultiPaxosApp {
             });
     }
 
-    fn message_controls(&self, ui: &mut Ui, m: MsgId, out: &mut Vec<Command<MultiPaxos>>) {
+    fn message_controls(&self, ui: &mut Ui, m: MsgId, out: &mut Vec<Command<P>>) {
         let tr = |t: T| t.get(self.lang);
         let Some(env) = self.session.world().network().get(m) else {
             return;
@@ -1055,10 +1167,10 @@ impl MultiPaxosApp {
             .show(ctx, |ui| {
                 protocol_picker(ui, &mut self.choice, lang);
                 ui.separator();
-                if self.choice == ProtocolChoice::Paxos {
-                    ui.label(T::MpSwitchToPaxos.get(lang));
+                if self.choice != P::CHOICE {
+                    ui.label(T::MpSwitchProtocol.get(lang));
                     if ui.button(T::StartNewRun.get(lang)).clicked() {
-                        self.request_leave(Leave::ToPaxos);
+                        self.request_leave(Leave::To(self.choice));
                     }
                     return;
                 }
@@ -1114,8 +1226,9 @@ impl MultiPaxosApp {
             .map(|n| format!("{} — ", n.to_string_lossy()))
             .unwrap_or_default();
         let title = format!(
-            "{}{name}Multi-Paxos — {}",
+            "{}{name}{} — {}",
             if self.unsaved() { "• " } else { "" },
+            P::TITLE,
             T::AppTitle.get(lang)
         );
         if title != self.title {
@@ -1191,9 +1304,9 @@ impl MultiPaxosApp {
             .filter(|p| !p.sandbox)
             .map(|p| p.named_nodes(lang))
             .unwrap_or_default();
-        let (session, leader, store, history) = (
+        let (session, panels, store, history) = (
             &self.session,
-            &mut self.leader,
+            &mut self.panels,
             &mut self.store,
             &mut self.history,
         );
@@ -1205,7 +1318,7 @@ impl MultiPaxosApp {
             .show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| {
                     inspector(ui, session, lang, before, &palette);
-                    leader.ui(ui, session.world(), lang);
+                    P::leader_panel(panels, ui, session.world(), lang);
                     ui.separator();
                     store.ui(ui, session.world(), before, lang, &palette);
                     ui.separator();
@@ -1225,14 +1338,16 @@ impl MultiPaxosApp {
                 .default_size(150.0)
                 .show(ui, |ui| spacetime.show(ui, &frame, &mut out));
         }
-        let log = &mut self.log;
+        let panels = &mut self.panels;
         egui::Panel::bottom("mp-log")
             .resizable(true)
             .default_size(230.0)
             .show(ui, |ui| {
                 egui::ScrollArea::vertical()
                     .id_salt("mp-log-scroll")
-                    .show(ui, |ui| log.ui(ui, session.world(), lang, &palette));
+                    .show(ui, |ui| {
+                        P::log_panel(panels, ui, session.world(), lang, &palette)
+                    });
             });
         egui::CentralPanel::default().show(ui, |ui| {
             let frame = GraphFrame {
@@ -1263,22 +1378,22 @@ impl MultiPaxosApp {
 }
 
 /// The selected node's state, with the lines the last step changed marked.
-fn inspector(
+fn inspector<P: StoreWorkspace>(
     ui: &mut Ui,
-    session: &Session<MultiPaxos>,
+    session: &Session<P>,
     lang: Lang,
-    before: Option<&MultiPaxosWorld>,
+    before: Option<&World<P>>,
     palette: &Palette,
 ) {
     let Some(Selection::Node(id)) = session.selection else {
         return;
     };
     let world = session.world();
-    let words = |w: &MultiPaxosWorld| {
+    let words = |w: &World<P>| {
         if id.role == CLIENT {
             client_words(w, id, lang)
         } else {
-            server_words(w, id, lang)
+            P::server_words(w, id, lang)
         }
     };
     ui.heading(fill(T::MpInspectorTitle.get(lang), &[&id]));
@@ -1293,17 +1408,12 @@ fn inspector(
             text
         });
     }
-    if let Some(multipaxos::Node::Server(s)) = world.node(id).map(|n| &n.state) {
-        ui.label(format!("{} {}", T::Promised.get(lang), s.promised));
-        if !s.pending.is_empty() {
-            ui.label(fill(T::MpQueued.get(lang), &[&s.pending.len()]));
-        }
-    }
+    P::inspector_extra(ui, world, id, lang);
     ui.separator();
 }
 
-impl eframe::App for MultiPaxosApp {
+impl<P: StoreWorkspace> eframe::App for StoreApp<P> {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
-        MultiPaxosApp::ui(self, ui);
+        StoreApp::ui(self, ui);
     }
 }
