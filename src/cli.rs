@@ -630,11 +630,7 @@ fn check_file(f: &Path) -> FileCheck {
         return match trace::Protocol::of_text(f, &text) {
             Ok(trace::Protocol::Paxos) => check_lesson::<Paxos>(f, &text),
             Ok(trace::Protocol::MultiPaxos) => check_lesson::<MultiPaxos>(f, &text),
-            Ok(trace::Protocol::Raft) => failed(
-                EXIT_BAD_INPUT,
-                Some("lesson"),
-                trace::Protocol::unsupported(f, &text, RAFT_LESSONS).to_string(),
-            ),
+            Ok(trace::Protocol::Raft) => check_lesson::<Raft>(f, &text),
             Err(e) => failed(EXIT_BAD_INPUT, Some("lesson"), e.to_string()),
         };
     }
@@ -744,9 +740,6 @@ fn run_check(paths: &[PathBuf], json: bool) -> u8 {
     worst
 }
 
-/// Why a Raft lesson is refused for now.
-const RAFT_LESSONS: &str = "protocol `raft`: Raft lessons come with the app's Raft views";
-
 fn run_lesson(file: &Path, verify: bool, step: usize, gui: &GuiArgs) -> u8 {
     // Opening checks the reference path as verifying does (a lesson whose path fails is reported
     // with its position rather than opened); verifying also searches every exercise for a
@@ -760,12 +753,19 @@ fn run_lesson(file: &Path, verify: bool, step: usize, gui: &GuiArgs) -> u8 {
     };
     match trace::Protocol::of_text(file, &text) {
         Ok(trace::Protocol::Paxos) => {}
+        Ok(trace::Protocol::Raft) if verify => return verify_lesson::<Raft>(file, &text),
         Ok(trace::Protocol::Raft) => {
-            report!(
-                "{}",
-                trace::Protocol::unsupported(file, &text, RAFT_LESSONS)
-            );
-            return EXIT_BAD_INPUT;
+            let (lesson, _) = match crate::lesson::check_reference_as::<Raft>(file, &text) {
+                Ok(checked) => checked,
+                Err(e) => {
+                    report!("{e}");
+                    return EXIT_BAD_INPUT;
+                }
+            };
+            let at = step.clamp(1, lesson.steps.len()) - 1;
+            let start =
+                crate::ui::Start::RaftLesson(Box::new(lesson), at, Some(file.to_path_buf()));
+            return open_app(Some(start), gui);
         }
         Ok(trace::Protocol::MultiPaxos) if verify => {
             return verify_lesson::<MultiPaxos>(file, &text);

@@ -1,8 +1,8 @@
 //! Raft headless: `simulate`, `replay`, `check` and the text exports read Raft runs as they read
 //! the other protocols'; each flaw's hand-written scenario in tests/scenarios/raft/ breaks its
 //! rule (and the same actions cannot break correct Raft); the explorer finds correct Raft safe
-//! and catches the flaws with counterexamples that replay; PNG and GIF pictures export; what
-//! Raft cannot do yet (the app, lessons) is refused with exit 2 and a reason.
+//! and catches the flaws with counterexamples that replay; PNG and GIF pictures export; bad
+//! input is refused with exit 2 and a reason.
 
 use std::path::Path;
 
@@ -183,7 +183,7 @@ fn a_simulated_raft_run_replays_checks_and_exports() {
 }
 
 #[test]
-fn raft_pictures_export_and_what_raft_cannot_do_yet_is_refused_with_exit_2() {
+fn raft_runs_export_as_pictures_and_bad_input_is_refused_with_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let run = dir.path().join("raft.ron");
     let o = paxos_lab(&[
@@ -198,7 +198,6 @@ fn raft_pictures_export_and_what_raft_cannot_do_yet_is_refused_with_exit_2() {
     assert_eq!(o.status.code(), Some(0));
     let png = dir.path().join("raft.png");
     for (args, words) in [
-        (vec!["gui", run.to_str().unwrap()], "no Raft views yet"),
         (
             vec!["simulate", "--protocol", "raft", "--flaw", "amnesia"],
             "not a Raft flaw",

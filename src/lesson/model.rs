@@ -258,9 +258,9 @@ impl Condition {
         self.holds::<P, &[Event<P>]>(world, &[])
     }
 
-    /// The protocol whose own condition this is (by its `--protocol` name); `None` for those
-    /// every protocol has.
-    pub fn protocol(&self) -> Option<&'static str> {
+    /// The protocols whose own condition this is (by their `--protocol` names); `None` for
+    /// those every protocol has.
+    pub fn protocols(&self) -> Option<&'static [&'static str]> {
         match self {
             Condition::Delivered { .. }
             | Condition::Crashed(_)
@@ -275,11 +275,12 @@ impl Condition {
             | Condition::ChosenAbove(_)
             | Condition::Learned { .. }
             | Condition::AcceptorsDown(_)
-            | Condition::TwoValuesChosen => Some("paxos"),
+            | Condition::TwoValuesChosen => Some(&["paxos"]),
+            // The store protocols': a leader, a committed log, replicas, clients.
             Condition::Elected(_)
             | Condition::Committed(_)
             | Condition::Applied { .. }
-            | Condition::Answered { .. } => Some("multipaxos"),
+            | Condition::Answered { .. } => Some(&["multipaxos", "raft"]),
         }
     }
 
@@ -345,10 +346,11 @@ impl Condition {
             if problem.is_some() {
                 return;
             }
-            if let Some(p) = leaf.protocol().filter(|p| *p != P::NAME) {
+            if let Some(ps) = leaf.protocols().filter(|ps| !ps.contains(&P::NAME)) {
                 problem = Some(format!(
-                    "`{}` is a {p} condition; this lesson runs {}",
+                    "`{}` is a {} condition; this lesson runs {}",
                     leaf.name(),
+                    ps.join(" and "),
                     P::NAME
                 ));
             }

@@ -305,6 +305,7 @@ texts! {
     // The Multi-Paxos workspace and the protocol picker
     Protocol => "Protocol", "协议";
     OpenMultiPaxosSandbox => "Multi-Paxos sandbox: a replicated key-value store", "Multi-Paxos 沙盒：复制的键值存储";
+    RaftLessons => "Raft: the same store, another algorithm", "Raft：同样的存储，另一种算法";
     OpenRaftSandbox => "Raft sandbox: the same store", "Raft 沙盒：同样的键值存储";
     ProtocolPaxos => "Paxos (one value)", "Paxos（单个值）";
     ProtocolMultiPaxos => "Multi-Paxos (a replicated key-value store)", "Multi-Paxos（复制的键值存储）";
@@ -321,7 +322,7 @@ texts! {
     MpCommitApplied => "commit {0} · applied {1}", "提交 {0} · 应用 {1}";
     MpWaitingOn => "#{0} {1} → {2}", "#{0} {1} → {2}";
     RaftLeaderIn => "leader, term {0}", "领导者，任期 {0}";
-    RaftCandidateIn => "candidate, term {0}, {1} votes", "候选人，任期 {0}，{1} 票";
+    RaftCandidateIn => "candidate, term {0}, votes: {1}", "候选人，任期 {0}，票数 {1}";
     RaftFollowerOf => "follows {0}, term {1}", "跟随 {0}，任期 {1}";
     RaftFollowerIn => "follower, term {0}", "跟随者，任期 {0}";
     RaftLogCommitApplied => "log {0} · commit {1} · applied {2}", "日志 {0} · 提交 {1} · 应用 {2}";

@@ -101,6 +101,22 @@ pub const BUNDLED_MULTIPAXOS: &[(&str, &str)] = &[
     ),
 ];
 
+/// The Raft lessons shipped inside the binary: the same store, another algorithm.
+pub const BUNDLED_RAFT: &[(&str, &str)] = &[
+    (
+        "raft/01-elections.ron",
+        include_str!("../../lessons/raft/01-elections.ron"),
+    ),
+    (
+        "raft/02-log-replication.ron",
+        include_str!("../../lessons/raft/02-log-replication.ron"),
+    ),
+    (
+        "raft/03-figure-8.ron",
+        include_str!("../../lessons/raft/03-figure-8.ron"),
+    ),
+];
+
 /// The bundled lessons that parse (all of them: `cargo test` checks every one).
 pub fn bundled_lessons() -> Vec<Lesson> {
     bundled_as::<Paxos>(BUNDLED)
@@ -109,6 +125,11 @@ pub fn bundled_lessons() -> Vec<Lesson> {
 /// The bundled Multi-Paxos lessons.
 pub fn bundled_multipaxos_lessons() -> Vec<Lesson<MultiPaxos>> {
     bundled_as::<MultiPaxos>(BUNDLED_MULTIPAXOS)
+}
+
+/// The bundled Raft lessons.
+pub fn bundled_raft_lessons() -> Vec<Lesson<crate::protocols::raft::Raft>> {
+    bundled_as::<crate::protocols::raft::Raft>(BUNDLED_RAFT)
 }
 
 fn bundled_as<P: Teach>(files: &[(&str, &str)]) -> Vec<Lesson<P>> {
@@ -656,6 +677,7 @@ pub enum PickerChoice {
     Lesson(usize),
     /// A Multi-Paxos lesson, by its place in its list.
     MultiPaxosLesson(usize),
+    RaftLesson(usize),
     Sandbox(super::multipaxos_settings::ProtocolChoice),
 }
 
@@ -677,6 +699,7 @@ pub fn picker_ui(
     ui: &mut Ui,
     lessons: &[Lesson],
     multipaxos_lessons: &[Lesson<MultiPaxos>],
+    raft_lessons: &[Lesson<crate::protocols::raft::Raft>],
     completed: &std::collections::BTreeSet<String>,
     lang: Lang,
 ) -> Option<PickerChoice> {
@@ -722,6 +745,16 @@ pub fn picker_ui(
                 let done = completed.contains(&l.id);
                 if picker_row(ui, i + 1, l.title.get(lang), l.summary.get(lang), done) {
                     choice = Some(PickerChoice::MultiPaxosLesson(i));
+                }
+            }
+        }
+        if !raft_lessons.is_empty() {
+            ui.add_space(10.0);
+            ui.heading(T::RaftLessons.get(lang));
+            for (i, l) in raft_lessons.iter().enumerate() {
+                let done = completed.contains(&l.id);
+                if picker_row(ui, i + 1, l.title.get(lang), l.summary.get(lang), done) {
+                    choice = Some(PickerChoice::RaftLesson(i));
                 }
             }
         }

@@ -273,6 +273,10 @@ pub struct PaxosApp {
         Option<crate::lesson::Lesson<crate::protocols::multipaxos::MultiPaxos>>,
     /// Set when the user asked for a Raft sandbox; the window opens it.
     pub raft_requested: Option<multipaxos_settings::RaftSettings>,
+    /// The Raft lessons the picker lists.
+    pub raft_lessons: Vec<crate::lesson::Lesson<crate::protocols::raft::Raft>>,
+    /// Set when the user picked a Raft lesson; the window opens it.
+    pub raft_lesson_requested: Option<crate::lesson::Lesson<crate::protocols::raft::Raft>>,
 }
 
 /// Adds the bundled Chinese font as a fallback after egui's own fonts.
@@ -329,6 +333,8 @@ impl PaxosApp {
             multipaxos_lessons: Vec::new(),
             multipaxos_lesson_requested: None,
             raft_requested: None,
+            raft_lessons: Vec::new(),
+            raft_lesson_requested: None,
         }
         .with_saved_baseline()
     }
@@ -467,6 +473,7 @@ impl PaxosApp {
         );
         app.lessons = lesson_panel::bundled_lessons();
         app.multipaxos_lessons = lesson_panel::bundled_multipaxos_lessons();
+        app.raft_lessons = lesson_panel::bundled_raft_lessons();
         app.screen = Screen::Picker;
         app
     }
@@ -540,6 +547,7 @@ impl PaxosApp {
                 if self.lessons.is_empty() {
                     self.lessons = lesson_panel::bundled_lessons();
                     self.multipaxos_lessons = lesson_panel::bundled_multipaxos_lessons();
+                    self.raft_lessons = lesson_panel::bundled_raft_lessons();
                 }
             }
             UiCommand::Save => self.save_or_ask(ctx),
@@ -779,6 +787,7 @@ impl PaxosApp {
                     ui,
                     &self.lessons,
                     &self.multipaxos_lessons,
+                    &self.raft_lessons,
                     &self.settings.completed,
                     self.settings.lang,
                 )
@@ -795,6 +804,9 @@ impl PaxosApp {
                 }
                 Some(PickerChoice::MultiPaxosLesson(i)) => {
                     self.multipaxos_lesson_requested = self.multipaxos_lessons.get(i).cloned();
+                }
+                Some(PickerChoice::RaftLesson(i)) => {
+                    self.raft_lesson_requested = self.raft_lessons.get(i).cloned();
                 }
                 Some(PickerChoice::Sandbox(ProtocolChoice::Paxos)) => self.screen = Screen::Sandbox,
                 Some(PickerChoice::Sandbox(ProtocolChoice::MultiPaxos)) => {
@@ -941,6 +953,7 @@ impl PaxosApp {
                 if self.lessons.is_empty() {
                     self.lessons = lesson_panel::bundled_lessons();
                     self.multipaxos_lessons = lesson_panel::bundled_multipaxos_lessons();
+                    self.raft_lessons = lesson_panel::bundled_raft_lessons();
                 }
                 continue;
             }
@@ -1271,6 +1284,16 @@ impl LabApp {
             }
             ui.ctx().request_repaint();
         }
+        if let Some(lesson) = self.paxos.raft_lesson_requested.take() {
+            match store_app::RaftApp::on_lesson(lesson, 0, None, self.paxos.settings.lang) {
+                Ok(r) => {
+                    self.raft = Some(dressed(r, &self.paxos));
+                    self.multipaxos = None;
+                }
+                Err(e) => self.paxos.file_status = Some((true, e)),
+            }
+            ui.ctx().request_repaint();
+        }
         if let Some(mp) = &mut self.multipaxos {
             for id in mp.completed.drain(..) {
                 self.paxos.settings.completed.insert(id);
@@ -1316,6 +1339,7 @@ impl LabApp {
                     if self.paxos.lessons.is_empty() {
                         self.paxos.lessons = lesson_panel::bundled_lessons();
                         self.paxos.multipaxos_lessons = lesson_panel::bundled_multipaxos_lessons();
+                        self.paxos.raft_lessons = lesson_panel::bundled_raft_lessons();
                     }
                     self.paxos.screen = Screen::Picker;
                 }
@@ -1362,6 +1386,14 @@ pub enum Start {
     /// A recorded Multi-Paxos run, in the Multi-Paxos workspace, and the file it came from.
     MultiPaxosRun(
         Box<Session<crate::protocols::multipaxos::MultiPaxos>>,
+        Option<std::path::PathBuf>,
+    ),
+    /// The Raft workspace, made ready.
+    Raft(Box<store_app::RaftApp>),
+    /// A Raft lesson, at a step (from 0), and the file it came from.
+    RaftLesson(
+        Box<crate::lesson::Lesson<crate::protocols::raft::Raft>>,
+        usize,
         Option<std::path::PathBuf>,
     ),
     /// A recorded Raft run, in the Raft workspace, and the file it came from.
@@ -1440,24 +1472,31 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
                     mp.document = document;
                     Some(Start::MultiPaxos(Box::new(mp)))
                 }
+                Some(Start::RaftLesson(lesson, step, source)) => {
+                    let r = store_app::RaftApp::on_lesson(*lesson, step, source, settings.lang)?;
+                    Some(Start::Raft(Box::new(r)))
+                }
                 Some(Start::RaftRun(session, document)) => {
                     let mut r = store_app::RaftApp::new(*session, settings.lang);
                     r.document = document;
-                    r.set_presenter(settings.presenter);
-                    r.dark = settings.dark;
-                    if let Some(p) = screenshot {
-                        r.screenshot_then_quit(p, slot);
-                        if let Some(l) = layout_json {
-                            r.with_layout_json(l);
-                        }
-                    }
-                    let mut lab = LabApp::new(PaxosApp::picker(settings));
-                    lab.paxos.fonts_installed = true;
-                    lab.raft = Some(r);
-                    return Ok(Box::new(lab) as Box<dyn eframe::App>);
+                    Some(Start::Raft(Box::new(r)))
                 }
                 other => other,
             };
+            if let Some(Start::Raft(mut r)) = start {
+                r.set_presenter(settings.presenter);
+                r.dark = settings.dark;
+                if let Some(p) = screenshot {
+                    r.screenshot_then_quit(p, slot);
+                    if let Some(l) = layout_json {
+                        r.with_layout_json(l);
+                    }
+                }
+                let mut lab = LabApp::new(PaxosApp::picker(settings));
+                lab.paxos.fonts_installed = true;
+                lab.raft = Some(*r);
+                return Ok(Box::new(lab) as Box<dyn eframe::App>);
+            }
             if let Some(Start::MultiPaxos(mut mp)) = start {
                 mp.set_presenter(settings.presenter);
                 mp.dark = settings.dark;
@@ -1487,7 +1526,9 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
                     Start::MultiPaxosRun(..)
                     | Start::MultiPaxosLesson(..)
                     | Start::MultiPaxos(_)
-                    | Start::RaftRun(..),
+                    | Start::RaftRun(..)
+                    | Start::RaftLesson(..)
+                    | Start::Raft(_),
                 ) => PaxosApp::picker(settings),
             };
             app.fonts_installed = true;

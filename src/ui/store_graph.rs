@@ -111,7 +111,7 @@ impl Layout {
     fn ring_radii(rect: Rect) -> Vec2 {
         // Room above the top server for its crown, below the bottom one for its words.
         let ry = (rect.height() * 0.5 - 64.0).max(30.0);
-        let rx = (rect.width() * 0.3).max(40.0).min(ry * 2.2).max(ry);
+        let rx = (rect.width() * 0.28).max(40.0).min(ry * 2.2).max(ry);
         Vec2::new(rx, ry)
     }
 
