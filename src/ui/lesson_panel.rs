@@ -115,6 +115,14 @@ pub const BUNDLED_RAFT: &[(&str, &str)] = &[
         "raft/03-figure-8.ron",
         include_str!("../../lessons/raft/03-figure-8.ron"),
     ),
+    (
+        "raft/04-failover-truncation.ron",
+        include_str!("../../lessons/raft/04-failover-truncation.ron"),
+    ),
+    (
+        "raft/05-what-differs.ron",
+        include_str!("../../lessons/raft/05-what-differs.ron"),
+    ),
 ];
 
 /// The bundled lessons that parse (all of them: `cargo test` checks every one).
