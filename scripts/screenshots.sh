@@ -19,7 +19,15 @@ shot tests/scenarios/multipaxos/apply-past-hole.ron --seek 10 --lang zh \
 shot target/multipaxos-busy.ron --seek 150 --screenshot screenshots/multipaxos-workspace.png
 shot target/multipaxos-busy.ron --seek 150 --lang zh --presenter \
     --screenshot screenshots/multipaxos-presenter-zh.png
+# Raft runs open in the Raft workspace (terms, timers, votes, logs by term, leader's indexes).
+shot tests/scenarios/raft/commit-previous-term.ron --seek 52 --screenshot screenshots/raft-figure-8.png
+shot tests/scenarios/raft/vote-twice.ron --seek 4 --lang zh --screenshot screenshots/raft-split-vote-zh.png
+"$app" simulate --protocol raft --servers 5 --clients 2 --seed 2 --propose 0.05 \
+    --steps 300 --out target/raft-busy.ron >/dev/null
+shot target/raft-busy.ron --seek 250 --presenter --screenshot screenshots/raft-presenter.png
 lesson() { xvfb-run -a -s "-screen 0 1400x900x24" "$app" lesson "$@"; }
+lesson lessons/raft/04-failover-truncation.ron --step 6 --screenshot screenshots/raft-lesson-en.png
+lesson lessons/raft/01-elections.ron --step 5 --lang zh --screenshot screenshots/raft-lesson-zh.png
 lesson lessons/multipaxos/03-failover.ron --step 5 --screenshot screenshots/multipaxos-lesson-en.png
 lesson lessons/multipaxos/06-partitions.ron --step 4 --lang zh \
     --screenshot screenshots/multipaxos-lesson-zh.png
@@ -31,3 +39,7 @@ lesson lessons/01-happy-path.ron --step 6 --lang zh --screenshot screenshots/les
     --frames-per-step 3 -o screenshots/export-graph.gif
 "$app" export tests/scenarios/ignore-promised-value.ron --to 14 --scale 2 --light \
     --lang zh -o screenshots/export-graph-zh.png
+# Multi-Paxos and Raft on one fault script: both runs and both space-time diagrams.
+"$app" compare --faults lessons/compare/partition.ron --out-dir target >/dev/null
+cp target/multipaxos.svg screenshots/compare-partition-multipaxos.svg
+cp target/raft.svg screenshots/compare-partition-raft.svg

@@ -333,6 +333,8 @@ texts! {
     RaftEntryCommitted => "#{0}, term {1}: {2}, committed", "#{0}，任期 {1}：{2}，已提交";
     RaftEntryUncommitted => "#{0}, term {1}: {2}, not committed yet (a later leader may overwrite it)", "#{0}，任期 {1}：{2}，尚未提交（之后的领导者可能覆盖它）";
     RaftLogLegend => "Solid: committed. Dashed: not committed yet. Colour: the entry's term. ★ the leader.", "实线：已提交。虚线：尚未提交。颜色：条目的任期。★ 领导者。";
+    RaftNoLeader => "No server leads.", "没有服务器在领导。";
+    RaftCampaigns => "{0} campaigns in term {1}, votes: {2}", "{0} 在任期 {1} 竞选，票数 {2}";
     RaftLeads => "{0} leads term {1}, commit index {2}", "{0} 领导任期 {1}，提交索引 {2}";
     MpIdle => "idle", "空闲";
     MpQueued => "+{0} queued", "另有 {0} 个排队";

@@ -112,7 +112,17 @@ impl RaftLeaderView {
         let tr = |t: T| t.get(lang);
         ui.heading(tr(T::LeaderTitle));
         let Some(p) = progress(world) else {
-            ui.label(tr(T::LeaderNone));
+            ui.label(tr(T::RaftNoLeader));
+            for slot in world.nodes().iter().filter(|s| s.up) {
+                if let crate::protocols::raft::Node::Server(s) = &slot.state
+                    && let crate::protocols::raft::Role::Candidate { votes } = s.role
+                {
+                    ui.label(fill(
+                        tr(T::RaftCampaigns),
+                        &[&slot.id, &s.term, &votes.count_ones()],
+                    ));
+                }
+            }
             return;
         };
         ui.label(RichText::new(fill(tr(T::RaftLeads), &[&p.leader, &p.term, &p.commit])).strong());

@@ -111,7 +111,13 @@ impl Layout {
     fn ring_radii(rect: Rect) -> Vec2 {
         // Room above the top server for its crown, below the bottom one for its words.
         let ry = (rect.height() * 0.5 - 64.0).max(30.0);
-        let rx = (rect.width() * 0.28).max(40.0).min(ry * 2.2).max(ry);
+        // Kept inside a narrow view (a lesson's panel beside it): the ring's centre sits at 62%
+        // of the width, so its right edge, a node and its timer arc must fit in the other 38%.
+        let rx = (rect.width() * 0.28)
+            .max(40.0)
+            .min(ry * 2.2)
+            .max(ry)
+            .min((rect.width() * 0.38 - 40.0).max(30.0));
         Vec2::new(rx, ry)
     }
 
