@@ -39,6 +39,8 @@ lesson lessons/01-happy-path.ron --step 6 --lang zh --screenshot screenshots/les
     --frames-per-step 3 -o screenshots/export-graph.gif
 "$app" export tests/scenarios/ignore-promised-value.ron --to 14 --scale 2 --light \
     --lang zh -o screenshots/export-graph-zh.png
+# Multi-Paxos and Raft side by side in the app: the kittest snapshot (a window needs a click).
+cp tests/snapshots/compare_side_by_side.png screenshots/compare-side-by-side.png
 # Multi-Paxos and Raft on one fault script: both runs and both space-time diagrams.
 "$app" compare --faults lessons/compare/partition.ron --out-dir target >/dev/null
 cp target/multipaxos.svg screenshots/compare-partition-multipaxos.svg

@@ -283,3 +283,54 @@ fn snapshot_raft_workspace_at_figure_8() {
 fn snapshot_raft_workspace_in_chinese() {
     snapshot_workspace(Lang::Zh, "raft_app_zh");
 }
+
+/// From the picker, Multi-Paxos and Raft side by side: Step moves both runs one round, the
+/// slider's round is the same for both, and the figures and mapping name both protocols; back
+/// to the lessons by File's first entry.
+#[test]
+fn side_by_side_steps_both_protocols_on_one_timeline() {
+    let mut h = lab_harness();
+    h.run();
+    h.get_by_label("Multi-Paxos and Raft side by side").click();
+    h.run();
+    h.run();
+    assert!(h.state().compare.is_some());
+    for _ in 0..40 {
+        h.get_by_label("Step").click();
+        h.run();
+    }
+    let c = h.state().compare.as_ref().unwrap();
+    assert_eq!(c.round, 40);
+    assert!(c.multipaxos.position() > 0 && c.raft.position() > 0);
+    let (mp, raft) = c.figures();
+    assert!(
+        mp.messages_sent > 0 && raft.messages_sent > 0,
+        "{mp:?} {raft:?}"
+    );
+    h.get_by_label_contains("chosen watermark");
+    h.get_by_label_contains("round 40 of 300");
+    h.get_by_label("Back").click();
+    h.run();
+    assert_eq!(h.state().compare.as_ref().unwrap().round, 39);
+    h.get_by_label("Lessons…").click();
+    h.run();
+    h.run();
+    assert!(h.state().compare.is_none());
+}
+
+#[test]
+fn snapshot_side_by_side_after_the_partition() {
+    use paxos_lab::ui::compare_view::CompareView;
+    let mut view = CompareView::new(None, Lang::En).unwrap();
+    view.choose(1).unwrap();
+    view.fixed_time = Some(0.0);
+    view.seek(120);
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1280.0, 800.0))
+        .with_pixels_per_point(1.0)
+        .with_context_setup(install_fonts)
+        .build_ui_state(|ui, v: &mut CompareView| v.ui(ui), view);
+    h.run();
+    h.run();
+    h.snapshot("compare_side_by_side");
+}

@@ -16,6 +16,14 @@ impl Lang {
     pub const ALL: [Lang; 2] = [Lang::En, Lang::Zh];
 
     /// The language's own name, as shown in the language menu.
+    /// 0 for English, 1 for Chinese: the place of a language in `[en, zh]` pairs.
+    pub fn index(self) -> usize {
+        match self {
+            Lang::En => 0,
+            Lang::Zh => 1,
+        }
+    }
+
     pub fn native_name(self) -> &'static str {
         match self {
             Lang::En => "English",
@@ -333,6 +341,23 @@ texts! {
     RaftEntryCommitted => "#{0}, term {1}: {2}, committed", "#{0}，任期 {1}：{2}，已提交";
     RaftEntryUncommitted => "#{0}, term {1}: {2}, not committed yet (a later leader may overwrite it)", "#{0}，任期 {1}：{2}，尚未提交（之后的领导者可能覆盖它）";
     RaftLogLegend => "Solid: committed. Dashed: not committed yet. Colour: the entry's term. ★ the leader.", "实线：已提交。虚线：尚未提交。颜色：条目的任期。★ 领导者。";
+    OpenCompare => "Multi-Paxos and Raft side by side", "Multi-Paxos 与 Raft 并排对比";
+    CompareTitle => "Multi-Paxos and Raft, one workload, one fault script", "Multi-Paxos 与 Raft：同一负载，同一故障脚本";
+    FaultScript => "fault script", "故障脚本";
+    RoundOf => "round {0} of {1}", "第 {0} 轮，共 {1} 轮";
+    CompareFigures => "Figures so far", "到目前为止的数据";
+    CompareMapping => "What corresponds, now", "此刻的对应关系";
+    MapBallotTerm => "ballot ↔ term (leader)", "提案编号 ↔ 任期（领导者）";
+    MapPhase1 => "phase 1 ↔ RequestVote", "第一阶段 ↔ RequestVote";
+    MapPhase2 => "phase 2 ↔ AppendEntries", "第二阶段 ↔ AppendEntries";
+    MapCommit => "chosen watermark ↔ commitIndex", "已选定水位线 ↔ commitIndex";
+    MapCampaigning => "{0} campaigning, {1} in flight", "{0} 个在竞选，{1} 条在途";
+    MapInFlight => "{0} in flight", "{0} 条在途";
+    MapDifferences => "What differs (✔ once these runs have shown it)", "不同之处（✔ 表示这些运行中已出现）";
+    DiffOneLeader => "One leader per ballot by construction (a ballot names its proposer) versus one vote per server per term.", "每个提案编号天生只有一个领导者（编号中含有提议者）与每个服务器每个任期只投一票。";
+    DiffLearnVsUpToDate => "A new leader learns old votes from promises versus is elected only when its log is up to date.", "新领导者从承诺中得知旧的投票，与只有日志足够新才能当选。";
+    DiffHolesVsTruncation => "Holes filled with no-ops versus a conflicting suffix truncated.", "用空操作填补空洞，与截断冲突的后缀。";
+    DiffFigure8 => "Old entries re-proposed in the new ballot versus committed only through a current-term entry (Figure 8: Raft lesson 3).", "旧条目在新提案编号中重新提议，与只能通过当前任期的条目提交（图 8：Raft 第 3 课）。";
     RaftNoLeader => "No server leads.", "没有服务器在领导。";
     RaftCampaigns => "{0} campaigns in term {1}, votes: {2}", "{0} 在任期 {1} 竞选，票数 {2}";
     RaftLeads => "{0} leads term {1}, commit index {2}", "{0} 领导任期 {1}，提交索引 {2}";

@@ -686,6 +686,8 @@ pub enum PickerChoice {
     /// A Multi-Paxos lesson, by its place in its list.
     MultiPaxosLesson(usize),
     RaftLesson(usize),
+    /// Multi-Paxos and Raft side by side.
+    Compare,
     Sandbox(super::multipaxos_settings::ProtocolChoice),
 }
 
@@ -736,6 +738,12 @@ pub fn picker_ui(
             .clicked()
         {
             choice = Some(PickerChoice::Sandbox(ProtocolChoice::Raft));
+        }
+        if ui
+            .button(RichText::new(T::OpenCompare.get(lang)).size(16.0))
+            .clicked()
+        {
+            choice = Some(PickerChoice::Compare);
         }
     });
     ui.add_space(8.0);

@@ -4,6 +4,7 @@
 
 pub mod anim;
 pub mod commands;
+pub mod compare_view;
 pub mod explore_panel;
 pub mod files;
 pub mod graph;
@@ -277,6 +278,8 @@ pub struct PaxosApp {
     pub raft_lessons: Vec<crate::lesson::Lesson<crate::protocols::raft::Raft>>,
     /// Set when the user picked a Raft lesson; the window opens it.
     pub raft_lesson_requested: Option<crate::lesson::Lesson<crate::protocols::raft::Raft>>,
+    /// Set when the user asked for Multi-Paxos and Raft side by side; the window opens it.
+    pub compare_requested: bool,
 }
 
 /// Adds the bundled Chinese font as a fallback after egui's own fonts.
@@ -335,6 +338,7 @@ impl PaxosApp {
             raft_requested: None,
             raft_lessons: Vec::new(),
             raft_lesson_requested: None,
+            compare_requested: false,
         }
         .with_saved_baseline()
     }
@@ -808,6 +812,7 @@ impl PaxosApp {
                 Some(PickerChoice::RaftLesson(i)) => {
                     self.raft_lesson_requested = self.raft_lessons.get(i).cloned();
                 }
+                Some(PickerChoice::Compare) => self.compare_requested = true,
                 Some(PickerChoice::Sandbox(ProtocolChoice::Paxos)) => self.screen = Screen::Sandbox,
                 Some(PickerChoice::Sandbox(ProtocolChoice::MultiPaxos)) => {
                     self.multipaxos_requested = Some(Default::default());
@@ -1221,6 +1226,8 @@ pub struct LabApp {
     pub paxos: PaxosApp,
     pub multipaxos: Option<store_app::MultiPaxosApp>,
     pub raft: Option<store_app::RaftApp>,
+    /// Multi-Paxos and Raft side by side (nothing in it is unsaved: its runs are the script's).
+    pub compare: Option<compare_view::CompareView>,
 }
 
 /// A workspace opened from the Paxos app takes on its language, look and clock.
@@ -1240,14 +1247,16 @@ impl LabApp {
             paxos,
             multipaxos: None,
             raft: None,
+            compare: None,
         }
     }
 
     /// Whether the open workspace (if any) has nothing unsaved and has not confirmed closing.
     fn workspace_quiet(&self) -> Option<bool> {
-        match (&self.multipaxos, &self.raft) {
-            (Some(mp), _) => Some(!mp.unsaved() && !mp.quit_confirmed),
-            (_, Some(r)) => Some(!r.unsaved() && !r.quit_confirmed),
+        match (&self.multipaxos, &self.raft, &self.compare) {
+            (Some(mp), _, _) => Some(!mp.unsaved() && !mp.quit_confirmed),
+            (_, Some(r), _) => Some(!r.unsaved() && !r.quit_confirmed),
+            (_, _, Some(_)) => Some(true),
             _ => None,
         }
     }
@@ -1266,12 +1275,37 @@ impl LabApp {
                 .send_viewport_cmd(egui::ViewportCommand::CancelClose);
             self.multipaxos = None;
             self.raft = None;
+            self.compare = None;
             self.paxos.quit_prompt = true;
         }
-        match (&mut self.multipaxos, &mut self.raft) {
-            (Some(mp), _) => mp.ui(ui),
-            (_, Some(r)) => r.ui(ui),
+        match (&mut self.multipaxos, &mut self.raft, &mut self.compare) {
+            (Some(mp), _, _) => mp.ui(ui),
+            (_, Some(r), _) => r.ui(ui),
+            (_, _, Some(c)) => c.ui(ui),
             _ => self.paxos.ui(ui),
+        }
+        if std::mem::take(&mut self.paxos.compare_requested) {
+            match compare_view::CompareView::new(None, self.paxos.settings.lang) {
+                Ok(mut c) => {
+                    c.presenter = self.paxos.settings.presenter;
+                    c.dark = self.paxos.settings.dark;
+                    c.fixed_time = self.paxos.fixed_time;
+                    self.compare = Some(c);
+                    self.multipaxos = None;
+                    self.raft = None;
+                }
+                Err(e) => self.paxos.file_status = Some((true, e)),
+            }
+            ui.ctx().request_repaint();
+        }
+        if let Some(c) = &mut self.compare
+            && c.request.take() == Some(compare_view::CompareRequest::ToLessons)
+        {
+            self.paxos.settings.lang = c.lang;
+            self.paxos.settings.presenter = c.presenter;
+            self.compare = None;
+            self.paxos.screen = Screen::Picker;
+            ui.ctx().request_repaint();
         }
         // Switches take effect next frame, so each frame draws one app whole.
         if let Some(lesson) = self.paxos.multipaxos_lesson_requested.take() {
