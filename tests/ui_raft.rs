@@ -334,3 +334,47 @@ fn snapshot_side_by_side_after_the_partition() {
     h.run();
     h.snapshot("compare_side_by_side");
 }
+
+/// The timer keys: "Align timers" makes every follower campaign at once (each votes for
+/// itself: a split vote in term 1); on a fresh run "Spread timers" lets only the soonest one
+/// campaign; both are actions of the run (saved and replayed like any other).
+#[test]
+fn timer_keys_align_for_a_split_vote_or_spread_for_one_candidate() {
+    let candidates = |r: &paxos_lab::ui::store_app::RaftApp| -> Vec<u32> {
+        r.session
+            .world()
+            .nodes()
+            .iter()
+            .filter_map(|s| match &s.state {
+                paxos_lab::protocols::raft::Node::Server(x)
+                    if matches!(x.role, paxos_lab::protocols::raft::Role::Candidate { .. }) =>
+                {
+                    Some(x.term)
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    for (button, expect) in [
+        ("Align timers (split vote, A)", vec![1, 1, 1]),
+        ("Spread timers (one candidate, S)", vec![1]),
+    ] {
+        let mut h = lab_harness();
+        h.run();
+        h.get_by_label("Raft sandbox: the same store").click();
+        h.run();
+        h.run();
+        h.get_by_label(button).click();
+        h.run();
+        let r = h.state().raft.as_ref().unwrap();
+        assert_eq!(candidates(r), expect, "{button}");
+        let timeouts = r
+            .session
+            .to_trace()
+            .actions
+            .iter()
+            .filter(|a| matches!(a, paxos_lab::sim::Action::Timeout(_)))
+            .count();
+        assert_eq!(timeouts, expect.len(), "{button}: recorded as actions");
+    }
+}

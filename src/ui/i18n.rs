@@ -358,6 +358,10 @@ texts! {
     DiffLearnVsUpToDate => "A new leader learns old votes from promises versus is elected only when its log is up to date.", "新领导者从承诺中得知旧的投票，与只有日志足够新才能当选。";
     DiffHolesVsTruncation => "Holes filled with no-ops versus a conflicting suffix truncated.", "用空操作填补空洞，与截断冲突的后缀。";
     DiffFigure8 => "Old entries re-proposed in the new ballot versus committed only through a current-term entry (Figure 8: Raft lesson 3).", "旧条目在新提案编号中重新提议，与只能通过当前任期的条目提交（图 8：Raft 第 3 课）。";
+    AlignTimers => "Align timers (split vote, A)", "对齐计时器（选票分裂，A）";
+    AlignTimersHelp => "Every server that would campaign times out now, before any vote arrives: each votes for itself.", "所有会竞选的服务器现在同时超时，在任何选票到达之前：每个都投自己一票。";
+    SpreadTimers => "Spread timers (one candidate, S)", "错开计时器（一个候选人，S）";
+    SpreadTimersHelp => "Only the server whose timer is due first times out now: it campaigns alone.", "只有计时器最先到期的服务器现在超时：它独自竞选。";
     RaftNoLeader => "No server leads.", "没有服务器在领导。";
     RaftCampaigns => "{0} campaigns in term {1}, votes: {2}", "{0} 在任期 {1} 竞选，票数 {2}";
     RaftLeads => "{0} leads term {1}, commit index {2}", "{0} 领导任期 {1}，提交索引 {2}";

@@ -44,6 +44,9 @@ pub trait StoreWorkspace:
     + Plugin<Request = Op, Config: StoreConfig>
 {
     const CHOICE: ProtocolChoice;
+    /// Whether the controls offer to align or spread the election timers (Raft: to provoke or
+    /// avoid a split vote).
+    const TIMER_KEYS: bool = false;
     /// The protocol's own panels: its log and its leader panel.
     type Panels: Default;
     /// The protocol's name as the top bar shows it.
@@ -99,6 +102,7 @@ impl StoreWorkspace for MultiPaxos {
 
 impl StoreWorkspace for Raft {
     const CHOICE: ProtocolChoice = ProtocolChoice::Raft;
+    const TIMER_KEYS: bool = true;
     type Panels = (RaftLogView, RaftLeaderView);
 
     fn heading() -> T {
@@ -208,6 +212,38 @@ pub fn heal_actions<P: Plugin>(world: &World<P>) -> Vec<Action<P::Request>> {
         .cut_links()
         .iter()
         .map(|&(a, b)| Action::HealLink(a, b))
+        .collect()
+}
+
+/// The servers that would campaign when their timer fires: live, not leading, timer running,
+/// soonest first.
+fn would_campaign<P: StoreWorkspace>(world: &World<P>) -> Vec<NodeId> {
+    let mut due: Vec<(u64, NodeId)> = world
+        .nodes()
+        .iter()
+        .filter(|s| s.up && s.id.role == kv::SERVER)
+        .filter(|s| P::leader_tag(world, s.id, Lang::En).is_none())
+        .filter_map(|s| s.timer.map(|t| (t, s.id)))
+        .collect();
+    due.sort();
+    due.into_iter().map(|(_, id)| id).collect()
+}
+
+/// Align the timers: every server that would campaign times out now, one after the other, before
+/// any vote can arrive; each votes for itself, so a split vote is likely.
+pub fn align_timers<P: StoreWorkspace>(world: &World<P>) -> Vec<Action<Op>> {
+    would_campaign(world)
+        .into_iter()
+        .map(Action::Timeout)
+        .collect()
+}
+
+/// Spread the timers: only the server due soonest times out now, so it campaigns alone.
+pub fn spread_timers<P: StoreWorkspace>(world: &World<P>) -> Vec<Action<Op>> {
+    would_campaign(world)
+        .into_iter()
+        .take(1)
+        .map(Action::Timeout)
         .collect()
 }
 
@@ -666,6 +702,25 @@ impl<P: StoreWorkspace> StoreApp<P> {
                 _ => {}
             }
         }
+        // Raft: A aligns the election timers (a split vote), S spreads them (one candidate).
+        let plain = |k: egui::Key| {
+            !ctx.egui_wants_keyboard_input()
+                && ctx.input(|i| i.modifiers.is_none() && i.key_pressed(k))
+        };
+        if P::TIMER_KEYS && plain(egui::Key::A) {
+            out.extend(
+                align_timers(self.session.world())
+                    .into_iter()
+                    .map(Command::Act),
+            );
+        }
+        if P::TIMER_KEYS && plain(egui::Key::S) {
+            out.extend(
+                spread_timers(self.session.world())
+                    .into_iter()
+                    .map(Command::Act),
+            );
+        }
         let send = !ctx.egui_wants_keyboard_input() && ctx.input(|i| i.key_pressed(egui::Key::P));
         if send
             && P::cluster(self.session.world()).1 > 0
@@ -1040,6 +1095,32 @@ impl<P: StoreWorkspace> StoreApp<P> {
                     ui.end_row();
                 }
             });
+        if P::TIMER_KEYS {
+            let may_time_out = allows(&Action::Timeout(kv::server(1)));
+            let campaigners = would_campaign(world).len();
+            ui.horizontal_wrapped(|ui| {
+                if ui
+                    .add_enabled(
+                        may_time_out && campaigners > 1,
+                        egui::Button::new(tr(T::AlignTimers)),
+                    )
+                    .on_hover_text(tr(T::AlignTimersHelp))
+                    .clicked()
+                {
+                    out.extend(align_timers(world).into_iter().map(Command::Act));
+                }
+                if ui
+                    .add_enabled(
+                        may_time_out && campaigners > 0,
+                        egui::Button::new(tr(T::SpreadTimers)),
+                    )
+                    .on_hover_text(tr(T::SpreadTimersHelp))
+                    .clicked()
+                {
+                    out.extend(spread_timers(world).into_iter().map(Command::Act));
+                }
+            });
+        }
         ui.separator();
         ui.heading(tr(T::MpPartitionTitle));
         ui.label(RichText::new(tr(T::MpPartitionHelp)).weak());
