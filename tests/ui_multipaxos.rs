@@ -1,6 +1,9 @@
 //! The Multi-Paxos views, driven through egui_kittest: clicks by label that check the view's
 //! state, and image snapshots rendered on the CPU (Mesa's llvmpipe through wgpu).
 
+mod common;
+use common::{harness, lab_harness};
+
 use egui::Vec2;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -51,21 +54,6 @@ fn app_harness(
         .build_ui_state(|ui, a: &mut MultiPaxosApp| a.ui(ui), app)
 }
 
-/// The whole window on the lesson picker, its clock frozen.
-fn lab_harness() -> Harness<'static, paxos_lab::ui::LabApp> {
-    use paxos_lab::ui::{LabApp, PaxosApp, Settings};
-    let mut paxos = PaxosApp::picker(Settings::default()).fonts_already_installed();
-    paxos.fixed_time = Some(0.0);
-    Harness::builder()
-        .with_size(Vec2::new(1280.0, 800.0))
-        .with_pixels_per_point(1.0)
-        .with_context_setup(install_fonts)
-        .build_ui_state(
-            |ui, lab: &mut paxos_lab::ui::LabApp| lab.ui(ui),
-            LabApp::new(paxos),
-        )
-}
-
 /// A fresh sandbox: 3 servers, 2 clients (each with its opening put), no random faults and no
 /// random requests, so only the clicks change the run.
 fn sandbox(servers: u8, clients: u8) -> paxos_lab::session::Session<MultiPaxos> {
@@ -113,14 +101,6 @@ fn answered(app: &MultiPaxosApp, client: u8) -> Vec<(paxos_lab::protocols::kv::O
         .filter(|o| o.client == client)
         .filter_map(|o| o.ret.map(|(_, out)| (o.op, out)))
         .collect()
-}
-
-fn harness<'a>(size: Vec2, draw: impl FnMut(&mut egui::Ui) + 'a) -> Harness<'a> {
-    Harness::builder()
-        .with_size(size)
-        .with_pixels_per_point(1.0)
-        .with_context_setup(install_fonts)
-        .build_ui(draw)
 }
 
 #[test]

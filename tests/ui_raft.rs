@@ -3,6 +3,9 @@
 //! busy run; the log table and leader panel; the workspace opened from the picker and driven by
 //! its buttons, and snapshots of it at Figure 8 in both languages.
 
+mod common;
+use common::{harness, lab_harness};
+
 use egui::Vec2;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -14,14 +17,6 @@ use paxos_lab::trace;
 use paxos_lab::ui::i18n::Lang;
 use paxos_lab::ui::install_fonts;
 use paxos_lab::ui::store_graph::{GraphFrame, RaftGraph};
-
-fn harness<'a>(size: Vec2, draw: impl FnMut(&mut egui::Ui) + 'a) -> Harness<'a> {
-    Harness::builder()
-        .with_size(size)
-        .with_pixels_per_point(1.0)
-        .with_context_setup(install_fonts)
-        .build_ui(draw)
-}
 
 /// The vote-twice scenario after its fourth step: S2 and S3 campaign in term 1, each with its
 /// own vote and one granted by the other on its way.
@@ -206,20 +201,6 @@ fn snapshot_raft_log_table_and_leader_panel() {
     h.run();
     h.get_by_label_contains("S1 leads term 3");
     h.snapshot("raft_log_table");
-}
-
-fn lab_harness() -> Harness<'static, paxos_lab::ui::LabApp> {
-    use paxos_lab::ui::{LabApp, PaxosApp, Settings};
-    let mut paxos = PaxosApp::picker(Settings::default()).fonts_already_installed();
-    paxos.fixed_time = Some(0.0);
-    Harness::builder()
-        .with_size(Vec2::new(1280.0, 800.0))
-        .with_pixels_per_point(1.0)
-        .with_context_setup(install_fonts)
-        .build_ui_state(
-            |ui, lab: &mut paxos_lab::ui::LabApp| lab.ui(ui),
-            LabApp::new(paxos),
-        )
 }
 
 /// From the lesson picker a class opens the Raft sandbox, times out S1 by its button, steps

@@ -315,16 +315,7 @@ impl Compared for multipaxos::MultiPaxos {
 
 impl Compared for raft::Raft {
     fn leader(world: &World<Self>) -> Option<NodeId> {
-        world
-            .nodes()
-            .iter()
-            .filter(|s| s.up)
-            .filter_map(|s| match &s.state {
-                raft::Node::Server(server) if server.is_leader() => Some((server.term, s.id)),
-                _ => None,
-            })
-            .max()
-            .map(|(_, id)| id)
+        raft::describe::progress(world).map(|p| p.leader)
     }
 
     fn committed(world: &World<Self>) -> u32 {
@@ -414,25 +405,6 @@ pub fn compare(script: &Script, workload: Workload) -> Comparison {
     }
 }
 
-/// The actions that cut every link between `side` and the other servers.
-fn partition<P: Plugin>(world: &World<P>, side: &[NodeId]) -> Vec<ActionOf<P>> {
-    let servers: Vec<NodeId> = world
-        .nodes()
-        .iter()
-        .map(|s| s.id)
-        .filter(|id| id.role == kv::SERVER)
-        .collect();
-    let mut out = Vec::new();
-    for &a in servers.iter().filter(|id| side.contains(id)) {
-        for &b in servers.iter().filter(|id| !side.contains(id)) {
-            if !world.network().is_cut(a, b) {
-                out.push(Action::CutLink(a, b));
-            }
-        }
-    }
-    out
-}
-
 /// What a fault becomes in this world now; `None` while it must wait (no leader to crash yet).
 fn fault_actions<P: Compared>(world: &World<P>, fault: &Fault) -> Option<Vec<ActionOf<P>>> {
     let up = |id: NodeId| world.node(id).is_some_and(|s| s.up);
@@ -449,13 +421,10 @@ fn fault_actions<P: Compared>(world: &World<P>, fault: &Fault) -> Option<Vec<Act
             .filter(|s| !s.up)
             .map(|s| Action::Restart(s.id))
             .collect(),
-        Fault::Partition(side) => partition(world, side),
-        Fault::Heal => world
-            .network()
-            .cut_links()
-            .iter()
-            .map(|&(a, b)| Action::HealLink(a, b))
-            .collect(),
+        Fault::Partition(side) => {
+            kv::split_actions(world, &|id| side.contains(&id), &|id| id.role == kv::SERVER)
+        }
+        Fault::Heal => kv::heal_actions(world),
     })
 }
 

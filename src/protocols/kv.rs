@@ -99,6 +99,44 @@ pub trait StoreProtocol: Protocol<Request = Op> {
     fn client_wait(&self) -> TimerOp;
 }
 
+/// The actions that cut every link between a node `side` picks and one it does not, among the
+/// nodes `among` picks (clients only talk to servers: a client-client pair is not a link); links
+/// already cut are left alone. The workspace's partition gesture and `compare`'s `Partition`.
+pub fn split_actions<P: Protocol>(
+    world: &crate::sim::World<P>,
+    side: &dyn Fn(NodeId) -> bool,
+    among: &dyn Fn(NodeId) -> bool,
+) -> Vec<crate::sim::world::ActionOf<P>> {
+    let ids: Vec<NodeId> = world
+        .nodes()
+        .iter()
+        .map(|s| s.id)
+        .filter(|&id| among(id))
+        .collect();
+    let mut out = Vec::new();
+    for &a in ids.iter().filter(|&&id| side(id)) {
+        for &b in ids.iter().filter(|&&id| !side(id)) {
+            let is_link = a.role != CLIENT || b.role != CLIENT;
+            if is_link && !world.network().is_cut(a, b) {
+                out.push(crate::sim::Action::CutLink(a, b));
+            }
+        }
+    }
+    out
+}
+
+/// The actions that mend every cut link.
+pub fn heal_actions<P: Protocol>(
+    world: &crate::sim::World<P>,
+) -> Vec<crate::sim::world::ActionOf<P>> {
+    world
+        .network()
+        .cut_links()
+        .iter()
+        .map(|&(a, b)| crate::sim::Action::HealLink(a, b))
+        .collect()
+}
+
 /// Puts what a client's handler wants done into the protocol's outbox.
 pub fn client_effects<P: StoreProtocol>(p: &P, fx: ClientEffects, out: &mut Outbox<P>) {
     if let Some((seq, op)) = fx.invoked {

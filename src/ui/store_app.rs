@@ -185,36 +185,6 @@ impl RequestForm {
     }
 }
 
-/// The actions that split the cluster into `side` and the rest: every link between a node on
-/// one side and a node on the other is cut (links already cut are left alone).
-pub fn split_actions<P: Plugin>(
-    world: &World<P>,
-    side: &BTreeSet<NodeId>,
-) -> Vec<Action<P::Request>> {
-    let ids: Vec<NodeId> = world.nodes().iter().map(|s| s.id).collect();
-    let mut out = Vec::new();
-    for &a in ids.iter().filter(|id| side.contains(id)) {
-        for &b in ids.iter().filter(|id| !side.contains(id)) {
-            // Clients only talk to servers: a client-client link is not a link.
-            let is_link = a.role != CLIENT || b.role != CLIENT;
-            if is_link && !world.network().is_cut(a, b) {
-                out.push(Action::CutLink(a, b));
-            }
-        }
-    }
-    out
-}
-
-/// The actions that heal every cut link.
-pub fn heal_actions<P: Plugin>(world: &World<P>) -> Vec<Action<P::Request>> {
-    world
-        .network()
-        .cut_links()
-        .iter()
-        .map(|&(a, b)| Action::HealLink(a, b))
-        .collect()
-}
-
 /// The servers that would campaign when their timer fires: live, not leading, timer running,
 /// soonest first.
 fn would_campaign<P: StoreWorkspace>(world: &World<P>) -> Vec<NodeId> {
@@ -222,7 +192,7 @@ fn would_campaign<P: StoreWorkspace>(world: &World<P>) -> Vec<NodeId> {
         .nodes()
         .iter()
         .filter(|s| s.up && s.id.role == kv::SERVER)
-        .filter(|s| P::leader_tag(world, s.id, Lang::En).is_none())
+        .filter(|s| !P::leads(world, s.id))
         .filter_map(|s| s.timer.map(|t| (t, s.id)))
         .collect();
     due.sort();
@@ -1139,7 +1109,8 @@ impl<P: StoreWorkspace> StoreApp<P> {
             }
         });
         ui.horizontal(|ui| {
-            let split = split_actions(world, &self.side);
+            let side = &self.side;
+            let split = kv::split_actions(world, &|id| side.contains(&id), &|_| true);
             let links = rules
                 .as_ref()
                 .is_none_or(|cs| cs.contains(&crate::lesson::Control::Links));
@@ -1153,7 +1124,7 @@ impl<P: StoreWorkspace> StoreApp<P> {
             {
                 out.extend(split.into_iter().map(Command::Act));
             }
-            let heal = heal_actions(world);
+            let heal = kv::heal_actions(world);
             if ui
                 .add_enabled(links && !heal.is_empty(), egui::Button::new(tr(T::MpHeal)))
                 .clicked()

@@ -36,6 +36,8 @@ pub trait StoreGraphView: Plugin {
     fn client(world: &World<Self>, id: NodeId) -> Option<&Client>;
     /// A server's words under it: its role, then its indexes.
     fn server_words(world: &World<Self>, id: NodeId, lang: Lang) -> String;
+    /// Whether server `id` leads (in its own view: a stale leader too).
+    fn leads(world: &World<Self>, id: NodeId) -> bool;
     /// The tag beside a leader's crown (its ballot, or its term), if `id` leads.
     fn leader_tag(world: &World<Self>, id: NodeId, lang: Lang) -> Option<String>;
     /// A message's label when there is room for the whole of it.
@@ -205,31 +207,6 @@ impl<P> Default for StoreGraph<P> {
 pub type MultiPaxosGraph = StoreGraph<MultiPaxos>;
 pub type RaftGraph = StoreGraph<Raft>;
 
-/// A Multi-Paxos server's words under it: its role and ballot, then its commit and applied
-/// indexes.
-pub fn server_words(world: &MultiPaxosWorld, id: NodeId, lang: Lang) -> String {
-    let tr = |t: T| t.get(lang);
-    let Some(slot) = world.node(id) else {
-        return String::new();
-    };
-    if !slot.up {
-        return tr(T::Crashed).to_string();
-    }
-    let Some(s) = server_status(world, id) else {
-        return String::new();
-    };
-    let role = match s.role {
-        ServerRole::Leader { ballot } => fill(tr(T::MpLeaderIn), &[&ballot]),
-        ServerRole::Candidate { ballot } => fill(tr(T::MpCandidateIn), &[&ballot]),
-        ServerRole::Follower { leader: Some(l) } => fill(tr(T::MpFollowerOf), &[&format!("S{l}")]),
-        ServerRole::Follower { leader: None } => tr(T::MpFollower).to_string(),
-    };
-    format!(
-        "{role}\n{}",
-        fill(tr(T::MpCommitApplied), &[&s.commit, &s.applied])
-    )
-}
-
 /// A client's words under it: the request it waits on, or that it is idle.
 pub fn client_words<P: StoreGraphView>(world: &World<P>, id: NodeId, lang: Lang) -> String {
     let tr = |t: T| t.get(lang);
@@ -258,8 +235,34 @@ impl StoreGraphView for MultiPaxos {
         }
     }
 
+    /// Its role and ballot, then its commit and applied indexes.
     fn server_words(world: &MultiPaxosWorld, id: NodeId, lang: Lang) -> String {
-        server_words(world, id, lang)
+        let tr = |t: T| t.get(lang);
+        let Some(slot) = world.node(id) else {
+            return String::new();
+        };
+        if !slot.up {
+            return tr(T::Crashed).to_string();
+        }
+        let Some(s) = server_status(world, id) else {
+            return String::new();
+        };
+        let role = match s.role {
+            ServerRole::Leader { ballot } => fill(tr(T::MpLeaderIn), &[&ballot]),
+            ServerRole::Candidate { ballot } => fill(tr(T::MpCandidateIn), &[&ballot]),
+            ServerRole::Follower { leader: Some(l) } => {
+                fill(tr(T::MpFollowerOf), &[&format!("S{l}")])
+            }
+            ServerRole::Follower { leader: None } => tr(T::MpFollower).to_string(),
+        };
+        format!(
+            "{role}\n{}",
+            fill(tr(T::MpCommitApplied), &[&s.commit, &s.applied])
+        )
+    }
+
+    fn leads(world: &MultiPaxosWorld, id: NodeId) -> bool {
+        server_status(world, id).is_some_and(|s| matches!(s.role, ServerRole::Leader { .. }))
     }
 
     fn leader_tag(world: &MultiPaxosWorld, id: NodeId, _lang: Lang) -> Option<String> {
@@ -321,6 +324,10 @@ impl StoreGraphView for Raft {
                 &[&s.last_index(), &s.commit, &s.applied]
             )
         )
+    }
+
+    fn leads(world: &RaftWorld, id: NodeId) -> bool {
+        raft_server(world, id).is_some_and(|s| s.is_leader())
     }
 
     fn leader_tag(world: &RaftWorld, id: NodeId, lang: Lang) -> Option<String> {
