@@ -168,6 +168,81 @@ fn every_flaw_yields_a_counterexample_as_short_as_its_scenario_that_replays() {
     }
 }
 
+/// Random walks reach every flaw too, with a run that replays and no single step of which can be
+/// left out; the run is the same whatever the thread count.
+#[test]
+fn random_walks_find_each_flaw_with_a_minimised_run_that_replays() {
+    for &(flaw, invariant, _) in SCENARIOS {
+        let crashes = if flaw == Flaw::Amnesia { 1 } else { 0 };
+        let config = cluster(&[flaw]);
+        let runs: Vec<_> = [1, 2]
+            .into_iter()
+            .map(|threads| {
+                let options = Options {
+                    bounds: Bounds {
+                        crashes,
+                        ..Bounds::default()
+                    },
+                    threads,
+                    walks: Some(explore::Walks {
+                        count: 200_000,
+                        steps: 40,
+                        seed: 1,
+                    }),
+                    ..Options::default()
+                };
+                explore::explore_paxos(&config, &options, &Progress::default()).unwrap()
+            })
+            .collect();
+        let Verdict::Violation { violation, actions } = &runs[0].report.verdict else {
+            panic!(
+                "{flaw}: expected a violation, got {:?}",
+                runs[0].report.verdict
+            );
+        };
+        assert_eq!(violation.invariant, invariant, "{flaw}");
+        assert_eq!(runs[0].report.verdict, runs[1].report.verdict, "{flaw}");
+        assert_eq!(runs[0].report.walks, runs[1].report.walks, "{flaw}");
+        let trace = runs[0].counterexample.clone().expect("a trace");
+        let (_, replayed) =
+            trace::parse_and_replay(std::path::Path::new("walk.ron"), &trace.to_ron())
+                .expect("the trace replays");
+        assert_eq!(
+            replayed.outcome.violation.map(|v| v.invariant),
+            Some(invariant.to_string()),
+            "{flaw}"
+        );
+        // Minimised: leaving out any one step no longer breaks the rule.
+        for i in 0..actions.len() {
+            let mut world = config.world();
+            let mut fewer = actions.clone();
+            fewer.remove(i);
+            let broke = fewer.iter().all(|a| world.apply(a).is_ok())
+                && world.violations().iter().any(|v| v.invariant == invariant);
+            assert!(!broke, "{flaw}: step {} can be left out", i + 1);
+        }
+    }
+}
+
+#[test]
+fn random_walks_over_correct_paxos_give_no_verdict() {
+    let options = Options {
+        walks: Some(explore::Walks {
+            count: 1_000,
+            steps: 40,
+            seed: 3,
+        }),
+        ..Options::default()
+    };
+    let s = explore::explore_paxos(&cluster(&[]), &options, &Progress::default()).unwrap();
+    assert!(matches!(
+        s.report.verdict,
+        Verdict::Limit(explore::Limit::Walks(_))
+    ));
+    assert_eq!(s.report.walks, 1_000);
+    assert!(s.report.transitions >= 1_000);
+}
+
 #[test]
 fn a_limit_stops_the_search_without_a_verdict() {
     let options = Options {

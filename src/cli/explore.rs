@@ -88,6 +88,14 @@ pub struct ExploreArgs {
     /// Multi-Paxos and Raft timeouts are unbounded unless --timeouts is given
     #[arg(long)]
     pub depth: Option<u32>,
+    /// Search by N random walks instead of breadth first, each of at most --depth steps (default
+    /// 60): for runs too deep to search exhaustively. Finding nothing proves nothing; a run found
+    /// is minimised (no step can be left out) but may not be the shortest
+    #[arg(long, value_name = "N")]
+    pub walks: Option<u64>,
+    /// The random walks' seed: the same seed finds the same run, whatever the thread count
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
     /// Treat states that differ only by renaming acceptors as one (symmetry reduction)
     #[arg(long)]
     pub symmetry: bool,
@@ -109,6 +117,9 @@ pub struct ExploreArgs {
     #[arg(long)]
     pub json: bool,
 }
+
+/// How long a random walk may be when no --depth is given.
+const DEFAULT_WALK_STEPS: u32 = 60;
 
 impl ExploreArgs {
     /// The Paxos cluster to search (unknown flaw names are refused).
@@ -158,6 +169,11 @@ impl ExploreArgs {
             max_memory: self.max_memory,
             symmetry: self.symmetry,
             max_depth: self.depth,
+            walks: self.walks.map(|count| explore::Walks {
+                count,
+                steps: self.depth.unwrap_or(DEFAULT_WALK_STEPS),
+                seed: self.seed,
+            }),
         }
     }
 
@@ -317,7 +333,7 @@ fn run_paxos(args: &ExploreArgs) -> u8 {
     let (q1, q2) = config.quorums();
     let b = options.bounds;
     let header = format!(
-        "explored {} proposers, {} acceptors, {} learners (q1 {q1}, q2 {q2}){}; {} ballots each, {} drops, {} duplicates, {} crashes",
+        "explored {} proposers, {} acceptors, {} learners (q1 {q1}, q2 {q2}){}; {} ballots each, {} drops, {} duplicates, {} crashes{}",
         config.proposers,
         config.acceptors,
         config.learners,
@@ -325,9 +341,12 @@ fn run_paxos(args: &ExploreArgs) -> u8 {
         b.ballots,
         b.drops,
         b.duplicates,
-        b.crashes
+        b.crashes,
+        search_words(&options)
     );
-    let result = with_progress(|progress| explore::explore_paxos(&config, &options, progress));
+    let result = with_progress(options.walks.is_some(), |progress| {
+        explore::explore_paxos(&config, &options, progress)
+    });
     finish::<Paxos>(args, &options, note, &header, result)
 }
 
@@ -429,12 +448,24 @@ where
         b.drops,
         b.duplicates,
         b.crashes,
-        options
-            .max_depth
-            .map_or(String::new(), |d| format!(", depth {d}"))
+        search_words(&options)
     );
-    let result = with_progress(|progress| search(&options, progress));
+    let result = with_progress(options.walks.is_some(), |progress| {
+        search(&options, progress)
+    });
     finish::<P>(args, &options, note.as_deref(), &header, result)
+}
+
+/// How the search goes, when not breadth first without a depth bound.
+fn search_words(options: &Options) -> String {
+    match (options.walks, options.max_depth) {
+        (Some(w), _) => format!(
+            "; {} random walks of up to {} steps, seed {}",
+            w.count, w.steps, w.seed
+        ),
+        (None, Some(d)) => format!(", depth {d}"),
+        (None, None) => String::new(),
+    }
 }
 
 fn flaw_words<'a>(names: impl Iterator<Item = &'a str>) -> String {
@@ -447,7 +478,7 @@ fn flaw_words<'a>(names: impl Iterator<Item = &'a str>) -> String {
 }
 
 /// Runs a search, with a live progress line on a terminal.
-fn with_progress<T>(search: impl FnOnce(&Progress) -> T + Send) -> T
+fn with_progress<T>(walking: bool, search: impl FnOnce(&Progress) -> T + Send) -> T
 where
     T: Send,
 {
@@ -463,13 +494,21 @@ where
                     if done.load(Ordering::Relaxed) {
                         break;
                     }
-                    progress_line!(
-                        "\r\x1b[Kdepth {}  states {}  transitions {}  frontier {}",
-                        progress.depth.load(Ordering::Relaxed),
-                        grouped(progress.states.load(Ordering::Relaxed)),
-                        grouped(progress.transitions.load(Ordering::Relaxed)),
-                        grouped(progress.frontier.load(Ordering::Relaxed)),
-                    );
+                    if walking {
+                        progress_line!(
+                            "\r\x1b[Kwalks {}  transitions {}",
+                            grouped(progress.states.load(Ordering::Relaxed)),
+                            grouped(progress.transitions.load(Ordering::Relaxed)),
+                        );
+                    } else {
+                        progress_line!(
+                            "\r\x1b[Kdepth {}  states {}  transitions {}  frontier {}",
+                            progress.depth.load(Ordering::Relaxed),
+                            grouped(progress.states.load(Ordering::Relaxed)),
+                            grouped(progress.transitions.load(Ordering::Relaxed)),
+                            grouped(progress.frontier.load(Ordering::Relaxed)),
+                        );
+                    }
                     shown = true;
                 }
                 if shown {
@@ -533,6 +572,7 @@ fn finish<P: Plugin>(
     let limit = match report.verdict {
         Verdict::Limit(explore::Limit::States(_)) => Some("states"),
         Verdict::Limit(explore::Limit::Memory(_)) => Some("memory"),
+        Verdict::Limit(explore::Limit::Walks(_)) => Some("walks"),
         _ => None,
     };
     if args.json {
@@ -554,6 +594,9 @@ fn finish<P: Plugin>(
             "max_memory": options.max_memory.unwrap_or_else(explore::memory::default_budget),
             "note": note,
             "depth_bound": options.max_depth,
+            "walks": options.walks.map(|w| w.count),
+            "walks_taken": options.walks.map(|_| report.walks),
+            "seed": options.walks.map(|w| w.seed),
         });
         say!("{json}");
     } else {
@@ -568,15 +611,23 @@ fn finish<P: Plugin>(
             Verdict::Violation { violation, .. } => {
                 let actions = actions.unwrap_or_default();
                 say!("VIOLATION of {}: {}", violation.invariant, violation.detail);
+                // Breadth first finds a shortest run; a walk, a run no step can be left out of.
+                let what = match options.walks {
+                    Some(w) => format!(
+                        "counterexample found by random walk {} (seed {}), minimised",
+                        report.walks, w.seed
+                    ),
+                    None => "shortest counterexample".to_string(),
+                };
                 match args.out.as_ref().filter(|_| saved) {
                     Some(p) => say!(
-                        "shortest counterexample: {} steps, saved to {} (watch it with `paxos-lab gui {}`)",
+                        "{what}: {} steps, saved to {} (watch it with `paxos-lab gui {}`)",
                         actions.len(),
                         p.display(),
                         p.display()
                     ),
                     None => {
-                        say!("shortest counterexample ({} steps):", actions.len());
+                        say!("{what} ({} steps):", actions.len());
                         for (i, a) in actions.iter().enumerate() {
                             say!("  {:>3}. {a}", i + 1);
                         }
@@ -584,25 +635,43 @@ fn finish<P: Plugin>(
                 }
             }
             Verdict::Cancelled => say!("CANCELLED"),
+            Verdict::Limit(limit @ explore::Limit::Walks(_)) => {
+                say!("NOTHING FOUND at {limit}: no verdict (walks sample runs; they prove nothing)")
+            }
             Verdict::Limit(limit) => {
                 say!("STOPPED at {limit}: no verdict (the states seen so far are safe)")
             }
         }
-        say!(
-            "unique states {}   transitions {}   max depth {}",
-            grouped(report.unique_states),
-            grouped(report.transitions),
-            report.max_depth
-        );
-        say!(
-            "elapsed {:.2} s   {} states/s   {} bytes/state   {} threads",
-            report.elapsed.as_secs_f64(),
-            grouped(report.states_per_sec() as u64),
-            report
-                .bytes_per_state
-                .map_or("?".into(), |b| format!("{b:.0}")),
-            report.threads
-        );
+        if options.walks.is_some() {
+            say!(
+                "walks {}   transitions {}   at most {} steps each",
+                grouped(report.walks),
+                grouped(report.transitions),
+                options.walks.map_or(0, |w| w.steps)
+            );
+            say!(
+                "elapsed {:.2} s   {} walks/s   {} threads",
+                report.elapsed.as_secs_f64(),
+                grouped((report.walks as f64 / report.elapsed.as_secs_f64().max(1e-9)) as u64),
+                report.threads
+            );
+        } else {
+            say!(
+                "unique states {}   transitions {}   max depth {}",
+                grouped(report.unique_states),
+                grouped(report.transitions),
+                report.max_depth
+            );
+            say!(
+                "elapsed {:.2} s   {} states/s   {} bytes/state   {} threads",
+                report.elapsed.as_secs_f64(),
+                grouped(report.states_per_sec() as u64),
+                report
+                    .bytes_per_state
+                    .map_or("?".into(), |b| format!("{b:.0}")),
+                report.threads
+            );
+        }
     }
     if steps.is_some() {
         EXIT_VIOLATION

@@ -69,6 +69,20 @@ pub struct Options {
     /// Expand no state this many steps from the start (as Stateright's `target_max_depth`):
     /// "safe" then means safe within that many steps as well as within the other bounds.
     pub max_depth: Option<u32>,
+    /// Search by random walks instead of breadth first (see `Walks`).
+    pub walks: Option<Walks>,
+}
+
+/// A random search, for runs too deep for breadth-first search (as Stateright's simulation
+/// checker and TLC's `-simulate`): `count` walks from the start, each of at most `steps` steps,
+/// each step picked uniformly among the state's successors by a generator seeded with `seed` and
+/// the walk's number. It proves nothing when it finds nothing; what it finds is the walk with the
+/// smallest number that breaks a rule (so the same for any number of threads), minimised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Walks {
+    pub count: u64,
+    pub steps: u32,
+    pub seed: u64,
 }
 
 /// The most worker threads a search starts.
@@ -117,6 +131,8 @@ pub enum Limit {
     States(u64),
     /// The search's data reached this many bytes (or an allocation was refused).
     Memory(u64),
+    /// Every random walk was taken and none broke a rule: no verdict.
+    Walks(Walks),
 }
 
 impl std::fmt::Display for Limit {
@@ -127,6 +143,11 @@ impl std::fmt::Display for Limit {
                 f,
                 "the memory budget of {} MiB (--max-memory; raise it, or lower --ballots, --drops, --duplicates, --crashes or the node counts, or add --symmetry)",
                 b >> 20
+            ),
+            Limit::Walks(w) => write!(
+                f,
+                "the end of {} random walks of up to {} steps (--walks, --depth), none of which broke a rule",
+                w.count, w.steps
             ),
         }
     }
@@ -143,6 +164,8 @@ pub struct Report<R> {
     /// Peak resident memory the search added, per unique state (Linux; `None` elsewhere).
     pub bytes_per_state: Option<f64>,
     pub peak_bytes: Option<u64>,
+    /// Random walks taken (0 for a breadth-first search).
+    pub walks: u64,
 }
 
 impl<R> Report<R> {
@@ -232,14 +255,13 @@ where
     P::Node: Send + Sync,
     P::Monitor: Send + Sync,
 {
+    if let Some(walks) = options.walks {
+        return walk(space, walks, options.threads, progress, world);
+    }
     let started = Instant::now();
     memory::reset_peak();
     let baseline = memory::resident();
-    let threads = match options.threads {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        n => n,
-    }
-    .min(MAX_THREADS);
+    let threads = worker_threads(options.threads);
     let budget = options.max_memory.unwrap_or_else(memory::default_budget);
     let visited = Visited::new();
     let root = space.initial();
@@ -465,6 +487,111 @@ where
         threads,
         bytes_per_state: peak_bytes.map(|b| b as f64 / unique_states.max(1) as f64),
         peak_bytes,
+        walks: 0,
+    })
+}
+
+fn worker_threads(requested: usize) -> usize {
+    match requested {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
+    .min(MAX_THREADS)
+}
+
+/// The random search of `Walks`. Workers take walk numbers in turn; once a walk breaks a rule,
+/// walks with larger numbers are no longer started, and every smaller one still finishes, so the
+/// walk reported is the smallest breaking one whatever the thread count.
+fn walk<P: Canonical + Send + Sync>(
+    space: &Space<P>,
+    walks: Walks,
+    threads: usize,
+    progress: &Progress,
+    world: &mut World<P>,
+) -> Result<Report<P::Request>, String>
+where
+    P::Node: Send + Sync,
+    P::Monitor: Send + Sync,
+{
+    if space.renames() {
+        return Err("random walks follow the nodes' own names: leave out --symmetry".into());
+    }
+    let started = Instant::now();
+    let threads = worker_threads(threads);
+    let root = space.initial();
+    let next_walk = AtomicU64::new(0);
+    let first_broken = AtomicU64::new(u64::MAX);
+    let finding = std::sync::Mutex::new(None::<(u64, Vec<Step>, Violation)>);
+    let transitions_before = progress.transitions.load(Ordering::Relaxed);
+    let worker = || {
+        let mut scratch = space.scratch();
+        loop {
+            if progress.cancelled() {
+                break;
+            }
+            let i = next_walk.fetch_add(1, Ordering::Relaxed);
+            if i >= walks.count || i > first_broken.load(Ordering::Relaxed) {
+                break;
+            }
+            // Each walk its own stream, fixed by the seed and its number alone.
+            let mut rng =
+                crate::sim::rng::Rng::new(walks.seed ^ i.wrapping_mul(0xD1B5_4A32_D192_ED03));
+            let mut transitions = 0u64;
+            let found = space.walk(&root, walks.steps, &mut rng, &mut scratch, &mut transitions);
+            progress
+                .transitions
+                .fetch_add(transitions, Ordering::Relaxed);
+            progress.states.fetch_add(1, Ordering::Relaxed);
+            if let Some((steps, violation)) = found {
+                first_broken.fetch_min(i, Ordering::Relaxed);
+                if let Ok(mut slot) = finding.lock()
+                    && slot.as_ref().is_none_or(|(j, _, _)| i < *j)
+                {
+                    *slot = Some((i, steps, violation));
+                }
+            }
+        }
+    };
+    std::thread::scope(|s| {
+        for _ in 1..threads {
+            if std::thread::Builder::new()
+                .name("explorer".into())
+                .spawn_scoped(s, worker)
+                .is_err()
+            {
+                break;
+            }
+        }
+        worker();
+    });
+    let taken = next_walk.load(Ordering::Relaxed).min(walks.count);
+    let (verdict, max_depth, walks_taken) = match finding.into_inner().ok().flatten() {
+        Some((i, steps, violation)) => {
+            let length = steps.len() as u32;
+            let initial = world.clone();
+            let steps = space.minimize(steps, || initial.clone(), violation.invariant);
+            let actions = space.to_actions(&steps, world)?;
+            let violation = world
+                .violations()
+                .iter()
+                .find(|v| v.invariant == violation.invariant)
+                .cloned()
+                .unwrap_or(violation);
+            (Verdict::Violation { violation, actions }, length, i + 1)
+        }
+        None if progress.cancelled() => (Verdict::Cancelled, walks.steps, taken),
+        None => (Verdict::Limit(Limit::Walks(walks)), walks.steps, taken),
+    };
+    Ok(Report {
+        verdict,
+        unique_states: 0,
+        transitions: progress.transitions.load(Ordering::Relaxed) - transitions_before,
+        max_depth,
+        elapsed: started.elapsed(),
+        threads,
+        bytes_per_state: None,
+        peak_bytes: None,
+        walks: walks_taken,
     })
 }
 

@@ -82,6 +82,8 @@ pub struct Scratch<P: Canonical> {
     /// Whether symmetry renamed the last successor, and its bytes before renaming.
     permuted: bool,
     concrete: Vec<u8>,
+    /// The enabled steps of the state being expanded.
+    steps: Vec<Step>,
 }
 
 fn envelope(src: usize, dst: usize, msg_code: u64) -> u64 {
@@ -137,6 +139,11 @@ impl<P: Canonical> Space<P> {
         })
     }
 
+    /// Whether symmetry reduction renames successors (walks need the nodes' own names).
+    pub fn renames(&self) -> bool {
+        self.symmetry
+    }
+
     pub fn protocol(&self) -> &P {
         &self.protocol
     }
@@ -182,6 +189,7 @@ impl<P: Canonical> Space<P> {
             context: Vec::new(),
             permuted: false,
             concrete: Vec::new(),
+            steps: Vec::new(),
         }
     }
 
@@ -323,7 +331,23 @@ impl<P: Canonical> Space<P> {
         mut sink: impl FnMut(Step, &[u8], Option<&Violation>) -> bool,
     ) {
         self.decode(bytes, s);
-        let ctx = Ctx { step, now: 0 };
+        let mut steps = std::mem::take(&mut s.steps);
+        self.enabled(s, &mut steps);
+        for &candidate in &steps {
+            if let Some(v) = self.take(bytes, step, s, candidate)
+                && !sink(candidate, &s.writer.bytes, v.as_ref())
+            {
+                break;
+            }
+        }
+        s.steps = steps;
+    }
+
+    /// The steps enabled in the state `decode` left in `s`, in the order `expand` takes them.
+    /// One may still make no successor (a proposal the handler refuses, an attempt past the
+    /// ballot bound): `take` says so.
+    fn enabled(&self, s: &Scratch<P>, steps: &mut Vec<Step>) {
+        steps.clear();
         let h = s.header;
         let n = self.roster.len();
 
@@ -337,9 +361,7 @@ impl<P: Canonical> Space<P> {
             }
         });
         if let Some(code) = eager {
-            if let Some(v) = self.deliver(bytes, s, ctx, h, code) {
-                sink(Step::Deliver(code), &s.writer.bytes, v.as_ref());
-            }
+            steps.push(Step::Deliver(code));
             return;
         }
 
@@ -347,58 +369,21 @@ impl<P: Canonical> Space<P> {
             let Some(r) = self.requester[slot] else {
                 continue;
             };
-            if h.up & 1 << slot == 0 || h.proposed & 1 << r != 0 {
-                continue;
-            }
-            let mut header = h;
-            header.proposed |= 1 << r;
-            let mut node = s.nodes[slot].clone();
-            let request = self.requests[r as usize].clone();
-            if self
-                .protocol
-                .on_request(ctx, self.roster[slot], &mut node, request, &mut s.out)
-                .is_err()
-            {
-                s.out.clear();
-                continue;
-            }
-            if let Some(v) = self.finish(bytes, s, ctx, header, Some((slot, node)), None, None)
-                && !sink(Step::Propose(slot as u8), &s.writer.bytes, v.as_ref())
-            {
-                return;
+            if h.up & 1 << slot != 0 && h.proposed & 1 << r == 0 {
+                steps.push(Step::Propose(slot as u8));
             }
         }
 
-        let mut i = 0;
-        while i < s.msgs.len() {
-            let code = s.msgs[i];
-            i += 1;
-            if i < s.msgs.len() && s.msgs[i] == code {
+        for (i, &code) in s.msgs.iter().enumerate() {
+            if s.msgs.get(i + 1) == Some(&code) {
                 continue; // copies are interchangeable: act on the last of a run
             }
-            let next = self.deliver(bytes, s, ctx, h, code);
-            if let Some(v) = next
-                && !sink(Step::Deliver(code), &s.writer.bytes, v.as_ref())
-            {
-                return;
-            }
+            steps.push(Step::Deliver(code));
             if h.drops < self.bounds.drops {
-                let mut header = h;
-                header.drops += 1;
-                if let Some(v) = self.finish(bytes, s, ctx, header, None, Some(code), None)
-                    && !sink(Step::Drop(code), &s.writer.bytes, v.as_ref())
-                {
-                    return;
-                }
+                steps.push(Step::Drop(code));
             }
             if h.duplicates < self.bounds.duplicates {
-                let mut header = h;
-                header.duplicates += 1;
-                if let Some(v) = self.finish(bytes, s, ctx, header, None, None, Some(code))
-                    && !sink(Step::Duplicate(code), &s.writer.bytes, v.as_ref())
-                {
-                    return;
-                }
+                steps.push(Step::Duplicate(code));
             }
         }
 
@@ -407,15 +392,7 @@ impl<P: Canonical> Space<P> {
             let id = self.roster[slot];
             if h.up & bit != 0 {
                 if h.crashes < self.bounds.crashes {
-                    let mut header = h;
-                    header.crashes += 1;
-                    header.up &= !bit;
-                    header.timers &= !bit;
-                    if let Some(v) = self.finish(bytes, s, ctx, header, None, None, None)
-                        && !sink(Step::Crash(slot as u8), &s.writer.bytes, v.as_ref())
-                    {
-                        return;
-                    }
+                    steps.push(Step::Crash(slot as u8));
                 }
                 let within = self.requester[slot]
                     .is_none_or(|r| h.attempts[r as usize] < self.bounds.ballots)
@@ -431,28 +408,84 @@ impl<P: Canonical> Space<P> {
                             spent < t as u32
                         }));
                 if h.timers & bit != 0 && within {
-                    let mut header = h;
-                    header.timers &= !bit;
-                    header.timeouts[slot] += 1;
-                    let mut node = s.nodes[slot].clone();
-                    self.protocol.on_timeout(ctx, id, &mut node, &mut s.out);
-                    if let Some(v) =
-                        self.finish(bytes, s, ctx, header, Some((slot, node)), None, None)
-                        && !sink(Step::Timeout(slot as u8), &s.writer.bytes, v.as_ref())
-                    {
-                        return;
-                    }
+                    steps.push(Step::Timeout(slot as u8));
                 }
             } else {
+                steps.push(Step::Restart(slot as u8));
+            }
+        }
+    }
+
+    /// Takes one enabled step from the state `decode` left in `s` (whose encoding is `bytes`),
+    /// writing the successor into `s.writer`; `None` if the step makes no successor, else the
+    /// violation it found.
+    fn take(
+        &self,
+        bytes: &[u8],
+        depth: u64,
+        s: &mut Scratch<P>,
+        step: Step,
+    ) -> Option<Option<Violation>> {
+        let ctx = Ctx {
+            step: depth,
+            now: 0,
+        };
+        let h = s.header;
+        match step {
+            Step::Propose(slot) => {
+                let slot = slot as usize;
+                let r = self.requester[slot]?;
                 let mut header = h;
-                header.up |= bit;
+                header.proposed |= 1 << r;
                 let mut node = s.nodes[slot].clone();
-                self.protocol.on_restart(ctx, id, &mut node, &mut s.out);
-                if let Some(v) = self.finish(bytes, s, ctx, header, Some((slot, node)), None, None)
-                    && !sink(Step::Restart(slot as u8), &s.writer.bytes, v.as_ref())
+                let request = self.requests[r as usize].clone();
+                if self
+                    .protocol
+                    .on_request(ctx, self.roster[slot], &mut node, request, &mut s.out)
+                    .is_err()
                 {
-                    return;
+                    s.out.clear();
+                    return None;
                 }
+                self.finish(bytes, s, ctx, header, Some((slot, node)), None, None)
+            }
+            Step::Deliver(code) => self.deliver(bytes, s, ctx, h, code),
+            Step::Drop(code) => {
+                let mut header = h;
+                header.drops += 1;
+                self.finish(bytes, s, ctx, header, None, Some(code), None)
+            }
+            Step::Duplicate(code) => {
+                let mut header = h;
+                header.duplicates += 1;
+                self.finish(bytes, s, ctx, header, None, None, Some(code))
+            }
+            Step::Crash(slot) => {
+                let bit = 1u64 << slot;
+                let mut header = h;
+                header.crashes += 1;
+                header.up &= !bit;
+                header.timers &= !bit;
+                self.finish(bytes, s, ctx, header, None, None, None)
+            }
+            Step::Timeout(slot) => {
+                let slot = slot as usize;
+                let mut header = h;
+                header.timers &= !(1 << slot);
+                header.timeouts[slot] += 1;
+                let mut node = s.nodes[slot].clone();
+                self.protocol
+                    .on_timeout(ctx, self.roster[slot], &mut node, &mut s.out);
+                self.finish(bytes, s, ctx, header, Some((slot, node)), None, None)
+            }
+            Step::Restart(slot) => {
+                let slot = slot as usize;
+                let mut header = h;
+                header.up |= 1 << slot;
+                let mut node = s.nodes[slot].clone();
+                self.protocol
+                    .on_restart(ctx, self.roster[slot], &mut node, &mut s.out);
+                self.finish(bytes, s, ctx, header, Some((slot, node)), None, None)
             }
         }
     }
@@ -850,5 +883,100 @@ impl<P: Canonical> Space<P> {
             actions.push(action);
         }
         Ok(actions)
+    }
+}
+
+/// The mix one random walk draws its steps by (swarm testing, after Groce et al., 2012): each
+/// node gets a weight, 1, 4 or 16, for the messages to it, for the messages from it, for its
+/// timer and for its other steps, and a step is drawn in proportion to its weight (a message's
+/// weight is the product of its ends'). Walks with different mixes starve different nodes and
+/// links, which a uniform walk rarely does for long: the paper's Figure 8 turns up 10 to 20 times
+/// sooner than under uniform walks (see `explore::Walks`).
+struct Mix {
+    to: Vec<u64>,
+    from: Vec<u64>,
+    timer: Vec<u64>,
+    other: Vec<u64>,
+}
+
+impl Mix {
+    fn draw(nodes: usize, rng: &mut crate::sim::rng::Rng) -> Self {
+        let mut weights = || -> Vec<u64> { (0..nodes).map(|_| 1 << (2 * rng.below(3))).collect() };
+        Mix {
+            to: weights(),
+            from: weights(),
+            timer: weights(),
+            other: weights(),
+        }
+    }
+
+    fn weight(&self, step: Step) -> u64 {
+        match step {
+            Step::Deliver(code) | Step::Drop(code) | Step::Duplicate(code) => {
+                let (src, dst, _) = parts(code);
+                self.from[src] * self.to[dst]
+            }
+            Step::Timeout(k) => self.timer[k as usize],
+            Step::Crash(k) | Step::Restart(k) | Step::Propose(k) => self.other[k as usize],
+        }
+    }
+
+    /// Takes a step out of `steps`, drawn in proportion to the weights.
+    fn take(&self, steps: &mut Vec<Step>, rng: &mut crate::sim::rng::Rng) -> Step {
+        let total: u64 = steps.iter().map(|&st| self.weight(st)).sum();
+        let mut pick = rng.below(total);
+        let mut index = steps.len() - 1;
+        for (i, &st) in steps.iter().enumerate() {
+            let w = self.weight(st);
+            if pick < w {
+                index = i;
+                break;
+            }
+            pick -= w;
+        }
+        steps.swap_remove(index)
+    }
+}
+
+impl<P: Canonical> Space<P> {
+    /// One random walk from `root` of at most `max_steps` steps, each drawn by `rng` among the
+    /// state's enabled steps under a mix of weights the walk draws first (see `Mix`); a step
+    /// that makes no successor is set aside and another drawn. Only the drawn step's successor
+    /// is made, so a walk's step costs one transition. Returns the steps to the first broken
+    /// rule, if any, and counts the transitions made.
+    pub fn walk(
+        &self,
+        root: &[u8],
+        max_steps: u32,
+        rng: &mut crate::sim::rng::Rng,
+        s: &mut Scratch<P>,
+        transitions: &mut u64,
+    ) -> Option<(Vec<Step>, Violation)> {
+        let mix = Mix::draw(self.roster.len(), rng);
+        let mut state = root.to_vec();
+        let mut taken = Vec::new();
+        let mut steps = std::mem::take(&mut s.steps);
+        let mut found = None;
+        'walk: for depth in 1..=max_steps {
+            self.decode(&state, s);
+            self.enabled(s, &mut steps);
+            while !steps.is_empty() {
+                let step = mix.take(&mut steps, rng);
+                *transitions += 1;
+                if let Some(violation) = self.take(&state, depth as u64, s, step) {
+                    taken.push(step);
+                    if let Some(v) = violation {
+                        found = Some((std::mem::take(&mut taken), v));
+                        break 'walk;
+                    }
+                    state.clear();
+                    state.extend_from_slice(self.concrete(s));
+                    continue 'walk;
+                }
+            }
+            break; // nothing enabled: the run is over
+        }
+        s.steps = steps;
+        found
     }
 }

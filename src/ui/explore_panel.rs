@@ -81,6 +81,7 @@ impl ExploreWindow {
             max_memory: None,
             symmetry: self.symmetry,
             max_depth: None,
+            walks: None,
         };
         self.finding = None;
         self.job = Some(Background::spawn(self.config.clone(), options));

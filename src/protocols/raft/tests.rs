@@ -459,3 +459,52 @@ fn a_new_leader_commits_an_earlier_terms_entry_through_a_no_op() {
     assert_eq!(answered, 1, "C1 got its answer");
     invariants_hold(&w);
 }
+
+/// Figure 8 on three servers, with nothing dropped or crashed: messages merely wait. S1 leads
+/// term 1 and takes C1's put; S2 leads term 2 (S3's vote) and takes the client's retry, in the
+/// same index; S1 leads term 3 (S3's vote again) and copies its term-1 entry to S3: a majority.
+/// Under `commit-previous-term` S1 commits it; S2, whose last entry is of term 2, then wins
+/// term 4 with S3's vote, without it. This is the run the explorer's random walks look for.
+fn figure_8_on_three_servers(flaws: &[Flaw]) -> RaftWorld {
+    let (s1, s2, s3, c1) = (server(1), server(2), server(3), client(1));
+    let mut w = world(3, 1, flaws);
+    w.apply(&Action::Timeout(s1)).unwrap();
+    deliver(&mut w, s1, s2, "RequestVote");
+    deliver(&mut w, s2, s1, "Vote");
+    w.apply(&Action::Propose(c1, Op::Put(v("x"), v("1"))))
+        .unwrap();
+    deliver(&mut w, c1, s1, "Request");
+    assert_eq!(state(&w, 1).log.len(), 1);
+    w.apply(&Action::Timeout(s2)).unwrap();
+    deliver(&mut w, s2, s3, "RequestVote(term 2");
+    deliver(&mut w, s3, s2, "Vote(term 2");
+    assert!(state(&w, 2).is_leader());
+    w.apply(&Action::Timeout(c1)).unwrap();
+    deliver(&mut w, c1, s2, "Request");
+    assert_eq!(state(&w, 2).log.len(), 1);
+    deliver(&mut w, s2, s1, "RequestVote(term 2");
+    w.apply(&Action::Timeout(s1)).unwrap();
+    deliver(&mut w, s1, s3, "RequestVote(term 3");
+    deliver(&mut w, s3, s1, "Vote(term 3");
+    assert!(state(&w, 1).is_leader() && state(&w, 1).term == 3);
+    while state(&w, 3).log.is_empty() {
+        deliver(&mut w, s1, s3, "AppendEntries(term 3");
+        deliver(&mut w, s3, s1, "AppendReply(term 3");
+    }
+    deliver(&mut w, s1, s2, "RequestVote(term 3");
+    w.apply(&Action::Timeout(s2)).unwrap();
+    deliver(&mut w, s2, s3, "RequestVote(term 4");
+    deliver(&mut w, s3, s2, "Vote(term 4");
+    assert!(state(&w, 2).is_leader() && state(&w, 2).term == 4);
+    w
+}
+
+#[test]
+fn figure_8_needs_only_three_servers_and_waiting_messages() {
+    let w = figure_8_on_three_servers(&[Flaw::CommitPreviousTerm]);
+    let v = w.first_violation().expect("a committed entry lost");
+    assert_eq!(v.invariant, "leader-completeness", "{}", v.detail);
+    let w = figure_8_on_three_servers(&[]);
+    invariants_hold(&w);
+    assert!(w.monitor().committed.is_empty());
+}
