@@ -299,13 +299,23 @@ fn side_by_side_steps_both_protocols_on_one_timeline() {
     assert!(h.state().compare.is_none());
 }
 
-#[test]
-fn snapshot_side_by_side_after_the_partition() {
+/// Just after Raft's new leader first commits an earlier term's entry through its own, in the
+/// partition script: the moment the Figure 8 difference is noted over Raft's graph.
+fn side_by_side_at_the_first_carry_over(lang: Lang, presenter: bool, name: &str) {
     use paxos_lab::ui::compare_view::CompareView;
-    let mut view = CompareView::new(None, Lang::En).unwrap();
+    let mut view = CompareView::new(None, lang).unwrap();
     view.choose(1).unwrap();
     view.fixed_time = Some(0.0);
-    view.seek(120);
+    view.presenter = presenter;
+    let round = view
+        .comparison
+        .raft
+        .rounds
+        .iter()
+        .position(|(f, _)| f.carried_over > 0)
+        .expect("the partition script carries an entry over") as u64
+        + 1;
+    view.seek(round);
     let mut h = Harness::builder()
         .with_size(Vec2::new(1280.0, 800.0))
         .with_pixels_per_point(1.0)
@@ -313,7 +323,17 @@ fn snapshot_side_by_side_after_the_partition() {
         .build_ui_state(|ui, v: &mut CompareView| v.ui(ui), view);
     h.run();
     h.run();
-    h.snapshot("compare_side_by_side");
+    h.snapshot(name);
+}
+
+#[test]
+fn snapshot_side_by_side_after_the_partition() {
+    side_by_side_at_the_first_carry_over(Lang::En, false, "compare_side_by_side");
+}
+
+#[test]
+fn snapshot_side_by_side_in_chinese_for_a_projector() {
+    side_by_side_at_the_first_carry_over(Lang::Zh, true, "compare_side_by_side_zh_presenter");
 }
 
 /// The timer keys: "Align timers" makes every follower campaign at once (each votes for
@@ -358,4 +378,57 @@ fn timer_keys_align_for_a_split_vote_or_spread_for_one_candidate() {
             .count();
         assert_eq!(timeouts, expect.len(), "{button}: recorded as actions");
     }
+}
+
+/// The notes over each graph: what corresponds to the other side where it happens, and a
+/// difference just after it happens. In the partition script Raft's new leader commits earlier
+/// terms' entries only through an entry of its own term, and Multi-Paxos's re-proposes them in
+/// its ballot: both noted on their own graph, and the Figure 8 difference ticked.
+#[test]
+fn notes_over_each_graph_name_correspondences_and_differences_where_they_happen() {
+    use paxos_lab::ui::compare_view::CompareView;
+    let mut view = CompareView::new(None, Lang::En).unwrap();
+    view.choose(1).unwrap();
+    view.fixed_time = Some(0.0);
+    // The first round after which each side has carried an entry over.
+    let first = |rounds: &[(paxos_lab::compare::Figures, u64)]| {
+        rounds
+            .iter()
+            .position(|(f, _)| f.carried_over > 0)
+            .map(|i| i as u64 + 1)
+            .expect("the partition script carries entries over")
+    };
+    let (mp_round, raft_round) = (
+        first(&view.comparison.multipaxos.rounds),
+        first(&view.comparison.raft.rounds),
+    );
+    view.seek(raft_round);
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1280.0, 800.0))
+        .with_pixels_per_point(1.0)
+        .with_context_setup(install_fonts)
+        .build_ui_state(|ui, v: &mut CompareView| v.ui(ui), view);
+    h.run();
+    h.get_by_label_contains("only through this term's entry");
+    h.get_by_label_contains("↔ Multi-Paxos ballot");
+    h.state_mut().seek(mp_round);
+    h.run();
+    h.get_by_label_contains("re-proposed old entries in its ballot");
+    h.get_by_label_contains("↔ Raft's term");
+    // Before either, neither is noted.
+    h.state_mut().seek(mp_round.min(raft_round) - 1);
+    h.run();
+    assert!(
+        h.query_by_label_contains("only through this term's entry")
+            .is_none()
+    );
+    assert!(
+        h.query_by_label_contains("re-proposed old entries")
+            .is_none()
+    );
+    let end = h.state().rounds();
+    h.state_mut().seek(end);
+    h.run();
+    let (mp, raft) = h.state().figures();
+    assert!(mp.carried_over > 0 && raft.carried_over > 0);
 }

@@ -260,6 +260,10 @@ pub trait Compared: Plugin {
     fn is_election(note: &Self::Note) -> bool;
     /// Log entries a note says were rewritten in a new leader's ballot or cut from a log.
     fn entries_moved(note: &Self::Note) -> u32;
+    /// Entries of an earlier ballot or term a note says a later leader took over: rewritten in
+    /// its ballot (Multi-Paxos), or first committed by it, through an entry of its own term
+    /// (Raft). `world` is the state just after the note.
+    fn carried_over(world: &World<Self>, note: &Self::Note) -> u32;
     /// Whether a note is a client getting its answer.
     fn is_answer(note: &Self::Note) -> bool;
     /// Whether a note is a client sending a request.
@@ -304,6 +308,13 @@ impl Compared for multipaxos::MultiPaxos {
         }
     }
 
+    fn carried_over(_: &World<Self>, note: &multipaxos::Note) -> u32 {
+        match note {
+            multipaxos::Note::Elected { reproposed, .. } => *reproposed,
+            _ => 0,
+        }
+    }
+
     fn is_answer(note: &multipaxos::Note) -> bool {
         matches!(note, multipaxos::Note::Returned { .. })
     }
@@ -338,6 +349,22 @@ impl Compared for raft::Raft {
         }
     }
 
+    fn carried_over(world: &World<Self>, note: &raft::Note) -> u32 {
+        match note {
+            // Counted once, when this is the entry's first commit (a lagging leader's commit
+            // index can pass an index committed before).
+            raft::Note::Committed {
+                index,
+                entry,
+                in_term,
+            } => {
+                let first = world.monitor().committed_in.get(*index as usize - 1) == Some(in_term);
+                (entry.term < *in_term && first) as u32
+            }
+            _ => 0,
+        }
+    }
+
     fn is_answer(note: &raft::Note) -> bool {
         matches!(note, raft::Note::Returned { .. })
     }
@@ -359,6 +386,9 @@ pub struct Figures {
     /// Simulated time (ticks) with no live leader.
     pub time_without_leader: u64,
     pub entries_moved: u32,
+    /// Entries of an earlier ballot or term a later leader took over (see
+    /// `Compared::carried_over`): what Figure 8 is about.
+    pub carried_over: u32,
     pub requests: u32,
     pub answered: u32,
     /// Rule breaks (none in a correct run).
@@ -453,6 +483,7 @@ fn run_side<P: Compared>(config: &P::Config, script: &Script) -> Side<P> {
                 } => {
                     figures.leader_changes += P::is_election(note) as u32;
                     figures.entries_moved += P::entries_moved(note);
+                    figures.carried_over += P::carried_over(world, note);
                     figures.answered += P::is_answer(note) as u32;
                     figures.requests += P::is_request(note) as u32;
                 }
@@ -492,7 +523,7 @@ fn run_side<P: Compared>(config: &P::Config, script: &Script) -> Side<P> {
 }
 
 /// The figures' names, in English and Chinese, in table order.
-pub const ROWS: [[&str; 2]; 9] = [
+pub const ROWS: [[&str; 2]; 10] = [
     ["simulated time (ticks)", "模拟时间（时钟单位）"],
     ["commands committed", "已提交的命令"],
     ["messages sent", "发送的消息"],
@@ -506,12 +537,16 @@ pub const ROWS: [[&str; 2]; 9] = [
         "entries rewritten or cut in failovers",
         "故障转移中重写或截断的条目",
     ],
+    [
+        "earlier entries taken over by a later leader",
+        "后任领导者接手的旧条目",
+    ],
     ["requests answered / sent", "已应答 / 已发送的请求"],
     ["rule breaks", "违反的规则"],
 ];
 
 /// The figures as the table's cells, in `ROWS` order.
-pub fn cells(f: &Figures) -> [String; 9] {
+pub fn cells(f: &Figures) -> [String; 10] {
     [
         f.time.to_string(),
         f.committed.to_string(),
@@ -521,6 +556,7 @@ pub fn cells(f: &Figures) -> [String; 9] {
         f.leader_changes.to_string(),
         f.time_without_leader.to_string(),
         f.entries_moved.to_string(),
+        f.carried_over.to_string(),
         format!("{} / {}", f.answered, f.requests),
         f.violations.to_string(),
     ]
@@ -539,9 +575,9 @@ impl Comparison {
             self.script.seed,
             self.script.rounds
         );
-        s += &format!("{:<40}{:>14}{:>14}\n", "", "Multi-Paxos", "Raft");
+        s += &format!("{:<46}{:>14}{:>14}\n", "", "Multi-Paxos", "Raft");
         for (k, row) in ROWS.iter().enumerate() {
-            s += &format!("{:<40}{:>14}{:>14}\n", row[0], mp[k], raft[k]);
+            s += &format!("{:<46}{:>14}{:>14}\n", row[0], mp[k], raft[k]);
         }
         s += &self.faults_words();
         s
@@ -578,6 +614,7 @@ impl Comparison {
                 "leader_changes": f.leader_changes,
                 "time_without_leader": f.time_without_leader,
                 "entries_moved": f.entries_moved,
+                "carried_over": f.carried_over,
                 "requests": f.requests,
                 "answered": f.answered,
                 "violations": f.violations,

@@ -1,8 +1,9 @@
 //! Multi-Paxos and Raft side by side: both runs of one fault script (`crate::compare`) on one
 //! timeline of rounds. Play, step and scrub move both graphs together; the figures of both stand
-//! as of the round shown; a mapping panel names what corresponds (ballot and term, phase 1 and
-//! `RequestVote`, phase 2 and `AppendEntries`, the chosen watermark and the commit index) with
-//! the values of the moment, and the differences, marked once the run has shown them.
+//! as of the round shown; notes on top of each graph name what corresponds to the other side
+//! where it happens (ballot and term, phase 1 and `RequestVote`, phase 2 and `AppendEntries`, the chosen
+//! watermark and the commit index) and each difference just after it happens; a mapping panel
+//! gives the same correspondences with their values, and the differences, marked once shown.
 
 use egui::{Context, Grid, RichText, Ui};
 
@@ -143,7 +144,12 @@ impl CompareView {
 
     /// The figures of both runs as of the round shown.
     pub fn figures(&self) -> (Figures, Figures) {
-        let at = |rounds: &[(Figures, u64)]| match self.round {
+        self.figures_at(self.round)
+    }
+
+    /// The figures of both runs as of the end of `round`.
+    fn figures_at(&self, round: u64) -> (Figures, Figures) {
+        let at = |rounds: &[(Figures, u64)]| match round {
             0 => Figures::default(),
             r => rounds
                 .get(r as usize - 1)
@@ -165,6 +171,7 @@ impl CompareView {
         let palette = Palette::standard(self.dark);
         egui::Panel::top("cmp-bar").show(ui, |ui| self.top_bar(ui));
         let (mp_fig, raft_fig) = self.figures();
+        let now = Now::read(self);
         egui::Panel::bottom("cmp-figures")
             .resizable(true)
             .default_size(260.0)
@@ -172,7 +179,7 @@ impl CompareView {
                 egui::ScrollArea::vertical().show(ui, |ui| {
                     ui.columns(2, |cols| {
                         figures_table(&mut cols[0], &mp_fig, &raft_fig, lang);
-                        mapping(&mut cols[1], self, lang, &palette);
+                        mapping(&mut cols[1], &now, lang, &palette);
                     });
                 });
             });
@@ -192,6 +199,13 @@ impl CompareView {
                 };
                 // Each graph's widgets (named by node) in a scope of its own: S1 is on both sides.
                 let graph = &mut self.mp_graph;
+                notes_strip(
+                    &mut cols[0],
+                    &now.notes(false, lang),
+                    &palette,
+                    self.dark,
+                    text_scale,
+                );
                 cols[0].push_id("multipaxos", |ui| graph.ui(ui, &frame, &mut Vec::new()));
                 cols[1].heading(tr(T::ProtocolRaft));
                 let frame = GraphFrame {
@@ -205,6 +219,13 @@ impl CompareView {
                     highlight: &[],
                 };
                 let graph = &mut self.raft_graph;
+                notes_strip(
+                    &mut cols[1],
+                    &now.notes(true, lang),
+                    &palette,
+                    self.dark,
+                    text_scale,
+                );
                 cols[1].push_id("raft", |ui| graph.ui(ui, &frame, &mut Vec::new()));
             });
         });
@@ -353,59 +374,201 @@ fn figures_table(ui: &mut Ui, mp: &Figures, raft: &Figures, lang: Lang) {
         });
 }
 
-/// The correspondences with their values now, and the differences, each marked once a run has
-/// shown it.
-fn mapping(ui: &mut Ui, v: &CompareView, lang: Lang, palette: &Palette) {
-    let tr = |x: T| x.get(lang);
-    ui.heading(tr(T::CompareMapping));
-    let mw = v.multipaxos.world();
-    let rw = v.raft.world();
-    let mp_leader = mw
-        .nodes()
-        .iter()
-        .filter(|s| s.up)
-        .filter_map(|s| match &s.state {
-            multipaxos::Node::Server(x) if x.is_leader() => x.ballot().map(|b| (b, s.id)),
-            _ => None,
-        })
-        .max();
-    let mp_campaigning = mw
-        .nodes()
-        .iter()
-        .filter(|s| s.up)
-        .filter(|s| {
-            matches!(&s.state, multipaxos::Node::Server(x) if matches!(x.lead, multipaxos::Lead::Candidate { .. }))
-        })
-        .count();
-    let raft_leader = raft::describe::progress(rw);
-    let raft_campaigning = rw
-        .nodes()
-        .iter()
-        .filter(|s| s.up)
-        .filter(|s| {
-            matches!(&s.state, raft::Node::Server(x) if matches!(x.role, raft::Role::Candidate { .. }))
-        })
-        .count();
-    let mp_chosen = {
-        let chosen = &mw.monitor().chosen;
-        chosen.iter().take_while(|c| c.is_some()).count()
-    };
-    let raft_commit = rw.monitor().committed.len();
-    let kinds = |names: &[&str], mp: bool| -> usize {
-        if mp {
+/// How many rounds a difference stays on its graph after it happens, so a class sees it while the
+/// runs play.
+const RECENT_ROUNDS: u64 = 5;
+
+/// What the two runs show at the round on screen, read once a frame by the mapping panel and by
+/// the notes over each graph.
+struct Now {
+    mp_leader: Option<(crate::protocols::ids::Ballot, crate::sim::NodeId)>,
+    /// The leader's term and name, else the highest term any live server is in.
+    raft_leader: Option<(u32, crate::sim::NodeId)>,
+    raft_term: u32,
+    mp_campaigning: usize,
+    raft_campaigning: usize,
+    /// Messages of each phase in flight.
+    mp_phase1: usize,
+    raft_phase1: usize,
+    mp_phase2: usize,
+    raft_phase2: usize,
+    mp_chosen: usize,
+    raft_commit: usize,
+    mp: Figures,
+    raft: Figures,
+    /// The figures `RECENT_ROUNDS` back: what changed since happened just now.
+    mp_before: Figures,
+    raft_before: Figures,
+}
+
+impl Now {
+    fn read(v: &CompareView) -> Now {
+        let mw = v.multipaxos.world();
+        let rw = v.raft.world();
+        let mp_servers = || {
+            mw.nodes()
+                .iter()
+                .filter(|s| s.up)
+                .filter_map(|s| match &s.state {
+                    multipaxos::Node::Server(x) => Some((s.id, x)),
+                    _ => None,
+                })
+        };
+        let raft_servers = || {
+            rw.nodes()
+                .iter()
+                .filter(|s| s.up)
+                .filter_map(|s| match &s.state {
+                    raft::Node::Server(x) => Some(x),
+                    _ => None,
+                })
+        };
+        let mp_kinds = |names: &[&str]| {
             mw.network()
                 .in_flight()
                 .filter(|e| {
                     names.contains(&<MultiPaxos as crate::protocols::Plugin>::kind_name(&e.msg))
                 })
                 .count()
-        } else {
+        };
+        let raft_kinds = |names: &[&str]| {
             rw.network()
                 .in_flight()
                 .filter(|e| names.contains(&<Raft as crate::protocols::Plugin>::kind_name(&e.msg)))
                 .count()
+        };
+        let (mp, raft) = v.figures_at(v.round);
+        let (mp_before, raft_before) = v.figures_at(v.round.saturating_sub(RECENT_ROUNDS));
+        Now {
+            mp_leader: mp_servers()
+                .filter(|(_, x)| x.is_leader())
+                .filter_map(|(id, x)| x.ballot().map(|b| (b, id)))
+                .max(),
+            raft_leader: raft::describe::progress(rw).map(|p| (p.term, p.leader)),
+            raft_term: raft_servers().map(|x| x.term).max().unwrap_or(0),
+            mp_campaigning: mp_servers()
+                .filter(|(_, x)| matches!(x.lead, multipaxos::Lead::Candidate { .. }))
+                .count(),
+            raft_campaigning: raft_servers()
+                .filter(|x| matches!(x.role, raft::Role::Candidate { .. }))
+                .count(),
+            mp_phase1: mp_kinds(&["prepare", "promise"]),
+            raft_phase1: raft_kinds(&["request-vote", "vote"]),
+            mp_phase2: mp_kinds(&["accept", "accepted"]),
+            raft_phase2: raft_kinds(&["append-entries", "append-reply"]),
+            mp_chosen: mw
+                .monitor()
+                .chosen
+                .iter()
+                .take_while(|c| c.is_some())
+                .count(),
+            raft_commit: rw.monitor().committed.len(),
+            mp,
+            raft,
+            mp_before,
+            raft_before,
         }
-    };
+    }
+
+    /// The notes over one side's graph: what corresponds to the other side, happening here now,
+    /// and each difference that happened here in the last few rounds (`true`: a difference).
+    fn notes(&self, raft_side: bool, lang: Lang) -> Vec<(String, bool)> {
+        let tr = |x: T| x.get(lang);
+        let mut notes = Vec::new();
+        let term = self.raft_leader.map_or(self.raft_term, |(t, _)| t);
+        let ballot = self.mp_leader.map(|(b, _)| b.to_string());
+        if raft_side {
+            if let (Some((t, id)), Some(b)) = (self.raft_leader, &ballot) {
+                notes.push((fill(tr(T::NowTerm), &[&t, &id, b]), false));
+            }
+            if self.raft_phase1 > 0 {
+                notes.push((tr(T::NowPhase1Raft).to_string(), false));
+            }
+            if self.raft_phase2 > 0 {
+                notes.push((tr(T::NowPhase2Raft).to_string(), false));
+            }
+            if self.raft.committed > self.raft_before.committed {
+                notes.push((
+                    fill(tr(T::NowCommitRaft), &[&self.raft_commit, &self.mp_chosen]),
+                    false,
+                ));
+            }
+            if self.raft.entries_moved > self.raft_before.entries_moved {
+                notes.push((tr(T::NowTruncated).to_string(), true));
+            }
+            if self.raft.carried_over > self.raft_before.carried_over {
+                notes.push((tr(T::NowCommittedThrough).to_string(), true));
+            }
+        } else {
+            if let (Some((b, id)), true) = (self.mp_leader, self.raft_leader.is_some() || term > 0)
+            {
+                notes.push((fill(tr(T::NowBallot), &[&b, &id, &term]), false));
+            }
+            if self.mp_phase1 > 0 {
+                notes.push((tr(T::NowPhase1Mp).to_string(), false));
+            }
+            if self.mp_phase2 > 0 {
+                notes.push((tr(T::NowPhase2Mp).to_string(), false));
+            }
+            if self.mp.committed > self.mp_before.committed {
+                notes.push((
+                    fill(tr(T::NowCommitMp), &[&self.mp_chosen, &self.raft_commit]),
+                    false,
+                ));
+            }
+            let holes = |f: &Figures| f.entries_moved - f.carried_over;
+            if holes(&self.mp) > holes(&self.mp_before) {
+                notes.push((tr(T::NowHoles).to_string(), true));
+            }
+            if self.mp.carried_over > self.mp_before.carried_over {
+                notes.push((tr(T::NowRewritten).to_string(), true));
+            }
+        }
+        notes
+    }
+}
+
+/// The notes of one side, in a strip of fixed height on top of its graph: they never cover a
+/// node, and the graph does not jump as notes come and go while the runs play. What
+/// corresponds on the left, one line each; what differs on the right, in the colour of change.
+fn notes_strip(ui: &mut Ui, notes: &[(String, bool)], palette: &Palette, dark: bool, scale: f32) {
+    let size = 13.0 * scale;
+    let height = 4.0 * (size + 8.0);
+    let layout = egui::Layout::top_down(egui::Align::LEFT);
+    ui.allocate_ui_with_layout(egui::vec2(ui.available_width(), height), layout, |ui| {
+        ui.set_min_height(height);
+        ui.columns(2, |cols| {
+            for (col, differs) in cols.iter_mut().zip([false, true]) {
+                col.spacing_mut().item_spacing.y = 3.0;
+                for (text, _) in notes.iter().filter(|(_, d)| *d == differs) {
+                    let (fg, bg) = match (differs, dark) {
+                        (true, _) => (egui::Color32::BLACK, palette.changed),
+                        (false, true) => (egui::Color32::WHITE, egui::Color32::from_gray(48)),
+                        (false, false) => (egui::Color32::BLACK, egui::Color32::from_gray(225)),
+                    };
+                    egui::Frame::new()
+                        .fill(bg)
+                        .corner_radius(4.0)
+                        .inner_margin(egui::Margin::symmetric(6, 1))
+                        .show(col, |ui| {
+                            let label = egui::Label::new(RichText::new(text).color(fg).size(size));
+                            ui.add(if differs {
+                                label.wrap()
+                            } else {
+                                label.truncate()
+                            });
+                        });
+                }
+            }
+        });
+    });
+}
+
+/// The correspondences with their values now, and the differences, each marked once a run has
+/// shown it.
+fn mapping(ui: &mut Ui, now: &Now, lang: Lang, palette: &Palette) {
+    let tr = |x: T| x.get(lang);
+    ui.heading(tr(T::CompareMapping));
     let dash = || "—".to_string();
     Grid::new("cmp-mapping")
         .num_columns(3)
@@ -416,54 +579,51 @@ fn mapping(ui: &mut Ui, v: &CompareView, lang: Lang, palette: &Palette) {
             ui.label(RichText::new("Raft").strong());
             ui.end_row();
             ui.label(tr(T::MapBallotTerm));
-            ui.label(mp_leader.map_or_else(dash, |(b, id)| format!("{b} ({id})")));
             ui.label(
-                raft_leader
-                    .as_ref()
-                    .map_or_else(dash, |p| format!("{} ({})", p.term, p.leader)),
+                now.mp_leader
+                    .map_or_else(dash, |(b, id)| format!("{b} ({id})")),
+            );
+            ui.label(
+                now.raft_leader
+                    .map_or_else(dash, |(t, id)| format!("{t} ({id})")),
             );
             ui.end_row();
             ui.label(tr(T::MapPhase1));
             ui.label(fill(
                 tr(T::MapCampaigning),
-                &[&mp_campaigning, &kinds(&["prepare", "promise"], true)],
+                &[&now.mp_campaigning, &now.mp_phase1],
             ));
             ui.label(fill(
                 tr(T::MapCampaigning),
-                &[&raft_campaigning, &kinds(&["request-vote", "vote"], false)],
+                &[&now.raft_campaigning, &now.raft_phase1],
             ));
             ui.end_row();
             ui.label(tr(T::MapPhase2));
-            ui.label(fill(
-                tr(T::MapInFlight),
-                &[&kinds(&["accept", "accepted"], true)],
-            ));
-            ui.label(fill(
-                tr(T::MapInFlight),
-                &[&kinds(&["append-entries", "append-reply"], false)],
-            ));
+            ui.label(fill(tr(T::MapInFlight), &[&now.mp_phase2]));
+            ui.label(fill(tr(T::MapInFlight), &[&now.raft_phase2]));
             ui.end_row();
             ui.label(tr(T::MapCommit));
-            ui.label(mp_chosen.to_string());
-            ui.label(raft_commit.to_string());
+            ui.label(now.mp_chosen.to_string());
+            ui.label(now.raft_commit.to_string());
             ui.end_row();
         });
     ui.add_space(6.0);
     ui.label(RichText::new(tr(T::MapDifferences)).strong());
-    let (mp_fig, raft_fig) = v.figures();
-    let mp_moved = mp_fig.entries_moved > 0;
-    let raft_cut = raft_fig.entries_moved > 0;
+    let (mp, raft) = (&now.mp, &now.raft);
     for (text, shown) in [
         (
             T::DiffOneLeader,
-            mp_fig.leader_changes > 0 || raft_fig.leader_changes > 0,
+            mp.leader_changes > 0 || raft.leader_changes > 0,
         ),
         (
             T::DiffLearnVsUpToDate,
-            mp_fig.leader_changes > 1 || raft_fig.leader_changes > 1,
+            mp.leader_changes > 1 || raft.leader_changes > 1,
         ),
-        (T::DiffHolesVsTruncation, mp_moved || raft_cut),
-        (T::DiffFigure8, false),
+        (
+            T::DiffHolesVsTruncation,
+            mp.entries_moved > mp.carried_over || raft.entries_moved > 0,
+        ),
+        (T::DiffFigure8, mp.carried_over > 0 || raft.carried_over > 0),
     ] {
         let mark = if shown { "✔" } else { "·" };
         let colour = if shown {
