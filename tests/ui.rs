@@ -97,6 +97,15 @@ fn every_ui_string_renders_with_the_bundled_fonts() {
             include_str!("../src/ui/explore_panel.rs"),
         ),
         ("files.rs", include_str!("../src/ui/files.rs")),
+        ("compare_view.rs", include_str!("../src/ui/compare_view.rs")),
+        // The broken rules' details, shown in the safety bar.
+        ("paxos", include_str!("../src/protocols/paxos/mod.rs")),
+        (
+            "multipaxos",
+            include_str!("../src/protocols/multipaxos/mod.rs"),
+        ),
+        ("raft", include_str!("../src/protocols/raft/mod.rs")),
+        ("kv.rs", include_str!("../src/protocols/kv.rs")),
     ] {
         check(
             file.to_string(),

@@ -209,3 +209,5 @@ mod tests {
         assert_eq!(unpack_ballot(pack_ballot(b)), b);
     }
 }
+
+crate::sim::words::same_in_both!(Ballot, Value);

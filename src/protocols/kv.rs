@@ -267,6 +267,18 @@ impl fmt::Display for Entry {
     }
 }
 
+impl crate::sim::words::Localized for Entry {
+    fn en(&self) -> String {
+        self.to_string()
+    }
+    fn zh(&self) -> String {
+        match self {
+            Entry::Noop => "空操作".into(),
+            Entry::Cmd(c) => c.op.to_string(),
+        }
+    }
+}
+
 /// A replica's state machine: the keys and values, and for each client the last request it
 /// executed with its result, so a retry is answered, not executed again.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -687,7 +699,9 @@ pub enum Linearization {
         prefix: Vec<usize>,
         /// A returned request that no order could place next, and why in a sentence.
         culprit: usize,
+        /// In English, and in Chinese.
         why: String,
+        why_zh: String,
     },
 }
 
@@ -719,11 +733,12 @@ pub fn check(history: &History) -> Linearization {
                 .filter(|(i, o)| o.ret.is_some() && !placed.contains(i))
                 .min_by_key(|(_, o)| o.ret.map(|r| r.0))
                 .map_or(0, |(i, _)| i);
-            let why = explain(history, &best, culprit);
+            let [why, why_zh] = explain(history, &best, culprit);
             Linearization::NotLinearizable {
                 prefix: best,
                 culprit,
                 why,
+                why_zh,
             }
         }
     }
@@ -968,10 +983,17 @@ impl Search<'_> {
     }
 }
 
-/// One sentence on why `culprit` cannot go after `prefix`.
-fn explain(history: &History, prefix: &[usize], culprit: usize) -> String {
+/// One sentence on why `culprit` cannot go after `prefix`, in English and in Chinese.
+fn explain(history: &History, prefix: &[usize], culprit: usize) -> [String; 2] {
+    use crate::sim::words::{Both, both};
     if culprit >= history.len() {
-        return "no order of the requests explains the answers".into();
+        return both(
+            [
+                "no order of the requests explains the answers",
+                "请求的任何顺序都无法解释这些应答",
+            ],
+            &[],
+        );
     }
     let o = history.op(culprit);
     let mut kv = BTreeMap::new();
@@ -981,13 +1003,23 @@ fn explain(history: &History, prefix: &[usize], culprit: usize) -> String {
     let would = Store::run(&mut kv, o.op);
     let got = o
         .ret
-        .map_or("nothing".to_string(), |(_, out)| out.to_string());
+        .map_or(Both("nothing".into(), "无".into()), |(_, out)| {
+            Both(out.to_string(), out.to_string())
+        });
     let n = prefix.len();
-    format!(
-        "C{} {} returned {got}, but after the {n} request{} that can be ordered before it the store gives {would}",
-        o.client,
-        o.op,
-        if n == 1 { "" } else { "s" }
+    both(
+        [
+            "C{0} {1} returned {2}, but after the {3} request{4} that can be ordered before it the store gives {5}",
+            "C{0} {1} 返回了 {2}，但在能排在它之前的 {3} 个请求之后，存储给出的是 {5}",
+        ],
+        &[
+            &o.client,
+            &o.op.to_string(),
+            &got,
+            &n,
+            &if n == 1 { "" } else { "s" },
+            &would.to_string(),
+        ],
     )
 }
 

@@ -11,6 +11,7 @@ pub mod network;
 pub mod protocol;
 pub mod rng;
 pub mod scheduler;
+pub mod words;
 pub mod world;
 
 pub use ids::{MsgId, NodeId, Role};

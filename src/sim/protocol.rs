@@ -83,8 +83,29 @@ pub struct Violation {
     /// A stable kebab-case name, such as `agreement`.
     pub invariant: &'static str,
     pub step: u64,
-    /// Plain words naming the nodes, ballots and values involved.
+    /// Plain words naming the nodes, ballots and values involved (English: traces and the
+    /// command line use it).
     pub detail: String,
+    /// The same in Simplified Chinese, for the app.
+    pub detail_zh: String,
+}
+
+impl Violation {
+    /// `detail`: the detail in English and in Chinese (see `words::both`).
+    pub fn new(invariant: &'static str, step: u64, detail: [String; 2]) -> Self {
+        let [detail, detail_zh] = detail;
+        Violation {
+            invariant,
+            step,
+            detail,
+            detail_zh,
+        }
+    }
+
+    /// The detail in Chinese (`zh`) or English.
+    pub fn detail_in(&self, zh: bool) -> &str {
+        if zh { &self.detail_zh } else { &self.detail }
+    }
 }
 
 /// Why a protocol refused an action (the world reports it with the action).

@@ -26,7 +26,8 @@ enum Finding {
     },
     Broken {
         invariant: &'static str,
-        detail: String,
+        /// In English and in Chinese.
+        detail: [String; 2],
         trace: Box<Trace>,
     },
     Cancelled,
@@ -112,7 +113,7 @@ impl ExploreWindow {
                 Verdict::Violation { violation, .. } => match counterexample {
                     Some(trace) => Finding::Broken {
                         invariant: violation.invariant,
-                        detail: violation.detail,
+                        detail: [violation.detail, violation.detail_zh],
                         trace: Box::new(trace),
                     },
                     None => Finding::Failed("the counterexample was lost".into()),
@@ -220,7 +221,7 @@ impl ExploreWindow {
                                 &[&f.tr(invariant_name(invariant))],
                             ),
                         );
-                        ui.label(RichText::new(detail).small());
+                        ui.label(RichText::new(&detail[f.lang.index()]).small());
                         ui.label(fill(f.tr(T::SearchCounterexample), &[&trace.actions.len()]));
                         if ui.button(f.tr(T::LoadCounterexample)).clicked() {
                             out.push(Command::Open(trace.clone()));

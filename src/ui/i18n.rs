@@ -469,13 +469,7 @@ texts! {
 }
 
 /// Fills `{0}`, `{1}`, ... in a translated template.
-pub fn fill(template: &str, args: &[&dyn std::fmt::Display]) -> String {
-    let mut out = template.to_string();
-    for (i, a) in args.iter().enumerate() {
-        out = out.replace(&format!("{{{i}}}"), &a.to_string());
-    }
-    out
-}
+pub use crate::sim::words::fill;
 
 /// The translated name of a Multi-Paxos invariant, by its stable id.
 pub fn multipaxos_invariant_name(id: &str) -> T {

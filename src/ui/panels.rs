@@ -162,7 +162,7 @@ pub fn safety_bar(ui: &mut Ui, f: &Frame, out: &mut Vec<Command>) {
                     .color(Color32::WHITE)
                     .background_color(pal.violation),
             );
-            ui.label(RichText::new(&v.detail).color(pal.violation));
+            ui.label(RichText::new(v.detail_in(f.lang == super::Lang::Zh)).color(pal.violation));
             if f.session.position() != v.step
                 && ui.button(fill(f.tr(T::GoToStep), &[&v.step])).clicked()
             {

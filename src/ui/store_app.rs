@@ -938,7 +938,9 @@ impl<P: StoreWorkspace> StoreApp<P> {
             );
             ui.horizontal_wrapped(|ui| {
                 ui.label(RichText::new(text).strong().color(palette.violation));
-                ui.label(RichText::new(&v.detail).color(palette.violation));
+                ui.label(
+                    RichText::new(v.detail_in(self.lang == Lang::Zh)).color(palette.violation),
+                );
             });
         }
         if let Some(n) = &self.session.notice {

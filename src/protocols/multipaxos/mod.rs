@@ -33,6 +33,7 @@ use super::kv::{Output, Store, Workload};
 use crate::sim::cowvec::CowVec;
 use crate::sim::ids::NodeId;
 use crate::sim::protocol::{Ctx, Outbox, Protocol, Refusal, TimerOp, Violation, Wait};
+use crate::sim::words::both;
 use crate::sim::world::{Event, Timing, World};
 
 pub use super::kv::{CLIENT, SERVER, client, server};
@@ -1089,12 +1090,10 @@ impl Protocol for MultiPaxos {
         note: &Note,
         events: &mut Vec<Event<Self>>,
     ) {
-        let mut violate = |invariant: &'static str, detail: String| {
-            events.push(Event::Violation(Violation {
-                invariant,
-                step: ctx.step,
-                detail,
-            }));
+        let mut violate = |invariant: &'static str, detail: [String; 2]| {
+            events.push(Event::Violation(Violation::new(
+                invariant, ctx.step, detail,
+            )));
         };
         let i = node.index as usize - 1;
         match *note {
@@ -1102,9 +1101,9 @@ impl Protocol for MultiPaxos {
                 if ballot <= previous || ballot < m.promised[i] {
                     violate(
                         "promise-rule",
-                        format!(
-                            "{node} promised {ballot} after promising {}",
-                            m.promised[i].max(previous)
+                        both(
+                            broken::PROMISED_BELOW,
+                            &[&node, &ballot, &m.promised[i].max(previous)],
                         ),
                     );
                 }
@@ -1119,8 +1118,9 @@ impl Protocol for MultiPaxos {
                 if ballot < promised_before {
                     violate(
                         "accept-rule",
-                        format!(
-                            "{node} voted in ballot {ballot} below its promise {promised_before}"
+                        both(
+                            broken::VOTED_BELOW_PROMISE,
+                            &[&node, &ballot, &promised_before],
                         ),
                     );
                 }
@@ -1136,9 +1136,9 @@ impl Protocol for MultiPaxos {
                 if tallies[k].1 != entry {
                     violate(
                         "agreement",
-                        format!(
-                            "slot {slot} got two entries in ballot {ballot}: {} and {entry}",
-                            tallies[k].1
+                        both(
+                            broken::TWO_ENTRIES_IN_A_BALLOT,
+                            &[&slot, &ballot, &tallies[k].1, &entry],
                         ),
                     );
                 }
@@ -1147,9 +1147,7 @@ impl Protocol for MultiPaxos {
                     match at(&m.chosen, slot) {
                         Some((e, b, _)) if e != entry => violate(
                             "agreement",
-                            format!(
-                                "slot {slot}: {entry} chosen in ballot {ballot} after {e} was chosen in ballot {b}"
-                            ),
+                            both(broken::CHOSEN_TWICE, &[&slot, &entry, &ballot, &e, &b]),
                         ),
                         Some(_) => {}
                         None => {
@@ -1175,19 +1173,19 @@ impl Protocol for MultiPaxos {
                     Some((e, _, _)) if e == entry => {}
                     Some((e, _, _)) => violate(
                         "applied-is-chosen",
-                        format!("{node} applied {entry} in slot {slot}, where {e} is chosen"),
+                        both(broken::APPLIED_OTHER, &[&node, &entry, &slot, &e]),
                     ),
                     None => violate(
                         "applied-is-chosen",
-                        format!("{node} applied {entry} in slot {slot}, which is not chosen"),
+                        both(broken::APPLIED_UNCHOSEN, &[&node, &entry, &slot]),
                     ),
                 }
                 if slot != m.applied[i] + 1 {
                     violate(
                         "state-machine-safety",
-                        format!(
-                            "{node} applied slot {slot} out of order (the next slot in order was {})",
-                            m.applied[i] + 1
+                        both(
+                            broken::APPLIED_OUT_OF_ORDER,
+                            &[&node, &slot, &(m.applied[i] + 1)],
                         ),
                     );
                 }
@@ -1197,10 +1195,7 @@ impl Protocol for MultiPaxos {
                     if c.seq <= *last {
                         violate(
                             "exactly-once",
-                            format!(
-                                "{node} executed C{} request #{} again (slot {slot})",
-                                c.client, c.seq
-                            ),
+                            both(broken::EXECUTED_AGAIN, &[&node, &c.client, &c.seq, &slot]),
                         );
                     }
                     *last = (*last).max(c.seq);
@@ -1213,10 +1208,12 @@ impl Protocol for MultiPaxos {
                     // Reported once; later answers cannot mend it.
                 } else if kv::linearizable_after(&m.history, &m.settled) {
                     kv::settle(&m.history, &mut m.settled);
-                } else if let Linearization::NotLinearizable { why, .. } = kv::check(&m.history) {
+                } else if let Linearization::NotLinearizable { why, why_zh, .. } =
+                    kv::check(&m.history)
+                {
                     // The whole history again, for an explanation from the first request.
                     m.linearizable = false;
-                    violate("linearizable", why);
+                    violate("linearizable", [why, why_zh]);
                 }
             }
             Note::Campaigning { .. }
@@ -1241,6 +1238,44 @@ impl Config {
     pub fn world(&self) -> MultiPaxosWorld {
         World::new(MultiPaxos::new(self), self.timing())
     }
+}
+
+/// What each broken rule says, in English and Chinese.
+mod broken {
+    use crate::sim::words::Words;
+
+    pub const PROMISED_BELOW: Words = [
+        "{0} promised {1} after promising {2}",
+        "{0} 在承诺 {2} 之后又承诺了 {1}",
+    ];
+    pub const VOTED_BELOW_PROMISE: Words = [
+        "{0} voted in ballot {1} below its promise {2}",
+        "{0} 在低于其承诺 {2} 的提案编号 {1} 中投了票",
+    ];
+    pub const TWO_ENTRIES_IN_A_BALLOT: Words = [
+        "slot {0} got two entries in ballot {1}: {2} and {3}",
+        "槽位 {0} 在提案编号 {1} 中得到两个条目：{2} 和 {3}",
+    ];
+    pub const CHOSEN_TWICE: Words = [
+        "slot {0}: {1} chosen in ballot {2} after {3} was chosen in ballot {4}",
+        "槽位 {0}：{3} 已在提案编号 {4} 中被选定，{1} 又在提案编号 {2} 中被选定",
+    ];
+    pub const APPLIED_OTHER: Words = [
+        "{0} applied {1} in slot {2}, where {3} is chosen",
+        "{0} 在槽位 {2} 应用了 {1}，而该槽位被选定的是 {3}",
+    ];
+    pub const APPLIED_UNCHOSEN: Words = [
+        "{0} applied {1} in slot {2}, which is not chosen",
+        "{0} 在槽位 {2} 应用了 {1}，但该槽位尚未被选定",
+    ];
+    pub const APPLIED_OUT_OF_ORDER: Words = [
+        "{0} applied slot {1} out of order (the next slot in order was {2})",
+        "{0} 未按顺序应用了槽位 {1}（按顺序下一个应是槽位 {2}）",
+    ];
+    pub const EXECUTED_AGAIN: Words = [
+        "{0} executed C{1} request #{2} again (slot {3})",
+        "{0} 再次执行了 C{1} 的请求 #{2}（槽位 {3}）",
+    ];
 }
 
 #[cfg(test)]

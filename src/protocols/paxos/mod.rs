@@ -14,6 +14,7 @@ pub use crate::protocols::ids::{Ballot, Value};
 use crate::sim::cowvec::CowVec;
 use crate::sim::ids::{NodeId, Role, members};
 use crate::sim::protocol::{Ctx, Outbox, Protocol, Refusal, TimerOp, Violation, Wait};
+use crate::sim::words::{Localized, Words, both};
 use crate::sim::world::{Event, Timing, World};
 pub use config::{Config, Flaw};
 pub use describe::{Outcome, acceptor_list, short_label};
@@ -667,12 +668,12 @@ impl Protocol for Paxos {
         note: &Note,
         events: &mut Vec<Event<Self>>,
     ) {
-        let mut violate = |invariant: &'static str, detail: String| {
-            events.push(Event::Violation(Violation {
+        let mut violate = |invariant: &'static str, words: Words, args: &[&dyn Localized]| {
+            events.push(Event::Violation(Violation::new(
                 invariant,
-                step: ctx.step,
-                detail,
-            }));
+                ctx.step,
+                both(words, args),
+            )));
         };
         match *note {
             Note::Proposing { ballot, value, .. } => {
@@ -684,10 +685,8 @@ impl Protocol for Paxos {
                     }
                     Some(v) if v != value => violate(
                         "one-value-per-ballot",
-                        format!(
-                            "ballot {ballot} carries two values: P{} proposed \"{v}\" and {node} proposed \"{value}\"",
-                            entry.proposer
-                        ),
+                        broken::TWO_VALUES_IN_A_BALLOT,
+                        &[&ballot, &entry.proposer, &v, &node, &value],
                     ),
                     Some(_) => {}
                 }
@@ -700,9 +699,8 @@ impl Protocol for Paxos {
                 if ballot < promised_before {
                     violate(
                         "accept-respects-promise",
-                        format!(
-                            "{node} accepted \"{value}\" in ballot {ballot} although it had promised ballot {promised_before}"
-                        ),
+                        broken::ACCEPTED_BELOW_PROMISE,
+                        &[&node, &value, &ballot, &promised_before],
                     );
                 }
                 self.raise_promise(m, node, ballot, false, &mut violate);
@@ -712,15 +710,17 @@ impl Protocol for Paxos {
                     if let Some(first) = m.chosen.first() {
                         violate(
                             "agreement",
-                            format!(
-                                "two values were chosen: \"{}\" in ballot {} by {} at step {}, and \"{value}\" in ballot {ballot} by {} at step {}",
-                                first.value,
-                                first.ballot,
-                                members(ACCEPTOR, first.acceptors),
-                                first.step,
-                                members(ACCEPTOR, voters),
-                                ctx.step
-                            ),
+                            broken::TWO_VALUES_CHOSEN,
+                            &[
+                                &first.value,
+                                &first.ballot,
+                                &members(ACCEPTOR, first.acceptors),
+                                &first.step,
+                                &value,
+                                &ballot,
+                                &members(ACCEPTOR, voters),
+                                &ctx.step,
+                            ],
                         );
                     }
                     m.chosen.push(Chosen {
@@ -747,9 +747,8 @@ impl Protocol for Paxos {
                 if !high.is_zero() {
                     violate(
                         "promise-monotonic",
-                        format!(
-                            "{node} restarted without its durable state: its promise went back from ballot {promised} to none"
-                        ),
+                        broken::PROMISE_FORGOTTEN,
+                        &[&node, &promised],
                     );
                 }
                 m.promise_high[node.index as usize - 1] = Ballot::ZERO;
@@ -758,16 +757,16 @@ impl Protocol for Paxos {
                 if !m.chosen.iter().any(|c| c.value == value) {
                     violate(
                         "learned-is-chosen",
-                        format!(
-                            "{node} learned \"{value}\" (last vote in ballot {ballot}), but no quorum of acceptors accepted \"{value}\" in any one ballot"
-                        ),
+                        broken::LEARNED_UNCHOSEN,
+                        &[&node, &value, &ballot],
                     );
                 }
                 match m.first_learned {
                     None => m.first_learned = Some((node, value)),
                     Some((other, v)) if v != value => violate(
                         "learners-agree",
-                        format!("{other} learned \"{v}\" but {node} learned \"{value}\""),
+                        broken::LEARNERS_DISAGREE,
+                        &[&other, &v, &node, &value],
                     ),
                     Some(_) => {}
                 }
@@ -780,6 +779,40 @@ impl Protocol for Paxos {
     }
 }
 
+/// What each broken rule says, in English and Chinese.
+mod broken {
+    use crate::sim::words::Words;
+
+    pub const TWO_VALUES_IN_A_BALLOT: Words = [
+        "ballot {0} carries two values: P{1} proposed \"{2}\" and {3} proposed \"{4}\"",
+        "提案编号 {0} 带有两个值：P{1} 提议了 \"{2}\"，{3} 提议了 \"{4}\"",
+    ];
+    pub const ACCEPTED_BELOW_PROMISE: Words = [
+        "{0} accepted \"{1}\" in ballot {2} although it had promised ballot {3}",
+        "{0} 在提案编号 {2} 中接受了 \"{1}\"，尽管它已承诺提案编号 {3}",
+    ];
+    pub const TWO_VALUES_CHOSEN: Words = [
+        "two values were chosen: \"{0}\" in ballot {1} by {2} at step {3}, and \"{4}\" in ballot {5} by {6} at step {7}",
+        "两个值都被选定：\"{0}\" 在第 {3} 步于提案编号 {1} 中由 {2} 选定，\"{4}\" 在第 {7} 步于提案编号 {5} 中由 {6} 选定",
+    ];
+    pub const PROMISE_FORGOTTEN: Words = [
+        "{0} restarted without its durable state: its promise went back from ballot {1} to none",
+        "{0} 重启时丢失了持久状态：它的承诺从提案编号 {1} 退回到无",
+    ];
+    pub const LEARNED_UNCHOSEN: Words = [
+        "{0} learned \"{1}\" (last vote in ballot {2}), but no quorum of acceptors accepted \"{1}\" in any one ballot",
+        "{0} 学到了 \"{1}\"（最后一票在提案编号 {2}），但没有任何一个提案编号中有法定人数的接受者接受了 \"{1}\"",
+    ];
+    pub const LEARNERS_DISAGREE: Words = [
+        "{0} learned \"{1}\" but {2} learned \"{3}\"",
+        "{0} 学到了 \"{1}\"，而 {2} 学到了 \"{3}\"",
+    ];
+    pub const PROMISE_LOWERED: Words = [
+        "{0} promised ballot {1} after having promised ballot {2}",
+        "{0} 在承诺提案编号 {2} 之后又承诺了提案编号 {1}",
+    ];
+}
+
 impl Paxos {
     /// Tracks the highest promise each acceptor ever made; a new promise below it means the
     /// acceptor's durable state went backwards.
@@ -789,7 +822,7 @@ impl Paxos {
         node: NodeId,
         ballot: Ballot,
         is_promise: bool,
-        violate: &mut impl FnMut(&'static str, String),
+        violate: &mut impl FnMut(&'static str, Words, &[&dyn Localized]),
     ) {
         let high = &mut m.promise_high[node.index as usize - 1];
         if ballot > *high {
@@ -797,7 +830,8 @@ impl Paxos {
         } else if is_promise && ballot < *high {
             violate(
                 "promise-monotonic",
-                format!("{node} promised ballot {ballot} after having promised ballot {high}"),
+                broken::PROMISE_LOWERED,
+                &[&node, &ballot, &*high],
             );
         }
     }

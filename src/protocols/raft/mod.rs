@@ -33,6 +33,7 @@ pub use super::kv::{CLIENT, SERVER, client, server};
 use super::kv::{Op, Output, Settled, Store, Workload};
 use crate::sim::ids::NodeId;
 use crate::sim::protocol::{Ctx, Outbox, Protocol, Refusal, TimerOp, Violation, Wait};
+use crate::sim::words::{Localized, both};
 use crate::sim::world::{Event, Timing, World};
 
 /// The world running Raft.
@@ -53,6 +54,15 @@ pub struct LogEntry {
 impl fmt::Display for LogEntry {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         write!(f, "{} (term {})", self.entry, self.term)
+    }
+}
+
+impl Localized for LogEntry {
+    fn en(&self) -> String {
+        self.to_string()
+    }
+    fn zh(&self) -> String {
+        format!("{}（任期 {}）", self.entry.zh(), self.term)
     }
 }
 
@@ -988,12 +998,10 @@ impl Protocol for Raft {
         note: &Note,
         events: &mut Vec<Event<Self>>,
     ) {
-        let mut violate = |invariant: &'static str, detail: String| {
-            events.push(Event::Violation(Violation {
-                invariant,
-                step: ctx.step,
-                detail,
-            }));
+        let mut violate = |invariant: &'static str, detail: [String; 2]| {
+            events.push(Event::Violation(Violation::new(
+                invariant, ctx.step, detail,
+            )));
         };
         let i = node.index as usize - 1;
         match note {
@@ -1001,10 +1009,7 @@ impl Protocol for Raft {
                 if to <= from || *to < m.terms[i] {
                     violate(
                         "terms-never-go-back",
-                        format!(
-                            "{node} went to term {to} after term {}",
-                            m.terms[i].max(*from)
-                        ),
+                        both(broken::TERM_BACK, &[&node, to, &m.terms[i].max(*from)]),
                     );
                 }
                 m.terms[i] = m.terms[i].max(*to);
@@ -1013,9 +1018,7 @@ impl Protocol for Raft {
                 if *term > 0 || *entries > 0 {
                     violate(
                         "terms-never-go-back",
-                        format!(
-                            "{node} restarted in term 0 with an empty log, after term {term} and {entries} entries"
-                        ),
+                        both(broken::STATE_FORGOTTEN, &[&node, term, entries]),
                     );
                 }
             }
@@ -1023,7 +1026,7 @@ impl Protocol for Raft {
                 match m.leaders.get(term) {
                     Some(&l) if l != node.index => violate(
                         "election-safety",
-                        format!("{node} and S{l} were both elected leader of term {term}"),
+                        both(broken::TWO_LEADERS, &[&node, &l, term]),
                     ),
                     _ => {
                         m.leaders.insert(*term, node.index);
@@ -1033,10 +1036,7 @@ impl Protocol for Raft {
                     if in_term < *term && log.get(k) != Some(c) {
                         violate(
                             "leader-completeness",
-                            format!(
-                                "{node} leads term {term} without the committed entry #{}: {c}",
-                                k + 1
-                            ),
+                            both(broken::LEADER_LACKS, &[&node, term, &(k + 1), c]),
                         );
                         break;
                     }
@@ -1050,9 +1050,9 @@ impl Protocol for Raft {
             } => match m.written.get(&(*index, entry.term)) {
                 Some((e, p)) if *e != entry.entry || *p != *prev_term => violate(
                     "log-matching",
-                    format!(
-                        "{node} holds {entry} at #{index} after a term-{prev_term} entry, where another log holds {e} (term {}) after a term-{p} entry",
-                        entry.term
+                    both(
+                        broken::LOGS_DIFFER,
+                        &[&node, entry, index, prev_term, e, &entry.term, p],
                     ),
                 ),
                 Some(_) => {}
@@ -1070,13 +1070,13 @@ impl Protocol for Raft {
                 if *as_leader {
                     violate(
                         "leader-append-only",
-                        format!("{node} removed entries from #{from} while leading"),
+                        both(broken::REMOVED_WHILE_LEADING, &[&node, from]),
                     );
                 }
                 if m.committed.get(*from as usize - 1) == Some(first) {
                     violate(
                         "committed-never-change",
-                        format!("{node} removed the committed entry #{from}: {first}"),
+                        both(broken::REMOVED_COMMITTED, &[&node, from, first]),
                     );
                 }
             }
@@ -1089,9 +1089,7 @@ impl Protocol for Raft {
                 match m.committed.get(k - 1) {
                     Some(c) if c != entry => violate(
                         "committed-never-change",
-                        format!(
-                            "#{index} was committed as {c}, and {node} committed {entry} there"
-                        ),
+                        both(broken::COMMITTED_CHANGED, &[index, c, &node, entry]),
                     ),
                     Some(_) => {}
                     // A leader commits in order from where it knows the log is committed.
@@ -1112,9 +1110,9 @@ impl Protocol for Raft {
                 if *index != m.applied[i] + 1 {
                     violate(
                         "state-machine-safety",
-                        format!(
-                            "{node} applied #{index} out of order (the next in order was #{})",
-                            m.applied[i] + 1
+                        both(
+                            broken::APPLIED_OUT_OF_ORDER,
+                            &[&node, index, &(m.applied[i] + 1)],
                         ),
                     );
                 }
@@ -1124,7 +1122,7 @@ impl Protocol for Raft {
                 {
                     violate(
                         "state-machine-safety",
-                        format!("{node} applied {entry} at #{index}, where {c} is committed"),
+                        both(broken::APPLIED_OTHER, &[&node, entry, index, c]),
                     );
                 }
                 if let (Entry::Cmd(c), true) = (entry.entry, executed) {
@@ -1132,10 +1130,7 @@ impl Protocol for Raft {
                     if c.seq <= *last {
                         violate(
                             "exactly-once",
-                            format!(
-                                "{node} executed C{} request #{} again (#{index})",
-                                c.client, c.seq
-                            ),
+                            both(broken::EXECUTED_AGAIN, &[&node, &c.client, &c.seq, index]),
                         );
                     }
                     *last = (*last).max(c.seq);
@@ -1148,9 +1143,11 @@ impl Protocol for Raft {
                     // Reported once; later answers cannot mend it.
                 } else if kv::linearizable_after(&m.history, &m.settled) {
                     kv::settle(&m.history, &mut m.settled);
-                } else if let Linearization::NotLinearizable { why, .. } = kv::check(&m.history) {
+                } else if let Linearization::NotLinearizable { why, why_zh, .. } =
+                    kv::check(&m.history)
+                {
                     m.linearizable = false;
-                    violate("linearizable", why);
+                    violate("linearizable", [why, why_zh]);
                 }
             }
             // A second vote in a term is the cause; two leaders of one term (above) the harm.
@@ -1172,6 +1169,56 @@ impl Config {
     pub fn world(&self) -> RaftWorld {
         World::new(Raft::new(self), self.timing())
     }
+}
+
+/// What each broken rule says, in English and Chinese.
+mod broken {
+    use crate::sim::words::Words;
+
+    pub const TERM_BACK: Words = [
+        "{0} went to term {1} after term {2}",
+        "{0} 在任期 {2} 之后进入了任期 {1}",
+    ];
+    pub const STATE_FORGOTTEN: Words = [
+        "{0} restarted in term 0 with an empty log, after term {1} and {2} entries",
+        "{0} 重启后回到任期 0、日志为空，而此前它已在任期 {1}、有 {2} 个条目",
+    ];
+    pub const TWO_LEADERS: Words = [
+        "{0} and S{1} were both elected leader of term {2}",
+        "{0} 和 S{1} 都当选了任期 {2} 的领导者",
+    ];
+    pub const LEADER_LACKS: Words = [
+        "{0} leads term {1} without the committed entry #{2}: {3}",
+        "{0} 领导任期 {1}，却没有已提交的条目 #{2}：{3}",
+    ];
+    pub const LOGS_DIFFER: Words = [
+        "{0} holds {1} at #{2} after a term-{3} entry, where another log holds {4} (term {5}) after a term-{6} entry",
+        "{0} 在 #{2} 处持有 {1}，前一条目属于任期 {3}；而另一份日志在该处持有 {4}（任期 {5}），前一条目属于任期 {6}",
+    ];
+    pub const REMOVED_WHILE_LEADING: Words = [
+        "{0} removed entries from #{1} while leading",
+        "{0} 在担任领导者期间删除了从 #{1} 起的条目",
+    ];
+    pub const REMOVED_COMMITTED: Words = [
+        "{0} removed the committed entry #{1}: {2}",
+        "{0} 删除了已提交的条目 #{1}：{2}",
+    ];
+    pub const COMMITTED_CHANGED: Words = [
+        "#{0} was committed as {1}, and {2} committed {3} there",
+        "#{0} 已提交为 {1}，而 {2} 在该处提交了 {3}",
+    ];
+    pub const APPLIED_OUT_OF_ORDER: Words = [
+        "{0} applied #{1} out of order (the next in order was #{2})",
+        "{0} 未按顺序应用了 #{1}（按顺序下一个应是 #{2}）",
+    ];
+    pub const APPLIED_OTHER: Words = [
+        "{0} applied {1} at #{2}, where {3} is committed",
+        "{0} 在 #{2} 应用了 {1}，而该处已提交的是 {3}",
+    ];
+    pub const EXECUTED_AGAIN: Words = [
+        "{0} executed C{1} request #{2} again (#{3})",
+        "{0} 再次执行了 C{1} 的请求 #{2}（#{3}）",
+    ];
 }
 
 #[cfg(test)]
