@@ -883,6 +883,19 @@ fn run_gui(args: GuiArgs) -> u8 {
                     return EXIT_BAD_INPUT;
                 }
             };
+            // A fault script opens Multi-Paxos and Raft side by side, at round --seek.
+            if crate::compare::is_script(&text) {
+                let script = match crate::compare::Script::parse(path, &text) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        report!("{e}");
+                        return EXIT_BAD_INPUT;
+                    }
+                };
+                let round = args.seek.unwrap_or(0).min(script.rounds);
+                let start = crate::ui::Start::Compare(Box::new(script), round);
+                return open_app(Some(start), &args);
+            }
             match trace::Protocol::of_text(path, &text) {
                 Ok(trace::Protocol::MultiPaxos) => {
                     return run_store_gui::<MultiPaxos>(

@@ -164,3 +164,20 @@ fn check_reads_the_shipped_scripts_as_fault_scripts() {
             .all(|j| j["kind"] == "fault-script" && j["ok"] == true)
     );
 }
+
+/// `paxos-lab gui SCRIPT.ron` opens the side-by-side view on a fault script; a broken script is
+/// refused with its position and exit 2 before any window opens.
+#[test]
+fn gui_refuses_a_broken_fault_script_with_its_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(script("partition"))
+        .unwrap()
+        .replacen("CrashLeader", "CrashEveryone", 1);
+    let path = dir.path().join("broken.ron");
+    std::fs::write(&path, text).unwrap();
+    let o = paxos_lab(&["gui", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    let at = format!("{}:", path.display());
+    assert!(err.contains(&at) && err.contains("CrashEveryone"), "{err}");
+}

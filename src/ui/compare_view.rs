@@ -66,6 +66,8 @@ pub struct CompareView {
     pub request: Option<CompareRequest>,
     /// Set by tests: the clock, frozen.
     pub fixed_time: Option<f64>,
+    /// `paxos-lab gui SCRIPT --screenshot`: save the window a few frames in, then close.
+    screenshot: Option<super::ScreenshotPlan>,
 }
 
 impl CompareView {
@@ -101,7 +103,16 @@ impl CompareView {
             presenter: false,
             request: None,
             fixed_time: None,
+            screenshot: None,
         })
+    }
+
+    pub(crate) fn screenshot_then_quit(
+        &mut self,
+        path: std::path::PathBuf,
+        result: super::ScreenshotResult,
+    ) {
+        self.screenshot = Some(super::ScreenshotPlan::new(path, result));
     }
 
     fn run(script: &Script) -> Result<(Comparison, Session<MultiPaxos>, Session<Raft>), String> {
@@ -174,14 +185,16 @@ impl CompareView {
         let now = Now::read(self);
         egui::Panel::bottom("cmp-figures")
             .resizable(true)
-            .default_size(260.0)
+            .default_size(if self.presenter { 200.0 } else { 260.0 })
             .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| {
-                    ui.columns(2, |cols| {
-                        figures_table(&mut cols[0], &mp_fig, &raft_fig, lang);
-                        mapping(&mut cols[1], &now, lang, &palette);
+                egui::ScrollArea::both()
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| {
+                        ui.columns(2, |cols| {
+                            figures_table(&mut cols[0], &mp_fig, &raft_fig, lang);
+                            mapping(&mut cols[1], &now, lang, &palette);
+                        });
                     });
-                });
             });
         let text_scale = if self.presenter { 1.25 } else { 1.0 };
         egui::CentralPanel::default().show(ui, |ui| {
@@ -199,13 +212,7 @@ impl CompareView {
                 };
                 // Each graph's widgets (named by node) in a scope of its own: S1 is on both sides.
                 let graph = &mut self.mp_graph;
-                notes_strip(
-                    &mut cols[0],
-                    &now.notes(false, lang),
-                    &palette,
-                    self.dark,
-                    text_scale,
-                );
+                notes_strip(&mut cols[0], &now.notes(false, lang), &palette, self.dark);
                 cols[0].push_id("multipaxos", |ui| graph.ui(ui, &frame, &mut Vec::new()));
                 cols[1].heading(tr(T::ProtocolRaft));
                 let frame = GraphFrame {
@@ -219,16 +226,13 @@ impl CompareView {
                     highlight: &[],
                 };
                 let graph = &mut self.raft_graph;
-                notes_strip(
-                    &mut cols[1],
-                    &now.notes(true, lang),
-                    &palette,
-                    self.dark,
-                    text_scale,
-                );
+                notes_strip(&mut cols[1], &now.notes(true, lang), &palette, self.dark);
                 cols[1].push_id("raft", |ui| graph.ui(ui, &frame, &mut Vec::new()));
             });
         });
+        if let Some(plan) = &mut self.screenshot {
+            plan.step(&ctx, &String::new);
+        }
     }
 
     /// Auto-play: a round every `1 / speed` seconds.
@@ -254,7 +258,8 @@ impl CompareView {
     fn top_bar(&mut self, ui: &mut Ui) {
         let lang = self.lang;
         let tr = |x: T| x.get(lang);
-        ui.horizontal(|ui| {
+        // Wrapped, so the language buttons stay on screen at a projector's zoom.
+        ui.horizontal_wrapped(|ui| {
             if ui.button(tr(T::MenuLessons)).clicked() {
                 self.request = Some(CompareRequest::ToLessons);
             }
@@ -531,36 +536,50 @@ impl Now {
 /// The notes of one side, in a strip of fixed height on top of its graph: they never cover a
 /// node, and the graph does not jump as notes come and go while the runs play. What
 /// corresponds on the left, one line each; what differs on the right, in the colour of change.
-fn notes_strip(ui: &mut Ui, notes: &[(String, bool)], palette: &Palette, dark: bool, scale: f32) {
-    let size = 13.0 * scale;
+fn notes_strip(ui: &mut Ui, notes: &[(String, bool)], palette: &Palette, dark: bool) {
+    let size = 13.0;
     let height = 4.0 * (size + 8.0);
     let layout = egui::Layout::top_down(egui::Align::LEFT);
+    let note = |ui: &mut Ui, text: &str, differs: bool| {
+        let (fg, bg) = match (differs, dark) {
+            (true, _) => (egui::Color32::BLACK, palette.changed),
+            (false, true) => (egui::Color32::WHITE, egui::Color32::from_gray(48)),
+            (false, false) => (egui::Color32::BLACK, egui::Color32::from_gray(225)),
+        };
+        egui::Frame::new()
+            .fill(bg)
+            .corner_radius(4.0)
+            .inner_margin(egui::Margin::symmetric(6, 1))
+            .show(ui, |ui| {
+                let label = egui::Label::new(RichText::new(text).color(fg).size(size));
+                ui.add(if differs {
+                    label.wrap()
+                } else {
+                    label.truncate()
+                });
+            });
+    };
     ui.allocate_ui_with_layout(egui::vec2(ui.available_width(), height), layout, |ui| {
         ui.set_min_height(height);
-        ui.columns(2, |cols| {
-            for (col, differs) in cols.iter_mut().zip([false, true]) {
-                col.spacing_mut().item_spacing.y = 3.0;
-                for (text, _) in notes.iter().filter(|(_, d)| *d == differs) {
-                    let (fg, bg) = match (differs, dark) {
-                        (true, _) => (egui::Color32::BLACK, palette.changed),
-                        (false, true) => (egui::Color32::WHITE, egui::Color32::from_gray(48)),
-                        (false, false) => (egui::Color32::BLACK, egui::Color32::from_gray(225)),
-                    };
-                    egui::Frame::new()
-                        .fill(bg)
-                        .corner_radius(4.0)
-                        .inner_margin(egui::Margin::symmetric(6, 1))
-                        .show(col, |ui| {
-                            let label = egui::Label::new(RichText::new(text).color(fg).size(size));
-                            ui.add(if differs {
-                                label.wrap()
-                            } else {
-                                label.truncate()
-                            });
-                        });
+        ui.spacing_mut().item_spacing.y = 3.0;
+        let corresponds = notes.iter().filter(|(_, d)| !d);
+        if notes.iter().any(|(_, d)| *d) {
+            // What differs beside what corresponds, each in half the width.
+            ui.columns(2, |cols| {
+                cols[0].spacing_mut().item_spacing.y = 3.0;
+                cols[1].spacing_mut().item_spacing.y = 3.0;
+                for (text, _) in corresponds {
+                    note(&mut cols[0], text, false);
                 }
+                for (text, _) in notes.iter().filter(|(_, d)| *d) {
+                    note(&mut cols[1], text, true);
+                }
+            });
+        } else {
+            for (text, _) in corresponds {
+                note(ui, text, false);
             }
-        });
+        }
     });
 }
 

@@ -1435,6 +1435,8 @@ pub enum Start {
         Box<Session<crate::protocols::raft::Raft>>,
         Option<std::path::PathBuf>,
     ),
+    /// Multi-Paxos and Raft side by side on a fault script, at a round.
+    Compare(Box<crate::compare::Script>, u64),
     /// A lesson, at a step (from 0).
     Lesson(
         Box<crate::lesson::Lesson>,
@@ -1517,6 +1519,19 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
                 }
                 other => other,
             };
+            if let Some(Start::Compare(script, round)) = start {
+                let mut c = compare_view::CompareView::new(Some(*script), settings.lang)?;
+                c.presenter = settings.presenter;
+                c.dark = settings.dark;
+                c.seek(round);
+                if let Some(p) = screenshot {
+                    c.screenshot_then_quit(p, slot);
+                }
+                let mut lab = LabApp::new(PaxosApp::picker(settings));
+                lab.paxos.fonts_installed = true;
+                lab.compare = Some(c);
+                return Ok(Box::new(lab) as Box<dyn eframe::App>);
+            }
             if let Some(Start::Raft(mut r)) = start {
                 r.set_presenter(settings.presenter);
                 r.dark = settings.dark;
@@ -1562,7 +1577,8 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
                     | Start::MultiPaxos(_)
                     | Start::RaftRun(..)
                     | Start::RaftLesson(..)
-                    | Start::Raft(_),
+                    | Start::Raft(_)
+                    | Start::Compare(..),
                 ) => PaxosApp::picker(settings),
             };
             app.fonts_installed = true;
