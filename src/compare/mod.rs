@@ -30,6 +30,10 @@ pub enum Fault {
     RestartAll,
     /// Cut every link between these servers and the other servers (clients keep theirs).
     Partition(Vec<NodeId>),
+    /// Cut whichever server leads at that round off from every other server (or, if none
+    /// does, the first to lead after); clients keep their links, so it may still take requests
+    /// it can never commit.
+    IsolateLeader,
     /// Mend every cut link.
     Heal,
 }
@@ -38,6 +42,7 @@ impl std::fmt::Display for Fault {
     fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         match self {
             Fault::CrashLeader => write!(f, "crash the leader"),
+            Fault::IsolateLeader => write!(f, "cut the leader off from the other servers"),
             Fault::Crash(s) => write!(f, "crash {s}"),
             Fault::Restart(s) => write!(f, "restart {s}"),
             Fault::RestartAll => write!(f, "restart every crashed server"),
@@ -453,6 +458,10 @@ fn fault_actions<P: Compared>(world: &World<P>, fault: &Fault) -> Option<Vec<Act
             .collect(),
         Fault::Partition(side) => {
             kv::split_actions(world, &|id| side.contains(&id), &|id| id.role == kv::SERVER)
+        }
+        Fault::IsolateLeader => {
+            let leader = P::leader(world)?;
+            kv::split_actions(world, &|id| id == leader, &|id| id.role == kv::SERVER)
         }
         Fault::Heal => kv::heal_actions(world),
     })

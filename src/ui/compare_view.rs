@@ -30,6 +30,10 @@ pub const BUNDLED_SCRIPTS: &[(&str, &str)] = &[
         "compare/repeated-failover.ron",
         include_str!("../../lessons/compare/repeated-failover.ron"),
     ),
+    (
+        "compare/isolated-leader.ron",
+        include_str!("../../lessons/compare/isolated-leader.ron"),
+    ),
 ];
 
 /// The bundled scripts that parse (all of them: the tests check).
