@@ -432,3 +432,37 @@ fn notes_over_each_graph_name_correspondences_and_differences_where_they_happen(
     let (mp, raft) = h.state().figures();
     assert!(mp.carried_over > 0 && raft.carried_over > 0);
 }
+
+/// In the isolated-leader script Raft's old leader, back among the others, cuts its
+/// conflicting suffix: noted over Raft's graph the round it happens, and the holes-versus-
+/// truncation difference ticked from then on.
+#[test]
+fn a_truncation_is_noted_over_raft_the_round_it_happens() {
+    use paxos_lab::ui::compare_view::CompareView;
+    let mut view = CompareView::new(None, Lang::En).unwrap();
+    view.choose(3).unwrap();
+    assert!(view.scripts[3].title[0].contains("cut off"));
+    view.fixed_time = Some(0.0);
+    let round = view
+        .comparison
+        .raft
+        .rounds
+        .iter()
+        .position(|(f, _)| f.entries_moved > 0)
+        .expect("the old leader's suffix is cut") as u64
+        + 1;
+    view.seek(round);
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1280.0, 800.0))
+        .with_pixels_per_point(1.0)
+        .with_context_setup(install_fonts)
+        .build_ui_state(|ui, v: &mut CompareView| v.ui(ui), view);
+    h.run();
+    h.get_by_label_contains("cut a conflicting suffix");
+    h.state_mut().seek(round - 1);
+    h.run();
+    assert!(
+        h.query_by_label_contains("cut a conflicting suffix")
+            .is_none()
+    );
+}
