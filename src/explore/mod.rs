@@ -8,6 +8,9 @@
 //! messages in flight as a sorted multiset, with no times and no message ids. The visited set
 //! keeps a 64-bit fingerprint and the parent's fingerprint per state, as Stateright does, so a
 //! counterexample is rebuilt by re-expanding along the parent chain.
+//!
+//! For runs too deep to search exhaustively it can also sample: random walks (`Walks`), which
+//! find runs that break a rule but prove nothing when they find none.
 
 mod space;
 mod visited;
@@ -75,9 +78,10 @@ pub struct Options {
 
 /// A random search, for runs too deep for breadth-first search (as Stateright's simulation
 /// checker and TLC's `-simulate`): `count` walks from the start, each of at most `steps` steps,
-/// each step picked uniformly among the state's successors by a generator seeded with `seed` and
-/// the walk's number. It proves nothing when it finds nothing; what it finds is the walk with the
-/// smallest number that breaks a rule (so the same for any number of threads), minimised.
+/// each step drawn among the enabled ones under a mix of weights the walk draws first (swarm
+/// testing, see `space::Mix`), by a generator seeded with `seed` and the walk's number alone. It
+/// proves nothing when it finds nothing; what it finds is the walk with the smallest number that
+/// breaks a rule (so the same for any number of threads), minimised.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Walks {
     pub count: u64,
