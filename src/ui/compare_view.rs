@@ -569,15 +569,21 @@ fn notes_strip(ui: &mut Ui, notes: &[(String, bool)], palette: &Palette, dark: b
         let corresponds = notes.iter().filter(|(_, d)| !d);
         if notes.iter().any(|(_, d)| *d) {
             // What differs beside what corresponds, each in half the width.
+            // Columns justify their text; the notes read better ragged.
+            let ragged = egui::Layout::top_down(egui::Align::LEFT);
             ui.columns(2, |cols| {
-                cols[0].spacing_mut().item_spacing.y = 3.0;
-                cols[1].spacing_mut().item_spacing.y = 3.0;
-                for (text, _) in corresponds {
-                    note(&mut cols[0], text, false);
-                }
-                for (text, _) in notes.iter().filter(|(_, d)| *d) {
-                    note(&mut cols[1], text, true);
-                }
+                cols[0].with_layout(ragged, |ui| {
+                    ui.spacing_mut().item_spacing.y = 3.0;
+                    for (text, _) in corresponds {
+                        note(ui, text, false);
+                    }
+                });
+                cols[1].with_layout(ragged, |ui| {
+                    ui.spacing_mut().item_spacing.y = 3.0;
+                    for (text, _) in notes.iter().filter(|(_, d)| *d) {
+                        note(ui, text, true);
+                    }
+                });
             });
         } else {
             for (text, _) in corresponds {

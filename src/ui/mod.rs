@@ -1188,8 +1188,11 @@ impl PaxosApp {
 
 /// The window's zoom and colours: presenter mode is larger (1.4x) and in high contrast for
 /// projectors (pure backgrounds, stronger lines). Only what changed is set.
+/// How much presenter mode enlarges everything.
+const PRESENTER_ZOOM: f32 = 1.4;
+
 pub(crate) fn set_look(ctx: &Context, zoom: f32, dark: bool, presenter: bool) {
-    let zoom = zoom * if presenter { 1.4 } else { 1.0 };
+    let zoom = zoom * if presenter { PRESENTER_ZOOM } else { 1.0 };
     if (ctx.zoom_factor() - zoom).abs() > 1e-3 {
         ctx.set_zoom_factor(zoom);
     }
@@ -1497,6 +1500,18 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
                 settings.lang = l;
             }
             settings.presenter |= presenter;
+            // eframe restores the last window size even when it is told not to save one, so a
+            // size given on the command line is asked for again once the window exists.
+            if let Some((w, h)) = size {
+                // In points, which presenter mode's zoom enlarges: the size asked for is pixels.
+                let zoom = if settings.presenter {
+                    PRESENTER_ZOOM
+                } else {
+                    1.0
+                };
+                cc.egui_ctx
+                    .send_viewport_cmd(egui::ViewportCommand::InnerSize(egui::vec2(w, h) / zoom));
+            }
             let start = match start {
                 Some(Start::MultiPaxosLesson(lesson, step, source)) => {
                     let mp =
