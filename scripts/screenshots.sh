@@ -41,6 +41,7 @@ lesson lessons/01-happy-path.ron --step 6 --lang zh --screenshot screenshots/les
     --lang zh -o screenshots/export-graph-zh.png
 # Multi-Paxos and Raft side by side in the app: the kittest snapshot (a window needs a click).
 cp tests/snapshots/compare_side_by_side.png screenshots/compare-side-by-side.png
+cp tests/snapshots/raft_can_this_break_walks.png screenshots/raft-can-this-break.png
 cp tests/snapshots/compare_side_by_side_zh_presenter.png screenshots/compare-side-by-side-zh-presenter.png
 # Multi-Paxos and Raft on one fault script: both runs and both space-time diagrams.
 "$app" compare --faults lessons/compare/partition.ron --out-dir target >/dev/null

@@ -466,3 +466,93 @@ fn a_truncation_is_noted_over_raft_the_round_it_happens() {
             .is_none()
     );
 }
+
+/// "Can this break?" in the Raft workspace: on a run with `vote-twice`, the explorer (in the
+/// background, never blocking a frame) finds two leaders of one term, says so in the window,
+/// and "Watch it" opens the counterexample in the workspace; with random walks on, it finds the
+/// paper's Figure 8 under `commit-previous-term`. Not offered in a lesson.
+#[test]
+fn can_this_break_finds_a_flaw_and_opens_its_run_in_the_raft_workspace() {
+    use paxos_lab::protocols::raft::{Config, Flaw};
+    let run = |flaw: Flaw, walks: bool, rule: &str| {
+        let config = Config {
+            servers: 3,
+            clients: 1,
+            flaws: vec![flaw],
+            ..Config::default()
+        };
+        let session = Session::new(config, Knobs::default());
+        let mut app = paxos_lab::ui::store_app::RaftApp::new(session, Lang::En);
+        app.fixed_time = Some(0.0);
+        let mut h = Harness::builder()
+            .with_size(Vec2::new(1280.0, 800.0))
+            .with_pixels_per_point(1.0)
+            .with_context_setup(install_fonts)
+            .build_ui_state(
+                |ui, app: &mut paxos_lab::ui::store_app::RaftApp| app.ui(ui),
+                app,
+            );
+        h.run();
+        h.get_by_label("Can this break?…").click();
+        h.run();
+        if walks {
+            h.get_by_label_contains("Random walks instead").click();
+            h.run();
+        }
+        h.get_by_label("Search").click();
+        // The progress bar repaints while the search runs: step frames rather than settle.
+        h.step();
+        let started = std::time::Instant::now();
+        while h.query_by_label_contains("It can break").is_none() {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(120),
+                "no verdict in time"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            h.step();
+        }
+        h.run();
+        if walks {
+            h.get_by_label_contains("Random walk 53930 broke it");
+            h.snapshot("raft_can_this_break_walks");
+        }
+        h.get_by_label("Watch it").click();
+        h.run();
+        h.run();
+        let app = h.state_mut();
+        let len = app.session.len();
+        assert!(len > 3, "the counterexample opened: {len} steps");
+        app.session.apply(Command::Seek(len));
+        let broken: Vec<&str> = app
+            .session
+            .world()
+            .violations()
+            .iter()
+            .map(|v| v.invariant)
+            .collect();
+        assert!(broken.contains(&rule), "{broken:?}");
+    };
+    run(Flaw::VoteTwice, false, "election-safety");
+    run(Flaw::CommitPreviousTerm, true, "leader-completeness");
+}
+
+/// A lesson runs only what its file says: its workspace offers no search.
+#[test]
+fn a_raft_lesson_offers_no_search() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/lessons/raft/01-elections.ron");
+    let text = std::fs::read_to_string(path).unwrap();
+    let (lesson, _) =
+        paxos_lab::lesson::check_reference_as::<Raft>(std::path::Path::new(path), &text).unwrap();
+    let app = paxos_lab::ui::store_app::RaftApp::on_lesson(lesson, 0, None, Lang::En).unwrap();
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1280.0, 800.0))
+        .with_pixels_per_point(1.0)
+        .with_context_setup(install_fonts)
+        .build_ui_state(
+            |ui, app: &mut paxos_lab::ui::store_app::RaftApp| app.ui(ui),
+            app,
+        );
+    h.run();
+    assert!(h.query_by_label("Can this break?…").is_none());
+    h.get_by_label("New run…");
+}

@@ -599,25 +599,35 @@ where
     })
 }
 
-/// A Paxos search running on its own thread, for the app: poll `progress`, then `finished`.
-pub struct Background {
+/// A search running on its own thread, for the app: poll `progress`, then `finished`.
+pub struct Background<P: crate::protocols::Plugin = crate::protocols::paxos::Paxos> {
     pub progress: Arc<Progress>,
-    handle: Option<std::thread::JoinHandle<Result<PaxosSearch, String>>>,
+    handle: Option<std::thread::JoinHandle<Result<Search<P>, String>>>,
 }
 
 impl Background {
     pub fn spawn(config: crate::protocols::paxos::Config, options: Options) -> Self {
+        Background::run(move |progress| explore_paxos(&config, &options, progress))
+    }
+}
+
+impl<P: crate::protocols::Plugin> Background<P> {
+    /// Runs `search` on its own thread with a fresh `Progress`.
+    pub fn run(search: impl FnOnce(&Progress) -> Result<Search<P>, String> + Send + 'static) -> Self
+    where
+        Search<P>: Send,
+    {
         let progress = Arc::new(Progress::default());
         let shared = Arc::clone(&progress);
         let handle = std::thread::Builder::new()
             .name("explorer".into())
-            .spawn(move || explore_paxos(&config, &options, &shared))
+            .spawn(move || search(&shared))
             .ok();
         Background { progress, handle }
     }
 
     /// The result once the search has ended (`None` while it runs).
-    pub fn finished(&mut self) -> Option<Result<PaxosSearch, String>> {
+    pub fn finished(&mut self) -> Option<Result<Search<P>, String>> {
         if self.handle.as_ref()?.is_finished() {
             let handle = self.handle.take()?;
             Some(
@@ -635,9 +645,55 @@ impl Background {
     }
 }
 
-impl Drop for Background {
+impl<P: crate::protocols::Plugin> Drop for Background<P> {
     fn drop(&mut self) {
         self.progress.cancel();
+    }
+}
+
+/// A protocol under the replicated store that the explorer searches (Multi-Paxos, Raft): what
+/// its flaws need of the bounds, and its search.
+pub trait StoreSearch: crate::protocols::Plugin {
+    /// Raises `bounds` (and the cluster) to what the configured flaws need to show, with a note
+    /// for each change.
+    fn flaw_budgets(config: &mut Self::Config, bounds: &mut Bounds) -> Vec<&'static str>;
+    /// Searches `config`'s cluster, each client handed `ops` operations of `workload` first.
+    fn search(
+        config: &Self::Config,
+        workload: crate::protocols::kv::Workload,
+        ops: u8,
+        options: &Options,
+        progress: &Progress,
+    ) -> Result<Search<Self>, String>;
+}
+
+impl StoreSearch for crate::protocols::multipaxos::MultiPaxos {
+    fn flaw_budgets(config: &mut Self::Config, bounds: &mut Bounds) -> Vec<&'static str> {
+        multipaxos_flaw_budgets(config, bounds)
+    }
+    fn search(
+        config: &Self::Config,
+        workload: crate::protocols::kv::Workload,
+        ops: u8,
+        options: &Options,
+        progress: &Progress,
+    ) -> Result<Search<Self>, String> {
+        explore_multipaxos(config, workload, ops, options, progress)
+    }
+}
+
+impl StoreSearch for crate::protocols::raft::Raft {
+    fn flaw_budgets(config: &mut Self::Config, bounds: &mut Bounds) -> Vec<&'static str> {
+        raft_flaw_budgets(config, bounds)
+    }
+    fn search(
+        config: &Self::Config,
+        workload: crate::protocols::kv::Workload,
+        ops: u8,
+        options: &Options,
+        progress: &Progress,
+    ) -> Result<Search<Self>, String> {
+        explore_raft(config, workload, ops, options, progress)
     }
 }
 

@@ -274,6 +274,14 @@ texts! {
     DuplicatesAllowed => "Messages duplicated", "重复的消息数";
     CrashesAllowed => "Crashes", "崩溃次数";
     SymmetryReduction => "Treat acceptors as interchangeable (faster)", "把接受者视为可互换（更快）";
+    OpsPerClient => "Requests per client", "每个客户端的请求数";
+    TimeoutsPerServer => "Timeouts per server", "每个服务器的超时次数";
+    TimeoutsInAll => "Timeouts in all", "超时总次数";
+    RetriesPerClient => "Retries per client", "每个客户端的重试次数";
+    UseRandomWalks => "Random walks instead (reach deeper runs, such as Figure 8; finding nothing proves nothing)", "改用随机游走（能到达更深的运行，如图 8；什么都没找到并不能证明安全）";
+    WalksProgress => "{0} random walks", "{0} 次随机游走";
+    WalkCounterexample => "Random walk {0} broke it; a run of {1} steps that breaks it, with no step to spare.", "第 {0} 次随机游走破坏了它；破坏它的运行共 {1} 步，没有多余的步骤。";
+    WalksNothingFound => "{0} random walks broke nothing: no verdict (walks prove nothing).", "{0} 次随机游走没有破坏任何规则：没有结论（随机游走不能证明安全）。";
     StartSearch => "Search", "开始搜索";
     CancelSearch => "Cancel", "取消";
     SearchProgress => "Depth {0} · {1} states · {2} transitions", "深度 {0} · {1} 个状态 · {2} 次转换";

@@ -20,6 +20,7 @@ pub mod raft_log_view;
 pub mod render;
 pub mod spacetime;
 pub mod store_app;
+pub mod store_explore;
 pub mod store_graph;
 pub mod store_view;
 pub mod theme;

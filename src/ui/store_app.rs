@@ -41,7 +41,8 @@ pub trait StoreWorkspace:
     + Replicated
     + Teach
     + super::render::GraphPicture
-    + Plugin<Request = Op, Config: StoreConfig>
+    + Plugin<Request = Op, Config: StoreConfig + Send + 'static>
+    + crate::explore::StoreSearch
 {
     const CHOICE: ProtocolChoice;
     /// Whether the controls offer to align or spread the election timers (Raft: to provoke or
@@ -217,11 +218,13 @@ pub fn spread_timers<P: StoreWorkspace>(world: &World<P>) -> Vec<Action<Op>> {
         .collect()
 }
 
-/// Something that drops the current run: leaving the workspace, or a new run in its place.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Replace<C> {
+/// Something that drops the current run: leaving the workspace, or a new run (or one the
+/// explorer found) in its place.
+#[derive(Clone, Debug)]
+pub enum Replace<P: Plugin> {
     Leave(Leave),
-    NewRun(Box<StoreSettings<C>>),
+    NewRun(Box<StoreSettings<P::Config>>),
+    Open(Box<crate::trace::Trace<P>>),
 }
 
 /// What the workspace asks of whoever holds it.
@@ -262,9 +265,11 @@ pub struct StoreApp<P: StoreWorkspace> {
     pub leave: Option<Leave>,
     /// What was asked for while the run is unsaved (it would drop the run): waiting for the
     /// user to say whether to save first.
-    pub leave_prompt: Option<Replace<P::Config>>,
+    pub leave_prompt: Option<Replace<P>>,
+    /// "Can this break?": the explorer on this run's cluster (not offered in a lesson).
+    pub explore: super::store_explore::StoreExploreWindow<P>,
     /// Go on with it once the Save as dialog has saved.
-    leave_after_save: Option<Replace<P::Config>>,
+    leave_after_save: Option<Replace<P>>,
     /// The lesson being taught, if any: its panel narrates beside the graph.
     pub lesson: Option<Box<LessonPanel<P>>>,
     /// Lessons completed here (every exercise solved, every quiz right), for the holder to keep.
@@ -324,6 +329,7 @@ impl<P: StoreWorkspace> StoreApp<P> {
             leave: None,
             leave_prompt: None,
             leave_after_save: None,
+            explore: Default::default(),
             lesson: None,
             completed: Vec::new(),
             files: FileDialog::default(),
@@ -362,7 +368,7 @@ impl<P: StoreWorkspace> StoreApp<P> {
     }
 
     /// Drops the run for `what`, asking first when the run is unsaved.
-    fn replace(&mut self, what: Replace<P::Config>) {
+    fn replace(&mut self, what: Replace<P>) {
         if self.unsaved() {
             self.leave_prompt = Some(what);
         } else {
@@ -370,11 +376,15 @@ impl<P: StoreWorkspace> StoreApp<P> {
         }
     }
 
-    fn go_on(&mut self, what: Replace<P::Config>) {
+    fn go_on(&mut self, what: Replace<P>) {
         match what {
             Replace::Leave(l) => self.leave = Some(l),
             Replace::NewRun(settings) => {
                 self.apply(vec![Command::NewRun(settings.config, settings.knobs)])
+            }
+            Replace::Open(trace) => {
+                self.document = None;
+                self.apply(vec![Command::Open(trace)]);
             }
         }
     }
@@ -814,6 +824,9 @@ impl<P: StoreWorkspace> StoreApp<P> {
             if ui.button(tr(T::NewRun)).clicked() {
                 self.settings_open = true;
                 self.choice = P::CHOICE;
+            }
+            if self.lesson.is_none() && ui.button(tr(T::CanThisBreak)).clicked() {
+                self.explore.open_for(self.session.config());
             }
             ui.separator();
             ui.heading(tr(P::heading()));
@@ -1262,6 +1275,9 @@ impl<P: StoreWorkspace> StoreApp<P> {
 
         self.quit_frame(&ctx);
         self.leave_frame(&ctx);
+        if let Some(trace) = self.explore.ui(&ctx, lang, &palette, P::invariant_name) {
+            self.replace(Replace::Open(trace));
+        }
         // A trace file dropped on the window opens (a broken one changes nothing and says why).
         let dropped: Option<std::path::PathBuf> = ctx.input(|i| {
             i.raw
