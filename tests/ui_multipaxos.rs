@@ -1031,3 +1031,52 @@ fn leaving_an_unsaved_run_asks_first_and_can_save_it() {
     assert_eq!(t.actions.len(), 2 + 3, "the opening puts and three steps");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// "Can this break?" in the Multi-Paxos workspace: with `commit-on-minority` the search finds a
+/// server applying what was never chosen, and "Watch it" opens that run here.
+#[test]
+fn can_this_break_finds_a_multipaxos_flaw_and_opens_its_run() {
+    use paxos_lab::protocols::multipaxos::{Config, Flaw};
+    use paxos_lab::session::{Command, Session};
+    let config = Config {
+        servers: 3,
+        clients: 1,
+        flaws: vec![Flaw::CommitOnMinority],
+        ..Config::default()
+    };
+    let session = Session::new(config, paxos_lab::sim::Knobs::default());
+    let mut app = MultiPaxosApp::new(session, Lang::En);
+    app.fixed_time = Some(0.0);
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1280.0, 800.0))
+        .with_pixels_per_point(1.0)
+        .with_context_setup(install_fonts)
+        .build_ui_state(|ui, app: &mut MultiPaxosApp| app.ui(ui), app);
+    h.run();
+    h.get_by_label("Can this break?…").click();
+    h.run();
+    h.get_by_label("Search").click();
+    h.step();
+    let started = std::time::Instant::now();
+    while h.query_by_label_contains("It can break").is_none() {
+        assert!(started.elapsed() < std::time::Duration::from_secs(120));
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        h.step();
+    }
+    h.run();
+    h.get_by_label_contains("Shortest run that breaks it");
+    h.get_by_label("Watch it").click();
+    h.run();
+    let app = h.state_mut();
+    let len = app.session.len();
+    app.session.apply(Command::Seek(len));
+    assert!(
+        app.session
+            .world()
+            .violations()
+            .iter()
+            .any(|v| v.invariant == "applied-is-chosen"),
+        "{:?}",
+        app.session.world().violations()
+    );
+}
