@@ -599,24 +599,16 @@ where
     })
 }
 
-/// A search running on its own thread, for the app: poll `progress`, then `finished`.
-pub struct Background<P: crate::protocols::Plugin = crate::protocols::paxos::Paxos> {
+/// A search running on its own thread, for the app: poll `progress`, then `finished`. `T` is
+/// what the thread hands back.
+pub struct Background<T> {
     pub progress: Arc<Progress>,
-    handle: Option<std::thread::JoinHandle<Result<Search<P>, String>>>,
+    handle: Option<std::thread::JoinHandle<T>>,
 }
 
-impl Background {
-    pub fn spawn(config: crate::protocols::paxos::Config, options: Options) -> Self {
-        Background::run(move |progress| explore_paxos(&config, &options, progress))
-    }
-}
-
-impl<P: crate::protocols::Plugin> Background<P> {
+impl<T: Send + 'static> Background<T> {
     /// Runs `search` on its own thread with a fresh `Progress`.
-    pub fn run(search: impl FnOnce(&Progress) -> Result<Search<P>, String> + Send + 'static) -> Self
-    where
-        Search<P>: Send,
-    {
+    pub fn run(search: impl FnOnce(&Progress) -> T + Send + 'static) -> Self {
         let progress = Arc::new(Progress::default());
         let shared = Arc::clone(&progress);
         let handle = std::thread::Builder::new()
@@ -626,17 +618,21 @@ impl<P: crate::protocols::Plugin> Background<P> {
         Background { progress, handle }
     }
 
-    /// The result once the search has ended (`None` while it runs).
-    pub fn finished(&mut self) -> Option<Result<Search<P>, String>> {
-        if self.handle.as_ref()?.is_finished() {
-            let handle = self.handle.take()?;
-            Some(
-                handle
-                    .join()
-                    .unwrap_or_else(|_| Err("the explorer thread stopped unexpectedly".into())),
-            )
-        } else {
-            None
+    /// What the thread handed back once it has ended (`None` while it runs), or why there is
+    /// nothing: it could not start, or it stopped unexpectedly. Asked again after that, it
+    /// answers that the thread could not start.
+    pub fn finished(&mut self) -> Option<Result<T, String>> {
+        match &self.handle {
+            None => Some(Err("the explorer thread could not be started".into())),
+            Some(h) if !h.is_finished() => None,
+            Some(_) => {
+                let handle = self.handle.take()?;
+                Some(
+                    handle
+                        .join()
+                        .map_err(|_| "the explorer thread stopped unexpectedly".to_string()),
+                )
+            }
         }
     }
 
@@ -645,7 +641,7 @@ impl<P: crate::protocols::Plugin> Background<P> {
     }
 }
 
-impl<P: crate::protocols::Plugin> Drop for Background<P> {
+impl<T> Drop for Background<T> {
     fn drop(&mut self) {
         self.progress.cancel();
     }

@@ -1,24 +1,29 @@
 //! "Can this break?": runs the explorer on the sandbox's cluster in a background thread, shows
 //! its progress against the state budget with a cancel button, and opens a counterexample in
-//! the timeline. The search never blocks a frame; the window polls it.
+//! the timeline. The search never blocks a frame; the window polls it. The search, its window
+//! and what it found (`SearchRun`, `Finding`) serve the Multi-Paxos and Raft workspaces too
+//! (`store_explore`).
 
+use std::ops::RangeInclusive;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use egui::{Context, RichText};
+use egui::{Context, RichText, Ui};
 
 use super::Frame;
-use super::i18n::{T, fill, invariant_name};
-use crate::explore::{Background, Bounds, Options, PaxosSearch, Verdict};
+use super::i18n::{Lang, T, fill, invariant_name};
+use super::theme::Palette;
+use crate::explore::{Background, Bounds, Limit, Options, Progress, Search, Verdict};
 use crate::protocols::paxos::Config;
 use crate::session::Command;
 use crate::trace::Trace;
 
-/// The most states the app lets one search visit (about 2 GB at ~90 bytes per state).
+/// The most states the app lets one search visit (about 2 GB at ~90 to 130 bytes per state).
 pub const STATE_BUDGET: u64 = 20_000_000;
 
-/// What the last search found, kept until the next one starts.
-enum Finding {
+/// What the last search found, kept until the next one starts; `C` is how the window keeps the
+/// counterexample until it is watched.
+pub(super) enum Finding<C> {
     Safe {
         states: u64,
         secs: f64,
@@ -28,11 +33,250 @@ enum Finding {
         invariant: &'static str,
         /// In English and in Chinese.
         detail: [String; 2],
-        trace: Box<Trace>,
+        steps: usize,
+        /// The random walk that found it (`None`: breadth first, so a shortest run).
+        walk: Option<u64>,
+        trace: C,
     },
     Cancelled,
     Limit(u64),
+    /// Random walks broke nothing: no verdict.
+    NothingFound(u64),
     Failed(String),
+}
+
+impl<C> Finding<C> {
+    /// What a search's result says; `keep` turns its counterexample into what the window keeps.
+    pub(super) fn of<P: crate::protocols::Plugin>(
+        result: Result<Search<P>, String>,
+        keep: impl FnOnce(Trace<P>) -> C,
+    ) -> Self {
+        let Search {
+            report,
+            counterexample,
+        } = match result {
+            Ok(s) => s,
+            Err(e) => return Finding::Failed(e),
+        };
+        match report.verdict {
+            Verdict::Safe => Finding::Safe {
+                states: report.unique_states,
+                secs: report.elapsed.as_secs_f64(),
+                rate: report.states_per_sec(),
+            },
+            Verdict::Violation { violation, .. } => match counterexample {
+                Some(trace) => Finding::Broken {
+                    invariant: violation.invariant,
+                    detail: [violation.detail, violation.detail_zh],
+                    steps: trace.actions.len(),
+                    walk: (report.walks > 0).then_some(report.walks),
+                    trace: keep(trace),
+                },
+                None => Finding::Failed("the counterexample was lost".into()),
+            },
+            Verdict::Cancelled => Finding::Cancelled,
+            Verdict::Limit(Limit::Walks(w)) => Finding::NothingFound(w.count),
+            Verdict::Limit(_) => Finding::Limit(report.unique_states),
+        }
+    }
+
+    /// The finding in words; true when "Watch it" is clicked.
+    fn show(
+        &self,
+        ui: &mut Ui,
+        lang: Lang,
+        palette: &Palette,
+        rule_name: impl Fn(&str) -> T,
+    ) -> bool {
+        let tr = |t: T| t.get(lang);
+        match self {
+            Finding::Safe { states, secs, rate } => {
+                ui.colored_label(palette.chosen, fill(tr(T::SearchSafe), &[states]));
+                ui.label(fill(
+                    tr(T::SearchFigures),
+                    &[states, &format!("{secs:.2}"), &format!("{rate:.0}")],
+                ));
+            }
+            Finding::Broken {
+                invariant,
+                detail,
+                steps,
+                walk,
+                ..
+            } => {
+                ui.colored_label(
+                    palette.violation,
+                    fill(tr(T::SearchViolation), &[&tr(rule_name(invariant))]),
+                );
+                ui.label(RichText::new(&detail[lang.index()]).small());
+                ui.label(match walk {
+                    Some(w) => fill(tr(T::WalkCounterexample), &[w, steps]),
+                    None => fill(tr(T::SearchCounterexample), &[steps]),
+                });
+                return ui.button(tr(T::LoadCounterexample)).clicked();
+            }
+            Finding::Cancelled => {
+                ui.label(tr(T::SearchCancelled));
+            }
+            Finding::Limit(n) => {
+                ui.label(fill(tr(T::SearchLimit), &[n]));
+            }
+            Finding::NothingFound(n) => {
+                ui.label(fill(tr(T::WalksNothingFound), &[n]));
+            }
+            Finding::Failed(e) => {
+                ui.colored_label(palette.violation, e);
+            }
+        }
+        false
+    }
+}
+
+/// A search on its own thread and what the last one found.
+pub(super) struct SearchRun<C> {
+    job: Option<Background<Finding<C>>>,
+    finding: Option<Finding<C>>,
+}
+
+impl<C> Default for SearchRun<C> {
+    fn default() -> Self {
+        SearchRun {
+            job: None,
+            finding: None,
+        }
+    }
+}
+
+impl<C: Clone + Send + 'static> SearchRun<C> {
+    pub(super) fn is_running(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// Starts `search` on its own thread, forgetting the last finding.
+    pub(super) fn start(&mut self, search: impl FnOnce(&Progress) -> Finding<C> + Send + 'static) {
+        self.finding = None;
+        self.job = Some(Background::run(search));
+    }
+
+    pub(super) fn cancel(&self) {
+        if let Some(job) = &self.job {
+            job.cancel();
+        }
+    }
+
+    /// Forgets the last finding (the cluster it was about changed).
+    pub(super) fn forget(&mut self) {
+        self.finding = None;
+    }
+
+    /// Shows why a counterexample cannot be watched, in place of the finding.
+    pub(super) fn fail(&mut self, why: String) {
+        self.finding = Some(Finding::Failed(why));
+    }
+
+    /// Takes the search's result once it has ended.
+    pub(super) fn poll(&mut self) {
+        let Some(job) = &mut self.job else { return };
+        let Some(result) = job.finished() else { return };
+        self.job = None;
+        self.finding = Some(result.unwrap_or_else(Finding::Failed));
+    }
+
+    /// The window: what it does, the `cluster` searched, the `bounds` (fixed while a search
+    /// runs), Search and Cancel, the progress (of `walks` random walks, or breadth first) and
+    /// what was found. Closing it stops the search. Returns whether Search was clicked, and the
+    /// counterexample when "Watch it" was.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn window(
+        &mut self,
+        ctx: &Context,
+        open: &mut bool,
+        lang: Lang,
+        palette: &Palette,
+        cluster: &str,
+        walks: Option<u64>,
+        bounds: impl FnOnce(&mut Ui),
+        rule_name: impl Fn(&str) -> T,
+    ) -> (bool, Option<C>) {
+        self.poll();
+        let tr = |t: T| t.get(lang);
+        let (mut start, mut cancel, mut watch) = (false, false, None);
+        egui::Window::new(tr(T::ExploreTitle))
+            .open(open)
+            .resizable(false)
+            .default_width(420.0)
+            .show(ctx, |ui| {
+                ui.label(tr(T::ExploreIntro));
+                ui.label(RichText::new(cluster).monospace());
+                let idle = self.job.is_none();
+                ui.add_enabled_ui(idle, bounds);
+                ui.horizontal(|ui| {
+                    start = ui
+                        .add_enabled(idle, egui::Button::new(tr(T::StartSearch)))
+                        .clicked();
+                    cancel = ui
+                        .add_enabled(!idle, egui::Button::new(tr(T::CancelSearch)))
+                        .clicked();
+                });
+                if let Some(job) = &self.job {
+                    progress_bar(ui, &job.progress, walks, lang);
+                    ctx.request_repaint_after(Duration::from_millis(100));
+                }
+                if let Some(f) = &self.finding
+                    && f.show(ui, lang, palette, rule_name)
+                    && let Finding::Broken { trace, .. } = f
+                {
+                    watch = Some(trace.clone());
+                }
+            });
+        // Closing the window stops the search: nothing would show its result.
+        if cancel || !*open {
+            self.cancel();
+        }
+        (start, watch)
+    }
+}
+
+/// How far the search has gone: walks taken of `walks`, or states visited of the budget.
+fn progress_bar(ui: &mut Ui, p: &Progress, walks: Option<u64>, lang: Lang) {
+    let tr = |t: T| t.get(lang);
+    let done = p.states.load(Ordering::Relaxed);
+    let (text, budget) = match walks {
+        Some(n) => (fill(tr(T::WalksProgress), &[&done]), n),
+        None => (
+            fill(
+                tr(T::SearchProgress),
+                &[
+                    &p.depth.load(Ordering::Relaxed),
+                    &done,
+                    &p.transitions.load(Ordering::Relaxed),
+                ],
+            ),
+            STATE_BUDGET,
+        ),
+    };
+    ui.add(
+        egui::ProgressBar::new(done as f32 / budget as f32)
+            .animate(true)
+            .text(text),
+    );
+}
+
+/// Small bounds, each a labelled number in a grid.
+pub(super) fn bounds_grid<const N: usize>(
+    ui: &mut Ui,
+    id: &str,
+    lang: Lang,
+    rows: [(T, &mut u8, RangeInclusive<u8>); N],
+) {
+    egui::Grid::new(id).num_columns(2).show(ui, |ui| {
+        for (t, n, range) in rows {
+            let label = ui.label(t.get(lang));
+            ui.add(egui::DragValue::new(n).range(range))
+                .labelled_by(label.id);
+            ui.end_row();
+        }
+    });
 }
 
 pub struct ExploreWindow {
@@ -40,8 +284,7 @@ pub struct ExploreWindow {
     config: Config,
     bounds: Bounds,
     symmetry: bool,
-    job: Option<Background>,
-    finding: Option<Finding>,
+    run: SearchRun<Box<Trace>>,
 }
 
 impl Default for ExploreWindow {
@@ -54,8 +297,7 @@ impl Default for ExploreWindow {
                 ..Bounds::default()
             },
             symmetry: true,
-            job: None,
-            finding: None,
+            run: SearchRun::default(),
         }
     }
 }
@@ -63,15 +305,15 @@ impl Default for ExploreWindow {
 impl ExploreWindow {
     /// Opens the window for the sandbox's current cluster (a running search keeps going).
     pub fn open_for(&mut self, config: &Config) {
-        if self.job.is_none() && *config != self.config {
+        if !self.run.is_running() && *config != self.config {
             self.config = config.clone();
-            self.finding = None;
+            self.run.forget();
         }
         self.open = true;
     }
 
     pub fn is_running(&self) -> bool {
-        self.job.is_some()
+        self.run.is_running()
     }
 
     pub fn start(&mut self) {
@@ -84,170 +326,60 @@ impl ExploreWindow {
             max_depth: None,
             walks: None,
         };
-        self.finding = None;
-        self.job = Some(Background::spawn(self.config.clone(), options));
-    }
-
-    pub fn cancel(&mut self) {
-        if let Some(job) = &self.job {
-            job.cancel();
-        }
-    }
-
-    /// Takes the search's result once it has ended.
-    pub fn poll(&mut self) {
-        let Some(job) = &mut self.job else { return };
-        let Some(result) = job.finished() else { return };
-        self.job = None;
-        self.finding = Some(match result {
-            Err(e) => Finding::Failed(e),
-            Ok(PaxosSearch {
-                report,
-                counterexample,
-            }) => match report.verdict {
-                Verdict::Safe => Finding::Safe {
-                    states: report.unique_states,
-                    secs: report.elapsed.as_secs_f64(),
-                    rate: report.states_per_sec(),
-                },
-                Verdict::Violation { violation, .. } => match counterexample {
-                    Some(trace) => Finding::Broken {
-                        invariant: violation.invariant,
-                        detail: [violation.detail, violation.detail_zh],
-                        trace: Box::new(trace),
-                    },
-                    None => Finding::Failed("the counterexample was lost".into()),
-                },
-                Verdict::Cancelled => Finding::Cancelled,
-                Verdict::Limit(_) => Finding::Limit(report.unique_states),
-            },
+        let config = self.config.clone();
+        self.run.start(move |progress| {
+            Finding::of(
+                crate::explore::explore_paxos(&config, &options, progress),
+                Box::new,
+            )
         });
     }
 
+    pub fn cancel(&mut self) {
+        self.run.cancel();
+    }
+
     pub fn ui(&mut self, ctx: &Context, f: &Frame, out: &mut Vec<Command>) {
-        self.poll();
-        let mut open = self.open;
-        let mut start = false;
-        let mut cancel = false;
-        egui::Window::new(f.tr(T::ExploreTitle))
-            .open(&mut open)
-            .resizable(false)
-            .default_width(420.0)
-            .show(ctx, |ui| {
-                ui.label(f.tr(T::ExploreIntro));
-                ui.label(
-                    RichText::new(format!(
-                        "{} P · {} A · {} L{}",
-                        self.config.proposers,
-                        self.config.acceptors,
-                        self.config.learners,
-                        self.config
-                            .flaws
-                            .iter()
-                            .map(|x| format!(" · {x}"))
-                            .collect::<String>()
-                    ))
-                    .monospace(),
+        let c = &self.config;
+        let cluster = format!(
+            "{} P · {} A · {} L{}",
+            c.proposers,
+            c.acceptors,
+            c.learners,
+            c.flaws
+                .iter()
+                .map(|x| format!(" · {x}"))
+                .collect::<String>()
+        );
+        let (bounds, symmetry) = (&mut self.bounds, &mut self.symmetry);
+        let (start, watch) = self.run.window(
+            ctx,
+            &mut self.open,
+            f.lang,
+            &f.palette,
+            &cluster,
+            None,
+            |ui| {
+                bounds_grid(
+                    ui,
+                    "explore-bounds",
+                    f.lang,
+                    [
+                        (T::BallotsPerProposer, &mut bounds.ballots, 1..=4),
+                        (T::DropsAllowed, &mut bounds.drops, 0..=3),
+                        (T::DuplicatesAllowed, &mut bounds.duplicates, 0..=3),
+                        (T::CrashesAllowed, &mut bounds.crashes, 0..=3),
+                    ],
                 );
-                let idle = self.job.is_none();
-                ui.add_enabled_ui(idle, |ui| {
-                    egui::Grid::new("explore-bounds")
-                        .num_columns(2)
-                        .show(ui, |ui| {
-                            let b = &mut self.bounds;
-                            for (t, n, range) in [
-                                (T::BallotsPerProposer, &mut b.ballots, 1..=4),
-                                (T::DropsAllowed, &mut b.drops, 0..=3),
-                                (T::DuplicatesAllowed, &mut b.duplicates, 0..=3),
-                                (T::CrashesAllowed, &mut b.crashes, 0..=3),
-                            ] {
-                                let label = ui.label(f.tr(t));
-                                ui.add(egui::DragValue::new(n).range(range))
-                                    .labelled_by(label.id);
-                                ui.end_row();
-                            }
-                        });
-                    ui.checkbox(&mut self.symmetry, f.tr(T::SymmetryReduction));
-                });
-                ui.horizontal(|ui| {
-                    if ui
-                        .add_enabled(idle, egui::Button::new(f.tr(T::StartSearch)))
-                        .clicked()
-                    {
-                        start = true;
-                    }
-                    if ui
-                        .add_enabled(!idle, egui::Button::new(f.tr(T::CancelSearch)))
-                        .clicked()
-                    {
-                        cancel = true;
-                    }
-                });
-                if let Some(job) = &self.job {
-                    let p = &job.progress;
-                    let states = p.states.load(Ordering::Relaxed);
-                    ui.add(
-                        egui::ProgressBar::new(states as f32 / STATE_BUDGET as f32)
-                            .animate(true)
-                            .text(fill(
-                                f.tr(T::SearchProgress),
-                                &[
-                                    &p.depth.load(Ordering::Relaxed),
-                                    &states,
-                                    &p.transitions.load(Ordering::Relaxed),
-                                ],
-                            )),
-                    );
-                    ctx.request_repaint_after(Duration::from_millis(100));
-                }
-                match &self.finding {
-                    None => {}
-                    Some(Finding::Safe { states, secs, rate }) => {
-                        ui.colored_label(f.palette.chosen, fill(f.tr(T::SearchSafe), &[states]));
-                        ui.label(fill(
-                            f.tr(T::SearchFigures),
-                            &[states, &format!("{secs:.2}"), &format!("{rate:.0}")],
-                        ));
-                    }
-                    Some(Finding::Broken {
-                        invariant,
-                        detail,
-                        trace,
-                    }) => {
-                        ui.colored_label(
-                            f.palette.violation,
-                            fill(
-                                f.tr(T::SearchViolation),
-                                &[&f.tr(invariant_name(invariant))],
-                            ),
-                        );
-                        ui.label(RichText::new(&detail[f.lang.index()]).small());
-                        ui.label(fill(f.tr(T::SearchCounterexample), &[&trace.actions.len()]));
-                        if ui.button(f.tr(T::LoadCounterexample)).clicked() {
-                            out.push(Command::Open(trace.clone()));
-                        }
-                    }
-                    Some(Finding::Cancelled) => {
-                        ui.label(f.tr(T::SearchCancelled));
-                    }
-                    Some(Finding::Limit(n)) => {
-                        ui.label(fill(f.tr(T::SearchLimit), &[n]));
-                    }
-                    Some(Finding::Failed(e)) => {
-                        ui.colored_label(f.palette.violation, e);
-                    }
-                }
-            });
+                ui.checkbox(symmetry, f.tr(T::SymmetryReduction));
+            },
+            invariant_name,
+        );
         if start {
             self.start();
         }
-        if cancel {
-            self.cancel();
+        if let Some(trace) = watch {
+            out.push(Command::Open(trace));
         }
-        if !open {
-            // Closing the window stops the search: nothing would show its result.
-            self.cancel();
-        }
-        self.open = open;
     }
 }
