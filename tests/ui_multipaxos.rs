@@ -2,7 +2,7 @@
 //! state, and image snapshots rendered on the CPU (Mesa's llvmpipe through wgpu).
 
 mod common;
-use common::{harness, lab_harness};
+use common::{harness, lab_harness, search_until_broken, window_harness};
 
 use egui::Vec2;
 use egui_kittest::Harness;
@@ -17,7 +17,6 @@ use paxos_lab::trace;
 use paxos_lab::ui::Screen;
 use paxos_lab::ui::history_view::HistoryView;
 use paxos_lab::ui::i18n::Lang;
-use paxos_lab::ui::install_fonts;
 use paxos_lab::ui::leader_view::LeaderView;
 use paxos_lab::ui::log_view::LogView;
 use paxos_lab::ui::store_app::MultiPaxosApp;
@@ -47,11 +46,7 @@ fn app_harness(
 ) -> Harness<'static, MultiPaxosApp> {
     let mut app = MultiPaxosApp::new(session, Lang::En);
     app.fixed_time = Some(0.0);
-    Harness::builder()
-        .with_size(Vec2::new(1280.0, 800.0))
-        .with_pixels_per_point(1.0)
-        .with_context_setup(install_fonts)
-        .build_ui_state(|ui, a: &mut MultiPaxosApp| a.ui(ui), app)
+    window_harness(app, |ui, a: &mut MultiPaxosApp| a.ui(ui))
 }
 
 /// A fresh sandbox: 3 servers, 2 clients (each with its opening put), no random faults and no
@@ -1047,23 +1042,11 @@ fn can_this_break_finds_a_multipaxos_flaw_and_opens_its_run() {
     let session = Session::new(config, paxos_lab::sim::Knobs::default());
     let mut app = MultiPaxosApp::new(session, Lang::En);
     app.fixed_time = Some(0.0);
-    let mut h = Harness::builder()
-        .with_size(Vec2::new(1280.0, 800.0))
-        .with_pixels_per_point(1.0)
-        .with_context_setup(install_fonts)
-        .build_ui_state(|ui, app: &mut MultiPaxosApp| app.ui(ui), app);
+    let mut h = window_harness(app, |ui, app: &mut MultiPaxosApp| app.ui(ui));
     h.run();
     h.get_by_label("Can this break?…").click();
     h.run();
-    h.get_by_label("Search").click();
-    h.step();
-    let started = std::time::Instant::now();
-    while h.query_by_label_contains("It can break").is_none() {
-        assert!(started.elapsed() < std::time::Duration::from_secs(120));
-        std::thread::sleep(std::time::Duration::from_millis(50));
-        h.step();
-    }
-    h.run();
+    search_until_broken(&mut h);
     h.get_by_label_contains("Shortest run that breaks it");
     h.get_by_label("Watch it").click();
     h.run();

@@ -4,10 +4,9 @@
 //! its buttons, and snapshots of it at Figure 8 in both languages.
 
 mod common;
-use common::{harness, lab_harness};
+use common::{harness, lab_harness, search_until_broken, window_harness};
 
 use egui::Vec2;
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use paxos_lab::palette::Palette;
 use paxos_lab::protocols::raft::Raft;
@@ -15,7 +14,6 @@ use paxos_lab::session::{Command, Selection, Session};
 use paxos_lab::sim::Knobs;
 use paxos_lab::trace;
 use paxos_lab::ui::i18n::Lang;
-use paxos_lab::ui::install_fonts;
 use paxos_lab::ui::store_graph::{GraphFrame, RaftGraph};
 
 /// The vote-twice scenario after its fourth step: S2 and S3 campaign in term 1, each with its
@@ -242,14 +240,9 @@ fn snapshot_workspace(lang: Lang, name: &str) {
     session.apply(Command::Seek(44));
     let mut app = paxos_lab::ui::store_app::RaftApp::new(session, lang);
     app.fixed_time = Some(0.0);
-    let mut h = Harness::builder()
-        .with_size(Vec2::new(1280.0, 800.0))
-        .with_pixels_per_point(1.0)
-        .with_context_setup(install_fonts)
-        .build_ui_state(
-            |ui, app: &mut paxos_lab::ui::store_app::RaftApp| app.ui(ui),
-            app,
-        );
+    let mut h = window_harness(app, |ui, app: &mut paxos_lab::ui::store_app::RaftApp| {
+        app.ui(ui)
+    });
     h.run();
     h.run();
     h.snapshot(name);
@@ -316,11 +309,7 @@ fn side_by_side_at_the_first_carry_over(lang: Lang, presenter: bool, name: &str)
         .expect("the partition script carries an entry over") as u64
         + 1;
     view.seek(round);
-    let mut h = Harness::builder()
-        .with_size(Vec2::new(1280.0, 800.0))
-        .with_pixels_per_point(1.0)
-        .with_context_setup(install_fonts)
-        .build_ui_state(|ui, v: &mut CompareView| v.ui(ui), view);
+    let mut h = window_harness(view, |ui, v: &mut CompareView| v.ui(ui));
     h.run();
     h.run();
     h.snapshot(name);
@@ -403,11 +392,7 @@ fn notes_over_each_graph_name_correspondences_and_differences_where_they_happen(
         first(&view.comparison.raft.rounds),
     );
     view.seek(raft_round);
-    let mut h = Harness::builder()
-        .with_size(Vec2::new(1280.0, 800.0))
-        .with_pixels_per_point(1.0)
-        .with_context_setup(install_fonts)
-        .build_ui_state(|ui, v: &mut CompareView| v.ui(ui), view);
+    let mut h = window_harness(view, |ui, v: &mut CompareView| v.ui(ui));
     h.run();
     h.get_by_label_contains("only through this term's entry");
     h.get_by_label_contains("↔ Multi-Paxos ballot");
@@ -452,11 +437,7 @@ fn a_truncation_is_noted_over_raft_the_round_it_happens() {
         .expect("the old leader's suffix is cut") as u64
         + 1;
     view.seek(round);
-    let mut h = Harness::builder()
-        .with_size(Vec2::new(1280.0, 800.0))
-        .with_pixels_per_point(1.0)
-        .with_context_setup(install_fonts)
-        .build_ui_state(|ui, v: &mut CompareView| v.ui(ui), view);
+    let mut h = window_harness(view, |ui, v: &mut CompareView| v.ui(ui));
     h.run();
     h.get_by_label_contains("cut a conflicting suffix");
     h.state_mut().seek(round - 1);
@@ -484,14 +465,9 @@ fn can_this_break_finds_a_flaw_and_opens_its_run_in_the_raft_workspace() {
         let session = Session::new(config, Knobs::default());
         let mut app = paxos_lab::ui::store_app::RaftApp::new(session, Lang::En);
         app.fixed_time = Some(0.0);
-        let mut h = Harness::builder()
-            .with_size(Vec2::new(1280.0, 800.0))
-            .with_pixels_per_point(1.0)
-            .with_context_setup(install_fonts)
-            .build_ui_state(
-                |ui, app: &mut paxos_lab::ui::store_app::RaftApp| app.ui(ui),
-                app,
-            );
+        let mut h = window_harness(app, |ui, app: &mut paxos_lab::ui::store_app::RaftApp| {
+            app.ui(ui)
+        });
         h.run();
         h.get_by_label("Can this break?…").click();
         h.run();
@@ -499,19 +475,7 @@ fn can_this_break_finds_a_flaw_and_opens_its_run_in_the_raft_workspace() {
             h.get_by_label_contains("Random walks instead").click();
             h.run();
         }
-        h.get_by_label("Search").click();
-        // The progress bar repaints while the search runs: step frames rather than settle.
-        h.step();
-        let started = std::time::Instant::now();
-        while h.query_by_label_contains("It can break").is_none() {
-            assert!(
-                started.elapsed() < std::time::Duration::from_secs(120),
-                "no verdict in time"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(50));
-            h.step();
-        }
-        h.run();
+        search_until_broken(&mut h);
         if walks {
             h.get_by_label_contains("Random walk 53930 broke it");
             h.snapshot("raft_can_this_break_walks");
@@ -544,14 +508,9 @@ fn a_raft_lesson_offers_no_search() {
     let (lesson, _) =
         paxos_lab::lesson::check_reference_as::<Raft>(std::path::Path::new(path), &text).unwrap();
     let app = paxos_lab::ui::store_app::RaftApp::on_lesson(lesson, 0, None, Lang::En).unwrap();
-    let mut h = Harness::builder()
-        .with_size(Vec2::new(1280.0, 800.0))
-        .with_pixels_per_point(1.0)
-        .with_context_setup(install_fonts)
-        .build_ui_state(
-            |ui, app: &mut paxos_lab::ui::store_app::RaftApp| app.ui(ui),
-            app,
-        );
+    let mut h = window_harness(app, |ui, app: &mut paxos_lab::ui::store_app::RaftApp| {
+        app.ui(ui)
+    });
     h.run();
     assert!(h.query_by_label("Can this break?…").is_none());
     h.get_by_label("New run…");

@@ -351,42 +351,48 @@ fn run_paxos(args: &ExploreArgs) -> u8 {
 }
 
 fn run_multipaxos(args: &ExploreArgs) -> u8 {
-    let mut config = match args.multipaxos_config() {
-        Ok(c) => c,
+    match args.multipaxos_config() {
+        Ok(config) => run_store_search::<MultiPaxos>(args, config, |c| StoreCluster {
+            servers: c.servers,
+            clients: c.clients,
+            flaws: flaw_words(c.flaws.iter().map(|f| f.name())),
+        }),
         Err(m) => {
             report!("error: {m}");
-            return EXIT_BAD_INPUT;
+            EXIT_BAD_INPUT
         }
-    };
-    let mut options = store_options(args);
-    let notes = explore::multipaxos_flaw_budgets(&mut config, &mut options.bounds);
-    let cluster = StoreCluster {
-        servers: config.servers,
-        clients: config.clients,
-        flaws: flaw_words(config.flaws.iter().map(|f| f.name())),
-    };
-    run_store::<MultiPaxos>(args, options, &notes, &cluster, |options, progress| {
-        explore::explore_multipaxos(&config, args.workload, args.ops, options, progress)
-    })
+    }
 }
 
 fn run_raft(args: &ExploreArgs) -> u8 {
-    let mut config = match args.raft_config() {
-        Ok(c) => c,
+    match args.raft_config() {
+        Ok(config) => run_store_search::<Raft>(args, config, |c| StoreCluster {
+            servers: c.servers,
+            clients: c.clients,
+            flaws: flaw_words(c.flaws.iter().map(|f| f.name())),
+        }),
         Err(m) => {
             report!("error: {m}");
-            return EXIT_BAD_INPUT;
+            EXIT_BAD_INPUT
         }
-    };
+    }
+}
+
+/// A store protocol's search: its flaws' budgets first, then `cluster` names what is searched.
+fn run_store_search<P: explore::StoreSearch>(
+    args: &ExploreArgs,
+    mut config: P::Config,
+    cluster: impl Fn(&P::Config) -> StoreCluster,
+) -> u8
+where
+    P::Config: Sync,
+    Search<P>: Send,
+{
     let mut options = store_options(args);
-    let notes = explore::raft_flaw_budgets(&mut config, &mut options.bounds);
-    let cluster = StoreCluster {
-        servers: config.servers,
-        clients: config.clients,
-        flaws: flaw_words(config.flaws.iter().map(|f| f.name())),
-    };
-    run_store::<Raft>(args, options, &notes, &cluster, |options, progress| {
-        explore::explore_raft(&config, args.workload, args.ops, options, progress)
+    let notes = P::flaw_budgets(&mut config, &mut options.bounds);
+    let cluster = cluster(&config);
+    run_store::<P>(args, options, &notes, &cluster, |options, progress| {
+        P::search(&config, args.workload, args.ops, options, progress)
     })
 }
 

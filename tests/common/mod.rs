@@ -13,17 +13,41 @@ pub fn harness<'a>(size: Vec2, draw: impl FnMut(&mut egui::Ui) + 'a) -> Harness<
         .build_ui(draw)
 }
 
+/// A window of 1280x800 drawing `state` (a workspace or a view with its own state), with the
+/// app's fonts.
+pub fn window_harness<S: 'static>(
+    state: S,
+    draw: impl FnMut(&mut egui::Ui, &mut S) + 'static,
+) -> Harness<'static, S> {
+    Harness::builder()
+        .with_size(Vec2::new(1280.0, 800.0))
+        .with_pixels_per_point(1.0)
+        .with_context_setup(install_fonts)
+        .build_ui_state(draw, state)
+}
+
 /// The whole window (`LabApp`) on the lesson picker, its clock frozen.
 pub fn lab_harness() -> Harness<'static, paxos_lab::ui::LabApp> {
     use paxos_lab::ui::{LabApp, PaxosApp, Settings};
     let mut paxos = PaxosApp::picker(Settings::default()).fonts_already_installed();
     paxos.fixed_time = Some(0.0);
-    Harness::builder()
-        .with_size(Vec2::new(1280.0, 800.0))
-        .with_pixels_per_point(1.0)
-        .with_context_setup(install_fonts)
-        .build_ui_state(
-            |ui, lab: &mut paxos_lab::ui::LabApp| lab.ui(ui),
-            LabApp::new(paxos),
-        )
+    window_harness(LabApp::new(paxos), |ui, lab: &mut LabApp| lab.ui(ui))
+}
+
+/// Clicks Search in the "Can this break?" window and steps frames (its progress bar repaints
+/// while the search runs) until the window says the cluster can break, for two minutes at most.
+pub fn search_until_broken<S>(h: &mut Harness<'_, S>) {
+    use egui_kittest::kittest::Queryable;
+    h.get_by_label("Search").click();
+    h.step();
+    let started = std::time::Instant::now();
+    while h.query_by_label_contains("It can break").is_none() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(120),
+            "no verdict in time"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        h.step();
+    }
+    h.run();
 }
