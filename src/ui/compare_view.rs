@@ -182,7 +182,6 @@ impl CompareView {
         let t = self.fixed_time.unwrap_or_else(|| ctx.input(|i| i.time));
         self.tick(t, &ctx);
         let lang = self.lang;
-        let tr = |x: T| x.get(lang);
         let palette = Palette::standard(self.dark);
         egui::Panel::top("cmp-bar").show(ui, |ui| self.top_bar(ui));
         let (mp_fig, raft_fig) = self.figures();
@@ -201,37 +200,28 @@ impl CompareView {
                     });
             });
         let text_scale = if self.presenter { 1.25 } else { 1.0 };
+        let (mp_notes, raft_notes) = (now.notes(false, lang), now.notes(true, lang));
         egui::CentralPanel::default().show(ui, |ui| {
             ui.columns(2, |cols| {
-                cols[0].heading(tr(T::ProtocolMultiPaxos));
-                let frame = GraphFrame {
-                    world: self.multipaxos.world(),
-                    anim: super::Anim::at_rest(self.multipaxos.world().now()),
-                    lang,
-                    palette,
-                    text_scale,
-                    selection: None,
-                    held: &self.multipaxos.held,
-                    highlight: &[],
-                };
-                // Each graph's widgets (named by node) in a scope of its own: S1 is on both sides.
-                let graph = &mut self.mp_graph;
-                notes_strip(&mut cols[0], &now.notes(false, lang), &palette, self.dark);
-                cols[0].push_id("multipaxos", |ui| graph.ui(ui, &frame, &mut Vec::new()));
-                cols[1].heading(tr(T::ProtocolRaft));
-                let frame = GraphFrame {
-                    world: self.raft.world(),
-                    anim: super::Anim::at_rest(self.raft.world().now()),
-                    lang,
-                    palette,
-                    text_scale,
-                    selection: None,
-                    held: &self.raft.held,
-                    highlight: &[],
-                };
-                let graph = &mut self.raft_graph;
-                notes_strip(&mut cols[1], &now.notes(true, lang), &palette, self.dark);
-                cols[1].push_id("raft", |ui| graph.ui(ui, &frame, &mut Vec::new()));
+                let look = (lang, palette, text_scale, self.dark);
+                let mp = (&self.multipaxos, &mut self.mp_graph);
+                side(
+                    &mut cols[0],
+                    T::ProtocolMultiPaxos,
+                    "multipaxos",
+                    mp,
+                    &mp_notes,
+                    look,
+                );
+                let raft = (&self.raft, &mut self.raft_graph);
+                side(
+                    &mut cols[1],
+                    T::ProtocolRaft,
+                    "raft",
+                    raft,
+                    &raft_notes,
+                    look,
+                );
             });
         });
         if let Some(plan) = &mut self.screenshot {
@@ -381,6 +371,31 @@ fn figures_table(ui: &mut Ui, mp: &Figures, raft: &Figures, lang: Lang) {
                 ui.end_row();
             }
         });
+}
+
+/// One protocol's side: its name, the notes on top, and its graph as the run stands (the
+/// graph's widgets, named by node, in a scope of their own: S1 is on both sides).
+fn side<P: super::store_graph::StoreGraphView>(
+    ui: &mut Ui,
+    heading: T,
+    id: &str,
+    (session, graph): (&Session<P>, &mut StoreGraph<P>),
+    notes: &[(String, bool)],
+    (lang, palette, text_scale, dark): (Lang, Palette, f32, bool),
+) {
+    ui.heading(heading.get(lang));
+    let frame = GraphFrame {
+        world: session.world(),
+        anim: super::Anim::at_rest(session.world().now()),
+        lang,
+        palette,
+        text_scale,
+        selection: None,
+        held: &session.held,
+        highlight: &[],
+    };
+    notes_strip(ui, notes, &palette, dark);
+    ui.push_id(id, |ui| graph.ui(ui, &frame, &mut Vec::new()));
 }
 
 /// How many rounds a difference stays on its graph after it happens, so a class sees it while the
