@@ -172,14 +172,7 @@ impl Teach for MultiPaxos {
                 who.is_none_or(|w| w == s.id) && server(s.id).is_some_and(|s| s.applied >= *upto)
             }),
             Condition::Answered { client, at_least } => {
-                monitor
-                    .history
-                    .ops()
-                    .filter(|o| {
-                        o.ret.is_some() && client.is_none_or(|c| c == multipaxos::client(o.client))
-                    })
-                    .count()
-                    >= *at_least as usize
+                answered(&monitor.history, *client) >= *at_least as usize
             }
             _ => return None,
         })
@@ -237,14 +230,7 @@ impl Teach for Raft {
                 who.is_none_or(|w| w == s.id) && server(s.id).is_some_and(|s| s.applied >= *upto)
             }),
             Condition::Answered { client, at_least } => {
-                monitor
-                    .history
-                    .ops()
-                    .filter(|o| {
-                        o.ret.is_some() && client.is_none_or(|c| c == raft::client(o.client))
-                    })
-                    .count()
-                    >= *at_least as usize
+                answered(&monitor.history, *client) >= *at_least as usize
             }
             _ => return None,
         })
@@ -265,4 +251,14 @@ impl Teach for Raft {
         }
         m.linearizable.hash(h);
     }
+}
+
+/// Requests answered so far, by `client` or by any (the store protocols share their clients).
+fn answered(history: &crate::protocols::kv::History, client: Option<crate::sim::NodeId>) -> usize {
+    history
+        .ops()
+        .filter(|o| {
+            o.ret.is_some() && client.is_none_or(|c| c == crate::protocols::kv::client(o.client))
+        })
+        .count()
 }
