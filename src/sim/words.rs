@@ -55,15 +55,12 @@ pub fn fill(template: &str, args: &[&dyn Display]) -> String {
 
 /// The sentence in both languages: `[English, Chinese]`.
 pub fn both(words: Words, args: &[&dyn Localized]) -> [String; 2] {
-    let put = |template: &str, zh: bool| {
-        let mut out = template.to_string();
-        for (i, a) in args.iter().enumerate() {
-            let value = if zh { a.zh() } else { a.en() };
-            out = out.replace(&format!("{{{i}}}"), &value);
-        }
-        out
+    let put = |template: &str, read: fn(&dyn Localized) -> String| {
+        let values: Vec<String> = args.iter().map(|a| read(*a)).collect();
+        let values: Vec<&dyn Display> = values.iter().map(|v| v as &dyn Display).collect();
+        fill(template, &values)
     };
-    [put(words[0], false), put(words[1], true)]
+    [put(words[0], |a| a.en()), put(words[1], |a| a.zh())]
 }
 
 #[cfg(test)]
