@@ -23,6 +23,7 @@ use crate::protocols::kv::Workload;
 use crate::protocols::multipaxos::{self, MultiPaxos};
 use crate::protocols::paxos::{Config, Flaw, Paxos};
 use crate::protocols::raft::{self, Raft};
+use crate::sim::words::grouped;
 
 #[derive(Args, Debug, Clone)]
 pub struct ExploreArgs {
@@ -30,10 +31,10 @@ pub struct ExploreArgs {
     #[arg(long, default_value = "paxos")]
     pub protocol: String,
     /// Multi-Paxos and Raft: servers
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = crate::cli::per_role)]
     pub servers: u8,
     /// Multi-Paxos and Raft: clients
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = crate::cli::clients_count)]
     pub clients: u8,
     /// Multi-Paxos and Raft: operations per client, handed over before the search starts
     #[arg(long, default_value_t = 2)]
@@ -53,11 +54,11 @@ pub struct ExploreArgs {
     /// unbounded under --depth
     #[arg(long)]
     pub retries: Option<u8>,
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = 2, value_parser = crate::cli::per_role)]
     pub proposers: u8,
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = crate::cli::per_role)]
     pub acceptors: u8,
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = crate::cli::per_role)]
     pub learners: u8,
     /// Phase-1 quorum size (default: a majority)
     #[arg(long)]
@@ -84,8 +85,8 @@ pub struct ExploreArgs {
     /// volatile-state, stale-read
     #[arg(long = "flaw", value_name = "NAME")]
     pub flaws: Vec<String>,
-    /// Expand no state this many steps from the start (Stateright's depth bound); with it,
-    /// Multi-Paxos and Raft timeouts are unbounded unless --timeouts is given
+    /// Expand no state this many steps from the start (Stateright's depth bound; at most
+    /// 100,000); with it, Multi-Paxos and Raft timeouts are unbounded unless --timeouts is given
     #[arg(long)]
     pub depth: Option<u32>,
     /// Search by N random walks instead of breadth first, each of at most --depth steps (default
@@ -264,20 +265,16 @@ fn check_writable(path: &std::path::Path) -> Result<(), String> {
         })
 }
 
-/// Thousands separated by commas, for figures people read.
-fn grouped(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 pub fn run(args: &ExploreArgs) -> u8 {
+    if let Some(d) = args.depth
+        && d > explore::MAX_DEPTH
+    {
+        report!(
+            "error: --depth must be at most {} steps, not {d}",
+            grouped(explore::MAX_DEPTH as u64)
+        );
+        return EXIT_BAD_INPUT;
+    }
     if args.threads > explore::MAX_THREADS {
         report!(
             "error: --threads must be at most {} (0 means one per core), not {}",
@@ -555,6 +552,16 @@ fn finish<P: Plugin>(
             report!("    {},", crate::trace::action_ron(a));
         }
         saved = false;
+    }
+    if let Some(path) = &args.out
+        && search.counterexample.is_none()
+        && std::fs::symlink_metadata(path).is_ok()
+    {
+        // Not removed (it is the user's file), but never taken for this search's result.
+        report!(
+            "note: {}: this search found no counterexample, so nothing was written there; the file there is from an earlier run, left as it was",
+            path.display()
+        );
     }
     // The whole run, the requests handed over before the search included.
     let actions = search.counterexample.as_ref().map(|t| t.actions.as_slice());

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use crate::sim::canon::Canonical;
 use crate::sim::{Action, Violation, World};
 
-pub use space::{Space, Step};
+pub use space::{Space, Step, WalkEnd};
 use visited::Visited;
 
 /// How far the search may go. Faults are budgets for the whole run.
@@ -88,6 +88,10 @@ pub struct Walks {
     pub steps: u32,
     pub seed: u64,
 }
+
+/// The deepest a search goes, and the longest a random walk is: far past any bound breadth
+/// first can reach, and a walk of this many steps takes seconds, not hours.
+pub const MAX_DEPTH: u32 = 100_000;
 
 /// The most worker threads a search starts.
 pub const MAX_THREADS: usize = 256;
@@ -260,7 +264,8 @@ where
     P::Monitor: Send + Sync,
 {
     if let Some(walks) = options.walks {
-        return walk(space, walks, options.threads, progress, world);
+        let budget = options.max_memory.unwrap_or_else(memory::default_budget);
+        return walk(space, walks, options.threads, budget, progress, world);
     }
     let started = Instant::now();
     memory::reset_peak();
@@ -285,7 +290,8 @@ where
     let transitions_before = progress.transitions.load(Ordering::Relaxed);
     let at_state_limit = |n: u64| options.max_states.is_some_and(|m| n >= m);
     if at_state_limit(1) {
-        halt.store(STATE_LIMIT, Ordering::Relaxed);
+        // The root alone reaches the limit: nothing is expanded, so there is no verdict.
+        verdict = Verdict::Limit(Limit::States(options.max_states.unwrap_or(0)));
         level.clear();
     }
 
@@ -510,6 +516,7 @@ fn walk<P: Canonical + Send + Sync>(
     space: &Space<P>,
     walks: Walks,
     threads: usize,
+    budget: u64,
     progress: &Progress,
     world: &mut World<P>,
 ) -> Result<Report<P::Request>, String>
@@ -527,10 +534,25 @@ where
     let first_broken = AtomicU64::new(u64::MAX);
     let finding = std::sync::Mutex::new(None::<(u64, Vec<Step>, Violation)>);
     let transitions_before = progress.transitions.load(Ordering::Relaxed);
+    let baseline = memory::resident();
+    let over = AtomicBool::new(false);
+    // Each walk's own data against its share of the budget at every step, and the whole
+    // process against the budget every few thousand steps (a read of `/proc`).
+    let over_budget = |own: usize, depth: u32| {
+        let out = own as u64 > budget / threads as u64
+            || (depth % 4096 == 0
+                && memory::resident()
+                    .zip(baseline)
+                    .is_some_and(|(now, before)| now.saturating_sub(before) > budget));
+        if out {
+            over.store(true, Ordering::Relaxed);
+        }
+        out || over.load(Ordering::Relaxed)
+    };
     let worker = || {
         let mut scratch = space.scratch();
         loop {
-            if progress.cancelled() {
+            if progress.cancelled() || over.load(Ordering::Relaxed) {
                 break;
             }
             let i = next_walk.fetch_add(1, Ordering::Relaxed);
@@ -541,12 +563,19 @@ where
             let mut rng =
                 crate::sim::rng::Rng::new(walks.seed ^ i.wrapping_mul(0xD1B5_4A32_D192_ED03));
             let mut transitions = 0u64;
-            let found = space.walk(&root, walks.steps, &mut rng, &mut scratch, &mut transitions);
+            let end = space.walk(
+                &root,
+                walks.steps,
+                &mut rng,
+                &mut scratch,
+                &mut transitions,
+                &over_budget,
+            );
             progress
                 .transitions
                 .fetch_add(transitions, Ordering::Relaxed);
             progress.states.fetch_add(1, Ordering::Relaxed);
-            if let Some((steps, violation)) = found {
+            if let WalkEnd::Broke(steps, violation) = end {
                 first_broken.fetch_min(i, Ordering::Relaxed);
                 if let Ok(mut slot) = finding.lock()
                     && slot.as_ref().is_none_or(|(j, _, _)| i < *j)
@@ -584,6 +613,9 @@ where
             (Verdict::Violation { violation, actions }, length, i + 1)
         }
         None if progress.cancelled() => (Verdict::Cancelled, walks.steps, taken),
+        None if over.load(Ordering::Relaxed) => {
+            (Verdict::Limit(Limit::Memory(budget)), walks.steps, taken)
+        }
         None => (Verdict::Limit(Limit::Walks(walks)), walks.steps, taken),
     };
     Ok(Report {

@@ -951,13 +951,21 @@ impl<P: Canonical> Space<P> {
         rng: &mut crate::sim::rng::Rng,
         s: &mut Scratch<P>,
         transitions: &mut u64,
-    ) -> Option<(Vec<Step>, Violation)> {
+        over_budget: &dyn Fn(usize, u32) -> bool,
+    ) -> WalkEnd {
         let mix = Mix::draw(self.roster.len(), rng);
         let mut state = root.to_vec();
         let mut taken = Vec::new();
         let mut steps = std::mem::take(&mut s.steps);
-        let mut found = None;
+        let mut end = WalkEnd::Done;
         'walk: for depth in 1..=max_steps {
+            // The walk's own data: its state and the steps it took (the decoded world is of the
+            // state's order); the caller also watches the whole process.
+            let own = state.capacity() + taken.capacity() * std::mem::size_of::<Step>();
+            if over_budget(own, depth) {
+                end = WalkEnd::OverBudget;
+                break;
+            }
             self.decode(&state, s);
             self.enabled(s, &mut steps);
             while !steps.is_empty() {
@@ -966,7 +974,7 @@ impl<P: Canonical> Space<P> {
                 if let Some(violation) = self.take(&state, depth as u64, s, step) {
                     taken.push(step);
                     if let Some(v) = violation {
-                        found = Some((std::mem::take(&mut taken), v));
+                        end = WalkEnd::Broke(std::mem::take(&mut taken), v);
                         break 'walk;
                     }
                     state.clear();
@@ -977,6 +985,16 @@ impl<P: Canonical> Space<P> {
             break; // nothing enabled: the run is over
         }
         s.steps = steps;
-        found
+        end
     }
+}
+
+/// How a random walk ended.
+pub enum WalkEnd {
+    /// It broke a rule, with these steps.
+    Broke(Vec<Step>, Violation),
+    /// It ran its steps, or nothing more was enabled.
+    Done,
+    /// It stopped at the memory budget.
+    OverBudget,
 }
