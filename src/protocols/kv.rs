@@ -17,6 +17,7 @@ use super::ids::Value;
 use crate::sim::cowvec::CowVec;
 use crate::sim::ids::{MAX_PER_ROLE, NodeId, Role};
 use crate::sim::protocol::{Outbox, Protocol, Refusal, Request, TimerOp};
+use crate::sim::pvec::PQueue;
 use crate::sim::rng::Rng;
 
 /// A replicated store's cluster: servers `S1..Sn`, then clients `C1..Cm`, as Multi-Paxos and Raft
@@ -393,13 +394,16 @@ impl fmt::Display for ClientMsg {
     }
 }
 
+/// The most requests a client holds waiting; one more is refused.
+pub const MAX_WAITING: usize = 10_000;
+
 /// A client: it runs its requests one at a time, in the order it was given them. Its state is
 /// durable (a client library that writes its next id to disk), so a restart resends the request
 /// in progress rather than starting a second one.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Client {
     /// Requests given but not started, oldest first.
-    pub queue: Vec<Op>,
+    pub queue: PQueue<Op>,
     /// The request in progress.
     pub current: Option<(u32, Op)>,
     /// The last sequence number used.
@@ -436,7 +440,9 @@ impl Client {
         if self.current.is_some() || self.queue.is_empty() {
             return;
         }
-        let op = self.queue.remove(0);
+        let Some(op) = self.queue.pop_front() else {
+            return;
+        };
         self.seq += 1;
         self.current = Some((self.seq, op));
         fx.invoked = Some((self.seq, op));
@@ -446,10 +452,15 @@ impl Client {
 
     /// A request handed to client `id`, refused when its queue is full.
     pub fn take(&mut self, id: NodeId, op: Op) -> Result<ClientEffects, Refusal> {
-        if self.queue.len() >= 10_000 {
-            return Err(format!("{id} already has 10000 requests waiting"));
+        if !self.has_room() {
+            return Err(format!("{id} already has {MAX_WAITING} requests waiting"));
         }
         Ok(self.on_request(op))
+    }
+
+    /// Whether it takes one more request (fewer than `MAX_WAITING` wait).
+    pub fn has_room(&self) -> bool {
+        self.queue.len() < MAX_WAITING
     }
 
     /// How many requests it has been given so far (the workload's index of the next one).
@@ -459,7 +470,7 @@ impl Client {
 
     pub fn on_request(&mut self, op: Op) -> ClientEffects {
         let mut fx = ClientEffects::default();
-        self.queue.push(op);
+        self.queue.push_back(op);
         self.next(&mut fx);
         fx
     }

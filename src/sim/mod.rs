@@ -9,6 +9,7 @@ pub mod hash;
 pub mod ids;
 pub mod network;
 pub mod protocol;
+pub mod pvec;
 pub mod rng;
 pub mod scheduler;
 pub mod words;

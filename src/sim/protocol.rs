@@ -129,6 +129,11 @@ pub trait Protocol: Clone + Debug + Sized + 'static {
     fn initial_node(&self, id: NodeId) -> Self::Node;
     /// Whether clients may send requests to this node (proposers, in Paxos).
     fn takes_requests(&self, id: NodeId) -> bool;
+    /// Whether a node that takes requests has room for one more now (a client whose queue is
+    /// full refuses): the auto-scheduler asks only those that do.
+    fn has_room(&self, _node: &Self::Node) -> bool {
+        true
+    }
     /// The request the auto-scheduler makes at `id` when its workload knob fires.
     fn auto_request(&self, id: NodeId, node: &Self::Node) -> Self::Request;
     fn new_monitor(&self) -> Self::Monitor;

@@ -57,6 +57,20 @@ impl Knobs {
                 return Err(format!("{name}: a probability between 0 and 1, not {p}"));
             }
         }
+        // Each step first draws a crash, then a request: at 1 either takes every step, and the
+        // network never delivers a message.
+        for (name, p) in [("crash", self.crash), ("propose", self.propose)] {
+            if p >= 1.0 {
+                return Err(format!(
+                    "{name}: a probability below 1, not {p}: at 1 every step would be a {} and no message would ever be delivered",
+                    if name == "crash" {
+                        "crash"
+                    } else {
+                        "new request"
+                    }
+                ));
+            }
+        }
         if self.drop + self.duplicate > 1.0 {
             return Err("drop + duplicate must not exceed 1".into());
         }
@@ -108,8 +122,11 @@ impl Scheduler {
         {
             return Some(Action::Crash(n));
         }
+        let takes = |s: &super::world::Slot<P::Node>| {
+            s.up && takes(s.id) && world.protocol().has_room(&s.state)
+        };
         if self.rng.chance(k.propose)
-            && let Some(n) = self.pick(world, |s| s.up && takes(s.id))
+            && let Some(n) = self.pick(world, takes)
         {
             return Some(request(n));
         }
@@ -152,7 +169,7 @@ impl Scheduler {
             return Some(Action::Restart(n));
         }
         if k.propose > 0.0 {
-            return self.pick(world, |s| s.up && takes(s.id)).map(request);
+            return self.pick(world, takes).map(request);
         }
         None
     }

@@ -219,7 +219,7 @@ impl<M: Clone + Hash + Eq> Codes<M> {
 
     pub fn encode_client(&self, cl: &Client, w: &mut Writer) {
         w.varint(cl.queue.len() as u64);
-        for op in &cl.queue {
+        for op in cl.queue.iter() {
             w.varint(self.op(op));
         }
         match cl.current {

@@ -991,6 +991,13 @@ impl Protocol for MultiPaxos {
         id.role == CLIENT
     }
 
+    fn has_room(&self, node: &Node) -> bool {
+        match node {
+            Node::Client(c) => c.has_room(),
+            Node::Server(_) => false,
+        }
+    }
+
     /// The client's next operation from the seeded workload.
     fn auto_request(&self, id: NodeId, node: &Node) -> Op {
         let given = match node {

@@ -7,8 +7,6 @@
 //! Votes, replies and heartbeats fit the explorer's 48-bit codes field by field, as does an
 //! `AppendEntries` with at most one entry and small numbers; a longer one is interned.
 
-use std::collections::BTreeMap;
-
 use super::{Flaw, LogEntry, Monitor, Msg, Node, Note, Raft, Role, Server};
 use crate::protocols::kv::canon::{self as kv_canon, pack, tag, unpack};
 use crate::protocols::kv::{ClientMsg, Entry, Op};
@@ -273,19 +271,26 @@ impl Canonical for Raft {
 
     fn encode_monitor(&self, m: &Monitor, c: &Codes, w: &mut Writer) {
         w.varint(m.leaders.len() as u64);
-        for (term, leader) in &m.leaders {
-            w.varint(*term as u64);
+        for (term, leader) in m.leaders.iter() {
+            w.varint(term as u64);
             w.byte(*leader);
         }
-        w.varint(m.written.len() as u64);
-        for ((index, term), (entry, prev_term)) in &m.written {
-            w.varint(*index as u64);
-            w.varint(*term as u64);
-            w.varint(c.entry(entry));
-            w.varint(*prev_term as u64);
+        let written = m
+            .written
+            .iter()
+            .map(|(_, terms)| terms.len())
+            .sum::<usize>();
+        w.varint(written as u64);
+        for (index, terms) in m.written.iter() {
+            for (term, entry, prev_term) in terms {
+                w.varint(index as u64);
+                w.varint(*term as u64);
+                w.varint(c.entry(entry));
+                w.varint(*prev_term as u64);
+            }
         }
         w.varint(m.committed.len() as u64);
-        for (e, in_term) in m.committed.iter().zip(&m.committed_in) {
+        for (e, in_term) in m.committed.iter().zip(m.committed_in.iter()) {
             log_entry(c, e, w);
             w.varint(*in_term as u64);
         }
@@ -312,16 +317,18 @@ impl Canonical for Raft {
     fn decode_monitor(&self, c: &Codes, r: &mut Reader) -> Monitor {
         let mut m = crate::sim::protocol::Protocol::new_monitor(self);
         m.leaders = (0..r.varint())
-            .map(|_| (r.varint() as u32, r.byte()))
-            .collect::<BTreeMap<_, _>>();
-        m.written = (0..r.varint())
-            .map(|_| {
-                let index = r.varint() as u32;
-                let term = r.varint() as u32;
-                let entry = c.entry_at(r.varint()).unwrap_or(Entry::Noop);
-                ((index, term), (entry, r.varint() as u32))
-            })
+            .map(|_| (r.varint() as usize, r.byte()))
             .collect();
+        for _ in 0..r.varint() {
+            let index = r.varint() as usize;
+            let term = r.varint() as u32;
+            let entry = c.entry_at(r.varint()).unwrap_or(Entry::Noop);
+            let prev_term = r.varint() as u32;
+            // Written in index and term order: each term goes after those before it.
+            m.written
+                .entry(index, Vec::new)
+                .push((term, entry, prev_term));
+        }
         for _ in 0..r.varint() {
             m.committed.push(read_log_entry(c, r));
             m.committed_in.push(r.varint() as u32);

@@ -38,7 +38,9 @@ pub struct Outcome {
     /// Every committed entry, in index order.
     pub committed: Vec<CommittedEntry>,
     /// The leader of each term that elected one.
+    #[serde(deserialize_with = "crate::protocols::plugin::unique_keys")]
     pub leaders: BTreeMap<u32, NodeId>,
+    #[serde(deserialize_with = "crate::protocols::plugin::unique_keys")]
     pub replicas: BTreeMap<NodeId, Replica>,
     pub linearizable: bool,
     pub history: Vec<Request>,
@@ -77,7 +79,7 @@ impl Outcome {
             leaders: m
                 .leaders
                 .iter()
-                .map(|(&t, &s)| (t, super::server(s)))
+                .map(|(t, &s)| (t as u32, super::server(s)))
                 .collect(),
             replicas,
             linearizable: m.linearizable,

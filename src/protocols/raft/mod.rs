@@ -22,7 +22,6 @@ pub mod canon;
 mod config;
 pub mod describe;
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -33,6 +32,7 @@ pub use super::kv::{CLIENT, SERVER, client, server};
 use super::kv::{Op, Output, Settled, Store, Workload};
 use crate::sim::ids::NodeId;
 use crate::sim::protocol::{Ctx, Outbox, Protocol, Refusal, TimerOp, Violation, Wait};
+use crate::sim::pvec::{PIndexMap, PVec};
 use crate::sim::words::{Localized, both};
 use crate::sim::world::{Event, Timing, World};
 
@@ -177,7 +177,7 @@ pub struct Server {
     // Durable.
     pub term: u32,
     pub voted_for: Option<u8>,
-    pub log: Vec<LogEntry>,
+    pub log: PVec<LogEntry>,
     /// Entries applied, in order (the replica's snapshot point).
     pub applied: u32,
     pub store: Store,
@@ -194,7 +194,7 @@ impl Default for Server {
         Server {
             term: 0,
             voted_for: None,
-            log: Vec::new(),
+            log: PVec::new(),
             applied: 0,
             store: Store::default(),
             commit: 0,
@@ -226,9 +226,11 @@ impl Server {
     }
 
     /// Whether the log holds this client's request already (a retry must not add it twice).
+    /// Only the entries not yet applied are read: every caller also asks the store, which has
+    /// run every applied one (a long run's requests would otherwise each read the whole log).
     fn holds(&self, c: &Command) -> bool {
         self.log
-            .iter()
+            .range(self.applied as usize, self.log.len())
             .any(|e| matches!(e.entry, Entry::Cmd(x) if x.client == c.client && x.seq == c.seq))
             || self.pending.contains(c)
     }
@@ -260,7 +262,7 @@ pub enum Note {
     /// Won the election of `term`, with this log.
     Elected {
         term: u32,
-        log: Arc<[LogEntry]>,
+        log: PVec<LogEntry>,
     },
     SteppedDown {
         term: u32,
@@ -339,16 +341,17 @@ pub struct Raft {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Monitor {
-    /// The leader of each term that had one.
-    pub leaders: BTreeMap<u32, u8>,
-    /// For each (index, term) ever written: the entry and the term of the entry before it (log
-    /// matching: one entry per index and term, always after the same history).
-    pub written: BTreeMap<(u32, u32), (Entry, u32)>,
+    /// The leader of each term that had one (by term). These records grow with the run and
+    /// every checkpoint holds a copy: they are shared, not copied (`PVec`).
+    pub leaders: PIndexMap<u8>,
+    /// For each index, each term ever written there: the entry and the term of the entry before
+    /// it (log matching: one entry per index and term, always after the same history), by term.
+    pub written: PIndexMap<Vec<(u32, Entry, u32)>>,
     /// The committed entries, by index (`committed[i - 1]`).
-    pub committed: Vec<LogEntry>,
+    pub committed: PVec<LogEntry>,
     /// The term whose leader first committed each of them: leaders of later terms must hold it
     /// (a leader of an earlier term, elected late, need not).
-    pub committed_in: Vec<u32>,
+    pub committed_in: PVec<u32>,
     /// Per server: the entries it applied in order, and its highest term.
     pub applied: Vec<u32>,
     pub terms: Vec<u32>,
@@ -357,6 +360,17 @@ pub struct Monitor {
     pub history: History,
     pub settled: Settled,
     pub linearizable: bool,
+}
+
+impl Monitor {
+    /// The entry written at `index` in `term`, and the term of the entry before it, if any was.
+    pub fn written_at(&self, index: u32, term: u32) -> Option<(Entry, u32)> {
+        self.written
+            .get(index as usize)?
+            .iter()
+            .find(|(t, _, _)| *t == term)
+            .map(|&(_, e, p)| (e, p))
+    }
 }
 
 impl Raft {
@@ -465,7 +479,7 @@ impl Raft {
         };
         out.note(Note::Elected {
             term: s.term,
-            log: s.log.clone().into(),
+            log: s.log.clone(),
         });
         // No no-op yet (it comes with the first heartbeat, see `on_timeout`): entries of earlier
         // terms commit only through a later entry of this term (Figure 8).
@@ -515,7 +529,7 @@ impl Raft {
         let prev_index = next - 1;
         let prev_term = s.term_at(prev_index).unwrap_or(0);
         let end = (prev_index as usize + APPEND_BATCH).min(s.log.len());
-        let entries: Arc<[LogEntry]> = s.log[prev_index as usize..end].into();
+        let entries: Arc<[LogEntry]> = s.log.range(prev_index as usize, end).copied().collect();
         out.send(
             server(to),
             Msg::AppendEntries {
@@ -876,6 +890,13 @@ impl Protocol for Raft {
         id.role == CLIENT
     }
 
+    fn has_room(&self, node: &Node) -> bool {
+        match node {
+            Node::Client(c) => c.has_room(),
+            Node::Server(_) => false,
+        }
+    }
+
     /// The client's next operation from the seeded workload.
     fn auto_request(&self, id: NodeId, node: &Node) -> Op {
         let given = match node {
@@ -892,10 +913,10 @@ impl Protocol for Raft {
 
     fn new_monitor(&self) -> Monitor {
         Monitor {
-            leaders: BTreeMap::new(),
-            written: BTreeMap::new(),
-            committed: Vec::new(),
-            committed_in: Vec::new(),
+            leaders: PIndexMap::new(),
+            written: PIndexMap::new(),
+            committed: PVec::new(),
+            committed_in: PVec::new(),
             applied: vec![0; self.servers as usize],
             terms: vec![0; self.servers as usize],
             executed: vec![vec![0; self.clients as usize]; self.servers as usize],
@@ -1023,16 +1044,17 @@ impl Protocol for Raft {
                 }
             }
             Note::Elected { term, log } => {
-                match m.leaders.get(term) {
+                match m.leaders.get(*term as usize) {
                     Some(&l) if l != node.index => violate(
                         "election-safety",
                         both(broken::TWO_LEADERS, &[&node, &l, term]),
                     ),
                     _ => {
-                        m.leaders.insert(*term, node.index);
+                        m.leaders.insert(*term as usize, node.index);
                     }
                 }
-                for (k, (c, &in_term)) in m.committed.iter().zip(&m.committed_in).enumerate() {
+                for (k, (c, &in_term)) in m.committed.iter().zip(m.committed_in.iter()).enumerate()
+                {
                     if in_term < *term && log.get(k) != Some(c) {
                         violate(
                             "leader-completeness",
@@ -1047,18 +1069,19 @@ impl Protocol for Raft {
                 entry,
                 prev_term,
                 ..
-            } => match m.written.get(&(*index, entry.term)) {
-                Some((e, p)) if *e != entry.entry || *p != *prev_term => violate(
+            } => match m.written_at(*index, entry.term) {
+                Some((e, p)) if e != entry.entry || p != *prev_term => violate(
                     "log-matching",
                     both(
                         broken::LOGS_DIFFER,
-                        &[&node, entry, index, prev_term, e, &entry.term, p],
+                        &[&node, entry, index, prev_term, &e, &entry.term, &p],
                     ),
                 ),
                 Some(_) => {}
                 None => {
-                    m.written
-                        .insert((*index, entry.term), (entry.entry, *prev_term));
+                    let terms = m.written.entry(*index as usize, Vec::new);
+                    let at = terms.partition_point(|(t, _, _)| *t < entry.term);
+                    terms.insert(at, (entry.term, entry.entry, *prev_term));
                 }
             },
             Note::Truncated {
