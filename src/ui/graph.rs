@@ -8,13 +8,15 @@ use egui::{Align2, Color32, FontId, Pos2, Rect, Response, Sense, Shape, Stroke, 
 use petgraph::graph::UnGraph;
 
 use super::Frame;
-use super::i18n::T;
+use super::crowd;
+use super::i18n::{T, fill};
 use super::theme::{cross, crown, message_marker, role_outline, role_shape};
 use crate::protocols::paxos::short_label;
 use crate::protocols::paxos::{Action, Config, Value};
 use crate::protocols::paxos::{Msg, Node, Phase};
 use crate::session::{Command, Selection};
 use crate::sim::network::Envelope;
+use crate::sim::words::grouped;
 use crate::sim::world::LossCause;
 use crate::sim::{Event, NodeId, Role};
 
@@ -369,61 +371,45 @@ impl GraphView {
         let mut hovered_msg: Option<(Envelope<Msg>, Pos2)> = None;
         let mr = (r * 0.28).clamp(3.0, 8.0);
         let many = in_flight.len() > FULL_LABELS_UP_TO;
-        let crowded = in_flight.len() > 300;
         // Message labels are placed after the nodes, clear of them and of each other.
         let mut labels: Vec<PendingLabel> = Vec::new();
         // A broadcast's copies (same sender, message and send time) share one label with a count.
         let mut broadcast: std::collections::HashMap<(NodeId, String, u64), usize> =
             std::collections::HashMap::new();
-        // In a crowd, many copies sit on the same pixel: draw each (pixel, kind) once, unoutlined.
-        let mut drawn = std::collections::HashSet::new();
-        for env in in_flight.iter().copied() {
+        let one_by_one = in_flight.len() <= crowd::ONE_BY_ONE_UP_TO;
+        for env in in_flight.iter().copied().filter(|_| one_by_one) {
             let p = message_pos(&layout, env, now);
             let kind = env.msg.kind();
-            let held = f.session.held.contains(&env.id);
-            if !crowded {
-                for s in message_marker(kind, p, mr, pal.message(kind), text_color) {
-                    painter.add(s);
-                }
-            } else if drawn.insert((p.x as i32, p.y as i32, kind)) {
-                painter
-                    .add(message_marker(kind, p, mr, pal.message(kind), text_color).swap_remove(0));
+            for s in message_marker(kind, p, mr, pal.message(kind), text_color) {
+                painter.add(s);
             }
-            if held {
-                painter.circle_stroke(p, mr + 4.0, Stroke::new(2.0, pal.cut));
-            }
-            if f.session.selection == Some(Selection::Message(env.id)) {
-                painter.circle_stroke(p, mr + 6.0, Stroke::new(2.5, pal.changed));
-            }
-            if in_flight.len() <= 400 {
+            if !many || in_flight.len() <= 60 {
                 let label = if many {
                     short_label(&env.msg)
                 } else {
                     message_text(&env.msg, f)
                 };
-                if !many || in_flight.len() <= 60 {
-                    // Labels trail behind the message, away from the node it is heading into.
-                    let (a, b) = (layout.pos(env.src), layout.pos(env.dst));
-                    let ahead = (p - a).length() > (b - a).length() * 0.5;
-                    let right = (b.x > a.x) != ahead;
-                    match broadcast.entry((env.src, label.clone(), env.sent_at)) {
-                        std::collections::hash_map::Entry::Occupied(e) => {
-                            let first = &mut labels[*e.get()];
-                            let n = first
-                                .text
-                                .rsplit_once(" ×")
-                                .map_or(1, |(_, n)| n.parse::<usize>().unwrap_or(1));
-                            first.text = format!("{label} ×{}", n + 1);
-                        }
-                        std::collections::hash_map::Entry::Vacant(e) => {
-                            e.insert(labels.len());
-                            labels.push(PendingLabel {
-                                text: label,
-                                anchor: p,
-                                right,
-                                id: env.id,
-                            });
-                        }
+                // Labels trail behind the message, away from the node it is heading into.
+                let (a, b) = (layout.pos(env.src), layout.pos(env.dst));
+                let ahead = (p - a).length() > (b - a).length() * 0.5;
+                let right = (b.x > a.x) != ahead;
+                match broadcast.entry((env.src, label.clone(), env.sent_at)) {
+                    std::collections::hash_map::Entry::Occupied(e) => {
+                        let first = &mut labels[*e.get()];
+                        let n = first
+                            .text
+                            .rsplit_once(" ×")
+                            .map_or(1, |(_, n)| n.parse::<usize>().unwrap_or(1));
+                        first.text = format!("{label} ×{}", n + 1);
+                    }
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert(labels.len());
+                        labels.push(PendingLabel {
+                            text: label,
+                            anchor: p,
+                            right,
+                            id: env.id,
+                        });
                     }
                 }
             }
@@ -432,6 +418,66 @@ impl GraphView {
             {
                 hovered_msg = Some((*env, p));
             }
+        }
+        if !one_by_one {
+            // A crowd: overlapping markers merge, and past a bound the rest are only counted.
+            let crowd = crowd::merge(
+                in_flight
+                    .iter()
+                    .map(|e| (message_pos(&layout, e, now), e.msg.kind(), e.id)),
+                mr,
+            );
+            for m in &crowd.markers {
+                painter.add(
+                    message_marker(m.kind, m.pos, mr, pal.message(m.kind), text_color)
+                        .swap_remove(0),
+                );
+            }
+            if let Some(h) = hovered_pos
+                && let Some(m) = crowd.markers.iter().find(|m| h.distance(m.pos) < mr + 4.0)
+                && let Some(env) = net.get(m.first)
+            {
+                hovered_msg = Some((*env, m.pos));
+            }
+            let mut summary = fill(f.tr(T::CrowdInFlight), &[&grouped(crowd.total as u64)]);
+            if crowd.hidden > 0 {
+                summary += &format!(
+                    " · {}",
+                    fill(f.tr(T::CrowdMore), &[&grouped(crowd.hidden as u64)])
+                );
+            }
+            let galley = painter.layout_no_wrap(summary.clone(), font(13.0), text_color);
+            let at = rect.left_bottom() + Vec2::new(8.0, -8.0 - galley.size().y);
+            let plate = Rect::from_min_size(at, galley.size()).expand(3.0);
+            painter.rect_filled(
+                plate,
+                3.0,
+                ui.visuals().extreme_bg_color.gamma_multiply(0.9),
+            );
+            painter.galley(at, galley, text_color);
+            self.drawn.push(Drawn {
+                text: summary,
+                ..Drawn::new("crowd", "in-flight".into(), plate)
+            });
+        }
+        // Held and selected messages are few: ringed one by one, whatever the crowd.
+        for &id in f.session.held.iter() {
+            if let Some(env) = net.get(id) {
+                painter.circle_stroke(
+                    message_pos(&layout, env, now),
+                    mr + 4.0,
+                    Stroke::new(2.0, pal.cut),
+                );
+            }
+        }
+        if let Some(Selection::Message(id)) = f.session.selection
+            && let Some(env) = net.get(id)
+        {
+            painter.circle_stroke(
+                message_pos(&layout, env, now),
+                mr + 6.0,
+                Stroke::new(2.5, pal.changed),
+            );
         }
         if f.anim.progress < 1.0 {
             for ev in world.events() {

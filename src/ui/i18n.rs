@@ -468,6 +468,8 @@ texts! {
     LogNotChosen => "not chosen yet", "尚未被选定";
     LogPickSlot => "Click a cell to see every server's vote in that slot.", "点击一个单元格，查看各服务器在该槽位的投票。";
     Lost => "lost", "丢失";
+    CrowdInFlight => "{0} messages in flight", "传输中的消息：{0}";
+    CrowdMore => "+{0} more not drawn", "另有 {0} 条未画出";
     // Keyboard help
     KeysPlay => "Space: play / pause", "空格：播放 / 暂停";
     KeysStep => "→ / ←: step forward / back", "→ / ←：前进 / 后退一步";

@@ -1161,7 +1161,13 @@ impl<P: StoreWorkspace> StoreApp<P> {
         let tr = |t: T| t.get(self.lang);
         let net = self.session.world().network();
         let mut envelopes: Vec<_> = net.in_flight().collect();
-        envelopes.sort_by_key(|e| (e.deliver_at, e.id));
+        // Only the first few are listed: pick them in linear time, then order just those (a
+        // crowd of half a million must not be sorted every frame).
+        if envelopes.len() > SHOWN {
+            envelopes.select_nth_unstable_by_key(SHOWN, |e| (e.deliver_at, e.id));
+        }
+        let listed = envelopes.len().min(SHOWN);
+        envelopes[..listed].sort_by_key(|e| (e.deliver_at, e.id));
         egui::CollapsingHeader::new(fill(tr(T::MpInFlight), &[&envelopes.len()]))
             .id_salt("mp-in-flight")
             .default_open(true)

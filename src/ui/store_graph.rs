@@ -16,6 +16,7 @@ use egui::{Align2, Color32, FontId, Painter, Pos2, Rect, Sense, Shape, Stroke, U
 use petgraph::graph::UnGraph;
 
 use super::Anim;
+use super::crowd;
 use super::graph::{Drawn, label_spots, message_widget, node_widget};
 use super::i18n::{Lang, T, fill};
 use super::theme::{Palette, cross, crown, polygon};
@@ -26,6 +27,7 @@ use crate::protocols::multipaxos::{self, MultiPaxos, MultiPaxosWorld};
 use crate::protocols::raft::{self, Raft, RaftWorld};
 use crate::session::{Command, Selection};
 use crate::sim::network::Envelope;
+use crate::sim::words::grouped;
 use crate::sim::world::{LossCause, World};
 use crate::sim::{Event, MsgId, NodeId};
 
@@ -566,32 +568,81 @@ impl<P: StoreGraphView> StoreGraph<P> {
         let hovered = ui.input(|i| i.pointer.hover_pos());
         let mr = (r * 0.28).clamp(3.0, 7.0);
         let mut labels: Vec<(String, Pos2, bool, MsgId)> = Vec::new();
-        for env in in_flight.iter().copied() {
-            let p = message_pos(&layout, env, now);
-            let color = pal.tint(P::tint(&env.msg));
-            painter.circle_filled(p, mr, color);
-            painter.circle_stroke(p, mr, Stroke::new(1.5, text_color));
-            if f.held.contains(&env.id) {
-                painter.circle_stroke(p, mr + 4.0, Stroke::new(2.0, pal.cut));
+        let ring = |id: MsgId, radius: f32, stroke: Stroke| {
+            if let Some(env) = net.get(id) {
+                painter.circle_stroke(message_pos(&layout, env, now), radius, stroke);
             }
-            let selected = f.selection == Some(Selection::Message(env.id));
-            if selected {
-                painter.circle_stroke(p, mr + 6.0, Stroke::new(2.5, pal.changed));
+        };
+        if in_flight.len() <= crowd::ONE_BY_ONE_UP_TO {
+            for env in in_flight.iter().copied() {
+                let p = message_pos(&layout, env, now);
+                let color = pal.tint(P::tint(&env.msg));
+                painter.circle_filled(p, mr, color);
+                painter.circle_stroke(p, mr, Stroke::new(1.5, text_color));
+                let selected = f.selection == Some(Selection::Message(env.id));
+                let near = hovered.is_some_and(|h| h.distance(p) < mr + 4.0);
+                let text = if in_flight.len() <= FULL_LABELS_UP_TO || selected || near {
+                    Some(P::graph_label(&env.msg))
+                } else if in_flight.len() <= LABELS_UP_TO {
+                    Some(P::short_label(&env.msg))
+                } else {
+                    None
+                };
+                if let Some(text) = text {
+                    let (a, b) = (layout.pos(env.src), layout.pos(env.dst));
+                    let ahead = (p - a).length() > (b - a).length() * 0.5;
+                    labels.push((text, p, (b.x > a.x) != ahead, env.id));
+                }
+                occupied.push(Rect::from_center_size(p, Vec2::splat(mr * 2.0)));
             }
-            let near = hovered.is_some_and(|h| h.distance(p) < mr + 4.0);
-            let text = if in_flight.len() <= FULL_LABELS_UP_TO || selected || near {
-                Some(P::graph_label(&env.msg))
-            } else if in_flight.len() <= LABELS_UP_TO {
-                Some(P::short_label(&env.msg))
-            } else {
-                None
-            };
-            if let Some(text) = text {
-                let (a, b) = (layout.pos(env.src), layout.pos(env.dst));
-                let ahead = (p - a).length() > (b - a).length() * 0.5;
-                labels.push((text, p, (b.x > a.x) != ahead, env.id));
+        } else {
+            // A crowd: overlapping markers merge, and past a bound the rest are only counted.
+            let crowd = crowd::merge(
+                in_flight
+                    .iter()
+                    .map(|e| (message_pos(&layout, e, now), P::tint(&e.msg), e.id)),
+                mr,
+            );
+            for m in &crowd.markers {
+                painter.circle_filled(m.pos, mr, pal.tint(m.kind));
             }
-            occupied.push(Rect::from_center_size(p, Vec2::splat(mr * 2.0)));
+            if let Some(h) = hovered
+                && let Some(m) = crowd.markers.iter().find(|m| h.distance(m.pos) < mr + 4.0)
+                && let Some(env) = net.get(m.first)
+            {
+                let text = match m.count {
+                    1 => P::graph_label(&env.msg),
+                    n => format!("{} ×{}", P::graph_label(&env.msg), grouped(n as u64)),
+                };
+                labels.push((text, m.pos, true, m.first));
+            }
+            let mut summary = fill(
+                T::CrowdInFlight.get(f.lang),
+                &[&grouped(crowd.total as u64)],
+            );
+            if crowd.hidden > 0 {
+                summary += &format!(
+                    " · {}",
+                    fill(T::CrowdMore.get(f.lang), &[&grouped(crowd.hidden as u64)])
+                );
+            }
+            let at = rect.left_bottom() + Vec2::new(8.0, -8.0);
+            let galley = painter.layout_no_wrap(summary.clone(), font(13.0), text_color);
+            let plate = Rect::from_min_size(at - Vec2::new(0.0, galley.size().y), galley.size())
+                .expand(3.0);
+            painter.rect_filled(plate, 3.0, panel_fill.gamma_multiply(0.9));
+            painter.galley(plate.min + Vec2::splat(3.0), galley, text_color);
+            occupied.push(plate);
+            let mut d = Drawn::new("crowd", "in-flight".into(), plate);
+            d.text = summary;
+            self.drawn.push(d);
+        }
+        // Held and selected messages are few: ringed one by one, whatever the crowd.
+        for &id in f.held.iter() {
+            ring(id, mr + 4.0, Stroke::new(2.0, pal.cut));
+        }
+        if let Some(Selection::Message(id)) = f.selection {
+            ring(id, mr + 6.0, Stroke::new(2.5, pal.changed));
         }
         if f.anim.progress < 1.0 {
             for ev in world.events() {
