@@ -126,30 +126,49 @@ impl Script {
             )
         })?;
         let at = |i: usize| fault_position(text, i);
-        let whole = |m: String| FileError::new(path, (1, 1), m);
+        // A field left out takes its default and has no place of its own: then the file's start.
+        let field = |name: &str, m: String| {
+            FileError::new(
+                path,
+                crate::trace::locate(text, crate::trace::Field::Named(name, None)),
+                m,
+            )
+        };
         if !(1..=MAX_PER_ROLE).contains(&script.servers) {
-            return Err(whole(format!(
-                "`servers`: between 1 and {}, not {}",
-                MAX_PER_ROLE, script.servers
-            )));
+            return Err(field(
+                "servers",
+                format!(
+                    "`servers`: between 1 and {}, not {}",
+                    MAX_PER_ROLE, script.servers
+                ),
+            ));
         }
         if !(1..=MAX_PER_ROLE).contains(&script.clients) {
-            return Err(whole(format!(
-                "`clients`: between 1 and {}, not {}",
-                MAX_PER_ROLE, script.clients
-            )));
+            return Err(field(
+                "clients",
+                format!(
+                    "`clients`: between 1 and {}, not {}",
+                    MAX_PER_ROLE, script.clients
+                ),
+            ));
         }
         if !(1..=MAX_ROUNDS).contains(&script.rounds) {
-            return Err(whole(format!(
-                "`rounds`: between 1 and {MAX_ROUNDS}, not {}",
-                script.rounds
-            )));
+            return Err(field(
+                "rounds",
+                format!(
+                    "`rounds`: between 1 and {MAX_ROUNDS}, not {}",
+                    script.rounds
+                ),
+            ));
         }
-        if !(0.0..=1.0).contains(&script.requests) {
-            return Err(whole(format!(
-                "`requests`: a chance between 0 and 1, not {}",
-                script.requests
-            )));
+        if !(0.0..1.0).contains(&script.requests) {
+            return Err(field(
+                "requests",
+                format!(
+                    "`requests`: a chance from 0 up to (not including) 1, not {}: at 1 every round is a new request and no message is ever delivered",
+                    script.requests
+                ),
+            ));
         }
         let mut last = 0;
         for (i, t) in script.faults.iter().enumerate() {
@@ -183,6 +202,18 @@ impl Script {
                         script.servers
                     ));
                 }
+            }
+            if let Fault::Partition(side) = &t.fault
+                && let Some(twice) = side
+                    .iter()
+                    .enumerate()
+                    .find(|(k, s)| side[..*k].contains(s))
+            {
+                return bad(format!(
+                    "fault {}: the partition names {} twice",
+                    i + 1,
+                    twice.1
+                ));
             }
             if let Fault::Partition(side) = &t.fault
                 && (side.is_empty() || side.len() >= script.servers as usize)
@@ -227,17 +258,7 @@ impl Script {
 /// Whether RON text reads as a fault script (a `faults` list, and neither a trace's `actions`
 /// nor a lesson's `steps`), so that `check` can tell it from the other files.
 pub fn is_script(text: &str) -> bool {
-    #[derive(Deserialize)]
-    struct Fields<'a> {
-        #[serde(borrow, default)]
-        faults: Option<&'a ron::value::RawValue>,
-        #[serde(borrow, default)]
-        actions: Option<&'a ron::value::RawValue>,
-        #[serde(borrow, default)]
-        steps: Option<&'a ron::value::RawValue>,
-    }
-    let fields: Option<Fields> = crate::trace::ron_options().from_str(text).ok();
-    fields.is_some_and(|f| f.faults.is_some() && f.actions.is_none() && f.steps.is_none())
+    crate::trace::outline::kind_of(text) == Some(crate::trace::outline::FileKind::FaultScript)
 }
 
 /// Where the `i`-th fault starts in the script's text (1:1 if it cannot be found).

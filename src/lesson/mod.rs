@@ -172,13 +172,13 @@ pub fn load_as<P: Teach>(path: &Path) -> Result<Lesson<P>, FileError> {
     parse_as::<P>(path, &read_text(path)?)
 }
 
-/// What a file holds, decided from its parsed top-level fields: a lesson has `steps`, a trace
-/// has `actions` (JSON files are always traces). `None` when the text does not parse far enough
-/// to tell.
+/// What a file holds, decided from its top-level fields (read even where the file does not
+/// parse): a lesson has `steps`, a trace has `actions` (JSON files are always traces). `None`
+/// when its fields do not tell.
 pub fn is_lesson(path: &Path, text: &str) -> Option<bool> {
+    use crate::trace::outline::{FileKind, kind_of};
     if crate::trace::is_json(path) {
         return Some(false);
     }
-    let spans = FieldSpans::of(text)?;
-    Some(spans.steps.is_some() && !spans.has_actions())
+    kind_of(text).map(|k| k == FileKind::Lesson)
 }

@@ -114,9 +114,9 @@ pub struct Quiz {
     pub explanation: Text,
 }
 
-/// A message kind (`Prepare`, `Accept`), written bare in a lesson file (`kind: Accept`) and
-/// checked against the lesson's protocol when the lesson is validated. Kept in lower case, as
-/// the protocol's plug-in names kinds.
+/// A message kind (`Prepare`, `RequestVote`), written bare in a lesson file (`kind: Accept`) in
+/// the one spelling the lesson docs use, and checked against the lesson's protocol when the
+/// lesson is validated. Kept as the protocol's plug-in names kinds (`request-vote`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Kind(pub String);
 
@@ -126,10 +126,12 @@ impl<'de> Deserialize<'de> for Kind {
         impl serde::de::Visitor<'_> for Name {
             type Value = Kind;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a message kind, such as `Accept`")
+                f.write_str(
+                    "a message kind in capitalised words, such as `Accept` or `RequestVote`",
+                )
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Kind, E> {
-                Ok(Kind(v.to_ascii_lowercase()))
+                Kind::read(v).ok_or_else(|| E::invalid_value(serde::de::Unexpected::Str(v), &self))
             }
         }
         d.deserialize_identifier(Name)
@@ -137,12 +139,34 @@ impl<'de> Deserialize<'de> for Kind {
 }
 
 impl Kind {
-    /// The name as a lesson file writes it (`Accept`).
+    /// The kind a lesson writes as `RequestVote`: capitalised words run together, nothing else.
+    pub fn read(written: &str) -> Option<Kind> {
+        let mut chars = written.chars();
+        if !chars.next().is_some_and(|c| c.is_ascii_uppercase())
+            || !written.chars().all(|c| c.is_ascii_alphanumeric())
+        {
+            return None;
+        }
+        let mut name = String::new();
+        for (i, c) in written.chars().enumerate() {
+            if c.is_ascii_uppercase() && i > 0 {
+                name.push('-');
+            }
+            name.push(c.to_ascii_lowercase());
+        }
+        Some(Kind(name))
+    }
+
+    /// The name as a lesson file writes it (`RequestVote` for `request-vote`).
     pub fn written(name: &str) -> String {
-        let mut c = name.chars();
-        c.next()
-            .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-            .unwrap_or_default()
+        name.split('-')
+            .map(|word| {
+                let mut c = word.chars();
+                c.next()
+                    .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                    .unwrap_or_default()
+            })
+            .collect()
     }
 
     /// Whether `msg` is of this kind.

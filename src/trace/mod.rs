@@ -3,6 +3,7 @@
 //! Loading reports every problem as `file:line:col: what is wrong`; replay re-executes the actions
 //! and compares; `Timeline` seeks to any step through checkpoints.
 
+pub mod outline;
 pub mod spans;
 mod timeline;
 
@@ -137,25 +138,10 @@ pub fn shorten(message: &str) -> String {
     out
 }
 
-/// Where each top-level field of a trace or lesson starts, read leniently so that a semantic
-/// error found after parsing (a bad config, an action that names nothing) can still be given a
-/// position.
+/// Where each action of a trace or step of a lesson starts, read leniently so that a semantic
+/// error found after parsing (an action that names nothing) can still be given a position.
 #[derive(Deserialize)]
 pub(crate) struct FieldSpans<'a> {
-    #[serde(borrow, default, deserialize_with = "present")]
-    version: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "present")]
-    protocol: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "present")]
-    id: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "present")]
-    title: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "present")]
-    summary: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "present")]
-    config: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "present")]
-    scheduler: Option<&'a RawValue>,
     #[serde(borrow, default)]
     actions: Option<Vec<&'a RawValue>>,
     #[serde(borrow, default)]
@@ -166,28 +152,6 @@ impl<'a> FieldSpans<'a> {
     pub(crate) fn of(text: &'a str) -> Option<Self> {
         ron_options().from_str(text).ok()
     }
-
-    pub(crate) fn has_actions(&self) -> bool {
-        self.actions.is_some()
-    }
-
-    fn top(&self, name: &str) -> Option<&'a RawValue> {
-        match name {
-            "version" => self.version,
-            "protocol" => self.protocol,
-            "id" => self.id,
-            "title" => self.title,
-            "summary" => self.summary,
-            "config" => self.config,
-            "scheduler" => self.scheduler,
-            _ => None,
-        }
-    }
-}
-
-/// A field that is there (RON would otherwise want `Some(...)` around an `Option`'s value).
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
-    <&RawValue>::deserialize(d).map(Some)
 }
 
 /// RON as paxos-lab reads and writes it: `q1: 3` rather than `q1: Some(3)`, since people edit
@@ -251,21 +215,20 @@ pub(crate) enum Field<'a> {
 }
 
 /// The line and column where a field (or the n-th action) starts in RON text; 1:1 if it cannot
-/// be found.
+/// be found. Named fields are found by the file's outline, so even a file that does not parse
+/// (or a field no reader knows) gets a position.
 pub(crate) fn locate(text: &str, field: Field) -> (usize, usize) {
-    let Some(spans) = FieldSpans::of(text) else {
-        return (1, 1);
-    };
     let offset = match field {
-        Field::Action(i) => spans
-            .actions
-            .as_ref()
-            .and_then(|a| a.get(i))
-            .map(|r| raw_offset(text, r)),
-        Field::Named(top, inner) => spans.top(top).map(|raw| {
-            let from = raw_offset(text, raw);
+        Field::Action(i) => FieldSpans::of(text).and_then(|spans| {
+            spans
+                .actions
+                .as_ref()
+                .and_then(|a| a.get(i))
+                .map(|r| raw_offset(text, r))
+        }),
+        Field::Named(top, inner) => outline::top_field(text, top).map(|from| {
             inner.map_or(from, |name| {
-                field_in(text, from, from + raw.get_ron().len(), name, false)
+                field_in(text, from, outline::value_end(text, from), name, false)
             })
         }),
     };
@@ -419,22 +382,13 @@ pub fn parse(path: &Path, text: &str, json: bool) -> Result<Trace, FileError> {
     parse_as::<Paxos>(path, text, json)
 }
 
-/// The protocol a trace file names, read leniently before the whole file is (so the right type
-/// can read it); `paxos` for a version-1 file or one too broken to tell.
-pub fn protocol_of(text: &str, json: bool) -> String {
-    #[derive(Deserialize)]
-    struct Header {
-        #[serde(default)]
-        protocol: Option<String>,
-    }
-    let header: Option<Header> = if json {
-        serde_json::from_str(text).ok()
-    } else {
-        ron_options().from_str(text).ok()
-    };
-    header
-        .and_then(|h| h.protocol)
-        .unwrap_or_else(|| Paxos::NAME.to_string())
+/// The protocol a trace or lesson file names, read from its outline before the whole file is
+/// parsed (so the right types read it, and a syntax error further down is reported as that
+/// protocol's); `paxos` for a version-1 file or one that names none.
+pub fn protocol_of(text: &str, _json: bool) -> String {
+    outline::top_string(text, "protocol")
+        .unwrap_or(Paxos::NAME)
+        .to_string()
 }
 
 /// The protocols a trace may name.
