@@ -18,12 +18,45 @@ use crate::sim::world::ActionOf;
 use crate::sim::{Action, Knobs, Scheduler};
 use crate::trace::{self, Trace};
 
-/// Prints to stdout, ignoring a closed pipe (`paxos-lab check dir | head` must not panic).
+/// Prints to stdout. A closed pipe is ignored (`paxos-lab check dir | head` must not panic);
+/// any other failure (a full disk, `> /dev/full`) is kept and ends the run with exit 2.
 macro_rules! say {
     ($($arg:tt)*) => {{
         use std::io::Write;
-        let _ = writeln!(std::io::stdout(), $($arg)*);
+        $crate::cli::stdout_written(writeln!(std::io::stdout(), $($arg)*));
     }};
+}
+
+/// The first failure to write standard output, other than a closed pipe.
+static STDOUT_FAILURE: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// A count of nodes of one role, from 1 to the most the simulation names (`MAX_PER_ROLE`); clap
+/// would otherwise name the range of a `u8`, which is not the limit.
+pub(crate) fn per_role(text: &str) -> Result<u8, String> {
+    count_up_to_max(text, 1)
+}
+
+/// Clients of a store protocol: none at all is a cluster too.
+pub(crate) fn clients_count(text: &str) -> Result<u8, String> {
+    count_up_to_max(text, 0)
+}
+
+fn count_up_to_max(text: &str, least: u64) -> Result<u8, String> {
+    let max = crate::sim::ids::MAX_PER_ROLE;
+    match text.trim().parse::<u64>() {
+        Ok(n) if (least..=max as u64).contains(&n) => Ok(n as u8),
+        _ => Err(format!("a whole number from {least} to {max}")),
+    }
+}
+
+/// Records a failed write to standard output (a closed pipe is no failure: the reader is done).
+pub(crate) fn stdout_written(result: std::io::Result<()>) {
+    if let Err(e) = result
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+        && let Ok(mut slot) = STDOUT_FAILURE.lock()
+    {
+        slot.get_or_insert_with(|| e.to_string());
+    }
 }
 
 /// Prints to stderr, ignoring a failed write (stderr on `/dev/full` must not panic: the exit
@@ -170,19 +203,19 @@ pub struct SimulateArgs {
     #[arg(long, default_value = "paxos")]
     pub protocol: String,
     /// Paxos: proposers
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = 2, value_parser = crate::cli::per_role)]
     pub proposers: u8,
     /// Paxos: acceptors
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = crate::cli::per_role)]
     pub acceptors: u8,
     /// Paxos: learners
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = 2, value_parser = crate::cli::per_role)]
     pub learners: u8,
     /// Multi-Paxos: servers (each an acceptor, a would-be leader and a replica)
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = crate::cli::per_role)]
     pub servers: u8,
     /// Multi-Paxos: clients
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = 2, value_parser = crate::cli::clients_count)]
     pub clients: u8,
     /// Multi-Paxos: operations per client, drawn from the seeded workload (at most 10,000)
     #[arg(long, default_value_t = 3)]
@@ -531,7 +564,7 @@ fn replay_as<P: Plugin>(file: &Path, text: &str, json: bool) -> u8 {
         }
     };
     if let Some(recorded) = &trace.outcome {
-        let diffs = P::differences(recorded, &replayed.outcome);
+        let diffs = crate::protocols::plugin::outcome_differences::<P>(recorded, &replayed.outcome);
         if !diffs.is_empty() {
             report!(
                 "{}: the replay diverged from the recorded outcome:",
@@ -552,19 +585,39 @@ fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            let mut inside: Vec<PathBuf> = std::fs::read_dir(p)
-                .into_iter()
-                .flatten()
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| trace::has_extension(f, "ron") || trace::has_extension(f, "json"))
-                .collect();
-            inside.sort();
-            out.extend(inside);
+            collect_files(p, 0, &mut out);
         } else {
             out.push(p.clone());
         }
     }
     out
+}
+
+/// How deep `check` descends into folders (a link that loops back is never followed anyway).
+const CHECK_DEPTH: usize = 8;
+
+/// The .ron and .json files in `dir` and the folders below it, in name order, a folder's own
+/// files before its subfolders'. Linked folders are not entered, so a loop cannot trap it.
+fn collect_files(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    let is_folder = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir());
+    out.extend(
+        entries
+            .iter()
+            .filter(|f| !is_folder(f))
+            .filter(|f| trace::has_extension(f, "ron") || trace::has_extension(f, "json"))
+            .cloned(),
+    );
+    if depth < CHECK_DEPTH {
+        for sub in entries.iter().filter(|p| is_folder(p)) {
+            collect_files(sub, depth + 1, out);
+        }
+    }
 }
 
 /// What `check` found in one file: the exit code it earns, a line for people, and its JSON.
@@ -708,7 +761,7 @@ fn check_trace<P: Plugin>(f: &Path, text: &str) -> Result<(usize, Vec<String>), 
     let diffs = t
         .outcome
         .as_ref()
-        .map(|o| P::differences(o, &r.outcome))
+        .map(|o| crate::protocols::plugin::outcome_differences::<P>(o, &r.outcome))
         .unwrap_or_default();
     Ok((t.actions.len(), diffs))
 }
@@ -762,7 +815,9 @@ fn run_lesson(file: &Path, verify: bool, step: usize, gui: &GuiArgs) -> u8 {
                     return EXIT_BAD_INPUT;
                 }
             };
-            let at = step.clamp(1, lesson.steps.len()) - 1;
+            let Some(at) = lesson_step(step, lesson.steps.len()) else {
+                return EXIT_BAD_INPUT;
+            };
             let start =
                 crate::ui::Start::RaftLesson(Box::new(lesson), at, Some(file.to_path_buf()));
             return open_app(Some(start), gui);
@@ -778,7 +833,9 @@ fn run_lesson(file: &Path, verify: bool, step: usize, gui: &GuiArgs) -> u8 {
                     return EXIT_BAD_INPUT;
                 }
             };
-            let at = step.clamp(1, lesson.steps.len()) - 1;
+            let Some(at) = lesson_step(step, lesson.steps.len()) else {
+                return EXIT_BAD_INPUT;
+            };
             let start =
                 crate::ui::Start::MultiPaxosLesson(Box::new(lesson), at, Some(file.to_path_buf()));
             return open_app(Some(start), gui);
@@ -798,9 +855,21 @@ fn run_lesson(file: &Path, verify: bool, step: usize, gui: &GuiArgs) -> u8 {
             return EXIT_BAD_INPUT;
         }
     };
-    let at = step.clamp(1, lesson.steps.len()) - 1;
+    let Some(at) = lesson_step(step, lesson.steps.len()) else {
+        return EXIT_BAD_INPUT;
+    };
     let start = crate::ui::Start::Lesson(Box::new(lesson), at, Some(file.to_path_buf()));
     open_app(Some(start), gui)
+}
+
+/// The index of `--step` (counted from 1) in a lesson of `len` steps, or `None` (said) if the
+/// lesson has no such step.
+fn lesson_step(step: usize, len: usize) -> Option<usize> {
+    if (1..=len).contains(&step) {
+        return Some(step - 1);
+    }
+    report!("error: --step {step}: the lesson has steps 1 to {len}");
+    None
 }
 
 /// Checks a lesson headless: its reference path and every exercise's shortest solution.
@@ -863,7 +932,15 @@ fn run_store_gui<P: crate::ui::store_app::StoreWorkspace>(
         }
     };
     if let Some(step) = args.seek {
-        session.apply(crate::session::Command::Seek(step.min(session.len())));
+        if step > session.len() {
+            report!(
+                "error: --seek {step} is past the end of {} ({} steps)",
+                path.display(),
+                session.len()
+            );
+            return EXIT_BAD_INPUT;
+        }
+        session.apply(crate::session::Command::Seek(step));
     }
     open_app(
         Some(start(Box::new(session), Some(path.to_path_buf()))),
@@ -873,6 +950,12 @@ fn run_store_gui<P: crate::ui::store_app::StoreWorkspace>(
 
 fn run_gui(args: GuiArgs) -> u8 {
     use crate::session::{Command, Session};
+    if let Some(step) = args.seek
+        && step > MAX_STEPS
+    {
+        report!("error: --seek {step} is more than the limit of {MAX_STEPS} steps");
+        return EXIT_BAD_INPUT;
+    }
     // The file is read once; its protocol decides which window opens.
     let opened = match &args.trace {
         Some(path) => {
@@ -892,7 +975,15 @@ fn run_gui(args: GuiArgs) -> u8 {
                         return EXIT_BAD_INPUT;
                     }
                 };
-                let round = args.seek.unwrap_or(0).min(script.rounds);
+                let round = args.seek.unwrap_or(0);
+                if round > script.rounds {
+                    report!(
+                        "error: --seek {round} is past the end of {} ({} rounds)",
+                        path.display(),
+                        script.rounds
+                    );
+                    return EXIT_BAD_INPUT;
+                }
                 let start = crate::ui::Start::Compare(Box::new(script), round);
                 return open_app(Some(start), &args);
             }
@@ -934,8 +1025,11 @@ fn run_gui(args: GuiArgs) -> u8 {
         ),
     };
     if let Some(step) = args.seek {
-        if step > MAX_STEPS {
-            report!("error: --seek {step} is more than the limit of {MAX_STEPS} steps");
+        if args.trace.is_some() && step > session.len() {
+            report!(
+                "error: --seek {step} is past the end of the trace ({} steps)",
+                session.len()
+            );
             return EXIT_BAD_INPUT;
         }
         // A sandbox plays forward to reach the step; a trace stops at its end.
@@ -1019,5 +1113,17 @@ pub fn run(cli: Cli) -> u8 {
 }
 
 pub fn main() -> ExitCode {
-    ExitCode::from(run(Cli::parse()))
+    let code = run(Cli::parse());
+    {
+        use std::io::Write;
+        stdout_written(std::io::stdout().flush());
+    }
+    let failure = STDOUT_FAILURE.lock().ok().and_then(|mut f| f.take());
+    match failure {
+        Some(why) => {
+            report!("paxos-lab: cannot write to standard output: {why}");
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+        None => ExitCode::from(code),
+    }
 }

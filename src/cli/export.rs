@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{EXIT_BAD_INPUT, EXIT_OK, parse_lang, parse_size};
+use super::{EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_OK, parse_lang, parse_size};
 use crate::export::{self, Format, StepRange};
 use crate::protocols::multipaxos::MultiPaxos;
 use crate::trace;
@@ -83,13 +83,13 @@ pub fn run(args: &ExportArgs) -> u8 {
         }
         Ok(trace::Protocol::MultiPaxos) => any_bytes::<MultiPaxos>(args, &text, format),
         Ok(trace::Protocol::Raft) => any_bytes::<crate::protocols::raft::Raft>(args, &text, format),
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err((EXIT_BAD_INPUT, e.to_string())),
     };
     let (bytes, range) = match made {
         Ok(x) => x,
-        Err(e) => {
+        Err((exit, e)) => {
             report!("{e}");
-            return EXIT_BAD_INPUT;
+            return exit;
         }
     };
     if let Err(e) = export::write(&args.out, &bytes) {
@@ -119,15 +119,29 @@ fn range_of(args: &ExportArgs, len: usize) -> Result<StepRange, String> {
 }
 
 /// Any export of a trace: pictures drawn by the app's graph view of its protocol, text by
-/// `export`.
+/// `export`. A trace whose recorded outcome is not what its actions reach is refused (exit 3),
+/// so an export never carries an edited outcome out.
 fn any_bytes<P: crate::ui::render::GraphPicture>(
     args: &ExportArgs,
     text: &str,
     format: Format,
-) -> Result<(Vec<u8>, StepRange), String> {
-    let (trace, _) =
-        trace::parse_and_replay_as::<P>(&args.trace, text).map_err(|e| e.to_string())?;
-    let range = range_of(args, trace.actions.len())?;
+) -> Result<(Vec<u8>, StepRange), (u8, String)> {
+    let (trace, replayed) = trace::parse_and_replay_as::<P>(&args.trace, text)
+        .map_err(|e| (EXIT_BAD_INPUT, e.to_string()))?;
+    if let Some(recorded) = &trace.outcome {
+        let diffs = crate::protocols::plugin::outcome_differences::<P>(recorded, &replayed.outcome);
+        if !diffs.is_empty() {
+            return Err((
+                EXIT_DIVERGED,
+                format!(
+                    "{}: the replay diverged from the recorded outcome, so it is not exported: {}",
+                    args.trace.display(),
+                    diffs.join("; ")
+                ),
+            ));
+        }
+    }
+    let range = range_of(args, trace.actions.len()).map_err(|e| (EXIT_BAD_INPUT, e))?;
     let pictures = PictureOptions {
         size: egui::Vec2::new(args.size.0, args.size.1),
         pixels_per_point: args.scale,
@@ -136,6 +150,6 @@ fn any_bytes<P: crate::ui::render::GraphPicture>(
         frames_per_step: args.frames_per_step,
     };
     let bytes = crate::ui::render::export(&trace, format, range, &pictures)
-        .map_err(|e| format!("{}: {e}", args.trace.display()))?;
+        .map_err(|e| (EXIT_BAD_INPUT, format!("{}: {e}", args.trace.display())))?;
     Ok((bytes, range))
 }

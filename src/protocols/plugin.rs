@@ -177,3 +177,124 @@ pub fn differing(parts: &[(&str, String, String)]) -> Vec<String> {
 pub fn violation_words(v: Option<&ViolationOutcome>) -> String {
     v.map_or("no violation".to_string(), ViolationOutcome::words)
 }
+
+/// Reads a map as `deserialize_with`, refusing a key written twice (serde's own map reading keeps
+/// the last one silently, so a hand-edited outcome could hide a second, different entry).
+pub fn unique_keys<'de, D, K, V>(d: D) -> Result<std::collections::BTreeMap<K, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    K: serde::Deserialize<'de> + Ord + std::fmt::Display,
+    V: serde::Deserialize<'de>,
+{
+    struct Unique<K, V>(std::marker::PhantomData<(K, V)>);
+    impl<'de, K, V> serde::de::Visitor<'de> for Unique<K, V>
+    where
+        K: serde::Deserialize<'de> + Ord + std::fmt::Display,
+        V: serde::Deserialize<'de>,
+    {
+        type Value = std::collections::BTreeMap<K, V>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a map with each key once")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = std::collections::BTreeMap::new();
+            while let Some(key) = map.next_key::<K>()? {
+                if out.contains_key(&key) {
+                    return Err(serde::de::Error::custom(format!(
+                        "the key `{key}` is written twice in one map"
+                    )));
+                }
+                let value = map.next_value()?;
+                out.insert(key, value);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Unique(std::marker::PhantomData))
+}
+
+/// How a replayed outcome differs from the recorded one: the protocol's own words for the parts
+/// it describes, and then every other part of the record, so that no edit of an outcome passes
+/// unseen (a client's name, an output, a step, a second violation).
+pub fn outcome_differences<P: Plugin>(recorded: &P::Outcome, replayed: &P::Outcome) -> Vec<String> {
+    let mut diffs = P::differences(recorded, replayed);
+    if recorded != replayed {
+        let (a, b) = (
+            serde_json::to_value(recorded).unwrap_or_default(),
+            serde_json::to_value(replayed).unwrap_or_default(),
+        );
+        let mut more = Vec::new();
+        json_differences("", &a, &b, &mut more);
+        // Name what the protocol's words did not already say.
+        for d in more {
+            let field = d
+                .split([':', '[', '.'])
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            if !diffs.iter().any(|w| w.starts_with(&field)) {
+                diffs.push(d);
+            }
+        }
+        if diffs.is_empty() {
+            diffs.push("the recorded outcome differs from the replayed one".into());
+        }
+    }
+    diffs
+}
+
+/// The first place each top-level part of two JSON values differs, as `path: recorded X;
+/// replayed Y` (values cut short).
+fn json_differences(
+    path: &str,
+    a: &serde_json::Value,
+    b: &serde_json::Value,
+    out: &mut Vec<String>,
+) {
+    use serde_json::Value;
+    if a == b {
+        return;
+    }
+    let short = |v: &Value| crate::trace::shorten(&format!("`{v}`"));
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            for k in keys {
+                let at = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                match (x.get(k), y.get(k)) {
+                    (Some(p), Some(q)) => json_differences(&at, p, q, out),
+                    (Some(p), None) => {
+                        out.push(format!("{at}: recorded {}; replayed nothing", short(p)))
+                    }
+                    (None, Some(q)) => {
+                        out.push(format!("{at}: recorded nothing; replayed {}", short(q)))
+                    }
+                    (None, None) => {}
+                }
+            }
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            if let Some(i) = (0..x.len().min(y.len())).find(|&i| x[i] != y[i]) {
+                json_differences(&format!("{path}[{i}]"), &x[i], &y[i], out);
+            } else {
+                out.push(format!(
+                    "{path}: recorded {} items; replayed {}",
+                    x.len(),
+                    y.len()
+                ));
+            }
+        }
+        _ => out.push(format!(
+            "{path}: recorded {}; replayed {}",
+            short(a),
+            short(b)
+        )),
+    }
+}

@@ -14,6 +14,7 @@ use crate::sim::NodeId;
 pub struct Replica {
     /// Slots applied (every slot up to this one).
     pub applied: u32,
+    #[serde(deserialize_with = "crate::protocols::plugin::unique_keys")]
     pub kv: BTreeMap<String, String>,
 }
 

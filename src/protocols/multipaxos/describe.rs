@@ -41,6 +41,7 @@ pub struct Outcome {
     pub messages: MessageStats,
     /// Every slot a majority chose, in slot order.
     pub chosen: Vec<ChosenSlot>,
+    #[serde(deserialize_with = "crate::protocols::plugin::unique_keys")]
     pub replicas: BTreeMap<NodeId, Replica>,
     pub linearizable: bool,
     pub history: Vec<Request>,

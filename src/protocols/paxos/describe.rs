@@ -25,6 +25,7 @@ pub struct Outcome {
     /// The first value chosen (a quorum of acceptors voted for it in one ballot).
     pub chosen: Option<ChosenOutcome>,
     /// What each learner knows at the end, and since when.
+    #[serde(deserialize_with = "crate::protocols::plugin::unique_keys")]
     pub learned: BTreeMap<NodeId, LearnedOutcome>,
     /// The first safety violation, if any.
     pub violation: Option<ViolationOutcome>,
