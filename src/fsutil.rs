@@ -1,7 +1,10 @@
 //! File helpers shared by every read and save. Saves are atomic and never replace what is not
-//! ours to replace: a regular file is replaced by a rename (keeping its mode and owner), a link's
-//! target is saved in place of the link's, a terminal or pipe is written straight into, and
-//! anything else is refused. Reads take regular files only, up to `MAX_INPUT_BYTES`.
+//! ours to replace: a regular file is replaced by a rename (keeping its mode and owner) unless
+//! it is read-only, a link's target is saved in place of the link's (but a link another user
+//! left in a shared sticky folder such as `/tmp` is not followed), `/dev/stdout` and the like are
+//! written through as the shell opened them, a terminal or pipe is written straight into, and
+//! anything else is refused. A save killed mid-write leaves its temp file, which the next save
+//! into that folder removes. Reads take regular files only, up to `MAX_INPUT_BYTES`.
 
 use std::fs::{self, Metadata, Permissions};
 use std::io::{self, Read, Write};
@@ -17,60 +20,221 @@ const MAX_LINKS: usize = 40;
 
 /// Writes `bytes` to `path` atomically, following the rules in the module comment.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    match fs::metadata(path) {
-        Ok(m) if m.is_file() && names_a_stream(path) => {
-            // `-o /dev/stdout >> log`: the shell's file, opened by another name; add to it as the
-            // shell would, never replace it.
-            fs::OpenOptions::new()
-                .append(true)
-                .open(path)?
-                .write_all(bytes)
+    let resolved = resolve(path)?;
+    if resolved.stream {
+        // `-o /dev/stdout`: whatever the shell opened, by another name. A file (`>> log`) is
+        // added to as the shell would, never replaced; a terminal or pipe is written into.
+        let file = fs::metadata(path).is_ok_and(|m| m.is_file());
+        return fs::OpenOptions::new()
+            .write(true)
+            .append(file)
+            .open(path)?
+            .write_all(bytes);
+    }
+    let target = resolved.path;
+    match fs::symlink_metadata(&target) {
+        Ok(m) if m.is_file() => {
+            writable(&target, &m)?;
+            replace_file(&target, bytes, Some(&m))
         }
-        Ok(m) if m.is_file() => replace_file(&fs::canonicalize(path)?, bytes, Some(&m)),
+        // A named pipe nobody reads would block the save forever: refused instead.
+        Ok(m) if m.file_type().is_fifo() && !has_reader(&target) => Err(io::Error::new(
+            io::ErrorKind::WouldBlock,
+            "is a named pipe (FIFO) that nothing is reading: start its reader first",
+        )),
+        // `/dev/null`, a terminal, a named pipe: there is nothing to replace. (A regular file
+        // under `/dev`, as in `/dev/shm`, is a file like any other.)
         Ok(m) if m.file_type().is_char_device() || m.file_type().is_fifo() => {
-            // `-o /dev/stdout`, a terminal or a pipe: there is nothing to replace.
             fs::OpenOptions::new()
                 .write(true)
-                .open(path)?
+                .open(&target)?
                 .write_all(bytes)
         }
         Ok(m) if m.is_dir() => Err(refusal("is a folder, not a file")),
         Ok(_) => Err(refusal(
             "is not a regular file (a socket or block device): refusing to replace it",
         )),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            replace_file(&link_target(path)?, bytes, None)
-        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => replace_file(&target, bytes, None),
         Err(e) => Err(e),
     }
 }
 
-/// Whether a path names an open stream rather than a file (`/dev/stdout`, `/proc/self/fd/1`).
+/// Whether a path names an open stream rather than a file: one of this process's descriptors
+/// (`/dev/stdout`, `/proc/self/fd/1`), a terminal or a pipe.
 pub fn names_a_stream(path: &Path) -> bool {
-    path.starts_with("/dev") || path.starts_with("/proc")
+    match resolve(path) {
+        Ok(r) if r.stream => true,
+        Ok(r) => fs::metadata(&r.path)
+            .is_ok_and(|m| m.file_type().is_char_device() || m.file_type().is_fifo()),
+        Err(_) => false,
+    }
 }
 
 fn refusal(why: &str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, why)
 }
 
-/// Where a path that does not exist yet really points: the end of its chain of links (a
-/// dangling link is saved through, so the link stays), or the path itself.
-fn link_target(path: &Path) -> io::Result<PathBuf> {
-    let mut at = path.to_path_buf();
-    for _ in 0..MAX_LINKS {
-        match fs::symlink_metadata(&at) {
-            Ok(m) if m.file_type().is_symlink() => {
-                let next = fs::read_link(&at)?;
-                at = match at.parent() {
-                    Some(dir) if next.is_relative() => dir.join(next),
-                    _ => next,
-                };
-            }
-            _ => return Ok(at),
+/// How long a save waits for a named pipe's reader to come (`cat fifo` started just after).
+const FIFO_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Whether a named pipe has a reader, within `FIFO_GRACE`: opening it for writing without
+/// waiting fails (`ENXIO`) while none does.
+fn has_reader(fifo: &Path) -> bool {
+    let probe = || {
+        fs::OpenOptions::new()
+            .write(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(fifo)
+            .is_ok()
+    };
+    let started = std::time::Instant::now();
+    loop {
+        if probe() {
+            return true;
         }
+        if started.elapsed() >= FIFO_GRACE {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    Err(refusal("too many levels of symbolic links"))
+}
+
+/// A file that nobody may write is not replaced, even by root (as `vi` will not without `!`);
+/// one the caller may not write is refused as the shell's `>` would refuse it.
+fn writable(path: &Path, m: &Metadata) -> io::Result<()> {
+    let mode = m.permissions().mode();
+    if mode & 0o222 == 0 {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!(
+                "is read-only (mode {:04o}): refusing to replace it; make it writable first (chmod u+w)",
+                mode & 0o7777
+            ),
+        ));
+    }
+    // Opened for writing without truncating: nothing changes, but the kernel's answer is the
+    // shell's.
+    fs::OpenOptions::new().write(true).open(path).map(drop)
+}
+
+/// A path with every symbolic link resolved, as the save will use it.
+struct Resolved {
+    path: PathBuf,
+    /// The path went through one of this process's descriptors (`/proc/<pid>/fd/N`): it names
+    /// whatever the shell opened, and is opened as it is rather than resolved further.
+    stream: bool,
+}
+
+/// Resolves `path` one component at a time, so that every link on the way is checked: a link in
+/// a shared sticky folder (`/tmp`) owned neither by the caller nor by the folder's owner is not
+/// followed, as the kernel's `protected_symlinks` rule would refuse it had the kernel followed
+/// it (a save resolves links itself, to replace a link's target rather than the link). A path
+/// that does not exist resolves to itself past the last part that does.
+fn resolve(path: &Path) -> io::Result<Resolved> {
+    use std::ffi::OsString;
+    use std::path::Component;
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()?.join(path)
+    };
+    let push_parts = |pending: &mut Vec<OsString>, p: &Path| {
+        let parts: Vec<OsString> = p
+            .components()
+            .filter_map(|c| match c {
+                Component::Normal(n) => Some(n.to_os_string()),
+                Component::ParentDir => Some("..".into()),
+                _ => None,
+            })
+            .collect();
+        pending.extend(parts.into_iter().rev());
+    };
+    let mut pending = Vec::new();
+    push_parts(&mut pending, &absolute);
+    let mut at = PathBuf::from("/");
+    let mut links = 0;
+    while let Some(part) = pending.pop() {
+        if part == ".." {
+            at.pop();
+            continue;
+        }
+        let next = at.join(&part);
+        let meta = match fs::symlink_metadata(&next) {
+            Ok(m) => m,
+            Err(_) => {
+                // The rest does not exist (yet): nothing more to follow.
+                at = next;
+                while let Some(rest) = pending.pop() {
+                    if rest == ".." {
+                        at.pop();
+                    } else {
+                        at.push(rest);
+                    }
+                }
+                break;
+            }
+        };
+        if !meta.file_type().is_symlink() {
+            at = next;
+            continue;
+        }
+        links += 1;
+        if links > MAX_LINKS {
+            return Err(refusal("too many levels of symbolic links"));
+        }
+        if is_descriptor(&next) {
+            return Ok(Resolved {
+                path: next,
+                stream: true,
+            });
+        }
+        protected_link(&at, &next, &meta)?;
+        let target = fs::read_link(&next)?;
+        if target.is_absolute() {
+            at = PathBuf::from("/");
+        }
+        push_parts(&mut pending, &target);
+    }
+    Ok(Resolved {
+        path: at,
+        stream: false,
+    })
+}
+
+/// `/proc/<pid>/fd/<n>` (or `/proc/self/...`, `/proc/thread-self/...`): one of a process's
+/// open descriptors.
+fn is_descriptor(p: &Path) -> bool {
+    let parts: Vec<_> = p.components().collect();
+    matches!(parts.as_slice(), [_, proc_, _, fd, _] if proc_.as_os_str() == "proc" && fd.as_os_str() == "fd")
+        || matches!(parts.as_slice(), [_, proc_, _, task, _, fd, _] if proc_.as_os_str() == "proc" && task.as_os_str() == "task" && fd.as_os_str() == "fd")
+}
+
+/// The kernel's `protected_symlinks` rule for a link in `dir`: in a world-writable sticky folder,
+/// only a link owned by the caller or by the folder's owner is followed.
+fn protected_link(dir: &Path, link: &Path, link_meta: &Metadata) -> io::Result<()> {
+    let dir_meta = fs::metadata(dir)?;
+    let mode = dir_meta.permissions().mode();
+    let shared = mode & 0o1000 != 0 && mode & 0o002 != 0;
+    let me = effective_uid();
+    if shared && link_meta.uid() != dir_meta.uid() && Some(link_meta.uid()) != me {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!(
+                "{} is a symbolic link another user (uid {}) left in the shared folder {}: refusing to follow it",
+                link.display(),
+                link_meta.uid(),
+                dir.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// This process's effective user id (Linux: from `/proc/self/status`).
+fn effective_uid() -> Option<u32> {
+    let status = fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("Uid:"))?;
+    line.split_whitespace().nth(2)?.parse().ok()
 }
 
 /// Temp files being written, removed by the Ctrl-C / SIGTERM handler before the process exits.
@@ -118,8 +282,9 @@ fn replace_file(target: &Path, bytes: &[u8], existing: Option<&Metadata>) -> io:
     let mode = existing.map_or(0o666, |m| m.permissions().mode() & 0o7777);
     // The name is registered for the signal handler before the file exists, so no moment
     // passes in which a temp file is on disk but unknown to the handler.
+    remove_stale_temps(dir);
     let tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
+        .prefix(&format!(".{name}.{}.", std::process::id()))
         .suffix(".tmp")
         .make_in(dir, |path| {
             track(path, true);
@@ -153,6 +318,46 @@ fn replace_file(target: &Path, bytes: &[u8], existing: Option<&Metadata>) -> io:
     result
 }
 
+/// How many entries of a folder the clean-up looks at before a save (a huge folder is not read
+/// whole for it).
+const STALE_SCAN_LIMIT: usize = 10_000;
+
+/// Removes the temp files that saves of ours killed mid-write (`kill -9`, a power cut) left in
+/// `dir`: named `.NAME.PID.XXXXXX.tmp`, regular files of the caller's, whose process is gone. A
+/// live process's temp, another user's file or anything else is left alone.
+fn remove_stale_temps(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let me = effective_uid();
+    for entry in entries.take(STALE_SCAN_LIMIT).flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(stale_temp_pid) else {
+            continue;
+        };
+        if pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists() {
+            continue;
+        }
+        let path = entry.path();
+        if fs::symlink_metadata(&path).is_ok_and(|m| m.is_file() && Some(m.uid()) == me) {
+            let _ = fs::remove_file(&path);
+        }
+    }
+}
+
+/// The writer's process id, if `name` is one of our temp files' names: `.NAME.PID.XXXXXX.tmp`.
+fn stale_temp_pid(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (rest, random) = rest.rsplit_once('.')?;
+    let (target, pid) = rest.rsplit_once('.')?;
+    let ok = !target.is_empty()
+        && random.len() == 6
+        && random.chars().all(|c| c.is_ascii_alphanumeric())
+        && !pid.is_empty()
+        && pid.chars().all(|c| c.is_ascii_digit());
+    ok.then(|| pid.parse().ok()).flatten()
+}
+
 /// Whether `a` and `b` name the same file: the same device and inode when both exist, else the
 /// same absolute path once links and `..` are resolved.
 pub fn same_file(a: &Path, b: &Path) -> bool {
@@ -165,17 +370,9 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// A path with its folder resolved (the file itself may not exist yet).
+/// A path with its folders and links resolved (the file itself may not exist yet).
 fn absolute(p: &Path) -> Option<PathBuf> {
-    let p = link_target(p).ok()?;
-    if let Ok(c) = fs::canonicalize(&p) {
-        return Some(c);
-    }
-    let dir = match p.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    Some(fs::canonicalize(dir).ok()?.join(p.file_name()?))
+    resolve(p).ok().map(|r| r.path)
 }
 
 /// Why a file cannot be read, in words for people.
@@ -372,6 +569,93 @@ mod tests {
         atomic_write(&dir.join("out.svg"), b"export").unwrap();
         assert_eq!(fs::read(&victim).unwrap(), b"precious");
         assert_eq!(fs::read(dir.join("out.svg")).unwrap(), b"export");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A sticky, world-writable folder as `/tmp` is, of our own.
+    fn shared_folder(name: &str) -> PathBuf {
+        let dir = scratch(name);
+        fs::set_permissions(&dir, Permissions::from_mode(0o1777)).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_link_another_user_left_in_a_sticky_folder_is_not_followed() {
+        let dir = shared_folder("sticky");
+        let victim = dir.join("victim");
+        fs::write(&victim, b"precious").unwrap();
+        let planted = dir.join("out.svg");
+        std::os::unix::fs::symlink(&victim, &planted).unwrap();
+        let dangling = dir.join("new.svg");
+        std::os::unix::fs::symlink(dir.join("created-through-link"), &dangling).unwrap();
+        // Owned by nobody (65534): only root may give a link away; elsewhere the rule for a
+        // link of one's own is all that can be tried.
+        let given_away = std::os::unix::fs::lchown(&planted, Some(65534), Some(65534)).is_ok()
+            && std::os::unix::fs::lchown(&dangling, Some(65534), Some(65534)).is_ok();
+        if given_away {
+            let err = atomic_write(&planted, b"export").unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::PermissionDenied);
+            assert!(err.to_string().contains("refusing to follow it"), "{err}");
+            assert_eq!(fs::read(&victim).unwrap(), b"precious");
+            assert!(atomic_write(&dangling, b"export").is_err());
+            assert!(!dir.join("created-through-link").exists());
+        }
+        // A link of one's own in the same folder is followed.
+        let mine = dir.join("mine.svg");
+        std::os::unix::fs::symlink(&victim, &mine).unwrap();
+        atomic_write(&mine, b"mine").unwrap();
+        assert_eq!(fs::read(&victim).unwrap(), b"mine");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_regular_file_under_dev_shm_is_replaced_not_appended_to() {
+        let Ok(dir) = tempfile::Builder::new()
+            .prefix("paxos-lab-")
+            .tempdir_in("/dev/shm")
+        else {
+            return; // no /dev/shm here
+        };
+        let p = dir.path().join("t.svg");
+        atomic_write(&p, b"first document").unwrap();
+        atomic_write(&p, b"second").unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"second");
+        assert!(!names_a_stream(&p));
+        assert!(names_a_stream(Path::new("/dev/stdout")) || !Path::new("/dev/stdout").exists());
+    }
+
+    #[test]
+    fn a_read_only_file_is_not_replaced() {
+        let dir = scratch("readonly");
+        let p = dir.join("kept.svg");
+        fs::write(&p, b"kept").unwrap();
+        fs::set_permissions(&p, Permissions::from_mode(0o444)).unwrap();
+        let err = atomic_write(&p, b"new").unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::PermissionDenied);
+        assert!(err.to_string().contains("read-only (mode 0444)"), "{err}");
+        assert_eq!(fs::read(&p).unwrap(), b"kept");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_killed_saves_temp_file_is_removed_by_the_next_save_there() {
+        let dir = scratch("stale");
+        // A process that has ended: its id names no process now.
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let dead = child.id();
+        child.wait().unwrap();
+        let stale = dir.join(format!(".big.svg.{dead}.aB3xYz.tmp"));
+        fs::write(&stale, b"half an export").unwrap();
+        // A live writer's temp, and files that only look alike, stay.
+        let live = dir.join(format!(".big.svg.{}.Qw9rT2.tmp", std::process::id()));
+        fs::write(&live, b"being written").unwrap();
+        let other = dir.join(format!(".notes.{dead}.tmp"));
+        fs::write(&other, b"someone else's").unwrap();
+        atomic_write(&dir.join("other.svg"), b"x").unwrap();
+        assert!(!stale.exists(), "the stale temp is removed");
+        assert!(live.exists() && other.exists());
+        assert_eq!(stale_temp_pid(".a.b.c.12.abcdef.tmp"), Some(12));
+        assert_eq!(stale_temp_pid(".12.abcdef.tmp"), None);
         fs::remove_dir_all(&dir).unwrap();
     }
 

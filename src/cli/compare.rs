@@ -10,6 +10,8 @@ use crate::compare::{self, Comparison, Script};
 use crate::export::{self, StepRange};
 use crate::protocols::Plugin;
 use crate::protocols::kv::Workload;
+use crate::protocols::multipaxos::MultiPaxos;
+use crate::protocols::raft::Raft;
 
 #[derive(Args, Debug, Clone)]
 pub struct CompareArgs {
@@ -46,6 +48,17 @@ pub fn run(args: &CompareArgs) -> u8 {
         );
         return EXIT_BAD_INPUT;
     }
+    if let Some(dir) = &args.out_dir
+        && let Some(clash) = outputs(dir)
+            .into_iter()
+            .find(|o| crate::fsutil::same_file(o, &args.faults))
+    {
+        report!(
+            "{}: --out-dir would write over the fault script being read; name another folder",
+            clash.display()
+        );
+        return EXIT_BAD_INPUT;
+    }
     let c = compare::compare(&script, args.workload);
     if let Some(dir) = &args.out_dir {
         match write_runs(&c, dir) {
@@ -76,6 +89,19 @@ fn write_runs(c: &Comparison, dir: &Path) -> Result<Vec<PathBuf>, String> {
     files.extend(write_side(&c.multipaxos.trace, dir)?);
     files.extend(write_side(&c.raft.trace, dir)?);
     Ok(files)
+}
+
+/// Every file `--out-dir` writes, in the order written.
+fn outputs(dir: &Path) -> Vec<PathBuf> {
+    [MultiPaxos::NAME, Raft::NAME]
+        .into_iter()
+        .flat_map(|name| {
+            [
+                dir.join(format!("{name}.ron")),
+                dir.join(format!("{name}.svg")),
+            ]
+        })
+        .collect()
 }
 
 fn write_side<P: Plugin>(

@@ -5,6 +5,7 @@
 pub mod anim;
 pub mod commands;
 pub mod compare_view;
+pub mod crowd;
 pub mod explore_panel;
 pub mod files;
 pub mod graph;
@@ -1477,10 +1478,22 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
         .with_title("paxos-lab")
         .with_inner_size([w, h])
         .with_min_inner_size([800.0, 500.0]);
+    // A screenshot (or layout) run starts from defaults and leaves the user's saved state alone:
+    // eframe reads and writes its storage in a folder of the run's own, removed afterwards.
+    let scratch_storage =
+        match &screenshot {
+            Some(_) => Some(tempfile::tempdir().map_err(|e| {
+                format!("cannot make a temporary folder for the screenshot run: {e}")
+            })?),
+            None => None,
+        };
     let options = eframe::NativeOptions {
         viewport,
         // A size asked for on the command line wins over the one the window had last time.
-        persist_window: size.is_none(),
+        persist_window: size.is_none() && screenshot.is_none(),
+        persistence_path: scratch_storage
+            .as_ref()
+            .map(|d| d.path().join("screenshot-run.ron")),
         ..Default::default()
     };
     let result = ScreenshotResult::default();
