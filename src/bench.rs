@@ -75,6 +75,12 @@ pub struct BenchResult {
     pub crowd_messages: u64,
     pub crowd_ms: f64,
     pub crowd_bytes: Option<u64>,
+    /// Raft with `raft_crowd_messages` RequestVotes in flight (one server's timeouts): CPU time
+    /// of one frame of the whole Raft workspace (1280x800, layout and tessellation), and of a
+    /// 960x600 PNG export of that step (the trace replayed, drawn offscreen, encoded).
+    pub raft_crowd_messages: u64,
+    pub raft_crowd_frame_ms: f64,
+    pub raft_crowd_png_ms: f64,
     /// Multi-Paxos: the same figures on its own long faulty run (3 servers, 3 clients asking
     /// all the time, drops, duplicates, crashes): bare steps per second, and seeks in a timeline.
     pub multipaxos: ProtocolFigures,
@@ -176,6 +182,9 @@ impl BenchResult {
             self.crowd_ms,
             self.crowd_bytes
                 .map_or("?".into(), |b| format!("{:.1}", b as f64 / 1e6))
+        ) + &format!(
+            "raft with {} messages in flight: one frame of the whole workspace {:.1} ms (1280x800), a PNG of that step {:.0} ms (960x600, replay included)\n",
+            self.raft_crowd_messages, self.raft_crowd_frame_ms, self.raft_crowd_png_ms
         ) + &{
             let m = &self.multipaxos;
             format!(
@@ -304,6 +313,13 @@ pub fn measure(size: Size) -> BenchResult {
     };
     let exports = export_ms(export_steps, export_gif_steps);
 
+    let raft_crowd_messages = match size {
+        Size::Full => 500_000,
+        Size::Quick => 20_000,
+    };
+    let (raft_crowd_frame_ms, raft_crowd_png_ms) =
+        raft_crowd(raft_crowd_messages, (frames / 20).max(2));
+
     let multipaxos = multipaxos_figures(sim_steps, timeline_steps, seeks);
     // The small search first: memory the big one freed stays with the allocator, and the small
     // one's own growth would then read as nothing.
@@ -322,6 +338,9 @@ pub fn measure(size: Size) -> BenchResult {
         crowd_messages,
         crowd_ms,
         crowd_bytes,
+        raft_crowd_messages,
+        raft_crowd_frame_ms,
+        raft_crowd_png_ms,
         export_steps,
         export_json_ms: exports[0],
         export_svg_ms: exports[1],
@@ -582,6 +601,35 @@ pub fn multipaxos_scene() -> Session<crate::protocols::multipaxos::MultiPaxos> {
         }
     }
     session
+}
+
+/// One frame of the whole Raft workspace with `messages` RequestVotes in flight (S1 timing out
+/// `messages / 2` times in a three-server cluster), and a PNG export of that step.
+fn raft_crowd(messages: u64, frames: usize) -> (f64, f64) {
+    use crate::protocols::raft::{self, Raft};
+    let config = raft::Config {
+        servers: 3,
+        clients: 1,
+        ..raft::Config::default()
+    };
+    let mut session = Session::<Raft>::new(config, Knobs::default());
+    for _ in 0..messages / 2 {
+        session.apply(Command::Act(crate::sim::Action::Timeout(raft::server(1))));
+    }
+    let trace = session.to_trace();
+    let mut app = crate::ui::store_app::RaftApp::new(session, crate::ui::i18n::Lang::En);
+    app.fixed_time = Some(0.0);
+    let frame_ms = frame_time(frames, |ui| app.ui(ui));
+    let start = Instant::now();
+    let png = crate::ui::render::export(
+        &trace,
+        crate::export::Format::Png,
+        crate::export::StepRange::all(trace.actions.len() as u64),
+        &crate::ui::render::PictureOptions::default(),
+    )
+    .expect("a crowd exports");
+    std::hint::black_box(png);
+    (frame_ms, start.elapsed().as_secs_f64() * 1000.0)
 }
 
 /// CPU time of one frame of the whole Multi-Paxos workspace at 1280x800 (layout and

@@ -37,11 +37,7 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
             writable(&target, &m)?;
             replace_file(&target, bytes, Some(&m))
         }
-        // A named pipe nobody reads would block the save forever: refused instead.
-        Ok(m) if m.file_type().is_fifo() && !has_reader(&target) => Err(io::Error::new(
-            io::ErrorKind::WouldBlock,
-            "is a named pipe (FIFO) that nothing is reading: start its reader first",
-        )),
+        Ok(m) if m.file_type().is_fifo() => write_to_fifo(&target, bytes),
         // `/dev/null`, a terminal, a named pipe: there is nothing to replace. (A regular file
         // under `/dev`, as in `/dev/shm`, is a file like any other.)
         Ok(m) if m.file_type().is_char_device() || m.file_type().is_fifo() => {
@@ -77,26 +73,40 @@ fn refusal(why: &str) -> io::Error {
 /// How long a save waits for a named pipe's reader to come (`cat fifo` started just after).
 const FIFO_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// Whether a named pipe has a reader, within `FIFO_GRACE`: opening it for writing without
-/// waiting fails (`ENXIO`) while none does.
-fn has_reader(fifo: &Path) -> bool {
-    let probe = || {
-        fs::OpenOptions::new()
+/// Writes into a named pipe once it has a reader, within `FIFO_GRACE`; a pipe nobody reads
+/// would block the save forever, so it is refused instead. Opening for writing without waiting
+/// fails (`ENXIO`) while no reader has it open; the descriptor that succeeds is the one written
+/// through (closing a probe would hand a waiting reader an end of file).
+fn write_to_fifo(fifo: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let started = std::time::Instant::now();
+    let mut file = loop {
+        match fs::OpenOptions::new()
             .write(true)
             .custom_flags(libc::O_NONBLOCK)
             .open(fifo)
-            .is_ok()
+        {
+            Ok(f) => break f,
+            Err(e) if e.raw_os_error() == Some(libc::ENXIO) => {
+                if started.elapsed() >= FIFO_GRACE {
+                    return Err(io::Error::new(
+                        io::ErrorKind::WouldBlock,
+                        "is a named pipe (FIFO) that nothing is reading: start its reader first",
+                    ));
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            Err(e) => return Err(e),
+        }
     };
-    let started = std::time::Instant::now();
-    loop {
-        if probe() {
-            return true;
-        }
-        if started.elapsed() >= FIFO_GRACE {
-            return false;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
+    // Back to ordinary blocking writes: a slow reader is waited for, not an error.
+    // SAFETY: fcntl on a descriptor this function owns, with flags it read from it.
+    let fd = file.as_raw_fd();
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+    if flags < 0 || unsafe { libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK) } < 0 {
+        return Err(io::Error::last_os_error());
     }
+    file.write_all(bytes)
 }
 
 /// A file that nobody may write is not replaced, even by root (as `vi` will not without `!`);

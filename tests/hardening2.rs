@@ -466,3 +466,157 @@ fn a_fifo_nobody_reads_is_refused_in_bounded_time() {
     assert!(stderr(&o).contains("nothing is reading"), "{}", stderr(&o));
     fs::remove_dir_all(&dir).unwrap();
 }
+
+// Long proofs (run by .ci/run): the acceptance under `ulimit -v 4000000`.
+
+/// Runs the binary with `args` under an address-space limit of about 4 GB, as `sh` sets it.
+fn run_limited(args: &[&str]) -> Output {
+    let mut line = String::from("ulimit -v 4000000; exec \"$0\"");
+    for (i, _) in args.iter().enumerate() {
+        line += &format!(" \"${}\"", i + 1);
+    }
+    Command::new("sh")
+        .arg("-c")
+        .arg(line)
+        .arg(env!("CARGO_BIN_EXE_paxos-lab"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Whether `xvfb-run` is here to give the app a window (`.ci/run` installs it).
+fn xvfb_run() -> Command {
+    let mut c = Command::new("xvfb-run");
+    c.args(["-a", "-s", "-screen 0 1920x1080x24"]);
+    c
+}
+
+#[test]
+#[ignore = "a million-step run per protocol, exported to every format: a few minutes"]
+fn item3_a_million_step_run_with_long_logs_exports_in_4_gb() {
+    let dir = scratch("million");
+    for protocol in ["raft", "multipaxos"] {
+        // 64 clients asked all the time: logs of tens of thousands of entries, thousands of
+        // requests waiting (before, every checkpoint copied them all: 21 GB for one PNG).
+        let trace = dir.join(format!("{protocol}.ron"));
+        let o = run(&[
+            "simulate",
+            "--protocol",
+            protocol,
+            "--steps",
+            "1000000",
+            "--clients",
+            "64",
+            "--ops",
+            "10000",
+            "--propose",
+            "0.3",
+            "--out",
+            s(&trace),
+        ]);
+        assert!(trace.exists(), "{}", stderr(&o));
+        for ext in ["json", "svg", "mmd", "log", "png"] {
+            let out = dir.join(format!("{protocol}.{ext}"));
+            let o = run_limited(&["export", s(&trace), "-o", s(&out)]);
+            assert!(o.status.success(), "{protocol} {ext}: {}", stderr(&o));
+        }
+        let gif = dir.join(format!("{protocol}.gif"));
+        let o = run_limited(&["export", s(&trace), "--from", "999990", "-o", s(&gif)]);
+        assert!(o.status.success(), "{protocol} gif: {}", stderr(&o));
+        if xvfb_run()
+            .arg("true")
+            .output()
+            .is_ok_and(|o| o.status.success())
+        {
+            let shot = dir.join(format!("{protocol}.png"));
+            let o = xvfb_run()
+                .args(["sh", "-c", "ulimit -v 4000000; exec \"$@\"", "sh"])
+                .arg(env!("CARGO_BIN_EXE_paxos-lab"))
+                .args([
+                    "gui",
+                    s(&trace),
+                    "--seek",
+                    "1000000",
+                    "--screenshot",
+                    s(&shot),
+                ])
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{protocol} window: {}", stderr(&o));
+        }
+        fs::remove_file(&trace).unwrap();
+    }
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+/// 250,000 timeouts of one Raft server: 500,000 RequestVotes in flight.
+fn crowded_trace(dir: &Path) -> PathBuf {
+    let mut text = String::from(
+        "(version: 2, protocol: \"raft\", config: (servers: 3, clients: 1, seed: 1), actions: [\n",
+    );
+    for _ in 0..250_000 {
+        text.push_str("Timeout(\"S1\"),\n");
+    }
+    text.push_str("])\n");
+    let p = dir.join("crowd.ron");
+    fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+#[ignore = "half a million messages in flight, in the window and as a PNG: a minute"]
+fn item2_item4_half_a_million_in_flight_open_and_export_in_4_gb() {
+    let dir = scratch("crowd");
+    let trace = crowded_trace(&dir);
+    let png = dir.join("crowd.png");
+    let o = run_limited(&["export", s(&trace), "-o", s(&png)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(fs::metadata(&png).unwrap().len() < 1 << 20);
+    let shot = dir.join("window.png");
+    let o = xvfb_run()
+        .args(["sh", "-c", "ulimit -v 4000000; exec \"$@\"", "sh"])
+        .arg(env!("CARGO_BIN_EXE_paxos-lab"))
+        .args([
+            "gui",
+            s(&trace),
+            "--seek",
+            "250000",
+            "--screenshot",
+            s(&shot),
+        ])
+        .output()
+        .expect("xvfb-run (apt xvfb) gives the app a window");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(shot.exists());
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+#[ignore = "opens a real window under Xvfb (apt xvfb)"]
+fn item16_a_screenshot_run_neither_reads_nor_writes_the_saved_state() {
+    let dir = scratch("state");
+    let data = dir.join("data");
+    fs::create_dir_all(data.join("paxos-lab")).unwrap();
+    // What eframe keeps between runs: a map of keys to RON strings.
+    let saved = data.join("paxos-lab").join("app.ron");
+    let kept = "{\n    \"window\": \"(inner_position_pixels: None, outer_position_pixels: None, fullscreen: false, maximized: false, inner_size_points: Some((830.0, 540.0)))\",\n}";
+    fs::write(&saved, kept).unwrap();
+    let shot = dir.join("shot.png");
+    let o = xvfb_run()
+        .env("XDG_DATA_HOME", &data)
+        .env("HOME", &dir)
+        .arg(env!("CARGO_BIN_EXE_paxos-lab"))
+        .args(["gui", "--screenshot", s(&shot)])
+        .output()
+        .expect("xvfb-run (apt xvfb) gives the app a window");
+    assert!(o.status.success(), "{}", stderr(&o));
+    // The saved size was not used, and nothing was saved.
+    let png = fs::read(&shot).unwrap();
+    let (w, h) = (
+        u32::from_be_bytes(png[16..20].try_into().unwrap()),
+        u32::from_be_bytes(png[20..24].try_into().unwrap()),
+    );
+    assert_eq!((w, h), (1280, 800));
+    assert_eq!(fs::read_to_string(&saved).unwrap(), kept);
+    fs::remove_dir_all(&dir).unwrap();
+}

@@ -515,3 +515,55 @@ fn a_raft_lesson_offers_no_search() {
     assert!(h.query_by_label("Can this break?…").is_none());
     h.get_by_label("New run…");
 }
+
+/// A crowd of 40,000 messages in flight (20,000 timeouts of one server): the graph draws a
+/// bounded number of shapes, merged and counted, not a shape or two per message (which took
+/// gigabytes and tens of seconds a frame, and at 125,000 overflowed the GPU buffer).
+#[test]
+fn a_crowd_in_flight_is_drawn_in_bounded_shapes_and_counted() {
+    use paxos_lab::protocols::raft;
+    use paxos_lab::sim::Action;
+    let config = raft::Config {
+        servers: 3,
+        clients: 1,
+        ..raft::Config::default()
+    };
+    let mut session = Session::<Raft>::new(config, Knobs::default());
+    for _ in 0..20_000 {
+        session.apply(Command::Act(Action::Timeout(raft::server(1))));
+    }
+    // Two RequestVotes a timeout (and the client's first request, if it sent one).
+    let in_flight = session.world().network().in_flight_count();
+    assert!(in_flight >= 40_000, "{in_flight}");
+    let frame = GraphFrame {
+        world: session.world(),
+        anim: paxos_lab::ui::Anim::at_rest(session.world().now()),
+        lang: Lang::En,
+        palette: Palette::standard(true),
+        text_scale: 1.0,
+        selection: None,
+        held: &session.held,
+        highlight: &[],
+    };
+    let mut graph = RaftGraph::default();
+    let mut out = Vec::new();
+    let mut drawn = Vec::new();
+    {
+        let mut h = harness(Vec2::new(900.0, 600.0), |ui| {
+            graph.ui(ui, &frame, &mut out);
+            drawn = graph.drawn.clone();
+        });
+        h.run();
+        let shapes = h.output().shapes.len();
+        assert!(shapes < 4_000, "{shapes} shapes for 40,000 messages");
+    }
+    let crowd = drawn
+        .iter()
+        .find(|d| d.kind == "crowd")
+        .expect("the crowd is counted");
+    let expected = format!(
+        "{} messages in flight",
+        paxos_lab::sim::words::grouped(in_flight as u64)
+    );
+    assert!(crowd.text.starts_with(&expected), "{}", crowd.text);
+}

@@ -714,6 +714,9 @@ pub enum Linearization {
         why: String,
         why_zh: String,
     },
+    /// The search ran out of its budget (`MAX_SEARCH` states) before it found an order or ruled
+    /// every one out: no verdict either way (many clients with many requests in flight at once).
+    Undecided,
 }
 
 impl Linearization {
@@ -722,8 +725,8 @@ impl Linearization {
     }
 }
 
-/// The most search states the checker visits before giving up on finding an order (it then
-/// reports the history linearizable only if it found one; it never gives up silently on a bad one).
+/// The most search states the checker visits before giving up: it then says it could not
+/// decide, never that the history is or is not linearizable.
 const MAX_SEARCH: usize = 2_000_000;
 
 /// Wing and Gong's search (with the memoisation of Lowe's variant): place, one at a time, a request
@@ -734,7 +737,8 @@ pub fn check(history: &History) -> Linearization {
     let start = Settled::new(history.returned.len());
     match search(history, &start) {
         Ok(order) => Linearization::Linearizable(order),
-        Err(best) => {
+        Err((_, true)) => Linearization::Undecided,
+        Err((best, false)) => {
             // The request that could not be placed: the earliest-returning one the deepest
             // order missed.
             let placed: HashSet<usize> = best.iter().copied().collect();
@@ -781,9 +785,14 @@ impl Settled {
     }
 }
 
-/// Whether the history is linearizable, searching only after the settled prefix.
-pub fn linearizable_after(history: &History, settled: &Settled) -> bool {
-    search(history, settled).is_ok()
+/// Whether the history is linearizable, searching only after the settled prefix; `None` when
+/// the search ran out of its budget before it could tell.
+pub fn linearizable_after(history: &History, settled: &Settled) -> Option<bool> {
+    match search(history, settled) {
+        Ok(_) => Some(true),
+        Err((_, true)) => None,
+        Err((_, false)) => Some(false),
+    }
 }
 
 /// Moves the settled prefix forward to the latest cut where every request before it returned
@@ -913,7 +922,8 @@ fn ready(o: &HistoryOp, settled: &Settled, progress: &[usize]) -> bool {
 
 /// Searches for a valid order of the requests after the settled prefix, from any of its stores:
 /// the order, or the longest partial order found.
-fn search(history: &History, settled: &Settled) -> Result<Vec<usize>, Vec<usize>> {
+/// The order, or the longest partial order found and whether the budget ran out first.
+fn search(history: &History, settled: &Settled) -> Result<Vec<usize>, (Vec<usize>, bool)> {
     let clients = settled.counts.len().max(history.returned.len());
     let mut per_client: Vec<Vec<usize>> = vec![Vec::new(); clients];
     for i in settled.upto..history.len() {
@@ -943,7 +953,8 @@ fn search(history: &History, settled: &Settled) -> Result<Vec<usize>, Vec<usize>
             return Ok(s.path);
         }
     }
-    Err(s.best)
+    let exhausted = s.visits > MAX_SEARCH;
+    Err((s.best, exhausted))
 }
 
 struct Search<'a> {
@@ -1056,7 +1067,7 @@ mod tests {
         }
         events.sort();
         let mut h = History::default();
-        let mut seqs = [0u32; 8];
+        let mut seqs = [0u32; 256];
         let mut seq_of = vec![0u32; ops.len()];
         for (step, is_return, i) in events {
             let (c, op, _, ret) = ops[i];
@@ -1093,6 +1104,45 @@ mod tests {
         };
         assert_eq!(culprit, 2, "{why}");
         assert!(why.contains("C2 get x returned \"1\""), "{why}");
+    }
+
+    #[test]
+    fn a_search_that_runs_out_of_budget_decides_nothing() {
+        // 24 clients write at once, then a read returns a value nobody wrote: every order of
+        // the writes must be tried (2^24 sets of them, far past the budget) before it is ruled
+        // out. The checker says it could not decide, never that it proved a violation.
+        let mut ops: Vec<(u8, Op, u64, Option<(u64, Output)>)> = (1..=24u8)
+            .map(|c| {
+                let value = v(&format!("w{c}"));
+                (
+                    c,
+                    Op::Put(v("x"), value),
+                    c as u64,
+                    Some((100 + c as u64, Output::Ok)),
+                )
+            })
+            .collect();
+        ops.push((
+            25,
+            Op::Get(v("x")),
+            200,
+            Some((201, Output::Got(Some(v("never"))))),
+        ));
+        let h = history(&ops);
+        assert_eq!(check(&h), Linearization::Undecided);
+        assert_eq!(linearizable_after(&h, &Settled::new(25)), None);
+        // Small enough to decide, the same shape is a violation.
+        let mut few: Vec<_> = ops[..4].to_vec();
+        few.push((
+            25,
+            Op::Get(v("x")),
+            200,
+            Some((201, Output::Got(Some(v("never"))))),
+        ));
+        assert!(matches!(
+            check(&history(&few)),
+            Linearization::NotLinearizable { .. }
+        ));
     }
 
     #[test]
@@ -1136,7 +1186,7 @@ mod tests {
         assert_eq!(s.states.len(), 2, "{:?}", s.states);
         for (got, ok) in [(Some("1"), true), (Some("2"), true), (None, false)] {
             h.ops.get_mut(2).as_mut().unwrap().ret = Some((6, Output::Got(got.map(v))));
-            assert_eq!(linearizable_after(&h, &s), ok, "{got:?}");
+            assert_eq!(linearizable_after(&h, &s), Some(ok), "{got:?}");
             assert_eq!(check(&h).is_ok(), ok, "{got:?}: the full check agrees");
         }
     }

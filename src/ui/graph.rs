@@ -42,7 +42,7 @@ pub struct GraphView {
 /// that check no label covers another label, a node or a node's state.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Drawn {
-    /// "node", "state" or "label".
+    /// "node", "state", "label", or "crowd" (the count of a crowd of messages in flight).
     pub kind: &'static str,
     /// A node id (`A1`) or a message id (`#12`; a merged broadcast gives its first message).
     pub id: String,

@@ -105,6 +105,8 @@ pub fn history_picture<P: Replicated>(world: &World<P>) -> HistoryPicture {
         .collect();
     let (order, unplaceable) = match super::check(history) {
         Linearization::Linearizable(order) => (order, None),
+        // No order to tick and no culprit to name.
+        Linearization::Undecided => (Vec::new(), None),
         Linearization::NotLinearizable {
             prefix, culprit, ..
         } => {

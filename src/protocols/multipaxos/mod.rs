@@ -1213,11 +1213,14 @@ impl Protocol for MultiPaxos {
                 m.history.complete(node.index, seq, output, ctx.step);
                 if !m.linearizable {
                     // Reported once; later answers cannot mend it.
-                } else if kv::linearizable_after(&m.history, &m.settled) {
+                } else if kv::linearizable_after(&m.history, &m.settled) == Some(true) {
                     kv::settle(&m.history, &mut m.settled);
                 } else if let Linearization::NotLinearizable { why, why_zh, .. } =
                     kv::check(&m.history)
                 {
+                    // Only a search that ruled every order out is a violation: one that ran out
+                    // of its budget (`Undecided`) says nothing, and the next answer is checked
+                    // again.
                     // The whole history again, for an explanation from the first request.
                     m.linearizable = false;
                     violate("linearizable", [why, why_zh]);
