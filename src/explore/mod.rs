@@ -540,7 +540,7 @@ where
     // process against the budget every few thousand steps (a read of `/proc`).
     let over_budget = |own: usize, depth: u32| {
         let out = own as u64 > budget / threads as u64
-            || (depth % 4096 == 0
+            || (depth.is_multiple_of(4096)
                 && memory::resident()
                     .zip(baseline)
                     .is_some_and(|(now, before)| now.saturating_sub(before) > budget));

@@ -1111,7 +1111,7 @@ mod tests {
         // 24 clients write at once, then a read returns a value nobody wrote: every order of
         // the writes must be tried (2^24 sets of them, far past the budget) before it is ruled
         // out. The checker says it could not decide, never that it proved a violation.
-        let mut ops: Vec<(u8, Op, u64, Option<(u64, Output)>)> = (1..=24u8)
+        let mut ops: Vec<Made> = (1..=24u8)
             .map(|c| {
                 let value = v(&format!("w{c}"));
                 (

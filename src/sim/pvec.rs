@@ -61,11 +61,11 @@ impl<T: Clone> PVec<T> {
     }
 
     pub fn push(&mut self, value: T) {
-        if self.len % PER_PAGE == 0 {
+        if self.len.is_multiple_of(PER_PAGE) {
             self.pages.push(Arc::new(Vec::with_capacity(1)));
         }
         let page = Arc::make_mut(self.pages.last_mut().expect("a page was just made"));
-        if self.len % LEAF == 0 {
+        if self.len.is_multiple_of(LEAF) {
             page.push(Arc::new(Vec::with_capacity(4)));
         }
         Arc::make_mut(page.last_mut().expect("a leaf was just made")).push(value);

@@ -63,6 +63,19 @@ pub fn both(words: Words, args: &[&dyn Localized]) -> [String; 2] {
     [put(words[0], |a| a.en()), put(words[1], |a| a.zh())]
 }
 
+/// Thousands separated by commas, for figures people read (`12,480`).
+pub fn grouped(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,17 +97,4 @@ mod tests {
         assert_eq!(en, "S1 wrote no-op at #3");
         assert_eq!(zh, "S1 在 #3 写入了 空操作");
     }
-}
-
-/// Thousands separated by commas, for figures people read (`12,480`).
-pub fn grouped(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
