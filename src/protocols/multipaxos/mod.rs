@@ -415,6 +415,9 @@ pub struct Monitor {
     pub settled: Settled,
     /// Whether the history so far is linearizable.
     pub linearizable: bool,
+    /// The linearizability search ran out of its budget once: no verdict, and no more searches
+    /// (each would start from the same prefix). Never set in the explorer's small histories.
+    pub undecided: bool,
 }
 
 impl MultiPaxos {
@@ -1015,6 +1018,7 @@ impl Protocol for MultiPaxos {
             history: History::new(self.clients as usize),
             settled: Settled::new(self.clients as usize),
             linearizable: true,
+            undecided: false,
             votes: CowVec::default(),
             chosen: CowVec::default(),
         }
@@ -1211,19 +1215,20 @@ impl Protocol for MultiPaxos {
             Note::Invoked { seq, op } => m.history.invoke(node.index, seq, op, ctx.step),
             Note::Returned { seq, output } => {
                 m.history.complete(node.index, seq, output, ctx.step);
-                if !m.linearizable {
-                    // Reported once; later answers cannot mend it.
-                } else if kv::linearizable_after(&m.history, &m.settled) == Some(true) {
-                    kv::settle(&m.history, &mut m.settled);
-                } else if let Linearization::NotLinearizable { why, why_zh, .. } =
-                    kv::check(&m.history)
-                {
-                    // Only a search that ruled every order out is a violation: one that ran out
-                    // of its budget (`Undecided`) says nothing, and the next answer is checked
-                    // again.
-                    // The whole history again, for an explanation from the first request.
-                    m.linearizable = false;
-                    violate("linearizable", [why, why_zh]);
+                if !m.linearizable || m.undecided {
+                    // Reported once; later answers cannot mend it. Undecided: every later
+                    // search would start from the same prefix and run out again.
+                } else if let Some(ok) = kv::linearizable_after(&m.history, &m.settled) {
+                    if ok {
+                        kv::settle(&m.history, &mut m.settled);
+                    } else if let Linearization::NotLinearizable { why, why_zh, .. } =
+                        kv::check(&m.history)
+                    {
+                        m.linearizable = false;
+                        violate("linearizable", [why, why_zh]);
+                    }
+                } else {
+                    m.undecided = true;
                 }
             }
             Note::Campaigning { .. }

@@ -360,6 +360,9 @@ pub struct Monitor {
     pub history: History,
     pub settled: Settled,
     pub linearizable: bool,
+    /// The linearizability search ran out of its budget once: no verdict, and no more searches
+    /// (each would start from the same prefix). Never set in the explorer's small histories.
+    pub undecided: bool,
 }
 
 impl Monitor {
@@ -923,6 +926,7 @@ impl Protocol for Raft {
             history: History::new(self.clients as usize),
             settled: Settled::new(self.clients as usize),
             linearizable: true,
+            undecided: false,
         }
     }
 
@@ -1162,18 +1166,20 @@ impl Protocol for Raft {
             Note::Invoked { seq, op } => m.history.invoke(node.index, *seq, *op, ctx.step),
             Note::Returned { seq, output } => {
                 m.history.complete(node.index, *seq, *output, ctx.step);
-                if !m.linearizable {
-                    // Reported once; later answers cannot mend it.
-                } else if kv::linearizable_after(&m.history, &m.settled) == Some(true) {
-                    kv::settle(&m.history, &mut m.settled);
-                } else if let Linearization::NotLinearizable { why, why_zh, .. } =
-                    kv::check(&m.history)
-                {
-                    // Only a search that ruled every order out is a violation: one that ran out
-                    // of its budget (`Undecided`) says nothing, and the next answer is checked
-                    // again.
-                    m.linearizable = false;
-                    violate("linearizable", [why, why_zh]);
+                if !m.linearizable || m.undecided {
+                    // Reported once; later answers cannot mend it. Undecided: every later
+                    // search would start from the same prefix and run out again.
+                } else if let Some(ok) = kv::linearizable_after(&m.history, &m.settled) {
+                    if ok {
+                        kv::settle(&m.history, &mut m.settled);
+                    } else if let Linearization::NotLinearizable { why, why_zh, .. } =
+                        kv::check(&m.history)
+                    {
+                        m.linearizable = false;
+                        violate("linearizable", [why, why_zh]);
+                    }
+                } else {
+                    m.undecided = true;
                 }
             }
             // A second vote in a term is the cause; two leaders of one term (above) the harm.
