@@ -240,11 +240,14 @@ fn protected_link(dir: &Path, link: &Path, link_meta: &Metadata) -> io::Result<(
     Ok(())
 }
 
-/// This process's effective user id (Linux: from `/proc/self/status`).
+/// This process's effective user id (Linux: from `/proc/self/status`, read once).
 fn effective_uid() -> Option<u32> {
-    let status = fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("Uid:"))?;
-    line.split_whitespace().nth(2)?.parse().ok()
+    static UID: std::sync::OnceLock<Option<u32>> = std::sync::OnceLock::new();
+    *UID.get_or_init(|| {
+        let status = fs::read_to_string("/proc/self/status").ok()?;
+        let line = status.lines().find(|l| l.starts_with("Uid:"))?;
+        line.split_whitespace().nth(2)?.parse().ok()
+    })
 }
 
 /// Temp files being written, removed by the Ctrl-C / SIGTERM handler before the process exits.

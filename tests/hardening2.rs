@@ -41,6 +41,12 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
+/// Writes `text` to `path` and returns what `check` says on stderr.
+fn check_err(path: &Path, text: &str) -> String {
+    fs::write(path, text).unwrap();
+    stderr(&run(&["check", s(path)]))
+}
+
 /// A recorded run of `protocol` with its outcome, saved by `simulate`.
 fn simulated(dir: &Path, protocol: &str, steps: &str) -> PathBuf {
     let out = dir.join(format!("{protocol}.ron"));
@@ -167,12 +173,10 @@ fn item6_a_syntax_error_is_reported_for_the_protocol_the_file_names() {
     }
     // A broken lesson of Raft: the same.
     let lesson = dir.join("lesson.ron");
-    fs::write(
+    let err = check_err(
         &lesson,
         "(\n    version: 1,\n    protocol: \"raft\",\n    id: \"x\",\n    config: (servers: 3, clients: 1),\n    steps: [Say((en: \"a\", zh: \"b\")),, ],\n)\n",
-    )
-    .unwrap();
-    let err = stderr(&run(&["check", s(&lesson)]));
+    );
     assert!(err.contains(":6:"), "{err}");
     assert!(!err.contains("servers"), "{err}");
     // A broken fault script is read as one, by check and by gui.
@@ -229,35 +233,27 @@ fn item7_raft_message_kinds_are_written_as_the_docs_write_them() {
 fn item8_lesson_faults_and_script_fields_are_located_and_duplicate_keys_refused() {
     let dir = scratch("fields");
     let lesson = dir.join("faults.ron");
-    fs::write(
+    let err = check_err(
         &lesson,
         "(\n    version: 1,\n    id: \"f\",\n    title: (en: \"t\", zh: \"t\"),\n    summary: (en: \"s\", zh: \"s\"),\n    config: (proposers: 1, acceptors: 3, learners: 1),\n    faults: (drop: 2.0),\n    steps: [Say((en: \"a\", zh: \"b\"))],\n)\n",
-    )
-    .unwrap();
-    let err = stderr(&run(&["check", s(&lesson)]));
+    );
     assert!(err.contains("faults.ron:7:"), "{err}");
     let script = dir.join("script.ron");
-    fs::write(
+    let err = check_err(
         &script,
         "(\n    servers: 3,\n    rounds: 40,\n    requests: 1.0,\n    faults: [],\n)\n",
-    )
-    .unwrap();
-    let err = stderr(&run(&["check", s(&script)]));
+    );
     assert!(err.contains("script.ron:4:"), "{err}");
     assert!(err.contains("no message is ever delivered"), "{err}");
-    fs::write(
+    let err = check_err(
         &script,
         "(\n    servers: 300,\n    rounds: 40,\n    faults: [],\n)\n",
-    )
-    .unwrap();
-    let err = stderr(&run(&["check", s(&script)]));
+    );
     assert!(err.contains("script.ron:2:"), "{err}");
-    fs::write(
+    let err = check_err(
         &script,
         "(\n    servers: 3,\n    rounds: 40,\n    faults: [(at: 5, do: Partition([\"S1\", \"S1\"]))],\n)\n",
-    )
-    .unwrap();
-    let err = stderr(&run(&["check", s(&script)]));
+    );
     assert!(err.contains("names S1 twice"), "{err}");
     // A recorded outcome with a key twice.
     let trace = simulated(&dir, "raft", "200");
@@ -484,11 +480,22 @@ fn run_limited(args: &[&str]) -> Output {
         .unwrap()
 }
 
-/// Whether `xvfb-run` is here to give the app a window (`.ci/run` installs it).
+/// `xvfb-run`, which gives the app a window (`.ci/run` installs it).
 fn xvfb_run() -> Command {
     let mut c = Command::new("xvfb-run");
     c.args(["-a", "-s", "-screen 0 1920x1080x24"]);
     c
+}
+
+/// The app on `trace` at step `seek`, in a window under Xvfb and the same address-space limit,
+/// saving a screenshot to `shot`.
+fn window_limited(trace: &Path, seek: &str, shot: &Path) -> Output {
+    xvfb_run()
+        .args(["sh", "-c", "ulimit -v 4000000; exec \"$@\"", "sh"])
+        .arg(env!("CARGO_BIN_EXE_paxos-lab"))
+        .args(["gui", s(trace), "--seek", seek, "--screenshot", s(shot)])
+        .output()
+        .expect("xvfb-run (apt xvfb) gives the app a window")
 }
 
 #[test]
@@ -523,27 +530,9 @@ fn item3_a_million_step_run_with_long_logs_exports_in_4_gb() {
         let gif = dir.join(format!("{protocol}.gif"));
         let o = run_limited(&["export", s(&trace), "--from", "999990", "-o", s(&gif)]);
         assert!(o.status.success(), "{protocol} gif: {}", stderr(&o));
-        if xvfb_run()
-            .arg("true")
-            .output()
-            .is_ok_and(|o| o.status.success())
-        {
-            let shot = dir.join(format!("{protocol}.png"));
-            let o = xvfb_run()
-                .args(["sh", "-c", "ulimit -v 4000000; exec \"$@\"", "sh"])
-                .arg(env!("CARGO_BIN_EXE_paxos-lab"))
-                .args([
-                    "gui",
-                    s(&trace),
-                    "--seek",
-                    "1000000",
-                    "--screenshot",
-                    s(&shot),
-                ])
-                .output()
-                .unwrap();
-            assert!(o.status.success(), "{protocol} window: {}", stderr(&o));
-        }
+        let shot = dir.join(format!("{protocol}.png"));
+        let o = window_limited(&trace, "1000000", &shot);
+        assert!(o.status.success(), "{protocol} window: {}", stderr(&o));
         fs::remove_file(&trace).unwrap();
     }
     fs::remove_dir_all(&dir).unwrap();
@@ -573,19 +562,7 @@ fn item2_item4_half_a_million_in_flight_open_and_export_in_4_gb() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(fs::metadata(&png).unwrap().len() < 1 << 20);
     let shot = dir.join("window.png");
-    let o = xvfb_run()
-        .args(["sh", "-c", "ulimit -v 4000000; exec \"$@\"", "sh"])
-        .arg(env!("CARGO_BIN_EXE_paxos-lab"))
-        .args([
-            "gui",
-            s(&trace),
-            "--seek",
-            "250000",
-            "--screenshot",
-            s(&shot),
-        ])
-        .output()
-        .expect("xvfb-run (apt xvfb) gives the app a window");
+    let o = window_limited(&trace, "250000", &shot);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(shot.exists());
     fs::remove_dir_all(&dir).unwrap();

@@ -29,9 +29,9 @@ fn split_vote() -> Session<Raft> {
     session
 }
 
-fn snapshot_split_vote(lang: Lang, name: &str) {
-    let session = split_vote();
-    let frame = GraphFrame {
+/// The graph's frame of `session` at rest, at the usual scale, nothing selected.
+fn graph_frame(session: &Session<Raft>, lang: Lang) -> GraphFrame<'_, Raft> {
+    GraphFrame {
         world: session.world(),
         anim: paxos_lab::ui::Anim::at_rest(session.world().now()),
         lang,
@@ -40,7 +40,12 @@ fn snapshot_split_vote(lang: Lang, name: &str) {
         selection: None,
         held: &session.held,
         highlight: &[],
-    };
+    }
+}
+
+fn snapshot_split_vote(lang: Lang, name: &str) {
+    let session = split_vote();
+    let frame = graph_frame(&session, lang);
     let mut graph = RaftGraph::default();
     let mut out = Vec::new();
     let mut h = harness(Vec2::new(760.0, 460.0), |ui| graph.ui(ui, &frame, &mut out));
@@ -68,16 +73,7 @@ fn a_server_is_found_and_selected_by_its_label() {
         Lang::En,
     );
     assert_eq!(s, "idle");
-    let frame = GraphFrame {
-        world: session.world(),
-        anim: paxos_lab::ui::Anim::at_rest(session.world().now()),
-        lang: Lang::En,
-        palette: Palette::standard(true),
-        text_scale: 1.0,
-        selection: None,
-        held: &session.held,
-        highlight: &[],
-    };
+    let frame = graph_frame(&session, Lang::En);
     let mut graph = RaftGraph::default();
     let out = std::cell::RefCell::new(Vec::new());
     let mut h = harness(Vec2::new(760.0, 460.0), |ui| {
@@ -535,16 +531,7 @@ fn a_crowd_in_flight_is_drawn_in_bounded_shapes_and_counted() {
     // Two RequestVotes a timeout (and the client's first request, if it sent one).
     let in_flight = session.world().network().in_flight_count();
     assert!(in_flight >= 40_000, "{in_flight}");
-    let frame = GraphFrame {
-        world: session.world(),
-        anim: paxos_lab::ui::Anim::at_rest(session.world().now()),
-        lang: Lang::En,
-        palette: Palette::standard(true),
-        text_scale: 1.0,
-        selection: None,
-        held: &session.held,
-        highlight: &[],
-    };
+    let frame = graph_frame(&session, Lang::En);
     let mut graph = RaftGraph::default();
     let mut out = Vec::new();
     let mut drawn = Vec::new();

@@ -57,7 +57,7 @@ pub fn parse_as<P: Teach>(path: &Path, text: &str) -> Result<Lesson<P>, FileErro
             "the file is empty: a lesson is `(version: 1, id: ..., steps: [...])`",
         ));
     }
-    let named = crate::trace::protocol_of(text, false);
+    let named = crate::trace::protocol_of(text);
     if named != P::NAME {
         return Err(FileError::new(
             path,

@@ -795,6 +795,33 @@ pub fn linearizable_after(history: &History, settled: &Settled) -> Option<bool> 
     }
 }
 
+/// What a store protocol's monitor does when an answer arrives: checks the history after the
+/// settled prefix and moves the prefix on, or returns the violation's sentences (English and
+/// Chinese) the first time the history cannot be linearized. A violation is reported once, and
+/// a search that ran out of its budget marks the history undecided: no verdict, and no more
+/// searches (each would start from the same prefix and run out again).
+pub fn check_answer(
+    history: &History,
+    settled: &mut Settled,
+    linearizable: &mut bool,
+    undecided: &mut bool,
+) -> Option<[String; 2]> {
+    if !*linearizable || *undecided {
+        return None;
+    }
+    match linearizable_after(history, settled) {
+        Some(true) => settle(history, settled),
+        Some(false) => {
+            if let Linearization::NotLinearizable { why, why_zh, .. } = check(history) {
+                *linearizable = false;
+                return Some([why, why_zh]);
+            }
+        }
+        None => *undecided = true,
+    }
+    None
+}
+
 /// Moves the settled prefix forward to the latest cut where every request before it returned
 /// before any request after it was invoked, if its orders leave few enough stores.
 pub fn settle(history: &History, settled: &mut Settled) {

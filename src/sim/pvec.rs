@@ -222,14 +222,11 @@ impl<V: Clone> PIndexMap<V> {
     }
 
     pub fn insert(&mut self, key: usize, value: V) {
-        while self.slots.len() <= key {
-            self.slots.push(None);
+        let mut value = Some(value);
+        let slot = self.entry(key, || value.take().expect("made once"));
+        if let Some(v) = value {
+            *slot = v;
         }
-        let slot = self.slots.get_mut(key).expect("grown to hold the key");
-        if slot.is_none() {
-            self.len += 1;
-        }
-        *slot = Some(value);
     }
 
     /// Every key with its value, in key order.

@@ -385,7 +385,7 @@ pub fn parse(path: &Path, text: &str, json: bool) -> Result<Trace, FileError> {
 /// The protocol a trace or lesson file names, read from its outline before the whole file is
 /// parsed (so the right types read it, and a syntax error further down is reported as that
 /// protocol's); `paxos` for a version-1 file or one that names none.
-pub fn protocol_of(text: &str, _json: bool) -> String {
+pub fn protocol_of(text: &str) -> String {
     outline::top_string(text, "protocol")
         .unwrap_or(Paxos::NAME)
         .to_string()
@@ -435,7 +435,7 @@ impl Protocol {
     /// The protocol a trace file's text names, with its position if it names none we know.
     pub fn of_text(path: &Path, text: &str) -> Result<Protocol, FileError> {
         let json = is_json(path);
-        Protocol::parse(&protocol_of(text, json)).map_err(|m| {
+        Protocol::parse(&protocol_of(text)).map_err(|m| {
             FileError::new(
                 path,
                 locate_in(text, Field::Named("protocol", None), json),
@@ -462,7 +462,7 @@ pub fn parse_as<P: Plugin>(path: &Path, text: &str, json: bool) -> Result<Trace<
     // than at whatever field differs first. (A file that parses is checked below, without
     // reading it twice.)
     let other_protocol = || {
-        let named = protocol_of(text, json);
+        let named = protocol_of(text);
         (named != P::NAME).then(|| {
             FileError::new(
                 path,

@@ -18,16 +18,12 @@ pub fn top_fields(text: &str) -> Vec<TopField<'_>> {
     let mut depth = 0usize;
     let mut i = 0;
     while i < bytes.len() {
+        if let Some(next) = skip_inert(text, i) {
+            i = next;
+            continue;
+        }
         let c = bytes[i];
         match c {
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                i = text[i..].find('\n').map_or(bytes.len(), |k| i + k + 1);
-                continue;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = skip_block_comment(bytes, i);
-                continue;
-            }
             b'(' | b'[' | b'{' => depth += 1,
             b')' | b']' | b'}' => depth = depth.saturating_sub(1),
             b'"' => {
@@ -42,10 +38,6 @@ pub fn top_fields(text: &str) -> Vec<TopField<'_>> {
                     });
                 }
                 i = end;
-                continue;
-            }
-            b'r' if raw_string_start(bytes, i).is_some() => {
-                i = raw_string_end(bytes, i);
                 continue;
             }
             c if c.is_ascii_alphabetic() || c == b'_' => {
@@ -86,21 +78,13 @@ pub fn value_end(text: &str, start: usize) -> usize {
     let mut depth = 0usize;
     let mut i = start;
     while i < bytes.len() {
+        if let Some(next) = skip_inert(text, i) {
+            i = next;
+            continue;
+        }
         match bytes[i] {
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                i = text[i..].find('\n').map_or(bytes.len(), |k| i + k + 1);
-                continue;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = skip_block_comment(bytes, i);
-                continue;
-            }
             b'"' => {
                 i = skip_string(bytes, i);
-                continue;
-            }
-            b'r' if raw_string_start(bytes, i).is_some() => {
-                i = raw_string_end(bytes, i);
                 continue;
             }
             b'(' | b'[' | b'{' => depth += 1,
@@ -149,6 +133,20 @@ pub fn kind_of(text: &str) -> Option<FileKind> {
         Some(FileKind::FaultScript)
     } else {
         None
+    }
+}
+
+/// Just past the comment or raw string that starts at `i`, if one does: text whose brackets
+/// and names do not count. (Plain strings are each scan's own: a JSON key is one.)
+fn skip_inert(text: &str, i: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    match bytes[i] {
+        b'/' if bytes.get(i + 1) == Some(&b'/') => {
+            Some(text[i..].find('\n').map_or(bytes.len(), |k| i + k + 1))
+        }
+        b'/' if bytes.get(i + 1) == Some(&b'*') => Some(skip_block_comment(bytes, i)),
+        b'r' if raw_string_start(bytes, i).is_some() => Some(raw_string_end(bytes, i)),
+        _ => None,
     }
 }
 

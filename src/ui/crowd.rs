@@ -5,9 +5,12 @@
 
 use std::collections::HashMap;
 
-use egui::Pos2;
+use egui::{Color32, FontId, Painter, Pos2, Rect, Vec2};
 
+use super::graph::Drawn;
+use super::i18n::{Lang, T, fill};
 use crate::sim::MsgId;
+use crate::sim::words::grouped;
 
 /// The most message markers one frame draws (each a few shapes).
 pub const MAX_MARKERS: usize = 1500;
@@ -32,6 +35,39 @@ pub struct Crowd<K> {
     /// Messages standing for no drawn marker (past `MAX_MARKERS`).
     pub hidden: usize,
     pub total: usize,
+}
+
+impl<K> Crowd<K> {
+    /// The note that counts the crowd: "500,000 messages in flight · +12,480 more not drawn".
+    pub fn note(&self, lang: Lang) -> String {
+        let mut note = fill(T::CrowdInFlight.get(lang), &[&grouped(self.total as u64)]);
+        if self.hidden > 0 {
+            note += " · ";
+            note += &fill(T::CrowdMore.get(lang), &[&grouped(self.hidden as u64)]);
+        }
+        note
+    }
+
+    /// Paints the note on a plate at the bottom left of `view`, and says where.
+    pub fn paint_note(
+        &self,
+        painter: &Painter,
+        view: Rect,
+        lang: Lang,
+        font: FontId,
+        (plate, text): (Color32, Color32),
+    ) -> Drawn {
+        let note = self.note(lang);
+        let galley = painter.layout_no_wrap(note.clone(), font, text);
+        let at = view.left_bottom() + Vec2::new(8.0, -8.0 - galley.size().y);
+        let rect = Rect::from_min_size(at, galley.size()).expand(3.0);
+        painter.rect_filled(rect, 3.0, plate);
+        painter.galley(at, galley, text);
+        Drawn {
+            text: note,
+            ..Drawn::new("crowd", "in-flight".into(), rect)
+        }
+    }
 }
 
 /// Merges messages `(position, kind, id)` whose markers of radius `radius` would overlap, keeps

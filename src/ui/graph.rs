@@ -9,14 +9,13 @@ use petgraph::graph::UnGraph;
 
 use super::Frame;
 use super::crowd;
-use super::i18n::{T, fill};
+use super::i18n::T;
 use super::theme::{cross, crown, message_marker, role_outline, role_shape};
 use crate::protocols::paxos::short_label;
 use crate::protocols::paxos::{Action, Config, Value};
 use crate::protocols::paxos::{Msg, Node, Phase};
 use crate::session::{Command, Selection};
 use crate::sim::network::Envelope;
-use crate::sim::words::grouped;
 use crate::sim::world::LossCause;
 use crate::sim::{Event, NodeId, Role};
 
@@ -439,26 +438,14 @@ impl GraphView {
             {
                 hovered_msg = Some((*env, m.pos));
             }
-            let mut summary = fill(f.tr(T::CrowdInFlight), &[&grouped(crowd.total as u64)]);
-            if crowd.hidden > 0 {
-                summary += &format!(
-                    " · {}",
-                    fill(f.tr(T::CrowdMore), &[&grouped(crowd.hidden as u64)])
-                );
-            }
-            let galley = painter.layout_no_wrap(summary.clone(), font(13.0), text_color);
-            let at = rect.left_bottom() + Vec2::new(8.0, -8.0 - galley.size().y);
-            let plate = Rect::from_min_size(at, galley.size()).expand(3.0);
-            painter.rect_filled(
-                plate,
-                3.0,
-                ui.visuals().extreme_bg_color.gamma_multiply(0.9),
-            );
-            painter.galley(at, galley, text_color);
-            self.drawn.push(Drawn {
-                text: summary,
-                ..Drawn::new("crowd", "in-flight".into(), plate)
-            });
+            let plate = ui.visuals().extreme_bg_color.gamma_multiply(0.9);
+            self.drawn.push(crowd.paint_note(
+                &painter,
+                rect,
+                f.lang,
+                font(13.0),
+                (plate, text_color),
+            ));
         }
         // Held and selected messages are few: ringed one by one, whatever the crowd.
         for &id in f.session.held.iter() {

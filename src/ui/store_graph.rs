@@ -616,26 +616,10 @@ impl<P: StoreGraphView> StoreGraph<P> {
                 };
                 labels.push((text, m.pos, true, m.first));
             }
-            let mut summary = fill(
-                T::CrowdInFlight.get(f.lang),
-                &[&grouped(crowd.total as u64)],
-            );
-            if crowd.hidden > 0 {
-                summary += &format!(
-                    " · {}",
-                    fill(T::CrowdMore.get(f.lang), &[&grouped(crowd.hidden as u64)])
-                );
-            }
-            let at = rect.left_bottom() + Vec2::new(8.0, -8.0);
-            let galley = painter.layout_no_wrap(summary.clone(), font(13.0), text_color);
-            let plate = Rect::from_min_size(at - Vec2::new(0.0, galley.size().y), galley.size())
-                .expand(3.0);
-            painter.rect_filled(plate, 3.0, panel_fill.gamma_multiply(0.9));
-            painter.galley(plate.min + Vec2::splat(3.0), galley, text_color);
-            occupied.push(plate);
-            let mut d = Drawn::new("crowd", "in-flight".into(), plate);
-            d.text = summary;
-            self.drawn.push(d);
+            let plate = panel_fill.gamma_multiply(0.9);
+            let note = crowd.paint_note(&painter, rect, f.lang, font(13.0), (plate, text_color));
+            occupied.push(note.rect());
+            self.drawn.push(note);
         }
         // Held and selected messages are few: ringed one by one, whatever the crowd.
         for &id in f.held.iter() {

@@ -27,7 +27,7 @@ pub use config::{Config, Flaw};
 pub use describe::Outcome;
 
 use super::ids::Ballot;
-use super::kv::{self, Client, ClientMsg, Command, Entry, History, Linearization};
+use super::kv::{self, Client, ClientMsg, Command, Entry, History};
 use super::kv::{Op, Settled};
 use super::kv::{Output, Store, Workload};
 use crate::sim::cowvec::CowVec;
@@ -1215,20 +1215,13 @@ impl Protocol for MultiPaxos {
             Note::Invoked { seq, op } => m.history.invoke(node.index, seq, op, ctx.step),
             Note::Returned { seq, output } => {
                 m.history.complete(node.index, seq, output, ctx.step);
-                if !m.linearizable || m.undecided {
-                    // Reported once; later answers cannot mend it. Undecided: every later
-                    // search would start from the same prefix and run out again.
-                } else if let Some(ok) = kv::linearizable_after(&m.history, &m.settled) {
-                    if ok {
-                        kv::settle(&m.history, &mut m.settled);
-                    } else if let Linearization::NotLinearizable { why, why_zh, .. } =
-                        kv::check(&m.history)
-                    {
-                        m.linearizable = false;
-                        violate("linearizable", [why, why_zh]);
-                    }
-                } else {
-                    m.undecided = true;
+                if let Some(why) = kv::check_answer(
+                    &m.history,
+                    &mut m.settled,
+                    &mut m.linearizable,
+                    &mut m.undecided,
+                ) {
+                    violate("linearizable", why);
                 }
             }
             Note::Campaigning { .. }

@@ -27,7 +27,7 @@ use std::sync::Arc;
 
 pub use config::{Config, Flaw};
 
-use super::kv::{self, Client, ClientMsg, Command, Entry, History, Linearization};
+use super::kv::{self, Client, ClientMsg, Command, Entry, History};
 pub use super::kv::{CLIENT, SERVER, client, server};
 use super::kv::{Op, Output, Settled, Store, Workload};
 use crate::sim::ids::NodeId;
@@ -1166,20 +1166,13 @@ impl Protocol for Raft {
             Note::Invoked { seq, op } => m.history.invoke(node.index, *seq, *op, ctx.step),
             Note::Returned { seq, output } => {
                 m.history.complete(node.index, *seq, *output, ctx.step);
-                if !m.linearizable || m.undecided {
-                    // Reported once; later answers cannot mend it. Undecided: every later
-                    // search would start from the same prefix and run out again.
-                } else if let Some(ok) = kv::linearizable_after(&m.history, &m.settled) {
-                    if ok {
-                        kv::settle(&m.history, &mut m.settled);
-                    } else if let Linearization::NotLinearizable { why, why_zh, .. } =
-                        kv::check(&m.history)
-                    {
-                        m.linearizable = false;
-                        violate("linearizable", [why, why_zh]);
-                    }
-                } else {
-                    m.undecided = true;
+                if let Some(why) = kv::check_answer(
+                    &m.history,
+                    &mut m.settled,
+                    &mut m.linearizable,
+                    &mut m.undecided,
+                ) {
+                    violate("linearizable", why);
                 }
             }
             // A second vote in a term is the cause; two leaders of one term (above) the harm.
