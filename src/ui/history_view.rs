@@ -56,7 +56,6 @@ impl HistoryView {
             .collect();
         let picture = self.picture(world);
         ui.horizontal(|ui| {
-            ui.heading(tr(T::HistoryTitle));
             let (text, colour) = if picture.unplaceable.is_none() {
                 (tr(T::HistoryLinearizable), palette.ok)
             } else {

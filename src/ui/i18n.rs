@@ -406,6 +406,17 @@ texts! {
     MpPartitionTitle => "Partition", "网络分区";
     MpPartitionHelp => "Tick the nodes on one side, then split: every link across is cut. Heal mends every cut link.", "勾选一侧的节点，然后分区：跨越两侧的链路全部切断。修复会恢复所有被切断的链路。";
     MpSplit => "Split", "分区";
+    PaneGraph => "Cluster", "集群";
+    RaftRowTerm => "term {0}", "任期 {0}";
+    PaneNarration => "Lesson", "课程";
+    PaneNoLesson => "No lesson is open: the lesson picker is in the File menu.", "没有打开的课程：课程选择在“文件”菜单中。";
+    ResetLayout => "Reset layout", "重置布局";
+    PanesTitle => "Panes", "窗格";
+    MpClientsTitle => "Clients", "客户端";
+    ExerciseControlsTitle => "What this exercise lets you do", "本练习允许的操作";
+    ExerciseNoMessage => "No message is in flight.", "没有正在传输的消息。";
+    ExerciseSend => "Send {0}: {1}", "发送 {0}：{1}";
+    ExercisePickSide => "Pick a side under Partition, then Split.", "在“分区”下选好一侧，再点“分区”。";
     MpHeal => "Heal", "修复";
     MpLinksCut => "{0} links cut", "{0} 条链路被切断";
     MpMessageTitle => "Selected message", "选中的消息";

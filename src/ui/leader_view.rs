@@ -14,7 +14,6 @@ pub struct LeaderView;
 impl LeaderView {
     pub fn ui(&mut self, ui: &mut Ui, world: &MultiPaxosWorld, lang: Lang) {
         let tr = |t: T| t.get(lang);
-        ui.heading(tr(T::LeaderTitle));
         let f = leader_figures(world);
         let dash = || "—".to_string();
         Grid::new("leader-figures")

@@ -3,13 +3,14 @@
 //! out; each row ends with its commit and applied watermarks, drawn as lines too. Clicking a
 //! cell shows every server's vote in that slot. The grid scrolls to follow the newest slots.
 
-use egui::{Color32, RichText, Sense, Stroke, Ui, Vec2};
+use egui::{Color32, Rect, RichText, Sense, Stroke, Ui, Vec2};
 
 use super::i18n::{Lang, T, fill};
 use crate::palette::Palette;
 use crate::protocols::kv::Entry;
 use crate::protocols::multipaxos::MultiPaxosWorld;
 use crate::protocols::multipaxos::describe::{CellState, LogRow, log_rows, slot_votes};
+use crate::sim::NodeId;
 
 #[derive(Default)]
 pub struct LogView {
@@ -27,40 +28,72 @@ fn entry_text(e: &Entry, lang: Lang) -> String {
 }
 
 impl LogView {
-    pub fn ui(&mut self, ui: &mut Ui, world: &MultiPaxosWorld, lang: Lang, palette: &Palette) {
+    /// Draws the grid; returns where each server's row was drawn.
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        world: &MultiPaxosWorld,
+        lang: Lang,
+        palette: &Palette,
+    ) -> Vec<(NodeId, Rect)> {
         let tr = |t: T| t.get(lang);
-        ui.heading(tr(T::LogTitle));
         let rows = log_rows(world);
         let slots = rows.first().map_or(0, |r| r.cells.len());
+        let mut drawn = Vec::new();
         if slots == 0 {
             ui.label(tr(T::LogEmpty));
-            return;
+            return drawn;
         }
-        let cell = Vec2::new(92.0, 40.0);
-        egui::ScrollArea::horizontal()
-            .id_salt("log-grid")
-            .stick_to_right(true)
-            .show(ui, |ui| {
-                egui::Grid::new("log")
-                    .spacing(Vec2::new(4.0, 4.0))
-                    .show(ui, |ui| {
-                        ui.label("");
-                        for slot in 1..=slots {
-                            let text = format!("{} {slot}", tr(T::LogSlot));
-                            let strong = self.selected == Some(slot as u32);
-                            ui.label(if strong {
-                                RichText::new(text).strong()
-                            } else {
-                                RichText::new(text)
-                            });
-                        }
-                        ui.end_row();
-                        for row in &rows {
-                            self.row(ui, row, cell, lang, palette);
-                            ui.end_row();
-                        }
-                    });
+        let cell = Vec2::new(92.0, 36.0);
+        let selected = self.selected;
+        let heads = |ui: &mut Ui, i: usize| {
+            let row = &rows[i];
+            let name = RichText::new(row.server.to_string()).strong();
+            ui.label(if row.up {
+                name
+            } else {
+                name.color(palette.crashed)
             });
+            // A crashed server's lead is gone with its volatile state.
+            if !row.up {
+                ui.label(RichText::new(tr(T::Crashed)).small());
+            } else if let Some(b) = row.leads {
+                ui.label(RichText::new(fill(tr(T::LogLeads), &[&b])).small());
+            }
+        };
+        let header = |ui: &mut Ui| {
+            for slot in 1..=slots {
+                let text = format!("{} {slot}", tr(T::LogSlot));
+                let (rect, _) = ui.allocate_exact_size(Vec2::new(cell.x, 16.0), Sense::hover());
+                let strong = selected == Some(slot as u32);
+                ui.painter().text(
+                    rect.center(),
+                    egui::Align2::CENTER_CENTER,
+                    text,
+                    egui::FontId::proportional(13.0),
+                    if strong {
+                        ui.visuals().strong_text_color()
+                    } else {
+                        ui.visuals().text_color()
+                    },
+                );
+            }
+        };
+        let cells = |ui: &mut Ui, i: usize| self.row(ui, &rows[i], cell, lang, palette);
+        let rects = rows_with_heads(
+            ui,
+            "log-grid",
+            RowsLook {
+                head_width: 86.0,
+                row_height: cell.y,
+                header_height: 16.0,
+            },
+            rows.len(),
+            heads,
+            Some(header),
+            cells,
+        );
+        drawn.extend(rows.iter().map(|r| r.server).zip(rects));
         ui.separator();
         match self.selected.filter(|s| (1..=slots as u32).contains(s)) {
             Some(slot) => self.votes(ui, world, slot, lang),
@@ -68,19 +101,12 @@ impl LogView {
                 ui.label(tr(T::LogPickSlot));
             }
         }
+        drawn
     }
 
+    /// One server's cells, then its watermarks.
     fn row(&mut self, ui: &mut Ui, row: &LogRow, cell: Vec2, lang: Lang, palette: &Palette) {
         let tr = |t: T| t.get(lang);
-        let mut head = row.server.to_string();
-        // A crashed server's lead is gone with its volatile state.
-        if let Some(b) = row.leads.filter(|_| row.up) {
-            head = format!("{head}  {}", fill(tr(T::LogLeads), &[&b]));
-        }
-        if !row.up {
-            head = format!("{head}  ({})", tr(T::Crashed));
-        }
-        ui.label(RichText::new(head).strong());
         for (i, c) in row.cells.iter().enumerate() {
             let slot = i as u32 + 1;
             let (fill_colour, text_colour) = match c.state {
@@ -197,4 +223,80 @@ impl LogView {
             None => tr(T::LogNotChosen).to_string(),
         });
     }
+}
+
+/// The sizes of a table of rows under a fixed column of heads.
+#[derive(Clone, Copy)]
+pub(crate) struct RowsLook {
+    pub head_width: f32,
+    pub row_height: f32,
+    /// A header row over the cells (slot numbers), or 0.
+    pub header_height: f32,
+}
+
+/// Rows of cells beside a fixed column of row heads: the heads (the servers) stay in view while
+/// the cells scroll sideways, following the newest. Returns each row's rectangle on screen
+/// (its head and its visible cells).
+pub(crate) fn rows_with_heads(
+    ui: &mut Ui,
+    id_salt: &str,
+    look: RowsLook,
+    rows: usize,
+    mut head: impl FnMut(&mut Ui, usize),
+    header: Option<impl FnOnce(&mut Ui)>,
+    mut cells: impl FnMut(&mut Ui, usize),
+) -> Vec<Rect> {
+    const GAP: f32 = 4.0;
+    let mut rects = Vec::with_capacity(rows);
+    ui.horizontal_top(|ui| {
+        ui.spacing_mut().item_spacing = Vec2::splat(GAP);
+        ui.vertical(|ui| {
+            ui.set_width(look.head_width);
+            if look.header_height > 0.0 {
+                ui.allocate_exact_size(
+                    Vec2::new(look.head_width, look.header_height),
+                    Sense::hover(),
+                );
+            }
+            for i in 0..rows {
+                let (rect, _) = ui.allocate_exact_size(
+                    Vec2::new(look.head_width, look.row_height),
+                    Sense::hover(),
+                );
+                let mut child = ui.new_child(
+                    egui::UiBuilder::new()
+                        .max_rect(rect)
+                        .layout(egui::Layout::top_down(egui::Align::Min)),
+                );
+                child.spacing_mut().item_spacing.y = 0.0;
+                child.set_clip_rect(rect.intersect(ui.clip_rect()));
+                head(&mut child, i);
+                rects.push(rect);
+            }
+        });
+        egui::ScrollArea::horizontal()
+            .id_salt(id_salt)
+            .stick_to_right(true)
+            .show(ui, |ui| {
+                ui.vertical(|ui| {
+                    if let Some(header) = header {
+                        ui.horizontal(|ui| {
+                            ui.set_height(look.header_height);
+                            header(ui);
+                        });
+                    }
+                    for (i, covered) in rects.iter_mut().enumerate() {
+                        let row = ui
+                            .horizontal(|ui| {
+                                ui.set_height(look.row_height);
+                                cells(ui, i);
+                            })
+                            .response
+                            .rect;
+                        *covered = covered.union(row.intersect(ui.clip_rect()));
+                    }
+                });
+            });
+    });
+    rects
 }

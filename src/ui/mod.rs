@@ -17,6 +17,7 @@ pub mod lesson_panel;
 pub mod log_view;
 pub mod multipaxos_settings;
 pub mod panels;
+pub mod panes;
 pub mod raft_log_view;
 pub mod render;
 pub mod spacetime;
@@ -63,6 +64,8 @@ pub struct Settings {
     pub solved_exercises: std::collections::BTreeSet<String>,
     /// Trace files opened or saved, the most recent first.
     pub recent_files: Vec<std::path::PathBuf>,
+    /// Each workspace's panes as the user left them, by protocol name (`multipaxos`, `raft`).
+    pub layouts: std::collections::BTreeMap<String, egui_tiles::Tree<panes::Pane>>,
 }
 
 impl Default for Settings {
@@ -79,6 +82,7 @@ impl Default for Settings {
             completed: Default::default(),
             solved_exercises: Default::default(),
             recent_files: Vec::new(),
+            layouts: Default::default(),
         }
     }
 }
@@ -1191,7 +1195,7 @@ impl PaxosApp {
 /// The window's zoom and colours: presenter mode is larger (1.4x) and in high contrast for
 /// projectors (pure backgrounds, stronger lines). Only what changed is set.
 /// How much presenter mode enlarges everything.
-const PRESENTER_ZOOM: f32 = 1.4;
+pub const PRESENTER_ZOOM: f32 = 1.4;
 
 pub(crate) fn set_look(ctx: &Context, zoom: f32, dark: bool, presenter: bool) {
     let zoom = zoom * if presenter { PRESENTER_ZOOM } else { 1.0 };
@@ -1216,7 +1220,20 @@ pub(crate) fn set_look(ctx: &Context, zoom: f32, dark: bool, presenter: bool) {
     if ctx.global_style().visuals != visuals {
         ctx.set_visuals(visuals);
     }
+    // A lecture hall: with the zoom, body text at least 24 px tall (17.5 points at 1.4).
+    let scale = if presenter { PRESENTER_TEXT } else { 1.0 };
+    let text_styles: std::collections::BTreeMap<_, _> = egui::Style::default()
+        .text_styles
+        .into_iter()
+        .map(|(style, font)| (style, egui::FontId::new(font.size * scale, font.family)))
+        .collect();
+    if ctx.global_style().text_styles != text_styles {
+        ctx.all_styles_mut(|s| s.text_styles = text_styles.clone());
+    }
 }
+
+/// How much larger presenter mode makes text, on top of its zoom.
+pub const PRESENTER_TEXT: f32 = 1.4;
 
 /// Encodes an egui image as PNG and writes it atomically.
 pub fn save_png(path: &std::path::Path, img: &egui::ColorImage) -> Result<(), String> {
@@ -1243,6 +1260,7 @@ fn dressed<P: store_app::StoreWorkspace>(
     app.set_presenter(paxos.settings.presenter);
     app.dark = paxos.settings.dark;
     app.fixed_time = paxos.fixed_time;
+    app.restore_layout(&paxos.settings);
     app
 }
 
@@ -1253,6 +1271,17 @@ impl LabApp {
             multipaxos: None,
             raft: None,
             compare: None,
+        }
+    }
+
+    /// Puts the open workspace's panes into the preferences, to find them again next time.
+    fn keep_layouts(&mut self) {
+        let settings = &mut self.paxos.settings;
+        if let Some(mp) = &self.multipaxos {
+            mp.keep_layout(settings);
+        }
+        if let Some(r) = &self.raft {
+            r.keep_layout(settings);
         }
     }
 
@@ -1361,6 +1390,7 @@ impl LabApp {
             _ => None,
         };
         if let Some((leave, lang, presenter)) = leave {
+            self.keep_layouts();
             self.paxos.settings.lang = lang;
             self.paxos.settings.presenter = presenter;
             self.multipaxos = None;
@@ -1394,6 +1424,7 @@ impl eframe::App for LabApp {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        self.keep_layouts();
         eframe::App::save(&mut self.paxos, storage);
     }
 }
@@ -1562,6 +1593,7 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
                 return Ok(Box::new(lab) as Box<dyn eframe::App>);
             }
             if let Some(Start::Raft(mut r)) = start {
+                r.restore_layout(&settings);
                 r.set_presenter(settings.presenter);
                 r.dark = settings.dark;
                 if let Some(p) = screenshot {
@@ -1576,6 +1608,7 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
                 return Ok(Box::new(lab) as Box<dyn eframe::App>);
             }
             if let Some(Start::MultiPaxos(mut mp)) = start {
+                mp.restore_layout(&settings);
                 mp.set_presenter(settings.presenter);
                 mp.dark = settings.dark;
                 if let Some(p) = screenshot {

@@ -4,12 +4,13 @@
 //! panel gives the leader's nextIndex and matchIndex for every follower: how far it believes
 //! each has caught up.
 
-use egui::{Align2, Color32, FontId, Grid, RichText, Sense, Shape, Stroke, Ui, Vec2};
+use egui::{Align2, Color32, FontId, Grid, Rect, RichText, Sense, Shape, Stroke, Ui, Vec2};
 
 use super::i18n::{Lang, T, fill};
 use crate::palette::Palette;
 use crate::protocols::raft::RaftWorld;
 use crate::protocols::raft::describe::{log_rows, progress};
+use crate::sim::NodeId;
 
 #[derive(Default)]
 pub struct RaftLogView;
@@ -17,90 +18,107 @@ pub struct RaftLogView;
 const CELL: Vec2 = Vec2::new(76.0, 34.0);
 
 impl RaftLogView {
-    pub fn ui(&mut self, ui: &mut Ui, world: &RaftWorld, lang: Lang, palette: &Palette) {
+    /// Draws the logs; returns where each server's row was drawn.
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        world: &RaftWorld,
+        lang: Lang,
+        palette: &Palette,
+    ) -> Vec<(NodeId, Rect)> {
         let tr = |t: T| t.get(lang);
-        ui.heading(tr(T::RaftLogTitle));
         let rows = log_rows(world);
+        let mut drawn = Vec::new();
         let ink = ui.visuals().strong_text_color();
         let weak = ui.visuals().weak_text_color();
-        Grid::new("raft-log")
-            .spacing(egui::vec2(4.0, 4.0))
-            .show(ui, |ui| {
-                for row in &rows {
-                    let name = if row.leader {
-                        format!("★ {}", row.server)
-                    } else {
-                        row.server.to_string()
-                    };
-                    let mut label = RichText::new(name).monospace().strong();
-                    if !row.up {
-                        label = label.color(palette.crashed);
-                    }
-                    ui.label(label).on_hover_text(fill(
-                        tr(T::RaftRowHover),
-                        &[&row.server, &row.term, &row.commit],
+        let heads = |ui: &mut Ui, i: usize| {
+            let row = &rows[i];
+            let name = if row.leader {
+                format!("★ {}", row.server)
+            } else {
+                row.server.to_string()
+            };
+            let mut label = RichText::new(name).monospace().strong();
+            if !row.up {
+                label = label.color(palette.crashed);
+            }
+            ui.label(label).on_hover_text(fill(
+                tr(T::RaftRowHover),
+                &[&row.server, &row.term, &row.commit],
+            ));
+            ui.label(RichText::new(fill(tr(T::RaftRowTerm), &[&row.term])).small());
+        };
+        let cells = |ui: &mut Ui, i: usize| {
+            let row = &rows[i];
+            for (i, cell) in row.cells.iter().enumerate() {
+                let (rect, resp) = ui.allocate_exact_size(CELL, Sense::hover());
+                let colour = palette.term(cell.term);
+                // Clipped: a long command shows its start, the hover gives it whole.
+                let painter = ui.painter().with_clip_rect(rect.intersect(ui.clip_rect()));
+                if cell.committed {
+                    painter.rect_filled(rect, 4.0, colour);
+                    painter.rect_stroke(rect, 4.0, Stroke::new(1.5, ink), egui::StrokeKind::Inside);
+                } else {
+                    painter.rect_filled(rect, 4.0, colour.gamma_multiply(0.45));
+                    let r = rect.shrink(1.0);
+                    let corners = [
+                        r.left_top(),
+                        r.right_top(),
+                        r.right_bottom(),
+                        r.left_bottom(),
+                        r.left_top(),
+                    ];
+                    painter.extend(Shape::dashed_line(
+                        &corners,
+                        Stroke::new(1.5, ink),
+                        5.0,
+                        4.0,
                     ));
-                    for (i, cell) in row.cells.iter().enumerate() {
-                        let (rect, resp) = ui.allocate_exact_size(CELL, Sense::hover());
-                        let colour = palette.term(cell.term);
-                        // Clipped: a long command shows its start, the hover gives it whole.
-                        let painter = ui.painter().with_clip_rect(rect);
-                        if cell.committed {
-                            painter.rect_filled(rect, 4.0, colour);
-                            painter.rect_stroke(
-                                rect,
-                                4.0,
-                                Stroke::new(1.5, ink),
-                                egui::StrokeKind::Inside,
-                            );
-                        } else {
-                            painter.rect_filled(rect, 4.0, colour.gamma_multiply(0.45));
-                            let r = rect.shrink(1.0);
-                            let corners = [
-                                r.left_top(),
-                                r.right_top(),
-                                r.right_bottom(),
-                                r.left_bottom(),
-                                r.left_top(),
-                            ];
-                            painter.extend(Shape::dashed_line(
-                                &corners,
-                                Stroke::new(1.5, ink),
-                                5.0,
-                                4.0,
-                            ));
-                        }
-                        let text = if cell.committed { Color32::BLACK } else { ink };
-                        painter.text(
-                            rect.left_top() + Vec2::new(4.0, 2.0),
-                            Align2::LEFT_TOP,
-                            format!("#{} t{}", i + 1, cell.term),
-                            FontId::monospace(10.0),
-                            text,
-                        );
-                        painter.text(
-                            rect.left_bottom() + Vec2::new(4.0, -2.0),
-                            Align2::LEFT_BOTTOM,
-                            cell.entry.to_string(),
-                            FontId::proportional(11.0),
-                            text,
-                        );
-                        resp.on_hover_text(fill(
-                            tr(if cell.committed {
-                                T::RaftEntryCommitted
-                            } else {
-                                T::RaftEntryUncommitted
-                            }),
-                            &[&(i + 1), &cell.term, &cell.entry],
-                        ));
-                    }
-                    if row.cells.is_empty() {
-                        ui.label(RichText::new(tr(T::RaftLogEmpty)).color(weak));
-                    }
-                    ui.end_row();
                 }
-            });
+                let text = if cell.committed { Color32::BLACK } else { ink };
+                painter.text(
+                    rect.left_top() + Vec2::new(4.0, 2.0),
+                    Align2::LEFT_TOP,
+                    format!("[{}] t{}", i + 1, cell.term),
+                    FontId::monospace(10.0),
+                    text,
+                );
+                painter.text(
+                    rect.left_bottom() + Vec2::new(4.0, -2.0),
+                    Align2::LEFT_BOTTOM,
+                    cell.entry.to_string(),
+                    FontId::proportional(11.0),
+                    text,
+                );
+                resp.on_hover_text(fill(
+                    tr(if cell.committed {
+                        T::RaftEntryCommitted
+                    } else {
+                        T::RaftEntryUncommitted
+                    }),
+                    &[&(i + 1), &cell.term, &cell.entry],
+                ));
+            }
+            if row.cells.is_empty() {
+                ui.label(RichText::new(tr(T::RaftLogEmpty)).color(weak));
+            }
+        };
+        let rects = super::log_view::rows_with_heads(
+            ui,
+            "raft-log",
+            super::log_view::RowsLook {
+                head_width: 64.0,
+                row_height: CELL.y,
+                header_height: 0.0,
+            },
+            rows.len(),
+            heads,
+            None::<fn(&mut Ui)>,
+            cells,
+        );
+        drawn.extend(rows.iter().map(|r| r.server).zip(rects));
         ui.label(RichText::new(tr(T::RaftLogLegend)).small().color(weak));
+        drawn
     }
 }
 
@@ -110,7 +128,6 @@ pub struct RaftLeaderView;
 impl RaftLeaderView {
     pub fn ui(&mut self, ui: &mut Ui, world: &RaftWorld, lang: Lang) {
         let tr = |t: T| t.get(lang);
-        ui.heading(tr(T::LeaderTitle));
         let Some(p) = progress(world) else {
             ui.label(tr(T::RaftNoLeader));
             for slot in world.nodes().iter().filter(|s| s.up) {

@@ -60,7 +60,7 @@ pub trait StoreWorkspace:
         world: &World<Self>,
         lang: Lang,
         palette: &Palette,
-    );
+    ) -> Vec<(NodeId, egui::Rect)>;
     /// What the inspector adds under a server's words.
     fn inspector_extra(ui: &mut Ui, world: &World<Self>, id: NodeId, lang: Lang);
 }
@@ -87,8 +87,8 @@ impl StoreWorkspace for MultiPaxos {
         world: &World<Self>,
         lang: Lang,
         palette: &Palette,
-    ) {
-        panels.0.ui(ui, world, lang, palette);
+    ) -> Vec<(NodeId, egui::Rect)> {
+        panels.0.ui(ui, world, lang, palette)
     }
 
     fn inspector_extra(ui: &mut Ui, world: &World<Self>, id: NodeId, lang: Lang) {
@@ -124,8 +124,8 @@ impl StoreWorkspace for Raft {
         world: &World<Self>,
         lang: Lang,
         palette: &Palette,
-    ) {
-        panels.0.ui(ui, world, lang, palette);
+    ) -> Vec<(NodeId, egui::Rect)> {
+        panels.0.ui(ui, world, lang, palette)
     }
 
     fn inspector_extra(ui: &mut Ui, world: &World<Self>, id: NodeId, lang: Lang) {
@@ -246,10 +246,15 @@ pub struct StoreApp<P: StoreWorkspace> {
     pub presenter: bool,
     pub dark: bool,
     pub graph: StoreGraph<P>,
-    /// The space-time diagram shows under the log.
-    pub show_diagram: bool,
-    /// The controls panel shows (presenter mode hides it: the keys and the clicker drive).
-    pub show_controls: bool,
+    /// Where the panes are; the holder keeps it between runs of the app.
+    pub layout: super::panes::Layout,
+    /// The log rows and the exercise's controls the last frame drew (for `--layout-json`).
+    drawn_log_rows: Vec<(NodeId, egui::Rect)>,
+    drawn_controls: Vec<(String, egui::Rect)>,
+    /// Whether the narration pane was last shown for a lesson (none before the first frame).
+    narrated: Option<bool>,
+    /// The exercise (lesson, step) whose controls were last made visible.
+    exercise_seen: Option<(String, usize)>,
     spacetime: super::spacetime::SpaceTimeView,
     panels: P::Panels,
     store: StoreView,
@@ -313,8 +318,11 @@ impl<P: StoreWorkspace> StoreApp<P> {
             presenter: false,
             dark: true,
             graph: StoreGraph::default(),
-            show_diagram: false,
-            show_controls: true,
+            layout: Default::default(),
+            drawn_log_rows: Vec::new(),
+            drawn_controls: Vec::new(),
+            narrated: None,
+            exercise_seen: None,
             spacetime: Default::default(),
             panels: Default::default(),
             store: StoreView {
@@ -350,11 +358,23 @@ impl<P: StoreWorkspace> StoreApp<P> {
         app
     }
 
-    /// Presenter mode: larger, high-contrast text, and the graph given the controls' room
-    /// (the controls come back with their toggle, or on leaving presenter mode).
+    /// Presenter mode: larger, high-contrast text (the panes stay as the user left them; an
+    /// exercise's controls are always shown).
     pub fn set_presenter(&mut self, on: bool) {
         self.presenter = on;
-        self.show_controls = !on;
+    }
+
+    /// The panes as this workspace's protocol last left them (else the default).
+    pub fn restore_layout(&mut self, settings: &super::Settings) {
+        self.layout = super::panes::Layout::restored(settings.layouts.get(P::NAME).cloned());
+        self.narrated = None;
+    }
+
+    /// Keeps the panes in the preferences, under this workspace's protocol.
+    pub fn keep_layout(&self, settings: &mut super::Settings) {
+        settings
+            .layouts
+            .insert(P::NAME.to_string(), self.layout.tree.clone());
     }
 
     /// The run has changes no file holds (a lesson's run is the lesson's, never unsaved).
@@ -837,18 +857,25 @@ impl<P: StoreWorkspace> StoreApp<P> {
             {
                 self.set_presenter(!self.presenter);
             }
-            if ui
-                .selectable_label(self.show_controls, tr(T::MpControls))
-                .clicked()
-            {
-                self.show_controls = !self.show_controls;
-            }
-            if ui
-                .selectable_label(self.show_diagram, tr(T::ShowDiagram))
-                .clicked()
-            {
-                self.show_diagram = !self.show_diagram;
-            }
+            ui.menu_button(tr(T::PanesTitle), |ui| {
+                for pane in super::panes::Pane::ALL {
+                    let mut open = self.layout.is_open(pane);
+                    let enabled = pane.closable();
+                    if ui
+                        .add_enabled(enabled, egui::Checkbox::new(&mut open, tr(pane.title())))
+                        .changed()
+                    {
+                        self.layout.set_open(pane, open);
+                    }
+                }
+                ui.separator();
+                if ui.button(tr(T::ResetLayout)).clicked() {
+                    self.layout.reset();
+                    self.narrated = None;
+                    self.exercise_seen = None;
+                    ui.close();
+                }
+            });
             for l in Lang::ALL {
                 if ui
                     .selectable_label(self.lang == l, l.native_name())
@@ -1079,6 +1106,25 @@ impl<P: StoreWorkspace> StoreApp<P> {
                     }
                     ui.end_row();
                 }
+                // A client's timer resends its request (to another server, after a failover).
+                for i in 1..=clients {
+                    let id = kv::client(i);
+                    let Some(slot) = world.node(id) else { continue };
+                    ui.label(RichText::new(id.to_string()).strong());
+                    ui.label("");
+                    let can_time_out =
+                        slot.up && slot.timer.is_some() && allows(&Action::Timeout(id));
+                    if ui
+                        .add_enabled(
+                            can_time_out,
+                            egui::Button::new(fill(tr(T::MpTimeout), &[&id])),
+                        )
+                        .clicked()
+                    {
+                        out.push(Command::Act(Action::Timeout(id)));
+                    }
+                    ui.end_row();
+                }
             });
         if P::TIMER_KEYS {
             let may_time_out = allows(&Action::Timeout(kv::server(1)));
@@ -1153,6 +1199,107 @@ impl<P: StoreWorkspace> StoreApp<P> {
         }
         ui.separator();
         self.in_flight_list(ui, out);
+    }
+
+    /// The open exercise's own controls, first in the controls pane (so on screen in presenter
+    /// mode too): every action it allows now, each a button, recorded for `--layout-json`.
+    fn exercise_controls(
+        &mut self,
+        ui: &mut Ui,
+        out: &mut Vec<Command<P>>,
+        drawn: &mut Vec<(String, egui::Rect)>,
+    ) {
+        use crate::lesson::Control;
+        let Some(rules) = self.rules() else { return };
+        let lang = self.lang;
+        let tr = |t: T| t.get(lang);
+        let allowed = |a: &Action<Op>| rules.iter().any(|c| c.allows(a));
+        let world = self.session.world();
+        let mut acts = Vec::new();
+        let mut select = None;
+        let mut button = |ui: &mut Ui, action: Action<Op>, text: String| {
+            let r = ui.button(text);
+            drawn.push((control_id(&action), r.rect));
+            if r.clicked() {
+                acts.push(action);
+            }
+        };
+        ui.heading(tr(T::ExerciseControlsTitle));
+        ui.horizontal_wrapped(|ui| {
+            for slot in world.nodes() {
+                for (action, text) in node_actions(world, slot.id, lang) {
+                    if allowed(&action) {
+                        button(ui, action, text);
+                    }
+                }
+            }
+        });
+        if rules.contains(&Control::Propose)
+            && P::cluster(world).1 > 0
+            && let Ok(op) = self.request.op()
+        {
+            let client = kv::client(self.request.client.max(1));
+            let text = fill(tr(T::ExerciseSend), &[&client, &op]);
+            button(ui, Action::Propose(client, op), text);
+        }
+        let kinds: Vec<(T, fn(MsgId) -> Action<Op>)> = [
+            (
+                Control::Deliver,
+                T::MpDeliver,
+                Action::Deliver as fn(MsgId) -> Action<Op>,
+            ),
+            (Control::Drop, T::MpDrop, Action::Drop),
+            (Control::Duplicate, T::MpDuplicate, Action::Duplicate),
+        ]
+        .into_iter()
+        .filter(|(c, _, _)| rules.contains(c))
+        .map(|(_, t, a)| (t, a))
+        .collect();
+        if !kinds.is_empty() {
+            const LISTED: usize = 8;
+            let mut envelopes: Vec<_> = world.network().in_flight().collect();
+            if envelopes.len() > LISTED {
+                envelopes.select_nth_unstable_by_key(LISTED, |e| (e.deliver_at, e.id));
+                envelopes.truncate(LISTED);
+            }
+            envelopes.sort_by_key(|e| (e.deliver_at, e.id));
+            if envelopes.is_empty() {
+                ui.label(RichText::new(tr(T::ExerciseNoMessage)).weak());
+            }
+            for env in envelopes {
+                ui.horizontal_wrapped(|ui| {
+                    let text = format!("{} {}→{} {}", env.id, env.src, env.dst, env.msg);
+                    if ui
+                        .selectable_label(
+                            self.session.selection == Some(Selection::Message(env.id)),
+                            RichText::new(text).monospace(),
+                        )
+                        .clicked()
+                    {
+                        select = Some(env.id);
+                    }
+                    for (t, make) in &kinds {
+                        button(ui, make(env.id), format!("{} {}", tr(*t), env.id));
+                    }
+                });
+            }
+        }
+        if rules.contains(&Control::Links) {
+            let heal = kv::heal_actions(world);
+            if !heal.is_empty() {
+                let r = ui.button(tr(T::MpHeal));
+                drawn.push(("heal".to_string(), r.rect));
+                if r.clicked() {
+                    out.extend(heal.into_iter().map(Command::Act));
+                }
+            }
+            ui.label(RichText::new(tr(T::ExercisePickSide)).weak());
+        }
+        ui.separator();
+        out.extend(acts.into_iter().map(Command::Act));
+        if let Some(m) = select {
+            out.push(Command::Select(Some(Selection::Message(m))));
+        }
     }
 
     /// Every message in flight, due first, to pick from when markers in the graph overlap.
@@ -1340,127 +1487,234 @@ impl<P: StoreWorkspace> StoreApp<P> {
             .frame(t, world.now(), world.step(), self.session.speed);
         egui::Panel::bottom("mp-safety").show(ui, |ui| self.safety_bar(ui, &palette));
         let mut lesson_out = Vec::new();
-        let look = PanelLook {
-            lang,
-            palette,
-            text_scale: if self.presenter { 1.25 } else { 1.0 },
-        };
-        // A lesson narrates above the controls, in a wider panel of its own.
-        let (id, width) = if self.lesson.is_some() {
-            ("mp-lesson", 360.0)
-        } else {
-            ("mp-controls", 250.0)
-        };
-        if self.lesson.is_some() || self.show_controls {
-            egui::Panel::left(id)
-                .resizable(true)
-                .default_size(width)
-                .show(ui, |ui| {
-                    egui::ScrollArea::vertical().show(ui, |ui| {
-                        if let Some(panel) = &mut self.lesson {
-                            panel.ui(ui, &look, &mut lesson_out);
-                            ui.separator();
-                        }
-                        if self.show_controls {
-                            self.controls(ui, &mut out)
-                        }
-                    });
-                });
-        }
-        let before = self
-            .previous
-            .as_ref()
-            .map(|(_, _, w)| w)
-            .filter(|_| pos > 0);
-        let marks = self.session.spans().1;
-        let hide_future = self.hides_future();
+        self.sync_panes();
         let highlight = self
             .lesson
             .as_ref()
             .filter(|p| !p.sandbox)
             .map(|p| p.named_nodes(lang))
             .unwrap_or_default();
-        let (session, panels, store, history) = (
-            &self.session,
-            &mut self.panels,
-            &mut self.store,
-            &mut self.history,
-        );
-        // Beside the graph: the selected node, the leader, the stores and the clients' history,
-        // the views a class reads while the graph moves.
-        egui::Panel::right("mp-side")
-            .resizable(true)
-            .default_size(400.0)
+        egui::CentralPanel::default()
+            .frame(egui::Frame::central_panel(&ctx.global_style()).inner_margin(2))
             .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| {
-                    inspector(ui, session, lang, before, &palette);
-                    P::leader_panel(panels, ui, session.world(), lang);
-                    ui.separator();
-                    store.ui(ui, session.world(), before, lang, &palette);
-                    ui.separator();
-                    history.ui(ui, session.world(), marks, lang, &palette);
-                });
+                // The tree is taken out while its panes draw from the rest of the workspace.
+                let mut tree = std::mem::replace(
+                    &mut self.layout.tree,
+                    egui_tiles::Tree::empty(egui::Id::unique("store-panes")),
+                );
+                let mut contents = StorePanes {
+                    app: self,
+                    out: &mut out,
+                    lesson_out: &mut lesson_out,
+                    anim,
+                    highlight,
+                    palette,
+                    log_rows: Vec::new(),
+                    controls: Vec::new(),
+                };
+                let mut behavior = super::panes::Behavior {
+                    contents: &mut contents,
+                };
+                tree.ui(&mut behavior, ui);
+                let (log_rows, controls) = (contents.log_rows, contents.controls);
+                self.layout.tree = tree;
+                self.drawn_log_rows = log_rows;
+                self.drawn_controls = controls;
             });
-        if self.show_diagram {
-            let frame = super::spacetime::SpaceTimeFrame {
-                session,
-                lang,
-                palette,
-                hide_future,
-            };
-            let spacetime = &mut self.spacetime;
-            egui::Panel::bottom("mp-spacetime")
-                .resizable(true)
-                .default_size(150.0)
-                .show(ui, |ui| spacetime.show(ui, &frame, &mut out));
-        }
-        let panels = &mut self.panels;
-        egui::Panel::bottom("mp-log")
-            .resizable(true)
-            .default_size(230.0)
-            .show(ui, |ui| {
-                egui::ScrollArea::vertical()
-                    .id_salt("mp-log-scroll")
-                    .show(ui, |ui| {
-                        P::log_panel(panels, ui, session.world(), lang, &palette)
-                    });
-            });
-        egui::CentralPanel::default().show(ui, |ui| {
-            let frame = GraphFrame {
-                world: self.session.world(),
-                anim,
-                lang,
-                palette,
-                text_scale: if self.presenter { 1.25 } else { 1.0 },
-                selection: self.session.selection,
-                held: &self.session.held,
-                highlight: &highlight,
-            };
-            self.graph.ui(ui, &frame, &mut out);
-        });
         self.apply(out);
         self.apply_lesson(lesson_out, &ctx);
         let moving = self.session.playing || anim.progress < 1.0;
         if moving && self.fixed_time.is_none() {
             ctx.request_repaint();
         }
-        if let Some(plan) = &mut self.screenshot {
-            let drawn = &self.graph.drawn;
-            plan.step(&ctx, &|| {
-                serde_json::to_string_pretty(drawn).unwrap_or_default()
-            });
+        if self.screenshot.is_some() {
+            let drawn = self.drawn();
+            if let Some(plan) = &mut self.screenshot {
+                plan.step(&ctx, &|| {
+                    serde_json::to_string_pretty(&drawn).unwrap_or_default()
+                });
+            }
+        }
+    }
+
+    /// What the last frame drew, for `--layout-json`: the graph's nodes, states and labels,
+    /// every pane shown, each log row, and the controls of the exercise open.
+    pub fn drawn(&self) -> Vec<super::graph::Drawn> {
+        use super::graph::Drawn;
+        let mut all = self.graph.drawn.clone();
+        for (pane, rect) in self.layout.drawn() {
+            all.push(Drawn::new("pane", pane.id().to_string(), rect));
+        }
+        for (id, rect) in &self.drawn_log_rows {
+            all.push(Drawn::new("log-row", id.to_string(), *rect));
+        }
+        for (id, rect) in &self.drawn_controls {
+            all.push(Drawn::new("control", id.clone(), *rect));
+        }
+        all
+    }
+
+    /// Shows the narration while a lesson is open (and hides it after), and the controls
+    /// whenever a new exercise opens: its actions must be on screen.
+    fn sync_panes(&mut self) {
+        use super::panes::Pane;
+        let narrated = self.lesson.is_some();
+        if Some(narrated) != self.narrated {
+            self.layout.set_open(Pane::Narration, narrated);
+            self.narrated = Some(narrated);
+        }
+        let exercise = self
+            .lesson
+            .as_ref()
+            .filter(|p| p.controls().is_some())
+            .map(|p| (p.lesson.id.clone(), p.step));
+        if exercise.is_some() && exercise != self.exercise_seen {
+            self.layout.set_open(Pane::Controls, true);
+        }
+        self.exercise_seen = exercise;
+    }
+}
+
+/// The workspace's panes, drawn for one frame.
+struct StorePanes<'a, P: StoreWorkspace> {
+    app: &'a mut StoreApp<P>,
+    out: &'a mut Vec<Command<P>>,
+    lesson_out: &'a mut Vec<LessonCommand>,
+    anim: super::anim::Anim,
+    highlight: Vec<NodeId>,
+    palette: Palette,
+    log_rows: Vec<(NodeId, egui::Rect)>,
+    controls: Vec<(String, egui::Rect)>,
+}
+
+impl<P: StoreWorkspace> super::panes::PaneContents for StorePanes<'_, P> {
+    fn lang(&self) -> Lang {
+        self.app.lang
+    }
+
+    fn pane_ui(&mut self, ui: &mut Ui, pane: super::panes::Pane) {
+        use super::panes::Pane;
+        let app = &mut *self.app;
+        let lang = app.lang;
+        let palette = self.palette;
+        let text_scale = if app.presenter { 1.25 } else { 1.0 };
+        let pos = app.session.position();
+        let before = app.previous.as_ref().map(|(_, _, w)| w).filter(|_| pos > 0);
+        match pane {
+            Pane::Graph => {
+                let frame = GraphFrame {
+                    world: app.session.world(),
+                    anim: self.anim,
+                    lang,
+                    palette,
+                    text_scale,
+                    selection: app.session.selection,
+                    held: &app.session.held,
+                    highlight: &self.highlight,
+                };
+                app.graph.ui(ui, &frame, self.out);
+            }
+            Pane::Log => {
+                egui::ScrollArea::both()
+                    .id_salt("mp-log-scroll")
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| {
+                        let rows =
+                            P::log_panel(&mut app.panels, ui, app.session.world(), lang, &palette);
+                        let clip = ui.clip_rect();
+                        self.log_rows.extend(
+                            rows.into_iter()
+                                .map(|(id, r)| (id, r.intersect(clip)))
+                                .filter(|(_, r)| r.is_positive()),
+                        );
+                    });
+            }
+            Pane::Leader => {
+                let rules = app.rules();
+                egui::ScrollArea::vertical()
+                    .id_salt("mp-leader-scroll")
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| {
+                        inspector(
+                            ui,
+                            &app.session,
+                            (lang, &palette),
+                            before,
+                            rules.as_deref(),
+                            self.out,
+                        );
+                        P::leader_panel(&mut app.panels, ui, app.session.world(), lang);
+                    });
+            }
+            Pane::Stores => {
+                egui::ScrollArea::vertical()
+                    .id_salt("mp-stores-scroll")
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| {
+                        let (store, world) = (&mut app.store, app.session.world());
+                        store.ui(ui, world, before, lang, &palette);
+                    });
+            }
+            Pane::History => {
+                let marks = app.session.spans().1;
+                egui::ScrollArea::vertical()
+                    .id_salt("mp-history-scroll")
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| {
+                        app.history
+                            .ui(ui, app.session.world(), marks, lang, &palette);
+                    });
+            }
+            Pane::Narration => match &mut app.lesson {
+                Some(panel) => {
+                    let look = PanelLook {
+                        lang,
+                        palette,
+                        text_scale,
+                    };
+                    // A scroll area of its own per step: every step's narration starts at its top.
+                    egui::ScrollArea::vertical()
+                        .id_salt(("narration", panel.step, panel.sandbox))
+                        .auto_shrink([false, false])
+                        .show(ui, |ui| panel.ui(ui, &look, self.lesson_out));
+                }
+                None => {
+                    ui.label(RichText::new(T::PaneNoLesson.get(lang)).weak());
+                }
+            },
+            Pane::Controls => {
+                egui::ScrollArea::vertical()
+                    .id_salt("mp-controls-scroll")
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| {
+                        app.exercise_controls(ui, self.out, &mut self.controls);
+                        app.controls(ui, self.out);
+                    });
+            }
+            Pane::Diagram => {
+                let frame = super::spacetime::SpaceTimeFrame {
+                    session: &app.session,
+                    lang,
+                    palette,
+                    hide_future: app.hides_future(),
+                };
+                app.spacetime.show(ui, &frame, self.out);
+            }
         }
     }
 }
 
-/// The selected node's state, with the lines the last step changed marked.
+/// The selected node's state, with the lines the last step changed marked, and what can be
+/// done to it (crash, restart, time out: a client's timeout too), as the exercise allows.
 fn inspector<P: StoreWorkspace>(
     ui: &mut Ui,
     session: &Session<P>,
-    lang: Lang,
+    look: (Lang, &Palette),
     before: Option<&World<P>>,
-    palette: &Palette,
+    rules: Option<&[crate::lesson::Control]>,
+    out: &mut Vec<Command<P>>,
 ) {
+    let (lang, palette) = look;
     let Some(Selection::Node(id)) = session.selection else {
         return;
     };
@@ -1485,7 +1739,54 @@ fn inspector<P: StoreWorkspace>(
         });
     }
     P::inspector_extra(ui, world, id, lang);
+    ui.horizontal_wrapped(|ui| {
+        for (action, text) in node_actions(world, id, lang) {
+            let allowed = rules.is_none_or(|cs| cs.iter().any(|c| c.allows(&action)));
+            if ui.add_enabled(allowed, egui::Button::new(text)).clicked() {
+                out.push(Command::Act(action));
+            }
+        }
+    });
     ui.separator();
+}
+
+/// What can be done to a node now, with its button's words: a server crashes or restarts; a
+/// live node whose timer runs (a server's election timer, a client's retry timer) times out.
+fn node_actions<P: StoreWorkspace>(
+    world: &World<P>,
+    id: NodeId,
+    lang: Lang,
+) -> Vec<(Action<Op>, String)> {
+    let Some(slot) = world.node(id) else {
+        return Vec::new();
+    };
+    let mut actions = Vec::new();
+    if id.role == kv::SERVER {
+        actions.push(if slot.up {
+            (Action::Crash(id), fill(T::MpCrash.get(lang), &[&id]))
+        } else {
+            (Action::Restart(id), fill(T::MpRestart.get(lang), &[&id]))
+        });
+    }
+    if slot.up && slot.timer.is_some() {
+        actions.push((Action::Timeout(id), fill(T::MpTimeout.get(lang), &[&id])));
+    }
+    actions
+}
+
+/// A control's id in `--layout-json`: what it does and to what (`timeout:C2`, `deliver:#7`).
+fn control_id(action: &Action<Op>) -> String {
+    match action {
+        Action::Propose(c, _) => format!("propose:{c}"),
+        Action::Deliver(m) => format!("deliver:{m}"),
+        Action::Drop(m) => format!("drop:{m}"),
+        Action::Duplicate(m) => format!("duplicate:{m}"),
+        Action::Crash(n) => format!("crash:{n}"),
+        Action::Restart(n) => format!("restart:{n}"),
+        Action::Timeout(n) => format!("timeout:{n}"),
+        Action::CutLink(a, b) => format!("cut:{a}-{b}"),
+        Action::HealLink(a, b) => format!("heal:{a}-{b}"),
+    }
 }
 
 impl<P: StoreWorkspace> eframe::App for StoreApp<P> {

@@ -28,7 +28,6 @@ impl StoreView {
         palette: &Palette,
     ) {
         let tr = |t: T| t.get(lang);
-        ui.heading(tr(T::StoreTitle));
         let rows = store_rows(world);
         let old: Vec<StoreRow> = before.map(store_rows).unwrap_or_default();
         let mut keys: Vec<Value> = rows.iter().flat_map(|r| r.kv.keys().copied()).collect();

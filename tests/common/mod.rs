@@ -22,6 +22,8 @@ pub fn window_harness<S: 'static>(
     Harness::builder()
         .with_size(Vec2::new(1280.0, 800.0))
         .with_pixels_per_point(1.0)
+        // Presenter mode's larger text settles its scroll areas over a few frames.
+        .with_max_steps(8)
         .with_context_setup(install_fonts)
         .build_ui_state(draw, state)
 }
