@@ -132,13 +132,17 @@ pub enum Command {
         /// Save a screenshot of the window here and exit
         #[arg(long, value_name = "OUT.png")]
         screenshot: Option<PathBuf>,
-        /// With --screenshot: write the rectangle of every node, node state and message label
-        /// drawn in that frame here, as JSON
+        /// With --screenshot: write the rectangle of every node, node state and message label,
+        /// pane, log row and exercise control drawn in that frame here, as JSON
         #[arg(long, value_name = "OUT.json", requires = "screenshot")]
         layout_json: Option<PathBuf>,
         /// Start in presenter mode (large, high contrast, for a projector)
         #[arg(long)]
         presenter: bool,
+        /// Window size as WIDTHxHEIGHT
+        /// (default: the size the window had last time, or 1280x800; a size given here wins)
+        #[arg(long, value_parser = parse_size)]
+        size: Option<(f32, f32)>,
     },
     /// Measure simulation speed and seek time on this machine
     Bench {
@@ -167,8 +171,9 @@ pub struct GuiArgs {
     #[arg(long, value_name = "OUT.png")]
     pub screenshot: Option<PathBuf>,
     /// With --screenshot: write the rectangle of every node, node state and message label drawn
-    /// in that frame here, as JSON: [{"kind": "node" | "state" | "label", "id", "rect": [x0, y0,
-    /// x1, y1]}] in screen points
+    /// in that frame here, as JSON: [{"kind": "node" | "state" | "label" | "crowd" | "pane" |
+    /// "log-row" | "control", "id", "rect": [x0, y0, x1, y1]}] in screen points (the store
+    /// workspaces add their panes, each server's log row and the exercise's controls)
     #[arg(long, value_name = "OUT.json", requires = "screenshot")]
     pub layout_json: Option<PathBuf>,
     /// Start in presenter mode (large, high contrast, for a projector)
@@ -1088,6 +1093,7 @@ pub fn run(cli: Cli) -> u8 {
             screenshot,
             layout_json,
             presenter,
+            size,
         }) => run_lesson(
             &file,
             verify,
@@ -1097,7 +1103,7 @@ pub fn run(cli: Cli) -> u8 {
                 screenshot,
                 layout_json,
                 presenter,
-                size: None,
+                size,
                 ..GuiArgs::default()
             },
         ),

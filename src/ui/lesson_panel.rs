@@ -474,6 +474,14 @@ impl<P: Teach> LessonPanel<P> {
     }
 
     pub fn ui(&mut self, ui: &mut Ui, f: &PanelLook, out: &mut Vec<LessonCommand>) {
+        if self.body_ui(ui, f, out) {
+            self.nav_ui(ui, f, out);
+        }
+    }
+
+    /// The lesson's words for this step: title, progress and what the step says or asks.
+    /// False when the panel is done (the sandbox after the lesson has its own two buttons).
+    pub fn body_ui(&mut self, ui: &mut Ui, f: &PanelLook, out: &mut Vec<LessonCommand>) -> bool {
         let lang = f.lang;
         let n = self.lesson.steps.len();
         ui.heading(self.lesson.title.get(lang));
@@ -490,7 +498,7 @@ impl<P: Teach> LessonPanel<P> {
                     out.push(LessonCommand::Leave);
                 }
             });
-            return;
+            return false;
         }
         ui.label(fill(f.tr(T::LessonStep), &[&(self.step + 1), &n]));
         ui.add(egui::ProgressBar::new((self.step + 1) as f32 / n as f32).desired_height(6.0));
@@ -561,6 +569,15 @@ impl<P: Teach> LessonPanel<P> {
                 }
             }
         }
+        true
+    }
+
+    /// Back, Replay and Next (or the question Next asks first), and the way to all lessons.
+    pub fn nav_ui(&mut self, ui: &mut Ui, f: &PanelLook, out: &mut Vec<LessonCommand>) {
+        if self.sandbox {
+            return;
+        }
+        let step = self.step;
         ui.separator();
         if self.confirm_switch {
             ask_before_next(ui, f, [T::RunDiffers, T::StayHere, T::UseLessonRun], out);
@@ -576,7 +593,7 @@ impl<P: Teach> LessonPanel<P> {
             ask_before_next(ui, f, [T::SkipUnsolved, T::KeepTrying, T::SkipIt], out);
             return;
         }
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             if ui
                 .add_enabled(
                     step > 0,

@@ -1242,12 +1242,9 @@ impl<P: StoreWorkspace> StoreApp<P> {
             let text = fill(tr(T::ExerciseSend), &[&client, &op]);
             button(ui, Action::Propose(client, op), text);
         }
-        let kinds: Vec<(T, fn(MsgId) -> Action<Op>)> = [
-            (
-                Control::Deliver,
-                T::MpDeliver,
-                Action::Deliver as fn(MsgId) -> Action<Op>,
-            ),
+        type OnMessage = fn(MsgId) -> Action<Op>;
+        let kinds: Vec<(T, OnMessage)> = [
+            (Control::Deliver, T::MpDeliver, Action::Deliver as OnMessage),
             (Control::Drop, T::MpDrop, Action::Drop),
             (Control::Duplicate, T::MpDuplicate, Action::Duplicate),
         ]
@@ -1267,19 +1264,25 @@ impl<P: StoreWorkspace> StoreApp<P> {
                 ui.label(RichText::new(tr(T::ExerciseNoMessage)).weak());
             }
             for env in envelopes {
-                ui.horizontal_wrapped(|ui| {
-                    let text = format!("{} {}→{} {}", env.id, env.src, env.dst, env.msg);
+                ui.horizontal(|ui| {
+                    for (t, make) in &kinds {
+                        button(ui, make(env.id), format!("{} {}", tr(*t), env.id));
+                    }
+                    // The message in words, cut to the pane's width (whole on hover); a click
+                    // selects it in the graph.
+                    let text = format!("{}→{} {}", env.src, env.dst, env.msg);
+                    let selected = self.session.selection == Some(Selection::Message(env.id));
+                    let label = RichText::new(text).monospace();
+                    let label = if selected { label.strong() } else { label };
                     if ui
-                        .selectable_label(
-                            self.session.selection == Some(Selection::Message(env.id)),
-                            RichText::new(text).monospace(),
+                        .add(
+                            egui::Label::new(label)
+                                .truncate()
+                                .sense(egui::Sense::click()),
                         )
                         .clicked()
                     {
                         select = Some(env.id);
-                    }
-                    for (t, make) in &kinds {
-                        button(ui, make(env.id), format!("{} {}", tr(*t), env.id));
                     }
                 });
             }
@@ -1672,11 +1675,15 @@ impl<P: StoreWorkspace> super::panes::PaneContents for StorePanes<'_, P> {
                         palette,
                         text_scale,
                     };
+                    // Back and Next stay at the pane's foot, whatever the length of the step.
+                    egui::Panel::bottom("narration-nav")
+                        .show_separator_line(false)
+                        .show(ui, |ui| panel.nav_ui(ui, &look, self.lesson_out));
                     // A scroll area of its own per step: every step's narration starts at its top.
                     egui::ScrollArea::vertical()
                         .id_salt(("narration", panel.step, panel.sandbox))
                         .auto_shrink([false, false])
-                        .show(ui, |ui| panel.ui(ui, &look, self.lesson_out));
+                        .show(ui, |ui| panel.body_ui(ui, &look, self.lesson_out));
                 }
                 None => {
                     ui.label(RichText::new(T::PaneNoLesson.get(lang)).weak());

@@ -1,0 +1,458 @@
+//! The store workspaces' panes (issue 24): the default layout at 1280x800 with five servers,
+//! panes that long content never widens, closing, reopening and resetting them, the layout kept
+//! per protocol, every control an exercise allows on screen (in presenter mode too), a client's
+//! timeout by its button, and narration that starts at its top on every step.
+
+#[allow(dead_code)]
+mod common;
+use common::window_harness;
+
+use egui::{Rect, Vec2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use paxos_lab::protocols::kv::{self, Op};
+use paxos_lab::protocols::multipaxos::{self, MultiPaxos};
+use paxos_lab::protocols::raft::{self, Raft};
+use paxos_lab::session::{Command, Session};
+use paxos_lab::sim::Knobs;
+use paxos_lab::sim::world::Action;
+use paxos_lab::ui::Settings;
+use paxos_lab::ui::i18n::Lang;
+use paxos_lab::ui::panes::{Layout, Pane};
+use paxos_lab::ui::store_app::{StoreApp, StoreWorkspace};
+
+const WINDOW: Rect = Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1280.0, 800.0));
+
+/// A busy run: five servers, three clients asking now and then, `steps` steps in.
+fn busy<P: StoreWorkspace>(config: P::Config, steps: usize) -> Session<P> {
+    let knobs = Knobs {
+        propose: 0.05,
+        ..Knobs::NONE
+    };
+    let mut s = Session::new(config, knobs);
+    for _ in 0..steps {
+        s.apply(Command::StepForward);
+    }
+    s
+}
+
+fn multipaxos_busy(steps: usize) -> Session<MultiPaxos> {
+    busy(
+        multipaxos::Config {
+            servers: 5,
+            clients: 3,
+            seed: 4,
+            ..Default::default()
+        },
+        steps,
+    )
+}
+
+fn raft_busy(steps: usize) -> Session<Raft> {
+    busy(
+        raft::Config {
+            servers: 5,
+            clients: 2,
+            seed: 2,
+            ..Default::default()
+        },
+        steps,
+    )
+}
+
+fn app_harness<P: StoreWorkspace>(app: StoreApp<P>) -> Harness<'static, StoreApp<P>> {
+    let mut app = app;
+    app.fixed_time = Some(0.0);
+    window_harness(app, |ui, a: &mut StoreApp<P>| a.ui(ui))
+}
+
+/// What the last frame drew of `kind`, by id.
+fn drawn<P: StoreWorkspace>(app: &StoreApp<P>, kind: &str) -> Vec<(String, Rect)> {
+    app.drawn()
+        .into_iter()
+        .filter(|d| d.kind == kind)
+        .map(|d| (d.id.clone(), d.rect()))
+        .collect()
+}
+
+fn pane<P: StoreWorkspace>(app: &StoreApp<P>, id: &str) -> Option<Rect> {
+    drawn(app, "pane")
+        .into_iter()
+        .find(|(p, _)| p == id)
+        .map(|(_, r)| r)
+}
+
+/// Five log rows, each at least 20 px tall and inside the window; the graph at least 45% of the
+/// window's width; no two panes overlap.
+fn check_default_layout<P: StoreWorkspace>(app: &StoreApp<P>, what: &str) {
+    let rows = drawn(app, "log-row");
+    let names: Vec<&str> = rows.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(names, ["S1", "S2", "S3", "S4", "S5"], "{what}: {rows:?}");
+    for (id, r) in &rows {
+        assert!(r.height() >= 20.0, "{what}: {id} is {} tall", r.height());
+        assert!(WINDOW.contains_rect(*r), "{what}: {id} at {r:?}");
+    }
+    let graph = pane(app, "graph").expect("the graph pane");
+    assert!(
+        graph.width() >= 0.45 * WINDOW.width(),
+        "{what}: the graph is {} wide",
+        graph.width()
+    );
+    let panes = drawn(app, "pane");
+    for (i, (a, ra)) in panes.iter().enumerate() {
+        assert!(WINDOW.contains_rect(*ra), "{what}: {a} at {ra:?}");
+        for (b, rb) in &panes[i + 1..] {
+            assert!(
+                ra.intersect(*rb).area() <= 0.0 || !ra.intersects(*rb),
+                "{what}: {a} {ra:?} overlaps {b} {rb:?}"
+            );
+        }
+    }
+    for id in ["graph", "log", "leader", "stores", "history", "controls"] {
+        assert!(pane(app, id).is_some(), "{what}: no {id} pane in {panes:?}");
+    }
+    assert!(
+        pane(app, "narration").is_none(),
+        "{what}: no lesson, no narration"
+    );
+}
+
+#[test]
+fn at_1280x800_every_servers_log_row_shows_and_the_graph_keeps_45_percent() {
+    let mut h = app_harness(StoreApp::new(multipaxos_busy(150), Lang::En));
+    h.run();
+    check_default_layout(h.state(), "Multi-Paxos");
+    // At least 8 slots readable: the log pane's width holds eight 96-point cells beside the
+    // servers' names.
+    let log = pane(h.state(), "log").unwrap();
+    assert!(log.width() >= 86.0 + 8.0 * 96.0, "log pane {log:?}");
+    let mut h = app_harness(StoreApp::new(raft_busy(150), Lang::Zh));
+    h.run();
+    check_default_layout(h.state(), "Raft");
+}
+
+#[test]
+fn long_content_never_widens_a_pane() {
+    // Where each pane is across the window (the status bar under them may take a line more).
+    fn columns(app: &StoreApp<MultiPaxos>) -> Vec<(String, f32, f32)> {
+        drawn(app, "pane")
+            .into_iter()
+            .map(|(id, r)| (id, r.min.x, r.max.x))
+            .collect()
+    }
+    let mut h = app_harness(StoreApp::new(multipaxos_busy(5), Lang::En));
+    h.run();
+    let before = columns(h.state());
+    // Hundreds of steps later: a long history, a long log, long labels and a selected node.
+    for _ in 0..400 {
+        h.state_mut().apply(vec![Command::StepForward]);
+    }
+    h.state_mut().apply(vec![Command::Select(Some(
+        paxos_lab::session::Selection::Node(kv::server(3)),
+    ))]);
+    h.run();
+    assert_eq!(columns(h.state()), before);
+    // So does switching to Chinese (longer words in the controls).
+    h.get_by_label("简体中文").click();
+    h.run();
+    assert_eq!(columns(h.state()), before);
+}
+
+#[test]
+fn a_pane_closes_from_the_panes_menu_comes_back_and_reset_restores_the_default() {
+    let mut h = app_harness(StoreApp::new(multipaxos_busy(20), Lang::En));
+    h.run();
+    h.get_by_label("Panes").click();
+    h.run();
+    h.get_by_role_and_label(egui::accesskit::Role::CheckBox, "Stores")
+        .click();
+    h.run();
+    assert!(!h.state().layout.is_open(Pane::Stores));
+    assert!(pane(h.state(), "stores").is_none());
+    // The leader and the history take its room; the graph keeps its width.
+    h.get_by_label("Panes").click();
+    h.run();
+    h.get_by_role_and_label(egui::accesskit::Role::CheckBox, "Space-time diagram")
+        .click();
+    h.run();
+    assert!(
+        pane(h.state(), "diagram").is_some(),
+        "the diagram opens under the log"
+    );
+    h.get_by_label("Panes").click();
+    h.run();
+    h.get_by_label("Reset layout").click();
+    h.run();
+    for p in Pane::ALL {
+        // Open as by default (the lesson pane shows only in a lesson).
+        let open = !matches!(p, Pane::Diagram | Pane::Narration);
+        assert_eq!(h.state().layout.is_open(p), open, "{p:?}");
+    }
+    check_default_layout(h.state(), "after Reset layout");
+    assert!(pane(h.state(), "diagram").is_none());
+}
+
+#[test]
+fn each_protocol_keeps_its_own_layout_in_the_preferences() {
+    let mut mp = StoreApp::new(multipaxos_busy(1), Lang::En);
+    mp.layout.set_open(Pane::History, false);
+    let mut settings = Settings::default();
+    mp.keep_layout(&mut settings);
+    // As eframe keeps them: RON, read back on the next start.
+    let text = ron::to_string(&settings).unwrap();
+    let settings: Settings = ron::from_str(&text).unwrap();
+    let mut again = StoreApp::new(multipaxos_busy(1), Lang::En);
+    again.restore_layout(&settings);
+    assert!(!again.layout.is_open(Pane::History));
+    assert_eq!(again.layout, mp.layout);
+    let mut r = StoreApp::new(raft_busy(1), Lang::En);
+    r.restore_layout(&settings);
+    assert_eq!(r.layout, Layout::default(), "Raft has its own, the default");
+    // A saved layout that lost a pane (an older version, a hand edit) gives the default.
+    let mut broken = settings.clone();
+    let tree = broken.layouts.get_mut("multipaxos").unwrap();
+    let log = tree.tiles.find_pane(&Pane::Log).unwrap();
+    tree.remove_recursively(log);
+    again.restore_layout(&broken);
+    assert_eq!(again.layout, Layout::default());
+}
+
+#[test]
+fn a_client_times_out_by_its_button() {
+    let config = multipaxos::Config {
+        servers: 3,
+        clients: 2,
+        ..Default::default()
+    };
+    let mut session: Session<MultiPaxos> = Session::new(config, Knobs::NONE);
+    session.apply(Command::Act(Action::Propose(
+        kv::client(2),
+        Op::Put("x".parse().unwrap(), "1".parse().unwrap()),
+    )));
+    let mut h = app_harness(StoreApp::new(session, Lang::En));
+    h.run();
+    use egui_kittest::kittest::NodeT;
+    // A client's button is offered exactly while its retry timer runs.
+    let c1_waits = h
+        .state()
+        .session
+        .world()
+        .node(kv::client(1))
+        .unwrap()
+        .timer
+        .is_some();
+    assert_eq!(
+        h.get_by_label("Time out C1").accesskit_node().is_disabled(),
+        !c1_waits
+    );
+    h.get_by_label("Time out C2").click();
+    h.run();
+    let trace = h.state().session.to_trace();
+    assert_eq!(
+        trace.actions.last().map(|a| a.to_string()),
+        Some("Timeout(C2)".to_string())
+    );
+    // The selected node's panel has its own buttons.
+    h.state_mut().apply(vec![Command::Select(Some(
+        paxos_lab::session::Selection::Node(kv::server(2)),
+    ))]);
+    h.run();
+    assert_eq!(
+        h.get_all_by_label("Crash S2").count(),
+        2,
+        "controls and inspector"
+    );
+}
+
+fn lesson<P: StoreWorkspace>(path: &str, step: usize, lang: Lang) -> StoreApp<P> {
+    let lesson = paxos_lab::lesson::load_as::<P>(std::path::Path::new(path)).unwrap();
+    StoreApp::on_lesson(lesson, step, None, lang).unwrap()
+}
+
+#[test]
+fn in_presenter_mode_every_control_the_exercise_allows_is_on_screen() {
+    // Multi-Paxos lesson 3, step 6, in Chinese: "let S3 time out" (it was off screen).
+    let mut app = lesson::<MultiPaxos>("lessons/multipaxos/03-failover.ron", 5, Lang::Zh);
+    app.set_presenter(true);
+    app.fixed_time = Some(0.0);
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1920.0, 1080.0) / paxos_lab::ui::PRESENTER_ZOOM)
+        .with_pixels_per_point(1.0)
+        .with_max_steps(8)
+        .with_context_setup(paxos_lab::ui::install_fonts)
+        .build_ui_state(|ui, a: &mut StoreApp<MultiPaxos>| a.ui(ui), app);
+    h.run();
+    let screen = h.ctx.content_rect();
+    // The exercise's own button, first in the controls (the servers' list has one too).
+    let timeout = h.get_all_by_label("让 S3 超时").next().unwrap().rect();
+    assert!(screen.contains_rect(timeout), "{timeout:?} in {screen:?}");
+    let controls = drawn(h.state(), "control");
+    let ids: Vec<&str> = controls.iter().map(|(id, _)| id.as_str()).collect();
+    assert!(ids.contains(&"timeout:S3"), "{ids:?}");
+    assert!(ids.iter().any(|id| id.starts_with("deliver:#")), "{ids:?}");
+    for (id, r) in &controls {
+        assert!(screen.contains_rect(*r), "{id} at {r:?} off {screen:?}");
+    }
+    // A lecture hall: body text at least 24 px tall.
+    let body = h.ctx.global_style().text_styles[&egui::TextStyle::Body].size;
+    assert!(body * h.ctx.zoom_factor() >= 24.0, "{body} points");
+    // The exercise's own button does it.
+    h.get_all_by_label("让 S3 超时").next().unwrap().click();
+    h.run();
+    let last = h
+        .state()
+        .session
+        .to_trace()
+        .actions
+        .last()
+        .map(|a| a.to_string());
+    assert_eq!(last.as_deref(), Some("Timeout(S3)"));
+}
+
+#[test]
+fn every_step_of_the_narration_starts_at_its_top() {
+    let mut h = app_harness(lesson::<Raft>(
+        "lessons/raft/05-what-differs.ron",
+        0,
+        Lang::En,
+    ));
+    h.state_mut().set_presenter(true);
+    h.run();
+    let mut scrolled = 0;
+    for _ in 0..5 {
+        let narration = pane(h.state(), "narration").unwrap();
+        let step = h.state().lesson.as_ref().unwrap().step;
+        // Read down the step (its narration scrolls), then go on.
+        for _ in 0..3 {
+            h.get_by_label_contains("Step ").scroll_down();
+            h.run();
+        }
+        if !narration.contains_rect(h.get_by_label_contains("Step ").rect()) {
+            scrolled += 1;
+        }
+        h.get_by_label_contains("Next").click();
+        h.run();
+        let panel = h.state().lesson.as_ref().unwrap();
+        if panel.step == step {
+            break; // an exercise asks before it is skipped
+        }
+        let first = h.get_by_label_contains("Step ").rect();
+        assert!(
+            narration.contains_rect(first),
+            "step {}: its first line {first:?} is outside {narration:?}",
+            panel.step + 1
+        );
+    }
+    assert!(
+        scrolled > 0,
+        "no step was long enough to scroll: the test shows nothing"
+    );
+}
+
+/// `paxos-lab gui RUN --screenshot --layout-json` in a real 1280x800 window under Xvfb, on a
+/// 5-server Multi-Paxos run and a 5-server Raft run.
+#[test]
+#[ignore = "opens a real window under Xvfb (apt xvfb)"]
+fn the_layout_json_of_a_real_window_shows_every_log_row_and_a_wide_graph() {
+    use std::process::Command as Process;
+    let dir = std::env::temp_dir().join(format!("paxos-lab-shell-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let app = env!("CARGO_BIN_EXE_paxos-lab");
+    for (protocol, clients) in [("multipaxos", "3"), ("raft", "2")] {
+        let run = dir.join(format!("{protocol}.ron"));
+        let o = Process::new(app)
+            .args([
+                "simulate",
+                "--protocol",
+                protocol,
+                "--servers",
+                "5",
+                "--clients",
+                clients,
+            ])
+            .args([
+                "--seed",
+                "4",
+                "--propose",
+                "0.05",
+                "--steps",
+                "200",
+                "--out",
+            ])
+            .arg(&run)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let (shot, json) = (
+            dir.join(format!("{protocol}.png")),
+            dir.join(format!("{protocol}.json")),
+        );
+        let o = Process::new("xvfb-run")
+            .args(["-a", "-s", "-screen 0 1920x1080x24"])
+            .arg(app)
+            .arg("gui")
+            .arg(&run)
+            .args(["--seek", "150", "--size", "1280x800", "--screenshot"])
+            .arg(&shot)
+            .arg("--layout-json")
+            .arg(&json)
+            .output()
+            .expect("xvfb-run (apt xvfb) gives the app a window");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let drawn: Vec<serde_json::Value> =
+            serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        let rect = |d: &serde_json::Value| {
+            let r: Vec<f32> = d["rect"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_f64().unwrap() as f32)
+                .collect();
+            Rect::from_min_max(egui::pos2(r[0], r[1]), egui::pos2(r[2], r[3]))
+        };
+        let of = |kind: &str| -> Vec<(String, Rect)> {
+            drawn
+                .iter()
+                .filter(|d| d["kind"] == kind)
+                .map(|d| (d["id"].as_str().unwrap().to_string(), rect(d)))
+                .collect()
+        };
+        let rows = of("log-row");
+        assert_eq!(rows.len(), 5, "{protocol}: {rows:?}");
+        for (id, r) in &rows {
+            assert!(
+                r.height() >= 20.0 && WINDOW.contains_rect(*r),
+                "{protocol} {id} {r:?}"
+            );
+        }
+        let graph = of("pane")
+            .into_iter()
+            .find(|(id, _)| id == "graph")
+            .unwrap()
+            .1;
+        assert!(
+            graph.width() >= 0.45 * 1280.0,
+            "{protocol}: graph {graph:?}"
+        );
+        // Labels never overlap one another, nor a node.
+        let labels: Vec<(String, Rect)> = ["label", "state", "node"]
+            .into_iter()
+            .flat_map(|k| {
+                of(k)
+                    .into_iter()
+                    .map(move |(id, r)| (format!("{k} {id}"), r))
+            })
+            .collect();
+        for (i, (a, ra)) in labels.iter().enumerate() {
+            for (b, rb) in &labels[i + 1..] {
+                let both_nodes = a.starts_with("node") && b.starts_with("node");
+                let overlap = ra.shrink(0.5).intersects(rb.shrink(0.5));
+                assert!(
+                    both_nodes || !overlap,
+                    "{protocol}: {a} {ra:?} overlaps {b} {rb:?}"
+                );
+            }
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
