@@ -91,6 +91,20 @@ pub struct BenchResult {
     pub multipaxos_explore: ExploreFigures,
     /// A complete Multi-Paxos search: the same with 2 clients, verdict safe.
     pub multipaxos_explore_complete: ExploreFigures,
+    /// "Can this break?" from each protocol's default sandbox with one flaw on and the window's
+    /// default bounds (raised by the plan as the window raises them): wall time to a verdict
+    /// (Full size only: Figure 8 takes seconds).
+    pub can_this_break: Vec<FlawSearch>,
+}
+
+/// One flaw's "Can this break?" search.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct FlawSearch {
+    pub protocol: &'static str,
+    pub flaw: &'static str,
+    pub ms: f64,
+    /// The rule broken, or what stopped the search (`safe`, `limit`, ...).
+    pub found: String,
 }
 
 /// One explorer run's figures.
@@ -186,6 +200,27 @@ impl BenchResult {
             "raft with {} messages in flight: one frame of the whole workspace {:.1} ms (1280x800), a PNG of that step {:.0} ms (960x600, replay included)\n",
             self.raft_crowd_messages, self.raft_crowd_frame_ms, self.raft_crowd_png_ms
         ) + &{
+            let mut line = String::new();
+            if !self.can_this_break.is_empty() {
+                let worst = self.can_this_break.iter().map(|f| f.ms).fold(0.0, f64::max);
+                line = format!(
+                    "can this break? (default sandbox, one flaw, default bounds; worst {:.1} s):",
+                    worst / 1000.0
+                );
+                for f in &self.can_this_break {
+                    line += &format!(
+                        " {}/{} {:.2} s {};",
+                        f.protocol,
+                        f.flaw,
+                        f.ms / 1000.0,
+                        f.found
+                    );
+                }
+                line.pop();
+                line.push('\n');
+            }
+            line
+        } + &{
             let m = &self.multipaxos;
             format!(
                 "multipaxos simulation: {:.0} steps/s bare, {:.0} steps/s recording ({} steps, 3 servers, 3 clients, drops, duplicates, crashes); seek: worst {:.3} ms, mean {:.3} ms, p99 {:.3} ms over {} seeks in a {}-step timeline holding {} MB\n",
@@ -327,7 +362,13 @@ pub fn measure(size: Size) -> BenchResult {
     let multipaxos_explore = ExploreFigures::of(&multipaxos_explore_run(3, Some(limit)));
     assert_eq!(multipaxos_explore_complete.verdict, "safe");
 
+    let can_this_break = match size {
+        Size::Full => can_this_break(),
+        Size::Quick => Vec::new(),
+    };
+
     BenchResult {
+        can_this_break,
         frame_ms_multipaxos_views,
         frame_ms_multipaxos,
         multipaxos_views_slots,
@@ -750,4 +791,68 @@ fn seek_times<P: crate::protocols::Plugin>(timeline: &mut Timeline<P>, seeks: us
     }
     times.sort_by(f64::total_cmp);
     times
+}
+
+/// "Can this break?" for every flaw of every protocol, as the windows plan it (`explore::ask`).
+fn can_this_break() -> Vec<FlawSearch> {
+    use crate::explore::ask::{StoreAsk, paxos_plan, store_plan};
+    use crate::explore::{Search, StoreSearch};
+    use crate::protocols::{multipaxos, raft};
+    fn found<P: crate::protocols::Plugin>(s: &Result<Search<P>, String>) -> String {
+        match s {
+            Ok(s) => match &s.report.verdict {
+                Verdict::Violation { violation, .. } => violation.invariant.to_string(),
+                Verdict::Safe => "safe".into(),
+                Verdict::Cancelled => "cancelled".into(),
+                Verdict::Limit(_) => "limit".into(),
+            },
+            Err(e) => e.clone(),
+        }
+    }
+    fn store<P: StoreSearch>(config: P::Config, flaw: &'static str) -> FlawSearch {
+        let plan = store_plan::<P>(&config, StoreAsk::default());
+        let start = Instant::now();
+        let search = plan.search::<P>(&Progress::default());
+        FlawSearch {
+            protocol: P::NAME,
+            flaw,
+            ms: start.elapsed().as_secs_f64() * 1000.0,
+            found: found(&search),
+        }
+    }
+    let mut all = Vec::new();
+    for flaw in paxos::Flaw::ALL {
+        let config = Config {
+            flaws: vec![flaw],
+            ..Config::default()
+        };
+        let bounds = Bounds {
+            ballots: 1,
+            ..Bounds::default()
+        };
+        let (options, _) = paxos_plan(&config, bounds, true);
+        let start = Instant::now();
+        let search = explore_paxos(&config, &options, &Progress::default());
+        all.push(FlawSearch {
+            protocol: "paxos",
+            flaw: flaw.name(),
+            ms: start.elapsed().as_secs_f64() * 1000.0,
+            found: found(&search),
+        });
+    }
+    for flaw in multipaxos::Flaw::ALL {
+        let config = multipaxos::Config {
+            flaws: vec![flaw],
+            ..Default::default()
+        };
+        all.push(store::<multipaxos::MultiPaxos>(config, flaw.name()));
+    }
+    for flaw in raft::Flaw::ALL {
+        let config = raft::Config {
+            flaws: vec![flaw],
+            ..Default::default()
+        };
+        all.push(store::<raft::Raft>(config, flaw.name()));
+    }
+    all
 }

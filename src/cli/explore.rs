@@ -150,6 +150,7 @@ impl ExploreArgs {
                 .iter()
                 .map(|f| multipaxos::Flaw::parse(f))
                 .collect::<Result<_, _>>()?,
+            workload: self.workload,
             ..multipaxos::Config::default()
         })
     }
@@ -201,6 +202,7 @@ impl ExploreArgs {
                 .iter()
                 .map(|f| f.parse::<raft::Flaw>())
                 .collect::<Result<_, _>>()?,
+            workload: self.workload,
             ..raft::Config::default()
         })
     }
@@ -316,15 +318,9 @@ fn run_paxos(args: &ExploreArgs) -> u8 {
         report!("{m}");
         return EXIT_BAD_INPUT;
     }
-    // Amnesia only shows after a restart: without a crash to spend the search can never see it.
-    let mut note = None;
-    if config.flaws.contains(&Flaw::Amnesia) && options.bounds.crashes == 0 {
-        options.bounds.crashes = 1;
-        note = Some(
-            "the amnesia flaw needs a crash to show, so the search may crash one node (as --crashes 1)",
-        );
-    }
-    if let (Some(n), false) = (note, args.json) {
+    let notes = explore::paxos_flaw_budgets(&config, &mut options.bounds);
+    let note = (!notes.is_empty()).then(|| notes.join("; "));
+    if let (Some(n), false) = (&note, args.json) {
         say!("note: {n}");
     }
     let (q1, q2) = config.quorums();
@@ -344,7 +340,7 @@ fn run_paxos(args: &ExploreArgs) -> u8 {
     let result = with_progress(options.walks.is_some(), |progress| {
         explore::explore_paxos(&config, &options, progress)
     });
-    finish::<Paxos>(args, &options, note, &header, result)
+    finish::<Paxos>(args, &options, note.as_deref(), &header, result)
 }
 
 fn run_multipaxos(args: &ExploreArgs) -> u8 {
@@ -352,6 +348,8 @@ fn run_multipaxos(args: &ExploreArgs) -> u8 {
         Ok(config) => run_store_search::<MultiPaxos>(args, config, |c| StoreCluster {
             servers: c.servers,
             clients: c.clients,
+            ops: args.ops,
+            workload: c.workload,
             flaws: flaw_words(c.flaws.iter().map(|f| f.name())),
         }),
         Err(m) => {
@@ -366,6 +364,8 @@ fn run_raft(args: &ExploreArgs) -> u8 {
         Ok(config) => run_store_search::<Raft>(args, config, |c| StoreCluster {
             servers: c.servers,
             clients: c.clients,
+            ops: args.ops,
+            workload: c.workload,
             flaws: flaw_words(c.flaws.iter().map(|f| f.name())),
         }),
         Err(m) => {
@@ -386,10 +386,14 @@ where
     Search<P>: Send,
 {
     let mut options = store_options(args);
-    let notes = P::flaw_budgets(&mut config, &mut options.bounds);
-    let cluster = cluster(&config);
+    let mut ops = args.ops;
+    let notes = P::flaw_budgets(&mut config, &mut options.bounds, &mut ops);
+    let workload = P::workload(&config);
+    let mut cluster = cluster(&config);
+    cluster.ops = ops;
+    cluster.workload = workload;
     run_store::<P>(args, options, &notes, &cluster, |options, progress| {
-        P::search(&config, args.workload, args.ops, options, progress)
+        P::search(&config, workload, ops, options, progress)
     })
 }
 
@@ -407,6 +411,9 @@ fn store_options(args: &ExploreArgs) -> Options {
 struct StoreCluster {
     servers: u8,
     clients: u8,
+    /// Operations each client is handed, and from which workload (as the flaws raised them).
+    ops: u8,
+    workload: crate::protocols::kv::Workload,
     /// `, flaws: ...` or nothing.
     flaws: String,
 }
@@ -442,8 +449,8 @@ where
         P::TITLE,
         cluster.servers,
         cluster.clients,
-        args.ops,
-        args.workload.name(),
+        cluster.ops,
+        cluster.workload.name(),
         cluster.flaws,
         bound_words(b.timeouts),
         bound_words(b.total_timeouts),

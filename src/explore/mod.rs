@@ -12,6 +12,7 @@
 //! For runs too deep to search exhaustively it can also sample: random walks (`Walks`), which
 //! find runs that break a rule but prove nothing when they find none.
 
+pub mod ask;
 mod space;
 mod visited;
 
@@ -682,9 +683,20 @@ impl<T> Drop for Background<T> {
 /// A protocol under the replicated store that the explorer searches (Multi-Paxos, Raft): what
 /// its flaws need of the bounds, and its search.
 pub trait StoreSearch: crate::protocols::Plugin {
-    /// Raises `bounds` (and the cluster) to what the configured flaws need to show, with a note
-    /// for each change.
-    fn flaw_budgets(config: &mut Self::Config, bounds: &mut Bounds) -> Vec<&'static str>;
+    /// Raises `bounds`, the operations per client and the cluster (its clients, its workload)
+    /// to what the configured flaws need to show, with a note for each change.
+    fn flaw_budgets(
+        config: &mut Self::Config,
+        bounds: &mut Bounds,
+        ops: &mut u8,
+    ) -> Vec<&'static str>;
+    /// The operations the cluster's clients are handed.
+    fn workload(config: &Self::Config) -> crate::protocols::kv::Workload;
+    /// Why the configured flaws show only deeper than a breadth-first search reaches within the
+    /// app's budget (so "Can this break?" takes random walks), if they do.
+    fn needs_walks(_config: &Self::Config) -> Option<&'static str> {
+        None
+    }
     /// Searches `config`'s cluster, each client handed `ops` operations of `workload` first.
     fn search(
         config: &Self::Config,
@@ -696,8 +708,15 @@ pub trait StoreSearch: crate::protocols::Plugin {
 }
 
 impl StoreSearch for crate::protocols::multipaxos::MultiPaxos {
-    fn flaw_budgets(config: &mut Self::Config, bounds: &mut Bounds) -> Vec<&'static str> {
-        multipaxos_flaw_budgets(config, bounds)
+    fn flaw_budgets(
+        config: &mut Self::Config,
+        bounds: &mut Bounds,
+        ops: &mut u8,
+    ) -> Vec<&'static str> {
+        multipaxos_flaw_budgets(config, bounds, ops)
+    }
+    fn workload(config: &Self::Config) -> crate::protocols::kv::Workload {
+        config.workload
     }
     fn search(
         config: &Self::Config,
@@ -711,8 +730,21 @@ impl StoreSearch for crate::protocols::multipaxos::MultiPaxos {
 }
 
 impl StoreSearch for crate::protocols::raft::Raft {
-    fn flaw_budgets(config: &mut Self::Config, bounds: &mut Bounds) -> Vec<&'static str> {
-        raft_flaw_budgets(config, bounds)
+    fn flaw_budgets(
+        config: &mut Self::Config,
+        bounds: &mut Bounds,
+        ops: &mut u8,
+    ) -> Vec<&'static str> {
+        raft_flaw_budgets(config, bounds, ops)
+    }
+    fn needs_walks(config: &Self::Config) -> Option<&'static str> {
+        config
+            .flaws
+            .contains(&crate::protocols::raft::Flaw::CommitPreviousTerm)
+            .then_some("Figure 8 lies about 25 steps deep, past what a breadth-first search visits within the app's budget, so the search takes random walks (as --walks)")
+    }
+    fn workload(config: &Self::Config) -> crate::protocols::kv::Workload {
+        config.workload
     }
     fn search(
         config: &Self::Config,
@@ -881,6 +913,7 @@ pub fn explore_paxos(
 pub fn multipaxos_flaw_budgets(
     config: &mut crate::protocols::multipaxos::Config,
     bounds: &mut Bounds,
+    ops: &mut u8,
 ) -> Vec<&'static str> {
     use crate::protocols::multipaxos::Flaw;
     let mut notes = Vec::new();
@@ -895,6 +928,14 @@ pub fn multipaxos_flaw_budgets(
         bounds.retries = Some(1);
         notes.push("a stale read needs a request to reach a follower, so each client may retry once (as --retries 1)");
     }
+    if has(Flaw::StaleRead) {
+        stale_read_workload(&mut config.workload, ops, &mut notes);
+    }
+    let failover = has(Flaw::SkipPrepareOnFailover) || has(Flaw::IgnorePromisedCommands);
+    if failover && bounds.total_timeouts.is_some_and(|t| t < 2) {
+        bounds.total_timeouts = Some(2);
+        notes.push("this flaw shows only in a failover, a second server's election, so the servers may time out twice in all (as --total-timeouts 2)");
+    }
     if has(Flaw::NoDedup) && bounds.duplicates == 0 {
         bounds.duplicates = 1;
         notes.push("no-dedup needs a request to arrive twice, so the network may copy one message (as --duplicates 1)");
@@ -908,6 +949,7 @@ pub fn multipaxos_flaw_budgets(
 pub fn raft_flaw_budgets(
     config: &mut crate::protocols::raft::Config,
     bounds: &mut Bounds,
+    ops: &mut u8,
 ) -> Vec<&'static str> {
     use crate::protocols::raft::Flaw;
     let mut notes = Vec::new();
@@ -948,6 +990,37 @@ pub fn raft_flaw_budgets(
             bounds.retries = Some(1);
             notes.push("a stale read needs a request to reach a follower, so each client may retry once (as --retries 1)");
         }
+        stale_read_workload(&mut config.workload, ops, &mut notes);
+    }
+    notes
+}
+
+/// A stale read shows only when a get follows a put: each client puts, then gets.
+fn stale_read_workload(
+    workload: &mut crate::protocols::kv::Workload,
+    ops: &mut u8,
+    notes: &mut Vec<&'static str>,
+) {
+    use crate::protocols::kv::Workload;
+    if *workload != Workload::PutGet || *ops < 2 {
+        *workload = Workload::PutGet;
+        *ops = (*ops).max(2);
+        notes.push("a stale read needs a get after a put, so each client puts, then gets (as --workload put-get --ops 2)");
+    }
+}
+
+/// What a Paxos flaw needs beyond the given bounds to show at all, added to `bounds`, with a
+/// note for each change.
+pub fn paxos_flaw_budgets(
+    config: &crate::protocols::paxos::Config,
+    bounds: &mut Bounds,
+) -> Vec<&'static str> {
+    use crate::protocols::paxos::Flaw;
+    let mut notes = Vec::new();
+    // Amnesia only shows after a restart: without a crash to spend the search can never see it.
+    if config.flaws.contains(&Flaw::Amnesia) && bounds.crashes == 0 {
+        bounds.crashes = 1;
+        notes.push("the amnesia flaw needs a crash to show, so the search may crash one node (as --crashes 1)");
     }
     notes
 }

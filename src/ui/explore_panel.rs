@@ -13,13 +13,12 @@ use egui::{Context, RichText, Ui};
 use super::Frame;
 use super::i18n::{Lang, T, fill, invariant_name};
 use super::theme::Palette;
-use crate::explore::{Background, Bounds, Limit, Options, Progress, Search, Verdict};
+use crate::explore::{Background, Bounds, Limit, Progress, Search, Verdict};
 use crate::protocols::paxos::Config;
 use crate::session::Command;
 use crate::trace::Trace;
 
-/// The most states the app lets one search visit (about 2 GB at ~90 to 130 bytes per state).
-pub const STATE_BUDGET: u64 = 20_000_000;
+pub use crate::explore::ask::STATE_BUDGET;
 
 /// What the last search found, kept until the next one starts; `C` is how the window keeps the
 /// counterexample until it is watched.
@@ -316,16 +315,11 @@ impl ExploreWindow {
         self.run.is_running()
     }
 
+    /// Starts a search with the bounds shown, raised first to what the flaws need.
     pub fn start(&mut self) {
-        let options = Options {
-            bounds: self.bounds,
-            threads: 0,
-            max_states: Some(STATE_BUDGET),
-            max_memory: None,
-            symmetry: self.symmetry,
-            max_depth: None,
-            walks: None,
-        };
+        let (options, _) =
+            crate::explore::ask::paxos_plan(&self.config, self.bounds, self.symmetry);
+        self.bounds = options.bounds;
         let config = self.config.clone();
         self.run.start(move |progress| {
             Finding::of(

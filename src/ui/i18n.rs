@@ -281,11 +281,13 @@ texts! {
     UseRandomWalks => "Random walks instead (reach deeper runs, such as Figure 8; finding nothing proves nothing)", "改用随机游走（能到达更深的运行，如图 8；什么都没找到并不能证明安全）";
     WalksProgress => "{0} random walks", "{0} 次随机游走";
     WalkCounterexample => "Random walk {0} broke it; a run of {1} steps that breaks it, with no step to spare.", "第 {0} 次随机游走破坏了它；破坏它的运行共 {1} 步，没有多余的步骤。";
-    WalksNothingFound => "{0} random walks broke nothing: no verdict (walks prove nothing).", "{0} 次随机游走没有破坏任何规则：没有结论（随机游走不能证明安全）。";
+    WalksNothingFound => "{0} random walks broke nothing: no verdict (walks prove nothing). Raise a bound (operations, timeouts, retries, crashes) or search breadth first.", "{0} 次随机游走没有破坏任何规则：没有结论（随机游走不能证明安全）。请调高某个上限（操作、超时、重试、崩溃），或改用广度优先搜索。";
     StartSearch => "Search", "开始搜索";
     CancelSearch => "Cancel", "取消";
     SearchProgress => "Depth {0} · {1} states · {2} transitions", "深度 {0} · {1} 个状态 · {2} 次转换";
-    SearchSafe => "Safe: {0} states checked, no rule broken in any of them.", "安全：检查了 {0} 个状态，没有任何规则被破坏。";
+    SearchRaised => "The flaw needs more to show: the bounds above were raised to what it needs.", "这个缺陷需要更多条件才会出现：上面的上限已调高到所需的程度。";
+    SearchRaisedWorkload => "Each client puts, then gets: a stale read shows only in a get after a put.", "每个客户端先写后读：陈旧读只会出现在写之后的读中。";
+    SearchSafe => "Safe: {0} states checked, no rule broken in any of them. Safe within these bounds only: raise one to look further.", "安全：检查了 {0} 个状态，没有任何规则被破坏。仅在这些上限内安全：调高某个上限可以看得更远。";
     SearchViolation => "It can break: {0}", "会出错：{0}";
     SearchCounterexample => "Shortest run that breaks it: {0} steps.", "破坏它的最短运行：{0} 步。";
     LoadCounterexample => "Watch it", "观看这次运行";

@@ -6,46 +6,25 @@
 
 use egui::Context;
 
-use super::explore_panel::{Finding, STATE_BUDGET, SearchRun, bounds_grid};
+use super::explore_panel::{Finding, SearchRun, bounds_grid};
 use super::i18n::{Lang, T};
 use super::multipaxos_settings::StoreConfig;
 use super::theme::Palette;
-use crate::explore::{Bounds, Options, StoreSearch, Walks};
+use crate::explore::StoreSearch;
 use crate::trace::Trace;
 
-/// How many random walks one search takes, each of at most `WALK_STEPS` steps.
-pub const WALKS: u64 = 2_000_000;
-pub const WALK_STEPS: u32 = 60;
-
-/// The bounds a student sets: small, because the space grows fast with each.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct StoreBounds {
-    pub ops: u8,
-    pub timeouts: u8,
-    pub total_timeouts: u8,
-    pub retries: u8,
-    pub crashes: u8,
-    /// Random walks instead of breadth first.
-    pub walks: bool,
-}
-
-impl Default for StoreBounds {
-    fn default() -> Self {
-        StoreBounds {
-            ops: 1,
-            timeouts: 1,
-            total_timeouts: 1,
-            retries: 0,
-            crashes: 0,
-            walks: false,
-        }
-    }
-}
+/// The bounds a student sets (the explorer's own type: the tests search through it too).
+pub type StoreBounds = crate::explore::ask::StoreAsk;
+pub use crate::explore::ask::{WALK_STEPS, WALKS};
 
 pub struct StoreExploreWindow<P: StoreSearch> {
     pub open: bool,
     pub bounds: StoreBounds,
     config: P::Config,
+    /// Why the last search raised the bounds shown.
+    pub notes: Vec<&'static str>,
+    /// The last search handed the clients another workload than the run's.
+    workload_raised: bool,
     /// The counterexample is kept as a trace file's text: it crosses from the search's thread.
     run: SearchRun<String>,
 }
@@ -56,6 +35,8 @@ impl<P: StoreSearch> Default for StoreExploreWindow<P> {
             open: false,
             bounds: StoreBounds::default(),
             config: P::Config::default(),
+            notes: Vec::new(),
+            workload_raised: false,
             run: SearchRun::default(),
         }
     }
@@ -79,44 +60,14 @@ where
     }
 
     /// Starts a search with the bounds shown, raised first to what the flaws need (the fields
-    /// then show the bounds searched).
+    /// then show the bounds searched, the window the notes saying why).
     pub fn start(&mut self) {
-        let b = self.bounds;
-        let mut config = self.config.clone();
-        let mut bounds = Bounds {
-            ballots: 2,
-            drops: 0,
-            duplicates: 0,
-            crashes: b.crashes,
-            timeouts: Some(b.timeouts),
-            retries: Some(b.retries),
-            total_timeouts: Some(b.total_timeouts),
-        };
-        P::flaw_budgets(&mut config, &mut bounds);
-        self.bounds.crashes = bounds.crashes;
-        self.bounds.timeouts = bounds.timeouts.unwrap_or(b.timeouts);
-        self.bounds.total_timeouts = bounds.total_timeouts.unwrap_or(b.total_timeouts);
-        self.bounds.retries = bounds.retries.unwrap_or(b.retries);
-        let options = Options {
-            bounds,
-            threads: 0,
-            max_states: Some(STATE_BUDGET),
-            max_memory: None,
-            symmetry: false,
-            max_depth: None,
-            walks: b.walks.then_some(Walks {
-                count: WALKS,
-                steps: WALK_STEPS,
-                seed: 1,
-            }),
-        };
-        let (workload, ops) = (*config.fields().workload, b.ops);
-        self.run.start(move |progress| {
-            Finding::of(
-                P::search(&config, workload, ops, &options, progress),
-                |trace| trace.to_ron(),
-            )
-        });
+        let plan = crate::explore::ask::store_plan::<P>(&self.config, self.bounds);
+        self.bounds = plan.asked;
+        self.notes = plan.notes.clone();
+        self.workload_raised = plan.workload != P::workload(&self.config);
+        self.run
+            .start(move |progress| Finding::of(plan.search::<P>(progress), |trace| trace.to_ron()));
     }
 
     /// The window (nothing while closed); returns a counterexample to open in the workspace
@@ -143,6 +94,8 @@ where
             flaws.iter().map(|x| format!(" · {x}")).collect::<String>()
         );
         let walks = self.bounds.walks.then_some(WALKS);
+        let raised = !self.notes.is_empty();
+        let workload_raised = self.workload_raised;
         let b = &mut self.bounds;
         let (start, watch) = self.run.window(
             ctx,
@@ -165,6 +118,12 @@ where
                     ],
                 );
                 ui.checkbox(&mut b.walks, T::UseRandomWalks.get(lang));
+                if raised {
+                    ui.label(egui::RichText::new(T::SearchRaised.get(lang)).weak());
+                }
+                if workload_raised {
+                    ui.label(egui::RichText::new(T::SearchRaisedWorkload.get(lang)).weak());
+                }
             },
             rule_name,
         );
