@@ -9,7 +9,7 @@ use egui::{Align2, Color32, FontId, Rect, RichText, Sense, Stroke, Ui, Vec2, pos
 use super::i18n::{Lang, T, fill};
 use crate::palette::Palette;
 use crate::protocols::kv::views::{HistoryPicture, Replicated, history_picture};
-use crate::sim::World;
+use crate::sim::{NodeId, World};
 use crate::trace::spans::LaneMark;
 
 #[derive(Default)]
@@ -75,20 +75,20 @@ impl HistoryView {
         let lane = 34.0;
         let label_width = 40.0;
         let width = ui.available_width().max(200.0);
-        let events: Vec<(u64, String, Color32)> = marks
-            .iter()
-            .filter(|(step, _)| *step <= picture.end)
-            .filter_map(|(step, m)| {
-                let (text, colour) = match *m {
-                    LaneMark::Crash(n) => (fill(tr(T::HistoryCrash), &[&n]), palette.violation),
-                    LaneMark::Restart(n) => (fill(tr(T::HistoryRestart), &[&n]), palette.ok),
-                    LaneMark::LinkCut(a, b) => (fill(tr(T::HistoryCut), &[&a, &b]), palette.cut),
-                    LaneMark::LinkHealed(a, b) => {
-                        (fill(tr(T::HistoryHealed), &[&a, &b]), palette.ok)
-                    }
-                    _ => return None,
+        let nodes: Vec<NodeId> = world.nodes().iter().map(|s| s.id).collect();
+        let events: Vec<(u64, String, Color32)> = fault_marks(marks, &nodes, picture.end)
+            .into_iter()
+            .map(|(step, mark)| {
+                let (text, colour) = match mark {
+                    FaultMark::Crash(n) => (fill(tr(T::HistoryCrash), &[&n]), palette.violation),
+                    FaultMark::Restart(n) => (fill(tr(T::HistoryRestart), &[&n]), palette.ok),
+                    FaultMark::Cut(a, b) => (fill(tr(T::HistoryCut), &[&a, &b]), palette.cut),
+                    FaultMark::Partition(sides) => (sides_words(&sides), palette.cut),
+                    FaultMark::Healed(a, b) => (fill(tr(T::HistoryHealed), &[&a, &b]), palette.ok),
+                    FaultMark::HealedAll => (tr(T::HistoryHealedAll).to_string(), palette.ok),
+                    FaultMark::HealedSome(n) => (fill(tr(T::HistoryHealedSome), &[&n]), palette.ok),
                 };
-                Some((*step, text, colour))
+                (step, text, colour)
             })
             .collect();
         let band = if events.is_empty() { 0.0 } else { 30.0 };
@@ -206,7 +206,9 @@ impl HistoryView {
                 } else {
                     label_end + 4.0
                 };
-                for text in [format!("{} → {answer}", bar.op), answer.clone()] {
+                let whole = format!("{} → {answer}", bar.op);
+                let mut drawn_whole = false;
+                for text in [whole.clone(), answer.clone()] {
                     let galley =
                         painter.layout_no_wrap(text, FontId::proportional(12.0), Color32::WHITE);
                     let w = galley.size().x;
@@ -215,9 +217,28 @@ impl HistoryView {
                         let at = pos2(x, r.center().y - galley.size().y / 2.0);
                         painter.galley(at, galley, Color32::WHITE);
                         label_end = x + w;
+                        drawn_whole = true;
                         break;
                     }
                 }
+                // Neither fits: as much as fits, cut with "…".
+                let room = limit - earliest.max(start.min(r.left() + 2.0));
+                if !drawn_whole && room >= 24.0 {
+                    let x = earliest.max(start.min(r.left() + 2.0));
+                    let mut job = egui::text::LayoutJob::simple_singleline(
+                        answer.clone(),
+                        FontId::proportional(12.0),
+                        Color32::WHITE,
+                    );
+                    job.wrap = egui::text::TextWrapping::truncate_at_width(room);
+                    let galley = painter.layout_job(job);
+                    let at = pos2(x, r.center().y - galley.size().y / 2.0);
+                    label_end = x + galley.size().x;
+                    painter.galley(at, galley, Color32::WHITE);
+                }
+                // The whole request and its answer on hover, whatever was drawn.
+                ui.interact(r, ui.scope_id().with(("history-bar", i)), Sense::hover())
+                    .on_hover_text(&whole);
                 if let Some(p) = bar.point {
                     let x = x_of(p);
                     painter.line_segment(
@@ -251,5 +272,182 @@ impl HistoryView {
                 );
             }
         }
+    }
+}
+
+/// A fault as the history's band shows it: a burst of cut links that splits the cluster is one
+/// partition ("S1 S2 | S3 S4 S5"), a burst of heals one mark.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FaultMark {
+    Crash(NodeId),
+    Restart(NodeId),
+    /// A cut that splits nothing: the link alone.
+    Cut(NodeId, NodeId),
+    /// The sides the cluster is in after a burst of cuts.
+    Partition(Vec<Vec<NodeId>>),
+    Healed(NodeId, NodeId),
+    /// Every cut link is mended.
+    HealedAll,
+    /// A burst of heals that leaves some links cut: how many were mended.
+    HealedSome(usize),
+}
+
+/// The run's faults up to `end`, with bursts of link changes (on consecutive steps) grouped.
+pub fn fault_marks(marks: &[(u64, LaneMark)], nodes: &[NodeId], end: u64) -> Vec<(u64, FaultMark)> {
+    use std::collections::BTreeSet;
+    let mut cut: BTreeSet<(NodeId, NodeId)> = BTreeSet::new();
+    let link = |a: NodeId, b: NodeId| if a <= b { (a, b) } else { (b, a) };
+    let mut out = Vec::new();
+    let marks: Vec<&(u64, LaneMark)> = marks.iter().filter(|(s, _)| *s <= end).collect();
+    let mut i = 0;
+    while i < marks.len() {
+        let (step, mark) = *marks[i];
+        match mark {
+            LaneMark::Crash(n) => out.push((step, FaultMark::Crash(n))),
+            LaneMark::Restart(n) => out.push((step, FaultMark::Restart(n))),
+            LaneMark::LinkCut(..) | LaneMark::LinkHealed(..) => {
+                let cutting = matches!(mark, LaneMark::LinkCut(..));
+                // The burst: the same kind of link change on this step or the next, and so on.
+                let mut last = step;
+                let mut changed = Vec::new();
+                while let Some(&&(s, m)) = marks.get(i) {
+                    let (a, b, is_cut) = match m {
+                        LaneMark::LinkCut(a, b) => (a, b, true),
+                        LaneMark::LinkHealed(a, b) => (a, b, false),
+                        _ => break,
+                    };
+                    if is_cut != cutting || s > last + 1 {
+                        break;
+                    }
+                    if is_cut {
+                        cut.insert(link(a, b));
+                    } else {
+                        cut.remove(&link(a, b));
+                    }
+                    changed.push((a, b));
+                    last = s;
+                    i += 1;
+                }
+                let fault = if cutting {
+                    let sides = sides(nodes, &cut);
+                    match (sides.len(), changed.as_slice()) {
+                        (1, [(a, b)]) => FaultMark::Cut(*a, *b),
+                        (1, _) => FaultMark::Partition(vec![nodes.to_vec()]),
+                        _ => FaultMark::Partition(sides),
+                    }
+                } else if cut.is_empty() {
+                    FaultMark::HealedAll
+                } else if let [(a, b)] = changed.as_slice() {
+                    FaultMark::Healed(*a, *b)
+                } else {
+                    FaultMark::HealedSome(changed.len())
+                };
+                out.push((step, fault));
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The sides a cut leaves: the servers that can still reach one another (directly or through
+/// other servers), each with the clients whose every open link leads to that side (a client that
+/// still reaches both sides, or none, belongs to neither).
+fn sides(nodes: &[NodeId], cut: &std::collections::BTreeSet<(NodeId, NodeId)>) -> Vec<Vec<NodeId>> {
+    let open = |a: NodeId, b: NodeId| !cut.contains(&(a.min(b), a.max(b)));
+    let servers: Vec<NodeId> = nodes
+        .iter()
+        .copied()
+        .filter(|n| n.role == crate::protocols::kv::SERVER)
+        .collect();
+    let mut groups: Vec<Vec<NodeId>> = Vec::new();
+    for &s in &servers {
+        if groups.iter().any(|g| g.contains(&s)) {
+            continue;
+        }
+        // Everything reachable from `s` through servers.
+        let mut group = vec![s];
+        let mut k = 0;
+        while k < group.len() {
+            let at = group[k];
+            for &t in &servers {
+                if !group.contains(&t) && open(at, t) {
+                    group.push(t);
+                }
+            }
+            k += 1;
+        }
+        group.sort();
+        groups.push(group);
+    }
+    for &c in nodes
+        .iter()
+        .filter(|n| n.role != crate::protocols::kv::SERVER)
+    {
+        let reached: Vec<usize> = (0..groups.len())
+            .filter(|&g| {
+                groups[g]
+                    .iter()
+                    .any(|&s| s.role == crate::protocols::kv::SERVER && open(c, s))
+            })
+            .collect();
+        if let [g] = reached.as_slice() {
+            groups[*g].push(c);
+        }
+    }
+    groups
+}
+
+/// "S1 S2 | S3 S4 S5": the sides, each node by its id (the same in both languages).
+fn sides_words(sides: &[Vec<NodeId>]) -> String {
+    sides
+        .iter()
+        .map(|s| {
+            s.iter()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocols::kv::{client, server};
+
+    #[test]
+    fn a_partitions_cut_links_are_one_mark_naming_the_sides() {
+        let (s1, s2, s3, c1) = (server(1), server(2), server(3), client(1));
+        let nodes = [s1, s2, s3, c1];
+        // S1 and C1 apart from S2 and S3: four links cut on four steps, then all healed.
+        let marks = [
+            (10, LaneMark::LinkCut(s1, s2)),
+            (11, LaneMark::LinkCut(s1, s3)),
+            (12, LaneMark::LinkCut(c1, s2)),
+            (13, LaneMark::LinkCut(c1, s3)),
+            (20, LaneMark::Crash(s2)),
+            (30, LaneMark::LinkHealed(s1, s2)),
+            (31, LaneMark::LinkHealed(s1, s3)),
+            (32, LaneMark::LinkHealed(c1, s2)),
+            (33, LaneMark::LinkHealed(c1, s3)),
+        ];
+        let got = fault_marks(&marks, &nodes, 100);
+        assert_eq!(
+            got,
+            [
+                (10, FaultMark::Partition(vec![vec![s1, c1], vec![s2, s3]])),
+                (20, FaultMark::Crash(s2)),
+                (30, FaultMark::HealedAll),
+            ]
+        );
+        assert_eq!(sides_words(&[vec![s1, c1], vec![s2, s3]]), "S1 C1 | S2 S3");
+        // One cut link splits nothing: it is named alone; marks past the end are not shown.
+        let one = fault_marks(&[(5, LaneMark::LinkCut(s1, s2))], &nodes, 100);
+        assert_eq!(one, [(5, FaultMark::Cut(s1, s2))]);
+        assert!(fault_marks(&marks, &nodes, 9).is_empty());
     }
 }

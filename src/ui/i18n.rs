@@ -470,6 +470,8 @@ texts! {
     HistoryRestart => "{0} restarted", "{0} 重启";
     HistoryCut => "{0}–{1} cut", "{0}–{1} 断开";
     HistoryHealed => "{0}–{1} healed", "{0}–{1} 恢复";
+    HistoryHealedAll => "healed", "链路全部恢复";
+    HistoryHealedSome => "{0} links healed", "{0} 条链路恢复";
     HistoryPoints => "Ticks mark where each request takes effect in one order that explains every answer.", "刻度标出在一种能解释所有回复的顺序中，每个请求生效的位置。";
     LogApplied => "applied", "已应用";
     LogLeads => "leads {0}", "领导 {0}";
