@@ -456,3 +456,32 @@ fn the_layout_json_of_a_real_window_shows_every_log_row_and_a_wide_graph() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A step that plays actions shows them in words, read against the run (never as RON).
+#[test]
+fn a_played_step_says_its_actions_in_words() {
+    use paxos_lab::ui::lesson_panel::actions_in_words;
+    let lesson = paxos_lab::lesson::load(std::path::Path::new("lessons/01-happy-path.ron")).unwrap();
+    let world = lesson.config.world();
+    let mut world2 = world.clone();
+    let propose: Vec<_> = match &lesson.steps[1] {
+        paxos_lab::lesson::Step::Do(a) => a.clone(),
+        other => panic!("step 2 plays: {other:?}"),
+    };
+    let words = actions_in_words(&world, &propose);
+    assert_eq!(words[0][0], "P1 is handed a request: \"A\"");
+    assert_eq!(words[0][1], "P1 收到一个请求：\"A\"");
+    for a in &propose {
+        world2.apply(a).unwrap();
+    }
+    let deliver = [
+        paxos_lab::sim::world::Action::Deliver(paxos_lab::sim::MsgId(1)),
+        paxos_lab::sim::world::Action::Drop(paxos_lab::sim::MsgId(2)),
+        paxos_lab::sim::world::Action::Deliver(paxos_lab::sim::MsgId(2)),
+    ];
+    let words = actions_in_words(&world2, &deliver);
+    assert_eq!(words[0][0], "A1 receives Prepare(1.1) from P1");
+    assert_eq!(words[1][0], "the network loses #2: Prepare(1.1) from P1 to A2");
+    assert_eq!(words[2][0], "message #2 (no longer in flight)");
+    assert_eq!(words[0][1], "A1 收到来自 P1 的 Prepare(1.1)");
+}

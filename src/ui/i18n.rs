@@ -189,6 +189,16 @@ texts! {
     LessonBack => "Back", "上一步";
     LessonReplay => "Replay this step", "重放本步";
     LessonWatch => "Watch:", "请观察：";
+    DoPropose => "{0} is handed a request: {1}", "{0} 收到一个请求：{1}";
+    DoDeliver => "{0} receives {1} from {2}", "{0} 收到来自 {2} 的 {1}";
+    DoDrop => "the network loses {3}: {1} from {2} to {0}", "网络丢失了 {3}：{2} 发给 {0} 的 {1}";
+    DoDuplicate => "the network copies {3}: {1} from {2} to {0}", "网络复制了 {3}：{2} 发给 {0} 的 {1}";
+    DoGone => "message {0} (no longer in flight)", "消息 {0}（已不在传输中）";
+    DoCrash => "{0} crashes", "{0} 崩溃";
+    DoRestart => "{0} restarts", "{0} 重启";
+    DoTimeout => "{0}'s timer fires", "{0} 的计时器到期";
+    DoCut => "the link {0}–{1} is cut", "链路 {0}–{1} 被切断";
+    DoHeal => "the link {0}–{1} is mended", "链路 {0}–{1} 恢复";
     LessonWaiting => "Watch the run until the next thing happens.", "观察运行，直到下一件事发生。";
     LessonSandbox => "Now try it yourself: the lesson's cluster is your sandbox.", "现在自己试试吧：本课的集群就是你的沙盒。";
     Exercise => "Exercise", "练习";

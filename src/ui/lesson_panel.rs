@@ -197,6 +197,8 @@ pub struct LessonPanel<P: Teach = Paxos> {
     seen_modified: Option<std::time::SystemTime>,
     /// Why the last edit of the file could not be used (the last good version stays).
     pub reload_error: Option<String>,
+    /// The current step's actions in words, in English and Chinese (a step that plays them).
+    do_words: Vec<[String; 2]>,
 }
 
 impl<P: Teach> LessonPanel<P> {
@@ -219,6 +221,7 @@ impl<P: Teach> LessonPanel<P> {
             source: None,
             seen_modified: None,
             reload_error: None,
+            do_words: Vec::new(),
         };
         panel.enter(0, session);
         Ok(panel)
@@ -237,6 +240,10 @@ impl<P: Teach> LessonPanel<P> {
         self.load_reference(session);
         let (start, end) = self.script.spans[i];
         session.apply(Command::Seek(start));
+        self.do_words = match &self.lesson.steps[i] {
+            Step::Do(actions) => actions_in_words(session.world(), actions),
+            _ => Vec::new(),
+        };
         match &self.lesson.steps[i] {
             Step::Do(_) | Step::Wait { .. } => {
                 session.play_until = Some(end);
@@ -508,10 +515,10 @@ impl<P: Teach> LessonPanel<P> {
             Step::Say(t) => {
                 rich(ui, t.get(lang), f.text_scale);
             }
-            Step::Do(actions) => {
+            Step::Do(_) => {
                 ui.label(RichText::new(f.tr(T::LessonWatch)).italics());
-                for a in actions {
-                    ui.monospace(a.to_string());
+                for words in &self.do_words {
+                    ui.label(format!("· {}", words[lang.index()]));
                 }
             }
             Step::Wait { .. } => {
@@ -793,4 +800,39 @@ pub fn picker_ui(
         }
     });
     choice
+}
+
+/// Each action in words, in English and Chinese, read against the run as it is when the action
+/// comes (`C1 is handed a request: put x=1`, `S2 receives Prepare(1.1) from S1`), never as RON.
+pub fn actions_in_words<P: crate::protocols::Plugin>(
+    world: &crate::sim::world::World<P>,
+    actions: &[crate::sim::world::ActionOf<P>],
+) -> Vec<[String; 2]> {
+    use crate::sim::world::Action;
+    let mut world = world.clone();
+    let mut out = Vec::with_capacity(actions.len());
+    for a in actions {
+        let words = |lang: Lang| {
+            let tr = |t: T| t.get(lang);
+            let message = |m: crate::sim::MsgId, t: T| match world.network().get(m) {
+                Some(env) => fill(tr(t), &[&env.dst, &env.msg, &env.src, &env.id]),
+                None => fill(tr(T::DoGone), &[&m]),
+            };
+            match a {
+                Action::Propose(n, r) => fill(tr(T::DoPropose), &[n, &P::request_words(r)]),
+                Action::Deliver(m) => message(*m, T::DoDeliver),
+                Action::Drop(m) => message(*m, T::DoDrop),
+                Action::Duplicate(m) => message(*m, T::DoDuplicate),
+                Action::Crash(n) => fill(tr(T::DoCrash), &[n]),
+                Action::Restart(n) => fill(tr(T::DoRestart), &[n]),
+                Action::Timeout(n) => fill(tr(T::DoTimeout), &[n]),
+                Action::CutLink(x, y) => fill(tr(T::DoCut), &[x, y]),
+                Action::HealLink(x, y) => fill(tr(T::DoHeal), &[x, y]),
+            }
+        };
+        out.push([words(Lang::En), words(Lang::Zh)]);
+        // The next action is read in the run this one leaves (a failed one changes nothing).
+        let _ = world.apply(a);
+    }
+    out
 }
