@@ -461,7 +461,8 @@ fn the_layout_json_of_a_real_window_shows_every_log_row_and_a_wide_graph() {
 #[test]
 fn a_played_step_says_its_actions_in_words() {
     use paxos_lab::ui::lesson_panel::actions_in_words;
-    let lesson = paxos_lab::lesson::load(std::path::Path::new("lessons/01-happy-path.ron")).unwrap();
+    let lesson =
+        paxos_lab::lesson::load(std::path::Path::new("lessons/01-happy-path.ron")).unwrap();
     let world = lesson.config.world();
     let mut world2 = world.clone();
     let propose: Vec<_> = match &lesson.steps[1] {
@@ -481,7 +482,76 @@ fn a_played_step_says_its_actions_in_words() {
     ];
     let words = actions_in_words(&world2, &deliver);
     assert_eq!(words[0][0], "A1 receives Prepare(1.1) from P1");
-    assert_eq!(words[1][0], "the network loses #2: Prepare(1.1) from P1 to A2");
+    assert_eq!(
+        words[1][0],
+        "the network loses #2: Prepare(1.1) from P1 to A2"
+    );
     assert_eq!(words[2][0], "message #2 (no longer in flight)");
     assert_eq!(words[0][1], "A1 收到来自 P1 的 Prepare(1.1)");
+}
+
+/// Narration after an exercise names the run on screen: Raft lesson 5's "S2 leads term 3" said
+/// term 3 while the student's S2, elected after timing out twice, led term 4.
+#[test]
+fn narration_after_an_exercise_reads_the_students_run() {
+    use paxos_lab::sim::world::Action;
+    let mut h = app_harness(lesson::<Raft>(
+        "lessons/raft/05-what-differs.ron",
+        4,
+        Lang::En,
+    ));
+    h.run();
+    h.get_by_label_contains("Elect a leader that holds #1");
+    let s2 = kv::server(2);
+    // Another accepted answer: S2 times out twice (terms 3 and 4), then wins term 4.
+    h.state_mut().apply(vec![
+        Command::Act(Action::Timeout(s2)),
+        Command::Act(Action::Timeout(s2)),
+    ]);
+    let world = h.state().session.world();
+    let ask = world
+        .network()
+        .in_flight()
+        .find(|e| {
+            e.src == s2
+                && matches!(e.msg, raft::Msg::RequestVote { term: 4, .. })
+                && e.dst == kv::server(3)
+        })
+        .map(|e| e.id)
+        .expect("S2 asks S3 for its vote in term 4");
+    h.state_mut()
+        .apply(vec![Command::Act(Action::Deliver(ask))]);
+    let vote = h
+        .state()
+        .session
+        .world()
+        .network()
+        .in_flight()
+        .find(|e| {
+            e.dst == s2
+                && matches!(
+                    e.msg,
+                    raft::Msg::Vote {
+                        term: 4,
+                        granted: true
+                    }
+                )
+        })
+        .map(|e| e.id)
+        .expect("S3 votes for S2");
+    h.state_mut()
+        .apply(vec![Command::Act(Action::Deliver(vote))]);
+    h.run();
+    assert!(
+        h.state().lesson.as_ref().unwrap().solved[4],
+        "an accepted answer"
+    );
+    h.get_by_label("Next ▶").click();
+    h.run();
+    h.get_by_label_contains("S2 leads term 4 with #1 in its log");
+    assert!(h.query_by_label_contains("leads term 3").is_none());
+    // In Chinese too.
+    h.get_by_label("简体中文").click();
+    h.run();
+    h.get_by_label_contains("S2 领导任期 4，日志中有 #1");
 }

@@ -3,6 +3,7 @@
 //! lesson: every wait is reached, every exercise's reference solution meets its goal, and doing
 //! nothing does not.
 
+pub mod facts;
 mod lint;
 mod model;
 mod teach;
@@ -152,7 +153,52 @@ pub fn check_reference_as<P: Teach>(
     let lesson = parse_as::<P>(path, text)?;
     let script = script(&lesson)
         .map_err(|(i, why)| FileError::new(path, step_position(text, i, None), why))?;
+    check_facts(&lesson, &script)
+        .map_err(|(i, why)| FileError::new(path, step_position(text, i, None), why))?;
     Ok((lesson, script))
+}
+
+/// Every text a step shows, in both languages: narration, task, hints, question, choices and
+/// explanation.
+pub fn step_texts<P: Teach>(step: &Step<P>) -> Vec<&Text> {
+    match step {
+        Step::Say(t) => vec![t],
+        Step::Exercise(e) => std::iter::once(&e.task).chain(&e.hints).collect(),
+        Step::Quiz(q) => std::iter::once(&q.question)
+            .chain(&q.choices)
+            .chain(std::iter::once(&q.explanation))
+            .collect(),
+        Step::Do(_) | Step::Wait { .. } => Vec::new(),
+    }
+}
+
+/// Every run fact a step's text names has a value in the reference run where the step is
+/// shown (its start): on failure, the step and why.
+fn check_facts<P: Teach>(lesson: &Lesson<P>, script: &Script<P>) -> Result<(), (usize, String)> {
+    let mut world = P::world(&lesson.config);
+    let mut played = 0usize;
+    for (i, step) in lesson.steps.iter().enumerate() {
+        let texts = step_texts(step);
+        if !texts
+            .iter()
+            .any(|t| t.en.contains('{') || t.zh.contains('{'))
+        {
+            continue;
+        }
+        let start = script.spans.get(i).map_or(played, |s| s.0 as usize);
+        while played < start.min(script.actions.len()) {
+            // The reference run was played once already: every action applies.
+            let _ = world.apply(&script.actions[played]);
+            played += 1;
+        }
+        for t in texts {
+            for (zh, words) in [(false, &t.en), (true, &t.zh)] {
+                facts::check(words, &world, zh)
+                    .map_err(|why| (i, format!("step {}: {why}", i + 1)))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// What checking a lesson found: its reference run and each exercise's shortest solution.

@@ -30,6 +30,15 @@ pub trait Teach: Plugin<Msg: Hash, Node: Hash> {
     /// Hashes the protocol's part of the lint's state key: the nodes' states and what the
     /// monitor decided, without history (steps) that no goal or later step can read.
     fn lint_key(world: &World<Self>, h: &mut DefaultHasher);
+    /// A run fact narration may name (`{leader}`, `{term}`, `{holders:1}`, see `facts`): its
+    /// words in `world`, `None` where the run has none (no leader yet), or why there is no such
+    /// fact in this protocol.
+    fn run_fact(
+        world: &World<Self>,
+        name: &str,
+        arg: Option<&str>,
+        zh: bool,
+    ) -> Result<Option<String>, String>;
 }
 
 /// Every request the lesson's own actions make.
@@ -51,6 +60,19 @@ pub fn action_requests<P: Teach>(lesson: &Lesson<P>, out: &mut Vec<P::Request>) 
 }
 
 impl Teach for Paxos {
+    /// Single-decree Paxos has one fact a story names: the value chosen.
+    fn run_fact(
+        world: &World<Self>,
+        name: &str,
+        _arg: Option<&str>,
+        _zh: bool,
+    ) -> Result<Option<String>, String> {
+        match name {
+            "chosen" => Ok(world.monitor().chosen.first().map(|c| c.value.to_string())),
+            _ => Err(super::facts::unknown(name, &["chosen"])),
+        }
+    }
+
     fn invariants() -> &'static [&'static str] {
         &paxos::INVARIANTS
     }
@@ -136,6 +158,40 @@ impl Teach for Paxos {
 }
 
 impl Teach for MultiPaxos {
+    /// `leader` and `ballot`: the live server with the highest ballot that leads (phase 1
+    /// done); `holders:N`: the servers that voted for a command in slot N.
+    fn run_fact(
+        world: &World<Self>,
+        name: &str,
+        arg: Option<&str>,
+        zh: bool,
+    ) -> Result<Option<String>, String> {
+        use crate::protocols::multipaxos::describe::{CellState, leader_figures, log_rows};
+        let lead = leader_figures(world);
+        let leads = lead.prepared;
+        match name {
+            "leader" => Ok(lead.server.filter(|_| leads).map(|s| s.to_string())),
+            "ballot" => Ok(lead.ballot.filter(|_| leads).map(|b| b.to_string())),
+            "holders" => {
+                let slot = super::facts::index_arg(arg)? as usize;
+                let holders: Vec<String> = log_rows(world)
+                    .iter()
+                    .filter(|r| {
+                        r.cells
+                            .get(slot - 1)
+                            .is_some_and(|c| !matches!(c.state, CellState::Empty | CellState::Hole))
+                    })
+                    .map(|r| r.server.to_string())
+                    .collect();
+                Ok((!holders.is_empty()).then(|| super::facts::list_words(&holders, zh)))
+            }
+            _ => Err(super::facts::unknown(
+                name,
+                &["leader", "ballot", "holders:N"],
+            )),
+        }
+    }
+
     fn invariants() -> &'static [&'static str] {
         &multipaxos::INVARIANTS
     }
@@ -198,6 +254,48 @@ impl Teach for MultiPaxos {
 }
 
 impl Teach for Raft {
+    /// `leader` and `term`: the live leader with the highest term; `holders:N`: the servers
+    /// whose log has an entry at index N.
+    fn run_fact(
+        world: &World<Self>,
+        name: &str,
+        arg: Option<&str>,
+        zh: bool,
+    ) -> Result<Option<String>, String> {
+        let leader = world
+            .nodes()
+            .iter()
+            .filter(|slot| slot.up)
+            .filter_map(|slot| match &slot.state {
+                raft::Node::Server(s) if matches!(s.role, raft::Role::Leader { .. }) => {
+                    Some((s.term, slot.id))
+                }
+                _ => None,
+            })
+            .max();
+        match name {
+            "leader" => Ok(leader.map(|(_, id)| id.to_string())),
+            "term" => Ok(leader.map(|(term, _)| term.to_string())),
+            "holders" => {
+                let index = super::facts::index_arg(arg)?;
+                let holders: Vec<String> = world
+                    .nodes()
+                    .iter()
+                    .filter(|slot| match &slot.state {
+                        raft::Node::Server(s) => s.log.len() >= index as usize,
+                        _ => false,
+                    })
+                    .map(|slot| slot.id.to_string())
+                    .collect();
+                Ok((!holders.is_empty()).then(|| super::facts::list_words(&holders, zh)))
+            }
+            _ => Err(super::facts::unknown(
+                name,
+                &["leader", "term", "holders:N"],
+            )),
+        }
+    }
+
     fn invariants() -> &'static [&'static str] {
         &raft::INVARIANTS
     }

@@ -199,6 +199,8 @@ pub struct LessonPanel<P: Teach = Paxos> {
     pub reload_error: Option<String>,
     /// The current step's actions in words, in English and Chinese (a step that plays them).
     do_words: Vec<[String; 2]>,
+    /// The current step's texts that name run facts, and each filled from the run on screen.
+    filled: Vec<(String, String)>,
 }
 
 impl<P: Teach> LessonPanel<P> {
@@ -222,6 +224,7 @@ impl<P: Teach> LessonPanel<P> {
             seen_modified: None,
             reload_error: None,
             do_words: Vec::new(),
+            filled: Vec::new(),
         };
         panel.enter(0, session);
         Ok(panel)
@@ -244,6 +247,7 @@ impl<P: Teach> LessonPanel<P> {
             Step::Do(actions) => actions_in_words(session.world(), actions),
             _ => Vec::new(),
         };
+        self.refresh_facts(session);
         match &self.lesson.steps[i] {
             Step::Do(_) | Step::Wait { .. } => {
                 session.play_until = Some(end);
@@ -252,6 +256,34 @@ impl<P: Teach> LessonPanel<P> {
             Step::Exercise(_) => session.truncate(),
             Step::Say(_) | Step::Quiz(_) => {}
         }
+    }
+
+    /// Fills the current step's run facts (`{leader}`, `{term}` ...) from the run on screen:
+    /// after an exercise, from the student's own answer.
+    pub fn refresh_facts(&mut self, session: &Session<P>) {
+        self.filled.clear();
+        let Some(step) = self.lesson.steps.get(self.step) else {
+            return;
+        };
+        for t in crate::lesson::step_texts(step) {
+            for (zh, words) in [(false, &t.en), (true, &t.zh)] {
+                if words.contains('{') {
+                    let filled = crate::lesson::facts::fill(words, session.world(), zh);
+                    self.filled.push((words.clone(), filled));
+                }
+            }
+        }
+    }
+
+    /// A text of the current step as shown: its run facts filled.
+    fn shown<'t>(&'t self, text: &'t str) -> &'t str {
+        if !text.contains('{') {
+            return text;
+        }
+        self.filled
+            .iter()
+            .find(|(original, _)| original == text)
+            .map_or(text, |(_, filled)| filled.as_str())
     }
 
     /// Makes `session` the lesson's reference run (keeping the playback speed), at its start.
@@ -513,7 +545,7 @@ impl<P: Teach> LessonPanel<P> {
         let step = self.step;
         match &self.lesson.steps[step] {
             Step::Say(t) => {
-                rich(ui, t.get(lang), f.text_scale);
+                rich(ui, self.shown(t.get(lang)), f.text_scale);
             }
             Step::Do(_) => {
                 ui.label(RichText::new(f.tr(T::LessonWatch)).italics());
@@ -526,7 +558,7 @@ impl<P: Teach> LessonPanel<P> {
             }
             Step::Exercise(e) => {
                 ui.label(RichText::new(f.tr(T::Exercise)).strong());
-                rich(ui, e.task.get(lang), f.text_scale);
+                rich(ui, self.shown(e.task.get(lang)), f.text_scale);
                 if self.solved[step] {
                     ui.label(
                         RichText::new(format!("★ {}", f.tr(T::Solved)))
@@ -538,7 +570,11 @@ impl<P: Teach> LessonPanel<P> {
                     ui.label(RichText::new(f.tr(T::ShownNotSolved)).italics());
                 }
                 for h in e.hints.iter().take(self.hints[step]) {
-                    rich(ui, &format!("· {}", h.get(lang)), f.text_scale * 0.93);
+                    rich(
+                        ui,
+                        &format!("· {}", self.shown(h.get(lang))),
+                        f.text_scale * 0.93,
+                    );
                 }
                 ui.horizontal(|ui| {
                     if self.hints[step] < e.hints.len() && ui.button(f.tr(T::ShowHint)).clicked() {
@@ -554,12 +590,15 @@ impl<P: Teach> LessonPanel<P> {
             }
             Step::Quiz(q) => {
                 ui.label(RichText::new(f.tr(T::Quiz)).strong());
-                rich(ui, q.question.get(lang), f.text_scale);
+                rich(ui, self.shown(q.question.get(lang)), f.text_scale);
                 let answered = self.answers[step].is_some();
                 for (k, c) in q.choices.iter().enumerate() {
                     let picked = self.answers[step] == Some(k);
                     let radio = ui
-                        .add_enabled(!answered, egui::RadioButton::new(picked, c.get(lang)))
+                        .add_enabled(
+                            !answered,
+                            egui::RadioButton::new(picked, self.shown(c.get(lang))),
+                        )
                         .on_disabled_hover_text(f.tr(T::AnswerFinal));
                     if radio.clicked() {
                         out.push(LessonCommand::Answer(k));
@@ -572,7 +611,7 @@ impl<P: Teach> LessonPanel<P> {
                         (f.tr(T::NotQuite), f.palette.violation)
                     };
                     ui.label(RichText::new(text).strong().color(color));
-                    rich(ui, q.explanation.get(lang), f.text_scale);
+                    rich(ui, self.shown(q.explanation.get(lang)), f.text_scale);
                 }
             }
         }

@@ -973,6 +973,7 @@ impl PaxosApp {
             }
         }
         if let Screen::Lesson(panel) = &mut self.screen {
+            panel.refresh_facts(&self.session);
             if panel.observe(&self.session) {
                 self.settings.solved_exercises.insert(format!(
                     "{}#{}",

@@ -604,6 +604,7 @@ impl<P: StoreWorkspace> StoreApp<P> {
             }
         }
         panel.observe(&self.session);
+        panel.refresh_facts(&self.session);
         if panel.reload_if_changed(&mut self.session) {
             ctx.request_repaint();
         }
