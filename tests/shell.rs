@@ -555,3 +555,66 @@ fn narration_after_an_exercise_reads_the_students_run() {
     h.run();
     h.get_by_label_contains("S2 领导任期 4，日志中有 #1");
 }
+
+/// "Stay with my run" goes on as far as the lesson's steps apply to the student's run, then
+/// says which step needs the lesson's own run (Multi-Paxos lesson 3 dead-ended at step 6: every
+/// Next asked again).
+#[test]
+fn a_students_own_run_goes_on_until_a_step_needs_the_lessons_run() {
+    use paxos_lab::sim::world::Action;
+    let mut h = app_harness(lesson::<MultiPaxos>(
+        "lessons/multipaxos/03-failover.ron",
+        5,
+        Lang::En,
+    ));
+    h.run();
+    let (s2, s3) = (kv::server(2), kv::server(3));
+    // Another accepted answer: S3 times out twice (ballots 2.3, then 3.3) and leads 3.3.
+    h.state_mut().apply(vec![
+        Command::Act(Action::Timeout(s3)),
+        Command::Act(Action::Timeout(s3)),
+    ]);
+    let last_from = |h: &Harness<'static, StoreApp<MultiPaxos>>, src, dst| {
+        h.state()
+            .session
+            .world()
+            .network()
+            .in_flight()
+            .filter(|e| e.src == src && e.dst == dst)
+            .map(|e| e.id)
+            .max()
+            .unwrap()
+    };
+    let prepare = last_from(&h, s3, s2);
+    h.state_mut()
+        .apply(vec![Command::Act(Action::Deliver(prepare))]);
+    let promise = last_from(&h, s2, s3);
+    h.state_mut()
+        .apply(vec![Command::Act(Action::Deliver(promise))]);
+    h.run();
+    assert!(h.state().lesson.as_ref().unwrap().solved[5]);
+    // The quiz and the narration after it go on from the student's run...
+    h.get_by_label("Next ▶").click();
+    h.run();
+    assert_eq!(h.state().lesson.as_ref().unwrap().step, 6);
+    h.get_by_label("Next ▶").click();
+    h.run();
+    assert_eq!(h.state().lesson.as_ref().unwrap().step, 7);
+    h.get_by_label_contains("S3 leads ballot 3.3");
+    // ...and the exercise after it names the lesson's messages: the panel says so.
+    h.get_by_label("Next ▶").click();
+    h.run();
+    h.get_by_label("Step 9 needs the lesson's own run.");
+    h.get_by_label("Stay with my run").click();
+    h.run();
+    assert_eq!(h.state().lesson.as_ref().unwrap().step, 7);
+    h.get_by_label_contains("Open my run");
+    h.get_by_label("Next ▶").click();
+    h.run();
+    h.get_by_label("Go on with the lesson's run").click();
+    h.run();
+    let panel = h.state().lesson.as_ref().unwrap();
+    assert_eq!(panel.step, 8, "on to the exercise, on the lesson's run");
+    assert!(panel.own_run.is_some(), "the student's run is kept");
+    h.get_by_label_contains("Let S3 finish the log");
+}

@@ -215,6 +215,7 @@ texts! {
     KeepThisRun => "Keep this run", "保留当前运行";
     RunDiffers => "Your run is not the lesson's: its next steps name messages your run does not have. Go on from the lesson's own run? Yours is kept.", "你的运行与课程的不同：后面的步骤用到了你的运行中没有的消息。要从课程自己的运行继续吗？你的运行会被保留。";
     StayHere => "Stay with my run", "留在我的运行";
+    RunDiffersAt => "Step {0} needs the lesson's own run.", "第 {0} 步需要课程自己的运行。";
     UseLessonRun => "Go on with the lesson's run", "用课程的运行继续";
     OpenOwnRun => "Open my run from step {0} in the sandbox", "在沙盒中打开我在第 {0} 步的运行";
     SkipUnsolved => "You have not solved this exercise yet. Skip it?", "你还没有完成这个练习。要跳过吗？";

@@ -192,6 +192,9 @@ pub struct LessonPanel<P: Teach = Paxos> {
     /// The student's own run, kept when the lesson went on from its own run instead: the
     /// exercise's step and the run's actions.
     pub own_run: Option<(usize, Vec<ActionOf<P>>)>,
+    /// Going on from the student's run, the first step that cannot apply to it (it names
+    /// messages the run does not have): from there the lesson needs its own run.
+    pub lesson_run_from: Option<usize>,
     /// The file the lesson came from, watched for an author's edits.
     pub source: Option<std::path::PathBuf>,
     seen_modified: Option<std::time::SystemTime>,
@@ -220,6 +223,7 @@ impl<P: Teach> LessonPanel<P> {
             confirm_skip: false,
             confirm_switch: false,
             own_run: None,
+            lesson_run_from: None,
             source: None,
             seen_modified: None,
             reload_error: None,
@@ -397,29 +401,55 @@ impl<P: Teach> LessonPanel<P> {
         false
     }
 
-    /// After a solved exercise: the lesson goes on from the student's own run when its next
-    /// steps apply to it (the same messages in flight, waits reached); else the panel says so
-    /// and keeps the run, and a second Next goes on from the lesson's own run.
+    /// After a solved exercise: the lesson goes on from the student's own run for every step
+    /// that applies to it (the same messages in flight, waits reached). At the first that does
+    /// not, the panel says which step needs the lesson's own run and asks; the student's run
+    /// is kept, to open in the sandbox.
     fn go_on_from_student(&mut self, session: &mut Session<P>) {
         let step = self.step;
         let own = session.timeline().actions()[..session.position() as usize].to_vec();
-        match lesson::continue_script(&self.lesson, &own, step + 1) {
+        let blocked = match lesson::continue_script(&self.lesson, &own, step + 1) {
             Ok(cont) => {
-                let mut spans = self.script.spans[..=step].to_vec();
-                spans[step].1 = own.len() as u64;
-                spans.extend(cont.spans);
-                self.script = Script {
-                    actions: cont.actions,
-                    spans,
-                    report: self.script.report.clone(),
-                };
+                self.splice(step, &own, cont);
+                self.lesson_run_from = None;
                 self.enter(step + 1, session);
+                return;
             }
-            Err(_) => {
-                self.own_run = Some((step, own));
-                self.confirm_switch = true;
-            }
+            Err((k, _)) => k.max(step + 1),
+        };
+        self.own_run = Some((step, own.clone()));
+        self.lesson_run_from = Some(blocked);
+        // The steps before it go on from the student's run.
+        let mut head = self.lesson.clone();
+        head.steps.truncate(blocked);
+        if blocked > step + 1
+            && let Ok(cont) = lesson::continue_script(&head, &own, step + 1)
+        {
+            self.splice(step, &own, cont);
+            self.enter(step + 1, session);
+        } else {
+            self.confirm_switch = true;
         }
+    }
+
+    /// The script becomes the student's run up to `step`'s end, then `cont`.
+    fn splice(&mut self, step: usize, own: &[ActionOf<P>], cont: Script<P>) {
+        let mut spans = self.script.spans[..=step].to_vec();
+        spans[step].1 = own.len() as u64;
+        spans.extend(cont.spans);
+        self.script = Script {
+            actions: cont.actions,
+            spans,
+            report: self.script.report.clone(),
+        };
+    }
+
+    /// Back to the lesson's own run (its reference path), for the steps from `from` on.
+    fn use_lesson_run(&mut self) {
+        if let Ok(reference) = lesson::script(&self.lesson) {
+            self.script = reference;
+        }
+        self.lesson_run_from = None;
     }
 
     /// The student's kept run as a trace, to open in the sandbox.
@@ -469,7 +499,18 @@ impl<P: Teach> LessonPanel<P> {
             {
                 self.go_on_from_student(session)
             }
-            LessonCommand::Next => self.enter(self.step + 1, session),
+            // The next step needs the lesson's run: ask first.
+            LessonCommand::Next
+                if self.lesson_run_from == Some(self.step + 1) && !self.confirm_switch =>
+            {
+                self.confirm_switch = true;
+            }
+            LessonCommand::Next => {
+                if self.confirm_switch && self.lesson_run_from.is_some() {
+                    self.use_lesson_run();
+                }
+                self.enter(self.step + 1, session)
+            }
             LessonCommand::KeepTrying => {
                 self.confirm_skip = false;
                 self.confirm_switch = false;
@@ -626,11 +667,13 @@ impl<P: Teach> LessonPanel<P> {
         let step = self.step;
         ui.separator();
         if self.confirm_switch {
+            let at = self.lesson_run_from.unwrap_or(step + 1) + 1;
+            ui.label(RichText::new(fill(f.tr(T::RunDiffersAt), &[&at])).strong());
             ask_before_next(ui, f, [T::RunDiffers, T::StayHere, T::UseLessonRun], out);
             return;
         }
         if let Some((at, _)) = &self.own_run
-            && *at < step
+            && *at <= step
             && ui.button(fill(f.tr(T::OpenOwnRun), &[&(at + 1)])).clicked()
         {
             out.push(LessonCommand::OpenOwnRun);
