@@ -618,3 +618,70 @@ fn a_students_own_run_goes_on_until_a_step_needs_the_lessons_run() {
     assert!(panel.own_run.is_some(), "the student's run is kept");
     h.get_by_label_contains("Let S3 finish the log");
 }
+
+/// The picker says what completing each lesson takes; a lesson left midway is offered to be
+/// resumed where it was left.
+#[test]
+fn the_picker_says_what_a_lesson_takes_and_resumes_one_left_midway() {
+    let mut h = common::lab_harness();
+    h.run();
+    // Every lesson says it (Raft lesson 5: 6 steps, one exercise, one quiz).
+    let takes = h
+        .get_all_by_label_contains(" steps · complete when its ")
+        .count();
+    assert_eq!(takes, 21, "every lesson in the picker");
+    h.get_by_label_contains("What really differs")
+        .scroll_to_me();
+    h.run();
+    h.get_by_label_contains("What really differs").click();
+    h.run();
+    h.run();
+    for _ in 0..2 {
+        h.get_by_label("Next ▶").click();
+        h.run();
+    }
+    let step = h
+        .state()
+        .raft
+        .as_ref()
+        .unwrap()
+        .lesson
+        .as_ref()
+        .unwrap()
+        .step;
+    assert_eq!(step, 2);
+    h.get_by_label("All lessons").click();
+    h.run();
+    h.run();
+    assert!(h.state().raft.is_none(), "back on the picker");
+    h.get_by_label("Resume at step 3").click();
+    h.run();
+    h.run();
+    let panel = h.state().raft.as_ref().unwrap().lesson.as_ref().unwrap();
+    assert_eq!(panel.lesson.id, "raft-what-differs");
+    assert_eq!(panel.step, 2, "where it was left");
+}
+
+/// "Show me" plays the solution and leaves no refusal of the student's earlier tries behind.
+#[test]
+fn show_me_leaves_no_refusal_behind() {
+    let mut h = app_harness(lesson::<MultiPaxos>(
+        "lessons/multipaxos/03-failover.ron",
+        5,
+        Lang::En,
+    ));
+    h.run();
+    // A try the exercise refuses (it allows only delivering): a crash by key.
+    h.state_mut()
+        .apply(vec![Command::Act(paxos_lab::sim::world::Action::Crash(
+            kv::server(2),
+        ))]);
+    assert!(matches!(
+        h.state().session.notice,
+        Some(paxos_lab::session::Notice::Refused(_))
+    ));
+    h.get_by_label("Show me").click();
+    h.run();
+    assert!(h.state().session.notice.is_none());
+    assert!(h.query_by_label_contains("not possible").is_none());
+}

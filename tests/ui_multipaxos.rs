@@ -800,6 +800,9 @@ fn graph_labels_never_collide_in_a_busy_run() {
 fn a_multipaxos_lesson_is_taken_in_the_workspace() {
     let mut h = lab_harness();
     h.run();
+    h.get_by_label_contains("From one value to a log")
+        .scroll_to_me();
+    h.run();
     h.get_by_label_contains("From one value to a log").click();
     h.run();
     let mp = h

@@ -96,9 +96,12 @@ pub fn list_words(items: &[String], zh: bool) -> String {
     }
 }
 
-/// The facts every store protocol names the same way: `leader`, `term` or `ballot`, and
-/// `holders:N` (the servers whose log holds entry or slot N). `leader` and `holders` are
-/// computed by the protocol and passed here.
+/// A fact that lists names: none when the list is empty.
+pub fn some_names(items: &[String], zh: bool) -> Option<String> {
+    (!items.is_empty()).then(|| list_words(items, zh))
+}
+
+/// Why `name` is no run fact of a protocol that knows `known`.
 pub fn unknown(name: &str, known: &[&str]) -> String {
     format!(
         "no run fact `{name}` in this protocol (it knows {})",

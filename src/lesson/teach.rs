@@ -183,7 +183,7 @@ impl Teach for MultiPaxos {
                     })
                     .map(|r| r.server.to_string())
                     .collect();
-                Ok((!holders.is_empty()).then(|| super::facts::list_words(&holders, zh)))
+                Ok(super::facts::some_names(&holders, zh))
             }
             _ => Err(super::facts::unknown(
                 name,
@@ -287,7 +287,7 @@ impl Teach for Raft {
                     })
                     .map(|slot| slot.id.to_string())
                     .collect();
-                Ok((!holders.is_empty()).then(|| super::facts::list_words(&holders, zh)))
+                Ok(super::facts::some_names(&holders, zh))
             }
             _ => Err(super::facts::unknown(
                 name,

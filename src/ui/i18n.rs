@@ -423,6 +423,9 @@ texts! {
     RaftRowTerm => "term {0}", "任期 {0}";
     PaneNarration => "Lesson", "课程";
     PaneNoLesson => "No lesson is open: the lesson picker is in the File menu.", "没有打开的课程：课程选择在“文件”菜单中。";
+    AllRulesHold => "all {0} rules hold", "全部 {0} 条规则成立";
+    ResumeAt => "Resume at step {0}", "从第 {0} 步继续";
+    PickerTakes => "{0} steps · complete when its {1} exercises are solved and its {2} quizzes answered right", "{0} 步 · 解出全部 {1} 道练习、答对全部 {2} 道测验即完成";
     ResetLayout => "Reset layout", "重置布局";
     PanesTitle => "Panes", "窗格";
     MpClientsTitle => "Clients", "客户端";

@@ -245,6 +245,7 @@ impl<P: Teach> LessonPanel<P> {
             *shown = false;
         }
         self.load_reference(session);
+        session.notice = None;
         let (start, end) = self.script.spans[i];
         session.apply(Command::Seek(start));
         self.do_words = match &self.lesson.steps[i] {
@@ -542,6 +543,8 @@ impl<P: Teach> LessonPanel<P> {
                     // The reference path holds the solution: play it, animated, step by step.
                     self.confirm_skip = false;
                     self.shown[self.step] = true;
+                    // What the student tried before is over: its refusals go with it.
+                    session.notice = None;
                     self.load_reference(session);
                     let (start, end) = self.script.spans[self.step];
                     session.apply(Command::Seek(start));
@@ -787,27 +790,75 @@ fn rich(ui: &mut Ui, text: &str, scale: f32) {
 /// What the lesson picker was asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PickerChoice {
-    /// A Paxos lesson, by its place in the list.
-    Lesson(usize),
-    /// A Multi-Paxos lesson, by its place in its list.
-    MultiPaxosLesson(usize),
-    RaftLesson(usize),
+    /// A Paxos lesson, by its place in the list, and the step to open it at (from 0).
+    Lesson(usize, usize),
+    /// A Multi-Paxos lesson, by its place in its list, and the step.
+    MultiPaxosLesson(usize, usize),
+    RaftLesson(usize, usize),
     /// Multi-Paxos and Raft side by side.
     Compare,
     Sandbox(super::multipaxos_settings::ProtocolChoice),
 }
 
-/// One lesson's row in the picker: its number and title (a button) and its summary.
-fn picker_row(ui: &mut Ui, number: usize, title: &str, summary: &str, done: bool) -> bool {
-    let mut clicked = false;
+/// One lesson's row in the picker: its number and title (a button), its summary, what
+/// completing it takes and, when the student left it midway, a button to resume it there.
+/// Returns the step to open it at (from 0), if a button was clicked.
+fn picker_row<P: Teach>(
+    ui: &mut Ui,
+    number: usize,
+    lesson: &Lesson<P>,
+    progress: &LessonProgress,
+    lang: Lang,
+) -> Option<usize> {
+    let mut open = None;
+    let done = progress.completed.contains(&lesson.id);
     ui.group(|ui| {
         ui.set_width(ui.available_width());
         let mark = if done { "✔" } else { "○" };
-        let title = format!("{mark} {number}. {title}");
-        clicked = ui.button(RichText::new(title).size(18.0)).clicked();
-        ui.label(summary);
+        let title = format!("{mark} {number}. {}", lesson.title.get(lang));
+        ui.horizontal_wrapped(|ui| {
+            if ui.button(RichText::new(title).size(18.0)).clicked() {
+                open = Some(0);
+            }
+            if let Some(&step) = progress.left_at.get(&lesson.id)
+                && step > 0
+                && step < lesson.steps.len()
+                && ui
+                    .button(fill(T::ResumeAt.get(lang), &[&(step + 1)]))
+                    .clicked()
+            {
+                open = Some(step);
+            }
+        });
+        ui.label(lesson.summary.get(lang));
+        ui.label(RichText::new(completion_words(lesson, lang)).weak());
     });
-    clicked
+    open
+}
+
+/// What completing a lesson takes, in words: its steps, exercises and quizzes.
+pub fn completion_words<P: Teach>(lesson: &Lesson<P>, lang: Lang) -> String {
+    let exercises = lesson
+        .steps
+        .iter()
+        .filter(|s| matches!(s, Step::Exercise(_)))
+        .count();
+    let quizzes = lesson
+        .steps
+        .iter()
+        .filter(|s| matches!(s, Step::Quiz(_)))
+        .count();
+    fill(
+        T::PickerTakes.get(lang),
+        &[&lesson.steps.len(), &exercises, &quizzes],
+    )
+}
+
+/// What the picker shows of the student's progress: lessons completed, and where each lesson
+/// left midway was left (its step, from 0).
+pub struct LessonProgress<'a> {
+    pub completed: &'a std::collections::BTreeSet<String>,
+    pub left_at: &'a std::collections::BTreeMap<String, usize>,
 }
 
 /// The start screen: the Paxos lessons, then Multi-Paxos's (Paxos applied), then the sandboxes.
@@ -816,7 +867,7 @@ pub fn picker_ui(
     lessons: &[Lesson],
     multipaxos_lessons: &[Lesson<MultiPaxos>],
     raft_lessons: &[Lesson<crate::protocols::raft::Raft>],
-    completed: &std::collections::BTreeSet<String>,
+    progress: &LessonProgress,
     lang: Lang,
 ) -> Option<PickerChoice> {
     use super::multipaxos_settings::ProtocolChoice;
@@ -855,18 +906,16 @@ pub fn picker_ui(
     ui.add_space(8.0);
     egui::ScrollArea::vertical().show(ui, |ui| {
         for (i, l) in lessons.iter().enumerate() {
-            let done = completed.contains(&l.id);
-            if picker_row(ui, i + 1, l.title.get(lang), l.summary.get(lang), done) {
-                choice = Some(PickerChoice::Lesson(i));
+            if let Some(step) = picker_row(ui, i + 1, l, progress, lang) {
+                choice = Some(PickerChoice::Lesson(i, step));
             }
         }
         if !multipaxos_lessons.is_empty() {
             ui.add_space(10.0);
             ui.heading(T::MultiPaxosLessons.get(lang));
             for (i, l) in multipaxos_lessons.iter().enumerate() {
-                let done = completed.contains(&l.id);
-                if picker_row(ui, i + 1, l.title.get(lang), l.summary.get(lang), done) {
-                    choice = Some(PickerChoice::MultiPaxosLesson(i));
+                if let Some(step) = picker_row(ui, i + 1, l, progress, lang) {
+                    choice = Some(PickerChoice::MultiPaxosLesson(i, step));
                 }
             }
         }
@@ -874,9 +923,8 @@ pub fn picker_ui(
             ui.add_space(10.0);
             ui.heading(T::RaftLessons.get(lang));
             for (i, l) in raft_lessons.iter().enumerate() {
-                let done = completed.contains(&l.id);
-                if picker_row(ui, i + 1, l.title.get(lang), l.summary.get(lang), done) {
-                    choice = Some(PickerChoice::RaftLesson(i));
+                if let Some(step) = picker_row(ui, i + 1, l, progress, lang) {
+                    choice = Some(PickerChoice::RaftLesson(i, step));
                 }
             }
         }

@@ -64,6 +64,8 @@ pub struct Settings {
     pub solved_exercises: std::collections::BTreeSet<String>,
     /// Trace files opened or saved, the most recent first.
     pub recent_files: Vec<std::path::PathBuf>,
+    /// Where each lesson left midway was left: its id and step (from 0), to resume there.
+    pub lesson_steps: std::collections::BTreeMap<String, usize>,
     /// Each workspace's panes as the user left them, by protocol name (`multipaxos`, `raft`).
     pub layouts: std::collections::BTreeMap<String, egui_tiles::Tree<panes::Pane>>,
 }
@@ -82,6 +84,7 @@ impl Default for Settings {
             completed: Default::default(),
             solved_exercises: Default::default(),
             recent_files: Vec::new(),
+            lesson_steps: Default::default(),
             layouts: Default::default(),
         }
     }
@@ -276,14 +279,16 @@ pub struct PaxosApp {
     /// The Multi-Paxos lessons the picker lists.
     pub multipaxos_lessons: Vec<crate::lesson::Lesson<crate::protocols::multipaxos::MultiPaxos>>,
     /// Set when the user picked a Multi-Paxos lesson; the window opens it.
-    pub multipaxos_lesson_requested:
-        Option<crate::lesson::Lesson<crate::protocols::multipaxos::MultiPaxos>>,
+    pub multipaxos_lesson_requested: Option<(
+        crate::lesson::Lesson<crate::protocols::multipaxos::MultiPaxos>,
+        usize,
+    )>,
     /// Set when the user asked for a Raft sandbox; the window opens it.
     pub raft_requested: Option<multipaxos_settings::RaftSettings>,
     /// The Raft lessons the picker lists.
     pub raft_lessons: Vec<crate::lesson::Lesson<crate::protocols::raft::Raft>>,
     /// Set when the user picked a Raft lesson; the window opens it.
-    pub raft_lesson_requested: Option<crate::lesson::Lesson<crate::protocols::raft::Raft>>,
+    pub raft_lesson_requested: Option<(crate::lesson::Lesson<crate::protocols::raft::Raft>, usize)>,
     /// Set when the user asked for Multi-Paxos and Raft side by side; the window opens it.
     pub compare_requested: bool,
 }
@@ -798,25 +803,31 @@ impl PaxosApp {
                     &self.lessons,
                     &self.multipaxos_lessons,
                     &self.raft_lessons,
-                    &self.settings.completed,
+                    &lesson_panel::LessonProgress {
+                        completed: &self.settings.completed,
+                        left_at: &self.settings.lesson_steps,
+                    },
                     self.settings.lang,
                 )
             });
             use lesson_panel::PickerChoice;
             use multipaxos_settings::ProtocolChoice;
             match choice {
-                Some(PickerChoice::Lesson(i)) => {
+                Some(PickerChoice::Lesson(i, step)) => {
                     if let Some(l) = self.lessons.get(i).cloned()
-                        && let Ok(panel) = LessonPanel::open(l, &mut self.session)
+                        && let Ok(mut panel) = LessonPanel::open(l, &mut self.session)
                     {
+                        panel.enter(step, &mut self.session);
                         self.screen = Screen::Lesson(Box::new(panel));
                     }
                 }
-                Some(PickerChoice::MultiPaxosLesson(i)) => {
-                    self.multipaxos_lesson_requested = self.multipaxos_lessons.get(i).cloned();
+                Some(PickerChoice::MultiPaxosLesson(i, step)) => {
+                    self.multipaxos_lesson_requested =
+                        self.multipaxos_lessons.get(i).cloned().map(|l| (l, step));
                 }
-                Some(PickerChoice::RaftLesson(i)) => {
-                    self.raft_lesson_requested = self.raft_lessons.get(i).cloned();
+                Some(PickerChoice::RaftLesson(i, step)) => {
+                    self.raft_lesson_requested =
+                        self.raft_lessons.get(i).cloned().map(|l| (l, step));
                 }
                 Some(PickerChoice::Compare) => self.compare_requested = true,
                 Some(PickerChoice::Sandbox(ProtocolChoice::Paxos)) => self.screen = Screen::Sandbox,
@@ -974,6 +985,7 @@ impl PaxosApp {
         }
         if let Screen::Lesson(panel) = &mut self.screen {
             panel.refresh_facts(&self.session);
+            remember_progress(&mut self.settings, panel);
             if panel.observe(&self.session) {
                 self.settings.solved_exercises.insert(format!(
                     "{}#{}",
@@ -1253,6 +1265,17 @@ pub struct LabApp {
     pub compare: Option<compare_view::CompareView>,
 }
 
+/// Keeps where the student is in a lesson, to resume it there from the picker; a lesson done
+/// (complete, or past its last step) is forgotten.
+fn remember_progress<P: crate::lesson::Teach>(settings: &mut Settings, panel: &LessonPanel<P>) {
+    let id = &panel.lesson.id;
+    if panel.sandbox || panel.complete() {
+        settings.lesson_steps.remove(id);
+    } else if settings.lesson_steps.get(id) != Some(&panel.step) {
+        settings.lesson_steps.insert(id.clone(), panel.step);
+    }
+}
+
 /// A workspace opened from the Paxos app takes on its language, look and clock.
 fn dressed<P: store_app::StoreWorkspace>(
     mut app: store_app::StoreApp<P>,
@@ -1343,8 +1366,9 @@ impl LabApp {
             ui.ctx().request_repaint();
         }
         // Switches take effect next frame, so each frame draws one app whole.
-        if let Some(lesson) = self.paxos.multipaxos_lesson_requested.take() {
-            match store_app::MultiPaxosApp::on_lesson(lesson, 0, None, self.paxos.settings.lang) {
+        if let Some((lesson, step)) = self.paxos.multipaxos_lesson_requested.take() {
+            match store_app::MultiPaxosApp::on_lesson(lesson, step, None, self.paxos.settings.lang)
+            {
                 Ok(mp) => {
                     self.multipaxos = Some(dressed(mp, &self.paxos));
                     self.raft = None;
@@ -1353,8 +1377,8 @@ impl LabApp {
             }
             ui.ctx().request_repaint();
         }
-        if let Some(lesson) = self.paxos.raft_lesson_requested.take() {
-            match store_app::RaftApp::on_lesson(lesson, 0, None, self.paxos.settings.lang) {
+        if let Some((lesson, step)) = self.paxos.raft_lesson_requested.take() {
+            match store_app::RaftApp::on_lesson(lesson, step, None, self.paxos.settings.lang) {
                 Ok(r) => {
                     self.raft = Some(dressed(r, &self.paxos));
                     self.multipaxos = None;
@@ -1367,10 +1391,16 @@ impl LabApp {
             for id in mp.completed.drain(..) {
                 self.paxos.settings.completed.insert(id);
             }
+            if let Some(panel) = &mp.lesson {
+                remember_progress(&mut self.paxos.settings, panel);
+            }
         }
         if let Some(r) = &mut self.raft {
             for id in r.completed.drain(..) {
                 self.paxos.settings.completed.insert(id);
+            }
+            if let Some(panel) = &r.lesson {
+                remember_progress(&mut self.paxos.settings, panel);
             }
         }
         if let Some(settings) = self.paxos.multipaxos_requested.take() {

@@ -958,6 +958,20 @@ impl<P: StoreWorkspace> StoreApp<P> {
                 ui.separator();
             }
             let broken: BTreeSet<&str> = world.violations().iter().map(|v| v.invariant).collect();
+            // A projector has no room for every rule: while all hold, one line says so (each
+            // rule on hover); a broken one is named as always.
+            if self.presenter && broken.is_empty() {
+                let names: Vec<&str> = P::invariants()
+                    .iter()
+                    .map(|id| tr(P::invariant_name(id)))
+                    .collect();
+                ui.label(
+                    RichText::new(format!("✔ {}", fill(tr(T::AllRulesHold), &[&names.len()])))
+                        .color(palette.ok),
+                )
+                .on_hover_text(names.join("\n"));
+                return;
+            }
             for id in P::invariants() {
                 let name = tr(P::invariant_name(id));
                 if broken.contains(id) {
@@ -1076,6 +1090,14 @@ impl<P: StoreWorkspace> StoreApp<P> {
         }
         ui.separator();
         ui.heading(tr(T::MpServersTitle));
+        // A node's timer fires now: a server's election timer, a client's retry.
+        let timeout_button = |ui: &mut Ui, id: NodeId, running: bool, out: &mut Vec<Command<P>>| {
+            let enabled = running && allows(&Action::Timeout(id));
+            let button = egui::Button::new(fill(tr(T::MpTimeout), &[&id]));
+            if ui.add_enabled(enabled, button).clicked() {
+                out.push(Command::Act(Action::Timeout(id)));
+            }
+        };
         egui::Grid::new("server-actions")
             .num_columns(4)
             .show(ui, |ui| {
@@ -1094,17 +1116,7 @@ impl<P: StoreWorkspace> StoreApp<P> {
                     {
                         out.push(Command::Act(action));
                     }
-                    let can_time_out =
-                        slot.up && slot.timer.is_some() && allows(&Action::Timeout(id));
-                    if ui
-                        .add_enabled(
-                            can_time_out,
-                            egui::Button::new(fill(tr(T::MpTimeout), &[&id])),
-                        )
-                        .clicked()
-                    {
-                        out.push(Command::Act(Action::Timeout(id)));
-                    }
+                    timeout_button(ui, id, slot.up && slot.timer.is_some(), out);
                     ui.end_row();
                 }
                 // A client's timer resends its request (to another server, after a failover).
@@ -1113,17 +1125,7 @@ impl<P: StoreWorkspace> StoreApp<P> {
                     let Some(slot) = world.node(id) else { continue };
                     ui.label(RichText::new(id.to_string()).strong());
                     ui.label("");
-                    let can_time_out =
-                        slot.up && slot.timer.is_some() && allows(&Action::Timeout(id));
-                    if ui
-                        .add_enabled(
-                            can_time_out,
-                            egui::Button::new(fill(tr(T::MpTimeout), &[&id])),
-                        )
-                        .clicked()
-                    {
-                        out.push(Command::Act(Action::Timeout(id)));
-                    }
+                    timeout_button(ui, id, slot.up && slot.timer.is_some(), out);
                     ui.end_row();
                 }
             });
