@@ -360,6 +360,16 @@ fn the_leader_panel_counts_what_a_stable_leader_saves() {
     h.run();
     h.get_by_label("done: leads");
     h.get_by_label("6.5");
+    // What the leader knows (its commit index) apart from what the monitor saw chosen.
+    h.get_by_label("its commit index (what it knows is chosen)");
+    h.get_by_label("commands chosen (seen by the monitor)");
+    let leader = f.server.unwrap();
+    let commit = paxos_lab::protocols::multipaxos::describe::log_rows(&world)
+        .into_iter()
+        .find(|r| r.server == leader)
+        .unwrap()
+        .commit;
+    assert!(h.get_all_by_label(&commit.to_string()).count() >= 1);
     h.snapshot("leader_view");
 }
 

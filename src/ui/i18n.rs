@@ -470,7 +470,8 @@ texts! {
     LeaderPreparing => "collecting promises: {0} of {1}", "正在收集承诺：{1} 个中的 {0} 个";
     LeaderNext => "next slot", "下一个槽位";
     LeaderPhase2Only => "commands with phase 2 only", "只需第二阶段的命令";
-    LeaderCommitted => "commands committed", "已提交的命令";
+    LeaderCommitted => "commands chosen (seen by the monitor)", "已选定的命令（监视器所见）";
+    LeaderCommitIndex => "its commit index (what it knows is chosen)", "它的提交索引（它所知的已选定）";
     LeaderPerCommand => "messages per committed command", "每条已提交命令的消息数";
     // The clients' history view
     HistoryTitle => "Clients' history", "客户端历史";

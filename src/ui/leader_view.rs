@@ -41,6 +41,14 @@ impl LeaderView {
                         ui.label(tr(T::LeaderPhase2Only));
                         ui.label(f.phase2_only.to_string());
                         ui.end_row();
+                        // What the leader itself knows is chosen: its commit index.
+                        let commit = crate::protocols::multipaxos::describe::log_rows(world)
+                            .iter()
+                            .find(|r| r.server == server)
+                            .map(|r| r.commit);
+                        ui.label(tr(T::LeaderCommitIndex));
+                        ui.label(commit.map_or_else(dash, |c| c.to_string()));
+                        ui.end_row();
                     }
                     _ => {
                         ui.label(tr(T::LeaderNone));
