@@ -418,6 +418,9 @@ struct Now {
     raft_phase2: usize,
     mp_chosen: usize,
     raft_commit: usize,
+    /// The last commands chosen in Multi-Paxos, each with its slot and the Raft log index
+    /// committing the same request (by client and request number), if Raft committed it yet.
+    same_commands: Vec<(String, usize, Option<usize>)>,
     mp: Figures,
     raft: Figures,
     /// The figures `RECENT_ROUNDS` back: what changed since happened just now.
@@ -487,6 +490,7 @@ impl Now {
                 .take_while(|c| c.is_some())
                 .count(),
             raft_commit: rw.monitor().committed.len(),
+            same_commands: same_commands(mw, rw),
             mp,
             raft,
             mp_before,
@@ -552,6 +556,39 @@ impl Now {
     }
 }
 
+/// The last three commands Multi-Paxos chose, each with its slot and the Raft log index that
+/// committed the same request (a client's request number names it in both runs).
+fn same_commands(
+    mw: &crate::sim::World<MultiPaxos>,
+    rw: &crate::sim::World<Raft>,
+) -> Vec<(String, usize, Option<usize>)> {
+    use crate::protocols::kv::Entry;
+    let raft_index = |client: u8, seq: u32| {
+        rw.monitor()
+            .committed
+            .iter()
+            .position(|e| matches!(&e.entry, Entry::Cmd(c) if c.client == client && c.seq == seq))
+            .map(|i| i + 1)
+    };
+    let mut out: Vec<(String, usize, Option<usize>)> = mw
+        .monitor()
+        .chosen
+        .iter()
+        .enumerate()
+        .filter_map(|(i, slot)| match slot {
+            Some((Entry::Cmd(c), _, _)) => Some((
+                format!("C{}.{} {}", c.client, c.seq, c.op),
+                i + 1,
+                raft_index(c.client, c.seq),
+            )),
+            _ => None,
+        })
+        .collect();
+    let keep = out.len().saturating_sub(3);
+    out.drain(..keep);
+    out
+}
+
 /// The notes of one side, in a strip of fixed height on top of its graph: they never cover a
 /// node, and the graph does not jump as notes come and go while the runs play. What
 /// corresponds on the left, one line each; what differs on the right, in the colour of change.
@@ -613,7 +650,6 @@ fn notes_strip(ui: &mut Ui, notes: &[(String, bool)], palette: &Palette, dark: b
 fn mapping(ui: &mut Ui, now: &Now, lang: Lang, palette: &Palette) {
     let tr = |x: T| x.get(lang);
     ui.heading(tr(T::CompareMapping));
-    let dash = || "—".to_string();
     Grid::new("cmp-mapping")
         .num_columns(3)
         .striped(true)
@@ -622,14 +658,15 @@ fn mapping(ui: &mut Ui, now: &Now, lang: Lang, palette: &Palette) {
             ui.label(RichText::new("Multi-Paxos").strong());
             ui.label(RichText::new("Raft").strong());
             ui.end_row();
+            let no_leader = || tr(T::NoLeader).to_string();
             ui.label(tr(T::MapBallotTerm));
             ui.label(
                 now.mp_leader
-                    .map_or_else(dash, |(b, id)| format!("{b} ({id})")),
+                    .map_or_else(no_leader, |(b, id)| format!("{b} ({id})")),
             );
             ui.label(
                 now.raft_leader
-                    .map_or_else(dash, |(t, id)| format!("{t} ({id})")),
+                    .map_or_else(no_leader, |(t, id)| format!("{t} ({id})")),
             );
             ui.end_row();
             ui.label(tr(T::MapPhase1));
@@ -650,6 +687,13 @@ fn mapping(ui: &mut Ui, now: &Now, lang: Lang, palette: &Palette) {
             ui.label(now.mp_chosen.to_string());
             ui.label(now.raft_commit.to_string());
             ui.end_row();
+            // The same request in both logs: its slot, and the Raft index holding it.
+            for (words, slot, index) in &now.same_commands {
+                ui.label(RichText::new(words).monospace());
+                ui.label(format!("{} {slot}", tr(T::LogSlot)));
+                ui.label(index.map_or_else(|| tr(T::NotYet).to_string(), |i| format!("[{i}]")));
+                ui.end_row();
+            }
         });
     ui.add_space(6.0);
     ui.label(RichText::new(tr(T::MapDifferences)).strong());

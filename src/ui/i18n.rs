@@ -368,6 +368,8 @@ texts! {
     RoundOf => "round {0} of {1}", "第 {0} 轮，共 {1} 轮";
     CompareFigures => "Figures so far", "到目前为止的数据";
     CompareMapping => "What corresponds, now", "此刻的对应关系";
+    NoLeader => "no leader", "无领导者";
+    NotYet => "not yet", "尚未";
     MapBallotTerm => "ballot ↔ term (leader)", "提案编号 ↔ 任期（领导者）";
     MapPhase1 => "phase 1 ↔ RequestVote", "第一阶段 ↔ RequestVote";
     MapPhase2 => "phase 2 ↔ AppendEntries", "第二阶段 ↔ AppendEntries";
