@@ -685,3 +685,39 @@ fn show_me_leaves_no_refusal_behind() {
     assert!(h.state().session.notice.is_none());
     assert!(h.query_by_label_contains("not possible").is_none());
 }
+
+/// The app's shortcuts work in the side-by-side view too: Ctrl+L switches the language,
+/// Ctrl+Shift+L goes back to the lessons (it did nothing there).
+#[test]
+fn the_side_by_side_view_takes_the_apps_shortcuts() {
+    use egui::{Key, Modifiers};
+    use paxos_lab::ui::compare_view::{CompareRequest, CompareView};
+    let mut view = CompareView::new(None, Lang::En).unwrap();
+    view.fixed_time = Some(0.0);
+    let mut h = window_harness(view, |ui, v: &mut CompareView| v.ui(ui));
+    h.run();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::L);
+    h.run();
+    assert_eq!(h.state().lang, Lang::Zh);
+    h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::L);
+    h.run();
+    assert_eq!(h.state().request, Some(CompareRequest::ToLessons));
+    assert_eq!(h.state().lang, Lang::Zh, "Ctrl+Shift+L is not Ctrl+L");
+}
+
+/// Leaving an unsaved Raft run asks about the Raft run (it said "Multi-Paxos").
+#[test]
+fn the_unsaved_run_question_names_the_runs_protocol() {
+    let mut h = app_harness(StoreApp::new(raft_busy(3), Lang::En));
+    h.run();
+    h.state_mut()
+        .apply(vec![Command::Act(paxos_lab::sim::world::Action::Timeout(
+            kv::server(1),
+        ))]);
+    assert!(h.state().unsaved());
+    h.state_mut()
+        .request_leave(paxos_lab::ui::store_app::Leave::ToLessons);
+    h.run();
+    h.get_by_label_contains("This Raft run has changes that are not saved");
+    assert!(h.query_by_label_contains("Multi-Paxos run").is_none());
+}

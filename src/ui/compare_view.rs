@@ -350,6 +350,21 @@ impl CompareView {
             Some(d) => self.seek((self.round as i64 + d).max(0) as u64),
             None => {}
         }
+        // The app's own shortcuts that mean something here (the keys above drive the timeline).
+        use super::commands::UiCommand;
+        for c in UiCommand::pressed(ui.ctx()) {
+            match c {
+                UiCommand::ToggleLanguage => {
+                    self.lang = match self.lang {
+                        Lang::En => Lang::Zh,
+                        Lang::Zh => Lang::En,
+                    }
+                }
+                UiCommand::PresenterMode => self.presenter = !self.presenter,
+                UiCommand::Lessons => self.request = Some(CompareRequest::ToLessons),
+                _ => {}
+            }
+        }
     }
 }
 

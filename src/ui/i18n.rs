@@ -410,7 +410,7 @@ texts! {
     MpExpected => "expected", "期望值";
     MpValue => "value", "值";
     MpSend => "Send request", "发送请求";
-    MpLeaveBody => "This Multi-Paxos run has changes that are not saved, and this closes it. Save it first?", "这次 Multi-Paxos 运行有未保存的更改，这样做会关闭它。要先保存吗？";
+    MpLeaveBody => "This {0} run has changes that are not saved, and this closes it. Save it first?", "这次 {0} 运行有未保存的更改，这样做会关闭它。要先保存吗？";
     MpSaveAndLeave => "Save, then go on", "先保存，再继续";
     MpLeaveWithoutSaving => "Go on without saving", "不保存，直接继续";
     MpSendKey => "The P key sends it too (a clicker can).", "按 P 键也能发送（翻页器也可以）。";

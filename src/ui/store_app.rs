@@ -418,7 +418,7 @@ impl<P: StoreWorkspace> StoreApp<P> {
         let (mut save, mut discard, mut cancel) = (false, false, false);
         egui::Modal::new(egui::Id::unique("mp-leave")).show(ctx, |ui| {
             ui.heading(T::UnsavedTitle.get(lang));
-            ui.label(T::MpLeaveBody.get(lang));
+            ui.label(fill(T::MpLeaveBody.get(lang), &[&P::TITLE]));
             ui.horizontal(|ui| {
                 save = ui.button(T::MpSaveAndLeave.get(lang)).clicked();
                 discard = ui.button(T::MpLeaveWithoutSaving.get(lang)).clicked();
