@@ -125,13 +125,18 @@ impl ExploreFigures {
             ms: r.elapsed.as_secs_f64() * 1000.0,
             states_per_sec: r.states_per_sec(),
             bytes_per_state: r.bytes_per_state,
-            verdict: match r.verdict {
-                Verdict::Safe => "safe",
-                Verdict::Violation { .. } => "violation",
-                Verdict::Cancelled => "cancelled",
-                Verdict::Limit(_) => "limit",
-            },
+            verdict: verdict_word(&r.verdict),
         }
+    }
+}
+
+/// A verdict in one word: `safe`, `violation`, `cancelled` or `limit`.
+fn verdict_word<R>(v: &Verdict<R>) -> &'static str {
+    match v {
+        Verdict::Safe => "safe",
+        Verdict::Violation { .. } => "violation",
+        Verdict::Cancelled => "cancelled",
+        Verdict::Limit(_) => "limit",
     }
 }
 
@@ -802,9 +807,7 @@ fn can_this_break() -> Vec<FlawSearch> {
         match s {
             Ok(s) => match &s.report.verdict {
                 Verdict::Violation { violation, .. } => violation.invariant.to_string(),
-                Verdict::Safe => "safe".into(),
-                Verdict::Cancelled => "cancelled".into(),
-                Verdict::Limit(_) => "limit".into(),
+                other => verdict_word(other).to_string(),
             },
             Err(e) => e.clone(),
         }

@@ -7,34 +7,18 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_paxos-lab"))
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("the binary runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+#[allow(dead_code)]
+mod process;
+use process::{bin, run, scratch, stderr, stdout};
 
 fn code(o: &Output) -> i32 {
     o.status.code().unwrap_or(-1)
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "paxos-lab-hardening2-{name}-{}",
-        std::process::id()
-    ));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
+/// The command was refused as bad input (exit 2), saying `words` on stderr.
+fn refused_with(o: &Output, words: &str) {
+    assert_eq!(code(o), 2, "{}", stderr(o));
+    assert!(stderr(o).contains(words), "{}", stderr(o));
 }
 
 fn s(p: &Path) -> &str {
@@ -73,7 +57,7 @@ fn item1_a_state_limit_of_zero_or_one_is_no_verdict() {
         ("raft", "vote-twice"),
     ] {
         for limit in ["0", "1"] {
-            let o = run(&[
+            let args = [
                 "explore",
                 "--protocol",
                 protocol,
@@ -81,7 +65,8 @@ fn item1_a_state_limit_of_zero_or_one_is_no_verdict() {
                 flaw,
                 "--max-states",
                 limit,
-            ]);
+            ];
+            let o = run(&args);
             let out = stdout(&o);
             assert_eq!(code(&o), 0, "{protocol}: {}", stderr(&o));
             assert!(
@@ -89,16 +74,7 @@ fn item1_a_state_limit_of_zero_or_one_is_no_verdict() {
                 "{protocol} --max-states {limit}: {out}"
             );
             assert!(out.contains("STOPPED at the limit of"), "{out}");
-            let o = run(&[
-                "explore",
-                "--protocol",
-                protocol,
-                "--flaw",
-                flaw,
-                "--max-states",
-                limit,
-                "--json",
-            ]);
+            let o = run(&[&args[..], &["--json"]].concat());
             let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
             assert_eq!(json["result"], "limit", "{protocol}: {json}");
             assert_eq!(json["limit"], "states");
@@ -119,12 +95,7 @@ fn item5_depth_has_a_stated_maximum_and_walks_keep_to_the_budget() {
         "--depth",
         "4294967295",
     ]);
-    assert_eq!(code(&o), 2);
-    assert!(
-        stderr(&o).contains("--depth must be at most 100,000"),
-        "{}",
-        stderr(&o)
-    );
+    refused_with(&o, "--depth must be at most 100,000");
     // Walks of the longest allowed depth on a budget too small for them: stopped, and said so.
     let o = run(&[
         "explore",
@@ -222,8 +193,7 @@ fn item7_raft_message_kinds_are_written_as_the_docs_write_them() {
     let p = dir.join("kebab.ron");
     fs::write(&p, lesson("r#request-vote")).unwrap();
     let o = run(&["check", s(&p)]);
-    assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("RequestVote"), "{}", stderr(&o));
+    refused_with(&o, "RequestVote");
     fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -325,8 +295,7 @@ fn item13_a_read_only_file_is_refused_not_replaced() {
     fs::write(&out, "kept").unwrap();
     fs::set_permissions(&out, fs::Permissions::from_mode(0o444)).unwrap();
     let o = run(&["export", "tests/golden/small.ron", "-o", s(&out)]);
-    assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("read-only"), "{}", stderr(&o));
+    refused_with(&o, "read-only");
     assert_eq!(fs::read_to_string(&out).unwrap(), "kept");
     fs::remove_dir_all(&dir).unwrap();
 }
@@ -407,41 +376,31 @@ fn seek_and_step_past_the_end_are_refused() {
     let dir = scratch("seek");
     let trace = simulated(&dir, "raft", "50");
     let o = run(&["gui", s(&trace), "--seek", "18446744073709551615"]);
-    assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("--seek"), "{}", stderr(&o));
+    refused_with(&o, "--seek");
     let o = run(&["gui", s(&trace), "--seek", "51"]);
-    assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("past the end"), "{}", stderr(&o));
+    refused_with(&o, "past the end");
     let o = run(&[
         "lesson",
         "lessons/raft/01-elections.ron",
         "--step",
         "18446744073709551615",
     ]);
-    assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("--step"), "{}", stderr(&o));
+    refused_with(&o, "--step");
     fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn node_counts_name_the_real_limit() {
     let o = run(&["simulate", "--protocol", "raft", "--servers", "1000"]);
-    assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("from 1 to 64"), "{}", stderr(&o));
+    refused_with(&o, "from 1 to 64");
     let o = run(&["explore", "--protocol", "raft", "--servers", "65"]);
-    assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("from 1 to 64"), "{}", stderr(&o));
+    refused_with(&o, "from 1 to 64");
 }
 
 #[test]
 fn a_propose_chance_of_one_is_refused_with_the_reason() {
     let o = run(&["simulate", "--propose", "1"]);
-    assert_eq!(code(&o), 2);
-    assert!(
-        stderr(&o).contains("no message would ever be delivered"),
-        "{}",
-        stderr(&o)
-    );
+    refused_with(&o, "no message would ever be delivered");
 }
 
 #[test]
@@ -458,8 +417,7 @@ fn a_fifo_nobody_reads_is_refused_in_bounded_time() {
     let started = std::time::Instant::now();
     let o = run(&["export", "tests/golden/small.ron", "-o", s(&fifo)]);
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
-    assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("nothing is reading"), "{}", stderr(&o));
+    refused_with(&o, "nothing is reading");
     fs::remove_dir_all(&dir).unwrap();
 }
 

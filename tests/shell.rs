@@ -721,3 +721,48 @@ fn the_unsaved_run_question_names_the_runs_protocol() {
     h.get_by_label_contains("This Raft run has changes that are not saved");
     assert!(h.query_by_label_contains("Multi-Paxos run").is_none());
 }
+
+/// Raft lesson 2 answered another right way (#1 replicated to S3, not S2): the narration names
+/// the servers the student chose.
+#[test]
+fn narration_names_the_servers_the_student_replicated_to() {
+    use paxos_lab::sim::world::Action;
+    let mut h = app_harness(lesson::<Raft>(
+        "lessons/raft/02-log-replication.ron",
+        2,
+        Lang::En,
+    ));
+    h.run();
+    let (s1, s3) = (kv::server(1), kv::server(3));
+    let find = |h: &Harness<'static, StoreApp<Raft>>, src, dst, entries: bool| {
+        h.state()
+            .session
+            .world()
+            .network()
+            .in_flight()
+            .find(|e| {
+                e.src == src
+                    && e.dst == dst
+                    && match &e.msg {
+                        raft::Msg::AppendEntries { entries: es, .. } => entries && !es.is_empty(),
+                        _ => !entries,
+                    }
+            })
+            .map(|e| e.id)
+            .expect("the message is in flight")
+    };
+    let append = find(&h, s1, s3, true);
+    h.state_mut()
+        .apply(vec![Command::Act(Action::Deliver(append))]);
+    let reply = find(&h, s3, s1, false);
+    h.state_mut()
+        .apply(vec![Command::Act(Action::Deliver(reply))]);
+    h.run();
+    assert!(
+        h.state().lesson.as_ref().unwrap().solved[2],
+        "another accepted answer"
+    );
+    h.get_by_label("Next ▶").click();
+    h.run();
+    h.get_by_label_contains("Entry #1 is on S1 and S3");
+}

@@ -345,10 +345,10 @@ fn run_paxos(args: &ExploreArgs) -> u8 {
 
 fn run_multipaxos(args: &ExploreArgs) -> u8 {
     match args.multipaxos_config() {
-        Ok(config) => run_store_search::<MultiPaxos>(args, config, |c| StoreCluster {
+        Ok(config) => run_store_search::<MultiPaxos>(args, config, |c, ops| StoreCluster {
             servers: c.servers,
             clients: c.clients,
-            ops: args.ops,
+            ops,
             workload: c.workload,
             flaws: flaw_words(c.flaws.iter().map(|f| f.name())),
         }),
@@ -361,10 +361,10 @@ fn run_multipaxos(args: &ExploreArgs) -> u8 {
 
 fn run_raft(args: &ExploreArgs) -> u8 {
     match args.raft_config() {
-        Ok(config) => run_store_search::<Raft>(args, config, |c| StoreCluster {
+        Ok(config) => run_store_search::<Raft>(args, config, |c, ops| StoreCluster {
             servers: c.servers,
             clients: c.clients,
-            ops: args.ops,
+            ops,
             workload: c.workload,
             flaws: flaw_words(c.flaws.iter().map(|f| f.name())),
         }),
@@ -375,11 +375,12 @@ fn run_raft(args: &ExploreArgs) -> u8 {
     }
 }
 
-/// A store protocol's search: its flaws' budgets first, then `cluster` names what is searched.
+/// A store protocol's search: its flaws' budgets first, then `cluster` names what is searched
+/// (the cluster and the operations per client, as the flaws raised them).
 fn run_store_search<P: explore::StoreSearch>(
     args: &ExploreArgs,
     mut config: P::Config,
-    cluster: impl Fn(&P::Config) -> StoreCluster,
+    cluster: impl Fn(&P::Config, u8) -> StoreCluster,
 ) -> u8
 where
     P::Config: Sync,
@@ -389,9 +390,7 @@ where
     let mut ops = args.ops;
     let notes = P::flaw_budgets(&mut config, &mut options.bounds, &mut ops);
     let workload = P::workload(&config);
-    let mut cluster = cluster(&config);
-    cluster.ops = ops;
-    cluster.workload = workload;
+    let cluster = cluster(&config, ops);
     run_store::<P>(args, options, &notes, &cluster, |options, progress| {
         P::search(&config, workload, ops, options, progress)
     })

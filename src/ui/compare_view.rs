@@ -585,23 +585,26 @@ fn same_commands(
             .position(|e| matches!(&e.entry, Entry::Cmd(c) if c.client == client && c.seq == seq))
             .map(|i| i + 1)
     };
-    let mut out: Vec<(String, usize, Option<usize>)> = mw
+    let mut last: Vec<(String, usize, Option<usize>)> = mw
         .monitor()
         .chosen
         .iter()
         .enumerate()
         .filter_map(|(i, slot)| match slot {
-            Some((Entry::Cmd(c), _, _)) => Some((
-                format!("C{}.{} {}", c.client, c.seq, c.op),
-                i + 1,
-                raft_index(c.client, c.seq),
-            )),
+            Some((Entry::Cmd(c), _, _)) => Some((i + 1, c)),
             _ => None,
         })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .take(3)
+        .map(|(slot, c)| {
+            let words = format!("C{}.{} {}", c.client, c.seq, c.op);
+            (words, slot, raft_index(c.client, c.seq))
+        })
         .collect();
-    let keep = out.len().saturating_sub(3);
-    out.drain(..keep);
-    out
+    last.reverse();
+    last
 }
 
 /// The notes of one side, in a strip of fixed height on top of its graph: they never cover a

@@ -382,20 +382,20 @@ fn sides(nodes: &[NodeId], cut: &std::collections::BTreeSet<(NodeId, NodeId)>) -
         group.sort();
         groups.push(group);
     }
-    for &c in nodes
+    // Each client is placed against the servers' groups alone (never through another client).
+    let placed: Vec<(usize, NodeId)> = nodes
         .iter()
         .filter(|n| n.role != crate::protocols::kv::SERVER)
-    {
-        let reached: Vec<usize> = (0..groups.len())
-            .filter(|&g| {
-                groups[g]
-                    .iter()
-                    .any(|&s| s.role == crate::protocols::kv::SERVER && open(c, s))
-            })
-            .collect();
-        if let [g] = reached.as_slice() {
-            groups[*g].push(c);
-        }
+        .filter_map(|&c| {
+            let mut reached = (0..groups.len()).filter(|&g| groups[g].iter().any(|&s| open(c, s)));
+            match (reached.next(), reached.next()) {
+                (Some(g), None) => Some((g, c)),
+                _ => None,
+            }
+        })
+        .collect();
+    for (g, c) in placed {
+        groups[g].push(c);
     }
     groups
 }

@@ -204,6 +204,8 @@ pub struct LessonPanel<P: Teach = Paxos> {
     do_words: Vec<[String; 2]>,
     /// The current step's texts that name run facts, and each filled from the run on screen.
     filled: Vec<(String, String)>,
+    /// The run (version, position) and step `filled` was made for.
+    filled_for: Option<(u64, u64, usize)>,
 }
 
 impl<P: Teach> LessonPanel<P> {
@@ -229,6 +231,7 @@ impl<P: Teach> LessonPanel<P> {
             reload_error: None,
             do_words: Vec::new(),
             filled: Vec::new(),
+            filled_for: None,
         };
         panel.enter(0, session);
         Ok(panel)
@@ -252,6 +255,8 @@ impl<P: Teach> LessonPanel<P> {
             Step::Do(actions) => actions_in_words(session.world(), actions),
             _ => Vec::new(),
         };
+        // A new step, or the same one of an edited lesson: its texts are filled afresh.
+        self.filled_for = None;
         self.refresh_facts(session);
         match &self.lesson.steps[i] {
             Step::Do(_) | Step::Wait { .. } => {
@@ -266,6 +271,11 @@ impl<P: Teach> LessonPanel<P> {
     /// Fills the current step's run facts (`{leader}`, `{term}` ...) from the run on screen:
     /// after an exercise, from the student's own answer.
     pub fn refresh_facts(&mut self, session: &Session<P>) {
+        let at = (session.generation(), session.position(), self.step);
+        if self.filled_for == Some(at) {
+            return;
+        }
+        self.filled_for = Some(at);
         self.filled.clear();
         let Some(step) = self.lesson.steps.get(self.step) else {
             return;
@@ -418,18 +428,24 @@ impl<P: Teach> LessonPanel<P> {
             }
             Err((k, _)) => k.max(step + 1),
         };
-        self.own_run = Some((step, own.clone()));
         self.lesson_run_from = Some(blocked);
         // The steps before it go on from the student's run.
-        let mut head = self.lesson.clone();
-        head.steps.truncate(blocked);
-        if blocked > step + 1
-            && let Ok(cont) = lesson::continue_script(&head, &own, step + 1)
-        {
-            self.splice(step, &own, cont);
-            self.enter(step + 1, session);
-        } else {
-            self.confirm_switch = true;
+        let head = (blocked > step + 1).then(|| {
+            let mut head = self.lesson.clone();
+            head.steps.truncate(blocked);
+            head
+        });
+        let cont = head.and_then(|head| lesson::continue_script(&head, &own, step + 1).ok());
+        match cont {
+            Some(cont) => {
+                self.splice(step, &own, cont);
+                self.own_run = Some((step, own));
+                self.enter(step + 1, session);
+            }
+            None => {
+                self.own_run = Some((step, own));
+                self.confirm_switch = true;
+            }
         }
     }
 

@@ -1234,13 +1234,26 @@ pub(crate) fn set_look(ctx: &Context, zoom: f32, dark: bool, presenter: bool) {
         ctx.set_visuals(visuals);
     }
     // A lecture hall: with the zoom, body text at least 24 px tall (17.5 points at 1.4).
+    // egui's own sizes, read once; the styles are rebuilt only when the body size is off.
+    static DEFAULT_TEXT: std::sync::OnceLock<
+        std::collections::BTreeMap<egui::TextStyle, egui::FontId>,
+    > = std::sync::OnceLock::new();
+    let defaults = DEFAULT_TEXT.get_or_init(|| egui::Style::default().text_styles);
     let scale = if presenter { PRESENTER_TEXT } else { 1.0 };
-    let text_styles: std::collections::BTreeMap<_, _> = egui::Style::default()
-        .text_styles
-        .into_iter()
-        .map(|(style, font)| (style, egui::FontId::new(font.size * scale, font.family)))
-        .collect();
-    if ctx.global_style().text_styles != text_styles {
+    let body = |styles: &std::collections::BTreeMap<egui::TextStyle, egui::FontId>| {
+        styles.get(&egui::TextStyle::Body).map(|f| f.size)
+    };
+    let wanted = body(defaults).map(|b| b * scale);
+    if body(&ctx.global_style().text_styles) != wanted {
+        let text_styles: std::collections::BTreeMap<_, _> = defaults
+            .iter()
+            .map(|(style, font)| {
+                (
+                    style.clone(),
+                    egui::FontId::new(font.size * scale, font.family.clone()),
+                )
+            })
+            .collect();
         ctx.all_styles_mut(|s| s.text_styles = text_styles.clone());
     }
 }

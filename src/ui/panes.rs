@@ -182,13 +182,12 @@ impl Layout {
 
     /// Where each pane was drawn in the last frame (panes hidden or behind another tab: none).
     pub fn drawn(&self) -> Vec<(Pane, Rect)> {
+        let active = self.tree.active_tiles();
         Pane::ALL
             .into_iter()
             .filter_map(|p| {
-                let t = self.tile(p)?;
-                let active = self.tree.active_tiles().contains(&t);
-                let rect = self.tree.tiles.rect(t)?;
-                active.then_some((p, rect))
+                let t = self.tile(p).filter(|t| active.contains(t))?;
+                Some((p, self.tree.tiles.rect(t)?))
             })
             .collect()
     }

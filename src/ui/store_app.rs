@@ -1256,13 +1256,7 @@ impl<P: StoreWorkspace> StoreApp<P> {
         .map(|(_, t, a)| (t, a))
         .collect();
         if !kinds.is_empty() {
-            const LISTED: usize = 8;
-            let mut envelopes: Vec<_> = world.network().in_flight().collect();
-            if envelopes.len() > LISTED {
-                envelopes.select_nth_unstable_by_key(LISTED, |e| (e.deliver_at, e.id));
-                envelopes.truncate(LISTED);
-            }
-            envelopes.sort_by_key(|e| (e.deliver_at, e.id));
+            let envelopes = due_first(world.network(), 8);
             if envelopes.is_empty() {
                 ui.label(RichText::new(tr(T::ExerciseNoMessage)).weak());
             }
@@ -1313,19 +1307,13 @@ impl<P: StoreWorkspace> StoreApp<P> {
         const SHOWN: usize = 60;
         let tr = |t: T| t.get(self.lang);
         let net = self.session.world().network();
-        let mut envelopes: Vec<_> = net.in_flight().collect();
-        // Only the first few are listed: pick them in linear time, then order just those (a
-        // crowd of half a million must not be sorted every frame).
-        if envelopes.len() > SHOWN {
-            envelopes.select_nth_unstable_by_key(SHOWN, |e| (e.deliver_at, e.id));
-        }
-        let listed = envelopes.len().min(SHOWN);
-        envelopes[..listed].sort_by_key(|e| (e.deliver_at, e.id));
-        egui::CollapsingHeader::new(fill(tr(T::MpInFlight), &[&envelopes.len()]))
+        let total = net.in_flight_count();
+        let envelopes = due_first(net, SHOWN);
+        egui::CollapsingHeader::new(fill(tr(T::MpInFlight), &[&total]))
             .id_salt("mp-in-flight")
             .default_open(true)
             .show(ui, |ui| {
-                for env in envelopes.iter().take(SHOWN) {
+                for env in &envelopes {
                     let selected = self.session.selection == Some(Selection::Message(env.id));
                     let text = format!("{} {}→{} {}", env.id, env.src, env.dst, env.msg);
                     if ui
@@ -1335,8 +1323,8 @@ impl<P: StoreWorkspace> StoreApp<P> {
                         out.push(Command::Select(Some(Selection::Message(env.id))));
                     }
                 }
-                if envelopes.len() > SHOWN {
-                    ui.label(fill(tr(T::MpMore), &[&(envelopes.len() - SHOWN)]));
+                if total > SHOWN {
+                    ui.label(fill(tr(T::MpMore), &[&(total - SHOWN)]));
                 }
             });
     }
@@ -1573,11 +1561,14 @@ impl<P: StoreWorkspace> StoreApp<P> {
             .lesson
             .as_ref()
             .filter(|p| p.controls().is_some())
-            .map(|p| (p.lesson.id.clone(), p.step));
-        if exercise.is_some() && exercise != self.exercise_seen {
-            self.layout.set_open(Pane::Controls, true);
+            .map(|p| (p.lesson.id.as_str(), p.step));
+        let seen = self.exercise_seen.as_ref().map(|(id, s)| (id.as_str(), *s));
+        if exercise != seen {
+            if exercise.is_some() {
+                self.layout.set_open(Pane::Controls, true);
+            }
+            self.exercise_seen = exercise.map(|(id, s)| (id.to_string(), s));
         }
-        self.exercise_seen = exercise;
     }
 }
 
@@ -1782,6 +1773,21 @@ fn node_actions<P: StoreWorkspace>(
         actions.push((Action::Timeout(id), fill(T::MpTimeout.get(lang), &[&id])));
     }
     actions
+}
+
+/// The first `n` messages in flight, due first. They are picked in linear time and only they
+/// are ordered: a crowd of half a million must not be sorted every frame.
+fn due_first<M: Clone>(
+    net: &crate::sim::network::Network<M>,
+    n: usize,
+) -> Vec<&crate::sim::network::Envelope<M>> {
+    let mut envelopes: Vec<_> = net.in_flight().collect();
+    if envelopes.len() > n {
+        envelopes.select_nth_unstable_by_key(n, |e| (e.deliver_at, e.id));
+        envelopes.truncate(n);
+    }
+    envelopes.sort_by_key(|e| (e.deliver_at, e.id));
+    envelopes
 }
 
 /// A control's id in `--layout-json`: what it does and to what (`timeout:C2`, `deliver:#7`).

@@ -21,8 +21,8 @@ pub struct StoreExploreWindow<P: StoreSearch> {
     pub open: bool,
     pub bounds: StoreBounds,
     config: P::Config,
-    /// Why the last search raised the bounds shown.
-    pub notes: Vec<&'static str>,
+    /// The last search raised the bounds shown to what the flaws need.
+    raised: bool,
     /// The last search handed the clients another workload than the run's.
     workload_raised: bool,
     /// The counterexample is kept as a trace file's text: it crosses from the search's thread.
@@ -35,7 +35,7 @@ impl<P: StoreSearch> Default for StoreExploreWindow<P> {
             open: false,
             bounds: StoreBounds::default(),
             config: P::Config::default(),
-            notes: Vec::new(),
+            raised: false,
             workload_raised: false,
             run: SearchRun::default(),
         }
@@ -64,7 +64,7 @@ where
     pub fn start(&mut self) {
         let plan = crate::explore::ask::store_plan::<P>(&self.config, self.bounds);
         self.bounds = plan.asked;
-        self.notes = plan.notes.clone();
+        self.raised = !plan.notes.is_empty();
         self.workload_raised = plan.workload != P::workload(&self.config);
         self.run
             .start(move |progress| Finding::of(plan.search::<P>(progress), |trace| trace.to_ron()));
@@ -94,7 +94,7 @@ where
             flaws.iter().map(|x| format!(" · {x}")).collect::<String>()
         );
         let walks = self.bounds.walks.then_some(WALKS);
-        let raised = !self.notes.is_empty();
+        let raised = self.raised;
         let workload_raised = self.workload_raised;
         let b = &mut self.bounds;
         let (start, watch) = self.run.window(
