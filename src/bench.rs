@@ -6,6 +6,7 @@ use crate::explore::{Bounds, Options, Progress, Report, Verdict, explore_paxos};
 use crate::protocols::paxos;
 use std::time::Instant;
 
+use crate::protocols::paxos::Paxos;
 use crate::protocols::paxos::{Action, Config};
 use crate::session::{Command, Session};
 use crate::sim::rng::Rng;
@@ -280,7 +281,7 @@ pub fn faulty_config() -> (Config, Knobs) {
 }
 
 /// Builds a timeline of `steps` steps of the faulty run.
-pub fn faulty_timeline(steps: u64) -> Timeline {
+pub fn faulty_timeline(steps: u64) -> Timeline<Paxos> {
     let (config, knobs) = faulty_config();
     let mut scheduler = Scheduler::new(config.seed, knobs);
     let mut t = Timeline::new(config);
@@ -547,7 +548,7 @@ fn multipaxos_explore_run(
 }
 
 /// The default sandbox twelve steps in, as `paxos-lab gui --seed 3 --seek 12` opens it.
-pub fn default_scene() -> Session {
+pub fn default_scene() -> Session<Paxos> {
     let mut s = Session::new(
         Config {
             seed: 3,
@@ -562,7 +563,7 @@ pub fn default_scene() -> Session {
 }
 
 /// A crowded classroom demo: 9 proposers, 25 acceptors, 9 learners, 2,000 messages in flight.
-pub fn large_scene() -> Session {
+pub fn large_scene() -> Session<Paxos> {
     let config = Config {
         proposers: 9,
         acceptors: 25,
@@ -591,7 +592,7 @@ pub fn large_scene() -> Session {
 }
 
 /// Mean CPU milliseconds of one whole-app frame, headless: egui layout plus tessellation.
-pub fn frame_ms(session: Session, frames: usize) -> f64 {
+pub fn frame_ms(session: Session<Paxos>, frames: usize) -> f64 {
     let mut app = PaxosApp::new(session, Settings::default()).fonts_already_installed();
     app.fixed_time = Some(1000.0);
     frame_time(frames, |ui| app.ui(ui))

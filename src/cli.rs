@@ -379,7 +379,7 @@ impl SimulateArgs {
 
 /// Runs a scheduled Paxos simulation: the opening requests, then the auto-scheduler until
 /// nothing is left to do or `steps` actions have been taken.
-pub fn simulate(config: &Config, knobs: Knobs, steps: u64) -> Trace {
+pub fn simulate(config: &Config, knobs: Knobs, steps: u64) -> Trace<Paxos> {
     simulate_as::<Paxos>(
         config,
         knobs,

@@ -5,7 +5,6 @@
 use std::collections::BTreeSet;
 
 use crate::protocols::Plugin;
-use crate::protocols::paxos::Paxos;
 use crate::sim::world::{ActionOf, World};
 use crate::sim::{Knobs, MsgId, NodeId, Scheduler};
 pub use crate::trace::spans::{LaneMark, MessageSpan, SpansCache};
@@ -24,7 +23,7 @@ pub enum Selection {
 
 /// A change a view asks for. Applied once per frame, in order.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Command<P: Plugin = Paxos> {
+pub enum Command<P: Plugin> {
     /// Any simulation action; it lands in the trace.
     Act(ActionOf<P>),
     StepForward,
@@ -59,7 +58,7 @@ pub enum Notice {
     Forked,
 }
 
-pub struct Session<P: Plugin = Paxos> {
+pub struct Session<P: Plugin> {
     timeline: Timeline<P>,
     pub knobs: Knobs,
     scheduler: Scheduler,
@@ -270,7 +269,7 @@ mod tests {
     use super::*;
     use crate::protocols::paxos::{self, Action, Config};
 
-    fn session() -> Session {
+    fn session() -> Session<paxos::Paxos> {
         Session::new(Config::default(), Knobs::default())
     }
 

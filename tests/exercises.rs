@@ -1,6 +1,7 @@
 //! Exercises mean what their task says: a shortcut is not a solution, another correct answer is,
 //! and a lesson injects no fault its file does not ask for.
 
+use paxos_lab::protocols::paxos::Paxos;
 use std::path::Path;
 
 use paxos_lab::lesson::{self, Lesson, Step};
@@ -11,7 +12,7 @@ use paxos_lab::sim::{Knobs, NodeId};
 use paxos_lab::trace::StepEvents;
 use paxos_lab::ui::lesson_panel::LessonPanel;
 
-fn bundled(name: &str) -> Lesson {
+fn bundled(name: &str) -> Lesson<Paxos> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("lessons")
         .join(name);
@@ -19,7 +20,7 @@ fn bundled(name: &str) -> Lesson {
 }
 
 /// The world at the start of the lesson's first exercise, on its reference path, and the goal.
-fn at_exercise(l: &Lesson) -> (PaxosWorld, lesson::Condition) {
+fn at_exercise(l: &Lesson<Paxos>) -> (PaxosWorld, lesson::Condition) {
     let script = lesson::script(l).unwrap();
     let i = l
         .steps
@@ -38,7 +39,7 @@ fn at_exercise(l: &Lesson) -> (PaxosWorld, lesson::Condition) {
 
 /// Applies `actions`, returning whether the goal held after any of them.
 fn play(w: &mut PaxosWorld, goal: &lesson::Condition, actions: &[Action]) -> bool {
-    let mut since: Vec<StepEvents> = Vec::new();
+    let mut since: Vec<StepEvents<Paxos>> = Vec::new();
     let mut met = false;
     for a in actions {
         w.apply(a).unwrap_or_else(|e| panic!("{a}: {e}"));
@@ -92,7 +93,7 @@ fn lesson_2_accepts_bringing_back_any_acceptor() {
     let l = bundled("02-majorities.ron");
     for back in ["A3", "A4", "A5"] {
         let (mut w, goal) = at_exercise(&l);
-        let mut since: Vec<StepEvents> = Vec::new();
+        let mut since: Vec<StepEvents<Paxos>> = Vec::new();
         w.apply(&Action::Restart(back.parse().unwrap())).unwrap();
         since.push(w.events().into());
         // Deliver whatever is due until nothing is left; the student's only other control.
@@ -220,7 +221,7 @@ fn the_bundled_lessons_have_no_shortcut_and_check_json_says_so() {
 }
 
 /// Opens a bundled lesson headless at its `nth` exercise (from 0).
-fn open_at_exercise(name: &str, nth: usize) -> (LessonPanel, Session, usize) {
+fn open_at_exercise(name: &str, nth: usize) -> (LessonPanel<Paxos>, Session<Paxos>, usize) {
     let l = bundled(name);
     let at = l
         .steps

@@ -4,6 +4,7 @@
 //! the GIF has a frame per step or more), golden files for a small trace, and the CLI's errors.
 //! `UPDATE_SNAPSHOTS=1 cargo test --test export` re-records the golden files.
 
+use paxos_lab::protocols::paxos::Paxos;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -17,7 +18,7 @@ fn golden_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
 }
 
-fn small() -> Trace {
+fn small() -> Trace<Paxos> {
     trace::load(&golden_dir().join("small.ron"))
         .expect("the golden trace loads")
         .0
@@ -25,7 +26,7 @@ fn small() -> Trace {
 
 /// The traces these tests run over: the golden one and every hand-written flaw scenario (each
 /// ends in a violation), so marks, losses, copies and crashes all occur somewhere.
-fn traces() -> Vec<(String, Trace)> {
+fn traces() -> Vec<(String, Trace<Paxos>)> {
     let mut out = vec![("small".to_string(), small())];
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios");
     let mut files: Vec<_> = std::fs::read_dir(dir)
@@ -50,7 +51,7 @@ fn small_pictures() -> PictureOptions {
     }
 }
 
-fn text(trace: &Trace, format: Format, range: StepRange) -> String {
+fn text(trace: &Trace<Paxos>, format: Format, range: StepRange) -> String {
     String::from_utf8(
         render::export(trace, format, range, &PictureOptions::default()).expect("exports"),
     )

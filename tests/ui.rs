@@ -5,8 +5,8 @@
 use egui::Vec2;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use paxos_lab::protocols::paxos;
 use paxos_lab::protocols::paxos::Node;
+use paxos_lab::protocols::paxos::{self, Paxos};
 use paxos_lab::protocols::paxos::{Config, Flaw};
 use paxos_lab::session::{Command, Selection, Session};
 use paxos_lab::sim::rng::Rng;
@@ -18,7 +18,7 @@ use paxos_lab::ui::inspector::InspectorView;
 use paxos_lab::ui::spacetime::SpaceTimeView;
 use paxos_lab::ui::{Frame, PaxosApp, Screen, Settings, install_fonts};
 
-fn sandbox(seed: u64, steps: u64) -> Session {
+fn sandbox(seed: u64, steps: u64) -> Session<Paxos> {
     let mut s = Session::new(
         Config {
             seed,
@@ -32,7 +32,7 @@ fn sandbox(seed: u64, steps: u64) -> Session {
     s
 }
 
-fn app(session: Session, lang: Lang) -> PaxosApp {
+fn app(session: Session<Paxos>, lang: Lang) -> PaxosApp {
     let mut app = PaxosApp::new(
         session,
         Settings {
@@ -561,7 +561,7 @@ fn lesson_one_at(step: usize) -> Harness<'static, PaxosApp> {
 
 fn lesson_panel<'h>(
     h: &'h Harness<'static, PaxosApp>,
-) -> &'h paxos_lab::ui::lesson_panel::LessonPanel {
+) -> &'h paxos_lab::ui::lesson_panel::LessonPanel<Paxos> {
     match &h.state().screen {
         Screen::Lesson(p) => p,
         _ => panic!("not in a lesson"),

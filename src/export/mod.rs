@@ -11,7 +11,6 @@ mod svg;
 use std::path::Path;
 
 use crate::protocols::Plugin;
-use crate::protocols::paxos::Paxos;
 use crate::sim::world::LossCause;
 use crate::sim::{ActionError, Event, NodeId};
 use crate::trace::spans::SpansCache;
@@ -130,7 +129,7 @@ impl StepRange {
 
 /// A run re-executed with every step's events kept, and each message's life read from them: what
 /// the diagram and log writers need.
-pub struct Run<P: Plugin = Paxos> {
+pub struct Run<P: Plugin> {
     pub config: P::Config,
     pub roster: Vec<NodeId>,
     /// `log[i]` holds the events of step `i + 1`.

@@ -15,7 +15,6 @@ use super::model::{Condition, Control, Exercise, Lesson, Step};
 use super::teach::{Teach, action_requests};
 use super::verify::Script;
 use crate::protocols::ids::Ballot;
-use crate::protocols::paxos::Paxos;
 use crate::sim::world::{Action, Event, World};
 use crate::trace::StepEvents;
 
@@ -24,7 +23,7 @@ pub const MAX_LINT_STATES: usize = 2_000_000;
 
 /// What the search found for one exercise.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ExerciseLint<P: Teach = Paxos> {
+pub struct ExerciseLint<P: Teach> {
     /// The exercise's index among the lesson's steps.
     pub step: usize,
     pub reference_steps: usize,

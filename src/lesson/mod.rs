@@ -19,6 +19,7 @@ pub use verify::{Script, VerifyReport, continue_script, script, verify};
 
 use std::path::Path;
 
+use crate::protocols::paxos::Paxos;
 use crate::trace::{
     Field, FieldSpans, FileError, field_in, field_of, locate, raw_offset, raw_position, read_text,
     ron_error, ron_options,
@@ -44,7 +45,7 @@ fn step_position(text: &str, i: usize, field: Option<&str>) -> (usize, usize) {
 }
 
 /// Parses and validates a Paxos lesson's text; `path` only labels errors.
-pub fn parse(path: &Path, text: &str) -> Result<Lesson, FileError> {
+pub fn parse(path: &Path, text: &str) -> Result<Lesson<Paxos>, FileError> {
     parse_as::<crate::protocols::paxos::Paxos>(path, text)
 }
 
@@ -103,7 +104,7 @@ pub fn parse_as<P: Teach>(path: &Path, text: &str) -> Result<Lesson<P>, FileErro
 /// Parses, validates and plays a lesson's reference path: a scripted action that names nothing,
 /// an unreachable wait or a wrong solution is reported at its step's position. Then searches each
 /// exercise for a path shorter than its reference solution: one found is an error at its goal.
-pub fn check(path: &Path, text: &str) -> Result<(Lesson, Checked), FileError> {
+pub fn check(path: &Path, text: &str) -> Result<(Lesson<Paxos>, Checked<Paxos>), FileError> {
     check_as(path, text)
 }
 
@@ -141,7 +142,10 @@ pub fn check_as<P: Teach>(path: &Path, text: &str) -> Result<(Lesson<P>, Checked
 
 /// Parses and validates a lesson and plays its reference path (no shortcut search): what opening
 /// a lesson needs.
-pub fn check_reference(path: &Path, text: &str) -> Result<(Lesson, Script), FileError> {
+pub fn check_reference(
+    path: &Path,
+    text: &str,
+) -> Result<(Lesson<Paxos>, Script<Paxos>), FileError> {
     check_reference_as(path, text)
 }
 
@@ -203,13 +207,13 @@ fn check_facts<P: Teach>(lesson: &Lesson<P>, script: &Script<P>) -> Result<(), (
 
 /// What checking a lesson found: its reference run and each exercise's shortest solution.
 #[derive(Clone, Debug)]
-pub struct Checked<P: Teach = crate::protocols::paxos::Paxos> {
+pub struct Checked<P: Teach> {
     pub report: VerifyReport,
     pub exercises: Vec<ExerciseLint<P>>,
 }
 
 /// Reads, parses and validates a lesson file.
-pub fn load(path: &Path) -> Result<Lesson, FileError> {
+pub fn load(path: &Path) -> Result<Lesson<Paxos>, FileError> {
     load_as::<crate::protocols::paxos::Paxos>(path)
 }
 

@@ -6,7 +6,6 @@ use serde::{Deserialize, Deserializer};
 
 use super::teach::Teach;
 use crate::protocols::ids::{Ballot, Value};
-use crate::protocols::paxos::Paxos;
 use crate::sim::world::{Action, Event, World};
 use crate::sim::{Knobs, NodeId};
 
@@ -21,7 +20,7 @@ pub struct Text {
 /// A lesson over protocol `P` (Paxos unless the file names another in `protocol`).
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, bound = "")]
-pub struct Lesson<P: Teach = Paxos> {
+pub struct Lesson<P: Teach> {
     pub version: u32,
     /// The protocol the lesson runs (`multipaxos`); absent for Paxos.
     #[serde(default)]
@@ -49,7 +48,7 @@ pub const MAX_LESSON_STEPS: u64 = 100_000;
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(bound = "")]
-pub enum Step<P: Teach = Paxos> {
+pub enum Step<P: Teach> {
     /// Narration (short paragraphs; `**bold**` and `` `code` `` are shown as such).
     Say(Text),
     /// Scripted actions, applied in order.
@@ -94,7 +93,7 @@ impl Control {
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, bound = "")]
-pub struct Exercise<P: Teach = Paxos> {
+pub struct Exercise<P: Teach> {
     pub task: Text,
     pub goal: Condition,
     pub controls: Vec<Control>,

@@ -4,7 +4,6 @@
 
 use super::model::{Lesson, Step};
 use super::teach::Teach;
-use crate::protocols::paxos::Paxos;
 use crate::sim::Scheduler;
 use crate::sim::world::{Action, World};
 use crate::trace::StepEvents;
@@ -20,7 +19,7 @@ pub struct VerifyReport {
 
 /// The lesson's reference run: every action, and where each step starts and ends in it.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Script<P: Teach = Paxos> {
+pub struct Script<P: Teach> {
     pub actions: Vec<Action<P::Request>>,
     /// `(start, end)` positions of each step in `actions`.
     pub spans: Vec<(u64, u64)>,

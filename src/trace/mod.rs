@@ -27,7 +27,7 @@ pub const VERSION: u32 = 2;
 /// A run of protocol `P` (single-decree Paxos unless said otherwise).
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields, bound = "")]
-pub struct Trace<P: Plugin = Paxos> {
+pub struct Trace<P: Plugin> {
     pub version: u32,
     /// Which protocol ran (`paxos`, `multipaxos`); absent in version 1, which is Paxos.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -378,7 +378,7 @@ fn locate_in(text: &str, field: Field, json: bool) -> (usize, usize) {
 }
 
 /// Parses a Paxos trace (RON, or JSON when `json` is set). `path` only labels errors.
-pub fn parse(path: &Path, text: &str, json: bool) -> Result<Trace, FileError> {
+pub fn parse(path: &Path, text: &str, json: bool) -> Result<Trace<Paxos>, FileError> {
     parse_as::<Paxos>(path, text, json)
 }
 
@@ -542,7 +542,7 @@ pub fn parse_as<P: Plugin>(path: &Path, text: &str, json: bool) -> Result<Trace<
 }
 
 /// Reads and parses a trace file (`.json` files as JSON, anything else as RON).
-pub fn load(path: &Path) -> Result<(Trace, String), FileError> {
+pub fn load(path: &Path) -> Result<(Trace<Paxos>, String), FileError> {
     load_as::<Paxos>(path)
 }
 
@@ -583,7 +583,7 @@ pub fn read_text(path: &Path) -> Result<String, FileError> {
 }
 
 /// The result of re-executing a trace.
-pub struct Replayed<P: Plugin = Paxos> {
+pub struct Replayed<P: Plugin> {
     pub world: World<P>,
     pub outcome: P::Outcome,
 }
@@ -615,7 +615,10 @@ pub fn replay<P: Plugin>(
 }
 
 /// Parses trace text and re-executes it: everything `replay` and `check` need.
-pub fn parse_and_replay(path: &Path, text: &str) -> Result<(Trace, Replayed), FileError> {
+pub fn parse_and_replay(
+    path: &Path,
+    text: &str,
+) -> Result<(Trace<Paxos>, Replayed<Paxos>), FileError> {
     parse_and_replay_as::<Paxos>(path, text)
 }
 

@@ -40,7 +40,7 @@ pub enum LaneMark {
 
 /// The message spans and lane marks of the first `steps` steps of the run. Playing on only adds
 /// steps, so the cache grows with them; a fork throws it away.
-pub struct SpansCache<P: Plugin = crate::protocols::paxos::Paxos> {
+pub struct SpansCache<P: Plugin> {
     pub steps: usize,
     pub spans: Vec<MessageSpan<P::Msg>>,
     pub marks: Vec<(u64, LaneMark)>,

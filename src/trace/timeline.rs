@@ -3,19 +3,18 @@
 //! and re-applies at most one interval of actions, so any seek costs the same in a long run.
 
 use crate::protocols::Plugin;
-use crate::protocols::paxos::Paxos;
 use crate::sim::world::ActionOf;
 use crate::sim::{ActionError, Event, World};
 
 /// What one step did, kept for views that draw the whole run (the space-time diagram).
-pub type StepEvents<P = Paxos> = Box<[Event<P>]>;
+pub type StepEvents<P> = Box<[Event<P>]>;
 
 /// Steps between checkpoints: small enough that a seek replays well under a millisecond of
 /// actions, large enough that a million-step run keeps only about a thousand copies (and those
 /// share their vote history).
 pub const CHECKPOINT_INTERVAL: u64 = 1024;
 
-pub struct Timeline<P: Plugin = Paxos> {
+pub struct Timeline<P: Plugin> {
     config: P::Config,
     actions: Vec<ActionOf<P>>,
     /// `checkpoints[k]` is the world after `k * CHECKPOINT_INTERVAL` steps; `[0]` is the start.
@@ -170,7 +169,7 @@ mod tests {
     use crate::protocols::paxos::Config;
     use crate::sim::{Knobs, Scheduler};
 
-    fn run(steps: usize) -> Timeline {
+    fn run(steps: usize) -> Timeline<crate::protocols::paxos::Paxos> {
         let config = Config {
             proposers: 3,
             acceptors: 5,

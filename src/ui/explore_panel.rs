@@ -15,6 +15,7 @@ use super::i18n::{Lang, T, fill, invariant_name};
 use super::theme::Palette;
 use crate::explore::{Background, Bounds, Limit, Progress, Search, Verdict};
 use crate::protocols::paxos::Config;
+use crate::protocols::paxos::Paxos;
 use crate::session::Command;
 use crate::trace::Trace;
 
@@ -283,7 +284,7 @@ pub struct ExploreWindow {
     config: Config,
     bounds: Bounds,
     symmetry: bool,
-    run: SearchRun<Box<Trace>>,
+    run: SearchRun<Box<Trace<Paxos>>>,
 }
 
 impl Default for ExploreWindow {
@@ -333,7 +334,7 @@ impl ExploreWindow {
         self.run.cancel();
     }
 
-    pub fn ui(&mut self, ctx: &Context, f: &Frame, out: &mut Vec<Command>) {
+    pub fn ui(&mut self, ctx: &Context, f: &Frame, out: &mut Vec<Command<Paxos>>) {
         let c = &self.config;
         let cluster = format!(
             "{} P · {} A · {} L{}",

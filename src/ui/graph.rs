@@ -11,6 +11,7 @@ use super::Frame;
 use super::crowd;
 use super::i18n::T;
 use super::theme::{cross, crown, message_marker, role_outline, role_shape};
+use crate::protocols::paxos::Paxos;
 use crate::protocols::paxos::short_label;
 use crate::protocols::paxos::{Action, Config, Value};
 use crate::protocols::paxos::{Msg, Node, Phase};
@@ -295,7 +296,7 @@ impl GraphView {
         self.zoom = 1.0;
     }
 
-    pub fn ui(&mut self, ui: &mut Ui, f: &Frame, out: &mut Vec<Command>) {
+    pub fn ui(&mut self, ui: &mut Ui, f: &Frame, out: &mut Vec<Command<Paxos>>) {
         let world = f.session.world();
         let config = f.session.config().clone();
         if self.topology.as_ref().is_none_or(|(c, _)| *c != config) {
@@ -725,7 +726,7 @@ impl GraphView {
         id: NodeId,
         up: bool,
         timer: bool,
-        out: &mut Vec<Command>,
+        out: &mut Vec<Command<Paxos>>,
     ) {
         resp.context_menu(|ui| {
             ui.label(id.to_string());
@@ -871,7 +872,7 @@ pub fn node_actions(
     up: bool,
     timer: bool,
     value: &mut String,
-    out: &mut Vec<Command>,
+    out: &mut Vec<Command<Paxos>>,
 ) {
     let (text, crash_or_restart) = if up {
         (T::Crash, Action::Crash(id))
@@ -909,7 +910,7 @@ pub fn node_actions(
 }
 
 /// The buttons that act on a message in flight: shared by the context menu and the inspector.
-pub fn message_actions(ui: &mut Ui, f: &Frame, env: &Envelope<Msg>, out: &mut Vec<Command>) {
+pub fn message_actions(ui: &mut Ui, f: &Frame, env: &Envelope<Msg>, out: &mut Vec<Command<Paxos>>) {
     ui.horizontal_wrapped(|ui| {
         for (text, action) in [
             (T::DeliverNow, Action::Deliver(env.id)),
@@ -933,7 +934,7 @@ pub fn message_actions(ui: &mut Ui, f: &Frame, env: &Envelope<Msg>, out: &mut Ve
     });
 }
 
-fn message_menu(resp: &Response, f: &Frame, env: &Envelope<Msg>, out: &mut Vec<Command>) {
+fn message_menu(resp: &Response, f: &Frame, env: &Envelope<Msg>, out: &mut Vec<Command<Paxos>>) {
     resp.context_menu(|ui| {
         ui.label(format!("{} {}", env.id, env.msg));
         message_actions(ui, f, env, out);

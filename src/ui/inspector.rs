@@ -6,6 +6,7 @@ use egui::{Grid, RichText, Ui};
 use super::Frame;
 use super::graph::{message_actions, node_actions, node_status};
 use super::i18n::T;
+use crate::protocols::paxos::Paxos;
 use crate::protocols::paxos::acceptor_list;
 use crate::protocols::paxos::{Action, PaxosWorld};
 use crate::protocols::paxos::{Node, Phase};
@@ -19,7 +20,7 @@ pub struct InspectorView {
 }
 
 impl InspectorView {
-    pub fn ui(&mut self, ui: &mut Ui, f: &Frame, out: &mut Vec<Command>) {
+    pub fn ui(&mut self, ui: &mut Ui, f: &Frame, out: &mut Vec<Command<Paxos>>) {
         ui.heading(f.tr(T::Inspector));
         let world = f.session.world();
         ui.label(format!(

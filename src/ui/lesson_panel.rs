@@ -126,7 +126,7 @@ pub const BUNDLED_RAFT: &[(&str, &str)] = &[
 ];
 
 /// The bundled lessons that parse (all of them: `cargo test` checks every one).
-pub fn bundled_lessons() -> Vec<Lesson> {
+pub fn bundled_lessons() -> Vec<Lesson<Paxos>> {
     bundled_as::<Paxos>(BUNDLED)
 }
 
@@ -173,7 +173,7 @@ pub enum LessonCommand {
     Leave,
 }
 
-pub struct LessonPanel<P: Teach = Paxos> {
+pub struct LessonPanel<P: Teach> {
     pub lesson: Lesson<P>,
     script: Script<P>,
     pub step: usize,
@@ -880,7 +880,7 @@ pub struct LessonProgress<'a> {
 /// The start screen: the Paxos lessons, then Multi-Paxos's (Paxos applied), then the sandboxes.
 pub fn picker_ui(
     ui: &mut Ui,
-    lessons: &[Lesson],
+    lessons: &[Lesson<Paxos>],
     multipaxos_lessons: &[Lesson<MultiPaxos>],
     raft_lessons: &[Lesson<crate::protocols::raft::Raft>],
     progress: &LessonProgress,

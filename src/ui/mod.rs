@@ -31,6 +31,7 @@ use std::sync::{Arc, Mutex};
 
 use egui::{Context, Ui};
 
+use crate::protocols::paxos::Paxos;
 use crate::session::{Command, Notice, Selection, Session};
 pub use anim::Anim;
 use anim::Animator;
@@ -92,7 +93,7 @@ impl Default for Settings {
 
 /// What every view reads for one frame.
 pub struct Frame<'a> {
-    pub session: &'a Session,
+    pub session: &'a Session<Paxos>,
     pub lang: Lang,
     pub palette: Palette,
     pub anim: Anim,
@@ -109,7 +110,7 @@ pub struct Frame<'a> {
 
 impl<'a> Frame<'a> {
     /// A frame with no animation under way, in the standard dark palette (tests, exports).
-    pub fn at_rest(session: &'a Session, lang: Lang) -> Self {
+    pub fn at_rest(session: &'a Session<Paxos>, lang: Lang) -> Self {
         Frame {
             session,
             lang,
@@ -233,14 +234,14 @@ impl ScreenshotPlan {
 pub enum Screen {
     /// The lesson picker (the app's start screen).
     Picker,
-    Lesson(Box<LessonPanel>),
+    Lesson(Box<LessonPanel<Paxos>>),
     Sandbox,
 }
 
 pub struct PaxosApp {
-    pub session: Session,
+    pub session: Session<Paxos>,
     pub screen: Screen,
-    lessons: Vec<crate::lesson::Lesson>,
+    lessons: Vec<crate::lesson::Lesson<Paxos>>,
     pub settings: Settings,
     pub graph: GraphView,
     spacetime: spacetime::SpaceTimeView,
@@ -266,7 +267,7 @@ pub struct PaxosApp {
     pub quit_prompt: bool,
     /// A run a view asked to open ("Watch it") while the sandbox run is unsaved: waiting for the
     /// user to say it may replace it.
-    pub pending_open: Option<Box<crate::trace::Trace>>,
+    pub pending_open: Option<Box<crate::trace::Trace<Paxos>>>,
     /// Closing was confirmed (or nothing was unsaved): let the window go.
     pub quit_confirmed: bool,
     /// Quit once the Save as dialog has saved.
@@ -313,7 +314,7 @@ pub fn install_fonts(ctx: &Context) {
 }
 
 impl PaxosApp {
-    pub fn new(session: Session, settings: Settings) -> Self {
+    pub fn new(session: Session<Paxos>, settings: Settings) -> Self {
         let mut graph = GraphView::default();
         graph.ring = settings.ring;
         PaxosApp {
@@ -496,7 +497,7 @@ impl PaxosApp {
     /// The app on a lesson.
     /// The app on a lesson; with `source`, the file is watched and reloaded when it changes.
     pub fn on_lesson(
-        lesson: crate::lesson::Lesson,
+        lesson: crate::lesson::Lesson<Paxos>,
         step: usize,
         source: Option<std::path::PathBuf>,
         settings: Settings,
@@ -544,7 +545,7 @@ impl PaxosApp {
             .frame(t, world.now(), world.step(), self.session.speed)
     }
 
-    fn run_ui_command(&mut self, c: UiCommand, ctx: &Context, out: &mut Vec<Command>) {
+    fn run_ui_command(&mut self, c: UiCommand, ctx: &Context, out: &mut Vec<Command<Paxos>>) {
         let sel = self.session.selection;
         let world = self.session.world();
         let msg = match sel {
@@ -644,7 +645,7 @@ impl PaxosApp {
         }
     }
 
-    fn menu_item(&mut self, ui: &mut Ui, c: UiCommand, out: &mut Vec<Command>) {
+    fn menu_item(&mut self, ui: &mut Ui, c: UiCommand, out: &mut Vec<Command<Paxos>>) {
         let text = c.text().get(self.settings.lang);
         let mut button = egui::Button::new(text);
         if let Some(s) = c.shortcut() {
@@ -669,7 +670,7 @@ impl PaxosApp {
         }
     }
 
-    fn menu_bar(&mut self, ui: &mut Ui, out: &mut Vec<Command>) {
+    fn menu_bar(&mut self, ui: &mut Ui, out: &mut Vec<Command<Paxos>>) {
         let lang = self.settings.lang;
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button(T::MenuFile.get(lang), |ui| {
@@ -950,7 +951,7 @@ impl PaxosApp {
         }
         // A view opening another run over unsaved work asks first.
         if self.unsaved() {
-            let (opens, rest): (Vec<Command>, Vec<Command>) =
+            let (opens, rest): (Vec<Command<Paxos>>, Vec<Command<Paxos>>) =
                 out.into_iter().partition(|c| matches!(c, Command::Open(_)));
             out = rest;
             if let Some(Command::Open(t)) = opens.into_iter().last() {
@@ -1071,7 +1072,7 @@ impl PaxosApp {
     /// Applies the views' commands in order. During an exercise, an action its controls do not
     /// allow, and auto-play past the end of the run, are refused with a notice: however a
     /// command was given (button, menu, key), the rules hold.
-    pub fn apply(&mut self, commands: Vec<Command>) {
+    pub fn apply(&mut self, commands: Vec<Command<Paxos>>) {
         let rules = self.rules();
         for c in commands {
             if let Some(controls) = &rules {
@@ -1488,7 +1489,7 @@ impl eframe::App for PaxosApp {
 /// A start other than the lesson picker.
 pub enum Start {
     /// A run, and the trace file it came from (File > Save writes back there).
-    Sandbox(Box<Session>, Option<std::path::PathBuf>),
+    Sandbox(Box<Session<Paxos>>, Option<std::path::PathBuf>),
     /// The Multi-Paxos workspace, made ready.
     MultiPaxos(Box<store_app::MultiPaxosApp>),
     /// A Multi-Paxos lesson, at a step (from 0), and the file it came from.
@@ -1519,7 +1520,7 @@ pub enum Start {
     Compare(Box<crate::compare::Script>, u64),
     /// A lesson, at a step (from 0).
     Lesson(
-        Box<crate::lesson::Lesson>,
+        Box<crate::lesson::Lesson<Paxos>>,
         usize,
         Option<std::path::PathBuf>,
     ),

@@ -9,6 +9,7 @@ use super::multipaxos_settings::{
     MultiPaxosSettings, ProtocolChoice, RaftSettings, protocol_picker,
 };
 use crate::protocols::paxos::Node;
+use crate::protocols::paxos::Paxos;
 use crate::protocols::paxos::acceptor_list;
 use crate::protocols::paxos::{Config, Flaw};
 use crate::session::Command;
@@ -19,7 +20,7 @@ use crate::sim::Knobs;
 pub struct ControlsView;
 
 impl ControlsView {
-    pub fn ui(&mut self, ui: &mut Ui, f: &Frame, out: &mut Vec<Command>) {
+    pub fn ui(&mut self, ui: &mut Ui, f: &Frame, out: &mut Vec<Command<Paxos>>) {
         ui.horizontal(|ui| {
             if ui
                 .button(format!("⏮ {}", f.tr(T::Reset)))
@@ -102,7 +103,7 @@ impl ControlsView {
 }
 
 /// What is chosen, what each learner knows, and the live state of every invariant.
-pub fn safety_bar(ui: &mut Ui, f: &Frame, out: &mut Vec<Command>) {
+pub fn safety_bar(ui: &mut Ui, f: &Frame, out: &mut Vec<Command<Paxos>>) {
     let world = f.session.world();
     let pal = f.palette;
     ui.horizontal_wrapped(|ui| {
@@ -232,7 +233,7 @@ impl SettingsWindow {
         self.open = true;
     }
 
-    pub fn ui(&mut self, ctx: &egui::Context, f: &Frame, out: &mut Vec<Command>) {
+    pub fn ui(&mut self, ctx: &egui::Context, f: &Frame, out: &mut Vec<Command<Paxos>>) {
         let mut open = self.open;
         let mut start = false;
         egui::Window::new(f.tr(T::SandboxSettings))

@@ -15,6 +15,7 @@ use super::graph::GraphView;
 use super::i18n::Lang;
 use super::{Anim, Frame, install_fonts};
 use crate::export::{Format, Run, StepRange};
+use crate::protocols::paxos::Paxos;
 use crate::session::{Command, Session};
 use crate::trace::Trace;
 
@@ -266,11 +267,11 @@ pub trait GraphPicture: crate::protocols::Plugin {
 }
 
 impl GraphPicture for crate::protocols::paxos::Paxos {
-    fn draw_graph(ui: &mut Ui, session: &Session, anim: Anim, opts: &PictureOptions) {
+    fn draw_graph(ui: &mut Ui, session: &Session<Paxos>, anim: Anim, opts: &PictureOptions) {
         let mut frame = Frame::at_rest(session, opts.lang);
         frame.palette = super::theme::Palette::standard(opts.dark);
         frame.anim = anim;
-        let mut ignored: Vec<Command> = Vec::new();
+        let mut ignored: Vec<Command<Paxos>> = Vec::new();
         GraphView::default().ui(ui, &frame, &mut ignored);
     }
 }

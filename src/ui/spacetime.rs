@@ -8,6 +8,7 @@ use super::Frame;
 use super::i18n::{Lang, T};
 use crate::palette::Palette;
 use crate::protocols::Plugin;
+use crate::protocols::paxos::Paxos;
 use crate::session::{Command, LaneMark, Session};
 use crate::sim::NodeId;
 
@@ -37,7 +38,7 @@ impl Default for SpaceTimeView {
 }
 
 impl SpaceTimeView {
-    pub fn ui(&mut self, ui: &mut Ui, f: &Frame, out: &mut Vec<Command>) {
+    pub fn ui(&mut self, ui: &mut Ui, f: &Frame, out: &mut Vec<Command<Paxos>>) {
         let frame = SpaceTimeFrame {
             session: f.session,
             lang: f.lang,
