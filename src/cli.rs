@@ -10,12 +10,11 @@ use clap::{Args, Parser, Subcommand};
 use crate::bench;
 use crate::protocols::Plugin;
 use crate::protocols::kv::Workload;
-use crate::protocols::multipaxos::{self, MultiPaxos};
-use crate::protocols::paxos::{Config, Flaw};
+use crate::protocols::paxos::Config;
 use crate::protocols::paxos::{Outcome, Paxos};
-use crate::protocols::raft::{self, Raft};
+use crate::protocols::plugin::Setup;
 use crate::sim::world::ActionOf;
-use crate::sim::{Action, Knobs, Scheduler};
+use crate::sim::{Knobs, Scheduler};
 use crate::trace::{self, Trace};
 
 /// Prints to stdout. A closed pipe is ignored (`paxos-lab check dir | head` must not panic);
@@ -288,82 +287,23 @@ fn parse_range(s: &str) -> Result<(u32, u32), String> {
 }
 
 impl SimulateArgs {
-    /// The Paxos config these arguments describe (unknown flaw names are refused).
-    pub fn config(&self) -> Result<Config, String> {
-        Ok(Config {
+    /// The options every protocol reads its config from.
+    pub fn setup(&self) -> Setup {
+        Setup {
             proposers: self.proposers,
             acceptors: self.acceptors,
             learners: self.learners,
             q1: self.q1,
             q2: self.q2,
-            flaws: self
-                .flaws
-                .iter()
-                .map(|f| f.parse::<Flaw>())
-                .collect::<Result<_, _>>()?,
-            seed: self.seed,
-            latency: self.latency,
-            timeout: self.timeout,
-        })
-    }
-
-    /// The Multi-Paxos config these arguments describe.
-    pub fn multipaxos_config(&self) -> Result<multipaxos::Config, String> {
-        self.multipaxos_config_with_flaws(true)
-    }
-
-    /// The shared fields; the flaws only when they are Multi-Paxos's.
-    fn multipaxos_config_with_flaws(&self, flaws: bool) -> Result<multipaxos::Config, String> {
-        Ok(multipaxos::Config {
             servers: self.servers,
             clients: self.clients,
-            flaws: if flaws {
-                self.flaws
-                    .iter()
-                    .map(|f| multipaxos::Flaw::parse(f))
-                    .collect::<Result<_, _>>()?
-            } else {
-                Vec::new()
-            },
+            ops: self.ops,
+            workload: self.workload,
+            flaws: self.flaws.clone(),
             seed: self.seed,
             latency: self.latency,
             timeout: self.timeout,
-            workload: self.workload,
-        })
-    }
-
-    /// The Raft config these arguments describe (the same fields as Multi-Paxos's).
-    pub fn raft_config(&self) -> Result<raft::Config, String> {
-        let m = self.multipaxos_config_with_flaws(false)?;
-        Ok(raft::Config {
-            servers: m.servers,
-            clients: m.clients,
-            flaws: self
-                .flaws
-                .iter()
-                .map(|f| raft::Flaw::parse(f))
-                .collect::<Result<_, _>>()?,
-            seed: m.seed,
-            latency: m.latency,
-            timeout: m.timeout,
-            workload: m.workload,
-        })
-    }
-
-    /// Multi-Paxos: every client's operations from the workload, handed over at the start (a
-    /// client runs them one after another).
-    pub fn workload_requests(&self) -> Vec<multipaxos::Action> {
-        let ops: Vec<Vec<_>> = (1..=self.clients)
-            .map(|c| self.workload.ops(self.seed, c, self.ops))
-            .collect();
-        (0..self.ops as usize)
-            .flat_map(|k| {
-                ops.iter().enumerate().filter_map(move |(c, list)| {
-                    list.get(k)
-                        .map(|op| Action::Propose(multipaxos::client(c as u8 + 1), *op))
-                })
-            })
-            .collect()
+        }
     }
 
     pub fn knobs(&self) -> Knobs {
@@ -461,64 +401,26 @@ fn run_simulate(args: &SimulateArgs) -> u8 {
         report!("error: {m}");
         return EXIT_BAD_INPUT;
     }
-    match protocol {
-        trace::Protocol::Paxos => {
-            let config = match args.config().and_then(|c| c.validate().map(|_| c)) {
-                Ok(c) => c,
-                Err(m) => {
-                    report!("error: {m}");
-                    return EXIT_BAD_INPUT;
-                }
-            };
-            if !config.quorums_intersect() {
-                let (q1, q2) = config.quorums();
-                report!(
-                    "warning: q1 + q2 = {} is not more than the {} acceptors: quorums need not intersect, so safety is not guaranteed",
-                    q1 + q2,
-                    config.acceptors
-                );
-            }
-            let opening = trace::opening_requests::<Paxos>(&config);
-            finish_simulation::<Paxos>(args, &config, opening)
+    crate::with_protocol!(protocol, P => simulate_protocol::<P>(args))
+}
+
+fn simulate_protocol<P: Plugin>(args: &SimulateArgs) -> u8 {
+    let setup = args.setup();
+    let planned = P::config_from(&setup).and_then(|config| {
+        let opening = P::scheduled_requests(&config, &setup)?;
+        Ok((config, opening))
+    });
+    let (config, opening) = match planned {
+        Ok(p) => p,
+        Err(m) => {
+            report!("error: {m}");
+            return EXIT_BAD_INPUT;
         }
-        trace::Protocol::MultiPaxos => {
-            let config = match args
-                .multipaxos_config()
-                .and_then(|c| c.validate().map(|_| c))
-            {
-                Ok(c) => c,
-                Err(m) => {
-                    report!("error: {m}");
-                    return EXIT_BAD_INPUT;
-                }
-            };
-            if args.ops > 10_000 {
-                report!(
-                    "error: --ops: at most 10000 operations per client, not {}",
-                    args.ops
-                );
-                return EXIT_BAD_INPUT;
-            }
-            finish_simulation::<MultiPaxos>(args, &config, args.workload_requests())
-        }
-        trace::Protocol::Raft => {
-            let config = match args.raft_config().and_then(|c| c.validate().map(|_| c)) {
-                Ok(c) => c,
-                Err(m) => {
-                    report!("error: {m}");
-                    return EXIT_BAD_INPUT;
-                }
-            };
-            if args.ops > 10_000 {
-                report!(
-                    "error: --ops: at most 10000 operations per client, not {}",
-                    args.ops
-                );
-                return EXIT_BAD_INPUT;
-            }
-            finish_simulation::<Raft>(args, &config, args.workload_requests())
-        }
+    };
+    for warning in P::config_warnings(&config) {
+        report!("warning: {warning}");
     }
+    finish_simulation::<P>(args, &config, opening)
 }
 
 fn finish_simulation<P: Plugin>(
@@ -550,9 +452,7 @@ fn run_replay(file: &Path, json: bool) -> u8 {
         }
     };
     match trace::Protocol::of_text(file, &text) {
-        Ok(trace::Protocol::Paxos) => replay_as::<Paxos>(file, &text, json),
-        Ok(trace::Protocol::MultiPaxos) => replay_as::<MultiPaxos>(file, &text, json),
-        Ok(trace::Protocol::Raft) => replay_as::<Raft>(file, &text, json),
+        Ok(protocol) => crate::with_protocol!(protocol, P => replay_as::<P>(file, &text, json)),
         Err(e) => {
             report!("{e}");
             EXIT_BAD_INPUT
@@ -672,10 +572,10 @@ fn check_file(f: &Path) -> FileCheck {
     let lesson = crate::lesson::is_lesson(f, &text).unwrap_or_else(|| {
         // Broken beyond telling: show the error of the reading that got further.
         let as_lesson = match trace::Protocol::of_text(f, &text) {
-            Ok(trace::Protocol::MultiPaxos) => {
-                crate::lesson::parse_as::<MultiPaxos>(f, &text).err()
+            Ok(protocol) => {
+                crate::with_protocol!(protocol, P => crate::lesson::parse_as::<P>(f, &text).err())
             }
-            _ => crate::lesson::parse(f, &text).err(),
+            Err(e) => Some(e),
         };
         let as_trace = trace::parse(f, &text, false).err();
         match (as_lesson, as_trace) {
@@ -686,16 +586,12 @@ fn check_file(f: &Path) -> FileCheck {
     });
     if lesson {
         return match trace::Protocol::of_text(f, &text) {
-            Ok(trace::Protocol::Paxos) => check_lesson::<Paxos>(f, &text),
-            Ok(trace::Protocol::MultiPaxos) => check_lesson::<MultiPaxos>(f, &text),
-            Ok(trace::Protocol::Raft) => check_lesson::<Raft>(f, &text),
+            Ok(protocol) => crate::with_protocol!(protocol, P => check_lesson::<P>(f, &text)),
             Err(e) => failed(EXIT_BAD_INPUT, Some("lesson"), e.to_string()),
         };
     }
     let checked = match trace::Protocol::of_text(f, &text) {
-        Ok(trace::Protocol::Paxos) => check_trace::<Paxos>(f, &text),
-        Ok(trace::Protocol::MultiPaxos) => check_trace::<MultiPaxos>(f, &text),
-        Ok(trace::Protocol::Raft) => check_trace::<Raft>(f, &text),
+        Ok(protocol) => crate::with_protocol!(protocol, P => check_trace::<P>(f, &text)),
         Err(e) => Err(e),
     };
     match checked {
@@ -810,50 +706,27 @@ fn run_lesson(file: &Path, verify: bool, step: usize, gui: &GuiArgs) -> u8 {
         }
     };
     match trace::Protocol::of_text(file, &text) {
-        Ok(trace::Protocol::Paxos) => {}
-        Ok(trace::Protocol::Raft) if verify => return verify_lesson::<Raft>(file, &text),
-        Ok(trace::Protocol::Raft) => {
-            let (lesson, _) = match crate::lesson::check_reference_as::<Raft>(file, &text) {
-                Ok(checked) => checked,
-                Err(e) => {
-                    report!("{e}");
-                    return EXIT_BAD_INPUT;
-                }
-            };
-            let Some(at) = lesson_step(step, lesson.steps.len()) else {
-                return EXIT_BAD_INPUT;
-            };
-            let start =
-                crate::ui::Start::RaftLesson(Box::new(lesson), at, Some(file.to_path_buf()));
-            return open_app(Some(start), gui);
+        Ok(protocol) if verify => {
+            crate::with_protocol!(protocol, P => verify_lesson::<P>(file, &text))
         }
-        Ok(trace::Protocol::MultiPaxos) if verify => {
-            return verify_lesson::<MultiPaxos>(file, &text);
-        }
-        Ok(trace::Protocol::MultiPaxos) => {
-            let (lesson, _) = match crate::lesson::check_reference_as::<MultiPaxos>(file, &text) {
-                Ok(checked) => checked,
-                Err(e) => {
-                    report!("{e}");
-                    return EXIT_BAD_INPUT;
-                }
-            };
-            let Some(at) = lesson_step(step, lesson.steps.len()) else {
-                return EXIT_BAD_INPUT;
-            };
-            let start =
-                crate::ui::Start::MultiPaxosLesson(Box::new(lesson), at, Some(file.to_path_buf()));
-            return open_app(Some(start), gui);
+        Ok(protocol) => {
+            crate::with_protocol!(protocol, P => open_lesson::<P>(file, &text, step, gui))
         }
         Err(e) => {
             report!("{e}");
-            return EXIT_BAD_INPUT;
+            EXIT_BAD_INPUT
         }
     }
-    if verify {
-        return verify_lesson::<Paxos>(file, &text);
-    }
-    let (lesson, _) = match crate::lesson::check_reference(file, &text) {
+}
+
+/// Opens a lesson of protocol `P` at `--step`, once its reference path is checked.
+fn open_lesson<P: crate::ui::workspace::Shown>(
+    file: &Path,
+    text: &str,
+    step: usize,
+    gui: &GuiArgs,
+) -> u8 {
+    let (lesson, _) = match crate::lesson::check_reference_as::<P>(file, text) {
         Ok(checked) => checked,
         Err(e) => {
             report!("{e}");
@@ -863,8 +736,10 @@ fn run_lesson(file: &Path, verify: bool, step: usize, gui: &GuiArgs) -> u8 {
     let Some(at) = lesson_step(step, lesson.steps.len()) else {
         return EXIT_BAD_INPUT;
     };
-    let start = crate::ui::Start::Lesson(Box::new(lesson), at, Some(file.to_path_buf()));
-    open_app(Some(start), gui)
+    open_app(
+        Some(P::open_lesson(lesson, at, Some(file.to_path_buf()))),
+        gui,
+    )
 }
 
 /// The index of `--step` (counted from 1) in a lesson of `len` steps, or `None` (said) if the
@@ -923,12 +798,8 @@ fn session_from_file<P: Plugin>(
 }
 
 /// Opens a recorded Multi-Paxos run in the Multi-Paxos workspace (at `--seek`, or its start).
-fn run_store_gui<P: crate::ui::store_app::StoreWorkspace>(
-    path: &Path,
-    text: &str,
-    args: &GuiArgs,
-    start: fn(Box<crate::session::Session<P>>, Option<std::path::PathBuf>) -> crate::ui::Start,
-) -> u8 {
+/// Opens a recorded run of protocol `P` at `--seek`.
+fn run_file_gui<P: crate::ui::workspace::Shown>(path: &Path, text: &str, args: &GuiArgs) -> u8 {
     let mut session = match session_from_file::<P>(path, text) {
         Ok(s) => s,
         Err(e) => {
@@ -947,10 +818,7 @@ fn run_store_gui<P: crate::ui::store_app::StoreWorkspace>(
         }
         session.apply(crate::session::Command::Seek(step));
     }
-    open_app(
-        Some(start(Box::new(session), Some(path.to_path_buf()))),
-        args,
-    )
+    open_app(Some(P::open_run(session, Some(path.to_path_buf()))), args)
 }
 
 fn run_gui(args: GuiArgs) -> u8 {
@@ -962,91 +830,62 @@ fn run_gui(args: GuiArgs) -> u8 {
         return EXIT_BAD_INPUT;
     }
     // The file is read once; its protocol decides which window opens.
-    let opened = match &args.trace {
-        Some(path) => {
-            let text = match trace::read_text(path) {
-                Ok(t) => t,
+    if let Some(path) = &args.trace {
+        let text = match trace::read_text(path) {
+            Ok(t) => t,
+            Err(e) => {
+                report!("{e}");
+                return EXIT_BAD_INPUT;
+            }
+        };
+        // A fault script opens Multi-Paxos and Raft side by side, at round --seek.
+        if crate::compare::is_script(&text) {
+            let script = match crate::compare::Script::parse(path, &text) {
+                Ok(s) => s,
                 Err(e) => {
                     report!("{e}");
                     return EXIT_BAD_INPUT;
                 }
             };
-            // A fault script opens Multi-Paxos and Raft side by side, at round --seek.
-            if crate::compare::is_script(&text) {
-                let script = match crate::compare::Script::parse(path, &text) {
-                    Ok(s) => s,
-                    Err(e) => {
-                        report!("{e}");
-                        return EXIT_BAD_INPUT;
-                    }
-                };
-                let round = args.seek.unwrap_or(0);
-                if round > script.rounds {
-                    report!(
-                        "error: --seek {round} is past the end of {} ({} rounds)",
-                        path.display(),
-                        script.rounds
-                    );
-                    return EXIT_BAD_INPUT;
-                }
-                let start = crate::ui::Start::Compare(Box::new(script), round);
-                return open_app(Some(start), &args);
+            let round = args.seek.unwrap_or(0);
+            if round > script.rounds {
+                report!(
+                    "error: --seek {round} is past the end of {} ({} rounds)",
+                    path.display(),
+                    script.rounds
+                );
+                return EXIT_BAD_INPUT;
             }
-            match trace::Protocol::of_text(path, &text) {
-                Ok(trace::Protocol::MultiPaxos) => {
-                    return run_store_gui::<MultiPaxos>(
-                        path,
-                        &text,
-                        &args,
-                        crate::ui::Start::MultiPaxosRun,
-                    );
-                }
-                Ok(trace::Protocol::Raft) => {
-                    return run_store_gui::<crate::protocols::raft::Raft>(
-                        path,
-                        &text,
-                        &args,
-                        crate::ui::Start::RaftRun,
-                    );
-                }
-                _ => {}
+            let start = crate::ui::Start::Compare(Box::new(script), round);
+            return open_app(Some(start), &args);
+        }
+        return match trace::Protocol::of_text(path, &text) {
+            Ok(protocol) => {
+                crate::with_protocol!(protocol, P => run_file_gui::<P>(path, &text, &args))
             }
-            Some(session_from_file::<Paxos>(path, &text))
-        }
-        None => None,
-    };
-    let mut session = match opened {
-        Some(Ok(s)) => s,
-        Some(Err(e)) => {
-            report!("{e}");
-            return EXIT_BAD_INPUT;
-        }
-        None => Session::new(
-            Config {
-                seed: args.seed,
-                ..Config::default()
-            },
-            Knobs::default(),
-        ),
-    };
+            Err(e) => {
+                report!("{e}");
+                EXIT_BAD_INPUT
+            }
+        };
+    }
+    // No file: the Paxos sandbox on --seed, played forward to --seek.
+    let mut session = Session::<Paxos>::new(
+        Config {
+            seed: args.seed,
+            ..Config::default()
+        },
+        Knobs::default(),
+    );
     if let Some(step) = args.seek {
-        if args.trace.is_some() && step > session.len() {
-            report!(
-                "error: --seek {step} is past the end of the trace ({} steps)",
-                session.len()
-            );
-            return EXIT_BAD_INPUT;
-        }
-        // A sandbox plays forward to reach the step; a trace stops at its end.
-        while args.trace.is_none() && session.len() < step && session.notice.is_none() {
+        while session.len() < step && session.notice.is_none() {
             session.apply(Command::SeekEnd);
             session.apply(Command::StepForward);
         }
         session.apply(Command::Seek(step));
     }
-    let document = args.trace.clone();
     open_app(
-        Some(crate::ui::Start::Sandbox(Box::new(session), document)),
+        Some(crate::ui::Start::Sandbox(Box::new(session), None)),
         &args,
     )
 }

@@ -11,6 +11,7 @@ pub mod fsutil;
 pub mod lesson;
 pub mod palette;
 pub mod protocols;
+pub mod registry;
 pub mod session;
 pub mod sim;
 pub mod trace;

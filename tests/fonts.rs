@@ -10,10 +10,9 @@ use paxos_lab::protocols::multipaxos::MultiPaxos;
 use paxos_lab::protocols::raft::Raft;
 use paxos_lab::session::{Command, Session};
 use paxos_lab::ui::i18n::Lang;
-use paxos_lab::ui::lesson_panel::{
-    bundled_lessons, bundled_multipaxos_lessons, bundled_raft_lessons,
-};
+use paxos_lab::ui::lesson_panel::{bundled_as, bundled_lessons};
 use paxos_lab::ui::store_app::{StoreApp, StoreWorkspace};
+use paxos_lab::ui::workspace::Shown;
 use paxos_lab::ui::{PaxosApp, Settings, install_fonts};
 
 /// Collects the text of every shape drawn.
@@ -137,8 +136,8 @@ fn every_character_the_app_draws_has_a_glyph() {
             }
         }
     }
-    store_lessons(&mut d, bundled_multipaxos_lessons());
-    store_lessons(&mut d, bundled_raft_lessons());
+    store_lessons(&mut d, bundled_as::<MultiPaxos>(MultiPaxos::bundled()));
+    store_lessons(&mut d, bundled_as::<Raft>(Raft::bundled()));
     for entry in std::fs::read_dir("tests/scenarios").unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_none_or(|e| e != "ron") {

@@ -387,7 +387,9 @@ fn every_raft_lesson_verifies_with_no_shortcut_and_is_bundled() {
         );
     }
     quizzes.assert_varied();
-    let bundled = paxos_lab::ui::lesson_panel::bundled_raft_lessons();
+    let bundled = paxos_lab::ui::lesson_panel::bundled_as::<paxos_lab::protocols::raft::Raft>(
+        <paxos_lab::protocols::raft::Raft as paxos_lab::ui::workspace::Shown>::bundled(),
+    );
     assert_eq!(
         bundled.len(),
         files.len(),

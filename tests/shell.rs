@@ -642,8 +642,7 @@ fn the_picker_says_what_a_lesson_takes_and_resumes_one_left_midway() {
     }
     let step = h
         .state()
-        .raft
-        .as_ref()
+        .store::<Raft>()
         .unwrap()
         .lesson
         .as_ref()
@@ -653,11 +652,11 @@ fn the_picker_says_what_a_lesson_takes_and_resumes_one_left_midway() {
     h.get_by_label("All lessons").click();
     h.run();
     h.run();
-    assert!(h.state().raft.is_none(), "back on the picker");
+    assert!(h.state().store::<Raft>().is_none(), "back on the picker");
     h.get_by_label("Resume at step 3").click();
     h.run();
     h.run();
-    let panel = h.state().raft.as_ref().unwrap().lesson.as_ref().unwrap();
+    let panel = h.state().store::<Raft>().unwrap().lesson.as_ref().unwrap();
     assert_eq!(panel.lesson.id, "raft-what-differs");
     assert_eq!(panel.step, 2, "where it was left");
 }
@@ -716,7 +715,7 @@ fn the_unsaved_run_question_names_the_runs_protocol() {
         ))]);
     assert!(h.state().unsaved());
     h.state_mut()
-        .request_leave(paxos_lab::ui::store_app::Leave::ToLessons);
+        .request_leave(paxos_lab::ui::workspace::AppCommand::ToLessons);
     h.run();
     h.get_by_label_contains("This Raft run has changes that are not saved");
     assert!(h.query_by_label_contains("Multi-Paxos run").is_none());
@@ -765,4 +764,38 @@ fn narration_names_the_servers_the_student_replicated_to() {
     h.get_by_label("Next ▶").click();
     h.run();
     h.get_by_label_contains("Entry #1 is on S1 and S3");
+}
+
+/// New run in the Multi-Paxos workspace, Raft picked: Raft's own settings show (its flaws, not
+/// a bare "start"), and the run starts with them in the Raft workspace.
+#[test]
+fn new_run_shows_the_picked_protocols_settings() {
+    let mut h = common::lab_harness();
+    h.run();
+    h.get_by_label("Multi-Paxos sandbox: a replicated key-value store")
+        .click();
+    h.run();
+    h.run();
+    assert!(h.state().store::<MultiPaxos>().is_some());
+    h.get_by_label("New run…").click();
+    h.run();
+    // Multi-Paxos's flaws first; Raft's appear once Raft is picked.
+    assert!(h.query_by_label("commit-previous-term").is_none());
+    h.get_by_label("Raft (the same store)").click();
+    h.run();
+    h.get_by_label("commit-previous-term").click();
+    h.run();
+    h.get_by_label("Start new run").click();
+    h.run();
+    h.run();
+    let raft = h
+        .state()
+        .store::<Raft>()
+        .expect("the Raft workspace opened");
+    assert_eq!(
+        raft.session.config().flaws,
+        vec![raft::Flaw::CommitPreviousTerm],
+        "with the settings chosen"
+    );
+    assert!(h.state().store::<MultiPaxos>().is_none());
 }

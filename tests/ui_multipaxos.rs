@@ -704,8 +704,7 @@ fn the_protocol_picker_switches_between_paxos_and_multipaxos() {
     h.run();
     let mp = h
         .state()
-        .multipaxos
-        .as_ref()
+        .store::<MultiPaxos>()
         .expect("the Multi-Paxos workspace");
     assert_eq!(mp.session.config().servers, 3);
     h.get_by_label("Send request");
@@ -717,7 +716,7 @@ fn the_protocol_picker_switches_between_paxos_and_multipaxos() {
     h.get_by_label("Start new run").click();
     h.run();
     h.run();
-    assert!(h.state().multipaxos.is_none());
+    assert!(h.state().store::<MultiPaxos>().is_none());
     assert!(matches!(h.state().paxos.screen, Screen::Sandbox));
     // And from the Paxos sandbox's settings to a Multi-Paxos run of five servers.
     h.get_by_label("Run").click();
@@ -735,8 +734,7 @@ fn the_protocol_picker_switches_between_paxos_and_multipaxos() {
     h.run();
     let mp = h
         .state()
-        .multipaxos
-        .as_ref()
+        .store::<MultiPaxos>()
         .expect("the Multi-Paxos workspace");
     assert_eq!(mp.session.config().servers, 5);
     h.get_by_label("Crash S5");
@@ -817,22 +815,21 @@ fn a_multipaxos_lesson_is_taken_in_the_workspace() {
     h.run();
     let mp = h
         .state()
-        .multipaxos
-        .as_ref()
+        .store::<MultiPaxos>()
         .expect("the Multi-Paxos workspace");
     assert_eq!(mp.lesson.as_ref().unwrap().step, 0);
     h.get_by_label("Next ▶").click();
     h.run();
     // The Do step plays by itself: move the frozen clock on until it has.
     for t in 1..40 {
-        h.state_mut().multipaxos.as_mut().unwrap().fixed_time = Some(t as f64);
+        h.state_mut().store_mut::<MultiPaxos>().unwrap().fixed_time = Some(t as f64);
         h.run();
     }
     h.get_by_label("Next ▶").click();
     h.run();
     h.get_by_label("Next ▶").click();
     h.run();
-    let mp = h.state().multipaxos.as_ref().unwrap();
+    let mp = h.state().store::<MultiPaxos>().unwrap();
     assert_eq!(mp.lesson.as_ref().unwrap().step, 3, "the first exercise");
     use egui_kittest::kittest::NodeT;
     assert!(
@@ -842,7 +839,7 @@ fn a_multipaxos_lesson_is_taken_in_the_workspace() {
     // The wrong way: stepping on by itself is refused, the student acts.
     h.get_by_label("Step").click();
     h.run();
-    let mp = h.state().multipaxos.as_ref().unwrap();
+    let mp = h.state().store::<MultiPaxos>().unwrap();
     assert!(matches!(
         mp.session.notice,
         Some(paxos_lab::session::Notice::Refused(_))
@@ -856,7 +853,7 @@ fn a_multipaxos_lesson_is_taken_in_the_workspace() {
         h.get_by_label(&deliver).click();
         h.run();
     }
-    let mp = h.state().multipaxos.as_ref().unwrap();
+    let mp = h.state().store::<MultiPaxos>().unwrap();
     let actions: Vec<String> = mp
         .session
         .to_trace()
@@ -988,7 +985,7 @@ fn leaving_an_unsaved_run_asks_first_and_can_save_it() {
     h.get_by_label("Multi-Paxos sandbox: a replicated key-value store")
         .click();
     h.run();
-    h.state_mut().multipaxos.as_mut().unwrap().files.dir = dir.clone();
+    h.state_mut().store_mut::<MultiPaxos>().unwrap().files.dir = dir.clone();
     for _ in 0..3 {
         h.get_by_label("Step").click();
         h.run();
@@ -1006,8 +1003,7 @@ fn leaving_an_unsaved_run_asks_first_and_can_save_it() {
     h.run();
     assert!(
         h.state()
-            .multipaxos
-            .as_ref()
+            .store::<MultiPaxos>()
             .unwrap()
             .leave_prompt
             .is_some()
@@ -1015,21 +1011,24 @@ fn leaving_an_unsaved_run_asks_first_and_can_save_it() {
     h.get_by_label("Cancel").click();
     h.run();
     assert_eq!(
-        h.state().multipaxos.as_ref().unwrap().session.len(),
+        h.state().store::<MultiPaxos>().unwrap().session.len(),
         5,
         "kept"
     );
     leave(&mut h);
     h.get_by_label("Cancel").click();
     h.run();
-    assert!(h.state().multipaxos.is_some(), "Cancel stays");
+    assert!(h.state().store::<MultiPaxos>().is_some(), "Cancel stays");
     leave(&mut h);
     h.get_by_label("Save, then go on").click();
     h.run();
     h.get_by_label("Save").click();
     h.run();
     h.run();
-    assert!(h.state().multipaxos.is_none(), "saved, then left");
+    assert!(
+        h.state().store::<MultiPaxos>().is_none(),
+        "saved, then left"
+    );
     assert!(matches!(h.state().paxos.screen, Screen::Picker));
     let saved = dir.join("multipaxos-run.ron");
     let text = std::fs::read_to_string(&saved).unwrap();

@@ -206,12 +206,19 @@ fn the_raft_workspace_elects_a_leader_by_its_buttons() {
     h.get_by_label("Raft sandbox: the same store").click();
     h.run();
     h.run();
-    assert!(h.state().raft.is_some(), "the Raft workspace opened");
-    assert!(h.state().multipaxos.is_none());
+    assert!(
+        h.state().store::<Raft>().is_some(),
+        "the Raft workspace opened"
+    );
+    assert!(
+        h.state()
+            .store::<paxos_lab::protocols::multipaxos::MultiPaxos>()
+            .is_none()
+    );
     h.get_by_label("Time out S1").click();
     h.run();
     for _ in 0..12 {
-        if h.state().raft.as_ref().is_some_and(|r| {
+        if h.state().store::<Raft>().is_some_and(|r| {
             paxos_lab::protocols::raft::describe::progress(r.session.world()).is_some()
         }) {
             break;
@@ -219,7 +226,7 @@ fn the_raft_workspace_elects_a_leader_by_its_buttons() {
         h.get_by_label("Step").click();
         h.run();
     }
-    let r = h.state().raft.as_ref().unwrap();
+    let r = h.state().store::<Raft>().unwrap();
     let p = paxos_lab::protocols::raft::describe::progress(r.session.world()).expect("S1 leads");
     assert_eq!((p.leader.to_string(), p.term), ("S1".to_string(), 1));
     h.get_by_label_contains("S1 leads term 1");
@@ -360,7 +367,7 @@ fn timer_keys_align_for_a_split_vote_or_spread_for_one_candidate() {
         h.run();
         h.get_by_label(button).click();
         h.run();
-        let r = h.state().raft.as_ref().unwrap();
+        let r = h.state().store::<Raft>().unwrap();
         assert_eq!(candidates(r), expect, "{button}");
         let timeouts = r
             .session

@@ -6,7 +6,6 @@ use clap::Args;
 
 use super::{EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_OK, parse_lang, parse_size};
 use crate::export::{self, Format, StepRange};
-use crate::protocols::multipaxos::MultiPaxos;
 use crate::trace;
 use crate::ui::render::PictureOptions;
 
@@ -78,11 +77,7 @@ pub fn run(args: &ExportArgs) -> u8 {
         }
     };
     let made = match trace::Protocol::of_text(&args.trace, &text) {
-        Ok(trace::Protocol::Paxos) => {
-            any_bytes::<crate::protocols::paxos::Paxos>(args, &text, format)
-        }
-        Ok(trace::Protocol::MultiPaxos) => any_bytes::<MultiPaxos>(args, &text, format),
-        Ok(trace::Protocol::Raft) => any_bytes::<crate::protocols::raft::Raft>(args, &text, format),
+        Ok(protocol) => crate::with_protocol!(protocol, P => any_bytes::<P>(args, &text, format)),
         Err(e) => Err((EXIT_BAD_INPUT, e.to_string())),
     };
     let (bytes, range) = match made {

@@ -5,6 +5,7 @@
 //! workload, and a linearizability checker for the clients' history.
 
 pub mod canon;
+pub mod config;
 pub mod outcome;
 pub mod views;
 

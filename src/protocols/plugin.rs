@@ -45,6 +45,27 @@ pub struct LaneNote {
     pub words: String,
 }
 
+/// The options the command line offers every protocol; each reads the ones its config has
+/// (Paxos its roles and quorums, the store protocols their cluster and workload).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Setup {
+    pub proposers: u8,
+    pub acceptors: u8,
+    pub learners: u8,
+    pub q1: Option<u8>,
+    pub q2: Option<u8>,
+    pub servers: u8,
+    pub clients: u8,
+    /// Operations each client is handed (`simulate`).
+    pub ops: u32,
+    pub workload: crate::protocols::kv::Workload,
+    /// Flaw names, as typed; the protocol refuses one it does not have.
+    pub flaws: Vec<String>,
+    pub seed: u64,
+    pub latency: (u32, u32),
+    pub timeout: u32,
+}
+
 pub trait Plugin: Protocol + Send + Sync {
     /// The name `--protocol` and a trace file's `protocol` field use.
     const NAME: &'static str;
@@ -71,6 +92,17 @@ pub trait Plugin: Protocol + Send + Sync {
     fn world(config: &Self::Config) -> World<Self>;
     /// The requests a new sandbox run opens with.
     fn opening_requests(config: &Self::Config) -> Vec<ActionOf<Self>>;
+    /// The config the command line's shared options describe, checked (`simulate`, `explore`).
+    fn config_from(setup: &Setup) -> Result<Self::Config, String>;
+    /// What `simulate` warns of in a valid config (quorums that need not intersect).
+    fn config_warnings(_config: &Self::Config) -> Vec<String> {
+        Vec::new()
+    }
+    /// The requests a scheduled run (`simulate`) opens with.
+    fn scheduled_requests(
+        config: &Self::Config,
+        setup: &Setup,
+    ) -> Result<Vec<ActionOf<Self>>, String>;
 
     fn outcome(world: &World<Self>) -> Self::Outcome;
     /// Whether the run broke a rule (the CLI's exit code).

@@ -391,29 +391,14 @@ pub fn protocol_of(text: &str) -> String {
         .to_string()
 }
 
-/// The protocols a trace may name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Protocol {
-    Paxos,
-    MultiPaxos,
-    Raft,
-}
+crate::each_protocol!(__protocol_enum!());
 
 impl Protocol {
-    pub const ALL: [Protocol; 3] = [Protocol::Paxos, Protocol::MultiPaxos, Protocol::Raft];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Protocol::Paxos => Paxos::NAME,
-            Protocol::MultiPaxos => crate::protocols::multipaxos::MultiPaxos::NAME,
-            Protocol::Raft => crate::protocols::raft::Raft::NAME,
-        }
-    }
-
     /// The protocol called `name` (as `--protocol` and trace files spell it).
     pub fn parse(name: &str) -> Result<Protocol, String> {
         Protocol::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|p| p.name() == name)
             .ok_or_else(|| {
                 let known: Vec<_> = Protocol::ALL.iter().map(|p| p.name()).collect();

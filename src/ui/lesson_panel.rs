@@ -9,7 +9,6 @@ use egui::{Color32, FontId, RichText, TextFormat, Ui};
 use super::i18n::{Lang, T, fill};
 use crate::lesson::{self, Lesson, Script, Step, Teach, Text};
 use crate::palette::Palette;
-use crate::protocols::multipaxos::MultiPaxos;
 use crate::protocols::paxos::Paxos;
 use crate::session::{Command, Session};
 use crate::sim::world::ActionOf;
@@ -130,17 +129,8 @@ pub fn bundled_lessons() -> Vec<Lesson<Paxos>> {
     bundled_as::<Paxos>(BUNDLED)
 }
 
-/// The bundled Multi-Paxos lessons.
-pub fn bundled_multipaxos_lessons() -> Vec<Lesson<MultiPaxos>> {
-    bundled_as::<MultiPaxos>(BUNDLED_MULTIPAXOS)
-}
-
-/// The bundled Raft lessons.
-pub fn bundled_raft_lessons() -> Vec<Lesson<crate::protocols::raft::Raft>> {
-    bundled_as::<crate::protocols::raft::Raft>(BUNDLED_RAFT)
-}
-
-fn bundled_as<P: Teach>(files: &[(&str, &str)]) -> Vec<Lesson<P>> {
+/// The bundled lessons of protocol `P` in `files` that parse.
+pub fn bundled_as<P: Teach>(files: &[(&str, &str)]) -> Vec<Lesson<P>> {
     files
         .iter()
         .filter_map(|(name, text)| lesson::parse_as::<P>(std::path::Path::new(name), text).ok())
@@ -804,25 +794,47 @@ fn rich(ui: &mut Ui, text: &str, scale: f32) {
 }
 
 /// What the lesson picker was asked for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub enum PickerChoice {
     /// A Paxos lesson, by its place in the list, and the step to open it at (from 0).
     Lesson(usize, usize),
-    /// A Multi-Paxos lesson, by its place in its list, and the step.
-    MultiPaxosLesson(usize, usize),
-    RaftLesson(usize, usize),
-    /// Multi-Paxos and Raft side by side.
-    Compare,
-    Sandbox(super::multipaxos_settings::ProtocolChoice),
+    /// Anything else: a sandbox, a store protocol's lesson, side by side.
+    Open(super::workspace::AppCommand),
+}
+
+/// What the picker shows of a lesson, whatever its protocol.
+#[derive(Clone, Debug)]
+pub struct LessonCard {
+    pub id: String,
+    pub title: crate::lesson::Text,
+    pub summary: crate::lesson::Text,
+    pub steps: usize,
+    /// What completing it takes, in English and Chinese.
+    pub takes: [String; 2],
+}
+
+impl LessonCard {
+    pub fn of<P: Teach>(lesson: &Lesson<P>) -> Self {
+        LessonCard {
+            id: lesson.id.clone(),
+            title: lesson.title.clone(),
+            summary: lesson.summary.clone(),
+            steps: lesson.steps.len(),
+            takes: [
+                completion_words(lesson, Lang::En),
+                completion_words(lesson, Lang::Zh),
+            ],
+        }
+    }
 }
 
 /// One lesson's row in the picker: its number and title (a button), its summary, what
 /// completing it takes and, when the student left it midway, a button to resume it there.
 /// Returns the step to open it at (from 0), if a button was clicked.
-fn picker_row<P: Teach>(
+fn picker_row(
     ui: &mut Ui,
     number: usize,
-    lesson: &Lesson<P>,
+    lesson: &LessonCard,
     progress: &LessonProgress,
     lang: Lang,
 ) -> Option<usize> {
@@ -838,7 +850,7 @@ fn picker_row<P: Teach>(
             }
             if let Some(&step) = progress.left_at.get(&lesson.id)
                 && step > 0
-                && step < lesson.steps.len()
+                && step < lesson.steps
                 && ui
                     .button(fill(T::ResumeAt.get(lang), &[&(step + 1)]))
                     .clicked()
@@ -847,7 +859,8 @@ fn picker_row<P: Teach>(
             }
         });
         ui.label(lesson.summary.get(lang));
-        ui.label(RichText::new(completion_words(lesson, lang)).weak());
+        let takes = &lesson.takes[usize::from(lang == Lang::Zh)];
+        ui.label(RichText::new(takes).weak());
     });
     open
 }
@@ -877,70 +890,56 @@ pub struct LessonProgress<'a> {
     pub left_at: &'a std::collections::BTreeMap<String, usize>,
 }
 
-/// The start screen: the Paxos lessons, then Multi-Paxos's (Paxos applied), then the sandboxes.
+/// The start screen: the sandboxes, the Paxos lessons, then each store protocol's shelf
+/// (Paxos applied, then Raft), in the registry's order.
 pub fn picker_ui(
     ui: &mut Ui,
     lessons: &[Lesson<Paxos>],
-    multipaxos_lessons: &[Lesson<MultiPaxos>],
-    raft_lessons: &[Lesson<crate::protocols::raft::Raft>],
+    shelves: &[super::workspace::Shelf],
     progress: &LessonProgress,
     lang: Lang,
 ) -> Option<PickerChoice> {
-    use super::multipaxos_settings::ProtocolChoice;
+    use super::workspace::{AppCommand, Shown};
     let mut choice = None;
     ui.add_space(12.0);
     ui.vertical_centered(|ui| {
         ui.heading(RichText::new(T::ChooseLesson.get(lang)).size(28.0));
     });
     // The sandboxes first: a class that came to experiment finds them without scrolling.
-    ui.horizontal(|ui| {
-        if ui
-            .button(RichText::new(T::OpenSandbox.get(lang)).size(16.0))
-            .clicked()
-        {
-            choice = Some(PickerChoice::Sandbox(ProtocolChoice::Paxos));
-        }
-        if ui
-            .button(RichText::new(T::OpenMultiPaxosSandbox.get(lang)).size(16.0))
-            .clicked()
-        {
-            choice = Some(PickerChoice::Sandbox(ProtocolChoice::MultiPaxos));
-        }
-        if ui
-            .button(RichText::new(T::OpenRaftSandbox.get(lang)).size(16.0))
-            .clicked()
-        {
-            choice = Some(PickerChoice::Sandbox(ProtocolChoice::Raft));
+    ui.horizontal_wrapped(|ui| {
+        for &protocol in crate::trace::Protocol::ALL {
+            let label = crate::with_protocol!(protocol, P => <P as Shown>::sandbox_button());
+            if ui
+                .button(RichText::new(label.get(lang)).size(16.0))
+                .clicked()
+            {
+                choice = Some(PickerChoice::Open(AppCommand::Sandbox(protocol)));
+            }
         }
         if ui
             .button(RichText::new(T::OpenCompare.get(lang)).size(16.0))
             .clicked()
         {
-            choice = Some(PickerChoice::Compare);
+            choice = Some(PickerChoice::Open(AppCommand::Compare));
         }
     });
     ui.add_space(8.0);
     egui::ScrollArea::vertical().show(ui, |ui| {
         for (i, l) in lessons.iter().enumerate() {
-            if let Some(step) = picker_row(ui, i + 1, l, progress, lang) {
+            if let Some(step) = picker_row(ui, i + 1, &LessonCard::of(l), progress, lang) {
                 choice = Some(PickerChoice::Lesson(i, step));
             }
         }
-        if !multipaxos_lessons.is_empty() {
+        for shelf in shelves.iter().filter(|s| !s.lessons.is_empty()) {
             ui.add_space(10.0);
-            ui.heading(T::MultiPaxosLessons.get(lang));
-            for (i, l) in multipaxos_lessons.iter().enumerate() {
+            ui.heading(shelf.heading.get(lang));
+            for (i, l) in shelf.lessons.iter().enumerate() {
                 if let Some(step) = picker_row(ui, i + 1, l, progress, lang) {
-                    choice = Some(PickerChoice::MultiPaxosLesson(i, step));
-                }
-            }
-        }
-        if !raft_lessons.is_empty() {
-            ui.add_space(10.0);
-            ui.heading(T::RaftLessons.get(lang));
-            for (i, l) in raft_lessons.iter().enumerate() {
-                if let Some(step) = picker_row(ui, i + 1, l, progress, lang) {
-                    choice = Some(PickerChoice::RaftLesson(i, step));
+                    choice = Some(PickerChoice::Open(AppCommand::Lesson(
+                        shelf.protocol,
+                        i,
+                        step,
+                    )));
                 }
             }
         }

@@ -26,6 +26,7 @@ pub mod store_explore;
 pub mod store_graph;
 pub mod store_view;
 pub mod theme;
+pub mod workspace;
 
 use std::sync::{Arc, Mutex};
 
@@ -275,23 +276,11 @@ pub struct PaxosApp {
     /// The last file operation's result, for the status line: (is an error, text).
     pub file_status: Option<(bool, String)>,
     title: String,
-    /// Set when the user asked for a Multi-Paxos sandbox; the window opens it.
-    pub multipaxos_requested: Option<multipaxos_settings::MultiPaxosSettings>,
-    /// The Multi-Paxos lessons the picker lists.
-    pub multipaxos_lessons: Vec<crate::lesson::Lesson<crate::protocols::multipaxos::MultiPaxos>>,
-    /// Set when the user picked a Multi-Paxos lesson; the window opens it.
-    pub multipaxos_lesson_requested: Option<(
-        crate::lesson::Lesson<crate::protocols::multipaxos::MultiPaxos>,
-        usize,
-    )>,
-    /// Set when the user asked for a Raft sandbox; the window opens it.
-    pub raft_requested: Option<multipaxos_settings::RaftSettings>,
-    /// The Raft lessons the picker lists.
-    pub raft_lessons: Vec<crate::lesson::Lesson<crate::protocols::raft::Raft>>,
-    /// Set when the user picked a Raft lesson; the window opens it.
-    pub raft_lesson_requested: Option<(crate::lesson::Lesson<crate::protocols::raft::Raft>, usize)>,
-    /// Set when the user asked for Multi-Paxos and Raft side by side; the window opens it.
-    pub compare_requested: bool,
+    /// Every store protocol's bundled lessons, as the picker lists them.
+    pub shelves: Vec<workspace::Shelf>,
+    /// What the user asked of the window (another protocol's run or lesson, side by side); the
+    /// window does it after this frame.
+    pub command: Option<workspace::AppCommand>,
 }
 
 /// Adds the bundled Chinese font as a fallback after egui's own fonts.
@@ -344,13 +333,8 @@ impl PaxosApp {
             quit_after_save: false,
             file_status: None,
             title: String::new(),
-            multipaxos_requested: None,
-            multipaxos_lessons: Vec::new(),
-            multipaxos_lesson_requested: None,
-            raft_requested: None,
-            raft_lessons: Vec::new(),
-            raft_lesson_requested: None,
-            compare_requested: false,
+            shelves: Vec::new(),
+            command: None,
         }
         .with_saved_baseline()
     }
@@ -488,8 +472,7 @@ impl PaxosApp {
             settings,
         );
         app.lessons = lesson_panel::bundled_lessons();
-        app.multipaxos_lessons = lesson_panel::bundled_multipaxos_lessons();
-        app.raft_lessons = lesson_panel::bundled_raft_lessons();
+        app.shelves = workspace::shelves();
         app.screen = Screen::Picker;
         app
     }
@@ -562,8 +545,7 @@ impl PaxosApp {
                 self.screen = Screen::Picker;
                 if self.lessons.is_empty() {
                     self.lessons = lesson_panel::bundled_lessons();
-                    self.multipaxos_lessons = lesson_panel::bundled_multipaxos_lessons();
-                    self.raft_lessons = lesson_panel::bundled_raft_lessons();
+                    self.shelves = workspace::shelves();
                 }
             }
             UiCommand::Save => self.save_or_ask(ctx),
@@ -802,8 +784,7 @@ impl PaxosApp {
                 choice = lesson_panel::picker_ui(
                     ui,
                     &self.lessons,
-                    &self.multipaxos_lessons,
-                    &self.raft_lessons,
+                    &self.shelves,
                     &lesson_panel::LessonProgress {
                         completed: &self.settings.completed,
                         left_at: &self.settings.lesson_steps,
@@ -812,7 +793,6 @@ impl PaxosApp {
                 )
             });
             use lesson_panel::PickerChoice;
-            use multipaxos_settings::ProtocolChoice;
             match choice {
                 Some(PickerChoice::Lesson(i, step)) => {
                     if let Some(l) = self.lessons.get(i).cloned()
@@ -822,22 +802,10 @@ impl PaxosApp {
                         self.screen = Screen::Lesson(Box::new(panel));
                     }
                 }
-                Some(PickerChoice::MultiPaxosLesson(i, step)) => {
-                    self.multipaxos_lesson_requested =
-                        self.multipaxos_lessons.get(i).cloned().map(|l| (l, step));
-                }
-                Some(PickerChoice::RaftLesson(i, step)) => {
-                    self.raft_lesson_requested =
-                        self.raft_lessons.get(i).cloned().map(|l| (l, step));
-                }
-                Some(PickerChoice::Compare) => self.compare_requested = true,
-                Some(PickerChoice::Sandbox(ProtocolChoice::Paxos)) => self.screen = Screen::Sandbox,
-                Some(PickerChoice::Sandbox(ProtocolChoice::MultiPaxos)) => {
-                    self.multipaxos_requested = Some(Default::default());
-                }
-                Some(PickerChoice::Sandbox(ProtocolChoice::Raft)) => {
-                    self.raft_requested = Some(Default::default());
-                }
+                Some(PickerChoice::Open(workspace::AppCommand::Sandbox(
+                    crate::trace::Protocol::Paxos,
+                ))) => self.screen = Screen::Sandbox,
+                Some(PickerChoice::Open(command)) => self.command = Some(command),
                 None => {}
             }
             self.screenshot_step(&ctx);
@@ -913,11 +881,8 @@ impl PaxosApp {
             egui::CentralPanel::default().show(ui, |ui| self.graph.ui(ui, &f, &mut out));
             if self.settings_window.open {
                 self.settings_window.ui(&ctx, &f, &mut out);
-                if let Some(m) = self.settings_window.multipaxos_requested.take() {
-                    self.multipaxos_requested = Some(m);
-                }
-                if let Some(r) = self.settings_window.raft_requested.take() {
-                    self.raft_requested = Some(r);
+                if let Some(c) = self.settings_window.requested.take() {
+                    self.command = Some(c);
                 }
             }
             if self.explore_window.open {
@@ -975,8 +940,7 @@ impl PaxosApp {
                 self.screen = Screen::Picker;
                 if self.lessons.is_empty() {
                     self.lessons = lesson_panel::bundled_lessons();
-                    self.multipaxos_lessons = lesson_panel::bundled_multipaxos_lessons();
-                    self.raft_lessons = lesson_panel::bundled_raft_lessons();
+                    self.shelves = workspace::shelves();
                 }
                 continue;
             }
@@ -986,7 +950,7 @@ impl PaxosApp {
         }
         if let Screen::Lesson(panel) = &mut self.screen {
             panel.refresh_facts(&self.session);
-            remember_progress(&mut self.settings, panel);
+            remember_progress(&mut self.settings, workspace::progress_of(panel));
             if panel.observe(&self.session) {
                 self.settings.solved_exercises.insert(format!(
                     "{}#{}",
@@ -1268,68 +1232,113 @@ pub fn save_png(path: &std::path::Path, img: &egui::ColorImage) -> Result<(), St
     crate::fsutil::atomic_write(path, &png).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// The window: the Paxos app (the lesson picker, lessons, the Paxos sandbox), the Multi-Paxos
-/// workspace or the Raft workspace, switched by the protocol picker. The Paxos app is kept while
-/// a workspace shows, so going back finds it as it was; at most one workspace is open.
+/// The window: the Paxos app (the lesson picker, lessons, the Paxos sandbox), a store
+/// protocol's workspace, or the side-by-side view. The Paxos app is kept while another body
+/// shows, so going back finds it as it was; at most one workspace is open.
 pub struct LabApp {
     pub paxos: PaxosApp,
-    pub multipaxos: Option<store_app::MultiPaxosApp>,
-    pub raft: Option<store_app::RaftApp>,
+    /// The open store protocol's workspace (Multi-Paxos, Raft), if any.
+    pub workspace: Option<Box<dyn workspace::Workspace>>,
     /// Multi-Paxos and Raft side by side (nothing in it is unsaved: its runs are the script's).
     pub compare: Option<compare_view::CompareView>,
 }
 
 /// Keeps where the student is in a lesson, to resume it there from the picker; a lesson done
 /// (complete, or past its last step) is forgotten.
-fn remember_progress<P: crate::lesson::Teach>(settings: &mut Settings, panel: &LessonPanel<P>) {
-    let id = &panel.lesson.id;
-    if panel.sandbox || panel.complete() {
-        settings.lesson_steps.remove(id);
-    } else if settings.lesson_steps.get(id) != Some(&panel.step) {
-        settings.lesson_steps.insert(id.clone(), panel.step);
+fn remember_progress(settings: &mut Settings, (id, step, done): (String, usize, bool)) {
+    if done {
+        settings.lesson_steps.remove(&id);
+    } else if settings.lesson_steps.get(&id) != Some(&step) {
+        settings.lesson_steps.insert(id, step);
     }
-}
-
-/// A workspace opened from the Paxos app takes on its language, look and clock.
-fn dressed<P: store_app::StoreWorkspace>(
-    mut app: store_app::StoreApp<P>,
-    paxos: &PaxosApp,
-) -> store_app::StoreApp<P> {
-    app.set_presenter(paxos.settings.presenter);
-    app.dark = paxos.settings.dark;
-    app.fixed_time = paxos.fixed_time;
-    app.restore_layout(&paxos.settings);
-    app
 }
 
 impl LabApp {
     pub fn new(paxos: PaxosApp) -> Self {
         LabApp {
             paxos,
-            multipaxos: None,
-            raft: None,
+            workspace: None,
             compare: None,
         }
     }
 
+    /// The open workspace, if it is protocol `P`'s.
+    pub fn store<P: store_app::StoreWorkspace>(&self) -> Option<&store_app::StoreApp<P>> {
+        self.workspace.as_ref()?.as_any().downcast_ref()
+    }
+
+    pub fn store_mut<P: store_app::StoreWorkspace>(
+        &mut self,
+    ) -> Option<&mut store_app::StoreApp<P>> {
+        self.workspace.as_mut()?.as_any_mut().downcast_mut()
+    }
+
     /// Puts the open workspace's panes into the preferences, to find them again next time.
     fn keep_layouts(&mut self) {
-        let settings = &mut self.paxos.settings;
-        if let Some(mp) = &self.multipaxos {
-            mp.keep_layout(settings);
-        }
-        if let Some(r) = &self.raft {
-            r.keep_layout(settings);
+        if let Some(w) = &self.workspace {
+            w.keep_layout(&mut self.paxos.settings);
         }
     }
 
-    /// Whether the open workspace (if any) has nothing unsaved and has not confirmed closing.
+    /// Whether the open body (if any besides the Paxos app) has nothing unsaved and has not
+    /// confirmed closing.
     fn workspace_quiet(&self) -> Option<bool> {
-        match (&self.multipaxos, &self.raft, &self.compare) {
-            (Some(mp), _, _) => Some(!mp.unsaved() && !mp.quit_confirmed),
-            (_, Some(r), _) => Some(!r.unsaved() && !r.quit_confirmed),
-            (_, _, Some(_)) => Some(true),
+        match (&self.workspace, &self.compare) {
+            (Some(w), _) => Some(w.quiet()),
+            (_, Some(_)) => Some(true),
             _ => None,
+        }
+    }
+
+    /// Shows `workspace` in place of whatever body showed.
+    fn show_workspace(&mut self, mut workspace: Box<dyn workspace::Workspace>) {
+        self.keep_layouts();
+        workspace.dress(&self.paxos.settings, self.paxos.fixed_time);
+        self.workspace = Some(workspace);
+        self.compare = None;
+    }
+
+    /// Does what a body asked of the window.
+    fn apply(&mut self, command: workspace::AppCommand, ctx: &Context) {
+        use workspace::AppCommand;
+        ctx.request_repaint();
+        match command {
+            AppCommand::ToLessons => {
+                self.keep_layouts();
+                self.workspace = None;
+                self.compare = None;
+                if self.paxos.lessons.is_empty() {
+                    self.paxos.lessons = lesson_panel::bundled_lessons();
+                }
+                if self.paxos.shelves.is_empty() {
+                    self.paxos.shelves = workspace::shelves();
+                }
+                self.paxos.screen = Screen::Picker;
+            }
+            AppCommand::Compare => {
+                match compare_view::CompareView::new(None, self.paxos.settings.lang) {
+                    Ok(mut c) => {
+                        c.presenter = self.paxos.settings.presenter;
+                        c.dark = self.paxos.settings.dark;
+                        c.fixed_time = self.paxos.fixed_time;
+                        self.keep_layouts();
+                        self.compare = Some(c);
+                        self.workspace = None;
+                    }
+                    Err(e) => self.paxos.file_status = Some((true, e)),
+                }
+            }
+            command => match workspace::open(&command, self.paxos.settings.lang) {
+                Some(Ok(w)) => self.show_workspace(w),
+                Some(Err(e)) => self.paxos.file_status = Some((true, e)),
+                // Paxos: the Paxos app's own sandbox.
+                None => {
+                    self.keep_layouts();
+                    self.workspace = None;
+                    self.compare = None;
+                    self.paxos.screen = Screen::Sandbox;
+                }
+            },
         }
     }
 
@@ -1345,120 +1354,42 @@ impl LabApp {
         if closing && self.workspace_quiet() == Some(true) && self.paxos.unsaved() {
             ui.ctx()
                 .send_viewport_cmd(egui::ViewportCommand::CancelClose);
-            self.multipaxos = None;
-            self.raft = None;
+            self.keep_layouts();
+            self.workspace = None;
             self.compare = None;
             self.paxos.quit_prompt = true;
         }
-        match (&mut self.multipaxos, &mut self.raft, &mut self.compare) {
-            (Some(mp), _, _) => mp.ui(ui),
-            (_, Some(r), _) => r.ui(ui),
-            (_, _, Some(c)) => c.ui(ui),
+        match (&mut self.workspace, &mut self.compare) {
+            (Some(w), _) => w.ui(ui),
+            (_, Some(c)) => c.ui(ui),
             _ => self.paxos.ui(ui),
         }
-        if std::mem::take(&mut self.paxos.compare_requested) {
-            match compare_view::CompareView::new(None, self.paxos.settings.lang) {
-                Ok(mut c) => {
-                    c.presenter = self.paxos.settings.presenter;
-                    c.dark = self.paxos.settings.dark;
-                    c.fixed_time = self.paxos.fixed_time;
-                    self.compare = Some(c);
-                    self.multipaxos = None;
-                    self.raft = None;
-                }
-                Err(e) => self.paxos.file_status = Some((true, e)),
+        // Whatever a body asked for takes effect after it drew, so each frame draws one body
+        // whole.
+        let mut command = self.paxos.command.take();
+        if let Some(w) = &mut self.workspace {
+            for id in w.take_completed() {
+                self.paxos.settings.completed.insert(id);
             }
-            ui.ctx().request_repaint();
+            if let Some(progress) = w.lesson_progress() {
+                remember_progress(&mut self.paxos.settings, progress);
+            }
+            if let Some(c) = w.take_command() {
+                // Leaving takes the workspace's language and presenter mode along.
+                self.paxos.settings.lang = w.lang();
+                self.paxos.settings.presenter = w.presenter();
+                command = Some(c);
+            }
         }
         if let Some(c) = &mut self.compare
             && c.request.take() == Some(compare_view::CompareRequest::ToLessons)
         {
             self.paxos.settings.lang = c.lang;
             self.paxos.settings.presenter = c.presenter;
-            self.compare = None;
-            self.paxos.screen = Screen::Picker;
-            ui.ctx().request_repaint();
+            command = Some(workspace::AppCommand::ToLessons);
         }
-        // Switches take effect next frame, so each frame draws one app whole.
-        if let Some((lesson, step)) = self.paxos.multipaxos_lesson_requested.take() {
-            match store_app::MultiPaxosApp::on_lesson(lesson, step, None, self.paxos.settings.lang)
-            {
-                Ok(mp) => {
-                    self.multipaxos = Some(dressed(mp, &self.paxos));
-                    self.raft = None;
-                }
-                Err(e) => self.paxos.file_status = Some((true, e)),
-            }
-            ui.ctx().request_repaint();
-        }
-        if let Some((lesson, step)) = self.paxos.raft_lesson_requested.take() {
-            match store_app::RaftApp::on_lesson(lesson, step, None, self.paxos.settings.lang) {
-                Ok(r) => {
-                    self.raft = Some(dressed(r, &self.paxos));
-                    self.multipaxos = None;
-                }
-                Err(e) => self.paxos.file_status = Some((true, e)),
-            }
-            ui.ctx().request_repaint();
-        }
-        if let Some(mp) = &mut self.multipaxos {
-            for id in mp.completed.drain(..) {
-                self.paxos.settings.completed.insert(id);
-            }
-            if let Some(panel) = &mp.lesson {
-                remember_progress(&mut self.paxos.settings, panel);
-            }
-        }
-        if let Some(r) = &mut self.raft {
-            for id in r.completed.drain(..) {
-                self.paxos.settings.completed.insert(id);
-            }
-            if let Some(panel) = &r.lesson {
-                remember_progress(&mut self.paxos.settings, panel);
-            }
-        }
-        if let Some(settings) = self.paxos.multipaxos_requested.take() {
-            let mp = store_app::MultiPaxosApp::sandbox(settings, self.paxos.settings.lang);
-            self.multipaxos = Some(dressed(mp, &self.paxos));
-            self.raft = None;
-            ui.ctx().request_repaint();
-        }
-        if let Some(settings) = self.paxos.raft_requested.take() {
-            let r = store_app::RaftApp::sandbox(settings, self.paxos.settings.lang);
-            self.raft = Some(dressed(r, &self.paxos));
-            self.multipaxos = None;
-            ui.ctx().request_repaint();
-        }
-        let leave = match (&self.multipaxos, &self.raft) {
-            (Some(mp), _) => mp.leave.clone().map(|l| (l, mp.lang, mp.presenter)),
-            (_, Some(r)) => r.leave.clone().map(|l| (l, r.lang, r.presenter)),
-            _ => None,
-        };
-        if let Some((leave, lang, presenter)) = leave {
-            self.keep_layouts();
-            self.paxos.settings.lang = lang;
-            self.paxos.settings.presenter = presenter;
-            self.multipaxos = None;
-            self.raft = None;
-            use multipaxos_settings::ProtocolChoice;
-            match leave {
-                store_app::Leave::To(ProtocolChoice::Paxos) => self.paxos.screen = Screen::Sandbox,
-                store_app::Leave::To(ProtocolChoice::MultiPaxos) => {
-                    self.paxos.multipaxos_requested = Some(Default::default());
-                }
-                store_app::Leave::To(ProtocolChoice::Raft) => {
-                    self.paxos.raft_requested = Some(Default::default());
-                }
-                store_app::Leave::ToLessons => {
-                    if self.paxos.lessons.is_empty() {
-                        self.paxos.lessons = lesson_panel::bundled_lessons();
-                        self.paxos.multipaxos_lessons = lesson_panel::bundled_multipaxos_lessons();
-                        self.paxos.raft_lessons = lesson_panel::bundled_raft_lessons();
-                    }
-                    self.paxos.screen = Screen::Picker;
-                }
-            }
-            ui.ctx().request_repaint();
+        if let Some(c) = command {
+            self.apply(c, ui.ctx());
         }
     }
 }
@@ -1488,42 +1419,48 @@ impl eframe::App for PaxosApp {
 
 /// A start other than the lesson picker.
 pub enum Start {
-    /// A run, and the trace file it came from (File > Save writes back there).
+    /// A Paxos run, and the trace file it came from (File > Save writes back there).
     Sandbox(Box<Session<Paxos>>, Option<std::path::PathBuf>),
-    /// The Multi-Paxos workspace, made ready.
-    MultiPaxos(Box<store_app::MultiPaxosApp>),
-    /// A Multi-Paxos lesson, at a step (from 0), and the file it came from.
-    MultiPaxosLesson(
-        Box<crate::lesson::Lesson<crate::protocols::multipaxos::MultiPaxos>>,
-        usize,
-        Option<std::path::PathBuf>,
-    ),
-    /// A recorded Multi-Paxos run, in the Multi-Paxos workspace, and the file it came from.
-    MultiPaxosRun(
-        Box<Session<crate::protocols::multipaxos::MultiPaxos>>,
-        Option<std::path::PathBuf>,
-    ),
-    /// The Raft workspace, made ready.
-    Raft(Box<store_app::RaftApp>),
-    /// A Raft lesson, at a step (from 0), and the file it came from.
-    RaftLesson(
-        Box<crate::lesson::Lesson<crate::protocols::raft::Raft>>,
-        usize,
-        Option<std::path::PathBuf>,
-    ),
-    /// A recorded Raft run, in the Raft workspace, and the file it came from.
-    RaftRun(
-        Box<Session<crate::protocols::raft::Raft>>,
-        Option<std::path::PathBuf>,
-    ),
-    /// Multi-Paxos and Raft side by side on a fault script, at a round.
-    Compare(Box<crate::compare::Script>, u64),
-    /// A lesson, at a step (from 0).
+    /// A Paxos lesson, at a step (from 0), and the file it came from.
     Lesson(
         Box<crate::lesson::Lesson<Paxos>>,
         usize,
         Option<std::path::PathBuf>,
     ),
+    /// A store protocol's workspace (a run or a lesson), made once the window knows its
+    /// language.
+    Workspace(workspace::MakeWorkspace),
+    /// Multi-Paxos and Raft side by side on a fault script, at a round.
+    Compare(Box<crate::compare::Script>, u64),
+}
+
+/// Paxos's runs and lessons open in the Paxos app, whose settings window is its own.
+impl workspace::Shown for Paxos {
+    fn choice_name() -> T {
+        T::ProtocolPaxos
+    }
+    fn sandbox_button() -> T {
+        T::OpenSandbox
+    }
+    fn lessons_heading() -> T {
+        T::ChooseLesson
+    }
+    fn bundled() -> &'static [(&'static str, &'static str)] {
+        lesson_panel::BUNDLED
+    }
+    fn run_settings() -> Option<Box<dyn workspace::RunSettings>> {
+        None
+    }
+    fn open_run(session: Session<Paxos>, document: Option<std::path::PathBuf>) -> Start {
+        Start::Sandbox(Box::new(session), document)
+    }
+    fn open_lesson(
+        lesson: crate::lesson::Lesson<Paxos>,
+        step: usize,
+        source: Option<std::path::PathBuf>,
+    ) -> Start {
+        Start::Lesson(Box::new(lesson), step, source)
+    }
 }
 
 /// What `paxos-lab gui` was asked to open.
@@ -1602,28 +1539,6 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
                 cc.egui_ctx
                     .send_viewport_cmd(egui::ViewportCommand::InnerSize(egui::vec2(w, h) / zoom));
             }
-            let start = match start {
-                Some(Start::MultiPaxosLesson(lesson, step, source)) => {
-                    let mp =
-                        store_app::MultiPaxosApp::on_lesson(*lesson, step, source, settings.lang)?;
-                    Some(Start::MultiPaxos(Box::new(mp)))
-                }
-                Some(Start::MultiPaxosRun(session, document)) => {
-                    let mut mp = store_app::MultiPaxosApp::new(*session, settings.lang);
-                    mp.document = document;
-                    Some(Start::MultiPaxos(Box::new(mp)))
-                }
-                Some(Start::RaftLesson(lesson, step, source)) => {
-                    let r = store_app::RaftApp::on_lesson(*lesson, step, source, settings.lang)?;
-                    Some(Start::Raft(Box::new(r)))
-                }
-                Some(Start::RaftRun(session, document)) => {
-                    let mut r = store_app::RaftApp::new(*session, settings.lang);
-                    r.document = document;
-                    Some(Start::Raft(Box::new(r)))
-                }
-                other => other,
-            };
             if let Some(Start::Compare(script, round)) = start {
                 let mut c = compare_view::CompareView::new(Some(*script), settings.lang)?;
                 c.presenter = settings.presenter;
@@ -1637,34 +1552,18 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
                 lab.compare = Some(c);
                 return Ok(Box::new(lab) as Box<dyn eframe::App>);
             }
-            if let Some(Start::Raft(mut r)) = start {
-                r.restore_layout(&settings);
-                r.set_presenter(settings.presenter);
-                r.dark = settings.dark;
+            if let Some(Start::Workspace(make)) = start {
+                let mut w = make(settings.lang)?;
+                w.dress(&settings, None);
                 if let Some(p) = screenshot {
-                    r.screenshot_then_quit(p, slot);
+                    w.screenshot_then_quit(p, slot);
                     if let Some(l) = layout_json {
-                        r.with_layout_json(l);
+                        w.with_layout_json(l);
                     }
                 }
                 let mut lab = LabApp::new(PaxosApp::picker(settings));
                 lab.paxos.fonts_installed = true;
-                lab.raft = Some(*r);
-                return Ok(Box::new(lab) as Box<dyn eframe::App>);
-            }
-            if let Some(Start::MultiPaxos(mut mp)) = start {
-                mp.restore_layout(&settings);
-                mp.set_presenter(settings.presenter);
-                mp.dark = settings.dark;
-                if let Some(p) = screenshot {
-                    mp.screenshot_then_quit(p, slot);
-                    if let Some(l) = layout_json {
-                        mp.with_layout_json(l);
-                    }
-                }
-                let mut lab = LabApp::new(PaxosApp::picker(settings));
-                lab.paxos.fonts_installed = true;
-                lab.multipaxos = Some(*mp);
+                lab.workspace = Some(w);
                 return Ok(Box::new(lab) as Box<dyn eframe::App>);
             }
             let mut app = match start {
@@ -1677,16 +1576,8 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
                 Some(Start::Lesson(lesson, step, source)) => {
                     PaxosApp::on_lesson(*lesson, step, source, settings)?
                 }
-                // Opened in the Multi-Paxos workspace above.
-                Some(
-                    Start::MultiPaxosRun(..)
-                    | Start::MultiPaxosLesson(..)
-                    | Start::MultiPaxos(_)
-                    | Start::RaftRun(..)
-                    | Start::RaftLesson(..)
-                    | Start::Raft(_)
-                    | Start::Compare(..),
-                ) => PaxosApp::picker(settings),
+                // Opened above.
+                Some(Start::Workspace(_) | Start::Compare(..)) => PaxosApp::picker(settings),
             };
             app.fonts_installed = true;
             if let Some(p) = screenshot {

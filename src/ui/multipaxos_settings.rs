@@ -7,91 +7,21 @@ use egui::Ui;
 use super::i18n::{Lang, T};
 use crate::palette::Palette;
 use crate::protocols::kv::Workload;
-use crate::protocols::{multipaxos, raft};
+use crate::protocols::kv::config::StoreConfig;
 use crate::sim::Knobs;
 use crate::sim::ids::MAX_PER_ROLE;
+use crate::trace::Protocol;
 
-/// Which protocol a sandbox runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ProtocolChoice {
-    Paxos,
-    MultiPaxos,
-    Raft,
-}
-
-/// The protocol picker: a row of three choices.
-pub fn protocol_picker(ui: &mut Ui, choice: &mut ProtocolChoice, lang: Lang) {
+/// The protocol picker: one choice per protocol of the registry.
+pub fn protocol_picker(ui: &mut Ui, choice: &mut Protocol, lang: Lang) {
     ui.horizontal(|ui| {
         ui.label(T::Protocol.get(lang));
-        for (c, t) in [
-            (ProtocolChoice::Paxos, T::ProtocolPaxos),
-            (ProtocolChoice::MultiPaxos, T::ProtocolMultiPaxos),
-            (ProtocolChoice::Raft, T::ProtocolRaft),
-        ] {
-            ui.radio_value(choice, c, t.get(lang));
+        for &p in Protocol::ALL {
+            let name = crate::with_protocol!(p, P => <P as super::workspace::Shown>::choice_name());
+            ui.radio_value(choice, p, name.get(lang));
         }
     });
 }
-
-/// What the settings edit of a store protocol's config (Multi-Paxos's and Raft's have the same
-/// fields, and flaws of their own).
-pub trait StoreConfig: Clone + std::fmt::Debug + PartialEq + Default {
-    type Flaw: Copy + PartialEq + 'static;
-    fn fields(&mut self) -> Fields<'_>;
-    fn flaws(&mut self) -> &mut Vec<Self::Flaw>;
-    fn all_flaws() -> &'static [Self::Flaw];
-    /// A flaw's name and the rule it breaks.
-    fn flaw_words(flaw: Self::Flaw) -> (&'static str, &'static str);
-    fn check(&self) -> Result<(), String>;
-    /// The names of the flaws switched on.
-    fn flaw_names(&self) -> Vec<&'static str>;
-}
-
-/// The fields both store configs have.
-pub struct Fields<'a> {
-    pub servers: &'a mut u8,
-    pub clients: &'a mut u8,
-    pub workload: &'a mut Workload,
-    pub seed: &'a mut u64,
-    pub latency: &'a mut (u32, u32),
-    pub timeout: &'a mut u32,
-}
-
-macro_rules! store_config {
-    ($module:ident) => {
-        impl StoreConfig for $module::Config {
-            type Flaw = $module::Flaw;
-            fn fields(&mut self) -> Fields<'_> {
-                Fields {
-                    servers: &mut self.servers,
-                    clients: &mut self.clients,
-                    workload: &mut self.workload,
-                    seed: &mut self.seed,
-                    latency: &mut self.latency,
-                    timeout: &mut self.timeout,
-                }
-            }
-            fn flaws(&mut self) -> &mut Vec<$module::Flaw> {
-                &mut self.flaws
-            }
-            fn all_flaws() -> &'static [$module::Flaw] {
-                &$module::Flaw::ALL
-            }
-            fn flaw_words(flaw: $module::Flaw) -> (&'static str, &'static str) {
-                (flaw.name(), flaw.broken_rule())
-            }
-            fn check(&self) -> Result<(), String> {
-                self.validate()
-            }
-            fn flaw_names(&self) -> Vec<&'static str> {
-                self.flaws.iter().map(|f| f.name()).collect()
-            }
-        }
-    };
-}
-
-store_config!(multipaxos);
-store_config!(raft);
 
 /// A store protocol's sandbox settings being edited.
 #[derive(Clone, Debug, PartialEq)]
@@ -99,9 +29,6 @@ pub struct StoreSettings<C> {
     pub config: C,
     pub knobs: Knobs,
 }
-
-pub type MultiPaxosSettings = StoreSettings<multipaxos::Config>;
-pub type RaftSettings = StoreSettings<raft::Config>;
 
 impl<C: StoreConfig> Default for StoreSettings<C> {
     fn default() -> Self {

@@ -5,15 +5,15 @@ use egui::{Color32, RichText, Ui};
 
 use super::Frame;
 use super::i18n::{INVARIANTS, T, fill, invariant_name};
-use super::multipaxos_settings::{
-    MultiPaxosSettings, ProtocolChoice, RaftSettings, protocol_picker,
-};
+use super::multipaxos_settings::protocol_picker;
+use super::workspace::{AppCommand, RunSettings};
 use crate::protocols::paxos::Node;
 use crate::protocols::paxos::Paxos;
 use crate::protocols::paxos::acceptor_list;
 use crate::protocols::paxos::{Config, Flaw};
 use crate::session::Command;
 use crate::sim::Knobs;
+use crate::trace::Protocol;
 
 /// Play, pause, step, back, reset, speed and the scrubber over the whole run.
 #[derive(Default)]
@@ -197,13 +197,11 @@ pub struct SettingsWindow {
     majority1: bool,
     majority2: bool,
     /// The protocol picker's choice.
-    pub choice: ProtocolChoice,
-    multipaxos: MultiPaxosSettings,
-    /// Set when a Multi-Paxos run was asked for; the app opens its workspace.
-    pub multipaxos_requested: Option<MultiPaxosSettings>,
-    raft: RaftSettings,
-    /// Set when a Raft run was asked for; the app opens its workspace.
-    pub raft_requested: Option<RaftSettings>,
+    pub choice: Protocol,
+    /// The other protocols' settings, made when first picked.
+    others: Vec<Box<dyn RunSettings>>,
+    /// Set when another protocol's run was asked for; the app opens its workspace.
+    pub requested: Option<AppCommand>,
 }
 
 impl Default for SettingsWindow {
@@ -214,11 +212,9 @@ impl Default for SettingsWindow {
             knobs: Knobs::default(),
             majority1: true,
             majority2: true,
-            choice: ProtocolChoice::Paxos,
-            multipaxos: MultiPaxosSettings::default(),
-            multipaxos_requested: None,
-            raft: RaftSettings::default(),
-            raft_requested: None,
+            choice: Protocol::Paxos,
+            others: Vec::new(),
+            requested: None,
         }
     }
 }
@@ -229,7 +225,7 @@ impl SettingsWindow {
         self.knobs = knobs;
         self.majority1 = config.q1.is_none();
         self.majority2 = config.q2.is_none();
-        self.choice = ProtocolChoice::Paxos;
+        self.choice = Protocol::Paxos;
         self.open = true;
     }
 
@@ -242,23 +238,20 @@ impl SettingsWindow {
             .show(ctx, |ui| {
                 protocol_picker(ui, &mut self.choice, f.lang);
                 ui.separator();
-                if self.choice == ProtocolChoice::MultiPaxos {
-                    let valid = self.multipaxos.ui(ui, f.lang, &f.palette);
-                    if ui
-                        .add_enabled(valid, egui::Button::new(f.tr(T::StartNewRun)))
-                        .clicked()
-                    {
-                        self.multipaxos_requested = Some(self.multipaxos.clone());
-                    }
-                    return;
+                let choice = self.choice;
+                if !self.others.iter().any(|s| s.protocol() == choice)
+                    && let Some(fresh) =
+                        crate::with_protocol!(choice, P => <P as super::workspace::Shown>::run_settings())
+                {
+                    self.others.push(fresh);
                 }
-                if self.choice == ProtocolChoice::Raft {
-                    let valid = self.raft.ui(ui, f.lang, &f.palette);
+                if let Some(other) = self.others.iter_mut().find(|s| s.protocol() == choice) {
+                    let valid = other.ui(ui, f.lang, &f.palette);
                     if ui
                         .add_enabled(valid, egui::Button::new(f.tr(T::StartNewRun)))
                         .clicked()
                     {
-                        self.raft_requested = Some(self.raft.clone());
+                        self.requested = Some(AppCommand::NewRun(other.boxed_clone()));
                     }
                     return;
                 }
@@ -356,7 +349,7 @@ impl SettingsWindow {
             out.push(Command::NewRun(self.config.clone(), self.knobs));
             open = false;
         }
-        if self.multipaxos_requested.is_some() {
+        if self.requested.is_some() {
             open = false;
         }
         self.open = open;

@@ -19,14 +19,16 @@ use super::i18n::{Lang, T, fill, multipaxos_invariant_name, raft_invariant_name}
 use super::leader_view::LeaderView;
 use super::lesson_panel::{LessonCommand, LessonPanel, PanelLook};
 use super::log_view::LogView;
-use super::multipaxos_settings::{ProtocolChoice, StoreConfig, StoreSettings, protocol_picker};
+use super::multipaxos_settings::{StoreSettings, protocol_picker};
 use super::raft_log_view::{RaftLeaderView, RaftLogView};
 use super::store_graph::{GraphFrame, StoreGraph, StoreGraphView, client_words};
 use super::store_view::StoreView;
+use super::workspace::{AppCommand, RunSettings};
 use crate::lesson::Teach;
 use crate::palette::Palette;
 use crate::protocols::Plugin;
 use crate::protocols::ids::Value;
+use crate::protocols::kv::config::StoreConfig;
 use crate::protocols::kv::views::Replicated;
 use crate::protocols::kv::{self, CLIENT, Op};
 use crate::protocols::multipaxos::{self, MultiPaxos};
@@ -34,6 +36,7 @@ use crate::protocols::raft::{self, Raft};
 use crate::session::{Command, Notice, Selection, Session};
 use crate::sim::world::{Action, World};
 use crate::sim::{MsgId, NodeId};
+use crate::trace::Protocol;
 
 /// What the workspace needs of a store protocol beyond the graph, the stores and the lessons.
 pub trait StoreWorkspace:
@@ -44,7 +47,15 @@ pub trait StoreWorkspace:
     + Plugin<Request = Op, Config: StoreConfig + Send + 'static>
     + crate::explore::StoreSearch
 {
-    const CHOICE: ProtocolChoice;
+    /// Its line in the registry.
+    const PROTOCOL: Protocol;
+    /// The lesson picker's button that opens its sandbox, and its heading over its lessons.
+    const SANDBOX_BUTTON: T;
+    const LESSONS_HEADING: T;
+    /// Its lessons shipped inside the binary: (file name, text).
+    const BUNDLED: &'static [(&'static str, &'static str)];
+    /// Whether the stores pane lists each replica's applied entries (Raft's log indexes).
+    const STORE_ENTRIES: bool = false;
     /// Whether the controls offer to align or spread the election timers (Raft: to provoke or
     /// avoid a split vote).
     const TIMER_KEYS: bool = false;
@@ -66,7 +77,11 @@ pub trait StoreWorkspace:
 }
 
 impl StoreWorkspace for MultiPaxos {
-    const CHOICE: ProtocolChoice = ProtocolChoice::MultiPaxos;
+    const PROTOCOL: Protocol = Protocol::MultiPaxos;
+    const SANDBOX_BUTTON: T = T::OpenMultiPaxosSandbox;
+    const LESSONS_HEADING: T = T::MultiPaxosLessons;
+    const BUNDLED: &'static [(&'static str, &'static str)] =
+        super::lesson_panel::BUNDLED_MULTIPAXOS;
     type Panels = (LogView, LeaderView);
 
     fn heading() -> T {
@@ -102,7 +117,11 @@ impl StoreWorkspace for MultiPaxos {
 }
 
 impl StoreWorkspace for Raft {
-    const CHOICE: ProtocolChoice = ProtocolChoice::Raft;
+    const PROTOCOL: Protocol = Protocol::Raft;
+    const SANDBOX_BUTTON: T = T::OpenRaftSandbox;
+    const LESSONS_HEADING: T = T::RaftLessons;
+    const BUNDLED: &'static [(&'static str, &'static str)] = super::lesson_panel::BUNDLED_RAFT;
+    const STORE_ENTRIES: bool = true;
     const TIMER_KEYS: bool = true;
     type Panels = (RaftLogView, RaftLeaderView);
 
@@ -222,18 +241,9 @@ pub fn spread_timers<P: StoreWorkspace>(world: &World<P>) -> Vec<Action<Op>> {
 /// explorer found) in its place.
 #[derive(Clone, Debug)]
 pub enum Replace<P: Plugin> {
-    Leave(Leave),
+    Leave(AppCommand),
     NewRun(Box<StoreSettings<P::Config>>),
     Open(Box<crate::trace::Trace<P>>),
-}
-
-/// What the workspace asks of whoever holds it.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Leave {
-    /// The protocol picker chose another protocol.
-    To(ProtocolChoice),
-    /// Back to the lesson picker.
-    ToLessons,
 }
 
 pub type MultiPaxosApp = StoreApp<MultiPaxos>;
@@ -265,9 +275,11 @@ pub struct StoreApp<P: StoreWorkspace> {
     pub settings: StoreSettings<P::Config>,
     pub settings_open: bool,
     /// The protocol the settings window's picker shows.
-    choice: ProtocolChoice,
-    /// Set when the user asks for the other protocol; the holder switches.
-    pub leave: Option<Leave>,
+    choice: Protocol,
+    /// The settings window's settings for the other protocols, made when first picked.
+    other_settings: Vec<Box<dyn RunSettings>>,
+    /// What the user asked of the window (another protocol, the lessons); the holder does it.
+    pub leave: Option<AppCommand>,
     /// What was asked for while the run is unsaved (it would drop the run): waiting for the
     /// user to say whether to save first.
     pub leave_prompt: Option<Replace<P>>,
@@ -326,14 +338,15 @@ impl<P: StoreWorkspace> StoreApp<P> {
             spacetime: Default::default(),
             panels: Default::default(),
             store: StoreView {
-                entries: P::CHOICE == ProtocolChoice::Raft,
+                entries: P::STORE_ENTRIES,
             },
             history: HistoryView::default(),
             request: RequestForm::default(),
             side: BTreeSet::new(),
             settings,
             settings_open: false,
-            choice: P::CHOICE,
+            choice: P::PROTOCOL,
+            other_settings: Vec::new(),
             leave: None,
             leave_prompt: None,
             leave_after_save: None,
@@ -383,7 +396,7 @@ impl<P: StoreWorkspace> StoreApp<P> {
     }
 
     /// Leaves the workspace, asking first when the run is unsaved (leaving drops it).
-    pub fn request_leave(&mut self, leave: Leave) {
+    pub fn request_leave(&mut self, leave: AppCommand) {
         self.replace(Replace::Leave(leave));
     }
 
@@ -592,7 +605,7 @@ impl<P: StoreWorkspace> StoreApp<P> {
         };
         for c in commands {
             match c {
-                LessonCommand::Leave => self.leave = Some(Leave::ToLessons),
+                LessonCommand::Leave => self.leave = Some(AppCommand::ToLessons),
                 LessonCommand::OpenOwnRun => {
                     if let Some(t) = panel.own_run_trace() {
                         self.session.apply(Command::Open(Box::new(t)));
@@ -676,7 +689,7 @@ impl<P: StoreWorkspace> StoreApp<P> {
                 U::Open => self.ask(FilePurpose::Open),
                 U::Save | U::SaveAs => self.ask(FilePurpose::SaveAs),
                 U::ExportAs => self.ask(FilePurpose::Export),
-                U::Lessons => self.request_leave(Leave::ToLessons),
+                U::Lessons => self.request_leave(AppCommand::ToLessons),
                 U::CrashSelected => {
                     out.extend(selected_node.map(|n| Command::Act(Action::Crash(n))))
                 }
@@ -826,7 +839,7 @@ impl<P: StoreWorkspace> StoreApp<P> {
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button(tr(T::MenuFile), |ui| {
                 if ui.button(tr(T::MenuLessons)).clicked() {
-                    self.request_leave(Leave::ToLessons);
+                    self.request_leave(AppCommand::ToLessons);
                     ui.close();
                 }
                 if ui.button(tr(T::MenuOpen)).clicked() {
@@ -844,7 +857,7 @@ impl<P: StoreWorkspace> StoreApp<P> {
             });
             if ui.button(tr(T::NewRun)).clicked() {
                 self.settings_open = true;
-                self.choice = P::CHOICE;
+                self.choice = P::PROTOCOL;
             }
             if self.lesson.is_none() && ui.button(tr(T::CanThisBreak)).clicked() {
                 self.explore.open_for(self.session.config());
@@ -1381,10 +1394,33 @@ impl<P: StoreWorkspace> StoreApp<P> {
             .show(ctx, |ui| {
                 protocol_picker(ui, &mut self.choice, lang);
                 ui.separator();
-                if self.choice != P::CHOICE {
-                    ui.label(T::MpSwitchProtocol.get(lang));
-                    if ui.button(T::StartNewRun.get(lang)).clicked() {
-                        self.request_leave(Leave::To(self.choice));
+                if self.choice != P::PROTOCOL {
+                    let choice = self.choice;
+                    if !self.other_settings.iter().any(|s| s.protocol() == choice)
+                        && let Some(fresh) =
+                            crate::with_protocol!(choice, Q => <Q as super::workspace::Shown>::run_settings())
+                    {
+                        self.other_settings.push(fresh);
+                    }
+                    let other = self.other_settings.iter_mut().find(|s| s.protocol() == choice);
+                    let leave = match other {
+                        // Another store protocol: its own settings, here.
+                        Some(settings) => {
+                            let valid = settings.ui(ui, lang, &palette);
+                            ui.add_enabled(valid, egui::Button::new(T::StartNewRun.get(lang)))
+                                .clicked()
+                                .then(|| AppCommand::NewRun(settings.boxed_clone()))
+                        }
+                        // Paxos: its settings are the Paxos app's.
+                        None => {
+                            ui.label(T::MpSwitchProtocol.get(lang));
+                            ui.button(T::StartNewRun.get(lang))
+                                .clicked()
+                                .then_some(AppCommand::Sandbox(choice))
+                        }
+                    };
+                    if let Some(leave) = leave {
+                        self.request_leave(leave);
                     }
                     return;
                 }

@@ -8,9 +8,9 @@ use egui::Context;
 
 use super::explore_panel::{Finding, SearchRun, bounds_grid};
 use super::i18n::{Lang, T};
-use super::multipaxos_settings::StoreConfig;
 use super::theme::Palette;
 use crate::explore::StoreSearch;
+use crate::protocols::kv::config::StoreConfig;
 use crate::trace::Trace;
 
 /// The bounds a student sets (the explorer's own type: the tests search through it too).

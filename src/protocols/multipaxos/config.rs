@@ -133,3 +133,5 @@ impl Config {
         )
     }
 }
+
+crate::store_config!(Config, Flaw);

@@ -190,6 +190,45 @@ impl Plugin for Paxos {
             .collect()
     }
 
+    fn config_from(setup: &crate::protocols::plugin::Setup) -> Result<Config, String> {
+        let config = Config {
+            proposers: setup.proposers,
+            acceptors: setup.acceptors,
+            learners: setup.learners,
+            q1: setup.q1,
+            q2: setup.q2,
+            flaws: setup
+                .flaws
+                .iter()
+                .map(|f| f.parse::<super::Flaw>())
+                .collect::<Result<_, _>>()?,
+            seed: setup.seed,
+            latency: setup.latency,
+            timeout: setup.timeout,
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn config_warnings(config: &Config) -> Vec<String> {
+        if config.quorums_intersect() {
+            return Vec::new();
+        }
+        let (q1, q2) = config.quorums();
+        vec![format!(
+            "q1 + q2 = {} is not more than the {} acceptors: quorums need not intersect, so safety is not guaranteed",
+            q1 + q2,
+            config.acceptors
+        )]
+    }
+
+    fn scheduled_requests(
+        config: &Config,
+        _setup: &crate::protocols::plugin::Setup,
+    ) -> Result<Vec<Action>, String> {
+        Ok(Self::opening_requests(config))
+    }
+
     fn outcome(world: &PaxosWorld) -> Outcome {
         Outcome::of(world)
     }

@@ -125,3 +125,5 @@ impl Config {
         )
     }
 }
+
+crate::store_config!(Config, Flaw);

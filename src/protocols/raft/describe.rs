@@ -189,6 +189,18 @@ impl Plugin for Raft {
             .collect()
     }
 
+    fn config_from(setup: &crate::protocols::plugin::Setup) -> Result<Config, String> {
+        crate::protocols::kv::config::StoreConfig::from_setup(setup)
+    }
+
+    /// Every client's operations of the workload, handed over at the start.
+    fn scheduled_requests(
+        config: &Config,
+        setup: &crate::protocols::plugin::Setup,
+    ) -> Result<Vec<Action>, String> {
+        crate::protocols::kv::config::workload_requests::<Self>(config, config.seed, setup.ops)
+    }
+
     fn outcome(world: &RaftWorld) -> Outcome {
         Outcome::of(world)
     }

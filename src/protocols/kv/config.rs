@@ -1,0 +1,124 @@
+//! What the store protocols' configs share (servers, clients, workload, timing, flaws of their
+//! own), for the layers that treat every store protocol alike: the settings window, the CLI,
+//! the explorer.
+
+use crate::protocols::plugin::Setup;
+use crate::sim::world::ActionOf;
+use crate::sim::{Action, Protocol};
+
+use super::{Op, Workload, client};
+
+pub trait StoreConfig: Clone + std::fmt::Debug + PartialEq + Default {
+    type Flaw: Copy + PartialEq + 'static;
+    fn fields(&mut self) -> Fields<'_>;
+    fn flaws(&mut self) -> &mut Vec<Self::Flaw>;
+    fn all_flaws() -> &'static [Self::Flaw];
+    /// A flaw's name and the rule it breaks.
+    fn flaw_words(flaw: Self::Flaw) -> (&'static str, &'static str);
+    /// The flaw called `name`, or why there is none.
+    fn parse_flaw(name: &str) -> Result<Self::Flaw, String>;
+    fn check(&self) -> Result<(), String>;
+    /// The names of the flaws switched on.
+    fn flaw_names(&self) -> Vec<&'static str>;
+
+    /// The config the command line's shared options describe, checked.
+    fn from_setup(setup: &Setup) -> Result<Self, String> {
+        let mut config = Self::default();
+        let f = config.fields();
+        *f.servers = setup.servers;
+        *f.clients = setup.clients;
+        *f.workload = setup.workload;
+        *f.seed = setup.seed;
+        *f.latency = setup.latency;
+        *f.timeout = setup.timeout;
+        *config.flaws() = setup
+            .flaws
+            .iter()
+            .map(|f| Self::parse_flaw(f))
+            .collect::<Result<_, _>>()?;
+        config.check()?;
+        Ok(config)
+    }
+
+    /// The servers, the clients and the workload, read without editing.
+    fn cluster(&self) -> (u8, u8, Workload) {
+        let mut c = self.clone();
+        let f = c.fields();
+        (*f.servers, *f.clients, *f.workload)
+    }
+}
+
+/// The fields every store config has.
+pub struct Fields<'a> {
+    pub servers: &'a mut u8,
+    pub clients: &'a mut u8,
+    pub workload: &'a mut Workload,
+    pub seed: &'a mut u64,
+    pub latency: &'a mut (u32, u32),
+    pub timeout: &'a mut u32,
+}
+
+/// `StoreConfig` for a store protocol's `Config` and `Flaw` (each has the same fields).
+#[macro_export]
+macro_rules! store_config {
+    ($config:ty, $flaw:ty) => {
+        impl $crate::protocols::kv::config::StoreConfig for $config {
+            type Flaw = $flaw;
+            fn fields(&mut self) -> $crate::protocols::kv::config::Fields<'_> {
+                $crate::protocols::kv::config::Fields {
+                    servers: &mut self.servers,
+                    clients: &mut self.clients,
+                    workload: &mut self.workload,
+                    seed: &mut self.seed,
+                    latency: &mut self.latency,
+                    timeout: &mut self.timeout,
+                }
+            }
+            fn flaws(&mut self) -> &mut Vec<$flaw> {
+                &mut self.flaws
+            }
+            fn all_flaws() -> &'static [$flaw] {
+                &<$flaw>::ALL
+            }
+            fn flaw_words(flaw: $flaw) -> (&'static str, &'static str) {
+                (flaw.name(), flaw.broken_rule())
+            }
+            fn parse_flaw(name: &str) -> Result<$flaw, String> {
+                <$flaw>::parse(name)
+            }
+            fn check(&self) -> Result<(), String> {
+                self.validate()
+            }
+            fn flaw_names(&self) -> Vec<&'static str> {
+                self.flaws.iter().map(|f| f.name()).collect()
+            }
+        }
+    };
+}
+
+/// The most operations `simulate` hands each client.
+pub const MAX_OPS: u32 = 10_000;
+
+/// Every client's operations from the workload, handed over at the start, round by round (a
+/// client runs them one after another).
+pub fn workload_requests<P: Protocol<Request = Op>>(
+    config: &impl StoreConfig,
+    seed: u64,
+    ops: u32,
+) -> Result<Vec<ActionOf<P>>, String> {
+    if ops > MAX_OPS {
+        return Err(format!(
+            "--ops: at most {MAX_OPS} operations per client, not {ops}"
+        ));
+    }
+    let (_, clients, workload) = config.cluster();
+    let lists: Vec<Vec<Op>> = (1..=clients).map(|c| workload.ops(seed, c, ops)).collect();
+    Ok((0..ops as usize)
+        .flat_map(|k| {
+            lists.iter().enumerate().filter_map(move |(c, list)| {
+                list.get(k)
+                    .map(|op| Action::Propose(client(c as u8 + 1), *op))
+            })
+        })
+        .collect())
+}

@@ -1,0 +1,288 @@
+//! How the window reaches a protocol without naming it: what each protocol registers for the
+//! window (`Shown`: its names in the pickers, its bundled lessons, where its runs open), the
+//! store workspaces behind one object-safe trait (`Workspace`), new-run settings whatever the
+//! protocol (`RunSettings`), and the one command type bodies hand the window (`AppCommand`),
+//! applied once a frame after the body has drawn.
+
+use std::any::Any;
+use std::path::PathBuf;
+
+use egui::Ui;
+
+use super::i18n::{Lang, T};
+use super::lesson_panel::LessonPanel;
+use super::multipaxos_settings::StoreSettings;
+use super::store_app::{StoreApp, StoreWorkspace};
+use super::{ScreenshotResult, Settings};
+use crate::lesson::{Lesson, Teach};
+use crate::palette::Palette;
+use crate::session::Session;
+use crate::trace::Protocol;
+
+/// What a body (the Paxos app, a store workspace, the side-by-side view) asks of the window.
+pub enum AppCommand {
+    /// A fresh sandbox of the protocol, with its default settings.
+    Sandbox(Protocol),
+    /// A fresh run of these settings, in its protocol's workspace.
+    NewRun(Box<dyn RunSettings>),
+    /// A bundled lesson of a store protocol: its place on the protocol's shelf, and the step.
+    Lesson(Protocol, usize, usize),
+    /// Multi-Paxos and Raft side by side.
+    Compare,
+    /// Back to the lesson picker.
+    ToLessons,
+}
+
+impl Clone for AppCommand {
+    fn clone(&self) -> Self {
+        match self {
+            AppCommand::Sandbox(p) => AppCommand::Sandbox(*p),
+            AppCommand::NewRun(s) => AppCommand::NewRun(s.boxed_clone()),
+            AppCommand::Lesson(p, i, s) => AppCommand::Lesson(*p, *i, *s),
+            AppCommand::Compare => AppCommand::Compare,
+            AppCommand::ToLessons => AppCommand::ToLessons,
+        }
+    }
+}
+
+impl std::fmt::Debug for AppCommand {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match self {
+            AppCommand::Sandbox(p) => write!(f, "Sandbox({})", p.name()),
+            AppCommand::NewRun(s) => write!(f, "NewRun({})", s.protocol().name()),
+            AppCommand::Lesson(p, i, s) => write!(f, "Lesson({}, {i}, {s})", p.name()),
+            AppCommand::Compare => f.write_str("Compare"),
+            AppCommand::ToLessons => f.write_str("ToLessons"),
+        }
+    }
+}
+
+impl AppCommand {
+    /// The protocol whose run the command opens, if it opens one.
+    pub fn protocol(&self) -> Option<Protocol> {
+        match self {
+            AppCommand::Sandbox(p) | AppCommand::Lesson(p, ..) => Some(*p),
+            AppCommand::NewRun(s) => Some(s.protocol()),
+            AppCommand::Compare | AppCommand::ToLessons => None,
+        }
+    }
+}
+
+/// A store protocol's workspace as the window holds it.
+pub trait Workspace {
+    fn protocol(&self) -> Protocol;
+    fn ui(&mut self, ui: &mut Ui);
+    /// Takes on the window's preferences (presenter mode, theme, this protocol's panes) and
+    /// clock.
+    fn dress(&mut self, settings: &Settings, fixed_time: Option<f64>);
+    /// Keeps its panes in the preferences.
+    fn keep_layout(&self, settings: &mut Settings);
+    /// What it asked of the window since the last frame.
+    fn take_command(&mut self) -> Option<AppCommand>;
+    /// Lessons completed since the last frame.
+    fn take_completed(&mut self) -> Vec<String>;
+    /// The lesson being taught: its id, its step, and whether it is done (complete, or past its
+    /// last step, or opened as a sandbox).
+    fn lesson_progress(&self) -> Option<(String, usize, bool)>;
+    fn lang(&self) -> Lang;
+    fn presenter(&self) -> bool;
+    /// Nothing unsaved, and closing not yet confirmed.
+    fn quiet(&self) -> bool;
+    fn screenshot_then_quit(&mut self, path: PathBuf, result: ScreenshotResult);
+    fn with_layout_json(&mut self, path: PathBuf);
+    fn as_any(&self) -> &dyn Any;
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+}
+
+impl<P: StoreWorkspace> Workspace for StoreApp<P> {
+    fn protocol(&self) -> Protocol {
+        P::PROTOCOL
+    }
+    fn ui(&mut self, ui: &mut Ui) {
+        StoreApp::ui(self, ui)
+    }
+    fn dress(&mut self, settings: &Settings, fixed_time: Option<f64>) {
+        self.set_presenter(settings.presenter);
+        self.dark = settings.dark;
+        self.fixed_time = fixed_time;
+        self.restore_layout(settings);
+    }
+    fn keep_layout(&self, settings: &mut Settings) {
+        StoreApp::keep_layout(self, settings)
+    }
+    fn take_command(&mut self) -> Option<AppCommand> {
+        self.leave.take()
+    }
+    fn take_completed(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.completed)
+    }
+    fn lesson_progress(&self) -> Option<(String, usize, bool)> {
+        self.lesson.as_ref().map(|panel| progress_of(panel))
+    }
+    fn lang(&self) -> Lang {
+        self.lang
+    }
+    fn presenter(&self) -> bool {
+        self.presenter
+    }
+    fn quiet(&self) -> bool {
+        !self.unsaved() && !self.quit_confirmed
+    }
+    fn screenshot_then_quit(&mut self, path: PathBuf, result: ScreenshotResult) {
+        StoreApp::screenshot_then_quit(self, path, result)
+    }
+    fn with_layout_json(&mut self, path: PathBuf) {
+        StoreApp::with_layout_json(self, path)
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+/// A lesson panel's place: its lesson, its step, and whether the lesson is done with.
+pub fn progress_of<P: Teach>(panel: &LessonPanel<P>) -> (String, usize, bool) {
+    (
+        panel.lesson.id.clone(),
+        panel.step,
+        panel.sandbox || panel.complete(),
+    )
+}
+
+/// New-run settings being edited, whatever the protocol.
+pub trait RunSettings {
+    fn protocol(&self) -> Protocol;
+    /// The fields, and whether they make a valid run (the reason shown when not).
+    fn ui(&mut self, ui: &mut Ui, lang: Lang, palette: &Palette) -> bool;
+    /// The workspace a run of these settings opens in.
+    fn open(&self, lang: Lang) -> Box<dyn Workspace>;
+    fn boxed_clone(&self) -> Box<dyn RunSettings>;
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// A store protocol's new-run settings.
+pub struct StoreRunSettings<P: StoreWorkspace>(pub StoreSettings<P::Config>);
+
+impl<P: StoreWorkspace> RunSettings for StoreRunSettings<P> {
+    fn protocol(&self) -> Protocol {
+        P::PROTOCOL
+    }
+    fn ui(&mut self, ui: &mut Ui, lang: Lang, palette: &Palette) -> bool {
+        self.0.ui(ui, lang, palette)
+    }
+    fn open(&self, lang: Lang) -> Box<dyn Workspace> {
+        Box::new(StoreApp::<P>::sandbox(self.0.clone(), lang))
+    }
+    fn boxed_clone(&self) -> Box<dyn RunSettings> {
+        Box::new(StoreRunSettings::<P>(self.0.clone()))
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// Makes the workspace a start opens, once the window knows its language.
+pub type MakeWorkspace = Box<dyn FnOnce(Lang) -> Result<Box<dyn Workspace>, String>>;
+
+/// What a protocol registers for the window (its views' registration): its names in the
+/// pickers, its bundled lessons and the workspace its runs open in.
+pub trait Shown: Teach {
+    /// Its line in the settings window's protocol picker (`Raft (the same store)`).
+    fn choice_name() -> T;
+    /// The lesson picker's button that opens its sandbox.
+    fn sandbox_button() -> T;
+    /// The lesson picker's heading over its lessons.
+    fn lessons_heading() -> T;
+    /// Its lessons shipped inside the binary: (file name, text).
+    fn bundled() -> &'static [(&'static str, &'static str)];
+    /// Fresh new-run settings, for the settings window (`None`: the Paxos app's own).
+    fn run_settings() -> Option<Box<dyn RunSettings>>;
+    /// A recorded run, opened.
+    fn open_run(session: Session<Self>, document: Option<PathBuf>) -> super::Start;
+    /// A lesson at a step (from 0), and the file it came from.
+    fn open_lesson(lesson: Lesson<Self>, step: usize, source: Option<PathBuf>) -> super::Start;
+}
+
+impl<P: StoreWorkspace> Shown for P {
+    fn choice_name() -> T {
+        P::heading()
+    }
+    fn sandbox_button() -> T {
+        P::SANDBOX_BUTTON
+    }
+    fn lessons_heading() -> T {
+        P::LESSONS_HEADING
+    }
+    fn bundled() -> &'static [(&'static str, &'static str)] {
+        P::BUNDLED
+    }
+    fn run_settings() -> Option<Box<dyn RunSettings>> {
+        Some(Box::new(StoreRunSettings::<P>(StoreSettings::default())))
+    }
+    fn open_run(session: Session<P>, document: Option<PathBuf>) -> super::Start {
+        super::Start::Workspace(Box::new(move |lang| {
+            let mut app = StoreApp::<P>::new(session, lang);
+            app.document = document;
+            Ok(Box::new(app) as Box<dyn Workspace>)
+        }))
+    }
+    fn open_lesson(lesson: Lesson<P>, step: usize, source: Option<PathBuf>) -> super::Start {
+        super::Start::Workspace(Box::new(move |lang| {
+            StoreApp::<P>::on_lesson(lesson, step, source, lang)
+                .map(|app| Box::new(app) as Box<dyn Workspace>)
+        }))
+    }
+}
+
+/// One protocol's bundled lessons, as the lesson picker lists them.
+pub struct Shelf {
+    pub protocol: Protocol,
+    pub heading: T,
+    pub lessons: Vec<super::lesson_panel::LessonCard>,
+}
+
+/// Every store protocol's shelf of bundled lessons (Paxos's are the Paxos app's own), in the
+/// registry's order.
+pub fn shelves() -> Vec<Shelf> {
+    Protocol::ALL
+        .iter()
+        .filter_map(|&protocol| crate::with_protocol!(protocol, P => shelf::<P>(protocol)))
+        .collect()
+}
+
+fn shelf<P: Shown>(protocol: Protocol) -> Option<Shelf> {
+    // Paxos's lessons play in the Paxos app, which lists them itself.
+    P::run_settings()?;
+    let lessons = super::lesson_panel::bundled_as::<P>(P::bundled())
+        .iter()
+        .map(super::lesson_panel::LessonCard::of)
+        .collect();
+    Some(Shelf {
+        protocol,
+        heading: P::lessons_heading(),
+        lessons,
+    })
+}
+
+/// The workspace a command opens (a store protocol's), or `None` when the command is not one
+/// that opens a workspace (or names Paxos, whose runs are the Paxos app's).
+pub fn open(command: &AppCommand, lang: Lang) -> Option<Result<Box<dyn Workspace>, String>> {
+    match command {
+        AppCommand::NewRun(settings) => Some(Ok(settings.open(lang))),
+        AppCommand::Sandbox(protocol) => crate::with_protocol!(*protocol, P => {
+            P::run_settings().map(|s| Ok(s.open(lang)))
+        }),
+        AppCommand::Lesson(protocol, index, step) => crate::with_protocol!(*protocol, P => {
+            P::run_settings()?;
+            let lessons = super::lesson_panel::bundled_as::<P>(P::bundled());
+            let lesson = lessons.into_iter().nth(*index)?;
+            Some(match P::open_lesson(lesson, *step, None) {
+                super::Start::Workspace(make) => make(lang),
+                _ => Err("this lesson opens in the Paxos app".to_string()),
+            })
+        }),
+        AppCommand::Compare | AppCommand::ToLessons => None,
+    }
+}
