@@ -536,7 +536,7 @@ fn multipaxos_explore_run(
         max_states,
         ..Options::default()
     };
-    crate::explore::explore_multipaxos(
+    crate::explore::explore_store_protocol::<crate::protocols::multipaxos::MultiPaxos>(
         &config,
         crate::protocols::kv::Workload::PutGet,
         2,

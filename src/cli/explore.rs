@@ -20,9 +20,8 @@ use super::{EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION};
 use crate::explore::{self, Bounds, Options, Progress, Search, Verdict};
 use crate::protocols::Plugin;
 use crate::protocols::kv::Workload;
-use crate::protocols::multipaxos::{self, MultiPaxos};
+use crate::protocols::kv::config::StoreConfig;
 use crate::protocols::paxos::{Config, Flaw, Paxos};
-use crate::protocols::raft::{self, Raft};
 use crate::sim::words::grouped;
 
 #[derive(Args, Debug, Clone)]
@@ -140,19 +139,20 @@ impl ExploreArgs {
         })
     }
 
-    /// The Multi-Paxos cluster to search.
-    pub fn multipaxos_config(&self) -> Result<multipaxos::Config, String> {
-        Ok(multipaxos::Config {
-            servers: self.servers,
-            clients: self.clients,
-            flaws: self
-                .flaws
-                .iter()
-                .map(|f| multipaxos::Flaw::parse(f))
-                .collect::<Result<_, _>>()?,
-            workload: self.workload,
-            ..multipaxos::Config::default()
-        })
+    /// The cluster of a store protocol to search: its default config with these arguments'
+    /// servers, clients, workload and flaws (unknown flaw names are refused).
+    pub fn store_config<C: StoreConfig>(&self) -> Result<C, String> {
+        let mut config = C::default();
+        let f = config.fields();
+        *f.servers = self.servers;
+        *f.clients = self.clients;
+        *f.workload = self.workload;
+        *config.flaws() = self
+            .flaws
+            .iter()
+            .map(|f| C::parse_flaw(f))
+            .collect::<Result<_, _>>()?;
+        Ok(config)
     }
 
     pub fn options(&self) -> Options {
@@ -190,21 +190,6 @@ impl ExploreArgs {
                 Some(self.retries.unwrap_or(0)),
             ),
         }
-    }
-
-    /// The Raft cluster to search.
-    pub fn raft_config(&self) -> Result<raft::Config, String> {
-        Ok(raft::Config {
-            servers: self.servers,
-            clients: self.clients,
-            flaws: self
-                .flaws
-                .iter()
-                .map(|f| f.parse::<raft::Flaw>())
-                .collect::<Result<_, _>>()?,
-            workload: self.workload,
-            ..raft::Config::default()
-        })
     }
 }
 
@@ -292,10 +277,34 @@ pub fn run(args: &ExploreArgs) -> u8 {
             return EXIT_BAD_INPUT;
         }
     };
-    match protocol {
-        crate::trace::Protocol::Paxos => run_paxos(args),
-        crate::trace::Protocol::MultiPaxos => run_multipaxos(args),
-        crate::trace::Protocol::Raft => run_raft(args),
+    crate::with_protocol!(protocol, P => P::explore(args))
+}
+
+/// How `explore` searches a protocol: Paxos by its roles and ballots, a store protocol by its
+/// cluster and workload.
+pub trait Explored: Plugin {
+    fn explore(args: &ExploreArgs) -> u8;
+}
+
+impl Explored for Paxos {
+    fn explore(args: &ExploreArgs) -> u8 {
+        run_paxos(args)
+    }
+}
+
+impl<P: explore::StoreSearch> Explored for P
+where
+    P::Config: Sync,
+    Search<P>: Send,
+{
+    fn explore(args: &ExploreArgs) -> u8 {
+        match args.store_config::<P::Config>() {
+            Ok(config) => run_store_search::<P>(args, config),
+            Err(m) => {
+                report!("error: {m}");
+                EXIT_BAD_INPUT
+            }
+        }
     }
 }
 
@@ -318,7 +327,7 @@ fn run_paxos(args: &ExploreArgs) -> u8 {
         report!("{m}");
         return EXIT_BAD_INPUT;
     }
-    let notes = explore::paxos_flaw_budgets(&config, &mut options.bounds);
+    let notes = crate::protocols::paxos::budgets::flaw_budgets(&config, &mut options.bounds);
     let note = (!notes.is_empty()).then(|| notes.join("; "));
     if let (Some(n), false) = (&note, args.json) {
         say!("note: {n}");
@@ -343,45 +352,9 @@ fn run_paxos(args: &ExploreArgs) -> u8 {
     finish::<Paxos>(args, &options, note.as_deref(), &header, result)
 }
 
-fn run_multipaxos(args: &ExploreArgs) -> u8 {
-    match args.multipaxos_config() {
-        Ok(config) => run_store_search::<MultiPaxos>(args, config, |c, ops| StoreCluster {
-            servers: c.servers,
-            clients: c.clients,
-            ops,
-            workload: c.workload,
-            flaws: flaw_words(c.flaws.iter().map(|f| f.name())),
-        }),
-        Err(m) => {
-            report!("error: {m}");
-            EXIT_BAD_INPUT
-        }
-    }
-}
-
-fn run_raft(args: &ExploreArgs) -> u8 {
-    match args.raft_config() {
-        Ok(config) => run_store_search::<Raft>(args, config, |c, ops| StoreCluster {
-            servers: c.servers,
-            clients: c.clients,
-            ops,
-            workload: c.workload,
-            flaws: flaw_words(c.flaws.iter().map(|f| f.name())),
-        }),
-        Err(m) => {
-            report!("error: {m}");
-            EXIT_BAD_INPUT
-        }
-    }
-}
-
 /// A store protocol's search: its flaws' budgets first, then `cluster` names what is searched
 /// (the cluster and the operations per client, as the flaws raised them).
-fn run_store_search<P: explore::StoreSearch>(
-    args: &ExploreArgs,
-    mut config: P::Config,
-    cluster: impl Fn(&P::Config, u8) -> StoreCluster,
-) -> u8
+fn run_store_search<P: explore::StoreSearch>(args: &ExploreArgs, mut config: P::Config) -> u8
 where
     P::Config: Sync,
     Search<P>: Send,
@@ -390,7 +363,14 @@ where
     let mut ops = args.ops;
     let notes = P::flaw_budgets(&mut config, &mut options.bounds, &mut ops);
     let workload = P::workload(&config);
-    let cluster = cluster(&config, ops);
+    let (servers, clients, _) = config.cluster();
+    let cluster = StoreCluster {
+        servers,
+        clients,
+        ops,
+        workload,
+        flaws: flaw_words(config.flaw_names().into_iter()),
+    };
     run_store::<P>(args, options, &notes, &cluster, |options, progress| {
         P::search(&config, workload, ops, options, progress)
     })

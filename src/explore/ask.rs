@@ -125,7 +125,7 @@ pub fn paxos_plan(
     symmetry: bool,
 ) -> (Options, Vec<&'static str>) {
     let mut bounds = bounds;
-    let notes = super::paxos_flaw_budgets(config, &mut bounds);
+    let notes = crate::protocols::paxos::budgets::flaw_budgets(config, &mut bounds);
     let options = Options {
         bounds,
         threads: 0,

@@ -26,36 +26,7 @@ use crate::sim::{Action, Violation, World};
 pub use space::{Space, Step, WalkEnd};
 use visited::Visited;
 
-/// How far the search may go. Faults are budgets for the whole run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Bounds {
-    /// Ballots each proposer may start: its first attempt plus retries (after a Nack or a timeout).
-    pub ballots: u8,
-    pub drops: u8,
-    pub duplicates: u8,
-    pub crashes: u8,
-    /// Timeouts each node may take (elections, heartbeats, retries), when bounded: a protocol
-    /// whose leaders beat forever needs it to keep the search finite.
-    pub timeouts: Option<u8>,
-    /// The same for the nodes that take requests (clients' retries), when bounded.
-    pub retries: Option<u8>,
-    /// Timeouts all servers together may take, when bounded (on top of each one's own bound).
-    pub total_timeouts: Option<u8>,
-}
-
-impl Default for Bounds {
-    fn default() -> Self {
-        Bounds {
-            timeouts: None,
-            retries: None,
-            total_timeouts: None,
-            ballots: 2,
-            drops: 0,
-            duplicates: 0,
-            crashes: 0,
-        }
-    }
-}
+pub use crate::sim::bounds::Bounds;
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Options {
@@ -680,22 +651,14 @@ impl<T> Drop for Background<T> {
     }
 }
 
-/// A protocol under the replicated store that the explorer searches (Multi-Paxos, Raft): what
-/// its flaws need of the bounds, and its search.
-pub trait StoreSearch: crate::protocols::Plugin {
-    /// Raises `bounds`, the operations per client and the cluster (its clients, its workload)
-    /// to what the configured flaws need to show, with a note for each change.
-    fn flaw_budgets(
-        config: &mut Self::Config,
-        bounds: &mut Bounds,
-        ops: &mut u8,
-    ) -> Vec<&'static str>;
+/// A protocol under the replicated store that the explorer searches (Multi-Paxos, Raft): its
+/// cluster with each client handed its operations first.
+pub trait StoreSearch:
+    crate::protocols::kv::config::StoreProtocol + Canonical<Request = crate::protocols::kv::Op>
+{
     /// The operations the cluster's clients are handed.
-    fn workload(config: &Self::Config) -> crate::protocols::kv::Workload;
-    /// Why the configured flaws show only deeper than a breadth-first search reaches within the
-    /// app's budget (so "Can this break?" takes random walks), if they do.
-    fn needs_walks(_config: &Self::Config) -> Option<&'static str> {
-        None
+    fn workload(config: &Self::Config) -> crate::protocols::kv::Workload {
+        crate::protocols::kv::config::StoreConfig::cluster(config).2
     }
     /// Searches `config`'s cluster, each client handed `ops` operations of `workload` first.
     fn search(
@@ -707,53 +670,20 @@ pub trait StoreSearch: crate::protocols::Plugin {
     ) -> Result<Search<Self>, String>;
 }
 
-impl StoreSearch for crate::protocols::multipaxos::MultiPaxos {
-    fn flaw_budgets(
-        config: &mut Self::Config,
-        bounds: &mut Bounds,
-        ops: &mut u8,
-    ) -> Vec<&'static str> {
-        multipaxos_flaw_budgets(config, bounds, ops)
-    }
-    fn workload(config: &Self::Config) -> crate::protocols::kv::Workload {
-        config.workload
-    }
+impl<P> StoreSearch for P
+where
+    P: crate::protocols::kv::config::StoreProtocol + Canonical<Request = crate::protocols::kv::Op>,
+    P::Node: Send + Sync,
+    P::Monitor: Send + Sync,
+{
     fn search(
-        config: &Self::Config,
+        config: &P::Config,
         workload: crate::protocols::kv::Workload,
         ops: u8,
         options: &Options,
         progress: &Progress,
-    ) -> Result<Search<Self>, String> {
-        explore_multipaxos(config, workload, ops, options, progress)
-    }
-}
-
-impl StoreSearch for crate::protocols::raft::Raft {
-    fn flaw_budgets(
-        config: &mut Self::Config,
-        bounds: &mut Bounds,
-        ops: &mut u8,
-    ) -> Vec<&'static str> {
-        raft_flaw_budgets(config, bounds, ops)
-    }
-    fn needs_walks(config: &Self::Config) -> Option<&'static str> {
-        config
-            .flaws
-            .contains(&crate::protocols::raft::Flaw::CommitPreviousTerm)
-            .then_some("Figure 8 lies about 25 steps deep, past what a breadth-first search visits within the app's budget, so the search takes random walks (as --walks)")
-    }
-    fn workload(config: &Self::Config) -> crate::protocols::kv::Workload {
-        config.workload
-    }
-    fn search(
-        config: &Self::Config,
-        workload: crate::protocols::kv::Workload,
-        ops: u8,
-        options: &Options,
-        progress: &Progress,
-    ) -> Result<Search<Self>, String> {
-        explore_raft(config, workload, ops, options, progress)
+    ) -> Result<Search<P>, String> {
+        explore_store_protocol(config, workload, ops, options, progress)
     }
 }
 
@@ -908,163 +838,32 @@ pub fn explore_paxos(
     })
 }
 
-/// What a Multi-Paxos flaw needs beyond the given bounds to show at all, added to `config` and
-/// `bounds`, with a note saying so for each.
-pub fn multipaxos_flaw_budgets(
-    config: &mut crate::protocols::multipaxos::Config,
-    bounds: &mut Bounds,
-    ops: &mut u8,
-) -> Vec<&'static str> {
-    use crate::protocols::multipaxos::Flaw;
-    let mut notes = Vec::new();
-    let has = |f: Flaw| config.flaws.contains(&f);
-    if (has(Flaw::SkipPrepareOnFailover) || has(Flaw::StaleRead)) && config.clients < 2 {
-        config.clients = 2;
-        notes.push(
-            "this flaw shows only with a second client, so the search has two (as --clients 2)",
-        );
-    }
-    if has(Flaw::StaleRead) && bounds.retries.unwrap_or(0) == 0 {
-        bounds.retries = Some(1);
-        notes.push("a stale read needs a request to reach a follower, so each client may retry once (as --retries 1)");
-    }
-    if has(Flaw::StaleRead) {
-        stale_read_workload(&mut config.workload, ops, &mut notes);
-    }
-    let failover = has(Flaw::SkipPrepareOnFailover) || has(Flaw::IgnorePromisedCommands);
-    if failover && bounds.total_timeouts.is_some_and(|t| t < 2) {
-        bounds.total_timeouts = Some(2);
-        notes.push("this flaw shows only in a failover, a second server's election, so the servers may time out twice in all (as --total-timeouts 2)");
-    }
-    if has(Flaw::NoDedup) && bounds.duplicates == 0 {
-        bounds.duplicates = 1;
-        notes.push("no-dedup needs a request to arrive twice, so the network may copy one message (as --duplicates 1)");
-    }
-    notes
-}
-
-/// What a Raft flaw needs beyond the given bounds to show at all, added to `config` and
-/// `bounds`, with a note saying so for each. Every one takes two elections (two servers
-/// campaigning, or one twice).
-pub fn raft_flaw_budgets(
-    config: &mut crate::protocols::raft::Config,
-    bounds: &mut Bounds,
-    ops: &mut u8,
-) -> Vec<&'static str> {
-    use crate::protocols::raft::Flaw;
-    let mut notes = Vec::new();
-    if config.flaws.is_empty() {
-        return notes;
-    }
-    let has = |f: Flaw| config.flaws.contains(&f);
-    if bounds.total_timeouts.is_some_and(|t| t < 2) {
-        bounds.total_timeouts = Some(2);
-        notes.push("every Raft flaw shows only after a second election, so the servers may time out twice in all (as --total-timeouts 2)");
-    }
-    if has(Flaw::CommitPreviousTerm) {
-        if bounds.timeouts.is_some_and(|t| t < 2) {
-            bounds.timeouts = Some(2);
-            notes.push("Figure 8 needs two servers to campaign twice each (as --timeouts 2)");
-        }
-        if bounds.total_timeouts.is_some_and(|t| t < 4) {
-            bounds.total_timeouts = Some(4);
-            notes.push("Figure 8 takes four elections (as --total-timeouts 4)");
-        }
-        if bounds.retries.is_some_and(|t| t < 1) {
-            bounds.retries = Some(1);
-            notes.push("Figure 8 needs two leaders to take a request each, so a client may retry once (as --retries 1)");
-        }
-    }
-    if has(Flaw::VolatileState) && bounds.crashes == 0 {
-        bounds.crashes = 1;
-        notes.push(
-            "volatile-state shows only when a server restarts, so one may crash (as --crashes 1)",
-        );
-    }
-    if has(Flaw::StaleRead) {
-        if config.clients < 2 {
-            config.clients = 2;
-            notes.push("a stale read shows only with a second client, so the search has two (as --clients 2)");
-        }
-        if bounds.retries.is_some_and(|t| t < 1) {
-            bounds.retries = Some(1);
-            notes.push("a stale read needs a request to reach a follower, so each client may retry once (as --retries 1)");
-        }
-        stale_read_workload(&mut config.workload, ops, &mut notes);
-    }
-    notes
-}
-
-/// A stale read shows only when a get follows a put: each client puts, then gets.
-fn stale_read_workload(
-    workload: &mut crate::protocols::kv::Workload,
-    ops: &mut u8,
-    notes: &mut Vec<&'static str>,
-) {
-    use crate::protocols::kv::Workload;
-    if *workload != Workload::PutGet || *ops < 2 {
-        *workload = Workload::PutGet;
-        *ops = (*ops).max(2);
-        notes.push("a stale read needs a get after a put, so each client puts, then gets (as --workload put-get --ops 2)");
-    }
-}
-
-/// What a Paxos flaw needs beyond the given bounds to show at all, added to `bounds`, with a
-/// note for each change.
-pub fn paxos_flaw_budgets(
-    config: &crate::protocols::paxos::Config,
-    bounds: &mut Bounds,
-) -> Vec<&'static str> {
-    use crate::protocols::paxos::Flaw;
-    let mut notes = Vec::new();
-    // Amnesia only shows after a restart: without a crash to spend the search can never see it.
-    if config.flaws.contains(&Flaw::Amnesia) && bounds.crashes == 0 {
-        bounds.crashes = 1;
-        notes.push("the amnesia flaw needs a crash to show, so the search may crash one node (as --crashes 1)");
-    }
-    notes
-}
-
 /// The most each bound of a store protocol's search may be: the space grows fast with every one.
 const STORE_LIMITS: [(&str, u8); 4] = [("servers", 7), ("clients", 6), ("ops", 4), ("timeouts", 6)];
 
-/// A search over Multi-Paxos on `config`'s cluster, every client handed `workload`'s operations
-/// first (they run them one at a time). Timeouts (elections, heartbeats, client retries) are
-/// bounded per node by `options.bounds.timeouts`.
-pub fn explore_multipaxos(
-    config: &crate::protocols::multipaxos::Config,
+/// A search over a store protocol on `config`'s cluster, every client handed `workload`'s
+/// operations first (they run them one at a time). Timeouts (elections, heartbeats, client
+/// retries) are bounded per node by `options.bounds.timeouts` (unbounded under a depth bound
+/// alone, as Stateright bounds its own).
+pub fn explore_store_protocol<P>(
+    config: &P::Config,
     workload: crate::protocols::kv::Workload,
     ops: u8,
     options: &Options,
     progress: &Progress,
-) -> Result<Search<crate::protocols::multipaxos::MultiPaxos>, String> {
-    use crate::protocols::multipaxos::MultiPaxos;
-    config.validate()?;
-    check_store_bounds(config.servers, config.clients, ops, options)?;
-    let mut protocol = MultiPaxos::new(config);
-    protocol.workload = store_workload(workload, config.seed, config.clients, ops);
-    let world = config.world();
-    let workload = protocol.workload.clone();
-    explore_store(config, protocol, &workload, world, options, progress)
-}
-
-/// A search over Raft on `config`'s cluster, as `explore_multipaxos` searches Multi-Paxos. Every
-/// server's election timer runs from the start; timeouts are bounded per server by
-/// `options.bounds.timeouts` (unbounded under a depth bound alone, as Stateright bounds its own).
-pub fn explore_raft(
-    config: &crate::protocols::raft::Config,
-    workload: crate::protocols::kv::Workload,
-    ops: u8,
-    options: &Options,
-    progress: &Progress,
-) -> Result<Search<crate::protocols::raft::Raft>, String> {
-    use crate::protocols::raft::Raft;
-    config.validate()?;
-    check_store_bounds(config.servers, config.clients, ops, options)?;
-    let mut protocol = Raft::new(config);
-    protocol.workload = store_workload(workload, config.seed, config.clients, ops);
-    let world = config.world();
-    let workload = protocol.workload.clone();
+) -> Result<Search<P>, String>
+where
+    P: crate::protocols::kv::config::StoreProtocol + Canonical<Request = crate::protocols::kv::Op>,
+    P::Node: Send + Sync,
+    P::Monitor: Send + Sync,
+{
+    use crate::protocols::kv::config::StoreConfig;
+    P::validate_config(config)?;
+    let (servers, clients, _) = config.cluster();
+    check_store_bounds(servers, clients, ops, options)?;
+    let workload = store_workload(workload, P::seed(config), clients, ops);
+    let protocol = P::with_workload(config, workload.clone());
+    let world = P::world(config);
     explore_store(config, protocol, &workload, world, options, progress)
 }
 

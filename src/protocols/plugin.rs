@@ -104,6 +104,21 @@ pub trait Plugin: Protocol + Send + Sync {
         setup: &Setup,
     ) -> Result<Vec<ActionOf<Self>>, String>;
 
+    /// Raises `bounds`, the operations per client (`ops`, the store protocols') and the config
+    /// to what the configured flaws need to show in a search, with a note for each change.
+    fn flaw_budgets(
+        _config: &mut Self::Config,
+        _bounds: &mut crate::sim::bounds::Bounds,
+        _ops: &mut u8,
+    ) -> Vec<&'static str> {
+        Vec::new()
+    }
+    /// Why the configured flaws show only deeper than a breadth-first search reaches within the
+    /// app's budget (so "Can this break?" takes random walks), if they do.
+    fn needs_walks(_config: &Self::Config) -> Option<&'static str> {
+        None
+    }
+
     fn outcome(world: &World<Self>) -> Self::Outcome;
     /// Whether the run broke a rule (the CLI's exit code).
     fn violated(outcome: &Self::Outcome) -> bool;

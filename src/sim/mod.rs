@@ -3,6 +3,7 @@
 //! with no egui, no I/O and no clock, so every run can be replayed byte for byte. It names no
 //! protocol: each one plugs in through `protocol::Protocol` (see `crate::protocols`).
 
+pub mod bounds;
 pub mod canon;
 pub mod cowvec;
 pub mod hash;

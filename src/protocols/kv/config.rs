@@ -2,7 +2,7 @@
 //! own), for the layers that treat every store protocol alike: the settings window, the CLI,
 //! the explorer.
 
-use crate::protocols::plugin::Setup;
+use crate::protocols::plugin::{Plugin, Setup};
 use crate::sim::world::ActionOf;
 use crate::sim::{Action, Protocol};
 
@@ -121,4 +121,19 @@ pub fn workload_requests<P: Protocol<Request = Op>>(
             })
         })
         .collect())
+}
+
+/// A protocol under the replicated store: its config is a store config, and its handlers can be
+/// made with every client's operations handed over (as the explorer starts a search).
+pub trait StoreProtocol: Plugin<Request = Op, Config: StoreConfig> {
+    fn with_workload(config: &Self::Config, workload: Vec<Vec<Op>>) -> Self;
+}
+
+/// A stale read shows only when a get follows a put: each client puts, then gets.
+pub fn stale_read_workload(workload: &mut Workload, ops: &mut u8, notes: &mut Vec<&'static str>) {
+    if *workload != Workload::PutGet || *ops < 2 {
+        *workload = Workload::PutGet;
+        *ops = (*ops).max(2);
+        notes.push("a stale read needs a get after a put, so each client puts, then gets (as --workload put-get --ops 2)");
+    }
 }

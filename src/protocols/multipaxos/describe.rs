@@ -196,6 +196,14 @@ impl Plugin for MultiPaxos {
         crate::protocols::kv::config::workload_requests::<Self>(config, config.seed, setup.ops)
     }
 
+    fn flaw_budgets(
+        config: &mut Config,
+        bounds: &mut crate::sim::bounds::Bounds,
+        ops: &mut u8,
+    ) -> Vec<&'static str> {
+        super::budgets::flaw_budgets(config, bounds, ops)
+    }
+
     fn outcome(world: &MultiPaxosWorld) -> Outcome {
         Outcome::of(world)
     }

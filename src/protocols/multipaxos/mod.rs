@@ -16,6 +16,7 @@
 //! be chosen and the replica (its store, written with each applied slot, as a snapshot would
 //! be). Lost: the leader's state and the requests it was holding.
 
+pub mod budgets;
 mod canon;
 mod config;
 pub mod describe;
@@ -1288,3 +1289,11 @@ mod broken {
 
 #[cfg(test)]
 mod tests;
+
+impl crate::protocols::kv::config::StoreProtocol for MultiPaxos {
+    fn with_workload(config: &Config, workload: Vec<Vec<Op>>) -> Self {
+        let mut protocol = MultiPaxos::new(config);
+        protocol.workload = workload;
+        protocol
+    }
+}

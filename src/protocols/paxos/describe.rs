@@ -229,6 +229,14 @@ impl Plugin for Paxos {
         Ok(Self::opening_requests(config))
     }
 
+    fn flaw_budgets(
+        config: &mut Config,
+        bounds: &mut crate::sim::bounds::Bounds,
+        _ops: &mut u8,
+    ) -> Vec<&'static str> {
+        super::budgets::flaw_budgets(config, bounds)
+    }
+
     fn outcome(world: &PaxosWorld) -> Outcome {
         Outcome::of(world)
     }

@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+pub mod budgets;
 mod canon;
 pub mod config;
 pub mod describe;

@@ -201,6 +201,18 @@ impl Plugin for Raft {
         crate::protocols::kv::config::workload_requests::<Self>(config, config.seed, setup.ops)
     }
 
+    fn flaw_budgets(
+        config: &mut Config,
+        bounds: &mut crate::sim::bounds::Bounds,
+        ops: &mut u8,
+    ) -> Vec<&'static str> {
+        super::budgets::flaw_budgets(config, bounds, ops)
+    }
+
+    fn needs_walks(config: &Config) -> Option<&'static str> {
+        super::budgets::needs_walks(config)
+    }
+
     fn outcome(world: &RaftWorld) -> Outcome {
         Outcome::of(world)
     }

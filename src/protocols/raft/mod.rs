@@ -18,6 +18,7 @@
 //! applied, as a snapshot would be). Lost: the role, the leader's replication state, the commit
 //! index beyond what was applied and the requests waiting for a leader.
 
+pub mod budgets;
 pub mod canon;
 mod config;
 pub mod describe;
@@ -1248,3 +1249,11 @@ mod broken {
 
 #[cfg(test)]
 mod tests;
+
+impl crate::protocols::kv::config::StoreProtocol for Raft {
+    fn with_workload(config: &Config, workload: Vec<Vec<Op>>) -> Self {
+        let mut protocol = Raft::new(config);
+        protocol.workload = workload;
+        protocol
+    }
+}

@@ -1,0 +1,33 @@
+//! How far the explorer may go: budgets for the engine's actions over a whole run (faults,
+//! timeouts, proposals), which protocols raise for what their flaws need to show.
+
+/// How far the search may go. Faults are budgets for the whole run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bounds {
+    /// Ballots each proposer may start: its first attempt plus retries (after a Nack or a timeout).
+    pub ballots: u8,
+    pub drops: u8,
+    pub duplicates: u8,
+    pub crashes: u8,
+    /// Timeouts each node may take (elections, heartbeats, retries), when bounded: a protocol
+    /// whose leaders beat forever needs it to keep the search finite.
+    pub timeouts: Option<u8>,
+    /// The same for the nodes that take requests (clients' retries), when bounded.
+    pub retries: Option<u8>,
+    /// Timeouts all servers together may take, when bounded (on top of each one's own bound).
+    pub total_timeouts: Option<u8>,
+}
+
+impl Default for Bounds {
+    fn default() -> Self {
+        Bounds {
+            timeouts: None,
+            retries: None,
+            total_timeouts: None,
+            ballots: 2,
+            drops: 0,
+            duplicates: 0,
+            crashes: 0,
+        }
+    }
+}
