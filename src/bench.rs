@@ -452,7 +452,7 @@ fn crowd(n: u64) -> (f64, Option<u64>) {
 /// shiviz and png (whole run), and a gif of its first `gif_steps` steps.
 fn export_ms(steps: u64, gif_steps: u64) -> [f64; 6] {
     use crate::export::{Format, StepRange};
-    use crate::ui::render::{PictureOptions, export};
+    use crate::ui::views::render::{PictureOptions, export};
     let (config, knobs) = faulty_config();
     let t = faulty_timeline(steps);
     let trace = crate::trace::Trace::record(&config, Some(knobs), t.actions().to_vec(), t.world());
@@ -664,15 +664,15 @@ fn raft_crowd(messages: u64, frames: usize) -> (f64, f64) {
         session.apply(Command::Act(crate::sim::Action::Timeout(raft::server(1))));
     }
     let trace = session.to_trace();
-    let mut app = crate::ui::store_app::RaftApp::new(session, crate::ui::i18n::Lang::En);
+    let mut app = crate::ui::raft::RaftApp::new(session, crate::ui::i18n::Lang::En);
     app.fixed_time = Some(0.0);
     let frame_ms = frame_time(frames, |ui| app.ui(ui));
     let start = Instant::now();
-    let png = crate::ui::render::export(
+    let png = crate::ui::views::render::export(
         &trace,
         crate::export::Format::Png,
         crate::export::StepRange::all(trace.actions.len() as u64),
-        &crate::ui::render::PictureOptions::default(),
+        &crate::ui::views::render::PictureOptions::default(),
     )
     .expect("a crowd exports");
     std::hint::black_box(png);
@@ -685,7 +685,7 @@ pub fn multipaxos_frame_ms(
     session: Session<crate::protocols::multipaxos::MultiPaxos>,
     frames: usize,
 ) -> f64 {
-    let mut app = crate::ui::store_app::MultiPaxosApp::new(session, crate::ui::i18n::Lang::En);
+    let mut app = crate::ui::multipaxos::MultiPaxosApp::new(session, crate::ui::i18n::Lang::En);
     app.fixed_time = Some(0.0);
     frame_time(frames, |ui| app.ui(ui))
 }
@@ -696,10 +696,10 @@ pub fn multipaxos_views_frame_ms(
     world: &crate::protocols::multipaxos::MultiPaxosWorld,
     frames: usize,
 ) -> f64 {
-    use crate::ui::history_view::HistoryView;
-    use crate::ui::leader_view::LeaderView;
-    use crate::ui::log_view::LogView;
-    use crate::ui::store_view::StoreView;
+    use crate::ui::multipaxos::leader_view::LeaderView;
+    use crate::ui::multipaxos::log_view::LogView;
+    use crate::ui::views::history_view::HistoryView;
+    use crate::ui::views::store_view::StoreView;
     let palette = crate::palette::Palette::standard(true);
     let lang = crate::ui::i18n::Lang::En;
     let (mut log, mut store, mut leader, mut history) = (

@@ -113,11 +113,11 @@ fn the_window_finds_a_stale_read_in_the_default_multipaxos_sandbox() {
     };
     let session = paxos_lab::session::Session::new(config, paxos_lab::sim::Knobs::default());
     let mut app =
-        paxos_lab::ui::store_app::MultiPaxosApp::new(session, paxos_lab::ui::i18n::Lang::En);
+        paxos_lab::ui::multipaxos::MultiPaxosApp::new(session, paxos_lab::ui::i18n::Lang::En);
     app.fixed_time = Some(0.0);
     let mut h = common::window_harness(
         app,
-        |ui, a: &mut paxos_lab::ui::store_app::MultiPaxosApp| a.ui(ui),
+        |ui, a: &mut paxos_lab::ui::multipaxos::MultiPaxosApp| a.ui(ui),
     );
     h.run();
     h.get_by_label("Can this break?…").click();

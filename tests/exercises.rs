@@ -10,7 +10,7 @@ use paxos_lab::protocols::paxos::{Action, PaxosWorld};
 use paxos_lab::session::{Command, Session};
 use paxos_lab::sim::{Knobs, NodeId};
 use paxos_lab::trace::StepEvents;
-use paxos_lab::ui::lesson_panel::LessonPanel;
+use paxos_lab::ui::views::lesson_panel::LessonPanel;
 
 fn bundled(name: &str) -> Lesson<Paxos> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -109,7 +109,7 @@ fn lesson_2_accepts_bringing_back_any_acceptor() {
 
 #[test]
 fn lessons_inject_no_random_faults() {
-    for l in paxos_lab::ui::lesson_panel::bundled_lessons() {
+    for l in paxos_lab::ui::views::lesson_panel::bundled_lessons() {
         assert_eq!(l.faults, Knobs::NONE, "{}", l.id);
         let mut session = Session::new(l.config.clone(), Knobs::default());
         let mut panel = LessonPanel::open(l.clone(), &mut session).unwrap();
@@ -239,7 +239,7 @@ fn open_at_exercise(name: &str, nth: usize) -> (LessonPanel<Paxos>, Session<Paxo
 
 #[test]
 fn after_solving_another_way_the_lesson_goes_on_from_the_students_run() {
-    use paxos_lab::ui::lesson_panel::LessonCommand;
+    use paxos_lab::ui::views::lesson_panel::LessonCommand;
     let (mut panel, mut session, at) = open_at_exercise("02-majorities.ron", 0);
     session.apply(Command::Act(Action::Restart("A5".parse().unwrap())));
     while !panel.observe(&session) {
@@ -270,7 +270,7 @@ fn after_solving_another_way_the_lesson_goes_on_from_the_students_run() {
 
 #[test]
 fn when_the_lesson_cannot_go_on_from_the_students_run_it_says_so_and_keeps_it() {
-    use paxos_lab::ui::lesson_panel::LessonCommand;
+    use paxos_lab::ui::views::lesson_panel::LessonCommand;
     let (mut panel, mut session, at) = open_at_exercise("06-chosen-vs-learned.ron", 0);
     // Solve it in another order (the newest message first, never to a learner), then drop the
     // learner's mail too: the goal still holds, but the lesson's next exercise needs that mail.

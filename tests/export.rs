@@ -12,7 +12,7 @@ use std::process::{Command, Output};
 use paxos_lab::export::{Format, Run, SHIVIZ_REGEX, StepRange};
 use paxos_lab::sim::Event;
 use paxos_lab::trace::{self, Trace};
-use paxos_lab::ui::render::{self, PictureOptions};
+use paxos_lab::ui::views::render::{self, PictureOptions};
 
 fn golden_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")

@@ -10,8 +10,8 @@ use paxos_lab::protocols::multipaxos::MultiPaxos;
 use paxos_lab::protocols::raft::Raft;
 use paxos_lab::session::{Command, Session};
 use paxos_lab::ui::i18n::Lang;
-use paxos_lab::ui::lesson_panel::{bundled_as, bundled_lessons};
-use paxos_lab::ui::store_app::{StoreApp, StoreWorkspace};
+use paxos_lab::ui::store::app::{StoreApp, StoreWorkspace};
+use paxos_lab::ui::views::lesson_panel::{bundled_as, bundled_lessons};
 use paxos_lab::ui::workspace::Shown;
 use paxos_lab::ui::{PaxosApp, Settings, install_fonts};
 

@@ -256,7 +256,7 @@ fn the_app_bundles_every_lesson_in_the_folder() {
         .iter()
         .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
-    let inside: Vec<&str> = paxos_lab::ui::lesson_panel::BUNDLED
+    let inside: Vec<&str> = paxos_lab::ui::views::lesson_panel::BUNDLED
         .iter()
         .map(|(n, _)| *n)
         .collect();
@@ -265,7 +265,7 @@ fn the_app_bundles_every_lesson_in_the_folder() {
         "add the new lesson to BUNDLED in src/ui/lesson_panel.rs"
     );
     assert_eq!(
-        paxos_lab::ui::lesson_panel::bundled_lessons().len(),
+        paxos_lab::ui::views::lesson_panel::bundled_lessons().len(),
         inside.len(),
         "every bundled lesson parses"
     );
@@ -387,7 +387,7 @@ fn every_raft_lesson_verifies_with_no_shortcut_and_is_bundled() {
         );
     }
     quizzes.assert_varied();
-    let bundled = paxos_lab::ui::lesson_panel::bundled_as::<paxos_lab::protocols::raft::Raft>(
+    let bundled = paxos_lab::ui::views::lesson_panel::bundled_as::<paxos_lab::protocols::raft::Raft>(
         <paxos_lab::protocols::raft::Raft as paxos_lab::ui::workspace::Shown>::bundled(),
     );
     assert_eq!(

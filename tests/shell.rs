@@ -18,8 +18,8 @@ use paxos_lab::sim::Knobs;
 use paxos_lab::sim::world::Action;
 use paxos_lab::ui::Settings;
 use paxos_lab::ui::i18n::Lang;
-use paxos_lab::ui::panes::{Layout, Pane};
-use paxos_lab::ui::store_app::{StoreApp, StoreWorkspace};
+use paxos_lab::ui::store::app::{StoreApp, StoreWorkspace};
+use paxos_lab::ui::views::panes::{Layout, Pane};
 
 const WINDOW: Rect = Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1280.0, 800.0));
 
@@ -460,7 +460,7 @@ fn the_layout_json_of_a_real_window_shows_every_log_row_and_a_wide_graph() {
 /// A step that plays actions shows them in words, read against the run (never as RON).
 #[test]
 fn a_played_step_says_its_actions_in_words() {
-    use paxos_lab::ui::lesson_panel::actions_in_words;
+    use paxos_lab::ui::views::lesson_panel::actions_in_words;
     let lesson =
         paxos_lab::lesson::load(std::path::Path::new("lessons/01-happy-path.ron")).unwrap();
     let world = lesson.config.world();
@@ -690,7 +690,7 @@ fn show_me_leaves_no_refusal_behind() {
 #[test]
 fn the_side_by_side_view_takes_the_apps_shortcuts() {
     use egui::{Key, Modifiers};
-    use paxos_lab::ui::compare_view::{CompareRequest, CompareView};
+    use paxos_lab::ui::compare::{CompareRequest, CompareView};
     let mut view = CompareView::new(None, Lang::En).unwrap();
     view.fixed_time = Some(0.0);
     let mut h = window_harness(view, |ui, v: &mut CompareView| v.ui(ui));

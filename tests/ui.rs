@@ -12,10 +12,10 @@ use paxos_lab::session::{Command, Selection, Session};
 use paxos_lab::sim::rng::Rng;
 use paxos_lab::sim::{Knobs, NodeId};
 use paxos_lab::trace;
-use paxos_lab::ui::graph::GraphView;
 use paxos_lab::ui::i18n::{Lang, T};
-use paxos_lab::ui::inspector::InspectorView;
-use paxos_lab::ui::spacetime::SpaceTimeView;
+use paxos_lab::ui::paxos::graph::GraphView;
+use paxos_lab::ui::paxos::inspector::InspectorView;
+use paxos_lab::ui::views::spacetime::SpaceTimeView;
 use paxos_lab::ui::{Frame, PaxosApp, Screen, Settings, install_fonts};
 
 fn sandbox(seed: u64, steps: u64) -> Session<Paxos> {
@@ -73,42 +73,26 @@ fn every_ui_string_renders_with_the_bundled_fonts() {
             check(format!("{t:?} ({lang:?})"), t.get(lang));
         }
     }
-    // Every character written literally in the views (symbols on buttons, marks on lanes).
-    for (file, text) in [
-        ("graph.rs", include_str!("../src/ui/graph.rs")),
-        ("log_view.rs", include_str!("../src/ui/log_view.rs")),
-        ("store_view.rs", include_str!("../src/ui/store_view.rs")),
-        ("history_view.rs", include_str!("../src/ui/history_view.rs")),
-        ("leader_view.rs", include_str!("../src/ui/leader_view.rs")),
-        ("store_app.rs", include_str!("../src/ui/store_app.rs")),
-        ("store_graph.rs", include_str!("../src/ui/store_graph.rs")),
-        (
-            "raft_log_view.rs",
-            include_str!("../src/ui/raft_log_view.rs"),
-        ),
-        ("panels.rs", include_str!("../src/ui/panels.rs")),
-        ("spacetime.rs", include_str!("../src/ui/spacetime.rs")),
-        ("inspector.rs", include_str!("../src/ui/inspector.rs")),
-        ("mod.rs", include_str!("../src/ui/mod.rs")),
-        ("i18n.rs", include_str!("../src/ui/i18n.rs")),
-        ("lesson_panel.rs", include_str!("../src/ui/lesson_panel.rs")),
-        (
-            "explore_panel.rs",
-            include_str!("../src/ui/explore_panel.rs"),
-        ),
-        ("files.rs", include_str!("../src/ui/files.rs")),
-        ("compare_view.rs", include_str!("../src/ui/compare_view.rs")),
-        // The broken rules' details, shown in the safety bar.
-        ("paxos", include_str!("../src/protocols/paxos/mod.rs")),
-        (
-            "multipaxos",
-            include_str!("../src/protocols/multipaxos/mod.rs"),
-        ),
-        ("raft", include_str!("../src/protocols/raft/mod.rs")),
-        ("kv.rs", include_str!("../src/protocols/kv.rs")),
-    ] {
+    // Every character written literally in the views (symbols on buttons, marks on lanes) and in
+    // the protocols (the broken rules' details the safety bar shows): every source file under
+    // src/ui and src/protocols, found by walking the folders, so a new view is never left out.
+    let mut files = Vec::new();
+    let mut folders = vec![std::path::PathBuf::from("src/ui"), "src/protocols".into()];
+    while let Some(dir) = folders.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    assert!(files.len() > 40, "the walk found the sources: {files:?}");
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
         check(
-            file.to_string(),
+            file.display().to_string(),
             &text.chars().filter(|c| !c.is_ascii()).collect::<String>(),
         );
     }
@@ -561,7 +545,7 @@ fn lesson_one_at(step: usize) -> Harness<'static, PaxosApp> {
 
 fn lesson_panel<'h>(
     h: &'h Harness<'static, PaxosApp>,
-) -> &'h paxos_lab::ui::lesson_panel::LessonPanel<Paxos> {
+) -> &'h paxos_lab::ui::views::lesson_panel::LessonPanel<Paxos> {
     match &h.state().screen {
         Screen::Lesson(p) => p,
         _ => panic!("not in a lesson"),
@@ -690,7 +674,7 @@ fn snapshot_lesson_picker_in_chinese() {
 /// shows its error and keeps the last good version.
 #[test]
 fn editing_the_open_lesson_reloads_it_and_a_broken_edit_keeps_the_last_good_one() {
-    use paxos_lab::ui::lesson_panel::LessonPanel;
+    use paxos_lab::ui::views::lesson_panel::LessonPanel;
     let dir = std::env::temp_dir().join(format!("paxos-lab-reload-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("lesson.ron");
@@ -736,7 +720,7 @@ fn editing_the_open_lesson_reloads_it_and_a_broken_edit_keeps_the_last_good_one(
 
 #[test]
 fn narration_that_names_nodes_marks_them_in_the_graph() {
-    use paxos_lab::ui::lesson_panel::{LessonPanel, bundled_lessons};
+    use paxos_lab::ui::views::lesson_panel::{LessonPanel, bundled_lessons};
     let lesson = bundled_lessons()
         .into_iter()
         .find(|l| l.id == "happy-path")
@@ -1087,7 +1071,7 @@ fn in_a_lesson_the_diagram_shows_only_what_has_happened() {
     let (spans, _) = session.spans();
     let later = spans.iter().filter(|s| s.sent_step > pos).count();
     assert!(later > 0, "there is a future to hide");
-    let shown: Vec<_> = paxos_lab::ui::spacetime::shown(spans, pos).collect();
+    let shown: Vec<_> = paxos_lab::ui::views::spacetime::shown(spans, pos).collect();
     assert!(
         shown
             .iter()
@@ -1252,11 +1236,11 @@ fn message_words_are_translated_but_names_and_numbers_stay() {
     let zh = paxos_lab::ui::Frame::at_rest(&session, Lang::Zh);
     let en = paxos_lab::ui::Frame::at_rest(&session, Lang::En);
     assert_eq!(
-        paxos_lab::ui::graph::message_text(&promise, &zh),
+        paxos_lab::ui::paxos::graph::message_text(&promise, &zh),
         "Promise(2.1, 尚未接受)"
     );
     assert_eq!(
-        paxos_lab::ui::graph::message_text(&promise, &en),
+        paxos_lab::ui::paxos::graph::message_text(&promise, &en),
         "Promise(2.1, accepted none)"
     );
 }

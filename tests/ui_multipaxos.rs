@@ -15,12 +15,12 @@ use paxos_lab::protocols::multipaxos::describe::{
 use paxos_lab::protocols::multipaxos::{MultiPaxos, MultiPaxosWorld, server};
 use paxos_lab::trace;
 use paxos_lab::ui::Screen;
-use paxos_lab::ui::history_view::HistoryView;
 use paxos_lab::ui::i18n::Lang;
-use paxos_lab::ui::leader_view::LeaderView;
-use paxos_lab::ui::log_view::LogView;
-use paxos_lab::ui::store_app::MultiPaxosApp;
-use paxos_lab::ui::store_view::StoreView;
+use paxos_lab::ui::multipaxos::MultiPaxosApp;
+use paxos_lab::ui::multipaxos::leader_view::LeaderView;
+use paxos_lab::ui::multipaxos::log_view::LogView;
+use paxos_lab::ui::views::history_view::HistoryView;
+use paxos_lab::ui::views::store_view::StoreView;
 
 /// The failover lesson's run up to the new leader: S1 (crashed) voted in slots 1 to 3, S2 in
 /// slots 1 and 3 (a hole at 2), S3 leads ballot 2.3 and has re-proposed 1 and 3 and a no-op in 2.
@@ -745,7 +745,7 @@ fn the_protocol_picker_switches_between_paxos_and_multipaxos() {
 /// covers another label, a node or a node's words, and every label lies inside the view.
 #[test]
 fn graph_labels_never_collide_in_a_busy_run() {
-    use paxos_lab::ui::store_graph::{GraphFrame, MultiPaxosGraph};
+    use paxos_lab::ui::store::graph::{GraphFrame, StoreGraph};
     let config = paxos_lab::protocols::multipaxos::Config {
         servers: 5,
         clients: 5,
@@ -765,7 +765,7 @@ fn graph_labels_never_collide_in_a_busy_run() {
     for (lang, scale) in [(Lang::En, 1.0), (Lang::Zh, 1.25)] {
         for at in (0..=300).step_by(10) {
             session.apply(paxos_lab::session::Command::Seek(at));
-            let mut graph = MultiPaxosGraph::default();
+            let mut graph = StoreGraph::<MultiPaxos>::default();
             {
                 let frame = GraphFrame {
                     world: session.world(),

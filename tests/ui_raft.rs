@@ -14,7 +14,7 @@ use paxos_lab::session::{Command, Selection, Session};
 use paxos_lab::sim::Knobs;
 use paxos_lab::trace;
 use paxos_lab::ui::i18n::Lang;
-use paxos_lab::ui::store_graph::{GraphFrame, RaftGraph};
+use paxos_lab::ui::store::graph::{GraphFrame, StoreGraph};
 
 /// The vote-twice scenario after its fourth step: S2 and S3 campaign in term 1, each with its
 /// own vote and one granted by the other on its way.
@@ -46,7 +46,7 @@ fn graph_frame(session: &Session<Raft>, lang: Lang) -> GraphFrame<'_, Raft> {
 fn snapshot_split_vote(lang: Lang, name: &str) {
     let session = split_vote();
     let frame = graph_frame(&session, lang);
-    let mut graph = RaftGraph::default();
+    let mut graph = StoreGraph::<Raft>::default();
     let mut out = Vec::new();
     let mut h = harness(Vec2::new(760.0, 460.0), |ui| graph.ui(ui, &frame, &mut out));
     h.run();
@@ -67,14 +67,14 @@ fn snapshot_raft_split_vote_in_chinese() {
 #[test]
 fn a_server_is_found_and_selected_by_its_label() {
     let session = split_vote();
-    let s = paxos_lab::ui::store_graph::client_words(
+    let s = paxos_lab::ui::store::graph::client_words(
         session.world(),
         paxos_lab::protocols::raft::client(1),
         Lang::En,
     );
     assert_eq!(s, "idle");
     let frame = graph_frame(&session, Lang::En);
-    let mut graph = RaftGraph::default();
+    let mut graph = StoreGraph::<Raft>::default();
     let out = std::cell::RefCell::new(Vec::new());
     let mut h = harness(Vec2::new(760.0, 460.0), |ui| {
         graph.ui(ui, &frame, &mut out.borrow_mut())
@@ -120,7 +120,7 @@ fn raft_graph_labels_never_collide_in_a_busy_run() {
     for (lang, scale) in [(Lang::En, 1.0), (Lang::Zh, 1.25)] {
         for at in (0..=300).step_by(10) {
             session.apply(Command::Seek(at));
-            let mut graph = RaftGraph::default();
+            let mut graph = StoreGraph::<Raft>::default();
             {
                 let frame = GraphFrame {
                     world: session.world(),
@@ -161,7 +161,7 @@ fn raft_graph_labels_never_collide_in_a_busy_run() {
 #[test]
 fn snapshot_raft_log_table_and_leader_panel() {
     use paxos_lab::protocols::raft::describe::{log_rows, progress};
-    use paxos_lab::ui::raft_log_view::{RaftLeaderView, RaftLogView};
+    use paxos_lab::ui::raft::log_view::{RaftLeaderView, RaftLogView};
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/scenarios/raft/commit-previous-term.ron"
@@ -241,11 +241,9 @@ fn snapshot_workspace(lang: Lang, name: &str) {
     let (t, _) = trace::load_as::<Raft>(std::path::Path::new(path)).unwrap();
     let mut session = Session::from_trace(&t).unwrap();
     session.apply(Command::Seek(44));
-    let mut app = paxos_lab::ui::store_app::RaftApp::new(session, lang);
+    let mut app = paxos_lab::ui::raft::RaftApp::new(session, lang);
     app.fixed_time = Some(0.0);
-    let mut h = window_harness(app, |ui, app: &mut paxos_lab::ui::store_app::RaftApp| {
-        app.ui(ui)
-    });
+    let mut h = window_harness(app, |ui, app: &mut paxos_lab::ui::raft::RaftApp| app.ui(ui));
     h.run();
     h.run();
     h.snapshot(name);
@@ -298,7 +296,7 @@ fn side_by_side_steps_both_protocols_on_one_timeline() {
 /// Just after Raft's new leader first commits an earlier term's entry through its own, in the
 /// partition script: the moment the Figure 8 difference is noted over Raft's graph.
 fn side_by_side_at_the_first_carry_over(lang: Lang, presenter: bool, name: &str) {
-    use paxos_lab::ui::compare_view::CompareView;
+    use paxos_lab::ui::compare::CompareView;
     let mut view = CompareView::new(None, lang).unwrap();
     view.choose(1).unwrap();
     view.fixed_time = Some(0.0);
@@ -341,7 +339,7 @@ fn snapshot_side_by_side_in_chinese_for_a_projector() {
 /// campaign; both are actions of the run (saved and replayed like any other).
 #[test]
 fn timer_keys_align_for_a_split_vote_or_spread_for_one_candidate() {
-    let candidates = |r: &paxos_lab::ui::store_app::RaftApp| -> Vec<u32> {
+    let candidates = |r: &paxos_lab::ui::raft::RaftApp| -> Vec<u32> {
         r.session
             .world()
             .nodes()
@@ -386,7 +384,7 @@ fn timer_keys_align_for_a_split_vote_or_spread_for_one_candidate() {
 /// its ballot: both noted on their own graph, and the Figure 8 difference ticked.
 #[test]
 fn notes_over_each_graph_name_correspondences_and_differences_where_they_happen() {
-    use paxos_lab::ui::compare_view::CompareView;
+    use paxos_lab::ui::compare::CompareView;
     let mut view = CompareView::new(None, Lang::En).unwrap();
     view.choose(1).unwrap();
     view.fixed_time = Some(0.0);
@@ -434,7 +432,7 @@ fn notes_over_each_graph_name_correspondences_and_differences_where_they_happen(
 /// truncation difference ticked from then on.
 #[test]
 fn a_truncation_is_noted_over_raft_the_round_it_happens() {
-    use paxos_lab::ui::compare_view::CompareView;
+    use paxos_lab::ui::compare::CompareView;
     let mut view = CompareView::new(None, Lang::En).unwrap();
     view.choose(3).unwrap();
     assert!(view.scripts[3].title[0].contains("cut off"));
@@ -474,11 +472,9 @@ fn can_this_break_finds_a_flaw_and_opens_its_run_in_the_raft_workspace() {
             ..Config::default()
         };
         let session = Session::new(config, Knobs::default());
-        let mut app = paxos_lab::ui::store_app::RaftApp::new(session, Lang::En);
+        let mut app = paxos_lab::ui::raft::RaftApp::new(session, Lang::En);
         app.fixed_time = Some(0.0);
-        let mut h = window_harness(app, |ui, app: &mut paxos_lab::ui::store_app::RaftApp| {
-            app.ui(ui)
-        });
+        let mut h = window_harness(app, |ui, app: &mut paxos_lab::ui::raft::RaftApp| app.ui(ui));
         h.run();
         h.get_by_label("Can this break?…").click();
         h.run();
@@ -518,10 +514,8 @@ fn a_raft_lesson_offers_no_search() {
     let text = std::fs::read_to_string(path).unwrap();
     let (lesson, _) =
         paxos_lab::lesson::check_reference_as::<Raft>(std::path::Path::new(path), &text).unwrap();
-    let app = paxos_lab::ui::store_app::RaftApp::on_lesson(lesson, 0, None, Lang::En).unwrap();
-    let mut h = window_harness(app, |ui, app: &mut paxos_lab::ui::store_app::RaftApp| {
-        app.ui(ui)
-    });
+    let app = paxos_lab::ui::raft::RaftApp::on_lesson(lesson, 0, None, Lang::En).unwrap();
+    let mut h = window_harness(app, |ui, app: &mut paxos_lab::ui::raft::RaftApp| app.ui(ui));
     h.run();
     assert!(h.query_by_label("Can this break?…").is_none());
     h.get_by_label("New run…");
@@ -547,7 +541,7 @@ fn a_crowd_in_flight_is_drawn_in_bounded_shapes_and_counted() {
     let in_flight = session.world().network().in_flight_count();
     assert!(in_flight >= 40_000, "{in_flight}");
     let frame = graph_frame(&session, Lang::En);
-    let mut graph = RaftGraph::default();
+    let mut graph = StoreGraph::<Raft>::default();
     let mut out = Vec::new();
     let mut drawn = Vec::new();
     {

@@ -7,7 +7,7 @@ use clap::Args;
 use super::{EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_OK, parse_lang, parse_size};
 use crate::export::{self, Format, StepRange};
 use crate::trace;
-use crate::ui::render::PictureOptions;
+use crate::ui::views::render::PictureOptions;
 
 #[derive(Args, Debug, Clone)]
 pub struct ExportArgs {
@@ -116,7 +116,7 @@ fn range_of(args: &ExportArgs, len: usize) -> Result<StepRange, String> {
 /// Any export of a trace: pictures drawn by the app's graph view of its protocol, text by
 /// `export`. A trace whose recorded outcome is not what its actions reach is refused (exit 3),
 /// so an export never carries an edited outcome out.
-fn any_bytes<P: crate::ui::render::GraphPicture>(
+fn any_bytes<P: crate::ui::views::render::GraphPicture>(
     args: &ExportArgs,
     text: &str,
     format: Format,
@@ -144,7 +144,7 @@ fn any_bytes<P: crate::ui::render::GraphPicture>(
         dark: !args.light,
         frames_per_step: args.frames_per_step,
     };
-    let bytes = crate::ui::render::export(&trace, format, range, &pictures)
+    let bytes = crate::ui::views::render::export(&trace, format, range, &pictures)
         .map_err(|e| (EXIT_BAD_INPUT, format!("{}: {e}", args.trace.display())))?;
     Ok((bytes, range))
 }

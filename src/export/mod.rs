@@ -1,6 +1,6 @@
 //! Turning a run into text to share: the trace as JSON, a space-time diagram in SVG, a Mermaid
 //! sequence diagram, a ShiViz log. Pictures of the graph view (PNG, GIF) are drawn by the app's
-//! own view code (`crate::ui::render`), which calls in here for the rest; nothing here uses `ui`.
+//! own view code (`crate::ui::views::render`), which calls in here for the rest; nothing here uses `ui`.
 //! Every writer is a pure function of the trace and the step range, so the same input gives the
 //! same bytes; files are written atomically.
 

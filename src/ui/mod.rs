@@ -2,30 +2,13 @@
 //! `Command`s; the app applies them once per frame, so no view changes the simulation directly.
 //! Animation time is passed in, so tests can freeze it.
 
-pub mod anim;
-pub mod commands;
-pub mod compare_view;
-pub mod crowd;
-pub mod explore_panel;
-pub mod files;
-pub mod graph;
-pub mod history_view;
+pub mod compare;
 pub mod i18n;
-pub mod inspector;
-pub mod leader_view;
-pub mod lesson_panel;
-pub mod log_view;
-pub mod multipaxos_settings;
-pub mod panels;
-pub mod panes;
-pub mod raft_log_view;
-pub mod render;
-pub mod spacetime;
-pub mod store_app;
-pub mod store_explore;
-pub mod store_graph;
-pub mod store_view;
-pub mod theme;
+pub mod multipaxos;
+pub mod paxos;
+pub mod raft;
+pub mod store;
+pub mod views;
 pub mod workspace;
 
 use std::sync::{Arc, Mutex};
@@ -34,17 +17,17 @@ use egui::{Context, Ui};
 
 use crate::protocols::paxos::Paxos;
 use crate::session::{Command, Notice, Selection, Session};
-pub use anim::Anim;
-use anim::Animator;
-use commands::UiCommand;
-use explore_panel::ExploreWindow;
-use files::{FileDialog, FilePurpose, FileRequest};
-use graph::GraphView;
 use i18n::{Lang, T};
-use inspector::InspectorView;
-use lesson_panel::{LessonCommand, LessonPanel};
-use panels::{ControlsView, SettingsWindow, safety_bar};
-use theme::Palette;
+use paxos::explore_panel::ExploreWindow;
+use paxos::graph::GraphView;
+use paxos::inspector::InspectorView;
+use paxos::panels::{ControlsView, SettingsWindow, safety_bar};
+pub use views::anim::Anim;
+use views::anim::Animator;
+use views::commands::UiCommand;
+use views::files::{FileDialog, FilePurpose, FileRequest};
+use views::lesson_panel::{LessonCommand, LessonPanel};
+use views::theme::Palette;
 
 use crate::protocols::paxos::Action;
 
@@ -69,7 +52,7 @@ pub struct Settings {
     /// Where each lesson left midway was left: its id and step (from 0), to resume there.
     pub lesson_steps: std::collections::BTreeMap<String, usize>,
     /// Each workspace's panes as the user left them, by protocol name (`multipaxos`, `raft`).
-    pub layouts: std::collections::BTreeMap<String, egui_tiles::Tree<panes::Pane>>,
+    pub layouts: std::collections::BTreeMap<String, egui_tiles::Tree<views::panes::Pane>>,
 }
 
 impl Default for Settings {
@@ -245,7 +228,7 @@ pub struct PaxosApp {
     lessons: Vec<crate::lesson::Lesson<Paxos>>,
     pub settings: Settings,
     pub graph: GraphView,
-    spacetime: spacetime::SpaceTimeView,
+    spacetime: views::spacetime::SpaceTimeView,
     inspector: InspectorView,
     controls: ControlsView,
     settings_window: SettingsWindow,
@@ -382,7 +365,7 @@ impl PaxosApp {
     fn adopt_document(&mut self, path: &std::path::Path, news: T) {
         self.document = Some(path.to_path_buf());
         self.saved_generation = self.session.generation();
-        files::remember(&mut self.settings.recent_files, path);
+        views::files::remember(&mut self.settings.recent_files, path);
         self.report_file(news, path);
     }
 
@@ -408,12 +391,12 @@ impl PaxosApp {
         format: crate::export::Format,
         range: crate::export::StepRange,
     ) -> Result<(), String> {
-        let pictures = render::PictureOptions {
+        let pictures = views::render::PictureOptions {
             lang: self.settings.lang,
             dark: self.settings.dark,
             ..Default::default()
         };
-        let bytes = render::export(&self.session.to_trace(), format, range, &pictures)?;
+        let bytes = views::render::export(&self.session.to_trace(), format, range, &pictures)?;
         crate::export::write(path, &bytes)?;
         self.report_file(T::Exported, path);
         Ok(())
@@ -471,7 +454,7 @@ impl PaxosApp {
             Session::new(Default::default(), Default::default()),
             settings,
         );
-        app.lessons = lesson_panel::bundled_lessons();
+        app.lessons = views::lesson_panel::bundled_lessons();
         app.shelves = workspace::shelves();
         app.screen = Screen::Picker;
         app
@@ -544,7 +527,7 @@ impl PaxosApp {
             UiCommand::Lessons => {
                 self.screen = Screen::Picker;
                 if self.lessons.is_empty() {
-                    self.lessons = lesson_panel::bundled_lessons();
+                    self.lessons = views::lesson_panel::bundled_lessons();
                     self.shelves = workspace::shelves();
                 }
             }
@@ -781,18 +764,18 @@ impl PaxosApp {
         if matches!(self.screen, Screen::Picker) {
             let mut choice = None;
             egui::CentralPanel::default().show(ui, |ui| {
-                choice = lesson_panel::picker_ui(
+                choice = views::lesson_panel::picker_ui(
                     ui,
                     &self.lessons,
                     &self.shelves,
-                    &lesson_panel::LessonProgress {
+                    &views::lesson_panel::LessonProgress {
                         completed: &self.settings.completed,
                         left_at: &self.settings.lesson_steps,
                     },
                     self.settings.lang,
                 )
             });
-            use lesson_panel::PickerChoice;
+            use views::lesson_panel::PickerChoice;
             match choice {
                 Some(PickerChoice::Lesson(i, step)) => {
                     if let Some(l) = self.lessons.get(i).cloned()
@@ -853,7 +836,7 @@ impl PaxosApp {
                     .default_size(340.0)
                     .show(ui, |ui| {
                         egui::ScrollArea::vertical().show(ui, |ui| {
-                            let look = lesson_panel::PanelLook {
+                            let look = views::lesson_panel::PanelLook {
                                 lang: f.lang,
                                 palette: f.palette,
                                 text_scale: f.text_scale,
@@ -893,7 +876,7 @@ impl PaxosApp {
                 egui::Window::new(f.tr(T::Legend))
                     .open(&mut open)
                     .resizable(false)
-                    .show(&ctx, |ui| graph::legend_ui(ui, &f));
+                    .show(&ctx, |ui| paxos::graph::legend_ui(ui, &f));
                 self.show_legend = open;
             }
             if self.show_help {
@@ -939,7 +922,7 @@ impl PaxosApp {
             if c == LessonCommand::Leave {
                 self.screen = Screen::Picker;
                 if self.lessons.is_empty() {
-                    self.lessons = lesson_panel::bundled_lessons();
+                    self.lessons = views::lesson_panel::bundled_lessons();
                     self.shelves = workspace::shelves();
                 }
                 continue;
@@ -1228,7 +1211,7 @@ pub const PRESENTER_TEXT: f32 = 1.4;
 
 /// Encodes an egui image as PNG and writes it atomically.
 pub fn save_png(path: &std::path::Path, img: &egui::ColorImage) -> Result<(), String> {
-    let png = render::png_bytes(img)?;
+    let png = views::render::png_bytes(img)?;
     crate::fsutil::atomic_write(path, &png).map_err(|e| format!("{}: {e}", path.display()))
 }
 
@@ -1240,7 +1223,7 @@ pub struct LabApp {
     /// The open store protocol's workspace (Multi-Paxos, Raft), if any.
     pub workspace: Option<Box<dyn workspace::Workspace>>,
     /// Multi-Paxos and Raft side by side (nothing in it is unsaved: its runs are the script's).
-    pub compare: Option<compare_view::CompareView>,
+    pub compare: Option<compare::CompareView>,
 }
 
 /// Keeps where the student is in a lesson, to resume it there from the picker; a lesson done
@@ -1263,13 +1246,13 @@ impl LabApp {
     }
 
     /// The open workspace, if it is protocol `P`'s.
-    pub fn store<P: store_app::StoreWorkspace>(&self) -> Option<&store_app::StoreApp<P>> {
+    pub fn store<P: store::app::StoreWorkspace>(&self) -> Option<&store::app::StoreApp<P>> {
         self.workspace.as_ref()?.as_any().downcast_ref()
     }
 
-    pub fn store_mut<P: store_app::StoreWorkspace>(
+    pub fn store_mut<P: store::app::StoreWorkspace>(
         &mut self,
-    ) -> Option<&mut store_app::StoreApp<P>> {
+    ) -> Option<&mut store::app::StoreApp<P>> {
         self.workspace.as_mut()?.as_any_mut().downcast_mut()
     }
 
@@ -1308,7 +1291,7 @@ impl LabApp {
                 self.workspace = None;
                 self.compare = None;
                 if self.paxos.lessons.is_empty() {
-                    self.paxos.lessons = lesson_panel::bundled_lessons();
+                    self.paxos.lessons = views::lesson_panel::bundled_lessons();
                 }
                 if self.paxos.shelves.is_empty() {
                     self.paxos.shelves = workspace::shelves();
@@ -1316,7 +1299,7 @@ impl LabApp {
                 self.paxos.screen = Screen::Picker;
             }
             AppCommand::Compare => {
-                match compare_view::CompareView::new(None, self.paxos.settings.lang) {
+                match compare::CompareView::new(None, self.paxos.settings.lang) {
                     Ok(mut c) => {
                         c.presenter = self.paxos.settings.presenter;
                         c.dark = self.paxos.settings.dark;
@@ -1382,7 +1365,7 @@ impl LabApp {
             }
         }
         if let Some(c) = &mut self.compare
-            && c.request.take() == Some(compare_view::CompareRequest::ToLessons)
+            && c.request.take() == Some(compare::CompareRequest::ToLessons)
         {
             self.paxos.settings.lang = c.lang;
             self.paxos.settings.presenter = c.presenter;
@@ -1446,7 +1429,7 @@ impl workspace::Shown for Paxos {
         T::ChooseLesson
     }
     fn bundled() -> &'static [(&'static str, &'static str)] {
-        lesson_panel::BUNDLED
+        views::lesson_panel::BUNDLED
     }
     fn run_settings() -> Option<Box<dyn workspace::RunSettings>> {
         None
@@ -1540,7 +1523,7 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
                     .send_viewport_cmd(egui::ViewportCommand::InnerSize(egui::vec2(w, h) / zoom));
             }
             if let Some(Start::Compare(script, round)) = start {
-                let mut c = compare_view::CompareView::new(Some(*script), settings.lang)?;
+                let mut c = compare::CompareView::new(Some(*script), settings.lang)?;
                 c.presenter = settings.presenter;
                 c.dark = settings.dark;
                 c.seek(round);

@@ -10,9 +10,9 @@ use std::path::PathBuf;
 use egui::Ui;
 
 use super::i18n::{Lang, T};
-use super::lesson_panel::LessonPanel;
-use super::multipaxos_settings::StoreSettings;
-use super::store_app::{StoreApp, StoreWorkspace};
+use super::store::app::{StoreApp, StoreWorkspace};
+use super::store::settings::StoreSettings;
+use super::views::lesson_panel::LessonPanel;
 use super::{ScreenshotResult, Settings};
 use crate::lesson::{Lesson, Teach};
 use crate::palette::Palette;
@@ -240,7 +240,7 @@ impl<P: StoreWorkspace> Shown for P {
 pub struct Shelf {
     pub protocol: Protocol,
     pub heading: T,
-    pub lessons: Vec<super::lesson_panel::LessonCard>,
+    pub lessons: Vec<super::views::lesson_panel::LessonCard>,
 }
 
 /// Every store protocol's shelf of bundled lessons (Paxos's are the Paxos app's own), in the
@@ -255,9 +255,9 @@ pub fn shelves() -> Vec<Shelf> {
 fn shelf<P: Shown>(protocol: Protocol) -> Option<Shelf> {
     // Paxos's lessons play in the Paxos app, which lists them itself.
     P::run_settings()?;
-    let lessons = super::lesson_panel::bundled_as::<P>(P::bundled())
+    let lessons = super::views::lesson_panel::bundled_as::<P>(P::bundled())
         .iter()
-        .map(super::lesson_panel::LessonCard::of)
+        .map(super::views::lesson_panel::LessonCard::of)
         .collect();
     Some(Shelf {
         protocol,
@@ -276,7 +276,7 @@ pub fn open(command: &AppCommand, lang: Lang) -> Option<Result<Box<dyn Workspace
         }),
         AppCommand::Lesson(protocol, index, step) => crate::with_protocol!(*protocol, P => {
             P::run_settings()?;
-            let lessons = super::lesson_panel::bundled_as::<P>(P::bundled());
+            let lessons = super::views::lesson_panel::bundled_as::<P>(P::bundled());
             let lesson = lessons.into_iter().nth(*index)?;
             Some(match P::open_lesson(lesson, *step, None) {
                 super::Start::Workspace(make) => make(lang),

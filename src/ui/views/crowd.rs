@@ -7,10 +7,10 @@ use std::collections::HashMap;
 
 use egui::{Color32, FontId, Painter, Pos2, Rect, Vec2};
 
-use super::graph::Drawn;
-use super::i18n::{Lang, T, fill};
 use crate::sim::MsgId;
 use crate::sim::words::grouped;
+use crate::ui::i18n::{Lang, T, fill};
+use crate::ui::paxos::graph::Drawn;
 
 /// The most message markers one frame draws (each a few shapes).
 pub const MAX_MARKERS: usize = 1500;

@@ -6,12 +6,12 @@
 
 use egui::Context;
 
-use super::explore_panel::{Finding, SearchRun, bounds_grid};
-use super::i18n::{Lang, T};
-use super::theme::Palette;
 use crate::explore::StoreSearch;
 use crate::protocols::kv::config::StoreConfig;
 use crate::trace::Trace;
+use crate::ui::i18n::{Lang, T};
+use crate::ui::paxos::explore_panel::{Finding, SearchRun, bounds_grid};
+use crate::ui::views::theme::Palette;
 
 /// The bounds a student sets (the explorer's own type: the tests search through it too).
 pub type StoreBounds = crate::explore::ask::StoreAsk;

@@ -6,11 +6,11 @@
 
 use egui::{Align2, Color32, FontId, Grid, Rect, RichText, Sense, Shape, Stroke, Ui, Vec2};
 
-use super::i18n::{Lang, T, fill};
 use crate::palette::Palette;
 use crate::protocols::raft::RaftWorld;
 use crate::protocols::raft::describe::{log_rows, progress};
 use crate::sim::NodeId;
+use crate::ui::i18n::{Lang, T, fill};
 
 #[derive(Default)]
 pub struct RaftLogView;
@@ -103,10 +103,10 @@ impl RaftLogView {
                 ui.label(RichText::new(tr(T::RaftLogEmpty)).color(weak));
             }
         };
-        let rects = super::log_view::rows_with_heads(
+        let rects = crate::ui::multipaxos::log_view::rows_with_heads(
             ui,
             "raft-log",
-            super::log_view::RowsLook {
+            crate::ui::multipaxos::log_view::RowsLook {
                 head_width: 64.0,
                 row_height: CELL.y,
                 header_height: 0.0,

@@ -4,13 +4,13 @@
 
 use egui::{Align2, FontId, Pos2, Rect, ScrollArea, Sense, Stroke, Ui, Vec2};
 
-use super::Frame;
-use super::i18n::{Lang, T};
 use crate::palette::Palette;
 use crate::protocols::Plugin;
 use crate::protocols::paxos::Paxos;
 use crate::session::{Command, LaneMark, Session};
 use crate::sim::NodeId;
+use crate::ui::Frame;
+use crate::ui::i18n::{Lang, T};
 
 /// What the diagram reads, for any protocol.
 pub struct SpaceTimeFrame<'a, P: Plugin> {
@@ -145,7 +145,11 @@ impl SpaceTimeView {
                 } else if s.lost.is_some() {
                     let m = a + (b - a) * 0.6;
                     painter.line_segment([a, m], Stroke::new(1.2, c));
-                    painter.extend(super::theme::cross(m, 3.5, Stroke::new(2.0, pal.cut)));
+                    painter.extend(crate::ui::views::theme::cross(
+                        m,
+                        3.5,
+                        Stroke::new(2.0, pal.cut),
+                    ));
                 } else {
                     // A small head that stays within its lane, whatever the arrow's length.
                     painter.line_segment([a, b], Stroke::new(1.3, c));

@@ -6,13 +6,13 @@
 use egui::text::LayoutJob;
 use egui::{Color32, FontId, RichText, TextFormat, Ui};
 
-use super::i18n::{Lang, T, fill};
 use crate::lesson::{self, Lesson, Script, Step, Teach, Text};
 use crate::palette::Palette;
 use crate::protocols::paxos::Paxos;
 use crate::session::{Command, Session};
 use crate::sim::world::ActionOf;
 use crate::trace::{self, Trace};
+use crate::ui::i18n::{Lang, T, fill};
 
 /// How the panel looks this frame: language, colours, text size (larger in presenter mode).
 #[derive(Clone, Copy, Debug)]
@@ -32,95 +32,43 @@ impl PanelLook {
 pub const BUNDLED: &[(&str, &str)] = &[
     (
         "01-happy-path.ron",
-        include_str!("../../lessons/01-happy-path.ron"),
+        include_str!("../../../lessons/01-happy-path.ron"),
     ),
     (
         "02-majorities.ron",
-        include_str!("../../lessons/02-majorities.ron"),
+        include_str!("../../../lessons/02-majorities.ron"),
     ),
     (
         "03-lost-messages.ron",
-        include_str!("../../lessons/03-lost-messages.ron"),
+        include_str!("../../../lessons/03-lost-messages.ron"),
     ),
     (
         "04-two-proposers.ron",
-        include_str!("../../lessons/04-two-proposers.ron"),
+        include_str!("../../../lessons/04-two-proposers.ron"),
     ),
     (
         "05-the-key-rule.ron",
-        include_str!("../../lessons/05-the-key-rule.ron"),
+        include_str!("../../../lessons/05-the-key-rule.ron"),
     ),
     (
         "06-chosen-vs-learned.ron",
-        include_str!("../../lessons/06-chosen-vs-learned.ron"),
+        include_str!("../../../lessons/06-chosen-vs-learned.ron"),
     ),
     (
         "07-durable-state.ron",
-        include_str!("../../lessons/07-durable-state.ron"),
+        include_str!("../../../lessons/07-durable-state.ron"),
     ),
     (
         "08-dueling-proposers.ron",
-        include_str!("../../lessons/08-dueling-proposers.ron"),
+        include_str!("../../../lessons/08-dueling-proposers.ron"),
     ),
     (
         "09-quorum-intersection.ron",
-        include_str!("../../lessons/09-quorum-intersection.ron"),
+        include_str!("../../../lessons/09-quorum-intersection.ron"),
     ),
     (
         "10-ballot-uniqueness.ron",
-        include_str!("../../lessons/10-ballot-uniqueness.ron"),
-    ),
-];
-
-/// The Multi-Paxos lessons shipped inside the binary: Paxos applied.
-pub const BUNDLED_MULTIPAXOS: &[(&str, &str)] = &[
-    (
-        "multipaxos/01-from-value-to-log.ron",
-        include_str!("../../lessons/multipaxos/01-from-value-to-log.ron"),
-    ),
-    (
-        "multipaxos/02-stable-leader.ron",
-        include_str!("../../lessons/multipaxos/02-stable-leader.ron"),
-    ),
-    (
-        "multipaxos/03-failover.ron",
-        include_str!("../../lessons/multipaxos/03-failover.ron"),
-    ),
-    (
-        "multipaxos/04-exactly-once.ron",
-        include_str!("../../lessons/multipaxos/04-exactly-once.ron"),
-    ),
-    (
-        "multipaxos/05-reads.ron",
-        include_str!("../../lessons/multipaxos/05-reads.ron"),
-    ),
-    (
-        "multipaxos/06-partitions.ron",
-        include_str!("../../lessons/multipaxos/06-partitions.ron"),
-    ),
-];
-
-/// The Raft lessons shipped inside the binary: the same store, another algorithm.
-pub const BUNDLED_RAFT: &[(&str, &str)] = &[
-    (
-        "raft/01-elections.ron",
-        include_str!("../../lessons/raft/01-elections.ron"),
-    ),
-    (
-        "raft/02-log-replication.ron",
-        include_str!("../../lessons/raft/02-log-replication.ron"),
-    ),
-    (
-        "raft/03-figure-8.ron",
-        include_str!("../../lessons/raft/03-figure-8.ron"),
-    ),
-    (
-        "raft/04-failover-truncation.ron",
-        include_str!("../../lessons/raft/04-failover-truncation.ron"),
-    ),
-    (
-        "raft/05-what-differs.ron",
-        include_str!("../../lessons/raft/05-what-differs.ron"),
+        include_str!("../../../lessons/10-ballot-uniqueness.ron"),
     ),
 ];
 
@@ -799,7 +747,7 @@ pub enum PickerChoice {
     /// A Paxos lesson, by its place in the list, and the step to open it at (from 0).
     Lesson(usize, usize),
     /// Anything else: a sandbox, a store protocol's lesson, side by side.
-    Open(super::workspace::AppCommand),
+    Open(crate::ui::workspace::AppCommand),
 }
 
 /// What the picker shows of a lesson, whatever its protocol.
@@ -895,11 +843,11 @@ pub struct LessonProgress<'a> {
 pub fn picker_ui(
     ui: &mut Ui,
     lessons: &[Lesson<Paxos>],
-    shelves: &[super::workspace::Shelf],
+    shelves: &[crate::ui::workspace::Shelf],
     progress: &LessonProgress,
     lang: Lang,
 ) -> Option<PickerChoice> {
-    use super::workspace::{AppCommand, Shown};
+    use crate::ui::workspace::{AppCommand, Shown};
     let mut choice = None;
     ui.add_space(12.0);
     ui.vertical_centered(|ui| {

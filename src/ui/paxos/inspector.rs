@@ -3,18 +3,18 @@
 
 use egui::{Grid, RichText, Ui};
 
-use super::Frame;
-use super::graph::{message_actions, node_actions, node_status};
-use super::i18n::T;
 use crate::protocols::paxos::Paxos;
 use crate::protocols::paxos::acceptor_list;
 use crate::protocols::paxos::{Action, PaxosWorld};
 use crate::protocols::paxos::{Node, Phase};
 use crate::session::{Command, Selection};
+use crate::ui::Frame;
+use crate::ui::i18n::T;
+use crate::ui::paxos::graph::{message_actions, node_actions, node_status};
 
 #[derive(Default)]
 pub struct InspectorView {
-    pub request_value: super::graph::RequestValue,
+    pub request_value: crate::ui::paxos::graph::RequestValue,
     /// The world one step back, for highlighting changes, cached by (run version, position).
     previous: Option<(u64, u64, PaxosWorld)>,
 }
@@ -30,7 +30,7 @@ impl InspectorView {
             f.session.len(),
             f.tr(T::Time),
             world.now(),
-            super::i18n::fill(
+            crate::ui::i18n::fill(
                 f.tr(T::InFlightCount),
                 &[&world.network().in_flight_count()]
             ),
@@ -115,7 +115,7 @@ impl InspectorView {
                 match world.network().get(m) {
                     Some(env) => {
                         ui.label(
-                            RichText::new(super::graph::message_text(&env.msg, f))
+                            RichText::new(crate::ui::paxos::graph::message_text(&env.msg, f))
                                 .strong()
                                 .size(16.0),
                         );
@@ -157,7 +157,7 @@ impl InspectorView {
                 } else {
                     (T::CutLink, Action::CutLink(a, b))
                 };
-                if super::graph::act_button(ui, f, f.tr(text), action, true) {
+                if crate::ui::paxos::graph::act_button(ui, f, f.tr(text), action, true) {
                     out.push(Command::Act(action));
                 }
             }

@@ -11,19 +11,6 @@ use std::collections::BTreeSet;
 
 use egui::{Context, RichText, Ui};
 
-use super::ScreenshotPlan;
-use super::anim::Animator;
-use super::files::{FileDialog, FilePurpose, FileRequest};
-use super::history_view::HistoryView;
-use super::i18n::{Lang, T, fill, multipaxos_invariant_name, raft_invariant_name};
-use super::leader_view::LeaderView;
-use super::lesson_panel::{LessonCommand, LessonPanel, PanelLook};
-use super::log_view::LogView;
-use super::multipaxos_settings::{StoreSettings, protocol_picker};
-use super::raft_log_view::{RaftLeaderView, RaftLogView};
-use super::store_graph::{GraphFrame, StoreGraph, StoreGraphView, client_words};
-use super::store_view::StoreView;
-use super::workspace::{AppCommand, RunSettings};
 use crate::lesson::Teach;
 use crate::palette::Palette;
 use crate::protocols::Plugin;
@@ -31,19 +18,27 @@ use crate::protocols::ids::Value;
 use crate::protocols::kv::config::StoreConfig;
 use crate::protocols::kv::views::Replicated;
 use crate::protocols::kv::{self, CLIENT, Op};
-use crate::protocols::multipaxos::{self, MultiPaxos};
-use crate::protocols::raft::{self, Raft};
 use crate::session::{Command, Notice, Selection, Session};
 use crate::sim::world::{Action, World};
 use crate::sim::{MsgId, NodeId};
 use crate::trace::Protocol;
+use crate::ui::ScreenshotPlan;
+use crate::ui::i18n::{Lang, T, fill};
+use crate::ui::store::graph::{GraphFrame, StoreGraph, StoreGraphView, client_words};
+use crate::ui::store::settings::{StoreSettings, protocol_picker};
+use crate::ui::views::anim::Animator;
+use crate::ui::views::files::{FileDialog, FilePurpose, FileRequest};
+use crate::ui::views::history_view::HistoryView;
+use crate::ui::views::lesson_panel::{LessonCommand, LessonPanel, PanelLook};
+use crate::ui::views::store_view::StoreView;
+use crate::ui::workspace::{AppCommand, RunSettings};
 
 /// What the workspace needs of a store protocol beyond the graph, the stores and the lessons.
 pub trait StoreWorkspace:
     StoreGraphView
     + Replicated
     + Teach
-    + super::render::GraphPicture
+    + crate::ui::views::render::GraphPicture
     + Plugin<Request = Op, Config: StoreConfig + Send + 'static>
     + crate::explore::StoreSearch
 {
@@ -74,88 +69,6 @@ pub trait StoreWorkspace:
     ) -> Vec<(NodeId, egui::Rect)>;
     /// What the inspector adds under a server's words.
     fn inspector_extra(ui: &mut Ui, world: &World<Self>, id: NodeId, lang: Lang);
-}
-
-impl StoreWorkspace for MultiPaxos {
-    const PROTOCOL: Protocol = Protocol::MultiPaxos;
-    const SANDBOX_BUTTON: T = T::OpenMultiPaxosSandbox;
-    const LESSONS_HEADING: T = T::MultiPaxosLessons;
-    const BUNDLED: &'static [(&'static str, &'static str)] =
-        super::lesson_panel::BUNDLED_MULTIPAXOS;
-    type Panels = (LogView, LeaderView);
-
-    fn heading() -> T {
-        T::ProtocolMultiPaxos
-    }
-
-    fn invariant_name(id: &str) -> T {
-        multipaxos_invariant_name(id)
-    }
-
-    fn leader_panel(panels: &mut Self::Panels, ui: &mut Ui, world: &World<Self>, lang: Lang) {
-        panels.1.ui(ui, world, lang);
-    }
-
-    fn log_panel(
-        panels: &mut Self::Panels,
-        ui: &mut Ui,
-        world: &World<Self>,
-        lang: Lang,
-        palette: &Palette,
-    ) -> Vec<(NodeId, egui::Rect)> {
-        panels.0.ui(ui, world, lang, palette)
-    }
-
-    fn inspector_extra(ui: &mut Ui, world: &World<Self>, id: NodeId, lang: Lang) {
-        if let Some(multipaxos::Node::Server(s)) = world.node(id).map(|n| &n.state) {
-            ui.label(format!("{} {}", T::Promised.get(lang), s.promised));
-            if !s.pending.is_empty() {
-                ui.label(fill(T::MpQueued.get(lang), &[&s.pending.len()]));
-            }
-        }
-    }
-}
-
-impl StoreWorkspace for Raft {
-    const PROTOCOL: Protocol = Protocol::Raft;
-    const SANDBOX_BUTTON: T = T::OpenRaftSandbox;
-    const LESSONS_HEADING: T = T::RaftLessons;
-    const BUNDLED: &'static [(&'static str, &'static str)] = super::lesson_panel::BUNDLED_RAFT;
-    const STORE_ENTRIES: bool = true;
-    const TIMER_KEYS: bool = true;
-    type Panels = (RaftLogView, RaftLeaderView);
-
-    fn heading() -> T {
-        T::ProtocolRaft
-    }
-
-    fn invariant_name(id: &str) -> T {
-        raft_invariant_name(id)
-    }
-
-    fn leader_panel(panels: &mut Self::Panels, ui: &mut Ui, world: &World<Self>, lang: Lang) {
-        panels.1.ui(ui, world, lang);
-    }
-
-    fn log_panel(
-        panels: &mut Self::Panels,
-        ui: &mut Ui,
-        world: &World<Self>,
-        lang: Lang,
-        palette: &Palette,
-    ) -> Vec<(NodeId, egui::Rect)> {
-        panels.0.ui(ui, world, lang, palette)
-    }
-
-    fn inspector_extra(ui: &mut Ui, world: &World<Self>, id: NodeId, lang: Lang) {
-        if let Some(raft::Node::Server(s)) = world.node(id).map(|n| &n.state) {
-            let vote = s.voted_for.map_or("—".to_string(), |v| format!("S{v}"));
-            ui.label(fill(T::RaftVotedFor.get(lang), &[&s.term, &vote]));
-            if !s.pending.is_empty() {
-                ui.label(fill(T::MpQueued.get(lang), &[&s.pending.len()]));
-            }
-        }
-    }
 }
 
 /// Which operation the request form sends.
@@ -246,9 +159,6 @@ pub enum Replace<P: Plugin> {
     Open(Box<crate::trace::Trace<P>>),
 }
 
-pub type MultiPaxosApp = StoreApp<MultiPaxos>;
-pub type RaftApp = StoreApp<Raft>;
-
 pub struct StoreApp<P: StoreWorkspace> {
     pub session: Session<P>,
     pub lang: Lang,
@@ -257,7 +167,7 @@ pub struct StoreApp<P: StoreWorkspace> {
     pub dark: bool,
     pub graph: StoreGraph<P>,
     /// Where the panes are; the holder keeps it between runs of the app.
-    pub layout: super::panes::Layout,
+    pub layout: crate::ui::views::panes::Layout,
     /// The log rows and the exercise's controls the last frame drew (for `--layout-json`).
     drawn_log_rows: Vec<(NodeId, egui::Rect)>,
     drawn_controls: Vec<(String, egui::Rect)>,
@@ -265,7 +175,7 @@ pub struct StoreApp<P: StoreWorkspace> {
     narrated: Option<bool>,
     /// The exercise (lesson, step) whose controls were last made visible.
     exercise_seen: Option<(String, usize)>,
-    spacetime: super::spacetime::SpaceTimeView,
+    spacetime: crate::ui::views::spacetime::SpaceTimeView,
     panels: P::Panels,
     store: StoreView,
     history: HistoryView,
@@ -284,7 +194,7 @@ pub struct StoreApp<P: StoreWorkspace> {
     /// user to say whether to save first.
     pub leave_prompt: Option<Replace<P>>,
     /// "Can this break?": the explorer on this run's cluster (not offered in a lesson).
-    pub explore: super::store_explore::StoreExploreWindow<P>,
+    pub explore: crate::ui::store::explore::StoreExploreWindow<P>,
     /// Go on with it once the Save as dialog has saved.
     leave_after_save: Option<Replace<P>>,
     /// The lesson being taught, if any: its panel narrates beside the graph.
@@ -378,13 +288,14 @@ impl<P: StoreWorkspace> StoreApp<P> {
     }
 
     /// The panes as this workspace's protocol last left them (else the default).
-    pub fn restore_layout(&mut self, settings: &super::Settings) {
-        self.layout = super::panes::Layout::restored(settings.layouts.get(P::NAME).cloned());
+    pub fn restore_layout(&mut self, settings: &crate::ui::Settings) {
+        self.layout =
+            crate::ui::views::panes::Layout::restored(settings.layouts.get(P::NAME).cloned());
         self.narrated = None;
     }
 
     /// Keeps the panes in the preferences, under this workspace's protocol.
-    pub fn keep_layout(&self, settings: &mut super::Settings) {
+    pub fn keep_layout(&self, settings: &mut crate::ui::Settings) {
         settings
             .layouts
             .insert(P::NAME.to_string(), self.layout.tree.clone());
@@ -538,7 +449,7 @@ impl<P: StoreWorkspace> StoreApp<P> {
     pub(crate) fn screenshot_then_quit(
         &mut self,
         path: std::path::PathBuf,
-        result: super::ScreenshotResult,
+        result: crate::ui::ScreenshotResult,
     ) {
         self.screenshot = Some(ScreenshotPlan::new(path, result));
     }
@@ -565,7 +476,7 @@ impl<P: StoreWorkspace> StoreApp<P> {
                 let at_end = self.session.position() >= self.session.len();
                 let refusal = match &c {
                     Command::Act(a) if !controls.iter().any(|k| k.allows(a)) => {
-                        Some(super::not_allowed(self.lang, controls))
+                        Some(crate::ui::not_allowed(self.lang, controls))
                     }
                     Command::StepForward if at_end => {
                         Some(T::ActYourself.get(self.lang).to_string())
@@ -634,7 +545,7 @@ impl<P: StoreWorkspace> StoreApp<P> {
     /// The app's keyboard shortcuts, as the Paxos app has them, and P to send the request the
     /// form shows (a clicker's or a presenter's way to make traffic).
     fn keys(&mut self, ctx: &Context, out: &mut Vec<Command<P>>) {
-        use super::commands::UiCommand as U;
+        use crate::ui::views::commands::UiCommand as U;
         // A clicker's Page Down and Page Up: the lesson's Next and Back, else a step.
         if !ctx.egui_wants_keyboard_input() {
             let none = egui::Modifiers::NONE;
@@ -782,12 +693,13 @@ impl<P: StoreWorkspace> StoreApp<P> {
         format: crate::export::Format,
         range: crate::export::StepRange,
     ) -> Result<(), String> {
-        let pictures = super::render::PictureOptions {
+        let pictures = crate::ui::views::render::PictureOptions {
             lang: self.lang,
             dark: self.dark,
             ..Default::default()
         };
-        let bytes = super::render::export(&self.session.to_trace(), format, range, &pictures)?;
+        let bytes =
+            crate::ui::views::render::export(&self.session.to_trace(), format, range, &pictures)?;
         crate::export::write(path, &bytes)?;
         self.file_status = Some((false, fill(T::Exported.get(self.lang), &[&path.display()])));
         Ok(())
@@ -872,7 +784,7 @@ impl<P: StoreWorkspace> StoreApp<P> {
                 self.set_presenter(!self.presenter);
             }
             ui.menu_button(tr(T::PanesTitle), |ui| {
-                for pane in super::panes::Pane::ALL {
+                for pane in crate::ui::views::panes::Pane::ALL {
                     let mut open = self.layout.is_open(pane);
                     let enabled = pane.closable();
                     if ui
@@ -1398,7 +1310,7 @@ impl<P: StoreWorkspace> StoreApp<P> {
                     let choice = self.choice;
                     if !self.other_settings.iter().any(|s| s.protocol() == choice)
                         && let Some(fresh) =
-                            crate::with_protocol!(choice, Q => <Q as super::workspace::Shown>::run_settings())
+                            crate::with_protocol!(choice, Q => <Q as crate::ui::workspace::Shown>::run_settings())
                     {
                         self.other_settings.push(fresh);
                     }
@@ -1444,7 +1356,7 @@ impl<P: StoreWorkspace> StoreApp<P> {
         let t = self.fixed_time.unwrap_or_else(|| ctx.input(|i| i.time));
         let lang = self.lang;
         let palette = self.palette();
-        super::set_look(&ctx, 1.0, self.dark, self.presenter);
+        crate::ui::set_look(&ctx, 1.0, self.dark, self.presenter);
         let mut out = Vec::new();
         self.keys(&ctx, &mut out);
         if self
@@ -1542,7 +1454,7 @@ impl<P: StoreWorkspace> StoreApp<P> {
                     log_rows: Vec::new(),
                     controls: Vec::new(),
                 };
-                let mut behavior = super::panes::Behavior {
+                let mut behavior = crate::ui::views::panes::Behavior {
                     contents: &mut contents,
                 };
                 tree.ui(&mut behavior, ui);
@@ -1569,8 +1481,8 @@ impl<P: StoreWorkspace> StoreApp<P> {
 
     /// What the last frame drew, for `--layout-json`: the graph's nodes, states and labels,
     /// every pane shown, each log row, and the controls of the exercise open.
-    pub fn drawn(&self) -> Vec<super::graph::Drawn> {
-        use super::graph::Drawn;
+    pub fn drawn(&self) -> Vec<crate::ui::paxos::graph::Drawn> {
+        use crate::ui::paxos::graph::Drawn;
         let mut all = self.graph.drawn.clone();
         for (pane, rect) in self.layout.drawn() {
             all.push(Drawn::new("pane", pane.id().to_string(), rect));
@@ -1587,7 +1499,7 @@ impl<P: StoreWorkspace> StoreApp<P> {
     /// Shows the narration while a lesson is open (and hides it after), and the controls
     /// whenever a new exercise opens: its actions must be on screen.
     fn sync_panes(&mut self) {
-        use super::panes::Pane;
+        use crate::ui::views::panes::Pane;
         let narrated = self.lesson.is_some();
         if Some(narrated) != self.narrated {
             self.layout.set_open(Pane::Narration, narrated);
@@ -1613,20 +1525,20 @@ struct StorePanes<'a, P: StoreWorkspace> {
     app: &'a mut StoreApp<P>,
     out: &'a mut Vec<Command<P>>,
     lesson_out: &'a mut Vec<LessonCommand>,
-    anim: super::anim::Anim,
+    anim: crate::ui::views::anim::Anim,
     highlight: Vec<NodeId>,
     palette: Palette,
     log_rows: Vec<(NodeId, egui::Rect)>,
     controls: Vec<(String, egui::Rect)>,
 }
 
-impl<P: StoreWorkspace> super::panes::PaneContents for StorePanes<'_, P> {
+impl<P: StoreWorkspace> crate::ui::views::panes::PaneContents for StorePanes<'_, P> {
     fn lang(&self) -> Lang {
         self.app.lang
     }
 
-    fn pane_ui(&mut self, ui: &mut Ui, pane: super::panes::Pane) {
-        use super::panes::Pane;
+    fn pane_ui(&mut self, ui: &mut Ui, pane: crate::ui::views::panes::Pane) {
+        use crate::ui::views::panes::Pane;
         let app = &mut *self.app;
         let lang = app.lang;
         let palette = self.palette;
@@ -1729,7 +1641,7 @@ impl<P: StoreWorkspace> super::panes::PaneContents for StorePanes<'_, P> {
                     });
             }
             Pane::Diagram => {
-                let frame = super::spacetime::SpaceTimeFrame {
+                let frame = crate::ui::views::spacetime::SpaceTimeFrame {
                     session: &app.session,
                     lang,
                     palette,

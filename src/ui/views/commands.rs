@@ -3,7 +3,7 @@
 
 use egui::{Key, KeyboardShortcut, Modifiers};
 
-use super::i18n::T;
+use crate::ui::i18n::T;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UiCommand {

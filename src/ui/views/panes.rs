@@ -7,7 +7,7 @@
 use egui::{Rect, Ui, WidgetText};
 use egui_tiles::{Container, Linear, LinearDir, Tile, TileId, Tiles, Tree};
 
-use super::i18n::{Lang, T};
+use crate::ui::i18n::{Lang, T};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Pane {

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use egui::{Context, RichText, ScrollArea};
 
-use super::i18n::{Lang, T};
 use crate::export::{Format, StepRange};
+use crate::ui::i18n::{Lang, T};
 
 /// What the dialog is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -7,10 +7,6 @@ use crate::protocols::paxos;
 use egui::{Align2, Color32, FontId, Pos2, Rect, Response, Sense, Shape, Stroke, Ui, Vec2};
 use petgraph::graph::UnGraph;
 
-use super::Frame;
-use super::crowd;
-use super::i18n::T;
-use super::theme::{cross, crown, message_marker, role_outline, role_shape};
 use crate::protocols::paxos::Paxos;
 use crate::protocols::paxos::short_label;
 use crate::protocols::paxos::{Action, Config, Value};
@@ -19,6 +15,10 @@ use crate::session::{Command, Selection};
 use crate::sim::network::Envelope;
 use crate::sim::world::LossCause;
 use crate::sim::{Event, NodeId, Role};
+use crate::ui::Frame;
+use crate::ui::i18n::T;
+use crate::ui::views::crowd;
+use crate::ui::views::theme::{cross, crown, message_marker, role_outline, role_shape};
 
 /// How many messages get their full label drawn; past this only hovered ones do.
 const FULL_LABELS_UP_TO: usize = 14;
@@ -557,7 +557,7 @@ impl GraphView {
             painter.add(role_outline(id.role, p, r, outline));
             if f.highlight.contains(&id) {
                 // Named by the lesson: a dashed golden ring.
-                let ring = crate::ui::theme::polygon(p, r + 9.0, 24, 0.0);
+                let ring = crate::ui::views::theme::polygon(p, r + 9.0, 24, 0.0);
                 let mut closed = ring.clone();
                 closed.push(ring[0]);
                 painter.extend(Shape::dashed_line(
@@ -738,7 +738,7 @@ impl GraphView {
 /// A message as the graph and inspector show it: the message's name and numbers as in traces
 /// (`Promise(2.1, ...)`), the words in the user's language (`accepted none` → `尚未接受`).
 pub fn message_text(m: &Msg, f: &Frame) -> String {
-    if f.lang == super::i18n::Lang::En {
+    if f.lang == crate::ui::i18n::Lang::En {
         return m.to_string();
     }
     match *m {
@@ -777,7 +777,7 @@ pub fn legend_ui(ui: &mut Ui, f: &Frame) {
         row(
             ui,
             &|p, c| {
-                p.add(super::theme::role_shape(
+                p.add(crate::ui::views::theme::role_shape(
                     role,
                     c,
                     10.0,
@@ -800,7 +800,7 @@ pub fn legend_ui(ui: &mut Ui, f: &Frame) {
         row(
             ui,
             &|p, c| {
-                p.extend(super::theme::message_marker(
+                p.extend(crate::ui::views::theme::message_marker(
                     kind,
                     c,
                     6.0,
@@ -822,7 +822,7 @@ pub fn legend_ui(ui: &mut Ui, f: &Frame) {
     row(
         ui,
         &|p, c| {
-            p.add(super::theme::role_outline(
+            p.add(crate::ui::views::theme::role_outline(
                 paxos::ACCEPTOR,
                 c,
                 10.0,
@@ -955,7 +955,7 @@ pub fn node_status(f: &Frame, up: bool, node: &Node) -> String {
                 let (q1, _) = f.session.config().quorums();
                 format!(
                     "{ballot} · {}",
-                    super::i18n::fill(
+                    crate::ui::i18n::fill(
                         f.tr(T::PromisesCount),
                         &[&promises.count_ones().to_string(), &q1.to_string()]
                     )

@@ -6,11 +6,11 @@
 
 use egui::{Align2, Color32, FontId, Rect, RichText, Sense, Stroke, Ui, Vec2, pos2};
 
-use super::i18n::{Lang, T, fill};
 use crate::palette::Palette;
 use crate::protocols::kv::views::{HistoryPicture, Replicated, history_picture};
 use crate::sim::{NodeId, World};
 use crate::trace::spans::LaneMark;
+use crate::ui::i18n::{Lang, T, fill};
 
 #[derive(Default)]
 pub struct HistoryView {

@@ -10,20 +10,20 @@ use std::time::Duration;
 
 use egui::{Context, RichText, Ui};
 
-use super::Frame;
-use super::i18n::{Lang, T, fill, invariant_name};
-use super::theme::Palette;
 use crate::explore::{Background, Bounds, Limit, Progress, Search, Verdict};
 use crate::protocols::paxos::Config;
 use crate::protocols::paxos::Paxos;
 use crate::session::Command;
 use crate::trace::Trace;
+use crate::ui::Frame;
+use crate::ui::i18n::{Lang, T, fill, invariant_name};
+use crate::ui::views::theme::Palette;
 
 pub use crate::explore::ask::STATE_BUDGET;
 
 /// What the last search found, kept until the next one starts; `C` is how the window keeps the
 /// counterexample until it is watched.
-pub(super) enum Finding<C> {
+pub(crate) enum Finding<C> {
     Safe {
         states: u64,
         secs: f64,
@@ -47,7 +47,7 @@ pub(super) enum Finding<C> {
 
 impl<C> Finding<C> {
     /// What a search's result says; `keep` turns its counterexample into what the window keeps.
-    pub(super) fn of<P: crate::protocols::Plugin>(
+    pub(crate) fn of<P: crate::protocols::Plugin>(
         result: Result<Search<P>, String>,
         keep: impl FnOnce(Trace<P>) -> C,
     ) -> Self {
@@ -133,7 +133,7 @@ impl<C> Finding<C> {
 }
 
 /// A search on its own thread and what the last one found.
-pub(super) struct SearchRun<C> {
+pub(crate) struct SearchRun<C> {
     job: Option<Background<Finding<C>>>,
     finding: Option<Finding<C>>,
 }
@@ -148,34 +148,34 @@ impl<C> Default for SearchRun<C> {
 }
 
 impl<C: Clone + Send + 'static> SearchRun<C> {
-    pub(super) fn is_running(&self) -> bool {
+    pub(crate) fn is_running(&self) -> bool {
         self.job.is_some()
     }
 
     /// Starts `search` on its own thread, forgetting the last finding.
-    pub(super) fn start(&mut self, search: impl FnOnce(&Progress) -> Finding<C> + Send + 'static) {
+    pub(crate) fn start(&mut self, search: impl FnOnce(&Progress) -> Finding<C> + Send + 'static) {
         self.finding = None;
         self.job = Some(Background::run(search));
     }
 
-    pub(super) fn cancel(&self) {
+    pub(crate) fn cancel(&self) {
         if let Some(job) = &self.job {
             job.cancel();
         }
     }
 
     /// Forgets the last finding (the cluster it was about changed).
-    pub(super) fn forget(&mut self) {
+    pub(crate) fn forget(&mut self) {
         self.finding = None;
     }
 
     /// Shows why a counterexample cannot be watched, in place of the finding.
-    pub(super) fn fail(&mut self, why: String) {
+    pub(crate) fn fail(&mut self, why: String) {
         self.finding = Some(Finding::Failed(why));
     }
 
     /// Takes the search's result once it has ended.
-    pub(super) fn poll(&mut self) {
+    pub(crate) fn poll(&mut self) {
         let Some(job) = &mut self.job else { return };
         let Some(result) = job.finished() else { return };
         self.job = None;
@@ -187,7 +187,7 @@ impl<C: Clone + Send + 'static> SearchRun<C> {
     /// what was found. Closing it stops the search. Returns whether Search was clicked, and the
     /// counterexample when "Watch it" was.
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn window(
+    pub(crate) fn window(
         &mut self,
         ctx: &Context,
         open: &mut bool,
@@ -263,7 +263,7 @@ fn progress_bar(ui: &mut Ui, p: &Progress, walks: Option<u64>, lang: Lang) {
 }
 
 /// Small bounds, each a labelled number in a grid.
-pub(super) fn bounds_grid<const N: usize>(
+pub(crate) fn bounds_grid<const N: usize>(
     ui: &mut Ui,
     id: &str,
     lang: Lang,

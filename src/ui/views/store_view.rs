@@ -5,11 +5,11 @@
 
 use egui::{Color32, RichText, Ui};
 
-use super::i18n::{Lang, T, fill};
 use crate::palette::Palette;
 use crate::protocols::ids::Value;
 use crate::protocols::kv::views::{Replicated, StoreRow, store_rows};
 use crate::sim::World;
+use crate::ui::i18n::{Lang, T, fill};
 
 #[derive(Default)]
 pub struct StoreView {

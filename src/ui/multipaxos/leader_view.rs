@@ -4,9 +4,9 @@
 
 use egui::{Grid, RichText, Ui};
 
-use super::i18n::{Lang, T, fill};
 use crate::protocols::multipaxos::MultiPaxosWorld;
 use crate::protocols::multipaxos::describe::leader_figures;
+use crate::ui::i18n::{Lang, T, fill};
 
 #[derive(Default)]
 pub struct LeaderView;

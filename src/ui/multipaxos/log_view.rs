@@ -5,12 +5,12 @@
 
 use egui::{Color32, Rect, RichText, Sense, Stroke, Ui, Vec2};
 
-use super::i18n::{Lang, T, fill};
 use crate::palette::Palette;
 use crate::protocols::kv::Entry;
 use crate::protocols::multipaxos::MultiPaxosWorld;
 use crate::protocols::multipaxos::describe::{CellState, LogRow, log_rows, slot_votes};
 use crate::sim::NodeId;
+use crate::ui::i18n::{Lang, T, fill};
 
 #[derive(Default)]
 pub struct LogView {

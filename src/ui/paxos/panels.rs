@@ -3,10 +3,6 @@
 
 use egui::{Color32, RichText, Ui};
 
-use super::Frame;
-use super::i18n::{INVARIANTS, T, fill, invariant_name};
-use super::multipaxos_settings::protocol_picker;
-use super::workspace::{AppCommand, RunSettings};
 use crate::protocols::paxos::Node;
 use crate::protocols::paxos::Paxos;
 use crate::protocols::paxos::acceptor_list;
@@ -14,6 +10,10 @@ use crate::protocols::paxos::{Config, Flaw};
 use crate::session::Command;
 use crate::sim::Knobs;
 use crate::trace::Protocol;
+use crate::ui::Frame;
+use crate::ui::i18n::{INVARIANTS, T, fill, invariant_name};
+use crate::ui::store::settings::protocol_picker;
+use crate::ui::workspace::{AppCommand, RunSettings};
 
 /// Play, pause, step, back, reset, speed and the scrubber over the whole run.
 #[derive(Default)]
@@ -163,7 +163,9 @@ pub fn safety_bar(ui: &mut Ui, f: &Frame, out: &mut Vec<Command<Paxos>>) {
                     .color(Color32::WHITE)
                     .background_color(pal.violation),
             );
-            ui.label(RichText::new(v.detail_in(f.lang == super::Lang::Zh)).color(pal.violation));
+            ui.label(
+                RichText::new(v.detail_in(f.lang == crate::ui::Lang::Zh)).color(pal.violation),
+            );
             if f.session.position() != v.step
                 && ui.button(fill(f.tr(T::GoToStep), &[&v.step])).clicked()
             {
@@ -241,7 +243,7 @@ impl SettingsWindow {
                 let choice = self.choice;
                 if !self.others.iter().any(|s| s.protocol() == choice)
                     && let Some(fresh) =
-                        crate::with_protocol!(choice, P => <P as super::workspace::Shown>::run_settings())
+                        crate::with_protocol!(choice, P => <P as crate::ui::workspace::Shown>::run_settings())
                 {
                     self.others.push(fresh);
                 }

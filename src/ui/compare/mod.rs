@@ -7,32 +7,32 @@
 
 use egui::{Context, Grid, RichText, Ui};
 
-use super::i18n::{Lang, T, fill};
-use super::store_graph::{GraphFrame, StoreGraph};
-use super::theme::Palette;
 use crate::compare::{Comparison, Figures, ROWS, Script, cells};
 use crate::protocols::kv::Workload;
 use crate::protocols::multipaxos::{self, MultiPaxos};
 use crate::protocols::raft::{self, Raft};
 use crate::session::{Command, Session};
+use crate::ui::i18n::{Lang, T, fill};
+use crate::ui::store::graph::{GraphFrame, StoreGraph};
+use crate::ui::views::theme::Palette;
 
 /// The fault scripts shipped with the app: (file name, its text).
 pub const BUNDLED_SCRIPTS: &[(&str, &str)] = &[
     (
         "compare/leader-crash.ron",
-        include_str!("../../lessons/compare/leader-crash.ron"),
+        include_str!("../../../lessons/compare/leader-crash.ron"),
     ),
     (
         "compare/partition.ron",
-        include_str!("../../lessons/compare/partition.ron"),
+        include_str!("../../../lessons/compare/partition.ron"),
     ),
     (
         "compare/repeated-failover.ron",
-        include_str!("../../lessons/compare/repeated-failover.ron"),
+        include_str!("../../../lessons/compare/repeated-failover.ron"),
     ),
     (
         "compare/isolated-leader.ron",
-        include_str!("../../lessons/compare/isolated-leader.ron"),
+        include_str!("../../../lessons/compare/isolated-leader.ron"),
     ),
 ];
 
@@ -71,7 +71,7 @@ pub struct CompareView {
     /// Set by tests: the clock, frozen.
     pub fixed_time: Option<f64>,
     /// `paxos-lab gui SCRIPT --screenshot`: save the window a few frames in, then close.
-    screenshot: Option<super::ScreenshotPlan>,
+    screenshot: Option<crate::ui::ScreenshotPlan>,
 }
 
 impl CompareView {
@@ -114,9 +114,9 @@ impl CompareView {
     pub(crate) fn screenshot_then_quit(
         &mut self,
         path: std::path::PathBuf,
-        result: super::ScreenshotResult,
+        result: crate::ui::ScreenshotResult,
     ) {
-        self.screenshot = Some(super::ScreenshotPlan::new(path, result));
+        self.screenshot = Some(crate::ui::ScreenshotPlan::new(path, result));
     }
 
     fn run(script: &Script) -> Result<(Comparison, Session<MultiPaxos>, Session<Raft>), String> {
@@ -178,7 +178,7 @@ impl CompareView {
 
     pub fn ui(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
-        super::set_look(&ctx, 1.0, self.dark, self.presenter);
+        crate::ui::set_look(&ctx, 1.0, self.dark, self.presenter);
         let t = self.fixed_time.unwrap_or_else(|| ctx.input(|i| i.time));
         self.tick(t, &ctx);
         let lang = self.lang;
@@ -351,7 +351,7 @@ impl CompareView {
             None => {}
         }
         // The app's own shortcuts that mean something here (the keys above drive the timeline).
-        use super::commands::UiCommand;
+        use crate::ui::views::commands::UiCommand;
         for c in UiCommand::pressed(ui.ctx()) {
             match c {
                 UiCommand::ToggleLanguage => {
@@ -390,7 +390,7 @@ fn figures_table(ui: &mut Ui, mp: &Figures, raft: &Figures, lang: Lang) {
 
 /// One protocol's side: its name, the notes on top, and its graph as the run stands (the
 /// graph's widgets, named by node, in a scope of their own: S1 is on both sides).
-fn side<P: super::store_graph::StoreGraphView>(
+fn side<P: crate::ui::store::graph::StoreGraphView>(
     ui: &mut Ui,
     heading: T,
     id: &str,
@@ -401,7 +401,7 @@ fn side<P: super::store_graph::StoreGraphView>(
     ui.heading(heading.get(lang));
     let frame = GraphFrame {
         world: session.world(),
-        anim: super::Anim::at_rest(session.world().now()),
+        anim: crate::ui::Anim::at_rest(session.world().now()),
         lang,
         palette,
         text_scale,

@@ -11,13 +11,13 @@ use std::collections::HashMap;
 use egui::epaint::{ClippedPrimitive, Primitive, Vertex};
 use egui::{Color32, ColorImage, Context, Pos2, RawInput, Rect, TextureId, Ui, Vec2};
 
-use super::graph::GraphView;
-use super::i18n::Lang;
-use super::{Anim, Frame, install_fonts};
 use crate::export::{Format, Run, StepRange};
 use crate::protocols::paxos::Paxos;
 use crate::session::{Command, Session};
 use crate::trace::Trace;
+use crate::ui::i18n::Lang;
+use crate::ui::paxos::graph::GraphView;
+use crate::ui::{Anim, Frame, install_fonts};
 
 /// An egui context that draws into memory.
 pub struct Offscreen {
@@ -269,7 +269,7 @@ pub trait GraphPicture: crate::protocols::Plugin {
 impl GraphPicture for crate::protocols::paxos::Paxos {
     fn draw_graph(ui: &mut Ui, session: &Session<Paxos>, anim: Anim, opts: &PictureOptions) {
         let mut frame = Frame::at_rest(session, opts.lang);
-        frame.palette = super::theme::Palette::standard(opts.dark);
+        frame.palette = crate::ui::views::theme::Palette::standard(opts.dark);
         frame.anim = anim;
         let mut ignored: Vec<Command<Paxos>> = Vec::new();
         GraphView::default().ui(ui, &frame, &mut ignored);
@@ -277,33 +277,27 @@ impl GraphPicture for crate::protocols::paxos::Paxos {
 }
 
 /// The store protocols' pictures: one graph, drawn at rest but for the animation time.
-fn draw_store_graph<P: super::store_graph::StoreGraphView>(
+fn draw_store_graph<P: crate::ui::store::graph::StoreGraphView>(
     ui: &mut Ui,
     session: &Session<P>,
     anim: Anim,
     opts: &PictureOptions,
 ) {
-    let frame = super::store_graph::GraphFrame {
+    let frame = crate::ui::store::graph::GraphFrame {
         world: session.world(),
         anim,
         lang: opts.lang,
-        palette: super::theme::Palette::standard(opts.dark),
+        palette: crate::ui::views::theme::Palette::standard(opts.dark),
         text_scale: 1.0,
         selection: None,
         held: &session.held,
         highlight: &[],
     };
     let mut ignored = Vec::new();
-    super::store_graph::StoreGraph::<P>::default().ui(ui, &frame, &mut ignored);
+    crate::ui::store::graph::StoreGraph::<P>::default().ui(ui, &frame, &mut ignored);
 }
 
-impl GraphPicture for crate::protocols::multipaxos::MultiPaxos {
-    fn draw_graph(ui: &mut Ui, session: &Session<Self>, anim: Anim, opts: &PictureOptions) {
-        draw_store_graph(ui, session, anim, opts);
-    }
-}
-
-impl GraphPicture for crate::protocols::raft::Raft {
+impl<P: crate::ui::store::graph::StoreGraphView> GraphPicture for P {
     fn draw_graph(ui: &mut Ui, session: &Session<Self>, anim: Anim, opts: &PictureOptions) {
         draw_store_graph(ui, session, anim, opts);
     }

@@ -4,20 +4,21 @@
 
 use egui::Ui;
 
-use super::i18n::{Lang, T};
 use crate::palette::Palette;
 use crate::protocols::kv::Workload;
 use crate::protocols::kv::config::StoreConfig;
 use crate::sim::Knobs;
 use crate::sim::ids::MAX_PER_ROLE;
 use crate::trace::Protocol;
+use crate::ui::i18n::{Lang, T};
 
 /// The protocol picker: one choice per protocol of the registry.
 pub fn protocol_picker(ui: &mut Ui, choice: &mut Protocol, lang: Lang) {
     ui.horizontal(|ui| {
         ui.label(T::Protocol.get(lang));
         for &p in Protocol::ALL {
-            let name = crate::with_protocol!(p, P => <P as super::workspace::Shown>::choice_name());
+            let name =
+                crate::with_protocol!(p, P => <P as crate::ui::workspace::Shown>::choice_name());
             ui.radio_value(choice, p, name.get(lang));
         }
     });

@@ -15,21 +15,18 @@ use std::sync::Arc;
 use egui::{Align2, Color32, FontId, Painter, Pos2, Rect, Sense, Shape, Stroke, Ui, Vec2};
 use petgraph::graph::UnGraph;
 
-use super::Anim;
-use super::crowd;
-use super::graph::{Drawn, label_spots, message_widget, node_widget};
-use super::i18n::{Lang, T, fill};
-use super::theme::{Palette, cross, crown, polygon};
 use crate::protocols::Plugin;
 use crate::protocols::kv::{self, CLIENT, Client};
-use crate::protocols::multipaxos::describe::{ServerRole, server_status};
-use crate::protocols::multipaxos::{self, MultiPaxos, MultiPaxosWorld};
-use crate::protocols::raft::{self, Raft, RaftWorld};
 use crate::session::{Command, Selection};
 use crate::sim::network::Envelope;
 use crate::sim::words::grouped;
 use crate::sim::world::{LossCause, World};
 use crate::sim::{Event, MsgId, NodeId};
+use crate::ui::Anim;
+use crate::ui::i18n::{Lang, T, fill};
+use crate::ui::paxos::graph::{Drawn, label_spots, message_widget, node_widget};
+use crate::ui::views::crowd;
+use crate::ui::views::theme::{Palette, cross, crown, polygon};
 
 /// What the graph needs of a store protocol beyond `Plugin`.
 pub trait StoreGraphView: Plugin {
@@ -206,9 +203,6 @@ impl<P> Default for StoreGraph<P> {
     }
 }
 
-pub type MultiPaxosGraph = StoreGraph<MultiPaxos>;
-pub type RaftGraph = StoreGraph<Raft>;
-
 /// A client's words under it: the request it waits on, or that it is idle.
 pub fn client_words<P: StoreGraphView>(world: &World<P>, id: NodeId, lang: Lang) -> String {
     let tr = |t: T| t.get(lang);
@@ -223,173 +217,6 @@ pub fn client_words<P: StoreGraphView>(world: &World<P>, id: NodeId, lang: Lang)
         s += &format!("\n{}", fill(tr(T::MpQueued), &[&c.queue.len()]));
     }
     s
-}
-
-impl StoreGraphView for MultiPaxos {
-    fn cluster(world: &MultiPaxosWorld) -> (u8, u8) {
-        (world.protocol().servers, world.protocol().clients)
-    }
-
-    fn client(world: &MultiPaxosWorld, id: NodeId) -> Option<&Client> {
-        match &world.node(id)?.state {
-            multipaxos::Node::Client(c) => Some(c),
-            multipaxos::Node::Server(_) => None,
-        }
-    }
-
-    /// Its role and ballot, then its commit and applied indexes.
-    fn server_words(world: &MultiPaxosWorld, id: NodeId, lang: Lang) -> String {
-        let tr = |t: T| t.get(lang);
-        let Some(slot) = world.node(id) else {
-            return String::new();
-        };
-        if !slot.up {
-            return tr(T::Crashed).to_string();
-        }
-        let Some(s) = server_status(world, id) else {
-            return String::new();
-        };
-        let role = match s.role {
-            ServerRole::Leader { ballot } => fill(tr(T::MpLeaderIn), &[&ballot]),
-            ServerRole::Candidate { ballot } => fill(tr(T::MpCandidateIn), &[&ballot]),
-            ServerRole::Follower { leader: Some(l) } => {
-                fill(tr(T::MpFollowerOf), &[&format!("S{l}")])
-            }
-            ServerRole::Follower { leader: None } => tr(T::MpFollower).to_string(),
-        };
-        format!(
-            "{role}\n{}",
-            fill(tr(T::MpCommitApplied), &[&s.commit, &s.applied])
-        )
-    }
-
-    fn leads(world: &MultiPaxosWorld, id: NodeId) -> bool {
-        server_status(world, id).is_some_and(|s| matches!(s.role, ServerRole::Leader { .. }))
-    }
-
-    fn leader_tag(world: &MultiPaxosWorld, id: NodeId, _lang: Lang) -> Option<String> {
-        server_status(world, id).and_then(|s| match s.role {
-            ServerRole::Leader { ballot } => Some(ballot.to_string()),
-            _ => None,
-        })
-    }
-
-    fn graph_label(msg: &multipaxos::Msg) -> String {
-        multipaxos::describe::graph_label(msg)
-    }
-}
-
-fn raft_server(world: &RaftWorld, id: NodeId) -> Option<&raft::Server> {
-    match &world.node(id)?.state {
-        raft::Node::Server(s) => Some(s),
-        raft::Node::Client(_) => None,
-    }
-}
-
-impl StoreGraphView for Raft {
-    fn cluster(world: &RaftWorld) -> (u8, u8) {
-        (world.protocol().servers, world.protocol().clients)
-    }
-
-    fn client(world: &RaftWorld, id: NodeId) -> Option<&Client> {
-        match &world.node(id)?.state {
-            raft::Node::Client(c) => Some(c),
-            raft::Node::Server(_) => None,
-        }
-    }
-
-    fn server_words(world: &RaftWorld, id: NodeId, lang: Lang) -> String {
-        let tr = |t: T| t.get(lang);
-        let Some(slot) = world.node(id) else {
-            return String::new();
-        };
-        if !slot.up {
-            return tr(T::Crashed).to_string();
-        }
-        let Some(s) = raft_server(world, id) else {
-            return String::new();
-        };
-        let role = match &s.role {
-            raft::Role::Leader { .. } => fill(tr(T::RaftLeaderIn), &[&s.term]),
-            raft::Role::Candidate { votes } => {
-                fill(tr(T::RaftCandidateIn), &[&s.term, &votes.count_ones()])
-            }
-            raft::Role::Follower { leader: Some(l) } => {
-                fill(tr(T::RaftFollowerOf), &[&format!("S{l}"), &s.term])
-            }
-            raft::Role::Follower { leader: None } => fill(tr(T::RaftFollowerIn), &[&s.term]),
-        };
-        format!(
-            "{role}\n{}",
-            fill(
-                tr(T::RaftLogCommitApplied),
-                &[&s.last_index(), &s.commit, &s.applied]
-            )
-        )
-    }
-
-    fn leads(world: &RaftWorld, id: NodeId) -> bool {
-        raft_server(world, id).is_some_and(|s| s.is_leader())
-    }
-
-    fn leader_tag(world: &RaftWorld, id: NodeId, lang: Lang) -> Option<String> {
-        raft_server(world, id)
-            .filter(|s| s.is_leader())
-            .map(|s| fill(T::RaftTerm.get(lang), &[&s.term]))
-    }
-
-    fn graph_label(msg: &raft::Msg) -> String {
-        msg.to_string()
-    }
-
-    fn server_fill(world: &RaftWorld, id: NodeId, pal: &Palette) -> Option<Color32> {
-        raft_server(world, id).map(|s| pal.term(s.term))
-    }
-
-    /// The election timer as an arc of what is left of its longest wait (a follower or a
-    /// candidate; a leader's timer is its heartbeat), and a candidate's votes as dots, filled
-    /// for each granted, hollow for the rest of a majority.
-    fn decorate(painter: &Painter, world: &RaftWorld, id: NodeId, m: &Mark) {
-        let Some(s) = raft_server(world, id) else {
-            return;
-        };
-        let slot = world.node(id).expect("a server of this world");
-        let longest = 2.0 * world.protocol().timeout as f64;
-        if let (Some(deadline), false) = (slot.timer, s.is_leader()) {
-            let left = ((deadline as f64 - m.now) / longest).clamp(0.0, 1.0) as f32;
-            let r = m.radius * 1.25;
-            let steps = (48.0 * left).ceil().max(1.0) as usize;
-            let start = -std::f32::consts::FRAC_PI_2;
-            let arc: Vec<Pos2> = (0..=steps)
-                .map(|k| {
-                    let a = start + std::f32::consts::TAU * left * k as f32 / steps as f32;
-                    m.centre + Vec2::new(a.cos(), a.sin()) * r
-                })
-                .collect();
-            painter.add(Shape::line(
-                arc,
-                Stroke::new(3.0, m.ink.gamma_multiply(0.8)),
-            ));
-        }
-        if let raft::Role::Candidate { votes } = s.role {
-            let quorum = world.protocol().quorum();
-            let dot = (m.radius * 0.16).clamp(3.0, 5.0);
-            let gap = dot * 2.6;
-            let first = m.centre
-                + Vec2::new(
-                    -(quorum as f32 - 1.0) * gap / 2.0,
-                    -m.radius * 1.25 - dot * 2.5,
-                );
-            for k in 0..quorum {
-                let p = first + Vec2::new(k as f32 * gap, 0.0);
-                if k < votes.count_ones() {
-                    painter.circle_filled(p, dot, m.palette.chosen);
-                } else {
-                    painter.circle_stroke(p, dot, Stroke::new(1.5, m.palette.chosen));
-                }
-            }
-        }
-    }
 }
 
 impl<P: StoreGraphView> StoreGraph<P> {
@@ -708,8 +535,8 @@ mod tests {
         let rect = Rect::from_min_size(Pos2::ZERO, Vec2::new(900.0, 600.0));
         let l = Layout::new(rect, 5, 5);
         let ids: Vec<_> = (1..=5)
-            .map(multipaxos::server)
-            .chain((1..=5).map(multipaxos::client))
+            .map(kv::server)
+            .chain((1..=5).map(kv::client))
             .collect();
         for (k, a) in ids.iter().enumerate() {
             assert!(rect.contains(l.pos(*a)), "{a} inside the view");

@@ -1,0 +1,200 @@
+//! Raft's views: its log and its leader panel, and how the store workspace shows it (its names,
+//! its lessons, its graph's words and RaftScope's marks: term colours, the election timer's arc,
+//! a dot per vote).
+
+pub mod log_view;
+
+use egui::{Color32, Painter, Pos2, Shape, Stroke, Ui, Vec2};
+
+use crate::palette::Palette;
+use crate::protocols::kv::Client;
+use crate::protocols::raft::{self, Raft, RaftWorld};
+use crate::sim::NodeId;
+use crate::sim::world::World;
+use crate::trace::Protocol;
+use crate::ui::i18n::{Lang, T, fill, raft_invariant_name};
+use crate::ui::store::app::{StoreApp, StoreWorkspace};
+
+/// The store workspace on Raft.
+pub type RaftApp = StoreApp<Raft>;
+use crate::ui::store::graph::{Mark, StoreGraphView};
+use log_view::{RaftLeaderView, RaftLogView};
+
+/// The Raft lessons shipped inside the binary: the same store, another algorithm.
+pub const BUNDLED: &[(&str, &str)] = &[
+    (
+        "raft/01-elections.ron",
+        include_str!("../../../lessons/raft/01-elections.ron"),
+    ),
+    (
+        "raft/02-log-replication.ron",
+        include_str!("../../../lessons/raft/02-log-replication.ron"),
+    ),
+    (
+        "raft/03-figure-8.ron",
+        include_str!("../../../lessons/raft/03-figure-8.ron"),
+    ),
+    (
+        "raft/04-failover-truncation.ron",
+        include_str!("../../../lessons/raft/04-failover-truncation.ron"),
+    ),
+    (
+        "raft/05-what-differs.ron",
+        include_str!("../../../lessons/raft/05-what-differs.ron"),
+    ),
+];
+
+impl StoreWorkspace for Raft {
+    const PROTOCOL: Protocol = Protocol::Raft;
+    const SANDBOX_BUTTON: T = T::OpenRaftSandbox;
+    const LESSONS_HEADING: T = T::RaftLessons;
+    const BUNDLED: &'static [(&'static str, &'static str)] = BUNDLED;
+    const STORE_ENTRIES: bool = true;
+    const TIMER_KEYS: bool = true;
+    type Panels = (RaftLogView, RaftLeaderView);
+
+    fn heading() -> T {
+        T::ProtocolRaft
+    }
+
+    fn invariant_name(id: &str) -> T {
+        raft_invariant_name(id)
+    }
+
+    fn leader_panel(panels: &mut Self::Panels, ui: &mut Ui, world: &World<Self>, lang: Lang) {
+        panels.1.ui(ui, world, lang);
+    }
+
+    fn log_panel(
+        panels: &mut Self::Panels,
+        ui: &mut Ui,
+        world: &World<Self>,
+        lang: Lang,
+        palette: &Palette,
+    ) -> Vec<(NodeId, egui::Rect)> {
+        panels.0.ui(ui, world, lang, palette)
+    }
+
+    fn inspector_extra(ui: &mut Ui, world: &World<Self>, id: NodeId, lang: Lang) {
+        if let Some(raft::Node::Server(s)) = world.node(id).map(|n| &n.state) {
+            let vote = s.voted_for.map_or("—".to_string(), |v| format!("S{v}"));
+            ui.label(fill(T::RaftVotedFor.get(lang), &[&s.term, &vote]));
+            if !s.pending.is_empty() {
+                ui.label(fill(T::MpQueued.get(lang), &[&s.pending.len()]));
+            }
+        }
+    }
+}
+
+fn raft_server(world: &RaftWorld, id: NodeId) -> Option<&raft::Server> {
+    match &world.node(id)?.state {
+        raft::Node::Server(s) => Some(s),
+        raft::Node::Client(_) => None,
+    }
+}
+
+impl StoreGraphView for Raft {
+    fn cluster(world: &RaftWorld) -> (u8, u8) {
+        (world.protocol().servers, world.protocol().clients)
+    }
+
+    fn client(world: &RaftWorld, id: NodeId) -> Option<&Client> {
+        match &world.node(id)?.state {
+            raft::Node::Client(c) => Some(c),
+            raft::Node::Server(_) => None,
+        }
+    }
+
+    fn server_words(world: &RaftWorld, id: NodeId, lang: Lang) -> String {
+        let tr = |t: T| t.get(lang);
+        let Some(slot) = world.node(id) else {
+            return String::new();
+        };
+        if !slot.up {
+            return tr(T::Crashed).to_string();
+        }
+        let Some(s) = raft_server(world, id) else {
+            return String::new();
+        };
+        let role = match &s.role {
+            raft::Role::Leader { .. } => fill(tr(T::RaftLeaderIn), &[&s.term]),
+            raft::Role::Candidate { votes } => {
+                fill(tr(T::RaftCandidateIn), &[&s.term, &votes.count_ones()])
+            }
+            raft::Role::Follower { leader: Some(l) } => {
+                fill(tr(T::RaftFollowerOf), &[&format!("S{l}"), &s.term])
+            }
+            raft::Role::Follower { leader: None } => fill(tr(T::RaftFollowerIn), &[&s.term]),
+        };
+        format!(
+            "{role}\n{}",
+            fill(
+                tr(T::RaftLogCommitApplied),
+                &[&s.last_index(), &s.commit, &s.applied]
+            )
+        )
+    }
+
+    fn leads(world: &RaftWorld, id: NodeId) -> bool {
+        raft_server(world, id).is_some_and(|s| s.is_leader())
+    }
+
+    fn leader_tag(world: &RaftWorld, id: NodeId, lang: Lang) -> Option<String> {
+        raft_server(world, id)
+            .filter(|s| s.is_leader())
+            .map(|s| fill(T::RaftTerm.get(lang), &[&s.term]))
+    }
+
+    fn graph_label(msg: &raft::Msg) -> String {
+        msg.to_string()
+    }
+
+    fn server_fill(world: &RaftWorld, id: NodeId, pal: &Palette) -> Option<Color32> {
+        raft_server(world, id).map(|s| pal.term(s.term))
+    }
+
+    /// The election timer as an arc of what is left of its longest wait (a follower or a
+    /// candidate; a leader's timer is its heartbeat), and a candidate's votes as dots, filled
+    /// for each granted, hollow for the rest of a majority.
+    fn decorate(painter: &Painter, world: &RaftWorld, id: NodeId, m: &Mark) {
+        let Some(s) = raft_server(world, id) else {
+            return;
+        };
+        let slot = world.node(id).expect("a server of this world");
+        let longest = 2.0 * world.protocol().timeout as f64;
+        if let (Some(deadline), false) = (slot.timer, s.is_leader()) {
+            let left = ((deadline as f64 - m.now) / longest).clamp(0.0, 1.0) as f32;
+            let r = m.radius * 1.25;
+            let steps = (48.0 * left).ceil().max(1.0) as usize;
+            let start = -std::f32::consts::FRAC_PI_2;
+            let arc: Vec<Pos2> = (0..=steps)
+                .map(|k| {
+                    let a = start + std::f32::consts::TAU * left * k as f32 / steps as f32;
+                    m.centre + Vec2::new(a.cos(), a.sin()) * r
+                })
+                .collect();
+            painter.add(Shape::line(
+                arc,
+                Stroke::new(3.0, m.ink.gamma_multiply(0.8)),
+            ));
+        }
+        if let raft::Role::Candidate { votes } = s.role {
+            let quorum = world.protocol().quorum();
+            let dot = (m.radius * 0.16).clamp(3.0, 5.0);
+            let gap = dot * 2.6;
+            let first = m.centre
+                + Vec2::new(
+                    -(quorum as f32 - 1.0) * gap / 2.0,
+                    -m.radius * 1.25 - dot * 2.5,
+                );
+            for k in 0..quorum {
+                let p = first + Vec2::new(k as f32 * gap, 0.0);
+                if k < votes.count_ones() {
+                    painter.circle_filled(p, dot, m.palette.chosen);
+                } else {
+                    painter.circle_stroke(p, dot, Stroke::new(1.5, m.palette.chosen));
+                }
+            }
+        }
+    }
+}
