@@ -803,7 +803,6 @@ fn seek_times<P: crate::protocols::Plugin>(timeline: &mut Timeline<P>, seeks: us
 fn can_this_break() -> Vec<FlawSearch> {
     use crate::explore::ask::{StoreAsk, paxos_plan, store_plan};
     use crate::explore::{Search, StoreSearch};
-    use crate::protocols::{multipaxos, raft};
     fn found<P: crate::protocols::Plugin>(s: &Result<Search<P>, String>) -> String {
         match s {
             Ok(s) => match &s.report.verdict {
@@ -824,39 +823,51 @@ fn can_this_break() -> Vec<FlawSearch> {
             found: found(&search),
         }
     }
-    let mut all = Vec::new();
-    for flaw in paxos::Flaw::ALL {
-        let config = Config {
-            flaws: vec![flaw],
-            ..Config::default()
-        };
-        let bounds = Bounds {
-            ballots: 1,
-            ..Bounds::default()
-        };
-        let (options, _) = paxos_plan(&config, bounds, true);
-        let start = Instant::now();
-        let search = explore_paxos(&config, &options, &Progress::default());
-        all.push(FlawSearch {
-            protocol: "paxos",
-            flaw: flaw.name(),
-            ms: start.elapsed().as_secs_f64() * 1000.0,
-            found: found(&search),
-        });
+    /// Every flaw of one protocol, searched as its window plans it.
+    trait FlawBench {
+        fn searches() -> Vec<FlawSearch>;
     }
-    for flaw in multipaxos::Flaw::ALL {
-        let config = multipaxos::Config {
-            flaws: vec![flaw],
-            ..Default::default()
-        };
-        all.push(store::<multipaxos::MultiPaxos>(config, flaw.name()));
+    impl FlawBench for paxos::Paxos {
+        fn searches() -> Vec<FlawSearch> {
+            paxos::Flaw::ALL
+                .into_iter()
+                .map(|flaw| {
+                    let config = Config {
+                        flaws: vec![flaw],
+                        ..Config::default()
+                    };
+                    let bounds = Bounds {
+                        ballots: 1,
+                        ..Bounds::default()
+                    };
+                    let (options, _) = paxos_plan(&config, bounds, true);
+                    let start = Instant::now();
+                    let search = explore_paxos(&config, &options, &Progress::default());
+                    FlawSearch {
+                        protocol: "paxos",
+                        flaw: flaw.name(),
+                        ms: start.elapsed().as_secs_f64() * 1000.0,
+                        found: found(&search),
+                    }
+                })
+                .collect()
+        }
     }
-    for flaw in raft::Flaw::ALL {
-        let config = raft::Config {
-            flaws: vec![flaw],
-            ..Default::default()
-        };
-        all.push(store::<raft::Raft>(config, flaw.name()));
+    impl<P: StoreSearch> FlawBench for P {
+        fn searches() -> Vec<FlawSearch> {
+            use crate::protocols::kv::config::StoreConfig;
+            <P::Config as StoreConfig>::all_flaws()
+                .iter()
+                .map(|&flaw| {
+                    let mut config = P::Config::default();
+                    *config.flaws() = vec![flaw];
+                    store::<P>(config, <P::Config as StoreConfig>::flaw_words(flaw).0)
+                })
+                .collect()
+        }
     }
-    all
+    crate::trace::Protocol::ALL
+        .iter()
+        .flat_map(|&protocol| crate::with_protocol!(protocol, P => <P as FlawBench>::searches()))
+        .collect()
 }

@@ -4,21 +4,8 @@
 //! What each layer needs of a protocol is a trait it implements in its own folders
 //! (`protocols/<name>/`, `ui/<name>/`) or the lesson conditions it adds (`lesson/teach.rs`).
 //!
-//! A new protocol is one line here: its tag (the `trace::Protocol` variant) and its type.
-
-/// Calls `$callback! { (args) Tag: Type, ... }` over every protocol, in the order pickers and
-/// `--protocol`'s help list them.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! each_protocol {
-    ($callback:ident ! ( $($args:tt)* )) => {
-        $crate::$callback! { ($($args)*)
-            Paxos: $crate::protocols::paxos::Paxos,
-            MultiPaxos: $crate::protocols::multipaxos::MultiPaxos,
-            Raft: $crate::protocols::raft::Raft,
-        }
-    };
-}
+//! The list itself is `each_protocol!` in `protocols/mod.rs`, beside the protocols' folders: a
+//! new protocol is its folder's `pub mod` and one line there.
 
 /// `with_protocol!(tag, P => body)`: `body` with `P` the type of the protocol `tag` names. The
 /// body is compiled once per protocol, so whatever it asks of `P` every protocol provides.
@@ -32,11 +19,11 @@ macro_rules! with_protocol {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __protocol_match {
-    (($tag:expr, $P:ident, $body:expr) $($tag_name:ident : $t:ty,)*) => {
+    (($tag:expr, $P:ident, $body:expr) $($tag_name:ident : $folder:ident :: $t:ident,)*) => {
         match $tag {
             $( $crate::trace::Protocol::$tag_name => {
                 #[allow(dead_code)]
-                type $P = $t;
+                type $P = $crate::protocols::$folder::$t;
                 $body
             } )*
         }
@@ -46,7 +33,7 @@ macro_rules! __protocol_match {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __protocol_enum {
-    (() $($tag_name:ident : $t:ty,)*) => {
+    (() $($tag_name:ident : $folder:ident :: $t:ident,)*) => {
         /// The protocols a file may name: one per line of `crate::registry`.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum Protocol {
@@ -59,14 +46,14 @@ macro_rules! __protocol_enum {
             /// The name `--protocol` and a file's `protocol` field use.
             pub fn name(self) -> &'static str {
                 match self {
-                    $(Protocol::$tag_name => <$t as $crate::protocols::Plugin>::NAME),*
+                    $(Protocol::$tag_name => <$crate::protocols::$folder::$t as $crate::protocols::Plugin>::NAME),*
                 }
             }
 
             /// The name people read (`Multi-Paxos`).
             pub fn title(self) -> &'static str {
                 match self {
-                    $(Protocol::$tag_name => <$t as $crate::protocols::Plugin>::TITLE),*
+                    $(Protocol::$tag_name => <$crate::protocols::$folder::$t as $crate::protocols::Plugin>::TITLE),*
                 }
             }
         }

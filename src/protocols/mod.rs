@@ -11,3 +11,18 @@ pub mod raft;
 
 pub use ids::{Ballot, Value};
 pub use plugin::Plugin;
+
+/// The registry: calls `$callback! { (args) Tag: folder::Type, ... }` over every protocol, in the
+/// order pickers and `--protocol`'s help list them (see `crate::registry` for what is made of
+/// it). `folder` is the protocol's folder here.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! each_protocol {
+    ($callback:ident ! ( $($args:tt)* )) => {
+        $crate::$callback! { ($($args)*)
+            Paxos: paxos::Paxos,
+            MultiPaxos: multipaxos::MultiPaxos,
+            Raft: raft::Raft,
+        }
+    };
+}

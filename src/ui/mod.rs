@@ -4,6 +4,7 @@
 
 pub mod compare;
 pub mod i18n;
+// Each protocol's views, in a folder of its own (its views' registration).
 pub mod multipaxos;
 pub mod paxos;
 pub mod raft;

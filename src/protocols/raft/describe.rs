@@ -125,7 +125,9 @@ pub fn short_label(m: &Msg) -> String {
             None => "Redir".into(),
         },
         Msg::RequestVote { term, .. } => format!("RV {term}"),
-        Msg::Vote { term, granted } => format!("Vote {term} {}", if *granted { "yes" } else { "no" }),
+        Msg::Vote { term, granted } => {
+            format!("Vote {term} {}", if *granted { "yes" } else { "no" })
+        }
         Msg::AppendEntries {
             term,
             entries,
