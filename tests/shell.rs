@@ -799,3 +799,48 @@ fn new_run_shows_the_picked_protocols_settings() {
     );
     assert!(h.state().store::<MultiPaxos>().is_none());
 }
+
+/// The preferences are the window's: a store workspace opened from the picker takes the
+/// colour-blind palette and the zoom (they ignored both), Ctrl+= zooms it, its View menu changes
+/// them, and going back to the lessons keeps what was changed there.
+#[test]
+fn every_body_honours_the_windows_preferences() {
+    use egui::{Key, Modifiers};
+    let mut h = common::lab_harness();
+    h.state_mut().paxos.settings.color_blind = true;
+    h.state_mut().paxos.settings.zoom = 1.2;
+    h.run();
+    h.get_by_label("Raft sandbox: the same store").click();
+    h.run();
+    h.run();
+    let raft = h.state().store::<Raft>().expect("the Raft workspace");
+    assert!(raft.color_blind);
+    assert_eq!(
+        raft.palette(),
+        paxos_lab::ui::palette_for(raft.dark, true),
+        "the colour-blind palette"
+    );
+    assert!(
+        (h.ctx.zoom_factor() - 1.2).abs() < 1e-3,
+        "the window's zoom"
+    );
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Equals);
+    h.run();
+    h.run();
+    assert!(
+        (h.ctx.zoom_factor() - 1.32).abs() < 1e-3,
+        "Ctrl+= zooms the workspace"
+    );
+    h.get_by_label("View").click();
+    h.run();
+    h.get_by_label("Colour-blind-safe colours").click();
+    h.run();
+    assert!(!h.state().store::<Raft>().unwrap().color_blind);
+    h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::L);
+    h.run();
+    h.run();
+    assert!(h.state().store::<Raft>().is_none(), "back on the picker");
+    let settings = &h.state().paxos.settings;
+    assert!(!settings.color_blind, "kept from the workspace");
+    assert!((settings.zoom - 1.32).abs() < 1e-3);
+}

@@ -76,6 +76,81 @@ impl Default for Settings {
     }
 }
 
+/// The preferences every body of the window honours (the Paxos app, a store workspace, the side
+/// by side): the shell hands them to a body it opens and takes them back when the body leaves.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Look {
+    pub lang: Lang,
+    pub presenter: bool,
+    pub dark: bool,
+    pub color_blind: bool,
+    pub zoom: f32,
+}
+
+impl Look {
+    pub fn of(settings: &Settings) -> Look {
+        Look {
+            lang: settings.lang,
+            presenter: settings.presenter,
+            dark: settings.dark,
+            color_blind: settings.color_blind,
+            zoom: settings.zoom,
+        }
+    }
+
+    pub fn keep_in(self, settings: &mut Settings) {
+        settings.lang = self.lang;
+        settings.presenter = self.presenter;
+        settings.dark = self.dark;
+        settings.color_blind = self.color_blind;
+        settings.zoom = self.zoom;
+    }
+
+    pub fn palette(&self) -> Palette {
+        palette_for(self.dark, self.color_blind)
+    }
+}
+
+impl Default for Look {
+    fn default() -> Self {
+        Look::of(&Settings::default())
+    }
+}
+
+/// The palette of a theme, standard or colour-blind safe (Okabe and Ito's).
+pub fn palette_for(dark: bool, color_blind: bool) -> Palette {
+    if color_blind {
+        Palette::color_blind(dark)
+    } else {
+        Palette::standard(dark)
+    }
+}
+
+/// The zoom after a zoom command (Ctrl+= larger, Ctrl+- smaller, Ctrl+0 back), or `None` for any
+/// other command.
+pub fn zoomed(zoom: f32, command: UiCommand) -> Option<f32> {
+    match command {
+        UiCommand::ZoomIn => Some((zoom * 1.1).min(3.0)),
+        UiCommand::ZoomOut => Some((zoom / 1.1).max(0.5)),
+        UiCommand::ZoomReset => Some(1.0),
+        _ => None,
+    }
+}
+
+/// The View menu's entries every body shares: theme, colour-blind palette and zoom.
+pub fn look_menu(ui: &mut Ui, lang: Lang, dark: &mut bool, color_blind: &mut bool, zoom: &mut f32) {
+    ui.checkbox(dark, T::DarkTheme.get(lang));
+    ui.checkbox(color_blind, T::ColorBlindPalette.get(lang));
+    ui.separator();
+    for c in [UiCommand::ZoomIn, UiCommand::ZoomOut, UiCommand::ZoomReset] {
+        if ui.button(c.text().get(lang)).clicked()
+            && let Some(z) = zoomed(*zoom, c)
+        {
+            *zoom = z;
+        }
+    }
+}
+
 /// What every view reads for one frame.
 pub struct Frame<'a> {
     pub session: &'a Session<Paxos>,
@@ -499,11 +574,7 @@ impl PaxosApp {
     }
 
     pub fn palette(&self) -> Palette {
-        if self.settings.color_blind {
-            Palette::color_blind(self.settings.dark)
-        } else {
-            Palette::standard(self.settings.dark)
-        }
+        palette_for(self.settings.dark, self.settings.color_blind)
     }
 
     fn anim(&mut self, t: f64) -> Anim {
@@ -551,9 +622,9 @@ impl PaxosApp {
                 let full = ctx.input(|i| i.viewport().fullscreen.unwrap_or(false));
                 ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(!full));
             }
-            UiCommand::ZoomIn => self.settings.zoom = (self.settings.zoom * 1.1).min(3.0),
-            UiCommand::ZoomOut => self.settings.zoom = (self.settings.zoom / 1.1).max(0.5),
-            UiCommand::ZoomReset => self.settings.zoom = 1.0,
+            UiCommand::ZoomIn | UiCommand::ZoomOut | UiCommand::ZoomReset => {
+                self.settings.zoom = zoomed(self.settings.zoom, c).unwrap_or(1.0)
+            }
             UiCommand::ToggleLanguage => {
                 self.settings.lang = if self.settings.lang == Lang::En {
                     Lang::Zh
@@ -1302,8 +1373,7 @@ impl LabApp {
             AppCommand::Compare => {
                 match compare::CompareView::new(None, self.paxos.settings.lang) {
                     Ok(mut c) => {
-                        c.presenter = self.paxos.settings.presenter;
-                        c.dark = self.paxos.settings.dark;
+                        c.dress(&self.paxos.settings);
                         c.fixed_time = self.paxos.fixed_time;
                         self.keep_layouts();
                         self.compare = Some(c);
@@ -1359,17 +1429,15 @@ impl LabApp {
                 remember_progress(&mut self.paxos.settings, progress);
             }
             if let Some(c) = w.take_command() {
-                // Leaving takes the workspace's language and presenter mode along.
-                self.paxos.settings.lang = w.lang();
-                self.paxos.settings.presenter = w.presenter();
+                // Leaving takes the preferences as the workspace left them along.
+                w.look().keep_in(&mut self.paxos.settings);
                 command = Some(c);
             }
         }
         if let Some(c) = &mut self.compare
             && c.request.take() == Some(compare::CompareRequest::ToLessons)
         {
-            self.paxos.settings.lang = c.lang;
-            self.paxos.settings.presenter = c.presenter;
+            c.look().keep_in(&mut self.paxos.settings);
             command = Some(workspace::AppCommand::ToLessons);
         }
         if let Some(c) = command {

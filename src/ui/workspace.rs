@@ -84,8 +84,8 @@ pub trait Workspace {
     /// The lesson being taught: its id, its step, and whether it is done (complete, or past its
     /// last step, or opened as a sandbox).
     fn lesson_progress(&self) -> Option<(String, usize, bool)>;
-    fn lang(&self) -> Lang;
-    fn presenter(&self) -> bool;
+    /// The preferences as the workspace left them (the user may change them there).
+    fn look(&self) -> super::Look;
     /// Nothing unsaved, and closing not yet confirmed.
     fn quiet(&self) -> bool;
     fn screenshot_then_quit(&mut self, path: PathBuf, result: ScreenshotResult);
@@ -104,6 +104,8 @@ impl<P: StoreWorkspace> Workspace for StoreApp<P> {
     fn dress(&mut self, settings: &Settings, fixed_time: Option<f64>) {
         self.set_presenter(settings.presenter);
         self.dark = settings.dark;
+        self.color_blind = settings.color_blind;
+        self.zoom = settings.zoom;
         self.fixed_time = fixed_time;
         self.restore_layout(settings);
     }
@@ -119,11 +121,14 @@ impl<P: StoreWorkspace> Workspace for StoreApp<P> {
     fn lesson_progress(&self) -> Option<(String, usize, bool)> {
         self.lesson.as_ref().map(|panel| progress_of(panel))
     }
-    fn lang(&self) -> Lang {
-        self.lang
-    }
-    fn presenter(&self) -> bool {
-        self.presenter
+    fn look(&self) -> super::Look {
+        super::Look {
+            lang: self.lang,
+            presenter: self.presenter,
+            dark: self.dark,
+            color_blind: self.color_blind,
+            zoom: self.zoom,
+        }
     }
     fn quiet(&self) -> bool {
         !self.unsaved() && !self.quit_confirmed

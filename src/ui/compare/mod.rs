@@ -67,6 +67,8 @@ pub struct CompareView {
     pub lang: Lang,
     pub dark: bool,
     pub presenter: bool,
+    pub color_blind: bool,
+    pub zoom: f32,
     pub request: Option<CompareRequest>,
     /// Set by tests: the clock, frozen.
     pub fixed_time: Option<f64>,
@@ -105,6 +107,8 @@ impl CompareView {
             lang,
             dark: true,
             presenter: false,
+            color_blind: false,
+            zoom: 1.0,
             request: None,
             fixed_time: None,
             screenshot: None,
@@ -176,13 +180,32 @@ impl CompareView {
         )
     }
 
+    /// Takes on the window's preferences.
+    pub fn dress(&mut self, settings: &crate::ui::Settings) {
+        self.presenter = settings.presenter;
+        self.dark = settings.dark;
+        self.color_blind = settings.color_blind;
+        self.zoom = settings.zoom;
+    }
+
+    /// The preferences as the view left them.
+    pub fn look(&self) -> crate::ui::Look {
+        crate::ui::Look {
+            lang: self.lang,
+            presenter: self.presenter,
+            dark: self.dark,
+            color_blind: self.color_blind,
+            zoom: self.zoom,
+        }
+    }
+
     pub fn ui(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
-        crate::ui::set_look(&ctx, 1.0, self.dark, self.presenter);
+        crate::ui::set_look(&ctx, self.zoom, self.dark, self.presenter);
         let t = self.fixed_time.unwrap_or_else(|| ctx.input(|i| i.time));
         self.tick(t, &ctx);
         let lang = self.lang;
-        let palette = Palette::standard(self.dark);
+        let palette = crate::ui::palette_for(self.dark, self.color_blind);
         egui::Panel::top("cmp-bar").show(ui, |ui| self.top_bar(ui));
         let (mp_fig, raft_fig) = self.figures();
         let now = Now::read(self);
@@ -288,6 +311,15 @@ impl CompareView {
             {
                 self.presenter = !self.presenter;
             }
+            ui.menu_button(tr(T::MenuView), |ui| {
+                crate::ui::look_menu(
+                    ui,
+                    lang,
+                    &mut self.dark,
+                    &mut self.color_blind,
+                    &mut self.zoom,
+                );
+            });
             for l in Lang::ALL {
                 if ui
                     .selectable_label(self.lang == l, l.native_name())
@@ -362,6 +394,9 @@ impl CompareView {
                 }
                 UiCommand::PresenterMode => self.presenter = !self.presenter,
                 UiCommand::Lessons => self.request = Some(CompareRequest::ToLessons),
+                UiCommand::ZoomIn | UiCommand::ZoomOut | UiCommand::ZoomReset => {
+                    self.zoom = crate::ui::zoomed(self.zoom, c).unwrap_or(1.0)
+                }
                 _ => {}
             }
         }

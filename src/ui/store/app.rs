@@ -165,6 +165,9 @@ pub struct StoreApp<P: StoreWorkspace> {
     /// Larger, high-contrast text for a projector (as the Paxos app's presenter mode).
     pub presenter: bool,
     pub dark: bool,
+    pub color_blind: bool,
+    /// The window's zoom, as the View menu and Ctrl+= / Ctrl+- set it.
+    pub zoom: f32,
     pub graph: StoreGraph<P>,
     /// Where the panes are; the holder keeps it between runs of the app.
     pub layout: crate::ui::views::panes::Layout,
@@ -239,6 +242,8 @@ impl<P: StoreWorkspace> StoreApp<P> {
             lang,
             presenter: false,
             dark: true,
+            color_blind: false,
+            zoom: 1.0,
             graph: StoreGraph::default(),
             layout: Default::default(),
             drawn_log_rows: Vec::new(),
@@ -463,7 +468,7 @@ impl<P: StoreWorkspace> StoreApp<P> {
     }
 
     pub fn palette(&self) -> Palette {
-        Palette::standard(self.dark)
+        crate::ui::palette_for(self.dark, self.color_blind)
     }
 
     /// Applies the views' commands, in order. During an exercise an action its controls do not
@@ -591,6 +596,9 @@ impl<P: StoreWorkspace> StoreApp<P> {
                 U::JumpToEnd => out.push(Command::SeekEnd),
                 U::NewRun => self.settings_open = true,
                 U::PresenterMode => self.set_presenter(!self.presenter),
+                U::ZoomIn | U::ZoomOut | U::ZoomReset => {
+                    self.zoom = crate::ui::zoomed(self.zoom, c).unwrap_or(1.0)
+                }
                 U::ToggleLanguage => {
                     self.lang = match self.lang {
                         Lang::En => Lang::Zh,
@@ -783,6 +791,15 @@ impl<P: StoreWorkspace> StoreApp<P> {
             {
                 self.set_presenter(!self.presenter);
             }
+            ui.menu_button(tr(T::MenuView), |ui| {
+                crate::ui::look_menu(
+                    ui,
+                    lang,
+                    &mut self.dark,
+                    &mut self.color_blind,
+                    &mut self.zoom,
+                );
+            });
             ui.menu_button(tr(T::PanesTitle), |ui| {
                 for pane in crate::ui::views::panes::Pane::ALL {
                     let mut open = self.layout.is_open(pane);
@@ -1356,7 +1373,7 @@ impl<P: StoreWorkspace> StoreApp<P> {
         let t = self.fixed_time.unwrap_or_else(|| ctx.input(|i| i.time));
         let lang = self.lang;
         let palette = self.palette();
-        crate::ui::set_look(&ctx, 1.0, self.dark, self.presenter);
+        crate::ui::set_look(&ctx, self.zoom, self.dark, self.presenter);
         let mut out = Vec::new();
         self.keys(&ctx, &mut out);
         if self
