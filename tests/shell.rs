@@ -501,7 +501,7 @@ fn narration_after_an_exercise_reads_the_students_run() {
         Lang::En,
     ));
     h.run();
-    h.get_by_label_contains("Elect a leader that holds #1");
+    h.get_by_label_contains("Elect a leader that holds [1]");
     let s2 = kv::server(2);
     // Another accepted answer: S2 times out twice (terms 3 and 4), then wins term 4.
     h.state_mut().apply(vec![
@@ -548,12 +548,12 @@ fn narration_after_an_exercise_reads_the_students_run() {
     );
     h.get_by_label("Next ▶").click();
     h.run();
-    h.get_by_label_contains("S2 leads term 4 with #1 in its log");
+    h.get_by_label_contains("S2 leads term 4 with [1] in its log");
     assert!(h.query_by_label_contains("leads term 3").is_none());
     // In Chinese too.
     h.get_by_label("简体中文").click();
     h.run();
-    h.get_by_label_contains("S2 领导任期 4，日志中有 #1");
+    h.get_by_label_contains("S2 领导任期 4，日志中有 [1]");
 }
 
 /// "Stay with my run" goes on as far as the lesson's steps apply to the student's run, then
@@ -763,7 +763,7 @@ fn narration_names_the_servers_the_student_replicated_to() {
     );
     h.get_by_label("Next ▶").click();
     h.run();
-    h.get_by_label_contains("Entry #1 is on S1 and S3");
+    h.get_by_label_contains("Entry [1] is on S1 and S3");
 }
 
 /// New run in the Multi-Paxos workspace, Raft picked: Raft's own settings show (its flaws, not
@@ -843,4 +843,65 @@ fn every_body_honours_the_windows_preferences() {
     let settings = &h.state().paxos.settings;
     assert!(!settings.color_blind, "kept from the workspace");
     assert!((settings.zoom - 1.32).abs() < 1e-3);
+}
+
+/// The side by side shows each side's log under its graph: at 1280x800, in both languages and
+/// in presenter mode, every server's row on both sides is inside the window and at least 20 px
+/// tall, and the last row of the figures and of the mapping can be read (they were cut off).
+#[test]
+fn the_side_by_side_shows_both_logs_and_fits_1280x800() {
+    use paxos_lab::ui::compare::CompareView;
+    for (lang, presenter) in [(Lang::En, false), (Lang::Zh, false), (Lang::En, true)] {
+        let mut view = CompareView::new(None, lang).unwrap();
+        view.choose(1).unwrap();
+        view.fixed_time = Some(0.0);
+        view.presenter = presenter;
+        view.seek(150);
+        let mut h = window_harness(view, |ui, v: &mut CompareView| v.ui(ui));
+        h.run();
+        h.run();
+        let window = egui::Rect::from_min_size(egui::Pos2::ZERO, Vec2::new(1280.0, 800.0));
+        let rows = &h.state().log_rows;
+        for side in ["multipaxos", "raft"] {
+            let mine: Vec<_> = rows.iter().filter(|(s, ..)| *s == side).collect();
+            assert_eq!(mine.len(), 5, "{lang:?} {presenter}: {side} rows {rows:?}");
+            for (_, id, r) in mine {
+                assert!(
+                    window.contains_rect(*r) && r.height() >= 20.0,
+                    "{lang:?} {presenter}: {side} {id} at {r:?}"
+                );
+            }
+        }
+        if lang == Lang::En {
+            // The Multi-Paxos log's cells are there to read (and to click).
+            assert!(h.query_all_by_label_contains("S1 slot ").count() >= 1);
+            // The mapping's last row, then the figures' last row once they are picked.
+            let last_command = h.state().figures().0.committed;
+            assert!(last_command > 0);
+            let words: Vec<String> = (1..=30)
+                .map(|n| format!("slot {n}"))
+                .chain(["not yet".to_string()])
+                .collect();
+            let r = words
+                .iter()
+                .flat_map(|w| {
+                    h.query_all_by_label(w)
+                        .map(|n| n.rect())
+                        .collect::<Vec<_>>()
+                })
+                .fold(Rect::NOTHING, |a, b| a.union(b));
+            assert!(r.is_positive());
+            assert!(
+                window.contains_rect(r),
+                "{presenter}: the mapping reaches {r:?}"
+            );
+            h.get_by_label("Figures so far").click();
+            h.run();
+            let r = h.get_by_label("requests answered / sent").rect();
+            assert!(
+                window.contains_rect(r),
+                "{presenter}: the figures reach {r:?}"
+            );
+        }
+    }
 }

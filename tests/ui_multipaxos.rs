@@ -164,7 +164,10 @@ fn clicking_a_cell_shows_every_servers_vote_in_that_slot() {
 fn snapshot_log(lang: Lang, name: &str) {
     let world = failover();
     let palette = Palette::standard(true);
-    let mut view = LogView { selected: Some(2) };
+    let mut view = LogView {
+        selected: Some(2),
+        ..Default::default()
+    };
     let mut h = harness(Vec2::new(760.0, 420.0), |ui| {
         view.ui(ui, &world, lang, &palette);
     });

@@ -185,7 +185,7 @@ fn snapshot_raft_log_table_and_leader_panel() {
             .any(|(s, _, m)| s.to_string() == "S3" && *m == 1),
         "{p:?}"
     );
-    let mut log = RaftLogView;
+    let mut log = RaftLogView::default();
     let mut leader = RaftLeaderView;
     let mut h = harness(Vec2::new(520.0, 420.0), |ui| {
         leader.ui(ui, session.world(), Lang::En);
@@ -269,12 +269,12 @@ fn side_by_side_steps_both_protocols_on_one_timeline() {
     h.get_by_label("Multi-Paxos and Raft side by side").click();
     h.run();
     h.run();
-    assert!(h.state().compare.is_some());
+    assert!(h.state().compare().is_some());
     for _ in 0..40 {
         h.get_by_label("Step").click();
         h.run();
     }
-    let c = h.state().compare.as_ref().unwrap();
+    let c = h.state().compare().unwrap();
     assert_eq!(c.round, 40);
     assert!(c.multipaxos.position() > 0 && c.raft.position() > 0);
     let (mp, raft) = c.figures();
@@ -286,11 +286,11 @@ fn side_by_side_steps_both_protocols_on_one_timeline() {
     h.get_by_label_contains("round 40 of 300");
     h.get_by_label("Back").click();
     h.run();
-    assert_eq!(h.state().compare.as_ref().unwrap().round, 39);
+    assert_eq!(h.state().compare().unwrap().round, 39);
     h.get_by_label("Lessons…").click();
     h.run();
     h.run();
-    assert!(h.state().compare.is_none());
+    assert!(h.state().compare().is_none());
 }
 
 /// Just after Raft's new leader first commits an earlier term's entry through its own, in the

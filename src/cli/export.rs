@@ -113,8 +113,8 @@ fn range_of(args: &ExportArgs, len: usize) -> Result<StepRange, String> {
     StepRange::resolve(args.from, args.to, len as u64)
 }
 
-/// Any export of a trace: pictures drawn by the app's graph view of its protocol, text by
-/// `export`. A trace whose recorded outcome is not what its actions reach is refused (exit 3),
+/// Any export of a trace: text by `export`, pictures drawn by the app's graph view of its
+/// protocol. A trace whose recorded outcome is not what its actions reach is refused (exit 3),
 /// so an export never carries an edited outcome out.
 fn any_bytes<P: crate::ui::views::render::GraphPicture>(
     args: &ExportArgs,
@@ -137,6 +137,14 @@ fn any_bytes<P: crate::ui::views::render::GraphPicture>(
         }
     }
     let range = range_of(args, trace.actions.len()).map_err(|e| (EXIT_BAD_INPUT, e))?;
+    let at_file = |e: String| (EXIT_BAD_INPUT, format!("{}: {e}", args.trace.display()));
+    // Text needs no window: only pictures are drawn by the app's views.
+    if !format.is_picture() {
+        let run = crate::export::Run::of(&trace)
+            .map_err(|(i, e)| at_file(format!("action {} cannot apply: {e}", i + 1)))?;
+        let text = crate::export::text_export(&trace, &run, format, range).map_err(at_file)?;
+        return Ok((text.into_bytes(), range));
+    }
     let pictures = PictureOptions {
         size: egui::Vec2::new(args.size.0, args.size.1),
         pixels_per_point: args.scale,
@@ -144,7 +152,7 @@ fn any_bytes<P: crate::ui::views::render::GraphPicture>(
         dark: !args.light,
         frames_per_step: args.frames_per_step,
     };
-    let bytes = crate::ui::views::render::export(&trace, format, range, &pictures)
-        .map_err(|e| (EXIT_BAD_INPUT, format!("{}: {e}", args.trace.display())))?;
+    let bytes =
+        crate::ui::views::render::export(&trace, format, range, &pictures).map_err(at_file)?;
     Ok((bytes, range))
 }

@@ -66,7 +66,7 @@ pub fn to_mermaid<P: Plugin>(run: &Run<P>, range: StepRange) -> String {
                     "{}->>{}: {}{}",
                     env.src,
                     env.dst,
-                    text(&env.msg.to_string()),
+                    text(&P::message_words(env)),
                     if copies.contains(&env.id) {
                         " (copy)"
                     } else {
@@ -77,13 +77,13 @@ pub fn to_mermaid<P: Plugin>(run: &Run<P>, range: StepRange) -> String {
                     "{}-x{}: {} ({})",
                     envelope.src,
                     envelope.dst,
-                    text(&envelope.msg.to_string()),
+                    text(&P::message_words(envelope)),
                     loss_words(*cause)
                 ),
                 Event::Duplicated { copy, .. } => format!(
                     "Note over {}: network copies {} to {}",
                     copy.src,
-                    text(&copy.msg.to_string()),
+                    text(&P::message_words(copy)),
                     copy.dst
                 ),
                 Event::Crashed(n) => format!("Note over {n}: crashed"),
@@ -122,7 +122,7 @@ pub fn to_mermaid<P: Plugin>(run: &Run<P>, range: StepRange) -> String {
                 "    {}-){}: {} (in flight)\n",
                 s.envelope.src,
                 s.envelope.dst,
-                text(&s.envelope.msg.to_string())
+                text(&P::message_words(&s.envelope))
             );
         }
     }

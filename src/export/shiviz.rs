@@ -87,8 +87,12 @@ pub fn to_shiviz<P: Plugin>(run: &Run<P>, range: StepRange) -> String {
                     c.event(*node, None, &format!("step {step}: request {words}"));
                 }
                 Event::Sent(env) => {
-                    let text =
-                        format!("step {step}: send #{} {} to {}", env.id.0, env.msg, env.dst);
+                    let text = format!(
+                        "step {step}: send #{} {} to {}",
+                        env.id.0,
+                        P::message_words(env),
+                        env.dst
+                    );
                     let clock = c.event(env.src, None, &text);
                     c.sent.insert(env.id, clock);
                 }
@@ -104,7 +108,10 @@ pub fn to_shiviz<P: Plugin>(run: &Run<P>, range: StepRange) -> String {
                     };
                     let text = format!(
                         "step {step}: receive #{} {} from {}{}",
-                        env.id.0, env.msg, env.src, copy
+                        env.id.0,
+                        P::message_words(env),
+                        env.src,
+                        copy
                     );
                     let sent = c.sent.get(&env.id).cloned();
                     c.event(env.dst, sent.as_ref(), &text);
@@ -114,7 +121,7 @@ pub fn to_shiviz<P: Plugin>(run: &Run<P>, range: StepRange) -> String {
                     let text = format!(
                         "step {step}: lost #{} {} from {} ({})",
                         envelope.id.0,
-                        envelope.msg,
+                        P::message_words(envelope),
                         envelope.src,
                         loss_words(*cause)
                     );

@@ -137,7 +137,10 @@ pub fn to_svg<P: Plugin>(run: &Run<P>, range: StepRange) -> String {
         };
         let mut title = format!(
             "{}: {} → {}, sent at step {}",
-            env.msg, env.src, env.dst, span.sent_step
+            P::message_words(env),
+            env.src,
+            env.dst,
+            span.sent_step
         );
         match (end, span.lost) {
             (Some(e), Some(cause)) => {
@@ -211,7 +214,7 @@ pub fn to_svg<P: Plugin>(run: &Run<P>, range: StepRange) -> String {
             s,
             r##"<text x="{lx:.1}" y="{:.1}" fill="{c}" stroke="#ffffff" stroke-width="3" paint-order="stroke" text-anchor="middle">{}</text></g>"##,
             ly - 2.0,
-            xml(&P::short_label(&env.msg))
+            xml(&P::message_label(env))
         );
     }
     let _ = writeln!(s, "</g>");

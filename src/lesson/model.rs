@@ -283,7 +283,7 @@ impl Condition {
 
     /// The protocols whose own condition this is (by their `--protocol` names); `None` for
     /// those every protocol has.
-    pub fn protocols(&self) -> Option<&'static [&'static str]> {
+    pub fn family(&self) -> Option<Family> {
         match self {
             Condition::Delivered { .. }
             | Condition::Crashed(_)
@@ -298,12 +298,12 @@ impl Condition {
             | Condition::ChosenAbove(_)
             | Condition::Learned { .. }
             | Condition::AcceptorsDown(_)
-            | Condition::TwoValuesChosen => Some(&["paxos"]),
+            | Condition::TwoValuesChosen => Some(Family::OneValue),
             // The store protocols': a leader, a committed log, replicas, clients.
             Condition::Elected(_)
             | Condition::Committed(_)
             | Condition::Applied { .. }
-            | Condition::Answered { .. } => Some(&["multipaxos", "raft"]),
+            | Condition::Answered { .. } => Some(Family::Store),
         }
     }
 
@@ -369,11 +369,11 @@ impl Condition {
             if problem.is_some() {
                 return;
             }
-            if let Some(ps) = leaf.protocols().filter(|ps| !ps.contains(&P::NAME)) {
+            if let Some(family) = leaf.family().filter(|f| *f != P::FAMILY) {
                 problem = Some(format!(
                     "`{}` is a {} condition; this lesson runs {}",
                     leaf.name(),
-                    ps.join(" and "),
+                    family.members().join(" and "),
                     P::NAME
                 ));
             }
@@ -551,5 +551,27 @@ fn action_nodes<R>(actions: &[Action<R>], out: &mut Vec<NodeId>) {
             Action::CutLink(a, b) | Action::HealLink(a, b) => out.extend([a, b]),
             Action::Deliver(_) | Action::Drop(_) | Action::Duplicate(_) => {}
         }
+    }
+}
+
+/// What a protocol's lessons can ask of a run beyond the generic conditions: a value chosen
+/// (single-decree Paxos), or a leader, a committed log, replicas and clients (the store
+/// protocols). Each protocol says which in its `Teach`; a new one joins a family there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    OneValue,
+    Store,
+}
+
+impl Family {
+    /// The registry's protocols of this family, by name.
+    pub fn members(self) -> Vec<&'static str> {
+        crate::trace::Protocol::ALL
+            .iter()
+            .filter(|p| {
+                crate::with_protocol!(**p, P => <P as crate::lesson::teach::Teach>::FAMILY) == self
+            })
+            .map(|p| p.name())
+            .collect()
     }
 }

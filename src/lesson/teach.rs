@@ -16,6 +16,8 @@ use crate::sim::NodeId;
 use crate::sim::world::{Action, World};
 
 pub trait Teach: Plugin<Msg: Hash, Node: Hash> {
+    /// Which protocol-specific conditions its lessons may use.
+    const FAMILY: crate::lesson::model::Family;
     /// The safety rules, by the ids `Violated` names.
     fn invariants() -> &'static [&'static str];
     fn has_node(config: &Self::Config, id: NodeId) -> bool;
@@ -60,6 +62,7 @@ pub fn action_requests<P: Teach>(lesson: &Lesson<P>, out: &mut Vec<P::Request>) 
 }
 
 impl Teach for Paxos {
+    const FAMILY: crate::lesson::model::Family = crate::lesson::model::Family::OneValue;
     /// Single-decree Paxos has one fact a story names: the value chosen.
     fn run_fact(
         world: &World<Self>,
@@ -158,6 +161,7 @@ impl Teach for Paxos {
 }
 
 impl Teach for MultiPaxos {
+    const FAMILY: crate::lesson::model::Family = crate::lesson::model::Family::Store;
     /// `leader` and `ballot`: the live server with the highest ballot that leads (phase 1
     /// done); `holders:N`: the servers that voted for a command in slot N.
     fn run_fact(
@@ -254,6 +258,7 @@ impl Teach for MultiPaxos {
 }
 
 impl Teach for Raft {
+    const FAMILY: crate::lesson::model::Family = crate::lesson::model::Family::Store;
     /// `leader` and `term`: the live leader with the highest term; `holders:N`: the servers
     /// whose log has an entry at index N.
     fn run_fact(

@@ -381,16 +381,62 @@ pub enum ClientMsg {
     },
 }
 
+/// Without its envelope a message does not say whose request it is: the request number alone.
 impl fmt::Display for ClientMsg {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(&self.words(None))
+    }
+}
+
+/// A client's request as people name it: `C1.2`, the client and its request number (a `#`
+/// is a message id, a slot is `slot 2`, a log index `[2]`).
+pub fn request_name(client: Option<u8>, seq: u32) -> String {
+    match client {
+        Some(c) => format!("C{c}.{seq}"),
+        None => format!("request {seq}"),
+    }
+}
+
+/// The client a client message concerns: the one it comes from (a request) or goes to.
+pub fn client_of<M>(env: &crate::sim::network::Envelope<M>) -> Option<u8> {
+    [env.src, env.dst]
+        .into_iter()
+        .find(|n| n.role == CLIENT)
+        .map(|n| n.index)
+}
+
+impl ClientMsg {
+    /// The message in words, its request named by `client` when known (`Request(C1.2: put
+    /// x=1)`).
+    pub fn words(&self, client: Option<u8>) -> String {
         match self {
-            ClientMsg::Request { seq, op } => write!(f, "Request(#{seq}: {op})"),
-            ClientMsg::Reply { seq, output } => write!(f, "Reply(#{seq}: {output})"),
+            ClientMsg::Request { seq, op } => {
+                format!("Request({}: {op})", request_name(client, *seq))
+            }
+            ClientMsg::Reply { seq, output } => {
+                format!("Reply({}: {output})", request_name(client, *seq))
+            }
             ClientMsg::Redirect {
                 seq,
                 leader: Some(l),
-            } => write!(f, "Redirect(#{seq} to S{l})"),
-            ClientMsg::Redirect { seq, leader: None } => write!(f, "Redirect(#{seq})"),
+            } => format!("Redirect({} to S{l})", request_name(client, *seq)),
+            ClientMsg::Redirect { seq, leader: None } => {
+                format!("Redirect({})", request_name(client, *seq))
+            }
+        }
+    }
+
+    /// The message's label for crowded views (`Req C1.2 put x=1`).
+    pub fn label(&self, client: Option<u8>) -> String {
+        match self {
+            ClientMsg::Request { seq, op } => format!("Req {} {op}", request_name(client, *seq)),
+            ClientMsg::Reply { seq, output } => {
+                format!("Rep {} {output}", request_name(client, *seq))
+            }
+            ClientMsg::Redirect {
+                leader: Some(l), ..
+            } => format!("Redir S{l}"),
+            ClientMsg::Redirect { leader: None, .. } => "Redir".to_string(),
         }
     }
 }

@@ -145,6 +145,15 @@ pub trait Plugin: Protocol + Send + Sync {
     }
     /// A message's label for crowded views, never without the value it carries (`Prep 2.1`).
     fn short_label(msg: &Self::Msg) -> String;
+    /// A message as logs and exports write it, read with its envelope: a store client's request
+    /// is named by its client (`Request(C1.2: put x=1)`).
+    fn message_words(env: &crate::sim::network::Envelope<Self::Msg>) -> String {
+        env.msg.to_string()
+    }
+    /// A message's label for crowded views, read with its envelope.
+    fn message_label(env: &crate::sim::network::Envelope<Self::Msg>) -> String {
+        Self::short_label(&env.msg)
+    }
     /// What a request looks like in a diagram (`"A"`, `put x=1`).
     fn request_words(request: &Self::Request) -> String;
     /// A note as the diagrams and logs show it, if they show it; `monitor` tells a monitor's

@@ -323,7 +323,7 @@ texts! {
     StoreAppliedUpTo => "applied up to slot {0}", "已应用到槽位 {0}";
     StoreBehind => "{0} slots behind", "落后 {0} 个槽位";
     StoreBehindOne => "1 slot behind", "落后 1 个槽位";
-    StoreAppliedUpToEntry => "applied up to entry {0}", "已应用到条目 {0}";
+    StoreAppliedUpToEntry => "applied up to [{0}]", "已应用到 [{0}]";
     StoreBehindEntries => "{0} entries behind", "落后 {0} 个条目";
     StoreBehindOneEntry => "1 entry behind", "落后 1 个条目";
     StoreDiverged => "differs from a replica at the same slot", "与应用到同一槽位的副本不同";
@@ -349,7 +349,7 @@ texts! {
     MpFollowerOf => "follows {0}", "跟随 {0}";
     MpFollower => "follower", "跟随者";
     MpCommitApplied => "commit {0} · applied {1}", "提交 {0} · 应用 {1}";
-    MpWaitingOn => "#{0} {1} → {2}", "#{0} {1} → {2}";
+    MpWaitingOn => "{0} {1} → {2}", "{0} {1} → {2}";
     RaftLeaderIn => "leader, term {0}", "领导者，任期 {0}";
     RaftCandidateIn => "candidate, term {0}, votes: {1}", "候选人，任期 {0}，票数 {1}";
     RaftFollowerOf => "follows {0}, term {1}", "跟随 {0}，任期 {1}";
@@ -359,8 +359,8 @@ texts! {
     RaftLogTitle => "Logs", "日志";
     RaftLogEmpty => "(empty)", "（空）";
     RaftRowHover => "{0}: term {1}, commit index {2}", "{0}：任期 {1}，提交索引 {2}";
-    RaftEntryCommitted => "#{0}, term {1}: {2}, committed", "#{0}，任期 {1}：{2}，已提交";
-    RaftEntryUncommitted => "#{0}, term {1}: {2}, not committed yet (a later leader may overwrite it)", "#{0}，任期 {1}：{2}，尚未提交（之后的领导者可能覆盖它）";
+    RaftEntryCommitted => "[{0}], term {1}: {2}, committed", "[{0}]，任期 {1}：{2}，已提交";
+    RaftEntryUncommitted => "[{0}], term {1}: {2}, not committed yet (a later leader may overwrite it)", "[{0}]，任期 {1}：{2}，尚未提交（之后的领导者可能覆盖它）";
     RaftLogLegend => "Solid: committed. Dashed: not committed yet. Colour: the entry's term. ★ the leader.", "实线：已提交。虚线：尚未提交。颜色：条目的任期。★ 领导者。";
     OpenCompare => "Multi-Paxos and Raft side by side", "Multi-Paxos 与 Raft 并排对比";
     CompareTitle => "Multi-Paxos and Raft, one workload, one fault script", "Multi-Paxos 与 Raft：同一负载，同一故障脚本";
@@ -387,8 +387,8 @@ texts! {
     NowPhase1Raft => "RequestVote ↔ Multi-Paxos phase 1", "RequestVote ↔ 第一阶段";
     NowPhase2Mp => "phase 2 (accept) ↔ Raft's AppendEntries", "第二阶段（accept）↔ AppendEntries";
     NowPhase2Raft => "AppendEntries ↔ Multi-Paxos phase 2", "AppendEntries ↔ 第二阶段";
-    NowCommitMp => "chosen up to #{0} ↔ Raft's commitIndex {1}", "已选定至 #{0} ↔ commitIndex {1}";
-    NowCommitRaft => "commitIndex {0} ↔ Multi-Paxos chosen up to #{1}", "commitIndex {0} ↔ 已选定至 #{1}";
+    NowCommitMp => "chosen up to slot {0} ↔ Raft's commitIndex {1}", "已选定至槽位 {0} ↔ commitIndex {1}";
+    NowCommitRaft => "commitIndex {0} ↔ Multi-Paxos chosen up to slot {1}", "commitIndex {0} ↔ 已选定至槽位 {1}";
     NowHoles => "Differs: the new leader filled holes with no-ops (Raft has no holes: it truncates).", "不同：新领导者用空操作填补空洞（Raft 没有空洞：它截断）。";
     NowRewritten => "Differs: the new leader re-proposed old entries in its ballot (Raft commits them only through an entry of its own term).", "不同：新领导者在自己的提案编号中重新提议旧条目（Raft 只通过本任期的条目提交它们）。";
     NowTruncated => "Differs: a follower cut a conflicting suffix (Multi-Paxos fills holes instead).", "不同：跟随者截断了冲突的后缀（Multi-Paxos 则填补空洞）。";

@@ -1287,15 +1287,13 @@ pub fn save_png(path: &std::path::Path, img: &egui::ColorImage) -> Result<(), St
     crate::fsutil::atomic_write(path, &png).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// The window: the Paxos app (the lesson picker, lessons, the Paxos sandbox), a store
-/// protocol's workspace, or the side-by-side view. The Paxos app is kept while another body
-/// shows, so going back finds it as it was; at most one workspace is open.
+/// The window: the Paxos app (the lesson picker, lessons, the Paxos sandbox) or a body shown in
+/// its place (a store protocol's workspace, or the side-by-side view), all behind one trait.
+/// The Paxos app is kept while another body shows, so going back finds it as it was.
 pub struct LabApp {
     pub paxos: PaxosApp,
-    /// The open store protocol's workspace (Multi-Paxos, Raft), if any.
-    pub workspace: Option<Box<dyn workspace::Workspace>>,
-    /// Multi-Paxos and Raft side by side (nothing in it is unsaved: its runs are the script's).
-    pub compare: Option<compare::CompareView>,
+    /// What the window shows in place of the Paxos app, if anything.
+    pub body: Option<Box<dyn workspace::Body>>,
 }
 
 /// Keeps where the student is in a lesson, to resume it there from the picker; a lesson done
@@ -1310,47 +1308,43 @@ fn remember_progress(settings: &mut Settings, (id, step, done): (String, usize, 
 
 impl LabApp {
     pub fn new(paxos: PaxosApp) -> Self {
-        LabApp {
-            paxos,
-            workspace: None,
-            compare: None,
-        }
+        LabApp { paxos, body: None }
     }
 
     /// The open workspace, if it is protocol `P`'s.
     pub fn store<P: store::app::StoreWorkspace>(&self) -> Option<&store::app::StoreApp<P>> {
-        self.workspace.as_ref()?.as_any().downcast_ref()
+        self.body.as_ref()?.as_any().downcast_ref()
     }
 
     pub fn store_mut<P: store::app::StoreWorkspace>(
         &mut self,
     ) -> Option<&mut store::app::StoreApp<P>> {
-        self.workspace.as_mut()?.as_any_mut().downcast_mut()
+        self.body.as_mut()?.as_any_mut().downcast_mut()
     }
 
-    /// Puts the open workspace's panes into the preferences, to find them again next time.
+    /// The side-by-side view, if it shows.
+    pub fn compare(&self) -> Option<&compare::CompareView> {
+        self.body.as_ref()?.as_any().downcast_ref()
+    }
+
+    /// Puts the open body's panes into the preferences, to find them again next time.
     fn keep_layouts(&mut self) {
-        if let Some(w) = &self.workspace {
+        if let Some(w) = &self.body {
             w.keep_layout(&mut self.paxos.settings);
         }
     }
 
-    /// Whether the open body (if any besides the Paxos app) has nothing unsaved and has not
-    /// confirmed closing.
-    fn workspace_quiet(&self) -> Option<bool> {
-        match (&self.workspace, &self.compare) {
-            (Some(w), _) => Some(w.quiet()),
-            (_, Some(_)) => Some(true),
-            _ => None,
-        }
+    /// Shows `body` in place of whatever showed.
+    fn show(&mut self, mut body: Box<dyn workspace::Body>) {
+        self.keep_layouts();
+        body.dress(&self.paxos.settings, self.paxos.fixed_time);
+        self.body = Some(body);
     }
 
-    /// Shows `workspace` in place of whatever body showed.
-    fn show_workspace(&mut self, mut workspace: Box<dyn workspace::Workspace>) {
+    /// Back to the Paxos app.
+    fn close_body(&mut self) {
         self.keep_layouts();
-        workspace.dress(&self.paxos.settings, self.paxos.fixed_time);
-        self.workspace = Some(workspace);
-        self.compare = None;
+        self.body = None;
     }
 
     /// Does what a body asked of the window.
@@ -1359,9 +1353,7 @@ impl LabApp {
         ctx.request_repaint();
         match command {
             AppCommand::ToLessons => {
-                self.keep_layouts();
-                self.workspace = None;
-                self.compare = None;
+                self.close_body();
                 if self.paxos.lessons.is_empty() {
                     self.paxos.lessons = views::lesson_panel::bundled_lessons();
                 }
@@ -1372,24 +1364,16 @@ impl LabApp {
             }
             AppCommand::Compare => {
                 match compare::CompareView::new(None, self.paxos.settings.lang) {
-                    Ok(mut c) => {
-                        c.dress(&self.paxos.settings);
-                        c.fixed_time = self.paxos.fixed_time;
-                        self.keep_layouts();
-                        self.compare = Some(c);
-                        self.workspace = None;
-                    }
+                    Ok(c) => self.show(Box::new(c)),
                     Err(e) => self.paxos.file_status = Some((true, e)),
                 }
             }
             command => match workspace::open(&command, self.paxos.settings.lang) {
-                Some(Ok(w)) => self.show_workspace(w),
+                Some(Ok(w)) => self.show(w),
                 Some(Err(e)) => self.paxos.file_status = Some((true, e)),
                 // Paxos: the Paxos app's own sandbox.
                 None => {
-                    self.keep_layouts();
-                    self.workspace = None;
-                    self.compare = None;
+                    self.close_body();
                     self.paxos.screen = Screen::Sandbox;
                 }
             },
@@ -1401,44 +1385,35 @@ impl LabApp {
             install_fonts(ui.ctx());
             self.paxos.fonts_installed = true;
         }
-        // Closing from a workspace while the Paxos sandbox (kept aside) has unsaved work: back
-        // to that run, whose own question comes next. The workspace's run has nothing unsaved,
-        // or its own question would have come first.
+        // Closing from a body while the Paxos sandbox (kept aside) has unsaved work: back to
+        // that run, whose own question comes next. The body's run has nothing unsaved, or its
+        // own question would have come first.
         let closing = ui.ctx().input(|i| i.viewport().close_requested());
-        if closing && self.workspace_quiet() == Some(true) && self.paxos.unsaved() {
+        if closing && self.body.as_ref().is_some_and(|b| b.quiet()) && self.paxos.unsaved() {
             ui.ctx()
                 .send_viewport_cmd(egui::ViewportCommand::CancelClose);
-            self.keep_layouts();
-            self.workspace = None;
-            self.compare = None;
+            self.close_body();
             self.paxos.quit_prompt = true;
         }
-        match (&mut self.workspace, &mut self.compare) {
-            (Some(w), _) => w.ui(ui),
-            (_, Some(c)) => c.ui(ui),
-            _ => self.paxos.ui(ui),
+        match &mut self.body {
+            Some(b) => b.ui(ui),
+            None => self.paxos.ui(ui),
         }
         // Whatever a body asked for takes effect after it drew, so each frame draws one body
         // whole.
         let mut command = self.paxos.command.take();
-        if let Some(w) = &mut self.workspace {
-            for id in w.take_completed() {
+        if let Some(b) = &mut self.body {
+            for id in b.take_completed() {
                 self.paxos.settings.completed.insert(id);
             }
-            if let Some(progress) = w.lesson_progress() {
+            if let Some(progress) = b.lesson_progress() {
                 remember_progress(&mut self.paxos.settings, progress);
             }
-            if let Some(c) = w.take_command() {
-                // Leaving takes the preferences as the workspace left them along.
-                w.look().keep_in(&mut self.paxos.settings);
+            if let Some(c) = b.take_command() {
+                // Leaving takes the preferences as the body left them along.
+                b.look().keep_in(&mut self.paxos.settings);
                 command = Some(c);
             }
-        }
-        if let Some(c) = &mut self.compare
-            && c.request.take() == Some(compare::CompareRequest::ToLessons)
-        {
-            c.look().keep_in(&mut self.paxos.settings);
-            command = Some(workspace::AppCommand::ToLessons);
         }
         if let Some(c) = command {
             self.apply(c, ui.ctx());
@@ -1591,31 +1566,27 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
                 cc.egui_ctx
                     .send_viewport_cmd(egui::ViewportCommand::InnerSize(egui::vec2(w, h) / zoom));
             }
-            if let Some(Start::Compare(script, round)) = start {
-                let mut c = compare::CompareView::new(Some(*script), settings.lang)?;
-                c.presenter = settings.presenter;
-                c.dark = settings.dark;
-                c.seek(round);
-                if let Some(p) = screenshot {
-                    c.screenshot_then_quit(p, slot);
+            // A body other than the Paxos app opens over the picker.
+            let (body, start) = match start {
+                Some(Start::Compare(script, round)) => {
+                    let mut c = compare::CompareView::new(Some(*script), settings.lang)?;
+                    c.seek(round);
+                    (Some(Box::new(c) as Box<dyn workspace::Body>), None)
                 }
-                let mut lab = LabApp::new(PaxosApp::picker(settings));
-                lab.paxos.fonts_installed = true;
-                lab.compare = Some(c);
-                return Ok(Box::new(lab) as Box<dyn eframe::App>);
-            }
-            if let Some(Start::Workspace(make)) = start {
-                let mut w = make(settings.lang)?;
-                w.dress(&settings, None);
+                Some(Start::Workspace(make)) => (Some(make(settings.lang)?), None),
+                other => (None, other),
+            };
+            if let Some(mut body) = body {
+                body.dress(&settings, None);
                 if let Some(p) = screenshot {
-                    w.screenshot_then_quit(p, slot);
+                    body.screenshot_then_quit(p, slot);
                     if let Some(l) = layout_json {
-                        w.with_layout_json(l);
+                        body.with_layout_json(l);
                     }
                 }
                 let mut lab = LabApp::new(PaxosApp::picker(settings));
                 lab.paxos.fonts_installed = true;
-                lab.workspace = Some(w);
+                lab.body = Some(body);
                 return Ok(Box::new(lab) as Box<dyn eframe::App>);
             }
             let mut app = match start {

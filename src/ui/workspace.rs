@@ -1,6 +1,6 @@
 //! How the window reaches a protocol without naming it: what each protocol registers for the
 //! window (`Shown`: its names in the pickers, its bundled lessons, where its runs open), the
-//! store workspaces behind one object-safe trait (`Workspace`), new-run settings whatever the
+//! store workspaces behind one object-safe trait (`Body`, which the side-by-side view also implements), new-run settings whatever the
 //! protocol (`RunSettings`), and the one command type bodies hand the window (`AppCommand`),
 //! applied once a frame after the body has drawn.
 
@@ -69,8 +69,9 @@ impl AppCommand {
 }
 
 /// A store protocol's workspace as the window holds it.
-pub trait Workspace {
-    fn protocol(&self) -> Protocol;
+pub trait Body {
+    /// The protocol it shows (none: the side-by-side view shows two).
+    fn protocol(&self) -> Option<Protocol>;
     fn ui(&mut self, ui: &mut Ui);
     /// Takes on the window's preferences (presenter mode, theme, this protocol's panes) and
     /// clock.
@@ -94,9 +95,9 @@ pub trait Workspace {
     fn as_any_mut(&mut self) -> &mut dyn Any;
 }
 
-impl<P: StoreWorkspace> Workspace for StoreApp<P> {
-    fn protocol(&self) -> Protocol {
-        P::PROTOCOL
+impl<P: StoreWorkspace> Body for StoreApp<P> {
+    fn protocol(&self) -> Option<Protocol> {
+        Some(P::PROTOCOL)
     }
     fn ui(&mut self, ui: &mut Ui) {
         StoreApp::ui(self, ui)
@@ -162,7 +163,7 @@ pub trait RunSettings {
     /// The fields, and whether they make a valid run (the reason shown when not).
     fn ui(&mut self, ui: &mut Ui, lang: Lang, palette: &Palette) -> bool;
     /// The workspace a run of these settings opens in.
-    fn open(&self, lang: Lang) -> Box<dyn Workspace>;
+    fn open(&self, lang: Lang) -> Box<dyn Body>;
     fn boxed_clone(&self) -> Box<dyn RunSettings>;
     fn as_any(&self) -> &dyn Any;
 }
@@ -177,7 +178,7 @@ impl<P: StoreWorkspace> RunSettings for StoreRunSettings<P> {
     fn ui(&mut self, ui: &mut Ui, lang: Lang, palette: &Palette) -> bool {
         self.0.ui(ui, lang, palette)
     }
-    fn open(&self, lang: Lang) -> Box<dyn Workspace> {
+    fn open(&self, lang: Lang) -> Box<dyn Body> {
         Box::new(StoreApp::<P>::sandbox(self.0.clone(), lang))
     }
     fn boxed_clone(&self) -> Box<dyn RunSettings> {
@@ -189,7 +190,7 @@ impl<P: StoreWorkspace> RunSettings for StoreRunSettings<P> {
 }
 
 /// Makes the workspace a start opens, once the window knows its language.
-pub type MakeWorkspace = Box<dyn FnOnce(Lang) -> Result<Box<dyn Workspace>, String>>;
+pub type MakeWorkspace = Box<dyn FnOnce(Lang) -> Result<Box<dyn Body>, String>>;
 
 /// What a protocol registers for the window (its views' registration): its names in the
 /// pickers, its bundled lessons and the workspace its runs open in.
@@ -230,13 +231,13 @@ impl<P: StoreWorkspace> Shown for P {
         super::Start::Workspace(Box::new(move |lang| {
             let mut app = StoreApp::<P>::new(session, lang);
             app.document = document;
-            Ok(Box::new(app) as Box<dyn Workspace>)
+            Ok(Box::new(app) as Box<dyn Body>)
         }))
     }
     fn open_lesson(lesson: Lesson<P>, step: usize, source: Option<PathBuf>) -> super::Start {
         super::Start::Workspace(Box::new(move |lang| {
             StoreApp::<P>::on_lesson(lesson, step, source, lang)
-                .map(|app| Box::new(app) as Box<dyn Workspace>)
+                .map(|app| Box::new(app) as Box<dyn Body>)
         }))
     }
 }
@@ -273,7 +274,7 @@ fn shelf<P: Shown>(protocol: Protocol) -> Option<Shelf> {
 
 /// The workspace a command opens (a store protocol's), or `None` when the command is not one
 /// that opens a workspace (or names Paxos, whose runs are the Paxos app's).
-pub fn open(command: &AppCommand, lang: Lang) -> Option<Result<Box<dyn Workspace>, String>> {
+pub fn open(command: &AppCommand, lang: Lang) -> Option<Result<Box<dyn Body>, String>> {
     match command {
         AppCommand::NewRun(settings) => Some(Ok(settings.open(lang))),
         AppCommand::Sandbox(protocol) => crate::with_protocol!(*protocol, P => {

@@ -97,7 +97,7 @@ impl Outcome {
         let slots: Vec<String> = self
             .chosen
             .iter()
-            .map(|c| format!("#{} {}", c.slot, c.entry))
+            .map(|c| format!("slot {} {}", c.slot, c.entry))
             .collect();
         slots.join(", ")
     }
@@ -119,16 +119,11 @@ pub fn entry_words(e: &Entry) -> String {
     }
 }
 
-/// A message's short label for crowded views (`Acc 2.1 #4 put x=1`).
+/// A message's short label for crowded views (`Acc 2.1 slot 4 put x=1`).
 pub fn short_label(m: &Msg) -> String {
     match m {
-        Msg::Client(ClientMsg::Request { seq, op }) => format!("Req #{seq} {op}"),
-        Msg::Client(ClientMsg::Reply { seq, output }) => format!("Rep #{seq} {output}"),
-        Msg::Client(ClientMsg::Redirect { leader, .. }) => match leader {
-            Some(l) => format!("Redir S{l}"),
-            None => "Redir".into(),
-        },
-        Msg::Prepare { ballot, from } => format!("Prep {ballot} #{from}+"),
+        Msg::Client(c) => c.label(None),
+        Msg::Prepare { ballot, from } => format!("Prep {ballot} slot {from}+"),
         Msg::Promise { ballot, votes } => format!("Prom {ballot} {}v", votes.len()),
         Msg::Nack { ballot, promised } => format!("Nack {ballot}<{promised}"),
         Msg::Accept {
@@ -136,11 +131,11 @@ pub fn short_label(m: &Msg) -> String {
             slot,
             entry,
             ..
-        } => format!("Acc {ballot} #{slot} {entry}"),
-        Msg::Accepted { ballot, slot } => format!("Acd {ballot} #{slot}"),
+        } => format!("Acc {ballot} slot {slot} {entry}"),
+        Msg::Accepted { ballot, slot } => format!("Acd {ballot} slot {slot}"),
         Msg::Heartbeat { ballot, commit } => format!("HB {ballot} c{commit}"),
-        Msg::Behind { from, .. } => format!("Behind #{from}"),
-        Msg::Commits { from, entries, .. } => format!("Commits #{from}+{}", entries.len()),
+        Msg::Behind { from, .. } => format!("Behind slot {from}"),
+        Msg::Commits { from, entries, .. } => format!("Commits slot {from}+{}", entries.len()),
     }
 }
 
@@ -304,6 +299,20 @@ impl Plugin for MultiPaxos {
         }
     }
 
+    fn message_words(env: &crate::sim::network::Envelope<Msg>) -> String {
+        match &env.msg {
+            Msg::Client(c) => c.words(crate::protocols::kv::client_of(env)),
+            other => other.to_string(),
+        }
+    }
+
+    fn message_label(env: &crate::sim::network::Envelope<Msg>) -> String {
+        match &env.msg {
+            Msg::Client(c) => c.label(crate::protocols::kv::client_of(env)),
+            other => short_label(other),
+        }
+    }
+
     fn short_label(msg: &Msg) -> String {
         short_label(msg)
     }
@@ -327,19 +336,19 @@ impl Plugin for MultiPaxos {
                 ),
             ),
             Note::Applied { slot, entry, .. } if !monitor => (
-                format!("applied #{slot}"),
+                format!("applied slot {slot}"),
                 format!("applied up to {slot} ({})", entry_words(&entry)),
             ),
             Note::Returned { seq, output } if !monitor => (
-                format!("#{seq} {output}"),
-                format!("request #{seq} returned {output}"),
+                format!("request {seq}: {output}"),
+                format!("request {seq} returned {output}"),
             ),
             Note::Chosen {
                 slot,
                 ballot,
                 entry,
             } if monitor => (
-                format!("#{slot} chosen: {entry}"),
+                format!("slot {slot} chosen: {entry}"),
                 format!(
                     "chosen in slot {slot}: {} (ballot {ballot})",
                     entry_words(&entry)
@@ -555,7 +564,7 @@ pub fn leader_figures(world: &MultiPaxosWorld) -> LeaderFigures {
 }
 
 /// A message as the graph labels it: `Prepare(2.1)`, `Promise(2.1, 2 votes)`,
-/// `Accept(2.1, #4: put x=1)`, `Accepted(2.1, #4)`, `Heartbeat(2.1, commit 3)`.
+/// `Accept(2.1, slot 4: put x=1)`, `Accepted(2.1, slot 4)`, `Heartbeat(2.1, commit 3)`.
 pub fn graph_label(m: &Msg) -> String {
     match m {
         Msg::Prepare { ballot, .. } => format!("Prepare({ballot})"),
@@ -564,7 +573,7 @@ pub fn graph_label(m: &Msg) -> String {
             slot,
             entry,
             ..
-        } => format!("Accept({ballot}, #{slot}: {entry})"),
+        } => format!("Accept({ballot}, slot {slot}: {entry})"),
         other => other.to_string(),
     }
 }

@@ -114,7 +114,7 @@ impl fmt::Display for Msg {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match self {
             Msg::Client(c) => write!(f, "{c}"),
-            Msg::Prepare { ballot, from } => write!(f, "Prepare({ballot}, from #{from})"),
+            Msg::Prepare { ballot, from } => write!(f, "Prepare({ballot}, from slot {from})"),
             Msg::Promise { ballot, votes } => write!(
                 f,
                 "Promise({ballot}, {})",
@@ -126,17 +126,17 @@ impl fmt::Display for Msg {
                 slot,
                 entry,
                 commit,
-            } => write!(f, "Accept({ballot}, #{slot}: {entry}, commit {commit})"),
-            Msg::Accepted { ballot, slot } => write!(f, "Accepted({ballot}, #{slot})"),
+            } => write!(f, "Accept({ballot}, slot {slot}: {entry}, commit {commit})"),
+            Msg::Accepted { ballot, slot } => write!(f, "Accepted({ballot}, slot {slot})"),
             Msg::Heartbeat { ballot, commit } => write!(f, "Heartbeat({ballot}, commit {commit})"),
-            Msg::Behind { ballot, from } => write!(f, "Behind({ballot}, from #{from})"),
+            Msg::Behind { ballot, from } => write!(f, "Behind({ballot}, from slot {from})"),
             Msg::Commits {
                 ballot,
                 from,
                 entries,
             } => write!(
                 f,
-                "Commits({ballot}, #{from}..#{})",
+                "Commits({ballot}, slots {from}..{})",
                 *from as usize + entries.len().max(1) - 1
             ),
         }
@@ -1282,8 +1282,8 @@ mod broken {
         "{0} 未按顺序应用了槽位 {1}（按顺序下一个应是槽位 {2}）",
     ];
     pub const EXECUTED_AGAIN: Words = [
-        "{0} executed C{1} request #{2} again (slot {3})",
-        "{0} 再次执行了 C{1} 的请求 #{2}（槽位 {3}）",
+        "{0} executed C{1}.{2} again (slot {3})",
+        "{0} 再次执行了 C{1}.{2}（槽位 {3}）",
     ];
 }
 

@@ -97,7 +97,7 @@ impl Outcome {
         let entries: Vec<String> = self
             .committed
             .iter()
-            .map(|c| format!("#{} {} (term {})", c.index, c.entry, c.term))
+            .map(|c| format!("[{}] {} (term {})", c.index, c.entry, c.term))
             .collect();
         entries.join(", ")
     }
@@ -115,15 +115,10 @@ impl Outcome {
     }
 }
 
-/// A message's short label for crowded views (`AE 2 #4..#5 c3`).
+/// A message's short label for crowded views (`AE 2 [4]+2`).
 pub fn short_label(m: &Msg) -> String {
     match m {
-        Msg::Client(ClientMsg::Request { seq, op }) => format!("Req #{seq} {op}"),
-        Msg::Client(ClientMsg::Reply { seq, output }) => format!("Rep #{seq} {output}"),
-        Msg::Client(ClientMsg::Redirect { leader, .. }) => match leader {
-            Some(l) => format!("Redir S{l}"),
-            None => "Redir".into(),
-        },
+        Msg::Client(c) => c.label(None),
         Msg::RequestVote { term, .. } => format!("RV {term}"),
         Msg::Vote { term, granted } => {
             format!("Vote {term} {}", if *granted { "yes" } else { "no" })
@@ -139,13 +134,13 @@ pub fn short_label(m: &Msg) -> String {
             prev_index,
             entries,
             ..
-        } => format!("AE {term} #{}+{}", prev_index + 1, entries.len()),
+        } => format!("AE {term} [{}]+{}", prev_index + 1, entries.len()),
         Msg::AppendReply {
             term,
             success,
             index,
         } => format!(
-            "AR {term} {}{index}",
+            "AR {term} {}[{index}]",
             if *success { "ok " } else { "retry " }
         ),
     }
@@ -319,6 +314,20 @@ impl Plugin for Raft {
         }
     }
 
+    fn message_words(env: &crate::sim::network::Envelope<Msg>) -> String {
+        match &env.msg {
+            Msg::Client(c) => c.words(crate::protocols::kv::client_of(env)),
+            other => other.to_string(),
+        }
+    }
+
+    fn message_label(env: &crate::sim::network::Envelope<Msg>) -> String {
+        match &env.msg {
+            Msg::Client(c) => c.label(crate::protocols::kv::client_of(env)),
+            other => short_label(other),
+        }
+    }
+
     fn short_label(msg: &Msg) -> String {
         short_label(msg)
     }
@@ -340,19 +349,19 @@ impl Plugin for Raft {
                 ),
             ),
             Note::Truncated { from, removed, .. } => (
-                format!("truncated #{from}+"),
+                format!("truncated [{from}]+"),
                 format!(
-                    "removed {} from #{from} on, conflicting with the leader's log",
+                    "removed {} from [{from}] on, conflicting with the leader's log",
                     counted(*removed, "entry", "entries")
                 ),
             ),
             Note::Applied { index, entry, .. } => (
-                format!("applied #{index}"),
-                format!("applied #{index} ({})", entry_words(&entry.entry)),
+                format!("applied [{index}]"),
+                format!("applied [{index}] ({})", entry_words(&entry.entry)),
             ),
             Note::Returned { seq, output } => (
-                format!("#{seq} {output}"),
-                format!("request #{seq} returned {output}"),
+                format!("request {seq}: {output}"),
+                format!("request {seq} returned {output}"),
             ),
             _ => return None,
         };

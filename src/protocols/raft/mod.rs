@@ -118,7 +118,7 @@ impl fmt::Display for Msg {
                 last_term,
             } => write!(
                 f,
-                "RequestVote(term {term}, last #{last_index} term {last_term})"
+                "RequestVote(term {term}, last [{last_index}] term {last_term})"
             ),
             Msg::Vote { term, granted } => write!(
                 f,
@@ -133,7 +133,7 @@ impl fmt::Display for Msg {
                 ..
             } if entries.is_empty() => write!(
                 f,
-                "AppendEntries(term {term}, after #{prev_index}, heartbeat, commit {commit})"
+                "AppendEntries(term {term}, after [{prev_index}], heartbeat, commit {commit})"
             ),
             Msg::AppendEntries {
                 term,
@@ -143,7 +143,7 @@ impl fmt::Display for Msg {
                 ..
             } => write!(
                 f,
-                "AppendEntries(term {term}, #{}..#{}, commit {commit})",
+                "AppendEntries(term {term}, [{}]..[{}], commit {commit})",
                 prev_index + 1,
                 *prev_index as usize + entries.len()
             ),
@@ -151,12 +151,12 @@ impl fmt::Display for Msg {
                 term,
                 success: true,
                 index,
-            } => write!(f, "AppendReply(term {term}, ok up to #{index})"),
+            } => write!(f, "AppendReply(term {term}, ok up to [{index}])"),
             Msg::AppendReply {
                 term,
                 success: false,
                 index,
-            } => write!(f, "AppendReply(term {term}, retry from #{index})"),
+            } => write!(f, "AppendReply(term {term}, retry from [{index}])"),
         }
     }
 }
@@ -1214,36 +1214,36 @@ mod broken {
         "{0} 和 S{1} 都当选了任期 {2} 的领导者",
     ];
     pub const LEADER_LACKS: Words = [
-        "{0} leads term {1} without the committed entry #{2}: {3}",
-        "{0} 领导任期 {1}，却没有已提交的条目 #{2}：{3}",
+        "{0} leads term {1} without the committed entry [{2}]: {3}",
+        "{0} 领导任期 {1}，却没有已提交的条目 [{2}]：{3}",
     ];
     pub const LOGS_DIFFER: Words = [
-        "{0} holds {1} at #{2} after a term-{3} entry, where another log holds {4} (term {5}) after a term-{6} entry",
-        "{0} 在 #{2} 处持有 {1}，前一条目属于任期 {3}；而另一份日志在该处持有 {4}（任期 {5}），前一条目属于任期 {6}",
+        "{0} holds {1} at [{2}] after a term-{3} entry, where another log holds {4} (term {5}) after a term-{6} entry",
+        "{0} 在 [{2}] 处持有 {1}，前一条目属于任期 {3}；而另一份日志在该处持有 {4}（任期 {5}），前一条目属于任期 {6}",
     ];
     pub const REMOVED_WHILE_LEADING: Words = [
-        "{0} removed entries from #{1} while leading",
-        "{0} 在担任领导者期间删除了从 #{1} 起的条目",
+        "{0} removed entries from [{1}] while leading",
+        "{0} 在担任领导者期间删除了从 [{1}] 起的条目",
     ];
     pub const REMOVED_COMMITTED: Words = [
-        "{0} removed the committed entry #{1}: {2}",
-        "{0} 删除了已提交的条目 #{1}：{2}",
+        "{0} removed the committed entry [{1}]: {2}",
+        "{0} 删除了已提交的条目 [{1}]：{2}",
     ];
     pub const COMMITTED_CHANGED: Words = [
-        "#{0} was committed as {1}, and {2} committed {3} there",
-        "#{0} 已提交为 {1}，而 {2} 在该处提交了 {3}",
+        "[{0}] was committed as {1}, and {2} committed {3} there",
+        "[{0}] 已提交为 {1}，而 {2} 在该处提交了 {3}",
     ];
     pub const APPLIED_OUT_OF_ORDER: Words = [
-        "{0} applied #{1} out of order (the next in order was #{2})",
-        "{0} 未按顺序应用了 #{1}（按顺序下一个应是 #{2}）",
+        "{0} applied [{1}] out of order (the next in order was [{2}])",
+        "{0} 未按顺序应用了 [{1}]（按顺序下一个应是 [{2}]）",
     ];
     pub const APPLIED_OTHER: Words = [
-        "{0} applied {1} at #{2}, where {3} is committed",
-        "{0} 在 #{2} 应用了 {1}，而该处已提交的是 {3}",
+        "{0} applied {1} at [{2}], where {3} is committed",
+        "{0} 在 [{2}] 应用了 {1}，而该处已提交的是 {3}",
     ];
     pub const EXECUTED_AGAIN: Words = [
-        "{0} executed C{1} request #{2} again (#{3})",
-        "{0} 再次执行了 C{1} 的请求 #{2}（#{3}）",
+        "{0} executed C{1}.{2} again (entry [{3}])",
+        "{0} 再次执行了 C{1}.{2}（条目 [{3}]）",
     ];
 }
 

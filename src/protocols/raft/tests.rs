@@ -108,7 +108,7 @@ fn a_new_leader_truncates_a_followers_conflicting_suffix() {
         .unwrap();
     settle(&mut w);
     assert_eq!(state(&w, 1).log.len(), 1, "uncommitted, on S1 alone");
-    // S2 leads term 2 and commits a put of its own term; S1 rejoins and its #1 conflicts.
+    // S2 leads term 2 and commits a put of its own term; S1 rejoins and its [1] conflicts.
     w.apply(&Action::Timeout(server(2))).unwrap();
     settle(&mut w);
     assert!(state(&w, 2).is_leader());
@@ -123,7 +123,7 @@ fn a_new_leader_truncates_a_followers_conflicting_suffix() {
     settle(&mut w);
     let s1 = state(&w, 1);
     assert!(!s1.is_leader());
-    assert_eq!(s1.log, state(&w, 2).log, "S1's conflicting #1 replaced");
+    assert_eq!(s1.log, state(&w, 2).log, "S1's conflicting [1] replaced");
     assert_eq!(s1.log[0].term, 2);
     assert!(w.events().iter().all(|e| !matches!(e, Event::Violation(_))));
     invariants_hold(&w);
@@ -345,7 +345,7 @@ fn figure_8(flaws: &[Flaw]) -> RaftWorld {
     deliver(&mut w, client(2), s3, "Request");
     deliver(&mut w, s3, client(2), "Redirect");
     deliver(&mut w, client(2), s5, "Request");
-    assert_eq!(state(&w, 5).log.len(), 1, "S5's term-2 entry at #1");
+    assert_eq!(state(&w, 5).log.len(), 1, "S5's term-2 entry at [1]");
     drop_all_from(&mut w, s5);
     w.apply(&Action::Crash(s5)).unwrap();
     // (c) S1 is back and leads term 3 (term 2's votes are spent) with S2, S3 and S4.
@@ -359,7 +359,7 @@ fn figure_8(flaws: &[Flaw]) -> RaftWorld {
     }
     assert!(state(&w, 1).is_leader() && state(&w, 1).term == 3);
     // It copies its term-1 entry to S2 and S3 (S3 refuses the first AppendEntries, which
-    // assumes it holds #1, and takes the retry): a majority holds it.
+    // assumes it holds [1], and takes the retry): a majority holds it.
     deliver(&mut w, s1, s2, "AppendEntries");
     deliver(&mut w, s2, s1, "AppendReply");
     for _ in 0..2 {
@@ -413,9 +413,9 @@ fn a_late_leader_of_an_earlier_term_owes_nothing_committed_after_its_term() {
     deliver(&mut w, client(1), s1, "Request");
     deliver(&mut w, s1, client(1), "Redirect");
     deliver(&mut w, client(1), s3, "Request");
-    deliver(&mut w, s3, s1, "AppendEntries(term 2, #1");
-    deliver(&mut w, s1, s3, "AppendReply(term 2, ok up to #1");
-    assert_eq!(w.monitor().committed.len(), 1, "S3 committed #1 in term 2");
+    deliver(&mut w, s3, s1, "AppendEntries(term 2, [1]");
+    deliver(&mut w, s1, s3, "AppendReply(term 2, ok up to [1]");
+    assert_eq!(w.monitor().committed.len(), 1, "S3 committed [1] in term 2");
     deliver(&mut w, s1, s2, "Vote(term 1, granted");
     assert!(state(&w, 2).is_leader() && state(&w, 2).term == 1);
     invariants_hold(&w);
@@ -434,8 +434,8 @@ fn a_new_leader_commits_an_earlier_terms_entry_through_a_no_op() {
     w.apply(&Action::Propose(client(1), Op::Put(v("x"), v("1"))))
         .unwrap();
     deliver(&mut w, client(1), s1, "Request");
-    deliver(&mut w, s1, s2, "AppendEntries(term 1, #1");
-    drop_all_from(&mut w, s2); // S1 never hears that S2 holds #1
+    deliver(&mut w, s1, s2, "AppendEntries(term 1, [1]");
+    drop_all_from(&mut w, s2); // S1 never hears that S2 holds [1]
     w.apply(&Action::Crash(s1)).unwrap();
     w.apply(&Action::Timeout(s2)).unwrap();
     deliver(&mut w, s2, s3, "RequestVote(term 2");

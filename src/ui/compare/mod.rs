@@ -50,6 +50,13 @@ pub enum CompareRequest {
     ToLessons,
 }
 
+/// The figures so far or what corresponds now, in a window too narrow for both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FiguresTab {
+    Mapping,
+    Figures,
+}
+
 pub struct CompareView {
     pub scripts: Vec<Script>,
     pub chosen: usize,
@@ -64,6 +71,13 @@ pub struct CompareView {
     last_tick: Option<f64>,
     mp_graph: StoreGraph<MultiPaxos>,
     raft_graph: StoreGraph<Raft>,
+    /// Each side's log, drawn as its workspace draws it.
+    mp_log: crate::ui::multipaxos::log_view::LogView,
+    raft_log: crate::ui::raft::log_view::RaftLogView,
+    /// Where each side's log rows were drawn, last frame (for `--layout-json` and the tests).
+    pub log_rows: Vec<(&'static str, crate::sim::NodeId, egui::Rect)>,
+    /// Which of the figures and the mapping shows, when only one fits.
+    pub tab: FiguresTab,
     pub lang: Lang,
     pub dark: bool,
     pub presenter: bool,
@@ -104,6 +118,13 @@ impl CompareView {
             last_tick: None,
             mp_graph: StoreGraph::default(),
             raft_graph: StoreGraph::default(),
+            mp_log: crate::ui::multipaxos::log_view::LogView {
+                compact: true,
+                ..Default::default()
+            },
+            raft_log: crate::ui::raft::log_view::RaftLogView { compact: true },
+            log_rows: Vec::new(),
+            tab: FiguresTab::Mapping,
             lang,
             dark: true,
             presenter: false,
@@ -209,47 +230,122 @@ impl CompareView {
         egui::Panel::top("cmp-bar").show(ui, |ui| self.top_bar(ui));
         let (mp_fig, raft_fig) = self.figures();
         let now = Now::read(self);
+        // Wide enough (a projector's 1920): the figures, the mapping and the differences side
+        // by side. Narrower (1280): the figures and the mapping share a column, one at a time,
+        // so that nothing is cut off.
+        let wide = ui.available_width() >= 1500.0;
         egui::Panel::bottom("cmp-figures")
             .resizable(true)
-            .default_size(if self.presenter { 200.0 } else { 260.0 })
+            .default_size((ui.available_height() * 0.3).clamp(160.0, 260.0))
             .show(ui, |ui| {
                 egui::ScrollArea::both()
                     .auto_shrink([false, false])
                     .show(ui, |ui| {
-                        ui.columns(2, |cols| {
-                            figures_table(&mut cols[0], &mp_fig, &raft_fig, lang);
-                            mapping(&mut cols[1], &now, lang, &palette);
+                        if wide {
+                            ui.columns(3, |cols| {
+                                cols[0].heading(T::CompareFigures.get(lang));
+                                let all = 0..ROWS.len();
+                                figures_table(&mut cols[0], &mp_fig, &raft_fig, lang, all);
+                                cols[1].heading(T::CompareMapping.get(lang));
+                                mapping(&mut cols[1], &now, lang);
+                                differences(&mut cols[2], &now, lang, &palette);
+                            });
+                            return;
+                        }
+                        ui.horizontal(|ui| {
+                            for (tab, words) in [
+                                (FiguresTab::Mapping, T::CompareMapping),
+                                (FiguresTab::Figures, T::CompareFigures),
+                            ] {
+                                let text = RichText::new(words.get(lang)).heading();
+                                if ui.selectable_label(self.tab == tab, text).clicked() {
+                                    self.tab = tab;
+                                }
+                            }
+                        });
+                        // What corresponds beside what differs; the figures in two halves.
+                        ui.columns(2, |cols| match self.tab {
+                            FiguresTab::Mapping => {
+                                mapping(&mut cols[0], &now, lang);
+                                differences(&mut cols[1], &now, lang, &palette);
+                            }
+                            FiguresTab::Figures => {
+                                let half = ROWS.len().div_ceil(2);
+                                let (a, b) = (0..half, half..ROWS.len());
+                                figures_table(&mut cols[0], &mp_fig, &raft_fig, lang, a);
+                                figures_table(&mut cols[1], &mp_fig, &raft_fig, lang, b);
+                            }
                         });
                     });
             });
         let text_scale = if self.presenter { 1.25 } else { 1.0 };
         let (mp_notes, raft_notes) = (now.notes(false, lang), now.notes(true, lang));
         egui::CentralPanel::default().show(ui, |ui| {
-            ui.columns(2, |cols| {
-                let look = (lang, palette, text_scale, self.dark);
-                let mp = (&self.multipaxos, &mut self.mp_graph);
-                side(
-                    &mut cols[0],
-                    T::ProtocolMultiPaxos,
-                    "multipaxos",
-                    mp,
-                    &mp_notes,
-                    look,
-                );
-                let raft = (&self.raft, &mut self.raft_graph);
-                side(
-                    &mut cols[1],
-                    T::ProtocolRaft,
-                    "raft",
-                    raft,
-                    &raft_notes,
-                    look,
-                );
+            // Each side's log under its graph: the slot and the Raft index of one command are
+            // read across. The logs take what five compact rows need, at most 45%.
+            let area = ui.available_rect_before_wrap();
+            let servers = self.multipaxos.world().protocol().servers as f32;
+            let logs_height = (28.0 * servers + 30.0).min(area.height() * 0.45);
+            let split = area.max.y - logs_height;
+            let graphs = egui::Rect::from_min_max(area.min, egui::pos2(area.max.x, split));
+            let logs = egui::Rect::from_min_max(egui::pos2(area.min.x, split), area.max);
+            ui.scope_builder(egui::UiBuilder::new().max_rect(graphs), |ui| {
+                ui.columns(2, |cols| {
+                    let look = (lang, palette, text_scale, self.dark);
+                    let mp = (&self.multipaxos, &mut self.mp_graph);
+                    side(
+                        &mut cols[0],
+                        T::ProtocolMultiPaxos,
+                        "multipaxos",
+                        mp,
+                        &mp_notes,
+                        look,
+                    );
+                    let raft = (&self.raft, &mut self.raft_graph);
+                    side(
+                        &mut cols[1],
+                        T::ProtocolRaft,
+                        "raft",
+                        raft,
+                        &raft_notes,
+                        look,
+                    );
+                });
             });
+            let mut rows = Vec::new();
+            ui.scope_builder(egui::UiBuilder::new().max_rect(logs), |ui| {
+                ui.separator();
+                ui.columns(2, |cols| {
+                    let (world, log) = (self.multipaxos.world(), &mut self.mp_log);
+                    let mp = log_side(&mut cols[0], "multipaxos", |ui| {
+                        log.ui(ui, world, lang, &palette)
+                    });
+                    rows.extend(mp.into_iter().map(|(n, r)| ("multipaxos", n, r)));
+                    let (world, log) = (self.raft.world(), &mut self.raft_log);
+                    let raft =
+                        log_side(&mut cols[1], "raft", |ui| log.ui(ui, world, lang, &palette));
+                    rows.extend(raft.into_iter().map(|(n, r)| ("raft", n, r)));
+                });
+            });
+            self.log_rows = rows;
         });
+        let drawn = self.drawn();
         if let Some(plan) = &mut self.screenshot {
-            plan.step(&ctx, &String::new);
+            plan.step(&ctx, &|| {
+                serde_json::to_string_pretty(&drawn).unwrap_or_default()
+            });
         }
+    }
+
+    /// What the last frame drew, for `--layout-json`: each side's log rows (`multipaxos:S1`,
+    /// `raft:S1`).
+    pub fn drawn(&self) -> Vec<crate::ui::paxos::graph::Drawn> {
+        self.log_rows
+            .iter()
+            .map(|(side, id, rect)| {
+                crate::ui::paxos::graph::Drawn::new("log-row", format!("{side}:{id}"), *rect)
+            })
+            .collect()
     }
 
     /// Auto-play: a round every `1 / speed` seconds.
@@ -403,10 +499,15 @@ impl CompareView {
     }
 }
 
-fn figures_table(ui: &mut Ui, mp: &Figures, raft: &Figures, lang: Lang) {
-    ui.heading(T::CompareFigures.get(lang));
+fn figures_table(
+    ui: &mut Ui,
+    mp: &Figures,
+    raft: &Figures,
+    lang: Lang,
+    rows: std::ops::Range<usize>,
+) {
     let (a, b) = (cells(mp), cells(raft));
-    Grid::new("cmp-figures-grid")
+    Grid::new(("cmp-figures-grid", rows.start))
         .num_columns(3)
         .striped(true)
         .show(ui, |ui| {
@@ -414,7 +515,7 @@ fn figures_table(ui: &mut Ui, mp: &Figures, raft: &Figures, lang: Lang) {
             ui.label(RichText::new("Multi-Paxos").strong());
             ui.label(RichText::new("Raft").strong());
             ui.end_row();
-            for (k, row) in ROWS.iter().enumerate() {
+            for (k, row) in ROWS.iter().enumerate().take(rows.end).skip(rows.start) {
                 ui.label(row[lang.index()]);
                 ui.label(&a[k]);
                 ui.label(&b[k]);
@@ -446,6 +547,22 @@ fn side<P: crate::ui::store::graph::StoreGraphView>(
     };
     notes_strip(ui, notes, &palette, dark);
     ui.push_id(id, |ui| graph.ui(ui, &frame, &mut Vec::new()));
+}
+
+/// One side's log, compact, scrolling when the rows do not fit; returns where each server's
+/// row was drawn.
+fn log_side(
+    ui: &mut Ui,
+    id: &str,
+    draw: impl FnOnce(&mut Ui) -> Vec<(crate::sim::NodeId, egui::Rect)>,
+) -> Vec<(crate::sim::NodeId, egui::Rect)> {
+    ui.push_id(("log", id), |ui| {
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, draw)
+            .inner
+    })
+    .inner
 }
 
 /// How many rounds a difference stays on its graph after it happens, so a class sees it while the
@@ -647,9 +764,23 @@ fn same_commands(
 /// corresponds on the left, one line each; what differs on the right, in the colour of change.
 fn notes_strip(ui: &mut Ui, notes: &[(String, bool)], palette: &Palette, dark: bool) {
     let size = 13.0;
-    let height = 4.0 * (size + 8.0);
+    // Three lines: the notes that correspond flow side by side, so four fit.
+    let height = 3.0 * (size + 8.0);
     let layout = egui::Layout::top_down(egui::Align::LEFT);
     let note = |ui: &mut Ui, text: &str, differs: bool| {
+        // A note that corresponds starts a new line rather than be cut where the line ends
+        // (cut only when it is wider than the whole column).
+        if !differs {
+            let font = egui::FontId::proportional(size);
+            let width = ui.fonts_mut(|f| {
+                f.layout_no_wrap(text.to_string(), font, egui::Color32::WHITE)
+                    .size()
+                    .x
+            }) + 14.0;
+            if width > ui.available_width() && ui.cursor().min.x > ui.max_rect().min.x + 1.0 {
+                ui.end_row();
+            }
+        }
         let (fg, bg) = match (differs, dark) {
             (true, _) => (egui::Color32::BLACK, palette.changed),
             (false, true) => (egui::Color32::WHITE, egui::Color32::from_gray(48)),
@@ -678,10 +809,12 @@ fn notes_strip(ui: &mut Ui, notes: &[(String, bool)], palette: &Palette, dark: b
             let ragged = egui::Layout::top_down(egui::Align::LEFT);
             ui.columns(2, |cols| {
                 cols[0].with_layout(ragged, |ui| {
-                    ui.spacing_mut().item_spacing.y = 3.0;
-                    for (text, _) in corresponds {
-                        note(ui, text, false);
-                    }
+                    ui.horizontal_wrapped(|ui| {
+                        ui.spacing_mut().item_spacing = egui::vec2(4.0, 3.0);
+                        for (text, _) in corresponds {
+                            note(ui, text, false);
+                        }
+                    });
                 });
                 cols[1].with_layout(ragged, |ui| {
                     ui.spacing_mut().item_spacing.y = 3.0;
@@ -691,18 +824,19 @@ fn notes_strip(ui: &mut Ui, notes: &[(String, bool)], palette: &Palette, dark: b
                 });
             });
         } else {
-            for (text, _) in corresponds {
-                note(ui, text, false);
-            }
+            ui.horizontal_wrapped(|ui| {
+                ui.spacing_mut().item_spacing = egui::vec2(4.0, 3.0);
+                for (text, _) in corresponds {
+                    note(ui, text, false);
+                }
+            });
         }
     });
 }
 
-/// The correspondences with their values now, and the differences, each marked once a run has
-/// shown it.
-fn mapping(ui: &mut Ui, now: &Now, lang: Lang, palette: &Palette) {
+/// The correspondences with their values now.
+fn mapping(ui: &mut Ui, now: &Now, lang: Lang) {
     let tr = |x: T| x.get(lang);
-    ui.heading(tr(T::CompareMapping));
     Grid::new("cmp-mapping")
         .num_columns(3)
         .striped(true)
@@ -748,8 +882,12 @@ fn mapping(ui: &mut Ui, now: &Now, lang: Lang, palette: &Palette) {
                 ui.end_row();
             }
         });
-    ui.add_space(6.0);
-    ui.label(RichText::new(tr(T::MapDifferences)).strong());
+}
+
+/// The differences between the protocols, each marked once a run has shown it.
+fn differences(ui: &mut Ui, now: &Now, lang: Lang, palette: &Palette) {
+    let tr = |x: T| x.get(lang);
+    ui.heading(tr(T::MapDifferences));
     let (mp, raft) = (&now.mp, &now.raft);
     for (text, shown) in [
         (
@@ -776,5 +914,56 @@ fn mapping(ui: &mut Ui, now: &Now, lang: Lang, palette: &Palette) {
             ui.label(RichText::new(mark).color(colour));
             ui.label(tr(text));
         });
+    }
+}
+
+/// The side by side is one of the window's bodies: it has no panes to keep, nothing unsaved (its
+/// runs are the script's) and no lesson.
+impl crate::ui::workspace::Body for CompareView {
+    fn protocol(&self) -> Option<crate::trace::Protocol> {
+        None
+    }
+    fn ui(&mut self, ui: &mut Ui) {
+        CompareView::ui(self, ui)
+    }
+    fn dress(&mut self, settings: &crate::ui::Settings, fixed_time: Option<f64>) {
+        CompareView::dress(self, settings);
+        self.fixed_time = fixed_time;
+    }
+    fn keep_layout(&self, _settings: &mut crate::ui::Settings) {}
+    fn take_command(&mut self) -> Option<crate::ui::workspace::AppCommand> {
+        match self.request.take()? {
+            CompareRequest::ToLessons => Some(crate::ui::workspace::AppCommand::ToLessons),
+        }
+    }
+    fn take_completed(&mut self) -> Vec<String> {
+        Vec::new()
+    }
+    fn lesson_progress(&self) -> Option<(String, usize, bool)> {
+        None
+    }
+    fn look(&self) -> crate::ui::Look {
+        CompareView::look(self)
+    }
+    fn quiet(&self) -> bool {
+        true
+    }
+    fn screenshot_then_quit(
+        &mut self,
+        path: std::path::PathBuf,
+        result: crate::ui::ScreenshotResult,
+    ) {
+        CompareView::screenshot_then_quit(self, path, result)
+    }
+    fn with_layout_json(&mut self, path: std::path::PathBuf) {
+        if let Some(plan) = &mut self.screenshot {
+            plan.layout = Some(path);
+        }
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
     }
 }

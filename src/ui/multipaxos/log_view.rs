@@ -16,6 +16,9 @@ use crate::ui::i18n::{Lang, T, fill};
 pub struct LogView {
     /// The slot whose votes are shown under the grid.
     pub selected: Option<u32>,
+    /// One line per cell (the command; the ballot on hover) and no votes under the grid: the
+    /// side-by-side view, where both logs share the window with both graphs.
+    pub compact: bool,
 }
 
 /// A cell's text: the entry without its request id (`put x=1`, `no-op`); commands are code and
@@ -44,10 +47,30 @@ impl LogView {
             ui.label(tr(T::LogEmpty));
             return drawn;
         }
-        let cell = Vec2::new(92.0, 36.0);
+        let compact = self.compact;
+        let cell = if compact {
+            Vec2::new(76.0, 24.0)
+        } else {
+            Vec2::new(92.0, 36.0)
+        };
         let selected = self.selected;
         let heads = |ui: &mut Ui, i: usize| {
             let row = &rows[i];
+            if compact {
+                // One line: the name, and the ballot it leads in (a crashed server's name in
+                // the crash colour).
+                let text = match (row.up, row.leads) {
+                    (true, Some(b)) => format!("{} ★{b}", row.server),
+                    _ => row.server.to_string(),
+                };
+                let name = RichText::new(text).strong();
+                ui.label(if row.up {
+                    name
+                } else {
+                    name.color(palette.crashed)
+                });
+                return;
+            }
             let name = RichText::new(row.server.to_string()).strong();
             ui.label(if row.up {
                 name
@@ -94,6 +117,9 @@ impl LogView {
             cells,
         );
         drawn.extend(rows.iter().map(|r| r.server).zip(rects));
+        if compact {
+            return drawn;
+        }
         ui.separator();
         match self.selected.filter(|s| (1..=slots as u32).contains(s)) {
             Some(slot) => self.votes(ui, world, slot, lang),
@@ -143,20 +169,30 @@ impl LogView {
                     Stroke::new(1.0, ui.visuals().widgets.noninteractive.bg_stroke.color)
                 };
                 painter.rect_stroke(rect, 4.0, stroke, egui::StrokeKind::Inside);
-                painter.text(
-                    rect.center_top() + Vec2::new(0.0, 6.0),
-                    egui::Align2::CENTER_TOP,
-                    text(),
-                    egui::FontId::proportional(13.0),
-                    text_colour,
-                );
-                painter.text(
-                    rect.center_bottom() - Vec2::new(0.0, 5.0),
-                    egui::Align2::CENTER_BOTTOM,
-                    ballot(),
-                    egui::FontId::monospace(11.0),
-                    text_colour.gamma_multiply(0.8),
-                );
+                if self.compact {
+                    painter.text(
+                        rect.center(),
+                        egui::Align2::CENTER_CENTER,
+                        text(),
+                        egui::FontId::proportional(12.0),
+                        text_colour,
+                    );
+                } else {
+                    painter.text(
+                        rect.center_top() + Vec2::new(0.0, 6.0),
+                        egui::Align2::CENTER_TOP,
+                        text(),
+                        egui::FontId::proportional(13.0),
+                        text_colour,
+                    );
+                    painter.text(
+                        rect.center_bottom() - Vec2::new(0.0, 5.0),
+                        egui::Align2::CENTER_BOTTOM,
+                        ballot(),
+                        egui::FontId::monospace(11.0),
+                        text_colour.gamma_multiply(0.8),
+                    );
+                }
                 // The watermarks: a line after the last slot known chosen and after the last
                 // applied (the applied one inside, so both show when they coincide).
                 for (mark, x, colour) in [

@@ -138,7 +138,12 @@ impl StoreGraphView for MultiPaxos {
         })
     }
 
-    fn graph_label(msg: &multipaxos::Msg) -> String {
-        multipaxos::describe::graph_label(msg)
+    fn graph_label(env: &crate::sim::network::Envelope<multipaxos::Msg>) -> String {
+        match &env.msg {
+            multipaxos::Msg::Client(_) => {
+                <MultiPaxos as crate::protocols::Plugin>::message_words(env)
+            }
+            msg => multipaxos::describe::graph_label(msg),
+        }
     }
 }

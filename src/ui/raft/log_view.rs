@@ -13,9 +13,14 @@ use crate::sim::NodeId;
 use crate::ui::i18n::{Lang, T, fill};
 
 #[derive(Default)]
-pub struct RaftLogView;
+pub struct RaftLogView {
+    /// One line per cell (the command; the index over the column, the term by its colour and
+    /// on hover): the side-by-side view, where both logs share the window with both graphs.
+    pub compact: bool,
+}
 
 const CELL: Vec2 = Vec2::new(76.0, 34.0);
+const COMPACT_CELL: Vec2 = Vec2::new(76.0, 24.0);
 
 impl RaftLogView {
     /// Draws the logs; returns where each server's row was drawn.
@@ -31,6 +36,8 @@ impl RaftLogView {
         let mut drawn = Vec::new();
         let ink = ui.visuals().strong_text_color();
         let weak = ui.visuals().weak_text_color();
+        let compact = self.compact;
+        let cell_size = if compact { COMPACT_CELL } else { CELL };
         let heads = |ui: &mut Ui, i: usize| {
             let row = &rows[i];
             let name = if row.leader {
@@ -46,12 +53,15 @@ impl RaftLogView {
                 tr(T::RaftRowHover),
                 &[&row.server, &row.term, &row.commit],
             ));
+            if compact {
+                return;
+            }
             ui.label(RichText::new(fill(tr(T::RaftRowTerm), &[&row.term])).small());
         };
         let cells = |ui: &mut Ui, i: usize| {
             let row = &rows[i];
             for (i, cell) in row.cells.iter().enumerate() {
-                let (rect, resp) = ui.allocate_exact_size(CELL, Sense::hover());
+                let (rect, resp) = ui.allocate_exact_size(cell_size, Sense::hover());
                 let colour = palette.term(cell.term);
                 // Clipped: a long command shows its start, the hover gives it whole.
                 let painter = ui.painter().with_clip_rect(rect.intersect(ui.clip_rect()));
@@ -76,20 +86,30 @@ impl RaftLogView {
                     ));
                 }
                 let text = if cell.committed { Color32::BLACK } else { ink };
-                painter.text(
-                    rect.left_top() + Vec2::new(4.0, 2.0),
-                    Align2::LEFT_TOP,
-                    format!("[{}] t{}", i + 1, cell.term),
-                    FontId::monospace(10.0),
-                    text,
-                );
-                painter.text(
-                    rect.left_bottom() + Vec2::new(4.0, -2.0),
-                    Align2::LEFT_BOTTOM,
-                    cell.entry.to_string(),
-                    FontId::proportional(11.0),
-                    text,
-                );
+                if compact {
+                    painter.text(
+                        rect.left_center() + Vec2::new(4.0, 0.0),
+                        Align2::LEFT_CENTER,
+                        cell.entry.to_string(),
+                        FontId::proportional(11.0),
+                        text,
+                    );
+                } else {
+                    painter.text(
+                        rect.left_top() + Vec2::new(4.0, 2.0),
+                        Align2::LEFT_TOP,
+                        format!("[{}] t{}", i + 1, cell.term),
+                        FontId::monospace(10.0),
+                        text,
+                    );
+                    painter.text(
+                        rect.left_bottom() + Vec2::new(4.0, -2.0),
+                        Align2::LEFT_BOTTOM,
+                        cell.entry.to_string(),
+                        FontId::proportional(11.0),
+                        text,
+                    );
+                }
                 resp.on_hover_text(fill(
                     tr(if cell.committed {
                         T::RaftEntryCommitted
@@ -103,20 +123,38 @@ impl RaftLogView {
                 ui.label(RichText::new(tr(T::RaftLogEmpty)).color(weak));
             }
         };
+        // Compact cells lose their index line: the indexes head the columns instead.
+        let longest = rows.iter().map(|r| r.cells.len()).max().unwrap_or(0);
+        let header = |ui: &mut Ui| {
+            for index in 1..=longest {
+                let (rect, _) =
+                    ui.allocate_exact_size(Vec2::new(cell_size.x, 16.0), Sense::hover());
+                ui.painter().text(
+                    rect.center(),
+                    Align2::CENTER_CENTER,
+                    format!("[{index}]"),
+                    FontId::monospace(12.0),
+                    ink,
+                );
+            }
+        };
         let rects = crate::ui::multipaxos::log_view::rows_with_heads(
             ui,
             "raft-log",
             crate::ui::multipaxos::log_view::RowsLook {
                 head_width: 64.0,
-                row_height: CELL.y,
-                header_height: 0.0,
+                row_height: cell_size.y,
+                header_height: if compact && longest > 0 { 16.0 } else { 0.0 },
             },
             rows.len(),
             heads,
-            None::<fn(&mut Ui)>,
+            (compact && longest > 0).then_some(header),
             cells,
         );
         drawn.extend(rows.iter().map(|r| r.server).zip(rects));
+        if compact {
+            return drawn;
+        }
         ui.label(RichText::new(tr(T::RaftLogLegend)).small().color(weak));
         drawn
     }

@@ -145,8 +145,8 @@ impl StoreGraphView for Raft {
             .map(|s| fill(T::RaftTerm.get(lang), &[&s.term]))
     }
 
-    fn graph_label(msg: &raft::Msg) -> String {
-        msg.to_string()
+    fn graph_label(env: &crate::sim::network::Envelope<raft::Msg>) -> String {
+        <Raft as crate::protocols::Plugin>::message_words(env)
     }
 
     fn server_fill(world: &RaftWorld, id: NodeId, pal: &Palette) -> Option<Color32> {

@@ -1209,7 +1209,7 @@ impl<P: StoreWorkspace> StoreApp<P> {
                     }
                     // The message in words, cut to the pane's width (whole on hover); a click
                     // selects it in the graph.
-                    let text = format!("{}→{} {}", env.src, env.dst, env.msg);
+                    let text = format!("{}→{} {}", env.src, env.dst, P::message_words(env));
                     let selected = self.session.selection == Some(Selection::Message(env.id));
                     let label = RichText::new(text).monospace();
                     let label = if selected { label.strong() } else { label };
@@ -1257,7 +1257,13 @@ impl<P: StoreWorkspace> StoreApp<P> {
             .show(ui, |ui| {
                 for env in &envelopes {
                     let selected = self.session.selection == Some(Selection::Message(env.id));
-                    let text = format!("{} {}→{} {}", env.id, env.src, env.dst, env.msg);
+                    let text = format!(
+                        "{} {}→{} {}",
+                        env.id,
+                        env.src,
+                        env.dst,
+                        P::message_words(env)
+                    );
                     if ui
                         .selectable_label(selected, RichText::new(text).monospace())
                         .clicked()
@@ -1277,7 +1283,7 @@ impl<P: StoreWorkspace> StoreApp<P> {
             return;
         };
         ui.heading(tr(T::MpMessageTitle));
-        ui.label(RichText::new(format!("{} {}", env.id, env.msg)).monospace());
+        ui.label(RichText::new(format!("{} {}", env.id, P::message_words(env))).monospace());
         ui.label(format!(
             "{} → {} · {}",
             env.src,

@@ -40,7 +40,7 @@ pub trait StoreGraphView: Plugin {
     /// The tag beside a leader's crown (its ballot, or its term), if `id` leads.
     fn leader_tag(world: &World<Self>, id: NodeId, lang: Lang) -> Option<String>;
     /// A message's label when there is room for the whole of it.
-    fn graph_label(msg: &Self::Msg) -> String;
+    fn graph_label(env: &Envelope<Self::Msg>) -> String;
     /// The colour a live server is filled with, when not its role's.
     fn server_fill(_world: &World<Self>, _id: NodeId, _pal: &Palette) -> Option<Color32> {
         None
@@ -210,7 +210,14 @@ pub fn client_words<P: StoreGraphView>(world: &World<P>, id: NodeId, lang: Lang)
         return String::new();
     };
     let mut s = match c.current {
-        Some((seq, op)) => fill(tr(T::MpWaitingOn), &[&seq, &op, &format!("S{}", c.leader)]),
+        Some((seq, op)) => fill(
+            tr(T::MpWaitingOn),
+            &[
+                &crate::protocols::kv::request_name(Some(id.index), seq),
+                &op,
+                &format!("S{}", c.leader),
+            ],
+        ),
         None => tr(T::MpIdle).to_string(),
     };
     if !c.queue.is_empty() {
@@ -409,9 +416,9 @@ impl<P: StoreGraphView> StoreGraph<P> {
                 let selected = f.selection == Some(Selection::Message(env.id));
                 let near = hovered.is_some_and(|h| h.distance(p) < mr + 4.0);
                 let text = if in_flight.len() <= FULL_LABELS_UP_TO || selected || near {
-                    Some(P::graph_label(&env.msg))
+                    Some(P::graph_label(env))
                 } else if in_flight.len() <= LABELS_UP_TO {
-                    Some(P::short_label(&env.msg))
+                    Some(P::message_label(env))
                 } else {
                     None
                 };
@@ -438,8 +445,8 @@ impl<P: StoreGraphView> StoreGraph<P> {
                 && let Some(env) = net.get(m.first)
             {
                 let text = match m.count {
-                    1 => P::graph_label(&env.msg),
-                    n => format!("{} ×{}", P::graph_label(&env.msg), grouped(n as u64)),
+                    1 => P::graph_label(env),
+                    n => format!("{} ×{}", P::graph_label(env), grouped(n as u64)),
                 };
                 labels.push((text, m.pos, true, m.first));
             }

@@ -908,7 +908,10 @@ pub fn actions_in_words<P: crate::protocols::Plugin>(
         let words = |lang: Lang| {
             let tr = |t: T| t.get(lang);
             let message = |m: crate::sim::MsgId, t: T| match world.network().get(m) {
-                Some(env) => fill(tr(t), &[&env.dst, &env.msg, &env.src, &env.id]),
+                Some(env) => fill(
+                    tr(t),
+                    &[&env.dst, &P::message_words(env), &env.src, &env.id],
+                ),
                 None => fill(tr(T::DoGone), &[&m]),
             };
             match a {
