@@ -405,6 +405,32 @@ pub fn client_of<M>(env: &crate::sim::network::Envelope<M>) -> Option<u8> {
         .map(|n| n.index)
 }
 
+/// A store protocol's message, which may be a client's.
+pub trait WithClientMsg {
+    fn client_msg(&self) -> Option<&ClientMsg>;
+}
+
+/// A store protocol's message in words, a client's request named by its client (`C1.2`).
+pub fn message_words<M: WithClientMsg + fmt::Display>(
+    env: &crate::sim::network::Envelope<M>,
+) -> String {
+    match env.msg.client_msg() {
+        Some(c) => c.words(client_of(env)),
+        None => env.msg.to_string(),
+    }
+}
+
+/// A store protocol's message label for crowded views, a client's named by its client.
+pub fn message_label<M: WithClientMsg>(
+    env: &crate::sim::network::Envelope<M>,
+    short_label: impl Fn(&M) -> String,
+) -> String {
+    match env.msg.client_msg() {
+        Some(c) => c.label(client_of(env)),
+        None => short_label(&env.msg),
+    }
+}
+
 impl ClientMsg {
     /// The message in words, its request named by `client` when known (`Request(C1.2: put
     /// x=1)`).

@@ -315,17 +315,11 @@ impl Plugin for Raft {
     }
 
     fn message_words(env: &crate::sim::network::Envelope<Msg>) -> String {
-        match &env.msg {
-            Msg::Client(c) => c.words(crate::protocols::kv::client_of(env)),
-            other => other.to_string(),
-        }
+        crate::protocols::kv::message_words(env)
     }
 
     fn message_label(env: &crate::sim::network::Envelope<Msg>) -> String {
-        match &env.msg {
-            Msg::Client(c) => c.label(crate::protocols::kv::client_of(env)),
-            other => short_label(other),
-        }
+        crate::protocols::kv::message_label(env, short_label)
     }
 
     fn short_label(msg: &Msg) -> String {

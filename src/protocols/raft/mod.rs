@@ -108,6 +108,15 @@ impl Msg {
     }
 }
 
+impl crate::protocols::kv::WithClientMsg for Msg {
+    fn client_msg(&self) -> Option<&ClientMsg> {
+        match self {
+            Msg::Client(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+
 impl fmt::Display for Msg {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match self {
