@@ -905,3 +905,57 @@ fn the_side_by_side_shows_both_logs_and_fits_1280x800() {
         }
     }
 }
+
+/// One top bar for the preferences in every body (it was written three times and drifted: full
+/// screen was in one View menu of three): the Paxos sandbox, a store workspace and the side by
+/// side each offer Presenter mode, a View menu with full screen, the theme, the colour-blind
+/// palette and the zoom, and both languages; each switches what the window shows, and the
+/// choice goes back to the lesson picker with the body.
+#[test]
+fn every_body_has_the_same_preferences_bar() {
+    for button in [
+        "Open the sandbox (no lesson)",
+        "Multi-Paxos sandbox: a replicated key-value store",
+        "Multi-Paxos and Raft side by side",
+    ] {
+        let mut h = common::lab_harness();
+        h.run();
+        h.get_by_label(button).click();
+        h.run();
+        h.run();
+        h.get_by_label("View").click();
+        h.run();
+        for entry in [
+            "Full screen",
+            "Dark theme",
+            "Colour-blind-safe colours",
+            "Zoom in",
+        ] {
+            h.get_by_label_contains(entry);
+        }
+        h.key_press(egui::Key::Escape);
+        h.run();
+        h.get_by_label("Presenter mode").click();
+        h.run();
+        h.get_by_label("简体中文").click();
+        h.run();
+        h.run();
+        // Chinese now, in presenter mode: the bar reads 演示模式 and offers English back.
+        assert!(
+            h.query_by_label("演示模式").is_some(),
+            "{button}: no 演示模式"
+        );
+        h.get_by_label("English");
+        h.key_press_modifiers(
+            egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+            egui::Key::L,
+        );
+        h.run();
+        h.run();
+        let settings = &h.state().paxos.settings;
+        assert!(
+            settings.presenter && settings.lang == Lang::Zh,
+            "{button}: the choices went back to the window"
+        );
+    }
+}

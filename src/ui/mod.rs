@@ -8,6 +8,7 @@ pub mod i18n;
 pub mod multipaxos;
 pub mod paxos;
 pub mod raft;
+pub mod shell;
 pub mod store;
 pub mod views;
 pub mod workspace;
@@ -617,20 +618,15 @@ impl PaxosApp {
                 self.settings_window.open_with(&config, self.session.knobs);
             }
             UiCommand::CanThisBreak => self.explore_window.open_for(self.session.config()),
-            UiCommand::PresenterMode => self.settings.presenter = !self.settings.presenter,
-            UiCommand::Fullscreen => {
-                let full = ctx.input(|i| i.viewport().fullscreen.unwrap_or(false));
-                ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(!full));
-            }
-            UiCommand::ZoomIn | UiCommand::ZoomOut | UiCommand::ZoomReset => {
-                self.settings.zoom = zoomed(self.settings.zoom, c).unwrap_or(1.0)
-            }
-            UiCommand::ToggleLanguage => {
-                self.settings.lang = if self.settings.lang == Lang::En {
-                    Lang::Zh
-                } else {
-                    Lang::En
-                }
+            UiCommand::PresenterMode
+            | UiCommand::Fullscreen
+            | UiCommand::ZoomIn
+            | UiCommand::ZoomOut
+            | UiCommand::ZoomReset
+            | UiCommand::ToggleLanguage => {
+                let mut look = Look::of(&self.settings);
+                shell::window_command(ctx, c, &mut look);
+                look.keep_in(&mut self.settings);
             }
             UiCommand::DeliverSelected => out.extend(msg.map(|m| Command::Act(Action::Deliver(m)))),
             UiCommand::DropSelected => out.extend(msg.map(|m| Command::Act(Action::Drop(m)))),
@@ -751,16 +747,8 @@ impl PaxosApp {
                     self.menu_item(ui, c, out);
                 }
             });
-            ui.menu_button(T::MenuView.get(lang), |ui| {
-                for c in UiCommand::VIEW {
-                    self.menu_item(ui, c, out);
-                }
-                ui.separator();
-                ui.checkbox(&mut self.settings.dark, T::DarkTheme.get(lang));
-                ui.checkbox(
-                    &mut self.settings.color_blind,
-                    T::ColorBlindPalette.get(lang),
-                );
+            let mut look = Look::of(&self.settings);
+            shell::preferences_bar(ui, &mut look, |ui| {
                 if ui
                     .checkbox(&mut self.settings.ring, T::RingLayout.get(lang))
                     .changed()
@@ -781,22 +769,9 @@ impl PaxosApp {
                     self.show_legend = true;
                     ui.close();
                 }
+                ui.separator();
             });
-            ui.menu_button(T::MenuLanguage.get(lang), |ui| {
-                for l in Lang::ALL {
-                    if ui.radio(self.settings.lang == l, l.native_name()).clicked() {
-                        self.settings.lang = l;
-                        ui.close();
-                    }
-                }
-            });
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                // The language switch is always one click away, labelled in its own language.
-                let other = if lang == Lang::En { Lang::Zh } else { Lang::En };
-                if ui.button(other.native_name()).clicked() {
-                    self.settings.lang = other;
-                }
-            });
+            look.keep_in(&mut self.settings);
         });
     }
 
@@ -1196,21 +1171,19 @@ impl PaxosApp {
         for r in requests {
             self.handle_file_request(r, ctx);
         }
-        let name = self
-            .document
-            .as_deref()
-            .and_then(|p| p.file_name())
-            .map(|n| format!("{} — ", n.to_string_lossy()))
-            .unwrap_or_default();
-        let title = format!(
-            "{}{name}{}",
-            if self.unsaved() { "• " } else { "" },
-            T::AppTitle.get(lang)
+        let what = match self.screen {
+            Screen::Picker => T::ChooseLesson.get(lang),
+            _ => "Paxos",
+        };
+        let unsaved = self.unsaved();
+        shell::show_title(
+            ctx,
+            &mut self.title,
+            unsaved,
+            self.document.as_deref(),
+            what,
+            lang,
         );
-        if title != self.title {
-            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
-            self.title = title;
-        }
     }
 
     fn screenshot_step(&mut self, ctx: &Context) {

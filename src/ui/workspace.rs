@@ -103,10 +103,11 @@ impl<P: StoreWorkspace> Body for StoreApp<P> {
         StoreApp::ui(self, ui)
     }
     fn dress(&mut self, settings: &Settings, fixed_time: Option<f64>) {
-        self.set_presenter(settings.presenter);
-        self.dark = settings.dark;
-        self.color_blind = settings.color_blind;
-        self.zoom = settings.zoom;
+        // The language stays the one the workspace was made in (it is the window's already).
+        self.set_look(super::Look {
+            lang: self.lang,
+            ..super::Look::of(settings)
+        });
         self.fixed_time = fixed_time;
         self.restore_layout(settings);
     }
@@ -123,13 +124,7 @@ impl<P: StoreWorkspace> Body for StoreApp<P> {
         self.lesson.as_ref().map(|panel| progress_of(panel))
     }
     fn look(&self) -> super::Look {
-        super::Look {
-            lang: self.lang,
-            presenter: self.presenter,
-            dark: self.dark,
-            color_blind: self.color_blind,
-            zoom: self.zoom,
-        }
+        StoreApp::look(self)
     }
     fn quiet(&self) -> bool {
         !self.unsaved() && !self.quit_confirmed

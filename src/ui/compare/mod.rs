@@ -84,6 +84,8 @@ pub struct CompareView {
     pub color_blind: bool,
     pub zoom: f32,
     pub request: Option<CompareRequest>,
+    /// The window's title as last sent.
+    title: String,
     /// Set by tests: the clock, frozen.
     pub fixed_time: Option<f64>,
     /// `paxos-lab gui SCRIPT --screenshot`: save the window a few frames in, then close.
@@ -131,6 +133,7 @@ impl CompareView {
             color_blind: false,
             zoom: 1.0,
             request: None,
+            title: String::new(),
             fixed_time: None,
             screenshot: None,
         })
@@ -209,6 +212,14 @@ impl CompareView {
         self.zoom = settings.zoom;
     }
 
+    pub fn set_look(&mut self, look: crate::ui::Look) {
+        self.lang = look.lang;
+        self.presenter = look.presenter;
+        self.dark = look.dark;
+        self.color_blind = look.color_blind;
+        self.zoom = look.zoom;
+    }
+
     /// The preferences as the view left them.
     pub fn look(&self) -> crate::ui::Look {
         crate::ui::Look {
@@ -228,6 +239,14 @@ impl CompareView {
         let lang = self.lang;
         let palette = crate::ui::palette_for(self.dark, self.color_blind);
         egui::Panel::top("cmp-bar").show(ui, |ui| self.top_bar(ui));
+        crate::ui::shell::show_title(
+            &ctx,
+            &mut self.title,
+            false,
+            None,
+            T::CompareTitle.get(lang),
+            lang,
+        );
         let (mp_fig, raft_fig) = self.figures();
         let now = Now::read(self);
         // Wide enough (a projector's 1920): the figures, the mapping and the differences side
@@ -401,29 +420,9 @@ impl CompareView {
             {
                 let _ = self.choose(i);
             }
-            if ui
-                .selectable_label(self.presenter, tr(T::PresenterMode))
-                .clicked()
-            {
-                self.presenter = !self.presenter;
-            }
-            ui.menu_button(tr(T::MenuView), |ui| {
-                crate::ui::look_menu(
-                    ui,
-                    lang,
-                    &mut self.dark,
-                    &mut self.color_blind,
-                    &mut self.zoom,
-                );
-            });
-            for l in Lang::ALL {
-                if ui
-                    .selectable_label(self.lang == l, l.native_name())
-                    .clicked()
-                {
-                    self.lang = l;
-                }
-            }
+            let mut look = self.look();
+            crate::ui::shell::preferences_bar(ui, &mut look, |_| {});
+            self.set_look(look);
         });
         ui.horizontal(|ui| {
             let round = self.round;
@@ -480,20 +479,13 @@ impl CompareView {
         }
         // The app's own shortcuts that mean something here (the keys above drive the timeline).
         use crate::ui::views::commands::UiCommand;
-        for c in UiCommand::pressed(ui.ctx()) {
-            match c {
-                UiCommand::ToggleLanguage => {
-                    self.lang = match self.lang {
-                        Lang::En => Lang::Zh,
-                        Lang::Zh => Lang::En,
-                    }
-                }
-                UiCommand::PresenterMode => self.presenter = !self.presenter,
-                UiCommand::Lessons => self.request = Some(CompareRequest::ToLessons),
-                UiCommand::ZoomIn | UiCommand::ZoomOut | UiCommand::ZoomReset => {
-                    self.zoom = crate::ui::zoomed(self.zoom, c).unwrap_or(1.0)
-                }
-                _ => {}
+        let ctx = ui.ctx().clone();
+        for c in UiCommand::pressed(&ctx) {
+            let mut look = self.look();
+            if crate::ui::shell::window_command(&ctx, c, &mut look) {
+                self.set_look(look);
+            } else if c == UiCommand::Lessons {
+                self.request = Some(CompareRequest::ToLessons);
             }
         }
     }

@@ -292,6 +292,25 @@ impl<P: StoreWorkspace> StoreApp<P> {
         self.presenter = on;
     }
 
+    /// The preferences as the workspace shows them.
+    pub fn look(&self) -> crate::ui::Look {
+        crate::ui::Look {
+            lang: self.lang,
+            presenter: self.presenter,
+            dark: self.dark,
+            color_blind: self.color_blind,
+            zoom: self.zoom,
+        }
+    }
+
+    pub fn set_look(&mut self, look: crate::ui::Look) {
+        self.lang = look.lang;
+        self.set_presenter(look.presenter);
+        self.dark = look.dark;
+        self.color_blind = look.color_blind;
+        self.zoom = look.zoom;
+    }
+
     /// The panes as this workspace's protocol last left them (else the default).
     pub fn restore_layout(&mut self, settings: &crate::ui::Settings) {
         self.layout =
@@ -588,6 +607,11 @@ impl<P: StoreWorkspace> StoreApp<P> {
             _ => None,
         };
         for c in U::pressed(ctx) {
+            let mut look = self.look();
+            if crate::ui::shell::window_command(ctx, c, &mut look) {
+                self.set_look(look);
+                continue;
+            }
             match c {
                 U::PlayPause => out.push(Command::TogglePlay),
                 U::StepForward => out.push(Command::StepForward),
@@ -595,16 +619,6 @@ impl<P: StoreWorkspace> StoreApp<P> {
                 U::Reset => out.push(Command::Reset),
                 U::JumpToEnd => out.push(Command::SeekEnd),
                 U::NewRun => self.settings_open = true,
-                U::PresenterMode => self.set_presenter(!self.presenter),
-                U::ZoomIn | U::ZoomOut | U::ZoomReset => {
-                    self.zoom = crate::ui::zoomed(self.zoom, c).unwrap_or(1.0)
-                }
-                U::ToggleLanguage => {
-                    self.lang = match self.lang {
-                        Lang::En => Lang::Zh,
-                        Lang::Zh => Lang::En,
-                    }
-                }
                 U::Open => self.ask(FilePurpose::Open),
                 U::Save | U::SaveAs => self.ask(FilePurpose::SaveAs),
                 U::ExportAs => self.ask(FilePurpose::Export),
@@ -756,7 +770,9 @@ impl<P: StoreWorkspace> StoreApp<P> {
     fn top_bar(&mut self, ui: &mut Ui, out: &mut Vec<Command<P>>) {
         let lang = self.lang;
         let tr = |t: T| t.get(lang);
-        egui::MenuBar::new().ui(ui, |ui| {
+        // Wrapped, not a one-line menu bar: in presenter mode at 1280x800 the preferences and
+        // the Panes menu ran off the window's right edge.
+        ui.horizontal_wrapped(|ui| {
             ui.menu_button(tr(T::MenuFile), |ui| {
                 if ui.button(tr(T::MenuLessons)).clicked() {
                     self.request_leave(AppCommand::ToLessons);
@@ -785,21 +801,9 @@ impl<P: StoreWorkspace> StoreApp<P> {
             ui.separator();
             ui.heading(tr(P::heading()));
             ui.separator();
-            if ui
-                .selectable_label(self.presenter, tr(T::PresenterMode))
-                .clicked()
-            {
-                self.set_presenter(!self.presenter);
-            }
-            ui.menu_button(tr(T::MenuView), |ui| {
-                crate::ui::look_menu(
-                    ui,
-                    lang,
-                    &mut self.dark,
-                    &mut self.color_blind,
-                    &mut self.zoom,
-                );
-            });
+            let mut look = self.look();
+            crate::ui::shell::preferences_bar(ui, &mut look, |_| {});
+            self.set_look(look);
             ui.menu_button(tr(T::PanesTitle), |ui| {
                 for pane in crate::ui::views::panes::Pane::ALL {
                     let mut open = self.layout.is_open(pane);
@@ -819,14 +823,6 @@ impl<P: StoreWorkspace> StoreApp<P> {
                     ui.close();
                 }
             });
-            for l in Lang::ALL {
-                if ui
-                    .selectable_label(self.lang == l, l.native_name())
-                    .clicked()
-                {
-                    self.lang = l;
-                }
-            }
         });
         // In a lesson the recorded run goes on to the answers: it ends, as shown, here.
         let pos = self.session.position();
@@ -1407,22 +1403,15 @@ impl<P: StoreWorkspace> StoreApp<P> {
         if let Some(p) = dropped {
             self.handle_file_request(FileRequest::Open(p));
         }
-        let name = self
-            .document
-            .as_deref()
-            .and_then(|p| p.file_name())
-            .map(|n| format!("{} — ", n.to_string_lossy()))
-            .unwrap_or_default();
-        let title = format!(
-            "{}{name}{} — {}",
-            if self.unsaved() { "• " } else { "" },
+        let unsaved = self.unsaved();
+        crate::ui::shell::show_title(
+            &ctx,
+            &mut self.title,
+            unsaved,
+            self.document.as_deref(),
             P::TITLE,
-            T::AppTitle.get(lang)
+            lang,
         );
-        if title != self.title {
-            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
-            self.title = title;
-        }
         let mut requests = Vec::new();
         self.files.ui(&ctx, lang, self.session.len(), &mut requests);
         if !self.files.is_open() {
