@@ -323,7 +323,7 @@ impl CompareView {
                     let raft = (&self.raft, &mut self.raft_graph);
                     side(
                         &mut cols[1],
-                        T::ProtocolRaft,
+                        crate::ui::raft::words::PROTOCOL,
                         "raft",
                         raft,
                         &raft_notes,

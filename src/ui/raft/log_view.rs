@@ -50,13 +50,15 @@ impl RaftLogView {
                 label = label.color(palette.crashed);
             }
             ui.label(label).on_hover_text(fill(
-                tr(T::RaftRowHover),
+                tr(crate::ui::raft::words::ROW_HOVER),
                 &[&row.server, &row.term, &row.commit],
             ));
             if compact {
                 return;
             }
-            ui.label(RichText::new(fill(tr(T::RaftRowTerm), &[&row.term])).small());
+            ui.label(
+                RichText::new(fill(tr(crate::ui::raft::words::ROW_TERM), &[&row.term])).small(),
+            );
         };
         let cells = |ui: &mut Ui, i: usize| {
             let row = &rows[i];
@@ -112,15 +114,15 @@ impl RaftLogView {
                 }
                 resp.on_hover_text(fill(
                     tr(if cell.committed {
-                        T::RaftEntryCommitted
+                        crate::ui::raft::words::ENTRY_COMMITTED
                     } else {
-                        T::RaftEntryUncommitted
+                        crate::ui::raft::words::ENTRY_UNCOMMITTED
                     }),
                     &[&(i + 1), &cell.term, &cell.entry],
                 ));
             }
             if row.cells.is_empty() {
-                ui.label(RichText::new(tr(T::RaftLogEmpty)).color(weak));
+                ui.label(RichText::new(tr(crate::ui::raft::words::LOG_EMPTY)).color(weak));
             }
         };
         // Compact cells lose their index line: the indexes head the columns instead.
@@ -155,7 +157,11 @@ impl RaftLogView {
         if compact {
             return drawn;
         }
-        ui.label(RichText::new(tr(T::RaftLogLegend)).small().color(weak));
+        ui.label(
+            RichText::new(tr(crate::ui::raft::words::LOG_LEGEND))
+                .small()
+                .color(weak),
+        );
         drawn
     }
 }
@@ -167,20 +173,26 @@ impl RaftLeaderView {
     pub fn ui(&mut self, ui: &mut Ui, world: &RaftWorld, lang: Lang) {
         let tr = |t: T| t.get(lang);
         let Some(p) = progress(world) else {
-            ui.label(tr(T::RaftNoLeader));
+            ui.label(tr(crate::ui::raft::words::NO_LEADER));
             for slot in world.nodes().iter().filter(|s| s.up) {
                 if let crate::protocols::raft::Node::Server(s) = &slot.state
                     && let crate::protocols::raft::Role::Candidate { votes } = s.role
                 {
                     ui.label(fill(
-                        tr(T::RaftCampaigns),
+                        tr(crate::ui::raft::words::CAMPAIGNS),
                         &[&slot.id, &s.term, &votes.count_ones()],
                     ));
                 }
             }
             return;
         };
-        ui.label(RichText::new(fill(tr(T::RaftLeads), &[&p.leader, &p.term, &p.commit])).strong());
+        ui.label(
+            RichText::new(fill(
+                tr(crate::ui::raft::words::LEADS),
+                &[&p.leader, &p.term, &p.commit],
+            ))
+            .strong(),
+        );
         Grid::new("raft-progress")
             .num_columns(3)
             .striped(true)

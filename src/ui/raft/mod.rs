@@ -3,6 +3,7 @@
 //! a dot per vote).
 
 pub mod log_view;
+pub mod words;
 
 use egui::{Color32, Painter, Pos2, Shape, Stroke, Ui, Vec2};
 
@@ -12,7 +13,7 @@ use crate::protocols::raft::{self, Raft, RaftWorld};
 use crate::sim::NodeId;
 use crate::sim::world::World;
 use crate::trace::Protocol;
-use crate::ui::i18n::{Lang, T, fill, raft_invariant_name};
+use crate::ui::i18n::{Lang, T, fill};
 use crate::ui::store::app::{StoreApp, StoreWorkspace};
 
 /// The store workspace on Raft.
@@ -46,19 +47,19 @@ pub const BUNDLED: &[(&str, &str)] = &[
 
 impl StoreWorkspace for Raft {
     const PROTOCOL: Protocol = Protocol::Raft;
-    const SANDBOX_BUTTON: T = T::OpenRaftSandbox;
-    const LESSONS_HEADING: T = T::RaftLessons;
+    const SANDBOX_BUTTON: T = crate::ui::raft::words::OPEN_SANDBOX;
+    const LESSONS_HEADING: T = crate::ui::raft::words::LESSONS;
     const BUNDLED: &'static [(&'static str, &'static str)] = BUNDLED;
     const STORE_ENTRIES: bool = true;
     const TIMER_KEYS: bool = true;
     type Panels = (RaftLogView, RaftLeaderView);
 
     fn heading() -> T {
-        T::ProtocolRaft
+        crate::ui::raft::words::PROTOCOL
     }
 
     fn invariant_name(id: &str) -> T {
-        raft_invariant_name(id)
+        crate::ui::raft::words::invariant_name(id)
     }
 
     fn leader_panel(panels: &mut Self::Panels, ui: &mut Ui, world: &World<Self>, lang: Lang) {
@@ -78,7 +79,10 @@ impl StoreWorkspace for Raft {
     fn inspector_extra(ui: &mut Ui, world: &World<Self>, id: NodeId, lang: Lang) {
         if let Some(raft::Node::Server(s)) = world.node(id).map(|n| &n.state) {
             let vote = s.voted_for.map_or("—".to_string(), |v| format!("S{v}"));
-            ui.label(fill(T::RaftVotedFor.get(lang), &[&s.term, &vote]));
+            ui.label(fill(
+                crate::ui::raft::words::VOTED_FOR.get(lang),
+                &[&s.term, &vote],
+            ));
             if !s.pending.is_empty() {
                 ui.label(fill(T::MpQueued.get(lang), &[&s.pending.len()]));
             }
@@ -117,19 +121,23 @@ impl StoreGraphView for Raft {
             return String::new();
         };
         let role = match &s.role {
-            raft::Role::Leader { .. } => fill(tr(T::RaftLeaderIn), &[&s.term]),
-            raft::Role::Candidate { votes } => {
-                fill(tr(T::RaftCandidateIn), &[&s.term, &votes.count_ones()])
+            raft::Role::Leader { .. } => fill(tr(crate::ui::raft::words::LEADER_IN), &[&s.term]),
+            raft::Role::Candidate { votes } => fill(
+                tr(crate::ui::raft::words::CANDIDATE_IN),
+                &[&s.term, &votes.count_ones()],
+            ),
+            raft::Role::Follower { leader: Some(l) } => fill(
+                tr(crate::ui::raft::words::FOLLOWER_OF),
+                &[&format!("S{l}"), &s.term],
+            ),
+            raft::Role::Follower { leader: None } => {
+                fill(tr(crate::ui::raft::words::FOLLOWER_IN), &[&s.term])
             }
-            raft::Role::Follower { leader: Some(l) } => {
-                fill(tr(T::RaftFollowerOf), &[&format!("S{l}"), &s.term])
-            }
-            raft::Role::Follower { leader: None } => fill(tr(T::RaftFollowerIn), &[&s.term]),
         };
         format!(
             "{role}\n{}",
             fill(
-                tr(T::RaftLogCommitApplied),
+                tr(crate::ui::raft::words::LOG_COMMIT_APPLIED),
                 &[&s.last_index(), &s.commit, &s.applied]
             )
         )
@@ -142,7 +150,7 @@ impl StoreGraphView for Raft {
     fn leader_tag(world: &RaftWorld, id: NodeId, lang: Lang) -> Option<String> {
         raft_server(world, id)
             .filter(|s| s.is_leader())
-            .map(|s| fill(T::RaftTerm.get(lang), &[&s.term]))
+            .map(|s| fill(crate::ui::raft::words::TERM.get(lang), &[&s.term]))
     }
 
     fn graph_label(env: &crate::sim::network::Envelope<raft::Msg>) -> String {
