@@ -959,3 +959,40 @@ fn every_body_has_the_same_preferences_bar() {
         );
     }
 }
+
+/// Files work alike in every workspace: in the Multi-Paxos workspace, Ctrl+S writes an opened
+/// run back to its file without asking (it always asked where, unlike the Paxos app), and
+/// opening a lesson file opens its lesson (it was refused as a broken trace).
+#[test]
+fn the_store_workspace_saves_to_its_file_and_opens_lessons() {
+    use egui::{Key, Modifiers};
+    let dir = std::env::temp_dir().join(format!("paxos-lab-store-files-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = dir.join("run.ron");
+    multipaxos_busy(5).to_trace().save(&run).unwrap();
+    let mut app = StoreApp::new(multipaxos_busy(0), Lang::En);
+    app.open_file(&run).unwrap();
+    let mut h = app_harness(app);
+    h.run();
+    h.state_mut().apply(vec![Command::Act(Action::Propose(
+        kv::client(1),
+        Op::Put("x".parse().unwrap(), "7".parse().unwrap()),
+    ))]);
+    assert!(h.state().unsaved(), "{:?}", h.state().session.notice);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    h.run();
+    assert!(!h.state().unsaved(), "saved without a dialog");
+    assert!(!h.state().files.is_open(), "no dialog asked where");
+    let saved = std::fs::read_to_string(&run).unwrap();
+    assert!(saved.contains("\"7\""), "{saved}");
+    let lesson = std::path::Path::new("lessons/multipaxos/01-from-value-to-log.ron");
+    h.state_mut().open_file(lesson).unwrap();
+    h.run();
+    let panel = h.state().lesson.as_ref().expect("the lesson opened");
+    assert_eq!(panel.step, 0);
+    assert!(
+        h.state().document.is_none(),
+        "Save never writes a trace over the lesson"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -620,7 +620,8 @@ impl<P: StoreWorkspace> StoreApp<P> {
                 U::JumpToEnd => out.push(Command::SeekEnd),
                 U::NewRun => self.settings_open = true,
                 U::Open => self.ask(FilePurpose::Open),
-                U::Save | U::SaveAs => self.ask(FilePurpose::SaveAs),
+                U::Save => self.save_or_ask(),
+                U::SaveAs => self.ask(FilePurpose::SaveAs),
                 U::ExportAs => self.ask(FilePurpose::Export),
                 U::Lessons => self.request_leave(AppCommand::ToLessons),
                 U::CrashSelected => {
@@ -690,9 +691,24 @@ impl<P: StoreWorkspace> StoreApp<P> {
         Ok(())
     }
 
-    /// Opens a trace file of this protocol in place of the run.
+    /// Opens a trace file of this protocol in place of the run; a lesson file opens as its
+    /// lesson (watched for the author's edits), as in the Paxos app.
     pub fn open_file(&mut self, path: &std::path::Path) -> Result<(), String> {
         let text = crate::trace::read_text(path).map_err(|e| e.to_string())?;
+        if crate::lesson::is_lesson(path, &text) == Some(true) {
+            let (lesson, _) =
+                crate::lesson::check_reference_as::<P>(path, &text).map_err(|e| e.to_string())?;
+            let mut session = Session::new(lesson.config.clone(), lesson.faults);
+            let mut panel = LessonPanel::open(lesson, &mut session)?;
+            panel.source = Some(path.to_path_buf());
+            self.session = session;
+            self.lesson = Some(Box::new(panel));
+            self.saved_generation = self.session.generation();
+            // The lesson file is not the run's document: Save must not write a trace there.
+            self.document = None;
+            self.file_status = Some((false, fill(T::Opened.get(self.lang), &[&path.display()])));
+            return Ok(());
+        }
         let (trace, _) =
             crate::trace::parse_and_replay_as::<P>(path, &text).map_err(|e| e.to_string())?;
         self.session.apply(Command::Open(Box::new(trace)));
@@ -757,6 +773,19 @@ impl<P: StoreWorkspace> StoreApp<P> {
         }
     }
 
+    /// Save: to the run's file if it has one, else ask where (as the Paxos app does; here it
+    /// always asked).
+    fn save_or_ask(&mut self) {
+        match self
+            .document
+            .clone()
+            .filter(|p| crate::trace::is_json(p) || crate::trace::has_extension(p, "ron"))
+        {
+            Some(path) => self.handle_file_request(FileRequest::Save(path)),
+            None => self.ask(FilePurpose::SaveAs),
+        }
+    }
+
     fn ask(&mut self, purpose: FilePurpose) {
         let len = self.session.len();
         self.files.ask_about(
@@ -780,6 +809,14 @@ impl<P: StoreWorkspace> StoreApp<P> {
                 }
                 if ui.button(tr(T::MenuOpen)).clicked() {
                     self.ask(FilePurpose::Open);
+                    ui.close();
+                }
+                let mut save = egui::Button::new(tr(T::MenuSave));
+                if let Some(keys) = crate::ui::views::commands::UiCommand::Save.shortcut() {
+                    save = save.shortcut_text(ui.ctx().format_shortcut(&keys));
+                }
+                if ui.add_enabled(self.lesson.is_none(), save).clicked() {
+                    self.save_or_ask();
                     ui.close();
                 }
                 if ui.button(tr(T::MenuSaveAs)).clicked() {
