@@ -697,11 +697,11 @@ fn the_side_by_side_view_takes_the_apps_shortcuts() {
     h.run();
     h.key_press_modifiers(Modifiers::COMMAND, Key::L);
     h.run();
-    assert_eq!(h.state().lang, Lang::Zh);
+    assert_eq!(h.state().look.lang, Lang::Zh);
     h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::L);
     h.run();
     assert_eq!(h.state().request, Some(CompareRequest::ToLessons));
-    assert_eq!(h.state().lang, Lang::Zh, "Ctrl+Shift+L is not Ctrl+L");
+    assert_eq!(h.state().look.lang, Lang::Zh, "Ctrl+Shift+L is not Ctrl+L");
 }
 
 /// Leaving an unsaved Raft run asks about the Raft run (it said "Multi-Paxos").
@@ -855,7 +855,7 @@ fn the_side_by_side_shows_both_logs_and_fits_1280x800() {
         let mut view = CompareView::new(None, lang).unwrap();
         view.choose(1).unwrap();
         view.fixed_time = Some(0.0);
-        view.presenter = presenter;
+        view.look.presenter = presenter;
         view.seek(150);
         let mut h = window_harness(view, |ui, v: &mut CompareView| v.ui(ui));
         h.run();

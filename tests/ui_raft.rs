@@ -300,7 +300,7 @@ fn side_by_side_at_the_first_carry_over(lang: Lang, presenter: bool, name: &str)
     let mut view = CompareView::new(None, lang).unwrap();
     view.choose(1).unwrap();
     view.fixed_time = Some(0.0);
-    view.presenter = presenter;
+    view.look.presenter = presenter;
     let round = view
         .comparison
         .raft

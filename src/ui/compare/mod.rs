@@ -78,11 +78,8 @@ pub struct CompareView {
     pub log_rows: Vec<(&'static str, crate::sim::NodeId, egui::Rect)>,
     /// Which of the figures and the mapping shows, when only one fits.
     pub tab: FiguresTab,
-    pub lang: Lang,
-    pub dark: bool,
-    pub presenter: bool,
-    pub color_blind: bool,
-    pub zoom: f32,
+    /// The preferences it honours (language, presenter mode, theme, palette, zoom).
+    pub look: crate::ui::Look,
     pub request: Option<CompareRequest>,
     /// The window's title as last sent.
     title: String,
@@ -127,11 +124,10 @@ impl CompareView {
             raft_log: crate::ui::raft::log_view::RaftLogView { compact: true },
             log_rows: Vec::new(),
             tab: FiguresTab::Mapping,
-            lang,
-            dark: true,
-            presenter: false,
-            color_blind: false,
-            zoom: 1.0,
+            look: crate::ui::Look {
+                lang,
+                ..Default::default()
+            },
             request: None,
             title: String::new(),
             fixed_time: None,
@@ -205,39 +201,21 @@ impl CompareView {
     }
 
     /// Takes on the window's preferences.
+    /// Takes on the window's preferences but its language (the view was made in it already).
     pub fn dress(&mut self, settings: &crate::ui::Settings) {
-        self.presenter = settings.presenter;
-        self.dark = settings.dark;
-        self.color_blind = settings.color_blind;
-        self.zoom = settings.zoom;
-    }
-
-    pub fn set_look(&mut self, look: crate::ui::Look) {
-        self.lang = look.lang;
-        self.presenter = look.presenter;
-        self.dark = look.dark;
-        self.color_blind = look.color_blind;
-        self.zoom = look.zoom;
-    }
-
-    /// The preferences as the view left them.
-    pub fn look(&self) -> crate::ui::Look {
-        crate::ui::Look {
-            lang: self.lang,
-            presenter: self.presenter,
-            dark: self.dark,
-            color_blind: self.color_blind,
-            zoom: self.zoom,
-        }
+        self.look = crate::ui::Look {
+            lang: self.look.lang,
+            ..crate::ui::Look::of(settings)
+        };
     }
 
     pub fn ui(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
-        crate::ui::set_look(&ctx, self.zoom, self.dark, self.presenter);
+        crate::ui::set_look(&ctx, self.look.zoom, self.look.dark, self.look.presenter);
         let t = self.fixed_time.unwrap_or_else(|| ctx.input(|i| i.time));
         self.tick(t, &ctx);
-        let lang = self.lang;
-        let palette = crate::ui::palette_for(self.dark, self.color_blind);
+        let lang = self.look.lang;
+        let palette = crate::ui::palette_for(self.look.dark, self.look.color_blind);
         egui::Panel::top("cmp-bar").show(ui, |ui| self.top_bar(ui));
         crate::ui::shell::show_title(
             &ctx,
@@ -297,7 +275,7 @@ impl CompareView {
                         });
                     });
             });
-        let text_scale = if self.presenter { 1.25 } else { 1.0 };
+        let text_scale = if self.look.presenter { 1.25 } else { 1.0 };
         let (mp_notes, raft_notes) = (now.notes(false, lang), now.notes(true, lang));
         egui::CentralPanel::default().show(ui, |ui| {
             // Each side's log under its graph: the slot and the Raft index of one command are
@@ -310,7 +288,7 @@ impl CompareView {
             let logs = egui::Rect::from_min_max(egui::pos2(area.min.x, split), area.max);
             ui.scope_builder(egui::UiBuilder::new().max_rect(graphs), |ui| {
                 ui.columns(2, |cols| {
-                    let look = (lang, palette, text_scale, self.dark);
+                    let look = (lang, palette, text_scale, self.look.dark);
                     let mp = (&self.multipaxos, &mut self.mp_graph);
                     side(
                         &mut cols[0],
@@ -388,7 +366,7 @@ impl CompareView {
     }
 
     fn top_bar(&mut self, ui: &mut Ui) {
-        let lang = self.lang;
+        let lang = self.look.lang;
         let tr = |x: T| x.get(lang);
         // Wrapped, so the language buttons stay on screen at a projector's zoom.
         ui.horizontal_wrapped(|ui| {
@@ -420,9 +398,7 @@ impl CompareView {
             {
                 let _ = self.choose(i);
             }
-            let mut look = self.look();
-            crate::ui::shell::preferences_bar(ui, &mut look, |_| {});
-            self.set_look(look);
+            crate::ui::shell::preferences_bar(ui, &mut self.look, |_| {});
         });
         ui.horizontal(|ui| {
             let round = self.round;
@@ -481,10 +457,8 @@ impl CompareView {
         use crate::ui::views::commands::UiCommand;
         let ctx = ui.ctx().clone();
         for c in UiCommand::pressed(&ctx) {
-            let mut look = self.look();
-            if crate::ui::shell::window_command(&ctx, c, &mut look) {
-                self.set_look(look);
-            } else if c == UiCommand::Lessons {
+            if !crate::ui::shell::window_command(&ctx, c, &mut self.look) && c == UiCommand::Lessons
+            {
                 self.request = Some(CompareRequest::ToLessons);
             }
         }
@@ -935,7 +909,7 @@ impl crate::ui::workspace::Body for CompareView {
         None
     }
     fn look(&self) -> crate::ui::Look {
-        CompareView::look(self)
+        self.look
     }
     fn quiet(&self) -> bool {
         true
