@@ -374,7 +374,9 @@ impl CompareView {
                 self.request = Some(CompareRequest::ToLessons);
             }
             ui.separator();
-            ui.heading(tr(T::CompareTitle));
+            // Strong text, not a heading: in presenter mode a heading pushed the languages onto a
+            // row of their own, height the graphs need on a projector.
+            ui.label(RichText::new(tr(T::CompareTitle)).strong());
             ui.separator();
             let mut pick = None;
             let current = self.comparison.script.title[lang.index()].clone();
