@@ -326,7 +326,12 @@ impl CompareView {
             });
             self.log_rows = rows;
         });
-        let drawn = self.drawn();
+        // The layout is listed only for a screenshot run, not every frame.
+        let drawn = if self.screenshot.is_some() {
+            self.drawn()
+        } else {
+            Vec::new()
+        };
         if let Some(plan) = &mut self.screenshot {
             plan.step(&ctx, &|| {
                 serde_json::to_string_pretty(&drawn).unwrap_or_default()
