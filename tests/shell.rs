@@ -20,6 +20,7 @@ use paxos_lab::ui::Settings;
 use paxos_lab::ui::i18n::Lang;
 use paxos_lab::ui::store::app::{StoreApp, StoreWorkspace};
 use paxos_lab::ui::views::panes::{Layout, Pane};
+use paxos_lab::ui::views::run_file::HoldsRun;
 
 const WINDOW: Rect = Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1280.0, 800.0));
 
@@ -982,7 +983,7 @@ fn the_store_workspace_saves_to_its_file_and_opens_lessons() {
     h.key_press_modifiers(Modifiers::COMMAND, Key::S);
     h.run();
     assert!(!h.state().unsaved(), "saved without a dialog");
-    assert!(!h.state().files.is_open(), "no dialog asked where");
+    assert!(!h.state().file.dialog.is_open(), "no dialog asked where");
     let saved = std::fs::read_to_string(&run).unwrap();
     assert!(saved.contains("\"7\""), "{saved}");
     let lesson = std::path::Path::new("lessons/multipaxos/01-from-value-to-log.ron");
@@ -991,8 +992,88 @@ fn the_store_workspace_saves_to_its_file_and_opens_lessons() {
     let panel = h.state().lesson.as_ref().expect("the lesson opened");
     assert_eq!(panel.step, 0);
     assert!(
-        h.state().document.is_none(),
+        h.state().file.document.is_none(),
         "Save never writes a trace over the lesson"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[derive(Debug)]
+struct Dropped(std::path::PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+/// One window owns the files: a file of any protocol, dropped on (or opened from) any body,
+/// opens in its own protocol's body, as `paxos-lab gui FILE` does; the window says what it
+/// opened, and the file is the run's (Save writes back there) and recent everywhere.
+#[test]
+fn a_file_of_another_protocol_opens_in_its_own_body() {
+    use paxos_lab::ui::views::run_file::HoldsRun as _;
+    let raft_run = std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/scenarios/raft/vote-twice.ron"
+    ));
+    let paxos_run = std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/scenarios/amnesia.ron"
+    ));
+    let raft_lesson = std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/lessons/raft/01-elections.ron"
+    ));
+    let mut h = common::lab_harness();
+    h.run();
+    // From the lesson picker (the Paxos app): a Raft trace opens the Raft workspace.
+    h.input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(raft_run.clone())));
+    h.run();
+    h.run();
+    let raft = h.state().store::<Raft>().expect("the Raft workspace shows");
+    assert_eq!(raft.file.document.as_deref(), Some(raft_run.as_path()));
+    assert!(!raft.unsaved());
+    let (error, text) = raft.file.status.clone().expect("it says what it opened");
+    assert!(!error && text.contains("vote-twice.ron"), "{text}");
+    assert!(
+        raft.file
+            .recent
+            .iter()
+            .any(|p| p.ends_with("vote-twice.ron"))
+    );
+    // From the Raft workspace: a Paxos trace goes back to the Paxos app, on that run.
+    h.input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(paxos_run.clone())));
+    h.run();
+    h.run();
+    assert!(h.state().body.is_none(), "the Paxos app shows");
+    let paxos = &h.state().paxos;
+    assert!(matches!(paxos.screen, paxos_lab::ui::Screen::Sandbox));
+    assert_eq!(paxos.file.document.as_deref(), Some(paxos_run.as_path()));
+    assert!(!paxos.session.is_empty());
+    let recent = &paxos.file.recent;
+    assert!(
+        recent.iter().any(|p| p.ends_with("vote-twice.ron"))
+            && recent.iter().any(|p| p.ends_with("amnesia.ron")),
+        "{recent:?}"
+    );
+    // A Raft lesson file, opened from the Paxos app's File > Open: its lesson in the Raft
+    // workspace, at its first step.
+    h.state_mut().paxos.open_file(&raft_lesson).unwrap();
+    h.run();
+    h.run();
+    let raft = h.state().store::<Raft>().expect("the Raft workspace shows");
+    let lesson = raft.lesson.as_ref().expect("the lesson opened");
+    assert_eq!(lesson.step, 0);
+    assert!(
+        raft.file.document.is_none(),
+        "a lesson file is never where Save writes"
+    );
 }

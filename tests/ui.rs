@@ -15,6 +15,7 @@ use paxos_lab::trace;
 use paxos_lab::ui::i18n::{Lang, T};
 use paxos_lab::ui::paxos::graph::GraphView;
 use paxos_lab::ui::paxos::inspector::InspectorView;
+use paxos_lab::ui::views::run_file::HoldsRun;
 use paxos_lab::ui::views::spacetime::SpaceTimeView;
 use paxos_lab::ui::{Frame, PaxosApp, Screen, Settings, install_fonts};
 
@@ -829,7 +830,7 @@ fn scratch_dir(name: &str) -> std::path::PathBuf {
 fn save_as_then_open_brings_the_same_run_back() {
     let dir = scratch_dir("save");
     let mut a = app(sandbox(3, 12), Lang::En);
-    a.files.dir = dir.clone();
+    a.file.dialog.dir = dir.clone();
     let mut h = harness(a);
     h.run();
     h.get_by_label_contains("Step").click();
@@ -848,7 +849,7 @@ fn save_as_then_open_brings_the_same_run_back() {
     let actions = h.state().session.timeline().actions().to_vec();
     assert_eq!(saved.actions, actions);
     assert!(!h.state().unsaved());
-    assert_eq!(h.state().document.as_deref(), Some(path.as_path()));
+    assert_eq!(h.state().file.document.as_deref(), Some(path.as_path()));
     assert!(h.query_by_label_contains("saved to").is_some());
     // Play on, then open the file again: back to the saved run.
     h.get_by_label_contains("Step").click();
@@ -862,11 +863,16 @@ fn save_as_then_open_brings_the_same_run_back() {
     h.run();
     h.get_by_label("Open").click();
     h.run();
+    // The step after the save is unsaved: opening asks before it replaces the run.
+    assert!(h.state().file.waiting.is_some(), "it asks first");
+    assert_eq!(h.state().session.len(), actions.len() as u64 + 1);
+    h.get_by_label("Go on without saving").click();
+    h.run();
     let s = &h.state().session;
     assert_eq!(s.timeline().actions(), &actions[..]);
-    assert!(!h.state().files.is_open());
+    assert!(!h.state().file.dialog.is_open());
     assert!(!h.state().unsaved());
-    let recent = &h.state().settings.recent_files;
+    let recent = &h.state().file.recent;
     assert_eq!(recent.len(), 1, "{recent:?}");
     assert!(recent[0].ends_with("run.ron"));
 }
@@ -909,7 +915,7 @@ fn dropping_a_trace_on_the_window_opens_it_and_a_broken_one_changes_nothing() {
         &before[..],
         "a broken file changes nothing"
     );
-    let (error, text) = h.state().file_status.clone().expect("an error is shown");
+    let (error, text) = h.state().file.status.clone().expect("an error is shown");
     assert!(error);
     assert!(
         text.starts_with(&format!("{}:", broken.display())),
@@ -923,7 +929,7 @@ fn dropping_a_trace_on_the_window_opens_it_and_a_broken_one_changes_nothing() {
     h.run();
     let s = &h.state().session;
     assert_eq!(s.timeline().actions(), source.timeline().actions());
-    assert_eq!(h.state().document.as_deref(), Some(good.as_path()));
+    assert_eq!(h.state().file.document.as_deref(), Some(good.as_path()));
 }
 
 fn request_close(h: &mut Harness<'static, PaxosApp>) {
@@ -942,29 +948,29 @@ fn quitting_with_an_unsaved_run_asks_first() {
     let mut h = harness(app(sandbox(2, 0), Lang::En));
     h.run();
     request_close(&mut h);
-    assert!(!h.state().quit_prompt);
+    assert!(!h.state().file.quit_prompt);
 
     let mut h = harness(app(sandbox(2, 0), Lang::En));
     h.run();
     h.get_by_label_contains("Step").click();
     h.run();
     request_close(&mut h);
-    assert!(h.state().quit_prompt);
+    assert!(h.state().file.quit_prompt);
     assert!(h.query_by_label("Unsaved run").is_some());
     h.get_by_label("Cancel").click();
     h.run();
-    assert!(!h.state().quit_prompt && !h.state().quit_confirmed);
+    assert!(!h.state().file.quit_prompt && !h.state().file.quit_confirmed);
     request_close(&mut h);
     h.get_by_label("Quit without saving").click();
     h.run();
-    assert!(h.state().quit_confirmed);
+    assert!(h.state().file.quit_confirmed);
 }
 
 #[test]
 fn export_as_writes_the_chosen_format_for_the_chosen_range() {
     let dir = scratch_dir("export");
     let mut a = app(sandbox(4, 15), Lang::En);
-    a.files.dir = dir.clone();
+    a.file.dialog.dir = dir.clone();
     let mut h = harness(a);
     h.run();
     h.get_by_label("File").click();
@@ -977,7 +983,7 @@ fn export_as_writes_the_chosen_format_for_the_chosen_range() {
         h.query_all_by_value("run.mmd").next().is_some(),
         "the name follows the format"
     );
-    h.state_mut().files.range.from = 3;
+    h.state_mut().file.dialog.range.from = 3;
     h.get_by_label("Export").click();
     h.run();
     let text = std::fs::read_to_string(dir.join("run.mmd")).expect("exported");
@@ -991,14 +997,14 @@ fn snapshot_export_dialog_in_chinese() {
     let mut a = app(sandbox(3, 12), Lang::Zh);
     // A fixed, empty folder, so the picture does not depend on where the tests run.
     let dir = scratch_dir("snapshot");
-    a.files.dir = dir;
+    a.file.dialog.dir = dir;
     let mut h = harness(a);
     h.run();
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::E);
     h.run();
-    assert!(h.state().files.is_open());
+    assert!(h.state().file.dialog.is_open());
     // The folder path differs per run: blank it out of the picture by pointing at "/".
-    h.state_mut().files.dir = std::path::PathBuf::from("/nonexistent-folder");
+    h.state_mut().file.dialog.dir = std::path::PathBuf::from("/nonexistent-folder");
     h.run();
     h.snapshot("export_dialog_zh");
 }
@@ -1207,11 +1213,11 @@ fn watch_it_asks_before_replacing_an_unsaved_run() {
     search_from_the_menu(&mut h);
     h.get_by_label("Watch it").click();
     h.run();
-    assert!(h.state().pending_open.is_some(), "it asks first");
+    assert!(h.state().file.waiting.is_some(), "it asks first");
     assert_eq!(h.state().session.timeline().actions(), &before[..]);
     h.get_by_label("Keep this run").click();
     h.run();
-    assert!(h.state().pending_open.is_none());
+    assert!(h.state().file.waiting.is_none());
     assert_eq!(
         h.state().session.timeline().actions(),
         &before[..],
@@ -1219,7 +1225,7 @@ fn watch_it_asks_before_replacing_an_unsaved_run() {
     );
     h.get_by_label("Watch it").click();
     h.run();
-    h.get_by_label("Replace it").click();
+    h.get_by_label("Go on without saving").click();
     h.run();
     assert!(h.state().session.world().first_violation().is_some());
 }

@@ -891,23 +891,23 @@ fn quitting_the_workspace_with_an_unsaved_run_asks_and_saves() {
     let mut h = app_harness(sandbox(3, 1));
     h.run();
     request_close(&mut h);
-    assert!(!h.state().quit_prompt);
+    assert!(!h.state().file.quit_prompt);
     // Changed: the question, then Save and quit through the file dialog.
     let mut h = app_harness(sandbox(3, 1));
-    h.state_mut().files.dir = dir.clone();
+    h.state_mut().file.dialog.dir = dir.clone();
     h.run();
     step(&mut h, 12);
     request_close(&mut h);
-    assert!(h.state().quit_prompt);
+    assert!(h.state().file.quit_prompt);
     h.get_by_label("Cancel").click();
     h.run();
-    assert!(!h.state().quit_prompt && !h.state().quit_confirmed);
+    assert!(!h.state().file.quit_prompt && !h.state().file.quit_confirmed);
     request_close(&mut h);
     h.get_by_label("Save and quit").click();
     h.run();
     h.get_by_label("Save").click();
     h.run();
-    assert!(h.state().quit_confirmed, "{:?}", h.state().file_status);
+    assert!(h.state().file.quit_confirmed, "{:?}", h.state().file.status);
     let saved = dir.join("multipaxos-run.ron");
     let text = std::fs::read_to_string(&saved).unwrap();
     let (t, _) = trace::parse_and_replay_as::<MultiPaxos>(&saved, &text).unwrap();
@@ -927,8 +927,9 @@ impl egui::DroppedFile for Dropped {
     }
 }
 
-/// A Multi-Paxos trace dropped on the workspace opens at its start; a broken one, or a Paxos
-/// trace, changes nothing and says why at its place.
+/// A Multi-Paxos trace dropped on the workspace opens at its start; a broken one changes
+/// nothing and says why at its place; a Paxos trace is for the Paxos app, so it asks first
+/// before leaving the unsaved run (and keeping the run changes nothing).
 #[test]
 fn dropping_a_trace_on_the_workspace_opens_it_and_a_wrong_one_changes_nothing() {
     let dir = std::env::temp_dir().join(format!("paxos-lab-mp-drop-{}", std::process::id()));
@@ -951,29 +952,44 @@ fn dropping_a_trace_on_the_workspace_opens_it_and_a_wrong_one_changes_nothing() 
     h.run();
     step(&mut h, 3);
     let before = h.state().session.to_trace().actions;
-    for (file, words) in [
-        (&broken, "broken.ron:1:"),
-        (&paxos, "ignore-promised-value.ron:"),
-    ] {
-        h.input_mut()
-            .dropped_files
-            .push(std::sync::Arc::new(Dropped(file.clone())));
-        h.run();
-        assert_eq!(
-            h.state().session.to_trace().actions,
-            before,
-            "{file:?} changed the run"
-        );
-        let (error, text) = h.state().file_status.clone().expect("an error is shown");
-        assert!(error && text.contains(words), "{text}");
-    }
+    h.input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(broken.clone())));
+    h.run();
+    assert_eq!(
+        h.state().session.to_trace().actions,
+        before,
+        "the broken file changed the run"
+    );
+    let (error, text) = h.state().file.status.clone().expect("an error is shown");
+    assert!(error && text.contains("broken.ron:1:"), "{text}");
+    h.input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(paxos.clone())));
+    h.run();
+    assert!(
+        h.state().file.waiting.is_some(),
+        "it asks before leaving the run"
+    );
+    h.get_by_label("Keep this run").click();
+    h.run();
+    assert!(
+        h.state().leave.is_none(),
+        "kept: the window is not asked to open it"
+    );
+    assert_eq!(h.state().session.to_trace().actions, before);
     h.input_mut()
         .dropped_files
         .push(std::sync::Arc::new(Dropped(good.clone())));
     h.run();
+    // The three steps taken are unsaved: it asks before the dropped run replaces them.
+    assert!(h.state().file.waiting.is_some(), "it asks first");
+    assert_eq!(h.state().session.to_trace().actions, before);
+    h.get_by_label("Go on without saving").click();
+    h.run();
     assert_eq!(h.state().session.position(), 0);
     assert_eq!(h.state().session.config().flaws.len(), 1);
-    assert_eq!(h.state().document.as_deref(), Some(good.as_path()));
+    assert_eq!(h.state().file.document.as_deref(), Some(good.as_path()));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -988,7 +1004,12 @@ fn leaving_an_unsaved_run_asks_first_and_can_save_it() {
     h.get_by_label("Multi-Paxos sandbox: a replicated key-value store")
         .click();
     h.run();
-    h.state_mut().store_mut::<MultiPaxos>().unwrap().files.dir = dir.clone();
+    h.state_mut()
+        .store_mut::<MultiPaxos>()
+        .unwrap()
+        .file
+        .dialog
+        .dir = dir.clone();
     for _ in 0..3 {
         h.get_by_label("Step").click();
         h.run();
@@ -996,7 +1017,7 @@ fn leaving_an_unsaved_run_asks_first_and_can_save_it() {
     let leave = |h: &mut Harness<'static, paxos_lab::ui::LabApp>| {
         h.get_by_label("File").click();
         h.run();
-        h.get_by_label("Lessons…").click();
+        h.get_by_label_contains("Lessons…").click();
         h.run();
     };
     // A new run in its place asks too.
@@ -1008,10 +1029,11 @@ fn leaving_an_unsaved_run_asks_first_and_can_save_it() {
         h.state()
             .store::<MultiPaxos>()
             .unwrap()
-            .leave_prompt
+            .file
+            .waiting
             .is_some()
     );
-    h.get_by_label("Cancel").click();
+    h.get_by_label("Keep this run").click();
     h.run();
     assert_eq!(
         h.state().store::<MultiPaxos>().unwrap().session.len(),
@@ -1019,9 +1041,9 @@ fn leaving_an_unsaved_run_asks_first_and_can_save_it() {
         "kept"
     );
     leave(&mut h);
-    h.get_by_label("Cancel").click();
+    h.get_by_label("Keep this run").click();
     h.run();
-    assert!(h.state().store::<MultiPaxos>().is_some(), "Cancel stays");
+    assert!(h.state().store::<MultiPaxos>().is_some(), "it stays");
     leave(&mut h);
     h.get_by_label("Save, then go on").click();
     h.run();
@@ -1037,6 +1059,34 @@ fn leaving_an_unsaved_run_asks_first_and_can_save_it() {
     let text = std::fs::read_to_string(&saved).unwrap();
     let (t, _) = trace::parse_and_replay_as::<MultiPaxos>(&saved, &text).unwrap();
     assert_eq!(t.actions.len(), 2 + 3, "the opening puts and three steps");
+    // One list of recent files for the whole window: the Paxos app's File menu has it, and so
+    // has the workspace's, which opens it again from there.
+    let recent = &h.state().paxos.file.recent;
+    assert!(
+        recent
+            .first()
+            .is_some_and(|p| p.ends_with("multipaxos-run.ron")),
+        "{recent:?}"
+    );
+    h.get_by_label("Multi-Paxos sandbox: a replicated key-value store")
+        .click();
+    h.run();
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("Recent files").click();
+    h.run();
+    h.get_by_label("multipaxos-run.ron").click();
+    h.run();
+    let store = h.state().store::<MultiPaxos>().unwrap();
+    assert_eq!(store.session.len(), 5, "the saved run, opened again");
+    assert!(
+        store
+            .file
+            .document
+            .as_ref()
+            .is_some_and(|p| p.ends_with("multipaxos-run.ron"))
+    );
+    assert!(!store.unsaved());
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -102,7 +102,7 @@ texts! {
     Opened => "opened {0}", "已打开 {0}";
     DropToOpen => "Drop a trace file (.ron or .json) to open it", "松开鼠标即可打开轨迹文件（.ron 或 .json）";
     UnsavedTitle => "Unsaved run", "运行未保存";
-    UnsavedBody => "This run has changes that are not saved. Save them before you quit?", "这次运行有未保存的更改。退出前要保存吗？";
+    UnsavedBody => "This {0} run has changes that are not saved. Save them before you quit?", "这次 {0} 运行有未保存的更改。退出前要保存吗？";
     SaveAndQuit => "Save and quit", "保存并退出";
     QuitWithoutSaving => "Quit without saving", "不保存，直接退出";
     // Commands
@@ -216,9 +216,6 @@ texts! {
     NotQuite => "Not quite.", "不太对。";
     NotInThisExercise => "Not in this exercise: it allows {0}.", "本练习不允许这样做：只能使用{0}。";
     ActYourself => "In this exercise you act yourself: auto-play and stepping past the end are off.", "在本练习中请亲自操作：自动播放和越过末尾的单步已关闭。";
-    ReplaceUnsavedBody => "The run you are about to open replaces this one, which is not saved.", "即将打开的运行会替换当前这个尚未保存的运行。";
-    ReplaceRun => "Replace it", "替换";
-    KeepThisRun => "Keep this run", "保留当前运行";
     RunDiffers => "Your run is not the lesson's: its next steps name messages your run does not have. Go on from the lesson's own run? Yours is kept.", "你的运行与课程的不同：后面的步骤用到了你的运行中没有的消息。要从课程自己的运行继续吗？你的运行会被保留。";
     StayHere => "Stay with my run", "留在我的运行";
     RunDiffersAt => "Step {0} needs the lesson's own run.", "第 {0} 步需要课程自己的运行。";
@@ -398,9 +395,10 @@ texts! {
     MpExpected => "expected", "期望值";
     MpValue => "value", "值";
     MpSend => "Send request", "发送请求";
-    MpLeaveBody => "This {0} run has changes that are not saved, and this closes it. Save it first?", "这次 {0} 运行有未保存的更改，这样做会关闭它。要先保存吗？";
-    MpSaveAndLeave => "Save, then go on", "先保存，再继续";
-    MpLeaveWithoutSaving => "Go on without saving", "不保存，直接继续";
+    DropUnsavedBody => "This {0} run has changes that are not saved, and what you asked for replaces it. Save it first?", "这次 {0} 运行有未保存的更改，你要做的操作会替换它。要先保存吗？";
+    SaveThenGoOn => "Save, then go on", "先保存，再继续";
+    GoOnWithoutSaving => "Go on without saving", "不保存，直接继续";
+    KeepThisRun => "Keep this run", "保留当前运行";
     MpSendKey => "The P key sends it too (a clicker can).", "按 P 键也能发送（翻页器也可以）。";
     MpServersTitle => "Servers", "服务器";
     MpCrash => "Crash {0}", "让 {0} 崩溃";

@@ -27,8 +27,9 @@ use paxos::panels::{ControlsView, SettingsWindow, safety_bar};
 pub use views::anim::Anim;
 use views::anim::Animator;
 use views::commands::UiCommand;
-use views::files::{FileDialog, FilePurpose, FileRequest};
+use views::files::FileRequest;
 use views::lesson_panel::{LessonCommand, LessonPanel};
+use views::run_file::{HoldsRun, RunFile};
 use views::theme::Palette;
 
 use crate::protocols::paxos::Action;
@@ -319,23 +320,9 @@ pub struct PaxosApp {
     screenshot: Option<ScreenshotPlan>,
     fonts_installed: bool,
     persist: bool,
-    pub files: FileDialog,
-    /// The trace file the run was last opened from or saved to.
-    pub document: Option<std::path::PathBuf>,
-    /// The session generation that is on disk (or that needs no saving: a fresh run).
-    saved_generation: u64,
-    /// The unsaved-run question, asked when the window is told to close.
-    pub quit_prompt: bool,
-    /// A run a view asked to open ("Watch it") while the sandbox run is unsaved: waiting for the
-    /// user to say it may replace it.
-    pub pending_open: Option<Box<crate::trace::Trace<Paxos>>>,
-    /// Closing was confirmed (or nothing was unsaved): let the window go.
-    pub quit_confirmed: bool,
-    /// Quit once the Save as dialog has saved.
-    quit_after_save: bool,
-    /// The last file operation's result, for the status line: (is an error, text).
-    pub file_status: Option<(bool, String)>,
-    title: String,
+    /// The run's file, and the questions before unsaved work is lost; what waits is a run to
+    /// open or start in place of this one.
+    pub file: views::run_file::FileOf<Paxos, Command<Paxos>>,
     /// Every store protocol's bundled lessons, as the picker lists them.
     pub shelves: Vec<workspace::Shelf>,
     /// What the user asked of the window (another protocol's run or lesson, side by side); the
@@ -366,7 +353,10 @@ impl PaxosApp {
     pub fn new(session: Session<Paxos>, settings: Settings) -> Self {
         let mut graph = GraphView::default();
         graph.ring = settings.ring;
+        let mut file = RunFile::new(session.generation());
+        file.recent = settings.recent_files.clone();
         PaxosApp {
+            file,
             session,
             screen: Screen::Sandbox,
             lessons: Vec::new(),
@@ -384,145 +374,15 @@ impl PaxosApp {
             screenshot: None,
             fonts_installed: false,
             persist: true,
-            files: FileDialog::default(),
-            document: None,
-            saved_generation: 0,
-            quit_prompt: false,
-            pending_open: None,
-            quit_confirmed: false,
-            quit_after_save: false,
-            file_status: None,
-            title: String::new(),
             shelves: Vec::new(),
             command: None,
         }
-        .with_saved_baseline()
-    }
-
-    /// Marks the current run as needing no save (it was just opened, saved or started).
-    fn with_saved_baseline(mut self) -> Self {
-        self.saved_generation = self.session.generation();
-        self
     }
 
     /// Whether quitting would lose work: the sandbox run has changed since it was started,
     /// opened or saved. Lesson runs are rebuilt from their lesson, so they never count.
     pub fn unsaved(&self) -> bool {
-        matches!(self.screen, Screen::Sandbox) && self.session.generation() != self.saved_generation
-    }
-
-    /// Opens a trace file: parsed and replayed first, so a broken file changes nothing and its
-    /// error (with its position) goes to the status line.
-    pub fn open_file(&mut self, path: &std::path::Path) -> Result<(), String> {
-        let text = crate::trace::read_text(path).map_err(|e| e.to_string())?;
-        if crate::lesson::is_lesson(path, &text) == Some(true) {
-            // A lesson opens as a lesson, watched for the author's edits like `lesson FILE`.
-            let (lesson, _) =
-                crate::lesson::check_reference(path, &text).map_err(|e| e.to_string())?;
-            let mut panel = LessonPanel::open(lesson, &mut self.session)?;
-            panel.source = Some(path.to_path_buf());
-            self.graph.reset_view();
-            self.screen = Screen::Lesson(Box::new(panel));
-            self.adopt_document(path, T::Opened);
-            // The lesson file is not the run's document: File > Save must not write a trace there.
-            self.document = None;
-            return Ok(());
-        }
-        let (trace, _) = crate::trace::parse_and_replay(path, &text).map_err(|e| e.to_string())?;
-        self.apply(vec![Command::Open(Box::new(trace))]);
-        if let Some(Notice::Refused(why)) = &self.session.notice {
-            return Err(why.clone());
-        }
-        self.screen = Screen::Sandbox;
-        self.adopt_document(path, T::Opened);
-        Ok(())
-    }
-
-    /// After an open or a save: the run is this file's, nothing is unsaved, the file is recent.
-    fn adopt_document(&mut self, path: &std::path::Path, news: T) {
-        self.document = Some(path.to_path_buf());
-        self.saved_generation = self.session.generation();
-        views::files::remember(&mut self.settings.recent_files, path);
-        self.report_file(news, path);
-    }
-
-    fn report_file(&mut self, news: T, path: &std::path::Path) {
-        let text = i18n::fill(news.get(self.settings.lang), &[&path.display()]);
-        self.file_status = Some((false, text));
-    }
-
-    /// Saves the whole recorded run (not only up to the step shown) atomically.
-    pub fn save_file(&mut self, path: &std::path::Path) -> Result<(), String> {
-        self.session
-            .to_trace()
-            .save(path)
-            .map_err(|e| format!("{}: cannot save: {e}", path.display()))?;
-        self.adopt_document(path, T::Saved);
-        Ok(())
-    }
-
-    /// Exports the recorded run in `format` over `range`, written atomically.
-    pub fn export_file(
-        &mut self,
-        path: &std::path::Path,
-        format: crate::export::Format,
-        range: crate::export::StepRange,
-    ) -> Result<(), String> {
-        let pictures = views::render::PictureOptions {
-            lang: self.settings.lang,
-            dark: self.settings.dark,
-            ..Default::default()
-        };
-        let bytes = views::render::export(&self.session.to_trace(), format, range, &pictures)?;
-        crate::export::write(path, &bytes)?;
-        self.report_file(T::Exported, path);
-        Ok(())
-    }
-
-    fn handle_file_request(&mut self, request: FileRequest, ctx: &Context) {
-        let result = match &request {
-            FileRequest::Open(p) => self.open_file(p),
-            FileRequest::Save(p) => self.save_file(p),
-            FileRequest::Export {
-                path,
-                format,
-                range,
-            } => self.export_file(path, *format, *range),
-        };
-        match result {
-            Ok(()) => {
-                self.files.close();
-                if matches!(request, FileRequest::Save(_)) && self.quit_after_save {
-                    self.quit_confirmed = true;
-                    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-                }
-            }
-            Err(e) => {
-                // The dialog stays open with the reason; nothing the user had is touched.
-                if self.files.is_open() {
-                    self.files.error = Some(e.clone());
-                }
-                self.file_status = Some((true, e));
-            }
-        }
-    }
-
-    /// File > Save: to the run's file if it has one, else ask where.
-    fn save_or_ask(&mut self, ctx: &Context) {
-        match self
-            .document
-            .clone()
-            .filter(|p| crate::trace::is_json(p) || crate::trace::has_extension(p, "ron"))
-        {
-            Some(path) => self.handle_file_request(FileRequest::Save(path), ctx),
-            None => self.ask(FilePurpose::SaveAs),
-        }
-    }
-
-    fn ask(&mut self, purpose: FilePurpose) {
-        let len = self.session.len();
-        self.files
-            .ask_about(purpose, self.document.as_deref(), "run", len);
+        matches!(self.screen, Screen::Sandbox) && self.file.changed(self.session.generation())
     }
 
     /// The app on its start screen, the lesson picker.
@@ -596,7 +456,9 @@ impl PaxosApp {
             _ => None,
         };
         match c {
-            UiCommand::Open => self.ask(FilePurpose::Open),
+            UiCommand::Open | UiCommand::Save | UiCommand::SaveAs | UiCommand::ExportAs => {
+                self.file_command(c, ctx);
+            }
             UiCommand::Lessons => {
                 self.screen = Screen::Picker;
                 if self.lessons.is_empty() {
@@ -604,9 +466,6 @@ impl PaxosApp {
                     self.shelves = workspace::shelves();
                 }
             }
-            UiCommand::Save => self.save_or_ask(ctx),
-            UiCommand::SaveAs => self.ask(FilePurpose::SaveAs),
-            UiCommand::ExportAs => self.ask(FilePurpose::Export),
             UiCommand::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
             UiCommand::PlayPause => out.push(Command::TogglePlay),
             UiCommand::StepForward => out.push(Command::StepForward),
@@ -706,37 +565,17 @@ impl PaxosApp {
     fn menu_bar(&mut self, ui: &mut Ui, out: &mut Vec<Command<Paxos>>) {
         let lang = self.settings.lang;
         egui::MenuBar::new().ui(ui, |ui| {
-            ui.menu_button(T::MenuFile.get(lang), |ui| {
-                for c in &UiCommand::FILE[..5] {
-                    self.menu_item(ui, *c, out);
+            match views::run_file::file_menu(ui, lang, &self.file.recent) {
+                Some(views::run_file::FileChoice::Command(c)) => {
+                    let ctx = ui.ctx().clone();
+                    self.run_ui_command(c, &ctx, out);
                 }
-                let mut reopen = None;
-                ui.menu_button(T::RecentFiles.get(lang), |ui| {
-                    if self.settings.recent_files.is_empty() {
-                        ui.weak(T::NoRecentFiles.get(lang));
-                    }
-                    for p in &self.settings.recent_files {
-                        let name = p.file_name().map_or_else(
-                            || p.display().to_string(),
-                            |n| n.to_string_lossy().into_owned(),
-                        );
-                        if ui
-                            .button(name)
-                            .on_hover_text(p.display().to_string())
-                            .clicked()
-                        {
-                            reopen = Some(p.clone());
-                            ui.close();
-                        }
-                    }
-                });
-                if let Some(p) = reopen {
+                Some(views::run_file::FileChoice::Reopen(p)) => {
                     let ctx = ui.ctx().clone();
                     self.handle_file_request(FileRequest::Open(p), &ctx);
                 }
-                ui.separator();
-                self.menu_item(ui, UiCommand::Quit, out);
-            });
+                None => {}
+            }
             ui.menu_button(T::MenuRun.get(lang), |ui| {
                 for c in UiCommand::RUN {
                     self.menu_item(ui, c, out);
@@ -801,7 +640,11 @@ impl PaxosApp {
         self.apply(out);
         self.session.refresh_spans();
 
-        self.file_frame(&ctx);
+        let what = match self.screen {
+            Screen::Picker => T::ChooseLesson.get(self.settings.lang),
+            _ => "Paxos",
+        };
+        self.file_frame(&ctx, what);
 
         let anim = self.anim(t);
         let palette = self.palette();
@@ -869,7 +712,7 @@ impl PaxosApp {
                     };
                     ui.label(egui::RichText::new(text).italics());
                 }
-                if let Some((error, text)) = &self.file_status {
+                if let Some((error, text)) = &self.file.status {
                     if *error {
                         ui.colored_label(ui.visuals().error_fg_color, text);
                     } else {
@@ -944,17 +787,14 @@ impl PaxosApp {
                 self.show_help = open;
             }
         }
-        // A view opening another run over unsaved work asks first.
-        if self.unsaved() {
-            let (opens, rest): (Vec<Command<Paxos>>, Vec<Command<Paxos>>) =
-                out.into_iter().partition(|c| matches!(c, Command::Open(_)));
-            out = rest;
-            if let Some(Command::Open(t)) = opens.into_iter().last() {
-                self.pending_open = Some(t);
-            }
+        // A view opening another run, or starting a new one, over unsaved work asks first.
+        let (fresh, rest): (Vec<Command<Paxos>>, Vec<Command<Paxos>>) = out
+            .into_iter()
+            .partition(|c| matches!(c, Command::Open(_) | Command::NewRun(..)));
+        self.apply(rest);
+        if let Some(c) = fresh.into_iter().last() {
+            self.replace(c);
         }
-        self.apply(out);
-        self.replace_prompt(&ctx);
         for c in lesson_out {
             if c == LessonCommand::OpenOwnRun {
                 let own = match &self.screen {
@@ -1005,28 +845,6 @@ impl PaxosApp {
             ctx.request_repaint();
         }
         self.screenshot_step(&ctx);
-    }
-
-    /// Asks whether a run waiting to open may replace the unsaved one.
-    fn replace_prompt(&mut self, ctx: &Context) {
-        if self.pending_open.is_none() {
-            return;
-        }
-        let lang = self.settings.lang;
-        let (mut replace, mut cancel) = (false, false);
-        egui::Modal::new(egui::Id::unique("replace-unsaved")).show(ctx, |ui| {
-            ui.heading(T::UnsavedTitle.get(lang));
-            ui.label(T::ReplaceUnsavedBody.get(lang));
-            ui.horizontal(|ui| {
-                replace = ui.button(T::ReplaceRun.get(lang)).clicked();
-                cancel = ui.button(T::KeepThisRun.get(lang)).clicked();
-            });
-        });
-        if replace && let Some(t) = self.pending_open.take() {
-            self.apply(vec![Command::Open(t)]);
-        } else if cancel {
-            self.pending_open = None;
-        }
     }
 
     /// A presentation clicker drives the lesson: PageDown / PageUp are Next / Back, and so are
@@ -1102,88 +920,9 @@ impl PaxosApp {
             self.session.apply(c);
             if fresh {
                 // A new or opened run is not unsaved work, and it is no longer the file's run.
-                self.saved_generation = self.session.generation();
-                self.document = None;
+                self.file.fresh(self.session.generation());
             }
         }
-    }
-
-    /// Once a frame: files dropped on the window, the question before quitting with unsaved work,
-    /// the file dialog, and the window title (the file's name, `•` when unsaved).
-    fn file_frame(&mut self, ctx: &Context) {
-        let lang = self.settings.lang;
-        let dropped: Vec<std::path::PathBuf> = ctx.input(|i| {
-            i.raw
-                .dropped_files
-                .iter()
-                .map(|f| f.path().to_path_buf())
-                .collect()
-        });
-        if let Some(p) = dropped.into_iter().next() {
-            self.handle_file_request(FileRequest::Open(p), ctx);
-        }
-        if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
-            let screen = ctx.content_rect();
-            ctx.layer_painter(egui::LayerId::new(
-                egui::Order::Foreground,
-                egui::Id::unique("drop"),
-            ))
-            .text(
-                screen.center(),
-                egui::Align2::CENTER_CENTER,
-                T::DropToOpen.get(lang),
-                egui::FontId::proportional(22.0),
-                ctx.global_style().visuals.strong_text_color(),
-            );
-        }
-        if ctx.input(|i| i.viewport().close_requested()) && !self.quit_confirmed && self.unsaved() {
-            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
-            self.quit_prompt = true;
-        }
-        if self.quit_prompt {
-            let (mut save, mut discard, mut cancel) = (false, false, false);
-            egui::Modal::new(egui::Id::unique("unsaved")).show(ctx, |ui| {
-                ui.heading(T::UnsavedTitle.get(lang));
-                ui.label(T::UnsavedBody.get(lang));
-                ui.horizontal(|ui| {
-                    save = ui.button(T::SaveAndQuit.get(lang)).clicked();
-                    discard = ui.button(T::QuitWithoutSaving.get(lang)).clicked();
-                    cancel = ui.button(T::Cancel.get(lang)).clicked();
-                });
-            });
-            if save {
-                self.quit_prompt = false;
-                self.quit_after_save = true;
-                self.save_or_ask(ctx);
-            } else if discard {
-                self.quit_prompt = false;
-                self.quit_confirmed = true;
-                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-            } else if cancel {
-                self.quit_prompt = false;
-            }
-        }
-        let mut requests = Vec::new();
-        self.files.ui(ctx, lang, self.session.len(), &mut requests);
-        if !self.files.is_open() {
-            self.quit_after_save = false;
-        }
-        for r in requests {
-            self.handle_file_request(r, ctx);
-        }
-        let what = match self.screen {
-            Screen::Picker => T::ChooseLesson.get(lang),
-            _ => "Paxos",
-        };
-        let unsaved = self.unsaved();
-        shell::show_title(
-            ctx,
-            &mut self.title,
-            unsaved,
-            self.document.as_deref(),
-            what,
-            lang,
-        );
     }
 
     fn screenshot_step(&mut self, ctx: &Context) {
@@ -1193,8 +932,58 @@ impl PaxosApp {
                 serde_json::to_string_pretty(drawn).unwrap_or_default()
             })
         {
-            self.quit_confirmed = true;
+            self.file.quit_confirmed = true;
         }
+    }
+}
+
+/// The Paxos app's run and its file: a lesson or a run opens in place of the sandbox's run.
+impl HoldsRun for PaxosApp {
+    type P = Paxos;
+    type Body = Command<Paxos>;
+    fn parts(&mut self) -> views::run_file::RunAndFile<'_, Paxos, Self::Body> {
+        (&self.session, &mut self.file)
+    }
+    fn file(&self) -> &views::run_file::FileOf<Paxos, Self::Body> {
+        &self.file
+    }
+    fn unsaved(&self) -> bool {
+        PaxosApp::unsaved(self)
+    }
+    fn look(&self) -> Look {
+        Look::of(&self.settings)
+    }
+    fn file_stem(&self) -> String {
+        "run".into()
+    }
+    fn show_lesson(
+        &mut self,
+        lesson: crate::lesson::Lesson<Paxos>,
+        source: &std::path::Path,
+    ) -> Result<(), String> {
+        let mut panel = LessonPanel::open(lesson, &mut self.session)?;
+        panel.source = Some(source.to_path_buf());
+        self.graph.reset_view();
+        self.screen = Screen::Lesson(Box::new(panel));
+        Ok(())
+    }
+    fn show_run(&mut self, trace: Box<crate::trace::Trace<Paxos>>) -> Result<(), String> {
+        self.apply(vec![Command::Open(trace)]);
+        if let Some(Notice::Refused(why)) = &self.session.notice {
+            return Err(why.clone());
+        }
+        self.screen = Screen::Sandbox;
+        Ok(())
+    }
+    fn go_on_body(&mut self, what: Command<Paxos>) {
+        self.apply(vec![what]);
+    }
+    fn open_elsewhere(&mut self, path: &std::path::Path) {
+        self.command = Some(workspace::AppCommand::OpenFile(path.to_path_buf()));
+    }
+    fn leaving_drops_run(&self) -> bool {
+        // The sandbox's run waits aside while another protocol's body shows.
+        false
     }
 }
 
@@ -1300,10 +1089,12 @@ impl LabApp {
         self.body.as_ref()?.as_any().downcast_ref()
     }
 
-    /// Puts the open body's panes into the preferences, to find them again next time.
+    /// Puts what the showing body keeps (its panes, the recent files) into the preferences, to
+    /// find them again next time.
     fn keep_layouts(&mut self) {
-        if let Some(w) = &self.body {
-            w.keep_layout(&mut self.paxos.settings);
+        match &self.body {
+            Some(w) => w.keep_layout(&mut self.paxos.settings),
+            None => self.paxos.settings.recent_files = self.paxos.file.recent.clone(),
         }
     }
 
@@ -1318,6 +1109,8 @@ impl LabApp {
     fn close_body(&mut self) {
         self.keep_layouts();
         self.body = None;
+        // Files the body opened or saved are recent here too.
+        self.paxos.file.recent = self.paxos.settings.recent_files.clone();
     }
 
     /// Does what a body asked of the window.
@@ -1338,12 +1131,39 @@ impl LabApp {
             AppCommand::Compare => {
                 match compare::CompareView::new(None, self.paxos.settings.lang) {
                     Ok(c) => self.show(Box::new(c)),
-                    Err(e) => self.paxos.file_status = Some((true, e)),
+                    Err(e) => self.paxos.file.status = Some((true, e)),
                 }
             }
+            AppCommand::OpenFile(path) => match workspace::open_file(&path) {
+                Ok(Start::Workspace(make)) => match make(self.paxos.settings.lang) {
+                    Ok(body) => {
+                        self.show(body);
+                        if let Some(b) = &mut self.body {
+                            b.opened(&path);
+                        }
+                    }
+                    Err(e) => {
+                        self.close_body();
+                        self.paxos.file.status = Some((true, e));
+                    }
+                },
+                // A Paxos file: the Paxos app opens it, asking first if its own run (kept
+                // aside while the body showed) is unsaved.
+                Ok(_) => {
+                    self.close_body();
+                    if matches!(self.paxos.screen, Screen::Picker) {
+                        self.paxos.screen = Screen::Sandbox;
+                    }
+                    self.paxos.handle_file_request(FileRequest::Open(path), ctx);
+                }
+                Err(e) => {
+                    self.close_body();
+                    self.paxos.file.status = Some((true, e));
+                }
+            },
             command => match workspace::open(&command, self.paxos.settings.lang) {
                 Some(Ok(w)) => self.show(w),
-                Some(Err(e)) => self.paxos.file_status = Some((true, e)),
+                Some(Err(e)) => self.paxos.file.status = Some((true, e)),
                 // Paxos: the Paxos app's own sandbox.
                 None => {
                     self.close_body();
@@ -1366,7 +1186,7 @@ impl LabApp {
             ui.ctx()
                 .send_viewport_cmd(egui::ViewportCommand::CancelClose);
             self.close_body();
-            self.paxos.quit_prompt = true;
+            self.paxos.file.quit_prompt = true;
         }
         match &mut self.body {
             Some(b) => b.ui(ui),
@@ -1401,6 +1221,8 @@ impl eframe::App for LabApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         self.keep_layouts();
+        // The Paxos app saves the preferences, its recent files as the body left them.
+        self.paxos.file.recent = self.paxos.settings.recent_files.clone();
         eframe::App::save(&mut self.paxos, storage);
     }
 }
@@ -1411,6 +1233,7 @@ impl eframe::App for PaxosApp {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        self.settings.recent_files = self.file.recent.clone();
         if self.persist {
             eframe::set_value(storage, eframe::APP_KEY, &self.settings);
         }
@@ -1566,7 +1389,7 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
                 None => PaxosApp::picker(settings),
                 Some(Start::Sandbox(session, document)) => {
                     let mut app = PaxosApp::new(*session, settings);
-                    app.document = document;
+                    app.file.document = document;
                     app
                 }
                 Some(Start::Lesson(lesson, step, source)) => {

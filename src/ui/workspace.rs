@@ -31,6 +31,9 @@ pub enum AppCommand {
     Compare,
     /// Back to the lesson picker.
     ToLessons,
+    /// A lesson or trace file of any protocol, in its protocol's body (checked already by the
+    /// body that asked, read again here).
+    OpenFile(PathBuf),
 }
 
 impl Clone for AppCommand {
@@ -41,6 +44,7 @@ impl Clone for AppCommand {
             AppCommand::Lesson(p, i, s) => AppCommand::Lesson(*p, *i, *s),
             AppCommand::Compare => AppCommand::Compare,
             AppCommand::ToLessons => AppCommand::ToLessons,
+            AppCommand::OpenFile(p) => AppCommand::OpenFile(p.clone()),
         }
     }
 }
@@ -53,6 +57,7 @@ impl std::fmt::Debug for AppCommand {
             AppCommand::Lesson(p, i, s) => write!(f, "Lesson({}, {i}, {s})", p.name()),
             AppCommand::Compare => f.write_str("Compare"),
             AppCommand::ToLessons => f.write_str("ToLessons"),
+            AppCommand::OpenFile(p) => write!(f, "OpenFile({})", p.display()),
         }
     }
 }
@@ -63,7 +68,7 @@ impl AppCommand {
         match self {
             AppCommand::Sandbox(p) | AppCommand::Lesson(p, ..) => Some(*p),
             AppCommand::NewRun(s) => Some(s.protocol()),
-            AppCommand::Compare | AppCommand::ToLessons => None,
+            AppCommand::Compare | AppCommand::ToLessons | AppCommand::OpenFile(_) => None,
         }
     }
 }
@@ -76,7 +81,7 @@ pub trait Body {
     /// Takes on the window's preferences (presenter mode, theme, this protocol's panes) and
     /// clock.
     fn dress(&mut self, settings: &Settings, fixed_time: Option<f64>);
-    /// Keeps its panes in the preferences.
+    /// Keeps its panes, and the window's recent files as it left them, in the preferences.
     fn keep_layout(&self, settings: &mut Settings);
     /// What it asked of the window since the last frame.
     fn take_command(&mut self) -> Option<AppCommand>;
@@ -91,6 +96,9 @@ pub trait Body {
     fn quiet(&self) -> bool;
     fn screenshot_then_quit(&mut self, path: PathBuf, result: ScreenshotResult);
     fn with_layout_json(&mut self, path: PathBuf);
+    /// It was opened from `path` (File > Open in another body): the run is that file's, the
+    /// file is recent, and the status line says so. A body without files ignores it.
+    fn opened(&mut self, _path: &std::path::Path) {}
     fn as_any(&self) -> &dyn Any;
     fn as_any_mut(&mut self) -> &mut dyn Any;
 }
@@ -110,9 +118,11 @@ impl<P: StoreWorkspace> Body for StoreApp<P> {
         });
         self.fixed_time = fixed_time;
         self.restore_layout(settings);
+        self.file.recent = settings.recent_files.clone();
     }
     fn keep_layout(&self, settings: &mut Settings) {
-        StoreApp::keep_layout(self, settings)
+        StoreApp::keep_layout(self, settings);
+        settings.recent_files = self.file.recent.clone();
     }
     fn take_command(&mut self) -> Option<AppCommand> {
         self.leave.take()
@@ -127,13 +137,21 @@ impl<P: StoreWorkspace> Body for StoreApp<P> {
         StoreApp::look(self)
     }
     fn quiet(&self) -> bool {
-        !self.unsaved() && !self.quit_confirmed
+        !self.unsaved() && !self.file.quit_confirmed
     }
     fn screenshot_then_quit(&mut self, path: PathBuf, result: ScreenshotResult) {
         StoreApp::screenshot_then_quit(self, path, result)
     }
     fn with_layout_json(&mut self, path: PathBuf) {
         StoreApp::with_layout_json(self, path)
+    }
+    fn opened(&mut self, path: &std::path::Path) {
+        let (generation, lang) = (self.session.generation(), self.lang);
+        if self.lesson.is_some() {
+            self.file.adopt_lesson(path, generation, lang);
+        } else {
+            self.file.adopt(path, generation, T::Opened, lang);
+        }
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -225,7 +243,7 @@ impl<P: StoreWorkspace> Shown for P {
     fn open_run(session: Session<P>, document: Option<PathBuf>) -> super::Start {
         super::Start::Workspace(Box::new(move |lang| {
             let mut app = StoreApp::<P>::new(session, lang);
-            app.document = document;
+            app.file.document = document;
             Ok(Box::new(app) as Box<dyn Body>)
         }))
     }
@@ -284,6 +302,38 @@ pub fn open(command: &AppCommand, lang: Lang) -> Option<Result<Box<dyn Body>, St
                 _ => Err("this lesson opens in the Paxos app".to_string()),
             })
         }),
-        AppCommand::Compare | AppCommand::ToLessons => None,
+        AppCommand::Compare | AppCommand::ToLessons | AppCommand::OpenFile(_) => None,
     }
+}
+
+/// Checks a file of `protocol` as opening it would (a lesson's reference path, a trace's
+/// replay), so a broken file is refused where the user asked for it.
+pub fn check_file(protocol: Protocol, path: &std::path::Path, text: &str) -> Result<(), String> {
+    crate::with_protocol!(protocol, P => {
+        if crate::lesson::is_lesson(path, text) == Some(true) {
+            crate::lesson::check_reference_as::<P>(path, text).map_err(|e| e.to_string())?;
+        } else {
+            crate::trace::parse_and_replay_as::<P>(path, text).map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    })
+}
+
+/// What opening a lesson or trace file shows, whatever its protocol: a lesson at its first step,
+/// a run at its start, each in its protocol's body.
+pub fn open_file(path: &std::path::Path) -> Result<super::Start, String> {
+    let text = crate::trace::read_text(path).map_err(|e| e.to_string())?;
+    let protocol = Protocol::of_text(path, &text).map_err(|e| e.to_string())?;
+    crate::with_protocol!(protocol, P => {
+        if crate::lesson::is_lesson(path, &text) == Some(true) {
+            let (lesson, _) =
+                crate::lesson::check_reference_as::<P>(path, &text).map_err(|e| e.to_string())?;
+            return Ok(P::open_lesson(lesson, 0, Some(path.to_path_buf())));
+        }
+        let (trace, _) =
+            crate::trace::parse_and_replay_as::<P>(path, &text).map_err(|e| e.to_string())?;
+        let session =
+            Session::from_trace(&trace).map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(P::open_run(session, Some(path.to_path_buf())))
+    })
 }

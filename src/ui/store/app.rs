@@ -27,9 +27,10 @@ use crate::ui::i18n::{Lang, T, fill};
 use crate::ui::store::graph::{GraphFrame, StoreGraph, StoreGraphView, client_words};
 use crate::ui::store::settings::{StoreSettings, protocol_picker};
 use crate::ui::views::anim::Animator;
-use crate::ui::views::files::{FileDialog, FilePurpose, FileRequest};
+use crate::ui::views::files::FileRequest;
 use crate::ui::views::history_view::HistoryView;
 use crate::ui::views::lesson_panel::{LessonCommand, LessonPanel, PanelLook};
+use crate::ui::views::run_file::{FileChoice, FileOf, HoldsRun, RunAndFile, RunFile, file_menu};
 use crate::ui::views::store_view::StoreView;
 use crate::ui::workspace::{AppCommand, RunSettings};
 
@@ -193,34 +194,14 @@ pub struct StoreApp<P: StoreWorkspace> {
     other_settings: Vec<Box<dyn RunSettings>>,
     /// What the user asked of the window (another protocol, the lessons); the holder does it.
     pub leave: Option<AppCommand>,
-    /// What was asked for while the run is unsaved (it would drop the run): waiting for the
-    /// user to say whether to save first.
-    pub leave_prompt: Option<Replace<P>>,
     /// "Can this break?": the explorer on this run's cluster (not offered in a lesson).
     pub explore: crate::ui::store::explore::StoreExploreWindow<P>,
-    /// Go on with it once the Save as dialog has saved.
-    leave_after_save: Option<Replace<P>>,
     /// The lesson being taught, if any: its panel narrates beside the graph.
     pub lesson: Option<Box<LessonPanel<P>>>,
     /// Lessons completed here (every exercise solved, every quiz right), for the holder to keep.
     pub completed: Vec<String>,
-    pub files: FileDialog,
-    /// The trace file the run was opened from or last saved to.
-    pub document: Option<std::path::PathBuf>,
-    /// The last file operation's result, for the status line: (is an error, text).
-    pub file_status: Option<(bool, String)>,
-    /// The run version that is on disk (or needs no saving: fresh, or a lesson's).
-    saved_generation: u64,
-    /// The unsaved-run question, asked when the window is told to close.
-    pub quit_prompt: bool,
-    /// Closing was confirmed (or nothing was unsaved): let the window go.
-    pub quit_confirmed: bool,
-    /// Quit once the Save as dialog has saved.
-    quit_after_save: bool,
-    /// Saved on the way out: close the window this frame.
-    close_now: bool,
-    /// The window title last sent (the file's name, `•` when unsaved).
-    title: String,
+    /// The run's file, and the questions before unsaved work is lost.
+    pub file: FileOf<P, Replace<P>>,
     /// The world one step back, for the stores' highlights, by (run version, position).
     previous: Option<(u64, u64, World<P>)>,
     animator: Animator,
@@ -237,7 +218,7 @@ impl<P: StoreWorkspace> StoreApp<P> {
             knobs: session.knobs,
         };
         let saved_generation = session.generation();
-        let mut app = StoreApp {
+        StoreApp {
             session,
             lang,
             presenter: false,
@@ -263,27 +244,15 @@ impl<P: StoreWorkspace> StoreApp<P> {
             choice: P::PROTOCOL,
             other_settings: Vec::new(),
             leave: None,
-            leave_prompt: None,
-            leave_after_save: None,
             explore: Default::default(),
             lesson: None,
             completed: Vec::new(),
-            files: FileDialog::default(),
-            document: None,
-            file_status: None,
-            saved_generation: 0,
-            quit_prompt: false,
-            quit_confirmed: false,
-            quit_after_save: false,
-            close_now: false,
-            title: String::new(),
+            file: RunFile::new(saved_generation),
             previous: None,
             animator: Animator::default(),
             fixed_time: None,
             screenshot: None,
-        };
-        app.saved_generation = saved_generation;
-        app
+        }
     }
 
     /// Presenter mode: larger, high-contrast text (the panes stay as the user left them; an
@@ -327,106 +296,12 @@ impl<P: StoreWorkspace> StoreApp<P> {
 
     /// The run has changes no file holds (a lesson's run is the lesson's, never unsaved).
     pub fn unsaved(&self) -> bool {
-        self.lesson.is_none() && self.session.generation() != self.saved_generation
+        self.lesson.is_none() && self.file.changed(self.session.generation())
     }
 
     /// Leaves the workspace, asking first when the run is unsaved (leaving drops it).
     pub fn request_leave(&mut self, leave: AppCommand) {
         self.replace(Replace::Leave(leave));
-    }
-
-    /// Drops the run for `what`, asking first when the run is unsaved.
-    fn replace(&mut self, what: Replace<P>) {
-        if self.unsaved() {
-            self.leave_prompt = Some(what);
-        } else {
-            self.go_on(what);
-        }
-    }
-
-    fn go_on(&mut self, what: Replace<P>) {
-        match what {
-            Replace::Leave(l) => self.leave = Some(l),
-            Replace::NewRun(settings) => {
-                self.apply(vec![Command::NewRun(settings.config, settings.knobs)])
-            }
-            Replace::Open(trace) => {
-                self.document = None;
-                self.apply(vec![Command::Open(trace)]);
-            }
-        }
-    }
-
-    /// The question before leaving an unsaved run: save it first, leave it, or stay.
-    fn leave_frame(&mut self, ctx: &Context) {
-        let Some(what) = self.leave_prompt.clone() else {
-            return;
-        };
-        let lang = self.lang;
-        let (mut save, mut discard, mut cancel) = (false, false, false);
-        egui::Modal::new(egui::Id::unique("mp-leave")).show(ctx, |ui| {
-            ui.heading(T::UnsavedTitle.get(lang));
-            ui.label(fill(T::MpLeaveBody.get(lang), &[&P::TITLE]));
-            ui.horizontal(|ui| {
-                save = ui.button(T::MpSaveAndLeave.get(lang)).clicked();
-                discard = ui.button(T::MpLeaveWithoutSaving.get(lang)).clicked();
-                cancel = ui.button(T::Cancel.get(lang)).clicked();
-            });
-        });
-        if save {
-            self.leave_prompt = None;
-            self.leave_after_save = Some(what);
-            self.ask(FilePurpose::SaveAs);
-        } else if discard {
-            self.leave_prompt = None;
-            self.go_on(what);
-        } else if cancel {
-            self.leave_prompt = None;
-        }
-    }
-
-    /// Asks before the window closes on unsaved work: save and quit, quit, or stay.
-    fn quit_frame(&mut self, ctx: &Context) {
-        let lang = self.lang;
-        if ctx.input(|i| i.viewport().close_requested()) && !self.quit_confirmed && self.unsaved() {
-            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
-            self.quit_prompt = true;
-        }
-        if !self.quit_prompt {
-            return;
-        }
-        let (mut save, mut discard, mut cancel) = (false, false, false);
-        egui::Modal::new(egui::Id::unique("mp-unsaved")).show(ctx, |ui| {
-            ui.heading(T::UnsavedTitle.get(lang));
-            ui.label(T::UnsavedBody.get(lang));
-            ui.horizontal(|ui| {
-                save = ui.button(T::SaveAndQuit.get(lang)).clicked();
-                discard = ui.button(T::QuitWithoutSaving.get(lang)).clicked();
-                cancel = ui.button(T::Cancel.get(lang)).clicked();
-            });
-        });
-        if save {
-            self.quit_prompt = false;
-            match self.document.clone() {
-                Some(path) if crate::trace::has_extension(&path, "ron") => {
-                    self.handle_file_request(FileRequest::Save(path));
-                    if !self.unsaved() {
-                        self.quit_confirmed = true;
-                        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-                    }
-                }
-                _ => {
-                    self.quit_after_save = true;
-                    self.ask(FilePurpose::SaveAs);
-                }
-            }
-        } else if discard {
-            self.quit_prompt = false;
-            self.quit_confirmed = true;
-            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-        } else if cancel {
-            self.quit_prompt = false;
-        }
     }
 
     /// The workspace on a Multi-Paxos lesson, at step `step` (from 0); with `source`, the file
@@ -526,8 +401,7 @@ impl<P: StoreWorkspace> StoreApp<P> {
             self.session.apply(c);
             if fresh {
                 // A new run is not unsaved work, and it is no longer the file's run.
-                self.saved_generation = self.session.generation();
-                self.document = None;
+                self.file.fresh(self.session.generation());
             }
         }
         self.session.refresh_spans();
@@ -619,10 +493,9 @@ impl<P: StoreWorkspace> StoreApp<P> {
                 U::Reset => out.push(Command::Reset),
                 U::JumpToEnd => out.push(Command::SeekEnd),
                 U::NewRun => self.settings_open = true,
-                U::Open => self.ask(FilePurpose::Open),
-                U::Save => self.save_or_ask(),
-                U::SaveAs => self.ask(FilePurpose::SaveAs),
-                U::ExportAs => self.ask(FilePurpose::Export),
+                U::Open | U::Save | U::SaveAs | U::ExportAs => {
+                    self.file_command(c, ctx);
+                }
                 U::Lessons => self.request_leave(AppCommand::ToLessons),
                 U::CrashSelected => {
                     out.extend(selected_node.map(|n| Command::Act(Action::Crash(n))))
@@ -679,155 +552,32 @@ impl<P: StoreWorkspace> StoreApp<P> {
         }
     }
 
-    /// Saves the whole recorded run atomically.
-    pub fn save_file(&mut self, path: &std::path::Path) -> Result<(), String> {
-        self.session
-            .to_trace()
-            .save(path)
-            .map_err(|e| format!("{}: cannot save: {e}", path.display()))?;
-        self.document = Some(path.to_path_buf());
-        self.saved_generation = self.session.generation();
-        self.file_status = Some((false, fill(T::Saved.get(self.lang), &[&path.display()])));
-        Ok(())
-    }
-
-    /// Opens a trace file of this protocol in place of the run; a lesson file opens as its
-    /// lesson (watched for the author's edits), as in the Paxos app.
-    pub fn open_file(&mut self, path: &std::path::Path) -> Result<(), String> {
-        let text = crate::trace::read_text(path).map_err(|e| e.to_string())?;
-        if crate::lesson::is_lesson(path, &text) == Some(true) {
-            let (lesson, _) =
-                crate::lesson::check_reference_as::<P>(path, &text).map_err(|e| e.to_string())?;
-            let mut session = Session::new(lesson.config.clone(), lesson.faults);
-            let mut panel = LessonPanel::open(lesson, &mut session)?;
-            panel.source = Some(path.to_path_buf());
-            self.session = session;
-            self.lesson = Some(Box::new(panel));
-            self.saved_generation = self.session.generation();
-            // The lesson file is not the run's document: Save must not write a trace there.
-            self.document = None;
-            self.file_status = Some((false, fill(T::Opened.get(self.lang), &[&path.display()])));
-            return Ok(());
-        }
-        let (trace, _) =
-            crate::trace::parse_and_replay_as::<P>(path, &text).map_err(|e| e.to_string())?;
-        self.session.apply(Command::Open(Box::new(trace)));
-        if let Some(Notice::Refused(why)) = &self.session.notice {
-            return Err(why.clone());
-        }
-        self.session.apply(Command::Reset);
-        self.session.refresh_spans();
-        self.lesson = None;
-        self.saved_generation = self.session.generation();
-        self.document = Some(path.to_path_buf());
-        self.file_status = Some((false, fill(T::Opened.get(self.lang), &[&path.display()])));
-        Ok(())
-    }
-
-    /// Exports the recorded run in `format` over `range`, written atomically.
-    pub fn export_file(
-        &mut self,
-        path: &std::path::Path,
-        format: crate::export::Format,
-        range: crate::export::StepRange,
-    ) -> Result<(), String> {
-        let pictures = crate::ui::views::render::PictureOptions {
-            lang: self.lang,
-            dark: self.dark,
-            ..Default::default()
-        };
-        let bytes =
-            crate::ui::views::render::export(&self.session.to_trace(), format, range, &pictures)?;
-        crate::export::write(path, &bytes)?;
-        self.file_status = Some((false, fill(T::Exported.get(self.lang), &[&path.display()])));
-        Ok(())
-    }
-
-    fn handle_file_request(&mut self, request: FileRequest) {
-        let result = match &request {
-            FileRequest::Open(p) => self.open_file(p),
-            FileRequest::Save(p) => self.save_file(p),
-            FileRequest::Export {
-                path,
-                format,
-                range,
-            } => self.export_file(path, *format, *range),
-        };
-        match result {
-            Ok(()) => {
-                self.files.close();
-                if matches!(request, FileRequest::Save(_)) && self.quit_after_save {
-                    self.quit_confirmed = true;
-                    self.close_now = true;
-                }
-                if let (FileRequest::Save(_), Some(what)) = (&request, self.leave_after_save.take())
-                {
-                    self.go_on(what);
-                }
-            }
-            Err(e) => {
-                // The dialog stays open with the reason; nothing the user had is touched.
-                self.files.error = Some(e.clone());
-                self.file_status = Some((true, e));
-            }
-        }
-    }
-
-    /// Save: to the run's file if it has one, else ask where (as the Paxos app does; here it
-    /// always asked).
-    fn save_or_ask(&mut self) {
-        match self
-            .document
-            .clone()
-            .filter(|p| crate::trace::is_json(p) || crate::trace::has_extension(p, "ron"))
-        {
-            Some(path) => self.handle_file_request(FileRequest::Save(path)),
-            None => self.ask(FilePurpose::SaveAs),
-        }
-    }
-
-    fn ask(&mut self, purpose: FilePurpose) {
-        let len = self.session.len();
-        self.files.ask_about(
-            purpose,
-            self.document.as_deref(),
-            &format!("{}-run", P::NAME),
-            len,
-        );
-    }
-
     fn top_bar(&mut self, ui: &mut Ui, out: &mut Vec<Command<P>>) {
         let lang = self.lang;
         let tr = |t: T| t.get(lang);
         // Wrapped, not a one-line menu bar: in presenter mode at 1280x800 the preferences and
         // the Panes menu ran off the window's right edge.
         ui.horizontal_wrapped(|ui| {
-            ui.menu_button(tr(T::MenuFile), |ui| {
-                if ui.button(tr(T::MenuLessons)).clicked() {
-                    self.request_leave(AppCommand::ToLessons);
-                    ui.close();
+            match file_menu(ui, lang, &self.file.recent) {
+                Some(FileChoice::Command(c)) => {
+                    let ctx = ui.ctx().clone();
+                    match c {
+                        crate::ui::views::commands::UiCommand::Lessons => {
+                            self.request_leave(AppCommand::ToLessons)
+                        }
+                        c if self.file_command(c, &ctx) => {}
+                        c => {
+                            let mut look = self.look();
+                            crate::ui::shell::window_command(&ctx, c, &mut look);
+                        }
+                    }
                 }
-                if ui.button(tr(T::MenuOpen)).clicked() {
-                    self.ask(FilePurpose::Open);
-                    ui.close();
+                Some(FileChoice::Reopen(p)) => {
+                    let ctx = ui.ctx().clone();
+                    self.handle_file_request(FileRequest::Open(p), &ctx);
                 }
-                let mut save = egui::Button::new(tr(T::MenuSave));
-                if let Some(keys) = crate::ui::views::commands::UiCommand::Save.shortcut() {
-                    save = save.shortcut_text(ui.ctx().format_shortcut(&keys));
-                }
-                if ui.add_enabled(self.lesson.is_none(), save).clicked() {
-                    self.save_or_ask();
-                    ui.close();
-                }
-                if ui.button(tr(T::MenuSaveAs)).clicked() {
-                    self.ask(FilePurpose::SaveAs);
-                    ui.close();
-                }
-                if ui.button(tr(T::MenuExportAs)).clicked() {
-                    self.ask(FilePurpose::Export);
-                    ui.close();
-                }
-            });
+                None => {}
+            }
             if ui.button(tr(T::NewRun)).clicked() {
                 self.settings_open = true;
                 self.choice = P::PROTOCOL;
@@ -981,7 +731,7 @@ impl<P: StoreWorkspace> StoreApp<P> {
             };
             ui.label(RichText::new(text).italics());
         }
-        if let Some((error, text)) = &self.file_status {
+        if let Some((error, text)) = &self.file.status {
             let color = if *error {
                 palette.violation
             } else {
@@ -1424,43 +1174,10 @@ impl<P: StoreWorkspace> StoreApp<P> {
         egui::Panel::top("mp-bar").show(ui, |ui| self.top_bar(ui, &mut out));
         self.apply(std::mem::take(&mut out));
 
-        self.quit_frame(&ctx);
-        self.leave_frame(&ctx);
         if let Some(trace) = self.explore.ui(&ctx, lang, &palette, P::invariant_name) {
             self.replace(Replace::Open(trace));
         }
-        // A trace file dropped on the window opens (a broken one changes nothing and says why).
-        let dropped: Option<std::path::PathBuf> = ctx.input(|i| {
-            i.raw
-                .dropped_files
-                .iter()
-                .map(|f| f.path().to_path_buf())
-                .next()
-        });
-        if let Some(p) = dropped {
-            self.handle_file_request(FileRequest::Open(p));
-        }
-        let unsaved = self.unsaved();
-        crate::ui::shell::show_title(
-            &ctx,
-            &mut self.title,
-            unsaved,
-            self.document.as_deref(),
-            P::TITLE,
-            lang,
-        );
-        let mut requests = Vec::new();
-        self.files.ui(&ctx, lang, self.session.len(), &mut requests);
-        if !self.files.is_open() {
-            self.quit_after_save = false;
-            self.leave_after_save = None;
-        }
-        for r in requests {
-            self.handle_file_request(r);
-        }
-        if std::mem::take(&mut self.close_now) {
-            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-        }
+        self.file_frame(&ctx, P::TITLE);
         self.settings_window(&ctx);
 
         let (pos, generation) = (self.session.position(), self.session.generation());
@@ -1799,6 +1516,62 @@ fn control_id(action: &Action<Op>) -> String {
         Action::Timeout(n) => format!("timeout:{n}"),
         Action::CutLink(a, b) => format!("cut:{a}-{b}"),
         Action::HealLink(a, b) => format!("heal:{a}-{b}"),
+    }
+}
+
+/// The workspace's run and its file: a lesson or a run of this protocol opens in place of the
+/// run.
+impl<P: StoreWorkspace> HoldsRun for StoreApp<P> {
+    type P = P;
+    type Body = Replace<P>;
+    fn parts(&mut self) -> RunAndFile<'_, P, Self::Body> {
+        (&self.session, &mut self.file)
+    }
+    fn file(&self) -> &FileOf<P, Self::Body> {
+        &self.file
+    }
+    fn unsaved(&self) -> bool {
+        StoreApp::unsaved(self)
+    }
+    fn look(&self) -> crate::ui::Look {
+        StoreApp::look(self)
+    }
+    fn file_stem(&self) -> String {
+        format!("{}-run", P::NAME)
+    }
+    fn show_lesson(
+        &mut self,
+        lesson: crate::lesson::Lesson<P>,
+        source: &std::path::Path,
+    ) -> Result<(), String> {
+        let mut session = Session::new(lesson.config.clone(), lesson.faults);
+        let mut panel = LessonPanel::open(lesson, &mut session)?;
+        panel.source = Some(source.to_path_buf());
+        self.session = session;
+        self.lesson = Some(Box::new(panel));
+        Ok(())
+    }
+    fn show_run(&mut self, trace: Box<crate::trace::Trace<P>>) -> Result<(), String> {
+        self.session.apply(Command::Open(trace));
+        if let Some(Notice::Refused(why)) = &self.session.notice {
+            return Err(why.clone());
+        }
+        self.session.apply(Command::Reset);
+        self.session.refresh_spans();
+        self.lesson = None;
+        Ok(())
+    }
+    fn go_on_body(&mut self, what: Replace<P>) {
+        match what {
+            Replace::Leave(l) => self.leave = Some(l),
+            Replace::NewRun(settings) => {
+                self.apply(vec![Command::NewRun(settings.config, settings.knobs)])
+            }
+            Replace::Open(trace) => self.apply(vec![Command::Open(trace)]),
+        }
+    }
+    fn open_elsewhere(&mut self, path: &std::path::Path) {
+        self.leave = Some(AppCommand::OpenFile(path.to_path_buf()));
     }
 }
 

@@ -9,6 +9,7 @@ pub mod history_view;
 pub mod lesson_panel;
 pub mod panes;
 pub mod render;
+pub mod run_file;
 pub mod spacetime;
 pub mod store_view;
 pub mod theme;
