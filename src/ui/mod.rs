@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 use egui::{Context, Ui};
 
 use crate::protocols::paxos::Paxos;
-use crate::session::{Command, Notice, Selection, Session};
+use crate::session::{Command, Notice, Session};
 use i18n::{Lang, T};
 use paxos::explore_panel::ExploreWindow;
 use paxos::graph::GraphView;
@@ -445,20 +445,15 @@ impl PaxosApp {
     }
 
     fn run_ui_command(&mut self, c: UiCommand, ctx: &Context, out: &mut Vec<Command<Paxos>>) {
-        let sel = self.session.selection;
-        let world = self.session.world();
-        let msg = match sel {
-            Some(Selection::Message(m)) if world.network().get(m).is_some() => Some(m),
-            _ => None,
-        };
-        let node = match sel {
-            Some(Selection::Node(n)) => Some(n),
-            _ => None,
-        };
+        if self.file_command(c, ctx) {
+            return;
+        }
+        let mut look = Look::of(&self.settings);
+        if shell::window_command(ctx, c, &mut look) {
+            look.keep_in(&mut self.settings);
+            return;
+        }
         match c {
-            UiCommand::Open | UiCommand::Save | UiCommand::SaveAs | UiCommand::ExportAs => {
-                self.file_command(c, ctx);
-            }
             UiCommand::Lessons => {
                 self.screen = Screen::Picker;
                 if self.lessons.is_empty() {
@@ -466,74 +461,12 @@ impl PaxosApp {
                     self.shelves = workspace::shelves();
                 }
             }
-            UiCommand::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
-            UiCommand::PlayPause => out.push(Command::TogglePlay),
-            UiCommand::StepForward => out.push(Command::StepForward),
-            UiCommand::StepBack => out.push(Command::StepBack),
-            UiCommand::Reset => out.push(Command::Reset),
-            UiCommand::JumpToEnd => out.push(Command::SeekEnd),
             UiCommand::NewRun => {
                 let config = self.session.config().clone();
                 self.settings_window.open_with(&config, self.session.knobs);
             }
             UiCommand::CanThisBreak => self.explore_window.open_for(self.session.config()),
-            UiCommand::PresenterMode
-            | UiCommand::Fullscreen
-            | UiCommand::ZoomIn
-            | UiCommand::ZoomOut
-            | UiCommand::ZoomReset
-            | UiCommand::ToggleLanguage => {
-                let mut look = Look::of(&self.settings);
-                shell::window_command(ctx, c, &mut look);
-                look.keep_in(&mut self.settings);
-            }
-            UiCommand::DeliverSelected => out.extend(msg.map(|m| Command::Act(Action::Deliver(m)))),
-            UiCommand::DropSelected => out.extend(msg.map(|m| Command::Act(Action::Drop(m)))),
-            UiCommand::DuplicateSelected => {
-                out.extend(msg.map(|m| Command::Act(Action::Duplicate(m))))
-            }
-            UiCommand::HoldSelected => out.extend(msg.map(|m| {
-                if self.session.held.contains(&m) {
-                    Command::Release(m)
-                } else {
-                    Command::Hold(m)
-                }
-            })),
-            UiCommand::CrashSelected => out.extend(node.map(|n| Command::Act(Action::Crash(n)))),
-            UiCommand::RestartSelected => {
-                out.extend(node.map(|n| Command::Act(Action::Restart(n))))
-            }
-            UiCommand::TimeoutSelected => {
-                out.extend(node.map(|n| Command::Act(Action::Timeout(n))))
-            }
-            UiCommand::CutOrHealSelectedLink => {
-                if let Some(Selection::Link(a, b)) = sel {
-                    let cut = world.network().is_cut(a, b);
-                    out.push(Command::Act(if cut {
-                        Action::HealLink(a, b)
-                    } else {
-                        Action::CutLink(a, b)
-                    }));
-                }
-            }
-            UiCommand::SelectNextNode => {
-                let ids: Vec<_> = world.nodes().iter().map(|s| s.id).collect();
-                let next = match node.and_then(|n| ids.iter().position(|&i| i == n)) {
-                    Some(i) => ids[(i + 1) % ids.len()],
-                    None => ids[0],
-                };
-                out.push(Command::Select(Some(Selection::Node(next))));
-            }
-            UiCommand::SelectNextMessage => {
-                let ids: Vec<_> = world.network().in_flight().map(|e| e.id).collect();
-                if !ids.is_empty() {
-                    let next = match msg.and_then(|m| ids.iter().position(|&i| i == m)) {
-                        Some(i) => ids[(i + 1) % ids.len()],
-                        None => ids[0],
-                    };
-                    out.push(Command::Select(Some(Selection::Message(next))));
-                }
-            }
+            c => out.extend(views::commands::on_run(c, &self.session)),
         }
     }
 

@@ -472,55 +472,22 @@ impl<P: StoreWorkspace> StoreApp<P> {
                 }
             }
         }
-        let selected_node = match self.session.selection {
-            Some(Selection::Node(n)) => Some(n),
-            _ => None,
-        };
-        let selected_msg = match self.session.selection {
-            Some(Selection::Message(m)) => Some(m),
-            _ => None,
-        };
         for c in U::pressed(ctx) {
             let mut look = self.look();
             if crate::ui::shell::window_command(ctx, c, &mut look) {
                 self.set_look(look);
                 continue;
             }
+            if self.file_command(c, ctx) {
+                continue;
+            }
             match c {
-                U::PlayPause => out.push(Command::TogglePlay),
-                U::StepForward => out.push(Command::StepForward),
-                U::StepBack => out.push(Command::StepBack),
-                U::Reset => out.push(Command::Reset),
-                U::JumpToEnd => out.push(Command::SeekEnd),
                 U::NewRun => self.settings_open = true,
-                U::Open | U::Save | U::SaveAs | U::ExportAs => {
-                    self.file_command(c, ctx);
-                }
                 U::Lessons => self.request_leave(AppCommand::ToLessons),
-                U::CrashSelected => {
-                    out.extend(selected_node.map(|n| Command::Act(Action::Crash(n))))
+                U::CanThisBreak if self.lesson.is_none() => {
+                    self.explore.open_for(self.session.config())
                 }
-                U::RestartSelected => {
-                    out.extend(selected_node.map(|n| Command::Act(Action::Restart(n))))
-                }
-                U::TimeoutSelected => {
-                    out.extend(selected_node.map(|n| Command::Act(Action::Timeout(n))))
-                }
-                U::DeliverSelected => {
-                    out.extend(selected_msg.map(|m| Command::Act(Action::Deliver(m))))
-                }
-                U::DropSelected => out.extend(selected_msg.map(|m| Command::Act(Action::Drop(m)))),
-                U::DuplicateSelected => {
-                    out.extend(selected_msg.map(|m| Command::Act(Action::Duplicate(m))))
-                }
-                U::HoldSelected => out.extend(selected_msg.map(|m| {
-                    if self.session.held.contains(&m) {
-                        Command::Release(m)
-                    } else {
-                        Command::Hold(m)
-                    }
-                })),
-                _ => {}
+                c => out.extend(crate::ui::views::commands::on_run(c, &self.session)),
             }
         }
         // Raft: A aligns the election timers (a split vote), S spreads them (one candidate).

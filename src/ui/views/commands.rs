@@ -207,6 +207,70 @@ impl UiCommand {
     }
 }
 
+/// What a run command asks of the session, the same in every body: play, step, and the
+/// actions on the selected node, message or link. `None` for a command about something else
+/// (files, the window) or with nothing selected for it.
+pub fn on_run<P: crate::protocols::Plugin>(
+    c: UiCommand,
+    session: &crate::session::Session<P>,
+) -> Option<crate::session::Command<P>> {
+    use crate::session::{Command, Selection};
+    use crate::sim::world::Action;
+    let world = session.world();
+    let selection = session.selection;
+    // A message that is gone (delivered, dropped) is no longer one to act on.
+    let message = match selection {
+        Some(Selection::Message(m)) if world.network().get(m).is_some() => Some(m),
+        _ => None,
+    };
+    let node = match selection {
+        Some(Selection::Node(n)) => Some(n),
+        _ => None,
+    };
+    let act = |a: Action<P::Request>| Some(Command::Act(a));
+    match c {
+        UiCommand::PlayPause => Some(Command::TogglePlay),
+        UiCommand::StepForward => Some(Command::StepForward),
+        UiCommand::StepBack => Some(Command::StepBack),
+        UiCommand::Reset => Some(Command::Reset),
+        UiCommand::JumpToEnd => Some(Command::SeekEnd),
+        UiCommand::DeliverSelected => act(Action::Deliver(message?)),
+        UiCommand::DropSelected => act(Action::Drop(message?)),
+        UiCommand::DuplicateSelected => act(Action::Duplicate(message?)),
+        UiCommand::HoldSelected => {
+            let m = message?;
+            Some(if session.held.contains(&m) {
+                Command::Release(m)
+            } else {
+                Command::Hold(m)
+            })
+        }
+        UiCommand::CrashSelected => act(Action::Crash(node?)),
+        UiCommand::RestartSelected => act(Action::Restart(node?)),
+        UiCommand::TimeoutSelected => act(Action::Timeout(node?)),
+        UiCommand::CutOrHealSelectedLink => match selection {
+            Some(Selection::Link(a, b)) if world.network().is_cut(a, b) => {
+                act(Action::HealLink(a, b))
+            }
+            Some(Selection::Link(a, b)) => act(Action::CutLink(a, b)),
+            _ => None,
+        },
+        UiCommand::SelectNextNode => {
+            let ids: Vec<_> = world.nodes().iter().map(|s| s.id).collect();
+            let at = node.and_then(|n| ids.iter().position(|&i| i == n));
+            let next = at.map_or(ids.first(), |i| ids.get((i + 1) % ids.len()))?;
+            Some(Command::Select(Some(Selection::Node(*next))))
+        }
+        UiCommand::SelectNextMessage => {
+            let ids: Vec<_> = world.network().in_flight().map(|e| e.id).collect();
+            let at = message.and_then(|m| ids.iter().position(|&i| i == m));
+            let next = at.map_or(ids.first(), |i| ids.get((i + 1) % ids.len()))?;
+            Some(Command::Select(Some(Selection::Message(*next))))
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,5 +284,52 @@ mod tests {
                 seen.push(s);
             }
         }
+    }
+
+    /// The run commands act alike in every body, on what is selected, and never on a message
+    /// that is gone.
+    #[test]
+    fn run_commands_act_on_the_selection_and_skip_what_is_gone() {
+        use crate::protocols::multipaxos::MultiPaxos;
+        use crate::session::{Command, Selection, Session};
+        use crate::sim::world::Action;
+        let mut s: Session<MultiPaxos> = Session::new(Default::default(), Default::default());
+        assert!(
+            on_run(UiCommand::CrashSelected, &s).is_none(),
+            "nothing selected"
+        );
+        let first = s.world().nodes()[0].id;
+        let second = s.world().nodes()[1].id;
+        assert!(matches!(
+            on_run(UiCommand::SelectNextNode, &s),
+            Some(Command::Select(Some(Selection::Node(n)))) if n == first
+        ));
+        s.apply(Command::Select(Some(Selection::Node(first))));
+        assert!(matches!(
+            on_run(UiCommand::SelectNextNode, &s),
+            Some(Command::Select(Some(Selection::Node(n)))) if n == second
+        ));
+        assert!(matches!(
+            on_run(UiCommand::TimeoutSelected, &s),
+            Some(Command::Act(Action::Timeout(n))) if n == first
+        ));
+        while s.world().network().in_flight().next().is_none() {
+            s.apply(Command::StepForward);
+        }
+        let m = s.world().network().in_flight().next().unwrap().id;
+        s.apply(Command::Select(Some(Selection::Message(m))));
+        assert!(matches!(on_run(UiCommand::HoldSelected, &s), Some(Command::Hold(x)) if x == m));
+        s.apply(Command::Hold(m));
+        assert!(matches!(on_run(UiCommand::HoldSelected, &s), Some(Command::Release(x)) if x == m));
+        s.apply(Command::Act(Action::Drop(m)));
+        s.apply(Command::Select(Some(Selection::Message(m))));
+        assert!(
+            on_run(UiCommand::DeliverSelected, &s).is_none(),
+            "a dropped message"
+        );
+        assert!(
+            on_run(UiCommand::Open, &s).is_none(),
+            "a file command is not a run's"
+        );
     }
 }
