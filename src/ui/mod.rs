@@ -470,31 +470,6 @@ impl PaxosApp {
         }
     }
 
-    fn menu_item(&mut self, ui: &mut Ui, c: UiCommand, out: &mut Vec<Command<Paxos>>) {
-        let text = c.text().get(self.settings.lang);
-        let mut button = egui::Button::new(text);
-        if let Some(s) = c.shortcut() {
-            button = button.shortcut_text(ui.ctx().format_shortcut(&s));
-        }
-        // An exercise's rules show in the menus too: an action it does not allow is greyed out.
-        let rules = self.rules();
-        let allowed = match (c.action_control(), &rules) {
-            (Some(kind), Some(rules)) => rules.contains(&kind),
-            _ => true,
-        };
-        let response = ui.add_enabled(allowed, button);
-        if let (false, Some(rules)) = (allowed, &rules) {
-            response
-                .clone()
-                .on_disabled_hover_text(not_allowed(self.settings.lang, rules));
-        }
-        if response.clicked() {
-            let ctx = ui.ctx().clone();
-            self.run_ui_command(c, &ctx, out);
-            ui.close();
-        }
-    }
-
     fn menu_bar(&mut self, ui: &mut Ui, out: &mut Vec<Command<Paxos>>) {
         let lang = self.settings.lang;
         egui::MenuBar::new().ui(ui, |ui| {
@@ -509,16 +484,11 @@ impl PaxosApp {
                 }
                 None => {}
             }
-            ui.menu_button(T::MenuRun.get(lang), |ui| {
-                for c in UiCommand::RUN {
-                    self.menu_item(ui, c, out);
-                }
-            });
-            ui.menu_button(T::MenuSelection.get(lang), |ui| {
-                for c in UiCommand::ON_SELECTION {
-                    self.menu_item(ui, c, out);
-                }
-            });
+            let rules = self.rules();
+            if let Some(c) = shell::run_menus(ui, lang, rules.as_deref()) {
+                let ctx = ui.ctx().clone();
+                self.run_ui_command(c, &ctx, out);
+            }
             let mut look = Look::of(&self.settings);
             shell::preferences_bar(ui, &mut look, |ui| {
                 if ui

@@ -36,6 +36,47 @@ fn other_language(lang: Lang) -> Lang {
     }
 }
 
+/// The Run and Selection menus every body with a run shows, each entry with its shortcut. An
+/// exercise's rules show here too: an action it does not allow is greyed out, and says why.
+pub fn run_menus(
+    ui: &mut Ui,
+    lang: Lang,
+    rules: Option<&[crate::lesson::Control]>,
+) -> Option<UiCommand> {
+    let mut chosen = None;
+    let mut item = |ui: &mut Ui, c: UiCommand| {
+        let mut button = egui::Button::new(c.text().get(lang));
+        if let Some(s) = c.shortcut() {
+            button = button.shortcut_text(ui.ctx().format_shortcut(&s));
+        }
+        let allowed = match (c.action_control(), rules) {
+            (Some(kind), Some(rules)) => rules.contains(&kind),
+            _ => true,
+        };
+        let response = ui.add_enabled(allowed, button);
+        if let (false, Some(rules)) = (allowed, rules) {
+            response
+                .clone()
+                .on_disabled_hover_text(super::not_allowed(lang, rules));
+        }
+        if response.clicked() {
+            chosen = Some(c);
+            ui.close();
+        }
+    };
+    ui.menu_button(T::MenuRun.get(lang), |ui| {
+        for c in UiCommand::RUN {
+            item(ui, c);
+        }
+    });
+    ui.menu_button(T::MenuSelection.get(lang), |ui| {
+        for c in UiCommand::ON_SELECTION {
+            item(ui, c);
+        }
+    });
+    chosen
+}
+
 /// The preferences end of a body's top bar: presenter mode, the View menu (the body's own
 /// entries first, then fullscreen, theme, palette and zoom) and both languages, each named in
 /// its own.

@@ -440,6 +440,36 @@ impl<P: StoreWorkspace> StoreApp<P> {
         self.session.refresh_spans();
     }
 
+    /// Does a command from a menu or a key, as the Paxos app does.
+    fn run_ui_command(
+        &mut self,
+        c: crate::ui::views::commands::UiCommand,
+        ctx: &Context,
+        out: &mut Vec<Command<P>>,
+    ) {
+        use crate::ui::views::commands::UiCommand as U;
+        let mut look = self.look();
+        if crate::ui::shell::window_command(ctx, c, &mut look) {
+            self.set_look(look);
+            return;
+        }
+        if self.file_command(c, ctx) {
+            return;
+        }
+        match c {
+            U::NewRun => {
+                self.settings_open = true;
+                self.choice = P::PROTOCOL;
+            }
+            U::Lessons => self.request_leave(AppCommand::ToLessons),
+            // A lesson offers no search (its exercises have their own answers).
+            U::CanThisBreak if self.lesson.is_none() => {
+                self.explore.open_for(self.session.config())
+            }
+            c => out.extend(crate::ui::views::commands::on_run(c, &self.session)),
+        }
+    }
+
     /// The app's keyboard shortcuts, as the Paxos app has them, and P to send the request the
     /// form shows (a clicker's or a presenter's way to make traffic).
     fn keys(&mut self, ctx: &Context, out: &mut Vec<Command<P>>) {
@@ -473,22 +503,7 @@ impl<P: StoreWorkspace> StoreApp<P> {
             }
         }
         for c in U::pressed(ctx) {
-            let mut look = self.look();
-            if crate::ui::shell::window_command(ctx, c, &mut look) {
-                self.set_look(look);
-                continue;
-            }
-            if self.file_command(c, ctx) {
-                continue;
-            }
-            match c {
-                U::NewRun => self.settings_open = true,
-                U::Lessons => self.request_leave(AppCommand::ToLessons),
-                U::CanThisBreak if self.lesson.is_none() => {
-                    self.explore.open_for(self.session.config())
-                }
-                c => out.extend(crate::ui::views::commands::on_run(c, &self.session)),
-            }
+            self.run_ui_command(c, ctx, out);
         }
         // Raft: A aligns the election timers (a split vote), S spreads them (one candidate).
         let plain = |k: egui::Key| {
@@ -525,25 +540,15 @@ impl<P: StoreWorkspace> StoreApp<P> {
         // Wrapped, not a one-line menu bar: in presenter mode at 1280x800 the preferences and
         // the Panes menu ran off the window's right edge.
         ui.horizontal_wrapped(|ui| {
+            let ctx = ui.ctx().clone();
             match file_menu(ui, lang, &self.file.recent) {
-                Some(FileChoice::Command(c)) => {
-                    let ctx = ui.ctx().clone();
-                    match c {
-                        crate::ui::views::commands::UiCommand::Lessons => {
-                            self.request_leave(AppCommand::ToLessons)
-                        }
-                        c if self.file_command(c, &ctx) => {}
-                        c => {
-                            let mut look = self.look();
-                            crate::ui::shell::window_command(&ctx, c, &mut look);
-                        }
-                    }
-                }
-                Some(FileChoice::Reopen(p)) => {
-                    let ctx = ui.ctx().clone();
-                    self.handle_file_request(FileRequest::Open(p), &ctx);
-                }
+                Some(FileChoice::Command(c)) => self.run_ui_command(c, &ctx, out),
+                Some(FileChoice::Reopen(p)) => self.handle_file_request(FileRequest::Open(p), &ctx),
                 None => {}
+            }
+            let rules = self.rules();
+            if let Some(c) = crate::ui::shell::run_menus(ui, lang, rules.as_deref()) {
+                self.run_ui_command(c, &ctx, out);
             }
             if ui.button(tr(T::NewRun)).clicked() {
                 self.settings_open = true;
