@@ -1077,3 +1077,60 @@ fn a_file_of_another_protocol_opens_in_its_own_body() {
         "a lesson file is never where Save writes"
     );
 }
+
+/// The lesson picker is the window's own screen: its File menu only opens (it holds no run to
+/// save), a broken file is refused there with its reason and the picker stays, and a good one
+/// opens in its protocol's body.
+#[test]
+fn the_picker_opens_files_and_refuses_a_broken_one_where_it_was_asked() {
+    let dir = std::env::temp_dir().join(format!("paxos-lab-picker-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let broken = dir.join("broken.ron");
+    std::fs::write(
+        &broken,
+        r#"(version: 2, protocol: "raft", config: (servers: 3, clients: 1, seed: 1), actions: [Deliver(7)])"#,
+    )
+    .unwrap();
+    std::fs::copy("tests/scenarios/raft/vote-twice.ron", dir.join("good.ron")).unwrap();
+    let mut h = common::lab_harness();
+    h.state_mut().picker.dialog.dir = dir.clone();
+    h.run();
+    h.get_by_label("File").click();
+    h.run();
+    assert!(
+        h.query_by_label_contains("Save").is_none(),
+        "nothing to save here"
+    );
+    h.get_by_label_contains("Open…").click();
+    h.run();
+    h.get_by_label("broken.ron").click();
+    h.run();
+    h.get_by_label("Open").click();
+    h.run();
+    assert!(h.state().on_picker, "the picker stays");
+    assert!(
+        h.state().picker.dialog.is_open(),
+        "the dialog stays with the reason"
+    );
+    let (error, text) = h
+        .state()
+        .picker
+        .status
+        .clone()
+        .expect("the reason is shown");
+    assert!(error && text.contains("broken.ron:1:"), "{text}");
+    h.get_by_label("good.ron").click();
+    h.run();
+    h.get_by_label("Open").click();
+    h.run();
+    h.run();
+    assert!(!h.state().on_picker);
+    let raft = h.state().store::<Raft>().expect("the Raft workspace shows");
+    assert!(
+        raft.file
+            .document
+            .as_ref()
+            .is_some_and(|p| p.ends_with("good.ron"))
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

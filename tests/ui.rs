@@ -17,7 +17,7 @@ use paxos_lab::ui::paxos::graph::GraphView;
 use paxos_lab::ui::paxos::inspector::InspectorView;
 use paxos_lab::ui::views::run_file::HoldsRun;
 use paxos_lab::ui::views::spacetime::SpaceTimeView;
-use paxos_lab::ui::{Frame, PaxosApp, Screen, Settings, install_fonts};
+use paxos_lab::ui::{Frame, LabApp, PaxosApp, Screen, Settings, install_fonts};
 
 fn sandbox(seed: u64, steps: u64) -> Session<Paxos> {
     let mut s = Session::new(
@@ -44,6 +44,15 @@ fn app(session: Session<Paxos>, lang: Lang) -> PaxosApp {
     .fonts_already_installed();
     app.fixed_time = Some(1000.0);
     app
+}
+
+/// The whole window, as `paxos-lab gui` opens it.
+fn lab_window(lab: LabApp) -> Harness<'static, LabApp> {
+    Harness::builder()
+        .with_size(Vec2::new(1280.0, 800.0))
+        .with_pixels_per_point(1.0)
+        .with_context_setup(install_fonts)
+        .build_ui_state(|ui, lab: &mut LabApp| lab.ui(ui), lab)
 }
 
 fn harness(app: PaxosApp) -> Harness<'static, PaxosApp> {
@@ -475,16 +484,17 @@ fn faults_are_reachable_from_the_keyboard_alone() {
 /// exercise, reach the sandbox; the lesson is then marked completed.
 #[test]
 fn lesson_one_end_to_end_through_the_ui() {
-    let mut app = PaxosApp::picker(Settings::default()).fonts_already_installed();
-    app.fixed_time = Some(1000.0);
-    let mut h = harness(app);
+    let mut lab = LabApp::picker(Settings::default());
+    lab.paxos.fixed_time = Some(1000.0);
+    let mut h = lab_window(lab);
     h.run();
-    assert!(matches!(h.state().screen, Screen::Picker));
+    assert!(h.state().on_picker);
     h.get_by_label_contains("The roles and the happy path")
         .click();
     h.run();
-    assert!(matches!(h.state().screen, Screen::Lesson(_)));
-    let step = |h: &Harness<'static, PaxosApp>| match &h.state().screen {
+    assert!(!h.state().on_picker);
+    assert!(matches!(h.state().paxos.screen, Screen::Lesson(_)));
+    let step = |h: &Harness<'static, LabApp>| match &h.state().paxos.screen {
         Screen::Lesson(p) => (p.step, p.sandbox),
         _ => panic!("left the lesson"),
     };
@@ -504,6 +514,7 @@ fn lesson_one_end_to_end_through_the_ui() {
     for id in [4, 5, 6, 7] {
         let env = *h
             .state()
+            .paxos
             .session
             .world()
             .network()
@@ -520,12 +531,12 @@ fn lesson_one_end_to_end_through_the_ui() {
         h.get_by_label("Next ▶").click();
         h.run();
     }
-    assert!(h.state().settings.completed.contains("happy-path"));
+    assert!(h.state().paxos.settings.completed.contains("happy-path"));
     // The sandbox continues on the lesson's cluster.
-    let before = h.state().session.len();
+    let before = h.state().paxos.session.len();
     h.key_press(egui::Key::ArrowRight);
     h.run();
-    assert_eq!(h.state().session.len(), before + 1);
+    assert_eq!(h.state().paxos.session.len(), before + 1);
 }
 
 /// Lesson 1 open at `step` (from 0), by the app's own constructor.
@@ -660,13 +671,12 @@ fn next_on_an_unsolved_exercise_asks_and_show_me_does_not_count() {
 
 #[test]
 fn snapshot_lesson_picker_in_chinese() {
-    let mut app = PaxosApp::picker(Settings {
+    let mut lab = LabApp::picker(Settings {
         lang: Lang::Zh,
         ..Settings::default()
-    })
-    .fonts_already_installed();
-    app.fixed_time = Some(1000.0);
-    let mut h = harness(app);
+    });
+    lab.paxos.fixed_time = Some(1000.0);
+    let mut h = lab_window(lab);
     h.run();
     h.snapshot("lesson_picker_zh");
 }
@@ -1036,7 +1046,11 @@ fn the_lessons_are_one_menu_away_and_a_new_run_ends_the_lesson_cleanly() {
     h.run();
     h.get_by_label_contains("Lessons…").click();
     h.run();
-    assert!(matches!(h.state().screen, Screen::Picker));
+    // The picker is the window's: the Paxos app asks for it.
+    assert!(matches!(
+        h.state().command,
+        Some(paxos_lab::ui::workspace::AppCommand::ToLessons)
+    ));
 }
 
 #[test]

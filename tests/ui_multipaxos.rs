@@ -1054,7 +1054,7 @@ fn leaving_an_unsaved_run_asks_first_and_can_save_it() {
         h.state().store::<MultiPaxos>().is_none(),
         "saved, then left"
     );
-    assert!(matches!(h.state().paxos.screen, Screen::Picker));
+    assert!(h.state().on_picker);
     let saved = dir.join("multipaxos-run.ron");
     let text = std::fs::read_to_string(&saved).unwrap();
     let (t, _) = trace::parse_and_replay_as::<MultiPaxos>(&saved, &text).unwrap();

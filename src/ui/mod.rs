@@ -7,6 +7,7 @@ pub mod i18n;
 // Each protocol's views, in a folder of its own (its views' registration).
 pub mod multipaxos;
 pub mod paxos;
+pub mod picker;
 pub mod raft;
 pub mod shell;
 pub mod store;
@@ -292,10 +293,8 @@ impl ScreenshotPlan {
     }
 }
 
-/// What fills the window.
+/// What the Paxos app shows.
 pub enum Screen {
-    /// The lesson picker (the app's start screen).
-    Picker,
     Lesson(Box<LessonPanel<Paxos>>),
     Sandbox,
 }
@@ -303,7 +302,6 @@ pub enum Screen {
 pub struct PaxosApp {
     pub session: Session<Paxos>,
     pub screen: Screen,
-    lessons: Vec<crate::lesson::Lesson<Paxos>>,
     pub settings: Settings,
     pub graph: GraphView,
     spacetime: views::spacetime::SpaceTimeView,
@@ -317,14 +315,11 @@ pub struct PaxosApp {
     show_legend: bool,
     /// Set by tests and benchmarks: the animation clock, frozen.
     pub fixed_time: Option<f64>,
-    screenshot: Option<ScreenshotPlan>,
     fonts_installed: bool,
     persist: bool,
     /// The run's file, and the questions before unsaved work is lost; what waits is a run to
     /// open or start in place of this one.
     pub file: views::run_file::FileOf<Paxos, Command<Paxos>>,
-    /// Every store protocol's bundled lessons, as the picker lists them.
-    pub shelves: Vec<workspace::Shelf>,
     /// What the user asked of the window (another protocol's run or lesson, side by side); the
     /// window does it after this frame.
     pub command: Option<workspace::AppCommand>,
@@ -359,7 +354,6 @@ impl PaxosApp {
             file,
             session,
             screen: Screen::Sandbox,
-            lessons: Vec::new(),
             settings,
             graph,
             spacetime: Default::default(),
@@ -371,10 +365,8 @@ impl PaxosApp {
             show_help: false,
             show_legend: false,
             fixed_time: None,
-            screenshot: None,
             fonts_installed: false,
             persist: true,
-            shelves: Vec::new(),
             command: None,
         }
     }
@@ -385,19 +377,28 @@ impl PaxosApp {
         matches!(self.screen, Screen::Sandbox) && self.file.changed(self.session.generation())
     }
 
-    /// The app on its start screen, the lesson picker.
-    pub fn picker(settings: Settings) -> Self {
-        let mut app = PaxosApp::new(
+    /// The app on a fresh sandbox run.
+    pub fn sandbox(settings: Settings) -> Self {
+        PaxosApp::new(
             Session::new(Default::default(), Default::default()),
             settings,
-        );
-        app.lessons = views::lesson_panel::bundled_lessons();
-        app.shelves = workspace::shelves();
-        app.screen = Screen::Picker;
-        app
+        )
     }
 
-    /// The app on a lesson.
+    /// Opens bundled lesson `index` at `step` (from 0) in place of what showed.
+    pub fn open_bundled(&mut self, index: usize, step: usize) {
+        let lesson = views::lesson_panel::bundled_lessons()
+            .into_iter()
+            .nth(index);
+        if let Some(l) = lesson
+            && let Ok(mut panel) = LessonPanel::open(l, &mut self.session)
+        {
+            panel.enter(step, &mut self.session);
+            self.graph.reset_view();
+            self.screen = Screen::Lesson(Box::new(panel));
+        }
+    }
+
     /// The app on a lesson; with `source`, the file is watched and reloaded when it changes.
     pub fn on_lesson(
         lesson: crate::lesson::Lesson<Paxos>,
@@ -405,7 +406,7 @@ impl PaxosApp {
         source: Option<std::path::PathBuf>,
         settings: Settings,
     ) -> Result<Self, String> {
-        let mut app = PaxosApp::picker(settings);
+        let mut app = PaxosApp::sandbox(settings);
         let mut panel = LessonPanel::open(lesson, &mut app.session)?;
         panel.enter(step, &mut app.session);
         panel.source = source;
@@ -419,19 +420,9 @@ impl PaxosApp {
         self
     }
 
-    /// With the screenshot, also write the rectangles of every node, node state and message
-    /// label the graph drew in that frame, as JSON.
-    pub fn with_layout_json(&mut self, path: std::path::PathBuf) {
-        if let Some(plan) = &mut self.screenshot {
-            plan.layout = Some(path);
-        }
-    }
-
-    /// Saves a screenshot to `path` after a few frames, then closes the window; the outcome
-    /// lands in `result`.
-    pub fn screenshot_then_quit(&mut self, path: std::path::PathBuf, result: ScreenshotResult) {
-        self.screenshot = Some(ScreenshotPlan::new(path, result));
-        self.persist = false;
+    /// What the graph drew in the last frame, for `--layout-json`.
+    pub fn drawn(&self) -> Vec<paxos::graph::Drawn> {
+        self.graph.drawn.clone()
     }
 
     pub fn palette(&self) -> Palette {
@@ -454,13 +445,7 @@ impl PaxosApp {
             return;
         }
         match c {
-            UiCommand::Lessons => {
-                self.screen = Screen::Picker;
-                if self.lessons.is_empty() {
-                    self.lessons = views::lesson_panel::bundled_lessons();
-                    self.shelves = workspace::shelves();
-                }
-            }
+            UiCommand::Lessons => self.command = Some(workspace::AppCommand::ToLessons),
             UiCommand::NewRun => {
                 let config = self.session.config().clone();
                 self.settings_window.open_with(&config, self.session.knobs);
@@ -473,7 +458,7 @@ impl PaxosApp {
     fn menu_bar(&mut self, ui: &mut Ui, out: &mut Vec<Command<Paxos>>) {
         let lang = self.settings.lang;
         egui::MenuBar::new().ui(ui, |ui| {
-            match views::run_file::file_menu(ui, lang, &self.file.recent) {
+            match views::run_file::file_menu(ui, lang, &self.file.recent, true) {
                 Some(views::run_file::FileChoice::Command(c)) => {
                     let ctx = ui.ctx().clone();
                     self.run_ui_command(c, &ctx, out);
@@ -543,50 +528,13 @@ impl PaxosApp {
         self.apply(out);
         self.session.refresh_spans();
 
-        let what = match self.screen {
-            Screen::Picker => T::ChooseLesson.get(self.settings.lang),
-            _ => "Paxos",
-        };
-        self.file_frame(&ctx, what);
+        self.file_frame(&ctx, "Paxos");
 
         let anim = self.anim(t);
         let palette = self.palette();
         let lang = self.settings.lang;
         let mut out = Vec::new();
         egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui, &mut out));
-        if matches!(self.screen, Screen::Picker) {
-            let mut choice = None;
-            egui::CentralPanel::default().show(ui, |ui| {
-                choice = views::lesson_panel::picker_ui(
-                    ui,
-                    &self.lessons,
-                    &self.shelves,
-                    &views::lesson_panel::LessonProgress {
-                        completed: &self.settings.completed,
-                        left_at: &self.settings.lesson_steps,
-                    },
-                    self.settings.lang,
-                )
-            });
-            use views::lesson_panel::PickerChoice;
-            match choice {
-                Some(PickerChoice::Lesson(i, step)) => {
-                    if let Some(l) = self.lessons.get(i).cloned()
-                        && let Ok(mut panel) = LessonPanel::open(l, &mut self.session)
-                    {
-                        panel.enter(step, &mut self.session);
-                        self.screen = Screen::Lesson(Box::new(panel));
-                    }
-                }
-                Some(PickerChoice::Open(workspace::AppCommand::Sandbox(
-                    crate::trace::Protocol::Paxos,
-                ))) => self.screen = Screen::Sandbox,
-                Some(PickerChoice::Open(command)) => self.command = Some(command),
-                None => {}
-            }
-            self.screenshot_step(&ctx);
-            return;
-        }
         let mut lesson_out = Vec::new();
         let highlight = match &self.screen {
             Screen::Lesson(panel) if !panel.sandbox => panel.named_nodes(self.settings.lang),
@@ -710,11 +658,7 @@ impl PaxosApp {
                 continue;
             }
             if c == LessonCommand::Leave {
-                self.screen = Screen::Picker;
-                if self.lessons.is_empty() {
-                    self.lessons = views::lesson_panel::bundled_lessons();
-                    self.shelves = workspace::shelves();
-                }
+                self.command = Some(workspace::AppCommand::ToLessons);
                 continue;
             }
             if let Screen::Lesson(panel) = &mut self.screen {
@@ -747,7 +691,6 @@ impl PaxosApp {
         if moving && self.fixed_time.is_none() {
             ctx.request_repaint();
         }
-        self.screenshot_step(&ctx);
     }
 
     /// A presentation clicker drives the lesson: PageDown / PageUp are Next / Back, and so are
@@ -825,17 +768,6 @@ impl PaxosApp {
                 // A new or opened run is not unsaved work, and it is no longer the file's run.
                 self.file.fresh(self.session.generation());
             }
-        }
-    }
-
-    fn screenshot_step(&mut self, ctx: &Context) {
-        let drawn = &self.graph.drawn;
-        if let Some(plan) = &mut self.screenshot
-            && plan.step(ctx, &|| {
-                serde_json::to_string_pretty(drawn).unwrap_or_default()
-            })
-        {
-            self.file.quit_confirmed = true;
         }
     }
 }
@@ -952,13 +884,19 @@ pub fn save_png(path: &std::path::Path, img: &egui::ColorImage) -> Result<(), St
     crate::fsutil::atomic_write(path, &png).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// The window: the Paxos app (the lesson picker, lessons, the Paxos sandbox) or a body shown in
-/// its place (a store protocol's workspace, or the side-by-side view), all behind one trait.
-/// The Paxos app is kept while another body shows, so going back finds it as it was.
+/// The window, the one shell: the lesson picker (its start screen), the Paxos app (Paxos's
+/// lessons and sandbox), or a body shown in their place (a store protocol's workspace, or the
+/// side-by-side view) behind one trait. It applies what they ask (one command type, once a
+/// frame), keeps the preferences, and takes the screenshot a `--screenshot` run asks for. The
+/// Paxos app is kept while something else shows, so going back finds it as it was.
 pub struct LabApp {
     pub paxos: PaxosApp,
     /// What the window shows in place of the Paxos app, if anything.
     pub body: Option<Box<dyn workspace::Body>>,
+    pub picker: picker::Picker,
+    /// The picker shows (over the Paxos app and any body).
+    pub on_picker: bool,
+    screenshot: Option<ScreenshotPlan>,
 }
 
 /// Keeps where the student is in a lesson, to resume it there from the picker; a lesson done
@@ -972,8 +910,37 @@ fn remember_progress(settings: &mut Settings, (id, step, done): (String, usize, 
 }
 
 impl LabApp {
+    /// The window on the Paxos app as it is.
     pub fn new(paxos: PaxosApp) -> Self {
-        LabApp { paxos, body: None }
+        LabApp {
+            paxos,
+            body: None,
+            picker: picker::Picker::default(),
+            on_picker: false,
+            screenshot: None,
+        }
+    }
+
+    /// The window on its start screen, the lesson picker.
+    pub fn picker(settings: Settings) -> Self {
+        let mut lab = LabApp::new(PaxosApp::sandbox(settings));
+        lab.on_picker = true;
+        lab
+    }
+
+    /// Saves a screenshot to `path` after a few frames (and, with `layout`, what the frame drew
+    /// as JSON), then closes the window; the outcome lands in `result`. The user's preferences
+    /// are left alone.
+    pub fn screenshot_then_quit(
+        &mut self,
+        path: std::path::PathBuf,
+        layout: Option<std::path::PathBuf>,
+        result: ScreenshotResult,
+    ) {
+        let mut plan = ScreenshotPlan::new(path, result);
+        plan.layout = layout;
+        self.screenshot = Some(plan);
+        self.paxos.persist = false;
     }
 
     /// The open workspace, if it is protocol `P`'s.
@@ -1006,14 +973,28 @@ impl LabApp {
         self.keep_layouts();
         body.dress(&self.paxos.settings, self.paxos.fixed_time);
         self.body = Some(body);
+        self.on_picker = false;
     }
 
-    /// Back to the Paxos app.
+    /// Back to the Paxos app (or the picker, which shows over it).
     fn close_body(&mut self) {
         self.keep_layouts();
         self.body = None;
         // Files the body opened or saved are recent here too.
         self.paxos.file.recent = self.paxos.settings.recent_files.clone();
+    }
+
+    /// The Paxos app, in place of whatever showed.
+    fn show_paxos(&mut self) {
+        self.close_body();
+        self.on_picker = false;
+    }
+
+    /// Back to the picker, saying why a file did not open.
+    fn refuse(&mut self, why: String) {
+        self.close_body();
+        self.on_picker = true;
+        self.picker.status = Some((true, why));
     }
 
     /// Does what a body asked of the window.
@@ -1023,19 +1004,17 @@ impl LabApp {
         match command {
             AppCommand::ToLessons => {
                 self.close_body();
-                if self.paxos.lessons.is_empty() {
-                    self.paxos.lessons = views::lesson_panel::bundled_lessons();
-                }
-                if self.paxos.shelves.is_empty() {
-                    self.paxos.shelves = workspace::shelves();
-                }
-                self.paxos.screen = Screen::Picker;
+                self.on_picker = true;
             }
             AppCommand::Compare => {
                 match compare::CompareView::new(None, self.paxos.settings.lang) {
                     Ok(c) => self.show(Box::new(c)),
-                    Err(e) => self.paxos.file.status = Some((true, e)),
+                    Err(e) => self.refuse(e),
                 }
+            }
+            AppCommand::Lesson(crate::trace::Protocol::Paxos, index, step) => {
+                self.show_paxos();
+                self.paxos.open_bundled(index, step);
             }
             AppCommand::OpenFile(path) => match workspace::open_file(&path) {
                 Ok(Start::Workspace(make)) => match make(self.paxos.settings.lang) {
@@ -1045,31 +1024,22 @@ impl LabApp {
                             b.opened(&path);
                         }
                     }
-                    Err(e) => {
-                        self.close_body();
-                        self.paxos.file.status = Some((true, e));
-                    }
+                    Err(e) => self.refuse(e),
                 },
                 // A Paxos file: the Paxos app opens it, asking first if its own run (kept
-                // aside while the body showed) is unsaved.
+                // aside while something else showed) is unsaved.
                 Ok(_) => {
-                    self.close_body();
-                    if matches!(self.paxos.screen, Screen::Picker) {
-                        self.paxos.screen = Screen::Sandbox;
-                    }
+                    self.show_paxos();
                     self.paxos.handle_file_request(FileRequest::Open(path), ctx);
                 }
-                Err(e) => {
-                    self.close_body();
-                    self.paxos.file.status = Some((true, e));
-                }
+                Err(e) => self.refuse(e),
             },
             command => match workspace::open(&command, self.paxos.settings.lang) {
                 Some(Ok(w)) => self.show(w),
-                Some(Err(e)) => self.paxos.file.status = Some((true, e)),
+                Some(Err(e)) => self.refuse(e),
                 // Paxos: the Paxos app's own sandbox.
                 None => {
-                    self.close_body();
+                    self.show_paxos();
                     self.paxos.screen = Screen::Sandbox;
                 }
             },
@@ -1085,19 +1055,25 @@ impl LabApp {
         // that run, whose own question comes next. The body's run has nothing unsaved, or its
         // own question would have come first.
         let closing = ui.ctx().input(|i| i.viewport().close_requested());
-        if closing && self.body.as_ref().is_some_and(|b| b.quiet()) && self.paxos.unsaved() {
+        let aside = self.on_picker || self.body.as_ref().is_some_and(|b| b.quiet());
+        if closing && aside && self.paxos.unsaved() && !self.paxos.file.quit_confirmed {
             ui.ctx()
                 .send_viewport_cmd(egui::ViewportCommand::CancelClose);
-            self.close_body();
+            self.show_paxos();
             self.paxos.file.quit_prompt = true;
         }
-        match &mut self.body {
-            Some(b) => b.ui(ui),
-            None => self.paxos.ui(ui),
+        let mut command = None;
+        if self.on_picker {
+            command = self.picker.ui(ui, &mut self.paxos.settings);
+        } else {
+            match &mut self.body {
+                Some(b) => b.ui(ui),
+                None => self.paxos.ui(ui),
+            }
         }
         // Whatever a body asked for takes effect after it drew, so each frame draws one body
         // whole.
-        let mut command = self.paxos.command.take();
+        command = command.or(self.paxos.command.take());
         if let Some(b) = &mut self.body {
             for id in b.take_completed() {
                 self.paxos.settings.completed.insert(id);
@@ -1111,8 +1087,32 @@ impl LabApp {
                 command = Some(c);
             }
         }
+        self.screenshot_step(ui.ctx());
         if let Some(c) = command {
             self.apply(c, ui.ctx());
+        }
+    }
+
+    /// One frame of a `--screenshot` run, over whatever shows.
+    fn screenshot_step(&mut self, ctx: &Context) {
+        let Some(plan) = &mut self.screenshot else {
+            return;
+        };
+        let (body, paxos, on_picker) = (&self.body, &self.paxos, self.on_picker);
+        let drawn = || {
+            let drawn = match body {
+                _ if on_picker => Vec::new(),
+                Some(b) => b.drawn(),
+                None => paxos.drawn(),
+            };
+            serde_json::to_string_pretty(&drawn).unwrap_or_default()
+        };
+        if plan.step(ctx, &drawn) {
+            // The window closes without asking anything.
+            self.paxos.file.quit_confirmed = true;
+            if let Some(b) = &mut self.body {
+                b.let_close();
+            }
         }
     }
 }
@@ -1265,7 +1265,7 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
                 cc.egui_ctx
                     .send_viewport_cmd(egui::ViewportCommand::InnerSize(egui::vec2(w, h) / zoom));
             }
-            // A body other than the Paxos app opens over the picker.
+            // A body other than the Paxos app opens in its place.
             let (body, start) = match start {
                 Some(Start::Compare(script, round)) => {
                     let mut c = compare::CompareView::new(Some(*script), settings.lang)?;
@@ -1275,40 +1275,30 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
                 Some(Start::Workspace(make)) => (Some(make(settings.lang)?), None),
                 other => (None, other),
             };
-            if let Some(mut body) = body {
-                body.dress(&settings, None);
-                if let Some(p) = screenshot {
-                    body.screenshot_then_quit(p, slot);
-                    if let Some(l) = layout_json {
-                        body.with_layout_json(l);
-                    }
-                }
-                let mut lab = LabApp::new(PaxosApp::picker(settings));
-                lab.paxos.fonts_installed = true;
-                lab.body = Some(body);
-                return Ok(Box::new(lab) as Box<dyn eframe::App>);
-            }
-            let mut app = match start {
-                None => PaxosApp::picker(settings),
+            let mut lab = match start {
+                None => LabApp::picker(settings),
                 Some(Start::Sandbox(session, document)) => {
                     let mut app = PaxosApp::new(*session, settings);
                     app.file.document = document;
-                    app
+                    LabApp::new(app)
                 }
                 Some(Start::Lesson(lesson, step, source)) => {
-                    PaxosApp::on_lesson(*lesson, step, source, settings)?
+                    LabApp::new(PaxosApp::on_lesson(*lesson, step, source, settings)?)
                 }
-                // Opened above.
-                Some(Start::Workspace(_) | Start::Compare(..)) => PaxosApp::picker(settings),
+                // Made above.
+                Some(Start::Workspace(_) | Start::Compare(..)) => {
+                    LabApp::new(PaxosApp::sandbox(settings))
+                }
             };
-            app.fonts_installed = true;
-            if let Some(p) = screenshot {
-                app.screenshot_then_quit(p, slot);
-                if let Some(l) = layout_json {
-                    app.with_layout_json(l);
-                }
+            lab.paxos.fonts_installed = true;
+            if let Some(body) = body {
+                lab.on_picker = false;
+                lab.show(body);
             }
-            Ok(Box::new(LabApp::new(app)))
+            if let Some(p) = screenshot {
+                lab.screenshot_then_quit(p, layout_json, slot);
+            }
+            Ok(Box::new(lab) as Box<dyn eframe::App>)
         }),
     )
     .map_err(|e| e.to_string())?;

@@ -9,11 +9,11 @@ use std::path::PathBuf;
 
 use egui::Ui;
 
+use super::Settings;
 use super::i18n::{Lang, T};
 use super::store::app::{StoreApp, StoreWorkspace};
 use super::store::settings::StoreSettings;
 use super::views::lesson_panel::LessonPanel;
-use super::{ScreenshotResult, Settings};
 use crate::lesson::{Lesson, Teach};
 use crate::palette::Palette;
 use crate::session::Session;
@@ -94,8 +94,10 @@ pub trait Body {
     fn look(&self) -> super::Look;
     /// Nothing unsaved, and closing not yet confirmed.
     fn quiet(&self) -> bool;
-    fn screenshot_then_quit(&mut self, path: PathBuf, result: ScreenshotResult);
-    fn with_layout_json(&mut self, path: PathBuf);
+    /// What the last frame drew, for `--layout-json`.
+    fn drawn(&self) -> Vec<super::paxos::graph::Drawn>;
+    /// The window may close without asking (a screenshot run is done).
+    fn let_close(&mut self) {}
     /// It was opened from `path` (File > Open in another body): the run is that file's, the
     /// file is recent, and the status line says so. A body without files ignores it.
     fn opened(&mut self, _path: &std::path::Path) {}
@@ -139,11 +141,11 @@ impl<P: StoreWorkspace> Body for StoreApp<P> {
     fn quiet(&self) -> bool {
         !self.unsaved() && !self.file.quit_confirmed
     }
-    fn screenshot_then_quit(&mut self, path: PathBuf, result: ScreenshotResult) {
-        StoreApp::screenshot_then_quit(self, path, result)
+    fn drawn(&self) -> Vec<super::paxos::graph::Drawn> {
+        StoreApp::drawn(self)
     }
-    fn with_layout_json(&mut self, path: PathBuf) {
-        StoreApp::with_layout_json(self, path)
+    fn let_close(&mut self) {
+        self.file.quit_confirmed = true;
     }
     fn opened(&mut self, path: &std::path::Path) {
         let (generation, lang) = (self.session.generation(), self.lang);
@@ -304,6 +306,13 @@ pub fn open(command: &AppCommand, lang: Lang) -> Option<Result<Box<dyn Body>, St
         }),
         AppCommand::Compare | AppCommand::ToLessons | AppCommand::OpenFile(_) => None,
     }
+}
+
+/// Checks a lesson or trace file of any protocol as opening it would.
+pub fn check_any(path: &std::path::Path) -> Result<(), String> {
+    let text = crate::trace::read_text(path).map_err(|e| e.to_string())?;
+    let protocol = Protocol::of_text(path, &text).map_err(|e| e.to_string())?;
+    check_file(protocol, path, &text)
 }
 
 /// Checks a file of `protocol` as opening it would (a lesson's reference path, a trace's

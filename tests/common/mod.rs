@@ -31,9 +31,10 @@ pub fn window_harness<S: 'static>(
 /// The whole window (`LabApp`) on the lesson picker, its clock frozen.
 pub fn lab_harness() -> Harness<'static, paxos_lab::ui::LabApp> {
     use paxos_lab::ui::{LabApp, PaxosApp, Settings};
-    let mut paxos = PaxosApp::picker(Settings::default()).fonts_already_installed();
-    paxos.fixed_time = Some(0.0);
-    window_harness(LabApp::new(paxos), |ui, lab: &mut LabApp| lab.ui(ui))
+    let mut lab = LabApp::new(PaxosApp::sandbox(Settings::default()).fonts_already_installed());
+    lab.on_picker = true;
+    lab.paxos.fixed_time = Some(0.0);
+    window_harness(lab, |ui, lab: &mut LabApp| lab.ui(ui))
 }
 
 /// Clicks Search in the "Can this break?" window and steps frames (its progress bar repaints

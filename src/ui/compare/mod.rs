@@ -85,8 +85,6 @@ pub struct CompareView {
     title: String,
     /// Set by tests: the clock, frozen.
     pub fixed_time: Option<f64>,
-    /// `paxos-lab gui SCRIPT --screenshot`: save the window a few frames in, then close.
-    screenshot: Option<crate::ui::ScreenshotPlan>,
 }
 
 impl CompareView {
@@ -131,16 +129,7 @@ impl CompareView {
             request: None,
             title: String::new(),
             fixed_time: None,
-            screenshot: None,
         })
-    }
-
-    pub(crate) fn screenshot_then_quit(
-        &mut self,
-        path: std::path::PathBuf,
-        result: crate::ui::ScreenshotResult,
-    ) {
-        self.screenshot = Some(crate::ui::ScreenshotPlan::new(path, result));
     }
 
     fn run(script: &Script) -> Result<(Comparison, Session<MultiPaxos>, Session<Raft>), String> {
@@ -326,17 +315,6 @@ impl CompareView {
             });
             self.log_rows = rows;
         });
-        // The layout is listed only for a screenshot run, not every frame.
-        let drawn = if self.screenshot.is_some() {
-            self.drawn()
-        } else {
-            Vec::new()
-        };
-        if let Some(plan) = &mut self.screenshot {
-            plan.step(&ctx, &|| {
-                serde_json::to_string_pretty(&drawn).unwrap_or_default()
-            });
-        }
     }
 
     /// What the last frame drew, for `--layout-json`: each side's log rows (`multipaxos:S1`,
@@ -921,17 +899,8 @@ impl crate::ui::workspace::Body for CompareView {
     fn quiet(&self) -> bool {
         true
     }
-    fn screenshot_then_quit(
-        &mut self,
-        path: std::path::PathBuf,
-        result: crate::ui::ScreenshotResult,
-    ) {
-        CompareView::screenshot_then_quit(self, path, result)
-    }
-    fn with_layout_json(&mut self, path: std::path::PathBuf) {
-        if let Some(plan) = &mut self.screenshot {
-            plan.layout = Some(path);
-        }
+    fn drawn(&self) -> Vec<crate::ui::paxos::graph::Drawn> {
+        CompareView::drawn(self)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self

@@ -22,7 +22,6 @@ use crate::session::{Command, Notice, Selection, Session};
 use crate::sim::world::{Action, World};
 use crate::sim::{MsgId, NodeId};
 use crate::trace::Protocol;
-use crate::ui::ScreenshotPlan;
 use crate::ui::i18n::{Lang, T, fill};
 use crate::ui::store::graph::{GraphFrame, StoreGraph, StoreGraphView, client_words};
 use crate::ui::store::settings::{StoreSettings, protocol_picker};
@@ -207,7 +206,6 @@ pub struct StoreApp<P: StoreWorkspace> {
     animator: Animator,
     /// Set by tests and benchmarks: the animation clock, frozen.
     pub fixed_time: Option<f64>,
-    screenshot: Option<ScreenshotPlan>,
 }
 
 impl<P: StoreWorkspace> StoreApp<P> {
@@ -251,7 +249,6 @@ impl<P: StoreWorkspace> StoreApp<P> {
             previous: None,
             animator: Animator::default(),
             fixed_time: None,
-            screenshot: None,
         }
     }
 
@@ -343,22 +340,6 @@ impl<P: StoreWorkspace> StoreApp<P> {
     pub fn sandbox(settings: StoreSettings<P::Config>, lang: Lang) -> Self {
         let session = Session::new(settings.config.clone(), settings.knobs);
         StoreApp::new(session, lang)
-    }
-
-    pub(crate) fn screenshot_then_quit(
-        &mut self,
-        path: std::path::PathBuf,
-        result: crate::ui::ScreenshotResult,
-    ) {
-        self.screenshot = Some(ScreenshotPlan::new(path, result));
-    }
-
-    /// With the screenshot, also write the rectangles of every node, node state and message
-    /// label the graph drew in that frame, as JSON.
-    pub fn with_layout_json(&mut self, path: std::path::PathBuf) {
-        if let Some(plan) = &mut self.screenshot {
-            plan.layout = Some(path);
-        }
     }
 
     pub fn palette(&self) -> Palette {
@@ -541,7 +522,7 @@ impl<P: StoreWorkspace> StoreApp<P> {
         // the Panes menu ran off the window's right edge.
         ui.horizontal_wrapped(|ui| {
             let ctx = ui.ctx().clone();
-            match file_menu(ui, lang, &self.file.recent) {
+            match file_menu(ui, lang, &self.file.recent, true) {
                 Some(FileChoice::Command(c)) => self.run_ui_command(c, &ctx, out),
                 Some(FileChoice::Reopen(p)) => self.handle_file_request(FileRequest::Open(p), &ctx),
                 None => {}
@@ -1206,14 +1187,6 @@ impl<P: StoreWorkspace> StoreApp<P> {
         let moving = self.session.playing || anim.progress < 1.0;
         if moving && self.fixed_time.is_none() {
             ctx.request_repaint();
-        }
-        if self.screenshot.is_some() {
-            let drawn = self.drawn();
-            if let Some(plan) = &mut self.screenshot {
-                plan.step(&ctx, &|| {
-                    serde_json::to_string_pretty(&drawn).unwrap_or_default()
-                });
-            }
         }
     }
 

@@ -370,8 +370,9 @@ pub enum FileChoice {
 }
 
 /// The File menu every body with a run shows: Lessons, Open, Save, Save as, Export as, the
-/// recent files, Quit, each with its shortcut.
-pub fn file_menu(ui: &mut Ui, lang: Lang, recent: &[PathBuf]) -> Option<FileChoice> {
+/// recent files, Quit, each with its shortcut; without a run (the lesson picker), only Open,
+/// the recent files and Quit.
+pub fn file_menu(ui: &mut Ui, lang: Lang, recent: &[PathBuf], run: bool) -> Option<FileChoice> {
     let mut choice = None;
     ui.menu_button(T::MenuFile.get(lang), |ui| {
         let item = |ui: &mut Ui, c: UiCommand| {
@@ -382,7 +383,7 @@ pub fn file_menu(ui: &mut Ui, lang: Lang, recent: &[PathBuf]) -> Option<FileChoi
             ui.add(button).clicked()
         };
         for c in &UiCommand::FILE[..5] {
-            if item(ui, *c) {
+            if (run || *c == UiCommand::Open) && item(ui, *c) {
                 choice = Some(FileChoice::Command(*c));
                 ui.close();
             }
