@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 cargo build --release
 app=target/release/paxos-lab
 shot() { xvfb-run -a -s "-screen 0 1400x900x24" "$app" gui "$@"; }
+shot --lessons --screenshot screenshots/lesson-picker.png
+shot --lessons --lang zh --presenter --screenshot screenshots/lesson-picker-presenter-zh.png
 shot --seed 3 --seek 12 --screenshot screenshots/sandbox-mid-run.png
 shot --seed 3 --seek 12 --lang zh --screenshot screenshots/chinese-ui.png
 shot tests/scenarios/ignore-promised-value.ron --seek 14 --screenshot screenshots/violation.png

@@ -182,6 +182,9 @@ pub struct GuiArgs {
     /// (default: the size the window had last time, or 1280x800; a size given here wins)
     #[arg(long, value_parser = parse_size)]
     pub size: Option<(f32, f32)>,
+    /// Open on the lesson picker, the start screen (as `paxos-lab` alone does)
+    #[arg(long, conflicts_with_all = ["trace", "seek"])]
+    pub lessons: bool,
 }
 
 fn parse_lang(s: &str) -> Result<crate::ui::i18n::Lang, String> {
@@ -828,6 +831,9 @@ fn run_gui(args: GuiArgs) -> u8 {
     {
         report!("error: --seek {step} is more than the limit of {MAX_STEPS} steps");
         return EXIT_BAD_INPUT;
+    }
+    if args.lessons {
+        return open_app(None, &args);
     }
     // The file is read once; its protocol decides which window opens.
     if let Some(path) = &args.trace {
