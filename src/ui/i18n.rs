@@ -179,7 +179,6 @@ texts! {
     SelectNextMessage => "Select next message", "选择下一条消息";
     // Lessons
     ChooseLesson => "Choose a lesson", "选择一课";
-    MultiPaxosLessons => "Paxos applied: Multi-Paxos under a key-value store", "Paxos 的应用：键值存储之下的 Multi-Paxos";
     MenuLessons => "Lessons…", "课程…";
     FlawBadge => "Flawed cluster: {0}", "有缺陷的集群：{0}";
     PromisesCount => "promises {0}/{1}", "已收到承诺 {0}/{1}";
@@ -336,19 +335,12 @@ texts! {
     StepOf => "step {0} of {1}", "第 {0} 步，共 {1} 步";
     // The Multi-Paxos workspace and the protocol picker
     Protocol => "Protocol", "协议";
-    OpenMultiPaxosSandbox => "Multi-Paxos sandbox: a replicated key-value store", "Multi-Paxos 沙盒：复制的键值存储";
     ProtocolPaxos => "Paxos (one value)", "Paxos（单个值）";
-    ProtocolMultiPaxos => "Multi-Paxos (a replicated key-value store)", "Multi-Paxos（复制的键值存储）";
     Servers => "servers", "服务器";
     Clients => "clients", "客户端";
     Workload => "workload", "工作负载";
     WorkloadMixed => "mixed (put, get, cas)", "混合（put、get、cas）";
     WorkloadPutGet => "put then get", "先 put 后 get";
-    MpLeaderIn => "leader in {0}", "领导者，提案编号 {0}";
-    MpCandidateIn => "candidate in {0}", "候选人，提案编号 {0}";
-    MpFollowerOf => "follows {0}", "跟随 {0}";
-    MpFollower => "follower", "跟随者";
-    MpCommitApplied => "commit {0} · applied {1}", "提交 {0} · 应用 {1}";
     MpWaitingOn => "{0} {1} → {2}", "{0} {1} → {2}";
     OpenCompare => "Multi-Paxos and Raft side by side", "Multi-Paxos 与 Raft 并排对比";
     CompareTitle => "Multi-Paxos and Raft, one workload, one fault script", "Multi-Paxos 与 Raft：同一负载，同一故障脚本";
@@ -415,7 +407,6 @@ texts! {
     PickerTakes => "{0} steps · complete when its {1} exercises are solved and its {2} quizzes answered right", "{0} 步 · 解出全部 {1} 道练习、答对全部 {2} 道测验即完成";
     ResetLayout => "Reset layout", "重置布局";
     PanesTitle => "Panes", "窗格";
-    MpClientsTitle => "Clients", "客户端";
     ExerciseControlsTitle => "What this exercise lets you do", "本练习允许的操作";
     ExerciseNoMessage => "No message is in flight.", "没有正在传输的消息。";
     ExerciseSend => "Send {0}: {1}", "发送 {0}：{1}";
@@ -433,12 +424,7 @@ texts! {
     MpRelease => "Release", "放行";
     MpInspectorTitle => "Selected: {0}", "选中：{0}";
     MpSwitchProtocol => "Start a new run of the protocol picked above.", "用上面选择的协议开始新的运行。";
-    MpInvAgreement => "agreement: one command per slot", "一致性：每个槽位只有一条命令";
-    MpInvAppliedIsChosen => "applied commands were chosen", "已应用的命令均已被选定";
-    MpInvStateMachineSafety => "replicas apply the same log in order", "副本按顺序应用相同的日志";
     MpInvExactlyOnce => "each request runs at most once", "每个请求至多执行一次";
-    MpInvPromiseRule => "promises never go back", "承诺从不倒退";
-    MpInvAcceptRule => "no vote below a promise", "不在承诺之下接受";
     MpInvLinearizable => "linearizability: one order explains every answer", "线性一致性：一种顺序能解释所有回复";
     // The Multi-Paxos leader panel
     LeaderTitle => "Leader", "领导者";
@@ -489,19 +475,6 @@ texts! {
 
 /// Fills `{0}`, `{1}`, ... in a translated template.
 pub use crate::sim::words::fill;
-
-/// The translated name of a Multi-Paxos invariant, by its stable id.
-pub fn multipaxos_invariant_name(id: &str) -> T {
-    match id {
-        "agreement" => T::MpInvAgreement,
-        "applied-is-chosen" => T::MpInvAppliedIsChosen,
-        "state-machine-safety" => T::MpInvStateMachineSafety,
-        "exactly-once" => T::MpInvExactlyOnce,
-        "promise-rule" => T::MpInvPromiseRule,
-        "accept-rule" => T::MpInvAcceptRule,
-        _ => T::MpInvLinearizable,
-    }
-}
 
 /// The translated name of an invariant, by its stable id.
 pub fn invariant_name(id: &str) -> T {

@@ -281,7 +281,7 @@ impl CompareView {
                     let mp = (&self.multipaxos, &mut self.mp_graph);
                     side(
                         &mut cols[0],
-                        T::ProtocolMultiPaxos,
+                        crate::ui::multipaxos::words::PROTOCOL,
                         "multipaxos",
                         mp,
                         &mp_notes,

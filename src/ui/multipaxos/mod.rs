@@ -3,6 +3,7 @@
 
 pub mod leader_view;
 pub mod log_view;
+pub mod words;
 
 use egui::Ui;
 
@@ -13,7 +14,7 @@ use crate::protocols::multipaxos::{self, MultiPaxos, MultiPaxosWorld};
 use crate::sim::NodeId;
 use crate::sim::world::World;
 use crate::trace::Protocol;
-use crate::ui::i18n::{Lang, T, fill, multipaxos_invariant_name};
+use crate::ui::i18n::{Lang, T, fill};
 use crate::ui::store::app::{StoreApp, StoreWorkspace};
 
 /// The store workspace on MultiPaxos.
@@ -52,17 +53,17 @@ pub const BUNDLED: &[(&str, &str)] = &[
 
 impl StoreWorkspace for MultiPaxos {
     const PROTOCOL: Protocol = Protocol::MultiPaxos;
-    const SANDBOX_BUTTON: T = T::OpenMultiPaxosSandbox;
-    const LESSONS_HEADING: T = T::MultiPaxosLessons;
+    const SANDBOX_BUTTON: T = words::OPEN_SANDBOX;
+    const LESSONS_HEADING: T = words::LESSONS;
     const BUNDLED: &'static [(&'static str, &'static str)] = BUNDLED;
     type Panels = (LogView, LeaderView);
 
     fn heading() -> T {
-        T::ProtocolMultiPaxos
+        words::PROTOCOL
     }
 
     fn invariant_name(id: &str) -> T {
-        multipaxos_invariant_name(id)
+        words::invariant_name(id)
     }
 
     fn leader_panel(panels: &mut Self::Panels, ui: &mut Ui, world: &World<Self>, lang: Lang) {
@@ -114,16 +115,16 @@ impl StoreGraphView for MultiPaxos {
             return String::new();
         };
         let role = match s.role {
-            ServerRole::Leader { ballot } => fill(tr(T::MpLeaderIn), &[&ballot]),
-            ServerRole::Candidate { ballot } => fill(tr(T::MpCandidateIn), &[&ballot]),
+            ServerRole::Leader { ballot } => fill(tr(words::LEADER_IN), &[&ballot]),
+            ServerRole::Candidate { ballot } => fill(tr(words::CANDIDATE_IN), &[&ballot]),
             ServerRole::Follower { leader: Some(l) } => {
-                fill(tr(T::MpFollowerOf), &[&format!("S{l}")])
+                fill(tr(words::FOLLOWER_OF), &[&format!("S{l}")])
             }
-            ServerRole::Follower { leader: None } => tr(T::MpFollower).to_string(),
+            ServerRole::Follower { leader: None } => tr(words::FOLLOWER).to_string(),
         };
         format!(
             "{role}\n{}",
-            fill(tr(T::MpCommitApplied), &[&s.commit, &s.applied])
+            fill(tr(words::COMMIT_APPLIED), &[&s.commit, &s.applied])
         )
     }
 
