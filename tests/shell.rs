@@ -808,8 +808,8 @@ fn new_run_shows_the_picked_protocols_settings() {
 fn every_body_honours_the_windows_preferences() {
     use egui::{Key, Modifiers};
     let mut h = common::lab_harness();
-    h.state_mut().paxos.settings.color_blind = true;
-    h.state_mut().paxos.settings.zoom = 1.2;
+    h.state_mut().settings.color_blind = true;
+    h.state_mut().settings.zoom = 1.2;
     h.run();
     h.get_by_label("Raft sandbox: the same store").click();
     h.run();
@@ -841,7 +841,7 @@ fn every_body_honours_the_windows_preferences() {
     h.run();
     h.run();
     assert!(h.state().store::<Raft>().is_none(), "back on the picker");
-    let settings = &h.state().paxos.settings;
+    let settings = &h.state().settings;
     assert!(!settings.color_blind, "kept from the workspace");
     assert!((settings.zoom - 1.32).abs() < 1e-3);
 }
@@ -953,7 +953,7 @@ fn every_body_has_the_same_preferences_bar() {
         );
         h.run();
         h.run();
-        let settings = &h.state().paxos.settings;
+        let settings = &h.state().settings;
         assert!(
             settings.presenter && settings.lang == Lang::Zh,
             "{button}: the choices went back to the window"

@@ -1059,9 +1059,9 @@ fn leaving_an_unsaved_run_asks_first_and_can_save_it() {
     let text = std::fs::read_to_string(&saved).unwrap();
     let (t, _) = trace::parse_and_replay_as::<MultiPaxos>(&saved, &text).unwrap();
     assert_eq!(t.actions.len(), 2 + 3, "the opening puts and three steps");
-    // One list of recent files for the whole window: the Paxos app's File menu has it, and so
-    // has the workspace's, which opens it again from there.
-    let recent = &h.state().paxos.file.recent;
+    // One list of recent files for the whole window: the picker's File menu has it, and so has
+    // the workspace's, which opens it again from there.
+    let recent = &h.state().settings.recent_files;
     assert!(
         recent
             .first()

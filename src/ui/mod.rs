@@ -822,6 +822,64 @@ impl HoldsRun for PaxosApp {
     }
 }
 
+/// The Paxos app as the window shows it: Paxos's lessons and sandbox, one body among the others.
+/// It holds the whole of the window's preferences while it shows (its lessons keep their
+/// progress there) and gives them back when it leaves.
+impl workspace::Body for PaxosApp {
+    fn protocol(&self) -> Option<crate::trace::Protocol> {
+        Some(crate::trace::Protocol::Paxos)
+    }
+    fn ui(&mut self, ui: &mut Ui) {
+        PaxosApp::ui(self, ui)
+    }
+    fn dress(&mut self, settings: &Settings, fixed_time: Option<f64>) {
+        self.settings = settings.clone();
+        self.graph.ring = settings.ring;
+        self.file.recent = settings.recent_files.clone();
+        self.fixed_time = fixed_time;
+    }
+    fn keep_layout(&self, settings: &mut Settings) {
+        *settings = self.settings.clone();
+        settings.recent_files = self.file.recent.clone();
+    }
+    fn take_command(&mut self) -> Option<workspace::AppCommand> {
+        self.command.take()
+    }
+    fn take_completed(&mut self) -> Vec<String> {
+        // Kept in its preferences as they happen (see `keep_layout`).
+        Vec::new()
+    }
+    fn lesson_progress(&self) -> Option<(String, usize, bool)> {
+        None
+    }
+    fn look(&self) -> Look {
+        Look::of(&self.settings)
+    }
+    fn quiet(&self) -> bool {
+        !self.unsaved() && !self.file.quit_confirmed
+    }
+    fn drawn(&self) -> Vec<paxos::graph::Drawn> {
+        PaxosApp::drawn(self)
+    }
+    fn let_close(&mut self) {
+        self.file.quit_confirmed = true;
+    }
+    fn opened(&mut self, path: &std::path::Path) {
+        let generation = self.session.generation();
+        let lang = self.settings.lang;
+        match self.screen {
+            Screen::Lesson(_) => self.file.adopt_lesson(path, generation, lang),
+            Screen::Sandbox => self.file.adopt(path, generation, T::Opened, lang),
+        }
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+}
+
 /// The window's zoom and colours: presenter mode is larger (1.4x) and in high contrast for
 /// projectors (pure backgrounds, stronger lines). Only what changed is set.
 /// How much presenter mode enlarges everything.
@@ -890,6 +948,9 @@ pub fn save_png(path: &std::path::Path, img: &egui::ColorImage) -> Result<(), St
 /// frame), keeps the preferences, and takes the screenshot a `--screenshot` run asks for. The
 /// Paxos app is kept while something else shows, so going back finds it as it was.
 pub struct LabApp {
+    /// The window's preferences. The view showing holds a copy while it shows (the user may
+    /// change them there) and gives it back when it leaves.
+    pub settings: Settings,
     pub paxos: PaxosApp,
     /// What the window shows in place of the Paxos app, if anything.
     pub body: Option<Box<dyn workspace::Body>>,
@@ -913,6 +974,7 @@ impl LabApp {
     /// The window on the Paxos app as it is.
     pub fn new(paxos: PaxosApp) -> Self {
         LabApp {
+            settings: paxos.settings.clone(),
             paxos,
             body: None,
             picker: picker::Picker::default(),
@@ -959,41 +1021,54 @@ impl LabApp {
         self.body.as_ref()?.as_any().downcast_ref()
     }
 
-    /// Puts what the showing body keeps (its panes, the recent files) into the preferences, to
-    /// find them again next time.
-    fn keep_layouts(&mut self) {
-        match &self.body {
-            Some(w) => w.keep_layout(&mut self.paxos.settings),
-            None => self.paxos.settings.recent_files = self.paxos.file.recent.clone(),
+    /// What shows, as a body (none: the picker).
+    fn current(&mut self) -> Option<&mut dyn workspace::Body> {
+        if self.on_picker {
+            return None;
         }
+        Some(match &mut self.body {
+            Some(b) => b.as_mut(),
+            None => &mut self.paxos,
+        })
+    }
+
+    /// Takes back the preferences from what shows (its panes, its look, the recent files), to
+    /// find them again next time and hand them to what shows next.
+    fn keep_layouts(&mut self) {
+        let mut settings = std::mem::take(&mut self.settings);
+        if let Some(current) = self.current() {
+            current.keep_layout(&mut settings);
+        }
+        self.settings = settings;
     }
 
     /// Shows `body` in place of whatever showed.
     fn show(&mut self, mut body: Box<dyn workspace::Body>) {
         self.keep_layouts();
-        body.dress(&self.paxos.settings, self.paxos.fixed_time);
+        body.dress(&self.settings, self.paxos.fixed_time);
         self.body = Some(body);
         self.on_picker = false;
     }
 
-    /// Back to the Paxos app (or the picker, which shows over it).
-    fn close_body(&mut self) {
+    /// Leaves what shows for the picker.
+    fn show_picker(&mut self) {
         self.keep_layouts();
         self.body = None;
-        // Files the body opened or saved are recent here too.
-        self.paxos.file.recent = self.paxos.settings.recent_files.clone();
+        self.on_picker = true;
     }
 
     /// The Paxos app, in place of whatever showed.
     fn show_paxos(&mut self) {
-        self.close_body();
+        self.keep_layouts();
+        self.body = None;
         self.on_picker = false;
+        let fixed_time = self.paxos.fixed_time;
+        workspace::Body::dress(&mut self.paxos, &self.settings, fixed_time);
     }
 
     /// Back to the picker, saying why a file did not open.
     fn refuse(&mut self, why: String) {
-        self.close_body();
-        self.on_picker = true;
+        self.show_picker();
         self.picker.status = Some((true, why));
     }
 
@@ -1002,22 +1077,17 @@ impl LabApp {
         use workspace::AppCommand;
         ctx.request_repaint();
         match command {
-            AppCommand::ToLessons => {
-                self.close_body();
-                self.on_picker = true;
-            }
-            AppCommand::Compare => {
-                match compare::CompareView::new(None, self.paxos.settings.lang) {
-                    Ok(c) => self.show(Box::new(c)),
-                    Err(e) => self.refuse(e),
-                }
-            }
+            AppCommand::ToLessons => self.show_picker(),
+            AppCommand::Compare => match compare::CompareView::new(None, self.settings.lang) {
+                Ok(c) => self.show(Box::new(c)),
+                Err(e) => self.refuse(e),
+            },
             AppCommand::Lesson(crate::trace::Protocol::Paxos, index, step) => {
                 self.show_paxos();
                 self.paxos.open_bundled(index, step);
             }
             AppCommand::OpenFile(path) => match workspace::open_file(&path) {
-                Ok(Start::Workspace(make)) => match make(self.paxos.settings.lang) {
+                Ok(Start::Workspace(make)) => match make(self.settings.lang) {
                     Ok(body) => {
                         self.show(body);
                         if let Some(b) = &mut self.body {
@@ -1034,7 +1104,7 @@ impl LabApp {
                 }
                 Err(e) => self.refuse(e),
             },
-            command => match workspace::open(&command, self.paxos.settings.lang) {
+            command => match workspace::open(&command, self.settings.lang) {
                 Some(Ok(w)) => self.show(w),
                 Some(Err(e)) => self.refuse(e),
                 // Paxos: the Paxos app's own sandbox.
@@ -1064,29 +1134,25 @@ impl LabApp {
         }
         let mut command = None;
         if self.on_picker {
-            command = self.picker.ui(ui, &mut self.paxos.settings);
-        } else {
-            match &mut self.body {
-                Some(b) => b.ui(ui),
-                None => self.paxos.ui(ui),
-            }
+            command = self.picker.ui(ui, &mut self.settings);
+        } else if let Some(current) = self.current() {
+            current.ui(ui);
         }
         // Whatever a body asked for takes effect after it drew, so each frame draws one body
         // whole.
-        command = command.or(self.paxos.command.take());
-        if let Some(b) = &mut self.body {
-            for id in b.take_completed() {
-                self.paxos.settings.completed.insert(id);
+        let mut settings = std::mem::take(&mut self.settings);
+        if let Some(current) = self.current() {
+            for id in current.take_completed() {
+                settings.completed.insert(id);
             }
-            if let Some(progress) = b.lesson_progress() {
-                remember_progress(&mut self.paxos.settings, progress);
+            if let Some(progress) = current.lesson_progress() {
+                remember_progress(&mut settings, progress);
             }
-            if let Some(c) = b.take_command() {
-                // Leaving takes the preferences as the body left them along.
-                b.look().keep_in(&mut self.paxos.settings);
+            if let Some(c) = current.take_command() {
                 command = Some(c);
             }
         }
+        self.settings = settings;
         self.screenshot_step(ui.ctx());
         if let Some(c) = command {
             self.apply(c, ui.ctx());
@@ -1103,7 +1169,7 @@ impl LabApp {
             let drawn = match body {
                 _ if on_picker => Vec::new(),
                 Some(b) => b.drawn(),
-                None => paxos.drawn(),
+                None => workspace::Body::drawn(paxos),
             };
             serde_json::to_string_pretty(&drawn).unwrap_or_default()
         };
@@ -1124,9 +1190,10 @@ impl eframe::App for LabApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         self.keep_layouts();
-        // The Paxos app saves the preferences, its recent files as the body left them.
-        self.paxos.file.recent = self.paxos.settings.recent_files.clone();
-        eframe::App::save(&mut self.paxos, storage);
+        // A screenshot run leaves the user's preferences alone.
+        if self.paxos.persist {
+            eframe::set_value(storage, eframe::APP_KEY, &self.settings);
+        }
     }
 }
 

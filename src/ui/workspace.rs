@@ -81,7 +81,8 @@ pub trait Body {
     /// Takes on the window's preferences (presenter mode, theme, this protocol's panes) and
     /// clock.
     fn dress(&mut self, settings: &Settings, fixed_time: Option<f64>);
-    /// Keeps its panes, and the window's recent files as it left them, in the preferences.
+    /// Gives back the preferences as it leaves them: its panes, its look (the user may change
+    /// it there), the window's recent files.
     fn keep_layout(&self, settings: &mut Settings);
     /// What it asked of the window since the last frame.
     fn take_command(&mut self) -> Option<AppCommand>;
@@ -124,6 +125,7 @@ impl<P: StoreWorkspace> Body for StoreApp<P> {
     }
     fn keep_layout(&self, settings: &mut Settings) {
         StoreApp::keep_layout(self, settings);
+        self.look().keep_in(settings);
         settings.recent_files = self.file.recent.clone();
     }
     fn take_command(&mut self) -> Option<AppCommand> {

@@ -881,7 +881,9 @@ impl crate::ui::workspace::Body for CompareView {
         CompareView::dress(self, settings);
         self.fixed_time = fixed_time;
     }
-    fn keep_layout(&self, _settings: &mut crate::ui::Settings) {}
+    fn keep_layout(&self, settings: &mut crate::ui::Settings) {
+        self.look.keep_in(settings);
+    }
     fn take_command(&mut self) -> Option<crate::ui::workspace::AppCommand> {
         match self.request.take()? {
             CompareRequest::ToLessons => Some(crate::ui::workspace::AppCommand::ToLessons),
