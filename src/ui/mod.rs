@@ -316,7 +316,6 @@ pub struct PaxosApp {
     /// Set by tests and benchmarks: the animation clock, frozen.
     pub fixed_time: Option<f64>,
     fonts_installed: bool,
-    persist: bool,
     /// The run's file, and the questions before unsaved work is lost; what waits is a run to
     /// open or start in place of this one.
     pub file: views::run_file::FileOf<Paxos, Command<Paxos>>,
@@ -366,7 +365,6 @@ impl PaxosApp {
             show_legend: false,
             fixed_time: None,
             fonts_installed: false,
-            persist: true,
             command: None,
         }
     }
@@ -958,6 +956,8 @@ pub struct LabApp {
     /// The picker shows (over the Paxos app and any body).
     pub on_picker: bool,
     screenshot: Option<ScreenshotPlan>,
+    /// Whether the preferences are saved on the way out (a screenshot run leaves them alone).
+    persist: bool,
 }
 
 /// Keeps where the student is in a lesson, to resume it there from the picker; a lesson done
@@ -980,6 +980,7 @@ impl LabApp {
             picker: picker::Picker::default(),
             on_picker: false,
             screenshot: None,
+            persist: true,
         }
     }
 
@@ -1002,7 +1003,7 @@ impl LabApp {
         let mut plan = ScreenshotPlan::new(path, result);
         plan.layout = layout;
         self.screenshot = Some(plan);
-        self.paxos.persist = false;
+        self.persist = false;
     }
 
     /// The open workspace, if it is protocol `P`'s.
@@ -1191,19 +1192,6 @@ impl eframe::App for LabApp {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         self.keep_layouts();
         // A screenshot run leaves the user's preferences alone.
-        if self.paxos.persist {
-            eframe::set_value(storage, eframe::APP_KEY, &self.settings);
-        }
-    }
-}
-
-impl eframe::App for PaxosApp {
-    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
-        PaxosApp::ui(self, ui);
-    }
-
-    fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        self.settings.recent_files = self.file.recent.clone();
         if self.persist {
             eframe::set_value(storage, eframe::APP_KEY, &self.settings);
         }

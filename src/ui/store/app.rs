@@ -1519,9 +1519,3 @@ impl<P: StoreWorkspace> HoldsRun for StoreApp<P> {
         self.leave = Some(AppCommand::OpenFile(path.to_path_buf()));
     }
 }
-
-impl<P: StoreWorkspace> eframe::App for StoreApp<P> {
-    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
-        StoreApp::ui(self, ui);
-    }
-}
