@@ -998,18 +998,6 @@ fn the_store_workspace_saves_to_its_file_and_opens_lessons() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-#[derive(Debug)]
-struct Dropped(std::path::PathBuf);
-
-impl egui::DroppedFile for Dropped {
-    fn path(&self) -> &std::path::Path {
-        &self.0
-    }
-    fn bytes(&self) -> Result<Vec<u8>, String> {
-        std::fs::read(&self.0).map_err(|e| e.to_string())
-    }
-}
-
 /// One window owns the files: a file of any protocol, dropped on (or opened from) any body,
 /// opens in its own protocol's body, as `paxos-lab gui FILE` does; the window says what it
 /// opened, and the file is the run's (Save writes back there) and recent everywhere.
@@ -1031,9 +1019,7 @@ fn a_file_of_another_protocol_opens_in_its_own_body() {
     let mut h = common::lab_harness();
     h.run();
     // From the lesson picker (the Paxos app): a Raft trace opens the Raft workspace.
-    h.input_mut()
-        .dropped_files
-        .push(std::sync::Arc::new(Dropped(raft_run.clone())));
+    common::drop_file(&mut h, &raft_run);
     h.run();
     h.run();
     let raft = h.state().store::<Raft>().expect("the Raft workspace shows");
@@ -1048,9 +1034,7 @@ fn a_file_of_another_protocol_opens_in_its_own_body() {
             .any(|p| p.ends_with("vote-twice.ron"))
     );
     // From the Raft workspace: a Paxos trace goes back to the Paxos app, on that run.
-    h.input_mut()
-        .dropped_files
-        .push(std::sync::Arc::new(Dropped(paxos_run.clone())));
+    common::drop_file(&mut h, &paxos_run);
     h.run();
     h.run();
     assert!(h.state().body.is_none(), "the Paxos app shows");

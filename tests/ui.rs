@@ -2,6 +2,9 @@
 //! simulation's state, image snapshots of the main views (rendered on the CPU by Mesa's
 //! llvmpipe through wgpu), a font-coverage check, and a seeded monkey test.
 
+#[allow(dead_code)]
+mod common;
+
 use egui::Vec2;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -887,18 +890,6 @@ fn save_as_then_open_brings_the_same_run_back() {
     assert!(recent[0].ends_with("run.ron"));
 }
 
-#[derive(Debug)]
-struct Dropped(std::path::PathBuf);
-
-impl egui::DroppedFile for Dropped {
-    fn path(&self) -> &std::path::Path {
-        &self.0
-    }
-    fn bytes(&self) -> Result<Vec<u8>, String> {
-        std::fs::read(&self.0).map_err(|e| e.to_string())
-    }
-}
-
 #[test]
 fn dropping_a_trace_on_the_window_opens_it_and_a_broken_one_changes_nothing() {
     let dir = scratch_dir("drop");
@@ -916,9 +907,7 @@ fn dropping_a_trace_on_the_window_opens_it_and_a_broken_one_changes_nothing() {
     let mut h = harness(app(sandbox(1, 3), Lang::En));
     h.run();
     let before = h.state().session.timeline().actions().to_vec();
-    h.input_mut()
-        .dropped_files
-        .push(std::sync::Arc::new(Dropped(broken.clone())));
+    common::drop_file(&mut h, &broken);
     h.run();
     assert_eq!(
         h.state().session.timeline().actions(),
@@ -933,9 +922,7 @@ fn dropping_a_trace_on_the_window_opens_it_and_a_broken_one_changes_nothing() {
     );
     assert!(h.query_by_label_contains("broken.ron:").is_some());
 
-    h.input_mut()
-        .dropped_files
-        .push(std::sync::Arc::new(Dropped(good.clone())));
+    common::drop_file(&mut h, &good);
     h.run();
     let s = &h.state().session;
     assert_eq!(s.timeline().actions(), source.timeline().actions());

@@ -1,6 +1,7 @@
 //! The Multi-Paxos views, driven through egui_kittest: clicks by label that check the view's
 //! state, and image snapshots rendered on the CPU (Mesa's llvmpipe through wgpu).
 
+#[allow(dead_code)]
 mod common;
 use common::{harness, lab_harness, search_until_broken, window_harness};
 
@@ -915,18 +916,6 @@ fn quitting_the_workspace_with_an_unsaved_run_asks_and_saves() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-#[derive(Debug)]
-struct Dropped(std::path::PathBuf);
-
-impl egui::DroppedFile for Dropped {
-    fn path(&self) -> &std::path::Path {
-        &self.0
-    }
-    fn bytes(&self) -> Result<Vec<u8>, String> {
-        std::fs::read(&self.0).map_err(|e| e.to_string())
-    }
-}
-
 /// A Multi-Paxos trace dropped on the workspace opens at its start; a broken one changes
 /// nothing and says why at its place; a Paxos trace is for the Paxos app, so it asks first
 /// before leaving the unsaved run (and keeping the run changes nothing).
@@ -952,9 +941,7 @@ fn dropping_a_trace_on_the_workspace_opens_it_and_a_wrong_one_changes_nothing() 
     h.run();
     step(&mut h, 3);
     let before = h.state().session.to_trace().actions;
-    h.input_mut()
-        .dropped_files
-        .push(std::sync::Arc::new(Dropped(broken.clone())));
+    common::drop_file(&mut h, &broken);
     h.run();
     assert_eq!(
         h.state().session.to_trace().actions,
@@ -963,9 +950,7 @@ fn dropping_a_trace_on_the_workspace_opens_it_and_a_wrong_one_changes_nothing() 
     );
     let (error, text) = h.state().file.status.clone().expect("an error is shown");
     assert!(error && text.contains("broken.ron:1:"), "{text}");
-    h.input_mut()
-        .dropped_files
-        .push(std::sync::Arc::new(Dropped(paxos.clone())));
+    common::drop_file(&mut h, &paxos);
     h.run();
     assert!(
         h.state().file.waiting.is_some(),
@@ -978,9 +963,7 @@ fn dropping_a_trace_on_the_workspace_opens_it_and_a_wrong_one_changes_nothing() 
         "kept: the window is not asked to open it"
     );
     assert_eq!(h.state().session.to_trace().actions, before);
-    h.input_mut()
-        .dropped_files
-        .push(std::sync::Arc::new(Dropped(good.clone())));
+    common::drop_file(&mut h, &good);
     h.run();
     // The three steps taken are unsaved: it asks before the dropped run replaces them.
     assert!(h.state().file.waiting.is_some(), "it asks first");

@@ -3,6 +3,7 @@
 //! busy run; the log table and leader panel; the workspace opened from the picker and driven by
 //! its buttons, and snapshots of it at Figure 8 in both languages.
 
+#[allow(dead_code)]
 mod common;
 use common::{harness, lab_harness, search_until_broken, window_harness};
 

@@ -99,13 +99,7 @@ impl Picker {
             };
         });
         // A file dropped on the picker opens in its protocol's body, as one opened from File.
-        let dropped = ctx.input(|i| {
-            i.raw
-                .dropped_files
-                .iter()
-                .map(|f| f.path().to_path_buf())
-                .next()
-        });
+        let dropped = super::views::files::dropped(&ctx);
         let mut requests = Vec::new();
         self.dialog.ui(&ctx, lang, 0, &mut requests);
         for r in requests.into_iter().chain(dropped.map(FileRequest::Open)) {

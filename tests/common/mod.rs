@@ -54,3 +54,22 @@ pub fn search_until_broken<S>(h: &mut Harness<'_, S>) {
     }
     h.run();
 }
+
+#[derive(Debug)]
+struct Dropped(std::path::PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+/// Drops `path` on the window, as the desktop hands a dropped file over (the next frame sees it).
+pub fn drop_file<S>(h: &mut Harness<'_, S>, path: &std::path::Path) {
+    h.input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(path.to_path_buf())));
+}

@@ -310,6 +310,17 @@ impl FileDialog {
     }
 }
 
+/// The file dropped on the window this frame, if any (the first, when several are).
+pub fn dropped(ctx: &Context) -> Option<PathBuf> {
+    ctx.input(|i| {
+        i.raw
+            .dropped_files
+            .iter()
+            .map(|f| f.path().to_path_buf())
+            .next()
+    })
+}
+
 /// The most recent first, each once, at most eight.
 pub fn remember(recent: &mut Vec<PathBuf>, path: &Path) {
     let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());

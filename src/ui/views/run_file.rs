@@ -242,13 +242,7 @@ impl<W> RunFile<W> {
             save: false,
             go_on: None,
         };
-        let dropped = ctx.input(|i| {
-            i.raw
-                .dropped_files
-                .iter()
-                .map(|f| f.path().to_path_buf())
-                .next()
-        });
+        let dropped = crate::ui::views::files::dropped(ctx);
         if let Some(p) = dropped {
             out.requests.push(FileRequest::Open(p));
         }
