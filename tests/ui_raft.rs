@@ -485,7 +485,7 @@ fn can_this_break_finds_a_flaw_and_opens_its_run_in_the_raft_workspace() {
         }
         search_until_broken(&mut h);
         if walks {
-            h.get_by_label_contains("Random walk 53930 broke it");
+            h.get_by_label_contains("Random walk 52431 broke it");
             h.snapshot("raft_can_this_break_walks");
         }
         h.get_by_label("Watch it").click();

@@ -71,6 +71,9 @@ pub fn store_plan<P: StoreSearch>(config: &P::Config, ask: StoreAsk) -> StorePla
         walks = true;
         notes.push(why);
     }
+    if walks {
+        notes.extend(P::walk_budgets(&config, &mut bounds));
+    }
     let asked = StoreAsk {
         ops,
         timeouts: bounds.timeouts.unwrap_or(ask.timeouts),

@@ -118,6 +118,15 @@ pub trait Plugin: Protocol + Send + Sync {
     fn needs_walks(_config: &Self::Config) -> Option<&'static str> {
         None
     }
+    /// Raises `bounds` further for a search by random walks, with a note for each change: a
+    /// walk's length bounds its run, so budgets a breadth-first search could not afford may
+    /// make a deep run far more likely.
+    fn walk_budgets(
+        _config: &Self::Config,
+        _bounds: &mut crate::sim::bounds::Bounds,
+    ) -> Vec<&'static str> {
+        Vec::new()
+    }
 
     fn outcome(world: &World<Self>) -> Self::Outcome;
     /// Whether the run broke a rule (the CLI's exit code).

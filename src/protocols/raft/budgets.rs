@@ -57,3 +57,20 @@ pub fn needs_walks(config: &Config) -> Option<&'static str> {
         .contains(&Flaw::CommitPreviousTerm)
         .then_some("Figure 8 lies about 25 steps deep, past what a breadth-first search visits within the app's budget, so the search takes random walks (as --walks)")
 }
+
+/// Random walks reach Figure 8 when there is room for more elections than its four: with two
+/// timeouts per server and four in all a walk must spend every one just right (about one walk in
+/// 50,000 to 270,000 breaks a rule), with three and six about one in 6,000. The walk's length
+/// keeps each run bounded, so the larger budgets cost nothing per walk.
+pub fn walk_budgets(config: &Config, bounds: &mut Bounds) -> Vec<&'static str> {
+    let mut notes = Vec::new();
+    if !config.flaws.contains(&Flaw::CommitPreviousTerm) {
+        return notes;
+    }
+    if bounds.timeouts.is_some_and(|t| t < 3) || bounds.total_timeouts.is_some_and(|t| t < 6) {
+        bounds.timeouts = bounds.timeouts.map(|t| t.max(3));
+        bounds.total_timeouts = bounds.total_timeouts.map(|t| t.max(6));
+        notes.push("random walks find Figure 8 far sooner with room for more elections than its four, so the servers may time out three times each and six in all (as --timeouts 3 --total-timeouts 6)");
+    }
+    notes
+}

@@ -210,6 +210,10 @@ impl Plugin for Raft {
         super::budgets::needs_walks(config)
     }
 
+    fn walk_budgets(config: &Config, bounds: &mut crate::sim::bounds::Bounds) -> Vec<&'static str> {
+        super::budgets::walk_budgets(config, bounds)
+    }
+
     fn outcome(world: &RaftWorld) -> Outcome {
         Outcome::of(world)
     }
