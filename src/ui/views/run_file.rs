@@ -52,11 +52,11 @@ pub fn read<P: Teach>(path: &Path) -> Result<Opened<P>, String> {
 }
 
 /// The answer to "this run is not saved: save it first?".
-pub enum Answer<W> {
+enum Answer {
     /// Save first; what waited goes on once the run is saved.
     SaveFirst,
     /// Drop the run and go on with what waited.
-    GoOn(W),
+    GoOn,
     /// Keep the run; what waited is forgotten.
     Stay,
 }
@@ -292,7 +292,7 @@ impl<W> RunFile<W> {
                     self.after_save = self.waiting.take();
                     out.save = true;
                 }
-                Some(Answer::GoOn(())) => out.go_on = self.waiting.take(),
+                Some(Answer::GoOn) => out.go_on = self.waiting.take(),
                 Some(Answer::Stay) => self.waiting = None,
                 None => {}
             }
@@ -336,7 +336,7 @@ pub struct FileFrame<W> {
 }
 
 /// "This Raft run has changes that are not saved, and this closes it. Save it first?"
-fn question(ctx: &Context, lang: Lang, title: &str) -> Option<Answer<()>> {
+fn question(ctx: &Context, lang: Lang, title: &str) -> Option<Answer> {
     let mut answer = None;
     egui::Modal::new(egui::Id::unique("unsaved-drop")).show(ctx, |ui| {
         ui.heading(T::UnsavedTitle.get(lang));
@@ -346,7 +346,7 @@ fn question(ctx: &Context, lang: Lang, title: &str) -> Option<Answer<()>> {
                 answer = Some(Answer::SaveFirst);
             }
             if ui.button(T::GoOnWithoutSaving.get(lang)).clicked() {
-                answer = Some(Answer::GoOn(()));
+                answer = Some(Answer::GoOn);
             }
             if ui.button(T::KeepThisRun.get(lang)).clicked() {
                 answer = Some(Answer::Stay);
