@@ -201,6 +201,26 @@ fn broken_lessons_are_rejected_with_a_position_never_a_panic() {
             "message #44 is not in flight",
         ),
         (
+            "unknown-placeholder.ron",
+            GOOD.replace(
+                "question: (en: \"Who promised?\", zh: \"谁承诺了？\")",
+                "question: (en: \"Who promised to {leader}?\", zh: \"谁向 {leader} 承诺了？\")",
+            )
+            .into_bytes(),
+            ":15:9:",
+            "no run fact `leader` in this protocol (it knows chosen)",
+        ),
+        (
+            "placeholder-without-value.ron",
+            GOOD.replace(
+                "question: (en: \"Who promised?\", zh: \"谁承诺了？\")",
+                "question: (en: \"Who promised {chosen}?\", zh: \"谁承诺了 {chosen}？\")",
+            )
+            .into_bytes(),
+            ":15:9:",
+            "`{chosen}` has no value where this step is shown",
+        ),
+        (
             "wrong-solution.ron",
             GOOD.replace(
                 "solution: [Deliver(1), Deliver(4)]",
@@ -290,6 +310,10 @@ struct Quizzes {
     count: usize,
     positions: std::collections::BTreeSet<usize>,
     longest: usize,
+    /// Answers per position, and what a uniform spread would put there (a quiz of k choices
+    /// adds 1/k to each of its positions).
+    at: std::collections::BTreeMap<usize, usize>,
+    uniform: std::collections::BTreeMap<usize, f64>,
 }
 
 impl Quizzes {
@@ -300,6 +324,10 @@ impl Quizzes {
             };
             self.count += 1;
             self.positions.insert(q.answer);
+            *self.at.entry(q.answer).or_default() += 1;
+            for i in 0..q.choices.len() {
+                *self.uniform.entry(i).or_default() += 1.0 / q.choices.len() as f64;
+            }
             let len = |i: usize| q.choices[i].en.chars().count();
             if (0..q.choices.len()).all(|i| len(i) <= len(q.answer)) {
                 self.longest += 1;
@@ -316,6 +344,123 @@ impl Quizzes {
             "{longest} of {quizzes} answers are the longest choice"
         );
     }
+}
+
+/// Over the whole course (every protocol's lessons), the right answer sits in each position as
+/// often as chance would put it, within one; a student cannot learn "it is usually B". And the
+/// right answer is the longest choice no more often than chance would make it, plus one.
+#[test]
+fn the_whole_courses_quiz_answers_are_spread_evenly_over_positions() {
+    use paxos_lab::protocols::multipaxos::MultiPaxos;
+    use paxos_lab::protocols::raft::Raft;
+    let mut quizzes = Quizzes::default();
+    for f in bundled() {
+        quizzes.add(&lesson::load(&f).unwrap());
+    }
+    for f in multipaxos_lessons() {
+        let text = std::fs::read_to_string(&f).unwrap();
+        quizzes.add(&lesson::parse_as::<MultiPaxos>(&f, &text).unwrap());
+    }
+    for f in raft_lessons() {
+        let text = std::fs::read_to_string(&f).unwrap();
+        quizzes.add(&lesson::parse_as::<Raft>(&f, &text).unwrap());
+    }
+    assert!(quizzes.count >= 25, "{} quizzes", quizzes.count);
+    for (position, expected) in &quizzes.uniform {
+        let got = quizzes.at.get(position).copied().unwrap_or(0);
+        assert!(
+            (got as f64 - expected).abs() <= 1.0,
+            "{got} answers at position {position}, where an even spread puts {expected:.1}: {:?}",
+            quizzes.at
+        );
+    }
+    let by_chance: f64 = quizzes.uniform.values().sum::<f64>() / quizzes.uniform.len() as f64;
+    assert!(
+        quizzes.longest as f64 <= by_chance + 1.0,
+        "{} of {} right answers are the longest choice (chance: {by_chance:.1})",
+        quizzes.longest,
+        quizzes.count
+    );
+}
+
+/// The glossary in `lessons/README.md` names, for each idea, the one Chinese term to use and the
+/// ones to avoid. No lesson and no interface text uses a term to avoid (outside the compounds the
+/// glossary allows).
+#[test]
+fn glossary_terms_to_avoid_appear_in_no_lesson_and_no_interface_text() {
+    use paxos_lab::ui::i18n::{Lang, T};
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons/README.md"))
+            .unwrap();
+    let glossary = readme
+        .split("## Glossary")
+        .nth(1)
+        .expect("lessons/README.md has a Glossary section");
+    let ticked = |cell: &str| -> Vec<String> {
+        cell.split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect()
+    };
+    // (term to avoid, compounds where it is fine)
+    let mut avoid: Vec<(String, Vec<String>)> = Vec::new();
+    for row in glossary.lines().filter(|l| l.starts_with('|')).skip(2) {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let (Some(zh), Some(not)) = (cells.get(2), cells.get(3)) else {
+            continue;
+        };
+        assert!(
+            !zh.is_empty(),
+            "a glossary row without its Chinese term: {row}"
+        );
+        let (bad, fine) = not.split_once(" except in ").unwrap_or((not, ""));
+        for term in ticked(bad) {
+            avoid.push((term, ticked(fine)));
+        }
+    }
+    assert!(
+        avoid.len() >= 10,
+        "the glossary lists terms to avoid: {avoid:?}"
+    );
+
+    let mut texts: Vec<(String, String)> = Vec::new();
+    let mut folders = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons")];
+    while let Some(dir) = folders.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|x| x == "ron") {
+                texts.push((
+                    path.display().to_string(),
+                    std::fs::read_to_string(&path).unwrap(),
+                ));
+            }
+        }
+    }
+    let screens = T::ALL
+        .iter()
+        .chain(paxos_lab::ui::multipaxos::words::ALL)
+        .chain(paxos_lab::ui::raft::words::ALL);
+    for t in screens {
+        texts.push((format!("{t:?}"), t.get(Lang::Zh).to_string()));
+    }
+    assert!(texts.len() > 100);
+
+    let mut found = Vec::new();
+    for (name, text) in &texts {
+        for (term, fine) in &avoid {
+            let mut rest = text.clone();
+            for compound in fine {
+                rest = rest.replace(compound.as_str(), "");
+            }
+            if rest.contains(term.as_str()) {
+                found.push(format!("{name}: `{term}`"));
+            }
+        }
+    }
+    assert!(found.is_empty(), "terms the glossary avoids: {found:#?}");
 }
 
 fn multipaxos_lessons() -> Vec<PathBuf> {

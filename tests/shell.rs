@@ -313,7 +313,7 @@ fn in_presenter_mode_every_control_the_exercise_allows_is_on_screen() {
 #[test]
 fn every_step_of_the_narration_starts_at_its_top() {
     let mut h = app_harness(lesson::<Raft>(
-        "lessons/raft/05-what-differs.ron",
+        "lessons/raft/06-what-differs.ron",
         0,
         Lang::En,
     ));
@@ -497,7 +497,7 @@ fn a_played_step_says_its_actions_in_words() {
 fn narration_after_an_exercise_reads_the_students_run() {
     use paxos_lab::sim::world::Action;
     let mut h = app_harness(lesson::<Raft>(
-        "lessons/raft/05-what-differs.ron",
+        "lessons/raft/06-what-differs.ron",
         4,
         Lang::En,
     ));

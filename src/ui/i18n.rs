@@ -129,7 +129,7 @@ texts! {
     Legend => "Legend: shapes and colours", "图例：形状与颜色";
     LegendLost => "lost (dropped, link cut, or sent to a crashed node)", "丢失（被丢弃、链路切断或发往崩溃的节点）";
     LegendCrashed => "a crashed node", "崩溃的节点";
-    LegendPhase2 => "a proposer in phase 2 (sending Accept)", "处于阶段二（发送接受请求）的提议者";
+    LegendPhase2 => "a proposer in phase 2 (sending Accept)", "处于第二阶段（发送接受请求）的提议者";
     LegendCutLink => "a cut link", "被切断的链路";
     // Roles and words (STYLE.md terms)
     Proposers => "Proposers", "提议者";
@@ -147,8 +147,8 @@ texts! {
     Nothing => "none", "无";
     Request => "client request", "客户端请求";
     PhaseIdle => "idle", "空闲";
-    PhasePreparing => "phase 1: collecting promises", "阶段一：收集承诺";
-    PhaseAccepting => "phase 2: collecting votes", "阶段二：收集接受";
+    PhasePreparing => "phase 1: collecting promises", "第一阶段：收集承诺";
+    PhaseAccepting => "phase 2: collecting votes", "第二阶段：收集接受";
     PhaseDecided => "knows its value is chosen", "已知其值被选定";
     Promises => "promises from", "承诺来自";
     Votes => "votes from", "接受来自";
@@ -256,7 +256,7 @@ texts! {
     SafetyOk => "all invariants hold", "所有不变式成立";
     SafetyViolated => "VIOLATED at step {0}: {1}", "第 {0} 步违反：{1}";
     GoToStep => "Go to step {0}", "跳到第 {0} 步";
-    InvAgreement => "agreement: at most one value chosen", "一致性：至多一个值被选定";
+    InvAgreement => "agreement: at most one value chosen", "一致决定：至多一个值被选定";
     InvLearnedIsChosen => "learned values were chosen", "学到的值均已被选定";
     InvLearnersAgree => "learners agree", "学习者一致";
     InvOneValuePerBallot => "one value per ballot", "每个提案编号只有一个值";
@@ -266,8 +266,8 @@ texts! {
     SandboxSettings => "Sandbox settings", "沙盒设置";
     Seed => "seed", "随机种子";
     Quorums => "quorums", "法定人数";
-    PhaseOneQuorum => "phase 1 quorum", "阶段一法定人数";
-    PhaseTwoQuorum => "phase 2 quorum", "阶段二法定人数";
+    PhaseOneQuorum => "phase 1 quorum", "第一阶段法定人数";
+    PhaseTwoQuorum => "phase 2 quorum", "第二阶段法定人数";
     Majority => "majority", "多数派";
     Latency => "latency (ticks)", "延迟（时间单位）";
     TimeoutTicks => "timeout (ticks)", "超时（时间单位）";

@@ -22,7 +22,7 @@ pub const FOLLOWER: T = T::Own(["follower", "跟随者"]);
 pub const COMMIT_APPLIED: T = T::Own(["commit {0} · applied {1}", "提交 {0} · 应用 {1}"]);
 pub const INV_AGREEMENT: T = T::Own([
     "agreement: one command per slot",
-    "一致性：每个槽位只有一条命令",
+    "一致决定：每个槽位只有一条命令",
 ]);
 pub const INV_APPLIED_IS_CHOSEN: T =
     T::Own(["applied commands were chosen", "已应用的命令均已被选定"]);

@@ -32,16 +32,20 @@ pub const BUNDLED: &[(&str, &str)] = &[
         include_str!("../../../lessons/raft/02-log-replication.ron"),
     ),
     (
-        "raft/03-figure-8.ron",
-        include_str!("../../../lessons/raft/03-figure-8.ron"),
+        "raft/03-election-restriction.ron",
+        include_str!("../../../lessons/raft/03-election-restriction.ron"),
     ),
     (
         "raft/04-failover-truncation.ron",
         include_str!("../../../lessons/raft/04-failover-truncation.ron"),
     ),
     (
-        "raft/05-what-differs.ron",
-        include_str!("../../../lessons/raft/05-what-differs.ron"),
+        "raft/05-figure-8.ron",
+        include_str!("../../../lessons/raft/05-figure-8.ron"),
+    ),
+    (
+        "raft/06-what-differs.ron",
+        include_str!("../../../lessons/raft/06-what-differs.ron"),
     ),
 ];
 
