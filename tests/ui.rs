@@ -7,7 +7,7 @@ mod common;
 
 use egui::Vec2;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use paxos_lab::protocols::paxos::Node;
 use paxos_lab::protocols::paxos::{self, Paxos};
 use paxos_lab::protocols::paxos::{Config, Flaw};
@@ -806,6 +806,98 @@ fn can_this_break_searches_in_the_background_and_opens_the_counterexample() {
         .expect("the counterexample breaks a rule");
     assert_eq!(v.invariant, "agreement");
     assert_eq!(s.config().flaws, vec![Flaw::MinorityQuorum]);
+}
+
+/// Drags the quorum slider labelled `label` (its sizes run from 1 to `max`) with the pointer,
+/// from where it is to where `value` sits, as a person would.
+fn drag_quorum_slider(h: &mut Harness<'static, PaxosApp>, label: &str, value: u8, max: u8) {
+    let rect = h
+        .query_all_by_label(label)
+        .find(|n| n.accesskit_node().role() == egui::accesskit::Role::Slider)
+        .unwrap_or_else(|| panic!("a slider labelled {label}"))
+        .rect();
+    // egui's slider maps the rail, less a handle's radius at each end, onto its range.
+    let inset = rect.height() / 2.5;
+    let along = (value - 1) as f32 / (max - 1) as f32;
+    let to = egui::pos2(
+        rect.left() + inset + along * (rect.width() - 2.0 * inset),
+        rect.center().y,
+    );
+    h.drag_at(rect.center());
+    h.step();
+    h.hover_at(to);
+    h.step();
+    h.drop_at(to);
+    h.run();
+}
+
+/// Flexible Paxos (issue 25): in "Can this break?", dragging the phase-1 quorum down to
+/// q1 + q2 = n makes the search find two values chosen, and the counterexample watched runs with
+/// those quorums; dragged back to q1 + q2 = n + 1, the search proves the cluster safe.
+#[test]
+fn dragging_the_quorums_to_sum_n_breaks_paxos_and_back_to_n_plus_one_proves_it_safe() {
+    let session = Session::new(
+        Config {
+            learners: 1,
+            ..Config::default()
+        },
+        Knobs::default(),
+    );
+    let mut h = harness(app(session, Lang::En));
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::B);
+    h.run();
+    assert!(h.query_by_label_contains("2 + 2 > 3 acceptors").is_some());
+
+    drag_quorum_slider(&mut h, "phase 1 quorum", 1, 3);
+    assert!(
+        h.query_by_label_contains("1 + 2 ≤ 3 acceptors").is_some(),
+        "the window says at once that the quorums need not meet"
+    );
+    h.get_by_label("Search").click();
+    h.step();
+    wait_for_search(&mut h);
+    h.step();
+    assert!(h.query_by_label_contains("It can break: agreement").is_some());
+    assert!(h.query_by_label_contains("Shortest run").is_some());
+    h.get_by_label("Watch it").click();
+    h.step();
+    let s = &h.state().session;
+    assert_eq!((s.config().q1, s.config().q2), (Some(1), None));
+    let v = s.world().first_violation().expect("two values chosen");
+    assert_eq!(v.invariant, "agreement");
+
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::B);
+    h.run();
+    drag_quorum_slider(&mut h, "phase 1 quorum", 2, 3);
+    assert!(h.query_by_label_contains("2 + 2 > 3 acceptors").is_some());
+    h.get_by_label("Search").click();
+    h.step();
+    wait_for_search(&mut h);
+    h.step();
+    assert!(
+        h.query_by_label_contains("Safe:").is_some(),
+        "q1 + q2 = n + 1 is proved safe within the bounds"
+    );
+}
+
+/// The quorum sliders in Chinese, dragged to sizes that need not meet: what a student sees.
+#[test]
+fn the_quorum_sliders_say_in_chinese_when_quorums_need_not_meet() {
+    let session = Session::new(
+        Config {
+            learners: 1,
+            ..Config::default()
+        },
+        Knobs::default(),
+    );
+    let mut h = harness(app(session, Lang::Zh));
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::B);
+    h.run();
+    drag_quorum_slider(&mut h, "第二阶段法定人数", 1, 3);
+    assert!(h.query_by_label_contains("2 + 1 ≤ 3 个接受者").is_some());
+    h.snapshot("paxos_quorums_zh");
 }
 
 #[test]

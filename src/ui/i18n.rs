@@ -309,6 +309,9 @@ texts! {
     SearchFigures => "{0} states in {1} s ({2} states/s)", "{0} 个状态，用时 {1} 秒（每秒 {2} 个状态）";
     Cancel => "Cancel", "取消";
     QuorumsMayNotIntersect => "q1 + q2 ≤ n: quorums need not intersect, safety is not guaranteed", "q1 + q2 ≤ n：法定人数未必相交，无法保证安全";
+    FlexibleQuorums => "Quorums (Flexible Paxos: drag them; the flaw minority-quorum fixes both)", "法定人数（Flexible Paxos：可拖动；缺陷 minority-quorum 会固定两者）";
+    QuorumsMeet => "{0} + {1} > {2} acceptors: every phase-1 quorum meets every phase-2 quorum, so a new proposer always hears of a value that may be chosen. Search to prove it.", "{0} + {1} > {2} 个接受者：每个第一阶段法定人数都与每个第二阶段法定人数相交，所以新的提议者总能得知可能已被选定的值。搜索即可证明。";
+    QuorumsMiss => "{0} + {1} ≤ {2} acceptors: a phase-1 quorum can miss every acceptor of a phase-2 quorum, so a new proposer may not hear of a chosen value. Search for two values chosen.", "{0} + {1} ≤ {2} 个接受者：第一阶段法定人数可能与某个第二阶段法定人数毫无交集，新的提议者可能得知不了已被选定的值。搜索两个值被选定的运行。";
     // Status
     RunEnded => "nothing left to do", "没有可执行的动作了";
     Refused => "not possible: {0}", "无法执行：{0}";

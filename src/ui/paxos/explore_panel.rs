@@ -346,7 +346,8 @@ impl ExploreWindow {
                 .map(|x| format!(" · {x}"))
                 .collect::<String>()
         );
-        let (bounds, symmetry) = (&mut self.bounds, &mut self.symmetry);
+        let (config, bounds, symmetry) = (&mut self.config, &mut self.bounds, &mut self.symmetry);
+        let mut quorums_changed = false;
         let (start, watch) = self.run.window(
             ctx,
             &mut self.open,
@@ -355,6 +356,8 @@ impl ExploreWindow {
             &cluster,
             None,
             |ui| {
+                quorums_changed = quorum_sliders(ui, config, f.lang, &f.palette);
+                ui.separator();
                 bounds_grid(
                     ui,
                     "explore-bounds",
@@ -370,6 +373,10 @@ impl ExploreWindow {
             },
             invariant_name,
         );
+        if quorums_changed {
+            // The finding was about other quorums.
+            self.run.forget();
+        }
         if start {
             self.start();
         }
@@ -377,4 +384,46 @@ impl ExploreWindow {
             out.push(Command::Open(trace));
         }
     }
+}
+
+/// Flexible Paxos: the phase-1 and phase-2 quorum sizes as sliders, and, as they move, whether
+/// every pair of quorums meets (q1 + q2 > n). Safety rests on that alone, not on majorities
+/// (Howard, Malkhi and Spiegelman, 2016), which the search then proves or refutes. True when
+/// a size changed.
+fn quorum_sliders(ui: &mut Ui, config: &mut Config, lang: Lang, palette: &Palette) -> bool {
+    let tr = |t: T| t.get(lang);
+    let n = config.acceptors;
+    let majority = n / 2 + 1;
+    // The flaw sets both sizes itself; the sliders then only show them.
+    let fixed = config.has(crate::protocols::paxos::Flaw::MinorityQuorum);
+    let (mut q1, mut q2) = config.quorums();
+    let mut changed = false;
+    ui.label(tr(T::FlexibleQuorums));
+    ui.add_enabled_ui(!fixed, |ui| {
+        egui::Grid::new("explore-quorums")
+            .num_columns(2)
+            .show(ui, |ui| {
+                for (t, q) in [(T::PhaseOneQuorum, &mut q1), (T::PhaseTwoQuorum, &mut q2)] {
+                    let label = ui.label(tr(t));
+                    changed |= ui
+                        .add(egui::Slider::new(q, 1..=n))
+                        .labelled_by(label.id)
+                        .changed();
+                    ui.end_row();
+                }
+            });
+    });
+    if changed {
+        // A majority stays unwritten, so a saved trace says only what differs.
+        config.q1 = (q1 != majority).then_some(q1);
+        config.q2 = (q2 != majority).then_some(q2);
+    }
+    let (q1, q2) = config.quorums();
+    let (words, colour) = if config.quorums_intersect() {
+        (T::QuorumsMeet, palette.chosen)
+    } else {
+        (T::QuorumsMiss, palette.violation)
+    };
+    ui.colored_label(colour, fill(tr(words), &[&q1, &q2, &n]));
+    changed
 }
