@@ -47,6 +47,10 @@ pub const BUNDLED: &[(&str, &str)] = &[
         "raft/06-what-differs.ron",
         include_str!("../../../lessons/raft/06-what-differs.ron"),
     ),
+    (
+        "raft/07-four-classes.ron",
+        include_str!("../../../lessons/raft/07-four-classes.ron"),
+    ),
 ];
 
 impl StoreWorkspace for Raft {

@@ -31,6 +31,10 @@ impl PanelLook {
 /// The lessons shipped inside the binary, so `cargo run --release` has them from anywhere.
 pub const BUNDLED: &[(&str, &str)] = &[
     (
+        "00-the-problem.ron",
+        include_str!("../../../lessons/00-the-problem.ron"),
+    ),
+    (
         "01-happy-path.ron",
         include_str!("../../../lessons/01-happy-path.ron"),
     ),
