@@ -48,8 +48,20 @@ pub const BUNDLED: &[(&str, &str)] = &[
         include_str!("../../../lessons/raft/06-what-differs.ron"),
     ),
     (
-        "raft/07-four-classes.ron",
-        include_str!("../../../lessons/raft/07-four-classes.ron"),
+        "raft/07-one-vote-per-term.ron",
+        include_str!("../../../lessons/raft/07-one-vote-per-term.ron"),
+    ),
+    (
+        "raft/08-durable-state.ron",
+        include_str!("../../../lessons/raft/08-durable-state.ron"),
+    ),
+    (
+        "raft/09-reads.ron",
+        include_str!("../../../lessons/raft/09-reads.ron"),
+    ),
+    (
+        "raft/10-four-classes.ron",
+        include_str!("../../../lessons/raft/10-four-classes.ron"),
     ),
 ];
 

@@ -74,6 +74,14 @@ pub const BUNDLED: &[(&str, &str)] = &[
         "10-ballot-uniqueness.ron",
         include_str!("../../../lessons/10-ballot-uniqueness.ron"),
     ),
+    (
+        "11-a-promise-binds.ron",
+        include_str!("../../../lessons/11-a-promise-binds.ron"),
+    ),
+    (
+        "12-one-ballot-one-quorum.ron",
+        include_str!("../../../lessons/12-one-ballot-one-quorum.ron"),
+    ),
 ];
 
 /// The bundled lessons that parse (all of them: `cargo test` checks every one).
