@@ -383,6 +383,45 @@ fn the_whole_courses_quiz_answers_are_spread_evenly_over_positions() {
     );
 }
 
+/// Every deliberate flaw the app ships is the subject of some lesson: a flaw is there to show
+/// why a rule exists, and one no lesson uses teaches nobody.
+#[test]
+fn every_shipped_flaw_is_used_by_some_lesson() {
+    use paxos_lab::protocols::multipaxos::{self, MultiPaxos};
+    use paxos_lab::protocols::paxos;
+    use paxos_lab::protocols::raft::{self, Raft};
+    let mut used: Vec<String> = Vec::new();
+    for f in bundled() {
+        let l = lesson::load(&f).unwrap();
+        used.extend(l.config.flaws.iter().map(|x| format!("paxos {x}")));
+    }
+    for f in multipaxos_lessons() {
+        let l = lesson::parse_as::<MultiPaxos>(&f, &std::fs::read_to_string(&f).unwrap()).unwrap();
+        used.extend(
+            l.config
+                .flaws
+                .iter()
+                .map(|x| format!("multipaxos {}", x.name())),
+        );
+    }
+    for f in raft_lessons() {
+        let l = lesson::parse_as::<Raft>(&f, &std::fs::read_to_string(&f).unwrap()).unwrap();
+        used.extend(l.config.flaws.iter().map(|x| format!("raft {}", x.name())));
+    }
+    let shipped: Vec<String> = paxos::Flaw::ALL
+        .iter()
+        .map(|x| format!("paxos {x}"))
+        .chain(
+            multipaxos::Flaw::ALL
+                .iter()
+                .map(|x| format!("multipaxos {}", x.name())),
+        )
+        .chain(raft::Flaw::ALL.iter().map(|x| format!("raft {}", x.name())))
+        .collect();
+    let unused: Vec<&String> = shipped.iter().filter(|f| !used.contains(f)).collect();
+    assert!(unused.is_empty(), "flaws no lesson uses: {unused:?}");
+}
+
 /// The glossary in `lessons/README.md` names, for each idea, the one Chinese term to use and the
 /// ones to avoid. No lesson and no interface text uses a term to avoid (outside the compounds the
 /// glossary allows).

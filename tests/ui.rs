@@ -858,7 +858,10 @@ fn dragging_the_quorums_to_sum_n_breaks_paxos_and_back_to_n_plus_one_proves_it_s
     h.step();
     wait_for_search(&mut h);
     h.step();
-    assert!(h.query_by_label_contains("It can break: agreement").is_some());
+    assert!(
+        h.query_by_label_contains("It can break: agreement")
+            .is_some()
+    );
     assert!(h.query_by_label_contains("Shortest run").is_some());
     h.get_by_label("Watch it").click();
     h.step();

@@ -49,6 +49,22 @@ pub const BUNDLED: &[(&str, &str)] = &[
         "multipaxos/06-partitions.ron",
         include_str!("../../../lessons/multipaxos/06-partitions.ron"),
     ),
+    (
+        "multipaxos/07-failover-without-phase-1.ron",
+        include_str!("../../../lessons/multipaxos/07-failover-without-phase-1.ron"),
+    ),
+    (
+        "multipaxos/08-adopt-what-promises-report.ron",
+        include_str!("../../../lessons/multipaxos/08-adopt-what-promises-report.ron"),
+    ),
+    (
+        "multipaxos/09-chosen-needs-a-majority.ron",
+        include_str!("../../../lessons/multipaxos/09-chosen-needs-a-majority.ron"),
+    ),
+    (
+        "multipaxos/10-apply-in-order.ron",
+        include_str!("../../../lessons/multipaxos/10-apply-in-order.ron"),
+    ),
 ];
 
 impl StoreWorkspace for MultiPaxos {
