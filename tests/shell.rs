@@ -626,11 +626,11 @@ fn a_students_own_run_goes_on_until_a_step_needs_the_lessons_run() {
 fn the_picker_says_what_a_lesson_takes_and_resumes_one_left_midway() {
     let mut h = common::lab_harness();
     h.run();
-    // Every lesson says it (Raft lesson 5: 6 steps, one exercise, one quiz).
+    // Every lesson says it (Raft lesson 6: 6 steps, one exercise, one quiz).
     let takes = h
         .get_all_by_label_contains(" steps · complete when its ")
         .count();
-    assert_eq!(takes, 21, "every lesson in the picker");
+    assert_eq!(takes, 33, "every lesson in the picker");
     h.get_by_label_contains("What really differs")
         .scroll_to_me();
     h.run();

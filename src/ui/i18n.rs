@@ -408,6 +408,11 @@ texts! {
     AllRulesHold => "all {0} rules hold", "全部 {0} 条规则成立";
     ResumeAt => "Resume at step {0}", "从第 {0} 步继续";
     PickerTakes => "{0} steps · complete when its {1} exercises are solved and its {2} quizzes answered right", "{0} 步 · 解出全部 {1} 道练习、答对全部 {2} 道测验即完成";
+    PickerTakesOneAndOne => "{0} steps · complete when its exercise is solved and its quiz answered right", "{0} 步 · 解出这道练习、答对这道测验即完成";
+    PickerTakesOne => "{0} steps · complete when its exercise is solved", "{0} 步 · 解出这道练习即完成";
+    PickerTakesMany => "{0} steps · complete when its {1} exercises are solved", "{0} 步 · 解出全部 {1} 道练习即完成";
+    PickerTakesManyAndOne => "{0} steps · complete when its {1} exercises are solved and its quiz answered right", "{0} 步 · 解出全部 {1} 道练习、答对这道测验即完成";
+    PickerTakesOneAndMany => "{0} steps · complete when its exercise is solved and its {2} quizzes answered right", "{0} 步 · 解出这道练习、答对全部 {2} 道测验即完成";
     ResetLayout => "Reset layout", "重置布局";
     PanesTitle => "Panes", "窗格";
     ExerciseControlsTitle => "What this exercise lets you do", "本练习允许的操作";

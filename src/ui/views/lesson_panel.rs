@@ -837,10 +837,16 @@ pub fn completion_words<P: Teach>(lesson: &Lesson<P>, lang: Lang) -> String {
         .iter()
         .filter(|s| matches!(s, Step::Quiz(_)))
         .count();
-    fill(
-        T::PickerTakes.get(lang),
-        &[&lesson.steps.len(), &exercises, &quizzes],
-    )
+    // One sentence per case, so that neither language reads "1 exercises" or "0 quizzes".
+    let words = match (exercises, quizzes) {
+        (1, 0) => T::PickerTakesOne,
+        (_, 0) => T::PickerTakesMany,
+        (1, 1) => T::PickerTakesOneAndOne,
+        (_, 1) => T::PickerTakesManyAndOne,
+        (1, _) => T::PickerTakesOneAndMany,
+        _ => T::PickerTakes,
+    };
+    fill(words.get(lang), &[&lesson.steps.len(), &exercises, &quizzes])
 }
 
 /// What the picker shows of the student's progress: lessons completed, and where each lesson
@@ -885,8 +891,10 @@ pub fn picker_ui(
     });
     ui.add_space(8.0);
     egui::ScrollArea::vertical().show(ui, |ui| {
+        // The Paxos course starts at lesson 0 (the problem and its limits), as its files are
+        // numbered, so that "lesson 8" in any lesson's text is the row marked 8.
         for (i, l) in lessons.iter().enumerate() {
-            if let Some(step) = picker_row(ui, i + 1, &LessonCard::of(l), progress, lang) {
+            if let Some(step) = picker_row(ui, i, &LessonCard::of(l), progress, lang) {
                 choice = Some(PickerChoice::Lesson(i, step));
             }
         }
