@@ -35,6 +35,9 @@ lesson lessons/multipaxos/06-partitions.ron --step 4 --lang zh \
     --screenshot screenshots/multipaxos-lesson-zh.png
 lesson lessons/05-the-key-rule.ron --step 6 --screenshot screenshots/lesson-en.png
 lesson lessons/01-happy-path.ron --step 6 --lang zh --screenshot screenshots/lesson-zh.png
+lesson lessons/00-the-problem.ron --step 6 --screenshot screenshots/lesson-flp.png
+lesson lessons/raft/03-election-restriction.ron --step 7 --lang zh \
+    --screenshot screenshots/raft-election-restriction-zh.png
 # Exports, drawn without a window: the space-time diagram and the graph animated, for slides.
 "$app" export tests/scenarios/ignore-promised-value.ron -o screenshots/export-spacetime.svg
 "$app" export tests/scenarios/ignore-promised-value.ron --from 8 --to 14 --size 640x400 \
