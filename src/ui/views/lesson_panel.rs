@@ -846,7 +846,10 @@ pub fn completion_words<P: Teach>(lesson: &Lesson<P>, lang: Lang) -> String {
         (1, _) => T::PickerTakesOneAndMany,
         _ => T::PickerTakes,
     };
-    fill(words.get(lang), &[&lesson.steps.len(), &exercises, &quizzes])
+    fill(
+        words.get(lang),
+        &[&lesson.steps.len(), &exercises, &quizzes],
+    )
 }
 
 /// What the picker shows of the student's progress: lessons completed, and where each lesson
