@@ -677,8 +677,7 @@ fn run_check(paths: &[PathBuf], json: bool) -> u8 {
         return EXIT_BAD_INPUT;
     }
     let mut worst = EXIT_OK;
-    for f in files {
-        let c = check_file(&f);
+    check_in_order(&files, |c| {
         // Bad input outranks a divergence; either outranks fine.
         worst = match (worst, c.exit) {
             (_, EXIT_BAD_INPUT) => EXIT_BAD_INPUT,
@@ -693,8 +692,59 @@ fn run_check(paths: &[PathBuf], json: bool) -> u8 {
                 Err(e) => report!("{e}"),
             }
         }
-    }
+    });
     worst
+}
+
+/// Checks `files` on one thread per core (a lesson's shortcut search can take seconds), and
+/// hands each result to `each` in file order, as soon as it and every file before it are done:
+/// the output is the same whatever the number of cores.
+fn check_in_order(files: &[PathBuf], mut each: impl FnMut(FileCheck)) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, files.len().max(1));
+    let next = AtomicUsize::new(0);
+    let (done, results) = std::sync::mpsc::channel();
+    let mut started = 0;
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let (done, next) = (done.clone(), &next);
+            let work = move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(f) = files.get(i) else { break };
+                    if done.send((i, check_file(f))).is_err() {
+                        break;
+                    }
+                }
+            };
+            // The main thread's stack size, so that a file parses the same on either.
+            if std::thread::Builder::new()
+                .stack_size(8 << 20)
+                .spawn_scoped(scope, work)
+                .is_ok()
+            {
+                started += 1;
+            }
+        }
+        if started == 0 {
+            // No thread could start: check here, one file after another.
+            for (i, f) in files.iter().enumerate() {
+                let _ = done.send((i, check_file(f)));
+            }
+        }
+        drop(done);
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut shown = 0;
+        for (i, c) in results {
+            waiting.insert(i, c);
+            while let Some(c) = waiting.remove(&shown) {
+                each(c);
+                shown += 1;
+            }
+        }
+    });
 }
 
 fn run_lesson(file: &Path, verify: bool, step: usize, gui: &GuiArgs) -> u8 {

@@ -117,8 +117,21 @@ fn store_scenarios<P: StoreWorkspace>(d: &mut Drawn, folder: &str) {
     }
 }
 
+/// Fails with every character drawn that the bundled fonts lack.
+fn assert_every_glyph(d: &Drawn) {
+    let missing = d.missing();
+    assert!(
+        missing.is_empty(),
+        "glyphs missing from the bundled fonts:\n{}",
+        missing.join("\n")
+    );
+}
+
+// The lessons and the scenarios are three tests, not one, so that `cargo test` draws them on
+// both cores at once.
+
 #[test]
-fn every_character_the_app_draws_has_a_glyph() {
+fn every_character_the_paxos_lessons_draw_has_a_glyph() {
     let mut d = Drawn::new();
     for lesson in bundled_lessons() {
         for step in 0..lesson.steps.len() {
@@ -136,8 +149,27 @@ fn every_character_the_app_draws_has_a_glyph() {
             }
         }
     }
+    assert!(d.seen.iter().any(|(_, t)| t.contains("提议者")));
+    assert_every_glyph(&d);
+}
+
+#[test]
+fn every_character_the_store_lessons_draw_has_a_glyph() {
+    let mut d = Drawn::new();
     store_lessons(&mut d, bundled_as::<MultiPaxos>(MultiPaxos::bundled()));
     store_lessons(&mut d, bundled_as::<Raft>(Raft::bundled()));
+    // Something was drawn in both languages.
+    assert!(
+        d.seen.iter().any(|(_, t)| t.contains("Vote")),
+        "Raft's votes were drawn"
+    );
+    assert!(d.seen.iter().any(|(_, t)| t.contains("领导者")));
+    assert_every_glyph(&d);
+}
+
+#[test]
+fn every_character_the_scenarios_and_lesson_files_hold_has_a_glyph() {
+    let mut d = Drawn::new();
     for entry in std::fs::read_dir("tests/scenarios").unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_none_or(|e| e != "ron") {
@@ -174,16 +206,5 @@ fn every_character_the_app_draws_has_a_glyph() {
             }
         }
     }
-    // Something was drawn in both languages.
-    assert!(
-        d.seen.iter().any(|(_, t)| t.contains("Vote")),
-        "Raft's votes were drawn"
-    );
-    assert!(d.seen.iter().any(|(_, t)| t.contains("领导者")));
-    let missing = d.missing();
-    assert!(
-        missing.is_empty(),
-        "glyphs missing from the bundled fonts:\n{}",
-        missing.join("\n")
-    );
+    assert_every_glyph(&d);
 }

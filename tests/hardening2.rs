@@ -344,14 +344,29 @@ fn item15_writing_to_a_full_stdout_exits_2() {
 
 // Smaller items.
 
+/// `check` descends into the folders `lessons/` has, whatever they hold. (Every bundled lesson
+/// is checked through the CLI by `exercises`; here a tree of small files, so it takes no time.)
 #[test]
 fn check_descends_into_every_lesson_folder() {
-    let o = run(&["check", "lessons", "--json"]);
+    let root = scratch("descend");
+    for (folder, from) in [
+        ("", "tests/scenarios/amnesia.ron"),
+        ("multipaxos", "tests/scenarios/multipaxos/no-dedup.ron"),
+        ("raft", "tests/scenarios/raft/vote-twice.ron"),
+        ("compare", "lessons/compare/partition.ron"),
+    ] {
+        let dir = root.join(folder);
+        fs::create_dir_all(&dir).unwrap();
+        fs::copy(from, dir.join(Path::new(from).file_name().unwrap())).unwrap();
+    }
+    let o = run(&["check", s(&root), "--json"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let files: Vec<String> = stdout(&o)
         .lines()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["file"].to_string())
         .collect();
+    assert_eq!(files.len(), 4, "{files:?}");
+    fs::remove_dir_all(&root).unwrap();
     for folder in ["multipaxos/", "raft/", "compare/"] {
         assert!(
             files.iter().any(|f| f.contains(folder)),
