@@ -131,7 +131,7 @@ texts! {
     LegendCrashed => "a crashed node", "崩溃的节点";
     LegendPhase2 => "a proposer in phase 2 (sending Accept)", "处于第二阶段（发送接受请求）的提议者";
     LegendCutLink => "a cut link", "被切断的链路";
-    // Roles and words (STYLE.md terms)
+    // Roles and words (the glossary in lessons/README.md)
     Proposers => "Proposers", "提议者";
     Acceptors => "Acceptors", "接受者";
     Learners => "Learners", "学习者";
