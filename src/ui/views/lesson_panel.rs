@@ -651,6 +651,8 @@ impl<P: Teach> LessonPanel<P> {
             ask_before_next(ui, f, [T::SkipUnsolved, T::KeepTrying, T::SkipIt], out);
             return;
         }
+        // Back and Next first, on one row even in a narrow pane at presenter size, so that the
+        // narration above keeps the pane's height; the rarer two go small beneath them.
         ui.horizontal_wrapped(|ui| {
             if ui
                 .add_enabled(
@@ -661,16 +663,18 @@ impl<P: Teach> LessonPanel<P> {
             {
                 out.push(LessonCommand::Back);
             }
-            if ui.button(f.tr(T::LessonReplay)).clicked() {
-                out.push(LessonCommand::Replay);
-            }
             if ui.button(format!("{} ▶", f.tr(T::LessonNext))).clicked() {
                 out.push(LessonCommand::Next);
             }
         });
-        if ui.small_button(f.tr(T::AllLessons)).clicked() {
-            out.push(LessonCommand::Leave);
-        }
+        ui.horizontal_wrapped(|ui| {
+            if ui.small_button(f.tr(T::LessonReplay)).clicked() {
+                out.push(LessonCommand::Replay);
+            }
+            if ui.small_button(f.tr(T::AllLessons)).clicked() {
+                out.push(LessonCommand::Leave);
+            }
+        });
     }
 }
 

@@ -97,7 +97,8 @@ impl Default for Layout {
         let left = linear(
             &mut tiles,
             LinearDir::Vertical,
-            &[(narration, 55.0), (controls, 45.0)],
+            // The narration is what a class reads: most of the column.
+            &[(narration, 70.0), (controls, 30.0)],
         );
         let graph = tabbed(&mut tiles, Pane::Graph);
         let leader = tabbed(&mut tiles, Pane::Leader);
@@ -123,7 +124,7 @@ impl Default for Layout {
         let root = linear(
             &mut tiles,
             LinearDir::Horizontal,
-            &[(left, 24.0), (main, 76.0)],
+            &[(left, 25.0), (main, 75.0)],
         );
         let mut tree = Tree::new(egui::Id::unique("store-panes"), root, tiles);
         if let Some(d) = tree.tiles.find_pane(&Pane::Diagram) {
