@@ -706,23 +706,22 @@ fn check_in_order(files: &[PathBuf], mut each: impl FnMut(FileCheck)) {
         .clamp(1, files.len().max(1));
     let next = AtomicUsize::new(0);
     let (done, results) = std::sync::mpsc::channel();
-    let mut started = 0;
+    // Takes the next unchecked file until none is left (or nobody listens any more).
+    let work = |done: std::sync::mpsc::Sender<(usize, FileCheck)>| loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let Some(f) = files.get(i) else { break };
+        if done.send((i, check_file(f))).is_err() {
+            break;
+        }
+    };
     std::thread::scope(|scope| {
+        let mut started = 0;
         for _ in 0..workers {
-            let (done, next) = (done.clone(), &next);
-            let work = move || {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(f) = files.get(i) else { break };
-                    if done.send((i, check_file(f))).is_err() {
-                        break;
-                    }
-                }
-            };
+            let done = done.clone();
             // The main thread's stack size, so that a file parses the same on either.
             if std::thread::Builder::new()
                 .stack_size(8 << 20)
-                .spawn_scoped(scope, work)
+                .spawn_scoped(scope, move || work(done))
                 .is_ok()
             {
                 started += 1;
@@ -730,9 +729,7 @@ fn check_in_order(files: &[PathBuf], mut each: impl FnMut(FileCheck)) {
         }
         if started == 0 {
             // No thread could start: check here, one file after another.
-            for (i, f) in files.iter().enumerate() {
-                let _ = done.send((i, check_file(f)));
-            }
+            work(done.clone());
         }
         drop(done);
         let mut waiting = std::collections::BTreeMap::new();

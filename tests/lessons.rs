@@ -308,7 +308,6 @@ fn quiz_answers_vary_in_position_and_are_not_just_the_longest() {
 #[derive(Default)]
 struct Quizzes {
     count: usize,
-    positions: std::collections::BTreeSet<usize>,
     longest: usize,
     /// Answers per position, and what a uniform spread would put there (a quiz of k choices
     /// adds 1/k to each of its positions).
@@ -323,7 +322,6 @@ impl Quizzes {
                 continue;
             };
             self.count += 1;
-            self.positions.insert(q.answer);
             *self.at.entry(q.answer).or_default() += 1;
             for i in 0..q.choices.len() {
                 *self.uniform.entry(i).or_default() += 1.0 / q.choices.len() as f64;
@@ -337,7 +335,7 @@ impl Quizzes {
     }
 
     fn assert_varied(&self) {
-        let (positions, longest, quizzes) = (&self.positions, self.longest, self.count);
+        let (positions, longest, quizzes) = (&self.at, self.longest, self.count);
         assert!(positions.len() >= 3, "answers sit in {positions:?}");
         assert!(
             longest * 2 <= quizzes,
@@ -346,25 +344,41 @@ impl Quizzes {
     }
 }
 
+/// Every bundled lesson of every protocol, read once: its quizzes, and the flaws its cluster
+/// has (as "protocol flaw").
+fn whole_course() -> (Quizzes, Vec<String>) {
+    use paxos_lab::protocols::multipaxos::MultiPaxos;
+    use paxos_lab::protocols::raft::Raft;
+    let (mut quizzes, mut flaws) = (Quizzes::default(), Vec::new());
+    for f in bundled() {
+        let l = lesson::load(&f).unwrap();
+        quizzes.add(&l);
+        flaws.extend(l.config.flaws.iter().map(|x| format!("paxos {x}")));
+    }
+    for f in multipaxos_lessons() {
+        let l = lesson::parse_as::<MultiPaxos>(&f, &std::fs::read_to_string(&f).unwrap()).unwrap();
+        quizzes.add(&l);
+        flaws.extend(
+            l.config
+                .flaws
+                .iter()
+                .map(|x| format!("multipaxos {}", x.name())),
+        );
+    }
+    for f in raft_lessons() {
+        let l = lesson::parse_as::<Raft>(&f, &std::fs::read_to_string(&f).unwrap()).unwrap();
+        quizzes.add(&l);
+        flaws.extend(l.config.flaws.iter().map(|x| format!("raft {}", x.name())));
+    }
+    (quizzes, flaws)
+}
+
 /// Over the whole course (every protocol's lessons), the right answer sits in each position as
 /// often as chance would put it, within one; a student cannot learn "it is usually B". And the
 /// right answer is the longest choice no more often than chance would make it, plus one.
 #[test]
 fn the_whole_courses_quiz_answers_are_spread_evenly_over_positions() {
-    use paxos_lab::protocols::multipaxos::MultiPaxos;
-    use paxos_lab::protocols::raft::Raft;
-    let mut quizzes = Quizzes::default();
-    for f in bundled() {
-        quizzes.add(&lesson::load(&f).unwrap());
-    }
-    for f in multipaxos_lessons() {
-        let text = std::fs::read_to_string(&f).unwrap();
-        quizzes.add(&lesson::parse_as::<MultiPaxos>(&f, &text).unwrap());
-    }
-    for f in raft_lessons() {
-        let text = std::fs::read_to_string(&f).unwrap();
-        quizzes.add(&lesson::parse_as::<Raft>(&f, &text).unwrap());
-    }
+    let (quizzes, _) = whole_course();
     assert!(quizzes.count >= 25, "{} quizzes", quizzes.count);
     for (position, expected) in &quizzes.uniform {
         let got = quizzes.at.get(position).copied().unwrap_or(0);
@@ -387,27 +401,8 @@ fn the_whole_courses_quiz_answers_are_spread_evenly_over_positions() {
 /// why a rule exists, and one no lesson uses teaches nobody.
 #[test]
 fn every_shipped_flaw_is_used_by_some_lesson() {
-    use paxos_lab::protocols::multipaxos::{self, MultiPaxos};
-    use paxos_lab::protocols::paxos;
-    use paxos_lab::protocols::raft::{self, Raft};
-    let mut used: Vec<String> = Vec::new();
-    for f in bundled() {
-        let l = lesson::load(&f).unwrap();
-        used.extend(l.config.flaws.iter().map(|x| format!("paxos {x}")));
-    }
-    for f in multipaxos_lessons() {
-        let l = lesson::parse_as::<MultiPaxos>(&f, &std::fs::read_to_string(&f).unwrap()).unwrap();
-        used.extend(
-            l.config
-                .flaws
-                .iter()
-                .map(|x| format!("multipaxos {}", x.name())),
-        );
-    }
-    for f in raft_lessons() {
-        let l = lesson::parse_as::<Raft>(&f, &std::fs::read_to_string(&f).unwrap()).unwrap();
-        used.extend(l.config.flaws.iter().map(|x| format!("raft {}", x.name())));
-    }
+    use paxos_lab::protocols::{multipaxos, paxos, raft};
+    let (_, used) = whole_course();
     let shipped: Vec<String> = paxos::Flaw::ALL
         .iter()
         .map(|x| format!("paxos {x}"))

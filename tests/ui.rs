@@ -831,11 +831,8 @@ fn drag_quorum_slider(h: &mut Harness<'static, PaxosApp>, label: &str, value: u8
     h.run();
 }
 
-/// Flexible Paxos (issue 25): in "Can this break?", dragging the phase-1 quorum down to
-/// q1 + q2 = n makes the search find two values chosen, and the counterexample watched runs with
-/// those quorums; dragged back to q1 + q2 = n + 1, the search proves the cluster safe.
-#[test]
-fn dragging_the_quorums_to_sum_n_breaks_paxos_and_back_to_n_plus_one_proves_it_safe() {
+/// The sandbox (2 proposers, 3 acceptors, 1 learner) with "Can this break?" open (Ctrl+B).
+fn quorum_window(lang: Lang) -> Harness<'static, PaxosApp> {
     let session = Session::new(
         Config {
             learners: 1,
@@ -843,10 +840,19 @@ fn dragging_the_quorums_to_sum_n_breaks_paxos_and_back_to_n_plus_one_proves_it_s
         },
         Knobs::default(),
     );
-    let mut h = harness(app(session, Lang::En));
+    let mut h = harness(app(session, lang));
     h.run();
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::B);
     h.run();
+    h
+}
+
+/// Flexible Paxos (issue 25): in "Can this break?", dragging the phase-1 quorum down to
+/// q1 + q2 = n makes the search find two values chosen, and the counterexample watched runs with
+/// those quorums; dragged back to q1 + q2 = n + 1, the search proves the cluster safe.
+#[test]
+fn dragging_the_quorums_to_sum_n_breaks_paxos_and_back_to_n_plus_one_proves_it_safe() {
+    let mut h = quorum_window(Lang::En);
     assert!(h.query_by_label_contains("2 + 2 > 3 acceptors").is_some());
 
     drag_quorum_slider(&mut h, "phase 1 quorum", 1, 3);
@@ -887,17 +893,7 @@ fn dragging_the_quorums_to_sum_n_breaks_paxos_and_back_to_n_plus_one_proves_it_s
 /// The quorum sliders in Chinese, dragged to sizes that need not meet: what a student sees.
 #[test]
 fn the_quorum_sliders_say_in_chinese_when_quorums_need_not_meet() {
-    let session = Session::new(
-        Config {
-            learners: 1,
-            ..Config::default()
-        },
-        Knobs::default(),
-    );
-    let mut h = harness(app(session, Lang::Zh));
-    h.run();
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::B);
-    h.run();
+    let mut h = quorum_window(Lang::Zh);
     drag_quorum_slider(&mut h, "第二阶段法定人数", 1, 3);
     assert!(h.query_by_label_contains("2 + 1 ≤ 3 个接受者").is_some());
     h.snapshot("paxos_quorums_zh");

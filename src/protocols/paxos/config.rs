@@ -154,14 +154,18 @@ impl Config {
         (1..=count).contains(&id.index)
     }
 
+    /// A majority of the acceptors: the quorum size when `q1` or `q2` is not set.
+    pub fn majority(&self) -> u8 {
+        self.acceptors / 2 + 1
+    }
+
     /// The phase-1 and phase-2 quorum sizes in force.
     pub fn quorums(&self) -> (u8, u8) {
-        let n = self.acceptors;
         if self.has(Flaw::MinorityQuorum) {
-            let q = (n / 2).max(1);
+            let q = (self.acceptors / 2).max(1);
             return (q, q);
         }
-        let majority = n / 2 + 1;
+        let majority = self.majority();
         (self.q1.unwrap_or(majority), self.q2.unwrap_or(majority))
     }
 

@@ -392,8 +392,7 @@ impl ExploreWindow {
 /// a size changed.
 fn quorum_sliders(ui: &mut Ui, config: &mut Config, lang: Lang, palette: &Palette) -> bool {
     let tr = |t: T| t.get(lang);
-    let n = config.acceptors;
-    let majority = n / 2 + 1;
+    let (n, majority) = (config.acceptors, config.majority());
     // The flaw sets both sizes itself; the sliders then only show them.
     let fixed = config.has(crate::protocols::paxos::Flaw::MinorityQuorum);
     let (mut q1, mut q2) = config.quorums();

@@ -270,7 +270,7 @@ impl SettingsWindow {
                             .labelled_by(l.id);
                         ui.end_row();
                     }
-                    let n = c.acceptors;
+                    let (n, most) = (c.acceptors, c.majority());
                     for (t, q, majority) in [
                         (T::PhaseOneQuorum, &mut c.q1, &mut self.majority1),
                         (T::PhaseTwoQuorum, &mut c.q2, &mut self.majority2),
@@ -281,7 +281,7 @@ impl SettingsWindow {
                             if *majority {
                                 *q = None;
                             } else {
-                                let mut k = q.unwrap_or(n / 2 + 1).min(n);
+                                let mut k = q.unwrap_or(most).min(n);
                                 ui.add(egui::DragValue::new(&mut k).range(1..=n))
                                     .labelled_by(l.id);
                                 *q = Some(k);
