@@ -279,6 +279,7 @@ pub fn faulty_config() -> (Config, Knobs) {
         crash: 0.005,
         restart: 0.2,
         propose: 0.01,
+        lie: 0.0,
     };
     (config, knobs)
 }
@@ -499,7 +500,7 @@ fn explore_run(
     proposers: u8,
     ballots: u8,
     max_states: Option<u64>,
-) -> Report<crate::protocols::paxos::Value> {
+) -> Report<crate::protocols::paxos::Action> {
     let config = Config {
         proposers,
         acceptors: 3,
@@ -524,7 +525,7 @@ fn explore_run(
 fn multipaxos_explore_run(
     clients: u8,
     max_states: Option<u64>,
-) -> Report<crate::protocols::kv::Op> {
+) -> Report<crate::protocols::multipaxos::Action> {
     let config = crate::protocols::multipaxos::Config {
         servers: 3,
         clients,
@@ -749,6 +750,7 @@ pub fn multipaxos_faulty() -> (crate::protocols::multipaxos::Config, Knobs) {
         crash: 0.005,
         restart: 0.2,
         propose: 0.01,
+        lie: 0.0,
     };
     (config, knobs)
 }

@@ -269,6 +269,13 @@ pub struct SimulateArgs {
     /// stale-read, apply-past-hole
     #[arg(long = "flaw", value_name = "NAME")]
     pub flaws: Vec<String>,
+    /// Mark a node Byzantine (repeatable): it follows the rules but may also lie, and the
+    /// monitor judges only the honest nodes
+    #[arg(long = "byzantine", value_name = "ID")]
+    pub byzantine: Vec<String>,
+    /// Probability per step that a random Byzantine node tells a random lie
+    #[arg(long, default_value_t = 0.0)]
+    pub lie: f64,
     /// Save the trace here (RON, or JSON for a .json name); written atomically
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -303,6 +310,7 @@ impl SimulateArgs {
             ops: self.ops,
             workload: self.workload,
             flaws: self.flaws.clone(),
+            byzantine: self.byzantine.clone(),
             seed: self.seed,
             latency: self.latency,
             timeout: self.timeout,
@@ -316,6 +324,7 @@ impl SimulateArgs {
             crash: self.crash,
             restart: self.restart,
             propose: self.propose,
+            lie: self.lie,
         }
     }
 }

@@ -137,6 +137,7 @@ const FAULTS: Knobs = Knobs {
     crash: 0.02,
     restart: 0.2,
     propose: 0.0,
+    lie: 0.0,
 };
 
 #[test]

@@ -77,6 +77,13 @@ pub struct ExploreArgs {
     /// Crashes in a run (a crashed node may restart at any time)
     #[arg(long, default_value_t = 0)]
     pub crashes: u8,
+    /// Mark a node Byzantine (repeatable): it follows the rules but may also lie, and only
+    /// honest nodes are judged
+    #[arg(long = "byzantine", value_name = "ID")]
+    pub byzantine: Vec<String>,
+    /// Lies the Byzantine nodes may tell in a run, together
+    #[arg(long, default_value_t = 1)]
+    pub lies: u8,
     /// Switch on a deliberate bug (repeatable). Paxos: amnesia, ignore-promised-value,
     /// accept-lower-ballot, minority-quorum, learner-mixes-ballots, reuse-ballot. Multi-Paxos:
     /// skip-prepare-on-failover, ignore-promised-commands, commit-on-minority, no-dedup,
@@ -135,6 +142,7 @@ impl ExploreArgs {
                 .iter()
                 .map(|f| f.parse::<Flaw>())
                 .collect::<Result<_, _>>()?,
+            byzantine: crate::protocols::byzantine::parse(&self.byzantine)?,
             ..Config::default()
         })
     }
@@ -147,11 +155,13 @@ impl ExploreArgs {
         *f.servers = self.servers;
         *f.clients = self.clients;
         *f.workload = self.workload;
+        *f.byzantine = crate::protocols::byzantine::parse(&self.byzantine)?;
         *config.flaws() = self
             .flaws
             .iter()
             .map(|f| C::parse_flaw(f))
             .collect::<Result<_, _>>()?;
+        config.check()?;
         Ok(config)
     }
 
@@ -165,6 +175,7 @@ impl ExploreArgs {
                 timeouts: None,
                 retries: None,
                 total_timeouts: None,
+                lies: self.lies,
             },
             threads: self.threads,
             max_states: self.max_states,
@@ -335,15 +346,17 @@ fn run_paxos(args: &ExploreArgs) -> u8 {
     let (q1, q2) = config.quorums();
     let b = options.bounds;
     let header = format!(
-        "explored {} proposers, {} acceptors, {} learners (q1 {q1}, q2 {q2}){}; {} ballots each, {} drops, {} duplicates, {} crashes{}",
+        "explored {} proposers, {} acceptors, {} learners (q1 {q1}, q2 {q2}){}{}; {} ballots each, {} drops, {} duplicates, {} crashes{}{}",
         config.proposers,
         config.acceptors,
         config.learners,
         flaw_words(config.flaws.iter().map(|f| f.name())),
+        liar_words(&config.byzantine),
         b.ballots,
         b.drops,
         b.duplicates,
         b.crashes,
+        lie_bound_words(&config.byzantine, b.lies),
         search_words(&options)
     );
     let result = with_progress(options.walks.is_some(), |progress| {
@@ -443,6 +456,24 @@ where
         search(&options, progress)
     });
     finish::<P>(args, &options, note.as_deref(), &header, result)
+}
+
+/// `, Byzantine: A2` or nothing.
+fn liar_words(byzantine: &[crate::sim::NodeId]) -> String {
+    if byzantine.is_empty() {
+        return String::new();
+    }
+    let ids: Vec<String> = byzantine.iter().map(|id| id.to_string()).collect();
+    format!(", Byzantine: {}", ids.join(", "))
+}
+
+/// `, 1 lie` when some node may lie, or nothing.
+fn lie_bound_words(byzantine: &[crate::sim::NodeId], lies: u8) -> String {
+    match (byzantine.is_empty(), lies) {
+        (true, _) => String::new(),
+        (false, 1) => ", 1 lie".to_string(),
+        (false, n) => format!(", {n} lies"),
+    }
 }
 
 /// How the search goes, when not breadth first without a depth bound.

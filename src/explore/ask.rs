@@ -21,6 +21,8 @@ pub struct StoreAsk {
     pub total_timeouts: u8,
     pub retries: u8,
     pub crashes: u8,
+    /// Lies the Byzantine servers may tell together.
+    pub lies: u8,
     /// Random walks instead of breadth first.
     pub walks: bool,
 }
@@ -33,6 +35,7 @@ impl Default for StoreAsk {
             total_timeouts: 1,
             retries: 0,
             crashes: 0,
+            lies: 1,
             walks: false,
         }
     }
@@ -62,6 +65,7 @@ pub fn store_plan<P: StoreSearch>(config: &P::Config, ask: StoreAsk) -> StorePla
         timeouts: Some(ask.timeouts),
         retries: Some(ask.retries),
         total_timeouts: Some(ask.total_timeouts),
+        lies: ask.lies,
     };
     let mut ops = ask.ops;
     let mut notes = P::flaw_budgets(&mut config, &mut bounds, &mut ops);
@@ -80,6 +84,7 @@ pub fn store_plan<P: StoreSearch>(config: &P::Config, ask: StoreAsk) -> StorePla
         total_timeouts: bounds.total_timeouts.unwrap_or(ask.total_timeouts),
         retries: bounds.retries.unwrap_or(ask.retries),
         crashes: bounds.crashes,
+        lies: bounds.lies,
         walks,
     };
     let options = Options {

@@ -21,6 +21,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::sim::canon::Canonical;
+use crate::sim::world::ActionOf;
 use crate::sim::{Action, Violation, World};
 
 pub use space::{Space, Step, WalkEnd};
@@ -91,13 +92,13 @@ impl Progress {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Verdict<R> {
+pub enum Verdict<A> {
     /// Every reachable state within the bounds was checked.
     Safe,
     /// A shortest run to a violation, as world actions from the initial state.
     Violation {
         violation: Violation,
-        actions: Vec<Action<R>>,
+        actions: Vec<A>,
     },
     Cancelled,
     /// A limit was reached before the search finished.
@@ -134,8 +135,8 @@ impl std::fmt::Display for Limit {
 }
 
 #[derive(Clone, Debug)]
-pub struct Report<R> {
-    pub verdict: Verdict<R>,
+pub struct Report<A> {
+    pub verdict: Verdict<A>,
     pub unique_states: u64,
     pub transitions: u64,
     pub max_depth: u32,
@@ -148,7 +149,7 @@ pub struct Report<R> {
     pub walks: u64,
 }
 
-impl<R> Report<R> {
+impl<A> Report<A> {
     pub fn states_per_sec(&self) -> f64 {
         self.unique_states as f64 / self.elapsed.as_secs_f64().max(1e-9)
     }
@@ -230,7 +231,7 @@ pub fn explore<P: Canonical + Send + Sync>(
     options: &Options,
     progress: &Progress,
     world: &mut World<P>,
-) -> Result<Report<P::Request>, String>
+) -> Result<Report<ActionOf<P>>, String>
 where
     P::Node: Send + Sync,
     P::Monitor: Send + Sync,
@@ -491,7 +492,7 @@ fn walk<P: Canonical + Send + Sync>(
     budget: u64,
     progress: &Progress,
     world: &mut World<P>,
-) -> Result<Report<P::Request>, String>
+) -> Result<Report<ActionOf<P>>, String>
 where
     P::Node: Send + Sync,
     P::Monitor: Send + Sync,
@@ -774,7 +775,7 @@ pub mod memory {
 
 /// A search's report, with any counterexample as a trace.
 pub struct Search<P: crate::protocols::Plugin> {
-    pub report: Report<P::Request>,
+    pub report: Report<ActionOf<P>>,
     /// The counterexample as a trace file's content (config, actions and outcome).
     pub counterexample: Option<crate::trace::Trace<P>>,
 }
@@ -923,7 +924,7 @@ where
     P::Node: Send + Sync,
     P::Monitor: Send + Sync,
 {
-    let mut opening: Vec<Action<crate::protocols::kv::Op>> = Vec::new();
+    let mut opening: Vec<ActionOf<P>> = Vec::new();
     let rounds = workload.iter().map(Vec::len).max().unwrap_or(0);
     for k in 0..rounds {
         for (i, list) in workload.iter().enumerate() {

@@ -25,6 +25,8 @@ pub enum Step {
     Crash(u8),
     Restart(u8),
     Timeout(u8),
+    /// A Byzantine node sends this message (its envelope code) as a lie.
+    Lie(u64),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,6 +40,8 @@ struct Header {
     drops: u8,
     duplicates: u8,
     crashes: u8,
+    /// Lies told (written only when some node may lie).
+    lies: u8,
     /// Timeouts taken, per node (written only when the bounds limit them).
     timeouts: [u8; MAX_NODES],
 }
@@ -52,9 +56,15 @@ pub struct Space<P: Canonical> {
     requests: Vec<P::Request>,
     values: P::Values,
     bounds: Bounds,
-    /// Slots of the interchangeable nodes, when symmetry reduction is on.
+    /// Slots of the symmetric role's members, when symmetry reduction is on.
     symmetric: Vec<usize>,
+    /// The members (indices into `symmetric`) that may be renamed: the honest ones, since a
+    /// liar is not interchangeable with an honest node.
+    movable: Vec<usize>,
     symmetry: bool,
+    /// The Byzantine nodes, as a mask of slots. With any, the protocol's reductions (stale and
+    /// eager messages, a settled monitor) are off: their arguments assume honest nodes.
+    liars: u64,
     /// The encoded state the search starts from, when not the fresh one (see `start_from`).
     start: Option<Vec<u8>>,
 }
@@ -67,6 +77,8 @@ pub struct Scratch<P: Canonical> {
     spans: Vec<(usize, usize)>,
     monitor: P::Monitor,
     monitor_span: (usize, usize),
+    /// Whether `monitor` was told of a request in this step (it then differs from its span).
+    monitor_told: bool,
     msgs: Vec<u64>,
     out: Outbox<P>,
     events: Vec<Event<P>>,
@@ -125,9 +137,17 @@ impl<P: Canonical> Space<P> {
                 .collect(),
             _ => Vec::new(),
         };
+        let liars = (0..roster.len())
+            .filter(|&i| protocol.is_byzantine(roster[i]))
+            .fold(0u64, |m, i| m | 1 << i);
+        let movable: Vec<usize> = (0..symmetric.len())
+            .filter(|&i| liars & 1 << symmetric[i] == 0)
+            .collect();
         Ok(Space {
-            symmetry: symmetric.len() > 1,
+            symmetry: movable.len() > 1,
             symmetric,
+            movable,
+            liars,
             requesters: requests.len(),
             values: protocol.values(&requests),
             requests,
@@ -177,6 +197,7 @@ impl<P: Canonical> Space<P> {
             spans: vec![(0, 0); self.roster.len()],
             monitor: self.protocol.new_monitor(),
             monitor_span: (0, 0),
+            monitor_told: false,
             msgs: Vec::new(),
             out: Outbox::default(),
             events: Vec::new(),
@@ -207,6 +228,7 @@ impl<P: Canonical> Space<P> {
             drops: 0,
             duplicates: 0,
             crashes: 0,
+            lies: 0,
             timeouts: [0; MAX_NODES],
         }
     }
@@ -281,6 +303,9 @@ impl<P: Canonical> Space<P> {
         w.byte(h.drops);
         w.byte(h.duplicates);
         w.byte(h.crashes);
+        if self.liars != 0 {
+            w.byte(h.lies);
+        }
         if self.bounds.timeouts.is_some() {
             w.bytes.extend_from_slice(&h.timeouts[..self.roster.len()]);
         }
@@ -298,6 +323,9 @@ impl<P: Canonical> Space<P> {
         s.header.drops = r.byte();
         s.header.duplicates = r.byte();
         s.header.crashes = r.byte();
+        if self.liars != 0 {
+            s.header.lies = r.byte();
+        }
         if self.bounds.timeouts.is_some() {
             for t in &mut s.header.timeouts[..self.roster.len()] {
                 *t = r.byte();
@@ -352,14 +380,19 @@ impl<P: Canonical> Space<P> {
         let n = self.roster.len();
 
         // A delivery that commutes with everything else goes first, alone.
-        let eager = s.msgs.iter().copied().find(|&code| {
-            let (src, dst, msg_code) = parts(code);
-            h.up & 1 << dst != 0 && {
-                let msg = self.protocol.decode_msg(msg_code, &self.values);
-                self.protocol
-                    .is_eager(&s.nodes[dst], self.roster[src], &msg)
-            }
-        });
+        let eager = s
+            .msgs
+            .iter()
+            .copied()
+            .filter(|_| self.liars == 0)
+            .find(|&code| {
+                let (src, dst, msg_code) = parts(code);
+                h.up & 1 << dst != 0 && {
+                    let msg = self.protocol.decode_msg(msg_code, &self.values);
+                    self.protocol
+                        .is_eager(&s.nodes[dst], self.roster[src], &msg)
+                }
+            });
         if let Some(code) = eager {
             steps.push(Step::Deliver(code));
             return;
@@ -414,6 +447,20 @@ impl<P: Canonical> Space<P> {
                 steps.push(Step::Restart(slot as u8));
             }
         }
+
+        if h.lies < self.bounds.lies {
+            for slot in 0..n {
+                if self.liars & h.up & 1 << slot == 0 {
+                    continue;
+                }
+                for (to, msg) in self.protocol.lies(self.roster[slot], &s.nodes[slot]) {
+                    if let Some(dst) = self.protocol.slot_of(to) {
+                        let code = self.protocol.encode_msg(&msg, &self.values);
+                        steps.push(Step::Lie(envelope(slot, dst, code)));
+                    }
+                }
+            }
+        }
     }
 
     /// Takes one enabled step from the state `decode` left in `s` (whose encoding is `bytes`),
@@ -447,7 +494,7 @@ impl<P: Canonical> Space<P> {
                     s.out.clear();
                     return None;
                 }
-                self.finish(bytes, s, ctx, header, Some((slot, node)), None, None)
+                self.finish_request(bytes, s, ctx, header, slot, node, r)
             }
             Step::Deliver(code) => self.deliver(bytes, s, ctx, h, code),
             Step::Drop(code) => {
@@ -458,6 +505,11 @@ impl<P: Canonical> Space<P> {
             Step::Duplicate(code) => {
                 let mut header = h;
                 header.duplicates += 1;
+                self.finish(bytes, s, ctx, header, None, None, Some(code))
+            }
+            Step::Lie(code) => {
+                let mut header = h;
+                header.lies += 1;
                 self.finish(bytes, s, ctx, header, None, None, Some(code))
             }
             Step::Crash(slot) => {
@@ -488,6 +540,33 @@ impl<P: Canonical> Space<P> {
                 self.finish(bytes, s, ctx, header, Some((slot, node)), None, None)
             }
         }
+    }
+
+    /// Completes a proposal: the monitor hears of the request (the world tells it first, then
+    /// the handler's notes), and the step finishes as any other.
+    #[allow(clippy::too_many_arguments)]
+    fn finish_request(
+        &self,
+        bytes: &[u8],
+        s: &mut Scratch<P>,
+        ctx: Ctx,
+        header: Header,
+        slot: usize,
+        node: P::Node,
+        requester: u8,
+    ) -> Option<Option<Violation>> {
+        let mut told = s.monitor.clone();
+        self.protocol.observe_request(
+            &mut told,
+            self.roster[slot],
+            &self.requests[requester as usize],
+        );
+        let before = std::mem::replace(&mut s.monitor, told);
+        s.monitor_told = true;
+        let result = self.finish(bytes, s, ctx, header, Some((slot, node)), None, None);
+        s.monitor_told = false;
+        s.monitor = before;
+        result
     }
 
     /// Delivers one copy of the message `code` (to a crashed node it is lost, as in the world).
@@ -528,12 +607,12 @@ impl<P: Canonical> Space<P> {
         mut header: Header,
         changed: Option<(usize, P::Node)>,
         removed: Option<u64>,
-        duplicated: Option<u64>,
+        sent: Option<u64>,
     ) -> Option<Option<Violation>> {
         let mut monitor = None;
         let mut violation = None;
         s.added.clear();
-        s.added.extend(duplicated);
+        s.added.extend(sent);
         if let Some((slot, _)) = &changed {
             let slot = *slot;
             let id = self.roster[slot];
@@ -547,10 +626,12 @@ impl<P: Canonical> Space<P> {
                 }
                 header.attempts[r] = total as u8;
             }
-            if !s.out.notes.is_empty() {
+            // The monitor judges honest nodes only (as the world does).
+            let honest = self.liars & 1 << slot == 0;
+            if (!s.out.notes.is_empty() && honest) || s.monitor_told {
                 let mut m = s.monitor.clone();
                 s.events.clear();
-                for note in &s.out.notes {
+                for note in s.out.notes.iter().filter(|_| honest) {
                     self.protocol.observe(&mut m, ctx, id, note, &mut s.events);
                 }
                 violation = s.events.iter().find_map(|e| match e {
@@ -594,7 +675,7 @@ impl<P: Canonical> Space<P> {
         }
         s.merged.extend(added);
         let changed_slot = changed.as_ref().map(|(slot, _)| *slot);
-        if changed_slot.is_some() {
+        if changed_slot.is_some() && self.liars == 0 {
             let nodes = &s.nodes;
             s.merged.retain(|&code| {
                 let (src, dst, msg) = parts(code);
@@ -625,9 +706,10 @@ impl<P: Canonical> Space<P> {
         let current = monitor.as_ref().unwrap_or(&s.monitor);
         let removed_msg = removed.map(|code| self.protocol.decode_msg(parts(code).2, &self.values));
         let changed_node = changed.as_ref().map(|(_, node)| node);
-        if self
-            .protocol
-            .may_settle(current, removed_msg.as_ref(), changed_node)
+        if self.liars == 0
+            && self
+                .protocol
+                .may_settle(current, removed_msg.as_ref(), changed_node)
         {
             s.flying.clear();
             s.flying.extend(
@@ -719,14 +801,15 @@ impl<P: Canonical> Space<P> {
         for &(i, c) in &s.context {
             s.keys[i].extend_from_slice(&c.to_le_bytes());
         }
-        let mut order: Vec<usize> = (0..k).collect();
+        // Only honest members move; a liar keeps its name and place.
+        let mut order = self.movable.clone();
         order.sort_by(|&x, &y| s.keys[x].cmp(&s.keys[y]));
-        if order.iter().enumerate().all(|(i, &o)| i == o) {
+        if order == self.movable {
             return;
         }
-        let mut perm = vec![0u8; k];
+        let mut perm: Vec<u8> = (0..k as u8).collect();
         for (pos, &member) in order.iter().enumerate() {
-            perm[member] = pos as u8;
+            perm[member] = self.movable[pos] as u8;
         }
         let mut map: Vec<usize> = (0..self.roster.len()).collect();
         for (i, &slot) in members.iter().enumerate() {
@@ -876,6 +959,14 @@ impl<P: Canonical> Space<P> {
                 Step::Crash(slot) => Action::Crash(self.roster[slot as usize]),
                 Step::Restart(slot) => Action::Restart(self.roster[slot as usize]),
                 Step::Timeout(slot) => Action::Timeout(self.roster[slot as usize]),
+                Step::Lie(code) => {
+                    let (src, dst, msg_code) = parts(code);
+                    Action::Lie {
+                        from: self.roster[src],
+                        to: self.roster[dst],
+                        msg: self.protocol.decode_msg(msg_code, &self.values),
+                    }
+                }
             };
             world
                 .apply(&action)
@@ -912,7 +1003,7 @@ impl Mix {
 
     fn weight(&self, step: Step) -> u64 {
         match step {
-            Step::Deliver(code) | Step::Drop(code) | Step::Duplicate(code) => {
+            Step::Deliver(code) | Step::Drop(code) | Step::Duplicate(code) | Step::Lie(code) => {
                 let (src, dst, _) = parts(code);
                 self.from[src] * self.to[dst]
             }

@@ -31,7 +31,7 @@ pub struct ExerciseLint<P: Teach> {
     /// else the reference's. `None` when the search was cut short before deciding.
     pub shortest_steps: Option<usize>,
     /// A shortest path, when it is shorter than the reference solution.
-    pub shortcut: Option<Vec<Action<P::Request>>>,
+    pub shortcut: Option<Vec<crate::sim::world::ActionOf<P>>>,
     pub states: usize,
 }
 
@@ -71,7 +71,7 @@ fn counted_losses(c: &Condition, out: &mut Vec<(String, Option<Ballot>)>) {
 /// and still meets it, in fewer steps. So those steps are not searched.
 fn matters<P: Teach>(
     world: &World<P>,
-    action: &Action<P::Request>,
+    action: &crate::sim::world::ActionOf<P>,
     counted: &[(String, Option<Ballot>)],
 ) -> bool {
     let lost = match *action {
@@ -104,7 +104,7 @@ enum Crashes {
 }
 
 /// One action, or a crash with the restart that follows it at once.
-type Move<R> = (Action<R>, Option<Action<R>>);
+type Move<A> = (A, Option<A>);
 
 /// The moves the exercise's controls allow in `world` that can matter to its goal: one action,
 /// or a crash with its restart.
@@ -114,7 +114,7 @@ fn moves<P: Teach>(
     requests: &[P::Request],
     counted: &[(String, Option<Ballot>)],
     crashes: Crashes,
-) -> Vec<Move<P::Request>> {
+) -> Vec<Move<crate::sim::world::ActionOf<P>>> {
     let mut out = Vec::new();
     let Some(first) = requests.first() else {
         return out;
@@ -207,10 +207,10 @@ fn state_key<P: Teach>(world: &World<P>, past: &Past) -> u64 {
 
 /// A move on a search path (an action, and a restart right after a crash), linked back to the
 /// move before it.
-struct Visit<R> {
+struct Visit<A> {
     parent: usize,
-    action: Action<R>,
-    then: Option<Action<R>>,
+    action: A,
+    then: Option<A>,
 }
 
 fn search<P: Teach>(
@@ -241,7 +241,7 @@ fn search<P: Teach>(
     // Each state is kept as the move that reached it; its world is rebuilt by replaying its
     // path from the start (a dozen steps at most), so millions of states fit in little memory.
     // Moves take one or two steps, so states wait in one queue per depth, shallowest first.
-    let mut visits: Vec<Visit<P::Request>> = Vec::new();
+    let mut visits: Vec<Visit<crate::sim::world::ActionOf<P>>> = Vec::new();
     let mut queues: Vec<VecDeque<usize>> = vec![VecDeque::from([usize::MAX])];
     // The shortest path found so far, shorter than the reference.
     let mut best: Option<(usize, usize)> = None;
@@ -319,7 +319,7 @@ fn search<P: Teach>(
     result
 }
 
-fn path<R: Clone>(visits: &[Visit<R>], mut at: usize) -> Vec<Action<R>> {
+fn path<A: Clone>(visits: &[Visit<A>], mut at: usize) -> Vec<A> {
     let mut out = Vec::new();
     while at != usize::MAX {
         out.extend(visits[at].then.clone());

@@ -52,7 +52,7 @@ pub enum Step<P: Teach> {
     /// Narration (short paragraphs; `**bold**` and `` `code` `` are shown as such).
     Say(Text),
     /// Scripted actions, applied in order.
-    Do(Vec<Action<P::Request>>),
+    Do(Vec<crate::sim::world::ActionOf<P>>),
     /// Auto-play until the condition holds (at most `within` steps).
     Wait {
         until: Condition,
@@ -73,10 +73,12 @@ pub enum Control {
     Restart,
     Timeout,
     Links,
+    /// Tell a lie as a Byzantine node.
+    Lie,
 }
 
 impl Control {
-    pub fn allows<R>(self, a: &Action<R>) -> bool {
+    pub fn allows<R, M>(self, a: &Action<R, M>) -> bool {
         matches!(
             (self, a),
             (Control::Propose, Action::Propose(..))
@@ -87,6 +89,7 @@ impl Control {
                 | (Control::Restart, Action::Restart(_))
                 | (Control::Timeout, Action::Timeout(_))
                 | (Control::Links, Action::CutLink(..) | Action::HealLink(..))
+                | (Control::Lie, Action::Lie { .. })
         )
     }
 }
@@ -100,7 +103,7 @@ pub struct Exercise<P: Teach> {
     #[serde(default)]
     pub hints: Vec<Text>,
     /// A list of actions that meets the goal from the exercise's starting state.
-    pub solution: Vec<Action<P::Request>>,
+    pub solution: Vec<crate::sim::world::ActionOf<P>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -542,13 +545,15 @@ impl<P: Teach> Lesson<P> {
     }
 }
 
-fn action_nodes<R>(actions: &[Action<R>], out: &mut Vec<NodeId>) {
+fn action_nodes<R, M>(actions: &[Action<R, M>], out: &mut Vec<NodeId>) {
     for a in actions {
         match *a {
             Action::Propose(n, _) | Action::Crash(n) | Action::Restart(n) | Action::Timeout(n) => {
                 out.push(n)
             }
-            Action::CutLink(a, b) | Action::HealLink(a, b) => out.extend([a, b]),
+            Action::CutLink(a, b) | Action::HealLink(a, b) | Action::Lie { from: a, to: b, .. } => {
+                out.extend([a, b])
+            }
             Action::Deliver(_) | Action::Drop(_) | Action::Duplicate(_) => {}
         }
     }

@@ -46,7 +46,7 @@ pub trait Teach: Plugin<Msg: Hash, Node: Hash> {
 /// Every request the lesson's own actions make.
 pub fn action_requests<P: Teach>(lesson: &Lesson<P>, out: &mut Vec<P::Request>) {
     for step in &lesson.steps {
-        let actions: &[Action<P::Request>] = match step {
+        let actions: &[crate::sim::world::ActionOf<P>] = match step {
             Step::Do(a) => a,
             Step::Exercise(e) => &e.solution,
             _ => &[],

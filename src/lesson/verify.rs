@@ -5,7 +5,7 @@
 use super::model::{Lesson, Step};
 use super::teach::Teach;
 use crate::sim::Scheduler;
-use crate::sim::world::{Action, World};
+use crate::sim::world::World;
 use crate::trace::StepEvents;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -20,7 +20,7 @@ pub struct VerifyReport {
 /// The lesson's reference run: every action, and where each step starts and ends in it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Script<P: Teach> {
-    pub actions: Vec<Action<P::Request>>,
+    pub actions: Vec<crate::sim::world::ActionOf<P>>,
     /// `(start, end)` positions of each step in `actions`.
     pub spans: Vec<(u64, u64)>,
     pub report: VerifyReport,
@@ -43,7 +43,7 @@ pub fn script<P: Teach>(lesson: &Lesson<P>) -> Result<Script<P>, (usize, String)
 /// The script's spans then cover steps `from..` only.
 pub fn continue_script<P: Teach>(
     lesson: &Lesson<P>,
-    actions: &[Action<P::Request>],
+    actions: &[crate::sim::world::ActionOf<P>],
     from: usize,
 ) -> Result<Script<P>, (usize, String)> {
     let mut world = P::world(&lesson.config);
@@ -58,7 +58,7 @@ pub fn continue_script<P: Teach>(
 fn play<P: Teach>(
     lesson: &Lesson<P>,
     mut world: World<P>,
-    mut actions: Vec<Action<P::Request>>,
+    mut actions: Vec<crate::sim::world::ActionOf<P>>,
     from: usize,
 ) -> Result<Script<P>, (usize, String)> {
     let mut scheduler = Scheduler::new(P::seed(&lesson.config), lesson.faults);

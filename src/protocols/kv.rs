@@ -60,6 +60,7 @@ pub fn validate_cluster<F: PartialEq + Copy + fmt::Display>(
     latency: (u32, u32),
     timeout: u32,
     flaws: &[F],
+    byzantine: &[NodeId],
 ) -> Result<(), String> {
     if !(1..=MAX_PER_ROLE).contains(&servers) {
         return Err(format!(
@@ -89,7 +90,13 @@ pub fn validate_cluster<F: PartialEq + Copy + fmt::Display>(
         }
         seen.push(*f);
     }
-    Ok(())
+    let roster: Vec<NodeId> = (1..=servers)
+        .map(server)
+        .chain((1..=clients).map(client))
+        .collect();
+    crate::protocols::byzantine::check(byzantine, &roster, |id| {
+        (id.role == CLIENT).then_some("clients are trusted here; only servers may lie")
+    })
 }
 
 /// A protocol under the store: how its clients' effects become its own notes and messages.
@@ -204,7 +211,7 @@ impl Request for Op {
 }
 
 /// What an operation returned.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Output {
     /// A put, or a cas that matched.
     Ok,
@@ -239,7 +246,7 @@ impl fmt::Display for Output {
 
 /// A client's request as the log holds it: who asked, their sequence number (the id a retry
 /// reuses) and the operation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Command {
     /// The client's number (C1 is 1).
     pub client: u8,
@@ -254,7 +261,7 @@ impl fmt::Display for Command {
 }
 
 /// One slot's worth of the log: a client's command, or a no-op that fills a hole.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Entry {
     Noop,
     Cmd(Command),
@@ -364,7 +371,7 @@ impl Store {
 }
 
 /// What a client sends and receives, whatever protocol the servers run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ClientMsg {
     Request {
         seq: u32,

@@ -2,6 +2,7 @@
 //! monitor, deliberate flaws, canonical encoding for the explorer and a describe part that the
 //! views, exports and lessons read; `sim` runs any of them and names none.
 
+pub mod byzantine;
 pub mod ids;
 pub mod kv;
 pub mod multipaxos;

@@ -61,6 +61,8 @@ pub struct Setup {
     pub workload: crate::protocols::kv::Workload,
     /// Flaw names, as typed; the protocol refuses one it does not have.
     pub flaws: Vec<String>,
+    /// The ids of the nodes that may lie, as typed.
+    pub byzantine: Vec<String>,
     pub seed: u64,
     pub latency: (u32, u32),
     pub timeout: u32,

@@ -16,6 +16,8 @@ pub struct Bounds {
     pub retries: Option<u8>,
     /// Timeouts all servers together may take, when bounded (on top of each one's own bound).
     pub total_timeouts: Option<u8>,
+    /// Lies the Byzantine nodes may tell together in a run (read only when some node is).
+    pub lies: u8,
 }
 
 impl Default for Bounds {
@@ -28,6 +30,7 @@ impl Default for Bounds {
             drops: 0,
             duplicates: 0,
             crashes: 0,
+            lies: 1,
         }
     }
 }

@@ -113,7 +113,17 @@ pub type Refusal = String;
 
 pub trait Protocol: Clone + Debug + Sized + 'static {
     type Node: Clone + Debug + Hash;
-    type Msg: Clone + Debug + Display + Hash + Eq;
+    /// Serde because a lie (`Action::Lie`) carries one in a trace.
+    type Msg: Clone
+        + Debug
+        + Display
+        + Hash
+        + Eq
+        + serde::Serialize
+        + serde::de::DeserializeOwned
+        + Send
+        + Sync
+        + 'static;
     /// What a handler observed about itself (a phase change, a vote, a value learned): shown in the
     /// event log and fed to the safety monitor.
     type Note: Clone + Debug + Hash;
@@ -142,6 +152,24 @@ pub trait Protocol: Clone + Debug + Sized + 'static {
         None
     }
 
+    /// Whether `id` is Byzantine: it runs the protocol's handlers like any node, but it may also
+    /// lie (send any message of `lies` at any time), and the monitor does not judge it.
+    fn is_byzantine(&self, _id: NodeId) -> bool {
+        false
+    }
+    /// The lies Byzantine node `id` may tell in its state `node`: a bounded alphabet of messages
+    /// and their receivers, built from what the node has seen (its ballots or terms) and the
+    /// values of the run, as formal models of Byzantine protocols bound them. The random
+    /// scheduler draws from it, the explorer tries each, the app lists them in a menu.
+    fn lies(&self, _id: NodeId, _node: &Self::Node) -> Vec<(NodeId, Self::Msg)> {
+        Vec::new()
+    }
+    /// Whether `from` could send `msg` to `to` at all (its role sends that kind of message and
+    /// `to`'s role reads it): a lie in a trace that no node of that role could tell is refused.
+    fn check_lie(&self, _from: NodeId, _to: NodeId, _msg: &Self::Msg) -> Result<(), Refusal> {
+        Ok(())
+    }
+
     /// A client hands `id` a request.
     fn on_request(
         &self,
@@ -164,6 +192,16 @@ pub trait Protocol: Clone + Debug + Sized + 'static {
     fn on_timeout(&self, ctx: Ctx, id: NodeId, node: &mut Self::Node, out: &mut Outbox<Self>);
     /// The node comes back after a crash: it keeps its durable state and loses the rest.
     fn on_restart(&self, ctx: Ctx, id: NodeId, node: &mut Self::Node, out: &mut Outbox<Self>);
+
+    /// Tells the monitor a client handed `node` a request (validity: an honest node decides
+    /// only what some client asked for). Most monitors learn enough from notes.
+    fn observe_request(
+        &self,
+        _monitor: &mut Self::Monitor,
+        _node: NodeId,
+        _request: &Self::Request,
+    ) {
+    }
 
     /// Checks the safety rules against one note, pushing any finding (a value chosen, a violation)
     /// as events. Called for every note, so the checks are incremental.

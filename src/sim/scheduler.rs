@@ -21,6 +21,13 @@ pub struct Knobs {
     pub restart: f64,
     /// A random live node that takes requests gets a fresh client request (Paxos: its own value).
     pub propose: f64,
+    /// A random live Byzantine node tells a random lie from its protocol's alphabet.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub lie: f64,
+}
+
+fn is_zero(p: &f64) -> bool {
+    *p == 0.0
 }
 
 impl Default for Knobs {
@@ -31,6 +38,7 @@ impl Default for Knobs {
             crash: 0.0,
             restart: 0.2,
             propose: 0.0,
+            lie: 0.0,
         }
     }
 }
@@ -43,6 +51,7 @@ impl Knobs {
         crash: 0.0,
         restart: 0.0,
         propose: 0.0,
+        lie: 0.0,
     };
 
     pub fn validate(&self) -> Result<(), String> {
@@ -52,6 +61,7 @@ impl Knobs {
             ("crash", self.crash),
             ("restart", self.restart),
             ("propose", self.propose),
+            ("lie", self.lie),
         ] {
             if !(0.0..=1.0).contains(&p) {
                 return Err(format!("{name}: a probability between 0 and 1, not {p}"));
@@ -59,15 +69,14 @@ impl Knobs {
         }
         // Each step first draws a crash, then a request: at 1 either takes every step, and the
         // network never delivers a message.
-        for (name, p) in [("crash", self.crash), ("propose", self.propose)] {
+        for (name, p, what) in [
+            ("crash", self.crash, "crash"),
+            ("propose", self.propose, "new request"),
+            ("lie", self.lie, "lie"),
+        ] {
             if p >= 1.0 {
                 return Err(format!(
-                    "{name}: a probability below 1, not {p}: at 1 every step would be a {} and no message would ever be delivered",
-                    if name == "crash" {
-                        "crash"
-                    } else {
-                        "new request"
-                    }
+                    "{name}: a probability below 1, not {p}: at 1 every step would be a {what} and no message would ever be delivered"
                 ));
             }
         }
@@ -129,6 +138,14 @@ impl Scheduler {
             && let Some(n) = self.pick(world, takes)
         {
             return Some(request(n));
+        }
+        // Drawn only when lies are on, so runs without them draw what they always drew.
+        if k.lie > 0.0 && self.rng.chance(k.lie) {
+            let mut lies = world.lies();
+            if !lies.is_empty() {
+                let k = self.rng.below(lies.len() as u64) as usize;
+                return Some(lies.swap_remove(k));
+            }
         }
         let due_msg = world
             .network()

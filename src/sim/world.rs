@@ -13,7 +13,7 @@ use super::rng::Rng;
 /// Every change to a run. Traces are lists of these; the GUI, lessons and the auto-scheduler all
 /// produce them, so anything a user does can be saved and replayed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub enum Action<R> {
+pub enum Action<R, M> {
     /// A client hands a node a request (Paxos: a value for a proposer to propose).
     Propose(NodeId, R),
     Deliver(MsgId),
@@ -26,12 +26,20 @@ pub enum Action<R> {
     Timeout(NodeId),
     CutLink(NodeId, NodeId),
     HealLink(NodeId, NodeId),
+    /// A Byzantine node sends `msg` to `to` although its own state did not lead it there: a lie.
+    /// Only a node the config marks Byzantine may lie, and only in its own name (senders cannot
+    /// be forged, as if every message were signed).
+    Lie {
+        from: NodeId,
+        to: NodeId,
+        msg: M,
+    },
 }
 
-/// An action's protocol part: what `Propose` carries.
-pub type ActionOf<P> = Action<<P as Protocol>::Request>;
+/// An action's protocol parts: what `Propose` carries and what `Lie` sends.
+pub type ActionOf<P> = Action<<P as Protocol>::Request, <P as Protocol>::Msg>;
 
-impl<R: Request> fmt::Display for Action<R> {
+impl<R: Request, M: fmt::Display> fmt::Display for Action<R, M> {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match self {
             Action::Propose(n, r) => {
@@ -47,6 +55,7 @@ impl<R: Request> fmt::Display for Action<R> {
             Action::Timeout(n) => write!(f, "Timeout({n})"),
             Action::CutLink(a, b) => write!(f, "CutLink({a}, {b})"),
             Action::HealLink(a, b) => write!(f, "HealLink({a}, {b})"),
+            Action::Lie { from, to, msg } => write!(f, "Lie({from} to {to}: {msg})"),
         }
     }
 }
@@ -70,6 +79,8 @@ pub enum ActionError {
     AlreadyCut(NodeId, NodeId),
     #[error("the link {0}-{1} is not cut")]
     NotCut(NodeId, NodeId),
+    #[error("{0} is not Byzantine: only a node the config marks Byzantine may lie")]
+    NotByzantine(NodeId),
     #[error("{0}")]
     Refused(String),
 }
@@ -143,6 +154,8 @@ pub struct World<P: Protocol> {
     violations: Vec<Violation>,
     /// What the last step did.
     events: Vec<Event<P>>,
+    /// The ids of messages that are lies (sent by a `Lie` action), in order: views mark them.
+    lies: Vec<MsgId>,
 }
 
 impl<P: Protocol> World<P> {
@@ -168,6 +181,7 @@ impl<P: Protocol> World<P> {
             rng: Rng::new(timing.seed),
             violations: Vec::new(),
             events: Vec::new(),
+            lies: Vec::new(),
         };
         // Timers that run from the start (Raft's elections), drawn in roster order.
         for slot in 0..world.slots.len() {
@@ -226,6 +240,10 @@ impl<P: Protocol> World<P> {
     pub fn events(&self) -> &[Event<P>] {
         &self.events
     }
+    /// Whether message `id` was sent by a `Lie` action.
+    pub fn is_lie(&self, id: MsgId) -> bool {
+        self.lies.binary_search(&id).is_ok()
+    }
 
     fn slot_index(&self, id: NodeId) -> Result<usize, ActionError> {
         self.protocol.slot_of(id).ok_or(ActionError::NoSuchNode(id))
@@ -243,6 +261,21 @@ impl<P: Protocol> World<P> {
     /// Checks an action without applying it.
     pub fn check(&self, action: &ActionOf<P>) -> Result<(), ActionError> {
         match *action {
+            Action::Lie { from, to, ref msg } => {
+                self.live_slot(from)?;
+                self.slot_index(to)?;
+                if !self.protocol.is_byzantine(from) {
+                    return Err(ActionError::NotByzantine(from));
+                }
+                if from == to {
+                    return Err(ActionError::Refused(format!(
+                        "{from} would be lying to itself"
+                    )));
+                }
+                self.protocol
+                    .check_lie(from, to, msg)
+                    .map_err(ActionError::Refused)
+            }
             Action::Propose(n, _) => {
                 self.live_slot(n)?;
                 if self.protocol.takes_requests(n) {
@@ -285,8 +318,25 @@ impl<P: Protocol> World<P> {
         }
     }
 
+    /// The lies each live Byzantine node may tell now, from the protocol's bounded alphabet.
+    pub fn lies(&self) -> Vec<ActionOf<P>> {
+        let mut out = Vec::new();
+        for s in &self.slots {
+            if s.up && self.protocol.is_byzantine(s.id) {
+                for (to, msg) in self.protocol.lies(s.id, &s.state) {
+                    out.push(Action::Lie {
+                        from: s.id,
+                        to,
+                        msg,
+                    });
+                }
+            }
+        }
+        out
+    }
+
     /// Every action that would apply now, for a user (or a test) to choose from. Requests are
-    /// listed with `request`; links with every pair of distinct nodes.
+    /// listed with `request`; links with every pair of distinct nodes; lies with `lies`.
     pub fn enabled_actions(&self, request: &P::Request) -> Vec<ActionOf<P>> {
         let mut out = Vec::new();
         for s in &self.slots {
@@ -320,6 +370,7 @@ impl<P: Protocol> World<P> {
                 });
             }
         }
+        out.extend(self.lies());
         out
     }
 
@@ -349,6 +400,8 @@ impl<P: Protocol> World<P> {
                     node,
                     request: request.clone(),
                 });
+                self.protocol
+                    .observe_request(&mut self.monitor, node, request);
                 self.flush(i, &mut out);
             }
             Action::Deliver(id) => {
@@ -431,6 +484,12 @@ impl<P: Protocol> World<P> {
                 self.net.heal(a, b);
                 self.events.push(Event::LinkHealed(a, b));
             }
+            Action::Lie { from, to, ref msg } => {
+                let deliver_at = self.now + self.latency();
+                let env = self.net.send(from, to, msg.clone(), self.now, deliver_at);
+                self.lies.push(env.id);
+                self.events.push(Event::Sent(env));
+            }
         }
         Ok(())
     }
@@ -452,13 +511,18 @@ impl<P: Protocol> World<P> {
         let node = self.slots[slot].id;
         let ctx = self.ctx();
         let before = self.events.len();
+        // The monitor judges honest nodes only: a Byzantine node's own account of itself
+        // proves nothing.
+        let honest = !self.protocol.is_byzantine(node);
         for note in out.notes.drain(..) {
             self.events.push(Event::Note {
                 node: Some(node),
                 note: note.clone(),
             });
-            self.protocol
-                .observe(&mut self.monitor, ctx, node, &note, &mut self.events);
+            if honest {
+                self.protocol
+                    .observe(&mut self.monitor, ctx, node, &note, &mut self.events);
+            }
         }
         for e in &self.events[before..] {
             if let Event::Violation(v) = e
@@ -495,6 +559,10 @@ impl<P: Protocol> World<P> {
         self.rng.hash(&mut h);
         self.monitor.hash(&mut h);
         self.violations.hash(&mut h);
+        // Only runs with lies hash them, so the hashes of earlier traces stand.
+        if !self.lies.is_empty() {
+            self.lies.hash(&mut h);
+        }
         h.finish_u64()
     }
 }

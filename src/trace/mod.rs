@@ -666,7 +666,9 @@ impl<P: Plugin> Trace<P> {
 }
 
 /// One action as it is written in a RON trace (`Deliver(3)`, `Propose("P1", "A")`).
-pub fn action_ron<R: crate::sim::protocol::Request>(action: &crate::sim::Action<R>) -> String {
+pub fn action_ron<R: crate::sim::protocol::Request, M: serde::Serialize + std::fmt::Display>(
+    action: &crate::sim::Action<R, M>,
+) -> String {
     let one_line = ron::ser::PrettyConfig::new().depth_limit(0);
     ron_options()
         .to_string_pretty(action, one_line)

@@ -204,6 +204,7 @@ texts! {
     DoTimeout => "{0}'s timer fires", "{0} 的计时器到期";
     DoCut => "the link {0}–{1} is cut", "链路 {0}–{1} 被切断";
     DoHeal => "the link {0}–{1} is mended", "链路 {0}–{1} 恢复";
+    DoLie => "{0} lies to {1}: it sends {2}", "{0} 向 {1} 说谎：发送 {2}";
     LessonWaiting => "Watch the run until the next thing happens.", "观察运行，直到下一件事发生。";
     LessonSandbox => "Now try it yourself: the lesson's cluster is your sandbox.", "现在自己试试吧：本课的集群就是你的沙盒。";
     Exercise => "Exercise", "练习";
@@ -233,6 +234,7 @@ texts! {
     ControlRestart => "Restart", "重启";
     ControlTimeout => "Timeout", "超时";
     ControlLinks => "Cut or heal links", "切断或恢复链路";
+    ControlLie => "Tell a lie (a Byzantine node)", "说谎（拜占庭节点）";
     LessonDone => "Lesson complete", "本课完成";
     // Panels
     Inspector => "Inspector", "检查器";
@@ -262,6 +264,8 @@ texts! {
     InvOneValuePerBallot => "one value per ballot", "每个提案编号只有一个值";
     InvAcceptRespectsPromise => "no vote below a promise", "不在承诺之下接受";
     InvPromiseMonotonic => "promises never go back", "承诺从不倒退";
+    InvHonestAgreement => "agreement: honest nodes decide one value", "一致决定：诚实节点只决定一个值";
+    InvValidity => "validity: only a value a client asked for is decided", "有效性：只决定客户端请求过的值";
     // Sandbox settings
     SandboxSettings => "Sandbox settings", "沙盒设置";
     Seed => "seed", "随机种子";
@@ -485,13 +489,16 @@ texts! {
 pub use crate::sim::words::fill;
 
 /// The translated name of an invariant, by its stable id.
-pub fn invariant_name(id: &str) -> T {
+/// `liars`: whether some node may lie (agreement is then judged on what honest nodes decide).
+pub fn invariant_name(id: &str, liars: bool) -> T {
     match id {
+        "agreement" if liars => T::InvHonestAgreement,
         "agreement" => T::InvAgreement,
         "learned-is-chosen" => T::InvLearnedIsChosen,
         "learners-agree" => T::InvLearnersAgree,
         "one-value-per-ballot" => T::InvOneValuePerBallot,
         "accept-respects-promise" => T::InvAcceptRespectsPromise,
+        "validity" => T::InvValidity,
         _ => T::InvPromiseMonotonic,
     }
 }

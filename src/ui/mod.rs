@@ -223,6 +223,7 @@ pub fn control_name(c: crate::lesson::Control) -> T {
         Control::Restart => T::ControlRestart,
         Control::Timeout => T::ControlTimeout,
         Control::Links => T::ControlLinks,
+        Control::Lie => T::ControlLie,
     }
 }
 

@@ -31,6 +31,7 @@ pub trait StoreConfig: Clone + std::fmt::Debug + PartialEq + Default {
         *f.seed = setup.seed;
         *f.latency = setup.latency;
         *f.timeout = setup.timeout;
+        *f.byzantine = crate::protocols::byzantine::parse(&setup.byzantine)?;
         *config.flaws() = setup
             .flaws
             .iter()
@@ -56,6 +57,7 @@ pub struct Fields<'a> {
     pub seed: &'a mut u64,
     pub latency: &'a mut (u32, u32),
     pub timeout: &'a mut u32,
+    pub byzantine: &'a mut Vec<crate::sim::NodeId>,
 }
 
 /// `StoreConfig` for a store protocol's `Config` and `Flaw` (each has the same fields).
@@ -72,6 +74,7 @@ macro_rules! store_config {
                     seed: &mut self.seed,
                     latency: &mut self.latency,
                     timeout: &mut self.timeout,
+                    byzantine: &mut self.byzantine,
                 }
             }
             fn flaws(&mut self) -> &mut Vec<$flaw> {

@@ -42,12 +42,12 @@ pub use super::kv::{CLIENT, SERVER, client, server};
 /// The world running Multi-Paxos.
 pub type MultiPaxosWorld = World<MultiPaxos>;
 /// A Multi-Paxos action: `Propose` hands a client an operation to run.
-pub type Action = crate::sim::world::Action<Op>;
+pub type Action = crate::sim::world::Action<Op, Msg>;
 
 /// A vote carried in a promise: slot, ballot, entry.
 pub type Vote = (u32, Ballot, Entry);
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Msg {
     Client(ClientMsg),
     /// Phase 1a for every slot from `from` on.

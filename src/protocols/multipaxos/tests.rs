@@ -111,6 +111,7 @@ fn random_faulty_schedules_keep_every_invariant() {
             crash: 0.02,
             restart: 0.2,
             propose: 0.0,
+            lie: 0.0,
         };
         let mut sched = Scheduler::new(seed, knobs);
         for _ in 0..3000 {

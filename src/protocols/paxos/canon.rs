@@ -487,9 +487,16 @@ impl Canonical for Paxos {
         }
         match m.first_learned {
             None => w.byte(0),
+            // A proposer decides first only when liars are about (see `observe`).
             Some((node, v)) => {
-                w.byte(node.index);
+                w.byte(node.index | if node.role == PROPOSER { 0x80 } else { 0 });
                 w.varint(values.code(v));
+            }
+        }
+        if self.has_liars() {
+            w.varint(m.requested.len() as u64);
+            for v in &m.requested {
+                w.varint(values.code(*v));
             }
         }
     }
@@ -531,8 +538,13 @@ impl Canonical for Paxos {
         }
         m.first_learned = match r.byte() {
             0 => None,
+            b if b & 0x80 != 0 => Some((proposer(b & 0x7f), values.value(r.varint()))),
             index => Some((learner(index), values.value(r.varint()))),
         };
+        if self.has_liars() {
+            let n = r.varint();
+            m.requested = (0..n).map(|_| values.value(r.varint())).collect();
+        }
         m
     }
 }

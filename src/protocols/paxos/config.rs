@@ -121,6 +121,10 @@ pub struct Config {
     /// Ticks a proposer waits in a phase before its timer fires.
     #[serde(default = "default_timeout")]
     pub timeout: u32,
+    /// Nodes that may lie (acceptors or proposers): they follow the rules but may also send
+    /// any message of `Paxos::lies`, and the monitor judges only the others.
+    #[serde(default, skip_serializing_if = "crate::protocols::byzantine::none")]
+    pub byzantine: Vec<NodeId>,
 }
 
 impl Default for Config {
@@ -135,6 +139,7 @@ impl Default for Config {
             seed: 0,
             latency: default_latency(),
             timeout: default_timeout(),
+            byzantine: Vec::new(),
         }
     }
 }
@@ -217,7 +222,17 @@ impl Config {
             }
             seen.push(*f);
         }
-        Ok(())
+        let roster: Vec<NodeId> = [
+            (super::PROPOSER, self.proposers),
+            (super::ACCEPTOR, self.acceptors),
+            (super::LEARNER, self.learners),
+        ]
+        .into_iter()
+        .flat_map(|(role, n)| (1..=n).map(move |i| NodeId::new(role, i)))
+        .collect();
+        crate::protocols::byzantine::check(&self.byzantine, &roster, |id| {
+            (id.role == super::LEARNER).then_some("a learner sends no messages")
+        })
     }
 }
 

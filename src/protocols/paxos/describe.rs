@@ -205,6 +205,7 @@ impl Plugin for Paxos {
             seed: setup.seed,
             latency: setup.latency,
             timeout: setup.timeout,
+            byzantine: crate::protocols::byzantine::parse(&setup.byzantine)?,
         };
         config.validate()?;
         Ok(config)

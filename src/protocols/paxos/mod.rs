@@ -40,7 +40,7 @@ pub const fn learner(index: u8) -> NodeId {
 /// The world running single-decree Paxos.
 pub type PaxosWorld = World<Paxos>;
 /// A Paxos action: `Propose` carries the value a client asks a proposer to propose.
-pub type Action = crate::sim::world::Action<Value>;
+pub type Action = crate::sim::world::Action<Value, Msg>;
 
 impl Config {
     pub fn timing(&self) -> Timing {
@@ -57,7 +57,8 @@ impl Config {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// Serde as a lie in a trace writes it: `Promise(ballot: "1.2", accepted: None)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Msg {
     Prepare {
         ballot: Ballot,
@@ -269,13 +270,14 @@ pub enum RetryCause {
 }
 
 /// Every invariant the monitor checks, by the stable name violations carry.
-pub const INVARIANTS: [&str; 6] = [
+pub const INVARIANTS: [&str; 7] = [
     "agreement",
     "learned-is-chosen",
     "learners-agree",
     "one-value-per-ballot",
     "accept-respects-promise",
     "promise-monotonic",
+    "validity",
 ];
 
 /// The rules of one cluster, fixed for a run.
@@ -287,6 +289,8 @@ pub struct Paxos {
     pub q1: u8,
     pub q2: u8,
     flaws: u8,
+    /// The nodes that may lie.
+    pub byzantine: Vec<NodeId>,
 }
 
 impl Paxos {
@@ -304,6 +308,64 @@ impl Paxos {
             q1,
             q2,
             flaws,
+            byzantine: config.byzantine.clone(),
+        }
+    }
+
+    /// The invariants this cluster's monitor checks: with liars about, what honest nodes decide
+    /// (agreement, validity) replaces what learners learned against the votes.
+    pub fn invariants(&self) -> &'static [&'static str] {
+        const HONEST: [&str; 6] = [
+            INVARIANTS[0],
+            INVARIANTS[1],
+            INVARIANTS[2],
+            INVARIANTS[3],
+            INVARIANTS[4],
+            INVARIANTS[5],
+        ];
+        const WITH_LIARS: [&str; 5] = [
+            INVARIANTS[0],
+            INVARIANTS[6],
+            INVARIANTS[3],
+            INVARIANTS[4],
+            INVARIANTS[5],
+        ];
+        if self.has_liars() {
+            &WITH_LIARS
+        } else {
+            &HONEST
+        }
+    }
+
+    /// Whether some node may lie: the monitor then judges what honest nodes learn, not votes.
+    pub fn has_liars(&self) -> bool {
+        !self.byzantine.is_empty()
+    }
+
+    /// The values a lie may carry: every proposer's own letter (the explorer's requests).
+    fn lie_values(&self) -> impl Iterator<Item = Value> + '_ {
+        (1..=self.proposers).map(Value::letter_for)
+    }
+
+    /// Every ballot up to `top` (rounds from 1), the alphabet of a liar that has seen `top`.
+    fn ballots_up_to(&self, top: Ballot) -> Vec<Ballot> {
+        let owners: Vec<u8> = if self.has(Flaw::ReuseBallot) {
+            vec![0]
+        } else {
+            (1..=self.proposers).collect()
+        };
+        (1..=top.round)
+            .flat_map(|r| owners.iter().map(move |&o| Ballot::new(r, o)))
+            .filter(|&b| b <= top)
+            .collect()
+    }
+
+    /// Who owns a ballot: its proposer, or every proposer when ballots carry no owner.
+    fn owners(&self, b: Ballot) -> Vec<NodeId> {
+        if b.proposer == 0 {
+            (1..=self.proposers).map(proposer).collect()
+        } else {
+            vec![proposer(b.proposer)]
         }
     }
 
@@ -412,13 +474,15 @@ impl Paxos {
             Msg::Accepted { ballot, value } => {
                 let Phase::Accepting {
                     ballot: current,
+                    value: proposed,
                     accepted,
-                    ..
                 } = &mut p.phase
                 else {
                     return;
                 };
-                if ballot != *current {
+                // A vote for another value in this ballot is no vote for this proposal (only a
+                // liar sends one).
+                if ballot != *current || value != *proposed {
                     return;
                 }
                 *accepted |= from.bit();
@@ -583,6 +647,88 @@ impl Protocol for Paxos {
         id.role == PROPOSER
     }
 
+    fn is_byzantine(&self, id: NodeId) -> bool {
+        self.byzantine.contains(&id)
+    }
+
+    /// An acceptor's lies use the ballots up to its promise (the ones it may have seen) and the
+    /// run's values: a promise that hides its vote or claims one it never cast (to the
+    /// ballot's owner), a promise to a ballot below the one it holds, and an Accepted for a
+    /// value it never accepted (to the learners and the ballot's owner). A proposer's lies are
+    /// Accepts for values it did not propose, in the ballots it has used (two values in one
+    /// ballot). What the node's own rules would send is left out: that is no lie.
+    fn lies(&self, _id: NodeId, node: &Node) -> Vec<(NodeId, Msg)> {
+        let mut out = Vec::new();
+        match node {
+            Node::Acceptor(a) => {
+                let ballots = self.ballots_up_to(a.promised);
+                for &b in &ballots {
+                    let mut claims = vec![None];
+                    for &earlier in ballots.iter().filter(|&&e| e < b) {
+                        claims.extend(self.lie_values().map(|v| Some((earlier, v))));
+                    }
+                    for owner in self.owners(b) {
+                        for &accepted in &claims {
+                            if b == a.promised && accepted == a.accepted {
+                                continue;
+                            }
+                            out.push((
+                                owner,
+                                Msg::Promise {
+                                    ballot: b,
+                                    accepted,
+                                },
+                            ));
+                        }
+                    }
+                    for value in self.lie_values() {
+                        if a.accepted == Some((b, value)) {
+                            continue;
+                        }
+                        let to = (1..=self.learners).map(learner).chain(self.owners(b));
+                        out.extend(to.map(|to| (to, Msg::Accepted { ballot: b, value })));
+                    }
+                }
+            }
+            Node::Proposer(p) => {
+                let own = p.ballot();
+                for round in 1..=p.max_round {
+                    let Some(b) = own.map(|o| Ballot::new(round, o.proposer)) else {
+                        break;
+                    };
+                    for value in self.lie_values() {
+                        if matches!(p.phase, Phase::Accepting { ballot, value: v, .. } | Phase::Decided { ballot, value: v } if ballot == b && v == value)
+                        {
+                            continue;
+                        }
+                        out.extend(
+                            (1..=self.acceptors)
+                                .map(|i| (acceptor(i), Msg::Accept { ballot: b, value })),
+                        );
+                    }
+                }
+            }
+            Node::Learner(_) => {}
+        }
+        out
+    }
+
+    fn check_lie(&self, from: NodeId, to: NodeId, msg: &Msg) -> Result<(), Refusal> {
+        let fits = match (from.role, msg) {
+            (ACCEPTOR, Msg::Promise { .. } | Msg::Nack { .. }) => to.role == PROPOSER,
+            (ACCEPTOR, Msg::Accepted { .. }) => to.role == PROPOSER || to.role == LEARNER,
+            (PROPOSER, Msg::Prepare { .. } | Msg::Accept { .. }) => to.role == ACCEPTOR,
+            _ => false,
+        };
+        if fits {
+            Ok(())
+        } else {
+            Err(format!(
+                "{from} cannot send {msg} to {to}: no node of its role sends that message to that role"
+            ))
+        }
+    }
+
     /// Each proposer's own letter (`A` for P1).
     fn auto_request(&self, id: NodeId, _node: &Node) -> Value {
         Value::letter_for(id.index)
@@ -596,6 +742,7 @@ impl Protocol for Paxos {
             chosen: Vec::new(),
             promise_high: vec![Ballot::ZERO; self.acceptors as usize],
             first_learned: None,
+            requested: Vec::new(),
         }
     }
 
@@ -658,6 +805,16 @@ impl Protocol for Paxos {
                 }
             }
             Node::Learner(l) => *l = Learner::default(),
+        }
+    }
+
+    /// With liars about, a value is valid only if some client asked a proposer for it (a lying
+    /// promise can hand a proposer a value nobody asked for).
+    fn observe_request(&self, m: &mut Monitor, _node: NodeId, value: &Value) {
+        if self.has_liars()
+            && let Err(at) = m.requested.binary_search(value)
+        {
+            m.requested.insert(at, *value);
         }
     }
 
@@ -754,6 +911,24 @@ impl Protocol for Paxos {
                 }
                 m.promise_high[node.index as usize - 1] = Ballot::ZERO;
             }
+            // A liar's claimed vote counts towards a learner's (or a proposer's) quorum but is
+            // no honest vote, so with liars about only what honest nodes decide is judged: they
+            // decide one value (a learner learns it, a proposer sees its proposal accepted),
+            // and only a value some client asked for.
+            Note::Learned { value, .. } | Note::Decided { value, .. } if self.has_liars() => {
+                if m.requested.binary_search(&value).is_err() {
+                    violate("validity", broken::NEVER_REQUESTED, &[&node, &value]);
+                }
+                match m.first_learned {
+                    None => m.first_learned = Some((node, value)),
+                    Some((other, v)) if v != value => violate(
+                        "agreement",
+                        broken::HONEST_NODES_DISAGREE,
+                        &[&other, &v, &node, &value],
+                    ),
+                    Some(_) => {}
+                }
+            }
             Note::Learned { ballot, value } => {
                 if !m.chosen.iter().any(|c| c.value == value) {
                     violate(
@@ -803,6 +978,14 @@ mod broken {
     pub const LEARNED_UNCHOSEN: Words = [
         "{0} learned \"{1}\" (last vote in ballot {2}), but no quorum of acceptors accepted \"{1}\" in any one ballot",
         "{0} 学到了 \"{1}\"（最后一票在提案编号 {2}），但没有任何一个提案编号中有法定人数的接受者接受了 \"{1}\"",
+    ];
+    pub const HONEST_NODES_DISAGREE: Words = [
+        "honest nodes decided two values: {0} decided \"{1}\" and {2} decided \"{3}\"",
+        "诚实节点决定了两个值：{0} 决定了 \"{1}\"，{2} 决定了 \"{3}\"",
+    ];
+    pub const NEVER_REQUESTED: Words = [
+        "{0} decided \"{1}\", which no client asked any proposer for",
+        "{0} 决定了 \"{1}\"，但没有任何客户端向提议者请求过这个值",
     ];
     pub const LEARNERS_DISAGREE: Words = [
         "{0} learned \"{1}\" but {2} learned \"{3}\"",
@@ -869,6 +1052,8 @@ pub struct Monitor {
     /// The highest ballot each acceptor has ever promised (a ghost variable).
     promise_high: Vec<Ballot>,
     first_learned: Option<(NodeId, Value)>,
+    /// The values proposers' clients asked for, sorted: kept only when some node may lie.
+    pub requested: Vec<Value>,
 }
 
 impl std::hash::Hash for Monitor {
@@ -882,6 +1067,10 @@ impl std::hash::Hash for Monitor {
         self.chosen.hash(h);
         self.promise_high.hash(h);
         self.first_learned.hash(h);
+        // Empty in every run without liars, so hashes recorded before lies existed stand.
+        if !self.requested.is_empty() {
+            self.requested.hash(h);
+        }
     }
 }
 

@@ -444,6 +444,7 @@ mod tests {
                 crash: 0.02,
                 restart: 0.3,
                 propose: 0.0,
+                lie: 0.0,
             };
             let mut sched = Scheduler::new(seed, knobs);
             for _ in 0..400 {

@@ -98,6 +98,10 @@ pub struct Config {
     /// What clients ask for when auto-play hands them requests.
     #[serde(skip_serializing_if = "Workload::is_mixed")]
     pub workload: Workload,
+    /// Servers that may lie: they follow the rules but may also send any message of the
+    /// protocol's `lies`, and the monitor judges only the others.
+    #[serde(skip_serializing_if = "crate::protocols::byzantine::none")]
+    pub byzantine: Vec<crate::sim::NodeId>,
 }
 
 impl Default for Config {
@@ -110,6 +114,7 @@ impl Default for Config {
             latency: (5, 15),
             timeout: 60,
             workload: Workload::Mixed,
+            byzantine: Vec::new(),
         }
     }
 }
@@ -122,6 +127,7 @@ impl Config {
             self.latency,
             self.timeout,
             &self.flaws,
+            &self.byzantine,
         )
     }
 }

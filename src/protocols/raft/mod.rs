@@ -40,13 +40,13 @@ use crate::sim::world::{Event, Timing, World};
 /// The world running Raft.
 pub type RaftWorld = World<Raft>;
 /// A Raft action: `Propose` hands a client an operation to run.
-pub type Action = crate::sim::world::Action<Op>;
+pub type Action = crate::sim::world::Action<Op, Msg>;
 
 /// The most entries one `AppendEntries` carries; a follower far behind gets the rest next time.
 const APPEND_BATCH: usize = 64;
 
 /// One entry of a server's log: the term it was created in, and the command (or no-op).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct LogEntry {
     pub term: u32,
     pub entry: Entry,
@@ -67,7 +67,7 @@ impl Localized for LogEntry {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Msg {
     Client(ClientMsg),
     RequestVote {

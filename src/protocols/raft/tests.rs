@@ -139,6 +139,7 @@ fn ten_thousand_random_faulty_schedules_keep_every_invariant() {
         crash: 0.01,
         restart: 0.2,
         propose: 0.05,
+        lie: 0.0,
     };
     let mut answered = 0;
     for seed in 0..10_000 {
@@ -201,6 +202,7 @@ fn volatile_state_and_stale_reads_are_caught_by_random_schedules() {
         crash: 0.02,
         restart: 0.3,
         propose: 0.05,
+        lie: 0.0,
     };
     assert_eq!(
         first_broken_rule(Flaw::VolatileState, faulty, 50, 3000).as_deref(),
@@ -219,6 +221,7 @@ fn no_up_to_date_check_elects_a_leader_without_committed_entries() {
         crash: 0.03,
         restart: 0.3,
         propose: 0.1,
+        lie: 0.0,
     };
     assert_eq!(
         first_broken_rule(Flaw::NoUpToDateCheck, faulty, 10, 2000).as_deref(),

@@ -346,6 +346,7 @@ impl ExploreWindow {
                 .map(|x| format!(" · {x}"))
                 .collect::<String>()
         );
+        let liars = !self.config.byzantine.is_empty();
         let (config, bounds, symmetry) = (&mut self.config, &mut self.bounds, &mut self.symmetry);
         let mut quorums_changed = false;
         let (start, watch) = self.run.window(
@@ -371,7 +372,7 @@ impl ExploreWindow {
                 );
                 ui.checkbox(symmetry, f.tr(T::SymmetryReduction));
             },
-            invariant_name,
+            |id| invariant_name(id, liars),
         );
         if quorums_changed {
             // The finding was about other quorums.

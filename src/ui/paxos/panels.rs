@@ -11,7 +11,7 @@ use crate::session::Command;
 use crate::sim::Knobs;
 use crate::trace::Protocol;
 use crate::ui::Frame;
-use crate::ui::i18n::{INVARIANTS, T, fill, invariant_name};
+use crate::ui::i18n::{T, fill, invariant_name};
 use crate::ui::store::settings::protocol_picker;
 use crate::ui::workspace::{AppCommand, RunSettings};
 
@@ -152,10 +152,11 @@ pub fn safety_bar(ui: &mut Ui, f: &Frame, out: &mut Vec<Command<Paxos>>) {
     });
     ui.horizontal_wrapped(|ui| {
         let violations = world.violations();
+        let liars = world.protocol().has_liars();
         if let Some(v) = violations.first() {
             let text = fill(
                 f.tr(T::SafetyViolated),
-                &[&v.step, &f.tr(invariant_name(v.invariant))],
+                &[&v.step, &f.tr(invariant_name(v.invariant, liars))],
             );
             ui.label(
                 RichText::new(format!("✖ {text}"))
@@ -175,7 +176,7 @@ pub fn safety_bar(ui: &mut Ui, f: &Frame, out: &mut Vec<Command<Paxos>>) {
             ui.label(RichText::new(format!("✔ {}", f.tr(T::SafetyOk))).color(pal.ok));
         }
         ui.separator();
-        for id in INVARIANTS {
+        for &id in world.protocol().invariants() {
             let broken = violations.iter().any(|v| v.invariant == id);
             let (mark, color) = if broken {
                 ("✖", pal.violation)
@@ -183,7 +184,7 @@ pub fn safety_bar(ui: &mut Ui, f: &Frame, out: &mut Vec<Command<Paxos>>) {
                 ("✔", pal.ok)
             };
             ui.label(
-                RichText::new(format!("{mark} {}", f.tr(invariant_name(id))))
+                RichText::new(format!("{mark} {}", f.tr(invariant_name(id, liars))))
                     .color(color)
                     .size(12.0 * f.text_scale),
             );

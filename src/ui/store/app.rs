@@ -19,7 +19,7 @@ use crate::protocols::kv::config::StoreConfig;
 use crate::protocols::kv::views::Replicated;
 use crate::protocols::kv::{self, CLIENT, Op};
 use crate::session::{Command, Notice, Selection, Session};
-use crate::sim::world::{Action, World};
+use crate::sim::world::{Action, ActionOf, World};
 use crate::sim::{MsgId, NodeId};
 use crate::trace::Protocol;
 use crate::ui::i18n::{Lang, T, fill};
@@ -134,7 +134,7 @@ fn would_campaign<P: StoreWorkspace>(world: &World<P>) -> Vec<NodeId> {
 
 /// Align the timers: every server that would campaign times out now, one after the other, before
 /// any vote can arrive; each votes for itself, so a split vote is likely.
-pub fn align_timers<P: StoreWorkspace>(world: &World<P>) -> Vec<Action<Op>> {
+pub fn align_timers<P: StoreWorkspace>(world: &World<P>) -> Vec<ActionOf<P>> {
     would_campaign(world)
         .into_iter()
         .map(Action::Timeout)
@@ -142,7 +142,7 @@ pub fn align_timers<P: StoreWorkspace>(world: &World<P>) -> Vec<Action<Op>> {
 }
 
 /// Spread the timers: only the server due soonest times out now, so it campaigns alone.
-pub fn spread_timers<P: StoreWorkspace>(world: &World<P>) -> Vec<Action<Op>> {
+pub fn spread_timers<P: StoreWorkspace>(world: &World<P>) -> Vec<ActionOf<P>> {
     would_campaign(world)
         .into_iter()
         .take(1)
@@ -326,7 +326,7 @@ impl<P: StoreWorkspace> StoreApp<P> {
     }
 
     /// Whether the user may take this action now (an exercise allows only its controls).
-    fn allows(&self, action: &Action<Op>) -> bool {
+    fn allows(&self, action: &ActionOf<P>) -> bool {
         self.rules()
             .is_none_or(|cs| cs.iter().any(|c| c.allows(action)))
     }
@@ -700,7 +700,7 @@ impl<P: StoreWorkspace> StoreApp<P> {
         let lang = self.lang;
         let tr = |t: T| t.get(lang);
         let rules = self.rules();
-        let allows = |a: &Action<Op>| {
+        let allows = |a: &ActionOf<P>| {
             rules
                 .as_ref()
                 .is_none_or(|cs| cs.iter().any(|c| c.allows(a)))
@@ -894,13 +894,13 @@ impl<P: StoreWorkspace> StoreApp<P> {
         let Some(rules) = self.rules() else { return };
         let lang = self.lang;
         let tr = |t: T| t.get(lang);
-        let allowed = |a: &Action<Op>| rules.iter().any(|c| c.allows(a));
+        let allowed = |a: &ActionOf<P>| rules.iter().any(|c| c.allows(a));
         let world = self.session.world();
         let mut acts = Vec::new();
         let mut select = None;
-        let mut button = |ui: &mut Ui, action: Action<Op>, text: String| {
+        let mut button = |ui: &mut Ui, action: ActionOf<P>, text: String| {
             let r = ui.button(text);
-            drawn.push((control_id(&action), r.rect));
+            drawn.push((control_id::<P>(&action), r.rect));
             if r.clicked() {
                 acts.push(action);
             }
@@ -923,9 +923,12 @@ impl<P: StoreWorkspace> StoreApp<P> {
             let text = fill(tr(T::ExerciseSend), &[&client, &op]);
             button(ui, Action::Propose(client, op), text);
         }
-        type OnMessage = fn(MsgId) -> Action<Op>;
-        let kinds: Vec<(T, OnMessage)> = [
-            (Control::Deliver, T::MpDeliver, Action::Deliver as OnMessage),
+        let kinds: Vec<(T, OnMessage<P>)> = [
+            (
+                Control::Deliver,
+                T::MpDeliver,
+                Action::Deliver as OnMessage<P>,
+            ),
             (Control::Drop, T::MpDrop, Action::Drop),
             (Control::Duplicate, T::MpDuplicate, Action::Duplicate),
         ]
@@ -1416,7 +1419,7 @@ fn node_actions<P: StoreWorkspace>(
     world: &World<P>,
     id: NodeId,
     lang: Lang,
-) -> Vec<(Action<Op>, String)> {
+) -> Vec<(ActionOf<P>, String)> {
     let Some(slot) = world.node(id) else {
         return Vec::new();
     };
@@ -1449,8 +1452,11 @@ fn due_first<M: Clone>(
     envelopes
 }
 
+/// An exercise control's action on one message (deliver it, drop it, duplicate it).
+type OnMessage<P> = fn(MsgId) -> ActionOf<P>;
+
 /// A control's id in `--layout-json`: what it does and to what (`timeout:C2`, `deliver:#7`).
-fn control_id(action: &Action<Op>) -> String {
+fn control_id<P: crate::sim::Protocol>(action: &ActionOf<P>) -> String {
     match action {
         Action::Propose(c, _) => format!("propose:{c}"),
         Action::Deliver(m) => format!("deliver:{m}"),
@@ -1461,6 +1467,7 @@ fn control_id(action: &Action<Op>) -> String {
         Action::Timeout(n) => format!("timeout:{n}"),
         Action::CutLink(a, b) => format!("cut:{a}-{b}"),
         Action::HealLink(a, b) => format!("heal:{a}-{b}"),
+        Action::Lie { from, to, msg } => format!("lie:{from}-{to}:{msg}"),
     }
 }
 

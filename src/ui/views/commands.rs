@@ -227,7 +227,7 @@ pub fn on_run<P: crate::protocols::Plugin>(
         Some(Selection::Node(n)) => Some(n),
         _ => None,
     };
-    let act = |a: Action<P::Request>| Some(Command::Act(a));
+    let act = |a: crate::sim::world::ActionOf<P>| Some(Command::Act(a));
     match c {
         UiCommand::PlayPause => Some(Command::TogglePlay),
         UiCommand::StepForward => Some(Command::StepForward),

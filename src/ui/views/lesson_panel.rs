@@ -951,6 +951,7 @@ pub fn actions_in_words<P: crate::protocols::Plugin>(
                 Action::Timeout(n) => fill(tr(T::DoTimeout), &[n]),
                 Action::CutLink(x, y) => fill(tr(T::DoCut), &[x, y]),
                 Action::HealLink(x, y) => fill(tr(T::DoHeal), &[x, y]),
+                Action::Lie { from, to, msg } => fill(tr(T::DoLie), &[from, to, &msg.to_string()]),
             }
         };
         out.push([words(Lang::En), words(Lang::Zh)]);
