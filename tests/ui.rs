@@ -1383,3 +1383,58 @@ fn in_the_ring_layout_labels_stay_inside_the_graph_and_clear_of_each_other() {
         }
     }
 }
+
+#[test]
+fn a_byzantine_acceptor_tells_a_lie_picked_from_its_menu() {
+    let mut s = Session::new(
+        Config {
+            seed: 3,
+            byzantine: vec![paxos::acceptor(2)],
+            ..Config::default()
+        },
+        Knobs::default(),
+    );
+    let voted = |s: &Session<Paxos>| {
+        matches!(
+            &s.world().node(paxos::acceptor(2)).unwrap().state,
+            Node::Acceptor(a) if a.accepted.is_some()
+        )
+    };
+    while !voted(&s) {
+        s.apply(Command::StepForward);
+        assert!(s.position() < 100, "A2 never voted");
+    }
+    let Node::Acceptor(a2) = s.world().node(paxos::acceptor(2)).unwrap().state else {
+        panic!()
+    };
+    let before = s.len();
+    let mut h = harness(app(s, Lang::En));
+    h.run();
+    h.get_by_label("A2").click();
+    h.run();
+    // The inspector says what A2 is and groups its lies by what they do.
+    assert!(h.query_by_label_contains("Byzantine").is_some());
+    h.get_by_label("Hide my vote").click();
+    h.run();
+    let owner = paxos::proposer(a2.promised.proposer);
+    let lie = format!("Promise({}, accepted none) → {owner}", a2.promised);
+    h.get_by_label(&lie).click();
+    h.run();
+    let session = &h.state().session;
+    assert_eq!(session.len(), before + 1);
+    let last = *session.timeline().actions().last().unwrap();
+    assert_eq!(
+        last,
+        paxos::Action::Lie {
+            from: paxos::acceptor(2),
+            to: owner,
+            msg: paxos::Msg::Promise {
+                ballot: a2.promised,
+                accepted: None
+            }
+        }
+    );
+    let w = session.world();
+    let sent = w.network().in_flight().max_by_key(|e| e.id).unwrap();
+    assert!(w.is_lie(sent.id));
+}

@@ -264,6 +264,17 @@ texts! {
     InvOneValuePerBallot => "one value per ballot", "每个提案编号只有一个值";
     InvAcceptRespectsPromise => "no vote below a promise", "不在承诺之下接受";
     InvPromiseMonotonic => "promises never go back", "承诺从不倒退";
+    ByzantineNodes => "Byzantine nodes (they may lie):", "拜占庭节点（可能说谎）：";
+    ByzantineHint => "follows the rules, but may also send a message its state would not (a lie); only honest nodes are judged", "遵守规则，但也可能发送其状态不会发送的消息（说谎）；只评判诚实节点";
+    LieProbability => "lie probability", "说谎概率";
+    ByzantineBadge => "Byzantine", "拜占庭";
+    LiesHeading => "Lies it may tell", "它可以说的谎";
+    LieHideVote => "Hide my vote", "隐瞒我的投票";
+    LieSecondPromise => "Promise a lower ballot too", "再承诺一个更低的提案编号";
+    LieInventVote => "Claim a vote I never cast", "声称我从未投过的一票";
+    LieSecondValue => "Vote for a second value", "为第二个值投票";
+    LieTwoValues => "Propose a second value in my ballot", "在我的提案编号中提议第二个值";
+    NoLiesYet => "nothing to lie about yet: it has seen no ballot", "还没有可说的谎：它尚未见过任何提案编号";
     InvHonestAgreement => "agreement: honest nodes decide one value", "一致决定：诚实节点只决定一个值";
     InvValidity => "validity: only a value a client asked for is decided", "有效性：只决定客户端请求过的值";
     // Sandbox settings

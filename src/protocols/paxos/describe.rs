@@ -406,3 +406,48 @@ mod tests {
         assert_eq!(promise, "Prom 2.1 1.2=\"A\"");
     }
 }
+
+/// What a lie does, as the app's lie menu groups them (see `Paxos::lies`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LieKind {
+    /// A promise that reports no vote although the acceptor has voted.
+    HideVote,
+    /// A promise to a ballot below the one the acceptor holds.
+    SecondPromise,
+    /// A vote reported (in a promise) or announced (an Accepted) that was never cast.
+    InventVote,
+    /// An Accepted for a value other than the one the acceptor voted for.
+    SecondValue,
+    /// An Accept for another value in a ballot the proposer used.
+    TwoValues,
+}
+
+impl LieKind {
+    pub const ALL: [LieKind; 5] = [
+        LieKind::HideVote,
+        LieKind::SecondPromise,
+        LieKind::InventVote,
+        LieKind::SecondValue,
+        LieKind::TwoValues,
+    ];
+
+    /// The kind of the lie `msg`, told by a node in state `node`.
+    pub fn of(node: &super::Node, msg: &Msg) -> LieKind {
+        match (node, msg) {
+            (super::Node::Acceptor(a), Msg::Promise { ballot, accepted }) => {
+                if *ballot < a.promised {
+                    LieKind::SecondPromise
+                } else if accepted.is_none() {
+                    LieKind::HideVote
+                } else {
+                    LieKind::InventVote
+                }
+            }
+            (super::Node::Acceptor(a), Msg::Accepted { value, .. }) => match a.accepted {
+                Some((_, v)) if v != *value => LieKind::SecondValue,
+                _ => LieKind::InventVote,
+            },
+            _ => LieKind::TwoValues,
+        }
+    }
+}

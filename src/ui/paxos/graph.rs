@@ -448,6 +448,13 @@ impl GraphView {
                 (plate, text_color),
             ));
         }
+        // Lies are few: each gets a red double ring, whatever the crowd.
+        for env in net.in_flight().filter(|e| world.is_lie(e.id)) {
+            let at = message_pos(&layout, env, now);
+            for extra in [3.0, 6.0] {
+                painter.circle_stroke(at, mr + extra, Stroke::new(1.5, pal.violation));
+            }
+        }
         // Held and selected messages are few: ringed one by one, whatever the crowd.
         for &id in f.session.held.iter() {
             if let Some(env) = net.get(id) {
@@ -555,6 +562,24 @@ impl GraphView {
             let outline = Stroke::new(2.0, text_color);
             painter.add(role_shape(id.role, p, r, color, outline));
             painter.add(role_outline(id.role, p, r, outline));
+            if crate::sim::Protocol::is_byzantine(world.protocol(), id) {
+                // A liar: a red outline and a tag, so it stands apart without colour too.
+                painter.add(role_outline(
+                    id.role,
+                    p,
+                    r + 3.0,
+                    Stroke::new(3.0, pal.violation),
+                ));
+                let galley = painter.layout_no_wrap(
+                    f.tr(T::ByzantineBadge).to_string(),
+                    font(12.0),
+                    Color32::WHITE,
+                );
+                let at = Align2::RIGHT_BOTTOM
+                    .anchor_size(p + Vec2::new(-r * 0.4, -r * 0.8), galley.size());
+                painter.rect_filled(at.expand(2.0), 3.0, pal.violation);
+                painter.galley(at.min, galley, Color32::WHITE);
+            }
             if f.highlight.contains(&id) {
                 // Named by the lesson: a dashed golden ring.
                 let ring = crate::ui::views::theme::polygon(p, r + 9.0, 24, 0.0);
@@ -731,6 +756,10 @@ impl GraphView {
         resp.context_menu(|ui| {
             ui.label(id.to_string());
             node_actions(ui, f, id, up, timer, self.request_value.for_node(id), out);
+            if crate::sim::Protocol::is_byzantine(f.session.world().protocol(), id) && up {
+                ui.separator();
+                lie_menu(ui, f, id, out);
+            }
         });
     }
 }
@@ -906,6 +935,65 @@ pub fn node_actions(
                 ui.close();
             }
         });
+    }
+}
+
+/// A Byzantine node's lies, grouped by what each does: shared by the context menu and the
+/// inspector. Each button tells one lie (`Promise(1.2, accepted none) → P2`).
+pub fn lie_menu(ui: &mut Ui, f: &Frame, id: NodeId, out: &mut Vec<Command<Paxos>>) {
+    use crate::protocols::paxos::describe::LieKind;
+    let world = f.session.world();
+    let Some(slot) = world.node(id) else { return };
+    if !crate::sim::Protocol::is_byzantine(world.protocol(), id) || !slot.up {
+        return;
+    }
+    ui.label(egui::RichText::new(f.tr(T::LiesHeading)).strong());
+    let lies = world.lies();
+    let mine: Vec<(LieKind, Action)> = lies
+        .into_iter()
+        .filter_map(|a| match a {
+            Action::Lie { from, ref msg, .. } if from == id => {
+                Some((LieKind::of(&slot.state, msg), a))
+            }
+            _ => None,
+        })
+        .collect();
+    if mine.is_empty() {
+        ui.label(egui::RichText::new(f.tr(T::NoLiesYet)).weak());
+        return;
+    }
+    for kind in LieKind::ALL {
+        let of_kind: Vec<Action> = mine
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, a)| *a)
+            .collect();
+        if of_kind.is_empty() {
+            continue;
+        }
+        ui.collapsing(f.tr(lie_kind_text(kind)), |ui| {
+            for action in of_kind {
+                let Action::Lie { to, msg, .. } = action else {
+                    continue;
+                };
+                let text = format!("{} → {to}", message_text(&msg, f));
+                if act_button(ui, f, &text, action, true) {
+                    out.push(Command::Act(action));
+                    ui.close();
+                }
+            }
+        });
+    }
+}
+
+fn lie_kind_text(kind: crate::protocols::paxos::describe::LieKind) -> T {
+    use crate::protocols::paxos::describe::LieKind;
+    match kind {
+        LieKind::HideVote => T::LieHideVote,
+        LieKind::SecondPromise => T::LieSecondPromise,
+        LieKind::InventVote => T::LieInventVote,
+        LieKind::SecondValue => T::LieSecondValue,
+        LieKind::TwoValues => T::LieTwoValues,
     }
 }
 

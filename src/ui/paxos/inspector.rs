@@ -10,7 +10,7 @@ use crate::protocols::paxos::{Node, Phase};
 use crate::session::{Command, Selection};
 use crate::ui::Frame;
 use crate::ui::i18n::T;
-use crate::ui::paxos::graph::{message_actions, node_actions, node_status};
+use crate::ui::paxos::graph::{lie_menu, message_actions, node_actions, node_status};
 
 #[derive(Default)]
 pub struct InspectorView {
@@ -65,12 +65,17 @@ impl InspectorView {
                     _ => T::Learner,
                 };
                 ui.label(format!(
-                    "{} · {}",
+                    "{} · {}{}",
                     f.tr(role),
                     if slot.up {
                         f.tr(T::Up)
                     } else {
                         f.tr(T::Crashed)
+                    },
+                    if crate::sim::Protocol::is_byzantine(world.protocol(), id) {
+                        format!(" · {}", f.tr(T::ByzantineBadge))
+                    } else {
+                        String::new()
                     }
                 ));
                 let now_rows = fields(f, &slot.state, slot.timer);
@@ -109,6 +114,8 @@ impl InspectorView {
                     self.request_value.for_node(id),
                     out,
                 );
+                ui.separator();
+                lie_menu(ui, f, id, out);
             }
             Selection::Message(m) => {
                 ui.heading(format!("{} {m}", f.tr(T::Message)));

@@ -6,9 +6,10 @@ use egui::{Color32, RichText, Ui};
 use crate::protocols::paxos::Node;
 use crate::protocols::paxos::Paxos;
 use crate::protocols::paxos::acceptor_list;
-use crate::protocols::paxos::{Config, Flaw};
+use crate::protocols::paxos::{Config, Flaw, acceptor, proposer};
 use crate::session::Command;
 use crate::sim::Knobs;
+use crate::sim::NodeId;
 use crate::trace::Protocol;
 use crate::ui::Frame;
 use crate::ui::i18n::{T, fill, invariant_name};
@@ -312,6 +313,7 @@ impl SettingsWindow {
                         (T::CrashProbability, &mut k.crash),
                         (T::RestartProbability, &mut k.restart),
                         (T::ProposeProbability, &mut k.propose),
+                        (T::LieProbability, &mut k.lie),
                     ] {
                         let l = ui.label(f.tr(t));
                         ui.add(egui::Slider::new(p, 0.0..=0.5)).labelled_by(l.id);
@@ -332,6 +334,30 @@ impl SettingsWindow {
                         }
                     }
                 }
+                // Acceptors and proposers may lie; a learner sends nothing to lie with.
+                ui.label(f.tr(T::ByzantineNodes));
+                ui.horizontal_wrapped(|ui| {
+                    let c = &mut self.config;
+                    let ids: Vec<NodeId> = (1..=c.proposers)
+                        .map(proposer)
+                        .chain((1..=c.acceptors).map(acceptor))
+                        .collect();
+                    c.byzantine.retain(|id| ids.contains(id));
+                    for id in ids {
+                        let mut on = c.byzantine.contains(&id);
+                        if ui
+                            .checkbox(&mut on, id.to_string())
+                            .on_hover_text(f.tr(T::ByzantineHint))
+                            .changed()
+                        {
+                            c.byzantine.retain(|x| *x != id);
+                            if on {
+                                c.byzantine.push(id);
+                                c.byzantine.sort();
+                            }
+                        }
+                    }
+                });
                 if !self.config.quorums_intersect() {
                     ui.colored_label(f.palette.violation, f.tr(T::QuorumsMayNotIntersect));
                 }
