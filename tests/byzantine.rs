@@ -207,13 +207,15 @@ fn only_a_byzantine_node_may_lie_and_only_with_a_message_its_role_sends() {
 
 #[test]
 fn a_config_with_a_bad_byzantine_list_is_refused_with_its_reason() {
-    for (list, says) in [
-        (vec!["A4"], "no node A4"),
-        (vec!["A1", "A1"], "listed twice"),
-        (vec!["L1"], "a learner sends no messages"),
+    for (protocol, list, says) in [
+        ("paxos", vec!["A4"], "no node A4"),
+        ("paxos", vec!["A1", "A1"], "listed twice"),
+        ("paxos", vec!["L1"], "a learner sends no messages"),
+        ("raft", vec!["C1"], "clients are trusted"),
+        ("multipaxos", vec!["S4"], "no node S4"),
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_paxos-lab"))
-            .args(["simulate", "--steps", "5"])
+            .args(["simulate", "--steps", "5", "--protocol", protocol])
             .args(list.iter().flat_map(|id| ["--byzantine", id]))
             .output()
             .unwrap();
@@ -259,4 +261,57 @@ fn a_run_with_random_lies_is_the_same_every_time_and_replays() {
         .unwrap();
     // 0 or 1 (the liar may have broken a rule), never 3 (diverged).
     assert!(replay.status.code().is_some_and(|c| c <= 1), "{replay:?}");
+}
+
+/// One lying server among three, searched as "Can this break?" plans it (the liar's budget
+/// raised as it needs): a counterexample that needs a lie and replays from its file to the same
+/// violation. (Honest clusters are proved safe within their bounds by tests/multipaxos.rs and
+/// tests/raft.rs.)
+fn store_liar_breaks<P: explore::StoreSearch>(config: P::Config, expected: &[&str]) {
+    use paxos_lab::explore::ask::{StoreAsk, store_plan};
+    let plan = store_plan::<P>(&config, StoreAsk::default());
+    let search = plan.search::<P>(&Progress::default()).unwrap();
+    let Verdict::Violation { violation, actions } = &search.report.verdict else {
+        panic!("{}: {:?}", P::NAME, search.report.unique_states);
+    };
+    assert!(
+        expected.contains(&violation.invariant),
+        "{}: {violation:?}",
+        P::NAME
+    );
+    assert!(
+        actions
+            .iter()
+            .any(|a| matches!(a, paxos_lab::sim::Action::Lie { .. })),
+        "{}: a lie is needed",
+        P::NAME
+    );
+    let text = search.counterexample.as_ref().unwrap().to_ron();
+    let (_, replay) = trace::parse_and_replay_as::<P>(std::path::Path::new("liar.ron"), &text)
+        .expect("the counterexample replays");
+    assert_eq!(
+        replay.world.first_violation().map(|v| v.invariant),
+        Some(violation.invariant)
+    );
+}
+
+#[test]
+fn one_lying_server_breaks_multipaxos_and_raft_and_the_runs_replay() {
+    use paxos_lab::protocols::{multipaxos, raft};
+    for liar in [1, 2, 3] {
+        store_liar_breaks::<multipaxos::MultiPaxos>(
+            multipaxos::Config {
+                byzantine: vec![multipaxos::server(liar)],
+                ..Default::default()
+            },
+            &["agreement", "state-machine-safety"],
+        );
+        store_liar_breaks::<raft::Raft>(
+            raft::Config {
+                byzantine: vec![raft::server(liar)],
+                ..Default::default()
+            },
+            &["election-safety"],
+        );
+    }
 }

@@ -377,12 +377,14 @@ where
     let notes = P::flaw_budgets(&mut config, &mut options.bounds, &mut ops);
     let workload = P::workload(&config);
     let (servers, clients, _) = config.cluster();
+    let byzantine = config.clone().fields().byzantine.clone();
     let cluster = StoreCluster {
         servers,
         clients,
         ops,
         workload,
-        flaws: flaw_words(config.flaw_names().into_iter()),
+        flaws: flaw_words(config.flaw_names().into_iter()) + &liar_words(&byzantine),
+        lies: lie_bound_words(&byzantine, options.bounds.lies),
     };
     run_store::<P>(args, options, &notes, &cluster, |options, progress| {
         P::search(&config, workload, ops, options, progress)
@@ -406,8 +408,10 @@ struct StoreCluster {
     /// Operations each client is handed, and from which workload (as the flaws raised them).
     ops: u8,
     workload: crate::protocols::kv::Workload,
-    /// `, flaws: ...` or nothing.
+    /// `, flaws: ...` or nothing, and `, Byzantine: S2` or nothing.
     flaws: String,
+    /// `, 1 lie` or nothing.
+    lies: String,
 }
 
 /// A bound in words: its number, or "unbounded".
@@ -437,7 +441,7 @@ where
     }
     let b = options.bounds;
     let header = format!(
-        "explored {}: {} servers, {} clients with {} {} operations each{}; {} timeouts per server and {} in all, {} retries per client, {} drops, {} duplicates, {} crashes{}",
+        "explored {}: {} servers, {} clients with {} {} operations each{}; {} timeouts per server and {} in all, {} retries per client, {} drops, {} duplicates, {} crashes{}{}",
         P::TITLE,
         cluster.servers,
         cluster.clients,
@@ -450,6 +454,7 @@ where
         b.drops,
         b.duplicates,
         b.crashes,
+        cluster.lies,
         search_words(&options)
     );
     let result = with_progress(options.walks.is_some(), |progress| {

@@ -399,6 +399,8 @@ pub struct MultiPaxos {
     /// Each client's operations, when an exhaustive search fixes them up front (its canonical
     /// form numbers commands by their place here).
     pub workload: Vec<Vec<Op>>,
+    /// The servers that may lie.
+    pub byzantine: Vec<NodeId>,
 }
 
 /// Per-slot vote tallies the monitor keeps: ballot, entry, voters.
@@ -443,7 +445,13 @@ impl MultiPaxos {
             timeout: config.timeout,
             auto_workload: config.workload,
             workload: Vec::new(),
+            byzantine: config.byzantine.clone(),
         }
+    }
+
+    /// Whether some server may lie.
+    pub fn has_liars(&self) -> bool {
+        !self.byzantine.is_empty()
     }
 
     pub fn has(&self, flaw: Flaw) -> bool {
@@ -1004,6 +1012,59 @@ impl Protocol for MultiPaxos {
         id.role == CLIENT
     }
 
+    fn is_byzantine(&self, id: NodeId) -> bool {
+        self.byzantine.contains(&id)
+    }
+
+    /// A lying server's alphabet, towards the owner of the ballot it promised: a promise that
+    /// hides its votes (so a new leader need not re-propose what it voted for), and an Accepted
+    /// for a slot it never voted for in that ballot (counted towards a commit), for every slot
+    /// up to one past the last it holds.
+    fn lies(&self, id: NodeId, node: &Node) -> Vec<(NodeId, Msg)> {
+        let Node::Server(s) = node else {
+            return Vec::new();
+        };
+        let ballot = s.promised;
+        if ballot.is_zero() || ballot.proposer == id.index {
+            return Vec::new();
+        }
+        let owner = server(ballot.proposer);
+        let mut out = Vec::new();
+        if s.last_slot() > 0 {
+            out.push((
+                owner,
+                Msg::Promise {
+                    ballot,
+                    votes: Arc::from(Vec::new()),
+                },
+            ));
+        }
+        for slot in 1..=s.last_slot() + 1 {
+            if s.vote(slot).is_none_or(|(b, _)| b != ballot) {
+                out.push((owner, Msg::Accepted { ballot, slot }));
+            }
+        }
+        out
+    }
+
+    fn check_lie(&self, from: NodeId, to: NodeId, msg: &Msg) -> Result<(), String> {
+        let fits = from.role == SERVER
+            && match msg {
+                Msg::Client(ClientMsg::Reply { .. } | ClientMsg::Redirect { .. }) => {
+                    to.role == CLIENT
+                }
+                Msg::Client(_) => false,
+                _ => to.role == SERVER,
+            };
+        if fits {
+            Ok(())
+        } else {
+            Err(format!(
+                "{from} cannot send {msg} to {to}: no server sends that message to that node"
+            ))
+        }
+    }
+
     fn has_room(&self, node: &Node) -> bool {
         match node {
             Node::Client(c) => c.has_room(),
@@ -1166,6 +1227,11 @@ impl Protocol for MultiPaxos {
                 tallies[k].2 |= node.bit();
                 if tallies[k].2.count_ones() == self.quorum() {
                     match at(&m.chosen, slot) {
+                        // Recorded when applied (with liars about; see `Applied`).
+                        Some((e, b, _)) if e != entry && b.is_zero() => violate(
+                            "agreement",
+                            both(broken::CHOSEN_AFTER_APPLIED, &[&slot, &entry, &ballot, &e]),
+                        ),
                         Some((e, b, _)) if e != entry => violate(
                             "agreement",
                             both(broken::CHOSEN_TWICE, &[&slot, &entry, &ballot, &e, &b]),
@@ -1192,10 +1258,21 @@ impl Protocol for MultiPaxos {
             } => {
                 match at(&m.chosen, slot) {
                     Some((e, _, _)) if e == entry => {}
+                    // With liars about, what honest servers apply is what is judged: two of
+                    // them applying different entries in one slot.
+                    Some((e, _, _)) if self.has_liars() => violate(
+                        "state-machine-safety",
+                        both(broken::APPLIED_OTHER, &[&node, &entry, &slot, &e]),
+                    ),
                     Some((e, _, _)) => violate(
                         "applied-is-chosen",
                         both(broken::APPLIED_OTHER, &[&node, &entry, &slot, &e]),
                     ),
+                    // A liar's vote counts towards a leader's quorum but is no honest vote, so
+                    // the first honest server to apply a slot records its entry instead.
+                    None if self.has_liars() => {
+                        set(&mut m.chosen, slot, (entry, Ballot::ZERO, ctx.step));
+                    }
                     None => violate(
                         "applied-is-chosen",
                         both(broken::APPLIED_UNCHOSEN, &[&node, &entry, &slot]),
@@ -1273,6 +1350,10 @@ mod broken {
     pub const TWO_ENTRIES_IN_A_BALLOT: Words = [
         "slot {0} got two entries in ballot {1}: {2} and {3}",
         "槽位 {0} 在提案编号 {1} 中得到两个条目：{2} 和 {3}",
+    ];
+    pub const CHOSEN_AFTER_APPLIED: Words = [
+        "slot {0}: {1} chosen in ballot {2} after an honest server applied {3} there",
+        "槽位 {0}：诚实服务器已在此应用 {3}，{1} 又在提案编号 {2} 中被选定",
     ];
     pub const CHOSEN_TWICE: Words = [
         "slot {0}: {1} chosen in ballot {2} after {3} was chosen in ballot {4}",

@@ -347,6 +347,8 @@ pub struct Raft {
     /// The operations the explorer hands each client up front (`workload[i]`: client `i + 1`'s),
     /// which number the commands of its canonical form; empty outside a search.
     pub workload: Vec<Vec<Op>>,
+    /// The servers that may lie.
+    pub byzantine: Vec<NodeId>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -399,6 +401,7 @@ impl Raft {
             timeout: config.timeout,
             auto_workload: config.workload,
             workload: Vec::new(),
+            byzantine: config.byzantine.clone(),
         }
     }
 
@@ -408,6 +411,11 @@ impl Raft {
 
     pub fn quorum(&self) -> u32 {
         self.servers as u32 / 2 + 1
+    }
+
+    /// Whether some server may lie.
+    pub fn has_liars(&self) -> bool {
+        !self.byzantine.is_empty()
     }
 
     fn election_wait(&self) -> TimerOp {
@@ -903,6 +911,68 @@ impl Protocol for Raft {
         id.role == CLIENT
     }
 
+    fn is_byzantine(&self, id: NodeId) -> bool {
+        self.byzantine.contains(&id)
+    }
+
+    /// A lying server's alphabet, in its current term: a vote granted to every other server
+    /// (a second vote in one term), and, to the leader it follows, a claim that its log matches
+    /// one entry past its end (an append it never made, which the leader counts towards a
+    /// commit).
+    fn lies(&self, id: NodeId, node: &Node) -> Vec<(NodeId, Msg)> {
+        let Node::Server(s) = node else {
+            return Vec::new();
+        };
+        if s.term == 0 {
+            return Vec::new();
+        }
+        let mut out: Vec<(NodeId, Msg)> = self
+            .others(id.index)
+            .filter(|&to| s.voted_for != Some(to))
+            .map(|to| {
+                (
+                    server(to),
+                    Msg::Vote {
+                        term: s.term,
+                        granted: true,
+                    },
+                )
+            })
+            .collect();
+        if let Role::Follower {
+            leader: Some(leader),
+        } = s.role
+        {
+            out.push((
+                server(leader),
+                Msg::AppendReply {
+                    term: s.term,
+                    success: true,
+                    index: s.last_index() + 1,
+                },
+            ));
+        }
+        out
+    }
+
+    fn check_lie(&self, from: NodeId, to: NodeId, msg: &Msg) -> Result<(), String> {
+        let fits = from.role == SERVER
+            && match msg {
+                Msg::Client(ClientMsg::Reply { .. } | ClientMsg::Redirect { .. }) => {
+                    to.role == CLIENT
+                }
+                Msg::Client(_) => false,
+                _ => to.role == SERVER,
+            };
+        if fits {
+            Ok(())
+        } else {
+            Err(format!(
+                "{from} cannot send {msg} to {to}: no server sends that message to that node"
+            ))
+        }
+    }
+
     fn has_room(&self, node: &Node) -> bool {
         match node {
             Node::Client(c) => c.has_room(),
@@ -1154,13 +1224,20 @@ impl Protocol for Raft {
                     );
                 }
                 m.applied[i] = m.applied[i].max(*index);
-                if let Some(c) = m.committed.get(*index as usize - 1)
-                    && c != entry
-                {
-                    violate(
+                match m.committed.get(*index as usize - 1) {
+                    Some(c) if c != entry => violate(
                         "state-machine-safety",
                         both(broken::APPLIED_OTHER, &[&node, entry, index, c]),
-                    );
+                    ),
+                    // A lying leader's commits are not reported (its notes are not evidence),
+                    // so with liars about the first honest server to apply an entry records
+                    // it: every other honest server must apply the same one there. No leader
+                    // is held to it (its commit term is unknown, hence the highest term).
+                    None if self.has_liars() && *index as usize == m.committed.len() + 1 => {
+                        m.committed.push(*entry);
+                        m.committed_in.push(u32::MAX);
+                    }
+                    _ => {}
                 }
                 if let (Entry::Cmd(c), true) = (entry.entry, executed) {
                     let last = &mut m.executed[i][c.client as usize - 1];

@@ -756,10 +756,7 @@ impl GraphView {
         resp.context_menu(|ui| {
             ui.label(id.to_string());
             node_actions(ui, f, id, up, timer, self.request_value.for_node(id), out);
-            if crate::sim::Protocol::is_byzantine(f.session.world().protocol(), id) && up {
-                ui.separator();
-                lie_menu(ui, f, id, out);
-            }
+            lie_menu(ui, f, id, out);
         });
     }
 }
@@ -947,6 +944,7 @@ pub fn lie_menu(ui: &mut Ui, f: &Frame, id: NodeId, out: &mut Vec<Command<Paxos>
     if !crate::sim::Protocol::is_byzantine(world.protocol(), id) || !slot.up {
         return;
     }
+    ui.separator();
     ui.label(egui::RichText::new(f.tr(T::LiesHeading)).strong());
     let lies = world.lies();
     let mine: Vec<(LieKind, Action)> = lies

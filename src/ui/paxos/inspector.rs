@@ -114,7 +114,6 @@ impl InspectorView {
                     self.request_value.for_node(id),
                     out,
                 );
-                ui.separator();
                 lie_menu(ui, f, id, out);
             }
             Selection::Message(m) => {
