@@ -213,7 +213,7 @@ impl BenchResult {
             if !self.can_this_break.is_empty() {
                 let worst = self.can_this_break.iter().map(|f| f.ms).fold(0.0, f64::max);
                 line = format!(
-                    "can this break? (default sandbox, one flaw, default bounds; worst {:.1} s):",
+                    "can this break? (default sandbox, one flaw or one liar, default bounds; worst {:.1} s):",
                     worst / 1000.0
                 );
                 for f in &self.can_this_break {
@@ -868,6 +868,23 @@ fn can_this_break() -> Vec<FlawSearch> {
                         found: found(&search),
                     }
                 })
+                .chain(std::iter::once({
+                    // One lying acceptor, as `explore --byzantine A2` searches it (its bounds).
+                    let config = Config {
+                        learners: 1,
+                        byzantine: vec![paxos::acceptor(2)],
+                        ..Config::default()
+                    };
+                    let options = crate::explore::Options::default();
+                    let start = Instant::now();
+                    let search = explore_paxos(&config, &options, &Progress::default());
+                    FlawSearch {
+                        protocol: "paxos",
+                        flaw: "byzantine A2",
+                        ms: start.elapsed().as_secs_f64() * 1000.0,
+                        found: found(&search),
+                    }
+                }))
                 .collect()
         }
     }
@@ -881,6 +898,12 @@ fn can_this_break() -> Vec<FlawSearch> {
                     *config.flaws() = vec![flaw];
                     store::<P>(config, <P::Config as StoreConfig>::flaw_words(flaw).0)
                 })
+                .chain(std::iter::once({
+                    // One lying server.
+                    let mut config = P::Config::default();
+                    *config.fields().byzantine = vec![crate::protocols::kv::server(2)];
+                    store::<P>(config, "byzantine S2")
+                }))
                 .collect()
         }
     }

@@ -8,7 +8,7 @@ mod common;
 use common::{harness, lab_harness, search_until_broken, window_harness};
 
 use egui::Vec2;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use paxos_lab::palette::Palette;
 use paxos_lab::protocols::raft::Raft;
 use paxos_lab::session::{Command, Selection, Session};
@@ -563,4 +563,47 @@ fn a_crowd_in_flight_is_drawn_in_bounded_shapes_and_counted() {
         paxos_lab::sim::words::grouped(in_flight as u64)
     );
     assert!(crowd.text.starts_with(&expected), "{}", crowd.text);
+}
+
+/// A server marked Byzantine is drawn apart and its lies are a menu in the controls: picking one
+/// sends it, recorded as a `Lie` action of the run.
+#[test]
+fn a_byzantine_server_lies_from_the_controls_menu() {
+    use paxos_lab::protocols::raft::{self, Node};
+    let config = raft::Config {
+        byzantine: vec![raft::server(2)],
+        ..Default::default()
+    };
+    let mut session = Session::<Raft>::new(config, Knobs::NONE);
+    let campaigned = |s: &Session<Raft>| matches!(&s.world().node(raft::server(2)).unwrap().state, Node::Server(x) if x.term >= 1);
+    while !campaigned(&session) {
+        session.apply(Command::StepForward);
+        assert!(session.position() < 200, "no election began");
+    }
+    let before = session.len();
+    let mut app = paxos_lab::ui::raft::RaftApp::new(session, Lang::En);
+    app.fixed_time = Some(0.0);
+    let mut h = window_harness(app, |ui, app: &mut paxos_lab::ui::raft::RaftApp| app.ui(ui));
+    h.run();
+    h.get_by_label("S2 lies…").click();
+    h.run();
+    let first = h
+        .get_all_by_label_contains("Lie to ")
+        .next()
+        .expect("a lie in the menu")
+        .accesskit_node()
+        .label()
+        .unwrap_or_default();
+    h.get_by_label(&first).click();
+    h.run();
+    let app = h.state();
+    assert_eq!(app.session.len(), before + 1);
+    let last = app.session.to_trace().actions.last().cloned().unwrap();
+    let paxos_lab::sim::Action::Lie { from, to, msg } = last else {
+        panic!("{last:?}")
+    };
+    assert_eq!(from, raft::server(2));
+    assert_eq!(first, format!("Lie to {to}: {msg}"));
+    // Honest servers have no such menu.
+    assert!(h.query_by_label("S1 lies…").is_none());
 }

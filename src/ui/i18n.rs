@@ -274,6 +274,9 @@ texts! {
     LieInventVote => "Claim a vote I never cast", "声称我从未投过的一票";
     LieSecondValue => "Vote for a second value", "为第二个值投票";
     LieTwoValues => "Propose a second value in my ballot", "在我的提案编号中提议第二个值";
+    LieTag => "a lie", "谎言";
+    MpLie => "Lie to {0}: {1}", "向 {0} 说谎：{1}";
+    MpLies => "{0} lies…", "{0} 说谎…";
     NoLiesYet => "nothing to lie about yet: it has seen no ballot", "还没有可说的谎：它尚未见过任何提案编号";
     InvHonestAgreement => "agreement: honest nodes decide one value", "一致决定：诚实节点只决定一个值";
     InvValidity => "validity: only a value a client asked for is decided", "有效性：只决定客户端请求过的值";

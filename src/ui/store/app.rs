@@ -795,6 +795,22 @@ impl<P: StoreWorkspace> StoreApp<P> {
                         out.push(Command::Act(action));
                     }
                     timeout_button(ui, id, slot.up && slot.timer.is_some(), out);
+                    let lies = lies_of(world, id, lang);
+                    if crate::sim::Protocol::is_byzantine(world.protocol(), id) {
+                        ui.add_enabled_ui(!lies.is_empty(), |ui| {
+                            ui.menu_button(fill(tr(T::MpLies), &[&id]), |ui| {
+                                for (action, words) in lies {
+                                    if ui
+                                        .add_enabled(allows(&action), egui::Button::new(words))
+                                        .clicked()
+                                    {
+                                        out.push(Command::Act(action));
+                                        ui.close();
+                                    }
+                                }
+                            });
+                        });
+                    }
                     ui.end_row();
                 }
                 // A client's timer resends its request (to another server, after a failover).
@@ -996,17 +1012,24 @@ impl<P: StoreWorkspace> StoreApp<P> {
             .show(ui, |ui| {
                 for env in &envelopes {
                     let selected = self.session.selection == Some(Selection::Message(env.id));
+                    let lie = self.session.world().is_lie(env.id);
                     let text = format!(
-                        "{} {}→{} {}",
+                        "{} {}→{} {}{}",
                         env.id,
                         env.src,
                         env.dst,
-                        P::message_words(env)
+                        P::message_words(env),
+                        if lie {
+                            format!(" ({})", tr(T::LieTag))
+                        } else {
+                            String::new()
+                        }
                     );
-                    if ui
-                        .selectable_label(selected, RichText::new(text).monospace())
-                        .clicked()
-                    {
+                    let mut text = RichText::new(text).monospace();
+                    if lie {
+                        text = text.color(self.palette().violation);
+                    }
+                    if ui.selectable_label(selected, text).clicked() {
                         out.push(Command::Select(Some(Selection::Message(env.id))));
                     }
                 }
@@ -1434,7 +1457,28 @@ fn node_actions<P: StoreWorkspace>(
     if slot.up && slot.timer.is_some() {
         actions.push((Action::Timeout(id), fill(T::MpTimeout.get(lang), &[&id])));
     }
+    actions.extend(lies_of(world, id, lang));
     actions
+}
+
+/// The lies a Byzantine server may tell now, with their buttons' words (`Lie to S1:
+/// Vote(term 1, granted)`).
+fn lies_of<P: StoreWorkspace>(
+    world: &World<P>,
+    id: NodeId,
+    lang: Lang,
+) -> Vec<(ActionOf<P>, String)> {
+    world
+        .lies()
+        .into_iter()
+        .filter_map(|a| match &a {
+            Action::Lie { from, to, msg } if *from == id => {
+                let words = fill(T::MpLie.get(lang), &[to, &msg.to_string()]);
+                Some((a, words))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// The first `n` messages in flight, due first. They are picked in linear time and only they

@@ -303,6 +303,25 @@ impl<P: StoreGraphView> StoreGraph<P> {
                 painter.rect_filled(sq, r * 0.3, color);
                 painter.rect_stroke(sq, r * 0.3, outline, egui::StrokeKind::Outside);
             }
+            if crate::sim::Protocol::is_byzantine(world.protocol(), id) {
+                // A liar: a red outline and a tag, so it stands apart without colour too.
+                let sq = Rect::from_center_size(p, Vec2::splat(r * 1.8 + 6.0));
+                painter.rect_stroke(
+                    sq,
+                    r * 0.3,
+                    Stroke::new(3.0, pal.violation),
+                    egui::StrokeKind::Outside,
+                );
+                let galley = painter.layout_no_wrap(
+                    T::ByzantineBadge.get(f.lang).to_string(),
+                    FontId::proportional(12.0 * f.text_scale.sqrt()),
+                    Color32::WHITE,
+                );
+                let at = Align2::RIGHT_BOTTOM
+                    .anchor_size(p + Vec2::new(-r * 0.4, -r * 0.8), galley.size());
+                painter.rect_filled(at.expand(2.0), 3.0, pal.violation);
+                painter.galley(at.min, galley, Color32::WHITE);
+            }
             if f.highlight.contains(&id) {
                 let mut ring = polygon(p, r + 10.0, 28, 0.0);
                 ring.push(ring[0]);
@@ -413,6 +432,12 @@ impl<P: StoreGraphView> StoreGraph<P> {
                 let color = pal.tint(P::tint(&env.msg));
                 painter.circle_filled(p, mr, color);
                 painter.circle_stroke(p, mr, Stroke::new(1.5, text_color));
+                if world.is_lie(env.id) {
+                    // A lie: a red double ring.
+                    for extra in [3.0, 6.0] {
+                        painter.circle_stroke(p, mr + extra, Stroke::new(1.5, pal.violation));
+                    }
+                }
                 let selected = f.selection == Some(Selection::Message(env.id));
                 let near = hovered.is_some_and(|h| h.distance(p) < mr + 4.0);
                 let text = if in_flight.len() <= FULL_LABELS_UP_TO || selected || near {

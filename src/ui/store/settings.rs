@@ -111,6 +111,33 @@ impl<C: StoreConfig> StoreSettings<C> {
                 }
             }
         }
+        // Servers may lie; clients are trusted.
+        ui.label(tr(T::ByzantineNodes));
+        ui.horizontal_wrapped(|ui| {
+            let f = self.config.fields();
+            let servers = *f.servers;
+            f.byzantine.retain(|id| id.index <= servers);
+            for i in 1..=servers {
+                let id = crate::protocols::kv::server(i);
+                let mut on = f.byzantine.contains(&id);
+                if ui
+                    .checkbox(&mut on, id.to_string())
+                    .on_hover_text(tr(T::ByzantineHint))
+                    .changed()
+                {
+                    f.byzantine.retain(|x| *x != id);
+                    if on {
+                        f.byzantine.push(id);
+                        f.byzantine.sort();
+                    }
+                }
+            }
+        });
+        if !self.config.clone().fields().byzantine.is_empty() {
+            let l = ui.label(tr(T::LieProbability));
+            ui.add(egui::Slider::new(&mut self.knobs.lie, 0.0..=0.5))
+                .labelled_by(l.id);
+        }
         let valid = self.config.check().and_then(|_| self.knobs.validate());
         if let Err(e) = &valid {
             ui.colored_label(palette.violation, e);
