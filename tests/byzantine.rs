@@ -315,3 +315,35 @@ fn one_lying_server_breaks_multipaxos_and_raft_and_the_runs_replay() {
         );
     }
 }
+
+#[test]
+fn a_lying_server_speaks_only_as_a_server() {
+    use paxos_lab::protocols::kv::{ClientMsg, Op, Output};
+    use paxos_lab::protocols::raft::{self, Msg};
+    let mut w = raft::Config {
+        byzantine: vec![raft::server(2)],
+        ..Default::default()
+    }
+    .world();
+    let (s2, s1, c1) = (raft::server(2), raft::server(1), raft::client(1));
+    let lie = |to, msg| raft::Action::Lie { from: s2, to, msg };
+    let vote = Msg::Vote {
+        term: 1,
+        granted: true,
+    };
+    let reply = Msg::Client(ClientMsg::Reply {
+        seq: 1,
+        output: Output::Ok,
+    });
+    let request = Msg::Client(ClientMsg::Request {
+        seq: 1,
+        op: Op::Get(Value::new("x").unwrap()),
+    });
+    assert!(w.check(&lie(s1, vote.clone())).is_ok());
+    assert!(w.check(&lie(c1, reply.clone())).is_ok());
+    for (to, msg) in [(s1, request), (c1, vote), (s1, reply)] {
+        let e = w.apply(&lie(to, msg)).unwrap_err().to_string();
+        assert!(e.contains("no server sends that message"), "{e}");
+    }
+    assert_eq!(w.step(), 0);
+}

@@ -99,6 +99,28 @@ pub fn validate_cluster<F: PartialEq + Copy + fmt::Display>(
     })
 }
 
+/// Whether a lying server could send `msg` to `to` at all, in a store protocol: a reply or a
+/// redirect to a client, any protocol message to another server, never a client's request.
+pub fn check_server_lie<M: WithClientMsg + fmt::Display>(
+    from: NodeId,
+    to: NodeId,
+    msg: &M,
+) -> Result<(), String> {
+    let fits = from.role == SERVER
+        && match msg.client_msg() {
+            Some(ClientMsg::Reply { .. } | ClientMsg::Redirect { .. }) => to.role == CLIENT,
+            Some(ClientMsg::Request { .. }) => false,
+            None => to.role == SERVER,
+        };
+    if fits {
+        Ok(())
+    } else {
+        Err(format!(
+            "{from} cannot send {msg} to {to}: no server sends that message to that node"
+        ))
+    }
+}
+
 /// A protocol under the store: how its clients' effects become its own notes and messages.
 pub trait StoreProtocol: Protocol<Request = Op> {
     fn invoked(seq: u32, op: Op) -> Self::Note;

@@ -956,21 +956,7 @@ impl Protocol for Raft {
     }
 
     fn check_lie(&self, from: NodeId, to: NodeId, msg: &Msg) -> Result<(), String> {
-        let fits = from.role == SERVER
-            && match msg {
-                Msg::Client(ClientMsg::Reply { .. } | ClientMsg::Redirect { .. }) => {
-                    to.role == CLIENT
-                }
-                Msg::Client(_) => false,
-                _ => to.role == SERVER,
-            };
-        if fits {
-            Ok(())
-        } else {
-            Err(format!(
-                "{from} cannot send {msg} to {to}: no server sends that message to that node"
-            ))
-        }
+        kv::check_server_lie(from, to, msg)
     }
 
     fn has_room(&self, node: &Node) -> bool {
