@@ -320,19 +320,20 @@ impl<P: Protocol> World<P> {
 
     /// The lies each live Byzantine node may tell now, from the protocol's bounded alphabet.
     pub fn lies(&self) -> Vec<ActionOf<P>> {
-        let mut out = Vec::new();
-        for s in &self.slots {
-            if s.up && self.protocol.is_byzantine(s.id) {
-                for (to, msg) in self.protocol.lies(s.id, &s.state) {
-                    out.push(Action::Lie {
-                        from: s.id,
-                        to,
-                        msg,
-                    });
-                }
-            }
+        self.slots.iter().flat_map(|s| self.lies_of(s.id)).collect()
+    }
+
+    /// The lies node `id` may tell now: none unless it is Byzantine and up.
+    pub fn lies_of(&self, id: NodeId) -> Vec<ActionOf<P>> {
+        match self.node(id) {
+            Some(s) if s.up && self.protocol.is_byzantine(id) => self
+                .protocol
+                .lies(id, &s.state)
+                .into_iter()
+                .map(|(to, msg)| Action::Lie { from: id, to, msg })
+                .collect(),
+            _ => Vec::new(),
         }
-        out
     }
 
     /// Every action that would apply now, for a user (or a test) to choose from. Requests are

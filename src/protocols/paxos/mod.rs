@@ -919,14 +919,12 @@ impl Protocol for Paxos {
                 if m.requested.binary_search(&value).is_err() {
                     violate("validity", broken::NEVER_REQUESTED, &[&node, &value]);
                 }
-                match m.first_learned {
-                    None => m.first_learned = Some((node, value)),
-                    Some((other, v)) if v != value => violate(
+                if let Some((other, v)) = m.decide(node, value) {
+                    violate(
                         "agreement",
                         broken::HONEST_NODES_DISAGREE,
                         &[&other, &v, &node, &value],
-                    ),
-                    Some(_) => {}
+                    );
                 }
             }
             Note::Learned { ballot, value } => {
@@ -937,14 +935,12 @@ impl Protocol for Paxos {
                         &[&node, &value, &ballot],
                     );
                 }
-                match m.first_learned {
-                    None => m.first_learned = Some((node, value)),
-                    Some((other, v)) if v != value => violate(
+                if let Some((other, v)) = m.decide(node, value) {
+                    violate(
                         "learners-agree",
                         broken::LEARNERS_DISAGREE,
                         &[&other, &v, &node, &value],
-                    ),
-                    Some(_) => {}
+                    );
                 }
             }
             Note::Preparing { .. }
@@ -1075,6 +1071,18 @@ impl std::hash::Hash for Monitor {
 }
 
 impl Monitor {
+    /// Records that `node` decided `value`; returns the first decision if it was another value.
+    fn decide(&mut self, node: NodeId, value: Value) -> Option<(NodeId, Value)> {
+        match self.first_learned {
+            None => {
+                self.first_learned = Some((node, value));
+                None
+            }
+            Some((other, v)) if v != value => Some((other, v)),
+            Some(_) => None,
+        }
+    }
+
     fn index(&self, b: Ballot) -> usize {
         b.round as usize * self.ballot_stride + b.proposer as usize
     }

@@ -946,13 +946,11 @@ pub fn lie_menu(ui: &mut Ui, f: &Frame, id: NodeId, out: &mut Vec<Command<Paxos>
     }
     ui.separator();
     ui.label(egui::RichText::new(f.tr(T::LiesHeading)).strong());
-    let lies = world.lies();
-    let mine: Vec<(LieKind, Action)> = lies
+    let mine: Vec<(LieKind, Action)> = world
+        .lies_of(id)
         .into_iter()
         .filter_map(|a| match a {
-            Action::Lie { from, ref msg, .. } if from == id => {
-                Some((LieKind::of(&slot.state, msg), a))
-            }
+            Action::Lie { ref msg, .. } => Some((LieKind::of(&slot.state, msg), a)),
             _ => None,
         })
         .collect();

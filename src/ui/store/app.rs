@@ -795,8 +795,8 @@ impl<P: StoreWorkspace> StoreApp<P> {
                         out.push(Command::Act(action));
                     }
                     timeout_button(ui, id, slot.up && slot.timer.is_some(), out);
-                    let lies = lies_of(world, id, lang);
                     if crate::sim::Protocol::is_byzantine(world.protocol(), id) {
+                        let lies = lies_of(world, id, lang);
                         ui.add_enabled_ui(!lies.is_empty(), |ui| {
                             ui.menu_button(fill(tr(T::MpLies), &[&id]), |ui| {
                                 for (action, words) in lies {
@@ -1469,10 +1469,10 @@ fn lies_of<P: StoreWorkspace>(
     lang: Lang,
 ) -> Vec<(ActionOf<P>, String)> {
     world
-        .lies()
+        .lies_of(id)
         .into_iter()
         .filter_map(|a| match &a {
-            Action::Lie { from, to, msg } if *from == id => {
+            Action::Lie { to, msg, .. } => {
                 let words = fill(T::MpLie.get(lang), &[to, &msg.to_string()]);
                 Some((a, words))
             }
