@@ -206,7 +206,7 @@ fn parse_size(s: &str) -> Result<(f32, f32), String> {
 
 #[derive(Args, Debug, Clone)]
 pub struct SimulateArgs {
-    /// paxos (single-decree), multipaxos or raft (each a replicated key-value store)
+    /// paxos (single-decree), multipaxos, raft or pbft (each a replicated key-value store)
     #[arg(long, default_value = "paxos")]
     pub protocol: String,
     /// Paxos: proposers
@@ -218,9 +218,12 @@ pub struct SimulateArgs {
     /// Paxos: learners
     #[arg(long, default_value_t = 2, value_parser = crate::cli::per_role)]
     pub learners: u8,
-    /// Multi-Paxos: servers (each an acceptor, a would-be leader and a replica)
-    #[arg(long, default_value_t = 3, value_parser = crate::cli::per_role)]
-    pub servers: u8,
+    /// Multi-Paxos, Raft and PBFT: servers (default 3; PBFT: 3f + 1)
+    #[arg(long, value_parser = crate::cli::per_role)]
+    pub servers: Option<u8>,
+    /// PBFT: f, the Byzantine replicas its quorums are sized for (default 1)
+    #[arg(long, value_parser = crate::cli::clients_count)]
+    pub faults: Option<u8>,
     /// Multi-Paxos: clients
     #[arg(long, default_value_t = 2, value_parser = crate::cli::clients_count)]
     pub clients: u8,
@@ -266,7 +269,8 @@ pub struct SimulateArgs {
     /// Switch on a deliberate bug (repeatable). Paxos: amnesia, ignore-promised-value,
     /// accept-lower-ballot, minority-quorum, learner-mixes-ballots, reuse-ballot. Multi-Paxos:
     /// skip-prepare-on-failover, ignore-promised-commands, commit-on-minority, no-dedup,
-    /// stale-read, apply-past-hole
+    /// stale-read, apply-past-hole. Raft: commit-previous-term, vote-twice, no-up-to-date-check,
+    /// volatile-state, stale-read. PBFT: ignore-certificates
     #[arg(long = "flaw", value_name = "NAME")]
     pub flaws: Vec<String>,
     /// Mark a node Byzantine (repeatable): it follows the rules but may also lie, and the
@@ -306,6 +310,7 @@ impl SimulateArgs {
             q1: self.q1,
             q2: self.q2,
             servers: self.servers,
+            faults: self.faults,
             clients: self.clients,
             ops: self.ops,
             workload: self.workload,

@@ -26,12 +26,15 @@ use crate::sim::words::grouped;
 
 #[derive(Args, Debug, Clone)]
 pub struct ExploreArgs {
-    /// paxos (single-decree), multipaxos or raft (each under a replicated key-value store)
+    /// paxos (single-decree), multipaxos, raft or pbft (each under a replicated key-value store)
     #[arg(long, default_value = "paxos")]
     pub protocol: String,
-    /// Multi-Paxos and Raft: servers
-    #[arg(long, default_value_t = 3, value_parser = crate::cli::per_role)]
-    pub servers: u8,
+    /// Multi-Paxos, Raft and PBFT: servers (default 3; PBFT: 3f + 1)
+    #[arg(long, value_parser = crate::cli::per_role)]
+    pub servers: Option<u8>,
+    /// PBFT: f, the Byzantine replicas its quorums are sized for (default 1)
+    #[arg(long, value_parser = crate::cli::clients_count)]
+    pub faults: Option<u8>,
     /// Multi-Paxos and Raft: clients
     #[arg(long, default_value_t = 1, value_parser = crate::cli::clients_count)]
     pub clients: u8,
@@ -88,7 +91,7 @@ pub struct ExploreArgs {
     /// accept-lower-ballot, minority-quorum, learner-mixes-ballots, reuse-ballot. Multi-Paxos:
     /// skip-prepare-on-failover, ignore-promised-commands, commit-on-minority, no-dedup,
     /// stale-read, apply-past-hole. Raft: commit-previous-term, vote-twice, no-up-to-date-check,
-    /// volatile-state, stale-read
+    /// volatile-state, stale-read. PBFT: ignore-certificates
     #[arg(long = "flaw", value_name = "NAME")]
     pub flaws: Vec<String>,
     /// Expand no state this many steps from the start (Stateright's depth bound; at most
@@ -151,8 +154,8 @@ impl ExploreArgs {
     /// servers, clients, workload and flaws (unknown flaw names are refused).
     pub fn store_config<C: StoreConfig>(&self) -> Result<C, String> {
         let mut config = C::default();
-        let f = config.fields();
-        *f.servers = self.servers;
+        let mut f = config.fields();
+        f.size(self.servers, self.faults);
         *f.clients = self.clients;
         *f.workload = self.workload;
         *f.byzantine = crate::protocols::byzantine::parse(&self.byzantine)?;

@@ -384,10 +384,11 @@ impl<P: Canonical> Space<P> {
             .msgs
             .iter()
             .copied()
-            .filter(|_| self.liars == 0)
+            .filter(|_| self.liars == 0 || self.protocol.reductions_with_liars())
             .find(|&code| {
                 let (src, dst, msg_code) = parts(code);
-                h.up & 1 << dst != 0 && {
+                // A liar's next lies may read what the delivery changes: never eager to it.
+                h.up & 1 << dst != 0 && self.liars & 1 << dst == 0 && {
                     let msg = self.protocol.decode_msg(msg_code, &self.values);
                     self.protocol
                         .is_eager(&s.nodes[dst], self.roster[src], &msg)
@@ -510,7 +511,37 @@ impl<P: Canonical> Space<P> {
             Step::Lie(code) => {
                 let mut header = h;
                 header.lies += 1;
-                self.finish(bytes, s, ctx, header, None, None, Some(code))
+                if !self.protocol.lies_arrive_at_once() {
+                    return self.finish(bytes, s, ctx, header, None, None, Some(code));
+                }
+                // Told and delivered in one step; a lie its receiver would not act on now is
+                // not told (it may be told later, when it would: see `lies_arrive_at_once`).
+                let (src, dst, msg_code) = parts(code);
+                if h.up & 1 << dst == 0 {
+                    return None;
+                }
+                let msg = self.protocol.decode_msg(msg_code, &self.values);
+                let mut node = s.nodes[dst].clone();
+                self.protocol.on_message(
+                    ctx,
+                    self.roster[dst],
+                    &mut node,
+                    self.roster[src],
+                    msg,
+                    &mut s.out,
+                );
+                if s.out.sends.is_empty() && s.out.notes.is_empty() && s.out.timer.is_none() {
+                    let mut before = Writer::default();
+                    let mut after = Writer::default();
+                    self.protocol
+                        .encode_node(&s.nodes[dst], &self.values, &mut before);
+                    self.protocol.encode_node(&node, &self.values, &mut after);
+                    if before.bytes == after.bytes {
+                        s.out.clear();
+                        return None;
+                    }
+                }
+                self.finish(bytes, s, ctx, header, Some((dst, node)), None, None)
             }
             Step::Crash(slot) => {
                 let bit = 1u64 << slot;
@@ -675,7 +706,7 @@ impl<P: Canonical> Space<P> {
         }
         s.merged.extend(added);
         let changed_slot = changed.as_ref().map(|(slot, _)| *slot);
-        if changed_slot.is_some() && self.liars == 0 {
+        if changed_slot.is_some() && (self.liars == 0 || self.protocol.reductions_with_liars()) {
             let nodes = &s.nodes;
             s.merged.retain(|&code| {
                 let (src, dst, msg) = parts(code);
@@ -947,6 +978,34 @@ impl<P: Canonical> Space<P> {
                     .map(|e| e.id)
                     .ok_or_else(|| format!("no message {msg} from {} in flight", self.roster[src]))
             };
+            if let Step::Lie(code) = *step
+                && self.protocol.lies_arrive_at_once()
+            {
+                // A lie the search told and delivered in one step: two actions here.
+                let (src, dst, msg_code) = parts(code);
+                let lie = Action::Lie {
+                    from: self.roster[src],
+                    to: self.roster[dst],
+                    msg: self.protocol.decode_msg(msg_code, &self.values),
+                };
+                world
+                    .apply(&lie)
+                    .map_err(|e| format!("the counterexample does not replay at {lie}: {e}"))?;
+                let id = world
+                    .network()
+                    .in_flight()
+                    .filter(|e| world.is_lie(e.id))
+                    .map(|e| e.id)
+                    .max()
+                    .ok_or("a lie that is not in flight")?;
+                actions.push(lie);
+                let deliver = Action::Deliver(id);
+                world
+                    .apply(&deliver)
+                    .map_err(|e| format!("the counterexample does not replay at {deliver}: {e}"))?;
+                actions.push(deliver);
+                continue;
+            }
             let action = match *step {
                 Step::Propose(slot) => Action::Propose(
                     self.roster[slot as usize],

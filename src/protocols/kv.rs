@@ -537,6 +537,12 @@ impl Client {
         }
     }
 
+    /// Starts the next queued request if none is in progress (a protocol's own client logic
+    /// calls it once it accepts a result).
+    pub fn start_next(&mut self, fx: &mut ClientEffects) {
+        self.next(fx);
+    }
+
     /// Starts the next queued request if none is in progress.
     fn next(&mut self, fx: &mut ClientEffects) {
         if self.current.is_some() || self.queue.is_empty() {

@@ -54,7 +54,10 @@ pub struct Setup {
     pub learners: u8,
     pub q1: Option<u8>,
     pub q2: Option<u8>,
-    pub servers: u8,
+    /// Servers (replicas), when given; each protocol has its own default.
+    pub servers: Option<u8>,
+    /// PBFT: the Byzantine replicas its quorums are sized for, when given.
+    pub faults: Option<u8>,
     pub clients: u8,
     /// Operations each client is handed (`simulate`).
     pub ops: u32,

@@ -139,6 +139,22 @@ pub trait Canonical: Protocol {
         None
     }
 
+    /// Whether `is_stale` and `is_eager` (for an honest receiver) stay sound when some nodes may
+    /// lie. Most protocols argue them for honest senders, so the explorer turns them off with
+    /// liars about; one that argues them from the receiver's state alone says so here.
+    fn reductions_with_liars(&self) -> bool {
+        false
+    }
+
+    /// Whether the explorer may deliver a lie the moment it is told, and skip one its receiver
+    /// would not act on. Sound when every lie a liar could tell stays tellable for as long as
+    /// it could be in flight (the alphabet only grows), so that a run telling a lie early and
+    /// delivering it late is matched by one telling it at delivery; the search then never holds
+    /// lies in flight, which would multiply its states by every moment one could arrive.
+    fn lies_arrive_at_once(&self) -> bool {
+        false
+    }
+
     /// The role whose members are interchangeable (acceptors, in Paxos), for symmetry reduction.
     fn symmetric_role(&self) -> Option<Role>;
     /// Renames members of the symmetric role inside a node's state: `perm[i]` is the new 0-based

@@ -24,8 +24,8 @@ pub trait StoreConfig: Clone + std::fmt::Debug + PartialEq + Default {
     /// The config the command line's shared options describe, checked.
     fn from_setup(setup: &Setup) -> Result<Self, String> {
         let mut config = Self::default();
-        let f = config.fields();
-        *f.servers = setup.servers;
+        let mut f = config.fields();
+        f.size(setup.servers, setup.faults);
         *f.clients = setup.clients;
         *f.workload = setup.workload;
         *f.seed = setup.seed;
@@ -58,12 +58,28 @@ pub struct Fields<'a> {
     pub latency: &'a mut (u32, u32),
     pub timeout: &'a mut u32,
     pub byzantine: &'a mut Vec<crate::sim::NodeId>,
+    /// f, for a protocol whose quorums are sized for Byzantine replicas (PBFT).
+    pub faults: Option<&'a mut u8>,
+}
+
+impl Fields<'_> {
+    /// Sets the servers and f where given: a protocol with f defaults to 3f + 1 servers.
+    pub fn size(&mut self, servers: Option<u8>, faults: Option<u8>) {
+        if let (Some(f), Some(given)) = (self.faults.as_deref_mut(), faults) {
+            *f = given;
+        }
+        match (servers, self.faults.as_deref()) {
+            (Some(n), _) => *self.servers = n,
+            (None, Some(&f)) => *self.servers = (3 * f as u32 + 1).min(u8::MAX as u32) as u8,
+            (None, None) => {}
+        }
+    }
 }
 
 /// `StoreConfig` for a store protocol's `Config` and `Flaw` (each has the same fields).
 #[macro_export]
 macro_rules! store_config {
-    ($config:ty, $flaw:ty) => {
+    ($config:ty, $flaw:ty $(, $faults:ident)?) => {
         impl $crate::protocols::kv::config::StoreConfig for $config {
             type Flaw = $flaw;
             fn fields(&mut self) -> $crate::protocols::kv::config::Fields<'_> {
@@ -75,6 +91,12 @@ macro_rules! store_config {
                     latency: &mut self.latency,
                     timeout: &mut self.timeout,
                     byzantine: &mut self.byzantine,
+                    faults: {
+                        #[allow(unused_mut, unused_assignments)]
+                        let mut faults: Option<&mut u8> = None;
+                        $(faults = Some(&mut self.$faults);)?
+                        faults
+                    },
                 }
             }
             fn flaws(&mut self) -> &mut Vec<$flaw> {
