@@ -634,7 +634,7 @@ fn conditions_and_files_of_another_protocol_are_refused_at_their_place() {
             "unknown-protocol.ron",
             GOOD_MULTIPAXOS.replace("\"multipaxos\"", "\"zab\""),
             ":3:15:",
-            "unknown protocol `zab` (known: paxos, multipaxos, raft)",
+            "unknown protocol `zab` (known: paxos, multipaxos, raft, pbft)",
         ),
         (
             "raft-lesson.ron",

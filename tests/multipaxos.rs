@@ -269,7 +269,7 @@ fn simulate_prints_the_log_the_stores_and_the_history_as_json() {
 fn the_cli_refuses_what_it_cannot_do_with_exit_2() {
     let o = paxos_lab(&["simulate", "--protocol", "zab"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("known: paxos, multipaxos, raft"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("known: paxos, multipaxos, raft, pbft"));
     let o = paxos_lab(&["simulate", "--protocol", "multipaxos", "--flaw", "amnesia"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("not a Multi-Paxos flaw"));

@@ -11,6 +11,7 @@ use crate::protocols::Plugin;
 use crate::protocols::ids::{Ballot, Value};
 use crate::protocols::multipaxos::{self, MultiPaxos};
 use crate::protocols::paxos::{self, Paxos};
+use crate::protocols::pbft::{self, Pbft};
 use crate::protocols::raft::{self, Raft};
 use crate::sim::NodeId;
 use crate::sim::world::{Action, World};
@@ -364,4 +365,107 @@ fn answered(history: &crate::protocols::kv::History, client: Option<crate::sim::
             o.ret.is_some() && client.is_none_or(|c| c == crate::protocols::kv::client(o.client))
         })
         .count()
+}
+
+impl Teach for Pbft {
+    const FAMILY: crate::lesson::model::Family = crate::lesson::model::Family::Store;
+    /// `primary` and `view`: the highest view a live replica is in, and its primary;
+    /// `holders:N`: the replicas prepared (or further) at slot N.
+    fn run_fact(
+        world: &World<Self>,
+        name: &str,
+        arg: Option<&str>,
+        zh: bool,
+    ) -> Result<Option<String>, String> {
+        use crate::protocols::pbft::describe::{Stage, cert_rows, view_figures};
+        let figures = view_figures(world);
+        match name {
+            "primary" => Ok(Some(figures.primary.to_string())),
+            "view" => Ok(Some(figures.view.to_string())),
+            "holders" => {
+                let slot = super::facts::index_arg(arg)? as usize;
+                let holders: Vec<String> = cert_rows(world)
+                    .iter()
+                    .filter(|r| {
+                        r.cells
+                            .get(slot - 1)
+                            .is_some_and(|c| c.stage >= Stage::Prepared)
+                    })
+                    .map(|r| r.replica.to_string())
+                    .collect();
+                Ok(super::facts::some_names(&holders, zh))
+            }
+            _ => Err(super::facts::unknown(
+                name,
+                &["primary", "view", "holders:N"],
+            )),
+        }
+    }
+
+    fn invariants() -> &'static [&'static str] {
+        &pbft::INVARIANTS
+    }
+
+    fn has_node(config: &pbft::Config, id: NodeId) -> bool {
+        match id.role {
+            pbft::SERVER => (1..=config.servers).contains(&id.index),
+            pbft::CLIENT => (1..=config.clients).contains(&id.index),
+            _ => false,
+        }
+    }
+
+    /// PBFT has views, not ballots: `Lost { ballot }` names none of its messages.
+    fn msg_ballot(_msg: &pbft::Msg) -> Option<Ballot> {
+        None
+    }
+
+    /// `Elected(S)`: S is the primary of the view it is in, and in it; `Committed(n)`: honest
+    /// replicas committed every slot up to n; `Applied`: a replica executed up to a slot.
+    fn fact(c: &Condition, world: &World<Pbft>) -> Option<bool> {
+        let monitor = world.monitor();
+        let p = world.protocol();
+        let replica = |id: NodeId| match world.node(id).map(|s| &s.state) {
+            Some(pbft::Node::Server(s)) => Some(&**s),
+            _ => None,
+        };
+        Some(match c {
+            Condition::Elected(who) => world.nodes().iter().any(|s| {
+                s.up && who.is_none_or(|w| w == s.id)
+                    && replica(s.id).is_some_and(|r| r.active && p.primary(r.view) == s.id.index)
+            }),
+            Condition::Committed(upto) => (1..=*upto).all(|slot| {
+                monitor
+                    .committed
+                    .get(slot as usize - 1)
+                    .is_some_and(|c| c.is_some())
+            }),
+            Condition::Applied { server: who, upto } => world.nodes().iter().any(|s| {
+                who.is_none_or(|w| w == s.id) && replica(s.id).is_some_and(|r| r.executed >= *upto)
+            }),
+            Condition::Answered { client, at_least } => {
+                answered(&monitor.history, *client) >= *at_least as usize
+            }
+            _ => return None,
+        })
+    }
+
+    /// The requests the lesson's own actions make are all a student may send.
+    fn student_requests(_lesson: &Lesson<Pbft>, _out: &mut Vec<crate::protocols::kv::Op>) {}
+
+    fn lint_key(world: &World<Pbft>, h: &mut DefaultHasher) {
+        for s in world.nodes() {
+            s.state.hash(h);
+        }
+        let m = world.monitor();
+        for c in m.committed.iter() {
+            c.map(|(entry, view, _step)| (entry, view)).hash(h);
+        }
+        for e in m.executed.iter() {
+            e.map(|(entry, _step)| entry).hash(h);
+        }
+        for o in m.history.ops() {
+            (o.client, o.seq, o.op, o.ret.map(|r| r.1), &o.after).hash(h);
+        }
+        m.linearizable.hash(h);
+    }
 }

@@ -7,6 +7,7 @@ pub mod ids;
 pub mod kv;
 pub mod multipaxos;
 pub mod paxos;
+pub mod pbft;
 pub mod plugin;
 pub mod raft;
 
@@ -24,6 +25,7 @@ macro_rules! each_protocol {
             Paxos: paxos::Paxos,
             MultiPaxos: multipaxos::MultiPaxos,
             Raft: raft::Raft,
+            Pbft: pbft::Pbft,
         }
     };
 }

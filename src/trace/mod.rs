@@ -714,7 +714,7 @@ mod tests {
         let e = Protocol::of_text(path, &unknown).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "t.ron:1:24: unknown protocol `zab` (known: paxos, multipaxos, raft)"
+            "t.ron:1:24: unknown protocol `zab` (known: paxos, multipaxos, raft, pbft)"
         );
         let future = V1.replace("version: 1,", "version: 3, protocol: \"paxos\",");
         assert!(

@@ -1,0 +1,224 @@
+//! PBFT by hand: the normal case's three phases, f + 1 matching replies, a view change that
+//! keeps a prepared request, the lies refused and told, and the canonical form round-tripping.
+
+use super::*;
+use crate::protocols::ids::Value;
+use crate::sim::canon::{Canonical, Reader, Writer};
+use crate::sim::{Knobs, Scheduler};
+
+fn v(s: &str) -> Value {
+    Value::new(s).unwrap()
+}
+
+fn config(servers: u8, byzantine: &[NodeId]) -> Config {
+    Config {
+        servers,
+        clients: 1,
+        byzantine: byzantine.to_vec(),
+        ..Config::default()
+    }
+}
+
+/// Delivers messages in time order (no faults) until nothing is in flight; timers are left.
+fn settle(w: &mut PbftWorld) {
+    while let Some(e) = w.network().earliest().map(|e| e.id) {
+        w.apply(&Action::Deliver(e)).unwrap();
+    }
+}
+
+fn replica(w: &PbftWorld, i: u8) -> &Replica {
+    match &w.node(server(i)).unwrap().state {
+        Node::Server(s) => s,
+        Node::Client(_) => panic!("not a replica"),
+    }
+}
+
+#[test]
+fn the_normal_case_executes_a_request_everywhere_and_the_client_hears_f_plus_one() {
+    let mut w = config(4, &[]).world();
+    w.apply(&Action::Propose(client(1), Op::Put(v("x"), v("A"))))
+        .unwrap();
+    settle(&mut w);
+    for i in 1..=4 {
+        let r = replica(&w, i);
+        assert_eq!(r.executed, 1, "S{i} executed slot 1");
+        assert_eq!(r.store.kv.get(&v("x")), Some(&v("A")));
+    }
+    assert_eq!(w.monitor().history.op(0).ret.map(|r| r.1), Some(Output::Ok));
+    // One pre-prepare to each of 3 backups, a prepare from each backup to 3 others, a commit
+    // from each of 4 to 3 others, 4 replies and the request.
+    assert_eq!(w.network().stats.sent, 1 + 3 + 9 + 12 + 4);
+    assert!(w.violations().is_empty(), "{:?}", w.violations());
+}
+
+#[test]
+fn a_silent_primary_is_replaced_and_a_prepared_request_survives_the_view_change() {
+    let mut w = config(4, &[]).world();
+    w.apply(&Action::Propose(client(1), Op::Put(v("x"), v("A"))))
+        .unwrap();
+    // S1 pre-prepares, then crashes before anything else is delivered but its pre-prepares.
+    let request = w.network().earliest().unwrap().id;
+    w.apply(&Action::Deliver(request)).unwrap();
+    let pre_prepares: Vec<_> = w.network().in_flight().map(|e| e.id).collect();
+    for id in pre_prepares {
+        w.apply(&Action::Deliver(id)).unwrap();
+    }
+    w.apply(&Action::Crash(server(1))).unwrap();
+    settle(&mut w);
+    // The backups prepared (2f = 2 prepares besides the pre-prepare) and committed among the
+    // three of them: 2f + 1 = 3 commits.
+    for i in 2..=4 {
+        assert_eq!(replica(&w, i).executed, 1, "S{i}");
+    }
+    // A second request reaches the backups only: they time out and change view.
+    w.apply(&Action::Propose(client(1), Op::Put(v("x"), v("B"))))
+        .unwrap();
+    settle(&mut w);
+    w.apply(&Action::Timeout(client(1))).unwrap();
+    settle(&mut w);
+    for i in 2..=4 {
+        if replica(&w, i).timing {
+            w.apply(&Action::Timeout(server(i))).unwrap();
+        }
+    }
+    settle(&mut w);
+    let s2 = replica(&w, 2);
+    assert_eq!((s2.view, s2.active), (1, true), "S2 leads view 1");
+    for i in 2..=4 {
+        let r = replica(&w, i);
+        assert_eq!(r.executed, 2, "S{i} executed both");
+        assert_eq!(r.store.kv.get(&v("x")), Some(&v("B")));
+    }
+    assert_eq!(w.monitor().history.op(1).ret.map(|r| r.1), Some(Output::Ok));
+    assert!(w.violations().is_empty(), "{:?}", w.violations());
+}
+
+#[test]
+fn lies_no_replica_could_tell_are_refused() {
+    let p = Pbft::new(&config(4, &[server(2)]));
+    let vc = Msg::ViewChange {
+        view: 1,
+        prepared: Arc::from(vec![Cert {
+            seq: 1,
+            view: 0,
+            entry: Entry::Noop,
+        }]),
+    };
+    assert!(p.check_lie(server(2), server(1), &vc).is_err());
+    let nv = Msg::NewView {
+        view: 1,
+        proof: Arc::from(Vec::new()),
+        entries: Arc::from(Vec::new()),
+    };
+    assert!(p.check_lie(server(2), server(1), &nv).is_err());
+    let request = Msg::Client(ClientMsg::Request {
+        seq: 1,
+        op: Op::Get(v("x")),
+    });
+    assert!(p.check_lie(server(2), server(1), &request).is_err());
+    let pp = Msg::PrePrepare {
+        view: 0,
+        seq: 1,
+        entry: Entry::Noop,
+    };
+    assert!(p.check_lie(server(2), server(1), &pp).is_ok());
+    assert!(p.check_lie(server(2), client(1), &pp).is_err());
+}
+
+#[test]
+fn an_equivocating_primary_splits_three_replicas_but_not_four() {
+    for (servers, forks) in [(3u8, true), (4, false)] {
+        let mut w = config(servers, &[server(1)]).world();
+        w.apply(&Action::Propose(client(1), Op::Put(v("x"), v("A"))))
+            .unwrap();
+        let request = w.network().earliest().unwrap().id;
+        w.apply(&Action::Deliver(request)).unwrap();
+        // S1 tells the last replica a no-op is at slot 1, before its real pre-prepare lands.
+        let last = server(servers);
+        let lie = Msg::PrePrepare {
+            view: 0,
+            seq: 1,
+            entry: Entry::Noop,
+        };
+        w.apply(&Action::Lie {
+            from: server(1),
+            to: last,
+            msg: lie,
+        })
+        .unwrap();
+        let lie_id = w.network().in_flight().find(|e| w.is_lie(e.id)).unwrap().id;
+        w.apply(&Action::Deliver(lie_id)).unwrap();
+        // And commits the no-op to it, as if prepared.
+        w.apply(&Action::Lie {
+            from: server(1),
+            to: last,
+            msg: Msg::Commit {
+                view: 0,
+                seq: 1,
+                entry: Entry::Noop,
+            },
+        })
+        .unwrap();
+        settle(&mut w);
+        let broke = w
+            .violations()
+            .iter()
+            .any(|v| v.invariant == "commit-agreement" || v.invariant == "execution-agreement");
+        assert_eq!(broke, forks, "n = {servers}: {:?}", w.violations());
+    }
+}
+
+/// Every state of random runs with a liar encodes, decodes and encodes to the same bytes, and
+/// every message in flight decodes to itself.
+#[test]
+fn states_and_messages_round_trip() {
+    for seed in 0..30 {
+        let config = Config {
+            seed,
+            clients: 2,
+            byzantine: vec![server(2)],
+            ..Config::default()
+        };
+        let mut p = Pbft::new(&config);
+        p.workload = (1..=2).map(|c| Workload::Mixed.ops(seed, c, 3)).collect();
+        let codes = p.values(&[]);
+        let mut w = config.world();
+        for (i, ops) in p.workload.iter().enumerate() {
+            for op in ops {
+                w.apply(&Action::Propose(client(i as u8 + 1), *op)).unwrap();
+            }
+        }
+        let knobs = Knobs {
+            drop: 0.1,
+            duplicate: 0.1,
+            crash: 0.02,
+            restart: 0.3,
+            propose: 0.0,
+            lie: 0.1,
+        };
+        let mut sched = Scheduler::new(seed, knobs);
+        for _ in 0..400 {
+            let Some(a) = sched.next(&w) else { break };
+            w.apply(&a).unwrap();
+            for slot in w.nodes() {
+                let mut wr = Writer::default();
+                p.encode_node(&slot.state, &codes, &mut wr);
+                let back = p.decode_node(slot.id, &codes, &mut Reader::new(&wr.bytes));
+                let mut again = Writer::default();
+                p.encode_node(&back, &codes, &mut again);
+                assert_eq!(wr.bytes, again.bytes, "seed {seed}: {}", slot.id);
+            }
+            let mut wr = Writer::default();
+            p.encode_monitor(w.monitor(), &codes, &mut wr);
+            let back = p.decode_monitor(&codes, &mut Reader::new(&wr.bytes));
+            let mut again = Writer::default();
+            p.encode_monitor(&back, &codes, &mut again);
+            assert_eq!(wr.bytes, again.bytes, "seed {seed}: monitor");
+            for e in w.network().in_flight() {
+                let code = p.encode_msg(&e.msg, &codes);
+                assert!(code < 1 << 48);
+                assert_eq!(p.decode_msg(code, &codes), e.msg, "seed {seed}");
+            }
+        }
+    }
+}
