@@ -98,6 +98,19 @@ pub struct BenchResult {
     /// default bounds (raised by the plan as the window raises them): wall time to a verdict
     /// (Full size only: Figure 8 takes seconds).
     pub can_this_break: Vec<FlawSearch>,
+    pub pbft: PbftFigures,
+}
+
+/// PBFT's figures: a long faulty run with a liar, and (Full size only) the explorer's fork with
+/// three replicas and its safe verdict with four.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct PbftFigures {
+    pub sim_steps: u64,
+    pub sim_steps_per_sec: f64,
+    /// `explore --protocol pbft --servers 3 --byzantine S1 --ops 1 --lies 2 --total-timeouts 0`.
+    pub fork: Option<ExploreFigures>,
+    /// The same with four replicas and one lie.
+    pub safe: Option<ExploreFigures>,
 }
 
 /// One flaw's "Can this break?" search.
@@ -260,7 +273,89 @@ impl BenchResult {
                 c.states_per_sec,
                 bytes(c)
             )
+        } + &{
+            let p = &self.pbft;
+            let search = |f: &Option<ExploreFigures>| {
+                f.as_ref().map_or("not run (quick)".to_string(), |f| {
+                    format!("{} after {} states in {:.0} ms", f.verdict, f.states, f.ms)
+                })
+            };
+            format!(
+                "pbft simulation: {:.0} steps/s bare ({} steps, 4 replicas, one lying, 3 clients, drops, duplicates, crashes); explore, primary lying, 1 client, 1 op, no timeouts: 3 replicas, 2 lies: {}; 4 replicas, 1 lie: {}\n",
+                p.sim_steps_per_sec,
+                p.sim_steps,
+                search(&p.fork),
+                search(&p.safe)
+            )
         }
+    }
+}
+
+/// PBFT with four replicas, one of them lying, under drops, copies and crashes: the bare
+/// simulation's speed; and at Full size the explorer's PBFT figures.
+fn pbft_figures(sim_steps: u64, size: Size) -> PbftFigures {
+    use crate::protocols::pbft::{Config, Pbft, server};
+    let config = Config {
+        clients: 3,
+        seed: 2026,
+        byzantine: vec![server(2)],
+        ..Config::default()
+    };
+    let knobs = Knobs {
+        drop: 0.05,
+        duplicate: 0.05,
+        crash: 0.005,
+        restart: 0.2,
+        propose: 0.01,
+        lie: 0.01,
+    };
+    let mut world = config.world();
+    let mut scheduler = Scheduler::new(config.seed, knobs);
+    let start = Instant::now();
+    let mut steps = 0;
+    while steps < sim_steps {
+        let Some(a) = scheduler.next(&world) else {
+            break;
+        };
+        world.apply(&a).expect("enabled");
+        steps += 1;
+    }
+    let sim_secs = start.elapsed().as_secs_f64();
+    std::hint::black_box(world.state_hash());
+    drop(world);
+    let search = |servers: u8, lies: u8| {
+        let config = Config {
+            servers,
+            clients: 1,
+            byzantine: vec![server(1)],
+            ..Config::default()
+        };
+        let options = crate::explore::Options {
+            bounds: Bounds {
+                timeouts: Some(1),
+                total_timeouts: Some(0),
+                retries: Some(0),
+                lies,
+                ..Bounds::default()
+            },
+            ..crate::explore::Options::default()
+        };
+        let search = crate::explore::explore_store_protocol::<Pbft>(
+            &config,
+            crate::protocols::kv::Workload::PutGet,
+            1,
+            &options,
+            &Progress::default(),
+        )
+        .expect("a valid search");
+        ExploreFigures::of(&search.report)
+    };
+    let full = size == Size::Full;
+    PbftFigures {
+        sim_steps: steps,
+        sim_steps_per_sec: steps as f64 / sim_secs,
+        fork: full.then(|| search(3, 2)),
+        safe: full.then(|| search(4, 1)),
     }
 }
 
@@ -377,7 +472,10 @@ pub fn measure(size: Size) -> BenchResult {
         Size::Quick => Vec::new(),
     };
 
+    let pbft = pbft_figures(sim_steps, size);
+
     BenchResult {
+        pbft,
         can_this_break,
         frame_ms_multipaxos_views,
         frame_ms_multipaxos,

@@ -7,6 +7,7 @@ pub mod i18n;
 // Each protocol's views, in a folder of its own (its views' registration).
 pub mod multipaxos;
 pub mod paxos;
+pub mod pbft;
 pub mod picker;
 pub mod raft;
 pub mod shell;
