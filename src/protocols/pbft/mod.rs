@@ -390,6 +390,9 @@ pub const INVARIANTS: [&str; 5] = [
 /// less its checkpoints): a liar cannot make it hold a million empty slots.
 pub const WINDOW: u32 = 256;
 
+/// The most lies a liar offers at once (the newest first).
+pub const MAX_LIES: usize = 1024;
+
 /// The most messages of the next view a replica keeps before it enters that view.
 pub const MAX_EARLY: usize = 4096;
 
@@ -1012,15 +1015,41 @@ impl Pbft {
         }
     }
 
-    /// What a liar may say, built from what it remembers: see `Protocol::lies`.
+    /// What a liar may say, built from what it remembers: see `Protocol::lies`. Newest first
+    /// (views, slots and requests), and at most `MAX_LIES`, so a long run's liar offers what
+    /// matters now at a bounded cost; the explorer's runs stay far below the cap.
     fn replica_lies(&self, me: u8, s: &Replica) -> Vec<(NodeId, Msg)> {
         let mut out = Vec::new();
+        let full = |out: &Vec<(NodeId, Msg)>| out.len() >= MAX_LIES;
         let entries: Vec<Entry> = std::iter::once(Entry::Noop)
-            .chain(s.heard.iter().map(|c| Entry::Cmd(*c)))
+            .chain(s.heard.iter().rev().map(|c| Entry::Cmd(*c)))
             .collect();
+        // A view change, to any view up to the next, hiding every certificate it holds.
+        for view in (1..=s.view + 1).rev() {
+            for to in self.others(me) {
+                if full(&out) {
+                    return out;
+                }
+                let prepared = Arc::from(Vec::new());
+                out.push((to, Msg::ViewChange { view, prepared }));
+            }
+        }
+        // A forged reply: a result it never computed, for a request it has heard of.
+        for c in s.heard.iter().rev() {
+            let honest = s.store.answered(c.client, c.seq);
+            for output in [Output::Ok, Output::Fail, Output::Got(None)] {
+                if full(&out) {
+                    return out;
+                }
+                if honest != Some(output) {
+                    let reply = ClientMsg::Reply { seq: c.seq, output };
+                    out.push((client(c.client), Msg::Client(reply)));
+                }
+            }
+        }
         let top = (s.top + 1).min(s.executed + WINDOW);
-        for view in 0..=s.view {
-            for seq in 1..=top {
+        for view in (0..=s.view).rev() {
+            for seq in (1..=top).rev() {
                 let slot = s.slot(seq);
                 // What it sent honestly in this view is no lie: left out.
                 let pre = slot
@@ -1029,47 +1058,27 @@ impl Pbft {
                     .map(|p| p.1);
                 let prepared = slot.and_then(|x| x.prepared);
                 for &entry in &entries {
-                    if pre != Some(entry) {
-                        for to in self.others(me) {
-                            if self.primary(view) == me {
-                                // Equivocation: a pre-prepare other than the one it sent.
-                                out.push((to, Msg::PrePrepare { view, seq, entry }));
-                            } else {
-                                // A prepare for what it never accepted.
-                                out.push((to, Msg::Prepare { view, seq, entry }));
-                            }
+                    for to in self.others(me) {
+                        if full(&out) {
+                            return out;
                         }
-                    }
-                    if prepared != Some((view, entry)) {
-                        // A commit for what it is not prepared for.
-                        for to in self.others(me) {
+                        if pre != Some(entry) {
+                            out.push((
+                                to,
+                                if self.primary(view) == me {
+                                    // Equivocation: a pre-prepare other than the one it sent.
+                                    Msg::PrePrepare { view, seq, entry }
+                                } else {
+                                    // A prepare for what it never accepted.
+                                    Msg::Prepare { view, seq, entry }
+                                },
+                            ));
+                        }
+                        if prepared != Some((view, entry)) {
+                            // A commit for what it is not prepared for.
                             out.push((to, Msg::Commit { view, seq, entry }));
                         }
                     }
-                }
-            }
-        }
-        // A view change, to any view up to the next, hiding every certificate it holds.
-        for view in 1..=s.view + 1 {
-            for to in self.others(me) {
-                out.push((
-                    to,
-                    Msg::ViewChange {
-                        view,
-                        prepared: Arc::from(Vec::new()),
-                    },
-                ));
-            }
-        }
-        // A forged reply: a result it never computed, for a request it has heard of.
-        for c in &s.heard {
-            let honest = s.store.answered(c.client, c.seq);
-            for output in [Output::Ok, Output::Fail, Output::Got(None)] {
-                if honest != Some(output) {
-                    out.push((
-                        client(c.client),
-                        Msg::Client(ClientMsg::Reply { seq: c.seq, output }),
-                    ));
                 }
             }
         }
@@ -1131,7 +1140,8 @@ impl Protocol for Pbft {
     /// accepted; a commit for what it is not prepared for; a view change hiding its
     /// certificates; a reply with a result it never computed. Entries are the requests it has
     /// heard of and the no-op, slots run to one past the highest it has seen, views up to its
-    /// own. All of that only grows, so the explorer may deliver a lie the moment it is told
+    /// own. All of that only grows (below the cap of `MAX_LIES`, which the explorer's small runs
+    /// never reach), so the explorer may deliver a lie the moment it is told
     /// (`lies_arrive_at_once`). (Staying silent is a crash, which every run may have.)
     fn lies(&self, id: NodeId, node: &Node) -> Vec<(NodeId, Msg)> {
         match node {
