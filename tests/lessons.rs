@@ -616,7 +616,7 @@ fn conditions_and_files_of_another_protocol_are_refused_at_their_place() {
                 "Any([Committed(1), Delivered(kind: Promise)])",
             ),
             ":9:9:",
-            "`Committed` is a multipaxos and raft condition; this lesson runs paxos",
+            "`Committed` is a multipaxos, raft and pbft condition; this lesson runs paxos",
         ),
         (
             "unknown-kind.ron",

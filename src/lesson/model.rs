@@ -373,10 +373,16 @@ impl Condition {
                 return;
             }
             if let Some(family) = leaf.family().filter(|f| *f != P::FAMILY) {
+                let members = family.members();
+                let names = match members.split_last() {
+                    Some((last, rest)) if !rest.is_empty() => {
+                        format!("{} and {last}", rest.join(", "))
+                    }
+                    _ => members.join(""),
+                };
                 problem = Some(format!(
-                    "`{}` is a {} condition; this lesson runs {}",
+                    "`{}` is a {names} condition; this lesson runs {}",
                     leaf.name(),
-                    family.members().join(" and "),
                     P::NAME
                 ));
             }
