@@ -354,11 +354,7 @@ impl Plugin for Pbft {
     }
 }
 
-/// `1 vote`, `2 votes`.
-pub fn counted(n: impl Into<u64>, one: &str, many: &str) -> String {
-    let n = n.into();
-    format!("{n} {}", if n == 1 { one } else { many })
-}
+pub use crate::protocols::multipaxos::describe::counted;
 
 impl crate::protocols::kv::views::Replicated for Pbft {
     fn replica(node: &Node) -> Option<(u32, &Store)> {

@@ -122,13 +122,7 @@ impl crate::protocols::kv::WithClientMsg for Msg {
     }
 }
 
-/// An entry with its request id (`C1.1 put x=A`) or `no-op`.
-pub fn entry_words(e: &Entry) -> String {
-    match e {
-        Entry::Noop => "no-op".into(),
-        Entry::Cmd(c) => c.to_string(),
-    }
-}
+pub use super::multipaxos::describe::entry_words;
 
 /// An entry by its request id alone (`C1.1`), as the replicas' messages name it (PBFT sends a
 /// digest of the request).
