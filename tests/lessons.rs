@@ -299,7 +299,7 @@ fn quiz_answers_vary_in_position_and_are_not_just_the_longest() {
     for f in bundled() {
         quizzes.add(&lesson::load(&f).unwrap());
     }
-    assert_eq!(quizzes.count, 13);
+    assert_eq!(quizzes.count, 14);
     quizzes.assert_varied();
 }
 
@@ -348,6 +348,7 @@ impl Quizzes {
 /// has (as "protocol flaw").
 fn whole_course() -> (Quizzes, Vec<String>) {
     use paxos_lab::protocols::multipaxos::MultiPaxos;
+    use paxos_lab::protocols::pbft::Pbft;
     use paxos_lab::protocols::raft::Raft;
     let (mut quizzes, mut flaws) = (Quizzes::default(), Vec::new());
     for f in bundled() {
@@ -369,6 +370,11 @@ fn whole_course() -> (Quizzes, Vec<String>) {
         let l = lesson::parse_as::<Raft>(&f, &std::fs::read_to_string(&f).unwrap()).unwrap();
         quizzes.add(&l);
         flaws.extend(l.config.flaws.iter().map(|x| format!("raft {}", x.name())));
+    }
+    for f in pbft_lessons() {
+        let l = lesson::parse_as::<Pbft>(&f, &std::fs::read_to_string(&f).unwrap()).unwrap();
+        quizzes.add(&l);
+        flaws.extend(l.config.flaws.iter().map(|x| format!("pbft {}", x.name())));
     }
     (quizzes, flaws)
 }
@@ -401,7 +407,7 @@ fn the_whole_courses_quiz_answers_are_spread_evenly_over_positions() {
 /// why a rule exists, and one no lesson uses teaches nobody.
 #[test]
 fn every_shipped_flaw_is_used_by_some_lesson() {
-    use paxos_lab::protocols::{multipaxos, paxos, raft};
+    use paxos_lab::protocols::{multipaxos, paxos, pbft, raft};
     let (_, used) = whole_course();
     let shipped: Vec<String> = paxos::Flaw::ALL
         .iter()
@@ -412,6 +418,7 @@ fn every_shipped_flaw_is_used_by_some_lesson() {
                 .map(|x| format!("multipaxos {}", x.name())),
         )
         .chain(raft::Flaw::ALL.iter().map(|x| format!("raft {}", x.name())))
+        .chain(pbft::Flaw::ALL.iter().map(|x| format!("pbft {}", x.name())))
         .collect();
     let unused: Vec<&String> = shipped.iter().filter(|f| !used.contains(f)).collect();
     assert!(unused.is_empty(), "flaws no lesson uses: {unused:?}");
@@ -476,7 +483,8 @@ fn glossary_terms_to_avoid_appear_in_no_lesson_and_no_interface_text() {
     let screens = T::ALL
         .iter()
         .chain(paxos_lab::ui::multipaxos::words::ALL)
-        .chain(paxos_lab::ui::raft::words::ALL);
+        .chain(paxos_lab::ui::raft::words::ALL)
+        .chain(paxos_lab::ui::pbft::words::ALL);
     for t in screens {
         texts.push((format!("{t:?}"), t.get(Lang::Zh).to_string()));
     }
@@ -573,6 +581,43 @@ fn every_raft_lesson_verifies_with_no_shortcut_and_is_bundled() {
         bundled.len(),
         files.len(),
         "every Raft lesson is in the app"
+    );
+}
+
+fn pbft_lessons() -> Vec<PathBuf> {
+    ron_files("lessons/pbft")
+}
+
+/// PBFT lessons verify headless and have no shortcut, through the library and the CLI; every
+/// one is bundled in the app.
+#[test]
+fn every_pbft_lesson_verifies_with_no_shortcut_and_is_bundled() {
+    use paxos_lab::protocols::pbft::Pbft;
+    let files = pbft_lessons();
+    assert!(files.len() >= 4, "{files:?}");
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        let (l, checked) = lesson::check_as::<Pbft>(f, &text).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(l.protocol.as_deref(), Some("pbft"));
+        assert!(checked.report.exercises >= 1, "{}", f.display());
+        for e in &checked.exercises {
+            assert_eq!(e.shortest_steps, Some(e.reference_steps), "{}", f.display());
+        }
+        let o = run(&["lesson", f.to_str().unwrap(), "--verify"]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let bundled = paxos_lab::ui::views::lesson_panel::bundled_as::<Pbft>(
+        <Pbft as paxos_lab::ui::workspace::Shown>::bundled(),
+    );
+    assert_eq!(
+        bundled.len(),
+        files.len(),
+        "every PBFT lesson is in the app"
     );
 }
 

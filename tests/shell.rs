@@ -630,7 +630,7 @@ fn the_picker_says_what_a_lesson_takes_and_resumes_one_left_midway() {
     let takes = h
         .get_all_by_label_contains(" steps · complete when its ")
         .count();
-    assert_eq!(takes, 33, "every lesson in the picker");
+    assert_eq!(takes, 39, "every lesson in the picker");
     h.get_by_label_contains("What really differs")
         .scroll_to_me();
     h.run();

@@ -107,13 +107,14 @@ enum Crashes {
 type Move<A> = (A, Option<A>);
 
 /// The moves the exercise's controls allow in `world` that can matter to its goal: one action,
-/// or a crash with its restart.
+/// a crash with its restart, or (with `lies_at_once`) a lie with its delivery.
 fn moves<P: Teach>(
     world: &World<P>,
     controls: &[Control],
     requests: &[P::Request],
     counted: &[(String, Option<Ballot>)],
     crashes: Crashes,
+    lies_at_once: bool,
 ) -> Vec<Move<crate::sim::world::ActionOf<P>>> {
     let mut out = Vec::new();
     let Some(first) = requests.first() else {
@@ -137,6 +138,10 @@ fn moves<P: Teach>(
             Action::Restart(_) if crashes != Crashes::AsSteps => {
                 // Nodes already down when the exercise starts may still come back alone.
                 out.push((a, None));
+            }
+            // A lie sends one message, the next id.
+            Action::Lie { .. } if lies_at_once => {
+                out.push((a, Some(Action::Deliver(world.network().next_id()))))
             }
             _ => out.push((a, None)),
         }
@@ -205,6 +210,15 @@ fn state_key<P: Teach>(world: &World<P>, past: &Past) -> u64 {
     h.finish()
 }
 
+/// What a delivery could change at its receiver: its state, whether it is up, whether its timer
+/// runs.
+fn node_key<P: Teach>(world: &World<P>, id: crate::sim::NodeId) -> Option<u64> {
+    let s = world.node(id)?;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (s.up, s.timer.is_some(), &s.state).hash(&mut h);
+    Some(h.finish())
+}
+
 /// A move on a search path (an action, and a restart right after a crash), linked back to the
 /// move before it.
 struct Visit<A> {
@@ -236,6 +250,15 @@ fn search<P: Teach>(
     } else {
         Crashes::Never
     };
+    // Two reductions, sound when the goal neither reads which message the last step delivered
+    // nor counts losses. A delivery that changes nothing (the receiver's state, whether it is up
+    // and whether its timer runs stay as they were, and it sends, notes and breaks nothing) is
+    // not searched: leave it out of a path and every later step applies alike (no handler reads
+    // the clock), in fewer steps. And where the protocol allows it, a lie is told only to be
+    // delivered at once, as one two-step move: a path telling it earlier is matched by one
+    // telling it at its delivery, and a lie never delivered can be left out.
+    let plain = !e.goal.reads_deliveries() && counted.is_empty();
+    let lies_at_once = plain && P::lies_arrive_at_once(start);
     let mut seen = HashSet::new();
     seen.insert(state_key(start, &Past::default()));
     // Each state is kept as the move that reached it; its world is rebuilt by replaying its
@@ -264,11 +287,26 @@ fn search<P: Teach>(
             past.record(world.events());
             since.push(world.events().into());
         }
-        for (action, then) in moves(&world, &e.controls, requests, &counted, crashes) {
+        for (action, then) in moves(
+            &world,
+            &e.controls,
+            requests,
+            &counted,
+            crashes,
+            lies_at_once,
+        ) {
             let cost = 1 + then.is_some() as usize;
             if depth + cost >= bound {
                 continue;
             }
+            // The receiver of a plain delivery, and how it stood before.
+            let receiver = match (&action, &then) {
+                (Action::Deliver(m), None) if plain => world
+                    .network()
+                    .get(*m)
+                    .map(|env| (env.dst, node_key(&world, env.dst))),
+                _ => None,
+            };
             let mut next = world.clone();
             let mut next_past = past.clone();
             let mut applied = 0;
@@ -284,6 +322,15 @@ fn search<P: Teach>(
             }
             since.truncate(since.len() - applied);
             if applied < cost {
+                continue;
+            }
+            if let Some((dst, before)) = receiver
+                && next
+                    .events()
+                    .iter()
+                    .all(|e| matches!(e, Event::Delivered(_)))
+                && node_key(&next, dst) == before
+            {
                 continue;
             }
             visits.push(Visit {

@@ -335,6 +335,19 @@ impl Condition {
     }
 
     /// Whether the condition reads who is down.
+    /// Whether the condition reads which message the last step delivered (a delivery that
+    /// changes nothing can still meet it).
+    pub fn reads_deliveries(&self) -> bool {
+        let mut reads = false;
+        self.each_leaf(&mut |leaf| {
+            reads |= matches!(
+                leaf,
+                Condition::Delivered { .. } | Condition::Refused { .. }
+            );
+        });
+        reads
+    }
+
     pub fn reads_crashes(&self) -> bool {
         let mut reads = false;
         self.each_leaf(&mut |leaf| {

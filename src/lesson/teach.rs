@@ -33,6 +33,11 @@ pub trait Teach: Plugin<Msg: Hash, Node: Hash> {
     /// Hashes the protocol's part of the lint's state key: the nodes' states and what the
     /// monitor decided, without history (steps) that no goal or later step can read.
     fn lint_key(world: &World<Self>, h: &mut DefaultHasher);
+    /// Whether a lie may be searched as told and delivered in one move (the explorer's
+    /// `Canonical::lies_arrive_at_once`: every lie stays tellable while it could be in flight).
+    fn lies_arrive_at_once(_world: &World<Self>) -> bool {
+        false
+    }
     /// A run fact narration may name (`{leader}`, `{term}`, `{holders:1}`, see `facts`): its
     /// words in `world`, `None` where the run has none (no leader yet), or why there is no such
     /// fact in this protocol.
@@ -451,6 +456,10 @@ impl Teach for Pbft {
 
     /// The requests the lesson's own actions make are all a student may send.
     fn student_requests(_lesson: &Lesson<Pbft>, _out: &mut Vec<crate::protocols::kv::Op>) {}
+
+    fn lies_arrive_at_once(world: &World<Pbft>) -> bool {
+        crate::sim::canon::Canonical::lies_arrive_at_once(world.protocol())
+    }
 
     fn lint_key(world: &World<Pbft>, h: &mut DefaultHasher) {
         for s in world.nodes() {

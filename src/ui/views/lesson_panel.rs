@@ -82,6 +82,10 @@ pub const BUNDLED: &[(&str, &str)] = &[
         "12-one-ballot-one-quorum.ron",
         include_str!("../../../lessons/12-one-ballot-one-quorum.ron"),
     ),
+    (
+        "13-one-lying-acceptor.ron",
+        include_str!("../../../lessons/13-one-lying-acceptor.ron"),
+    ),
 ];
 
 /// The bundled lessons that parse (all of them: `cargo test` checks every one).
