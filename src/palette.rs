@@ -18,6 +18,8 @@ pub struct Palette {
     pub nack: Color32,
     pub accept: Color32,
     pub accepted: Color32,
+    /// A third phase's messages (PBFT's commit).
+    pub phase3: Color32,
     pub chosen: Color32,
     pub violation: Color32,
     pub ok: Color32,
@@ -37,6 +39,7 @@ impl Palette {
             nack: Color32::from_rgb(200, 100, 190),
             accept: Color32::from_rgb(245, 160, 40),
             accepted: Color32::from_rgb(70, 190, 90),
+            phase3: Color32::from_rgb(165, 105, 250),
             chosen: Color32::from_rgb(212, 160, 20),
             violation: Color32::from_rgb(210, 40, 40),
             ok: Color32::from_rgb(40, 160, 80),
@@ -61,6 +64,13 @@ impl Palette {
             nack: Color32::from_rgb(204, 121, 167),
             accept: Color32::from_rgb(230, 159, 0),
             accepted: Color32::from_rgb(0, 158, 115),
+            // Okabe and Ito's seven hues are taken; their eighth colour is black, drawn light on a
+            // dark background so it stays visible.
+            phase3: if dark {
+                Color32::from_gray(225)
+            } else {
+                Color32::from_gray(30)
+            },
             chosen: Color32::from_rgb(240, 228, 66),
             violation: Color32::from_rgb(213, 94, 0),
             ok: Color32::from_rgb(0, 158, 115),
@@ -126,6 +136,7 @@ impl Palette {
             Tint::Refusal => self.nack,
             Tint::Ask2 => self.accept,
             Tint::Answer2 => self.accepted,
+            Tint::Phase3 => self.phase3,
         }
     }
 }

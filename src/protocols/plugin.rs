@@ -33,6 +33,8 @@ pub enum Tint {
     Ask2,
     /// Phase 2 answered (Accepted, append acknowledged).
     Answer2,
+    /// Phase 3 (PBFT's commit: a third round before a request may execute).
+    Phase3,
 }
 
 /// A note worth drawing: a node's (it learned, it applied, it was elected: a mark on its lane) or

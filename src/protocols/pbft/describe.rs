@@ -271,9 +271,10 @@ impl Plugin for Pbft {
 
     fn kinds() -> &'static [(&'static str, Tint)] {
         &[
+            // One colour family per phase: pre-prepare, prepare, commit.
             ("pre-prepare", Tint::Ask1),
-            ("prepare", Tint::Answer1),
-            ("commit", Tint::Ask2),
+            ("prepare", Tint::Ask2),
+            ("commit", Tint::Phase3),
             ("view-change", Tint::Refusal),
             ("new-view", Tint::Refusal),
             ("request", Tint::Ask1),

@@ -8,6 +8,7 @@ use egui::{Align2, Color32, FontId, Grid, Rect, RichText, Sense, Stroke, Ui, Vec
 use crate::palette::Palette;
 use crate::protocols::pbft::describe::{Stage, cert_rows, view_figures};
 use crate::protocols::pbft::{PbftWorld, entry_id};
+use crate::protocols::plugin::Tint;
 use crate::sim::NodeId;
 use crate::ui::i18n::{Lang, T, fill};
 use crate::ui::pbft::words;
@@ -70,11 +71,13 @@ impl CertLogView {
                 let painter = ui.painter().with_clip_rect(rect.intersect(ui.clip_rect()));
                 let (mark, fill_colour) = match cell.stage {
                     Stage::Empty => ("", None),
-                    // The colours of the messages that got it there.
-                    Stage::PrePrepared => ("PP", Some(palette.prepare.gamma_multiply(0.45))),
-                    Stage::Prepared => ("P", Some(palette.promise)),
-                    Stage::Committed => ("C", Some(palette.accept)),
-                    Stage::Executed => ("E", Some(palette.accepted)),
+                    // The colours of the messages that got it there: one family per phase.
+                    Stage::PrePrepared => {
+                        ("PP", Some(palette.tint(Tint::Ask1).gamma_multiply(0.45)))
+                    }
+                    Stage::Prepared => ("P", Some(palette.tint(Tint::Ask2))),
+                    Stage::Committed => ("C", Some(palette.tint(Tint::Phase3))),
+                    Stage::Executed => ("E", Some(palette.tint(Tint::Answer2))),
                 };
                 match fill_colour {
                     Some(c) => {
@@ -95,10 +98,11 @@ impl CertLogView {
                         );
                     }
                 }
-                let text = if cell.stage >= Stage::Committed {
-                    Color32::BLACK
-                } else {
-                    ink
+                // Dark or light ink by the fill's lightness (the colour-blind phase 3 is black on
+                // a light background); the see-through pre-prepared fill keeps the theme's ink.
+                let text = match fill_colour {
+                    Some(c) if cell.stage >= Stage::Prepared => readable_on(c),
+                    _ => ink,
                 };
                 painter.text(
                     rect.left_top() + Vec2::new(4.0, 2.0),
@@ -197,5 +201,16 @@ impl ViewPanel {
                 ui.label(f.executed.to_string());
                 ui.end_row();
             });
+    }
+}
+
+/// Black or white, whichever reads better on `fill` (by its relative luminance).
+fn readable_on(fill: Color32) -> Color32 {
+    let [r, g, b, _] = fill.to_array();
+    let luma = 0.2126 * r as f32 + 0.7152 * g as f32 + 0.0722 * b as f32;
+    if luma > 110.0 {
+        Color32::BLACK
+    } else {
+        Color32::WHITE
     }
 }

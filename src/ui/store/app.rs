@@ -54,6 +54,8 @@ pub trait StoreWorkspace:
     /// Whether the controls offer to align or spread the election timers (Raft: to provoke or
     /// avoid a split vote).
     const TIMER_KEYS: bool = false;
+    /// The leader pane's title (PBFT's pane shows its view and primary).
+    const LEADER_TITLE: T = T::LeaderTitle;
     /// The protocol's own panels: its log and its leader panel.
     type Panels: Default;
     /// The protocol's name as the top bar shows it.
@@ -549,7 +551,10 @@ impl<P: StoreWorkspace> StoreApp<P> {
                     let mut open = self.layout.is_open(pane);
                     let enabled = pane.closable();
                     if ui
-                        .add_enabled(enabled, egui::Checkbox::new(&mut open, tr(pane.title())))
+                        .add_enabled(
+                            enabled,
+                            egui::Checkbox::new(&mut open, tr(pane_title::<P>(pane))),
+                        )
                         .changed()
                     {
                         self.layout.set_open(pane, open);
@@ -1269,9 +1274,21 @@ struct StorePanes<'a, P: StoreWorkspace> {
     controls: Vec<(String, egui::Rect)>,
 }
 
+/// A pane's title in this workspace: the leader pane is named by the protocol.
+fn pane_title<P: StoreWorkspace>(pane: crate::ui::views::panes::Pane) -> T {
+    match pane {
+        crate::ui::views::panes::Pane::Leader => P::LEADER_TITLE,
+        other => other.title(),
+    }
+}
+
 impl<P: StoreWorkspace> crate::ui::views::panes::PaneContents for StorePanes<'_, P> {
     fn lang(&self) -> Lang {
         self.app.lang
+    }
+
+    fn title(&self, pane: crate::ui::views::panes::Pane) -> T {
+        pane_title::<P>(pane)
     }
 
     fn pane_ui(&mut self, ui: &mut Ui, pane: crate::ui::views::panes::Pane) {

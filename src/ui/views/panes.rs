@@ -198,6 +198,10 @@ impl Layout {
 pub trait PaneContents {
     fn pane_ui(&mut self, ui: &mut Ui, pane: Pane);
     fn lang(&self) -> Lang;
+    /// The pane's tab title (a workspace may name a pane after its protocol).
+    fn title(&self, pane: Pane) -> T {
+        pane.title()
+    }
 }
 
 /// Draws a workspace's panes with `egui_tiles`: every pane has a tab (its drag handle) and,
@@ -222,7 +226,7 @@ impl<C: PaneContents> egui_tiles::Behavior<Pane> for Behavior<'_, C> {
     }
 
     fn tab_title_for_pane(&mut self, pane: &Pane) -> WidgetText {
-        pane.title().get(self.contents.lang()).into()
+        self.contents.title(*pane).get(self.contents.lang()).into()
     }
 
     fn is_tab_closable(&self, tiles: &Tiles<Pane>, tile_id: TileId) -> bool {
