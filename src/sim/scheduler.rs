@@ -147,12 +147,16 @@ impl Scheduler {
                 return Some(lies.swap_remove(k));
             }
         }
-        let due_msg = world
-            .network()
-            .in_flight()
-            .filter(|e| !held(e.id))
-            .map(|e| (e.deliver_at, e.id))
-            .min();
+        // The message due first, unless it is held: then the first of the others (a scan).
+        let due_msg = match world.network().earliest() {
+            Some(e) if !held(e.id) => Some((e.deliver_at, e.id)),
+            _ => world
+                .network()
+                .in_flight()
+                .filter(|e| !held(e.id))
+                .map(|e| (e.deliver_at, e.id))
+                .min(),
+        };
         let due_timer = world
             .nodes()
             .iter()

@@ -227,9 +227,10 @@ pub struct Replica {
     pub timing: bool,
     /// View changes heard for views it has not entered: view, sender, certificates.
     pub view_changes: Vec<(u32, u8, Arc<[Cert]>)>,
-    /// A liar's memory, what its lies may name (empty at an honest replica): every request it
-    /// has heard of and the highest slot it has seen. It only grows, so a lie it could tell
-    /// once it can tell later (see `Pbft::lies`).
+    /// A liar's memory, what its lies may name (empty at an honest replica): the requests it
+    /// has heard of (the newest `MAX_LIES`: a lie names one of those anyway) and the highest
+    /// slot it has seen. Below that cap it only grows, so a lie it could tell once it can tell
+    /// later (see `Pbft::lies`); the explorer's runs stay far below it.
     pub heard: Vec<Command>,
     pub top: u32,
     /// Pre-prepares, prepares and commits of the next view that came before its new view (the
@@ -879,6 +880,9 @@ impl Pbft {
             if let Entry::Cmd(c) = entry
                 && !s.heard.contains(&c)
             {
+                if s.heard.len() >= MAX_LIES {
+                    s.heard.remove(0);
+                }
                 s.heard.push(c);
             }
         };
