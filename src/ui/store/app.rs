@@ -1479,23 +1479,34 @@ fn node_actions<P: StoreWorkspace>(
 }
 
 /// The lies a Byzantine server may tell now, with their buttons' words (`Lie to S1:
-/// Vote(term 1, granted)`).
+/// Vote(term 1, granted)`), in the order of the protocol's message kinds (its phases first:
+/// PBFT's pre-prepares, prepares and commits before its view changes and forged replies), each
+/// kind in the order the protocol offers them.
 fn lies_of<P: StoreWorkspace>(
     world: &World<P>,
     id: NodeId,
     lang: Lang,
 ) -> Vec<(ActionOf<P>, String)> {
-    world
+    let rank = |msg: &P::Msg| {
+        let kind = P::kind_name(msg);
+        P::kinds()
+            .iter()
+            .position(|(k, _)| *k == kind)
+            .unwrap_or(usize::MAX)
+    };
+    let mut lies: Vec<(usize, ActionOf<P>, String)> = world
         .lies_of(id)
         .into_iter()
         .filter_map(|a| match &a {
             Action::Lie { to, msg, .. } => {
                 let words = fill(T::MpLie.get(lang), &[to, &msg.to_string()]);
-                Some((a, words))
+                Some((rank(msg), a, words))
             }
             _ => None,
         })
-        .collect()
+        .collect();
+    lies.sort_by_key(|(rank, _, _)| *rank);
+    lies.into_iter().map(|(_, a, words)| (a, words)).collect()
 }
 
 /// The first `n` messages in flight, due first. They are picked in linear time and only they
