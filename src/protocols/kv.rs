@@ -41,6 +41,15 @@ pub fn roster(servers: u8, clients: u8) -> Vec<NodeId> {
         .collect()
 }
 
+/// The store protocols' opening requests: every client puts its own letter to `x` (the same
+/// in each, so their runs compare).
+pub fn opening_puts<M>(clients: u8) -> Vec<crate::sim::world::Action<Op, M>> {
+    let x = Value::new("x").expect("a short key");
+    (1..=clients)
+        .map(|i| crate::sim::world::Action::Propose(client(i), Op::Put(x, Value::letter_for(i))))
+        .collect()
+}
+
 /// Where `id` sits in that roster, if it is one of its nodes.
 pub fn slot_of(servers: u8, clients: u8, id: NodeId) -> Option<usize> {
     match id.role {

@@ -7,9 +7,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Action, CLIENT, Config, Msg, Node, Note, Pbft, PbftWorld, SERVER, client, entry_id, entry_words,
+    Action, CLIENT, Config, Msg, Node, Note, Pbft, PbftWorld, SERVER, entry_id, entry_words,
 };
-use crate::protocols::ids::Value;
 pub use crate::protocols::kv::outcome::{Replica, Request};
 use crate::protocols::kv::outcome::{
     history_requests, history_words, replica_words, replicas_json,
@@ -157,10 +156,7 @@ impl Plugin for Pbft {
 
     /// Every client puts its own letter to `x`.
     fn opening_requests(config: &Config) -> Vec<Action> {
-        let x = Value::new("x").expect("a short key");
-        (1..=config.clients)
-            .map(|i| Action::Propose(client(i), Op::Put(x, Value::letter_for(i))))
-            .collect()
+        crate::protocols::kv::opening_puts(config.clients)
     }
 
     fn config_from(setup: &crate::protocols::plugin::Setup) -> Result<Config, String> {

@@ -6,8 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Action, CLIENT, Config, Msg, Node, Note, Raft, RaftWorld, SERVER, client};
-use crate::protocols::ids::Value;
+use super::{Action, CLIENT, Config, Msg, Node, Note, Raft, RaftWorld, SERVER};
 use crate::protocols::kv::outcome::{
     Replica, Request, history_requests, history_words, replica_words, replicas_json,
 };
@@ -178,12 +177,9 @@ impl Plugin for Raft {
         config.world()
     }
 
-    /// Every client puts its own letter to `x` (as in Multi-Paxos, so the two compare).
+    /// Every client puts its own letter to `x`.
     fn opening_requests(config: &Config) -> Vec<Action> {
-        let x = Value::new("x").expect("a short key");
-        (1..=config.clients)
-            .map(|i| Action::Propose(client(i), Op::Put(x, Value::letter_for(i))))
-            .collect()
+        crate::protocols::kv::opening_puts(config.clients)
     }
 
     fn config_from(setup: &crate::protocols::plugin::Setup) -> Result<Config, String> {
