@@ -207,11 +207,7 @@ impl Teach for MultiPaxos {
     }
 
     fn has_node(config: &multipaxos::Config, id: NodeId) -> bool {
-        match id.role {
-            multipaxos::SERVER => (1..=config.servers).contains(&id.index),
-            multipaxos::CLIENT => (1..=config.clients).contains(&id.index),
-            _ => false,
-        }
+        crate::protocols::kv::slot_of(config.servers, config.clients, id).is_some()
     }
 
     fn msg_ballot(msg: &multipaxos::Msg) -> Option<Ballot> {
@@ -312,11 +308,7 @@ impl Teach for Raft {
     }
 
     fn has_node(config: &raft::Config, id: NodeId) -> bool {
-        match id.role {
-            raft::SERVER => (1..=config.servers).contains(&id.index),
-            raft::CLIENT => (1..=config.clients).contains(&id.index),
-            _ => false,
-        }
+        crate::protocols::kv::slot_of(config.servers, config.clients, id).is_some()
     }
 
     /// Raft has terms, not ballots: `Lost { ballot }` names none of its messages.
@@ -412,11 +404,7 @@ impl Teach for Pbft {
     }
 
     fn has_node(config: &pbft::Config, id: NodeId) -> bool {
-        match id.role {
-            pbft::SERVER => (1..=config.servers).contains(&id.index),
-            pbft::CLIENT => (1..=config.clients).contains(&id.index),
-            _ => false,
-        }
+        crate::protocols::kv::slot_of(config.servers, config.clients, id).is_some()
     }
 
     /// PBFT has views, not ballots: `Lost { ballot }` names none of its messages.
