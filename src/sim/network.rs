@@ -144,7 +144,9 @@ impl<M: Clone> Flight<M> {
         let (c, j) = self.find(id)?;
         let chunk = Arc::make_mut(&mut self.chunks[c]);
         let env = chunk.envelopes.remove(j);
-        chunk.refresh();
+        if (env.deliver_at, env.id) == chunk.due {
+            chunk.refresh();
+        }
         self.len -= 1;
         // Neighbours that fit in one chunk merge, so chunks stay at least half full on average
         // and a copy of the network stays proportional to len / CHUNK.

@@ -164,6 +164,21 @@ pub trait Protocol: Clone + Debug + Sized + 'static {
     fn lies(&self, _id: NodeId, _node: &Self::Node) -> Vec<(NodeId, Self::Msg)> {
         Vec::new()
     }
+    /// The `k`th lie `lies` lists now, or how many it lists if fewer. The random scheduler
+    /// draws one lie in many steps, so a protocol with a large alphabet builds that one alone.
+    fn lie_at(
+        &self,
+        id: NodeId,
+        node: &Self::Node,
+        k: usize,
+    ) -> Result<(NodeId, Self::Msg), usize> {
+        let mut lies = self.lies(id, node);
+        if k < lies.len() {
+            Ok(lies.swap_remove(k))
+        } else {
+            Err(lies.len())
+        }
+    }
     /// Whether `from` could send `msg` to `to` at all (its role sends that kind of message and
     /// `to`'s role reads it): a lie in a trace that no node of that role could tell is refused.
     fn check_lie(&self, _from: NodeId, _to: NodeId, _msg: &Self::Msg) -> Result<(), Refusal> {

@@ -141,10 +141,11 @@ impl Scheduler {
         }
         // Drawn only when lies are on, so runs without them draw what they always drew.
         if k.lie > 0.0 && self.rng.chance(k.lie) {
-            let mut lies = world.lies();
-            if !lies.is_empty() {
-                let k = self.rng.below(lies.len() as u64) as usize;
-                return Some(lies.swap_remove(k));
+            // Counted, then one drawn and built: a liar's alphabet may hold a thousand lies.
+            let count = world.lie_at(usize::MAX).err().unwrap_or(0);
+            if count > 0 {
+                let k = self.rng.below(count as u64) as usize;
+                return world.lie_at(k).ok();
             }
         }
         // The message due first, unless it is held: then the first of the others (a scan).

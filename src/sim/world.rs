@@ -336,6 +336,31 @@ impl<P: Protocol> World<P> {
         }
     }
 
+    /// The `k`th lie `lies` lists, built alone, or how many it lists if fewer.
+    pub fn lie_at(&self, mut k: usize) -> Result<ActionOf<P>, usize> {
+        let mut count = 0;
+        for s in self
+            .slots
+            .iter()
+            .filter(|s| s.up && self.protocol.is_byzantine(s.id))
+        {
+            match self.protocol.lie_at(s.id, &s.state, k) {
+                Ok((to, msg)) => {
+                    return Ok(Action::Lie {
+                        from: s.id,
+                        to,
+                        msg,
+                    });
+                }
+                Err(n) => {
+                    k -= n;
+                    count += n;
+                }
+            }
+        }
+        Err(count)
+    }
+
     /// Every action that would apply now, for a user (or a test) to choose from. Requests are
     /// listed with `request`; links with every pair of distinct nodes; lies with `lies`.
     pub fn enabled_actions(&self, request: &P::Request) -> Vec<ActionOf<P>> {

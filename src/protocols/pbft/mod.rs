@@ -32,6 +32,7 @@ mod config;
 pub mod describe;
 
 use std::fmt;
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 pub use config::{Config, Flaw};
@@ -740,17 +741,21 @@ impl Pbft {
             .flat_map(|(_, certs)| certs.iter().map(|c| c.seq))
             .max()
             .unwrap_or(0);
-        (1..=top)
-            .map(|seq| {
-                if self.has(Flaw::IgnoreCertificates) {
-                    return Entry::Noop;
-                }
-                proof
-                    .iter()
-                    .flat_map(|(_, certs)| certs.iter().filter(|c| c.seq == seq))
-                    .max_by_key(|c| c.view)
-                    .map_or(Entry::Noop, |c| c.entry)
-            })
+        if self.has(Flaw::IgnoreCertificates) {
+            return vec![Entry::Noop; top as usize];
+        }
+        // One pass over the certificates (a view change carries every one from slot 1): the
+        // highest view wins, and of equal views the last seen, as `max_by_key` would pick.
+        let mut best: Vec<Option<&Cert>> = vec![None; top as usize];
+        for c in proof.iter().flat_map(|(_, certs)| certs.iter()) {
+            if let Some(b) = c.seq.checked_sub(1).and_then(|i| best.get_mut(i as usize))
+                && b.is_none_or(|x| c.view >= x.view)
+            {
+                *b = Some(c);
+            }
+        }
+        best.into_iter()
+            .map(|c| c.map_or(Entry::Noop, |c| c.entry))
             .collect()
     }
 
@@ -1015,38 +1020,50 @@ impl Pbft {
 
     /// What a liar may say, built from what it remembers: see `Protocol::lies`. Newest first
     /// (views, slots and requests), and at most `MAX_LIES`, so a long run's liar offers what
-    /// matters now at a bounded cost; the explorer's runs stay far below the cap.
-    fn replica_lies(&self, me: u8, s: &Replica) -> Vec<(NodeId, Msg)> {
-        let mut out = Vec::new();
-        let full = |out: &Vec<(NodeId, Msg)>| out.len() >= MAX_LIES;
-        let entries: Vec<Entry> = std::iter::once(Entry::Noop)
-            .chain(s.heard.iter().rev().map(|c| Entry::Cmd(*c)))
-            .collect();
+    /// matters now at a bounded cost; the explorer's runs stay far below the cap. Each lie is
+    /// handed to `visit` as its receiver and a way to build it, so that counting the lies or
+    /// drawing one (the random scheduler's every lie step) builds no other; `visit` breaks to
+    /// stop early.
+    fn visit_lies(
+        &self,
+        me: u8,
+        s: &Replica,
+        mut visit: impl FnMut(NodeId, &dyn Fn() -> Msg) -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
+        let told = std::cell::Cell::new(0usize);
+        let full = || told.get() >= MAX_LIES;
+        let mut tell = |to: NodeId, lie: &dyn Fn() -> Msg| {
+            told.set(told.get() + 1);
+            visit(to, lie)
+        };
         // A view change, to any view up to the next, hiding every certificate it holds.
         for view in (1..=s.view + 1).rev() {
             for to in self.others(me) {
-                if full(&out) {
-                    return out;
+                if full() {
+                    return ControlFlow::Break(());
                 }
-                let prepared = Arc::from(Vec::new());
-                out.push((to, Msg::ViewChange { view, prepared }));
+                tell(to, &|| Msg::ViewChange {
+                    view,
+                    prepared: Arc::from(Vec::new()),
+                })?;
             }
         }
         // A forged reply: a result it never computed, for a request it has heard of.
         for c in s.heard.iter().rev() {
             let honest = s.store.answered(c.client, c.seq);
             for output in [Output::Ok, Output::Fail, Output::Got(None)] {
-                if full(&out) {
-                    return out;
+                if full() {
+                    return ControlFlow::Break(());
                 }
                 if honest != Some(output) {
                     let reply = ClientMsg::Reply { seq: c.seq, output };
-                    out.push((client(c.client), Msg::Client(reply)));
+                    tell(client(c.client), &|| Msg::Client(reply))?;
                 }
             }
         }
         let top = (s.top + 1).min(s.executed + WINDOW);
         for view in (0..=s.view).rev() {
+            let primary = self.primary(view) == me;
             for seq in (1..=top).rev() {
                 let slot = s.slot(seq);
                 // What it sent honestly in this view is no lie: left out.
@@ -1055,32 +1072,31 @@ impl Pbft {
                     .filter(|p| p.0 == view)
                     .map(|p| p.1);
                 let prepared = slot.and_then(|x| x.prepared);
-                for &entry in &entries {
+                let entries = std::iter::once(Entry::Noop)
+                    .chain(s.heard.iter().rev().map(|c| Entry::Cmd(*c)));
+                for entry in entries {
                     for to in self.others(me) {
-                        if full(&out) {
-                            return out;
+                        if full() {
+                            return ControlFlow::Break(());
                         }
                         if pre != Some(entry) {
-                            out.push((
-                                to,
-                                if self.primary(view) == me {
-                                    // Equivocation: a pre-prepare other than the one it sent.
-                                    Msg::PrePrepare { view, seq, entry }
-                                } else {
-                                    // A prepare for what it never accepted.
-                                    Msg::Prepare { view, seq, entry }
-                                },
-                            ));
+                            if primary {
+                                // Equivocation: a pre-prepare other than the one it sent.
+                                tell(to, &|| Msg::PrePrepare { view, seq, entry })?;
+                            } else {
+                                // A prepare for what it never accepted.
+                                tell(to, &|| Msg::Prepare { view, seq, entry })?;
+                            }
                         }
                         if prepared != Some((view, entry)) {
                             // A commit for what it is not prepared for.
-                            out.push((to, Msg::Commit { view, seq, entry }));
+                            tell(to, &|| Msg::Commit { view, seq, entry })?;
                         }
                     }
                 }
             }
         }
-        out
+        ControlFlow::Continue(())
     }
 }
 
@@ -1142,10 +1158,30 @@ impl Protocol for Pbft {
     /// never reach), so the explorer may deliver a lie the moment it is told
     /// (`lies_arrive_at_once`). (Staying silent is a crash, which every run may have.)
     fn lies(&self, id: NodeId, node: &Node) -> Vec<(NodeId, Msg)> {
-        match node {
-            Node::Server(s) => self.replica_lies(id.index, s),
-            Node::Client(_) => Vec::new(),
+        let mut out = Vec::new();
+        if let Node::Server(s) = node {
+            let _ = self.visit_lies(id.index, s, |to, lie| {
+                out.push((to, lie()));
+                ControlFlow::Continue(())
+            });
         }
+        out
+    }
+
+    fn lie_at(&self, id: NodeId, node: &Node, k: usize) -> Result<(NodeId, Msg), usize> {
+        let mut found = None;
+        let mut count = 0;
+        if let Node::Server(s) = node {
+            let _ = self.visit_lies(id.index, s, |to, lie| {
+                if count == k {
+                    found = Some((to, lie()));
+                    return ControlFlow::Break(());
+                }
+                count += 1;
+                ControlFlow::Continue(())
+            });
+        }
+        found.ok_or(count)
     }
 
     /// A lie no replica could tell: a client's request, a message to the wrong role, a new view

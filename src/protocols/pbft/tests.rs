@@ -222,3 +222,111 @@ fn states_and_messages_round_trip() {
         }
     }
 }
+
+/// The new view's entries, as PBFT states them: for each slot up to the highest certified, the
+/// request certified in the highest view (of equal views, the last seen), or a no-op.
+fn new_view_entries_as_stated(proof: &[ViewChangeProof]) -> Vec<Entry> {
+    let top = proof
+        .iter()
+        .flat_map(|(_, certs)| certs.iter().map(|c| c.seq))
+        .max()
+        .unwrap_or(0);
+    (1..=top)
+        .map(|seq| {
+            proof
+                .iter()
+                .flat_map(|(_, certs)| certs.iter().filter(|c| c.seq == seq))
+                .max_by_key(|c| c.view)
+                .map_or(Entry::Noop, |c| c.entry)
+        })
+        .collect()
+}
+
+proptest::proptest! {
+    /// The one-pass computation a new primary (and each backup, checking it) makes agrees with
+    /// the rule as stated, whatever certificates the view changes carry.
+    #[test]
+    fn a_new_views_entries_follow_the_highest_certificate_of_each_slot(
+        proof in proptest::collection::vec(
+            (1u8..5, proptest::collection::vec((0u32..6, 0u32..4, 0u8..3), 0..8)),
+            0..4,
+        )
+    ) {
+        let proof: Vec<ViewChangeProof> = proof
+            .into_iter()
+            .map(|(from, certs)| {
+                let certs: Vec<Cert> = certs
+                    .into_iter()
+                    .map(|(seq, view, which)| Cert {
+                        seq,
+                        view,
+                        entry: match which {
+                            0 => Entry::Noop,
+                            n => Entry::Cmd(Command { client: n, seq: 1, op: Op::Get(v("x")) }),
+                        },
+                    })
+                    .collect();
+                (from, Arc::from(certs))
+            })
+            .collect();
+        let pbft = Pbft::new(&config(4, &[]));
+        proptest::prop_assert_eq!(pbft.new_view_entries(&proof), new_view_entries_as_stated(&proof));
+        let flawed = Pbft::new(&Config { flaws: vec![Flaw::IgnoreCertificates], ..config(4, &[]) });
+        let noops = flawed.new_view_entries(&proof);
+        proptest::prop_assert!(noops.iter().all(|e| *e == Entry::Noop));
+        proptest::prop_assert_eq!(noops.len(), new_view_entries_as_stated(&proof).len());
+    }
+}
+
+/// The scheduler draws a lie by counting and building one (`lie_at`); that must be the lie the
+/// full list (`lies`, which the app's menu and the explorer read) holds at the same place, in
+/// the states of faulty runs where the liar has heard of many requests.
+#[test]
+fn a_lie_drawn_alone_is_the_one_the_list_holds_there() {
+    for (servers, liar) in [(4u8, 2u8), (3, 1)] {
+        let config = Config {
+            clients: 3,
+            byzantine: vec![server(liar)],
+            ..config(servers, &[])
+        };
+        let p = Pbft::new(&config);
+        let mut w = config.world();
+        let knobs = Knobs {
+            drop: 0.05,
+            duplicate: 0.05,
+            crash: 0.0,
+            restart: 0.3,
+            propose: 0.05,
+            lie: 0.05,
+        };
+        let mut sched = Scheduler::new(u64::from(servers), knobs);
+        let mut largest = 0;
+        for step in 0..3000 {
+            let Some(a) = sched.next(&w) else { break };
+            w.apply(&a).unwrap();
+            if step % 50 != 0 {
+                continue;
+            }
+            let node = &w.node(server(liar)).unwrap().state;
+            let lies = p.lies(server(liar), node);
+            largest = largest.max(lies.len());
+            for (k, lie) in lies.iter().enumerate() {
+                assert_eq!(
+                    p.lie_at(server(liar), node, k).as_ref(),
+                    Ok(lie),
+                    "step {step}, lie {k}"
+                );
+            }
+            assert_eq!(p.lie_at(server(liar), node, lies.len()), Err(lies.len()));
+            let all = w.lies();
+            assert_eq!(w.lie_at(usize::MAX).err(), Some(all.len()));
+            if let Some(last) = all.last() {
+                assert_eq!(w.lie_at(all.len() - 1).as_ref(), Ok(last));
+            }
+        }
+        assert!(
+            largest > 100,
+            "the liar heard of enough to lie in many ways: {largest}"
+        );
+    }
+}
