@@ -296,6 +296,53 @@ fn explore_on_the_command_line_finds_the_fork_and_replay_shows_it() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// A lying backup (S2) among three replicas forks them only as the primary of the next view,
+/// too deep for breadth first: `explore` at its defaults says so, takes random walks with the
+/// budgets they need, and exits 1 with a counterexample that replays to the same rule broken,
+/// the same run whatever the thread count.
+#[test]
+fn explore_at_its_defaults_finds_a_lying_backups_fork_by_walks_and_it_replays() {
+    let dir = std::env::temp_dir().join(format!("pbft-backup-fork-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut runs = Vec::new();
+    for threads in ["1", "2"] {
+        let path = dir.join(format!("fork-{threads}.ron"));
+        let out = Command::new(env!("CARGO_BIN_EXE_paxos-lab"))
+            .args(["explore", "--protocol", "pbft", "--servers", "3"])
+            .args(["--byzantine", "S2", "--threads", threads, "--out"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert_eq!(out.status.code(), Some(1), "{stdout}");
+        assert!(stdout.contains("takes random walks"), "{stdout}");
+        assert!(
+            stdout.contains("--depth N to search breadth first"),
+            "{stdout}"
+        );
+        assert!(stdout.contains("agreement"), "{stdout}");
+        let replay = Command::new(env!("CARGO_BIN_EXE_paxos-lab"))
+            .arg("replay")
+            .arg(&path)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&replay.stdout);
+        assert_eq!(replay.status.code(), Some(1), "{text}");
+        assert!(text.contains("commit-agreement"), "{text}");
+        let trace = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            trace.contains("Lie(from: \"S2\""),
+            "a lie is needed: {trace}"
+        );
+        runs.push(trace);
+    }
+    assert_eq!(
+        runs[0], runs[1],
+        "the same counterexample whatever the thread count"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 #[test]
 fn simulate_warns_when_the_replicas_are_fewer_than_three_f_plus_one() {
     let run = |servers: &str| {

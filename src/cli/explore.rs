@@ -377,7 +377,22 @@ where
 {
     let mut options = store_options(args);
     let mut ops = args.ops;
-    let notes = P::flaw_budgets(&mut config, &mut options.bounds, &mut ops);
+    let mut notes = P::flaw_budgets(&mut config, &mut options.bounds, &mut ops);
+    // As the app's "Can this break?" does: what breadth first cannot reach, random walks look
+    // for, unless the user chose how to search (--walks, or --depth for breadth first).
+    if args.walks.is_none()
+        && args.depth.is_none()
+        && let Some(why) = P::needs_walks(&config)
+    {
+        notes.push(why);
+        notes.push("give --depth N to search breadth first instead");
+        notes.extend(P::walk_budgets(&config, &mut options.bounds));
+        options.walks = Some(explore::Walks {
+            count: explore::ask::WALKS,
+            steps: DEFAULT_WALK_STEPS,
+            seed: args.seed,
+        });
+    }
     let workload = P::workload(&config);
     let (servers, clients, _) = config.cluster();
     let byzantine = config.clone().fields().byzantine.clone();

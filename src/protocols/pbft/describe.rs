@@ -191,6 +191,10 @@ impl Plugin for Pbft {
         super::budgets::needs_walks(config)
     }
 
+    fn walk_budgets(config: &Config, bounds: &mut crate::sim::bounds::Bounds) -> Vec<&'static str> {
+        super::budgets::walk_budgets(config, bounds)
+    }
+
     fn outcome(world: &PbftWorld) -> Outcome {
         Outcome::of(world)
     }
