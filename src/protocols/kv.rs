@@ -972,7 +972,7 @@ pub fn settle(history: &History, settled: &mut Settled) {
     let segment = (history, upto);
     let mut ends = Vec::new();
     let mut visits = 0;
-    let mut seen = HashSet::new();
+    let mut seen = Seen::default();
     for start in &settled.states {
         let mut progress = vec![0usize; clients];
         if !end_states(
@@ -997,6 +997,15 @@ pub fn settle(history: &History, settled: &mut Settled) {
     };
 }
 
+/// The orders' states a search has been to: how far each client's requests are placed, and the
+/// store they leave. Hashed with FNV rather than std's SipHash (keys are small, and nothing
+/// here faces untrusted input that could aim collisions at it); the keys are kept whole, so a
+/// collision costs a comparison, never a state wrongly taken as seen.
+type Seen = HashSet<
+    (Vec<usize>, BTreeMap<Value, Value>),
+    std::hash::BuildHasherDefault<crate::sim::hash::StableHasher>,
+>;
+
 /// Collects every store a full valid order of `segment` (after the settled prefix) can leave;
 /// false if there are too many to keep.
 fn end_states(
@@ -1005,7 +1014,7 @@ fn end_states(
     progress: &mut Vec<usize>,
     kv: BTreeMap<Value, Value>,
     ends: &mut Vec<BTreeMap<Value, Value>>,
-    seen: &mut HashSet<(Vec<usize>, BTreeMap<Value, Value>)>,
+    seen: &mut Seen,
     visits: &mut usize,
 ) -> bool {
     *visits += 1;
@@ -1086,7 +1095,7 @@ fn search(history: &History, settled: &Settled) -> Result<Vec<usize>, (Vec<usize
         settled,
         per_client: &per_client,
         must: &must,
-        seen: HashSet::new(),
+        seen: Seen::default(),
         path: Vec::new(),
         best: Vec::new(),
         visits: 0,
@@ -1106,7 +1115,7 @@ struct Search<'a> {
     settled: &'a Settled,
     per_client: &'a [Vec<usize>],
     must: &'a [usize],
-    seen: HashSet<(Vec<usize>, BTreeMap<Value, Value>)>,
+    seen: Seen,
     path: Vec<usize>,
     best: Vec<usize>,
     visits: usize,

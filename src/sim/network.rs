@@ -66,37 +66,39 @@ const CHUNK: usize = 64;
 
 /// The messages in flight, sorted by id (ids only grow, so sending appends), in chunks shared
 /// between copies of the world: a checkpoint copies one pointer per chunk, and a delivery copies
-/// at most one chunk. Finding a message is two binary searches.
+/// at most one chunk. Finding a message is two binary searches; finding the one due first is a
+/// scan of `dues`, kept beside the chunks so that it reads one small array, not every chunk.
 #[derive(Clone, Debug)]
 struct Flight<M> {
     chunks: Vec<Arc<Chunk<M>>>,
+    /// For each chunk, the (delivery time, id) due first in it.
+    dues: Vec<(u64, MsgId)>,
     len: usize,
 }
 
 #[derive(Clone, Debug)]
 struct Chunk<M> {
     envelopes: Vec<Envelope<M>>,
-    /// The (delivery time, id) due first in this chunk.
-    due: (u64, MsgId),
 }
 
 impl<M> Default for Flight<M> {
     fn default() -> Self {
         Flight {
             chunks: Vec::new(),
+            dues: Vec::new(),
             len: 0,
         }
     }
 }
 
 impl<M> Chunk<M> {
-    fn refresh(&mut self) {
-        self.due = self
-            .envelopes
+    /// The (delivery time, id) due first in this chunk.
+    fn due(&self) -> (u64, MsgId) {
+        self.envelopes
             .iter()
             .map(|e| (e.deliver_at, e.id))
             .min()
-            .unwrap_or((u64::MAX, MsgId(u32::MAX)));
+            .unwrap_or((u64::MAX, MsgId(u32::MAX)))
     }
 }
 
@@ -108,16 +110,19 @@ impl<M> Flight<M> {
 
 impl<M: Clone> Flight<M> {
     fn push(&mut self, env: Envelope<M>) {
+        let due = (env.deliver_at, env.id);
         match self.chunks.last_mut() {
             Some(c) if c.envelopes.len() < CHUNK => {
-                let c = Arc::make_mut(c);
-                c.due = c.due.min((env.deliver_at, env.id));
-                c.envelopes.push(env);
+                Arc::make_mut(c).envelopes.push(env);
+                let last = self.dues.last_mut().expect("a due per chunk");
+                *last = (*last).min(due);
             }
-            _ => self.chunks.push(Arc::new(Chunk {
-                due: (env.deliver_at, env.id),
-                envelopes: vec![env],
-            })),
+            _ => {
+                self.chunks.push(Arc::new(Chunk {
+                    envelopes: vec![env],
+                }));
+                self.dues.push(due);
+            }
         }
         self.len += 1;
     }
@@ -144,8 +149,8 @@ impl<M: Clone> Flight<M> {
         let (c, j) = self.find(id)?;
         let chunk = Arc::make_mut(&mut self.chunks[c]);
         let env = chunk.envelopes.remove(j);
-        if (env.deliver_at, env.id) == chunk.due {
-            chunk.refresh();
+        if (env.deliver_at, env.id) == self.dues[c] {
+            self.dues[c] = chunk.due();
         }
         self.len -= 1;
         // Neighbours that fit in one chunk merge, so chunks stay at least half full on average
@@ -158,6 +163,7 @@ impl<M: Clone> Flight<M> {
         }
         if self.chunks.get(c).is_some_and(|c| c.envelopes.is_empty()) {
             self.chunks.remove(c);
+            self.dues.remove(c);
         }
         Some(env)
     }
@@ -168,14 +174,22 @@ impl<M: Clone> Flight<M> {
             return;
         }
         let next = self.chunks.remove(c + 1);
-        let chunk = Arc::make_mut(&mut self.chunks[c]);
-        chunk.envelopes.extend_from_slice(&next.envelopes);
-        chunk.due = chunk.due.min(next.due);
+        let next_due = self.dues.remove(c + 1);
+        Arc::make_mut(&mut self.chunks[c])
+            .envelopes
+            .extend_from_slice(&next.envelopes);
+        self.dues[c] = self.dues[c].min(next_due);
     }
 
     fn earliest(&self) -> Option<&Envelope<M>> {
-        let c = self.chunks.iter().min_by_key(|c| c.due)?;
-        c.envelopes.iter().find(|e| (e.deliver_at, e.id) == c.due)
+        let (c, due) = self.dues.iter().enumerate().min_by_key(|(_, due)| **due)?;
+        // A chunk is sorted by id, so its due message is a binary search away.
+        let chunk = &self.chunks[c];
+        let i = chunk
+            .envelopes
+            .binary_search_by_key(&due.1, |e| e.id)
+            .ok()?;
+        Some(&chunk.envelopes[i])
     }
 }
 
