@@ -257,6 +257,18 @@ fn four_replicas_with_a_lying_primary_are_safe_within_one_lie() {
     );
 }
 
+/// What `paxos-lab replay` prints for a saved run, which must break a rule (exit 1).
+fn replay_breaking(path: &std::path::Path) -> String {
+    let replay = Command::new(env!("CARGO_BIN_EXE_paxos-lab"))
+        .arg("replay")
+        .arg(path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&replay.stdout).into_owned();
+    assert_eq!(replay.status.code(), Some(1), "{text}");
+    text
+}
+
 #[test]
 fn explore_on_the_command_line_finds_the_fork_and_replay_shows_it() {
     let dir = std::env::temp_dir().join(format!("pbft-fork-{}", std::process::id()));
@@ -285,14 +297,7 @@ fn explore_on_the_command_line_finds_the_fork_and_replay_shows_it() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("Byzantine: S1"), "{stdout}");
-    let replay = Command::new(env!("CARGO_BIN_EXE_paxos-lab"))
-        .arg("replay")
-        .arg(&path)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&replay.stdout);
-    assert_eq!(replay.status.code(), Some(1), "{text}");
-    assert!(text.contains("agreement"), "{text}");
+    assert!(replay_breaking(&path).contains("agreement"));
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -321,13 +326,7 @@ fn explore_at_its_defaults_finds_a_lying_backups_fork_by_walks_and_it_replays() 
             "{stdout}"
         );
         assert!(stdout.contains("agreement"), "{stdout}");
-        let replay = Command::new(env!("CARGO_BIN_EXE_paxos-lab"))
-            .arg("replay")
-            .arg(&path)
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&replay.stdout);
-        assert_eq!(replay.status.code(), Some(1), "{text}");
+        let text = replay_breaking(&path);
         assert!(text.contains("commit-agreement"), "{text}");
         let trace = std::fs::read_to_string(&path).unwrap();
         assert!(
