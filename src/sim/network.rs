@@ -62,43 +62,72 @@ impl<M: Hash> Hash for Network<M> {
 }
 
 /// Messages kept in flight per shared chunk.
-const CHUNK: usize = 64;
+const CHUNK: usize = 32;
 
 /// The messages in flight, sorted by id (ids only grow, so sending appends), in chunks shared
 /// between copies of the world: a checkpoint copies one pointer per chunk, and a delivery copies
 /// at most one chunk. Finding a message is two binary searches; finding the one due first is a
-/// scan of `dues`, kept beside the chunks so that it reads one small array, not every chunk.
+/// scan of `due_at`, kept beside the chunks so that it reads one small array, not every chunk.
+///
+/// Ties in delivery time go to the lowest id. Chunks and the messages in each are in id order,
+/// so the first chunk (and message) holding the earliest time holds the message due first, and
+/// the scans compare times alone.
 #[derive(Clone, Debug)]
 struct Flight<M> {
     chunks: Vec<Arc<Chunk<M>>>,
-    /// For each chunk, the (delivery time, id) due first in it.
-    dues: Vec<(u64, MsgId)>,
+    /// For each chunk, the earliest delivery time in it, and the id of the first message due then.
+    due_at: Vec<u64>,
+    due_id: Vec<MsgId>,
+    /// For each chunk, its highest id (what finding a message searches, in one small array).
+    last_id: Vec<MsgId>,
     len: usize,
 }
 
+/// A run of messages in id order, with their ids and delivery times beside them in small arrays
+/// of their own: finding a message and the one due first read those, not the envelopes (a PBFT
+/// envelope is twelve times a delivery time's size).
 #[derive(Clone, Debug)]
 struct Chunk<M> {
     envelopes: Vec<Envelope<M>>,
+    ids: Vec<MsgId>,
+    times: Vec<u64>,
 }
 
 impl<M> Default for Flight<M> {
     fn default() -> Self {
         Flight {
             chunks: Vec::new(),
-            dues: Vec::new(),
+            due_at: Vec::new(),
+            due_id: Vec::new(),
+            last_id: Vec::new(),
             len: 0,
         }
     }
 }
 
+/// Where the first of the smallest values sits (one pass).
+fn first_min(values: &[u64]) -> Option<usize> {
+    let (&first, rest) = values.split_first()?;
+    let (mut best, mut min) = (0, first);
+    for (i, &v) in rest.iter().enumerate() {
+        if v < min {
+            (best, min) = (i + 1, v);
+        }
+    }
+    Some(best)
+}
+
 impl<M> Chunk<M> {
-    /// The (delivery time, id) due first in this chunk.
+    /// The delivery time and id of the message due first in this chunk.
     fn due(&self) -> (u64, MsgId) {
-        self.envelopes
-            .iter()
-            .map(|e| (e.deliver_at, e.id))
-            .min()
-            .unwrap_or((u64::MAX, MsgId(u32::MAX)))
+        first_min(&self.times).map_or((u64::MAX, MsgId(u32::MAX)), |i| {
+            (self.times[i], self.ids[i])
+        })
+    }
+
+    /// Where the message `id` sits, if here.
+    fn position(&self, id: MsgId) -> Option<usize> {
+        self.ids.binary_search(&id).ok()
     }
 }
 
@@ -110,18 +139,34 @@ impl<M> Flight<M> {
 
 impl<M: Clone> Flight<M> {
     fn push(&mut self, env: Envelope<M>) {
-        let due = (env.deliver_at, env.id);
+        let (at, id) = (env.deliver_at, env.id);
         match self.chunks.last_mut() {
             Some(c) if c.envelopes.len() < CHUNK => {
-                Arc::make_mut(c).envelopes.push(env);
-                let last = self.dues.last_mut().expect("a due per chunk");
-                *last = (*last).min(due);
+                let c = Arc::make_mut(c);
+                c.envelopes.push(env);
+                c.ids.push(id);
+                c.times.push(at);
+                let last = self.due_at.len() - 1;
+                self.last_id[last] = id;
+                // A later id wins no tie.
+                if at < self.due_at[last] {
+                    self.due_at[last] = at;
+                    self.due_id[last] = id;
+                }
             }
             _ => {
-                self.chunks.push(Arc::new(Chunk {
-                    envelopes: vec![env],
-                }));
-                self.dues.push(due);
+                let mut chunk = Chunk {
+                    envelopes: Vec::with_capacity(CHUNK),
+                    ids: Vec::with_capacity(CHUNK),
+                    times: Vec::with_capacity(CHUNK),
+                };
+                chunk.envelopes.push(env);
+                chunk.ids.push(id);
+                chunk.times.push(at);
+                self.chunks.push(Arc::new(chunk));
+                self.due_at.push(at);
+                self.due_id.push(id);
+                self.last_id.push(id);
             }
         }
         self.len += 1;
@@ -129,15 +174,8 @@ impl<M: Clone> Flight<M> {
 
     /// The chunk and position of a message.
     fn find(&self, id: MsgId) -> Option<(usize, usize)> {
-        let c = self
-            .chunks
-            .partition_point(|c| c.envelopes.last().is_some_and(|e| e.id < id));
-        let j = self
-            .chunks
-            .get(c)?
-            .envelopes
-            .binary_search_by_key(&id, |e| e.id)
-            .ok()?;
+        let c = self.last_id.partition_point(|&last| last < id);
+        let j = self.chunks.get(c)?.position(id)?;
         Some((c, j))
     }
 
@@ -149,8 +187,13 @@ impl<M: Clone> Flight<M> {
         let (c, j) = self.find(id)?;
         let chunk = Arc::make_mut(&mut self.chunks[c]);
         let env = chunk.envelopes.remove(j);
-        if (env.deliver_at, env.id) == self.dues[c] {
-            self.dues[c] = chunk.due();
+        chunk.ids.remove(j);
+        chunk.times.remove(j);
+        if id == self.due_id[c] {
+            (self.due_at[c], self.due_id[c]) = chunk.due();
+        }
+        if let Some(&last) = chunk.ids.last() {
+            self.last_id[c] = last;
         }
         self.len -= 1;
         // Neighbours that fit in one chunk merge, so chunks stay at least half full on average
@@ -163,7 +206,9 @@ impl<M: Clone> Flight<M> {
         }
         if self.chunks.get(c).is_some_and(|c| c.envelopes.is_empty()) {
             self.chunks.remove(c);
-            self.dues.remove(c);
+            self.due_at.remove(c);
+            self.due_id.remove(c);
+            self.last_id.remove(c);
         }
         Some(env)
     }
@@ -174,22 +219,24 @@ impl<M: Clone> Flight<M> {
             return;
         }
         let next = self.chunks.remove(c + 1);
-        let next_due = self.dues.remove(c + 1);
-        Arc::make_mut(&mut self.chunks[c])
-            .envelopes
-            .extend_from_slice(&next.envelopes);
-        self.dues[c] = self.dues[c].min(next_due);
+        let next_at = self.due_at.remove(c + 1);
+        let next_id = self.due_id.remove(c + 1);
+        self.last_id[c] = self.last_id.remove(c + 1);
+        let chunk = Arc::make_mut(&mut self.chunks[c]);
+        chunk.envelopes.extend_from_slice(&next.envelopes);
+        chunk.ids.extend_from_slice(&next.ids);
+        chunk.times.extend_from_slice(&next.times);
+        // The later chunk's ids are higher: it wins only a strictly earlier time.
+        if next_at < self.due_at[c] {
+            self.due_at[c] = next_at;
+            self.due_id[c] = next_id;
+        }
     }
 
     fn earliest(&self) -> Option<&Envelope<M>> {
-        let (c, due) = self.dues.iter().enumerate().min_by_key(|(_, due)| **due)?;
-        // A chunk is sorted by id, so its due message is a binary search away.
+        let c = first_min(&self.due_at)?;
         let chunk = &self.chunks[c];
-        let i = chunk
-            .envelopes
-            .binary_search_by_key(&due.1, |e| e.id)
-            .ok()?;
-        Some(&chunk.envelopes[i])
+        Some(&chunk.envelopes[chunk.position(self.due_id[c])?])
     }
 }
 
