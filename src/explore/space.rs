@@ -726,6 +726,7 @@ impl<P: Canonical> Space<P> {
                 let msg = self.protocol.decode_msg(msg, &self.values);
                 !self.protocol.is_stale(
                     node,
+                    self.roster[dst],
                     self.roster[src],
                     &msg,
                     may_restart,

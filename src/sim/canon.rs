@@ -93,8 +93,8 @@ pub trait Canonical: Protocol {
     fn encode_monitor(&self, monitor: &Self::Monitor, values: &Self::Values, w: &mut Writer);
     fn decode_monitor(&self, values: &Self::Values, r: &mut Reader) -> Self::Monitor;
 
-    /// Whether the explorer may discard `msg` in flight to `node` without hiding any violation
-    /// (`may_restart`: whether the node may still crash and come back; `may_start_attempt`:
+    /// Whether the explorer may discard `msg` in flight to `node` (whose id is `to`) without
+    /// hiding any violation (`may_restart`: whether the node may still crash and come back; `may_start_attempt`:
     /// whether it may still start an attempt, see `starts_attempt`). True when delivering it
     /// does nothing now and in every later state of `node`; also when every run that delivers
     /// it can be matched, rule for rule, by a run that never does (the protocol argues why at
@@ -102,6 +102,7 @@ pub trait Canonical: Protocol {
     fn is_stale(
         &self,
         node: &Self::Node,
+        to: NodeId,
         from: NodeId,
         msg: &Self::Msg,
         may_restart: bool,

@@ -423,6 +423,7 @@ impl Canonical for MultiPaxos {
     fn is_stale(
         &self,
         node: &Node,
+        _to: NodeId,
         _from: NodeId,
         msg: &Msg,
         _may_restart: bool,

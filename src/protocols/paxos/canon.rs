@@ -63,6 +63,7 @@ impl Canonical for Paxos {
     fn is_stale(
         &self,
         node: &Node,
+        _to: NodeId,
         from: NodeId,
         msg: &Msg,
         may_restart: bool,

@@ -359,14 +359,21 @@ impl Canonical for Pbft {
     ///   it already committed there: each only adds a sender to a tally nothing reads again
     ///   (the tallies go with the view, and a liar's lies read entries, not tallies);
     /// - a view change for a view below its own, or for the view it is in;
+    /// - at an honest backup, a view change for the view it is changing to: it keeps it, but
+    ///   nothing reads it there again (it counts towards joining a view only while the replica
+    ///   is below that view, only the view's primary builds a new view from the view changes it
+    ///   kept, and entering a view, or a later one, forgets them), so a run that delivers it is
+    ///   matched step for step by one that does not;
     /// - a new view for a view below its own, or for the view it is in;
     ///
     /// and a client ignores a reply for a request it is no longer waiting on (its ids rise).
     /// None of this reads who sent the message, so it holds with liars about; and what a liar
-    /// may say next depends on its own state alone, which a message it ignores leaves as it was.
+    /// may say next depends on its own state alone, which a message it ignores leaves as it was
+    /// (a view change it keeps is not ignored: it learns requests from the certificates).
     fn is_stale(
         &self,
         node: &Node,
+        to: NodeId,
         _from: NodeId,
         msg: &Msg,
         _may_restart: bool,
@@ -393,7 +400,13 @@ impl Canonical for Pbft {
                     && s.active
                     && s.slot(*seq).is_some_and(|x| x.committed == Some(*entry))
             }
-            (Node::Server(s), Msg::ViewChange { view, .. } | Msg::NewView { view, .. }) => {
+            (Node::Server(s), Msg::ViewChange { view, .. }) => {
+                *view < s.view
+                    || (*view == s.view
+                        && (s.active
+                            || (self.primary(*view) != to.index && !self.byzantine.contains(&to))))
+            }
+            (Node::Server(s), Msg::NewView { view, .. }) => {
                 *view < s.view || (*view == s.view && s.active)
             }
             (Node::Client(c), Msg::Client(ClientMsg::Reply { seq, .. })) => {

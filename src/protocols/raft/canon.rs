@@ -359,6 +359,7 @@ impl Canonical for Raft {
     fn is_stale(
         &self,
         node: &Node,
+        _to: NodeId,
         _from: NodeId,
         msg: &Msg,
         may_restart: bool,
