@@ -125,6 +125,12 @@ impl<M> Chunk<M> {
         })
     }
 
+    fn push(&mut self, env: Envelope<M>) {
+        self.ids.push(env.id);
+        self.times.push(env.deliver_at);
+        self.envelopes.push(env);
+    }
+
     /// Where the message `id` sits, if here.
     fn position(&self, id: MsgId) -> Option<usize> {
         self.ids.binary_search(&id).ok()
@@ -142,10 +148,7 @@ impl<M: Clone> Flight<M> {
         let (at, id) = (env.deliver_at, env.id);
         match self.chunks.last_mut() {
             Some(c) if c.envelopes.len() < CHUNK => {
-                let c = Arc::make_mut(c);
-                c.envelopes.push(env);
-                c.ids.push(id);
-                c.times.push(at);
+                Arc::make_mut(c).push(env);
                 let last = self.due_at.len() - 1;
                 self.last_id[last] = id;
                 // A later id wins no tie.
@@ -160,9 +163,7 @@ impl<M: Clone> Flight<M> {
                     ids: Vec::with_capacity(CHUNK),
                     times: Vec::with_capacity(CHUNK),
                 };
-                chunk.envelopes.push(env);
-                chunk.ids.push(id);
-                chunk.times.push(at);
+                chunk.push(env);
                 self.chunks.push(Arc::new(chunk));
                 self.due_at.push(at);
                 self.due_id.push(id);
