@@ -77,6 +77,10 @@ pub struct Scratch<P: Canonical> {
     spans: Vec<(usize, usize)>,
     monitor: P::Monitor,
     monitor_span: (usize, usize),
+    /// The bytes each of `nodes` (and then `monitor`) was last decoded from, if any: states
+    /// expanded one after another are mostly siblings that share most nodes, and a node whose
+    /// bytes are unchanged need not be decoded again.
+    decoded_from: Vec<Option<Vec<u8>>>,
     /// Whether `monitor` was told of a request in this step (it then differs from its span).
     monitor_told: bool,
     msgs: Vec<u64>,
@@ -96,6 +100,25 @@ pub struct Scratch<P: Canonical> {
     concrete: Vec<u8>,
     /// The enabled steps of the state being expanded.
     steps: Vec<Step>,
+}
+
+/// Moves `r` past `known` if what it reads next starts with those bytes. Decoding reads its
+/// bytes in order and stops where the encoding ends, so bytes that begin with an encoding
+/// decode to the same value, over the same length: the value decoded from `known` stands.
+fn skip_known(r: &mut Reader, known: &Option<Vec<u8>>) -> bool {
+    match known {
+        Some(k) if r.bytes.starts_with(k) => {
+            r.bytes = &r.bytes[k.len()..];
+            true
+        }
+        _ => false,
+    }
+}
+
+fn remember(known: &mut Option<Vec<u8>>, bytes: &[u8]) {
+    let k = known.get_or_insert_with(Vec::new);
+    k.clear();
+    k.extend_from_slice(bytes);
 }
 
 fn envelope(src: usize, dst: usize, msg_code: u64) -> u64 {
@@ -197,6 +220,7 @@ impl<P: Canonical> Space<P> {
             spans: vec![(0, 0); self.roster.len()],
             monitor: self.protocol.new_monitor(),
             monitor_span: (0, 0),
+            decoded_from: vec![None; self.roster.len() + 1],
             monitor_told: false,
             msgs: Vec::new(),
             out: Outbox::default(),
@@ -333,11 +357,18 @@ impl<P: Canonical> Space<P> {
         }
         for (i, id) in self.roster.iter().enumerate() {
             let start = at(&r);
-            s.nodes[i] = self.protocol.decode_node(*id, &self.values, &mut r);
+            if !skip_known(&mut r, &s.decoded_from[i]) {
+                s.nodes[i] = self.protocol.decode_node(*id, &self.values, &mut r);
+                remember(&mut s.decoded_from[i], &bytes[start..at(&r)]);
+            }
             s.spans[i] = (start, at(&r));
         }
         let start = at(&r);
-        s.monitor = self.protocol.decode_monitor(&self.values, &mut r);
+        let m = self.roster.len();
+        if !skip_known(&mut r, &s.decoded_from[m]) {
+            s.monitor = self.protocol.decode_monitor(&self.values, &mut r);
+            remember(&mut s.decoded_from[m], &bytes[start..at(&r)]);
+        }
         s.monitor_span = (start, at(&r));
         let n = r.varint() as usize;
         s.msgs.clear();

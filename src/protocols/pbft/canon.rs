@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use super::{Cert, Monitor, Msg, Node, Note, Pbft, PbftClient, Replica, Slot, at};
+use super::{Cert, Monitor, Msg, Node, Note, Pbft, PbftClient, Replica, Slot, Tally, at};
 use crate::protocols::kv::canon::{self as kv_canon, pack, tag, unpack};
 use crate::protocols::kv::{ClientMsg, Entry, Op};
 use crate::sim::canon::{Canonical, Reader, Writer};
@@ -25,17 +25,31 @@ const COMMIT: u64 = 3;
 /// Field widths of a pre-prepare, prepare or commit: view, sequence number, entry.
 const PHASE: [u32; 3] = [12, 16, 16];
 
-fn write_tallies(w: &mut Writer, c: &Codes, tallies: &[(Entry, u64)]) {
-    let mut t: Vec<(u64, u64)> = tallies.iter().map(|(e, b)| (c.entry(e), *b)).collect();
+fn write_tallies(w: &mut Writer, c: &Codes, tally: &Tally) {
+    let codes = tally.iter().map(|(e, b)| (c.entry(e), *b));
+    // Sorted, so the order in which they filled is forgotten; most tallies hold one entry.
+    let mut few = [(0u64, 0u64); 4];
+    let mut many = Vec::new();
+    let t: &mut [(u64, u64)] = if tally.iter().count() <= few.len() {
+        let mut n = 0;
+        for x in codes {
+            few[n] = x;
+            n += 1;
+        }
+        &mut few[..n]
+    } else {
+        many.extend(codes);
+        &mut many
+    };
     t.sort_unstable();
     w.varint(t.len() as u64);
-    for (e, b) in t {
+    for &(e, b) in t.iter() {
         w.varint(e);
         w.varint(b);
     }
 }
 
-fn read_tallies(r: &mut Reader, c: &Codes) -> Vec<(Entry, u64)> {
+fn read_tallies(r: &mut Reader, c: &Codes) -> Tally {
     (0..r.varint())
         .map(|_| {
             let e = c.entry_at(r.varint()).unwrap_or(Entry::Noop);
@@ -152,8 +166,9 @@ impl Pbft {
         }
         let last = s.last_seq();
         w.varint(last as u64);
+        let empty = Slot::default();
         for seq in 1..=last {
-            let slot = s.slot(seq).cloned().unwrap_or_default();
+            let slot = s.slot(seq).unwrap_or(&empty);
             write_entry_at(w, c, slot.pre);
             write_tallies(w, c, &slot.prepares);
             write_tallies(w, c, &slot.commits);
@@ -442,15 +457,13 @@ impl Canonical for Pbft {
         match *msg {
             Msg::Prepare { view, seq, entry } if view == s.view && Pbft::in_window(s, seq) => {
                 let primary_bit = 1u64 << (self.primary(view) - 1);
-                let slot = s.slot(seq).cloned().unwrap_or_default();
-                let now = slot.prepares_for(entry);
+                let now = s.slot(seq).map_or(0, |x| x.prepares_for(entry));
                 bit != primary_bit
                     && now & bit == 0
                     && ((now | bit) & !primary_bit).count_ones() < self.prepares_needed()
             }
             Msg::Commit { view, seq, entry } if view == s.view && Pbft::in_window(s, seq) => {
-                let slot = s.slot(seq).cloned().unwrap_or_default();
-                let now = slot.commits_for(entry);
+                let now = s.slot(seq).map_or(0, |x| x.commits_for(entry));
                 now & bit == 0 && (now | bit).count_ones() < self.quorum()
             }
             _ => false,

@@ -161,15 +161,94 @@ impl fmt::Display for Msg {
     }
 }
 
+/// Who sent a prepare (or a commit) for each entry at one slot in the current view, as sets of
+/// senders. The first two entries live inline (an honest primary proposes one entry per slot
+/// and view; a liar may add another), any more in `more`: a replica's slots are cloned at
+/// every step the explorer takes, and inline tallies make that a copy, not an allocation.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// The first `len` (at most two) entries; the rest stay `None`.
+    first: [Option<(Entry, u64)>; 2],
+    more: Vec<(Entry, u64)>,
+}
+
+impl Tally {
+    /// Every entry with its senders, in the order they were first heard.
+    pub fn iter(&self) -> impl Iterator<Item = &(Entry, u64)> {
+        self.first.iter().flatten().chain(&self.more)
+    }
+
+    /// The senders of `entry`.
+    pub fn of(&self, entry: Entry) -> u64 {
+        self.iter().find(|t| t.0 == entry).map_or(0, |t| t.1)
+    }
+
+    /// Adds `sender` (a bit) to `entry`'s senders; false if it was there.
+    fn add(&mut self, entry: Entry, sender: u64) -> bool {
+        let found = self
+            .first
+            .iter_mut()
+            .flatten()
+            .chain(self.more.iter_mut())
+            .find(|t| t.0 == entry);
+        match found {
+            Some(t) if t.1 & sender != 0 => false,
+            Some(t) => {
+                t.1 |= sender;
+                true
+            }
+            None => {
+                match self.first.iter_mut().find(|t| t.is_none()) {
+                    Some(free) => *free = Some((entry, sender)),
+                    None => self.more.push((entry, sender)),
+                }
+                true
+            }
+        }
+    }
+
+    pub fn clear(&mut self) {
+        *self = Tally::default();
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.first[0].is_none() && self.more.is_empty()
+    }
+}
+
+/// Hashed as the list it replaced was (its length, then each entry in order): saved traces
+/// record the world's state hash, and replay compares it.
+impl std::hash::Hash for Tally {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_usize(self.iter().count());
+        for t in self.iter() {
+            t.hash(state);
+        }
+    }
+}
+
+impl FromIterator<(Entry, u64)> for Tally {
+    fn from_iter<I: IntoIterator<Item = (Entry, u64)>>(iter: I) -> Self {
+        let mut t = Tally::default();
+        for (entry, senders) in iter {
+            match t.first.iter_mut().find(|x| x.is_none()) {
+                Some(free) => *free = Some((entry, senders)),
+                None => t.more.push((entry, senders)),
+            }
+        }
+        t
+    }
+}
+
 /// What one replica holds for one sequence number.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Slot {
     /// The pre-prepare it accepted (sent, if it is the primary), with its view.
     pub pre: Option<(u32, Entry)>,
-    /// Prepares heard in the current view: entry and senders.
-    pub prepares: Vec<(Entry, u64)>,
-    /// Commits heard in the current view: entry and senders.
-    pub commits: Vec<(Entry, u64)>,
+    /// Prepares heard in the current view.
+    pub prepares: Tally,
+    /// Commits heard in the current view.
+    pub commits: Tally,
     /// The highest-view prepared certificate it holds (kept across views for view changes).
     pub prepared: Option<(u32, Entry)>,
     /// Committed-local: the entry it will execute here.
@@ -177,37 +256,27 @@ pub struct Slot {
 }
 
 impl Slot {
-    fn tally(tallies: &[(Entry, u64)], entry: Entry) -> u64 {
-        tallies.iter().find(|t| t.0 == entry).map_or(0, |t| t.1)
-    }
-
     /// Prepares for `entry` in the current view, as a set of senders.
     pub fn prepares_for(&self, entry: Entry) -> u64 {
-        Slot::tally(&self.prepares, entry)
+        self.prepares.of(entry)
     }
 
     pub fn commits_for(&self, entry: Entry) -> u64 {
-        Slot::tally(&self.commits, entry)
-    }
-
-    fn add(tallies: &mut Vec<(Entry, u64)>, entry: Entry, sender: u64) -> bool {
-        match tallies.iter_mut().find(|t| t.0 == entry) {
-            Some(t) if t.1 & sender != 0 => false,
-            Some(t) => {
-                t.1 |= sender;
-                true
-            }
-            None => {
-                tallies.push((entry, sender));
-                true
-            }
-        }
+        self.commits.of(entry)
     }
 
     fn is_empty(&self) -> bool {
-        *self == Slot::default()
+        self.pre.is_none()
+            && self.prepared.is_none()
+            && self.committed.is_none()
+            && self.prepares.is_empty()
+            && self.commits.is_empty()
     }
 }
+
+/// Slots per shared chunk of a replica's log: a slot is a few hundred bytes, and a step that
+/// writes one copies its whole chunk.
+pub const SLOTS_PER_CHUNK: usize = 2;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Replica {
@@ -216,7 +285,7 @@ pub struct Replica {
     /// In the view (false while it waits for that view's new-view message).
     pub active: bool,
     /// Per sequence number (`slots[s - 1]`).
-    pub slots: CowVec<Slot>,
+    pub slots: CowVec<Slot, SLOTS_PER_CHUNK>,
     /// The highest sequence number a primary assigned here (its next is one more).
     pub assigned: u32,
     /// Every sequence number up to this one is executed.
@@ -567,7 +636,7 @@ impl Pbft {
     ) {
         let slot = s.slot_mut(seq);
         slot.pre = Some((view, entry));
-        Slot::add(&mut slot.prepares, entry, 1 << (me - 1));
+        slot.prepares.add(entry, 1 << (me - 1));
         out.note(Note::PrePrepared { view, seq, entry });
         self.broadcast(me, Msg::Prepare { view, seq, entry }, out);
         // The pre-prepare carries the request: a backup now waits for it to execute.
@@ -600,7 +669,7 @@ impl Pbft {
             return;
         }
         slot.prepared = Some((view, entry));
-        Slot::add(&mut slot.commits, entry, 1 << (me - 1));
+        slot.commits.add(entry, 1 << (me - 1));
         out.note(Note::Prepared { view, seq, entry });
         self.broadcast(me, Msg::Commit { view, seq, entry }, out);
         self.check_committed(s, seq, out);
@@ -961,7 +1030,7 @@ impl Pbft {
                 if peer == self.primary(view) {
                     return;
                 }
-                if Slot::add(&mut s.slot_mut(seq).prepares, entry, 1 << (peer - 1)) {
+                if s.slot_mut(seq).prepares.add(entry, 1 << (peer - 1)) {
                     self.check_prepared(me, s, seq, out);
                 }
             }
@@ -969,7 +1038,7 @@ impl Pbft {
                 if !s.active || view != s.view || !Pbft::in_window(s, seq) {
                     return;
                 }
-                if Slot::add(&mut s.slot_mut(seq).commits, entry, 1 << (peer - 1)) {
+                if s.slot_mut(seq).commits.add(entry, 1 << (peer - 1)) {
                     self.check_committed(s, seq, out);
                 }
             }
