@@ -38,9 +38,10 @@ pub struct ExploreArgs {
     /// Multi-Paxos and Raft: clients
     #[arg(long, default_value_t = 1, value_parser = crate::cli::clients_count)]
     pub clients: u8,
-    /// Multi-Paxos and Raft: operations per client, handed over before the search starts
-    #[arg(long, default_value_t = 2)]
-    pub ops: u8,
+    /// Store protocols: operations per client, handed over before the search starts (default
+    /// 2; PBFT 1)
+    #[arg(long)]
+    pub ops: Option<u8>,
     /// Multi-Paxos and Raft: put-get (each client puts its own value to x, then gets x) or mixed
     #[arg(long, default_value = "put-get", value_parser = Workload::parse)]
     pub workload: Workload,
@@ -376,7 +377,7 @@ where
     Search<P>: Send,
 {
     let mut options = store_options(args);
-    let mut ops = args.ops;
+    let mut ops = args.ops.unwrap_or(P::SEARCH_OPS);
     let mut notes = P::flaw_budgets(&mut config, &mut options.bounds, &mut ops);
     // As the app's "Can this break?" does: what breadth first cannot reach, random walks look
     // for, unless the user chose how to search (--walks, or --depth for breadth first).

@@ -111,6 +111,10 @@ pub trait Plugin: Protocol + Send + Sync {
         setup: &Setup,
     ) -> Result<Vec<ActionOf<Self>>, String>;
 
+    /// Operations each client of a store protocol is handed when `explore` is not told
+    /// (`--ops`).
+    const SEARCH_OPS: u8 = 2;
+
     /// Raises `bounds`, the operations per client (`ops`, the store protocols') and the config
     /// to what the configured flaws need to show in a search, with a note for each change.
     fn flaw_budgets(

@@ -179,6 +179,12 @@ impl Plugin for Pbft {
         crate::protocols::kv::config::workload_requests::<Self>(config, config.seed, setup.ops)
     }
 
+    /// One request per client, the bound PBFT's safety is checked at: every view change
+    /// multiplies the interleavings of each request's three phases at four replicas, so with a
+    /// liar and two requests a breadth-first search does not end within memory (README, "What
+    /// breadth first costs"), where one request ends SAFE.
+    const SEARCH_OPS: u8 = 1;
+
     fn flaw_budgets(
         config: &mut Config,
         bounds: &mut crate::sim::bounds::Bounds,
