@@ -562,12 +562,12 @@ impl<P: Canonical> Space<P> {
                     &mut s.out,
                 );
                 if s.out.sends.is_empty() && s.out.notes.is_empty() && s.out.timer.is_none() {
-                    let mut before = Writer::default();
-                    let mut after = Writer::default();
-                    self.protocol
-                        .encode_node(&s.nodes[dst], &self.values, &mut before);
-                    self.protocol.encode_node(&node, &self.values, &mut after);
-                    if before.bytes == after.bytes {
+                    // Unchanged if it encodes as it did in this state.
+                    let (start, end) = s.spans[dst];
+                    let w = &mut s.writer;
+                    w.bytes.clear();
+                    self.protocol.encode_node(&node, &self.values, w);
+                    if w.bytes == bytes[start..end] {
                         s.out.clear();
                         return None;
                     }

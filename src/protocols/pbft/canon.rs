@@ -25,28 +25,40 @@ const COMMIT: u64 = 3;
 /// Field widths of a pre-prepare, prepare or commit: view, sequence number, entry.
 const PHASE: [u32; 3] = [12, 16, 16];
 
-fn write_tallies(w: &mut Writer, c: &Codes, tally: &Tally) {
-    let codes = tally.iter().map(|(e, b)| (c.entry(e), *b));
-    // Sorted, so the order in which they filled is forgotten; most tallies hold one entry.
-    let mut few = [(0u64, 0u64); 4];
+/// Calls `write` on `items` sorted (the order a list grew in is history, not state). Most lists
+/// here hold a few items, sorted on the stack.
+fn sorted<T: Copy + Ord + Default>(items: impl Iterator<Item = T>, mut write: impl FnMut(T)) {
+    let mut few = [T::default(); 8];
+    let mut n = 0;
     let mut many = Vec::new();
-    let t: &mut [(u64, u64)] = if tally.iter().count() <= few.len() {
-        let mut n = 0;
-        for x in codes {
+    for x in items {
+        if n < few.len() {
             few[n] = x;
             n += 1;
+        } else {
+            if many.is_empty() {
+                many.extend_from_slice(&few);
+            }
+            many.push(x);
         }
+    }
+    let list = if many.is_empty() {
         &mut few[..n]
     } else {
-        many.extend(codes);
-        &mut many
+        &mut many[..]
     };
-    t.sort_unstable();
-    w.varint(t.len() as u64);
-    for &(e, b) in t.iter() {
+    list.sort_unstable();
+    for &x in list.iter() {
+        write(x);
+    }
+}
+
+fn write_tallies(w: &mut Writer, c: &Codes, tally: &Tally) {
+    w.varint(tally.iter().count() as u64);
+    sorted(tally.iter().map(|(e, b)| (c.entry(e), *b)), |(e, b)| {
         w.varint(e);
         w.varint(b);
-    }
+    });
 }
 
 fn read_tallies(r: &mut Reader, c: &Codes) -> Tally {
@@ -131,12 +143,8 @@ impl Pbft {
         w.varint(s.assigned as u64);
         w.varint(s.executed as u64);
         c.encode_store(&s.store, w);
-        let mut waiting: Vec<u64> = s.waiting.iter().map(|x| c.command(x)).collect();
-        waiting.sort_unstable();
-        w.varint(waiting.len() as u64);
-        for x in waiting {
-            w.varint(x);
-        }
+        w.varint(s.waiting.len() as u64);
+        sorted(s.waiting.iter().map(|x| c.command(x)), |x| w.varint(x));
         w.byte(s.timing as u8);
         let mut vcs: Vec<&(u32, u8, Arc<[Cert]>)> = s.view_changes.iter().collect();
         vcs.sort_unstable_by_key(|v| (v.0, v.1));
@@ -146,24 +154,19 @@ impl Pbft {
             w.byte(*sender);
             write_certs(w, c, certs);
         }
-        let mut heard: Vec<u64> = s.heard.iter().map(|x| c.command(x)).collect();
-        heard.sort_unstable();
-        w.varint(heard.len() as u64);
-        for x in heard {
-            w.varint(x);
-        }
+        w.varint(s.heard.len() as u64);
+        sorted(s.heard.iter().map(|x| c.command(x)), |x| w.varint(x));
         w.varint(s.top as u64);
-        let mut early: Vec<(u8, u64)> = s
-            .early
-            .iter()
-            .map(|(from, m)| (*from, self.encode_msg(m, c)))
-            .collect();
-        early.sort_unstable();
-        w.varint(early.len() as u64);
-        for (from, code) in early {
-            w.byte(from);
-            w.varint(code);
-        }
+        w.varint(s.early.len() as u64);
+        sorted(
+            s.early
+                .iter()
+                .map(|(from, m)| (*from, self.encode_msg(m, c))),
+            |(from, code)| {
+                w.byte(from);
+                w.varint(code);
+            },
+        );
         let last = s.last_seq();
         w.varint(last as u64);
         let empty = Slot::default();
