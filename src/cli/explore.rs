@@ -388,9 +388,16 @@ where
         notes.push(why);
         notes.push("give --depth N to search breadth first instead");
         notes.extend(P::walk_budgets(&config, &mut options.bounds));
+        let steps = match P::walk_length(&config) {
+            Some((steps, why)) => {
+                notes.push(why);
+                steps
+            }
+            None => DEFAULT_WALK_STEPS,
+        };
         options.walks = Some(explore::Walks {
             count: explore::ask::WALKS,
-            steps: DEFAULT_WALK_STEPS,
+            steps,
             seed: args.seed,
         });
     }

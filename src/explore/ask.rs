@@ -75,8 +75,13 @@ pub fn store_plan<P: StoreSearch>(config: &P::Config, ask: StoreAsk) -> StorePla
         walks = true;
         notes.push(why);
     }
+    let mut walk_steps = WALK_STEPS;
     if walks {
         notes.extend(P::walk_budgets(&config, &mut bounds));
+        if let Some((steps, why)) = P::walk_length(&config) {
+            walk_steps = steps;
+            notes.push(why);
+        }
     }
     let asked = StoreAsk {
         ops,
@@ -96,7 +101,7 @@ pub fn store_plan<P: StoreSearch>(config: &P::Config, ask: StoreAsk) -> StorePla
         max_depth: None,
         walks: walks.then_some(Walks {
             count: WALKS,
-            steps: WALK_STEPS,
+            steps: walk_steps,
             seed: 1,
         }),
     };

@@ -139,6 +139,13 @@ pub trait Plugin: Protocol + Send + Sync {
         Vec::new()
     }
 
+    /// How long a random walk may be when the search chose walks itself (see `needs_walks`), if
+    /// shorter than the default, with a note saying why: a walk runs to its full length, and a
+    /// long one may wander past a short run to a long one.
+    fn walk_length(_config: &Self::Config) -> Option<(u32, &'static str)> {
+        None
+    }
+
     fn outcome(world: &World<Self>) -> Self::Outcome;
     /// Whether the run broke a rule (the CLI's exit code).
     fn violated(outcome: &Self::Outcome) -> bool;

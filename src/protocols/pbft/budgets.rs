@@ -76,3 +76,14 @@ pub fn walk_budgets(config: &Config, bounds: &mut Bounds) -> Vec<&'static str> {
     }
     notes
 }
+
+/// How long the random walks for a lying backup's fork may be (see `needs_walks`): about twice
+/// the fork's depth. Longer walks pass through more view changes: with 60 steps, the first walk
+/// that forks three replicas with S2 lying (one request) is 46 steps long after minimising, two
+/// view changes deep; with 30, 16 steps and one view change, found in about a second.
+pub fn walk_length(config: &Config) -> Option<(u32, &'static str)> {
+    lying_backups_below_bound(config).then_some((
+        30,
+        "each walk takes at most 30 steps, about twice the fork's depth: longer walks wander through more view changes and find longer forks (as --depth 30)",
+    ))
+}

@@ -201,6 +201,10 @@ impl Plugin for Pbft {
         super::budgets::walk_budgets(config, bounds)
     }
 
+    fn walk_length(config: &Config) -> Option<(u32, &'static str)> {
+        super::budgets::walk_length(config)
+    }
+
     fn outcome(world: &PbftWorld) -> Outcome {
         Outcome::of(world)
     }
