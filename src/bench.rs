@@ -111,6 +111,10 @@ pub struct PbftFigures {
     pub fork: Option<ExploreFigures>,
     /// The same with four replicas and one lie.
     pub safe: Option<ExploreFigures>,
+    /// `explore --protocol pbft --servers 3 --byzantine S2` (a backup lying: random walks).
+    pub backup_fork: Option<ExploreFigures>,
+    /// `explore --protocol pbft --servers 4 --byzantine S2` (breadth first, at the defaults).
+    pub backup_safe: Option<ExploreFigures>,
 }
 
 /// One flaw's "Can this break?" search.
@@ -132,6 +136,8 @@ pub struct ExploreFigures {
     pub bytes_per_state: Option<f64>,
     /// `safe`, `violation`, `cancelled` or `limit` (stopped before a verdict).
     pub verdict: &'static str,
+    /// Random walks taken, for a search by walks (which counts no unique states).
+    pub walks: Option<u64>,
 }
 
 impl ExploreFigures {
@@ -142,6 +148,7 @@ impl ExploreFigures {
             states_per_sec: r.states_per_sec(),
             bytes_per_state: r.bytes_per_state,
             verdict: verdict_word(&r.verdict),
+            walks: (r.walks > 0).then_some(r.walks),
         }
     }
 }
@@ -276,16 +283,24 @@ impl BenchResult {
         } + &{
             let p = &self.pbft;
             let search = |f: &Option<ExploreFigures>| {
-                f.as_ref().map_or("not run (quick)".to_string(), |f| {
-                    format!("{} after {} states in {:.0} ms", f.verdict, f.states, f.ms)
-                })
+                f.as_ref()
+                    .map_or("not run (quick)".to_string(), |f| match f.walks {
+                        Some(walks) => {
+                            format!("{} after {walks} walks in {:.0} ms", f.verdict, f.ms)
+                        }
+                        None => {
+                            format!("{} after {} states in {:.0} ms", f.verdict, f.states, f.ms)
+                        }
+                    })
             };
             format!(
-                "pbft simulation: {:.0} steps/s bare ({} steps, 4 replicas, one lying, 3 clients, drops, duplicates, crashes); explore, primary lying, 1 client, 1 op, no timeouts: 3 replicas, 2 lies: {}; 4 replicas, 1 lie: {}\n",
+                "pbft simulation: {:.0} steps/s bare ({} steps, 4 replicas, one lying, 3 clients, drops, duplicates, crashes); explore, primary lying, 1 client, 1 op, no timeouts: 3 replicas, 2 lies: {}; 4 replicas, 1 lie: {}; explore at its defaults with S2 lying: 3 replicas (random walks): {}; 4 replicas: {}\n",
                 p.sim_steps_per_sec,
                 p.sim_steps,
                 search(&p.fork),
-                search(&p.safe)
+                search(&p.safe),
+                search(&p.backup_fork),
+                search(&p.backup_safe)
             )
         }
     }
@@ -355,12 +370,34 @@ fn pbft_figures((sim_steps, sim_secs): (u64, f64), size: Size) -> PbftFigures {
         .expect("a valid search");
         ExploreFigures::of(&search.report)
     };
+    // `explore --protocol pbft --servers N --byzantine S2` at its defaults: one client with one
+    // put, and what the app's "Can this break?" plans (the same bounds, walks and notes).
+    let backup_lying = |servers: u8| {
+        let config = Config {
+            servers,
+            clients: 1,
+            workload: crate::protocols::kv::Workload::PutGet,
+            byzantine: vec![server(2)],
+            ..Config::default()
+        };
+        let mut plan = crate::explore::ask::store_plan::<Pbft>(
+            &config,
+            crate::explore::ask::StoreAsk::default(),
+        );
+        plan.options.max_states = None;
+        let search = plan
+            .search::<Pbft>(&Progress::default())
+            .expect("a valid search");
+        ExploreFigures::of(&search.report)
+    };
     let full = size == Size::Full;
     PbftFigures {
         sim_steps,
         sim_steps_per_sec: sim_steps as f64 / sim_secs,
         fork: full.then(|| search(3, 2)),
         safe: full.then(|| search(4, 1)),
+        backup_fork: full.then(|| backup_lying(3)),
+        backup_safe: full.then(|| backup_lying(4)),
     }
 }
 
