@@ -304,8 +304,8 @@ fn explore_on_the_command_line_finds_the_fork_and_replay_shows_it() {
 /// The bound, at `explore`'s defaults: four replicas with a lying backup (S2), one
 /// client with one request, one timeout and one lie (enough for a view change: the liar's view
 /// change may be the second of the f + 1 that make the others join). Every reachable state is
-/// expanded and
-/// the verdict is SAFE (about 13 million states: a minute and a half in release, longer here).
+/// expanded and the verdict is SAFE (about 13 million states: a minute and a half in release,
+/// longer here).
 #[test]
 #[ignore = "a breadth-first search of about 13 million states: a few minutes"]
 fn explore_at_its_defaults_proves_four_replicas_with_a_lying_backup_safe() {

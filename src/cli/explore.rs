@@ -129,9 +129,6 @@ pub struct ExploreArgs {
     pub json: bool,
 }
 
-/// How long a random walk may be when no --depth is given.
-const DEFAULT_WALK_STEPS: u32 = 60;
-
 impl ExploreArgs {
     /// The Paxos cluster to search (unknown flaw names are refused).
     pub fn config(&self) -> Result<Config, String> {
@@ -188,7 +185,7 @@ impl ExploreArgs {
             max_depth: self.depth,
             walks: self.walks.map(|count| explore::Walks {
                 count,
-                steps: self.depth.unwrap_or(DEFAULT_WALK_STEPS),
+                steps: self.depth.unwrap_or(explore::ask::WALK_STEPS),
                 seed: self.seed,
             }),
         }
@@ -387,14 +384,7 @@ where
     {
         notes.push(why);
         notes.push("give --depth N to search breadth first instead");
-        notes.extend(P::walk_budgets(&config, &mut options.bounds));
-        let steps = match P::walk_length(&config) {
-            Some((steps, why)) => {
-                notes.push(why);
-                steps
-            }
-            None => DEFAULT_WALK_STEPS,
-        };
+        let steps = explore::ask::walk_plan::<P>(&config, &mut options.bounds, &mut notes);
         options.walks = Some(explore::Walks {
             count: explore::ask::WALKS,
             steps,

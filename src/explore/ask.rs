@@ -41,6 +41,24 @@ impl Default for StoreAsk {
     }
 }
 
+/// What a search by random walks of `config`'s cluster needs beyond breadth first's bounds: the
+/// bounds raised and the length of each walk, with a note for each change (the app's and the
+/// CLI's searches alike).
+pub fn walk_plan<P: crate::protocols::Plugin>(
+    config: &P::Config,
+    bounds: &mut Bounds,
+    notes: &mut Vec<&'static str>,
+) -> u32 {
+    notes.extend(P::walk_budgets(config, bounds));
+    match P::walk_length(config) {
+        Some((steps, why)) => {
+            notes.push(why);
+            steps
+        }
+        None => WALK_STEPS,
+    }
+}
+
 /// A store protocol's search, ready to run.
 #[derive(Clone, Debug)]
 pub struct StorePlan<C> {
@@ -75,14 +93,11 @@ pub fn store_plan<P: StoreSearch>(config: &P::Config, ask: StoreAsk) -> StorePla
         walks = true;
         notes.push(why);
     }
-    let mut walk_steps = WALK_STEPS;
-    if walks {
-        notes.extend(P::walk_budgets(&config, &mut bounds));
-        if let Some((steps, why)) = P::walk_length(&config) {
-            walk_steps = steps;
-            notes.push(why);
-        }
-    }
+    let walk_steps = if walks {
+        walk_plan::<P>(&config, &mut bounds, &mut notes)
+    } else {
+        WALK_STEPS
+    };
     let asked = StoreAsk {
         ops,
         timeouts: bounds.timeouts.unwrap_or(ask.timeouts),

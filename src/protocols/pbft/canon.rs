@@ -54,7 +54,7 @@ fn sorted<T: Copy + Ord + Default>(items: impl Iterator<Item = T>, mut write: im
 }
 
 fn write_tallies(w: &mut Writer, c: &Codes, tally: &Tally) {
-    w.varint(tally.iter().count() as u64);
+    w.varint(tally.len() as u64);
     sorted(tally.iter().map(|(e, b)| (c.entry(e), *b)), |(e, b)| {
         w.varint(e);
         w.varint(b);

@@ -167,7 +167,7 @@ impl fmt::Display for Msg {
 /// every step the explorer takes, and inline tallies make that a copy, not an allocation.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Tally {
-    /// The first `len` (at most two) entries; the rest stay `None`.
+    /// The first two entries, filled in order (a `None` is followed by `None`s only).
     first: [Option<(Entry, u64)>; 2],
     more: Vec<(Entry, u64)>,
 }
@@ -198,13 +198,22 @@ impl Tally {
                 true
             }
             None => {
-                match self.first.iter_mut().find(|t| t.is_none()) {
-                    Some(free) => *free = Some((entry, sender)),
-                    None => self.more.push((entry, sender)),
-                }
+                self.push(entry, sender);
                 true
             }
         }
+    }
+
+    /// Files an entry it does not hold yet.
+    fn push(&mut self, entry: Entry, senders: u64) {
+        match self.first.iter_mut().find(|t| t.is_none()) {
+            Some(free) => *free = Some((entry, senders)),
+            None => self.more.push((entry, senders)),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.first.iter().flatten().count() + self.more.len()
     }
 
     pub fn clear(&mut self) {
@@ -220,7 +229,7 @@ impl Tally {
 /// record the world's state hash, and replay compares it.
 impl std::hash::Hash for Tally {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        state.write_usize(self.iter().count());
+        state.write_usize(self.len());
         for t in self.iter() {
             t.hash(state);
         }
@@ -231,10 +240,7 @@ impl FromIterator<(Entry, u64)> for Tally {
     fn from_iter<I: IntoIterator<Item = (Entry, u64)>>(iter: I) -> Self {
         let mut t = Tally::default();
         for (entry, senders) in iter {
-            match t.first.iter_mut().find(|x| x.is_none()) {
-                Some(free) => *free = Some((entry, senders)),
-                None => t.more.push((entry, senders)),
-            }
+            t.push(entry, senders);
         }
         t
     }
