@@ -10,7 +10,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, RwLock};
 
-use super::{Client, ClientMsg, Command, Entry, History, HistoryOp, Op, Output, Settled, Store};
+use super::{
+    Client, ClientMsg, Command, Entry, History, HistoryOp, Op, Output, Placement, Settled, Store,
+};
 use crate::protocols::ids::Value;
 use crate::sim::canon::{Reader, Writer};
 use crate::sim::hash::StableHasher;
@@ -280,9 +282,10 @@ impl<M: Clone + Hash + Eq> Codes<M> {
         Store { kv, done }
     }
 
-    /// The clients' history as a monitor keeps it: only the requests after the settled prefix
-    /// (every order of those before it is known, its stores are `settled.states`, so two runs that
-    /// differ only there behave alike), the settled counts and stores, and the verdict so far.
+    /// The clients' history as a monitor keeps it: only the requests from the first one not
+    /// settled on (every linearization places those before it first, and `settled.states` are
+    /// where they can leave it, so two runs that differ only there behave alike), how many each
+    /// client had before, the settled placements, and the verdict so far.
     pub fn encode_history(
         &self,
         history: &History,
@@ -291,7 +294,12 @@ impl<M: Clone + Hash + Eq> Codes<M> {
         clients: usize,
         w: &mut Writer,
     ) {
-        let upto = settled.upto;
+        let upto = settled.upto(history);
+        // Counted from the history's start, as requests' `after` counts are.
+        let mut before: Vec<u32> = (0..clients).map(|c| history.unlisted(c)).collect();
+        for o in history.ops().take(upto) {
+            before[o.client as usize - 1] += 1;
+        }
         w.varint((history.len() - upto) as u64);
         for o in history.ops().skip(upto) {
             w.byte(o.client);
@@ -302,19 +310,24 @@ impl<M: Clone + Hash + Eq> Codes<M> {
                 w.varint(o.after.get(k).copied().unwrap_or(0) as u64);
             }
         }
-        for &n in &settled.counts {
-            w.varint(n as u64);
+        for (c, &b) in before.iter().enumerate() {
+            w.varint(b as u64);
+            w.varint((settled.counts.get(c).copied().unwrap_or(0) - b) as u64);
         }
-        let mut states = settled.states.clone();
+        let mut states: Vec<&Placement> = settled.states.iter().collect();
         states.sort();
         w.varint(states.len() as u64);
-        for kv in &states {
-            self.encode_kv(kv, w);
+        for p in states {
+            self.encode_kv(&p.kv, w);
+            for c in 0..clients {
+                let guess = p.guesses.get(c).copied().flatten();
+                w.varint(guess.map_or(0, |out| self.output(&out) + 1));
+            }
         }
         w.byte(linearizable as u8);
     }
 
-    /// What `encode_history` wrote: the history, its settled prefix and the verdict.
+    /// What `encode_history` wrote: the history, its settled requests and the verdict.
     pub fn decode_history(&self, clients: usize, r: &mut Reader) -> (History, Settled, bool) {
         let ops: Vec<HistoryOp> = (0..r.varint())
             .map(|_| {
@@ -336,15 +349,26 @@ impl<M: Clone + Hash + Eq> Codes<M> {
                 }
             })
             .collect();
-        let counts: Vec<u32> = (0..clients).map(|_| r.varint() as u32).collect();
-        let states = (0..r.varint()).map(|_| self.decode_kv(r)).collect();
-        let history = History::from_ops(counts.clone(), ops);
-        let settled = Settled {
-            upto: 0,
-            counts,
-            states,
-        };
-        (history, settled, r.byte() != 0)
+        let mut before = Vec::with_capacity(clients);
+        let mut counts = Vec::with_capacity(clients);
+        for _ in 0..clients {
+            let b = r.varint() as u32;
+            before.push(b);
+            counts.push(b + r.varint() as u32);
+        }
+        let states = (0..r.varint())
+            .map(|_| Placement {
+                kv: self.decode_kv(r),
+                guesses: (0..clients)
+                    .map(|_| match r.varint() {
+                        0 => None,
+                        k => Some(self.output_at(k - 1)),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let history = History::from_ops(before, ops);
+        (history, Settled { counts, states }, r.byte() != 0)
     }
 }
 
