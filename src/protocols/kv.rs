@@ -1576,7 +1576,10 @@ mod tests {
     /// each request takes effect at a random moment between its invocation and its answer
     /// (so the history is linearizable), unless `lie` makes an answer up. Returns the events
     /// in order: an invocation, or an answer.
-    fn random_events(seed: u64, clients: u8, lie: f64) -> Vec<(u8, Option<(Op, Output)>, Op)> {
+    /// A client, the answer if this is one, and the request.
+    type Event = (u8, Option<(Op, Output)>, Op);
+
+    fn random_events(seed: u64, clients: u8, lie: f64) -> Vec<Event> {
         let mut rng = crate::sim::rng::Rng::new(seed);
         let keys = [v("x"), v("y")];
         let values = [v("a"), v("b"), v("c")];
