@@ -143,6 +143,20 @@ pub enum Command {
         #[arg(long, value_parser = parse_size)]
         size: Option<(f32, f32)>,
     },
+    /// Say what a link opens, as JSON (a run's step count and state hash at its step), or why it
+    /// cannot be opened (exit 2)
+    /// (with --from: print the link of a trace file's run instead)
+    Link {
+        /// A page address or its part from `#`, as File > Copy link gives it
+        #[arg(required_unless_present = "from")]
+        link: Option<String>,
+        /// A trace file (RON or JSON) whose run to link to
+        #[arg(long, value_name = "TRACE", conflicts_with = "link")]
+        from: Option<PathBuf>,
+        /// With --from: the step the link opens at (default: the end)
+        #[arg(long, requires = "from")]
+        at: Option<u64>,
+    },
     /// Measure simulation speed and seek time on this machine
     Bench {
         #[arg(long)]
@@ -185,6 +199,10 @@ pub struct GuiArgs {
     /// Open on the lesson picker, the start screen (as `paxos-lab` alone does)
     #[arg(long, conflicts_with_all = ["trace", "seek"])]
     pub lessons: bool,
+    /// Open what a link names: a page address or its part from `#` (`#lesson=raft-elections&step=4`,
+    /// `#run=…&at=57`, `#compare=partition&round=120`), as File > Copy link gives it
+    #[arg(long, value_name = "URL", conflicts_with_all = ["trace", "seek", "lessons", "seed"])]
+    pub link: Option<String>,
 }
 
 fn parse_lang(s: &str) -> Result<crate::ui::i18n::Lang, String> {
@@ -838,6 +856,69 @@ fn verify_lesson<P: crate::lesson::Teach>(file: &Path, text: &str) -> u8 {
     }
 }
 
+/// Prints the link of a trace file's run at step `at` (its end by default).
+fn link_of_file(path: &Path, at: Option<u64>) -> u8 {
+    let link = trace::read_text(path)
+        .map_err(|e| e.to_string())
+        .and_then(|text| {
+            let protocol = trace::Protocol::of_text(path, &text).map_err(|e| e.to_string())?;
+            crate::with_protocol!(protocol, P => {
+                let mut session = session_from_file::<P>(path, &text)?;
+                let at = at.unwrap_or(session.len());
+                if at > session.len() {
+                    return Err(format!(
+                        "error: --at {at} is past the end of {} ({} steps)",
+                        path.display(),
+                        session.len()
+                    ));
+                }
+                session.apply(crate::session::Command::Seek(at));
+                Ok(crate::link::run_link(&session))
+            })
+        });
+    match link {
+        Ok(link) => {
+            say!("{link}");
+            EXIT_OK
+        }
+        Err(e) => {
+            report!("{e}");
+            EXIT_BAD_INPUT
+        }
+    }
+}
+
+fn run_link(text: &str) -> u8 {
+    let summary = crate::link::parse(text).and_then(|link| {
+        let run = match &link.target {
+            crate::link::Target::Run {
+                protocol,
+                trace,
+                at,
+            } => Some(crate::with_protocol!(*protocol, P => {
+                crate::link::open_run::<P>(trace, *at)
+                    .map(|s| (s.len(), s.world().state_hash()))?
+            })),
+            _ => None,
+        };
+        Ok(crate::link::state_json(
+            &link,
+            link.lang.unwrap_or_default(),
+            run,
+        ))
+    });
+    match summary {
+        Ok(j) => {
+            say!("{j}");
+            EXIT_OK
+        }
+        Err(e) => {
+            report!("error: {e}");
+            EXIT_BAD_INPUT
+        }
+    }
+}
+
 fn run_bench(json: bool, quick: bool) -> u8 {
     let r = bench::measure(if quick {
         bench::Size::Quick
@@ -895,6 +976,27 @@ fn run_gui(args: GuiArgs) -> u8 {
     }
     if args.lessons {
         return open_app(None, &args);
+    }
+    if let Some(text) = &args.link {
+        let link = match crate::link::parse(text) {
+            Ok(link) => link,
+            Err(e) => {
+                report!("error: --link: {e}");
+                return EXIT_BAD_INPUT;
+            }
+        };
+        let start = match crate::ui::start_of_link(&link) {
+            Ok(start) => start,
+            Err(e) => {
+                report!("error: --link: {e}");
+                return EXIT_BAD_INPUT;
+            }
+        };
+        let args = GuiArgs {
+            lang: args.lang.or(link.lang),
+            ..args.clone()
+        };
+        return open_app(start, &args);
     }
     // The file is read once; its protocol decides which window opens.
     if let Some(path) = &args.trace {
@@ -990,6 +1092,11 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Compare(args)) => compare::run(&args),
         Some(Command::Export(args)) => export::run(&args),
         Some(Command::Bench { json, quick }) => run_bench(json, quick),
+        Some(Command::Link { link, from, at }) => match (link, from) {
+            (_, Some(path)) => link_of_file(&path, at),
+            (Some(link), None) => run_link(&link),
+            (None, None) => EXIT_BAD_INPUT,
+        },
         Some(Command::Gui(args)) => run_gui(args),
         Some(Command::Lesson {
             file,

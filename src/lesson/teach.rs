@@ -17,6 +17,8 @@ use crate::sim::NodeId;
 use crate::sim::world::{Action, World};
 
 pub trait Teach: Plugin<Msg: Hash, Node: Hash> {
+    /// Its lessons shipped inside the binary: (file name, text), in the picker's order.
+    const BUNDLED: &'static [(&'static str, &'static str)];
     /// Which protocol-specific conditions its lessons may use.
     const FAMILY: crate::lesson::model::Family;
     /// The safety rules, by the ids `Violated` names.
@@ -68,6 +70,7 @@ pub fn action_requests<P: Teach>(lesson: &Lesson<P>, out: &mut Vec<P::Request>) 
 }
 
 impl Teach for Paxos {
+    const BUNDLED: &'static [(&'static str, &'static str)] = super::bundled::PAXOS;
     const FAMILY: crate::lesson::model::Family = crate::lesson::model::Family::OneValue;
     /// Single-decree Paxos has one fact a story names: the value chosen.
     fn run_fact(
@@ -167,6 +170,7 @@ impl Teach for Paxos {
 }
 
 impl Teach for MultiPaxos {
+    const BUNDLED: &'static [(&'static str, &'static str)] = super::bundled::MULTIPAXOS;
     const FAMILY: crate::lesson::model::Family = crate::lesson::model::Family::Store;
     /// `leader` and `ballot`: the live server with the highest ballot that leads (phase 1
     /// done); `holders:N`: the servers that voted for a command in slot N.
@@ -260,6 +264,7 @@ impl Teach for MultiPaxos {
 }
 
 impl Teach for Raft {
+    const BUNDLED: &'static [(&'static str, &'static str)] = super::bundled::RAFT;
     const FAMILY: crate::lesson::model::Family = crate::lesson::model::Family::Store;
     /// `leader` and `term`: the live leader with the highest term; `holders:N`: the servers
     /// whose log has an entry at index N.
@@ -365,6 +370,7 @@ fn answered(history: &crate::protocols::kv::History, client: Option<crate::sim::
 }
 
 impl Teach for Pbft {
+    const BUNDLED: &'static [(&'static str, &'static str)] = super::bundled::PBFT;
     const FAMILY: crate::lesson::model::Family = crate::lesson::model::Family::Store;
     /// `primary` and `view`: the highest view a live replica is in, and its primary;
     /// `holders:N`: the replicas prepared (or further) at slot N.

@@ -3,45 +3,7 @@
 //! every character renders with the bundled fonts. Node ids and message names stay as they are
 //! in both languages.
 
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
-)]
-pub enum Lang {
-    #[default]
-    En,
-    Zh,
-}
-
-impl Lang {
-    pub const ALL: [Lang; 2] = [Lang::En, Lang::Zh];
-
-    /// The language's own name, as shown in the language menu.
-    /// 0 for English, 1 for Chinese: the place of a language in `[en, zh]` pairs.
-    pub fn index(self) -> usize {
-        match self {
-            Lang::En => 0,
-            Lang::Zh => 1,
-        }
-    }
-
-    pub fn native_name(self) -> &'static str {
-        match self {
-            Lang::En => "English",
-            Lang::Zh => "简体中文",
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Zh => "zh",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Lang> {
-        Lang::ALL.into_iter().find(|l| l.code() == code)
-    }
-}
+pub use crate::lang::Lang;
 
 macro_rules! texts {
     ($($key:ident => $en:literal, $zh:literal;)*) => {
@@ -80,6 +42,10 @@ texts! {
     MenuSave => "Save", "保存";
     MenuSaveAs => "Save as…", "另存为…";
     MenuExportAs => "Export as…", "导出为…";
+    MenuCopyLink => "Copy link", "复制链接";
+    LinkCopied => "Link copied: paste it after the page's address, or open it with paxos-lab gui --link", "链接已复制：粘贴在页面地址之后，或用 paxos-lab gui --link 打开";
+    NoLink => "This cannot be linked: only bundled lessons and fault scripts, and runs, have links", "无法生成链接：只有内置课程、故障脚本和运行才有链接";
+    BadLink => "The link could not be opened", "无法打开该链接";
     RecentFiles => "Recent files", "最近的文件";
     NoRecentFiles => "(none yet)", "（还没有）";
     // The file dialog

@@ -446,6 +446,7 @@ impl PaxosApp {
         }
         match c {
             UiCommand::Lessons => self.command = Some(workspace::AppCommand::ToLessons),
+            UiCommand::CopyLink => self.command = Some(workspace::AppCommand::CopyLink),
             UiCommand::NewRun => {
                 let config = self.session.config().clone();
                 self.settings_window.open_with(&config, self.session.knobs);
@@ -852,6 +853,13 @@ impl workspace::Body for PaxosApp {
     fn lesson_progress(&self) -> Option<(String, usize, bool)> {
         None
     }
+    fn link(&self) -> Option<crate::link::Link> {
+        let lesson = match &self.screen {
+            Screen::Lesson(panel) => Some(panel.as_ref()),
+            Screen::Sandbox => None,
+        };
+        Some(workspace::link_of(lesson, &self.session))
+    }
     fn look(&self) -> Look {
         Look::of(&self.settings)
     }
@@ -960,6 +968,10 @@ pub struct LabApp {
     screenshot: Option<ScreenshotPlan>,
     /// Whether the preferences are saved on the way out (a screenshot run leaves them alone).
     persist: bool,
+    /// A notice in the window's corner, and when it appeared (egui's clock).
+    notice: Option<(String, f64)>,
+    /// The last link "Copy link" put on the clipboard.
+    pub copied: Option<String>,
 }
 
 /// Keeps where the student is in a lesson, to resume it there from the picker; a lesson done
@@ -983,6 +995,8 @@ impl LabApp {
             on_picker: false,
             screenshot: None,
             persist: true,
+            notice: None,
+            copied: None,
         }
     }
 
@@ -1006,6 +1020,41 @@ impl LabApp {
         plan.layout = layout;
         self.screenshot = Some(plan);
         self.persist = false;
+    }
+
+    /// The window on `start` (the lesson picker when `None`), as `paxos-lab gui` and a link
+    /// open it.
+    pub fn open(start: Option<Start>, settings: Settings) -> Result<LabApp, String> {
+        // A body other than the Paxos app opens in its place.
+        let (body, start) = match start {
+            Some(Start::Compare(script, round)) => {
+                let mut c = compare::CompareView::new(Some(*script), settings.lang)?;
+                c.seek(round);
+                (Some(Box::new(c) as Box<dyn workspace::Body>), None)
+            }
+            Some(Start::Workspace(make)) => (Some(make(settings.lang)?), None),
+            other => (None, other),
+        };
+        let mut lab = match start {
+            None => LabApp::picker(settings),
+            Some(Start::Sandbox(session, document)) => {
+                let mut app = PaxosApp::new(*session, settings);
+                app.file.document = document;
+                LabApp::new(app)
+            }
+            Some(Start::Lesson(lesson, step, source)) => {
+                LabApp::new(PaxosApp::on_lesson(*lesson, step, source, settings)?)
+            }
+            // Made above.
+            Some(Start::Workspace(_) | Start::Compare(..)) => {
+                LabApp::new(PaxosApp::sandbox(settings))
+            }
+        };
+        if let Some(body) = body {
+            lab.on_picker = false;
+            lab.show(body);
+        }
+        Ok(lab)
     }
 
     /// The open workspace, if it is protocol `P`'s.
@@ -1069,6 +1118,60 @@ impl LabApp {
         workspace::Body::dress(&mut self.paxos, &self.settings, fixed_time);
     }
 
+    /// The link of what shows, in the language shown.
+    pub fn link(&mut self) -> Option<crate::link::Link> {
+        let (mut link, lang) = match self.current() {
+            None => (
+                Some(crate::link::Link::new(crate::link::Target::Picker)),
+                self.settings.lang,
+            ),
+            Some(body) => (body.link(), body.look().lang),
+        };
+        if let Some(l) = &mut link {
+            l.lang = Some(lang);
+        }
+        link
+    }
+
+    /// Puts the link of what shows on the clipboard, and says so (or why there is none).
+    fn copy_link(&mut self, ctx: &Context) {
+        let lang = self.settings.lang;
+        let lang = self.current().map_or(lang, |b| b.look().lang);
+        let now = ctx.input(|i| i.time);
+        self.notice = Some(match self.link() {
+            Some(link) => {
+                let text = link.fragment();
+                ctx.copy_text(text.clone());
+                self.copied = Some(text);
+                (T::LinkCopied.get(lang).to_string(), now)
+            }
+            None => (T::NoLink.get(lang).to_string(), now),
+        });
+    }
+
+    /// A short notice in the window's corner (a link copied), for a few seconds.
+    fn show_notice(&mut self, ctx: &Context) {
+        const SHOWN_FOR: f64 = 4.0;
+        let Some((text, since)) = &self.notice else {
+            return;
+        };
+        let left = SHOWN_FOR - (ctx.input(|i| i.time) - since);
+        if left <= 0.0 {
+            self.notice = None;
+            return;
+        }
+        egui::Area::new(egui::Id::unique("notice"))
+            .anchor(egui::Align2::RIGHT_BOTTOM, egui::vec2(-16.0, -48.0))
+            .order(egui::Order::Foreground)
+            .show(ctx, |ui| {
+                egui::Frame::popup(ui.style()).show(ui, |ui| {
+                    ui.set_max_width(420.0);
+                    ui.label(text.as_str());
+                });
+            });
+        ctx.request_repaint_after(std::time::Duration::from_secs_f64(left));
+    }
+
     /// Back to the picker, saying why a file did not open.
     fn refuse(&mut self, why: String) {
         self.show_picker();
@@ -1081,6 +1184,7 @@ impl LabApp {
         ctx.request_repaint();
         match command {
             AppCommand::ToLessons => self.show_picker(),
+            AppCommand::CopyLink => self.copy_link(ctx),
             AppCommand::Compare => match compare::CompareView::new(None, self.settings.lang) {
                 Ok(c) => self.show(Box::new(c)),
                 Err(e) => self.refuse(e),
@@ -1160,6 +1264,7 @@ impl LabApp {
         if let Some(c) = command {
             self.apply(c, ui.ctx());
         }
+        self.show_notice(ui.ctx());
     }
 
     /// One frame of a `--screenshot` run, over whatever shows.
@@ -1215,6 +1320,39 @@ pub enum Start {
     Workspace(workspace::MakeWorkspace),
     /// Multi-Paxos and Raft side by side on a fault script, at a round.
     Compare(Box<crate::compare::Script>, u64),
+}
+
+/// What a link opens: `None` for the lesson picker.
+pub fn start_of_link(link: &crate::link::Link) -> Result<Option<Start>, String> {
+    use crate::link::Target;
+    Ok(match &link.target {
+        Target::Picker => None,
+        Target::Lesson {
+            protocol,
+            index,
+            step,
+        } => Some(crate::with_protocol!(*protocol, P => {
+            let (name, text) = <P as crate::lesson::Teach>::BUNDLED[*index];
+            let lesson = crate::lesson::parse_as::<P>(std::path::Path::new(name), text)
+                .map_err(|e| e.to_string())?;
+            <P as workspace::Shown>::open_lesson(lesson, step - 1, None)
+        })),
+        Target::Run {
+            protocol,
+            trace,
+            at,
+        } => Some(crate::with_protocol!(*protocol, P => {
+            let session = crate::link::open_run::<P>(trace, *at)?;
+            <P as workspace::Shown>::open_run(session, None)
+        })),
+        Target::Compare { index, round } => {
+            let script = compare::bundled_scripts()
+                .into_iter()
+                .nth(*index)
+                .ok_or("no such fault script")?;
+            Some(Start::Compare(Box::new(script), *round))
+        }
+    })
 }
 
 /// Paxos's runs and lessons open in the Paxos app, whose settings window is its own.
@@ -1322,36 +1460,8 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
                 cc.egui_ctx
                     .send_viewport_cmd(egui::ViewportCommand::InnerSize(egui::vec2(w, h) / zoom));
             }
-            // A body other than the Paxos app opens in its place.
-            let (body, start) = match start {
-                Some(Start::Compare(script, round)) => {
-                    let mut c = compare::CompareView::new(Some(*script), settings.lang)?;
-                    c.seek(round);
-                    (Some(Box::new(c) as Box<dyn workspace::Body>), None)
-                }
-                Some(Start::Workspace(make)) => (Some(make(settings.lang)?), None),
-                other => (None, other),
-            };
-            let mut lab = match start {
-                None => LabApp::picker(settings),
-                Some(Start::Sandbox(session, document)) => {
-                    let mut app = PaxosApp::new(*session, settings);
-                    app.file.document = document;
-                    LabApp::new(app)
-                }
-                Some(Start::Lesson(lesson, step, source)) => {
-                    LabApp::new(PaxosApp::on_lesson(*lesson, step, source, settings)?)
-                }
-                // Made above.
-                Some(Start::Workspace(_) | Start::Compare(..)) => {
-                    LabApp::new(PaxosApp::sandbox(settings))
-                }
-            };
+            let mut lab = LabApp::open(start, settings)?;
             lab.paxos.fonts_installed = true;
-            if let Some(body) = body {
-                lab.on_picker = false;
-                lab.show(body);
-            }
             if let Some(p) = screenshot {
                 lab.screenshot_then_quit(p, layout_json, slot);
             }

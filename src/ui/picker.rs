@@ -58,6 +58,9 @@ impl Picker {
                     Some(super::views::run_file::FileChoice::Command(UiCommand::Open)) => {
                         self.dialog.ask_about(FilePurpose::Open, None, "", 0)
                     }
+                    Some(super::views::run_file::FileChoice::Command(UiCommand::CopyLink)) => {
+                        chosen = Some(AppCommand::CopyLink)
+                    }
                     Some(super::views::run_file::FileChoice::Command(c)) => {
                         super::shell::window_command(ui.ctx(), c, &mut look);
                     }

@@ -31,6 +31,8 @@ pub enum AppCommand {
     Compare,
     /// Back to the lesson picker.
     ToLessons,
+    /// The link of what shows, to the clipboard.
+    CopyLink,
     /// A lesson or trace file of any protocol, in its protocol's body (checked already by the
     /// body that asked, read again here).
     OpenFile(PathBuf),
@@ -44,6 +46,7 @@ impl Clone for AppCommand {
             AppCommand::Lesson(p, i, s) => AppCommand::Lesson(*p, *i, *s),
             AppCommand::Compare => AppCommand::Compare,
             AppCommand::ToLessons => AppCommand::ToLessons,
+            AppCommand::CopyLink => AppCommand::CopyLink,
             AppCommand::OpenFile(p) => AppCommand::OpenFile(p.clone()),
         }
     }
@@ -57,6 +60,7 @@ impl std::fmt::Debug for AppCommand {
             AppCommand::Lesson(p, i, s) => write!(f, "Lesson({}, {i}, {s})", p.name()),
             AppCommand::Compare => f.write_str("Compare"),
             AppCommand::ToLessons => f.write_str("ToLessons"),
+            AppCommand::CopyLink => f.write_str("CopyLink"),
             AppCommand::OpenFile(p) => write!(f, "OpenFile({})", p.display()),
         }
     }
@@ -68,7 +72,10 @@ impl AppCommand {
         match self {
             AppCommand::Sandbox(p) | AppCommand::Lesson(p, ..) => Some(*p),
             AppCommand::NewRun(s) => Some(s.protocol()),
-            AppCommand::Compare | AppCommand::ToLessons | AppCommand::OpenFile(_) => None,
+            AppCommand::Compare
+            | AppCommand::ToLessons
+            | AppCommand::CopyLink
+            | AppCommand::OpenFile(_) => None,
         }
     }
 }
@@ -91,6 +98,9 @@ pub trait Body {
     /// The lesson being taught: its id, its step, and whether it is done (complete, or past its
     /// last step, or opened as a sandbox).
     fn lesson_progress(&self) -> Option<(String, usize, bool)>;
+    /// The link that reopens what shows: a bundled lesson at its step, or the run at its step;
+    /// `None` when there is none (a fault script that is not bundled).
+    fn link(&self) -> Option<crate::link::Link>;
     /// The preferences as the workspace left them (the user may change them there).
     fn look(&self) -> super::Look;
     /// Nothing unsaved, and closing not yet confirmed.
@@ -137,6 +147,9 @@ impl<P: StoreWorkspace> Body for StoreApp<P> {
     fn lesson_progress(&self) -> Option<(String, usize, bool)> {
         self.lesson.as_ref().map(|panel| progress_of(panel))
     }
+    fn link(&self) -> Option<crate::link::Link> {
+        Some(link_of(self.lesson.as_deref(), &self.session))
+    }
     fn look(&self) -> super::Look {
         StoreApp::look(self)
     }
@@ -166,6 +179,18 @@ impl<P: StoreWorkspace> Body for StoreApp<P> {
 }
 
 /// A lesson panel's place: its lesson, its step, and whether the lesson is done with.
+/// A bundled lesson's link at its step; a lesson from a file, or a run, links to the run at its
+/// step (the lesson's file is not part of a link).
+pub fn link_of<P: Teach>(
+    lesson: Option<&LessonPanel<P>>,
+    session: &Session<P>,
+) -> crate::link::Link {
+    lesson
+        // A lesson opened from its file links to the bundled lesson of the same id.
+        .and_then(|panel| crate::link::lesson_link(&panel.lesson.id, panel.step))
+        .unwrap_or_else(|| crate::link::run_link(session))
+}
+
 pub fn progress_of<P: Teach>(panel: &LessonPanel<P>) -> (String, usize, bool) {
     (
         panel.lesson.id.clone(),
@@ -239,7 +264,7 @@ impl<P: StoreWorkspace> Shown for P {
         P::LESSONS_HEADING
     }
     fn bundled() -> &'static [(&'static str, &'static str)] {
-        P::BUNDLED
+        <P as crate::lesson::Teach>::BUNDLED
     }
     fn run_settings() -> Option<Box<dyn RunSettings>> {
         Some(Box::new(StoreRunSettings::<P>(StoreSettings::default())))
@@ -306,7 +331,10 @@ pub fn open(command: &AppCommand, lang: Lang) -> Option<Result<Box<dyn Body>, St
                 _ => Err("this lesson opens in the Paxos app".to_string()),
             })
         }),
-        AppCommand::Compare | AppCommand::ToLessons | AppCommand::OpenFile(_) => None,
+        AppCommand::Compare
+        | AppCommand::ToLessons
+        | AppCommand::CopyLink
+        | AppCommand::OpenFile(_) => None,
     }
 }
 

@@ -16,25 +16,7 @@ use crate::ui::i18n::{Lang, T, fill};
 use crate::ui::store::graph::{GraphFrame, StoreGraph};
 use crate::ui::views::theme::Palette;
 
-/// The fault scripts shipped with the app: (file name, its text).
-pub const BUNDLED_SCRIPTS: &[(&str, &str)] = &[
-    (
-        "compare/leader-crash.ron",
-        include_str!("../../../lessons/compare/leader-crash.ron"),
-    ),
-    (
-        "compare/partition.ron",
-        include_str!("../../../lessons/compare/partition.ron"),
-    ),
-    (
-        "compare/repeated-failover.ron",
-        include_str!("../../../lessons/compare/repeated-failover.ron"),
-    ),
-    (
-        "compare/isolated-leader.ron",
-        include_str!("../../../lessons/compare/isolated-leader.ron"),
-    ),
-];
+pub use crate::lesson::bundled::COMPARE as BUNDLED_SCRIPTS;
 
 /// The bundled scripts that parse (all of them: the tests check).
 pub fn bundled_scripts() -> Vec<Script> {
@@ -48,6 +30,7 @@ pub fn bundled_scripts() -> Vec<Script> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CompareRequest {
     ToLessons,
+    CopyLink,
 }
 
 /// The figures so far or what corresponds now, in a window too narrow for both.
@@ -92,6 +75,8 @@ impl CompareView {
     pub fn new(script: Option<Script>, lang: Lang) -> Result<Self, String> {
         let mut scripts = bundled_scripts();
         let chosen = match script {
+            // A bundled script (a link names one) is chosen from the list, not added twice.
+            Some(s) if scripts.contains(&s) => scripts.iter().position(|b| *b == s).unwrap_or(0),
             Some(s) => {
                 scripts.push(s);
                 scripts.len() - 1
@@ -355,6 +340,9 @@ impl CompareView {
         ui.horizontal_wrapped(|ui| {
             if ui.button(tr(T::MenuLessons)).clicked() {
                 self.request = Some(CompareRequest::ToLessons);
+            }
+            if ui.button(tr(T::MenuCopyLink)).clicked() {
+                self.request = Some(CompareRequest::CopyLink);
             }
             ui.separator();
             // Strong text, not a heading: in presenter mode a heading pushed the languages onto a
@@ -887,7 +875,17 @@ impl crate::ui::workspace::Body for CompareView {
     fn take_command(&mut self) -> Option<crate::ui::workspace::AppCommand> {
         match self.request.take()? {
             CompareRequest::ToLessons => Some(crate::ui::workspace::AppCommand::ToLessons),
+            CompareRequest::CopyLink => Some(crate::ui::workspace::AppCommand::CopyLink),
         }
+    }
+    fn link(&self) -> Option<crate::link::Link> {
+        // Only the bundled scripts have names a link can give; they come first.
+        (self.chosen < crate::lesson::bundled::COMPARE.len()).then(|| {
+            crate::link::Link::new(crate::link::Target::Compare {
+                index: self.chosen,
+                round: self.round,
+            })
+        })
     }
     fn take_completed(&mut self) -> Vec<String> {
         Vec::new()

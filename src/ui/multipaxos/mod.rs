@@ -23,55 +23,12 @@ use crate::ui::store::graph::StoreGraphView;
 use leader_view::LeaderView;
 use log_view::LogView;
 
-/// The Multi-Paxos lessons shipped inside the binary: Paxos applied.
-pub const BUNDLED: &[(&str, &str)] = &[
-    (
-        "multipaxos/01-from-value-to-log.ron",
-        include_str!("../../../lessons/multipaxos/01-from-value-to-log.ron"),
-    ),
-    (
-        "multipaxos/02-stable-leader.ron",
-        include_str!("../../../lessons/multipaxos/02-stable-leader.ron"),
-    ),
-    (
-        "multipaxos/03-failover.ron",
-        include_str!("../../../lessons/multipaxos/03-failover.ron"),
-    ),
-    (
-        "multipaxos/04-exactly-once.ron",
-        include_str!("../../../lessons/multipaxos/04-exactly-once.ron"),
-    ),
-    (
-        "multipaxos/05-reads.ron",
-        include_str!("../../../lessons/multipaxos/05-reads.ron"),
-    ),
-    (
-        "multipaxos/06-partitions.ron",
-        include_str!("../../../lessons/multipaxos/06-partitions.ron"),
-    ),
-    (
-        "multipaxos/07-failover-without-phase-1.ron",
-        include_str!("../../../lessons/multipaxos/07-failover-without-phase-1.ron"),
-    ),
-    (
-        "multipaxos/08-adopt-what-promises-report.ron",
-        include_str!("../../../lessons/multipaxos/08-adopt-what-promises-report.ron"),
-    ),
-    (
-        "multipaxos/09-chosen-needs-a-majority.ron",
-        include_str!("../../../lessons/multipaxos/09-chosen-needs-a-majority.ron"),
-    ),
-    (
-        "multipaxos/10-apply-in-order.ron",
-        include_str!("../../../lessons/multipaxos/10-apply-in-order.ron"),
-    ),
-];
+pub use crate::lesson::bundled::MULTIPAXOS as BUNDLED;
 
 impl StoreWorkspace for MultiPaxos {
     const PROTOCOL: Protocol = Protocol::MultiPaxos;
     const SANDBOX_BUTTON: T = words::OPEN_SANDBOX;
     const LESSONS_HEADING: T = words::LESSONS;
-    const BUNDLED: &'static [(&'static str, &'static str)] = BUNDLED;
     type Panels = (LogView, LeaderView);
 
     fn heading() -> T {

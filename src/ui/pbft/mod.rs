@@ -21,35 +21,12 @@ use log_view::{CertLogView, ViewPanel};
 /// The store workspace on PBFT.
 pub type PbftApp = StoreApp<Pbft>;
 
-/// The PBFT lessons shipped inside the binary.
-pub const BUNDLED: &[(&str, &str)] = &[
-    (
-        "pbft/01-three-phases.ron",
-        include_str!("../../../lessons/pbft/01-three-phases.ron"),
-    ),
-    (
-        "pbft/02-quorums-meet-in-an-honest-replica.ron",
-        include_str!("../../../lessons/pbft/02-quorums-meet-in-an-honest-replica.ron"),
-    ),
-    (
-        "pbft/03-view-change.ron",
-        include_str!("../../../lessons/pbft/03-view-change.ron"),
-    ),
-    (
-        "pbft/04-f-plus-one-replies.ron",
-        include_str!("../../../lessons/pbft/04-f-plus-one-replies.ron"),
-    ),
-    (
-        "pbft/05-new-view-keeps-certificates.ron",
-        include_str!("../../../lessons/pbft/05-new-view-keeps-certificates.ron"),
-    ),
-];
+pub use crate::lesson::bundled::PBFT as BUNDLED;
 
 impl StoreWorkspace for Pbft {
     const PROTOCOL: Protocol = Protocol::Pbft;
     const SANDBOX_BUTTON: T = words::OPEN_SANDBOX;
     const LESSONS_HEADING: T = words::LESSONS;
-    const BUNDLED: &'static [(&'static str, &'static str)] = BUNDLED;
     const LEADER_TITLE: T = words::PANEL_VIEW;
     type Panels = (CertLogView, ViewPanel);
 

@@ -21,55 +21,12 @@ pub type RaftApp = StoreApp<Raft>;
 use crate::ui::store::graph::{Mark, StoreGraphView};
 use log_view::{RaftLeaderView, RaftLogView};
 
-/// The Raft lessons shipped inside the binary: the same store, another algorithm.
-pub const BUNDLED: &[(&str, &str)] = &[
-    (
-        "raft/01-elections.ron",
-        include_str!("../../../lessons/raft/01-elections.ron"),
-    ),
-    (
-        "raft/02-log-replication.ron",
-        include_str!("../../../lessons/raft/02-log-replication.ron"),
-    ),
-    (
-        "raft/03-election-restriction.ron",
-        include_str!("../../../lessons/raft/03-election-restriction.ron"),
-    ),
-    (
-        "raft/04-failover-truncation.ron",
-        include_str!("../../../lessons/raft/04-failover-truncation.ron"),
-    ),
-    (
-        "raft/05-figure-8.ron",
-        include_str!("../../../lessons/raft/05-figure-8.ron"),
-    ),
-    (
-        "raft/06-what-differs.ron",
-        include_str!("../../../lessons/raft/06-what-differs.ron"),
-    ),
-    (
-        "raft/07-one-vote-per-term.ron",
-        include_str!("../../../lessons/raft/07-one-vote-per-term.ron"),
-    ),
-    (
-        "raft/08-durable-state.ron",
-        include_str!("../../../lessons/raft/08-durable-state.ron"),
-    ),
-    (
-        "raft/09-reads.ron",
-        include_str!("../../../lessons/raft/09-reads.ron"),
-    ),
-    (
-        "raft/10-four-classes.ron",
-        include_str!("../../../lessons/raft/10-four-classes.ron"),
-    ),
-];
+pub use crate::lesson::bundled::RAFT as BUNDLED;
 
 impl StoreWorkspace for Raft {
     const PROTOCOL: Protocol = Protocol::Raft;
     const SANDBOX_BUTTON: T = crate::ui::raft::words::OPEN_SANDBOX;
     const LESSONS_HEADING: T = crate::ui::raft::words::LESSONS;
-    const BUNDLED: &'static [(&'static str, &'static str)] = BUNDLED;
     const STORE_ENTRIES: bool = true;
     const TIMER_KEYS: bool = true;
     type Panels = (RaftLogView, RaftLeaderView);

@@ -47,8 +47,6 @@ pub trait StoreWorkspace:
     /// The lesson picker's button that opens its sandbox, and its heading over its lessons.
     const SANDBOX_BUTTON: T;
     const LESSONS_HEADING: T;
-    /// Its lessons shipped inside the binary: (file name, text).
-    const BUNDLED: &'static [(&'static str, &'static str)];
     /// Whether the stores pane lists each replica's applied entries (Raft's log indexes).
     const STORE_ENTRIES: bool = false;
     /// Whether the controls offer to align or spread the election timers (Raft: to provoke or
@@ -445,6 +443,8 @@ impl<P: StoreWorkspace> StoreApp<P> {
                 self.choice = P::PROTOCOL;
             }
             U::Lessons => self.request_leave(AppCommand::ToLessons),
+            // Nothing is left: the window copies the link of what shows.
+            U::CopyLink => self.leave = Some(AppCommand::CopyLink),
             // A lesson offers no search (its exercises have their own answers).
             U::CanThisBreak if self.lesson.is_none() => {
                 self.explore.open_for(self.session.config())

@@ -11,6 +11,8 @@ pub enum UiCommand {
     Save,
     SaveAs,
     ExportAs,
+    /// The address fragment that reopens what shows (`#lesson=…`, `#run=…`), to the clipboard.
+    CopyLink,
     Quit,
     PlayPause,
     StepForward,
@@ -56,12 +58,13 @@ impl UiCommand {
     }
 
     /// The File menu (recent files come after these).
-    pub const FILE: [UiCommand; 6] = [
+    pub const FILE: [UiCommand; 7] = [
         UiCommand::Lessons,
         UiCommand::Open,
         UiCommand::Save,
         UiCommand::SaveAs,
         UiCommand::ExportAs,
+        UiCommand::CopyLink,
         UiCommand::Quit,
     ];
 
@@ -115,6 +118,7 @@ impl UiCommand {
             UiCommand::Save => T::MenuSave,
             UiCommand::SaveAs => T::MenuSaveAs,
             UiCommand::ExportAs => T::MenuExportAs,
+            UiCommand::CopyLink => T::MenuCopyLink,
             UiCommand::Quit => T::Quit,
             UiCommand::PlayPause => T::Play,
             UiCommand::StepForward => T::StepForward,
@@ -157,6 +161,8 @@ impl UiCommand {
             UiCommand::Save => cmd(Key::S),
             UiCommand::SaveAs => cmd_shift(Key::S),
             UiCommand::ExportAs => cmd(Key::E),
+            // Browsers keep Ctrl+Shift+C (and most other letters) for themselves.
+            UiCommand::CopyLink => None,
             UiCommand::Quit => cmd(Key::Q),
             UiCommand::PlayPause => key(Key::Space),
             UiCommand::StepForward => key(Key::ArrowRight),

@@ -28,65 +28,7 @@ impl PanelLook {
     }
 }
 
-/// The lessons shipped inside the binary, so `cargo run --release` has them from anywhere.
-pub const BUNDLED: &[(&str, &str)] = &[
-    (
-        "00-the-problem.ron",
-        include_str!("../../../lessons/00-the-problem.ron"),
-    ),
-    (
-        "01-happy-path.ron",
-        include_str!("../../../lessons/01-happy-path.ron"),
-    ),
-    (
-        "02-majorities.ron",
-        include_str!("../../../lessons/02-majorities.ron"),
-    ),
-    (
-        "03-lost-messages.ron",
-        include_str!("../../../lessons/03-lost-messages.ron"),
-    ),
-    (
-        "04-two-proposers.ron",
-        include_str!("../../../lessons/04-two-proposers.ron"),
-    ),
-    (
-        "05-the-key-rule.ron",
-        include_str!("../../../lessons/05-the-key-rule.ron"),
-    ),
-    (
-        "06-chosen-vs-learned.ron",
-        include_str!("../../../lessons/06-chosen-vs-learned.ron"),
-    ),
-    (
-        "07-durable-state.ron",
-        include_str!("../../../lessons/07-durable-state.ron"),
-    ),
-    (
-        "08-dueling-proposers.ron",
-        include_str!("../../../lessons/08-dueling-proposers.ron"),
-    ),
-    (
-        "09-quorum-intersection.ron",
-        include_str!("../../../lessons/09-quorum-intersection.ron"),
-    ),
-    (
-        "10-ballot-uniqueness.ron",
-        include_str!("../../../lessons/10-ballot-uniqueness.ron"),
-    ),
-    (
-        "11-a-promise-binds.ron",
-        include_str!("../../../lessons/11-a-promise-binds.ron"),
-    ),
-    (
-        "12-one-ballot-one-quorum.ron",
-        include_str!("../../../lessons/12-one-ballot-one-quorum.ron"),
-    ),
-    (
-        "13-one-lying-acceptor.ron",
-        include_str!("../../../lessons/13-one-lying-acceptor.ron"),
-    ),
-];
+pub use crate::lesson::bundled::PAXOS as BUNDLED;
 
 /// The bundled lessons that parse (all of them: `cargo test` checks every one).
 pub fn bundled_lessons() -> Vec<Lesson<Paxos>> {

@@ -376,8 +376,9 @@ pub fn file_menu(ui: &mut Ui, lang: Lang, recent: &[PathBuf], run: bool) -> Opti
             }
             ui.add(button).clicked()
         };
-        for c in &UiCommand::FILE[..5] {
-            if (run || *c == UiCommand::Open) && item(ui, *c) {
+        for c in &UiCommand::FILE[..6] {
+            let always = matches!(c, UiCommand::Open | UiCommand::CopyLink);
+            if (run || always) && item(ui, *c) {
                 choice = Some(FileChoice::Command(*c));
                 ui.close();
             }
