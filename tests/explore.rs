@@ -328,3 +328,55 @@ fn explore_cli_reports_safe_with_exit_0_and_rejects_bad_bounds() {
         assert!(!run.stderr.is_empty());
     }
 }
+
+/// The search a page without threads runs a slice at a time (`--slice`, `Bfs::run_slice`) gives
+/// the threaded search's verdict and counterexample, byte for byte, for every flaw of every
+/// protocol.
+#[test]
+fn a_search_run_in_slices_finds_what_the_threaded_search_finds_for_every_flaw() {
+    let bin = env!("CARGO_BIN_EXE_paxos-lab");
+    let dir = tempfile::tempdir().unwrap();
+    let mut checked = 0;
+    for protocol in ["paxos", "multipaxos", "raft", "pbft"] {
+        // The error for an unknown flaw lists the protocol's flaws.
+        let o = Command::new(bin)
+            .args(["explore", "--protocol", protocol, "--flaw", "none-such"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr).to_string();
+        let known = err
+            .split("known: ")
+            .nth(1)
+            .and_then(|k| k.split(')').next())
+            .unwrap_or_else(|| panic!("{err}"));
+        for flaw in known.split(", ") {
+            let mut outcomes = Vec::new();
+            for how in [["--threads", "2"], ["--slice", "3"]] {
+                let out = dir.path().join(format!("{protocol}-{flaw}-{}.ron", how[0]));
+                let o = Command::new(bin)
+                    .args(["explore", "--protocol", protocol, "--flaw", flaw, "--json"])
+                    .args(how)
+                    .args(["--max-states", "3000000", "--out", out.to_str().unwrap()])
+                    .output()
+                    .unwrap();
+                let j: serde_json::Value = serde_json::from_slice(&o.stdout)
+                    .unwrap_or_else(|_| panic!("{protocol} {flaw}: {err}"));
+                assert_eq!(j["result"], "violation", "{protocol} {flaw}: {j}");
+                let trace = std::fs::read(&out).unwrap();
+                outcomes.push((
+                    j["invariant"].clone(),
+                    j["counterexample_steps"].clone(),
+                    trace,
+                ));
+            }
+            assert!(
+                outcomes[0] == outcomes[1],
+                "{protocol} {flaw}: {:?} vs {:?}",
+                (&outcomes[0].0, &outcomes[0].1),
+                (&outcomes[1].0, &outcomes[1].1)
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 18, "{checked} flaws");
+}

@@ -108,6 +108,7 @@ pub fn store_plan<P: StoreSearch>(config: &P::Config, ask: StoreAsk) -> StorePla
         walks,
     };
     let options = Options {
+        slice: None,
         bounds,
         threads: 0,
         max_states: Some(STATE_BUDGET),
@@ -155,6 +156,7 @@ pub fn paxos_plan(
     let mut bounds = bounds;
     let notes = crate::protocols::paxos::budgets::flaw_budgets(config, &mut bounds);
     let options = Options {
+        slice: None,
         bounds,
         threads: 0,
         max_states: Some(STATE_BUDGET),

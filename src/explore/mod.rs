@@ -47,6 +47,9 @@ pub struct Options {
     pub max_depth: Option<u32>,
     /// Search by random walks instead of breadth first (see `Walks`).
     pub walks: Option<Walks>,
+    /// Run breadth first on the calling thread, this many batches of states at a time, as a
+    /// page without threads does once per frame (`Bfs::run_slice`); the result is the same.
+    pub slice: Option<usize>,
 }
 
 /// A random search, for runs too deep for breadth-first search (as Stateright's simulation
@@ -240,36 +243,119 @@ where
         let budget = options.max_memory.unwrap_or_else(memory::default_budget);
         return walk(space, walks, options.threads, budget, progress, world);
     }
-    let started = Instant::now();
-    memory::reset_peak();
-    let baseline = memory::resident();
-    let threads = worker_threads(options.threads);
-    let budget = options.max_memory.unwrap_or_else(memory::default_budget);
-    let visited = Visited::new();
-    let root = space.initial();
-    let root_fp = crate::sim::canon::fingerprint(&root);
-    visited.insert(root_fp, root_fp, &visited::Level::default());
-    progress.states.store(1, Ordering::Relaxed);
-    let mut level = vec![{
-        let mut b = Batch::default();
-        b.push(&root);
-        b
-    }];
-    let mut depth = 0u32;
-    let mut max_depth = 0u32;
-    let mut found: Option<Found> = None;
-    let mut verdict = Verdict::Safe;
-    let halt = std::sync::atomic::AtomicU8::new(RUNNING);
-    let transitions_before = progress.transitions.load(Ordering::Relaxed);
-    let at_state_limit = |n: u64| options.max_states.is_some_and(|m| n >= m);
-    if at_state_limit(1) {
-        // The root alone reaches the limit: nothing is expanded, so there is no verdict.
-        verdict = Verdict::Limit(Limit::States(options.max_states.unwrap_or(0)));
-        level.clear();
+    let mut bfs = Bfs::new(space, options, progress);
+    if let Some(batches) = options.slice {
+        while !bfs.run_slice(space, progress, batches) {}
+    } else {
+        while bfs.begin_level(progress) {
+            bfs.run_level_on_threads(space, progress);
+            bfs.end_level(progress);
+        }
+    }
+    bfs.report(space, progress, world)
+}
+
+/// A breadth-first search that can be run a level at a time on threads (`explore`) or a batch
+/// of states at a time on the caller's thread (`run_slice`, for a page that has no threads and
+/// runs a slice per frame). Both give the same verdict and counterexample: what a level finds
+/// does not depend on the order its batches are expanded in.
+pub struct Bfs {
+    options: Options,
+    budget: u64,
+    threads: usize,
+    visited: Visited,
+    root: Vec<u8>,
+    root_fp: u64,
+    depth: u32,
+    max_depth: u32,
+    found: Option<Found>,
+    /// How the search stopped, if it stopped short of a verdict.
+    limit: Option<Verdict<()>>,
+    halt: std::sync::atomic::AtomicU8,
+    transitions_before: u64,
+    started: Instant,
+    baseline: Option<u64>,
+    /// The level being expanded, and the next one's batches once it is done.
+    level: Option<LevelRun>,
+    next: Vec<Batch>,
+    ended: bool,
+}
+
+/// One level in progress: its batches, handed out one at a time, and what expanding them made.
+struct LevelRun {
+    members: visited::Level,
+    fixed_bytes: u64,
+    next_bytes: AtomicU64,
+    work: Vec<std::sync::Mutex<Option<Batch>>>,
+    next_index: std::sync::atomic::AtomicUsize,
+    next_level: std::sync::Mutex<Vec<Batch>>,
+    finding: std::sync::Mutex<Option<Found>>,
+    /// Set once a rule breaks in this level: from then on only breaking transitions matter.
+    broken: AtomicBool,
+}
+
+impl Bfs {
+    pub fn new<P: Canonical>(space: &Space<P>, options: &Options, progress: &Progress) -> Self {
+        memory::reset_peak();
+        let visited = Visited::new();
+        let root = space.initial();
+        let root_fp = crate::sim::canon::fingerprint(&root);
+        visited.insert(root_fp, root_fp, &visited::Level::default());
+        progress.states.store(1, Ordering::Relaxed);
+        let mut first = Batch::default();
+        first.push(&root);
+        let mut bfs = Bfs {
+            options: *options,
+            budget: options.max_memory.unwrap_or_else(memory::default_budget),
+            threads: match options.slice {
+                Some(_) => 1,
+                None => worker_threads(options.threads),
+            },
+            visited,
+            root,
+            root_fp,
+            depth: 0,
+            max_depth: 0,
+            found: None,
+            limit: None,
+            halt: std::sync::atomic::AtomicU8::new(RUNNING),
+            transitions_before: progress.transitions.load(Ordering::Relaxed),
+            started: Instant::now(),
+            baseline: memory::resident(),
+            level: None,
+            next: vec![first],
+            ended: false,
+        };
+        if bfs.at_state_limit(1) {
+            // The root alone reaches the limit: nothing is expanded, so there is no verdict.
+            bfs.limit = Some(Verdict::Limit(Limit::States(
+                options.max_states.unwrap_or(0),
+            )));
+            bfs.ended = true;
+        }
+        bfs
     }
 
-    while !level.is_empty() && options.max_depth.is_none_or(|m| depth < m) {
-        progress.depth.store(depth, Ordering::Relaxed);
+    fn at_state_limit(&self, n: u64) -> bool {
+        self.options.max_states.is_some_and(|m| n >= m)
+    }
+
+    /// Whether the search has ended (its report is ready).
+    pub fn is_done(&self) -> bool {
+        self.ended
+    }
+
+    /// Starts the next level; false when the search has ended instead.
+    fn begin_level(&mut self, progress: &Progress) -> bool {
+        if self.ended
+            || self.next.is_empty()
+            || self.options.max_depth.is_some_and(|m| self.depth >= m)
+        {
+            self.ended = true;
+            return false;
+        }
+        let level = std::mem::take(&mut self.next);
+        progress.depth.store(self.depth, Ordering::Relaxed);
         progress.frontier.store(
             level.iter().map(|b| b.ends.len() as u64).sum(),
             Ordering::Relaxed,
@@ -279,8 +365,9 @@ where
             .try_reserve(level.iter().map(|b| b.ends.len()).sum())
             .is_err()
         {
-            verdict = Verdict::Limit(Limit::Memory(budget));
-            break;
+            self.limit = Some(Verdict::Limit(Limit::Memory(self.budget)));
+            self.ended = true;
+            return false;
         }
         members.extend(
             level
@@ -290,121 +377,41 @@ where
         );
         let fixed_bytes = level.iter().map(Batch::heap_bytes).sum::<u64>()
             + visited::table_bytes(members.capacity());
-        let next_bytes = AtomicU64::new(0);
-        let over_budget =
-            || visited.bytes() + fixed_bytes + next_bytes.load(Ordering::Relaxed) > budget;
-        let work: Vec<std::sync::Mutex<Option<Batch>>> = level
-            .into_iter()
-            .map(|b| std::sync::Mutex::new(Some(b)))
-            .collect();
-        let next_index = std::sync::atomic::AtomicUsize::new(0);
-        let next_level = std::sync::Mutex::new(Vec::<Batch>::new());
-        let finding = std::sync::Mutex::new(None::<Found>);
-        // Set once a rule breaks in this level: from then on only breaking transitions matter.
-        let broken = AtomicBool::new(false);
+        self.level = Some(LevelRun {
+            members,
+            fixed_bytes,
+            next_bytes: AtomicU64::new(0),
+            work: level
+                .into_iter()
+                .map(|b| std::sync::Mutex::new(Some(b)))
+                .collect(),
+            next_index: std::sync::atomic::AtomicUsize::new(0),
+            next_level: std::sync::Mutex::new(Vec::new()),
+            finding: std::sync::Mutex::new(None),
+            broken: AtomicBool::new(false),
+        });
+        true
+    }
+
+    /// Expands the current level's batches on `threads` threads (the caller's among them).
+    fn run_level_on_threads<P: Canonical + Send + Sync>(
+        &mut self,
+        space: &Space<P>,
+        progress: &Progress,
+    ) where
+        P::Node: Send + Sync,
+        P::Monitor: Send + Sync,
+    {
+        let Some(level) = &self.level else {
+            return;
+        };
+        let this = &*self;
         let worker = || {
-            let mut scratch = space.scratch();
-            let mut out = Batch::default();
-            let mut mine: Option<Found> = None;
-            let mut local_transitions = 0u64;
-            let stop = |why: u8| {
-                let _ = halt.compare_exchange(RUNNING, why, Ordering::Relaxed, Ordering::Relaxed);
-            };
-            'batches: loop {
-                let i = next_index.fetch_add(1, Ordering::Relaxed);
-                let Some(slot) = work.get(i) else { break };
-                let Some(batch) = slot.lock().ok().and_then(|mut s| s.take()) else {
-                    continue;
-                };
-                for state in batch.states() {
-                    if halt.load(Ordering::Relaxed) != RUNNING {
-                        break 'batches;
-                    }
-                    if progress.cancelled() {
-                        stop(CANCELLED);
-                        break 'batches;
-                    }
-                    if !broken.load(Ordering::Relaxed) && over_budget() {
-                        stop(MEMORY_LIMIT);
-                        break 'batches;
-                    }
-                    let parent = crate::sim::canon::fingerprint(state);
-                    space.expand(
-                        state,
-                        depth as u64 + 1,
-                        &mut scratch,
-                        |_, next, violation| {
-                            local_transitions += 1;
-                            if let Some(v) = violation {
-                                broken.store(true, Ordering::Relaxed);
-                                let fingerprint = crate::sim::canon::fingerprint(next);
-                                Found::keep_smaller(
-                                    &mut mine,
-                                    Found {
-                                        fingerprint,
-                                        parent,
-                                        violation: v.clone(),
-                                    },
-                                );
-                                return true;
-                            }
-                            if broken.load(Ordering::Relaxed) {
-                                return true;
-                            }
-                            if halt.load(Ordering::Relaxed) != RUNNING {
-                                return false;
-                            }
-                            let fp = crate::sim::canon::fingerprint(next);
-                            match visited.insert(fp, parent, &members) {
-                                visited::Insert::Known => {}
-                                visited::Insert::Full => {
-                                    stop(MEMORY_LIMIT);
-                                    return false;
-                                }
-                                visited::Insert::Fresh => {
-                                    let n = progress.states.fetch_add(1, Ordering::Relaxed) + 1;
-                                    if !out.push(next) {
-                                        stop(MEMORY_LIMIT);
-                                        return false;
-                                    }
-                                    if out.is_full() {
-                                        next_bytes.fetch_add(out.heap_bytes(), Ordering::Relaxed);
-                                        if let Ok(mut n) = next_level.lock() {
-                                            n.push(std::mem::take(&mut out));
-                                        }
-                                    }
-                                    if at_state_limit(n) {
-                                        stop(STATE_LIMIT);
-                                        return false;
-                                    }
-                                }
-                            }
-                            true
-                        },
-                    );
-                }
-                progress
-                    .transitions
-                    .fetch_add(local_transitions, Ordering::Relaxed);
-                local_transitions = 0;
-            }
-            progress
-                .transitions
-                .fetch_add(local_transitions, Ordering::Relaxed);
-            if !out.ends.is_empty()
-                && let Ok(mut n) = next_level.lock()
-            {
-                n.push(out);
-            }
-            if let Some(f) = mine
-                && let Ok(mut slot) = finding.lock()
-            {
-                Found::keep_smaller(&mut slot, f);
-            }
+            this.work(space, level, progress, usize::MAX);
         };
         std::thread::scope(|s| {
             // The calling thread works too, so a refused spawn only means fewer helpers.
-            for _ in 1..threads {
+            for _ in 1..this.threads {
                 if std::thread::Builder::new()
                     .name("explorer".into())
                     .spawn_scoped(s, worker)
@@ -415,63 +422,234 @@ where
             }
             worker();
         });
-        if let Some(f) = finding.into_inner().ok().flatten() {
-            max_depth = depth + 1;
-            found = Some(f);
-            break;
-        }
-        level = next_level.into_inner().unwrap_or_default();
-        if !level.is_empty() {
-            max_depth = depth + 1;
-        }
-        match halt.load(Ordering::Relaxed) {
-            RUNNING => {}
-            CANCELLED => {
-                verdict = Verdict::Cancelled;
-                break;
-            }
-            STATE_LIMIT => {
-                verdict = Verdict::Limit(Limit::States(options.max_states.unwrap_or(0)));
-                break;
-            }
-            _ => {
-                verdict = Verdict::Limit(Limit::Memory(budget));
-                break;
-            }
-        }
-        depth += 1;
     }
 
-    let peak = memory::peak();
-    let unique_states = visited.len();
-    if let Some(f) = found {
-        let mut chain = visited.chain(f.parent, root_fp)?;
-        chain.push(f.fingerprint);
-        let steps = space.path(&root, &chain)?;
-        let initial = world.clone();
-        let steps = space.minimize(steps, || initial.clone(), f.violation.invariant);
-        let actions = space.to_actions(&steps, world)?;
-        // The replayed world words the violation with real step numbers.
-        let violation = world
-            .violations()
-            .iter()
-            .find(|v| v.invariant == f.violation.invariant)
-            .cloned()
-            .unwrap_or(f.violation);
-        verdict = Verdict::Violation { violation, actions };
+    /// Expands up to `batches` batches (of up to `Batch::STATES` states) on the caller's thread,
+    /// ending levels and starting the next as they run out; returns whether the search has
+    /// ended. The report is then `report`'s.
+    pub fn run_slice<P: Canonical>(
+        &mut self,
+        space: &Space<P>,
+        progress: &Progress,
+        batches: usize,
+    ) -> bool {
+        let mut left = batches.max(1);
+        while left > 0 && !self.ended {
+            if self.level.is_none() && !self.begin_level(progress) {
+                break;
+            }
+            let Some(level) = &self.level else {
+                break;
+            };
+            let done = self.work(space, level, progress, left);
+            left -= done.min(left);
+            let exhausted = level.next_index.load(Ordering::Relaxed) >= level.work.len();
+            if exhausted || self.halt.load(Ordering::Relaxed) != RUNNING || done == 0 {
+                self.end_level(progress);
+            }
+        }
+        self.ended
     }
-    let peak_bytes = peak.zip(baseline).map(|(p, b)| p.saturating_sub(b));
-    Ok(Report {
-        verdict,
-        unique_states,
-        transitions: progress.transitions.load(Ordering::Relaxed) - transitions_before,
-        max_depth,
-        elapsed: started.elapsed(),
-        threads,
-        bytes_per_state: peak_bytes.map(|b| b as f64 / unique_states.max(1) as f64),
-        peak_bytes,
-        walks: 0,
-    })
+
+    /// One worker's share of a level: takes batches until none is left (or `batches` are done,
+    /// or the search must halt) and expands their states. Returns how many batches it took.
+    fn work<P: Canonical>(
+        &self,
+        space: &Space<P>,
+        level: &LevelRun,
+        progress: &Progress,
+        batches: usize,
+    ) -> usize {
+        let depth = self.depth;
+        let halt = &self.halt;
+        let visited = &self.visited;
+        let over_budget = || {
+            visited.bytes() + level.fixed_bytes + level.next_bytes.load(Ordering::Relaxed)
+                > self.budget
+        };
+        let mut scratch = space.scratch();
+        let mut out = Batch::default();
+        let mut mine: Option<Found> = None;
+        let mut local_transitions = 0u64;
+        let mut taken = 0;
+        let stop = |why: u8| {
+            let _ = halt.compare_exchange(RUNNING, why, Ordering::Relaxed, Ordering::Relaxed);
+        };
+        'batches: while taken < batches {
+            let i = level.next_index.fetch_add(1, Ordering::Relaxed);
+            let Some(slot) = level.work.get(i) else { break };
+            taken += 1;
+            let Some(batch) = slot.lock().ok().and_then(|mut s| s.take()) else {
+                continue;
+            };
+            for state in batch.states() {
+                if halt.load(Ordering::Relaxed) != RUNNING {
+                    break 'batches;
+                }
+                if progress.cancelled() {
+                    stop(CANCELLED);
+                    break 'batches;
+                }
+                if !level.broken.load(Ordering::Relaxed) && over_budget() {
+                    stop(MEMORY_LIMIT);
+                    break 'batches;
+                }
+                let parent = crate::sim::canon::fingerprint(state);
+                space.expand(
+                    state,
+                    depth as u64 + 1,
+                    &mut scratch,
+                    |_, next, violation| {
+                        local_transitions += 1;
+                        if let Some(v) = violation {
+                            level.broken.store(true, Ordering::Relaxed);
+                            let fingerprint = crate::sim::canon::fingerprint(next);
+                            Found::keep_smaller(
+                                &mut mine,
+                                Found {
+                                    fingerprint,
+                                    parent,
+                                    violation: v.clone(),
+                                },
+                            );
+                            return true;
+                        }
+                        if level.broken.load(Ordering::Relaxed) {
+                            return true;
+                        }
+                        if halt.load(Ordering::Relaxed) != RUNNING {
+                            return false;
+                        }
+                        let fp = crate::sim::canon::fingerprint(next);
+                        match visited.insert(fp, parent, &level.members) {
+                            visited::Insert::Known => {}
+                            visited::Insert::Full => {
+                                stop(MEMORY_LIMIT);
+                                return false;
+                            }
+                            visited::Insert::Fresh => {
+                                let n = progress.states.fetch_add(1, Ordering::Relaxed) + 1;
+                                if !out.push(next) {
+                                    stop(MEMORY_LIMIT);
+                                    return false;
+                                }
+                                if out.is_full() {
+                                    level
+                                        .next_bytes
+                                        .fetch_add(out.heap_bytes(), Ordering::Relaxed);
+                                    if let Ok(mut n) = level.next_level.lock() {
+                                        n.push(std::mem::take(&mut out));
+                                    }
+                                }
+                                if self.at_state_limit(n) {
+                                    stop(STATE_LIMIT);
+                                    return false;
+                                }
+                            }
+                        }
+                        true
+                    },
+                );
+            }
+            progress
+                .transitions
+                .fetch_add(local_transitions, Ordering::Relaxed);
+            local_transitions = 0;
+        }
+        progress
+            .transitions
+            .fetch_add(local_transitions, Ordering::Relaxed);
+        if !out.ends.is_empty() {
+            level
+                .next_bytes
+                .fetch_add(out.heap_bytes(), Ordering::Relaxed);
+            if let Ok(mut n) = level.next_level.lock() {
+                n.push(out);
+            }
+        }
+        if let Some(f) = mine
+            && let Ok(mut slot) = level.finding.lock()
+        {
+            Found::keep_smaller(&mut slot, f);
+        }
+        taken
+    }
+
+    /// Ends the current level: keeps what it found, or why it halted, or moves to the next.
+    fn end_level(&mut self, _progress: &Progress) {
+        let Some(level) = self.level.take() else {
+            return;
+        };
+        if let Some(f) = level.finding.into_inner().ok().flatten() {
+            self.max_depth = self.depth + 1;
+            self.found = Some(f);
+            self.ended = true;
+            return;
+        }
+        self.next = level.next_level.into_inner().unwrap_or_default();
+        if !self.next.is_empty() {
+            self.max_depth = self.depth + 1;
+        }
+        let stopped = match self.halt.load(Ordering::Relaxed) {
+            RUNNING => None,
+            CANCELLED => Some(Verdict::Cancelled),
+            STATE_LIMIT => Some(Verdict::Limit(Limit::States(
+                self.options.max_states.unwrap_or(0),
+            ))),
+            _ => Some(Verdict::Limit(Limit::Memory(self.budget))),
+        };
+        if let Some(v) = stopped {
+            self.limit = Some(v);
+            self.ended = true;
+            return;
+        }
+        self.depth += 1;
+    }
+
+    /// The search's report once it has ended: its counterexample turned into `world`'s actions
+    /// (shortest, minimised), or SAFE, or why it stopped short.
+    pub fn report<P: Canonical>(
+        self,
+        space: &Space<P>,
+        progress: &Progress,
+        world: &mut World<P>,
+    ) -> Result<Report<ActionOf<P>>, String> {
+        let peak = memory::peak();
+        let unique_states = self.visited.len();
+        let mut verdict = match self.limit {
+            Some(Verdict::Cancelled) => Verdict::Cancelled,
+            Some(Verdict::Limit(l)) => Verdict::Limit(l),
+            _ => Verdict::Safe,
+        };
+        if let Some(f) = self.found {
+            let mut chain = self.visited.chain(f.parent, self.root_fp)?;
+            chain.push(f.fingerprint);
+            let steps = space.path(&self.root, &chain)?;
+            let initial = world.clone();
+            let steps = space.minimize(steps, || initial.clone(), f.violation.invariant);
+            let actions = space.to_actions(&steps, world)?;
+            // The replayed world words the violation with real step numbers.
+            let violation = world
+                .violations()
+                .iter()
+                .find(|v| v.invariant == f.violation.invariant)
+                .cloned()
+                .unwrap_or(f.violation);
+            verdict = Verdict::Violation { violation, actions };
+        }
+        let peak_bytes = peak.zip(self.baseline).map(|(p, b)| p.saturating_sub(b));
+        Ok(Report {
+            verdict,
+            unique_states,
+            transitions: progress.transitions.load(Ordering::Relaxed) - self.transitions_before,
+            max_depth: self.max_depth,
+            elapsed: self.started.elapsed(),
+            threads: self.threads,
+            bytes_per_state: peak_bytes.map(|b| b as f64 / unique_states.max(1) as f64),
+            peak_bytes,
+            walks: 0,
+        })
+    }
 }
 
 fn worker_threads(requested: usize) -> usize {
