@@ -2,8 +2,11 @@
 //! protocols it runs (`protocols`: Paxos, Multi-Paxos), the trace format (`trace`), lessons, the
 //! explorer, exports, the run's state (`session`) and the app (`ui`); the binary is a thin CLI.
 
+#[cfg(not(target_arch = "wasm32"))]
 pub mod bench;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
+pub mod clock;
 pub mod compare;
 pub mod explore;
 pub mod export;

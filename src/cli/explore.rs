@@ -113,9 +113,9 @@ pub struct ExploreArgs {
     /// Worker threads (default: one per core)
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
-    /// Search breadth first on one thread, this many batches of 2,048 states at a time, as the
-    /// browser page does between frames (the verdict and counterexample are the same)
-    #[arg(long, value_name = "BATCHES", conflicts_with_all = ["walks", "threads"])]
+    /// Search on one thread, this many batches of 2,048 states (or this many random walks) at a
+    /// time, as the browser page does between frames (the verdict and counterexample are the same)
+    #[arg(long, value_name = "BATCHES", conflicts_with = "threads")]
     pub slice: Option<usize>,
     /// Give up (exit 0, no verdict) after this many unique states (it may pass by one per thread)
     #[arg(long)]

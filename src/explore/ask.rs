@@ -133,6 +133,11 @@ pub fn store_plan<P: StoreSearch>(config: &P::Config, ask: StoreAsk) -> StorePla
 
 impl<C> StorePlan<C> {
     /// Runs the search (on the caller's thread: the windows call it from their own).
+    /// The search, ready to run or to run in slices.
+    pub fn prepare<P: StoreSearch<Config = C>>(&self) -> Result<super::Exploration<P>, String> {
+        P::prepare(&self.config, self.workload, self.ops, &self.options)
+    }
+
     pub fn search<P: StoreSearch<Config = C>>(
         &self,
         progress: &Progress,

@@ -18,7 +18,9 @@ mod visited;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::clock::Instant;
 
 use crate::sim::canon::Canonical;
 use crate::sim::world::ActionOf;
@@ -249,7 +251,7 @@ where
     } else {
         while bfs.begin_level(progress) {
             bfs.run_level_on_threads(space, progress);
-            bfs.end_level(progress);
+            bfs.end_level();
         }
     }
     bfs.report(space, progress, world)
@@ -320,7 +322,7 @@ impl Bfs {
             limit: None,
             halt: std::sync::atomic::AtomicU8::new(RUNNING),
             transitions_before: progress.transitions.load(Ordering::Relaxed),
-            started: Instant::now(),
+            started: crate::clock::now(),
             baseline: memory::resident(),
             level: None,
             next: vec![first],
@@ -445,7 +447,7 @@ impl Bfs {
             left -= done.min(left);
             let exhausted = level.next_index.load(Ordering::Relaxed) >= level.work.len();
             if exhausted || self.halt.load(Ordering::Relaxed) != RUNNING || done == 0 {
-                self.end_level(progress);
+                self.end_level();
             }
         }
         self.ended
@@ -576,7 +578,7 @@ impl Bfs {
     }
 
     /// Ends the current level: keeps what it found, or why it halted, or moves to the next.
-    fn end_level(&mut self, _progress: &Progress) {
+    fn end_level(&mut self) {
         let Some(level) = self.level.take() else {
             return;
         };
@@ -675,69 +677,12 @@ where
     P::Node: Send + Sync,
     P::Monitor: Send + Sync,
 {
-    if space.renames() {
-        return Err("random walks follow the nodes' own names: leave out --symmetry".into());
-    }
-    let started = Instant::now();
-    let threads = worker_threads(threads);
-    let root = space.initial();
-    let next_walk = AtomicU64::new(0);
-    let first_broken = AtomicU64::new(u64::MAX);
-    let finding = std::sync::Mutex::new(None::<(u64, Vec<Step>, Violation)>);
-    let transitions_before = progress.transitions.load(Ordering::Relaxed);
-    let baseline = memory::resident();
-    let over = AtomicBool::new(false);
-    // Each walk's own data against its share of the budget at every step, and the whole
-    // process against the budget every few thousand steps (a read of `/proc`).
-    let over_budget = |own: usize, depth: u32| {
-        let out = own as u64 > budget / threads as u64
-            || (depth.is_multiple_of(4096)
-                && memory::resident()
-                    .zip(baseline)
-                    .is_some_and(|(now, before)| now.saturating_sub(before) > budget));
-        if out {
-            over.store(true, Ordering::Relaxed);
-        }
-        out || over.load(Ordering::Relaxed)
-    };
+    let run = WalkRun::new(space, walks, worker_threads(threads), budget, progress)?;
     let worker = || {
-        let mut scratch = space.scratch();
-        loop {
-            if progress.cancelled() || over.load(Ordering::Relaxed) {
-                break;
-            }
-            let i = next_walk.fetch_add(1, Ordering::Relaxed);
-            if i >= walks.count || i > first_broken.load(Ordering::Relaxed) {
-                break;
-            }
-            // Each walk its own stream, fixed by the seed and its number alone.
-            let mut rng =
-                crate::sim::rng::Rng::new(walks.seed ^ i.wrapping_mul(0xD1B5_4A32_D192_ED03));
-            let mut transitions = 0u64;
-            let end = space.walk(
-                &root,
-                walks.steps,
-                &mut rng,
-                &mut scratch,
-                &mut transitions,
-                &over_budget,
-            );
-            progress
-                .transitions
-                .fetch_add(transitions, Ordering::Relaxed);
-            progress.states.fetch_add(1, Ordering::Relaxed);
-            if let WalkEnd::Broke(steps, violation) = end {
-                first_broken.fetch_min(i, Ordering::Relaxed);
-                if let Ok(mut slot) = finding.lock()
-                    && slot.as_ref().is_none_or(|(j, _, _)| i < *j)
-                {
-                    *slot = Some((i, steps, violation));
-                }
-            }
-        }
+        run.work(space, progress, u64::MAX);
     };
     std::thread::scope(|s| {
-        for _ in 1..threads {
+        for _ in 1..run.threads {
             if std::thread::Builder::new()
                 .name("explorer".into())
                 .spawn_scoped(s, worker)
@@ -748,73 +693,371 @@ where
         }
         worker();
     });
-    let taken = next_walk.load(Ordering::Relaxed).min(walks.count);
-    let (verdict, max_depth, walks_taken) = match finding.into_inner().ok().flatten() {
-        Some((i, steps, violation)) => {
-            let length = steps.len() as u32;
-            let initial = world.clone();
-            let steps = space.minimize(steps, || initial.clone(), violation.invariant);
-            let actions = space.to_actions(&steps, world)?;
-            let violation = world
-                .violations()
-                .iter()
-                .find(|v| v.invariant == violation.invariant)
-                .cloned()
-                .unwrap_or(violation);
-            (Verdict::Violation { violation, actions }, length, i + 1)
-        }
-        None if progress.cancelled() => (Verdict::Cancelled, walks.steps, taken),
-        None if over.load(Ordering::Relaxed) => {
-            (Verdict::Limit(Limit::Memory(budget)), walks.steps, taken)
-        }
-        None => (Verdict::Limit(Limit::Walks(walks)), walks.steps, taken),
-    };
-    Ok(Report {
-        verdict,
-        unique_states: 0,
-        transitions: progress.transitions.load(Ordering::Relaxed) - transitions_before,
-        max_depth,
-        elapsed: started.elapsed(),
-        threads,
-        bytes_per_state: None,
-        peak_bytes: None,
-        walks: walks_taken,
-    })
+    run.report(space, progress, world)
 }
 
-/// A search running on its own thread, for the app: poll `progress`, then `finished`. `T` is
-/// what the thread hands back.
-pub struct Background<T> {
-    pub progress: Arc<Progress>,
-    handle: Option<std::thread::JoinHandle<T>>,
+/// Random walks in progress (`walk`): taken on threads, or a few at a time on the caller's
+/// thread (`Exploration::slice`), with the same result.
+struct WalkRun {
+    walks: Walks,
+    threads: usize,
+    budget: u64,
+    started: Instant,
+    root: Vec<u8>,
+    next_walk: AtomicU64,
+    first_broken: AtomicU64,
+    finding: std::sync::Mutex<Option<(u64, Vec<Step>, Violation)>>,
+    transitions_before: u64,
+    baseline: Option<u64>,
+    over: AtomicBool,
 }
 
-impl<T: Send + 'static> Background<T> {
-    /// Runs `search` on its own thread with a fresh `Progress`.
-    pub fn run(search: impl FnOnce(&Progress) -> T + Send + 'static) -> Self {
-        let progress = Arc::new(Progress::default());
-        let shared = Arc::clone(&progress);
-        let handle = std::thread::Builder::new()
-            .name("explorer".into())
-            .spawn(move || search(&shared))
-            .ok();
-        Background { progress, handle }
+impl WalkRun {
+    fn new<P: Canonical>(
+        space: &Space<P>,
+        walks: Walks,
+        threads: usize,
+        budget: u64,
+        progress: &Progress,
+    ) -> Result<Self, String> {
+        if space.renames() {
+            return Err("random walks follow the nodes' own names: leave out --symmetry".into());
+        }
+        Ok(WalkRun {
+            walks,
+            threads,
+            budget,
+            started: crate::clock::now(),
+            root: space.initial(),
+            next_walk: AtomicU64::new(0),
+            first_broken: AtomicU64::new(u64::MAX),
+            finding: std::sync::Mutex::new(None),
+            transitions_before: progress.transitions.load(Ordering::Relaxed),
+            baseline: memory::resident(),
+            over: AtomicBool::new(false),
+        })
     }
 
-    /// What the thread handed back once it has ended (`None` while it runs), or why there is
-    /// nothing: it could not start, or it stopped unexpectedly. Asked again after that, it
-    /// answers that the thread could not start.
+    /// Each walk's own data against its share of the budget at every step, and the whole
+    /// process against the budget every few thousand steps (a read of `/proc`).
+    fn over_budget(&self, own: usize, depth: u32) -> bool {
+        let out = own as u64 > self.budget / self.threads as u64
+            || (depth.is_multiple_of(4096)
+                && memory::resident()
+                    .zip(self.baseline)
+                    .is_some_and(|(now, before)| now.saturating_sub(before) > self.budget));
+        if out {
+            self.over.store(true, Ordering::Relaxed);
+        }
+        out || self.over.load(Ordering::Relaxed)
+    }
+
+    /// Whether no walk is left to take.
+    fn is_done(&self, progress: &Progress) -> bool {
+        let next = self.next_walk.load(Ordering::Relaxed);
+        progress.cancelled()
+            || self.over.load(Ordering::Relaxed)
+            || next >= self.walks.count
+            || next > self.first_broken.load(Ordering::Relaxed)
+    }
+
+    /// One worker's share: takes walk numbers in turn, at most `most` of them.
+    fn work<P: Canonical>(&self, space: &Space<P>, progress: &Progress, most: u64) {
+        let mut scratch = space.scratch();
+        let over_budget = |own: usize, depth: u32| self.over_budget(own, depth);
+        for _ in 0..most {
+            if progress.cancelled() || self.over.load(Ordering::Relaxed) {
+                break;
+            }
+            let i = self.next_walk.fetch_add(1, Ordering::Relaxed);
+            if i >= self.walks.count || i > self.first_broken.load(Ordering::Relaxed) {
+                break;
+            }
+            // Each walk its own stream, fixed by the seed and its number alone.
+            let mut rng =
+                crate::sim::rng::Rng::new(self.walks.seed ^ i.wrapping_mul(0xD1B5_4A32_D192_ED03));
+            let mut transitions = 0u64;
+            let end = space.walk(
+                &self.root,
+                self.walks.steps,
+                &mut rng,
+                &mut scratch,
+                &mut transitions,
+                &over_budget,
+            );
+            progress
+                .transitions
+                .fetch_add(transitions, Ordering::Relaxed);
+            progress.states.fetch_add(1, Ordering::Relaxed);
+            if let WalkEnd::Broke(steps, violation) = end {
+                self.first_broken.fetch_min(i, Ordering::Relaxed);
+                if let Ok(mut slot) = self.finding.lock()
+                    && slot.as_ref().is_none_or(|(j, _, _)| i < *j)
+                {
+                    *slot = Some((i, steps, violation));
+                }
+            }
+        }
+    }
+
+    fn report<P: Canonical>(
+        self,
+        space: &Space<P>,
+        progress: &Progress,
+        world: &mut World<P>,
+    ) -> Result<Report<ActionOf<P>>, String> {
+        let walks = self.walks;
+        let budget = self.budget;
+        let taken = self.next_walk.load(Ordering::Relaxed).min(walks.count);
+        let (verdict, max_depth, walks_taken) = match self.finding.into_inner().ok().flatten() {
+            Some((i, steps, violation)) => {
+                let length = steps.len() as u32;
+                let initial = world.clone();
+                let steps = space.minimize(steps, || initial.clone(), violation.invariant);
+                let actions = space.to_actions(&steps, world)?;
+                let violation = world
+                    .violations()
+                    .iter()
+                    .find(|v| v.invariant == violation.invariant)
+                    .cloned()
+                    .unwrap_or(violation);
+                (Verdict::Violation { violation, actions }, length, i + 1)
+            }
+            None if progress.cancelled() => (Verdict::Cancelled, walks.steps, taken),
+            None if self.over.load(Ordering::Relaxed) => {
+                (Verdict::Limit(Limit::Memory(budget)), walks.steps, taken)
+            }
+            None => (Verdict::Limit(Limit::Walks(walks)), walks.steps, taken),
+        };
+        Ok(Report {
+            verdict,
+            unique_states: 0,
+            transitions: progress.transitions.load(Ordering::Relaxed) - self.transitions_before,
+            max_depth,
+            elapsed: self.started.elapsed(),
+            threads: self.threads,
+            bytes_per_state: None,
+            peak_bytes: None,
+            walks: walks_taken,
+        })
+    }
+}
+
+/// A search made ready to run, with everything it needs: to its end on threads (`run`, the
+/// desktop's) or a slice at a time on the caller's thread (`slice`, a page's, once per frame).
+/// Both give the same report and counterexample.
+pub struct Exploration<P: Canonical + crate::protocols::Plugin> {
+    space: Space<P>,
+    world: World<P>,
+    options: Options,
+    /// The actions that lead to the searched state from the config's start (a store's
+    /// workload handed out), put before a counterexample's.
+    opening: Vec<ActionOf<P>>,
+    config: P::Config,
+    stage: Stage,
+}
+
+enum Stage {
+    Ready,
+    Bfs(Box<Bfs>),
+    Walks(Box<WalkRun>),
+}
+
+impl<P: Canonical + crate::protocols::Plugin> Exploration<P>
+where
+    P::Node: Send + Sync,
+    P::Monitor: Send + Sync,
+{
+    /// Runs the search to its end: on `options.threads` threads, or, with `options.slice`, in
+    /// slices of that many batches on this thread (as a page does; `explore --slice`).
+    pub fn run(mut self, progress: &Progress) -> Result<Search<P>, String> {
+        if let Some(batches) = self.options.slice {
+            loop {
+                if let Some(found) = self.slice(progress, batches) {
+                    return found;
+                }
+            }
+        }
+        let report = explore(&self.space, &self.options, progress, &mut self.world)?;
+        Ok(self.finish(report))
+    }
+
+    /// Runs up to `batches` batches of states (or random walks) on the caller's thread; the
+    /// search once it has ended.
+    pub fn slice(
+        &mut self,
+        progress: &Progress,
+        batches: usize,
+    ) -> Option<Result<Search<P>, String>> {
+        let done = match &mut self.stage {
+            Stage::Ready => {
+                self.stage = match self.options.walks {
+                    Some(walks) => {
+                        let budget = self
+                            .options
+                            .max_memory
+                            .unwrap_or_else(memory::default_budget);
+                        match WalkRun::new(&self.space, walks, 1, budget, progress) {
+                            Ok(run) => Stage::Walks(Box::new(run)),
+                            Err(e) => return Some(Err(e)),
+                        }
+                    }
+                    None => {
+                        let options = Options {
+                            slice: Some(batches),
+                            ..self.options
+                        };
+                        Stage::Bfs(Box::new(Bfs::new(&self.space, &options, progress)))
+                    }
+                };
+                false
+            }
+            Stage::Bfs(bfs) => bfs.run_slice(&self.space, progress, batches),
+            Stage::Walks(run) => {
+                run.work(&self.space, progress, batches as u64);
+                run.is_done(progress)
+            }
+        };
+        if !done {
+            return None;
+        }
+        let report = match std::mem::replace(&mut self.stage, Stage::Ready) {
+            Stage::Bfs(bfs) => bfs.report(&self.space, progress, &mut self.world),
+            Stage::Walks(run) => run.report(&self.space, progress, &mut self.world),
+            Stage::Ready => return None,
+        };
+        Some(report.map(|r| self.finish(r)))
+    }
+
+    /// The report with its counterexample as a trace: the opening, then the search's actions.
+    fn finish(&self, report: Report<ActionOf<P>>) -> Search<P> {
+        let counterexample = match &report.verdict {
+            Verdict::Violation { actions, .. } => {
+                let mut all = self.opening.clone();
+                all.extend(actions.iter().cloned());
+                Some(crate::trace::Trace::record(
+                    &self.config,
+                    None,
+                    all,
+                    &self.world,
+                ))
+            }
+            _ => None,
+        };
+        Search {
+            report,
+            counterexample,
+        }
+    }
+}
+
+/// A search running for the app while it draws: on its own thread on the desktop, a slice per
+/// frame in a page (which has no threads). Poll `progress`, then `finished` (which in a page is
+/// what runs the next slice). `T` is what the search hands back.
+pub struct Background<T> {
+    pub progress: Arc<Progress>,
+    runner: Runner<T>,
+}
+
+enum Runner<T> {
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    Thread(Option<std::thread::JoinHandle<T>>),
+    Slices(Option<SliceOfSearch<T>>),
+}
+
+/// One slice of a search in a page: its result once it has ended.
+type SliceOfSearch<T> = Box<dyn FnMut(&Progress) -> Option<T>>;
+
+/// How long a page spends on a search per frame: long enough that the search runs at a good
+/// share of full speed, short enough that the page still answers.
+pub const SLICE_TIME: Duration = Duration::from_millis(40);
+
+impl<T: Send + 'static> Background<T> {
+    /// Runs the search `prepare` makes, then `then` on its result: on its own thread (which
+    /// also prepares it: a search holds a world, not always one that may cross threads), or in
+    /// a page in slices.
+    pub fn run<P>(
+        prepare: impl FnOnce() -> Result<Exploration<P>, String> + Send + 'static,
+        then: impl FnOnce(Result<Search<P>, String>) -> T + Send + 'static,
+    ) -> Self
+    where
+        P: Canonical + crate::protocols::Plugin,
+        P::Node: Send + Sync,
+        P::Monitor: Send + Sync,
+    {
+        if cfg!(target_arch = "wasm32") {
+            return Self::in_slices(prepare, then);
+        }
+        let progress = Arc::new(Progress::default());
+        let shared = Arc::clone(&progress);
+        // Only on the desktop (a page took the branch above).
+        #[allow(clippy::disallowed_methods)]
+        let handle = std::thread::Builder::new()
+            .name("explorer".into())
+            .spawn(move || then(prepare().and_then(|search| search.run(&shared))))
+            .ok();
+        Background {
+            progress,
+            runner: Runner::Thread(handle),
+        }
+    }
+
+    /// Runs the search `prepare` makes a slice at a time, in `finished`, on the caller's thread.
+    pub fn in_slices<P>(
+        prepare: impl FnOnce() -> Result<Exploration<P>, String>,
+        then: impl FnOnce(Result<Search<P>, String>) -> T + 'static,
+    ) -> Self
+    where
+        P: Canonical + crate::protocols::Plugin,
+        P::Node: Send + Sync,
+        P::Monitor: Send + Sync,
+    {
+        let mut then = Some(then);
+        let mut search = prepare();
+        let step = move |progress: &Progress| {
+            let result = match &mut search {
+                Ok(search) => search.slice(progress, 1)?,
+                Err(why) => Err(std::mem::take(why)),
+            };
+            then.take().map(|f| f(result))
+        };
+        Background {
+            progress: Arc::new(Progress::default()),
+            runner: Runner::Slices(Some(Box::new(step))),
+        }
+    }
+
+    /// What the search handed back once it has ended (`None` while it runs), or why there is
+    /// nothing: its thread could not start, or stopped unexpectedly. Asked again after that, it
+    /// answers that the search could not start. A search in slices runs for `SLICE_TIME` here.
     pub fn finished(&mut self) -> Option<Result<T, String>> {
-        match &self.handle {
-            None => Some(Err("the explorer thread could not be started".into())),
-            Some(h) if !h.is_finished() => None,
-            Some(_) => {
-                let handle = self.handle.take()?;
-                Some(
-                    handle
-                        .join()
-                        .map_err(|_| "the explorer thread stopped unexpectedly".to_string()),
-                )
+        match &mut self.runner {
+            Runner::Thread(handle) => match handle {
+                None => Some(Err("the explorer thread could not be started".into())),
+                Some(h) if !h.is_finished() => None,
+                Some(_) => {
+                    let handle = handle.take()?;
+                    Some(
+                        handle
+                            .join()
+                            .map_err(|_| "the explorer thread stopped unexpectedly".to_string()),
+                    )
+                }
+            },
+            Runner::Slices(step) => {
+                let Some(run) = step else {
+                    return Some(Err("the search has already ended".into()));
+                };
+                let started = crate::clock::now();
+                loop {
+                    if let Some(out) = run(&self.progress) {
+                        *step = None;
+                        return Some(Ok(out));
+                    }
+                    if started.elapsed() >= SLICE_TIME {
+                        return None;
+                    }
+                }
             }
         }
     }
@@ -833,7 +1076,8 @@ impl<T> Drop for Background<T> {
 /// A protocol under the replicated store that the explorer searches (Multi-Paxos, Raft): its
 /// cluster with each client handed its operations first.
 pub trait StoreSearch:
-    crate::protocols::kv::config::StoreProtocol + Canonical<Request = crate::protocols::kv::Op>
+    crate::protocols::kv::config::StoreProtocol
+    + Canonical<Request = crate::protocols::kv::Op, Node: Send + Sync, Monitor: Send + Sync>
 {
     /// The operations the cluster's clients are handed.
     fn workload(config: &Self::Config) -> crate::protocols::kv::Workload {
@@ -847,6 +1091,13 @@ pub trait StoreSearch:
         options: &Options,
         progress: &Progress,
     ) -> Result<Search<Self>, String>;
+    /// The search of `search`, ready to run or to run in slices.
+    fn prepare(
+        config: &Self::Config,
+        workload: crate::protocols::kv::Workload,
+        ops: u8,
+        options: &Options,
+    ) -> Result<Exploration<Self>, String>;
 }
 
 impl<P> StoreSearch for P
@@ -863,6 +1114,14 @@ where
         progress: &Progress,
     ) -> Result<Search<P>, String> {
         explore_store_protocol(config, workload, ops, options, progress)
+    }
+    fn prepare(
+        config: &P::Config,
+        workload: crate::protocols::kv::Workload,
+        ops: u8,
+        options: &Options,
+    ) -> Result<Exploration<P>, String> {
+        prepare_store_protocol(config, workload, ops, options)
     }
 }
 
@@ -994,26 +1253,27 @@ pub fn explore_paxos(
     options: &Options,
     progress: &Progress,
 ) -> Result<PaxosSearch, String> {
+    prepare_paxos(config, options)?.run(progress)
+}
+
+/// The search of `explore_paxos`, ready to run or to run in slices.
+pub fn prepare_paxos(
+    config: &crate::protocols::paxos::Config,
+    options: &Options,
+) -> Result<Exploration<crate::protocols::paxos::Paxos>, String> {
     validate(config, &options.bounds)?;
     let space = Space::new(
         crate::protocols::paxos::Paxos::new(config),
         options.bounds,
         options.symmetry,
     )?;
-    let mut world = config.world();
-    let report = explore(&space, options, progress, &mut world)?;
-    let counterexample = match &report.verdict {
-        Verdict::Violation { actions, .. } => Some(crate::trace::Trace::record(
-            config,
-            None,
-            actions.clone(),
-            &world,
-        )),
-        _ => None,
-    };
-    Ok(PaxosSearch {
-        report,
-        counterexample,
+    Ok(Exploration {
+        space,
+        world: config.world(),
+        options: *options,
+        opening: Vec::new(),
+        config: config.clone(),
+        stage: Stage::Ready,
     })
 }
 
@@ -1036,6 +1296,21 @@ where
     P::Node: Send + Sync,
     P::Monitor: Send + Sync,
 {
+    prepare_store_protocol(config, workload, ops, options)?.run(progress)
+}
+
+/// The search of `explore_store_protocol`, ready to run or to run in slices.
+pub fn prepare_store_protocol<P>(
+    config: &P::Config,
+    workload: crate::protocols::kv::Workload,
+    ops: u8,
+    options: &Options,
+) -> Result<Exploration<P>, String>
+where
+    P: crate::protocols::kv::config::StoreProtocol + Canonical<Request = crate::protocols::kv::Op>,
+    P::Node: Send + Sync,
+    P::Monitor: Send + Sync,
+{
     use crate::protocols::kv::config::StoreConfig;
     P::validate_config(config)?;
     let (servers, clients, _) = config.cluster();
@@ -1043,7 +1318,7 @@ where
     let workload = store_workload(workload, P::seed(config), clients, ops);
     let protocol = P::with_workload(config, workload.clone());
     let world = P::world(config);
-    explore_store(config, protocol, &workload, world, options, progress)
+    prepare_store(config, protocol, &workload, world, options)
 }
 
 fn store_workload(
@@ -1089,14 +1364,13 @@ fn check_store_bounds(servers: u8, clients: u8, ops: u8, options: &Options) -> R
 
 /// Hands every client its operations (round by round, as they would queue them), then searches
 /// from there; a counterexample's trace opens with those hand-overs.
-fn explore_store<P>(
+fn prepare_store<P>(
     config: &P::Config,
     protocol: P,
     workload: &[Vec<crate::protocols::kv::Op>],
     mut world: World<P>,
     options: &Options,
-    progress: &Progress,
-) -> Result<Search<P>, String>
+) -> Result<Exploration<P>, String>
 where
     P: crate::protocols::Plugin + Canonical<Request = crate::protocols::kv::Op>,
     P::Node: Send + Sync,
@@ -1117,17 +1391,12 @@ where
     }
     let mut space = Space::new(protocol, options.bounds, false)?;
     space.start_from(&world);
-    let report = explore(&space, options, progress, &mut world)?;
-    let counterexample = match &report.verdict {
-        Verdict::Violation { actions, .. } => {
-            let mut all = opening.clone();
-            all.extend(actions.iter().cloned());
-            Some(crate::trace::Trace::record(config, None, all, &world))
-        }
-        _ => None,
-    };
-    Ok(Search {
-        report,
-        counterexample,
+    Ok(Exploration {
+        space,
+        world,
+        options: *options,
+        opening,
+        config: config.clone(),
+        stage: Stage::Ready,
     })
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use egui::{Context, RichText, Ui};
 
-use crate::explore::{Background, Bounds, Limit, Progress, Search, Verdict};
+use crate::explore::{Background, Bounds, Exploration, Limit, Progress, Search, Verdict};
 use crate::protocols::paxos::Config;
 use crate::protocols::paxos::Paxos;
 use crate::session::Command;
@@ -152,10 +152,19 @@ impl<C: Clone + Send + 'static> SearchRun<C> {
         self.job.is_some()
     }
 
-    /// Starts `search` on its own thread, forgetting the last finding.
-    pub(crate) fn start(&mut self, search: impl FnOnce(&Progress) -> Finding<C> + Send + 'static) {
+    /// Starts the search `prepare` makes (on its own thread, or in a page a slice per frame),
+    /// forgetting the last finding; what it finds is kept as `keep` makes it.
+    pub(crate) fn start<P>(
+        &mut self,
+        prepare: impl FnOnce() -> Result<Exploration<P>, String> + Send + 'static,
+        keep: impl FnOnce(Trace<P>) -> C + Send + 'static,
+    ) where
+        P: crate::sim::canon::Canonical + crate::protocols::Plugin,
+        P::Node: Send + Sync,
+        P::Monitor: Send + Sync,
+    {
         self.finding = None;
-        self.job = Some(Background::run(search));
+        self.job = Some(Background::run(prepare, |found| Finding::of(found, keep)));
     }
 
     pub(crate) fn cancel(&self) {
@@ -220,7 +229,12 @@ impl<C: Clone + Send + 'static> SearchRun<C> {
                 });
                 if let Some(job) = &self.job {
                     progress_bar(ui, &job.progress, walks, lang);
-                    ctx.request_repaint_after(Duration::from_millis(100));
+                    // A page runs the search in the frames it draws: draw the next one at once.
+                    if cfg!(target_arch = "wasm32") {
+                        ctx.request_repaint();
+                    } else {
+                        ctx.request_repaint_after(Duration::from_millis(100));
+                    }
                 }
                 if let Some(f) = &self.finding
                     && f.show(ui, lang, palette, rule_name)
@@ -322,12 +336,10 @@ impl ExploreWindow {
             crate::explore::ask::paxos_plan(&self.config, self.bounds, self.symmetry);
         self.bounds = options.bounds;
         let config = self.config.clone();
-        self.run.start(move |progress| {
-            Finding::of(
-                crate::explore::explore_paxos(&config, &options, progress),
-                Box::new,
-            )
-        });
+        self.run.start(
+            move || crate::explore::prepare_paxos(&config, &options),
+            Box::new,
+        );
     }
 
     pub fn cancel(&mut self) {

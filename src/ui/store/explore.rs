@@ -10,7 +10,7 @@ use crate::explore::StoreSearch;
 use crate::protocols::kv::config::StoreConfig;
 use crate::trace::Trace;
 use crate::ui::i18n::{Lang, T};
-use crate::ui::paxos::explore_panel::{Finding, SearchRun, bounds_grid};
+use crate::ui::paxos::explore_panel::{SearchRun, bounds_grid};
 use crate::ui::views::theme::Palette;
 
 /// The bounds a student sets (the explorer's own type: the tests search through it too).
@@ -67,7 +67,7 @@ where
         self.raised = !plan.notes.is_empty();
         self.workload_raised = plan.workload != P::workload(&self.config);
         self.run
-            .start(move |progress| Finding::of(plan.search::<P>(progress), |trace| trace.to_ron()));
+            .start(move || plan.prepare::<P>(), |trace| trace.to_ron());
     }
 
     /// The window (nothing while closed); returns a counterexample to open in the workspace
