@@ -2,6 +2,9 @@
 //! per second on a long faulty run, and the worst time to seek in a million-step timeline.
 //! The clock is read here, around the simulation, never inside it.
 
+// Benchmarks run only on a desktop and time with the clock.
+#![allow(clippy::disallowed_methods)]
+
 use crate::explore::{Bounds, Options, Progress, Report, Verdict, explore_paxos};
 use crate::protocols::paxos;
 use std::time::Instant;

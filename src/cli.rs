@@ -2,6 +2,9 @@
 //! bench commands. Every error is printed once, as `path:line:col: message` where a position
 //! exists. Exit codes: 0 fine, 1 a safety violation, 2 bad input or usage, 3 a replay diverged.
 
+// The command line runs only on a desktop: it may use threads and the clock.
+#![allow(clippy::disallowed_methods)]
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -98,6 +101,9 @@ pub enum Command {
         /// Print one JSON object instead of a summary
         #[arg(long)]
         json: bool,
+        /// Also say the state hash after this many steps (as a link's `at=N` shows the run)
+        #[arg(long)]
+        at: Option<u64>,
     },
     /// Validate trace and lesson files (or every .ron/.json file in a folder)
     Check {
@@ -478,7 +484,7 @@ fn finish_simulation<P: Plugin>(
     exit_for::<P>(outcome)
 }
 
-fn run_replay(file: &Path, json: bool) -> u8 {
+fn run_replay(file: &Path, json: bool, at: Option<u64>) -> u8 {
     let text = match trace::read_text(file) {
         Ok(t) => t,
         Err(e) => {
@@ -487,7 +493,7 @@ fn run_replay(file: &Path, json: bool) -> u8 {
         }
     };
     match trace::Protocol::of_text(file, &text) {
-        Ok(protocol) => crate::with_protocol!(protocol, P => replay_as::<P>(file, &text, json)),
+        Ok(protocol) => crate::with_protocol!(protocol, P => replay_as::<P>(file, &text, json, at)),
         Err(e) => {
             report!("{e}");
             EXIT_BAD_INPUT
@@ -495,12 +501,35 @@ fn run_replay(file: &Path, json: bool) -> u8 {
     }
 }
 
-fn replay_as<P: Plugin>(file: &Path, text: &str, json: bool) -> u8 {
+fn replay_as<P: Plugin>(file: &Path, text: &str, json: bool, at: Option<u64>) -> u8 {
     let (trace, replayed) = match trace::parse_and_replay_as::<P>(file, text) {
         Ok(x) => x,
         Err(e) => {
             report!("{e}");
             return EXIT_BAD_INPUT;
+        }
+    };
+    // The state at a step, as the app (and a link's `at=N`) shows it.
+    let at_step = match at {
+        None => None,
+        Some(at) => {
+            let mut session = match crate::session::Session::<P>::from_trace(&trace) {
+                Ok(s) => s,
+                Err(e) => {
+                    report!("{}: {e}", file.display());
+                    return EXIT_BAD_INPUT;
+                }
+            };
+            if at > session.len() {
+                report!(
+                    "error: --at {at} is past the end of {} ({} steps)",
+                    file.display(),
+                    session.len()
+                );
+                return EXIT_BAD_INPUT;
+            }
+            session.apply(crate::session::Command::Seek(at));
+            Some((at, session.world().state_hash()))
         }
     };
     if let Some(recorded) = &trace.outcome {
@@ -516,7 +545,22 @@ fn replay_as<P: Plugin>(file: &Path, text: &str, json: bool) -> u8 {
             return EXIT_DIVERGED;
         }
     }
-    print_outcome::<P>(&replayed.outcome, json);
+    match at_step {
+        Some((at, hash)) if json => {
+            let mut j = P::outcome_json(&replayed.outcome);
+            if !j.is_object() {
+                j = serde_json::json!({ "outcome": j });
+            }
+            j["at"] = serde_json::json!(at);
+            j["state_hash"] = serde_json::json!(format!("{hash:016x}"));
+            say!("{j}");
+        }
+        Some((at, hash)) => {
+            print_outcome::<P>(&replayed.outcome, false);
+            say!("state hash at step {at}: {hash:016x}");
+        }
+        None => print_outcome::<P>(&replayed.outcome, json),
+    }
     exit_for::<P>(&replayed.outcome)
 }
 
@@ -1086,7 +1130,7 @@ fn open_app(start: Option<crate::ui::Start>, args: &GuiArgs) -> u8 {
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Some(Command::Simulate(args)) => run_simulate(&args),
-        Some(Command::Replay { file, json }) => run_replay(&file, json),
+        Some(Command::Replay { file, json, at }) => run_replay(&file, json, at),
         Some(Command::Check { files, json }) => run_check(&files, json),
         Some(Command::Explore(args)) => explore::run(&args),
         Some(Command::Compare(args)) => compare::run(&args),

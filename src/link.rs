@@ -183,11 +183,7 @@ pub fn run_link<P: Plugin>(session: &crate::session::Session<P>) -> Link {
 
 /// The registry's tag for `P`.
 pub fn protocol_of<P: Plugin>() -> Protocol {
-    Protocol::ALL
-        .iter()
-        .copied()
-        .find(|p| p.name() == P::NAME)
-        .expect("every protocol is in the registry")
+    Protocol::parse(P::NAME).expect("every protocol is in the registry")
 }
 
 /// The run a `#run` link names, at its step: its trace replayed and the session moved to `at`.

@@ -3,6 +3,9 @@
 //! (`explore::ask`, raised to what the flaw needs) finds a violation of a rule. How long each
 //! takes is measured by `cargo bench` (`can_this_break`), not here.
 
+// Tests run on the desktop: the threads and clocks banned for the page are fine here.
+#![allow(clippy::disallowed_methods)]
+
 #[allow(dead_code)]
 mod common;
 

@@ -2,6 +2,9 @@
 //! simulation's state, image snapshots of the main views (rendered on the CPU by Mesa's
 //! llvmpipe through wgpu), a font-coverage check, and a seeded monkey test.
 
+// Tests run on the desktop: the threads and clocks banned for the page are fine here.
+#![allow(clippy::disallowed_methods)]
+
 #[allow(dead_code)]
 mod common;
 

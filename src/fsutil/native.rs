@@ -1,19 +1,22 @@
-//! File helpers shared by every read and save. Saves are atomic and never replace what is not
-//! ours to replace: a regular file is replaced by a rename (keeping its mode and owner) unless
-//! it is read-only, a link's target is saved in place of the link's (but a link another user
-//! left in a shared sticky folder such as `/tmp` is not followed), `/dev/stdout` and the like are
-//! written through as the shell opened them, a terminal or pipe is written straight into, and
-//! anything else is refused. A save killed mid-write leaves its temp file, which the next save
-//! into that folder removes. Reads take regular files only, up to `MAX_INPUT_BYTES`.
+//! Files on a desktop (Unix): the rules of the parent module's comment.
 
+// Only the desktop has these files (the page has `web`): threads, clocks and all.
+#![allow(clippy::disallowed_methods)]
+
+use super::{MAX_INPUT_BYTES, ReadError};
 use std::fs::{self, Metadata, Permissions};
 use std::io::{self, Read, Write};
 use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// The largest file paxos-lab reads: a million-step trace is about 20 MB of RON.
-pub const MAX_INPUT_BYTES: u64 = 64 << 20;
+/// Where the file dialog starts when the working folder cannot be read.
+pub const START_FOLDER: &str = ".";
+
+/// The browser's file chooser, which only a page has.
+pub fn choose_file() -> Result<(), String> {
+    Err("only the page in a browser has a file chooser".into())
+}
 
 /// How many symbolic links a save follows before giving up (Linux's own limit).
 const MAX_LINKS: usize = 40;
@@ -388,32 +391,6 @@ fn absolute(p: &Path) -> Option<PathBuf> {
     resolve(p).ok().map(|r| r.path)
 }
 
-/// Why a file cannot be read, in words for people.
-#[derive(Debug)]
-pub enum ReadError {
-    Io(io::Error),
-    NotRegular(&'static str),
-    TooLarge(u64),
-}
-
-impl std::fmt::Display for ReadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        match self {
-            ReadError::Io(e) => write!(f, "cannot read the file: {e}"),
-            ReadError::NotRegular(what) => write!(
-                f,
-                "cannot read the file: it is {what}, not a regular file (paxos-lab reads only regular files)"
-            ),
-            ReadError::TooLarge(n) => write!(
-                f,
-                "the file is {:.1} MiB; paxos-lab reads files up to {} MiB",
-                *n as f64 / (1u64 << 20) as f64,
-                MAX_INPUT_BYTES >> 20
-            ),
-        }
-    }
-}
-
 /// Reads a regular file of at most `MAX_INPUT_BYTES`: a FIFO, a device or a folder is refused
 /// before it is opened, so `/dev/zero` or a pipe with no writer cannot hang or fill memory.
 pub fn read_limited(path: &Path) -> Result<Vec<u8>, ReadError> {
@@ -444,25 +421,10 @@ pub fn read_limited(path: &Path) -> Result<Vec<u8>, ReadError> {
     Ok(bytes)
 }
 
-/// 1-based line and column (in characters) of a byte offset in `text`.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = &text.as_bytes()[..offset];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    let col = String::from_utf8_lossy(&before[line_start..])
-        .chars()
-        .count()
-        + 1;
-    (line, col)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fsutil::line_col;
 
     fn scratch(name: &str) -> PathBuf {
         let dir =

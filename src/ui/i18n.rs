@@ -51,6 +51,9 @@ texts! {
     // The file dialog
     Folder => "Folder", "文件夹";
     UpFolder => "⬆ Up one folder", "⬆ 上一级文件夹";
+    ChooseFile => "Choose a file from this computer…", "从这台电脑选择文件…";
+    PageOpenHint => "Or drop a trace or lesson file on the page. Files you opened or saved here are listed above.", "也可以把轨迹文件或课程文件拖到页面上。在此打开或保存过的文件列在上方。";
+    PageSaveHint => "In a browser, saving downloads the file.", "在网页中，保存就是下载该文件。";
     FileName => "File name", "文件名";
     OpenButton => "Open", "打开";
     SaveButton => "Save", "保存";

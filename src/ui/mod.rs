@@ -4,6 +4,8 @@
 
 pub mod compare;
 pub mod i18n;
+#[cfg(target_arch = "wasm32")]
+pub mod page;
 // Each protocol's views, in a folder of its own (its views' registration).
 pub mod multipaxos;
 pub mod paxos;
@@ -327,6 +329,17 @@ pub struct PaxosApp {
 }
 
 /// Adds the bundled Chinese font as a fallback after egui's own fonts.
+/// Whether the window is a view embedded in another page (`?embed`): it then draws no menu bar.
+pub fn embedded(ctx: &Context) -> bool {
+    ctx.data(|d| d.get_temp::<bool>(egui::Id::unique("paxos-lab-embedded")))
+        .unwrap_or(false)
+}
+
+/// Says whether the window is embedded (see `embedded`).
+pub fn set_embedded(ctx: &Context, embedded: bool) {
+    ctx.data_mut(|d| d.insert_temp(egui::Id::unique("paxos-lab-embedded"), embedded));
+}
+
 pub fn install_fonts(ctx: &Context) {
     let mut fonts = egui::FontDefinitions::default();
     fonts.font_data.insert(
@@ -535,7 +548,9 @@ impl PaxosApp {
         let palette = self.palette();
         let lang = self.settings.lang;
         let mut out = Vec::new();
-        egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui, &mut out));
+        if !embedded(&ctx) {
+            egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui, &mut out));
+        }
         let mut lesson_out = Vec::new();
         let highlight = match &self.screen {
             Screen::Lesson(panel) if !panel.sandbox => panel.named_nodes(self.settings.lang),
@@ -860,6 +875,9 @@ impl workspace::Body for PaxosApp {
         };
         Some(workspace::link_of(lesson, &self.session))
     }
+    fn run_state(&self) -> Option<(u64, u64)> {
+        Some((self.session.len(), self.session.world().state_hash()))
+    }
     fn look(&self) -> Look {
         Look::of(&self.settings)
     }
@@ -1120,12 +1138,10 @@ impl LabApp {
 
     /// The link of what shows, in the language shown.
     pub fn link(&mut self) -> Option<crate::link::Link> {
-        let (mut link, lang) = match self.current() {
-            None => (
-                Some(crate::link::Link::new(crate::link::Target::Picker)),
-                self.settings.lang,
-            ),
-            Some(body) => (body.link(), body.look().lang),
+        let lang = self.shown_lang();
+        let mut link = match self.current() {
+            None => Some(crate::link::Link::new(crate::link::Target::Picker)),
+            Some(body) => body.link(),
         };
         if let Some(l) = &mut link {
             l.lang = Some(lang);
@@ -1133,10 +1149,29 @@ impl LabApp {
         link
     }
 
+    /// What the page's `#state` says of what shows (`link::state_json`), with its run's length
+    /// and state hash when one run shows.
+    pub fn state_json(&mut self) -> Option<serde_json::Value> {
+        let link = self.link()?;
+        let lang = self.shown_lang();
+        let run = self.current().and_then(|b| b.run_state());
+        Some(crate::link::state_json(&link, lang, run))
+    }
+
+    /// Whether anything shown or kept aside has work not yet saved.
+    pub fn has_unsaved_work(&mut self) -> bool {
+        self.paxos.unsaved() || self.body.as_ref().is_some_and(|b| !b.quiet())
+    }
+
+    /// The language of what shows: the body's own, or the app's on the picker.
+    fn shown_lang(&mut self) -> Lang {
+        let lang = self.settings.lang;
+        self.current().map_or(lang, |b| b.look().lang)
+    }
+
     /// Puts the link of what shows on the clipboard, and says so (or why there is none).
     fn copy_link(&mut self, ctx: &Context) {
-        let lang = self.settings.lang;
-        let lang = self.current().map_or(lang, |b| b.look().lang);
+        let lang = self.shown_lang();
         let now = ctx.input(|i| i.time);
         self.notice = Some(match self.link() {
             Some(link) => {
@@ -1398,6 +1433,7 @@ pub struct GuiOptions {
 }
 
 /// Opens the app window; returns once it closes.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn run(opts: GuiOptions) -> Result<(), String> {
     let GuiOptions {
         start,

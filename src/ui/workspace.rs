@@ -101,6 +101,11 @@ pub trait Body {
     /// The link that reopens what shows: a bundled lesson at its step, or the run at its step;
     /// `None` when there is none (a fault script that is not bundled).
     fn link(&self) -> Option<crate::link::Link>;
+    /// The run on screen: its length and the state hash at the step shown (the page's `#state`
+    /// says them, as `paxos-lab link` does). `None` without one run (the side-by-side view).
+    fn run_state(&self) -> Option<(u64, u64)> {
+        None
+    }
     /// The preferences as the workspace left them (the user may change them there).
     fn look(&self) -> super::Look;
     /// Nothing unsaved, and closing not yet confirmed.
@@ -149,6 +154,9 @@ impl<P: StoreWorkspace> Body for StoreApp<P> {
     }
     fn link(&self) -> Option<crate::link::Link> {
         Some(link_of(self.lesson.as_deref(), &self.session))
+    }
+    fn run_state(&self) -> Option<(u64, u64)> {
+        Some((self.session.len(), self.session.world().state_hash()))
     }
     fn look(&self) -> super::Look {
         StoreApp::look(self)

@@ -1,5 +1,8 @@
 //! What the UI tests share: a harness for one view, and the whole window on the lesson picker.
 
+// Tests run on the desktop: the threads and clocks banned for the page are fine here.
+#![allow(clippy::disallowed_methods)]
+
 use egui::Vec2;
 use egui_kittest::Harness;
 use paxos_lab::ui::install_fonts;

@@ -338,13 +338,16 @@ impl CompareView {
         let tr = |x: T| x.get(lang);
         // Wrapped, so the language buttons stay on screen at a projector's zoom.
         ui.horizontal_wrapped(|ui| {
-            if ui.button(tr(T::MenuLessons)).clicked() {
-                self.request = Some(CompareRequest::ToLessons);
+            // Embedded in another page, the view has no way out of itself.
+            if !crate::ui::embedded(ui.ctx()) {
+                if ui.button(tr(T::MenuLessons)).clicked() {
+                    self.request = Some(CompareRequest::ToLessons);
+                }
+                if ui.button(tr(T::MenuCopyLink)).clicked() {
+                    self.request = Some(CompareRequest::CopyLink);
+                }
+                ui.separator();
             }
-            if ui.button(tr(T::MenuCopyLink)).clicked() {
-                self.request = Some(CompareRequest::CopyLink);
-            }
-            ui.separator();
             // Strong text, not a heading: in presenter mode a heading pushed the languages onto a
             // row of their own, height the graphs need on a projector.
             ui.label(RichText::new(tr(T::CompareTitle)).strong());

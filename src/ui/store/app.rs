@@ -1155,7 +1155,9 @@ impl<P: StoreWorkspace> StoreApp<P> {
         {
             out.push(Command::StepForward);
         }
-        egui::Panel::top("mp-bar").show(ui, |ui| self.top_bar(ui, &mut out));
+        if !crate::ui::embedded(ui.ctx()) {
+            egui::Panel::top("mp-bar").show(ui, |ui| self.top_bar(ui, &mut out));
+        }
         self.apply(std::mem::take(&mut out));
 
         if let Some(trace) = self.explore.ui(&ctx, lang, &palette, P::invariant_name) {

@@ -47,7 +47,8 @@ impl Default for FileDialog {
     fn default() -> Self {
         FileDialog {
             purpose: None,
-            dir: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+            dir: std::env::current_dir()
+                .unwrap_or_else(|_| PathBuf::from(crate::fsutil::START_FOLDER)),
             name: String::new(),
             format: Format::Svg,
             range: StepRange { from: 0, to: 0 },
@@ -115,6 +116,18 @@ impl FileDialog {
             return;
         }
         let (mut dirs, mut files) = (Vec::new(), Vec::new());
+        // A page has no folders: it lists the files the user handed it.
+        #[cfg(target_arch = "wasm32")]
+        files.extend(
+            crate::fsutil::list()
+                .into_iter()
+                .filter(|name| match purpose {
+                    FilePurpose::Open | FilePurpose::SaveAs => is_trace(name),
+                    FilePurpose::Export => {
+                        crate::trace::has_extension(Path::new(name), self.format.extension())
+                    }
+                }),
+        );
         if let Ok(entries) = std::fs::read_dir(&self.dir) {
             for e in entries.flatten() {
                 let name = e.file_name().to_string_lossy().into_owned();
@@ -187,14 +200,30 @@ impl FileDialog {
             .collapsible(false)
             .default_width(460.0)
             .show(ctx, |ui| {
-                ui.horizontal(|ui| {
-                    ui.label(RichText::new(T::Folder.get(lang)).strong());
-                    ui.label(self.dir.display().to_string());
-                });
-                if ui.button(T::UpFolder.get(lang)).clicked()
-                    && let Some(parent) = self.dir.parent()
-                {
-                    self.dir = parent.to_path_buf();
+                if cfg!(target_arch = "wasm32") {
+                    // A page has no folders: a file comes from the browser's chooser or a
+                    // drop, and a save is a download.
+                    if purpose == FilePurpose::Open {
+                        if ui.button(T::ChooseFile.get(lang)).clicked() {
+                            match crate::fsutil::choose_file() {
+                                Ok(()) => cancel = true,
+                                Err(e) => self.error = Some(e),
+                            }
+                        }
+                        ui.label(RichText::new(T::PageOpenHint.get(lang)).weak());
+                    } else {
+                        ui.label(RichText::new(T::PageSaveHint.get(lang)).weak());
+                    }
+                } else {
+                    ui.horizontal(|ui| {
+                        ui.label(RichText::new(T::Folder.get(lang)).strong());
+                        ui.label(self.dir.display().to_string());
+                    });
+                    if ui.button(T::UpFolder.get(lang)).clicked()
+                        && let Some(parent) = self.dir.parent()
+                    {
+                        self.dir = parent.to_path_buf();
+                    }
                 }
                 let mut enter = None;
                 ScrollArea::vertical()
@@ -310,8 +339,29 @@ impl FileDialog {
     }
 }
 
-/// The file dropped on the window this frame, if any (the first, when several are).
+/// The file dropped on the window this frame, if any (the first, when several are). In a page
+/// a dropped file comes as its bytes, kept by name (`fsutil`), and so does one chosen in the
+/// browser's file chooser.
 pub fn dropped(ctx: &Context) -> Option<PathBuf> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        // A browser reads a dropped file asynchronously: it opens a frame or two later, as a
+        // file chosen in the browser's chooser does.
+        if let Some(file) = ctx.input(|i| i.raw.dropped_files.first().cloned()) {
+            let name = file.path().to_string_lossy().into_owned();
+            crate::fsutil::CHOOSING.store(true, std::sync::atomic::Ordering::Relaxed);
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(bytes) = file.bytes_async().await {
+                    crate::fsutil::keep_to_open(&name, bytes);
+                }
+            });
+        }
+        if crate::fsutil::CHOOSING.load(std::sync::atomic::Ordering::Relaxed) {
+            ctx.request_repaint_after(std::time::Duration::from_millis(250));
+        }
+        crate::fsutil::take_to_open().into_iter().next()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
     ctx.input(|i| {
         i.raw
             .dropped_files
