@@ -71,8 +71,18 @@ fn harness(app: PaxosApp) -> Harness<'static, PaxosApp> {
 
 #[test]
 fn every_ui_string_renders_with_the_bundled_fonts() {
+    every_ui_string_renders_with(paxos_lab::ui::DESKTOP_CHINESE_FONT);
+}
+
+/// The page's smaller Chinese font holds every character the app writes too.
+#[test]
+fn every_ui_string_renders_with_the_pages_fonts() {
+    every_ui_string_renders_with(paxos_lab::ui::PAGE_CHINESE_FONT);
+}
+
+fn every_ui_string_renders_with(chinese: &'static [u8]) {
     let ctx = egui::Context::default();
-    install_fonts(&ctx);
+    paxos_lab::ui::install_fonts_with(&ctx, chinese);
     let mut out = ctx.run_ui(Default::default(), |_| {});
     out.textures_delta.clear();
     let font = egui::FontId::proportional(14.0);
@@ -93,13 +103,18 @@ fn every_ui_string_renders_with_the_bundled_fonts() {
     // the protocols (the broken rules' details the safety bar shows): every source file under
     // src/ui and src/protocols, found by walking the folders, so a new view is never left out.
     let mut files = Vec::new();
-    let mut folders = vec![std::path::PathBuf::from("src/ui"), "src/protocols".into()];
+    // And the lessons' text, which the lesson panel shows.
+    let mut folders = vec![
+        std::path::PathBuf::from("src/ui"),
+        "src/protocols".into(),
+        "lessons".into(),
+    ];
     while let Some(dir) = folders.pop() {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 folders.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
+            } else if path.extension().is_some_and(|e| e == "rs" || e == "ron") {
                 files.push(path);
             }
         }

@@ -3,7 +3,11 @@
 3,755 most common simplified characters), ASCII, common CJK punctuation, and every non-ASCII
 character the app's text and the lessons use. Needs `apt-get install fonts-noto-cjk` and
 `pip install fonttools`. Run it again whenever a translation adds a rare character (the test
-`every_ui_string_renders_with_the_bundled_fonts` says when)."""
+`every_ui_string_renders_with_the_bundled_fonts` says when).
+
+`make-subset.py --page` builds assets/fonts/NotoSansSC-Page.otf, the page's font (the browser
+build), from the one above: only the characters the app and its lessons write, so the page
+loads fast (it needs only fonttools)."""
 
 import pathlib
 import subprocess
@@ -13,6 +17,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 SOURCE = pathlib.Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 FONT_NUMBER = 2  # in NotoSansCJK-Regular.ttc: 0 JP, 1 KR, 2 SC, 3 TC, 4 HK
 OUT = ROOT / "assets" / "fonts" / "NotoSansSC-Subset.otf"
+PAGE_OUT = ROOT / "assets" / "fonts" / "NotoSansSC-Page.otf"
+PUNCTUATION = set("，。、；：？！“”‘’（）《》【】…—·「」『』")
 
 
 def gb2312_level1():
@@ -35,19 +41,21 @@ def used_characters():
 
 
 def main():
-    if not SOURCE.exists():
-        sys.exit(f"{SOURCE} is missing: apt-get install fonts-noto-cjk")
-    chars = set(gb2312_level1()) | used_characters()
-    chars |= {chr(c) for c in range(0x20, 0x7F)}
-    chars |= set("，。、；：？！“”‘’（）《》【】…—·「」『』")
+    page = "--page" in sys.argv[1:]
+    source, out = (OUT, PAGE_OUT) if page else (SOURCE, OUT)
+    if not source.exists():
+        sys.exit(f"{source} is missing: apt-get install fonts-noto-cjk")
+    chars = used_characters() | PUNCTUATION | {chr(c) for c in range(0x20, 0x7F)}
+    if not page:
+        chars |= set(gb2312_level1())
     unicodes = ",".join(f"U+{ord(c):04X}" for c in sorted(chars))
     subprocess.run(
         [
             "pyftsubset",
-            str(SOURCE),
-            f"--font-number={FONT_NUMBER}",
+            str(source),
+            f"--font-number={0 if page else FONT_NUMBER}",
             f"--unicodes={unicodes}",
-            f"--output-file={OUT}",
+            f"--output-file={out}",
             "--layout-features=*",
             "--no-hinting",
             "--desubroutinize",
@@ -56,7 +64,7 @@ def main():
         ],
         check=True,
     )
-    print(f"{OUT}: {len(chars)} characters, {OUT.stat().st_size} bytes")
+    print(f"{out}: {len(chars)} characters, {out.stat().st_size} bytes")
 
 
 if __name__ == "__main__":

@@ -340,13 +340,30 @@ pub fn set_embedded(ctx: &Context, embedded: bool) {
     ctx.data_mut(|d| d.insert_temp(egui::Id::unique("paxos-lab-embedded"), embedded));
 }
 
+/// The desktop's Chinese font: the 3,755 most common characters and every one the app writes
+/// (assets/fonts/make-subset.py).
+#[cfg(not(target_arch = "wasm32"))]
+pub const DESKTOP_CHINESE_FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-Subset.otf");
+
+/// The page's Chinese font: only the characters the app and its lessons write, a fifth of the
+/// desktop's, since a page loads it on every visit (`make-subset.py --page`; a test checks it
+/// holds every character the sources and lessons write).
+pub const PAGE_CHINESE_FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-Page.otf");
+
+/// Installs egui's fonts with the Chinese font of this build.
 pub fn install_fonts(ctx: &Context) {
+    #[cfg(not(target_arch = "wasm32"))]
+    install_fonts_with(ctx, DESKTOP_CHINESE_FONT);
+    #[cfg(target_arch = "wasm32")]
+    install_fonts_with(ctx, PAGE_CHINESE_FONT);
+}
+
+/// Installs egui's fonts with `chinese` after them for the characters they lack.
+pub fn install_fonts_with(ctx: &Context, chinese: &'static [u8]) {
     let mut fonts = egui::FontDefinitions::default();
     fonts.font_data.insert(
         "noto-sans-sc".into(),
-        Arc::new(egui::FontData::from_static(include_bytes!(
-            "../../assets/fonts/NotoSansSC-Subset.otf"
-        ))),
+        Arc::new(egui::FontData::from_static(chinese)),
     );
     for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
         fonts

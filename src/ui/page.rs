@@ -53,12 +53,12 @@ impl WebHandle {
 }
 
 /// The explorer on a fixed search (Paxos, `proposers` proposers, 3 acceptors, 1 learner, no
-/// faults, `ballots` ballots each), run as the app runs it in a page: a batch at a time on this
-/// thread. JSON: its verdict, states, transitions, seconds and states per second, for
-/// `bench.html` (compare `paxos-lab explore --protocol paxos --proposers P --acceptors 3
-/// --learners 1 --ballots B` on the desktop).
+/// faults, `ballots` ballots each, stopped after `max_states` states when not 0), run as the app
+/// runs it in a page: a batch at a time on this thread. JSON: its verdict, states, transitions,
+/// seconds and states per second, for `bench.html` (compare `paxos-lab explore --protocol paxos
+/// --proposers P --acceptors 3 --learners 1 --ballots B --max-states N` on the desktop).
 #[wasm_bindgen]
-pub fn explore_benchmark(proposers: u8, ballots: u8) -> String {
+pub fn explore_benchmark(proposers: u8, ballots: u8, max_states: u32) -> String {
     let config = crate::protocols::paxos::Config {
         proposers,
         acceptors: 3,
@@ -70,6 +70,7 @@ pub fn explore_benchmark(proposers: u8, ballots: u8) -> String {
             ballots,
             ..Default::default()
         },
+        max_states: (max_states > 0).then_some(max_states as u64),
         ..Default::default()
     };
     let progress = crate::explore::Progress::default();
