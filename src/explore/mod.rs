@@ -408,21 +408,8 @@ impl Bfs {
             return;
         };
         let this = &*self;
-        let worker = || {
+        on_threads(this.threads, || {
             this.work(space, level, progress, usize::MAX);
-        };
-        std::thread::scope(|s| {
-            // The calling thread works too, so a refused spawn only means fewer helpers.
-            for _ in 1..this.threads {
-                if std::thread::Builder::new()
-                    .name("explorer".into())
-                    .spawn_scoped(s, worker)
-                    .is_err()
-                {
-                    break;
-                }
-            }
-            worker();
         });
     }
 
@@ -654,6 +641,23 @@ impl Bfs {
     }
 }
 
+/// Runs `worker` on `threads` threads, the caller's among them, until every one returns. The
+/// calling thread works too, so a refused spawn (always, in a page) only means fewer helpers.
+fn on_threads(threads: usize, worker: impl Fn() + Sync) {
+    std::thread::scope(|s| {
+        for _ in 1..threads {
+            if std::thread::Builder::new()
+                .name("explorer".into())
+                .spawn_scoped(s, &worker)
+                .is_err()
+            {
+                break;
+            }
+        }
+        worker();
+    });
+}
+
 fn worker_threads(requested: usize) -> usize {
     match requested {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -678,21 +682,7 @@ where
     P::Monitor: Send + Sync,
 {
     let run = WalkRun::new(space, walks, worker_threads(threads), budget, progress)?;
-    let worker = || {
-        run.work(space, progress, u64::MAX);
-    };
-    std::thread::scope(|s| {
-        for _ in 1..run.threads {
-            if std::thread::Builder::new()
-                .name("explorer".into())
-                .spawn_scoped(s, worker)
-                .is_err()
-            {
-                break;
-            }
-        }
-        worker();
-    });
+    on_threads(run.threads, || run.work(space, progress, u64::MAX));
     run.report(space, progress, world)
 }
 

@@ -68,6 +68,7 @@ texts! {
     ExportHintDiagram => "svg, mermaid, shiviz: the messages and events of the range", "svg、mermaid、shiviz：范围内的消息和事件";
     Saved => "saved to {0}", "已保存到 {0}";
     Exported => "exported to {0}", "已导出到 {0}";
+    Downloaded => "downloaded {0}", "已下载 {0}";
     Opened => "opened {0}", "已打开 {0}";
     DropToOpen => "Drop a trace file (.ron or .json) to open it", "松开鼠标即可打开轨迹文件（.ron 或 .json）";
     UnsavedTitle => "Unsaved run", "运行未保存";

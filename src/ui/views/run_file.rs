@@ -133,6 +133,16 @@ impl<W> RunFile<W> {
     }
 
     fn report(&mut self, news: T, path: &Path, lang: Lang) {
+        // A page's files have only names, and saving one downloads it.
+        if cfg!(target_arch = "wasm32") {
+            let news = match news {
+                T::Saved | T::Exported => T::Downloaded,
+                other => other,
+            };
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            self.status = Some((false, fill(news.get(lang), &[&name])));
+            return;
+        }
         self.status = Some((false, fill(news.get(lang), &[&path.display()])));
     }
 
