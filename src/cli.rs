@@ -513,23 +513,16 @@ fn replay_as<P: Plugin>(file: &Path, text: &str, json: bool, at: Option<u64>) ->
     let at_step = match at {
         None => None,
         Some(at) => {
-            let mut session = match crate::session::Session::<P>::from_trace(&trace) {
-                Ok(s) => s,
+            let session = crate::session::Session::<P>::from_trace(&trace)
+                .map_err(|e| format!("{}: {e}", file.display()))
+                .and_then(|s| seek_to(s, at, "--at", file));
+            match session {
+                Ok(session) => Some((at, session.world().state_hash())),
                 Err(e) => {
-                    report!("{}: {e}", file.display());
+                    report!("{e}");
                     return EXIT_BAD_INPUT;
                 }
-            };
-            if at > session.len() {
-                report!(
-                    "error: --at {at} is past the end of {} ({} steps)",
-                    file.display(),
-                    session.len()
-                );
-                return EXIT_BAD_INPUT;
             }
-            session.apply(crate::session::Command::Seek(at));
-            Some((at, session.world().state_hash()))
         }
     };
     if let Some(recorded) = &trace.outcome {
@@ -907,16 +900,9 @@ fn link_of_file(path: &Path, at: Option<u64>) -> u8 {
         .and_then(|text| {
             let protocol = trace::Protocol::of_text(path, &text).map_err(|e| e.to_string())?;
             crate::with_protocol!(protocol, P => {
-                let mut session = session_from_file::<P>(path, &text)?;
+                let session = session_from_file::<P>(path, &text)?;
                 let at = at.unwrap_or(session.len());
-                if at > session.len() {
-                    return Err(format!(
-                        "error: --at {at} is past the end of {} ({} steps)",
-                        path.display(),
-                        session.len()
-                    ));
-                }
-                session.apply(crate::session::Command::Seek(at));
+                let session = seek_to(session, at, "--at", path)?;
                 Ok(crate::link::run_link(&session))
             })
         });
@@ -986,27 +972,37 @@ fn session_from_file<P: Plugin>(
     crate::session::Session::from_trace(&t).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// Opens a recorded Multi-Paxos run in the Multi-Paxos workspace (at `--seek`, or its start).
-/// Opens a recorded run of protocol `P` at `--seek`.
+/// `session` moved to step `at`, or why it cannot be (`flag` names the option asked with).
+fn seek_to<P: Plugin>(
+    mut session: crate::session::Session<P>,
+    at: u64,
+    flag: &str,
+    path: &Path,
+) -> Result<crate::session::Session<P>, String> {
+    if at > session.len() {
+        return Err(format!(
+            "error: {flag} {at} is past the end of {} ({} steps)",
+            path.display(),
+            session.len()
+        ));
+    }
+    session.apply(crate::session::Command::Seek(at));
+    Ok(session)
+}
+
+/// Opens a recorded run of protocol `P` at `--seek` (or its start).
 fn run_file_gui<P: crate::ui::workspace::Shown>(path: &Path, text: &str, args: &GuiArgs) -> u8 {
-    let mut session = match session_from_file::<P>(path, text) {
+    let session = session_from_file::<P>(path, text).and_then(|s| match args.seek {
+        Some(step) => seek_to(s, step, "--seek", path),
+        None => Ok(s),
+    });
+    let session = match session {
         Ok(s) => s,
         Err(e) => {
             report!("{e}");
             return EXIT_BAD_INPUT;
         }
     };
-    if let Some(step) = args.seek {
-        if step > session.len() {
-            report!(
-                "error: --seek {step} is past the end of {} ({} steps)",
-                path.display(),
-                session.len()
-            );
-            return EXIT_BAD_INPUT;
-        }
-        session.apply(crate::session::Command::Seek(step));
-    }
     open_app(Some(P::open_run(session, Some(path.to_path_buf()))), args)
 }
 

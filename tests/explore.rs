@@ -329,7 +329,7 @@ fn explore_cli_reports_safe_with_exit_0_and_rejects_bad_bounds() {
     }
 }
 
-/// The search a page without threads runs a slice at a time (`--slice`, `Bfs::run_slice`) gives
+/// The search a page without threads runs a slice at a time (`--slice`, `Exploration::slice`) gives
 /// the threaded search's verdict and counterexample, byte for byte, for every flaw of every
 /// protocol.
 #[test]

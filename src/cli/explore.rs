@@ -647,7 +647,7 @@ fn finish<P: Plugin>(
             "counterexample_steps": steps,
             "out": args.out.as_ref().filter(|_| steps.is_some() && saved).map(|p| p.display().to_string()),
             "limit": limit,
-            "max_memory": options.max_memory.unwrap_or_else(explore::memory::default_budget),
+            "max_memory": options.budget(),
             "note": note,
             "depth_bound": options.max_depth,
             "walks": options.walks.map(|w| w.count),

@@ -49,9 +49,16 @@ pub struct Options {
     pub max_depth: Option<u32>,
     /// Search by random walks instead of breadth first (see `Walks`).
     pub walks: Option<Walks>,
-    /// Run breadth first on the calling thread, this many batches of states at a time, as a
-    /// page without threads does once per frame (`Bfs::run_slice`); the result is the same.
+    /// Run on the calling thread, this many batches of states (or random walks) at a time, as a
+    /// page without threads does once per frame (`Exploration::slice`); the result is the same.
     pub slice: Option<usize>,
+}
+
+impl Options {
+    /// The memory the search may use: `max_memory`, or the machine's default budget.
+    pub fn budget(&self) -> u64 {
+        self.max_memory.unwrap_or_else(memory::default_budget)
+    }
 }
 
 /// A random search, for runs too deep for breadth-first search (as Stateright's simulation
@@ -225,13 +232,14 @@ const CANCELLED: u8 = 1;
 const STATE_LIMIT: u8 = 2;
 const MEMORY_LIMIT: u8 = 3;
 
-/// Runs the search. `world` must be the initial world of the same protocol; it is used to turn
-/// the counterexample into world actions (message ids and all) and is left after its last step.
+/// Runs the search on `options.threads` threads (`Exploration::run`). `world` must be the
+/// initial world of the same protocol; it is used to turn the counterexample into world actions
+/// (message ids and all) and is left after its last step.
 ///
 /// The result is the same for any number of threads: levels are sets, each state's recorded
 /// parent is the smallest one in the level before it, and a level in which a rule breaks is
 /// finished so the smallest breaking transition can be picked.
-pub fn explore<P: Canonical + Send + Sync>(
+fn explore_on_threads<P: Canonical + Send + Sync>(
     space: &Space<P>,
     options: &Options,
     progress: &Progress,
@@ -242,26 +250,28 @@ where
     P::Monitor: Send + Sync,
 {
     if let Some(walks) = options.walks {
-        let budget = options.max_memory.unwrap_or_else(memory::default_budget);
-        return walk(space, walks, options.threads, budget, progress, world);
+        return walk(
+            space,
+            walks,
+            options.threads,
+            options.budget(),
+            progress,
+            world,
+        );
     }
     let mut bfs = Bfs::new(space, options, progress);
-    if let Some(batches) = options.slice {
-        while !bfs.run_slice(space, progress, batches) {}
-    } else {
-        while bfs.begin_level(progress) {
-            bfs.run_level_on_threads(space, progress);
-            bfs.end_level();
-        }
+    while bfs.begin_level(progress) {
+        bfs.run_level_on_threads(space, progress);
+        bfs.end_level();
     }
     bfs.report(space, progress, world)
 }
 
-/// A breadth-first search that can be run a level at a time on threads (`explore`) or a batch
-/// of states at a time on the caller's thread (`run_slice`, for a page that has no threads and
-/// runs a slice per frame). Both give the same verdict and counterexample: what a level finds
-/// does not depend on the order its batches are expanded in.
-pub struct Bfs {
+/// A breadth-first search that can be run a level at a time on threads (`explore_on_threads`)
+/// or a batch of states at a time on the caller's thread (`run_slice`, for a page that has no
+/// threads and runs a slice per frame). Both give the same verdict and counterexample: what a
+/// level finds does not depend on the order its batches are expanded in.
+struct Bfs {
     options: Options,
     budget: u64,
     threads: usize,
@@ -297,7 +307,7 @@ struct LevelRun {
 }
 
 impl Bfs {
-    pub fn new<P: Canonical>(space: &Space<P>, options: &Options, progress: &Progress) -> Self {
+    fn new<P: Canonical>(space: &Space<P>, options: &Options, progress: &Progress) -> Self {
         memory::reset_peak();
         let visited = Visited::new();
         let root = space.initial();
@@ -308,7 +318,7 @@ impl Bfs {
         first.push(&root);
         let mut bfs = Bfs {
             options: *options,
-            budget: options.max_memory.unwrap_or_else(memory::default_budget),
+            budget: options.budget(),
             threads: match options.slice {
                 Some(_) => 1,
                 None => worker_threads(options.threads),
@@ -340,11 +350,6 @@ impl Bfs {
 
     fn at_state_limit(&self, n: u64) -> bool {
         self.options.max_states.is_some_and(|m| n >= m)
-    }
-
-    /// Whether the search has ended (its report is ready).
-    pub fn is_done(&self) -> bool {
-        self.ended
     }
 
     /// Starts the next level; false when the search has ended instead.
@@ -416,7 +421,7 @@ impl Bfs {
     /// Expands up to `batches` batches (of up to `Batch::STATES` states) on the caller's thread,
     /// ending levels and starting the next as they run out; returns whether the search has
     /// ended. The report is then `report`'s.
-    pub fn run_slice<P: Canonical>(
+    fn run_slice<P: Canonical>(
         &mut self,
         space: &Space<P>,
         progress: &Progress,
@@ -597,7 +602,7 @@ impl Bfs {
 
     /// The search's report once it has ended: its counterexample turned into `world`'s actions
     /// (shortest, minimised), or SAFE, or why it stopped short.
-    pub fn report<P: Canonical>(
+    fn report<P: Canonical>(
         self,
         space: &Space<P>,
         progress: &Progress,
@@ -614,17 +619,7 @@ impl Bfs {
             let mut chain = self.visited.chain(f.parent, self.root_fp)?;
             chain.push(f.fingerprint);
             let steps = space.path(&self.root, &chain)?;
-            let initial = world.clone();
-            let steps = space.minimize(steps, || initial.clone(), f.violation.invariant);
-            let actions = space.to_actions(&steps, world)?;
-            // The replayed world words the violation with real step numbers.
-            let violation = world
-                .violations()
-                .iter()
-                .find(|v| v.invariant == f.violation.invariant)
-                .cloned()
-                .unwrap_or(f.violation);
-            verdict = Verdict::Violation { violation, actions };
+            verdict = counterexample(space, steps, f.violation, world)?;
         }
         let peak_bytes = peak.zip(self.baseline).map(|(p, b)| p.saturating_sub(b));
         Ok(Report {
@@ -639,6 +634,27 @@ impl Bfs {
             walks: 0,
         })
     }
+}
+
+/// The verdict of a run that breaks a rule: `steps` minimised, then played on `world` (left
+/// after its last step) as world actions, the violation worded with the replay's real step
+/// numbers.
+fn counterexample<P: Canonical>(
+    space: &Space<P>,
+    steps: Vec<Step>,
+    violation: Violation,
+    world: &mut World<P>,
+) -> Result<Verdict<ActionOf<P>>, String> {
+    let initial = world.clone();
+    let steps = space.minimize(steps, || initial.clone(), violation.invariant);
+    let actions = space.to_actions(&steps, world)?;
+    let violation = world
+        .violations()
+        .iter()
+        .find(|v| v.invariant == violation.invariant)
+        .cloned()
+        .unwrap_or(violation);
+    Ok(Verdict::Violation { violation, actions })
 }
 
 /// Runs `worker` on `threads` threads, the caller's among them, until every one returns. The
@@ -802,16 +818,8 @@ impl WalkRun {
         let (verdict, max_depth, walks_taken) = match self.finding.into_inner().ok().flatten() {
             Some((i, steps, violation)) => {
                 let length = steps.len() as u32;
-                let initial = world.clone();
-                let steps = space.minimize(steps, || initial.clone(), violation.invariant);
-                let actions = space.to_actions(&steps, world)?;
-                let violation = world
-                    .violations()
-                    .iter()
-                    .find(|v| v.invariant == violation.invariant)
-                    .cloned()
-                    .unwrap_or(violation);
-                (Verdict::Violation { violation, actions }, length, i + 1)
+                let verdict = counterexample(space, steps, violation, world)?;
+                (verdict, length, i + 1)
             }
             None if progress.cancelled() => (Verdict::Cancelled, walks.steps, taken),
             None if self.over.load(Ordering::Relaxed) => {
@@ -868,7 +876,7 @@ where
                 }
             }
         }
-        let report = explore(&self.space, &self.options, progress, &mut self.world)?;
+        let report = explore_on_threads(&self.space, &self.options, progress, &mut self.world)?;
         Ok(self.finish(report))
     }
 
@@ -883,10 +891,7 @@ where
             Stage::Ready => {
                 self.stage = match self.options.walks {
                     Some(walks) => {
-                        let budget = self
-                            .options
-                            .max_memory
-                            .unwrap_or_else(memory::default_budget);
+                        let budget = self.options.budget();
                         match WalkRun::new(&self.space, walks, 1, budget, progress) {
                             Ok(run) => Stage::Walks(Box::new(run)),
                             Err(e) => return Some(Err(e)),
@@ -1080,7 +1085,9 @@ pub trait StoreSearch:
         ops: u8,
         options: &Options,
         progress: &Progress,
-    ) -> Result<Search<Self>, String>;
+    ) -> Result<Search<Self>, String> {
+        Self::prepare(config, workload, ops, options)?.run(progress)
+    }
     /// The search of `search`, ready to run or to run in slices.
     fn prepare(
         config: &Self::Config,
@@ -1096,15 +1103,6 @@ where
     P::Node: Send + Sync,
     P::Monitor: Send + Sync,
 {
-    fn search(
-        config: &P::Config,
-        workload: crate::protocols::kv::Workload,
-        ops: u8,
-        options: &Options,
-        progress: &Progress,
-    ) -> Result<Search<P>, String> {
-        explore_store_protocol(config, workload, ops, options, progress)
-    }
     fn prepare(
         config: &P::Config,
         workload: crate::protocols::kv::Workload,

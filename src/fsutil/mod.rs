@@ -5,10 +5,9 @@
 //! written through as the shell opened them, a terminal or pipe is written straight into, and
 //! anything else is refused. A save killed mid-write leaves its temp file, which the next save
 //! into that folder removes. Reads take regular files only, up to `MAX_INPUT_BYTES`.
-
 //!
-//! A page in a browser has no files: there every read and save says so (`web`), and the app
-//! opens by a file input and saves by a download instead.
+//! A page in a browser has no files (`web`): a save there is a download, and a read finds the
+//! files the user dropped on the page or chose in the browser's file chooser.
 
 #[cfg(not(target_arch = "wasm32"))]
 mod native;

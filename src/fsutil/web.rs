@@ -42,7 +42,7 @@ pub fn keep(name: &str, bytes: Vec<u8>) -> PathBuf {
 /// Whether the file chooser may still hand over a file (the page then looks for it often).
 pub static CHOOSING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// Keeps a file chosen in the file input, to be opened as if dropped on the page.
+/// Keeps a file chosen in the file input or dropped on the page, to be opened.
 pub fn keep_to_open(name: &str, bytes: Vec<u8>) {
     CHOOSING.store(false, std::sync::atomic::Ordering::Relaxed);
     let path = keep(name, bytes);
@@ -51,12 +51,10 @@ pub fn keep_to_open(name: &str, bytes: Vec<u8>) {
     }
 }
 
-/// The files chosen in the file input since the last call.
-pub fn take_to_open() -> Vec<PathBuf> {
-    PAGE_FILES
-        .lock()
-        .map(|mut p| std::mem::take(&mut p.to_open))
-        .unwrap_or_default()
+/// The next file chosen (or dropped) that is still to be opened, one a frame.
+pub fn next_to_open() -> Option<PathBuf> {
+    let mut page = PAGE_FILES.lock().ok()?;
+    (!page.to_open.is_empty()).then(|| page.to_open.remove(0))
 }
 
 /// The names of the files the page holds.
@@ -132,7 +130,7 @@ fn download(name: &str, bytes: &[u8]) -> Result<(), String> {
 }
 
 /// Asks the browser for a file (its file chooser): once chosen, it opens as if dropped on the
-/// page (`take_to_open`).
+/// page (`next_to_open`).
 pub fn choose_file() -> Result<(), String> {
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;

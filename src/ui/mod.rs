@@ -328,7 +328,6 @@ pub struct PaxosApp {
     pub command: Option<workspace::AppCommand>,
 }
 
-/// Adds the bundled Chinese font as a fallback after egui's own fonts.
 /// Whether the window is a view embedded in another page (`?embed`): it then draws no menu bar.
 pub fn embedded(ctx: &Context) -> bool {
     ctx.data(|d| d.get_temp::<bool>(egui::Id::unique("paxos-lab-embedded")))
@@ -358,7 +357,7 @@ pub fn install_fonts(ctx: &Context) {
     install_fonts_with(ctx, PAGE_CHINESE_FONT);
 }
 
-/// Installs egui's fonts with `chinese` after them for the characters they lack.
+/// Installs egui's fonts with `chinese` after them, as the fallback for the characters they lack.
 pub fn install_fonts_with(ctx: &Context, chinese: &'static [u8]) {
     let mut fonts = egui::FontDefinitions::default();
     fonts.font_data.insert(
@@ -1166,13 +1165,12 @@ impl LabApp {
         link
     }
 
-    /// What the page's `#state` says of what shows (`link::state_json`), with its run's length
-    /// and state hash when one run shows.
-    pub fn state_json(&mut self) -> Option<serde_json::Value> {
-        let link = self.link()?;
+    /// What the page's `#state` says of what shows, `link` being its link (`link::state_json`),
+    /// with its run's length and state hash when one run shows.
+    pub fn state_json(&mut self, link: &crate::link::Link) -> serde_json::Value {
         let lang = self.shown_lang();
         let run = self.current().and_then(|b| b.run_state());
-        Some(crate::link::state_json(&link, lang, run))
+        crate::link::state_json(link, lang, run)
     }
 
     /// Whether anything shown or kept aside has work not yet saved.

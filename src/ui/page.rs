@@ -4,7 +4,7 @@
 //! (for automation and screen readers, which have no AccessKit in a page), and says what is wrong
 //! with a link that cannot be opened, over the lesson picker.
 //!
-//! The page's own JavaScript (`web/index.html`) makes a `WebHandle`, awaits `start`, and writes
+//! The page's own JavaScript (`assets/web/index.html`) makes a `WebHandle`, awaits `start`, and writes
 //! `started` into `<div id="status">`.
 
 use eframe::wasm_bindgen::{self, prelude::*};
@@ -71,29 +71,27 @@ pub fn explore_benchmark(proposers: u8, ballots: u8, max_states: u32) -> String 
             ..Default::default()
         },
         max_states: (max_states > 0).then_some(max_states as u64),
+        // One batch at a time, as the app's search runs between frames.
+        slice: Some(1),
         ..Default::default()
     };
     let progress = crate::explore::Progress::default();
-    let started = crate::clock::now();
-    let mut search = match crate::explore::prepare_paxos(&config, &options) {
-        Ok(s) => s,
-        Err(e) => return serde_json::json!({ "error": e }).to_string(),
-    };
-    let found = loop {
-        if let Some(found) = search.slice(&progress, 1) {
-            break found;
-        }
-    };
-    let secs = started.elapsed().as_secs_f64();
-    match found {
+    match crate::explore::explore_paxos(&config, &options, &progress) {
         Ok(found) => {
+            use crate::explore::Verdict;
             let r = &found.report;
+            let verdict = match r.verdict {
+                Verdict::Safe => "safe",
+                Verdict::Violation { .. } => "violation",
+                Verdict::Cancelled => "cancelled",
+                Verdict::Limit(_) => "limit",
+            };
             serde_json::json!({
-                "verdict": format!("{:?}", r.verdict).split(['{', '(']).next().unwrap_or("").trim(),
+                "verdict": verdict,
                 "states": r.unique_states,
                 "transitions": r.transitions,
-                "secs": secs,
-                "states_per_sec": r.unique_states as f64 / secs.max(1e-9),
+                "secs": r.elapsed.as_secs_f64(),
+                "states_per_sec": r.states_per_sec(),
             })
             .to_string()
         }
@@ -114,9 +112,8 @@ struct PageApp {
     embed: bool,
     /// Why the last link could not be opened, shown until closed.
     problem: Option<String>,
-    /// When (egui's clock) the address may next be brought up to date, and how long the last
-    /// update took: a long run's link is its whole trace, compressed, so it is not made every
-    /// frame.
+    /// When (egui's clock) the address may next be brought up to date: a long run's link is its
+    /// whole trace, compressed, so it is not made every frame.
     next_publish: f64,
 }
 
@@ -200,18 +197,17 @@ impl PageApp {
         let started = crate::clock::now();
         let link = self.lab.link().map(|mut l| {
             l.embed = self.embed;
-            l.fragment()
+            l
         });
-        let mut state = self
-            .lab
-            .state_json()
-            .unwrap_or_else(|| serde_json::json!({"view": "unknown"}));
-        state["embed"] = serde_json::json!(self.embed);
+        let mut state = match &link {
+            Some(link) => self.lab.state_json(link),
+            None => serde_json::json!({"view": "unknown", "embed": self.embed}),
+        };
         if let Some(why) = &self.problem {
             state["error"] = serde_json::json!(why);
         }
         let state = state.to_string();
-        if let Some(link) = link
+        if let Some(link) = link.map(|l| l.fragment())
             && link != self.written
         {
             set_address(&link);

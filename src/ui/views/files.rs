@@ -116,18 +116,14 @@ impl FileDialog {
             return;
         }
         let (mut dirs, mut files) = (Vec::new(), Vec::new());
+        let extension = self.format.extension();
+        let shown = |name: &str| match purpose {
+            FilePurpose::Open | FilePurpose::SaveAs => is_trace(name),
+            FilePurpose::Export => crate::trace::has_extension(Path::new(name), extension),
+        };
         // A page has no folders: it lists the files the user handed it.
         #[cfg(target_arch = "wasm32")]
-        files.extend(
-            crate::fsutil::list()
-                .into_iter()
-                .filter(|name| match purpose {
-                    FilePurpose::Open | FilePurpose::SaveAs => is_trace(name),
-                    FilePurpose::Export => {
-                        crate::trace::has_extension(Path::new(name), self.format.extension())
-                    }
-                }),
-        );
+        files.extend(crate::fsutil::list().into_iter().filter(|name| shown(name)));
         if let Ok(entries) = std::fs::read_dir(&self.dir) {
             for e in entries.flatten() {
                 let name = e.file_name().to_string_lossy().into_owned();
@@ -137,14 +133,7 @@ impl FileDialog {
                 if e.path().is_dir() {
                     dirs.push(name);
                 } else {
-                    let shown = match purpose {
-                        FilePurpose::Open | FilePurpose::SaveAs => is_trace(&name),
-                        FilePurpose::Export => crate::trace::has_extension(
-                            std::path::Path::new(&name),
-                            self.format.extension(),
-                        ),
-                    };
-                    if shown {
+                    if shown(&name) {
                         files.push(name);
                     }
                 }
@@ -356,10 +345,12 @@ pub fn dropped(ctx: &Context) -> Option<PathBuf> {
                 }
             });
         }
-        if crate::fsutil::CHOOSING.load(std::sync::atomic::Ordering::Relaxed) {
+        let next = crate::fsutil::next_to_open();
+        // Look again soon while a file may still come, or another waits its turn.
+        if next.is_some() || crate::fsutil::CHOOSING.load(std::sync::atomic::Ordering::Relaxed) {
             ctx.request_repaint_after(std::time::Duration::from_millis(250));
         }
-        crate::fsutil::take_to_open().into_iter().next()
+        next
     }
     #[cfg(not(target_arch = "wasm32"))]
     ctx.input(|i| {
