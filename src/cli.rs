@@ -304,6 +304,15 @@ pub struct SimulateArgs {
     /// Probability per step that a random Byzantine node tells a random lie
     #[arg(long, default_value_t = 0.0)]
     pub lie: f64,
+    /// Raft, Multi-Paxos: a server asks whether it could win an election before raising its
+    /// term or ballot (Pre-Vote)
+    #[arg(long)]
+    pub pre_vote: bool,
+    /// Raft, Multi-Paxos: a leader that has not heard from a majority within an election
+    /// timeout steps down, and a server that hears from a live leader ignores requests to elect
+    /// another (CheckQuorum with leader stickiness)
+    #[arg(long)]
+    pub check_quorum: bool,
     /// Save the trace here (RON, or JSON for a .json name); written atomically
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -343,6 +352,8 @@ impl SimulateArgs {
             seed: self.seed,
             latency: self.latency,
             timeout: self.timeout,
+            pre_vote: self.pre_vote,
+            check_quorum: self.check_quorum,
         }
     }
 

@@ -29,10 +29,17 @@ pub struct CompareArgs {
     /// (multipaxos.svg, raft.svg); the folder must exist
     #[arg(long)]
     pub out_dir: Option<PathBuf>,
+    /// Run both protocols with Pre-Vote (a server asks whether it could win before raising its
+    /// term or ballot)
+    #[arg(long)]
+    pub pre_vote: bool,
+    /// Run both protocols with CheckQuorum and leader stickiness
+    #[arg(long)]
+    pub check_quorum: bool,
 }
 
 pub fn run(args: &CompareArgs) -> u8 {
-    let script = match Script::load(&args.faults) {
+    let mut script = match Script::load(&args.faults) {
         Ok(s) => s,
         Err(e) => {
             report!("{e}");
@@ -59,6 +66,8 @@ pub fn run(args: &CompareArgs) -> u8 {
         );
         return EXIT_BAD_INPUT;
     }
+    script.pre_vote |= args.pre_vote;
+    script.check_quorum |= args.check_quorum;
     let c = compare::compare(&script, args.workload);
     if let Some(dir) = &args.out_dir {
         match write_runs(&c, dir) {

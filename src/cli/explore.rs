@@ -88,6 +88,13 @@ pub struct ExploreArgs {
     /// Lies the Byzantine nodes may tell in a run, together
     #[arg(long, default_value_t = 1)]
     pub lies: u8,
+    /// Raft, Multi-Paxos: Pre-Vote (a server asks whether it could win before raising its term
+    /// or ballot)
+    #[arg(long)]
+    pub pre_vote: bool,
+    /// Raft, Multi-Paxos: CheckQuorum with leader stickiness
+    #[arg(long)]
+    pub check_quorum: bool,
     /// Switch on a deliberate bug (repeatable). Paxos: amnesia, ignore-promised-value,
     /// accept-lower-ballot, minority-quorum, learner-mixes-ballots, reuse-ballot. Multi-Paxos:
     /// skip-prepare-on-failover, ignore-promised-commands, commit-on-minority, no-dedup,
@@ -136,6 +143,9 @@ pub struct ExploreArgs {
 impl ExploreArgs {
     /// The Paxos cluster to search (unknown flaw names are refused).
     pub fn config(&self) -> Result<Config, String> {
+        if self.pre_vote || self.check_quorum {
+            return Err(crate::protocols::kv::config::NO_ELECTION_OPTIONS.to_string());
+        }
         Ok(Config {
             proposers: self.proposers,
             acceptors: self.acceptors,
@@ -161,6 +171,7 @@ impl ExploreArgs {
         *f.clients = self.clients;
         *f.workload = self.workload;
         *f.byzantine = crate::protocols::byzantine::parse(&self.byzantine)?;
+        f.set_elections(self.pre_vote, self.check_quorum)?;
         *config.flaws() = self
             .flaws
             .iter()

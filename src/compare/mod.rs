@@ -34,6 +34,10 @@ pub enum Fault {
     /// does, the first to lead after); clients keep their links, so it may still take requests
     /// it can never commit.
     IsolateLeader,
+    /// Cut this many followers (the lowest-numbered servers that do not lead) off from the
+    /// other servers, once some server leads: a minority away from a leader that keeps its
+    /// majority, as when a rack loses its uplink.
+    PartitionFollowers(u8),
     /// Mend every cut link.
     Heal,
 }
@@ -49,6 +53,9 @@ impl std::fmt::Display for Fault {
             Fault::Partition(side) => {
                 let names: Vec<String> = side.iter().map(|s| s.to_string()).collect();
                 write!(f, "partition {{{}}} from the rest", names.join(", "))
+            }
+            Fault::PartitionFollowers(n) => {
+                write!(f, "cut {n} followers off from the leader's side")
             }
             Fault::Heal => write!(f, "heal every link"),
         }
@@ -97,6 +104,12 @@ pub struct Script {
     /// The chance, each round, that a client is handed its next operation.
     #[serde(default = "default_requests")]
     pub requests: f64,
+    /// Both protocols run with Pre-Vote (`paxos-lab compare --pre-vote` sets it too).
+    #[serde(default)]
+    pub pre_vote: bool,
+    /// Both protocols run with CheckQuorum and leader stickiness (`--check-quorum`).
+    #[serde(default)]
+    pub check_quorum: bool,
     pub faults: Vec<Timed>,
 }
 
@@ -215,6 +228,16 @@ impl Script {
                     twice.1
                 ));
             }
+            if let Fault::PartitionFollowers(n) = t.fault
+                && (n == 0 || 2 * n as usize >= script.servers as usize)
+            {
+                return bad(format!(
+                    "fault {}: cut between 1 and {} followers off, fewer than half of {} servers, so that the leader keeps a majority",
+                    i + 1,
+                    (script.servers as usize).saturating_sub(1) / 2,
+                    script.servers
+                ));
+            }
             if let Fault::Partition(side) = &t.fault
                 && (side.is_empty() || side.len() >= script.servers as usize)
             {
@@ -225,6 +248,22 @@ impl Script {
             }
         }
         Ok(script)
+    }
+
+    /// The election options switched on, as the table's first line ends (nothing when none).
+    pub fn options_words(&self) -> String {
+        let on: Vec<&str> = [
+            (self.pre_vote, "Pre-Vote"),
+            (self.check_quorum, "CheckQuorum"),
+        ]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
+        .collect();
+        if on.is_empty() {
+            String::new()
+        } else {
+            format!(", with {}", on.join(" and "))
+        }
     }
 
     fn knobs(&self) -> Knobs {
@@ -240,6 +279,8 @@ impl Script {
             clients: self.clients,
             seed: self.seed,
             workload,
+            pre_vote: self.pre_vote,
+            check_quorum: self.check_quorum,
             ..multipaxos::Config::default()
         }
     }
@@ -250,6 +291,8 @@ impl Script {
             clients: self.clients,
             seed: self.seed,
             workload,
+            pre_vote: self.pre_vote,
+            check_quorum: self.check_quorum,
             ..raft::Config::default()
         }
     }
@@ -484,8 +527,41 @@ fn fault_actions<P: Compared>(world: &World<P>, fault: &Fault) -> Option<Vec<Act
             let leader = P::leader(world)?;
             kv::split_actions(world, &|id| id == leader, &|id| id.role == kv::SERVER)
         }
+        Fault::PartitionFollowers(n) => {
+            let leader = P::leader(world)?;
+            let side: Vec<NodeId> = world
+                .nodes()
+                .iter()
+                .map(|s| s.id)
+                .filter(|&id| id.role == kv::SERVER && id != leader)
+                .take(*n as usize)
+                .collect();
+            kv::split_actions(world, &|id| side.contains(&id), &|id| id.role == kv::SERVER)
+        }
         Fault::Heal => kv::heal_actions(world),
     })
+}
+
+/// Whether a live leader can reach a majority of the servers (itself included, each up and not
+/// cut off from it): a leader cut off from a majority commits nothing, so its time counts as
+/// time without a leader.
+fn leader_reaches_majority<P: Compared>(world: &World<P>) -> bool {
+    let Some(leader) = P::leader(world) else {
+        return false;
+    };
+    let servers: Vec<NodeId> = world
+        .nodes()
+        .iter()
+        .filter(|s| s.id.role == kv::SERVER)
+        .map(|s| s.id)
+        .collect();
+    let reached = world
+        .nodes()
+        .iter()
+        .filter(|s| s.id.role == kv::SERVER && s.up)
+        .filter(|s| s.id == leader || !world.network().is_cut(leader, s.id))
+        .count();
+    reached > servers.len() / 2
 }
 
 fn run_side<P: Compared>(config: &P::Config, script: &Script) -> Side<P> {
@@ -498,7 +574,7 @@ fn run_side<P: Compared>(config: &P::Config, script: &Script) -> Side<P> {
     let mut next_fault = 0;
     let mut apply = |world: &mut World<P>, a: ActionOf<P>, figures: &mut Figures| {
         let before = world.now();
-        let leaderless = P::leader(world).is_none();
+        let leaderless = !leader_reaches_majority(world);
         if world.apply(&a).is_err() {
             return;
         }
@@ -598,12 +674,13 @@ impl Comparison {
         let mp = cells(&self.multipaxos.last());
         let raft = cells(&self.raft.last());
         let mut s = format!(
-            "{} servers, {} clients, {} workload, seed {}, {} rounds\n",
+            "{} servers, {} clients, {} workload, seed {}, {} rounds{}\n",
             self.script.servers,
             self.script.clients,
             self.workload.name(),
             self.script.seed,
-            self.script.rounds
+            self.script.rounds,
+            self.script.options_words()
         );
         s += &format!("{:<46}{:>14}{:>14}\n", "", "Multi-Paxos", "Raft");
         for (k, row) in ROWS.iter().enumerate() {
@@ -659,6 +736,8 @@ impl Comparison {
             "seed": self.script.seed,
             "rounds": self.script.rounds,
             "workload": self.workload.name(),
+            "pre_vote": self.script.pre_vote,
+            "check_quorum": self.script.check_quorum,
             "multipaxos": side(self.multipaxos.last(), at(n, &|k| self.multipaxos.applied.get(k).map(|a| a.0))),
             "raft": side(self.raft.last(), at(n, &|k| self.raft.applied.get(k).map(|a| a.0))),
         })

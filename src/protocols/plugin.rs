@@ -71,6 +71,9 @@ pub struct Setup {
     pub seed: u64,
     pub latency: (u32, u32),
     pub timeout: u32,
+    /// Raft and Multi-Paxos: Pre-Vote and CheckQuorum (others refuse them).
+    pub pre_vote: bool,
+    pub check_quorum: bool,
 }
 
 pub trait Plugin: Protocol + Send + Sync {

@@ -265,6 +265,14 @@ texts! {
     RestartProbability => "restart probability", "重启概率";
     ProposeProbability => "new request probability", "新请求概率";
     Flaws => "flaws (each breaks one rule)", "缺陷（各破坏一条规则）";
+    ElectionOptions => "what deployed systems add to elections:", "生产系统为选举增加的规则：";
+    OptionsOn => "on: {0}", "已开启：{0}";
+    HeardQuorum => "CheckQuorum: heard from {0} servers (a majority is {1}), heartbeat {2} of 3", "法定人数检查：已收到 {0} 台服务器的回应（多数派为 {1}），第 {2}/3 次心跳";
+    LiveLeader => "counts {0} as a live leader: ignores requests to elect another", "认为 {0} 是存活的领导者：忽略选举他人的请求";
+    PreVote => "Pre-Vote", "预投票（Pre-Vote）";
+    PreVoteHint => "before raising its term or ballot, a server asks whether a majority would vote for it; a server cut off from a majority never raises it, so it cannot depose the leader when it comes back", "提高任期或提案编号之前，服务器先询问多数派是否会投票给它；与多数派隔开的服务器永远不会提高它，因此恢复连接时无法推翻领导者";
+    CheckQuorum => "CheckQuorum", "法定人数检查（CheckQuorum）";
+    CheckQuorumHint => "a leader that has not heard from a majority within an election timeout steps down; a server that hears from a live leader ignores requests to elect another", "在一个选举超时内没有收到多数派回应的领导者会下台；能收到存活领导者消息的服务器忽略选举他人的请求";
     StartNewRun => "Start new run", "开始新的运行";
     // The explorer
     CanThisBreak => "Can this break?…", "这会出错吗？…";

@@ -32,6 +32,7 @@ pub trait StoreConfig: Clone + std::fmt::Debug + PartialEq + Default {
         *f.latency = setup.latency;
         *f.timeout = setup.timeout;
         *f.byzantine = crate::protocols::byzantine::parse(&setup.byzantine)?;
+        f.set_elections(setup.pre_vote, setup.check_quorum)?;
         *config.flaws() = setup
             .flaws
             .iter()
@@ -60,9 +61,39 @@ pub struct Fields<'a> {
     pub byzantine: &'a mut Vec<crate::sim::NodeId>,
     /// f, for a protocol whose quorums are sized for Byzantine replicas (PBFT).
     pub faults: Option<&'a mut u8>,
+    /// The election options of a protocol that has them (Raft, Multi-Paxos).
+    pub elections: Option<Elections<'a>>,
+}
+
+/// What deployed leader-based protocols add to elections so that a partition cannot disrupt
+/// them. Both default off, so traces written before them load and replay unchanged.
+pub struct Elections<'a> {
+    /// Ask first whether an election could be won, without raising the term or ballot.
+    pub pre_vote: &'a mut bool,
+    /// A leader that has not heard from a majority within an election timeout steps down,
+    /// and a server that hears from a live leader ignores requests to elect another.
+    pub check_quorum: &'a mut bool,
+}
+
+/// Serde's test for an option left at its default (off): then a trace does not write it.
+pub fn is_off(on: &bool) -> bool {
+    !*on
 }
 
 impl Fields<'_> {
+    /// Switches the election options on as asked; asking a protocol without them is an error.
+    pub fn set_elections(&mut self, pre_vote: bool, check_quorum: bool) -> Result<(), String> {
+        match &mut self.elections {
+            Some(e) => {
+                *e.pre_vote = pre_vote;
+                *e.check_quorum = check_quorum;
+                Ok(())
+            }
+            None if pre_vote || check_quorum => Err(NO_ELECTION_OPTIONS.to_string()),
+            None => Ok(()),
+        }
+    }
+
     /// Sets the servers and f where given: a protocol with f defaults to 3f + 1 servers.
     pub fn size(&mut self, servers: Option<u8>, faults: Option<u8>) {
         if let (Some(f), Some(given)) = (self.faults.as_deref_mut(), faults) {
@@ -76,10 +107,15 @@ impl Fields<'_> {
     }
 }
 
-/// `StoreConfig` for a store protocol's `Config` and `Flaw` (each has the same fields).
+/// What `--pre-vote` or `--check-quorum` says to a protocol without them.
+pub const NO_ELECTION_OPTIONS: &str =
+    "--pre-vote and --check-quorum are options of Raft and Multi-Paxos only";
+
+/// `StoreConfig` for a store protocol's `Config` and `Flaw` (each has the same fields): PBFT
+/// names its `faults` field, Raft and Multi-Paxos their `elections` options.
 #[macro_export]
 macro_rules! store_config {
-    ($config:ty, $flaw:ty $(, $faults:ident)?) => {
+    ($config:ty, $flaw:ty $(, faults = $faults:ident)? $(, elections = ($pre_vote:ident, $check_quorum:ident))?) => {
         impl $crate::protocols::kv::config::StoreConfig for $config {
             type Flaw = $flaw;
             fn fields(&mut self) -> $crate::protocols::kv::config::Fields<'_> {
@@ -96,6 +132,15 @@ macro_rules! store_config {
                         let mut faults: Option<&mut u8> = None;
                         $(faults = Some(&mut self.$faults);)?
                         faults
+                    },
+                    elections: {
+                        #[allow(unused_mut, unused_assignments)]
+                        let mut elections = None;
+                        $(elections = Some($crate::protocols::kv::config::Elections {
+                            pre_vote: &mut self.$pre_vote,
+                            check_quorum: &mut self.$check_quorum,
+                        });)?
+                        elections
                     },
                 }
             }

@@ -34,6 +34,9 @@ const ACCEPT: u64 = 3;
 const ACCEPTED: u64 = 4;
 const HEARTBEAT: u64 = 5;
 const BEHIND: u64 = 6;
+const PRE_VOTE: u64 = 10;
+const PRE_VOTE_REPLY: u64 = 11;
+const ALIVE: u64 = 12;
 
 /// A ballot in 12 bits (round below 64, server below 64), if it fits.
 fn small_ballot(b: Ballot) -> Option<u64> {
@@ -78,6 +81,12 @@ impl MultiPaxos {
             Msg::Behind { ballot, from } => {
                 pack(BEHIND, &[(small_ballot(ballot)?, 12), (from as u64, 16)])
             }
+            Msg::PreVote { ballot } => pack(PRE_VOTE, &[(small_ballot(ballot)?, 12)]),
+            Msg::PreVoteReply { ballot, granted } => pack(
+                PRE_VOTE_REPLY,
+                &[(small_ballot(ballot)?, 12), (granted as u64, 1)],
+            ),
+            Msg::Alive { ballot } => pack(ALIVE, &[(small_ballot(ballot)?, 12)]),
             Msg::Client(ref c) => codes.client_msg(c),
             Msg::Promise { .. } | Msg::Commits { .. } => None,
         }
@@ -139,6 +148,8 @@ impl MultiPaxos {
                 ballot: b,
                 next,
                 open,
+                heard,
+                beats,
                 ..
             } => {
                 w.byte(2);
@@ -150,8 +161,18 @@ impl MultiPaxos {
                     w.varint(c.entry(e));
                     w.varint(*voters);
                 }
+                // Both 0 without `check_quorum`.
+                w.varint(*heard);
+                w.byte(*beats);
+            }
+            Lead::PreCandidate { ballot: b, votes } => {
+                w.byte(3);
+                ballot(w, *b);
+                w.varint(*votes);
             }
         }
+        // Always false without `pre_vote` and `check_quorum`.
+        w.byte(s.live_leader as u8);
         w.varint(s.pending.len() as u64);
         for p in &s.pending {
             w.varint(c.command(p));
@@ -220,8 +241,14 @@ impl MultiPaxos {
                     next,
                     open,
                     phase2_only: 0,
+                    heard: r.varint(),
+                    beats: r.byte(),
                 }
             }
+            3 => Lead::PreCandidate {
+                ballot: read_ballot(r),
+                votes: r.varint(),
+            },
             _ => Lead::Follower {
                 leader: match r.varint() {
                     0 => None,
@@ -229,6 +256,7 @@ impl MultiPaxos {
                 },
             },
         };
+        s.live_leader = r.byte() != 0;
         for _ in 0..r.varint() {
             let k = r.varint() as usize;
             if let Some(cmd) = c.command_at(k as u64) {
@@ -285,6 +313,19 @@ impl Canonical for MultiPaxos {
                     from: v[1] as u32,
                 }
             }
+            PRE_VOTE => Msg::PreVote {
+                ballot: big_ballot(f(&[12])[0]),
+            },
+            PRE_VOTE_REPLY => {
+                let v = f(&[12, 1]);
+                Msg::PreVoteReply {
+                    ballot: big_ballot(v[0]),
+                    granted: v[1] != 0,
+                }
+            }
+            ALIVE => Msg::Alive {
+                ballot: big_ballot(f(&[12])[0]),
+            },
             NACK => {
                 let v = f(&[12, 12]);
                 Msg::Nack {
@@ -419,6 +460,7 @@ impl Canonical for MultiPaxos {
     /// - an `Accepted` for a ballot the server no longer leads, or for a slot it no longer waits
     ///   on (a server proposes each slot once per ballot and never returns to an old ballot);
     /// - a `Promise` for a ballot the server is not campaigning for (same reason);
+    /// - a Pre-Vote answer for a ballot below the one the server would ask for next;
     /// - a reply or redirect for a request its client is no longer waiting on (its ids rise).
     fn is_stale(
         &self,
@@ -431,11 +473,18 @@ impl Canonical for MultiPaxos {
     ) -> bool {
         match (node, msg) {
             (Node::Server(s), Msg::Accepted { ballot, slot }) => match &s.lead {
+                // Under `check_quorum` any answer in its ballot counts as hearing from a server.
                 Lead::Leader {
                     ballot: b, open, ..
-                } => b != ballot || !open.iter().any(|o| o.0 == *slot),
+                } => b != ballot || (!self.check_quorum && !open.iter().any(|o| o.0 == *slot)),
                 _ => true,
             },
+            // A server asks for Pre-Votes in the ballot its next phase 1 would use, whose round
+            // only grows: an answer for an earlier one can never count again.
+            (Node::Server(s), Msg::PreVoteReply { ballot, .. }) => {
+                !matches!(s.lead, Lead::PreCandidate { ballot: b, .. } if b == *ballot)
+                    && ballot.round <= s.max_round.max(s.promised.round)
+            }
             (Node::Server(s), Msg::Promise { ballot, .. }) => match &s.lead {
                 Lead::Candidate { ballot: b, .. } => b != ballot,
                 _ => true,
@@ -462,7 +511,7 @@ impl Canonical for MultiPaxos {
                     ballot: b, open, ..
                 },
                 Msg::Accepted { ballot, slot },
-            ) if b == ballot => open.iter().any(|o| {
+            ) if b == ballot && !self.check_quorum => open.iter().any(|o| {
                 o.0 == *slot && o.2 & bit == 0 && (o.2 | bit).count_ones() < self.commit_quorum()
             }),
             (
@@ -501,9 +550,12 @@ mod tests {
     #[test]
     fn states_and_messages_round_trip() {
         for seed in 0..40 {
+            // Every other seed with Pre-Vote, and every other pair with CheckQuorum.
             let config = Config {
                 seed,
                 clients: 2,
+                pre_vote: seed % 2 == 1,
+                check_quorum: seed % 4 >= 2,
                 ..Config::default()
             };
             let mut p = MultiPaxos::new(&config);

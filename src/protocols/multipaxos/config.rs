@@ -110,6 +110,17 @@ pub struct Config {
     /// protocol's `lies`, and the monitor judges only the others.
     #[serde(skip_serializing_if = "crate::protocols::byzantine::none")]
     pub byzantine: Vec<crate::sim::NodeId>,
+    /// The Pre-Vote of Multi-Paxos: a server whose election timer fires first asks whether a
+    /// majority has lost its leader too, and starts phase 1 only if so. A server that cannot
+    /// reach a majority never sends a higher ballot, so it cannot depose the leader when it comes
+    /// back.
+    #[serde(skip_serializing_if = "crate::protocols::kv::config::is_off")]
+    pub pre_vote: bool,
+    /// CheckQuorum: a leader that has not heard from a majority within an election timeout
+    /// steps down. With it, leader stickiness: a server that hears from a live leader ignores
+    /// another server's `Prepare`.
+    #[serde(skip_serializing_if = "crate::protocols::kv::config::is_off")]
+    pub check_quorum: bool,
 }
 
 impl Default for Config {
@@ -123,6 +134,8 @@ impl Default for Config {
             timeout: 60,
             workload: Workload::Mixed,
             byzantine: Vec::new(),
+            pre_vote: false,
+            check_quorum: false,
         }
     }
 }
@@ -140,4 +153,4 @@ impl Config {
     }
 }
 
-crate::store_config!(Config, Flaw);
+crate::store_config!(Config, Flaw, elections = (pre_vote, check_quorum));

@@ -135,6 +135,11 @@ pub fn short_label(m: &Msg) -> String {
         Msg::Heartbeat { ballot, commit } => format!("HB {ballot} c{commit}"),
         Msg::Behind { from, .. } => format!("Behind slot {from}"),
         Msg::Commits { from, entries, .. } => format!("Commits slot {from}+{}", entries.len()),
+        Msg::PreVote { ballot } => format!("PV {ballot}"),
+        Msg::PreVoteReply { ballot, granted } => {
+            format!("PV {ballot} {}", if *granted { "yes" } else { "no" })
+        }
+        Msg::Alive { ballot } => format!("Alive {ballot}"),
     }
 }
 
@@ -273,6 +278,9 @@ impl Plugin for MultiPaxos {
             ("heartbeat", Tint::Ask2),
             ("behind", Tint::Refusal),
             ("commits", Tint::Answer2),
+            ("pre-vote", Tint::Ask1),
+            ("pre-vote-reply", Tint::Answer1),
+            ("alive", Tint::Answer2),
             ("request", Tint::Ask1),
             ("reply", Tint::Answer1),
             ("redirect", Tint::Refusal),
@@ -289,6 +297,9 @@ impl Plugin for MultiPaxos {
             Msg::Heartbeat { .. } => "heartbeat",
             Msg::Behind { .. } => "behind",
             Msg::Commits { .. } => "commits",
+            Msg::PreVote { .. } => "pre-vote",
+            Msg::PreVoteReply { .. } => "pre-vote-reply",
+            Msg::Alive { .. } => "alive",
             Msg::Client(ClientMsg::Request { .. }) => "request",
             Msg::Client(ClientMsg::Reply { .. }) => "reply",
             Msg::Client(ClientMsg::Redirect { .. }) => "redirect",
@@ -547,7 +558,7 @@ pub fn leader_figures(world: &MultiPaxosWorld) -> LeaderFigures {
             super::Lead::Candidate { promises, .. } => {
                 f.promises = (promises.count_ones(), quorum);
             }
-            super::Lead::Follower { .. } => {}
+            super::Lead::Follower { .. } | super::Lead::PreCandidate { .. } => {}
         }
     }
     f
@@ -577,6 +588,10 @@ pub enum ServerRole {
     Candidate {
         ballot: crate::protocols::ids::Ballot,
     },
+    /// Asking for Pre-Votes before phase 1 in `ballot`.
+    PreCandidate {
+        ballot: crate::protocols::ids::Ballot,
+    },
     /// Following the server it last heard lead (1-based), if any.
     Follower { leader: Option<u8> },
 }
@@ -601,6 +616,7 @@ pub fn server_status(world: &MultiPaxosWorld, id: NodeId) -> Option<ServerStatus
     let role = match &s.lead {
         super::Lead::Leader { ballot, .. } => ServerRole::Leader { ballot: *ballot },
         super::Lead::Candidate { ballot, .. } => ServerRole::Candidate { ballot: *ballot },
+        super::Lead::PreCandidate { ballot, .. } => ServerRole::PreCandidate { ballot: *ballot },
         super::Lead::Follower { leader } => ServerRole::Follower { leader: *leader },
     };
     Some(ServerStatus {

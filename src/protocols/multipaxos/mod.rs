@@ -92,6 +92,19 @@ pub enum Msg {
         from: u32,
         entries: Arc<[Entry]>,
     },
+    /// Pre-Vote (`pre_vote`): would you promise `ballot`, having lost your leader too? Nobody
+    /// records the ballot.
+    PreVote {
+        ballot: Ballot,
+    },
+    PreVoteReply {
+        ballot: Ballot,
+        granted: bool,
+    },
+    /// A follower's answer to a heartbeat (`check_quorum`): "I still follow you".
+    Alive {
+        ballot: Ballot,
+    },
 }
 
 impl Msg {
@@ -105,7 +118,10 @@ impl Msg {
             | Msg::Accepted { ballot, .. }
             | Msg::Heartbeat { ballot, .. }
             | Msg::Behind { ballot, .. }
-            | Msg::Commits { ballot, .. } => Some(ballot),
+            | Msg::Commits { ballot, .. }
+            | Msg::PreVote { ballot }
+            | Msg::PreVoteReply { ballot, .. }
+            | Msg::Alive { ballot } => Some(ballot),
         }
     }
 }
@@ -148,6 +164,13 @@ impl fmt::Display for Msg {
                 "Commits({ballot}, slots {from}..{})",
                 *from as usize + entries.len().max(1) - 1
             ),
+            Msg::PreVote { ballot } => write!(f, "PreVote({ballot})"),
+            Msg::PreVoteReply { ballot, granted } => write!(
+                f,
+                "PreVoteReply({ballot}, {})",
+                if *granted { "granted" } else { "refused" }
+            ),
+            Msg::Alive { ballot } => write!(f, "Alive({ballot})"),
         }
     }
 }
@@ -165,6 +188,9 @@ pub enum Lead {
         /// The highest-ballot vote heard for each slot from `from` on.
         merged: Vec<Option<(Ballot, Entry)>>,
     },
+    /// Asking whether a majority has lost its leader too (`pre_vote`) before phase 1 in
+    /// `ballot`: who said yes so far. Nothing is promised yet, not even by itself.
+    PreCandidate { ballot: Ballot, votes: u64 },
     /// Phase 1 done: proposing in `ballot`, next free slot `next`.
     Leader {
         ballot: Ballot,
@@ -174,6 +200,10 @@ pub enum Lead {
         /// Client commands that arrived after phase 1 and cost phase 2 alone (a figure for
         /// the leader panel; nothing reads it, and the explorer leaves it out).
         phase2_only: u32,
+        /// Under `check_quorum`: the servers heard from (itself included) in the heartbeats
+        /// counted in `beats` since its last check; both stay 0 without it.
+        heard: u64,
+        beats: u8,
     },
 }
 
@@ -200,6 +230,10 @@ pub struct Server {
     pub lead: Lead,
     /// Client commands waiting for this server to lead.
     pub pending: Vec<Command>,
+    /// It heard the leader it follows (an `Accept` or a `Heartbeat`) within the election
+    /// timeout's lower end, so it counts the leader as live (kept under `pre_vote` or
+    /// `check_quorum` only; always false without them).
+    pub live_leader: bool,
 }
 
 impl Default for Server {
@@ -215,6 +249,7 @@ impl Default for Server {
             store: Store::default(),
             lead: Lead::Follower { leader: None },
             pending: Vec::new(),
+            live_leader: false,
         }
     }
 }
@@ -275,7 +310,7 @@ impl Server {
     pub fn ballot(&self) -> Option<Ballot> {
         match &self.lead {
             Lead::Candidate { ballot, .. } | Lead::Leader { ballot, .. } => Some(*ballot),
-            Lead::Follower { .. } => None,
+            Lead::Follower { .. } | Lead::PreCandidate { .. } => None,
         }
     }
 
@@ -288,7 +323,7 @@ impl Server {
         match self.lead {
             Lead::Follower { leader } => leader,
             Lead::Leader { .. } => Some(me),
-            Lead::Candidate { .. } => None,
+            Lead::Candidate { .. } | Lead::PreCandidate { .. } => None,
         }
     }
 
@@ -370,6 +405,22 @@ pub enum Note {
         ballot: Ballot,
         entry: Entry,
     },
+    /// Asked for Pre-Votes before phase 1 in `ballot` (`pre_vote`).
+    PreCampaigning {
+        ballot: Ballot,
+    },
+    /// Ignored a `Prepare` for `ballot`: it heard from the live leader `leader` within an
+    /// election timeout (leader stickiness, under `check_quorum`).
+    IgnoredPrepare {
+        ballot: Ballot,
+        leader: u8,
+    },
+    /// A leader heard from only `heard` servers (itself included) within an election timeout,
+    /// fewer than a majority, and stepped down (`check_quorum`).
+    LostQuorum {
+        ballot: Ballot,
+        heard: u32,
+    },
 }
 
 /// The most chosen entries one `Commits` message carries.
@@ -401,7 +452,14 @@ pub struct MultiPaxos {
     pub workload: Vec<Vec<Op>>,
     /// The servers that may lie.
     pub byzantine: Vec<NodeId>,
+    /// See `Config::pre_vote` and `Config::check_quorum`.
+    pub pre_vote: bool,
+    pub check_quorum: bool,
 }
+
+/// Heartbeats per CheckQuorum check: a heartbeat is a third of the election timeout's lower end,
+/// so a leader checks once per election timeout.
+const BEATS_PER_CHECK: u8 = 3;
 
 /// Per-slot vote tallies the monitor keeps: ballot, entry, voters.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -446,6 +504,134 @@ impl MultiPaxos {
             auto_workload: config.workload,
             workload: Vec::new(),
             byzantine: config.byzantine.clone(),
+            pre_vote: config.pre_vote,
+            check_quorum: config.check_quorum,
+        }
+    }
+
+    /// Whether servers keep `live_leader`: Pre-Vote and stickiness both read it.
+    fn tracks_live_leader(&self) -> bool {
+        self.pre_vote || self.check_quorum
+    }
+
+    /// A follower's timer on hearing from its leader: while servers track a live leader, the
+    /// election timeout's lower end (the leader counts as live that long), then the randomised
+    /// rest (see `on_timeout`); the whole wait is drawn from the same range as without.
+    fn follower_wait(&self) -> TimerOp {
+        if self.tracks_live_leader() {
+            TimerOp::Start(Wait::Ticks(self.timeout))
+        } else {
+            self.election_wait()
+        }
+    }
+
+    /// The ballot this server's next phase 1 would use.
+    fn next_ballot(&self, me: u8, s: &Server) -> Ballot {
+        Ballot::new(s.max_round.max(s.promised.round) + 1, me)
+    }
+
+    /// Its election timer fired, or a client asked it to lead: phase 1, or first a Pre-Vote.
+    fn start_election(&self, me: u8, s: &mut Server, out: &mut Outbox<Self>) {
+        if self.pre_vote {
+            self.pre_campaign(me, s, out);
+        } else {
+            self.campaign(me, s, out);
+        }
+    }
+
+    /// Asks whether a majority has lost its leader too, before phase 1 (`pre_vote`).
+    fn pre_campaign(&self, me: u8, s: &mut Server, out: &mut Outbox<Self>) {
+        let ballot = self.next_ballot(me, s);
+        out.note(Note::PreCampaigning { ballot });
+        s.lead = Lead::PreCandidate {
+            ballot,
+            votes: 1 << (me - 1),
+        };
+        s.live_leader = false;
+        for to in self.others(me) {
+            out.send(to, Msg::PreVote { ballot });
+        }
+        out.timer = Some(self.election_wait());
+        self.count_pre_votes(me, s, out);
+    }
+
+    fn count_pre_votes(&self, me: u8, s: &mut Server, out: &mut Outbox<Self>) {
+        if let Lead::PreCandidate { votes, .. } = s.lead
+            && votes.count_ones() >= self.quorum()
+        {
+            self.campaign(me, s, out);
+        }
+    }
+
+    /// The leader this server heard from within an election timeout: itself if it leads.
+    fn live_leader(&self, me: u8, s: &Server) -> Option<u8> {
+        match s.lead {
+            Lead::Leader { .. } => Some(me),
+            Lead::Follower { leader } if s.live_leader => leader,
+            _ => None,
+        }
+    }
+
+    /// Under `check_quorum`, a leader's count of servers heard from (itself included) and of
+    /// heartbeats since its last check.
+    pub fn quorum_check(&self, s: &Server) -> Option<(u32, u8)> {
+        match s.lead {
+            Lead::Leader { heard, beats, .. } if self.check_quorum => {
+                Some((heard.count_ones(), beats))
+            }
+            _ => None,
+        }
+    }
+
+    /// The leader a follower counts as live (Pre-Vote and stickiness read it).
+    pub fn counted_live(&self, s: &Server) -> Option<u8> {
+        match s.lead {
+            Lead::Follower { leader } if s.live_leader => leader,
+            _ => None,
+        }
+    }
+
+    /// CheckQuorum, at a leader's heartbeat (see Raft's): steps down once an election timeout's
+    /// worth of heartbeats went by with fewer than a majority heard from.
+    fn lost_quorum(&self, me: u8, s: &mut Server, out: &mut Outbox<Self>) -> bool {
+        let Lead::Leader {
+            ballot,
+            heard,
+            beats,
+            ..
+        } = &mut s.lead
+        else {
+            return false;
+        };
+        *beats += 1;
+        if *beats < BEATS_PER_CHECK {
+            return false;
+        }
+        let count = heard.count_ones();
+        if count >= self.quorum() {
+            *heard = 1 << (me - 1);
+            *beats = 0;
+            return false;
+        }
+        out.note(Note::LostQuorum {
+            ballot: *ballot,
+            heard: count,
+        });
+        s.lead = Lead::Follower { leader: None };
+        s.pending.clear();
+        out.timer = Some(self.election_wait());
+        true
+    }
+
+    /// Under `check_quorum`, a leader notes that `from` answered in its ballot.
+    fn heard_from(&self, s: &mut Server, from: u8, ballot: Ballot) {
+        if self.check_quorum
+            && let Lead::Leader {
+                ballot: b, heard, ..
+            } = &mut s.lead
+            && *b == ballot
+        {
+            *heard |= 1 << (from - 1);
         }
     }
 
@@ -485,8 +671,9 @@ impl MultiPaxos {
 
     /// Starts phase 1 for every slot from the first one this server does not know is chosen.
     fn campaign(&self, me: u8, s: &mut Server, out: &mut Outbox<Self>) {
-        s.max_round = s.max_round.max(s.promised.round) + 1;
-        let ballot = Ballot::new(s.max_round, me);
+        let ballot = self.next_ballot(me, s);
+        s.max_round = ballot.round;
+        s.live_leader = false;
         if self.has(Flaw::SkipPrepareOnFailover) {
             // The flaw: lead at once, as if phase 1 had found nothing.
             s.promised = s.promised.max(ballot);
@@ -496,6 +683,8 @@ impl MultiPaxos {
                 next,
                 open: Vec::new(),
                 phase2_only: 0,
+                heard: if self.check_quorum { 1 << (me - 1) } else { 0 },
+                beats: 0,
             };
             out.note(Note::Elected {
                 ballot,
@@ -601,6 +790,8 @@ impl MultiPaxos {
             next: from,
             open: Vec::new(),
             phase2_only: 0,
+            heard: if self.check_quorum { 1 << (me - 1) } else { 0 },
+            beats: 0,
         };
         for (i, vote) in merged.iter().enumerate() {
             let slot = from + i as u32;
@@ -777,7 +968,22 @@ impl MultiPaxos {
             };
             s.max_round = s.max_round.max(higher.round);
             s.pending.clear();
+            s.live_leader = false;
             out.timer = Some(self.election_wait());
+        }
+    }
+
+    /// Points a follower (or a server still asking for Pre-Votes) at `leader`: clients are sent
+    /// its way.
+    fn expect_leader(&self, s: &mut Server, leader: u8) {
+        match &mut s.lead {
+            Lead::Follower { leader: l } => *l = Some(leader),
+            Lead::PreCandidate { .. } => {
+                s.lead = Lead::Follower {
+                    leader: Some(leader),
+                }
+            }
+            Lead::Candidate { .. } | Lead::Leader { .. } => {}
         }
     }
 
@@ -785,12 +991,11 @@ impl MultiPaxos {
     fn follow(&self, s: &mut Server, ballot: Ballot, out: &mut Outbox<Self>) {
         if s.ballot() != Some(ballot) {
             self.step_down(s, ballot, out);
-            if let Lead::Follower { leader } = &mut s.lead {
-                *leader = Some(ballot.proposer);
-            }
+            self.expect_leader(s, ballot.proposer);
         }
         if !s.is_leader() {
-            out.timer = Some(self.election_wait());
+            s.live_leader = self.tracks_live_leader();
+            out.timer = Some(self.follower_wait());
         }
     }
 
@@ -831,6 +1036,15 @@ impl MultiPaxos {
             }
             Msg::Client(_) => {}
             Msg::Prepare { ballot, from: slot } => {
+                // Leader stickiness: within an election timeout of hearing from a live leader,
+                // promise no higher ballot, nor answer.
+                if self.check_quorum
+                    && ballot > s.promised
+                    && let Some(leader) = self.live_leader(me, s)
+                {
+                    out.note(Note::IgnoredPrepare { ballot, leader });
+                    return;
+                }
                 if ballot > s.promised {
                     self.step_down(s, ballot, out);
                 }
@@ -838,9 +1052,7 @@ impl MultiPaxos {
                     Some(votes) => {
                         // The candidate will likely lead: send clients its way rather than
                         // start a rival campaign on their next request.
-                        if let Lead::Follower { leader } = &mut s.lead {
-                            *leader = Some(ballot.proposer);
-                        }
+                        self.expect_leader(s, ballot.proposer);
                         out.send(
                             from,
                             Msg::Promise {
@@ -875,12 +1087,32 @@ impl MultiPaxos {
                 out.send(from, Msg::Accepted { ballot, slot });
                 self.catch_up(s, ballot, commit, out);
             }
-            Msg::Accepted { ballot, slot } => self.on_accepted(s, peer, ballot, slot, out),
+            Msg::Accepted { ballot, slot } => {
+                self.heard_from(s, peer, ballot);
+                self.on_accepted(s, peer, ballot, slot, out)
+            }
+            Msg::Alive { ballot } => self.heard_from(s, peer, ballot),
+            Msg::PreVote { ballot } => {
+                let granted = ballot > s.promised && self.live_leader(me, s).is_none();
+                out.send(from, Msg::PreVoteReply { ballot, granted });
+            }
+            Msg::PreVoteReply { ballot, granted } => {
+                if granted
+                    && let Lead::PreCandidate { ballot: b, votes } = &mut s.lead
+                    && *b == ballot
+                {
+                    *votes |= 1 << (peer - 1);
+                    self.count_pre_votes(me, s, out);
+                }
+            }
             Msg::Heartbeat { ballot, commit } => {
                 if refused(s, from, ballot, out) {
                     return;
                 }
                 self.follow(s, ballot, out);
+                if self.check_quorum {
+                    out.send(from, Msg::Alive { ballot });
+                }
                 if let Some(first) = self.catch_up(s, ballot, commit, out) {
                     out.send(
                         from,
@@ -892,6 +1124,7 @@ impl MultiPaxos {
                 }
             }
             Msg::Behind { ballot, from: slot } => {
+                self.heard_from(s, peer, ballot);
                 if s.ballot() != Some(ballot) || !s.is_leader() {
                     return;
                 }
@@ -947,7 +1180,7 @@ impl MultiPaxos {
                     self.propose(me, s, Entry::Cmd(c), out);
                 }
             }
-            Lead::Candidate { .. } => {
+            Lead::Candidate { .. } | Lead::PreCandidate { .. } => {
                 if !s.holds(&c) && (!dedup || !s.store.has_run(c.client, c.seq)) {
                     s.pending.push(c);
                 }
@@ -964,7 +1197,7 @@ impl MultiPaxos {
             Lead::Follower { .. } => {
                 // Nobody leads that it knows of: it takes the lead itself.
                 s.pending.push(c);
-                self.campaign(me, s, out);
+                self.start_election(me, s, out);
             }
         }
     }
@@ -1123,16 +1356,27 @@ impl Protocol for MultiPaxos {
                 let fx = c.on_timeout(self.servers);
                 kv::client_effects(self, fx, out);
             }
-            Node::Server(s) => match s.lead {
-                Lead::Leader { ballot, .. } => {
-                    let commit = s.commit();
-                    for to in self.others(id.index) {
-                        out.send(to, Msg::Heartbeat { ballot, commit });
-                    }
-                    out.timer = Some(self.heartbeat_wait());
+            Node::Server(s) => {
+                if self.check_quorum && self.lost_quorum(id.index, s, out) {
+                    return;
                 }
-                _ => self.campaign(id.index, s, out),
-            },
+                match s.lead {
+                    Lead::Leader { ballot, .. } => {
+                        let commit = s.commit();
+                        for to in self.others(id.index) {
+                            out.send(to, Msg::Heartbeat { ballot, commit });
+                        }
+                        out.timer = Some(self.heartbeat_wait());
+                    }
+                    Lead::Follower { .. } if s.live_leader => {
+                        // An election timeout without a word from the leader: it no longer counts
+                        // as live. The randomised rest of the wait follows (`follower_wait`).
+                        s.live_leader = false;
+                        out.timer = Some(TimerOp::Start(Wait::Between(1, self.timeout)));
+                    }
+                    _ => self.start_election(id.index, s, out),
+                }
+            }
         }
     }
 
@@ -1145,6 +1389,7 @@ impl Protocol for MultiPaxos {
             Node::Server(s) => {
                 s.lead = Lead::Follower { leader: None };
                 s.pending.clear();
+                s.live_leader = false;
                 out.timer = Some(self.election_wait());
             }
         }
@@ -1301,7 +1546,10 @@ impl Protocol for MultiPaxos {
             | Note::Elected { .. }
             | Note::SteppedDown { .. }
             | Note::Learned { .. }
-            | Note::Chosen { .. } => {}
+            | Note::Chosen { .. }
+            | Note::PreCampaigning { .. }
+            | Note::IgnoredPrepare { .. }
+            | Note::LostQuorum { .. } => {}
         }
     }
 }

@@ -93,10 +93,24 @@ fn after_the_leader_crashes_a_new_one_keeps_the_chosen_log() {
 
 #[test]
 fn random_faulty_schedules_keep_every_invariant() {
-    for seed in 0..200 {
+    random_faulty_schedules(200, false, false);
+}
+
+/// With Pre-Vote and CheckQuorum on, ten thousand schedules: the options change who may lead
+/// when, never what is safe, and every run still answers its clients.
+#[test]
+fn ten_thousand_random_faulty_schedules_with_pre_vote_and_check_quorum() {
+    random_faulty_schedules(10_000, true, true);
+}
+
+fn random_faulty_schedules(seeds: u64, pre_vote: bool, check_quorum: bool) {
+    for seed in 0..seeds {
         let config = Config {
             seed,
             clients: 3,
+            servers: 3 + (seed % 2) as u8 * 2,
+            pre_vote,
+            check_quorum,
             ..Config::default()
         };
         let mut w = config.world();

@@ -163,4 +163,4 @@ impl Config {
     }
 }
 
-crate::store_config!(Config, Flaw, faults);
+crate::store_config!(Config, Flaw, faults = faults);

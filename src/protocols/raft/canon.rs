@@ -21,6 +21,8 @@ const REQUEST_VOTE: u64 = 1;
 const VOTE: u64 = 2;
 const APPEND: u64 = 3;
 const APPEND_REPLY: u64 = 4;
+const PRE_VOTE: u64 = 5;
+const PRE_VOTE_REPLY: u64 = 6;
 
 fn log_entry(c: &Codes, e: &LogEntry, w: &mut Writer) {
     w.varint(e.term as u64);
@@ -61,6 +63,21 @@ impl Raft {
                 ],
             ),
             Msg::Vote { term, granted } => pack(VOTE, &[(*term as u64, 20), (*granted as u64, 1)]),
+            Msg::PreVote {
+                term,
+                last_index,
+                last_term,
+            } => pack(
+                PRE_VOTE,
+                &[
+                    (*term as u64, 14),
+                    (*last_index as u64, 16),
+                    (*last_term as u64, 14),
+                ],
+            ),
+            Msg::PreVoteReply { term, granted } => {
+                pack(PRE_VOTE_REPLY, &[(*term as u64, 20), (*granted as u64, 1)])
+            }
             Msg::AppendReply {
                 term,
                 success,
@@ -119,12 +136,24 @@ impl Raft {
                 w.byte(1);
                 w.varint(*votes);
             }
-            Role::Leader { next, matched } => {
+            Role::Leader {
+                next,
+                matched,
+                heard,
+                beats,
+            } => {
                 w.byte(2);
                 for (n, m) in next.iter().zip(matched) {
                     w.varint(*n as u64);
                     w.varint(*m as u64);
                 }
+                // Both 0 without `check_quorum`.
+                w.varint(*heard);
+                w.byte(*beats);
+            }
+            Role::PreCandidate { votes } => {
+                w.byte(3);
+                w.varint(*votes);
             }
         }
         w.varint(s.pending.len() as u64);
@@ -150,8 +179,14 @@ impl Raft {
                     next.push(r.varint() as u32);
                     matched.push(r.varint() as u32);
                 }
-                Role::Leader { next, matched }
+                Role::Leader {
+                    next,
+                    matched,
+                    heard: r.varint(),
+                    beats: r.byte(),
+                }
             }
+            3 => Role::PreCandidate { votes: r.varint() },
             _ => Role::Follower {
                 leader: read_optional_server(r),
             },
@@ -228,6 +263,21 @@ impl Canonical for Raft {
             VOTE => {
                 let v = f(&[20, 1]);
                 Msg::Vote {
+                    term: v[0] as u32,
+                    granted: v[1] != 0,
+                }
+            }
+            PRE_VOTE => {
+                let v = f(&[14, 16, 14]);
+                Msg::PreVote {
+                    term: v[0] as u32,
+                    last_index: v[1] as u32,
+                    last_term: v[2] as u32,
+                }
+            }
+            PRE_VOTE_REPLY => {
+                let v = f(&[20, 1]);
+                Msg::PreVoteReply {
                     term: v[0] as u32,
                     granted: v[1] != 0,
                 }
@@ -353,6 +403,8 @@ impl Canonical for Raft {
     ///   restart may still lose them under `volatile-state`): both are dropped unread;
     /// - a vote of the server's own term when it is no longer campaigning in it (a server
     ///   campaigns at most once per term, and a vote changes nothing outside a campaign);
+    /// - a Pre-Vote answer for a term no longer past the server's (it counts only towards the
+    ///   term just past its own, whenever it asks again);
     /// - a reply or redirect for a request its client is no longer waiting on (its ids rise).
     ///
     /// Old `RequestVote`s and `AppendEntries` are never stale: they are answered.
@@ -371,6 +423,9 @@ impl Canonical for Raft {
                     && (*term < s.term
                         || (*term == s.term && !matches!(s.role, Role::Candidate { .. })))
             }
+            (Node::Server(s), Msg::PreVoteReply { term, .. }) => {
+                !self.terms_may_fall(may_restart) && *term <= s.term
+            }
             (Node::Server(s), Msg::AppendReply { term, .. }) => {
                 !self.terms_may_fall(may_restart) && *term < s.term
             }
@@ -382,24 +437,35 @@ impl Canonical for Raft {
         }
     }
 
-    /// A granted vote that leaves its candidate short of a majority only adds to its tally: it
-    /// sends and notes nothing, and the candidate's result is the same whatever comes first.
+    /// A granted vote or Pre-Vote that leaves its candidate short of a majority only adds to its
+    /// tally: it sends and notes nothing, and the candidate's result is the same whatever comes
+    /// first.
     fn is_eager(&self, node: &Node, from: NodeId, msg: &Msg) -> bool {
-        let (
-            Node::Server(s),
-            Msg::Vote {
-                term,
-                granted: true,
+        let (votes, counts) = match (node, msg) {
+            (
+                Node::Server(s),
+                Msg::Vote {
+                    term,
+                    granted: true,
+                },
+            ) => match s.role {
+                Role::Candidate { votes } => (votes, *term == s.term),
+                _ => return false,
             },
-        ) = (node, msg)
-        else {
-            return false;
-        };
-        let Role::Candidate { votes } = s.role else {
-            return false;
+            (
+                Node::Server(s),
+                Msg::PreVoteReply {
+                    term,
+                    granted: true,
+                },
+            ) => match s.role {
+                Role::PreCandidate { votes } => (votes, *term == s.term + 1),
+                _ => return false,
+            },
+            _ => return false,
         };
         let bit = 1u64 << (from.index - 1);
-        *term == s.term && votes & bit == 0 && (votes | bit).count_ones() < self.quorum()
+        counts && votes & bit == 0 && (votes | bit).count_ones() < self.quorum()
     }
 
     /// Servers differ (clients start by asking S1), so no symmetry is claimed.
@@ -425,9 +491,12 @@ mod tests {
     #[test]
     fn states_and_messages_round_trip() {
         for seed in 0..40 {
+            // Every other seed with Pre-Vote, and every other pair with CheckQuorum.
             let config = Config {
                 seed,
                 clients: 2,
+                pre_vote: seed % 2 == 1,
+                check_quorum: seed % 4 >= 2,
                 ..Config::default()
             };
             let mut p = Raft::new(&config);

@@ -102,6 +102,17 @@ pub struct Config {
     /// protocol's `lies`, and the monitor judges only the others.
     #[serde(skip_serializing_if = "crate::protocols::byzantine::none")]
     pub byzantine: Vec<crate::sim::NodeId>,
+    /// Pre-Vote (Ongaro's thesis, section 9.6): a server whose election timer fires first asks
+    /// whether it could win, without raising its term, and campaigns only if a majority says
+    /// yes. A server that cannot reach a majority never raises its term, so it cannot disrupt
+    /// the leader when it comes back.
+    #[serde(skip_serializing_if = "crate::protocols::kv::config::is_off")]
+    pub pre_vote: bool,
+    /// CheckQuorum: a leader that has not heard from a majority within an election timeout
+    /// steps down. With it, leader stickiness (the thesis, section 4.2.3): a server that hears
+    /// from a live leader ignores RequestVote and refuses Pre-Vote.
+    #[serde(skip_serializing_if = "crate::protocols::kv::config::is_off")]
+    pub check_quorum: bool,
 }
 
 impl Default for Config {
@@ -115,6 +126,8 @@ impl Default for Config {
             timeout: 60,
             workload: Workload::Mixed,
             byzantine: Vec::new(),
+            pre_vote: false,
+            check_quorum: false,
         }
     }
 }
@@ -132,4 +145,4 @@ impl Config {
     }
 }
 
-crate::store_config!(Config, Flaw);
+crate::store_config!(Config, Flaw, elections = (pre_vote, check_quorum));

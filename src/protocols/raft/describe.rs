@@ -119,6 +119,10 @@ pub fn short_label(m: &Msg) -> String {
     match m {
         Msg::Client(c) => c.label(None),
         Msg::RequestVote { term, .. } => format!("RV {term}"),
+        Msg::PreVote { term, .. } => format!("PV {term}"),
+        Msg::PreVoteReply { term, granted } => {
+            format!("PV {term} {}", if *granted { "yes" } else { "no" })
+        }
         Msg::Vote { term, granted } => {
             format!("Vote {term} {}", if *granted { "yes" } else { "no" })
         }
@@ -294,6 +298,8 @@ impl Plugin for Raft {
         &[
             ("request-vote", Tint::Ask1),
             ("vote", Tint::Answer1),
+            ("pre-vote", Tint::Ask1),
+            ("pre-vote-reply", Tint::Answer1),
             ("append-entries", Tint::Ask2),
             ("append-reply", Tint::Answer2),
             ("request", Tint::Ask1),
@@ -306,6 +312,8 @@ impl Plugin for Raft {
         match msg {
             Msg::RequestVote { .. } => "request-vote",
             Msg::Vote { .. } => "vote",
+            Msg::PreVote { .. } => "pre-vote",
+            Msg::PreVoteReply { .. } => "pre-vote-reply",
             Msg::AppendEntries { .. } => "append-entries",
             Msg::AppendReply { .. } => "append-reply",
             Msg::Client(ClientMsg::Request { .. }) => "request",
@@ -340,6 +348,12 @@ impl Plugin for Raft {
                 format!(
                     "elected leader of term {term} with {}",
                     counted(log.len() as u64, "entry", "entries")
+                ),
+            ),
+            Note::LostQuorum { term, heard } => (
+                format!("steps down (term {term})"),
+                format!(
+                    "heard from only {heard} of the servers within an election timeout, fewer than a majority: stepped down (CheckQuorum)"
                 ),
             ),
             Note::Truncated { from, removed, .. } => (
@@ -447,7 +461,7 @@ pub fn progress(world: &RaftWorld) -> Option<Progress> {
         .filter(|slot| slot.up)
         .filter_map(|slot| match &slot.state {
             Node::Server(s) => match &s.role {
-                super::Role::Leader { next, matched } => Some(Progress {
+                super::Role::Leader { next, matched, .. } => Some(Progress {
                     leader: slot.id,
                     term: s.term,
                     commit: s.commit,

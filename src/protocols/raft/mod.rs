@@ -94,6 +94,18 @@ pub enum Msg {
         success: bool,
         index: u32,
     },
+    /// Pre-Vote (`pre_vote`): would you vote for me in `term` (one past the asker's own)? Nobody
+    /// changes term for it.
+    PreVote {
+        term: u32,
+        last_index: u32,
+        last_term: u32,
+    },
+    /// The answer to a Pre-Vote for `term`.
+    PreVoteReply {
+        term: u32,
+        granted: bool,
+    },
 }
 
 impl Msg {
@@ -103,7 +115,9 @@ impl Msg {
             Msg::RequestVote { term, .. }
             | Msg::Vote { term, .. }
             | Msg::AppendEntries { term, .. }
-            | Msg::AppendReply { term, .. } => Some(term),
+            | Msg::AppendReply { term, .. }
+            | Msg::PreVote { term, .. }
+            | Msg::PreVoteReply { term, .. } => Some(term),
         }
     }
 }
@@ -166,6 +180,19 @@ impl fmt::Display for Msg {
                 success: false,
                 index,
             } => write!(f, "AppendReply(term {term}, retry from [{index}])"),
+            Msg::PreVote {
+                term,
+                last_index,
+                last_term,
+            } => write!(
+                f,
+                "PreVote(term {term}, last [{last_index}] term {last_term})"
+            ),
+            Msg::PreVoteReply { term, granted } => write!(
+                f,
+                "PreVoteReply(term {term}, {})",
+                if *granted { "granted" } else { "refused" }
+            ),
         }
     }
 }
@@ -173,13 +200,24 @@ impl fmt::Display for Msg {
 /// What a server is doing about leadership.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Role {
-    /// Following the leader it last heard from in its term, if any.
+    /// Following the leader it last heard from in its term, if any (under `check_quorum`,
+    /// only within an election timeout's lower end: see `Raft::follower_wait`).
     Follower { leader: Option<u8> },
     /// Asking for votes in its term: who granted one so far.
     Candidate { votes: u64 },
+    /// Asking whether it could win the next term (`pre_vote`), its own term unchanged: who said
+    /// yes so far.
+    PreCandidate { votes: u64 },
     /// Leading its term: for each server, the next index to send and the highest index known
-    /// to match (its own entries included).
-    Leader { next: Vec<u32>, matched: Vec<u32> },
+    /// to match (its own entries included). Under `check_quorum`, also the servers heard from
+    /// (itself included) in the heartbeats counted in `beats` since its last check; both stay 0
+    /// without it.
+    Leader {
+        next: Vec<u32>,
+        matched: Vec<u32>,
+        heard: u64,
+        beats: u8,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -320,6 +358,23 @@ pub enum Note {
         term: u32,
         entries: u32,
     },
+    /// Asked for Pre-Votes for `term`, its own term unchanged (`pre_vote`).
+    PreCampaigning {
+        term: u32,
+    },
+    /// Ignored `candidate`'s request for votes in `term`: it heard from the live leader
+    /// `leader` within an election timeout (leader stickiness, under `check_quorum`).
+    IgnoredVote {
+        candidate: u8,
+        term: u32,
+        leader: u8,
+    },
+    /// A leader heard from only `heard` servers (itself included) within an election timeout,
+    /// fewer than a majority, and stepped down (`check_quorum`).
+    LostQuorum {
+        term: u32,
+        heard: u32,
+    },
 }
 
 /// The rules checked after every step.
@@ -349,7 +404,14 @@ pub struct Raft {
     pub workload: Vec<Vec<Op>>,
     /// The servers that may lie.
     pub byzantine: Vec<NodeId>,
+    /// See `Config::pre_vote` and `Config::check_quorum`.
+    pub pre_vote: bool,
+    pub check_quorum: bool,
 }
+
+/// Heartbeats per CheckQuorum check: a heartbeat is a third of the election timeout's lower end,
+/// so a leader checks once per election timeout.
+const BEATS_PER_CHECK: u8 = 3;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Monitor {
@@ -402,6 +464,8 @@ impl Raft {
             auto_workload: config.workload,
             workload: Vec::new(),
             byzantine: config.byzantine.clone(),
+            pre_vote: config.pre_vote,
+            check_quorum: config.check_quorum,
         }
     }
 
@@ -420,6 +484,18 @@ impl Raft {
 
     fn election_wait(&self) -> TimerOp {
         TimerOp::Start(Wait::Between(self.timeout, self.timeout * 2))
+    }
+
+    /// A follower's timer on hearing from its leader. Under `check_quorum` it runs in two parts:
+    /// the election timeout's lower end, while the leader counts as live (leader stickiness),
+    /// then the randomised rest before it campaigns (see `on_timeout`); the whole wait is drawn
+    /// from the same range as without it.
+    fn follower_wait(&self) -> TimerOp {
+        if self.check_quorum {
+            TimerOp::Start(Wait::Ticks(self.timeout))
+        } else {
+            self.election_wait()
+        }
     }
 
     fn heartbeat_wait(&self) -> TimerOp {
@@ -450,6 +526,88 @@ impl Raft {
         s.voted_for = None;
         s.role = Role::Follower { leader: None };
         s.pending.clear();
+    }
+
+    /// The election timer fired under `pre_vote`: ask whether it could win the next term, its
+    /// own term unchanged, and campaign only once a majority says yes.
+    fn pre_campaign(&self, me: u8, s: &mut Server, out: &mut Outbox<Self>) {
+        out.note(Note::PreCampaigning { term: s.term + 1 });
+        s.role = Role::PreCandidate {
+            votes: 1 << (me - 1),
+        };
+        for to in self.others(me) {
+            out.send(
+                server(to),
+                Msg::PreVote {
+                    term: s.term + 1,
+                    last_index: s.last_index(),
+                    last_term: s.last_term(),
+                },
+            );
+        }
+        out.timer = Some(self.election_wait());
+        self.count_pre_votes(me, s, out);
+    }
+
+    fn count_pre_votes(&self, me: u8, s: &mut Server, out: &mut Outbox<Self>) {
+        if let Role::PreCandidate { votes } = s.role
+            && votes.count_ones() >= self.quorum()
+        {
+            self.campaign(me, s, out);
+        }
+    }
+
+    /// The leader this server heard from within its election timeout, if any: itself if it
+    /// leads, or the one it follows (a follower learns its leader only from `AppendEntries`,
+    /// and forgets it when its election timer fires or its term changes).
+    fn live_leader(&self, me: u8, s: &Server) -> Option<u8> {
+        match s.role {
+            Role::Leader { .. } => Some(me),
+            Role::Follower { leader } => leader,
+            Role::Candidate { .. } | Role::PreCandidate { .. } => None,
+        }
+    }
+
+    /// Under `check_quorum`, a leader's count of servers heard from (itself included) and of
+    /// heartbeats since its last check.
+    pub fn quorum_check(&self, s: &Server) -> Option<(u32, u8)> {
+        match s.role {
+            Role::Leader { heard, beats, .. } if self.check_quorum => {
+                Some((heard.count_ones(), beats))
+            }
+            _ => None,
+        }
+    }
+
+    /// The leader a follower counts as live, under `check_quorum` (stickiness reads it).
+    pub fn counted_live(&self, s: &Server) -> Option<u8> {
+        match s.role {
+            Role::Follower { leader } if self.check_quorum => leader,
+            _ => None,
+        }
+    }
+
+    /// Whether a log ending in `(last_term, last_index)` is at least as up to date as this
+    /// server's (always, under `no-up-to-date-check`).
+    fn up_to_date(&self, s: &Server, last_index: u32, last_term: u32) -> bool {
+        (last_term, last_index) >= (s.last_term(), s.last_index())
+            || self.has(Flaw::NoUpToDateCheck)
+    }
+
+    /// A Pre-Vote: granted to a candidate whose log is at least as up to date, for a term past
+    /// this server's own, unless (under `check_quorum`) it hears from a live leader. It changes
+    /// nothing here: no term, no vote, no timer.
+    fn on_pre_vote(
+        &self,
+        me: u8,
+        s: &Server,
+        candidate: u8,
+        (term, last_index, last_term): (u32, u32, u32),
+        out: &mut Outbox<Self>,
+    ) {
+        let sticky = self.check_quorum && self.live_leader(me, s).is_some();
+        let granted = term > s.term && self.up_to_date(s, last_index, last_term) && !sticky;
+        out.send(server(candidate), Msg::PreVoteReply { term, granted });
     }
 
     /// The election timer fired: a new term, a vote for itself, and a request for the others'.
@@ -497,6 +655,8 @@ impl Raft {
         s.role = Role::Leader {
             next: vec![last + 1; n],
             matched,
+            heard: if self.check_quorum { 1 << (me - 1) } else { 0 },
+            beats: 0,
         };
         out.note(Note::Elected {
             term: s.term,
@@ -614,8 +774,10 @@ impl Raft {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn on_request_vote(
         &self,
+        me: u8,
         s: &mut Server,
         candidate: u8,
         term: u32,
@@ -623,9 +785,21 @@ impl Raft {
         last_term: u32,
         out: &mut Outbox<Self>,
     ) {
+        // Leader stickiness (the thesis, section 4.2.3): within an election timeout of hearing
+        // from a live leader, neither take the candidate's term nor vote, nor answer.
+        if self.check_quorum
+            && term > s.term
+            && let Some(leader) = self.live_leader(me, s)
+        {
+            out.note(Note::IgnoredVote {
+                candidate,
+                term,
+                leader,
+            });
+            return;
+        }
         self.adopt_term(s, term, out);
-        let up_to_date = (last_term, last_index) >= (s.last_term(), s.last_index())
-            || self.has(Flaw::NoUpToDateCheck);
+        let up_to_date = self.up_to_date(s, last_index, last_term);
         let free = s.voted_for.is_none_or(|v| v == candidate) || self.has(Flaw::VoteTwice);
         let granted = term == s.term && up_to_date && free && !s.is_leader();
         if granted {
@@ -691,7 +865,7 @@ impl Raft {
                 );
             }
         }
-        out.timer = Some(self.election_wait());
+        out.timer = Some(self.follower_wait());
         if s.term_at(prev_index) != Some(prev_term) {
             // Retry from just past the end of its log, or from the conflicting entry.
             let index = if s.last_index() < prev_index {
@@ -765,10 +939,18 @@ impl Raft {
             return;
         }
         let last = s.last_index();
-        let Role::Leader { next, matched } = &mut s.role else {
+        if !s.is_leader() {
+            return;
+        }
+        let f = from as usize - 1;
+        if self.check_quorum
+            && let Role::Leader { heard, .. } = &mut s.role
+        {
+            *heard |= 1 << f;
+        }
+        let Role::Leader { next, matched, .. } = &mut s.role else {
             return;
         };
-        let f = from as usize - 1;
         if success {
             matched[f] = matched[f].max(index);
             next[f] = matched[f] + 1;
@@ -782,6 +964,32 @@ impl Raft {
         if behind || !success {
             self.replicate(s, from, out);
         }
+    }
+
+    /// CheckQuorum, at a leader's heartbeat: once an election timeout's worth of heartbeats has
+    /// gone by, a leader that heard from fewer than a majority (itself included) steps down,
+    /// as its followers may have elected another; otherwise it starts counting afresh.
+    fn lost_quorum(&self, me: u8, s: &mut Server, out: &mut Outbox<Self>) -> bool {
+        let Role::Leader { heard, beats, .. } = &mut s.role else {
+            return false;
+        };
+        *beats += 1;
+        if *beats < BEATS_PER_CHECK {
+            return false;
+        }
+        let count = heard.count_ones();
+        if count >= self.quorum() {
+            *heard = 1 << (me - 1);
+            *beats = 0;
+            return false;
+        }
+        out.note(Note::LostQuorum {
+            term: s.term,
+            heard: count,
+        });
+        s.role = Role::Follower { leader: None };
+        out.timer = Some(self.election_wait());
+        true
     }
 
     fn on_client(&self, me: u8, s: &mut Server, c: Command, out: &mut Outbox<Self>) {
@@ -839,7 +1047,21 @@ impl Raft {
                 term,
                 last_index,
                 last_term,
-            } => self.on_request_vote(s, peer, term, last_index, last_term, out),
+            } => self.on_request_vote(me, s, peer, term, last_index, last_term, out),
+            Msg::PreVote {
+                term,
+                last_index,
+                last_term,
+            } => self.on_pre_vote(me, s, peer, (term, last_index, last_term), out),
+            Msg::PreVoteReply { term, granted } => {
+                if granted
+                    && term == s.term + 1
+                    && let Role::PreCandidate { votes } = &mut s.role
+                {
+                    *votes |= 1 << (peer - 1);
+                    self.count_pre_votes(me, s, out);
+                }
+            }
             Msg::Vote { term, granted } => {
                 if term > s.term {
                     self.adopt_term(s, term, out);
@@ -1049,8 +1271,20 @@ impl Protocol for Raft {
                     if s.last_term() < s.term && s.last_index() > s.commit {
                         self.append(id.index, s, Entry::Noop, out);
                     }
+                    if self.check_quorum && self.lost_quorum(id.index, s, out) {
+                        return;
+                    }
                     self.replicate_all(id.index, s, out);
                     out.timer = Some(self.heartbeat_wait());
+                } else if self.check_quorum
+                    && let Role::Follower { leader: Some(_) } = s.role
+                {
+                    // An election timeout without a word from the leader: it no longer counts as
+                    // live. The randomised rest of the wait follows (`follower_wait`).
+                    s.role = Role::Follower { leader: None };
+                    out.timer = Some(TimerOp::Start(Wait::Between(1, self.timeout)));
+                } else if self.pre_vote {
+                    self.pre_campaign(id.index, s, out);
                 } else {
                     self.campaign(id.index, s, out);
                 }
@@ -1249,7 +1483,12 @@ impl Protocol for Raft {
                 }
             }
             // A second vote in a term is the cause; two leaders of one term (above) the harm.
-            Note::VoteGranted { .. } | Note::Campaigning { .. } | Note::SteppedDown { .. } => {}
+            Note::VoteGranted { .. }
+            | Note::Campaigning { .. }
+            | Note::SteppedDown { .. }
+            | Note::PreCampaigning { .. }
+            | Note::IgnoredVote { .. }
+            | Note::LostQuorum { .. } => {}
         }
     }
 }

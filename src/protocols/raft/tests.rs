@@ -133,6 +133,17 @@ fn a_new_leader_truncates_a_followers_conflicting_suffix() {
 /// invariant ever breaks, and the clients keep getting answers.
 #[test]
 fn ten_thousand_random_faulty_schedules_keep_every_invariant() {
+    random_faulty_schedules(false, false);
+}
+
+/// The same with Pre-Vote and CheckQuorum on: the options change who may be elected when,
+/// never what is safe, and elections still happen (the clients keep getting answers).
+#[test]
+fn ten_thousand_random_faulty_schedules_with_pre_vote_and_check_quorum() {
+    random_faulty_schedules(true, true);
+}
+
+fn random_faulty_schedules(pre_vote: bool, check_quorum: bool) {
     let knobs = Knobs {
         drop: 0.1,
         duplicate: 0.05,
@@ -147,6 +158,8 @@ fn ten_thousand_random_faulty_schedules_keep_every_invariant() {
             servers: 3 + (seed % 2) as u8 * 2,
             clients: 2,
             seed,
+            pre_vote,
+            check_quorum,
             ..Config::default()
         };
         let mut w = config.world();

@@ -59,6 +59,15 @@ impl StoreWorkspace for MultiPaxos {
             if !s.pending.is_empty() {
                 ui.label(fill(T::MpQueued.get(lang), &[&s.pending.len()]));
             }
+            let p = world.protocol();
+            crate::ui::store::settings::options_line(ui, p.pre_vote, p.check_quorum, lang);
+            crate::ui::store::settings::check_quorum_lines(
+                ui,
+                p.quorum_check(s),
+                p.quorum(),
+                p.counted_live(s),
+                lang,
+            );
         }
     }
 }
@@ -90,6 +99,7 @@ impl StoreGraphView for MultiPaxos {
         let role = match s.role {
             ServerRole::Leader { ballot } => fill(tr(words::LEADER_IN), &[&ballot]),
             ServerRole::Candidate { ballot } => fill(tr(words::CANDIDATE_IN), &[&ballot]),
+            ServerRole::PreCandidate { ballot } => fill(tr(words::PRE_CANDIDATE_IN), &[&ballot]),
             ServerRole::Follower { leader: Some(l) } => {
                 fill(tr(words::FOLLOWER_OF), &[&format!("S{l}")])
             }

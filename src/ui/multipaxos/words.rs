@@ -16,6 +16,7 @@ pub const PROTOCOL: T = T::Own([
     "Multi-Paxos（复制的键值存储）",
 ]);
 pub const LEADER_IN: T = T::Own(["leader in {0}", "领导者，提案编号 {0}"]);
+pub const PRE_CANDIDATE_IN: T = T::Own(["asking Pre-Votes for {0}", "为 {0} 征求预投票"]);
 pub const CANDIDATE_IN: T = T::Own(["candidate in {0}", "候选人，提案编号 {0}"]);
 pub const FOLLOWER_OF: T = T::Own(["follows {0}", "跟随 {0}"]);
 pub const FOLLOWER: T = T::Own(["follower", "跟随者"]);
@@ -40,6 +41,7 @@ pub const ALL: &[T] = &[
     PROTOCOL,
     LEADER_IN,
     CANDIDATE_IN,
+    PRE_CANDIDATE_IN,
     FOLLOWER_OF,
     FOLLOWER,
     COMMIT_APPLIED,

@@ -63,6 +63,15 @@ impl StoreWorkspace for Raft {
             if !s.pending.is_empty() {
                 ui.label(fill(T::MpQueued.get(lang), &[&s.pending.len()]));
             }
+            let p = world.protocol();
+            crate::ui::store::settings::options_line(ui, p.pre_vote, p.check_quorum, lang);
+            crate::ui::store::settings::check_quorum_lines(
+                ui,
+                p.quorum_check(s),
+                p.quorum(),
+                p.counted_live(s),
+                lang,
+            );
         }
     }
 }
@@ -102,6 +111,10 @@ impl StoreGraphView for Raft {
             raft::Role::Candidate { votes } => fill(
                 tr(crate::ui::raft::words::CANDIDATE_IN),
                 &[&s.term, &votes.count_ones()],
+            ),
+            raft::Role::PreCandidate { votes } => fill(
+                tr(crate::ui::raft::words::PRE_CANDIDATE_IN),
+                &[&(s.term + 1), &votes.count_ones(), &s.term],
             ),
             raft::Role::Follower { leader: Some(l) } => fill(
                 tr(crate::ui::raft::words::FOLLOWER_OF),

@@ -14,6 +14,10 @@ pub const CANDIDATE_IN: T = T::Own([
     "candidate, term {0}, votes: {1}",
     "候选人，任期 {0}，票数 {1}",
 ]);
+pub const PRE_CANDIDATE_IN: T = T::Own([
+    "pre-candidate for term {0}, pre-votes: {1} (still term {2})",
+    "预候选人，争取任期 {0}，预投票 {1}（仍在任期 {2}）",
+]);
 pub const FOLLOWER_OF: T = T::Own(["follows {0}, term {1}", "跟随 {0}，任期 {1}"]);
 pub const FOLLOWER_IN: T = T::Own(["follower, term {0}", "跟随者，任期 {0}"]);
 pub const LOG_COMMIT_APPLIED: T = T::Own([
@@ -75,6 +79,7 @@ pub const ALL: &[T] = &[
     PROTOCOL,
     LEADER_IN,
     CANDIDATE_IN,
+    PRE_CANDIDATE_IN,
     FOLLOWER_OF,
     FOLLOWER_IN,
     LOG_COMMIT_APPLIED,

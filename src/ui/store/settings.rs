@@ -111,6 +111,13 @@ impl<C: StoreConfig> StoreSettings<C> {
                 }
             }
         }
+        if let Some(e) = self.config.fields().elections {
+            ui.label(tr(T::ElectionOptions));
+            ui.checkbox(e.pre_vote, tr(T::PreVote))
+                .on_hover_text(tr(T::PreVoteHint));
+            ui.checkbox(e.check_quorum, tr(T::CheckQuorum))
+                .on_hover_text(tr(T::CheckQuorumHint));
+        }
         // Servers may lie; clients are trusted.
         ui.label(tr(T::ByzantineNodes));
         ui.horizontal_wrapped(|ui| {
@@ -143,5 +150,43 @@ impl<C: StoreConfig> StoreSettings<C> {
             ui.colored_label(palette.violation, e);
         }
         valid.is_ok()
+    }
+}
+
+/// The inspector's line naming the election options a run has on, if any.
+pub fn options_line(ui: &mut Ui, pre_vote: bool, check_quorum: bool, lang: Lang) {
+    let on: Vec<&str> = [(pre_vote, T::PreVote), (check_quorum, T::CheckQuorum)]
+        .into_iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, t)| t.get(lang))
+        .collect();
+    if !on.is_empty() {
+        ui.label(crate::ui::i18n::fill(
+            T::OptionsOn.get(lang),
+            &[&on.join(if lang == Lang::Zh { "、" } else { ", " })],
+        ));
+    }
+}
+
+/// The inspector's CheckQuorum lines: a leader's count of servers heard from, or the live
+/// leader a server counts on.
+pub fn check_quorum_lines(
+    ui: &mut Ui,
+    progress: Option<(u32, u8)>,
+    quorum: u32,
+    live_leader: Option<u8>,
+    lang: Lang,
+) {
+    if let Some((heard, beats)) = progress {
+        ui.label(crate::ui::i18n::fill(
+            T::HeardQuorum.get(lang),
+            &[&heard, &quorum, &(beats + 1)],
+        ));
+    }
+    if let Some(l) = live_leader {
+        ui.label(crate::ui::i18n::fill(
+            T::LiveLeader.get(lang),
+            &[&format!("S{l}")],
+        ));
     }
 }
