@@ -5,7 +5,8 @@
 //! - `#run=<trace>&at=57`: a run, its trace (config, seed, knobs and every action) compressed
 //!   and written in URL-safe base64, at a step. The simulator is deterministic, so the trace is
 //!   the run;
-//! - `#compare=partition&round=120`: the side-by-side view on a bundled fault script;
+//! - `#compare=partition&round=120`: the side-by-side view on a bundled fault script, and
+//!   `&options=pre-vote,check-quorum` when its election switches are on;
 //! - `#lang=zh` or nothing: the lesson picker.
 //!
 //! `?embed` before the `#` asks for one view with minimal chrome (for an iframe). Anything else
@@ -37,10 +38,13 @@ pub enum Target {
         at: u64,
     },
     /// The side-by-side view on a bundled fault script (its index in
-    /// `lesson::bundled::COMPARE`), at a round.
+    /// `lesson::bundled::COMPARE`), at a round, with the election options switched on there
+    /// (`options=pre-vote,check-quorum`) besides the script's own.
     Compare {
         index: usize,
         round: u64,
+        pre_vote: bool,
+        check_quorum: bool,
     },
 }
 
@@ -80,9 +84,22 @@ impl Link {
                 parts.push(format!("run={}", pack(trace)));
                 parts.push(format!("at={at}"));
             }
-            Target::Compare { index, round } => {
+            Target::Compare {
+                index,
+                round,
+                pre_vote,
+                check_quorum,
+            } => {
                 parts.push(format!("compare={}", compare_id(*index)));
                 parts.push(format!("round={round}"));
+                let on: Vec<&str> = [(*pre_vote, "pre-vote"), (*check_quorum, "check-quorum")]
+                    .into_iter()
+                    .filter(|(on, _)| *on)
+                    .map(|(_, name)| name)
+                    .collect();
+                if !on.is_empty() {
+                    parts.push(format!("options={}", on.join(",")));
+                }
             }
         }
         if let Some(lang) = self.lang {
@@ -221,10 +238,17 @@ pub fn state_json(link: &Link, lang: Lang, run: Option<(u64, u64)>) -> serde_jso
             "protocol": protocol.name(),
             "step": at,
         }),
-        Target::Compare { index, round } => json!({
+        Target::Compare {
+            index,
+            round,
+            pre_vote,
+            check_quorum,
+        } => json!({
             "view": "compare",
             "compare": compare_id(*index),
             "round": round,
+            "pre_vote": pre_vote,
+            "check_quorum": check_quorum,
         }),
     };
     j["lang"] = json!(lang.code());
@@ -282,6 +306,7 @@ struct Fields<'a> {
     at: Option<&'a str>,
     compare: Option<&'a str>,
     round: Option<&'a str>,
+    options: Option<&'a str>,
     lang: Option<&'a str>,
 }
 
@@ -294,10 +319,11 @@ impl<'a> Fields<'a> {
             "at" => &mut self.at,
             "compare" => &mut self.compare,
             "round" => &mut self.round,
+            "options" => &mut self.options,
             "lang" => &mut self.lang,
             other => {
                 return Err(format!(
-                    "`{}`: not a link key (lesson, step, run, at, compare, round, lang)",
+                    "`{}`: not a link key (lesson, step, run, at, compare, round, options, lang)",
                     short(other)
                 ));
             }
@@ -323,18 +349,21 @@ impl<'a> Fields<'a> {
         if let Some(id) = self.lesson {
             stray("at", self.at, "run")?;
             stray("round", self.round, "compare")?;
+            stray("options", self.options, "compare")?;
             return lesson_target(id, self.step);
         }
         stray("step", self.step, "lesson")?;
         if let Some(packed) = self.run {
             stray("round", self.round, "compare")?;
+            stray("options", self.options, "compare")?;
             return run_target(packed, self.at);
         }
         stray("at", self.at, "run")?;
         if let Some(id) = self.compare {
-            return compare_target(id, self.round);
+            return compare_target(id, self.round, self.options);
         }
         stray("round", self.round, "compare")?;
+        stray("options", self.options, "compare")?;
         Ok(Target::Picker)
     }
 }
@@ -367,7 +396,7 @@ fn lesson_target(id: &str, step: Option<&str>) -> Result<Target, String> {
     })
 }
 
-fn compare_target(id: &str, round: Option<&str>) -> Result<Target, String> {
+fn compare_target(id: &str, round: Option<&str>, options: Option<&str>) -> Result<Target, String> {
     let index = (0..crate::lesson::bundled::COMPARE.len())
         .find(|&i| compare_id(i) == id)
         .ok_or_else(|| format!("compare={}: no fault script has that name", short(id)))?;
@@ -380,7 +409,28 @@ fn compare_target(id: &str, round: Option<&str>) -> Result<Target, String> {
             script.rounds
         ));
     }
-    Ok(Target::Compare { index, round })
+    let (mut pre_vote, mut check_quorum) = (false, false);
+    for name in options.into_iter().flat_map(|o| o.split(',')) {
+        let flag = match name {
+            "pre-vote" => &mut pre_vote,
+            "check-quorum" => &mut check_quorum,
+            other => {
+                return Err(format!(
+                    "options={}: expected pre-vote, check-quorum or both, comma-separated",
+                    short(other)
+                ));
+            }
+        };
+        if std::mem::replace(flag, true) {
+            return Err(format!("options: {name} is given twice"));
+        }
+    }
+    Ok(Target::Compare {
+        index,
+        round,
+        pre_vote,
+        check_quorum,
+    })
 }
 
 fn run_target(packed: &str, at: Option<&str>) -> Result<Target, String> {
@@ -523,6 +573,13 @@ mod tests {
         let embedded = parse("https://example.org/?embed#lesson=raft-elections&step=4&lang=zh");
         assert!(embedded.unwrap().embed);
         assert_eq!(parse("").unwrap().target, Target::Picker);
+        for text in [
+            "#compare=partition&round=40&options=pre-vote,check-quorum",
+            "#compare=partition&round=40&options=check-quorum",
+            "#compare=partition&round=40",
+        ] {
+            assert_eq!(parse(text).unwrap().fragment(), text);
+        }
         assert_eq!(parse("#lang=zh").unwrap().lang, Some(Lang::Zh));
     }
 
@@ -544,6 +601,18 @@ mod tests {
             ("#lang=en&lang=zh", "given twice"),
             ("#compare=partition&round=99999", "has rounds 0 to"),
             ("#compare=nowhere", "no fault script"),
+            (
+                "#compare=partition&options=lease",
+                "expected pre-vote, check-quorum",
+            ),
+            (
+                "#compare=partition&options=pre-vote,pre-vote",
+                "pre-vote is given twice",
+            ),
+            (
+                "#lesson=raft-elections&options=pre-vote",
+                "`options` belongs with `compare`",
+            ),
             ("#run=%%%", "not URL-safe base64"),
             ("#run=AAAA", "cut short or damaged"),
         ] {

@@ -8,12 +8,13 @@ fn paxos_lab(args: &[&str]) -> std::process::Output {
         .expect("the binary runs")
 }
 
-const SCRIPTS: [&str; 4] = [
-    "leader-crash",
-    "partition",
-    "repeated-failover",
-    "isolated-leader",
-];
+/// The shipped fault scripts' names, from the app's own list.
+fn scripts() -> Vec<&'static str> {
+    paxos_lab::lesson::bundled::COMPARE
+        .iter()
+        .map(|(file, _)| file.trim_start_matches("compare/").trim_end_matches(".ron"))
+        .collect()
+}
 
 fn script(name: &str) -> String {
     format!("{}/lessons/compare/{name}.ron", env!("CARGO_MANIFEST_DIR"))
@@ -21,7 +22,7 @@ fn script(name: &str) -> String {
 
 #[test]
 fn every_shipped_script_runs_both_protocols_safely_and_the_same_every_time() {
-    for name in SCRIPTS {
+    for name in scripts() {
         let path = script(name);
         let o = paxos_lab(&["compare", "--faults", &path, "--json"]);
         assert_eq!(
@@ -50,7 +51,9 @@ fn every_shipped_script_runs_both_protocols_safely_and_the_same_every_time() {
             assert!(text.contains(row[0]), "{name}: no {:?} in\n{text}", row[0]);
         }
         assert!(
-            text.contains("crash the leader") || text.contains("cut the leader off"),
+            text.contains("crash the leader")
+                || text.contains("cut the leader off")
+                || text.contains("followers off"),
             "{text}"
         );
         if name == "isolated-leader" {
@@ -173,7 +176,7 @@ fn check_reads_the_shipped_scripts_as_fault_scripts() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), SCRIPTS.len());
+    assert_eq!(lines.len(), scripts().len());
     assert!(
         lines
             .iter()
@@ -196,4 +199,53 @@ fn gui_refuses_a_broken_fault_script_with_its_position() {
     let err = String::from_utf8_lossy(&o.stderr);
     let at = format!("{}:", path.display());
     assert!(err.contains(&at) && err.contains("CrashEveryone"), "{err}");
+}
+
+/// The compare figures of a script, with `extra` options.
+fn figures(name: &str, extra: &[&str]) -> serde_json::Value {
+    let path = script(name);
+    let mut args = vec!["compare", "--faults", &path, "--json"];
+    args.extend_from_slice(extra);
+    let o = paxos_lab(&args);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+/// Two followers cut off from a leader that keeps its majority, then healed: without Pre-Vote,
+/// Raft's cut-off servers come back with higher terms and depose the leader; with Pre-Vote and
+/// CheckQuorum, in both protocols, the first leader leads to the end and the time without a
+/// leader drops.
+#[test]
+fn pre_vote_and_check_quorum_keep_a_healed_minority_from_deposing_the_leader() {
+    let without = figures("minority-partition", &[]);
+    let with = figures("minority-partition", &["--pre-vote", "--check-quorum"]);
+    assert_eq!(with["pre_vote"], true);
+    assert_eq!(with["check_quorum"], true);
+    assert!(
+        without["raft"]["leader_changes"].as_u64().unwrap() >= 2,
+        "{without}"
+    );
+    for side in ["raft", "multipaxos"] {
+        assert_eq!(with[side]["leader_changes"], 1, "{side}: {with}");
+        assert_eq!(with[side]["violations"], 0, "{side}: {with}");
+    }
+    let leaderless = |j: &serde_json::Value| j["raft"]["time_without_leader"].as_u64().unwrap();
+    assert!(
+        leaderless(&with) < leaderless(&without),
+        "{with}\n{without}"
+    );
+    // The issue's own figure: the crash, partition and heal script.
+    let (with, without) = (
+        figures("partition", &["--pre-vote", "--check-quorum"]),
+        figures("partition", &[]),
+    );
+    assert!(
+        leaderless(&with) < leaderless(&without),
+        "{with}\n{without}"
+    );
 }

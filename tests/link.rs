@@ -59,8 +59,16 @@ fn every_bundled_lesson_at_every_step_reads_back_as_written() {
     }
     assert!(seen >= 30, "{seen} bundled lessons");
     for index in 0..paxos_lab::lesson::bundled::COMPARE.len() {
-        let l = Link::new(Target::Compare { index, round: 7 });
-        assert_eq!(link::parse(&l.fragment()), Ok(l));
+        for (pre_vote, check_quorum) in [(false, false), (true, false), (false, true), (true, true)]
+        {
+            let l = Link::new(Target::Compare {
+                index,
+                round: 7,
+                pre_vote,
+                check_quorum,
+            });
+            assert_eq!(link::parse(&l.fragment()), Ok(l));
+        }
     }
 }
 
@@ -201,6 +209,32 @@ fn copy_link_in_the_side_by_side_view_names_its_script_and_round() {
         h.state().copied.as_deref(),
         Some("#compare=partition&round=40&lang=en")
     );
+}
+
+/// The side-by-side view's Pre-Vote and CheckQuorum switches run both protocols again with
+/// them, at the same round, and the link says so.
+#[test]
+fn the_side_by_side_views_election_switches_rerun_both_sides_and_enter_the_link() {
+    let l = link::parse("#compare=minority-partition&round=300&lang=en").unwrap();
+    let lab = LabApp::open(start_of_link(&l).unwrap(), Settings::default()).unwrap();
+    let mut h = window(lab);
+    h.run_steps(4);
+    h.get_by_label("Pre-Vote").click();
+    h.run_steps(2);
+    h.get_by_label("CheckQuorum").click();
+    h.run_steps(2);
+    h.get_by_label("Copy link").click();
+    h.run_steps(2);
+    assert_eq!(
+        h.state().copied.as_deref(),
+        Some("#compare=minority-partition&round=300&options=pre-vote,check-quorum&lang=en")
+    );
+    // Opened from that link, the view has both switches on and both runs use them.
+    let l = link::parse(h.state().copied.as_deref().unwrap()).unwrap();
+    let Some(paxos_lab::ui::Start::Compare(script, round)) = start_of_link(&l).unwrap() else {
+        panic!("not the side-by-side view");
+    };
+    assert!(script.pre_vote && script.check_quorum && round == 300);
 }
 
 fn paxos_lab(args: &[&str]) -> std::process::Output {

@@ -193,4 +193,8 @@ pub const COMPARE: &[(&str, &str)] = &[
         "compare/isolated-leader.ron",
         include_str!("../../lessons/compare/isolated-leader.ron"),
     ),
+    (
+        "compare/minority-partition.ron",
+        include_str!("../../lessons/compare/minority-partition.ron"),
+    ),
 ];

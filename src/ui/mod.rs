@@ -1395,11 +1395,18 @@ pub fn start_of_link(link: &crate::link::Link) -> Result<Option<Start>, String> 
             let session = crate::link::open_run::<P>(trace, *at)?;
             <P as workspace::Shown>::open_run(session, None)
         })),
-        Target::Compare { index, round } => {
-            let script = compare::bundled_scripts()
+        Target::Compare {
+            index,
+            round,
+            pre_vote,
+            check_quorum,
+        } => {
+            let mut script = compare::bundled_scripts()
                 .into_iter()
                 .nth(*index)
                 .ok_or("no such fault script")?;
+            script.pre_vote |= pre_vote;
+            script.check_quorum |= check_quorum;
             Some(Start::Compare(Box::new(script), *round))
         }
     })

@@ -18,6 +18,15 @@ use crate::ui::views::theme::Palette;
 
 pub use crate::lesson::bundled::COMPARE as BUNDLED_SCRIPTS;
 
+/// A script as bundled, without the options a link or the view's switches add.
+fn without_options(s: &Script) -> Script {
+    Script {
+        pre_vote: false,
+        check_quorum: false,
+        ..s.clone()
+    }
+}
+
 /// The bundled scripts that parse (all of them: the tests check).
 pub fn bundled_scripts() -> Vec<Script> {
     BUNDLED_SCRIPTS
@@ -43,6 +52,10 @@ pub enum FiguresTab {
 pub struct CompareView {
     pub scripts: Vec<Script>,
     pub chosen: usize,
+    /// The election options both runs have (Pre-Vote, CheckQuorum), over the script's own: the
+    /// view's two switches.
+    pub pre_vote: bool,
+    pub check_quorum: bool,
     pub comparison: Comparison,
     pub multipaxos: Session<MultiPaxos>,
     pub raft: Session<Raft>,
@@ -74,9 +87,16 @@ impl CompareView {
     /// The view on the first bundled script (or on `script`).
     pub fn new(script: Option<Script>, lang: Lang) -> Result<Self, String> {
         let mut scripts = bundled_scripts();
+        let (pre_vote, check_quorum) = script
+            .as_ref()
+            .map_or((false, false), |s| (s.pre_vote, s.check_quorum));
         let chosen = match script {
-            // A bundled script (a link names one) is chosen from the list, not added twice.
-            Some(s) if scripts.contains(&s) => scripts.iter().position(|b| *b == s).unwrap_or(0),
+            // A bundled script (a link names one, perhaps with options) is chosen from the
+            // list, not added twice.
+            Some(s) if scripts.contains(&without_options(&s)) => scripts
+                .iter()
+                .position(|b| *b == without_options(&s))
+                .unwrap_or(0),
             Some(s) => {
                 scripts.push(s);
                 scripts.len() - 1
@@ -87,10 +107,12 @@ impl CompareView {
             .get(chosen)
             .cloned()
             .ok_or("no fault script to compare on")?;
-        let (comparison, multipaxos, raft) = Self::run(&first)?;
+        let (comparison, multipaxos, raft) = Self::run(&first, pre_vote, check_quorum)?;
         Ok(CompareView {
             scripts,
             chosen,
+            pre_vote,
+            check_quorum,
             comparison,
             multipaxos,
             raft,
@@ -117,8 +139,17 @@ impl CompareView {
         })
     }
 
-    fn run(script: &Script) -> Result<(Comparison, Session<MultiPaxos>, Session<Raft>), String> {
-        let c = crate::compare::compare(script, Workload::Mixed);
+    fn run(
+        script: &Script,
+        pre_vote: bool,
+        check_quorum: bool,
+    ) -> Result<(Comparison, Session<MultiPaxos>, Session<Raft>), String> {
+        let script = Script {
+            pre_vote,
+            check_quorum,
+            ..script.clone()
+        };
+        let c = crate::compare::compare(&script, Workload::Mixed);
         let mp = Session::from_trace(&c.multipaxos.trace)?;
         let raft = Session::from_trace(&c.raft.trace)?;
         Ok((c, mp, raft))
@@ -126,13 +157,22 @@ impl CompareView {
 
     pub fn choose(&mut self, index: usize) -> Result<(), String> {
         let script = self.scripts.get(index).cloned().ok_or("no such script")?;
-        let (c, mp, raft) = Self::run(&script)?;
+        let (c, mp, raft) = Self::run(&script, self.pre_vote, self.check_quorum)?;
         self.chosen = index;
         self.comparison = c;
         self.multipaxos = mp;
         self.raft = raft;
         self.round = 0;
         self.playing = false;
+        Ok(())
+    }
+
+    /// Runs both protocols again with the election options as now set, at the same round.
+    pub fn set_options(&mut self, pre_vote: bool, check_quorum: bool) -> Result<(), String> {
+        let round = self.round;
+        (self.pre_vote, self.check_quorum) = (pre_vote, check_quorum);
+        self.choose(self.chosen)?;
+        self.seek(round);
         Ok(())
     }
 
@@ -373,6 +413,14 @@ impl CompareView {
                 && i != self.chosen
             {
                 let _ = self.choose(i);
+            }
+            let (mut pre_vote, mut check_quorum) = (self.pre_vote, self.check_quorum);
+            ui.checkbox(&mut pre_vote, tr(T::PreVote))
+                .on_hover_text(tr(T::PreVoteHint));
+            ui.checkbox(&mut check_quorum, tr(T::CheckQuorum))
+                .on_hover_text(tr(T::CheckQuorumHint));
+            if (pre_vote, check_quorum) != (self.pre_vote, self.check_quorum) {
+                let _ = self.set_options(pre_vote, check_quorum);
             }
             crate::ui::shell::preferences_bar(ui, &mut self.look, |_| {});
         });
@@ -887,6 +935,8 @@ impl crate::ui::workspace::Body for CompareView {
             crate::link::Link::new(crate::link::Target::Compare {
                 index: self.chosen,
                 round: self.round,
+                pre_vote: self.pre_vote,
+                check_quorum: self.check_quorum,
             })
         })
     }
