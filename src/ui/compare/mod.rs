@@ -414,14 +414,6 @@ impl CompareView {
             {
                 let _ = self.choose(i);
             }
-            let (mut pre_vote, mut check_quorum) = (self.pre_vote, self.check_quorum);
-            ui.checkbox(&mut pre_vote, tr(T::PreVote))
-                .on_hover_text(tr(T::PreVoteHint));
-            ui.checkbox(&mut check_quorum, tr(T::CheckQuorum))
-                .on_hover_text(tr(T::CheckQuorumHint));
-            if (pre_vote, check_quorum) != (self.pre_vote, self.check_quorum) {
-                let _ = self.set_options(pre_vote, check_quorum);
-            }
             crate::ui::shell::preferences_bar(ui, &mut self.look, |_| {});
         });
         ui.horizontal(|ui| {
@@ -458,6 +450,16 @@ impl CompareView {
                 .text(fill(tr(T::RoundOf), &[&round, &self.rounds()]));
             if ui.add(slider).changed() {
                 self.seek(at);
+            }
+            // On this row, which has room: the bar above is full in presenter mode.
+            ui.separator();
+            let (mut pre_vote, mut check_quorum) = (self.pre_vote, self.check_quorum);
+            ui.checkbox(&mut pre_vote, tr(T::PreVote))
+                .on_hover_text(tr(T::PreVoteHint));
+            ui.checkbox(&mut check_quorum, tr(T::CheckQuorum))
+                .on_hover_text(tr(T::CheckQuorumHint));
+            if (pre_vote, check_quorum) != (self.pre_vote, self.check_quorum) {
+                let _ = self.set_options(pre_vote, check_quorum);
             }
         });
         // The keys and a clicker drive the one timeline: arrows or PageDown/PageUp step, Space plays.
