@@ -146,3 +146,61 @@ fn random_faulty_schedules(seeds: u64, pre_vote: bool, check_quorum: bool) {
         assert!(answered > 0, "seed {seed}: no request was answered");
     }
 }
+
+/// Pre-Vote and CheckQuorum: a server cut off from the others never raises its ballot, and
+/// healed it cannot depose the leader, whose followers still hear it; a leader cut off from
+/// every follower steps down.
+#[test]
+fn pre_vote_and_check_quorum_keep_a_healed_server_from_deposing_the_leader() {
+    let mut w = Config {
+        pre_vote: true,
+        check_quorum: true,
+        ..Config::default()
+    }
+    .world();
+    w.apply(&Action::Propose(client(1), Op::Put(v("x"), v("1"))))
+        .unwrap();
+    settle(&mut w);
+    let ballot = server_state(&w, 1).ballot().expect("S1 leads");
+    w.apply(&Action::Timeout(server(1))).unwrap();
+    settle(&mut w);
+    let cut = |w: &mut MultiPaxosWorld, heal: bool| {
+        for other in [1, 2] {
+            let a = if heal {
+                Action::HealLink(server(3), server(other))
+            } else {
+                Action::CutLink(server(3), server(other))
+            };
+            w.apply(&a).unwrap();
+        }
+    };
+    cut(&mut w, false);
+    for _ in 0..5 {
+        w.apply(&Action::Timeout(server(3))).unwrap();
+        settle(&mut w);
+    }
+    assert!(matches!(
+        server_state(&w, 3).lead,
+        Lead::PreCandidate { .. }
+    ));
+    assert_eq!(server_state(&w, 3).max_round, 0, "no phase 1 started");
+    cut(&mut w, true);
+    w.apply(&Action::Timeout(server(3))).unwrap();
+    settle(&mut w);
+    assert_eq!(server_state(&w, 1).ballot(), Some(ballot), "S1 still leads");
+    assert_eq!(server_state(&w, 2).promised, ballot);
+    w.apply(&Action::Timeout(server(1))).unwrap();
+    settle(&mut w);
+    assert_eq!(server_state(&w, 3).lead, Lead::Follower { leader: Some(1) });
+    // Now S1 is cut off: it steps down within two checks (the first still counts the answers
+    // from before the cut).
+    for other in [2, 3] {
+        w.apply(&Action::CutLink(server(1), server(other))).unwrap();
+    }
+    for _ in 0..6 {
+        w.apply(&Action::Timeout(server(1))).unwrap();
+        settle(&mut w);
+    }
+    assert!(!server_state(&w, 1).is_leader());
+    assert!(w.violations().is_empty(), "{:?}", w.violations());
+}

@@ -524,3 +524,126 @@ fn figure_8_needs_only_three_servers_and_waiting_messages() {
     invariants_hold(&w);
     assert!(w.monitor().committed.is_empty());
 }
+
+/// A world with both election options on (and no client).
+fn guarded(servers: u8) -> RaftWorld {
+    Config {
+        servers,
+        clients: 0,
+        pre_vote: true,
+        check_quorum: true,
+        ..Config::default()
+    }
+    .world()
+}
+
+fn cut_off(w: &mut RaftWorld, s: u8) {
+    for other in (1..=w.protocol().servers).filter(|&o| o != s) {
+        w.apply(&Action::CutLink(server(s), server(other))).unwrap();
+    }
+}
+
+/// Pre-Vote: a server cut off from the others keeps timing out, and its term stays where it
+/// was; healed, it cannot win a Pre-Vote against servers that hear their leader, and the
+/// leader keeps its term.
+#[test]
+fn under_pre_vote_a_cut_off_server_never_raises_its_term_nor_deposes_the_leader() {
+    let mut w = guarded(3);
+    elect_s1(&mut w);
+    assert!(state(&w, 1).is_leader() && state(&w, 1).term == 1);
+    // A heartbeat: the followers now count S1 as their live leader.
+    w.apply(&Action::Timeout(server(1))).unwrap();
+    settle(&mut w);
+    cut_off(&mut w, 3);
+    for _ in 0..5 {
+        w.apply(&Action::Timeout(server(3))).unwrap();
+        settle(&mut w);
+    }
+    assert_eq!(
+        state(&w, 3).term,
+        1,
+        "Pre-Vote never raises a term by itself"
+    );
+    assert!(matches!(state(&w, 3).role, Role::PreCandidate { .. }));
+    for other in [1, 2] {
+        w.apply(&Action::HealLink(server(3), server(other)))
+            .unwrap();
+    }
+    // S3 asks again: S1 leads and S2 hears it, so both refuse.
+    w.apply(&Action::Timeout(server(3))).unwrap();
+    settle(&mut w);
+    assert_eq!(state(&w, 3).term, 1);
+    assert!(state(&w, 1).is_leader() && state(&w, 1).term == 1);
+    // The next heartbeat brings S3 back as a follower of S1.
+    w.apply(&Action::Timeout(server(1))).unwrap();
+    settle(&mut w);
+    assert_eq!(state(&w, 3).role, Role::Follower { leader: Some(1) });
+    invariants_hold(&w);
+}
+
+/// Leader stickiness (under CheckQuorum): a RequestVote of a higher term reaching a server that
+/// hears its leader changes nothing there, not even its term; once the server's own election
+/// timeout's lower end passes without its leader, it votes again.
+#[test]
+fn a_server_that_hears_its_leader_ignores_a_request_for_votes() {
+    let mut w = Config {
+        servers: 3,
+        clients: 0,
+        check_quorum: true,
+        ..Config::default()
+    }
+    .world();
+    elect_s1(&mut w);
+    w.apply(&Action::Timeout(server(1))).unwrap();
+    settle(&mut w);
+    // S3 campaigns for term 2 (no Pre-Vote here); S2 ignores it.
+    w.apply(&Action::Timeout(server(3))).unwrap(); // its leader no longer counts as live
+    w.apply(&Action::Timeout(server(3))).unwrap(); // it campaigns
+    deliver(&mut w, server(3), server(2), "RequestVote");
+    assert_eq!(state(&w, 2).term, 1);
+    assert!(w.events().iter().any(|e| matches!(
+        e,
+        Event::Note {
+            note: Note::IgnoredVote {
+                candidate: 3,
+                term: 2,
+                leader: 1
+            },
+            ..
+        }
+    )));
+    invariants_hold(&w);
+}
+
+/// CheckQuorum: a leader cut off from every follower hears nobody for an election timeout's
+/// worth of heartbeats, and steps down.
+#[test]
+fn under_check_quorum_a_leader_cut_off_from_a_majority_steps_down() {
+    let mut w = guarded(3);
+    elect_s1(&mut w);
+    cut_off(&mut w, 1);
+    // The first check still counts the answers to its first AppendEntries, before the cut; the
+    // second finds only itself.
+    for _ in 0..6 {
+        assert!(state(&w, 1).is_leader());
+        w.apply(&Action::Timeout(server(1))).unwrap();
+        settle(&mut w);
+    }
+    assert!(!state(&w, 1).is_leader());
+    assert!(w.events().iter().any(|e| matches!(
+        e,
+        Event::Note {
+            note: Note::LostQuorum { term: 1, heard: 1 },
+            ..
+        }
+    )));
+    // A leader that hears its followers does not.
+    let mut w = guarded(3);
+    elect_s1(&mut w);
+    for _ in 0..9 {
+        w.apply(&Action::Timeout(server(1))).unwrap();
+        settle(&mut w);
+        assert!(state(&w, 1).is_leader());
+    }
+    invariants_hold(&w);
+}
