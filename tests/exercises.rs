@@ -217,7 +217,19 @@ fn the_bundled_lessons_have_no_shortcut_and_check_json_says_so() {
             exercises += 1;
         }
     }
-    assert_eq!((lessons, scripts, exercises), (39, 4, 48));
+    use paxos_lab::lesson::bundled;
+    let shipped = [
+        bundled::PAXOS,
+        bundled::MULTIPAXOS,
+        bundled::RAFT,
+        bundled::PBFT,
+    ]
+    .iter()
+    .map(|l| l.len())
+    .sum::<usize>();
+    // Every file in the folder is one the app ships, and no exercise went missing.
+    assert_eq!((lessons, scripts), (shipped, bundled::COMPARE.len()));
+    assert_eq!(exercises, 50);
 }
 
 /// Opens a bundled lesson headless at its `nth` exercise (from 0).

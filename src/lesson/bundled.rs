@@ -149,6 +149,10 @@ pub const RAFT: &[(&str, &str)] = &[
         "raft/10-four-classes.ron",
         include_str!("../../lessons/raft/10-four-classes.ron"),
     ),
+    (
+        "raft/11-pre-vote.ron",
+        include_str!("../../lessons/raft/11-pre-vote.ron"),
+    ),
 ];
 
 /// The PBFT lessons shipped inside the binary.
