@@ -249,3 +249,63 @@ fn pre_vote_and_check_quorum_keep_a_healed_minority_from_deposing_the_leader() {
         "{with}\n{without}"
     );
 }
+
+/// `--seeds` runs the script on each seed of a range and prints the means; a bad range, or one
+/// beside `--out-dir`, is refused with exit 2.
+#[test]
+fn compare_over_seeds_prints_means_and_refuses_a_bad_range() {
+    let path = script("minority-partition");
+    let o = paxos_lab(&[
+        "compare",
+        "--faults",
+        &path,
+        "--seeds",
+        "1..4",
+        "--pre-vote",
+        "--json",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["seeds"], serde_json::json!([1, 4]));
+    assert_eq!(j["pre_vote"], true);
+    // The mean of the four seeds' own figures.
+    let mut sum = 0.0;
+    for seed in 1..=4u64 {
+        let mut s = paxos_lab::compare::Script::load(std::path::Path::new(&path)).unwrap();
+        s.seed = seed;
+        s.pre_vote = true;
+        let c = paxos_lab::compare::compare(&s, paxos_lab::protocols::kv::Workload::Mixed);
+        sum += c.raft.last().time_without_leader as f64;
+    }
+    let mean = j["raft"]["time_without_leader"].as_f64().unwrap();
+    assert!(
+        (mean - sum / 4.0).abs() < 1e-9,
+        "{mean} against {}",
+        sum / 4.0
+    );
+    let text = String::from_utf8_lossy(
+        &paxos_lab(&["compare", "--faults", &path, "--seeds", "1..2"]).stdout,
+    )
+    .to_string();
+    assert!(text.contains("means over seeds 1 to 2"), "{text}");
+    for bad in ["5..1", "1..5000", "x..3", "7"] {
+        let o = paxos_lab(&["compare", "--faults", &path, "--seeds", bad]);
+        assert_eq!(o.status.code(), Some(2), "{bad}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let o = paxos_lab(&[
+        "compare",
+        "--faults",
+        &path,
+        "--seeds",
+        "1..2",
+        "--out-dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -36,6 +36,32 @@ pub struct CompareArgs {
     /// Run both protocols with CheckQuorum and leader stickiness
     #[arg(long)]
     pub check_quorum: bool,
+    /// Run the script on every seed FIRST..LAST (both included, at most 1000) in place of its
+    /// own, and print each figure's mean: one seed is one draw of the timers
+    #[arg(long, value_name = "FIRST..LAST", value_parser = parse_seeds)]
+    pub seeds: Option<(u64, u64)>,
+}
+
+fn parse_seeds(s: &str) -> Result<(u64, u64), String> {
+    let (a, b) = s
+        .split_once("..")
+        .ok_or_else(|| format!("`{s}`: expected FIRST..LAST, such as 1..40"))?;
+    let n = |x: &str| {
+        x.trim()
+            .parse::<u64>()
+            .map_err(|_| format!("`{x}` is not a whole number"))
+    };
+    let (a, b) = (n(a)?, n(b)?);
+    if b < a {
+        return Err(format!("{a}..{b}: the last seed comes before the first"));
+    }
+    if b - a >= compare::MAX_SEEDS {
+        return Err(format!(
+            "{a}..{b}: at most {} seeds at a time",
+            compare::MAX_SEEDS
+        ));
+    }
+    Ok((a, b))
 }
 
 pub fn run(args: &CompareArgs) -> u8 {
@@ -68,6 +94,21 @@ pub fn run(args: &CompareArgs) -> u8 {
     }
     script.pre_vote |= args.pre_vote;
     script.check_quorum |= args.check_quorum;
+    if let Some((first, last)) = args.seeds {
+        if args.out_dir.is_some() {
+            report!(
+                "--seeds prints means over many runs; --out-dir saves one run: give one of them"
+            );
+            return EXIT_BAD_INPUT;
+        }
+        let m = compare::over_seeds(&script, args.workload, first, last);
+        if args.json {
+            say!("{}", m.json());
+        } else {
+            say!("{}", m.table().trim_end());
+        }
+        return EXIT_OK;
+    }
     let c = compare::compare(&script, args.workload);
     if let Some(dir) = &args.out_dir {
         match write_runs(&c, dir) {

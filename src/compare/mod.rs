@@ -744,6 +744,123 @@ impl Comparison {
     }
 }
 
+/// The most seeds `compare --seeds` runs (each is a whole comparison).
+pub const MAX_SEEDS: u64 = 1000;
+
+/// One protocol's figures averaged over runs on several seeds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Mean {
+    pub time: f64,
+    pub committed: f64,
+    pub messages_sent: f64,
+    pub leader_changes: f64,
+    pub time_without_leader: f64,
+    pub requests: f64,
+    pub answered: f64,
+    /// Rule breaks in all the runs together (none in a correct protocol).
+    pub violations: u32,
+}
+
+impl Mean {
+    fn of(runs: &[Figures]) -> Mean {
+        let n = runs.len().max(1) as f64;
+        let avg = |f: &dyn Fn(&Figures) -> f64| runs.iter().map(f).sum::<f64>() / n;
+        Mean {
+            time: avg(&|r| r.time as f64),
+            committed: avg(&|r| r.committed as f64),
+            messages_sent: avg(&|r| r.messages_sent as f64),
+            leader_changes: avg(&|r| r.leader_changes as f64),
+            time_without_leader: avg(&|r| r.time_without_leader as f64),
+            requests: avg(&|r| r.requests as f64),
+            answered: avg(&|r| r.answered as f64),
+            violations: runs.iter().map(|r| r.violations).sum(),
+        }
+    }
+}
+
+/// A script run on each seed of a range in place of its own: a figure of one seed is one
+/// draw of the timers, this is their mean.
+pub struct OverSeeds {
+    pub script: Script,
+    pub workload: Workload,
+    pub seeds: (u64, u64),
+    pub multipaxos: Mean,
+    pub raft: Mean,
+}
+
+/// Runs the script on every seed from `first` to `last` (both included).
+pub fn over_seeds(script: &Script, workload: Workload, first: u64, last: u64) -> OverSeeds {
+    let (mut mp, mut raft) = (Vec::new(), Vec::new());
+    for seed in first..=last {
+        let c = compare(
+            &Script {
+                seed,
+                ..script.clone()
+            },
+            workload,
+        );
+        mp.push(c.multipaxos.last());
+        raft.push(c.raft.last());
+    }
+    OverSeeds {
+        script: script.clone(),
+        workload,
+        seeds: (first, last),
+        multipaxos: Mean::of(&mp),
+        raft: Mean::of(&raft),
+    }
+}
+
+impl OverSeeds {
+    /// The table `paxos-lab compare --seeds` prints.
+    pub fn table(&self) -> String {
+        let (a, b) = self.seeds;
+        let mut s = format!(
+            "{} servers, {} clients, {} workload, {} rounds{}: means over seeds {a} to {b} ({} runs each)\n",
+            self.script.servers,
+            self.script.clients,
+            self.workload.name(),
+            self.script.rounds,
+            self.script.options_words(),
+            b - a + 1
+        );
+        s += &format!("{:<46}{:>14}{:>14}\n", "", "Multi-Paxos", "Raft");
+        let rows: [(&str, &dyn Fn(&Mean) -> String); 7] = [
+            (ROWS[0][0], &|m| format!("{:.1}", m.time)),
+            (ROWS[1][0], &|m| format!("{:.1}", m.committed)),
+            (ROWS[2][0], &|m| format!("{:.1}", m.messages_sent)),
+            (ROWS[4][0], &|m| format!("{:.2}", m.leader_changes)),
+            (ROWS[5][0], &|m| format!("{:.1}", m.time_without_leader)),
+            (ROWS[8][0], &|m| {
+                format!("{:.1} / {:.1}", m.answered, m.requests)
+            }),
+            ("rule breaks (all runs)", &|m| m.violations.to_string()),
+        ];
+        for (name, cell) in rows {
+            s += &format!(
+                "{name:<46}{:>14}{:>14}\n",
+                cell(&self.multipaxos),
+                cell(&self.raft)
+            );
+        }
+        s
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "servers": self.script.servers,
+            "clients": self.script.clients,
+            "rounds": self.script.rounds,
+            "workload": self.workload.name(),
+            "pre_vote": self.script.pre_vote,
+            "check_quorum": self.script.check_quorum,
+            "seeds": [self.seeds.0, self.seeds.1],
+            "multipaxos": self.multipaxos,
+            "raft": self.raft,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
