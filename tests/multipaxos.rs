@@ -441,3 +441,32 @@ fn the_explorer_catches_every_flaw_with_a_counterexample_that_replays() {
         );
     }
 }
+
+/// With Pre-Vote and CheckQuorum the explorer finds correct Multi-Paxos safe, with more states
+/// than without (the pre-candidates, the followers' live leaders, the leaders' counts), and
+/// still catches `commit-on-minority`.
+#[test]
+fn the_explorer_checks_multipaxos_with_pre_vote_and_check_quorum() {
+    let plain = explore_safe(&[]);
+    let with = explore_safe(&["--pre-vote", "--check-quorum"]);
+    assert!(
+        with["unique_states"].as_u64() > plain["unique_states"].as_u64(),
+        "{with}\n{plain}"
+    );
+    let o = paxos_lab(&[
+        "explore",
+        "--protocol",
+        "multipaxos",
+        "--json",
+        "--pre-vote",
+        "--check-quorum",
+        "--flaw",
+        "commit-on-minority",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

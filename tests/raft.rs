@@ -425,3 +425,72 @@ fn random_walks_find_figure_8_from_the_initial_state() {
     }
     assert_eq!(world.violations(), &[]);
 }
+
+/// With Pre-Vote and CheckQuorum: a simulated run saves with both options named in its config
+/// and replays; the explorer finds correct Raft safe with them and still catches `vote-twice`
+/// (Pre-Vote guards liveness, not the vote rule); and a Paxos run refuses them.
+#[test]
+fn pre_vote_and_check_quorum_save_replay_and_are_explored() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("pv.ron");
+    let o = paxos_lab(&[
+        "simulate",
+        "--protocol",
+        "raft",
+        "--steps",
+        "800",
+        "--drop",
+        "0.05",
+        "--crash",
+        "0.01",
+        "--propose",
+        "0.05",
+        "--pre-vote",
+        "--check-quorum",
+        "--out",
+        run.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let text = std::fs::read_to_string(&run).unwrap();
+    assert!(text.contains("pre_vote: true") && text.contains("check_quorum: true"));
+    let o = paxos_lab(&["replay", run.to_str().unwrap()]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // A run without them does not write them: older traces read the same.
+    let plain = dir.path().join("plain.ron");
+    let o = paxos_lab(&[
+        "simulate",
+        "--protocol",
+        "raft",
+        "--steps",
+        "50",
+        "--out",
+        plain.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = std::fs::read_to_string(&plain).unwrap();
+    assert!(
+        !text.contains("pre_vote") && !text.contains("check_quorum"),
+        "{text}"
+    );
+
+    let (code, j) = explore(&["--pre-vote", "--check-quorum"]);
+    assert_eq!(code, Some(0), "{j}");
+    assert_eq!(j["result"], "safe", "{j}");
+    let (code, j) = explore(&["--pre-vote", "--check-quorum", "--flaw", "vote-twice"]);
+    assert_eq!(code, Some(1), "{j}");
+    assert_eq!(j["invariant"], "election-safety", "{j}");
+
+    let o = paxos_lab(&["simulate", "--protocol", "paxos", "--pre-vote"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("Raft and Multi-Paxos only"));
+}

@@ -607,3 +607,49 @@ fn a_byzantine_server_lies_from_the_controls_menu() {
     // Honest servers have no such menu.
     assert!(h.query_by_label("S1 lies…").is_none());
 }
+
+/// The sandbox settings' Pre-Vote and CheckQuorum switches start a run with both on: S1's
+/// timeout makes it a pre-candidate, still in term 0, and the inspector names the options.
+#[test]
+fn the_settings_switch_on_pre_vote_and_check_quorum() {
+    let mut h = lab_harness();
+    h.run();
+    h.get_by_label("Raft sandbox: the same store").click();
+    h.run();
+    h.run();
+    h.get_by_label("New run…").click();
+    h.run();
+    h.get_by_label("Pre-Vote").click();
+    h.get_by_label("CheckQuorum").click();
+    h.run();
+    h.get_by_label("Start new run").click();
+    h.run();
+    h.run();
+    let r = h.state().store::<Raft>().expect("the Raft workspace");
+    let config = r.session.config();
+    assert!(config.pre_vote && config.check_quorum, "{config:?}");
+    h.get_by_label("Time out S1").click();
+    h.run();
+    let r = h.state().store::<Raft>().unwrap();
+    let s1 = r
+        .session
+        .world()
+        .node(paxos_lab::protocols::raft::server(1))
+        .unwrap();
+    let paxos_lab::protocols::raft::Node::Server(s1) = &s1.state else {
+        panic!("S1 is a server");
+    };
+    assert!(matches!(
+        s1.role,
+        paxos_lab::protocols::raft::Role::PreCandidate { .. }
+    ));
+    assert_eq!(s1.term, 0);
+    h.state_mut()
+        .store_mut::<Raft>()
+        .unwrap()
+        .apply(vec![Command::Select(Some(Selection::Node(
+            paxos_lab::protocols::raft::server(1),
+        )))]);
+    h.run();
+    h.get_by_label_contains("on: Pre-Vote, CheckQuorum");
+}
