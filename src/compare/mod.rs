@@ -778,6 +778,9 @@ impl Mean {
     }
 }
 
+/// How the `--seeds` table writes one figure of a side.
+type MeanCell = dyn Fn(&Mean) -> String;
+
 /// A script run on each seed of a range in place of its own: a figure of one seed is one
 /// draw of the timers, this is their mean.
 pub struct OverSeeds {
@@ -825,7 +828,7 @@ impl OverSeeds {
             b - a + 1
         );
         s += &format!("{:<46}{:>14}{:>14}\n", "", "Multi-Paxos", "Raft");
-        let rows: [(&str, &dyn Fn(&Mean) -> String); 7] = [
+        let rows: [(&str, &MeanCell); 7] = [
             (ROWS[0][0], &|m| format!("{:.1}", m.time)),
             (ROWS[1][0], &|m| format!("{:.1}", m.committed)),
             (ROWS[2][0], &|m| format!("{:.1}", m.messages_sent)),
