@@ -38,6 +38,10 @@ lesson lessons/01-happy-path.ron --step 6 --lang zh --screenshot screenshots/les
 lesson lessons/00-the-problem.ron --step 6 --screenshot screenshots/lesson-flp.png
 lesson lessons/raft/03-election-restriction.ron --step 7 --lang zh \
     --screenshot screenshots/raft-election-restriction-zh.png
+# What deployed Raft adds: Pre-Vote and CheckQuorum, in a lesson and side by side (by link).
+lesson lessons/raft/11-pre-vote.ron --step 9 --lang zh --screenshot screenshots/raft-pre-vote-zh.png
+shot --link '#compare=minority-partition&round=300&options=pre-vote,check-quorum&lang=en' \
+    --screenshot screenshots/compare-pre-vote.png
 # Exports, drawn without a window: the space-time diagram and the graph animated, for slides.
 "$app" export tests/scenarios/ignore-promised-value.ron -o screenshots/export-spacetime.svg
 "$app" export tests/scenarios/ignore-promised-value.ron --from 8 --to 14 --size 640x400 \
