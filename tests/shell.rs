@@ -631,10 +631,15 @@ fn the_picker_says_what_a_lesson_takes_and_resumes_one_left_midway() {
         .get_all_by_label_contains(" steps · complete when its ")
         .count();
     use paxos_lab::lesson::bundled;
-    let shipped: usize = [bundled::PAXOS, bundled::MULTIPAXOS, bundled::RAFT, bundled::PBFT]
-        .iter()
-        .map(|l| l.len())
-        .sum();
+    let shipped: usize = [
+        bundled::PAXOS,
+        bundled::MULTIPAXOS,
+        bundled::RAFT,
+        bundled::PBFT,
+    ]
+    .iter()
+    .map(|l| l.len())
+    .sum();
     assert_eq!(takes, shipped, "every lesson in the picker");
     h.get_by_label_contains("What really differs")
         .scroll_to_me();

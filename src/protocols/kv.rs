@@ -1716,3 +1716,37 @@ mod tests {
         );
     }
 }
+
+/// Heartbeats per CheckQuorum check: a heartbeat is a third of the election timeout's lower end,
+/// so a leader checks once per election timeout.
+pub const BEATS_PER_CHECK: u8 = 3;
+
+/// CheckQuorum at a leader's heartbeat (Raft's and Multi-Paxos's alike): `heard` holds the
+/// servers that answered it, itself included, over the `beats` heartbeats since its last check.
+/// Once an election timeout's worth has gone by, a majority starts the count afresh; fewer is
+/// `Some(how many)`, and the leader steps down, as its followers may have elected another.
+pub fn quorum_lost(heard: &mut u64, beats: &mut u8, me: u8, quorum: u32) -> Option<u32> {
+    *beats += 1;
+    if *beats < BEATS_PER_CHECK {
+        return None;
+    }
+    let count = heard.count_ones();
+    if count < quorum {
+        return Some(count);
+    }
+    *heard = 1 << (me - 1);
+    *beats = 0;
+    None
+}
+
+/// A server's election options and what they track, as views show it: the options on, a
+/// leader's count of servers heard (CheckQuorum), the live leader a follower counts on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ElectionState {
+    pub pre_vote: bool,
+    pub check_quorum: bool,
+    /// A leader's servers heard and heartbeats since its last check.
+    pub progress: Option<(u32, u8)>,
+    pub quorum: u32,
+    pub live_leader: Option<u8>,
+}

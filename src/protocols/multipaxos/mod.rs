@@ -15,6 +15,11 @@
 //! Durable across a crash: the promise, the votes, the highest round used, the entries known to
 //! be chosen and the replica (its store, written with each applied slot, as a snapshot would
 //! be). Lost: the leader's state and the requests it was holding.
+//!
+//! Raft's two election options apply here too, off by default: `pre_vote` (a server asks whether
+//! a majority has lost its leader too before it starts phase 1) and `check_quorum` (a leader
+//! steps down without answers from a majority for an election timeout, followers answer its
+//! heartbeats with `Alive`, and a server that hears a live leader ignores another's `Prepare`).
 
 pub mod budgets;
 mod canon;
@@ -457,10 +462,6 @@ pub struct MultiPaxos {
     pub check_quorum: bool,
 }
 
-/// Heartbeats per CheckQuorum check: a heartbeat is a third of the election timeout's lower end,
-/// so a leader checks once per election timeout.
-const BEATS_PER_CHECK: u8 = 3;
-
 /// Per-slot vote tallies the monitor keeps: ballot, entry, voters.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct SlotVotes {
@@ -572,22 +573,23 @@ impl MultiPaxos {
         }
     }
 
-    /// Under `check_quorum`, a leader's count of servers heard from (itself included) and of
-    /// heartbeats since its last check.
-    pub fn quorum_check(&self, s: &Server) -> Option<(u32, u8)> {
-        match s.lead {
-            Lead::Leader { heard, beats, .. } if self.check_quorum => {
-                Some((heard.count_ones(), beats))
-            }
-            _ => None,
-        }
-    }
-
-    /// The leader a follower counts as live (Pre-Vote and stickiness read it).
-    pub fn counted_live(&self, s: &Server) -> Option<u8> {
-        match s.lead {
-            Lead::Follower { leader } if s.live_leader => leader,
-            _ => None,
+    /// The election options and what they track at server `s`, for the inspector.
+    pub fn election_state(&self, s: &Server) -> kv::ElectionState {
+        kv::ElectionState {
+            pre_vote: self.pre_vote,
+            check_quorum: self.check_quorum,
+            progress: match s.lead {
+                Lead::Leader { heard, beats, .. } if self.check_quorum => {
+                    Some((heard.count_ones(), beats))
+                }
+                _ => None,
+            },
+            quorum: self.quorum(),
+            // Pre-Vote and stickiness read it.
+            live_leader: match s.lead {
+                Lead::Follower { leader } if s.live_leader => leader,
+                _ => None,
+            },
         }
     }
 
@@ -603,16 +605,9 @@ impl MultiPaxos {
         else {
             return false;
         };
-        *beats += 1;
-        if *beats < BEATS_PER_CHECK {
+        let Some(count) = kv::quorum_lost(heard, beats, me, self.quorum()) else {
             return false;
-        }
-        let count = heard.count_ones();
-        if count >= self.quorum() {
-            *heard = 1 << (me - 1);
-            *beats = 0;
-            return false;
-        }
+        };
         out.note(Note::LostQuorum {
             ballot: *ballot,
             heard: count,

@@ -17,6 +17,12 @@
 //! Durable across a crash: the term, the vote, the log and the replica (its store and how far it
 //! applied, as a snapshot would be). Lost: the role, the leader's replication state, the commit
 //! index beyond what was applied and the requests waiting for a leader.
+//!
+//! Two options, off by default, add what deployed Raft does so that a partition cannot disrupt
+//! elections: `pre_vote` (the thesis, section 9.6: a server asks whether it could win before it
+//! raises its term) and `check_quorum` (a leader steps down without answers from a majority for
+//! an election timeout, and a server that hears a live leader ignores `RequestVote`: leader
+//! stickiness, section 4.2.3).
 
 pub mod budgets;
 pub mod canon;
@@ -409,10 +415,6 @@ pub struct Raft {
     pub check_quorum: bool,
 }
 
-/// Heartbeats per CheckQuorum check: a heartbeat is a third of the election timeout's lower end,
-/// so a leader checks once per election timeout.
-const BEATS_PER_CHECK: u8 = 3;
-
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Monitor {
     /// The leader of each term that had one (by term). These records grow with the run and
@@ -568,22 +570,23 @@ impl Raft {
         }
     }
 
-    /// Under `check_quorum`, a leader's count of servers heard from (itself included) and of
-    /// heartbeats since its last check.
-    pub fn quorum_check(&self, s: &Server) -> Option<(u32, u8)> {
-        match s.role {
-            Role::Leader { heard, beats, .. } if self.check_quorum => {
-                Some((heard.count_ones(), beats))
-            }
-            _ => None,
-        }
-    }
-
-    /// The leader a follower counts as live, under `check_quorum` (stickiness reads it).
-    pub fn counted_live(&self, s: &Server) -> Option<u8> {
-        match s.role {
-            Role::Follower { leader } if self.check_quorum => leader,
-            _ => None,
+    /// The election options and what they track at server `s`, for the inspector.
+    pub fn election_state(&self, s: &Server) -> kv::ElectionState {
+        kv::ElectionState {
+            pre_vote: self.pre_vote,
+            check_quorum: self.check_quorum,
+            progress: match s.role {
+                Role::Leader { heard, beats, .. } if self.check_quorum => {
+                    Some((heard.count_ones(), beats))
+                }
+                _ => None,
+            },
+            quorum: self.quorum(),
+            // Stickiness reads it, under `check_quorum` only.
+            live_leader: match s.role {
+                Role::Follower { leader } if self.check_quorum => leader,
+                _ => None,
+            },
         }
     }
 
@@ -973,16 +976,9 @@ impl Raft {
         let Role::Leader { heard, beats, .. } = &mut s.role else {
             return false;
         };
-        *beats += 1;
-        if *beats < BEATS_PER_CHECK {
+        let Some(count) = kv::quorum_lost(heard, beats, me, self.quorum()) else {
             return false;
-        }
-        let count = heard.count_ones();
-        if count >= self.quorum() {
-            *heard = 1 << (me - 1);
-            *beats = 0;
-            return false;
-        }
+        };
         out.note(Note::LostQuorum {
             term: s.term,
             heard: count,

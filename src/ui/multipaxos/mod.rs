@@ -59,15 +59,8 @@ impl StoreWorkspace for MultiPaxos {
             if !s.pending.is_empty() {
                 ui.label(fill(T::MpQueued.get(lang), &[&s.pending.len()]));
             }
-            let p = world.protocol();
-            crate::ui::store::settings::options_line(ui, p.pre_vote, p.check_quorum, lang);
-            crate::ui::store::settings::check_quorum_lines(
-                ui,
-                p.quorum_check(s),
-                p.quorum(),
-                p.counted_live(s),
-                lang,
-            );
+            let election = world.protocol().election_state(s);
+            crate::ui::store::settings::election_lines(ui, &election, lang);
         }
     }
 }

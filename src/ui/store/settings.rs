@@ -153,9 +153,9 @@ impl<C: StoreConfig> StoreSettings<C> {
     }
 }
 
-/// The inspector's line naming the election options a run has on, if any.
-pub fn options_line(ui: &mut Ui, pre_vote: bool, check_quorum: bool, lang: Lang) {
-    let on: Vec<&str> = [(pre_vote, T::PreVote), (check_quorum, T::CheckQuorum)]
+/// What the inspector says of a server's election options (see `kv::ElectionState`).
+pub fn election_lines(ui: &mut Ui, e: &crate::protocols::kv::ElectionState, lang: Lang) {
+    let on: Vec<&str> = [(e.pre_vote, T::PreVote), (e.check_quorum, T::CheckQuorum)]
         .into_iter()
         .filter(|(on, _)| *on)
         .map(|(_, t)| t.get(lang))
@@ -166,24 +166,13 @@ pub fn options_line(ui: &mut Ui, pre_vote: bool, check_quorum: bool, lang: Lang)
             &[&on.join(if lang == Lang::Zh { "、" } else { ", " })],
         ));
     }
-}
-
-/// The inspector's CheckQuorum lines: a leader's count of servers heard from, or the live
-/// leader a server counts on.
-pub fn check_quorum_lines(
-    ui: &mut Ui,
-    progress: Option<(u32, u8)>,
-    quorum: u32,
-    live_leader: Option<u8>,
-    lang: Lang,
-) {
-    if let Some((heard, beats)) = progress {
+    if let Some((heard, beats)) = e.progress {
         ui.label(crate::ui::i18n::fill(
             T::HeardQuorum.get(lang),
-            &[&heard, &quorum, &(beats + 1)],
+            &[&heard, &e.quorum, &(beats + 1)],
         ));
     }
-    if let Some(l) = live_leader {
+    if let Some(l) = e.live_leader {
         ui.label(crate::ui::i18n::fill(
             T::LiveLeader.get(lang),
             &[&format!("S{l}")],
