@@ -630,16 +630,7 @@ fn the_picker_says_what_a_lesson_takes_and_resumes_one_left_midway() {
     let takes = h
         .get_all_by_label_contains(" steps · complete when its ")
         .count();
-    use paxos_lab::lesson::bundled;
-    let shipped: usize = [
-        bundled::PAXOS,
-        bundled::MULTIPAXOS,
-        bundled::RAFT,
-        bundled::PBFT,
-    ]
-    .iter()
-    .map(|l| l.len())
-    .sum();
+    let shipped = paxos_lab::link::every_lesson().len();
     assert_eq!(takes, shipped, "every lesson in the picker");
     h.get_by_label_contains("What really differs")
         .scroll_to_me();
