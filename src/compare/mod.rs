@@ -549,19 +549,12 @@ fn leader_reaches_majority<P: Compared>(world: &World<P>) -> bool {
     let Some(leader) = P::leader(world) else {
         return false;
     };
-    let servers: Vec<NodeId> = world
-        .nodes()
-        .iter()
-        .filter(|s| s.id.role == kv::SERVER)
-        .map(|s| s.id)
-        .collect();
-    let reached = world
-        .nodes()
-        .iter()
-        .filter(|s| s.id.role == kv::SERVER && s.up)
-        .filter(|s| s.id == leader || !world.network().is_cut(leader, s.id))
+    let servers = world.nodes().iter().filter(|s| s.id.role == kv::SERVER);
+    let reached = servers
+        .clone()
+        .filter(|s| s.up && (s.id == leader || !world.network().is_cut(leader, s.id)))
         .count();
-    reached > servers.len() / 2
+    reached > servers.count() / 2
 }
 
 fn run_side<P: Compared>(config: &P::Config, script: &Script) -> Side<P> {

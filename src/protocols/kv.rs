@@ -1721,6 +1721,12 @@ mod tests {
 /// so a leader checks once per election timeout.
 pub const BEATS_PER_CHECK: u8 = 3;
 
+/// What a new leader's CheckQuorum count starts from: itself, or nothing without `check_quorum`
+/// (so that, off, the count never distinguishes two states).
+pub fn heard_at_start(check_quorum: bool, me: u8) -> u64 {
+    if check_quorum { 1 << (me - 1) } else { 0 }
+}
+
 /// CheckQuorum at a leader's heartbeat (Raft's and Multi-Paxos's alike): `heard` holds the
 /// servers that answered it, itself included, over the `beats` heartbeats since its last check.
 /// Once an election timeout's worth has gone by, a majority starts the count afresh; fewer is

@@ -678,7 +678,7 @@ impl MultiPaxos {
                 next,
                 open: Vec::new(),
                 phase2_only: 0,
-                heard: if self.check_quorum { 1 << (me - 1) } else { 0 },
+                heard: kv::heard_at_start(self.check_quorum, me),
                 beats: 0,
             };
             out.note(Note::Elected {
@@ -785,7 +785,7 @@ impl MultiPaxos {
             next: from,
             open: Vec::new(),
             phase2_only: 0,
-            heard: if self.check_quorum { 1 << (me - 1) } else { 0 },
+            heard: kv::heard_at_start(self.check_quorum, me),
             beats: 0,
         };
         for (i, vote) in merged.iter().enumerate() {

@@ -658,7 +658,7 @@ impl Raft {
         s.role = Role::Leader {
             next: vec![last + 1; n],
             matched,
-            heard: if self.check_quorum { 1 << (me - 1) } else { 0 },
+            heard: kv::heard_at_start(self.check_quorum, me),
             beats: 0,
         };
         out.note(Note::Elected {
@@ -942,18 +942,19 @@ impl Raft {
             return;
         }
         let last = s.last_index();
-        if !s.is_leader() {
-            return;
-        }
-        let f = from as usize - 1;
-        if self.check_quorum
-            && let Role::Leader { heard, .. } = &mut s.role
-        {
-            *heard |= 1 << f;
-        }
-        let Role::Leader { next, matched, .. } = &mut s.role else {
+        let Role::Leader {
+            next,
+            matched,
+            heard,
+            ..
+        } = &mut s.role
+        else {
             return;
         };
+        let f = from as usize - 1;
+        if self.check_quorum {
+            *heard |= 1 << f;
+        }
         if success {
             matched[f] = matched[f].max(index);
             next[f] = matched[f] + 1;

@@ -90,18 +90,18 @@ impl CompareView {
         let (pre_vote, check_quorum) = script
             .as_ref()
             .map_or((false, false), |s| (s.pre_vote, s.check_quorum));
-        let chosen = match script {
-            // A bundled script (a link names one, perhaps with options) is chosen from the
-            // list, not added twice.
-            Some(s) if scripts.contains(&without_options(&s)) => scripts
-                .iter()
-                .position(|b| *b == without_options(&s))
-                .unwrap_or(0),
-            Some(s) => {
+        // A bundled script (a link names one, perhaps with options) is chosen from the list,
+        // not added twice.
+        let bundled = script
+            .as_ref()
+            .and_then(|s| scripts.iter().position(|b| *b == without_options(s)));
+        let chosen = match (bundled, script) {
+            (Some(i), _) => i,
+            (None, Some(s)) => {
                 scripts.push(s);
                 scripts.len() - 1
             }
-            None => 0,
+            (None, None) => 0,
         };
         let first = scripts
             .get(chosen)
