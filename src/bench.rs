@@ -326,6 +326,7 @@ fn pbft_sim(sim_steps: u64) -> (u64, f64) {
         restart: 0.2,
         propose: 0.01,
         lie: 0.01,
+        pause: 0.0,
     };
     let mut world = config.world();
     let mut scheduler = Scheduler::new(config.seed, knobs);
@@ -420,6 +421,7 @@ pub fn faulty_config() -> (Config, Knobs) {
         restart: 0.2,
         propose: 0.01,
         lie: 0.0,
+        pause: 0.0,
     };
     (config, knobs)
 }
@@ -898,6 +900,7 @@ pub fn multipaxos_faulty() -> (crate::protocols::multipaxos::Config, Knobs) {
         restart: 0.2,
         propose: 0.01,
         lie: 0.0,
+        pause: 0.0,
     };
     (config, knobs)
 }

@@ -313,6 +313,19 @@ pub struct SimulateArgs {
     /// another (CheckQuorum with leader stickiness)
     #[arg(long)]
     pub check_quorum: bool,
+    /// Raft, Multi-Paxos: how a leader answers a get: log (through the log, as a write),
+    /// read-index (after a round of heartbeats confirms it still leads) or lease (alone, while
+    /// its lease holds by its own clock; needs --check-quorum)
+    #[arg(long, default_value = "log", value_parser = crate::protocols::kv::Reads::parse)]
+    pub reads: crate::protocols::kv::Reads,
+    /// Raft, Multi-Paxos: how far each node's clock may run fast or slow, in parts per thousand
+    /// (each node's rate is drawn from the seed)
+    #[arg(long, default_value_t = 0)]
+    pub drift: u32,
+    /// Probability per step that a random live node pauses (a long GC pause or a suspended VM)
+    /// for between one tick and three timeouts, and resumes with its clock that far behind
+    #[arg(long, default_value_t = 0.0)]
+    pub pause: f64,
     /// Save the trace here (RON, or JSON for a .json name); written atomically
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -354,6 +367,8 @@ impl SimulateArgs {
             timeout: self.timeout,
             pre_vote: self.pre_vote,
             check_quorum: self.check_quorum,
+            reads: self.reads,
+            drift: self.drift,
         }
     }
 
@@ -365,6 +380,7 @@ impl SimulateArgs {
             restart: self.restart,
             propose: self.propose,
             lie: self.lie,
+            pause: self.pause,
         }
     }
 }

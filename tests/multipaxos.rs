@@ -138,6 +138,7 @@ const FAULTS: Knobs = Knobs {
     restart: 0.2,
     propose: 0.0,
     lie: 0.0,
+    pause: 0.0,
 };
 
 #[test]

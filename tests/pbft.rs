@@ -147,6 +147,7 @@ fn random_run(servers: u8, seed: u64, steps: usize) -> PbftWorld {
         restart: 0.3,
         propose: 0.05,
         lie: 0.2,
+        pause: 0.0,
     };
     let mut sched = Scheduler::new(seed, knobs);
     for _ in 0..steps {

@@ -22,7 +22,7 @@ fn pick(world: &PaxosWorld, choice: u32) -> Option<Action> {
         Action::Timeout(_) => 5,
         Action::CutLink(..) => 6,
         Action::HealLink(..) => 7,
-        Action::Lie { .. } => 9,
+        Action::Lie { .. } | Action::Pause(..) => 9,
         Action::Propose(..) => 8,
     };
     let wanted = match choice % 100 {

@@ -95,6 +95,10 @@ pub struct ExploreArgs {
     /// Raft, Multi-Paxos: CheckQuorum with leader stickiness
     #[arg(long)]
     pub check_quorum: bool,
+    /// Raft, Multi-Paxos: how a leader answers a get: log or read-index (lease reads rest on
+    /// clocks, which the explorer does not model: `simulate` runs them)
+    #[arg(long, default_value = "log", value_parser = crate::protocols::kv::Reads::parse)]
+    pub reads: crate::protocols::kv::Reads,
     /// Switch on a deliberate bug (repeatable). Paxos: amnesia, ignore-promised-value,
     /// accept-lower-ballot, minority-quorum, learner-mixes-ballots, reuse-ballot. Multi-Paxos:
     /// skip-prepare-on-failover, ignore-promised-commands, commit-on-minority, no-dedup,
@@ -143,8 +147,8 @@ pub struct ExploreArgs {
 impl ExploreArgs {
     /// The Paxos cluster to search (unknown flaw names are refused).
     pub fn config(&self) -> Result<Config, String> {
-        if self.pre_vote || self.check_quorum {
-            return Err(crate::protocols::kv::config::NO_ELECTION_OPTIONS.to_string());
+        if self.pre_vote || self.check_quorum || !self.reads.is_log() {
+            return Err(crate::protocols::kv::config::NO_LEADER_OPTIONS.to_string());
         }
         Ok(Config {
             proposers: self.proposers,
@@ -171,7 +175,15 @@ impl ExploreArgs {
         *f.clients = self.clients;
         *f.workload = self.workload;
         *f.byzantine = crate::protocols::byzantine::parse(&self.byzantine)?;
-        f.set_elections(self.pre_vote, self.check_quorum)?;
+        if self.reads == crate::protocols::kv::Reads::Lease {
+            return Err("--reads lease: a lease is judged by clocks, and the explorer's states have none (any timer may fire at any time, so every lease would look broken); `simulate --reads lease --pause P` runs leases with clocks".into());
+        }
+        f.set_leader_options(crate::protocols::kv::config::LeaderOptionsSetting {
+            pre_vote: self.pre_vote,
+            check_quorum: self.check_quorum,
+            reads: self.reads,
+            drift: 0,
+        })?;
         *config.flaws() = self
             .flaws
             .iter()

@@ -508,6 +508,7 @@ impl<P: Canonical> Space<P> {
         let ctx = Ctx {
             step: depth,
             now: 0,
+            local: 0,
         };
         let h = s.header;
         match step {

@@ -89,6 +89,9 @@ pub fn to_mermaid<P: Plugin>(run: &Run<P>, range: StepRange) -> String {
                 Event::Crashed(n) => format!("Note over {n}: crashed"),
                 Event::Restarted(n) => format!("Note over {n}: restarted"),
                 Event::TimedOut(n) => format!("Note over {n}: timeout"),
+                Event::Paused { node, ticks, .. } => {
+                    format!("Note over {node}: paused for {ticks} ticks")
+                }
                 Event::LinkCut(a, b) => format!("Note over {a},{b}: link cut"),
                 Event::LinkHealed(a, b) => format!("Note over {a},{b}: link healed"),
                 Event::Note { node, note } => match P::lane_note(note, node.is_none()) {

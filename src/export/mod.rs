@@ -234,6 +234,7 @@ pub fn actor<P: Plugin>(events: &[Event<P>]) -> Option<NodeId> {
         Event::Delivered(env) => Some(env.dst),
         Event::Requested { node, .. } => Some(*node),
         Event::TimedOut(n) | Event::Crashed(n) | Event::Restarted(n) => Some(*n),
+        Event::Paused { node, .. } => Some(*node),
         _ => None,
     })
 }

@@ -136,6 +136,13 @@ pub fn to_shiviz<P: Plugin>(run: &Run<P>, range: StepRange) -> String {
                 Event::TimedOut(n) => {
                     c.event(*n, None, &format!("step {step}: timeout"));
                 }
+                Event::Paused { node, ticks, .. } => {
+                    c.event(
+                        *node,
+                        None,
+                        &format!("step {step}: paused for {ticks} ticks"),
+                    );
+                }
                 Event::LinkCut(a, b) => {
                     c.event(*a, None, &format!("step {step}: link to {b} cut"));
                 }

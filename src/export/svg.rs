@@ -276,6 +276,23 @@ pub fn to_svg<P: Plugin>(run: &Run<P>, range: StepRange) -> String {
                     y + 18.0
                 );
             }
+            LaneMark::Pause(n) => {
+                let y = lane_y(*n);
+                let c = hex(pal.cut);
+                let _ = writeln!(
+                    s,
+                    r#"<g class="pause"><title>{n} paused at step {step}</title><path d="M{:.1},{:.1} L{:.1},{:.1} M{:.1},{:.1} L{:.1},{:.1}" stroke="{c}" stroke-width="3"/><text x="{x:.1}" y="{:.1}" fill="{c}" text-anchor="middle">pause</text></g>"#,
+                    x - 3.0,
+                    y - 6.0,
+                    x - 3.0,
+                    y + 6.0,
+                    x + 3.0,
+                    y - 6.0,
+                    x + 3.0,
+                    y + 6.0,
+                    y + 18.0
+                );
+            }
             LaneMark::Learned(n) => {
                 let y = lane_y(*n);
                 let c = hex(pal.chosen);

@@ -567,9 +567,11 @@ impl<P: Teach> Lesson<P> {
 fn action_nodes<R, M>(actions: &[Action<R, M>], out: &mut Vec<NodeId>) {
     for a in actions {
         match *a {
-            Action::Propose(n, _) | Action::Crash(n) | Action::Restart(n) | Action::Timeout(n) => {
-                out.push(n)
-            }
+            Action::Propose(n, _)
+            | Action::Crash(n)
+            | Action::Restart(n)
+            | Action::Timeout(n)
+            | Action::Pause(n, _) => out.push(n),
             Action::CutLink(a, b) | Action::HealLink(a, b) | Action::Lie { from: a, to: b, .. } => {
                 out.extend([a, b])
             }

@@ -1756,3 +1756,126 @@ pub struct ElectionState {
     pub quorum: u32,
     pub live_leader: Option<u8>,
 }
+
+/// How a leader answers a get (Ongaro's thesis, section 6.4). Off the log, a read costs no
+/// entry, and each way is safe only under its own assumption.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reads {
+    /// Through the log, as a write: safe whatever the clocks do.
+    #[default]
+    Log,
+    /// ReadIndex: the leader notes its commit index, confirms it still leads with a round of
+    /// heartbeats a majority answers, waits until it has applied that far, then answers. Safe
+    /// whatever the clocks do.
+    ReadIndex,
+    /// Lease: a leader whose heartbeats a majority answered answers alone until a little less
+    /// than an election timeout after it sent them, by its own clock. Safe only while clocks
+    /// keep time: a leader that pauses past the margin answers from a stale state.
+    Lease,
+}
+
+impl Reads {
+    pub const ALL: [Reads; 3] = [Reads::Log, Reads::ReadIndex, Reads::Lease];
+
+    pub fn is_log(&self) -> bool {
+        *self == Reads::Log
+    }
+
+    /// The name the command line and traces use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Reads::Log => "log",
+            Reads::ReadIndex => "read-index",
+            Reads::Lease => "lease",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Reads, String> {
+        Reads::ALL
+            .into_iter()
+            .find(|r| r.name() == s)
+            .ok_or_else(|| format!("--reads: log, read-index or lease, not `{s}`"))
+    }
+
+    /// Whether a leader confirms its leadership in rounds of heartbeats (ReadIndex and lease).
+    pub fn confirms(self) -> bool {
+        self != Reads::Log
+    }
+}
+
+/// How much shorter a lease is than the election timeout's lower end: the margin that covers
+/// clock drift between the leader and the followers that promised it their votes.
+pub fn lease_ticks(timeout: u32) -> u64 {
+    (timeout - timeout / 4).max(1) as u64
+}
+
+/// Why a config's read options do not stand, if they do not.
+pub fn check_reads(reads: Reads, check_quorum: bool, drift: u32) -> Result<(), String> {
+    if reads == Reads::Lease && !check_quorum {
+        return Err("--reads lease needs --check-quorum: a lease holds only while the followers that answered the leader refuse to elect another for an election timeout (leader stickiness), as etcd also requires".into());
+    }
+    if drift > crate::sim::world::MAX_DRIFT {
+        return Err(format!(
+            "--drift: at most {} parts per thousand, not {drift}",
+            crate::sim::world::MAX_DRIFT
+        ));
+    }
+    Ok(())
+}
+
+/// A get a leader answers off the log once its conditions hold (ReadIndex, or a lease that
+/// lapsed): the log index it must have applied, once known (after an entry of its own term is
+/// committed), and the round of heartbeats a majority must have answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct WaitingRead {
+    pub client: u8,
+    pub seq: u32,
+    pub key: Value,
+    pub index: Option<u32>,
+    pub round: u32,
+}
+
+/// A leader's confirmation rounds (ReadIndex and lease): the latest round sent, when by its own
+/// clock, who answered it (itself included), the latest round a majority answered, the lease it
+/// holds (until this time on its clock; 0: none) and the gets waiting.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Rounds {
+    pub round: u32,
+    pub sent_at: u64,
+    pub acks: u64,
+    pub confirmed: u32,
+    pub lease_until: u64,
+    pub waiting: Vec<WaitingRead>,
+}
+
+impl Rounds {
+    /// Starts a new round at `now` (the leader's clock), answered so far by the leader alone.
+    pub fn start(&mut self, me: u8, now: u64) -> u32 {
+        self.round += 1;
+        self.sent_at = now;
+        self.acks = 1 << (me - 1);
+        self.round
+    }
+
+    /// Counts `from`'s answer to `round`; true if that made the latest round confirmed.
+    pub fn ack(&mut self, from: u8, round: u32, quorum: u32, lease: Option<u64>) -> bool {
+        if round != self.round || round <= self.confirmed {
+            return false;
+        }
+        self.acks |= 1 << (from - 1);
+        if self.acks.count_ones() < quorum {
+            return false;
+        }
+        self.confirmed = round;
+        if let Some(ticks) = lease {
+            self.lease_until = self.sent_at + ticks;
+        }
+        true
+    }
+
+    /// Whether the lease holds at `now` on the leader's clock.
+    pub fn leased(&self, now: u64) -> bool {
+        now < self.lease_until
+    }
+}

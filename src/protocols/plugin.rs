@@ -71,9 +71,11 @@ pub struct Setup {
     pub seed: u64,
     pub latency: (u32, u32),
     pub timeout: u32,
-    /// Raft and Multi-Paxos: Pre-Vote and CheckQuorum (others refuse them).
+    /// Raft and Multi-Paxos: Pre-Vote, CheckQuorum, reads and clock drift (others refuse them).
     pub pre_vote: bool,
     pub check_quorum: bool,
+    pub reads: crate::protocols::kv::Reads,
+    pub drift: u32,
 }
 
 pub trait Plugin: Protocol + Send + Sync {

@@ -15,6 +15,9 @@ pub struct Ctx {
     pub step: u64,
     /// The simulated time in ticks.
     pub now: u64,
+    /// What the handling node's own clock reads: behind `now` after a pause, off it by drift.
+    /// Anything a node decides by time (a lease) reads this, never `now`.
+    pub local: u64,
 }
 
 /// A timer request from a handler: the world owns the clock, the node only asks.

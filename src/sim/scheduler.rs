@@ -5,7 +5,7 @@
 use super::ids::{MsgId, NodeId};
 use super::protocol::Protocol;
 use super::rng::Rng;
-use super::world::{Action, ActionOf, World};
+use super::world::{Action, ActionOf, MAX_PAUSE, World};
 
 /// Fault and workload knobs, each a probability per step.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -24,6 +24,9 @@ pub struct Knobs {
     /// A random live Byzantine node tells a random lie from its protocol's alphabet.
     #[serde(skip_serializing_if = "is_zero")]
     pub lie: f64,
+    /// A random live node pauses (see `Action::Pause`) for between one tick and three timeouts.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub pause: f64,
 }
 
 fn is_zero(p: &f64) -> bool {
@@ -39,6 +42,7 @@ impl Default for Knobs {
             restart: 0.2,
             propose: 0.0,
             lie: 0.0,
+            pause: 0.0,
         }
     }
 }
@@ -52,6 +56,7 @@ impl Knobs {
         restart: 0.0,
         propose: 0.0,
         lie: 0.0,
+        pause: 0.0,
     };
 
     pub fn validate(&self) -> Result<(), String> {
@@ -62,6 +67,7 @@ impl Knobs {
             ("restart", self.restart),
             ("propose", self.propose),
             ("lie", self.lie),
+            ("pause", self.pause),
         ] {
             if !(0.0..=1.0).contains(&p) {
                 return Err(format!("{name}: a probability between 0 and 1, not {p}"));
@@ -73,6 +79,7 @@ impl Knobs {
             ("crash", self.crash, "crash"),
             ("propose", self.propose, "new request"),
             ("lie", self.lie, "lie"),
+            ("pause", self.pause, "pause"),
         ] {
             if p >= 1.0 {
                 return Err(format!(
@@ -148,14 +155,26 @@ impl Scheduler {
                 return world.lie_at(k).ok();
             }
         }
-        // The message due first, unless it is held: then the first of the others (a scan).
+        // Drawn only when pauses are on, so runs without them draw what they always drew.
+        if k.pause > 0.0
+            && self.rng.chance(k.pause)
+            && let Some(n) = self.pick(world, |s| s.up && !world.is_paused(s.id))
+        {
+            let most = world.timing().timeout.saturating_mul(3).clamp(1, MAX_PAUSE);
+            let ticks = self.rng.range(1, most as u64) as u32;
+            return Some(Action::Pause(n, ticks));
+        }
+        // The message due first, unless it is held: then the first of the others (a scan). A
+        // message for a paused node is due when it resumes.
         let due_msg = match world.network().earliest() {
-            Some(e) if !held(e.id) => Some((e.deliver_at, e.id)),
+            Some(e) if !held(e.id) && world.due_at(e.dst, e.deliver_at) == e.deliver_at => {
+                Some((e.deliver_at, e.id))
+            }
             _ => world
                 .network()
                 .in_flight()
                 .filter(|e| !held(e.id))
-                .map(|e| (e.deliver_at, e.id))
+                .map(|e| (world.due_at(e.dst, e.deliver_at), e.id))
                 .min(),
         };
         let due_timer = world

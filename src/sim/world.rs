@@ -24,6 +24,10 @@ pub enum Action<R, M> {
     Restart(NodeId),
     /// Fires a node's timer now.
     Timeout(NodeId),
+    /// The node stops for this many ticks (a long garbage-collection pause, a suspended VM) while
+    /// the others run on, and resumes believing no time has passed: its clock stays that far
+    /// behind. Messages for it wait until it resumes.
+    Pause(NodeId, u32),
     CutLink(NodeId, NodeId),
     HealLink(NodeId, NodeId),
     /// A Byzantine node sends `msg` to `to` although its own state did not lead it there: a lie.
@@ -53,6 +57,7 @@ impl<R: Request, M: fmt::Display> fmt::Display for Action<R, M> {
             Action::Crash(n) => write!(f, "Crash({n})"),
             Action::Restart(n) => write!(f, "Restart({n})"),
             Action::Timeout(n) => write!(f, "Timeout({n})"),
+            Action::Pause(n, ticks) => write!(f, "Pause({n}, {ticks})"),
             Action::CutLink(a, b) => write!(f, "CutLink({a}, {b})"),
             Action::HealLink(a, b) => write!(f, "HealLink({a}, {b})"),
             Action::Lie { from, to, msg } => write!(f, "Lie({from} to {to}: {msg})"),
@@ -79,6 +84,10 @@ pub enum ActionError {
     AlreadyCut(NodeId, NodeId),
     #[error("the link {0}-{1} is not cut")]
     NotCut(NodeId, NodeId),
+    #[error("{0} is paused until tick {1}")]
+    Paused(NodeId, u64),
+    #[error("a pause lasts 1 to {MAX_PAUSE} ticks, not {0}")]
+    PauseLength(u32),
     #[error("{0} is not Byzantine: only a node the config marks Byzantine may lie")]
     NotByzantine(NodeId),
     #[error("{0}")]
@@ -113,6 +122,12 @@ pub enum Event<P: Protocol> {
     Crashed(NodeId),
     Restarted(NodeId),
     TimedOut(NodeId),
+    /// The node stopped for `ticks` and will resume at world time `until`.
+    Paused {
+        node: NodeId,
+        ticks: u32,
+        until: u64,
+    },
     LinkCut(NodeId, NodeId),
     LinkHealed(NodeId, NodeId),
     /// A protocol observation: from a node, or from the monitor (`node: None`).
@@ -123,12 +138,64 @@ pub enum Event<P: Protocol> {
     Violation(Violation),
 }
 
+/// The longest pause one action may make.
+pub const MAX_PAUSE: u32 = 100_000;
+
+/// The widest clock drift a config may set, in parts per thousand.
+pub const MAX_DRIFT: u32 = 500;
+
 /// How a world's timing is set up (the protocol's own rules come separately).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Timing {
     pub seed: u64,
     pub latency: (u32, u32),
     pub timeout: u32,
+    /// How far each node's clock may run fast or slow, in parts per thousand (each node's
+    /// rate is drawn once, from the seed): 0, every clock keeps the world's time.
+    pub drift: u32,
+}
+
+/// Hashed as before drift existed when there is none, so older traces' hashes stand.
+impl std::hash::Hash for Timing {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.seed.hash(h);
+        self.latency.hash(h);
+        self.timeout.hash(h);
+        if self.drift != 0 {
+            self.drift.hash(h);
+        }
+    }
+}
+
+/// How a node's own clock differs from the world's. Handlers read it (`Ctx::local`): a lease
+/// is judged by the leader's clock, not by the world's.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Clock {
+    /// Ticks its clock missed while paused: it reads that much less than the world's time.
+    pub behind: u64,
+    /// Paused until this world time (at or before now: running).
+    pub paused_until: u64,
+    /// Parts per thousand its clock runs fast (negative: slow).
+    pub drift: i32,
+}
+
+impl Clock {
+    /// What this clock reads at world time `now`.
+    pub fn local(&self, now: u64) -> u64 {
+        let rated = now as i128 * (1000 + self.drift as i128) / 1000;
+        (rated.max(0) as u64).saturating_sub(self.behind)
+    }
+
+    /// The world ticks in which this clock counts `ticks` of its own.
+    pub fn world_ticks(&self, ticks: u64) -> u64 {
+        let rate = (1000 + self.drift as i128).max(1);
+        ((ticks as i128 * 1000 + rate - 1) / rate) as u64
+    }
+
+    /// Whether the node is paused at world time `now`.
+    pub fn paused_at(&self, now: u64) -> bool {
+        now < self.paused_until
+    }
 }
 
 #[derive(Clone, Debug, Hash)]
@@ -156,6 +223,8 @@ pub struct World<P: Protocol> {
     events: Vec<Event<P>>,
     /// The ids of messages that are lies (sent by a `Lie` action), in order: views mark them.
     lies: Vec<MsgId>,
+    /// Each node's clock, by slot.
+    clocks: Vec<Clock>,
 }
 
 impl<P: Protocol> World<P> {
@@ -182,16 +251,36 @@ impl<P: Protocol> World<P> {
             violations: Vec::new(),
             events: Vec::new(),
             lies: Vec::new(),
+            clocks: Vec::new(),
         };
+        world.clocks = world.draw_clocks();
         // Timers that run from the start (Raft's elections), drawn in roster order.
         for slot in 0..world.slots.len() {
             let id = world.slots[slot].id;
             if let Some(wait) = world.protocol.initial_timer(id) {
                 let ticks = world.ticks(wait);
-                world.slots[slot].timer = Some(ticks);
+                world.slots[slot].timer = Some(world.clocks[slot].world_ticks(ticks));
             }
         }
         world
+    }
+
+    /// Each node's clock at the start: its drift drawn from a generator of its own, so that a
+    /// run without drift draws what it always drew.
+    fn draw_clocks(&self) -> Vec<Clock> {
+        let bound = self.timing.drift.min(MAX_DRIFT) as u64;
+        let mut rng = Rng::new(self.timing.seed ^ 0xC10C_D21F_7000_0000);
+        self.slots
+            .iter()
+            .map(|_| Clock {
+                drift: if bound == 0 {
+                    0
+                } else {
+                    rng.range(0, 2 * bound) as i32 - bound as i32
+                },
+                ..Clock::default()
+            })
+            .collect()
     }
 
     /// How long a timer started now runs.
@@ -244,6 +333,20 @@ impl<P: Protocol> World<P> {
     pub fn is_lie(&self, id: MsgId) -> bool {
         self.lies.binary_search(&id).is_ok()
     }
+    /// Node `id`'s clock.
+    pub fn clock(&self, id: NodeId) -> Clock {
+        self.protocol
+            .slot_of(id)
+            .map_or_else(Clock::default, |i| self.clocks[i])
+    }
+    /// Whether node `id` is paused now.
+    pub fn is_paused(&self, id: NodeId) -> bool {
+        self.clock(id).paused_at(self.now)
+    }
+    /// When a message for `dst` due at `deliver_at` can be taken: not before it resumes.
+    pub fn due_at(&self, dst: NodeId, deliver_at: u64) -> u64 {
+        deliver_at.max(self.clock(dst).paused_until)
+    }
 
     fn slot_index(&self, id: NodeId) -> Result<usize, ActionError> {
         self.protocol.slot_of(id).ok_or(ActionError::NoSuchNode(id))
@@ -290,6 +393,16 @@ impl<P: Protocol> World<P> {
                 self.net.get(m).map(drop).ok_or(ActionError::NotInFlight(m))
             }
             Action::Crash(n) => self.live_slot(n).map(drop),
+            Action::Pause(n, ticks) => {
+                let i = self.live_slot(n)?;
+                if !(1..=MAX_PAUSE).contains(&ticks) {
+                    return Err(ActionError::PauseLength(ticks));
+                }
+                match self.clocks[i].paused_until {
+                    until if until > self.now => Err(ActionError::Paused(n, until)),
+                    _ => Ok(()),
+                }
+            }
             Action::Restart(n) => {
                 let i = self.slot_index(n)?;
                 if self.slots[i].up {
@@ -409,7 +522,9 @@ impl<P: Protocol> World<P> {
         match *action {
             Action::Propose(node, ref request) => {
                 let i = self.live_slot(node)?;
-                let ctx = self.ctx();
+                // A paused node takes the request when it resumes.
+                self.now = self.now.max(self.clocks[i].paused_until);
+                let ctx = self.ctx(i);
                 let protocol = Arc::clone(&self.protocol);
                 if let Err(why) = protocol.on_request(
                     ctx,
@@ -432,8 +547,8 @@ impl<P: Protocol> World<P> {
             }
             Action::Deliver(id) => {
                 let env = self.net.take(id).ok_or(ActionError::NotInFlight(id))?;
-                self.now = self.now.max(env.deliver_at);
                 let i = self.slot_index(env.dst)?;
+                self.now = self.now.max(self.due_at(env.dst, env.deliver_at));
                 let cause = if self.net.is_cut(env.src, env.dst) {
                     Some(LossCause::LinkCut)
                 } else if !self.slots[i].up {
@@ -451,7 +566,7 @@ impl<P: Protocol> World<P> {
                     self.net.stats.delivered += 1;
                     let (dst, src, msg) = (env.dst, env.src, env.msg.clone());
                     self.events.push(Event::Delivered(env));
-                    let ctx = self.ctx();
+                    let ctx = self.ctx(i);
                     let protocol = Arc::clone(&self.protocol);
                     protocol.on_message(ctx, dst, &mut self.slots[i].state, src, msg, &mut out);
                     self.flush(i, &mut out);
@@ -484,7 +599,7 @@ impl<P: Protocol> World<P> {
                 let i = self.slot_index(node)?;
                 self.slots[i].up = true;
                 self.events.push(Event::Restarted(node));
-                let ctx = self.ctx();
+                let ctx = self.ctx(i);
                 let protocol = Arc::clone(&self.protocol);
                 protocol.on_restart(ctx, node, &mut self.slots[i].state, &mut out);
                 self.flush(i, &mut out);
@@ -497,10 +612,27 @@ impl<P: Protocol> World<P> {
                     .ok_or(ActionError::NoTimer(node))?;
                 self.now = self.now.max(deadline);
                 self.events.push(Event::TimedOut(node));
-                let ctx = self.ctx();
+                let ctx = self.ctx(i);
                 let protocol = Arc::clone(&self.protocol);
                 protocol.on_timeout(ctx, node, &mut self.slots[i].state, &mut out);
                 self.flush(i, &mut out);
+            }
+            Action::Pause(node, ticks) => {
+                let i = self.live_slot(node)?;
+                let clock = &mut self.clocks[i];
+                // Its clock stops with it: on resuming it reads the time it paused at.
+                let missed = clock.local(self.now + ticks as u64) - clock.local(self.now);
+                clock.behind += missed;
+                clock.paused_until = self.now + ticks as u64;
+                // Its timer runs by its own clock, so it fires that much later.
+                if let Some(t) = &mut self.slots[i].timer {
+                    *t = (*t).max(self.now) + ticks as u64;
+                }
+                self.events.push(Event::Paused {
+                    node,
+                    ticks,
+                    until: clock.paused_until,
+                });
             }
             Action::CutLink(a, b) => {
                 self.net.cut(a, b);
@@ -520,10 +652,11 @@ impl<P: Protocol> World<P> {
         Ok(())
     }
 
-    fn ctx(&self) -> Ctx {
+    fn ctx(&self, slot: usize) -> Ctx {
         Ctx {
             step: self.step,
             now: self.now,
+            local: self.clocks[slot].local(self.now),
         }
     }
 
@@ -535,7 +668,7 @@ impl<P: Protocol> World<P> {
     /// Carries out what a handler asked for: notes to the monitor, messages to the network, timer.
     fn flush(&mut self, slot: usize, out: &mut Outbox<P>) {
         let node = self.slots[slot].id;
-        let ctx = self.ctx();
+        let ctx = self.ctx(slot);
         let before = self.events.len();
         // The monitor judges honest nodes only: a Byzantine node's own account of itself
         // proves nothing.
@@ -565,6 +698,7 @@ impl<P: Protocol> World<P> {
         match out.timer.take() {
             Some(TimerOp::Start(wait)) => {
                 let ticks = self.ticks(wait);
+                let ticks = self.clocks[slot].world_ticks(ticks);
                 self.slots[slot].timer = Some(self.now + ticks)
             }
             Some(TimerOp::Stop) => self.slots[slot].timer = None,
@@ -588,6 +722,10 @@ impl<P: Protocol> World<P> {
         // Only runs with lies hash them, so the hashes of earlier traces stand.
         if !self.lies.is_empty() {
             self.lies.hash(&mut h);
+        }
+        // Likewise clocks, only once one differs from the world's.
+        if self.clocks.iter().any(|c| *c != Clock::default()) {
+            self.clocks.hash(&mut h);
         }
         h.finish_u64()
     }

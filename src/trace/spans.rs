@@ -32,6 +32,7 @@ pub enum LaneMark {
     Crash(NodeId),
     Restart(NodeId),
     Timeout(NodeId),
+    Pause(NodeId),
     Learned(NodeId),
     Chosen,
     LinkCut(NodeId, NodeId),
@@ -96,6 +97,7 @@ impl<P: Plugin> SpansCache<P> {
                     Event::Crashed(n) => self.marks.push((step, LaneMark::Crash(*n))),
                     Event::Restarted(n) => self.marks.push((step, LaneMark::Restart(*n))),
                     Event::TimedOut(n) => self.marks.push((step, LaneMark::Timeout(*n))),
+                    Event::Paused { node, .. } => self.marks.push((step, LaneMark::Pause(*node))),
                     Event::LinkCut(a, b) => self.marks.push((step, LaneMark::LinkCut(*a, *b))),
                     Event::LinkHealed(a, b) => {
                         self.marks.push((step, LaneMark::LinkHealed(*a, *b)))

@@ -172,6 +172,7 @@ texts! {
     DoCrash => "{0} crashes", "{0} 崩溃";
     DoRestart => "{0} restarts", "{0} 重启";
     DoTimeout => "{0}'s timer fires", "{0} 的计时器到期";
+    DoPause => "{0} pauses for {1} ticks", "{0} 暂停 {1} 个时钟周期";
     DoCut => "the link {0}–{1} is cut", "链路 {0}–{1} 被切断";
     DoHeal => "the link {0}–{1} is mended", "链路 {0}–{1} 恢复";
     DoLie => "{0} lies to {1}: it sends {2}", "{0} 向 {1} 说谎：发送 {2}";

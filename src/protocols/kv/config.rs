@@ -32,7 +32,12 @@ pub trait StoreConfig: Clone + std::fmt::Debug + PartialEq + Default {
         *f.latency = setup.latency;
         *f.timeout = setup.timeout;
         *f.byzantine = crate::protocols::byzantine::parse(&setup.byzantine)?;
-        f.set_elections(setup.pre_vote, setup.check_quorum)?;
+        f.set_leader_options(LeaderOptionsSetting {
+            pre_vote: setup.pre_vote,
+            check_quorum: setup.check_quorum,
+            reads: setup.reads,
+            drift: setup.drift,
+        })?;
         *config.flaws() = setup
             .flaws
             .iter()
@@ -61,18 +66,38 @@ pub struct Fields<'a> {
     pub byzantine: &'a mut Vec<crate::sim::NodeId>,
     /// f, for a protocol whose quorums are sized for Byzantine replicas (PBFT).
     pub faults: Option<&'a mut u8>,
-    /// The election options of a protocol that has them (Raft, Multi-Paxos).
-    pub elections: Option<Elections<'a>>,
+    /// The options of a leader-based protocol that has them (Raft, Multi-Paxos).
+    pub leader: Option<LeaderOptions<'a>>,
 }
 
-/// What deployed leader-based protocols add to elections so that a partition cannot disrupt
-/// them. Both default off, so traces written before them load and replay unchanged.
-pub struct Elections<'a> {
+/// What deployed leader-based protocols add: elections a partition cannot disrupt, reads off
+/// the log, and the clocks leases rest on. All default off, so traces written before them load
+/// and replay unchanged.
+pub struct LeaderOptions<'a> {
     /// Ask first whether an election could be won, without raising the term or ballot.
     pub pre_vote: &'a mut bool,
     /// A leader that has not heard from a majority within an election timeout steps down,
     /// and a server that hears from a live leader ignores requests to elect another.
     pub check_quorum: &'a mut bool,
+    /// How a leader answers a get.
+    pub reads: &'a mut super::Reads,
+    /// How far each node's clock may run fast or slow, in parts per thousand.
+    pub drift: &'a mut u32,
+}
+
+/// The leader options as the command line gives them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LeaderOptionsSetting {
+    pub pre_vote: bool,
+    pub check_quorum: bool,
+    pub reads: super::Reads,
+    pub drift: u32,
+}
+
+impl LeaderOptionsSetting {
+    pub fn any(&self) -> bool {
+        *self != LeaderOptionsSetting::default()
+    }
 }
 
 /// Serde's test for an option left at its default (off): then a trace does not write it.
@@ -80,18 +105,47 @@ pub fn is_off(on: &bool) -> bool {
     !*on
 }
 
+/// Serde's test for no drift: then a trace does not write it.
+pub fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
 impl Fields<'_> {
-    /// Switches the election options on as asked; asking a protocol without them is an error.
-    pub fn set_elections(&mut self, pre_vote: bool, check_quorum: bool) -> Result<(), String> {
-        match &mut self.elections {
+    /// Sets the leader options as asked; asking a protocol without them is an error.
+    pub fn set_leader_options(&mut self, o: LeaderOptionsSetting) -> Result<(), String> {
+        match &mut self.leader {
             Some(e) => {
-                *e.pre_vote = pre_vote;
-                *e.check_quorum = check_quorum;
+                *e.pre_vote = o.pre_vote;
+                *e.check_quorum = o.check_quorum;
+                *e.reads = o.reads;
+                *e.drift = o.drift;
                 Ok(())
             }
-            None if pre_vote || check_quorum => Err(NO_ELECTION_OPTIONS.to_string()),
+            None if o.any() => Err(NO_LEADER_OPTIONS.to_string()),
             None => Ok(()),
         }
+    }
+
+    /// Switches the election options as asked, the others unchanged.
+    pub fn set_elections(&mut self, pre_vote: bool, check_quorum: bool) -> Result<(), String> {
+        let current = self.leader_options();
+        self.set_leader_options(LeaderOptionsSetting {
+            pre_vote,
+            check_quorum,
+            ..current
+        })
+    }
+
+    /// The leader options as set (all off for a protocol without them).
+    pub fn leader_options(&self) -> LeaderOptionsSetting {
+        self.leader
+            .as_ref()
+            .map_or_else(LeaderOptionsSetting::default, |e| LeaderOptionsSetting {
+                pre_vote: *e.pre_vote,
+                check_quorum: *e.check_quorum,
+                reads: *e.reads,
+                drift: *e.drift,
+            })
     }
 
     /// Sets the servers and f where given: a protocol with f defaults to 3f + 1 servers.
@@ -107,15 +161,15 @@ impl Fields<'_> {
     }
 }
 
-/// What `--pre-vote` or `--check-quorum` says to a protocol without them.
-pub const NO_ELECTION_OPTIONS: &str =
-    "--pre-vote and --check-quorum are options of Raft and Multi-Paxos only";
+/// What `--pre-vote`, `--check-quorum`, `--reads` or `--drift` says to a protocol without them.
+pub const NO_LEADER_OPTIONS: &str =
+    "--pre-vote, --check-quorum, --reads and --drift are options of Raft and Multi-Paxos only";
 
 /// `StoreConfig` for a store protocol's `Config` and `Flaw` (each has the same fields): PBFT
 /// names its `faults` field, Raft and Multi-Paxos their `elections` options.
 #[macro_export]
 macro_rules! store_config {
-    ($config:ty, $flaw:ty $(, faults = $faults:ident)? $(, elections = ($pre_vote:ident, $check_quorum:ident))?) => {
+    ($config:ty, $flaw:ty $(, faults = $faults:ident)? $(, leader = ($pre_vote:ident, $check_quorum:ident, $reads:ident, $drift:ident))?) => {
         impl $crate::protocols::kv::config::StoreConfig for $config {
             type Flaw = $flaw;
             fn fields(&mut self) -> $crate::protocols::kv::config::Fields<'_> {
@@ -133,14 +187,16 @@ macro_rules! store_config {
                         $(faults = Some(&mut self.$faults);)?
                         faults
                     },
-                    elections: {
+                    leader: {
                         #[allow(unused_mut, unused_assignments)]
-                        let mut elections = None;
-                        $(elections = Some($crate::protocols::kv::config::Elections {
+                        let mut leader = None;
+                        $(leader = Some($crate::protocols::kv::config::LeaderOptions {
                             pre_vote: &mut self.$pre_vote,
                             check_quorum: &mut self.$check_quorum,
+                            reads: &mut self.$reads,
+                            drift: &mut self.$drift,
                         });)?
-                        elections
+                        leader
                     },
                 }
             }

@@ -574,6 +574,7 @@ mod tests {
                 restart: 0.3,
                 propose: 0.0,
                 lie: 0.0,
+                pause: 0.0,
             };
             let mut sched = Scheduler::new(seed, knobs);
             for _ in 0..400 {

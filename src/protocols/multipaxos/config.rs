@@ -121,6 +121,12 @@ pub struct Config {
     /// another server's `Prepare`.
     #[serde(skip_serializing_if = "crate::protocols::kv::config::is_off")]
     pub check_quorum: bool,
+    /// How a leader answers a get: through the log (the default), ReadIndex or a lease.
+    #[serde(skip_serializing_if = "crate::protocols::kv::Reads::is_log")]
+    pub reads: crate::protocols::kv::Reads,
+    /// How far each node's clock may run fast or slow, in parts per thousand (0: none).
+    #[serde(skip_serializing_if = "crate::protocols::kv::config::is_zero")]
+    pub drift: u32,
 }
 
 impl Default for Config {
@@ -136,6 +142,8 @@ impl Default for Config {
             byzantine: Vec::new(),
             pre_vote: false,
             check_quorum: false,
+            reads: crate::protocols::kv::Reads::Log,
+            drift: 0,
         }
     }
 }
@@ -149,8 +157,13 @@ impl Config {
             self.timeout,
             &self.flaws,
             &self.byzantine,
-        )
+        )?;
+        crate::protocols::kv::check_reads(self.reads, self.check_quorum, self.drift)
     }
 }
 
-crate::store_config!(Config, Flaw, elections = (pre_vote, check_quorum));
+crate::store_config!(
+    Config,
+    Flaw,
+    leader = (pre_vote, check_quorum, reads, drift)
+);

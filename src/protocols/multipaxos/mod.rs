@@ -1555,6 +1555,7 @@ impl Config {
             seed: self.seed,
             latency: self.latency,
             timeout: self.timeout,
+            drift: self.drift,
         }
     }
 

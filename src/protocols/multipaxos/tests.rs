@@ -126,6 +126,7 @@ fn random_faulty_schedules(seeds: u64, pre_vote: bool, check_quorum: bool) {
             restart: 0.2,
             propose: 0.0,
             lie: 0.0,
+            pause: 0.0,
         };
         let mut sched = Scheduler::new(seed, knobs);
         for _ in 0..3000 {

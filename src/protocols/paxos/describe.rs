@@ -191,8 +191,8 @@ impl Plugin for Paxos {
     }
 
     fn config_from(setup: &crate::protocols::plugin::Setup) -> Result<Config, String> {
-        if setup.pre_vote || setup.check_quorum {
-            return Err(crate::protocols::kv::config::NO_ELECTION_OPTIONS.to_string());
+        if setup.pre_vote || setup.check_quorum || !setup.reads.is_log() || setup.drift != 0 {
+            return Err(crate::protocols::kv::config::NO_LEADER_OPTIONS.to_string());
         }
         let config = Config {
             proposers: setup.proposers,

@@ -48,6 +48,7 @@ impl Config {
             seed: self.seed,
             latency: self.latency,
             timeout: self.timeout,
+            drift: 0,
         }
     }
 
@@ -1150,7 +1151,11 @@ mod tests {
         })
     }
 
-    const CTX: Ctx = Ctx { step: 1, now: 0 };
+    const CTX: Ctx = Ctx {
+        step: 1,
+        now: 0,
+        local: 0,
+    };
     const P1: NodeId = proposer(1);
     const A1: NodeId = acceptor(1);
     const A2: NodeId = acceptor(2);

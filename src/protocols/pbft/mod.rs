@@ -1478,6 +1478,7 @@ impl Config {
             seed: self.seed,
             latency: self.latency,
             timeout: self.timeout,
+            drift: 0,
         }
     }
 

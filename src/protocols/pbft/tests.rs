@@ -195,6 +195,7 @@ fn states_and_messages_round_trip() {
             restart: 0.3,
             propose: 0.0,
             lie: 0.1,
+            pause: 0.0,
         };
         let mut sched = Scheduler::new(seed, knobs);
         for _ in 0..400 {
@@ -298,6 +299,7 @@ fn a_lie_drawn_alone_is_the_one_the_list_holds_there() {
             restart: 0.3,
             propose: 0.05,
             lie: 0.05,
+            pause: 0.0,
         };
         let mut sched = Scheduler::new(u64::from(servers), knobs);
         let mut largest = 0;
@@ -356,6 +358,7 @@ fn a_view_change_a_backup_keeps_for_the_view_it_is_changing_to_changes_nothing_i
             restart: 0.3,
             propose: 0.05,
             lie: 0.05,
+            pause: 0.0,
         };
         let mut sched = Scheduler::new(seed, knobs);
         // Stale by the rule this test checks, not by the older one (a view it left or is in).

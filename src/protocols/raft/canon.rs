@@ -9,7 +9,7 @@
 
 use super::{Flaw, LogEntry, Monitor, Msg, Node, Note, Raft, Role, Server};
 use crate::protocols::kv::canon::{self as kv_canon, pack, tag, unpack};
-use crate::protocols::kv::{ClientMsg, Entry, Op};
+use crate::protocols::kv::{ClientMsg, Command, Entry, Op, Reads, Rounds, WaitingRead};
 use crate::sim::canon::{Canonical, Reader, Writer};
 use crate::sim::ids::{NodeId, Role as NodeRole};
 
@@ -33,6 +33,55 @@ fn read_log_entry(c: &Codes, r: &mut Reader) -> LogEntry {
     let term = r.varint() as u32;
     let entry = c.entry_at(r.varint()).unwrap_or(Entry::Noop);
     LogEntry { term, entry }
+}
+
+/// A leader's rounds, for ReadIndex and lease reads. Clock readings are left out: the explorer
+/// runs no clocks (and refuses leases).
+fn encode_rounds(rounds: &Rounds, c: &Codes, w: &mut Writer) {
+    w.varint(rounds.round as u64);
+    w.varint(rounds.acks);
+    w.varint(rounds.confirmed as u64);
+    w.varint(rounds.waiting.len() as u64);
+    for read in &rounds.waiting {
+        w.varint(c.command(&Command {
+            client: read.client,
+            seq: read.seq,
+            op: Op::Get(read.key),
+        }));
+        w.varint(read.index.map_or(0, |i| i as u64 + 1));
+        w.varint(read.round as u64);
+    }
+}
+
+fn decode_rounds(c: &Codes, r: &mut Reader) -> Rounds {
+    let round = r.varint() as u32;
+    let acks = r.varint();
+    let confirmed = r.varint() as u32;
+    let waiting = (0..r.varint())
+        .filter_map(|_| {
+            let command = c.command_at(r.varint());
+            let index = match r.varint() {
+                0 => None,
+                i => Some(i as u32 - 1),
+            };
+            let round = r.varint() as u32;
+            let command = command?;
+            Some(WaitingRead {
+                client: command.client,
+                seq: command.seq,
+                key: command.op.key(),
+                index,
+                round,
+            })
+        })
+        .collect();
+    Rounds {
+        round,
+        acks,
+        confirmed,
+        waiting,
+        ..Rounds::default()
+    }
 }
 
 fn optional_server(w: &mut Writer, s: Option<u8>) {
@@ -78,10 +127,13 @@ impl Raft {
             Msg::PreVoteReply { term, granted } => {
                 pack(PRE_VOTE_REPLY, &[(*term as u64, 20), (*granted as u64, 1)])
             }
+            // A round (ReadIndex, lease) does not fit: such a message is interned.
+            Msg::AppendReply { round: 1.., .. } | Msg::AppendEntries { round: 1.., .. } => None,
             Msg::AppendReply {
                 term,
                 success,
                 index,
+                round: 0,
             } => pack(
                 APPEND_REPLY,
                 &[
@@ -96,6 +148,7 @@ impl Raft {
                 prev_term,
                 entries,
                 commit,
+                round: 0,
             } => {
                 let (entry_term, entry) = match &entries[..] {
                     [] => (0, 0),
@@ -141,6 +194,7 @@ impl Raft {
                 matched,
                 heard,
                 beats,
+                rounds,
             } => {
                 w.byte(2);
                 for (n, m) in next.iter().zip(matched) {
@@ -150,6 +204,9 @@ impl Raft {
                 // Both 0 without `check_quorum`.
                 w.varint(*heard);
                 w.byte(*beats);
+                if self.reads.confirms() {
+                    encode_rounds(rounds, c, w);
+                }
             }
             Role::PreCandidate { votes } => {
                 w.byte(3);
@@ -159,6 +216,9 @@ impl Raft {
         w.varint(s.pending.len() as u64);
         for p in &s.pending {
             w.varint(c.command(p));
+        }
+        if self.reads == Reads::Lease {
+            w.byte(s.waking as u8);
         }
     }
 
@@ -184,6 +244,11 @@ impl Raft {
                     matched,
                     heard: r.varint(),
                     beats: r.byte(),
+                    rounds: if self.reads.confirms() {
+                        decode_rounds(c, r)
+                    } else {
+                        Rounds::default()
+                    },
                 }
             }
             3 => Role::PreCandidate { votes: r.varint() },
@@ -194,7 +259,9 @@ impl Raft {
         let pending = (0..r.varint())
             .filter_map(|_| c.command_at(r.varint()))
             .collect();
+        let waking = self.reads == Reads::Lease && r.byte() != 0;
         Server {
+            waking,
             term,
             voted_for,
             log,
@@ -288,6 +355,7 @@ impl Canonical for Raft {
                     term: v[0] as u32,
                     success: v[1] != 0,
                     index: v[2] as u32,
+                    round: 0,
                 }
             }
             APPEND => {
@@ -306,6 +374,7 @@ impl Canonical for Raft {
                     prev_term: v[2] as u32,
                     entries: entries.into(),
                     commit: v[3] as u32,
+                    round: 0,
                 }
             }
             _ => c
@@ -515,6 +584,7 @@ mod tests {
                 restart: 0.3,
                 propose: 0.0,
                 lie: 0.0,
+                pause: 0.0,
             };
             let mut sched = Scheduler::new(seed, knobs);
             for _ in 0..400 {

@@ -142,6 +142,7 @@ pub fn short_label(m: &Msg) -> String {
             term,
             success,
             index,
+            ..
         } => format!(
             "AR {term} {}[{index}]",
             if *success { "ok " } else { "retry " }
@@ -370,6 +371,23 @@ impl Plugin for Raft {
             Note::Returned { seq, output } => (
                 format!("request {seq}: {output}"),
                 format!("request {seq} returned {output}"),
+            ),
+            Note::AnsweredRead {
+                client,
+                seq,
+                index,
+                lease,
+            } => (
+                format!("read C{client}.{seq}"),
+                if *lease {
+                    format!(
+                        "answered C{client}.{seq}'s get alone, under its lease (applied up to [{index}])"
+                    )
+                } else {
+                    format!(
+                        "answered C{client}.{seq}'s get once a majority answered a round sent after it and it had applied up to [{index}] (ReadIndex)"
+                    )
+                },
             ),
             _ => return None,
         };

@@ -86,12 +86,18 @@ pub enum Msg {
         granted: bool,
     },
     /// Entries from `prev_index + 1` on (none: a heartbeat), with the leader's commit index.
+    ///
+    /// Under ReadIndex or lease reads, `round` is the leader's latest round of heartbeats, which
+    /// the reply echoes: a majority answering a round sent after a read arrived proves the leader
+    /// still led then. 0 without them.
     AppendEntries {
         term: u32,
         prev_index: u32,
         prev_term: u32,
         entries: Arc<[LogEntry]>,
         commit: u32,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        round: u32,
     },
     /// Success: the follower's log matches the leader's up to `index`. Failure: where the
     /// leader should try from next (the follower's log ends, or conflicts, before it).
@@ -99,6 +105,8 @@ pub enum Msg {
         term: u32,
         success: bool,
         index: u32,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        round: u32,
     },
     /// Pre-Vote (`pre_vote`): would you vote for me in `term` (one past the asker's own)? Nobody
     /// changes term for it.
@@ -112,6 +120,22 @@ pub enum Msg {
         term: u32,
         granted: bool,
     },
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// `, round N` when a message carries a round (ReadIndex or lease reads).
+struct RoundWords(u32);
+
+impl fmt::Display for RoundWords {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self.0 {
+            0 => Ok(()),
+            n => write!(f, ", round {n}"),
+        }
+    }
 }
 
 impl Msg {
@@ -159,33 +183,47 @@ impl fmt::Display for Msg {
                 prev_index,
                 entries,
                 commit,
+                round,
                 ..
             } if entries.is_empty() => write!(
                 f,
-                "AppendEntries(term {term}, after [{prev_index}], heartbeat, commit {commit})"
+                "AppendEntries(term {term}, after [{prev_index}], heartbeat, commit {commit}{})",
+                RoundWords(*round)
             ),
             Msg::AppendEntries {
                 term,
                 prev_index,
                 entries,
                 commit,
+                round,
                 ..
             } => write!(
                 f,
-                "AppendEntries(term {term}, [{}]..[{}], commit {commit})",
+                "AppendEntries(term {term}, [{}]..[{}], commit {commit}{})",
                 prev_index + 1,
-                *prev_index as usize + entries.len()
+                *prev_index as usize + entries.len(),
+                RoundWords(*round)
             ),
             Msg::AppendReply {
                 term,
                 success: true,
                 index,
-            } => write!(f, "AppendReply(term {term}, ok up to [{index}])"),
+                round,
+            } => write!(
+                f,
+                "AppendReply(term {term}, ok up to [{index}]{})",
+                RoundWords(*round)
+            ),
             Msg::AppendReply {
                 term,
                 success: false,
                 index,
-            } => write!(f, "AppendReply(term {term}, retry from [{index}])"),
+                round,
+            } => write!(
+                f,
+                "AppendReply(term {term}, retry from [{index}]{})",
+                RoundWords(*round)
+            ),
             Msg::PreVote {
                 term,
                 last_index,
@@ -218,11 +256,15 @@ pub enum Role {
     /// to match (its own entries included). Under `check_quorum`, also the servers heard from
     /// (itself included) in the heartbeats counted in `beats` since its last check; both stay 0
     /// without it.
+    ///
+    /// Under ReadIndex or lease reads, `rounds` holds its rounds of heartbeats, its lease and
+    /// the gets waiting for them (empty without).
     Leader {
         next: Vec<u32>,
         matched: Vec<u32>,
         heard: u64,
         beats: u8,
+        rounds: kv::Rounds,
     },
 }
 
@@ -241,6 +283,10 @@ pub struct Server {
     pub role: Role,
     /// Client commands waiting for a leader.
     pub pending: Vec<Command>,
+    /// Under lease reads: restarted less than an election timeout ago. It may have answered a
+    /// leader's heartbeat just before it crashed, promising that leader not to elect another
+    /// within an election timeout, so it votes for nobody until its timer fires.
+    pub waking: bool,
 }
 
 impl Default for Server {
@@ -254,6 +300,7 @@ impl Default for Server {
             commit: 0,
             role: Role::Follower { leader: None },
             pending: Vec::new(),
+            waking: false,
         }
     }
 }
@@ -369,11 +416,20 @@ pub enum Note {
         term: u32,
     },
     /// Ignored `candidate`'s request for votes in `term`: it heard from the live leader
-    /// `leader` within an election timeout (leader stickiness, under `check_quorum`).
+    /// `leader` within an election timeout (leader stickiness, under `check_quorum`), or, with
+    /// no leader, it restarted less than an election timeout ago (under lease reads).
     IgnoredVote {
         candidate: u8,
         term: u32,
-        leader: u8,
+        leader: Option<u8>,
+    },
+    /// A leader answered client `client`'s get `seq` off the log: under its lease, or once a
+    /// round of heartbeats confirmed it led and it had applied up to `index` (ReadIndex).
+    AnsweredRead {
+        client: u8,
+        seq: u32,
+        index: u32,
+        lease: bool,
     },
     /// A leader heard from only `heard` servers (itself included) within an election timeout,
     /// fewer than a majority, and stepped down (`check_quorum`).
@@ -413,6 +469,8 @@ pub struct Raft {
     /// See `Config::pre_vote` and `Config::check_quorum`.
     pub pre_vote: bool,
     pub check_quorum: bool,
+    /// See `Config::reads`.
+    pub reads: kv::Reads,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -468,6 +526,7 @@ impl Raft {
             byzantine: config.byzantine.clone(),
             pre_vote: config.pre_vote,
             check_quorum: config.check_quorum,
+            reads: config.reads,
         }
     }
 
@@ -532,7 +591,7 @@ impl Raft {
 
     /// The election timer fired under `pre_vote`: ask whether it could win the next term, its
     /// own term unchanged, and campaign only once a majority says yes.
-    fn pre_campaign(&self, me: u8, s: &mut Server, out: &mut Outbox<Self>) {
+    fn pre_campaign(&self, me: u8, s: &mut Server, now: u64, out: &mut Outbox<Self>) {
         out.note(Note::PreCampaigning { term: s.term + 1 });
         s.role = Role::PreCandidate {
             votes: 1 << (me - 1),
@@ -548,14 +607,14 @@ impl Raft {
             );
         }
         out.timer = Some(self.election_wait());
-        self.count_pre_votes(me, s, out);
+        self.count_pre_votes(me, s, now, out);
     }
 
-    fn count_pre_votes(&self, me: u8, s: &mut Server, out: &mut Outbox<Self>) {
+    fn count_pre_votes(&self, me: u8, s: &mut Server, now: u64, out: &mut Outbox<Self>) {
         if let Role::PreCandidate { votes } = s.role
             && votes.count_ones() >= self.quorum()
         {
-            self.campaign(me, s, out);
+            self.campaign(me, s, now, out);
         }
     }
 
@@ -608,13 +667,13 @@ impl Raft {
         (term, last_index, last_term): (u32, u32, u32),
         out: &mut Outbox<Self>,
     ) {
-        let sticky = self.check_quorum && self.live_leader(me, s).is_some();
+        let sticky = self.check_quorum && (self.live_leader(me, s).is_some() || s.waking);
         let granted = term > s.term && self.up_to_date(s, last_index, last_term) && !sticky;
         out.send(server(candidate), Msg::PreVoteReply { term, granted });
     }
 
     /// The election timer fired: a new term, a vote for itself, and a request for the others'.
-    fn campaign(&self, me: u8, s: &mut Server, out: &mut Outbox<Self>) {
+    fn campaign(&self, me: u8, s: &mut Server, now: u64, out: &mut Outbox<Self>) {
         out.note(Note::TermChanged {
             from: s.term,
             to: s.term + 1,
@@ -641,10 +700,10 @@ impl Raft {
             );
         }
         out.timer = Some(self.election_wait());
-        self.count_votes(me, s, out);
+        self.count_votes(me, s, now, out);
     }
 
-    fn count_votes(&self, me: u8, s: &mut Server, out: &mut Outbox<Self>) {
+    fn count_votes(&self, me: u8, s: &mut Server, now: u64, out: &mut Outbox<Self>) {
         let Role::Candidate { votes } = s.role else {
             return;
         };
@@ -660,11 +719,16 @@ impl Raft {
             matched,
             heard: kv::heard_at_start(self.check_quorum, me),
             beats: 0,
+            rounds: kv::Rounds::default(),
         };
         out.note(Note::Elected {
             term: s.term,
             log: s.log.clone(),
         });
+        // Its first heartbeats are its first round: a lease from the start.
+        if self.reads == kv::Reads::Lease {
+            self.start_round(me, s, now);
+        }
         // No no-op yet (it comes with the first heartbeat, see `on_timeout`): entries of earlier
         // terms commit only through a later entry of this term (Figure 8).
         let pending = std::mem::take(&mut s.pending);
@@ -706,9 +770,10 @@ impl Raft {
 
     /// Sends `to` the entries it lacks (a bounded batch), or a heartbeat when it lacks none.
     fn replicate(&self, s: &Server, to: u8, out: &mut Outbox<Self>) {
-        let Role::Leader { next, .. } = &s.role else {
+        let Role::Leader { next, rounds, .. } = &s.role else {
             return;
         };
+        let round = rounds.round;
         let next = next[to as usize - 1].clamp(1, s.last_index() + 1);
         let prev_index = next - 1;
         let prev_term = s.term_at(prev_index).unwrap_or(0);
@@ -722,6 +787,7 @@ impl Raft {
                 prev_term,
                 entries,
                 commit: s.commit,
+                round,
             },
         );
     }
@@ -754,7 +820,111 @@ impl Raft {
             }
             s.commit = best;
             self.apply_ready(s, out);
+            self.serve_reads(s, out);
         }
+    }
+
+    /// Starts a round of heartbeats (ReadIndex, lease) at `now` on the leader's clock; the
+    /// caller sends them. A cluster of one confirms it at once.
+    fn start_round(&self, me: u8, s: &mut Server, now: u64) {
+        let quorum = self.quorum();
+        let lease = self.lease();
+        if let Role::Leader { rounds, .. } = &mut s.role {
+            let round = rounds.start(me, now);
+            if quorum == 1 {
+                rounds.ack(me, round, quorum, lease);
+            }
+        }
+    }
+
+    /// How long a confirmed round's lease lasts on the leader's clock, under lease reads.
+    fn lease(&self) -> Option<u64> {
+        (self.reads == kv::Reads::Lease).then(|| kv::lease_ticks(self.timeout))
+    }
+
+    /// Answers the gets waiting at a leader whose conditions now hold: an entry of its own term
+    /// committed (which fixes the read's index, its commit index then), a round sent after the
+    /// get arrived answered by a majority, and the log applied up to the index.
+    fn serve_reads(&self, s: &mut Server, out: &mut Outbox<Self>) {
+        let own_term = s.term_at(s.commit) == Some(s.term);
+        let (commit, applied) = (s.commit, s.applied);
+        let Role::Leader { rounds, .. } = &mut s.role else {
+            return;
+        };
+        let confirmed = rounds.confirmed;
+        let store = &s.store;
+        rounds.waiting.retain_mut(|r| {
+            if r.index.is_none() && own_term {
+                r.index = Some(commit);
+            }
+            match r.index {
+                Some(index) if confirmed >= r.round && applied >= index => {
+                    out.note(Note::AnsweredRead {
+                        client: r.client,
+                        seq: r.seq,
+                        index,
+                        lease: false,
+                    });
+                    let output = Output::Got(store.kv.get(&r.key).copied());
+                    out.send(
+                        client(r.client),
+                        Msg::Client(ClientMsg::Reply { seq: r.seq, output }),
+                    );
+                    false
+                }
+                _ => true,
+            }
+        });
+    }
+
+    /// A get at a leader under ReadIndex or lease reads: answered at once under a lease that
+    /// holds by its own clock (once its term has an entry committed and applied), else held
+    /// until a new round of heartbeats confirms it still leads.
+    fn read_off_log(
+        &self,
+        me: u8,
+        s: &mut Server,
+        c: Command,
+        key: crate::protocols::Value,
+        now: u64,
+        out: &mut Outbox<Self>,
+    ) {
+        let own_term = s.term_at(s.commit) == Some(s.term);
+        let Role::Leader { rounds, .. } = &mut s.role else {
+            return;
+        };
+        if self.reads == kv::Reads::Lease && rounds.leased(now) && own_term && s.applied >= s.commit
+        {
+            out.note(Note::AnsweredRead {
+                client: c.client,
+                seq: c.seq,
+                index: s.commit,
+                lease: true,
+            });
+            let output = Output::Got(s.store.kv.get(&key).copied());
+            out.send(
+                client(c.client),
+                Msg::Client(ClientMsg::Reply { seq: c.seq, output }),
+            );
+            return;
+        }
+        if rounds
+            .waiting
+            .iter()
+            .any(|r| r.client == c.client && r.seq == c.seq)
+        {
+            return;
+        }
+        rounds.waiting.push(kv::WaitingRead {
+            client: c.client,
+            seq: c.seq,
+            key,
+            index: own_term.then_some(s.commit),
+            round: rounds.round + 1,
+        });
+        self.start_round(me, s, now);
+        self.replicate_all(me, s, out);
+        self.serve_reads(s, out);
     }
 
     fn apply_ready(&self, s: &mut Server, out: &mut Outbox<Self>) {
@@ -792,7 +962,8 @@ impl Raft {
         // from a live leader, neither take the candidate's term nor vote, nor answer.
         if self.check_quorum
             && term > s.term
-            && let Some(leader) = self.live_leader(me, s)
+            && let leader = self.live_leader(me, s)
+            && (leader.is_some() || s.waking)
         {
             out.note(Note::IgnoredVote {
                 candidate,
@@ -832,7 +1003,7 @@ impl Raft {
         prev_index: u32,
         prev_term: u32,
         entries: &[LogEntry],
-        commit: u32,
+        (commit, round): (u32, u32),
         out: &mut Outbox<Self>,
     ) {
         if term < s.term {
@@ -842,10 +1013,12 @@ impl Raft {
                     term: s.term,
                     success: false,
                     index: 0,
+                    round,
                 },
             );
             return;
         }
+        s.waking = false;
         self.adopt_term(s, term, out);
         if !matches!(s.role, Role::Follower { leader: Some(l) } if l == leader) {
             if let Role::Candidate { .. } = s.role {
@@ -882,6 +1055,7 @@ impl Raft {
                     term: s.term,
                     success: false,
                     index,
+                    round,
                 },
             );
             return;
@@ -921,6 +1095,7 @@ impl Raft {
                 term: s.term,
                 success: true,
                 index: last_new,
+                round,
             },
         );
     }
@@ -931,7 +1106,7 @@ impl Raft {
         me: u8,
         s: &mut Server,
         from: u8,
-        (term, success, index): (u32, bool, u32),
+        (term, success, index, round): (u32, bool, u32, u32),
         out: &mut Outbox<Self>,
     ) {
         if term > s.term {
@@ -942,10 +1117,12 @@ impl Raft {
             return;
         }
         let last = s.last_index();
+        let (quorum, lease) = (self.quorum(), self.lease());
         let Role::Leader {
             next,
             matched,
             heard,
+            rounds,
             ..
         } = &mut s.role
         else {
@@ -955,6 +1132,7 @@ impl Raft {
         if self.check_quorum {
             *heard |= 1 << f;
         }
+        let confirmed = rounds.ack(from, round, quorum, lease);
         if success {
             matched[f] = matched[f].max(index);
             next[f] = matched[f] + 1;
@@ -964,6 +1142,9 @@ impl Raft {
         let behind = next[f] <= last;
         if success {
             self.advance_commit(me, s, out);
+        }
+        if confirmed {
+            self.serve_reads(s, out);
         }
         if behind || !success {
             self.replicate(s, from, out);
@@ -989,7 +1170,7 @@ impl Raft {
         true
     }
 
-    fn on_client(&self, me: u8, s: &mut Server, c: Command, out: &mut Outbox<Self>) {
+    fn on_client(&self, me: u8, s: &mut Server, c: Command, now: u64, out: &mut Outbox<Self>) {
         let reply = |output| Msg::Client(ClientMsg::Reply { seq: c.seq, output });
         if self.has(Flaw::StaleRead)
             && let Op::Get(key) = c.op
@@ -1002,6 +1183,9 @@ impl Raft {
             return;
         }
         match &s.role {
+            Role::Leader { .. } if self.reads.confirms() && matches!(c.op, Op::Get(_)) => {
+                self.read_off_log(me, s, c, c.op.key(), now, out);
+            }
             Role::Leader { .. } => {
                 if let Some(output) = s.store.answered(c.client, c.seq) {
                     out.send(client(c.client), reply(output));
@@ -1028,7 +1212,14 @@ impl Raft {
         }
     }
 
-    fn server_on(&self, me: u8, s: &mut Server, from: NodeId, msg: Msg, out: &mut Outbox<Self>) {
+    fn server_on(
+        &self,
+        me: u8,
+        s: &mut Server,
+        (from, msg): (NodeId, Msg),
+        now: u64,
+        out: &mut Outbox<Self>,
+    ) {
         let peer = from.index;
         match msg {
             Msg::Client(ClientMsg::Request { seq, op }) => {
@@ -1037,7 +1228,7 @@ impl Raft {
                     seq,
                     op,
                 };
-                self.on_client(me, s, c, out);
+                self.on_client(me, s, c, now, out);
             }
             Msg::Client(_) => {}
             Msg::RequestVote {
@@ -1056,7 +1247,7 @@ impl Raft {
                     && let Role::PreCandidate { votes } = &mut s.role
                 {
                     *votes |= 1 << (peer - 1);
-                    self.count_pre_votes(me, s, out);
+                    self.count_pre_votes(me, s, now, out);
                 }
             }
             Msg::Vote { term, granted } => {
@@ -1069,7 +1260,7 @@ impl Raft {
                     && let Role::Candidate { votes } = &mut s.role
                 {
                     *votes |= 1 << (peer - 1);
-                    self.count_votes(me, s, out);
+                    self.count_votes(me, s, now, out);
                 }
             }
             Msg::AppendEntries {
@@ -1078,12 +1269,23 @@ impl Raft {
                 prev_term,
                 entries,
                 commit,
-            } => self.on_append(s, peer, term, prev_index, prev_term, &entries, commit, out),
+                round,
+            } => self.on_append(
+                s,
+                peer,
+                term,
+                prev_index,
+                prev_term,
+                &entries,
+                (commit, round),
+                out,
+            ),
             Msg::AppendReply {
                 term,
                 success,
                 index,
-            } => self.on_append_reply(me, s, peer, (term, success, index), out),
+                round,
+            } => self.on_append_reply(me, s, peer, (term, success, index, round), out),
         }
     }
 }
@@ -1168,6 +1370,7 @@ impl Protocol for Raft {
                     term: s.term,
                     success: true,
                     index: s.last_index() + 1,
+                    round: 0,
                 },
             ));
         }
@@ -1233,7 +1436,7 @@ impl Protocol for Raft {
 
     fn on_message(
         &self,
-        _ctx: Ctx,
+        ctx: Ctx,
         id: NodeId,
         node: &mut Node,
         from: NodeId,
@@ -1241,7 +1444,7 @@ impl Protocol for Raft {
         out: &mut Outbox<Self>,
     ) {
         match node {
-            Node::Server(s) => self.server_on(id.index, s, from, msg, out),
+            Node::Server(s) => self.server_on(id.index, s, (from, msg), ctx.local, out),
             Node::Client(c) => {
                 if let Msg::Client(m) = msg {
                     let fx = c.on_message(self.servers, from.index, m);
@@ -1251,7 +1454,7 @@ impl Protocol for Raft {
         }
     }
 
-    fn on_timeout(&self, _ctx: Ctx, id: NodeId, node: &mut Node, out: &mut Outbox<Self>) {
+    fn on_timeout(&self, ctx: Ctx, id: NodeId, node: &mut Node, out: &mut Outbox<Self>) {
         match node {
             Node::Client(c) => {
                 let fx = c.on_timeout(self.servers);
@@ -1271,19 +1474,26 @@ impl Protocol for Raft {
                     if self.check_quorum && self.lost_quorum(id.index, s, out) {
                         return;
                     }
+                    // Under a lease each heartbeat is a round: answered by a majority, it
+                    // renews the lease from when it was sent.
+                    if self.reads == kv::Reads::Lease {
+                        self.start_round(id.index, s, ctx.local);
+                    }
                     self.replicate_all(id.index, s, out);
                     out.timer = Some(self.heartbeat_wait());
                 } else if self.check_quorum
-                    && let Role::Follower { leader: Some(_) } = s.role
+                    && (matches!(s.role, Role::Follower { leader: Some(_) }) || s.waking)
                 {
-                    // An election timeout without a word from the leader: it no longer counts as
-                    // live. The randomised rest of the wait follows (`follower_wait`).
+                    // An election timeout without a word from the leader (or since a restart):
+                    // it no longer counts any leader as live. The randomised rest of the wait
+                    // follows (`follower_wait`).
                     s.role = Role::Follower { leader: None };
+                    s.waking = false;
                     out.timer = Some(TimerOp::Start(Wait::Between(1, self.timeout)));
                 } else if self.pre_vote {
-                    self.pre_campaign(id.index, s, out);
+                    self.pre_campaign(id.index, s, ctx.local, out);
                 } else {
-                    self.campaign(id.index, s, out);
+                    self.campaign(id.index, s, ctx.local, out);
                 }
             }
         }
@@ -1307,7 +1517,14 @@ impl Protocol for Raft {
                 s.role = Role::Follower { leader: None };
                 s.commit = s.applied;
                 s.pending.clear();
-                out.timer = Some(self.election_wait());
+                // Under lease reads it waits out an election timeout before it votes (see
+                // `Server::waking`).
+                s.waking = self.reads == kv::Reads::Lease;
+                out.timer = Some(if s.waking {
+                    self.follower_wait()
+                } else {
+                    self.election_wait()
+                });
             }
         }
     }
@@ -1485,6 +1702,7 @@ impl Protocol for Raft {
             | Note::SteppedDown { .. }
             | Note::PreCampaigning { .. }
             | Note::IgnoredVote { .. }
+            | Note::AnsweredRead { .. }
             | Note::LostQuorum { .. } => {}
         }
     }
@@ -1496,6 +1714,7 @@ impl Config {
             seed: self.seed,
             latency: self.latency,
             timeout: self.timeout,
+            drift: self.drift,
         }
     }
 

@@ -133,17 +133,47 @@ fn a_new_leader_truncates_a_followers_conflicting_suffix() {
 /// invariant ever breaks, and the clients keep getting answers.
 #[test]
 fn ten_thousand_random_faulty_schedules_keep_every_invariant() {
-    random_faulty_schedules(false, false);
+    random_faulty_schedules(Options::default());
 }
 
-/// The same with Pre-Vote and CheckQuorum on: the options change who may be elected when,
-/// never what is safe, and elections still happen (the clients keep getting answers).
+/// The same with every option on: Pre-Vote, CheckQuorum, ReadIndex reads, clocks that drift
+/// by up to 10% and nodes that pause. The options change who may be elected when and how gets
+/// are answered, never what is safe, and elections still happen (the clients keep getting
+/// answers).
 #[test]
-fn ten_thousand_random_faulty_schedules_with_pre_vote_and_check_quorum() {
-    random_faulty_schedules(true, true);
+fn ten_thousand_random_faulty_schedules_with_every_option_on() {
+    random_faulty_schedules(Options {
+        pre_vote: true,
+        check_quorum: true,
+        reads: kv::Reads::ReadIndex,
+        drift: 100,
+        pause: 0.005,
+    });
 }
 
-fn random_faulty_schedules(pre_vote: bool, check_quorum: bool) {
+/// Lease reads keep every invariant too while clocks keep time within the drift the lease's
+/// margin covers (10%) and nobody pauses.
+#[test]
+fn ten_thousand_random_faulty_schedules_with_lease_reads_and_drifting_clocks() {
+    random_faulty_schedules(Options {
+        pre_vote: true,
+        check_quorum: true,
+        reads: kv::Reads::Lease,
+        drift: 100,
+        pause: 0.0,
+    });
+}
+
+#[derive(Clone, Copy, Default)]
+struct Options {
+    pre_vote: bool,
+    check_quorum: bool,
+    reads: kv::Reads,
+    drift: u32,
+    pause: f64,
+}
+
+fn random_faulty_schedules(o: Options) {
     let knobs = Knobs {
         drop: 0.1,
         duplicate: 0.05,
@@ -151,6 +181,7 @@ fn random_faulty_schedules(pre_vote: bool, check_quorum: bool) {
         restart: 0.2,
         propose: 0.05,
         lie: 0.0,
+        pause: o.pause,
     };
     let mut answered = 0;
     for seed in 0..10_000 {
@@ -158,8 +189,10 @@ fn random_faulty_schedules(pre_vote: bool, check_quorum: bool) {
             servers: 3 + (seed % 2) as u8 * 2,
             clients: 2,
             seed,
-            pre_vote,
-            check_quorum,
+            pre_vote: o.pre_vote,
+            check_quorum: o.check_quorum,
+            reads: o.reads,
+            drift: o.drift,
             ..Config::default()
         };
         let mut w = config.world();
@@ -216,6 +249,7 @@ fn volatile_state_and_stale_reads_are_caught_by_random_schedules() {
         restart: 0.3,
         propose: 0.05,
         lie: 0.0,
+        pause: 0.0,
     };
     assert_eq!(
         first_broken_rule(Flaw::VolatileState, faulty, 50, 3000).as_deref(),
@@ -235,6 +269,7 @@ fn no_up_to_date_check_elects_a_leader_without_committed_entries() {
         restart: 0.3,
         propose: 0.1,
         lie: 0.0,
+        pause: 0.0,
     };
     assert_eq!(
         first_broken_rule(Flaw::NoUpToDateCheck, faulty, 10, 2000).as_deref(),
@@ -607,7 +642,7 @@ fn a_server_that_hears_its_leader_ignores_a_request_for_votes() {
             note: Note::IgnoredVote {
                 candidate: 3,
                 term: 2,
-                leader: 1
+                leader: Some(1)
             },
             ..
         }
@@ -645,5 +680,206 @@ fn under_check_quorum_a_leader_cut_off_from_a_majority_steps_down() {
         settle(&mut w);
         assert!(state(&w, 1).is_leader());
     }
+    invariants_hold(&w);
+}
+
+/// A world whose leader answers gets off the log, with CheckQuorum (leases need it). Its
+/// timeout is long enough that a lease (three quarters of it) outlasts a put's round trips.
+fn reading(reads: kv::Reads, clients: u8) -> RaftWorld {
+    Config {
+        servers: 3,
+        clients,
+        check_quorum: true,
+        reads,
+        timeout: 120,
+        ..Config::default()
+    }
+    .world()
+}
+
+/// Delivers messages in time order until none is in flight but those for `held`.
+fn settle_except(w: &mut RaftWorld, held: NodeId) {
+    while let Some(id) = w
+        .network()
+        .in_flight()
+        .filter(|e| e.dst != held)
+        .min_by_key(|e| (e.deliver_at, e.id))
+        .map(|e| e.id)
+    {
+        w.apply(&Action::Deliver(id)).unwrap();
+    }
+}
+
+fn log_holds_a_get(s: &Server) -> bool {
+    s.log
+        .iter()
+        .any(|e| matches!(e.entry, Entry::Cmd(c) if matches!(c.op, Op::Get(_))))
+}
+
+fn returned(w: &RaftWorld, c: u8) -> Vec<Output> {
+    w.monitor()
+        .history
+        .ops()
+        .filter(|o| o.client == c)
+        .filter_map(|o| o.ret.map(|(_, out)| out))
+        .collect()
+}
+
+/// ReadIndex: a get waits for a round of heartbeats a majority answers, then is answered from
+/// the leader's store; the log never holds it.
+#[test]
+fn under_read_index_a_get_is_answered_after_a_round_and_never_enters_the_log() {
+    let mut w = reading(kv::Reads::ReadIndex, 1);
+    elect_s1(&mut w);
+    w.apply(&Action::Propose(client(1), Op::Put(v("x"), v("1"))))
+        .unwrap();
+    settle(&mut w);
+    w.apply(&Action::Propose(client(1), Op::Get(v("x"))))
+        .unwrap();
+    // The get reaches S1, which sends a round of heartbeats and answers nothing yet.
+    deliver(&mut w, client(1), server(1), "Request");
+    assert!(
+        w.events()
+            .iter()
+            .all(|e| !matches!(e, Event::Sent(env) if env.dst == client(1)))
+    );
+    let round = w
+        .events()
+        .iter()
+        .find_map(|e| match e {
+            Event::Sent(env) => match env.msg {
+                Msg::AppendEntries { round, .. } => Some(round),
+                _ => None,
+            },
+            _ => None,
+        })
+        .expect("a round of heartbeats");
+    assert_eq!(round, 1);
+    settle(&mut w);
+    assert_eq!(returned(&w, 1), vec![Output::Ok, Output::Got(Some(v("1")))]);
+    assert!(!log_holds_a_get(state(&w, 1)));
+    assert!(w.monitor().linearizable);
+    invariants_hold(&w);
+}
+
+/// Lease: a leader whose round a majority answered answers a get at once, sending nothing to
+/// the other servers.
+#[test]
+fn under_a_lease_the_leader_answers_a_get_alone() {
+    let mut w = reading(kv::Reads::Lease, 1);
+    elect_s1(&mut w);
+    w.apply(&Action::Propose(client(1), Op::Put(v("x"), v("1"))))
+        .unwrap();
+    settle(&mut w);
+    // A heartbeat's round renews the lease.
+    w.apply(&Action::Timeout(server(1))).unwrap();
+    settle(&mut w);
+    w.apply(&Action::Propose(client(1), Op::Get(v("x"))))
+        .unwrap();
+    deliver(&mut w, client(1), server(1), "Request");
+    let sent: Vec<NodeId> = w
+        .events()
+        .iter()
+        .filter_map(|e| match e {
+            Event::Sent(env) => Some(env.dst),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sent, vec![client(1)], "the answer alone");
+    assert!(w.events().iter().any(|e| matches!(
+        e,
+        Event::Note {
+            note: Note::AnsweredRead { lease: true, .. },
+            ..
+        }
+    )));
+    settle(&mut w);
+    assert_eq!(returned(&w, 1), vec![Output::Ok, Output::Got(Some(v("1")))]);
+    invariants_hold(&w);
+}
+
+/// The pause that makes a lease lie: S1 holds a lease and pauses; S2 and S3 wait out their
+/// election timeouts, elect S2, which commits C2's put of x=2; C1's get then reaches S1 first.
+/// S1's clock stopped with it, so by its clock the lease still holds: it answers x=1, a read
+/// that no order of the operations explains. Under ReadIndex the same run is harmless: S1's
+/// round reaches servers of a later term, which depose it.
+fn pause_the_leaseholder(reads: kv::Reads) -> RaftWorld {
+    let mut w = reading(reads, 2);
+    elect_s1(&mut w);
+    w.apply(&Action::Propose(client(1), Op::Put(v("x"), v("1"))))
+        .unwrap();
+    settle(&mut w);
+    // A heartbeat renews the lease (a new round, under a lease) just before the pause.
+    w.apply(&Action::Timeout(server(1))).unwrap();
+    settle(&mut w);
+    if reads == kv::Reads::Lease {
+        let Role::Leader { rounds, .. } = &state(&w, 1).role else {
+            panic!("S1 leads");
+        };
+        assert!(rounds.leased(w.clock(server(1)).local(w.now())));
+    }
+    w.apply(&Action::Pause(server(1), 500)).unwrap();
+    assert!(w.is_paused(server(1)));
+    // S2 and S3 wait out S1's silence (their clocks run on), then S2 campaigns and wins.
+    for s in [3, 2, 2] {
+        w.apply(&Action::Timeout(server(s))).unwrap();
+    }
+    settle_except(&mut w, server(1));
+    assert!(state(&w, 2).is_leader() && state(&w, 2).term == 2);
+    // C2 asks S1 (its first guess, paused), times out and asks S2, which commits x=2.
+    w.apply(&Action::Propose(client(2), Op::Put(v("x"), v("2"))))
+        .unwrap();
+    w.apply(&Action::Timeout(client(2))).unwrap();
+    settle_except(&mut w, server(1));
+    assert_eq!(returned(&w, 2), vec![Output::Ok]);
+    // C1, which last heard S1, asks it for x; the get is the first thing S1 reads on waking.
+    w.apply(&Action::Propose(client(1), Op::Get(v("x"))))
+        .unwrap();
+    deliver(&mut w, client(1), server(1), "Request");
+    settle(&mut w);
+    w
+}
+
+#[test]
+fn a_paused_leaseholder_answers_a_stale_read_and_read_index_does_not() {
+    let w = pause_the_leaseholder(kv::Reads::Lease);
+    assert_eq!(returned(&w, 1), vec![Output::Ok, Output::Got(Some(v("1")))]);
+    let v = w.first_violation().expect("a stale read");
+    assert_eq!(v.invariant, "linearizable", "{}", v.detail);
+    assert!(
+        w.clock(server(1)).local(w.now()) + 500 == w.now(),
+        "S1's clock is 500 ticks behind"
+    );
+
+    let w = pause_the_leaseholder(kv::Reads::ReadIndex);
+    invariants_hold(&w);
+    assert!(!state(&w, 1).is_leader(), "S1's round found a later term");
+    assert_eq!(
+        returned(&w, 1),
+        vec![Output::Ok],
+        "the get is not answered by S1"
+    );
+}
+
+/// Under lease reads a restarted server votes for nobody until its election timeout's lower end
+/// has passed: before its crash it may have promised a leader its vote for that long.
+#[test]
+fn under_lease_reads_a_restarted_server_waits_before_it_votes() {
+    let mut w = reading(kv::Reads::Lease, 0);
+    elect_s1(&mut w);
+    w.apply(&Action::Crash(server(2))).unwrap();
+    w.apply(&Action::Restart(server(2))).unwrap();
+    assert!(state(&w, 2).waking);
+    w.apply(&Action::Timeout(server(3))).unwrap(); // S1 no longer counts as live at S3
+    w.apply(&Action::Timeout(server(3))).unwrap(); // S3 campaigns for term 2
+    deliver(&mut w, server(3), server(2), "RequestVote");
+    assert_eq!(state(&w, 2).term, 1, "ignored: no term taken, no vote");
+    assert!(w.events().iter().any(|e| matches!(
+        e,
+        Event::Note {
+            note: Note::IgnoredVote { leader: None, .. },
+            ..
+        }
+    )));
     invariants_hold(&w);
 }

@@ -1539,6 +1539,7 @@ fn control_id<P: crate::sim::Protocol>(action: &ActionOf<P>) -> String {
         Action::Crash(n) => format!("crash:{n}"),
         Action::Restart(n) => format!("restart:{n}"),
         Action::Timeout(n) => format!("timeout:{n}"),
+        Action::Pause(n, ticks) => format!("pause:{n}:{ticks}"),
         Action::CutLink(a, b) => format!("cut:{a}-{b}"),
         Action::HealLink(a, b) => format!("heal:{a}-{b}"),
         Action::Lie { from, to, msg } => format!("lie:{from}-{to}:{msg}"),

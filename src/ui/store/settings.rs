@@ -111,7 +111,7 @@ impl<C: StoreConfig> StoreSettings<C> {
                 }
             }
         }
-        if let Some(e) = self.config.fields().elections {
+        if let Some(e) = self.config.fields().leader {
             ui.label(tr(T::ElectionOptions));
             ui.checkbox(e.pre_vote, tr(T::PreVote))
                 .on_hover_text(tr(T::PreVoteHint));

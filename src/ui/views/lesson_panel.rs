@@ -895,6 +895,7 @@ pub fn actions_in_words<P: crate::protocols::Plugin>(
                 Action::Crash(n) => fill(tr(T::DoCrash), &[n]),
                 Action::Restart(n) => fill(tr(T::DoRestart), &[n]),
                 Action::Timeout(n) => fill(tr(T::DoTimeout), &[n]),
+                Action::Pause(n, ticks) => fill(tr(T::DoPause), &[n, ticks]),
                 Action::CutLink(x, y) => fill(tr(T::DoCut), &[x, y]),
                 Action::HealLink(x, y) => fill(tr(T::DoHeal), &[x, y]),
                 Action::Lie { from, to, msg } => fill(tr(T::DoLie), &[from, to, &msg.to_string()]),

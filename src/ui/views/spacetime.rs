@@ -175,12 +175,14 @@ impl SpaceTimeView {
                     LaneMark::Crash(n)
                     | LaneMark::Restart(n)
                     | LaneMark::Timeout(n)
+                    | LaneMark::Pause(n)
                     | LaneMark::Learned(n) => {
                         let y = rect.top() + lane_y(*n);
                         let (glyph, c) = match mark {
                             LaneMark::Crash(_) => ("✖", pal.cut),
                             LaneMark::Restart(_) => ("↺", pal.ok),
                             LaneMark::Timeout(_) => ("⏰", text),
+                            LaneMark::Pause(_) => ("⏸", pal.cut),
                             _ => ("★", pal.chosen),
                         };
                         painter.text(
