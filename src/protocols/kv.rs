@@ -1755,6 +1755,22 @@ pub struct ElectionState {
     pub progress: Option<(u32, u8)>,
     pub quorum: u32,
     pub live_leader: Option<u8>,
+    /// How a leader answers a get, and a leader's rounds under ReadIndex or a lease: the round
+    /// sent, the round confirmed, the gets waiting and the lease's end on its clock.
+    pub reads: Reads,
+    pub rounds: Option<(u32, u32, usize, u64)>,
+}
+
+impl Rounds {
+    /// What the inspector shows of a leader's rounds.
+    pub fn view(&self) -> (u32, u32, usize, u64) {
+        (
+            self.round,
+            self.confirmed,
+            self.waiting.len(),
+            self.lease_until,
+        )
+    }
 }
 
 /// How a leader answers a get (Ongaro's thesis, section 6.4). Off the log, a read costs no

@@ -12,7 +12,7 @@
 use super::{Lead, Monitor, Msg, MultiPaxos, Node, Note, Server, SlotVotes, at, last, set};
 use crate::protocols::ids::{Ballot, pack_ballot, unpack_ballot};
 use crate::protocols::kv::canon::{self as kv_canon, pack, tag, unpack};
-use crate::protocols::kv::{ClientMsg, Entry, Op};
+use crate::protocols::kv::{ClientMsg, Entry, Op, Reads};
 use crate::sim::canon::{Canonical, Reader, Writer};
 use crate::sim::ids::{NodeId, Role};
 
@@ -74,7 +74,13 @@ impl MultiPaxos {
             Msg::Accepted { ballot, slot } => {
                 pack(ACCEPTED, &[(small_ballot(ballot)?, 12), (slot as u64, 16)])
             }
-            Msg::Heartbeat { ballot, commit } => pack(
+            // A round (ReadIndex, lease) does not fit: such a message is interned.
+            Msg::Heartbeat { round: 1.., .. } | Msg::Alive { round: 1.., .. } => None,
+            Msg::Heartbeat {
+                ballot,
+                commit,
+                round: 0,
+            } => pack(
                 HEARTBEAT,
                 &[(small_ballot(ballot)?, 12), (commit as u64, 16)],
             ),
@@ -86,7 +92,7 @@ impl MultiPaxos {
                 PRE_VOTE_REPLY,
                 &[(small_ballot(ballot)?, 12), (granted as u64, 1)],
             ),
-            Msg::Alive { ballot } => pack(ALIVE, &[(small_ballot(ballot)?, 12)]),
+            Msg::Alive { ballot, round: 0 } => pack(ALIVE, &[(small_ballot(ballot)?, 12)]),
             Msg::Client(ref c) => codes.client_msg(c),
             Msg::Promise { .. } | Msg::Commits { .. } => None,
         }
@@ -150,6 +156,7 @@ impl MultiPaxos {
                 open,
                 heard,
                 beats,
+                rounds,
                 ..
             } => {
                 w.byte(2);
@@ -164,6 +171,9 @@ impl MultiPaxos {
                 // Both 0 without `check_quorum`.
                 w.varint(*heard);
                 w.byte(*beats);
+                if self.reads.confirms() {
+                    kv_canon::encode_rounds(rounds, c, w);
+                }
             }
             Lead::PreCandidate { ballot: b, votes } => {
                 w.byte(3);
@@ -173,6 +183,9 @@ impl MultiPaxos {
         }
         // Always false without `pre_vote` and `check_quorum`.
         w.byte(s.live_leader as u8);
+        if self.reads == Reads::Lease {
+            w.byte(s.waking as u8);
+        }
         w.varint(s.pending.len() as u64);
         for p in &s.pending {
             w.varint(c.command(p));
@@ -243,6 +256,11 @@ impl MultiPaxos {
                     phase2_only: 0,
                     heard: r.varint(),
                     beats: r.byte(),
+                    rounds: if self.reads.confirms() {
+                        kv_canon::decode_rounds(c, r)
+                    } else {
+                        Default::default()
+                    },
                 }
             }
             3 => Lead::PreCandidate {
@@ -257,6 +275,7 @@ impl MultiPaxos {
             },
         };
         s.live_leader = r.byte() != 0;
+        s.waking = self.reads == Reads::Lease && r.byte() != 0;
         for _ in 0..r.varint() {
             let k = r.varint() as usize;
             if let Some(cmd) = c.command_at(k as u64) {
@@ -325,6 +344,7 @@ impl Canonical for MultiPaxos {
             }
             ALIVE => Msg::Alive {
                 ballot: big_ballot(f(&[12])[0]),
+                round: 0,
             },
             NACK => {
                 let v = f(&[12, 12]);
@@ -354,6 +374,7 @@ impl Canonical for MultiPaxos {
                 Msg::Heartbeat {
                     ballot: big_ballot(v[0]),
                     commit: v[1] as u32,
+                    round: 0,
                 }
             }
             BEHIND => {
@@ -370,6 +391,7 @@ impl Canonical for MultiPaxos {
                 .unwrap_or(Msg::Heartbeat {
                     ballot: Ballot::ZERO,
                     commit: 0,
+                    round: 0,
                 }),
         }
     }
@@ -550,12 +572,15 @@ mod tests {
     #[test]
     fn states_and_messages_round_trip() {
         for seed in 0..40 {
-            // Every other seed with Pre-Vote, and every other pair with CheckQuorum.
+            // Every other seed with Pre-Vote, every other pair with CheckQuorum, and each way
+            // of reading in turn for each four seeds (with pauses where reads leave the log).
+            let reads = crate::protocols::kv::Reads::ALL[(seed / 4 % 3) as usize];
             let config = Config {
                 seed,
                 clients: 2,
                 pre_vote: seed % 2 == 1,
                 check_quorum: seed % 4 >= 2,
+                reads,
                 ..Config::default()
             };
             let mut p = MultiPaxos::new(&config);
@@ -574,7 +599,7 @@ mod tests {
                 restart: 0.3,
                 propose: 0.0,
                 lie: 0.0,
-                pause: 0.0,
+                pause: if reads.confirms() { 0.02 } else { 0.0 },
             };
             let mut sched = Scheduler::new(seed, knobs);
             for _ in 0..400 {

@@ -132,14 +132,14 @@ pub fn short_label(m: &Msg) -> String {
             ..
         } => format!("Acc {ballot} slot {slot} {entry}"),
         Msg::Accepted { ballot, slot } => format!("Acd {ballot} slot {slot}"),
-        Msg::Heartbeat { ballot, commit } => format!("HB {ballot} c{commit}"),
+        Msg::Heartbeat { ballot, commit, .. } => format!("HB {ballot} c{commit}"),
         Msg::Behind { from, .. } => format!("Behind slot {from}"),
         Msg::Commits { from, entries, .. } => format!("Commits slot {from}+{}", entries.len()),
         Msg::PreVote { ballot } => format!("PV {ballot}"),
         Msg::PreVoteReply { ballot, granted } => {
             format!("PV {ballot} {}", if *granted { "yes" } else { "no" })
         }
-        Msg::Alive { ballot } => format!("Alive {ballot}"),
+        Msg::Alive { ballot, .. } => format!("Alive {ballot}"),
     }
 }
 
@@ -343,6 +343,23 @@ impl Plugin for MultiPaxos {
             Note::Returned { seq, output } if !monitor => (
                 format!("request {seq}: {output}"),
                 format!("request {seq} returned {output}"),
+            ),
+            Note::AnsweredRead {
+                client,
+                seq,
+                slot,
+                lease,
+            } if !monitor => (
+                format!("read C{client}.{seq}"),
+                if lease {
+                    format!(
+                        "answered C{client}.{seq}'s get alone, under its lease (applied up to slot {slot})"
+                    )
+                } else {
+                    format!(
+                        "answered C{client}.{seq}'s get once a majority answered a round sent after it and it had applied up to slot {slot} (ReadIndex)"
+                    )
+                },
             ),
             Note::Chosen {
                 slot,

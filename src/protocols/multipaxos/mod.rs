@@ -82,9 +82,13 @@ pub enum Msg {
         slot: u32,
     },
     /// "I still lead": the commit index, and a reset of the followers' election timers.
+    /// Under ReadIndex or lease reads, `round` is the leader's latest round, which `Alive`
+    /// echoes (0 without them).
     Heartbeat {
         ballot: Ballot,
         commit: u32,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        round: u32,
     },
     /// A follower lacks chosen entries from slot `from` on.
     Behind {
@@ -106,10 +110,17 @@ pub enum Msg {
         ballot: Ballot,
         granted: bool,
     },
-    /// A follower's answer to a heartbeat (`check_quorum`): "I still follow you".
+    /// A follower's answer to a heartbeat (`check_quorum`, or reads off the log): "I still
+    /// follow you", and the round it answers.
     Alive {
         ballot: Ballot,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        round: u32,
     },
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl Msg {
@@ -126,7 +137,7 @@ impl Msg {
             | Msg::Commits { ballot, .. }
             | Msg::PreVote { ballot }
             | Msg::PreVoteReply { ballot, .. }
-            | Msg::Alive { ballot } => Some(ballot),
+            | Msg::Alive { ballot, .. } => Some(ballot),
         }
     }
 }
@@ -158,7 +169,16 @@ impl fmt::Display for Msg {
                 commit,
             } => write!(f, "Accept({ballot}, slot {slot}: {entry}, commit {commit})"),
             Msg::Accepted { ballot, slot } => write!(f, "Accepted({ballot}, slot {slot})"),
-            Msg::Heartbeat { ballot, commit } => write!(f, "Heartbeat({ballot}, commit {commit})"),
+            Msg::Heartbeat {
+                ballot,
+                commit,
+                round: 0,
+            } => write!(f, "Heartbeat({ballot}, commit {commit})"),
+            Msg::Heartbeat {
+                ballot,
+                commit,
+                round,
+            } => write!(f, "Heartbeat({ballot}, commit {commit}, round {round})"),
             Msg::Behind { ballot, from } => write!(f, "Behind({ballot}, from slot {from})"),
             Msg::Commits {
                 ballot,
@@ -175,7 +195,8 @@ impl fmt::Display for Msg {
                 "PreVoteReply({ballot}, {})",
                 if *granted { "granted" } else { "refused" }
             ),
-            Msg::Alive { ballot } => write!(f, "Alive({ballot})"),
+            Msg::Alive { ballot, round: 0 } => write!(f, "Alive({ballot})"),
+            Msg::Alive { ballot, round } => write!(f, "Alive({ballot}, round {round})"),
         }
     }
 }
@@ -209,6 +230,9 @@ pub enum Lead {
         /// counted in `beats` since its last check; both stay 0 without it.
         heard: u64,
         beats: u8,
+        /// Under ReadIndex or lease reads: its rounds of heartbeats, its lease and the gets
+        /// waiting (empty without).
+        rounds: kv::Rounds,
     },
 }
 
@@ -239,6 +263,9 @@ pub struct Server {
     /// timeout's lower end, so it counts the leader as live (kept under `pre_vote` or
     /// `check_quorum` only; always false without them).
     pub live_leader: bool,
+    /// Under lease reads: restarted less than an election timeout ago, so it promises no higher
+    /// ballot until its timer fires (see Raft's `Server::waking`).
+    pub waking: bool,
 }
 
 impl Default for Server {
@@ -255,6 +282,7 @@ impl Default for Server {
             lead: Lead::Follower { leader: None },
             pending: Vec::new(),
             live_leader: false,
+            waking: false,
         }
     }
 }
@@ -415,10 +443,19 @@ pub enum Note {
         ballot: Ballot,
     },
     /// Ignored a `Prepare` for `ballot`: it heard from the live leader `leader` within an
-    /// election timeout (leader stickiness, under `check_quorum`).
+    /// election timeout (leader stickiness, under `check_quorum`), or, with no leader, it
+    /// restarted less than an election timeout ago (under lease reads).
     IgnoredPrepare {
         ballot: Ballot,
-        leader: u8,
+        leader: Option<u8>,
+    },
+    /// A leader answered client `client`'s get `seq` off the log: under its lease, or once a
+    /// round of heartbeats confirmed it led and it had applied up to `slot` (ReadIndex).
+    AnsweredRead {
+        client: u8,
+        seq: u32,
+        slot: u32,
+        lease: bool,
     },
     /// A leader heard from only `heard` servers (itself included) within an election timeout,
     /// fewer than a majority, and stepped down (`check_quorum`).
@@ -460,6 +497,8 @@ pub struct MultiPaxos {
     /// See `Config::pre_vote` and `Config::check_quorum`.
     pub pre_vote: bool,
     pub check_quorum: bool,
+    /// See `Config::reads`.
+    pub reads: kv::Reads,
 }
 
 /// Per-slot vote tallies the monitor keeps: ballot, entry, voters.
@@ -507,6 +546,7 @@ impl MultiPaxos {
             byzantine: config.byzantine.clone(),
             pre_vote: config.pre_vote,
             check_quorum: config.check_quorum,
+            reads: config.reads,
         }
     }
 
@@ -588,6 +628,11 @@ impl MultiPaxos {
             // Pre-Vote and stickiness read it.
             live_leader: match s.lead {
                 Lead::Follower { leader } if s.live_leader => leader,
+                _ => None,
+            },
+            reads: self.reads,
+            rounds: match &s.lead {
+                Lead::Leader { rounds, .. } if self.reads.confirms() => Some(rounds.view()),
                 _ => None,
             },
         }
@@ -680,6 +725,7 @@ impl MultiPaxos {
                 phase2_only: 0,
                 heard: kv::heard_at_start(self.check_quorum, me),
                 beats: 0,
+                rounds: kv::Rounds::default(),
             };
             out.note(Note::Elected {
                 ballot,
@@ -787,6 +833,7 @@ impl MultiPaxos {
             phase2_only: 0,
             heard: kv::heard_at_start(self.check_quorum, me),
             beats: 0,
+            rounds: kv::Rounds::default(),
         };
         for (i, vote) in merged.iter().enumerate() {
             let slot = from + i as u32;
@@ -924,6 +971,106 @@ impl MultiPaxos {
             self.apply_one(s, slot, entry, out);
         }
         self.apply_ready(s, out);
+        self.serve_reads(s, out);
+    }
+
+    /// Starts a round of heartbeats (ReadIndex, lease) at `now` on the leader's clock and sends
+    /// it. A cluster of one confirms it at once.
+    fn start_round(&self, me: u8, s: &mut Server, now: u64, out: &mut Outbox<Self>) {
+        let (quorum, lease, commit) = (self.quorum(), self.lease(), s.commit());
+        let Lead::Leader { ballot, rounds, .. } = &mut s.lead else {
+            return;
+        };
+        let round = rounds.start(me, now);
+        if quorum == 1 {
+            rounds.ack(me, round, quorum, lease);
+        }
+        let ballot = *ballot;
+        for to in self.others(me) {
+            out.send(
+                to,
+                Msg::Heartbeat {
+                    ballot,
+                    commit,
+                    round,
+                },
+            );
+        }
+    }
+
+    /// How long a confirmed round's lease lasts on the leader's clock, under lease reads.
+    fn lease(&self) -> Option<u64> {
+        (self.reads == kv::Reads::Lease).then(|| kv::lease_ticks(self.timeout))
+    }
+
+    /// Answers the gets waiting at a leader whose round a majority answered, once it has
+    /// applied every slot it had proposed when the get arrived.
+    fn serve_reads(&self, s: &mut Server, out: &mut Outbox<Self>) {
+        let applied = s.applied;
+        let Lead::Leader { rounds, .. } = &mut s.lead else {
+            return;
+        };
+        let confirmed = rounds.confirmed;
+        let store = &s.store;
+        rounds.waiting.retain(|r| match r.index {
+            Some(slot) if confirmed >= r.round && applied >= slot => {
+                out.note(Note::AnsweredRead {
+                    client: r.client,
+                    seq: r.seq,
+                    slot,
+                    lease: false,
+                });
+                let output = Output::Got(store.kv.get(&r.key).copied());
+                out.send(
+                    client(r.client),
+                    Msg::Client(ClientMsg::Reply { seq: r.seq, output }),
+                );
+                false
+            }
+            _ => true,
+        });
+    }
+
+    /// A get at a leader under ReadIndex or lease reads. Its index is the last slot the leader
+    /// has proposed (phase 1 re-proposed every slot an earlier leader may have had chosen), so
+    /// once that is applied the store holds every write chosen before the get arrived.
+    fn read_off_log(&self, me: u8, s: &mut Server, c: Command, now: u64, out: &mut Outbox<Self>) {
+        let key = c.op.key();
+        let applied = s.applied;
+        let Lead::Leader { next, rounds, .. } = &mut s.lead else {
+            return;
+        };
+        let index = *next - 1;
+        if self.reads == kv::Reads::Lease && rounds.leased(now) && applied >= index {
+            out.note(Note::AnsweredRead {
+                client: c.client,
+                seq: c.seq,
+                slot: index,
+                lease: true,
+            });
+            let output = Output::Got(s.store.kv.get(&key).copied());
+            out.send(
+                client(c.client),
+                Msg::Client(ClientMsg::Reply { seq: c.seq, output }),
+            );
+            return;
+        }
+        if rounds
+            .waiting
+            .iter()
+            .any(|r| r.client == c.client && r.seq == c.seq)
+        {
+            return;
+        }
+        rounds.waiting.push(kv::WaitingRead {
+            client: c.client,
+            seq: c.seq,
+            key,
+            index: Some(index),
+            round: rounds.round + 1,
+        });
+        self.start_round(me, s, now, out);
+        self.serve_reads(s, out);
     }
 
     fn apply_ready(&self, s: &mut Server, out: &mut Outbox<Self>) {
@@ -1018,7 +1165,14 @@ impl MultiPaxos {
         missing
     }
 
-    fn server_on(&self, me: u8, s: &mut Server, from: NodeId, msg: Msg, out: &mut Outbox<Self>) {
+    fn server_on(
+        &self,
+        me: u8,
+        s: &mut Server,
+        (from, msg): (NodeId, Msg),
+        now: u64,
+        out: &mut Outbox<Self>,
+    ) {
         let peer = from.index;
         match msg {
             Msg::Client(ClientMsg::Request { seq, op }) => {
@@ -1027,7 +1181,7 @@ impl MultiPaxos {
                     seq,
                     op,
                 };
-                self.on_client(me, s, c, out);
+                self.on_client(me, s, c, now, out);
             }
             Msg::Client(_) => {}
             Msg::Prepare { ballot, from: slot } => {
@@ -1035,7 +1189,8 @@ impl MultiPaxos {
                 // promise no higher ballot, nor answer.
                 if self.check_quorum
                     && ballot > s.promised
-                    && let Some(leader) = self.live_leader(me, s)
+                    && let leader = self.live_leader(me, s)
+                    && (leader.is_some() || s.waking)
                 {
                     out.note(Note::IgnoredPrepare { ballot, leader });
                     return;
@@ -1086,9 +1241,22 @@ impl MultiPaxos {
                 self.heard_from(s, peer, ballot);
                 self.on_accepted(s, peer, ballot, slot, out)
             }
-            Msg::Alive { ballot } => self.heard_from(s, peer, ballot),
+            Msg::Alive { ballot, round } => {
+                self.heard_from(s, peer, ballot);
+                let (quorum, lease) = (self.quorum(), self.lease());
+                if let Lead::Leader {
+                    ballot: b, rounds, ..
+                } = &mut s.lead
+                    && *b == ballot
+                    && rounds.ack(peer, round, quorum, lease)
+                {
+                    self.serve_reads(s, out);
+                }
+            }
             Msg::PreVote { ballot } => {
-                let granted = ballot > s.promised && self.live_leader(me, s).is_none();
+                let granted = ballot > s.promised
+                    && self.live_leader(me, s).is_none()
+                    && !(self.check_quorum && s.waking);
                 out.send(from, Msg::PreVoteReply { ballot, granted });
             }
             Msg::PreVoteReply { ballot, granted } => {
@@ -1100,13 +1268,18 @@ impl MultiPaxos {
                     self.count_pre_votes(me, s, out);
                 }
             }
-            Msg::Heartbeat { ballot, commit } => {
+            Msg::Heartbeat {
+                ballot,
+                commit,
+                round,
+            } => {
                 if refused(s, from, ballot, out) {
                     return;
                 }
+                s.waking = false;
                 self.follow(s, ballot, out);
-                if self.check_quorum {
-                    out.send(from, Msg::Alive { ballot });
+                if self.check_quorum || self.reads.confirms() {
+                    out.send(from, Msg::Alive { ballot, round });
                 }
                 if let Some(first) = self.catch_up(s, ballot, commit, out) {
                     out.send(
@@ -1151,7 +1324,7 @@ impl MultiPaxos {
         }
     }
 
-    fn on_client(&self, me: u8, s: &mut Server, c: Command, out: &mut Outbox<Self>) {
+    fn on_client(&self, me: u8, s: &mut Server, c: Command, now: u64, out: &mut Outbox<Self>) {
         let reply = |output| Msg::Client(ClientMsg::Reply { seq: c.seq, output });
         if self.has(Flaw::StaleRead)
             && let Op::Get(key) = c.op
@@ -1165,6 +1338,9 @@ impl MultiPaxos {
         }
         let dedup = !self.has(Flaw::NoDedup);
         match &s.lead {
+            Lead::Leader { .. } if self.reads.confirms() && matches!(c.op, Op::Get(_)) => {
+                self.read_off_log(me, s, c, now, out);
+            }
             Lead::Leader { .. } => {
                 if dedup && let Some(output) = s.store.answered(c.client, c.seq) {
                     out.send(client(c.client), reply(output));
@@ -1327,7 +1503,7 @@ impl Protocol for MultiPaxos {
 
     fn on_message(
         &self,
-        _ctx: Ctx,
+        ctx: Ctx,
         id: NodeId,
         node: &mut Node,
         from: NodeId,
@@ -1335,7 +1511,7 @@ impl Protocol for MultiPaxos {
         out: &mut Outbox<Self>,
     ) {
         match node {
-            Node::Server(s) => self.server_on(id.index, s, from, msg, out),
+            Node::Server(s) => self.server_on(id.index, s, (from, msg), ctx.local, out),
             Node::Client(c) => {
                 if let Msg::Client(m) = msg {
                     let fx = c.on_message(self.servers, from.index, m);
@@ -1345,7 +1521,7 @@ impl Protocol for MultiPaxos {
         }
     }
 
-    fn on_timeout(&self, _ctx: Ctx, id: NodeId, node: &mut Node, out: &mut Outbox<Self>) {
+    fn on_timeout(&self, ctx: Ctx, id: NodeId, node: &mut Node, out: &mut Outbox<Self>) {
         match node {
             Node::Client(c) => {
                 let fx = c.on_timeout(self.servers);
@@ -1356,17 +1532,34 @@ impl Protocol for MultiPaxos {
                     return;
                 }
                 match s.lead {
-                    Lead::Leader { ballot, .. } => {
-                        let commit = s.commit();
+                    // Under a lease each heartbeat is a round: answered by a majority, it renews
+                    // the lease from when it was sent.
+                    Lead::Leader { .. } if self.reads == kv::Reads::Lease => {
+                        self.start_round(id.index, s, ctx.local, out);
+                        out.timer = Some(self.heartbeat_wait());
+                    }
+                    Lead::Leader {
+                        ballot, ref rounds, ..
+                    } => {
+                        let (commit, round) = (s.commit(), rounds.round);
                         for to in self.others(id.index) {
-                            out.send(to, Msg::Heartbeat { ballot, commit });
+                            out.send(
+                                to,
+                                Msg::Heartbeat {
+                                    ballot,
+                                    commit,
+                                    round,
+                                },
+                            );
                         }
                         out.timer = Some(self.heartbeat_wait());
                     }
-                    Lead::Follower { .. } if s.live_leader => {
-                        // An election timeout without a word from the leader: it no longer counts
-                        // as live. The randomised rest of the wait follows (`follower_wait`).
+                    Lead::Follower { .. } if s.live_leader || s.waking => {
+                        // An election timeout without a word from the leader (or since a
+                        // restart): it no longer counts any leader as live. The randomised rest
+                        // of the wait follows (`follower_wait`).
                         s.live_leader = false;
+                        s.waking = false;
                         out.timer = Some(TimerOp::Start(Wait::Between(1, self.timeout)));
                     }
                     _ => self.start_election(id.index, s, out),
@@ -1385,7 +1578,14 @@ impl Protocol for MultiPaxos {
                 s.lead = Lead::Follower { leader: None };
                 s.pending.clear();
                 s.live_leader = false;
-                out.timer = Some(self.election_wait());
+                // Under lease reads it waits out an election timeout before it promises a
+                // higher ballot (see `Server::waking`).
+                s.waking = self.reads == kv::Reads::Lease;
+                out.timer = Some(if s.waking {
+                    self.follower_wait()
+                } else {
+                    self.election_wait()
+                });
             }
         }
     }
@@ -1544,6 +1744,7 @@ impl Protocol for MultiPaxos {
             | Note::Chosen { .. }
             | Note::PreCampaigning { .. }
             | Note::IgnoredPrepare { .. }
+            | Note::AnsweredRead { .. }
             | Note::LostQuorum { .. } => {}
         }
     }

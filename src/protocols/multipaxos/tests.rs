@@ -93,24 +93,61 @@ fn after_the_leader_crashes_a_new_one_keeps_the_chosen_log() {
 
 #[test]
 fn random_faulty_schedules_keep_every_invariant() {
-    random_faulty_schedules(200, false, false);
+    random_faulty_schedules(200, Options::default());
 }
 
-/// With Pre-Vote and CheckQuorum on, ten thousand schedules: the options change who may lead
-/// when, never what is safe, and every run still answers its clients.
+/// With every option on, ten thousand schedules: Pre-Vote, CheckQuorum, ReadIndex reads, clocks
+/// that drift by up to 10% and nodes that pause. The options change who may lead when and how
+/// gets are answered, never what is safe, and every run still answers its clients.
 #[test]
-fn ten_thousand_random_faulty_schedules_with_pre_vote_and_check_quorum() {
-    random_faulty_schedules(10_000, true, true);
+fn ten_thousand_random_faulty_schedules_with_every_option_on() {
+    random_faulty_schedules(
+        10_000,
+        Options {
+            pre_vote: true,
+            check_quorum: true,
+            reads: kv::Reads::ReadIndex,
+            drift: 100,
+            pause: 0.005,
+        },
+    );
 }
 
-fn random_faulty_schedules(seeds: u64, pre_vote: bool, check_quorum: bool) {
+/// Lease reads keep every invariant too while clocks keep time within the drift the lease's
+/// margin covers and nobody pauses.
+#[test]
+fn ten_thousand_random_faulty_schedules_with_lease_reads_and_drifting_clocks() {
+    random_faulty_schedules(
+        10_000,
+        Options {
+            pre_vote: true,
+            check_quorum: true,
+            reads: kv::Reads::Lease,
+            drift: 100,
+            pause: 0.0,
+        },
+    );
+}
+
+#[derive(Clone, Copy, Default)]
+struct Options {
+    pre_vote: bool,
+    check_quorum: bool,
+    reads: kv::Reads,
+    drift: u32,
+    pause: f64,
+}
+
+fn random_faulty_schedules(seeds: u64, o: Options) {
     for seed in 0..seeds {
         let config = Config {
             seed,
             clients: 3,
             servers: 3 + (seed % 2) as u8 * 2,
-            pre_vote,
-            check_quorum,
+            pre_vote: o.pre_vote,
+            check_quorum: o.check_quorum,
+            reads: o.reads,
+            drift: o.drift,
             ..Config::default()
         };
         let mut w = config.world();
@@ -126,7 +163,7 @@ fn random_faulty_schedules(seeds: u64, pre_vote: bool, check_quorum: bool) {
             restart: 0.2,
             propose: 0.0,
             lie: 0.0,
-            pause: 0.0,
+            pause: o.pause,
         };
         let mut sched = Scheduler::new(seed, knobs);
         for _ in 0..3000 {
@@ -203,5 +240,109 @@ fn pre_vote_and_check_quorum_keep_a_healed_server_from_deposing_the_leader() {
         settle(&mut w);
     }
     assert!(!server_state(&w, 1).is_leader());
+    assert!(w.violations().is_empty(), "{:?}", w.violations());
+}
+
+fn answers(w: &MultiPaxosWorld, c: u8) -> Vec<Output> {
+    w.monitor()
+        .history
+        .ops()
+        .filter(|o| o.client == c)
+        .filter_map(|o| o.ret.map(|(_, out)| out))
+        .collect()
+}
+
+/// Delivers messages in time order until none is in flight but those for `held`.
+fn settle_except(w: &mut MultiPaxosWorld, held: NodeId) {
+    while let Some(id) = w
+        .network()
+        .in_flight()
+        .filter(|e| e.dst != held)
+        .min_by_key(|e| (e.deliver_at, e.id))
+        .map(|e| e.id)
+    {
+        w.apply(&Action::Deliver(id)).unwrap();
+    }
+}
+
+/// Multi-Paxos's leases break the same way as Raft's: S1 holds a lease and pauses; S2 takes
+/// the lead with a higher ballot and has C2's put of x=2 chosen; C1's get reaches S1 first, and
+/// by S1's stopped clock its lease still holds. Under ReadIndex, S1's round meets the higher
+/// ballot and S1 steps down without answering.
+fn pause_the_leaseholder(reads: kv::Reads) -> MultiPaxosWorld {
+    let mut w = Config {
+        clients: 2,
+        check_quorum: true,
+        reads,
+        timeout: 120,
+        ..Config::default()
+    }
+    .world();
+    w.apply(&Action::Propose(client(1), Op::Put(v("x"), v("1"))))
+        .unwrap();
+    settle(&mut w);
+    assert!(server_state(&w, 1).is_leader());
+    w.apply(&Action::Timeout(server(1))).unwrap();
+    settle(&mut w);
+    if let Lead::Leader { rounds, .. } = &server_state(&w, 1).lead
+        && reads == kv::Reads::Lease
+    {
+        assert!(rounds.leased(w.clock(server(1)).local(w.now())));
+    }
+    w.apply(&Action::Pause(server(1), 500)).unwrap();
+    for s in [3, 2, 2] {
+        w.apply(&Action::Timeout(server(s))).unwrap();
+    }
+    settle_except(&mut w, server(1));
+    assert!(server_state(&w, 2).is_leader());
+    w.apply(&Action::Propose(client(2), Op::Put(v("x"), v("2"))))
+        .unwrap();
+    w.apply(&Action::Timeout(client(2))).unwrap();
+    settle_except(&mut w, server(1));
+    assert_eq!(answers(&w, 2), vec![Output::Ok]);
+    w.apply(&Action::Propose(client(1), Op::Get(v("x"))))
+        .unwrap();
+    let get = w
+        .network()
+        .in_flight()
+        .find(|e| e.src == client(1) && e.dst == server(1))
+        .expect("C1 asks S1")
+        .id;
+    w.apply(&Action::Deliver(get)).unwrap();
+    settle(&mut w);
+    w
+}
+
+#[test]
+fn a_paused_leaseholder_answers_a_stale_read_and_read_index_does_not() {
+    let w = pause_the_leaseholder(kv::Reads::Lease);
+    assert_eq!(answers(&w, 1), vec![Output::Ok, Output::Got(Some(v("1")))]);
+    let found = w.first_violation().expect("a stale read");
+    assert_eq!(found.invariant, "linearizable", "{}", found.detail);
+
+    let w = pause_the_leaseholder(kv::Reads::ReadIndex);
+    assert!(w.violations().is_empty(), "{:?}", w.violations());
+    assert!(!server_state(&w, 1).is_leader());
+    assert_eq!(answers(&w, 1), vec![Output::Ok]);
+}
+
+/// ReadIndex in Multi-Paxos: the get costs a round of heartbeats, not a slot.
+#[test]
+fn under_read_index_a_get_takes_no_slot() {
+    let mut w = Config {
+        clients: 1,
+        reads: kv::Reads::ReadIndex,
+        ..Config::default()
+    }
+    .world();
+    w.apply(&Action::Propose(client(1), Op::Put(v("x"), v("1"))))
+        .unwrap();
+    settle(&mut w);
+    let slots = server_state(&w, 1).last_slot();
+    w.apply(&Action::Propose(client(1), Op::Get(v("x"))))
+        .unwrap();
+    settle(&mut w);
+    assert_eq!(answers(&w, 1), vec![Output::Ok, Output::Got(Some(v("1")))]);
+    assert_eq!(server_state(&w, 1).last_slot(), slots);
     assert!(w.violations().is_empty(), "{:?}", w.violations());
 }

@@ -9,7 +9,7 @@
 
 use super::{Flaw, LogEntry, Monitor, Msg, Node, Note, Raft, Role, Server};
 use crate::protocols::kv::canon::{self as kv_canon, pack, tag, unpack};
-use crate::protocols::kv::{ClientMsg, Command, Entry, Op, Reads, Rounds, WaitingRead};
+use crate::protocols::kv::{ClientMsg, Entry, Op, Reads, Rounds};
 use crate::sim::canon::{Canonical, Reader, Writer};
 use crate::sim::ids::{NodeId, Role as NodeRole};
 
@@ -33,55 +33,6 @@ fn read_log_entry(c: &Codes, r: &mut Reader) -> LogEntry {
     let term = r.varint() as u32;
     let entry = c.entry_at(r.varint()).unwrap_or(Entry::Noop);
     LogEntry { term, entry }
-}
-
-/// A leader's rounds, for ReadIndex and lease reads. Clock readings are left out: the explorer
-/// runs no clocks (and refuses leases).
-fn encode_rounds(rounds: &Rounds, c: &Codes, w: &mut Writer) {
-    w.varint(rounds.round as u64);
-    w.varint(rounds.acks);
-    w.varint(rounds.confirmed as u64);
-    w.varint(rounds.waiting.len() as u64);
-    for read in &rounds.waiting {
-        w.varint(c.command(&Command {
-            client: read.client,
-            seq: read.seq,
-            op: Op::Get(read.key),
-        }));
-        w.varint(read.index.map_or(0, |i| i as u64 + 1));
-        w.varint(read.round as u64);
-    }
-}
-
-fn decode_rounds(c: &Codes, r: &mut Reader) -> Rounds {
-    let round = r.varint() as u32;
-    let acks = r.varint();
-    let confirmed = r.varint() as u32;
-    let waiting = (0..r.varint())
-        .filter_map(|_| {
-            let command = c.command_at(r.varint());
-            let index = match r.varint() {
-                0 => None,
-                i => Some(i as u32 - 1),
-            };
-            let round = r.varint() as u32;
-            let command = command?;
-            Some(WaitingRead {
-                client: command.client,
-                seq: command.seq,
-                key: command.op.key(),
-                index,
-                round,
-            })
-        })
-        .collect();
-    Rounds {
-        round,
-        acks,
-        confirmed,
-        waiting,
-        ..Rounds::default()
-    }
 }
 
 fn optional_server(w: &mut Writer, s: Option<u8>) {
@@ -205,7 +156,7 @@ impl Raft {
                 w.varint(*heard);
                 w.byte(*beats);
                 if self.reads.confirms() {
-                    encode_rounds(rounds, c, w);
+                    kv_canon::encode_rounds(rounds, c, w);
                 }
             }
             Role::PreCandidate { votes } => {
@@ -245,7 +196,7 @@ impl Raft {
                     heard: r.varint(),
                     beats: r.byte(),
                     rounds: if self.reads.confirms() {
-                        decode_rounds(c, r)
+                        kv_canon::decode_rounds(c, r)
                     } else {
                         Rounds::default()
                     },
@@ -560,12 +511,15 @@ mod tests {
     #[test]
     fn states_and_messages_round_trip() {
         for seed in 0..40 {
-            // Every other seed with Pre-Vote, and every other pair with CheckQuorum.
+            // Every other seed with Pre-Vote, every other pair with CheckQuorum, and each way
+            // of reading in turn for each four seeds (with pauses where reads leave the log).
+            let reads = crate::protocols::kv::Reads::ALL[(seed / 4 % 3) as usize];
             let config = Config {
                 seed,
                 clients: 2,
                 pre_vote: seed % 2 == 1,
                 check_quorum: seed % 4 >= 2,
+                reads,
                 ..Config::default()
             };
             let mut p = Raft::new(&config);
@@ -584,7 +538,7 @@ mod tests {
                 restart: 0.3,
                 propose: 0.0,
                 lie: 0.0,
-                pause: 0.0,
+                pause: if reads.confirms() { 0.02 } else { 0.0 },
             };
             let mut sched = Scheduler::new(seed, knobs);
             for _ in 0..400 {

@@ -646,6 +646,11 @@ impl Raft {
                 Role::Follower { leader } if self.check_quorum => leader,
                 _ => None,
             },
+            reads: self.reads,
+            rounds: match &s.role {
+                Role::Leader { rounds, .. } if self.reads.confirms() => Some(rounds.view()),
+                _ => None,
+            },
         }
     }
 

@@ -54,13 +54,20 @@ impl StoreWorkspace for MultiPaxos {
     }
 
     fn inspector_extra(ui: &mut Ui, world: &World<Self>, id: NodeId, lang: Lang) {
+        crate::ui::store::settings::clock_lines(ui, world.clock(id), world.now(), lang);
         if let Some(multipaxos::Node::Server(s)) = world.node(id).map(|n| &n.state) {
             ui.label(format!("{} {}", T::Promised.get(lang), s.promised));
             if !s.pending.is_empty() {
                 ui.label(fill(T::MpQueued.get(lang), &[&s.pending.len()]));
             }
             let election = world.protocol().election_state(s);
-            crate::ui::store::settings::election_lines(ui, &election, lang);
+            let clock = world.clock(id);
+            crate::ui::store::settings::election_lines(
+                ui,
+                &election,
+                clock.local(world.now()),
+                lang,
+            );
         }
     }
 }

@@ -54,6 +54,7 @@ impl StoreWorkspace for Raft {
     }
 
     fn inspector_extra(ui: &mut Ui, world: &World<Self>, id: NodeId, lang: Lang) {
+        crate::ui::store::settings::clock_lines(ui, world.clock(id), world.now(), lang);
         if let Some(raft::Node::Server(s)) = world.node(id).map(|n| &n.state) {
             let vote = s.voted_for.map_or("—".to_string(), |v| format!("S{v}"));
             ui.label(fill(
@@ -64,7 +65,13 @@ impl StoreWorkspace for Raft {
                 ui.label(fill(T::MpQueued.get(lang), &[&s.pending.len()]));
             }
             let election = world.protocol().election_state(s);
-            crate::ui::store::settings::election_lines(ui, &election, lang);
+            let clock = world.clock(id);
+            crate::ui::store::settings::election_lines(
+                ui,
+                &election,
+                clock.local(world.now()),
+                lang,
+            );
         }
     }
 }

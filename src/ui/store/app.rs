@@ -1476,6 +1476,18 @@ fn node_actions<P: StoreWorkspace>(
     if slot.up && slot.timer.is_some() {
         actions.push((Action::Timeout(id), fill(T::MpTimeout.get(lang), &[&id])));
     }
+    // A pause long enough for the others to elect another leader meanwhile.
+    if id.role == kv::SERVER && slot.up && !world.is_paused(id) {
+        let ticks = world
+            .timing()
+            .timeout
+            .saturating_mul(3)
+            .clamp(1, crate::sim::world::MAX_PAUSE);
+        actions.push((
+            Action::Pause(id, ticks),
+            fill(T::MpPause.get(lang), &[&id, &ticks]),
+        ));
+    }
     actions.extend(lies_of(world, id, lang));
     actions
 }

@@ -93,6 +93,7 @@ impl<C: StoreConfig> StoreSettings<C> {
                     (T::CrashProbability, &mut k.crash),
                     (T::RestartProbability, &mut k.restart),
                     (T::ProposeProbability, &mut k.propose),
+                    (T::PauseProbability, &mut k.pause),
                 ] {
                     let l = ui.label(tr(t));
                     ui.add(egui::Slider::new(p, 0.0..=0.5)).labelled_by(l.id);
@@ -117,6 +118,23 @@ impl<C: StoreConfig> StoreSettings<C> {
                 .on_hover_text(tr(T::PreVoteHint));
             ui.checkbox(e.check_quorum, tr(T::CheckQuorum))
                 .on_hover_text(tr(T::CheckQuorumHint));
+            ui.label(tr(T::ReadOptions));
+            ui.horizontal_wrapped(|ui| {
+                use crate::protocols::kv::Reads;
+                for (reads, name, hint) in [
+                    (Reads::Log, T::ReadsLog, T::ReadsLogHint),
+                    (Reads::ReadIndex, T::ReadsReadIndex, T::ReadsReadIndexHint),
+                    (Reads::Lease, T::ReadsLease, T::ReadsLeaseHint),
+                ] {
+                    ui.radio_value(e.reads, reads, tr(name))
+                        .on_hover_text(tr(hint));
+                }
+            });
+            ui.horizontal(|ui| {
+                let l = ui.label(tr(T::ClockDrift));
+                ui.add(egui::DragValue::new(e.drift).range(0..=crate::sim::world::MAX_DRIFT))
+                    .labelled_by(l.id);
+            });
         }
         // Servers may lie; clients are trusted.
         ui.label(tr(T::ByzantineNodes));
@@ -153,12 +171,44 @@ impl<C: StoreConfig> StoreSettings<C> {
     }
 }
 
-/// What the inspector says of a server's election options (see `kv::ElectionState`).
-pub fn election_lines(ui: &mut Ui, e: &crate::protocols::kv::ElectionState, lang: Lang) {
+/// What the inspector says of a node's clock, when it is not the world's: how far behind after
+/// a pause, how fast or slow, and until when it is paused.
+pub fn clock_lines(ui: &mut Ui, clock: crate::sim::world::Clock, now: u64, lang: Lang) {
+    use crate::ui::i18n::fill;
+    if clock.behind > 0 {
+        ui.label(fill(T::ClockBehind.get(lang), &[&clock.behind]));
+    }
+    if clock.drift != 0 {
+        ui.label(fill(
+            T::ClockDrifts.get(lang),
+            &[&format!("{:+}", clock.drift)],
+        ));
+    }
+    if clock.paused_at(now) {
+        ui.label(fill(T::PausedUntil.get(lang), &[&clock.paused_until]));
+    }
+}
+
+/// What the inspector says of a server's election and read options (see `kv::ElectionState`);
+/// `local` is what the server's own clock reads now.
+pub fn election_lines(
+    ui: &mut Ui,
+    e: &crate::protocols::kv::ElectionState,
+    local: u64,
+    lang: Lang,
+) {
+    use crate::protocols::kv::Reads;
+    let reads = match e.reads {
+        Reads::Log => None,
+        Reads::ReadIndex => Some(T::ReadsReadIndex),
+        Reads::Lease => Some(T::ReadsLease),
+    };
     let on: Vec<&str> = [(e.pre_vote, T::PreVote), (e.check_quorum, T::CheckQuorum)]
         .into_iter()
         .filter(|(on, _)| *on)
-        .map(|(_, t)| t.get(lang))
+        .map(|(_, t)| t)
+        .chain(reads)
+        .map(|t| t.get(lang))
         .collect();
     if !on.is_empty() {
         ui.label(crate::ui::i18n::fill(
@@ -177,5 +227,19 @@ pub fn election_lines(ui: &mut Ui, e: &crate::protocols::kv::ElectionState, lang
             T::LiveLeader.get(lang),
             &[&format!("S{l}")],
         ));
+    }
+    if let Some((round, confirmed, waiting, lease_until)) = e.rounds {
+        use crate::ui::i18n::fill;
+        ui.label(fill(
+            T::ReadRounds.get(lang),
+            &[&round, &confirmed, &waiting],
+        ));
+        if e.reads == Reads::Lease {
+            ui.label(if local < lease_until {
+                fill(T::LeaseHolds.get(lang), &[&lease_until, &local])
+            } else {
+                fill(T::LeaseLapsed.get(lang), &[&local])
+            });
+        }
     }
 }
