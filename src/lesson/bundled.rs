@@ -153,6 +153,10 @@ pub const RAFT: &[(&str, &str)] = &[
         "raft/11-pre-vote.ron",
         include_str!("../../lessons/raft/11-pre-vote.ron"),
     ),
+    (
+        "raft/12-leases.ron",
+        include_str!("../../lessons/raft/12-leases.ron"),
+    ),
 ];
 
 /// The PBFT lessons shipped inside the binary.

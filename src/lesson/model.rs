@@ -75,6 +75,8 @@ pub enum Control {
     Links,
     /// Tell a lie as a Byzantine node.
     Lie,
+    /// Pause a node (a long garbage-collection pause).
+    Pause,
 }
 
 impl Control {
@@ -90,6 +92,7 @@ impl Control {
                 | (Control::Timeout, Action::Timeout(_))
                 | (Control::Links, Action::CutLink(..) | Action::HealLink(..))
                 | (Control::Lie, Action::Lie { .. })
+                | (Control::Pause, Action::Pause(..))
         )
     }
 }

@@ -206,6 +206,7 @@ texts! {
     ControlTimeout => "Timeout", "超时";
     ControlLinks => "Cut or heal links", "切断或恢复链路";
     ControlLie => "Tell a lie (a Byzantine node)", "说谎（拜占庭节点）";
+    ControlPause => "Pause a node", "暂停节点";
     LessonDone => "Lesson complete", "本课完成";
     // Panels
     Inspector => "Inspector", "检查器";

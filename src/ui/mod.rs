@@ -227,6 +227,7 @@ pub fn control_name(c: crate::lesson::Control) -> T {
         Control::Timeout => T::ControlTimeout,
         Control::Links => T::ControlLinks,
         Control::Lie => T::ControlLie,
+        Control::Pause => T::ControlPause,
     }
 }
 

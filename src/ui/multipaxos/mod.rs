@@ -105,6 +105,7 @@ impl StoreGraphView for MultiPaxos {
             }
             ServerRole::Follower { leader: None } => tr(words::FOLLOWER).to_string(),
         };
+        let role = crate::ui::store::settings::paused_caption(world, id, role, lang);
         format!(
             "{role}\n{}",
             fill(tr(words::COMMIT_APPLIED), &[&s.commit, &s.applied])

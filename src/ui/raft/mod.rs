@@ -124,6 +124,7 @@ impl StoreGraphView for Raft {
                 fill(tr(crate::ui::raft::words::FOLLOWER_IN), &[&s.term])
             }
         };
+        let role = crate::ui::store::settings::paused_caption(world, id, role, lang);
         format!(
             "{role}\n{}",
             fill(

@@ -171,6 +171,23 @@ impl<C: StoreConfig> StoreSettings<C> {
     }
 }
 
+/// A server's caption in the graph, led by "paused until tick N" while it is paused: a paused
+/// node looks exactly like a live one otherwise.
+pub fn paused_caption<P: crate::sim::Protocol>(
+    world: &crate::sim::World<P>,
+    id: crate::sim::NodeId,
+    caption: String,
+    lang: Lang,
+) -> String {
+    let clock = world.clock(id);
+    if clock.paused_at(world.now()) {
+        let paused = crate::ui::i18n::fill(T::PausedUntil.get(lang), &[&clock.paused_until]);
+        format!("{paused} · {caption}")
+    } else {
+        caption
+    }
+}
+
 /// What the inspector says of a node's clock, when it is not the world's: how far behind after
 /// a pause, how fast or slow, and until when it is paused.
 pub fn clock_lines(ui: &mut Ui, clock: crate::sim::world::Clock, now: u64, lang: Lang) {
