@@ -1894,4 +1894,56 @@ impl Rounds {
     pub fn leased(&self, now: u64) -> bool {
         now < self.lease_until
     }
+
+    /// Holds command `c`'s get for the next round (and `index` applied, once known); false if
+    /// it waits already (a client's retry), when the caller starts no round.
+    pub fn hold(&mut self, c: Command, index: Option<u32>) -> bool {
+        if self
+            .waiting
+            .iter()
+            .any(|r| r.client == c.client && r.seq == c.seq)
+        {
+            return false;
+        }
+        self.waiting.push(WaitingRead {
+            client: c.client,
+            seq: c.seq,
+            key: c.op.key(),
+            index,
+            round: self.round + 1,
+        });
+        true
+    }
+
+    /// Takes the gets ready to answer: their round answered by a majority and their index
+    /// applied. A get still without an index takes `index`, when the leader knows it now.
+    pub fn take_ready(&mut self, index: Option<u32>, applied: u32) -> Vec<WaitingRead> {
+        let confirmed = self.confirmed;
+        let mut ready = Vec::new();
+        self.waiting.retain_mut(|r| {
+            r.index = r.index.or(index);
+            let go = r
+                .index
+                .is_some_and(|i| confirmed >= r.round && applied >= i);
+            if go {
+                ready.push(*r);
+            }
+            !go
+        });
+        ready
+    }
+}
+
+impl WaitingRead {
+    /// The answer to this get from `store`: to its client, the value of its key.
+    pub fn answer(&self, store: &Store) -> (NodeId, ClientMsg) {
+        let output = Output::Got(store.kv.get(&self.key).copied());
+        (
+            client(self.client),
+            ClientMsg::Reply {
+                seq: self.seq,
+                output,
+            },
+        )
+    }
 }

@@ -986,16 +986,7 @@ impl MultiPaxos {
             rounds.ack(me, round, quorum, lease);
         }
         let ballot = *ballot;
-        for to in self.others(me) {
-            out.send(
-                to,
-                Msg::Heartbeat {
-                    ballot,
-                    commit,
-                    round,
-                },
-            );
-        }
+        self.send_heartbeats(me, ballot, commit, round, out);
     }
 
     /// How long a confirmed round's lease lasts on the leader's clock, under lease reads.
@@ -1010,67 +1001,75 @@ impl MultiPaxos {
         let Lead::Leader { rounds, .. } = &mut s.lead else {
             return;
         };
-        let confirmed = rounds.confirmed;
-        let store = &s.store;
-        rounds.waiting.retain(|r| match r.index {
-            Some(slot) if confirmed >= r.round && applied >= slot => {
-                out.note(Note::AnsweredRead {
-                    client: r.client,
-                    seq: r.seq,
-                    slot,
-                    lease: false,
-                });
-                let output = Output::Got(store.kv.get(&r.key).copied());
-                out.send(
-                    client(r.client),
-                    Msg::Client(ClientMsg::Reply { seq: r.seq, output }),
-                );
-                false
-            }
-            _ => true,
+        for read in rounds.take_ready(None, applied) {
+            self.answer_read(&s.store, read, false, out);
+        }
+    }
+
+    /// Sends a get's answer off the log, and notes how it was given.
+    fn answer_read(
+        &self,
+        store: &Store,
+        read: kv::WaitingRead,
+        lease: bool,
+        out: &mut Outbox<Self>,
+    ) {
+        out.note(Note::AnsweredRead {
+            client: read.client,
+            seq: read.seq,
+            slot: read.index.unwrap_or(0),
+            lease,
         });
+        let (to, reply) = read.answer(store);
+        out.send(to, Msg::Client(reply));
     }
 
     /// A get at a leader under ReadIndex or lease reads. Its index is the last slot the leader
     /// has proposed (phase 1 re-proposed every slot an earlier leader may have had chosen), so
     /// once that is applied the store holds every write chosen before the get arrived.
     fn read_off_log(&self, me: u8, s: &mut Server, c: Command, now: u64, out: &mut Outbox<Self>) {
-        let key = c.op.key();
         let applied = s.applied;
         let Lead::Leader { next, rounds, .. } = &mut s.lead else {
             return;
         };
         let index = *next - 1;
         if self.reads == kv::Reads::Lease && rounds.leased(now) && applied >= index {
-            out.note(Note::AnsweredRead {
+            let read = kv::WaitingRead {
                 client: c.client,
                 seq: c.seq,
-                slot: index,
-                lease: true,
-            });
-            let output = Output::Got(s.store.kv.get(&key).copied());
-            out.send(
-                client(c.client),
-                Msg::Client(ClientMsg::Reply { seq: c.seq, output }),
-            );
+                key: c.op.key(),
+                index: Some(index),
+                round: 0,
+            };
+            self.answer_read(&s.store, read, true, out);
             return;
         }
-        if rounds
-            .waiting
-            .iter()
-            .any(|r| r.client == c.client && r.seq == c.seq)
-        {
+        if !rounds.hold(c, Some(index)) {
             return;
         }
-        rounds.waiting.push(kv::WaitingRead {
-            client: c.client,
-            seq: c.seq,
-            key,
-            index: Some(index),
-            round: rounds.round + 1,
-        });
         self.start_round(me, s, now, out);
         self.serve_reads(s, out);
+    }
+
+    /// A leader's heartbeat to every other server, carrying its latest round.
+    fn send_heartbeats(
+        &self,
+        me: u8,
+        ballot: Ballot,
+        commit: u32,
+        round: u32,
+        out: &mut Outbox<Self>,
+    ) {
+        for to in self.others(me) {
+            out.send(
+                to,
+                Msg::Heartbeat {
+                    ballot,
+                    commit,
+                    round,
+                },
+            );
+        }
     }
 
     fn apply_ready(&self, s: &mut Server, out: &mut Outbox<Self>) {
@@ -1542,16 +1541,7 @@ impl Protocol for MultiPaxos {
                         ballot, ref rounds, ..
                     } => {
                         let (commit, round) = (s.commit(), rounds.round);
-                        for to in self.others(id.index) {
-                            out.send(
-                                to,
-                                Msg::Heartbeat {
-                                    ballot,
-                                    commit,
-                                    round,
-                                },
-                            );
-                        }
+                        self.send_heartbeats(id.index, ballot, commit, round, out);
                         out.timer = Some(self.heartbeat_wait());
                     }
                     Lead::Follower { .. } if s.live_leader || s.waking => {

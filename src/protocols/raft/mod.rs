@@ -856,77 +856,53 @@ impl Raft {
         let Role::Leader { rounds, .. } = &mut s.role else {
             return;
         };
-        let confirmed = rounds.confirmed;
-        let store = &s.store;
-        rounds.waiting.retain_mut(|r| {
-            if r.index.is_none() && own_term {
-                r.index = Some(commit);
-            }
-            match r.index {
-                Some(index) if confirmed >= r.round && applied >= index => {
-                    out.note(Note::AnsweredRead {
-                        client: r.client,
-                        seq: r.seq,
-                        index,
-                        lease: false,
-                    });
-                    let output = Output::Got(store.kv.get(&r.key).copied());
-                    out.send(
-                        client(r.client),
-                        Msg::Client(ClientMsg::Reply { seq: r.seq, output }),
-                    );
-                    false
-                }
-                _ => true,
-            }
+        for read in rounds.take_ready(own_term.then_some(commit), applied) {
+            self.answer_read(&s.store, read, false, out);
+        }
+    }
+
+    /// Sends a get's answer off the log, and notes how it was given.
+    fn answer_read(
+        &self,
+        store: &Store,
+        read: kv::WaitingRead,
+        lease: bool,
+        out: &mut Outbox<Self>,
+    ) {
+        out.note(Note::AnsweredRead {
+            client: read.client,
+            seq: read.seq,
+            index: read.index.unwrap_or(0),
+            lease,
         });
+        let (to, reply) = read.answer(store);
+        out.send(to, Msg::Client(reply));
     }
 
     /// A get at a leader under ReadIndex or lease reads: answered at once under a lease that
     /// holds by its own clock (once its term has an entry committed and applied), else held
     /// until a new round of heartbeats confirms it still leads.
-    fn read_off_log(
-        &self,
-        me: u8,
-        s: &mut Server,
-        c: Command,
-        key: crate::protocols::Value,
-        now: u64,
-        out: &mut Outbox<Self>,
-    ) {
+    fn read_off_log(&self, me: u8, s: &mut Server, c: Command, now: u64, out: &mut Outbox<Self>) {
         let own_term = s.term_at(s.commit) == Some(s.term);
+        let index = own_term.then_some(s.commit);
         let Role::Leader { rounds, .. } = &mut s.role else {
             return;
         };
         if self.reads == kv::Reads::Lease && rounds.leased(now) && own_term && s.applied >= s.commit
         {
-            out.note(Note::AnsweredRead {
+            let read = kv::WaitingRead {
                 client: c.client,
                 seq: c.seq,
-                index: s.commit,
-                lease: true,
-            });
-            let output = Output::Got(s.store.kv.get(&key).copied());
-            out.send(
-                client(c.client),
-                Msg::Client(ClientMsg::Reply { seq: c.seq, output }),
-            );
+                key: c.op.key(),
+                index,
+                round: 0,
+            };
+            self.answer_read(&s.store, read, true, out);
             return;
         }
-        if rounds
-            .waiting
-            .iter()
-            .any(|r| r.client == c.client && r.seq == c.seq)
-        {
+        if !rounds.hold(c, index) {
             return;
         }
-        rounds.waiting.push(kv::WaitingRead {
-            client: c.client,
-            seq: c.seq,
-            key,
-            index: own_term.then_some(s.commit),
-            round: rounds.round + 1,
-        });
         self.start_round(me, s, now);
         self.replicate_all(me, s, out);
         self.serve_reads(s, out);
@@ -1189,7 +1165,7 @@ impl Raft {
         }
         match &s.role {
             Role::Leader { .. } if self.reads.confirms() && matches!(c.op, Op::Get(_)) => {
-                self.read_off_log(me, s, c, c.op.key(), now, out);
+                self.read_off_log(me, s, c, now, out);
             }
             Role::Leader { .. } => {
                 if let Some(output) = s.store.answered(c.client, c.seq) {
