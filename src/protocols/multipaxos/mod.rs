@@ -87,7 +87,7 @@ pub enum Msg {
     Heartbeat {
         ballot: Ballot,
         commit: u32,
-        #[serde(default, skip_serializing_if = "is_zero")]
+        #[serde(default, skip_serializing_if = "crate::protocols::kv::config::is_zero")]
         round: u32,
     },
     /// A follower lacks chosen entries from slot `from` on.
@@ -114,13 +114,9 @@ pub enum Msg {
     /// follow you", and the round it answers.
     Alive {
         ballot: Ballot,
-        #[serde(default, skip_serializing_if = "is_zero")]
+        #[serde(default, skip_serializing_if = "crate::protocols::kv::config::is_zero")]
         round: u32,
     },
-}
-
-fn is_zero(n: &u32) -> bool {
-    *n == 0
 }
 
 impl Msg {

@@ -96,7 +96,7 @@ pub enum Msg {
         prev_term: u32,
         entries: Arc<[LogEntry]>,
         commit: u32,
-        #[serde(default, skip_serializing_if = "is_zero")]
+        #[serde(default, skip_serializing_if = "crate::protocols::kv::config::is_zero")]
         round: u32,
     },
     /// Success: the follower's log matches the leader's up to `index`. Failure: where the
@@ -105,7 +105,7 @@ pub enum Msg {
         term: u32,
         success: bool,
         index: u32,
-        #[serde(default, skip_serializing_if = "is_zero")]
+        #[serde(default, skip_serializing_if = "crate::protocols::kv::config::is_zero")]
         round: u32,
     },
     /// Pre-Vote (`pre_vote`): would you vote for me in `term` (one past the asker's own)? Nobody
@@ -120,10 +120,6 @@ pub enum Msg {
         term: u32,
         granted: bool,
     },
-}
-
-fn is_zero(n: &u32) -> bool {
-    *n == 0
 }
 
 /// `, round N` when a message carries a round (ReadIndex or lease reads).

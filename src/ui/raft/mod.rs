@@ -65,13 +65,7 @@ impl StoreWorkspace for Raft {
                 ui.label(fill(T::MpQueued.get(lang), &[&s.pending.len()]));
             }
             let election = world.protocol().election_state(s);
-            let clock = world.clock(id);
-            crate::ui::store::settings::election_lines(
-                ui,
-                &election,
-                clock.local(world.now()),
-                lang,
-            );
+            crate::ui::store::settings::election_lines(ui, &election, world, id, lang);
         }
     }
 }

@@ -206,14 +206,16 @@ pub fn clock_lines(ui: &mut Ui, clock: crate::sim::world::Clock, now: u64, lang:
     }
 }
 
-/// What the inspector says of a server's election and read options (see `kv::ElectionState`);
-/// `local` is what the server's own clock reads now.
-pub fn election_lines(
+/// What the inspector says of server `id`'s election and read options (see
+/// `kv::ElectionState`), its lease read by its own clock.
+pub fn election_lines<P: crate::sim::Protocol>(
     ui: &mut Ui,
     e: &crate::protocols::kv::ElectionState,
-    local: u64,
+    world: &crate::sim::World<P>,
+    id: crate::sim::NodeId,
     lang: Lang,
 ) {
+    let local = world.clock(id).local(world.now());
     use crate::protocols::kv::Reads;
     let reads = match e.reads {
         Reads::Log => None,
