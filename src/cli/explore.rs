@@ -95,10 +95,19 @@ pub struct ExploreArgs {
     /// Raft, Multi-Paxos: CheckQuorum with leader stickiness
     #[arg(long)]
     pub check_quorum: bool,
-    /// Raft, Multi-Paxos: how a leader answers a get: log or read-index (lease reads rest on
-    /// clocks, which the explorer does not model: `simulate` runs them)
+    /// Raft, Multi-Paxos: how a leader answers a get: log, read-index or lease (needs
+    /// --check-quorum; the search then keeps time, with messages that arrive at once and
+    /// election timers at their shortest, the timing most against a lease)
     #[arg(long, default_value = "log", value_parser = crate::protocols::kv::Reads::parse)]
     pub reads: crate::protocols::kv::Reads,
+    /// Under --reads lease: pauses in a run, at any server (it stops, then resumes with its
+    /// clock where it stopped); default 1
+    #[arg(long)]
+    pub pauses: Option<u8>,
+    /// Under --reads lease: how long each pause lasts, in ticks (default: three election
+    /// timeouts; a pause within the lease's margin of a quarter timeout breaks nothing)
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=crate::sim::world::MAX_PAUSE as i64))]
+    pub pause_ticks: Option<u32>,
     /// Switch on a deliberate bug (repeatable). Paxos: amnesia, ignore-promised-value,
     /// accept-lower-ballot, minority-quorum, learner-mixes-ballots, reuse-ballot. Multi-Paxos:
     /// skip-prepare-on-failover, ignore-promised-commands, commit-on-minority, no-dedup,
@@ -144,11 +153,18 @@ pub struct ExploreArgs {
     pub json: bool,
 }
 
+/// Why `--pauses` is refused without lease reads.
+const NO_PAUSES: &str =
+    "--pauses and --pause-ticks: a pause matters only to a lease, so they need --reads lease";
+
 impl ExploreArgs {
     /// The Paxos cluster to search (unknown flaw names are refused).
     pub fn config(&self) -> Result<Config, String> {
         if self.pre_vote || self.check_quorum || !self.reads.is_log() {
             return Err(crate::protocols::kv::config::NO_LEADER_OPTIONS.to_string());
+        }
+        if self.pauses.is_some() || self.pause_ticks.is_some() {
+            return Err(NO_PAUSES.into());
         }
         Ok(Config {
             proposers: self.proposers,
@@ -175,8 +191,10 @@ impl ExploreArgs {
         *f.clients = self.clients;
         *f.workload = self.workload;
         *f.byzantine = crate::protocols::byzantine::parse(&self.byzantine)?;
-        if self.reads == crate::protocols::kv::Reads::Lease {
-            return Err("--reads lease: a lease is judged by clocks, and the explorer's states have none (any timer may fire at any time, so every lease would look broken); `simulate --reads lease --pause P` runs leases with clocks".into());
+        if self.reads != crate::protocols::kv::Reads::Lease
+            && (self.pauses.is_some() || self.pause_ticks.is_some())
+        {
+            return Err(NO_PAUSES.into());
         }
         f.set_leader_options(crate::protocols::kv::config::LeaderOptionsSetting {
             pre_vote: self.pre_vote,
@@ -204,6 +222,8 @@ impl ExploreArgs {
                 retries: None,
                 total_timeouts: None,
                 lies: self.lies,
+                pauses: self.pauses.unwrap_or(0),
+                pause_ticks: self.pause_ticks.unwrap_or(0),
             },
             threads: self.threads,
             max_states: self.max_states,
@@ -485,7 +505,7 @@ where
     }
     let b = options.bounds;
     let header = format!(
-        "explored {}: {} servers, {} clients with {} {} operations each{}; {} timeouts per server and {} in all, {} retries per client, {} drops, {} duplicates, {} crashes{}{}",
+        "explored {}: {} servers, {} clients with {} {} operations each{}; {} timeouts per server and {} in all, {} retries per client, {} drops, {} duplicates, {} crashes{}{}{}",
         P::TITLE,
         cluster.servers,
         cluster.clients,
@@ -499,12 +519,26 @@ where
         b.duplicates,
         b.crashes,
         cluster.lies,
+        pause_words(&b),
         search_words(&options)
     );
     let result = with_progress(options.walks.is_some(), |progress| {
         search(&options, progress)
     });
     finish::<P>(args, &options, note.as_deref(), &header, result)
+}
+
+/// `, 1 pause of 180 ticks (...)` when the search keeps time (lease reads), or nothing.
+fn pause_words(b: &Bounds) -> String {
+    if b.pauses == 0 {
+        return String::new();
+    }
+    format!(
+        ", {} {} of {} ticks (time kept: messages arrive at once, timers at their shortest, no drift)",
+        b.pauses,
+        if b.pauses == 1 { "pause" } else { "pauses" },
+        grouped(b.pause_ticks as u64)
+    )
 }
 
 /// `, Byzantine: A2` or nothing.

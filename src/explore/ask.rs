@@ -84,6 +84,9 @@ pub fn store_plan<P: StoreSearch>(config: &P::Config, ask: StoreAsk) -> StorePla
         retries: Some(ask.retries),
         total_timeouts: Some(ask.total_timeouts),
         lies: ask.lies,
+        // Raised under lease reads (see `kv::config::lease_budgets`).
+        pauses: 0,
+        pause_ticks: 0,
     };
     let mut ops = ask.ops;
     let mut notes = P::flaw_budgets(&mut config, &mut bounds, &mut ops);

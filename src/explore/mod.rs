@@ -647,14 +647,34 @@ fn counterexample<P: Canonical>(
 ) -> Result<Verdict<ActionOf<P>>, String> {
     let initial = world.clone();
     let steps = space.minimize(steps, || initial.clone(), violation.invariant);
-    let actions = space.to_actions(&steps, world)?;
-    let violation = world
+    // A search that keeps time takes each timer at its shortest; the world draws it from its
+    // range, so the run may not break the rule there. Never report what does not replay.
+    let untimed = |e: String| {
+        if space.keeps_time() {
+            format!(
+                "the search found a run that breaks {}, but it does not replay in the world, whose timers are drawn from their ranges where the search took each at its shortest ({e}); a longer pause (--pause-ticks) leaves more room",
+                violation.invariant
+            )
+        } else {
+            e
+        }
+    };
+    let actions = space.to_actions(&steps, world).map_err(untimed)?;
+    let Some(replayed) = world
         .violations()
         .iter()
         .find(|v| v.invariant == violation.invariant)
         .cloned()
-        .unwrap_or(violation);
-    Ok(Verdict::Violation { violation, actions })
+    else {
+        if space.keeps_time() {
+            return Err(untimed("the replay ends safe".into()));
+        }
+        return Ok(Verdict::Violation { violation, actions });
+    };
+    Ok(Verdict::Violation {
+        violation: replayed,
+        actions,
+    })
 }
 
 /// Runs `worker` on `threads` threads, the caller's among them, until every one returns. The

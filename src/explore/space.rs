@@ -27,6 +27,77 @@ pub enum Step {
     Timeout(u8),
     /// A Byzantine node sends this message (its envelope code) as a lie.
     Lie(u64),
+    /// The node stops for the bound's pause length and resumes with its clock where it stopped
+    /// (only when the search keeps time, see `Times`).
+    Pause(u8),
+}
+
+/// The search's clock, kept only when the protocol's handlers read clocks (`Canonical::clocked`,
+/// under lease reads); otherwise every handler reads tick 0. The world's rules, at the timing
+/// most against a lease: a message arrives the moment it is sent, and a timer drawn from a
+/// range runs for its low end, so followers give up on a leader as early as they can. A timer
+/// fires at its deadline or later (the step decides when), a step at a paused node waits for it
+/// to resume, and clocks do not drift.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Times {
+    now: u64,
+    /// Pauses taken.
+    pauses: u8,
+    /// Per slot: when its timer fires (read only while it runs), how far its clock reads behind
+    /// the world's (the pauses it slept through), and until when it is paused (0 if not).
+    deadline: Vec<u64>,
+    behind: Vec<u64>,
+    paused_until: Vec<u64>,
+}
+
+impl Times {
+    fn new(nodes: usize) -> Self {
+        Times {
+            deadline: vec![0; nodes],
+            behind: vec![0; nodes],
+            paused_until: vec![0; nodes],
+            ..Times::default()
+        }
+    }
+
+    /// When a step at `slot` happens: not before it resumes.
+    fn at(&self, slot: usize) -> u64 {
+        self.now.max(self.paused_until[slot])
+    }
+
+    fn is_paused(&self, slot: usize) -> bool {
+        self.now < self.paused_until[slot]
+    }
+
+    /// Written as the state's part: a pause that is over and a timer that is not running are 0,
+    /// so that states that differ only there meet.
+    fn write(&self, timers: u64, w: &mut Writer) {
+        w.varint(self.now);
+        w.byte(self.pauses);
+        for slot in 0..self.deadline.len() {
+            w.varint(if timers & 1 << slot != 0 {
+                self.deadline[slot]
+            } else {
+                0
+            });
+            w.varint(self.behind[slot]);
+            w.varint(if self.is_paused(slot) {
+                self.paused_until[slot]
+            } else {
+                0
+            });
+        }
+    }
+
+    fn read(&mut self, r: &mut Reader) {
+        self.now = r.varint();
+        self.pauses = r.byte();
+        for slot in 0..self.deadline.len() {
+            self.deadline[slot] = r.varint();
+            self.behind[slot] = r.varint();
+            self.paused_until[slot] = r.varint();
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,12 +138,17 @@ pub struct Space<P: Canonical> {
     liars: u64,
     /// The encoded state the search starts from, when not the fresh one (see `start_from`).
     start: Option<Vec<u8>>,
+    /// The configured timeout, when the search keeps time (see `Times`).
+    timeout: Option<u32>,
 }
 
 /// Per-worker buffers: the decoded parent and everything a transition needs, reused so that
 /// expanding a state allocates almost nothing.
 pub struct Scratch<P: Canonical> {
     header: Header,
+    /// The parent's clock and the successor's, when the search keeps time.
+    times: Times,
+    next: Times,
     nodes: Vec<P::Node>,
     spans: Vec<(usize, usize)>,
     monitor: P::Monitor,
@@ -167,6 +243,7 @@ impl<P: Canonical> Space<P> {
             .filter(|&i| liars & 1 << symmetric[i] == 0)
             .collect();
         Ok(Space {
+            timeout: protocol.clocked(),
             symmetry: movable.len() > 1,
             symmetric,
             movable,
@@ -180,6 +257,11 @@ impl<P: Canonical> Space<P> {
             requester,
             bounds,
         })
+    }
+
+    /// Whether the search keeps time (see `Times`).
+    pub fn keeps_time(&self) -> bool {
+        self.timeout.is_some()
     }
 
     /// Whether symmetry reduction renames successors (walks need the nodes' own names).
@@ -212,6 +294,8 @@ impl<P: Canonical> Space<P> {
     pub fn scratch(&self) -> Scratch<P> {
         Scratch {
             header: self.initial_header(),
+            times: Times::new(self.roster.len()),
+            next: Times::new(self.roster.len()),
             nodes: self
                 .roster
                 .iter()
@@ -272,6 +356,17 @@ impl<P: Canonical> Space<P> {
         }
         let mut w = Writer::default();
         self.write_header(&h, &mut w);
+        if self.timeout.is_some() {
+            let mut times = Times::new(self.roster.len());
+            times.now = world.now();
+            for (i, slot) in world.nodes().iter().enumerate() {
+                let clock = world.clock(slot.id);
+                times.deadline[i] = slot.timer.unwrap_or(0);
+                times.behind[i] = clock.behind;
+                times.paused_until[i] = clock.paused_until;
+            }
+            times.write(h.timers, &mut w);
+        }
         for slot in world.nodes() {
             self.protocol.encode_node(&slot.state, &self.values, &mut w);
         }
@@ -310,6 +405,9 @@ impl<P: Canonical> Space<P> {
         let nodes = std::mem::take(&mut s.nodes);
         let mut w = Writer::default();
         self.write_header(&s.header, &mut w);
+        if self.timeout.is_some() {
+            s.times.write(s.header.timers, &mut w);
+        }
         for n in &nodes {
             self.protocol.encode_node(n, &self.values, &mut w);
         }
@@ -354,6 +452,9 @@ impl<P: Canonical> Space<P> {
             for t in &mut s.header.timeouts[..self.roster.len()] {
                 *t = r.byte();
             }
+        }
+        if self.timeout.is_some() {
+            s.times.read(&mut r);
         }
         for (i, id) in self.roster.iter().enumerate() {
             let start = at(&r);
@@ -419,11 +520,15 @@ impl<P: Canonical> Space<P> {
             .find(|&code| {
                 let (src, dst, msg_code) = parts(code);
                 // A liar's next lies may read what the delivery changes: never eager to it.
-                h.up & 1 << dst != 0 && self.liars & 1 << dst == 0 && {
-                    let msg = self.protocol.decode_msg(msg_code, &self.values);
-                    self.protocol
-                        .is_eager(&s.nodes[dst], self.roster[src], &msg)
-                }
+                // Nor to a paused node: taking it moves the clock on for every other step.
+                h.up & 1 << dst != 0
+                    && self.liars & 1 << dst == 0
+                    && !(self.timeout.is_some() && s.times.is_paused(dst))
+                    && {
+                        let msg = self.protocol.decode_msg(msg_code, &self.values);
+                        self.protocol
+                            .is_eager(&s.nodes[dst], self.roster[src], &msg)
+                    }
             });
         if let Some(code) = eager {
             steps.push(Step::Deliver(code));
@@ -480,6 +585,18 @@ impl<P: Canonical> Space<P> {
             }
         }
 
+        if self.timeout.is_some() && s.times.pauses < self.bounds.pauses {
+            for slot in 0..n {
+                // A client's pause changes nothing a lease reads.
+                if h.up & 1 << slot != 0
+                    && !s.times.is_paused(slot)
+                    && !self.protocol.takes_requests(self.roster[slot])
+                {
+                    steps.push(Step::Pause(slot as u8));
+                }
+            }
+        }
+
         if h.lies < self.bounds.lies {
             for slot in 0..n {
                 if self.liars & h.up & 1 << slot == 0 {
@@ -505,13 +622,49 @@ impl<P: Canonical> Space<P> {
         s: &mut Scratch<P>,
         step: Step,
     ) -> Option<Option<Violation>> {
-        let ctx = Ctx {
+        let mut ctx = Ctx {
             step: depth,
             now: 0,
             local: 0,
         };
+        if self.timeout.is_some() {
+            // When the step happens, and what the clock of the node it wakes reads.
+            let t = &s.times;
+            let (at, slot) = match step {
+                Step::Propose(k) | Step::Restart(k) => (t.at(k as usize), Some(k as usize)),
+                Step::Deliver(code) => (t.at(parts(code).1), Some(parts(code).1)),
+                Step::Timeout(k) => (t.now.max(t.deadline[k as usize]), Some(k as usize)),
+                Step::Lie(code) if self.protocol.lies_arrive_at_once() => {
+                    (t.at(parts(code).1), Some(parts(code).1))
+                }
+                _ => (t.now, None),
+            };
+            // The world does not wait for a crashed node to resume before restarting it.
+            let at = if matches!(step, Step::Restart(_)) {
+                t.now
+            } else {
+                at
+            };
+            ctx.now = at;
+            ctx.local = slot.map_or(0, |k| at - t.behind[k].min(at));
+            s.next.clone_from(&s.times);
+            s.next.now = at;
+        }
         let h = s.header;
         match step {
+            Step::Pause(slot) => {
+                let slot = slot as usize;
+                let ticks = self.bounds.pause_ticks as u64;
+                let t = &mut s.next;
+                t.pauses += 1;
+                t.behind[slot] += ticks;
+                t.paused_until[slot] = t.now + ticks;
+                // Its timer runs by its own clock, so it fires that much later.
+                if h.timers & 1 << slot != 0 {
+                    t.deadline[slot] = t.deadline[slot].max(t.now) + ticks;
+                }
+                self.finish(bytes, s, ctx, h, None, None, None)
+            }
             Step::Propose(slot) => {
                 let slot = slot as usize;
                 let r = self.requester[slot]?;
@@ -710,7 +863,12 @@ impl<P: Canonical> Space<P> {
                 }
             }
             match s.out.timer {
-                Some(TimerOp::Start(_)) => header.timers |= 1 << slot,
+                Some(TimerOp::Start(wait)) => {
+                    header.timers |= 1 << slot;
+                    if let Some(timeout) = self.timeout {
+                        s.next.deadline[slot] = ctx.now + shortest(wait, timeout);
+                    }
+                }
                 Some(TimerOp::Stop) => header.timers &= !(1 << slot),
                 None => {}
             }
@@ -797,6 +955,9 @@ impl<P: Canonical> Space<P> {
         let w = &mut s.writer;
         w.bytes.clear();
         self.write_header(&header, w);
+        if self.timeout.is_some() {
+            s.next.write(header.timers, w);
+        }
         for (i, span) in s.spans.iter().enumerate() {
             let start = w.bytes.len();
             match &changed {
@@ -844,6 +1005,12 @@ impl<P: Canonical> Space<P> {
             key.clear();
             key.push((header.up >> slot & 1) as u8);
             key.push((header.timers >> slot & 1) as u8);
+            if self.timeout.is_some() {
+                let t = &s.next;
+                for v in [t.deadline[slot], t.behind[slot], t.paused_until[slot]] {
+                    key.extend_from_slice(&v.to_le_bytes());
+                }
+            }
             let (a, b) = s.written[slot];
             key.extend_from_slice(&s.writer.bytes[a..b]);
             key.push(0xff);
@@ -917,6 +1084,15 @@ impl<P: Canonical> Space<P> {
         let w = &mut s.writer;
         w.bytes.clear();
         self.write_header(&renamed, w);
+        if self.timeout.is_some() {
+            let mut times = s.next.clone();
+            for (slot, &to) in map.iter().enumerate() {
+                times.deadline[to] = s.next.deadline[slot];
+                times.behind[to] = s.next.behind[slot];
+                times.paused_until[to] = s.next.paused_until[slot];
+            }
+            times.write(renamed.timers, w);
+        }
         for node in nodes.iter().flatten() {
             self.protocol.encode_node(node, &self.values, w);
         }
@@ -1051,6 +1227,9 @@ impl<P: Canonical> Space<P> {
                 Step::Crash(slot) => Action::Crash(self.roster[slot as usize]),
                 Step::Restart(slot) => Action::Restart(self.roster[slot as usize]),
                 Step::Timeout(slot) => Action::Timeout(self.roster[slot as usize]),
+                Step::Pause(slot) => {
+                    Action::Pause(self.roster[slot as usize], self.bounds.pause_ticks)
+                }
                 Step::Lie(code) => {
                     let (src, dst, msg_code) = parts(code);
                     Action::Lie {
@@ -1066,6 +1245,17 @@ impl<P: Canonical> Space<P> {
             actions.push(action);
         }
         Ok(actions)
+    }
+}
+
+/// How long a timer started with `wait` runs in a search that keeps time: a range at its low
+/// end (see `Times`).
+fn shortest(wait: crate::sim::protocol::Wait, timeout: u32) -> u64 {
+    use crate::sim::protocol::Wait;
+    match wait {
+        Wait::Standard => timeout as u64,
+        Wait::Ticks(t) => t as u64,
+        Wait::Between(lo, _) => lo as u64,
     }
 }
 
@@ -1100,7 +1290,9 @@ impl Mix {
                 self.from[src] * self.to[dst]
             }
             Step::Timeout(k) => self.timer[k as usize],
-            Step::Crash(k) | Step::Restart(k) | Step::Propose(k) => self.other[k as usize],
+            Step::Crash(k) | Step::Restart(k) | Step::Propose(k) | Step::Pause(k) => {
+                self.other[k as usize]
+            }
         }
     }
 
@@ -1181,3 +1373,7 @@ pub enum WalkEnd {
     /// It stopped at the memory budget.
     OverBudget,
 }
+
+#[cfg(test)]
+#[path = "lease_tests.rs"]
+mod lease_tests;

@@ -18,6 +18,11 @@ pub struct Bounds {
     pub total_timeouts: Option<u8>,
     /// Lies the Byzantine nodes may tell together in a run (read only when some node is).
     pub lies: u8,
+    /// Pauses in a run (read only when the protocol's handlers read clocks, under lease reads):
+    /// a server stops for `pause_ticks` and resumes with its clock where it stopped.
+    pub pauses: u8,
+    /// How long each pause lasts, in ticks.
+    pub pause_ticks: u32,
 }
 
 impl Default for Bounds {
@@ -31,6 +36,8 @@ impl Default for Bounds {
             duplicates: 0,
             crashes: 0,
             lies: 1,
+            pauses: 0,
+            pause_ticks: 0,
         }
     }
 }

@@ -156,6 +156,12 @@ pub trait Canonical: Protocol {
         false
     }
 
+    /// The configured timeout when the handlers read their clocks (lease reads): the explorer
+    /// then keeps time (see `explore::space::Times`). `None`: its states hold no time, and every
+    /// handler reads tick 0.
+    fn clocked(&self) -> Option<u32> {
+        None
+    }
     /// The role whose members are interchangeable (acceptors, in Paxos), for symmetry reduction.
     fn symmetric_role(&self) -> Option<Role>;
     /// Renames members of the symmetric role inside a node's state: `perm[i]` is the new 0-based

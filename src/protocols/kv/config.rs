@@ -255,6 +255,58 @@ pub trait StoreProtocol: Plugin<Request = Op, Config: StoreConfig> {
     fn with_workload(config: &Self::Config, workload: Vec<Vec<Op>>) -> Self;
 }
 
+/// What a search under lease reads needs for a lease to break at all: a pause longer than the
+/// lease's margin (three election timeouts unless given), a second client whose put the stale
+/// get misses, a retry to reach the new leader, and the elections that take under CheckQuorum
+/// (the leader's own, then a follower that first gives up on it and then campaigns, and a voter
+/// that gives up on it too).
+#[allow(clippy::too_many_arguments)]
+pub fn lease_budgets(
+    reads: super::Reads,
+    timeout: u32,
+    latency: &mut (u32, u32),
+    clients: &mut u8,
+    workload: &mut Workload,
+    bounds: &mut crate::sim::bounds::Bounds,
+    ops: &mut u8,
+    notes: &mut Vec<&'static str>,
+) {
+    if reads != super::Reads::Lease {
+        return;
+    }
+    if *latency != (0, 0) {
+        *latency = (0, 0);
+        notes.push("the search's messages arrive the moment they are sent, the timing most against a lease, so its run replays with no latency (as latency (0, 0))");
+    }
+    if bounds.pauses == 0 {
+        bounds.pauses = 1;
+        notes.push("a lease breaks only when its leader pauses, so one server may pause once (as --pauses 1)");
+    }
+    if bounds.pause_ticks == 0 {
+        bounds.pause_ticks = timeout.saturating_mul(3).min(crate::sim::world::MAX_PAUSE);
+        notes.push("each pause lasts three election timeouts, far past the lease's margin (as --pause-ticks with three times the timeout)");
+    }
+    if *clients < 2 {
+        *clients = 2;
+        notes.push(
+            "a stale read shows only with a second client, so the search has two (as --clients 2)",
+        );
+    }
+    if bounds.retries.is_some_and(|t| t < 1) {
+        bounds.retries = Some(1);
+        notes.push("a stale read needs a put to reach the new leader, so each client may retry once (as --retries 1)");
+    }
+    if bounds.timeouts.is_some_and(|t| t < 2) {
+        bounds.timeouts = Some(2);
+        notes.push("under CheckQuorum a follower gives up on its leader at one timeout and campaigns at the next (as --timeouts 2)");
+    }
+    if bounds.total_timeouts.is_some_and(|t| t < 4) {
+        bounds.total_timeouts = Some(4);
+        notes.push("a second leader under CheckQuorum takes four timeouts: the first election, a follower giving up and campaigning, and its voter giving up (as --total-timeouts 4)");
+    }
+    stale_read_workload(workload, ops, notes);
+}
+
 /// A stale read shows only when a get follows a put: each client puts, then gets.
 pub fn stale_read_workload(workload: &mut Workload, ops: &mut u8, notes: &mut Vec<&'static str>) {
     if *workload != Workload::PutGet || *ops < 2 {

@@ -550,6 +550,11 @@ impl Canonical for MultiPaxos {
         }
     }
 
+    /// Only a lease is judged by a clock.
+    fn clocked(&self) -> Option<u32> {
+        (self.reads == crate::protocols::kv::Reads::Lease).then_some(self.timeout)
+    }
+
     /// Servers differ (clients start by asking S1), so no symmetry is claimed.
     fn symmetric_role(&self) -> Option<Role> {
         None

@@ -488,6 +488,11 @@ impl Canonical for Raft {
         counts && votes & bit == 0 && (votes | bit).count_ones() < self.quorum()
     }
 
+    /// Only a lease is judged by a clock.
+    fn clocked(&self) -> Option<u32> {
+        (self.reads == crate::protocols::kv::Reads::Lease).then_some(self.timeout)
+    }
+
     /// Servers differ (clients start by asking S1), so no symmetry is claimed.
     fn symmetric_role(&self) -> Option<NodeRole> {
         None
