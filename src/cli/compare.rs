@@ -36,6 +36,14 @@ pub struct CompareArgs {
     /// Run both protocols with CheckQuorum and leader stickiness
     #[arg(long)]
     pub check_quorum: bool,
+    /// How both leaders answer gets: log, read-index or lease (needs CheckQuorum); in place of
+    /// the script's own
+    #[arg(long, value_parser = crate::protocols::kv::Reads::parse)]
+    pub reads: Option<crate::protocols::kv::Reads>,
+    /// How far each server's clock may run fast or slow, in parts per thousand; in place of the
+    /// script's own
+    #[arg(long)]
+    pub drift: Option<u32>,
     /// Run the script on every seed FIRST..LAST (both included, at most 1000) in place of its
     /// own, and print each figure's mean: one seed is one draw of the timers
     #[arg(long, value_name = "FIRST..LAST", value_parser = parse_seeds)]
@@ -94,6 +102,12 @@ pub fn run(args: &CompareArgs) -> u8 {
     }
     script.pre_vote |= args.pre_vote;
     script.check_quorum |= args.check_quorum;
+    script.reads = args.reads.unwrap_or(script.reads);
+    script.drift = args.drift.unwrap_or(script.drift);
+    if let Err(m) = script.check_reads() {
+        report!("error: {m}");
+        return EXIT_BAD_INPUT;
+    }
     if let Some((first, last)) = args.seeds {
         if args.out_dir.is_some() {
             report!(

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::protocols::kv::{self, Workload};
+use crate::protocols::kv::{self, Reads, Workload};
 use crate::protocols::{Plugin, multipaxos, raft};
 use crate::sim::ids::{MAX_PER_ROLE, NodeId};
 use crate::sim::world::{ActionOf, Event, World};
@@ -40,6 +40,12 @@ pub enum Fault {
     PartitionFollowers(u8),
     /// Mend every cut link.
     Heal,
+    /// Pause whichever server leads at that round for this many ticks (or, if none does, the
+    /// first to lead after): it stops, then resumes with its clock where it stopped, as after a
+    /// long garbage-collection pause.
+    PauseLeader(u32),
+    /// Pause this server for this many ticks.
+    Pause(NodeId, u32),
 }
 
 impl std::fmt::Display for Fault {
@@ -58,6 +64,8 @@ impl std::fmt::Display for Fault {
                 write!(f, "cut {n} followers off from the leader's side")
             }
             Fault::Heal => write!(f, "heal every link"),
+            Fault::PauseLeader(ticks) => write!(f, "pause the leader for {ticks} ticks"),
+            Fault::Pause(s, ticks) => write!(f, "pause {s} for {ticks} ticks"),
         }
     }
 }
@@ -110,6 +118,12 @@ pub struct Script {
     /// Both protocols run with CheckQuorum and leader stickiness (`--check-quorum`).
     #[serde(default)]
     pub check_quorum: bool,
+    /// How both protocols' leaders answer gets: `log`, `read-index` or `lease` (`--reads`).
+    #[serde(default, skip_serializing_if = "Reads::is_log")]
+    pub reads: Reads,
+    /// How far each server's clock may run fast or slow, in parts per thousand (`--drift`).
+    #[serde(default, skip_serializing_if = "kv::config::is_zero")]
+    pub drift: u32,
     pub faults: Vec<Timed>,
 }
 
@@ -203,7 +217,7 @@ impl Script {
             }
             last = t.at;
             let servers: &[NodeId] = match &t.fault {
-                Fault::Crash(s) | Fault::Restart(s) => std::slice::from_ref(s),
+                Fault::Crash(s) | Fault::Restart(s) | Fault::Pause(s, _) => std::slice::from_ref(s),
                 Fault::Partition(side) => side,
                 _ => &[],
             };
@@ -228,6 +242,15 @@ impl Script {
                     twice.1
                 ));
             }
+            if let Fault::PauseLeader(ticks) | Fault::Pause(_, ticks) = t.fault
+                && !(1..=crate::sim::world::MAX_PAUSE).contains(&ticks)
+            {
+                return bad(format!(
+                    "fault {}: a pause lasts from 1 to {} ticks, not {ticks}",
+                    i + 1,
+                    crate::sim::world::MAX_PAUSE
+                ));
+            }
             if let Fault::PartitionFollowers(n) = t.fault
                 && (n == 0 || 2 * n as usize >= script.servers as usize)
             {
@@ -247,14 +270,25 @@ impl Script {
                 ));
             }
         }
+        script.check_reads().map_err(|m| field("reads", m))?;
         Ok(script)
     }
 
-    /// The election options switched on, as the table's first line ends (nothing when none).
+    /// Why the script's read and clock options do not stand together, if they do not (as
+    /// `--reads lease` needs `--check-quorum`).
+    pub fn check_reads(&self) -> Result<(), String> {
+        kv::check_reads(self.reads, self.check_quorum, self.drift)
+    }
+
+    /// The options switched on, as the table's first line ends (nothing when none).
     pub fn options_words(&self) -> String {
+        let drift = format!("clocks drifting up to {}‰", self.drift);
         let on: Vec<&str> = [
             (self.pre_vote, "Pre-Vote"),
             (self.check_quorum, "CheckQuorum"),
+            (self.reads == Reads::ReadIndex, "ReadIndex reads"),
+            (self.reads == Reads::Lease, "lease reads"),
+            (self.drift > 0, drift.as_str()),
         ]
         .into_iter()
         .filter_map(|(on, name)| on.then_some(name))
@@ -281,6 +315,8 @@ impl Script {
             workload,
             pre_vote: self.pre_vote,
             check_quorum: self.check_quorum,
+            reads: self.reads,
+            drift: self.drift,
             ..multipaxos::Config::default()
         }
     }
@@ -293,6 +329,8 @@ impl Script {
             workload,
             pre_vote: self.pre_vote,
             check_quorum: self.check_quorum,
+            reads: self.reads,
+            drift: self.drift,
             ..raft::Config::default()
         }
     }
@@ -539,6 +577,11 @@ fn fault_actions<P: Compared>(world: &World<P>, fault: &Fault) -> Option<Vec<Act
             kv::split_actions(world, &|id| side.contains(&id), &|id| id.role == kv::SERVER)
         }
         Fault::Heal => kv::heal_actions(world),
+        Fault::PauseLeader(ticks) => vec![Action::Pause(P::leader(world)?, *ticks)],
+        Fault::Pause(s, ticks) => [Action::Pause(*s, *ticks)]
+            .into_iter()
+            .filter(|_| up(*s) && !world.is_paused(*s))
+            .collect(),
     })
 }
 
@@ -690,7 +733,7 @@ impl Comparison {
             let when = |applied: Option<u64>| match applied {
                 Some(r) if r == t.at => format!("round {r}"),
                 Some(r) => format!("round {r} (waited for a leader)"),
-                None => "never (no leader to crash)".to_string(),
+                None => "never (it waited for a leader that never came)".to_string(),
             };
             s += &format!(
                 "fault {}: {} at round {}: Multi-Paxos {}, Raft {}\n",
@@ -731,6 +774,8 @@ impl Comparison {
             "workload": self.workload.name(),
             "pre_vote": self.script.pre_vote,
             "check_quorum": self.script.check_quorum,
+            "reads": self.script.reads.name(),
+            "drift": self.script.drift,
             "multipaxos": side(self.multipaxos.last(), at(n, &|k| self.multipaxos.applied.get(k).map(|a| a.0))),
             "raft": side(self.raft.last(), at(n, &|k| self.raft.applied.get(k).map(|a| a.0))),
         })
@@ -850,6 +895,8 @@ impl OverSeeds {
             "workload": self.workload.name(),
             "pre_vote": self.script.pre_vote,
             "check_quorum": self.script.check_quorum,
+            "reads": self.script.reads.name(),
+            "drift": self.script.drift,
             "seeds": [self.seeds.0, self.seeds.1],
             "multipaxos": self.multipaxos,
             "raft": self.raft,

@@ -205,4 +205,8 @@ pub const COMPARE: &[(&str, &str)] = &[
         "compare/minority-partition.ron",
         include_str!("../../lessons/compare/minority-partition.ron"),
     ),
+    (
+        "compare/paused-leader.ron",
+        include_str!("../../lessons/compare/paused-leader.ron"),
+    ),
 ];

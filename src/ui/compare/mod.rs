@@ -149,6 +149,7 @@ impl CompareView {
             check_quorum,
             ..script.clone()
         };
+        script.check_reads()?;
         let c = crate::compare::compare(&script, Workload::Mixed);
         let mp = Session::from_trace(&c.multipaxos.trace)?;
         let raft = Session::from_trace(&c.raft.trace)?;
@@ -157,7 +158,13 @@ impl CompareView {
 
     pub fn choose(&mut self, index: usize) -> Result<(), String> {
         let script = self.scripts.get(index).cloned().ok_or("no such script")?;
-        let (c, mp, raft) = Self::run(&script, self.pre_vote, self.check_quorum)?;
+        // A script's own options stay on (a lease needs CheckQuorum).
+        let (pre_vote, check_quorum) = (
+            self.pre_vote || script.pre_vote,
+            self.check_quorum || script.check_quorum,
+        );
+        let (c, mp, raft) = Self::run(&script, pre_vote, check_quorum)?;
+        (self.pre_vote, self.check_quorum) = (pre_vote, check_quorum);
         self.chosen = index;
         self.comparison = c;
         self.multipaxos = mp;
@@ -170,8 +177,16 @@ impl CompareView {
     /// Runs both protocols again with the election options as now set, at the same round.
     pub fn set_options(&mut self, pre_vote: bool, check_quorum: bool) -> Result<(), String> {
         let round = self.round;
+        let script = self
+            .scripts
+            .get(self.chosen)
+            .cloned()
+            .ok_or("no such script")?;
+        let (c, mp, raft) = Self::run(&script, pre_vote, check_quorum)?;
         (self.pre_vote, self.check_quorum) = (pre_vote, check_quorum);
-        self.choose(self.chosen)?;
+        self.comparison = c;
+        self.multipaxos = mp;
+        self.raft = raft;
         self.seek(round);
         Ok(())
     }
@@ -456,8 +471,24 @@ impl CompareView {
             let (mut pre_vote, mut check_quorum) = (self.pre_vote, self.check_quorum);
             ui.checkbox(&mut pre_vote, tr(T::PreVote))
                 .on_hover_text(tr(T::PreVoteHint));
-            ui.checkbox(&mut check_quorum, tr(T::CheckQuorum))
-                .on_hover_text(tr(T::CheckQuorumHint));
+            use crate::protocols::kv::Reads;
+            let reads = self.comparison.script.reads;
+            // A lease rests on CheckQuorum's stickiness: the box stays ticked under one.
+            ui.add_enabled(
+                reads != Reads::Lease,
+                egui::Checkbox::new(&mut check_quorum, tr(T::CheckQuorum)),
+            )
+            .on_hover_text(tr(T::CheckQuorumHint))
+            .on_disabled_hover_text(tr(T::ReadsLeaseHint));
+            let reads = match reads {
+                Reads::Log => None,
+                Reads::ReadIndex => Some((T::ReadsReadIndex, T::ReadsReadIndexHint)),
+                Reads::Lease => Some((T::ReadsLease, T::ReadsLeaseHint)),
+            };
+            if let Some((name, hint)) = reads {
+                ui.label(format!("{} {}", tr(T::ReadOptions), tr(name)))
+                    .on_hover_text(tr(hint));
+            }
             if (pre_vote, check_quorum) != (self.pre_vote, self.check_quorum) {
                 let _ = self.set_options(pre_vote, check_quorum);
             }
