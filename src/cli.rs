@@ -294,7 +294,7 @@ pub struct SimulateArgs {
     /// accept-lower-ballot, minority-quorum, learner-mixes-ballots, reuse-ballot. Multi-Paxos:
     /// skip-prepare-on-failover, ignore-promised-commands, commit-on-minority, no-dedup,
     /// stale-read, apply-past-hole. Raft: commit-previous-term, vote-twice, no-up-to-date-check,
-    /// volatile-state, stale-read. PBFT: ignore-certificates
+    /// volatile-state, stale-read, naive-swap. PBFT: ignore-certificates
     #[arg(long = "flaw", value_name = "NAME")]
     pub flaws: Vec<String>,
     /// Mark a node Byzantine (repeatable): it follows the rules but may also lie, and the

@@ -100,6 +100,10 @@ pub struct ExploreArgs {
     /// election timers at their shortest, the timing most against a lease)
     #[arg(long, default_value = "log", value_parser = crate::protocols::kv::Reads::parse)]
     pub reads: crate::protocols::kv::Reads,
+    /// Raft: the servers of the first configuration, S1..SN (default: every server); each
+    /// server outside it is added by one client's configuration change, handed out first
+    #[arg(long)]
+    pub voters: Option<u8>,
     /// Under --reads lease: pauses in a run, at any server (it stops, then resumes with its
     /// clock where it stopped); default 1
     #[arg(long)]
@@ -112,7 +116,7 @@ pub struct ExploreArgs {
     /// accept-lower-ballot, minority-quorum, learner-mixes-ballots, reuse-ballot. Multi-Paxos:
     /// skip-prepare-on-failover, ignore-promised-commands, commit-on-minority, no-dedup,
     /// stale-read, apply-past-hole. Raft: commit-previous-term, vote-twice, no-up-to-date-check,
-    /// volatile-state, stale-read. PBFT: ignore-certificates
+    /// volatile-state, stale-read, naive-swap. PBFT: ignore-certificates
     #[arg(long = "flaw", value_name = "NAME")]
     pub flaws: Vec<String>,
     /// Expand no state this many steps from the start (Stateright's depth bound; at most
@@ -191,6 +195,13 @@ impl ExploreArgs {
         *f.clients = self.clients;
         *f.workload = self.workload;
         *f.byzantine = crate::protocols::byzantine::parse(&self.byzantine)?;
+        match (self.voters, f.voters.as_deref_mut()) {
+            (Some(n), Some(voters)) => *voters = n,
+            (Some(_), None) => {
+                return Err("--voters: only Raft changes its configuration".into());
+            }
+            _ => {}
+        }
         if self.reads != crate::protocols::kv::Reads::Lease
             && (self.pauses.is_some() || self.pause_ticks.is_some())
         {

@@ -1323,7 +1323,10 @@ where
     P::validate_config(config)?;
     let (servers, clients, _) = config.cluster();
     check_store_bounds(servers, clients, ops, options)?;
-    let workload = store_workload(workload, P::seed(config), clients, ops);
+    let mut workload = store_workload(workload, P::seed(config), clients, ops);
+    for (list, change) in workload.iter_mut().zip(P::changes(config)) {
+        list.insert(0, change);
+    }
     let protocol = P::with_workload(config, workload.clone());
     let world = P::world(config);
     prepare_store(config, protocol, &workload, world, options)

@@ -202,12 +202,19 @@ pub enum Op {
     Get(Value),
     /// Compare and set: `(key, expected, new)`.
     Cas(Value, Value, Value),
+    /// Add server `Sn` to the configuration (Raft's single-server change, through the log). It
+    /// changes no key, and returns `Ok` whether or not `Sn` was a member already.
+    AddServer(u8),
+    /// Remove server `Sn` from the configuration (likewise).
+    RemoveServer(u8),
 }
 
 impl Op {
-    pub fn key(&self) -> Value {
+    /// The key a store operation reads or writes; `None` for a configuration change.
+    pub fn key(&self) -> Option<Value> {
         match *self {
-            Op::Put(k, _) | Op::Get(k) | Op::Cas(k, _, _) => k,
+            Op::Put(k, _) | Op::Get(k) | Op::Cas(k, _, _) => Some(k),
+            Op::AddServer(_) | Op::RemoveServer(_) => None,
         }
     }
 
@@ -217,6 +224,17 @@ impl Op {
             Op::Put(..) => "put",
             Op::Get(..) => "get",
             Op::Cas(..) => "cas",
+            Op::AddServer(..) => "add",
+            Op::RemoveServer(..) => "remove",
+        }
+    }
+
+    /// The server a configuration change adds (`Some((n, true))`) or removes (`false`).
+    pub fn change(&self) -> Option<(u8, bool)> {
+        match *self {
+            Op::AddServer(n) => Some((n, true)),
+            Op::RemoveServer(n) => Some((n, false)),
+            _ => None,
         }
     }
 }
@@ -227,6 +245,8 @@ impl fmt::Display for Op {
             Op::Put(k, v) => write!(f, "put {k}={v}"),
             Op::Get(k) => write!(f, "get {k}"),
             Op::Cas(k, e, v) => write!(f, "cas {k}:{e}->{v}"),
+            Op::AddServer(n) => write!(f, "add S{n}"),
+            Op::RemoveServer(n) => write!(f, "remove S{n}"),
         }
     }
 }
@@ -237,6 +257,8 @@ impl Request for Op {
             Op::Put(k, v) => write!(f, "Put(\"{k}\", \"{v}\")"),
             Op::Get(k) => write!(f, "Get(\"{k}\")"),
             Op::Cas(k, e, v) => write!(f, "Cas(\"{k}\", \"{e}\", \"{v}\")"),
+            Op::AddServer(n) => write!(f, "AddServer({n})"),
+            Op::RemoveServer(n) => write!(f, "RemoveServer({n})"),
         }
     }
 }
@@ -328,6 +350,51 @@ pub struct Store {
     pub kv: BTreeMap<Value, Value>,
     /// `done[c - 1]`: client `c`'s highest executed sequence number and what it returned.
     pub done: Vec<(u32, Output)>,
+    /// The configuration changes applied so far (Raft's membership, as a snapshot keeps it).
+    pub config: ConfigChanges,
+}
+
+/// The servers configuration changes added and removed, relative to the initial configuration
+/// (bit `n - 1` for `Sn`). Hashed only once there is one, so older runs' hashes stand.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ConfigChanges {
+    pub added: u64,
+    pub removed: u64,
+}
+
+impl std::hash::Hash for ConfigChanges {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        if *self != ConfigChanges::default() {
+            self.added.hash(h);
+            self.removed.hash(h);
+        }
+    }
+}
+
+impl ConfigChanges {
+    /// Records one change (`add`: `Sn` joins; else it leaves).
+    pub fn record(&mut self, (n, add): (u8, bool)) {
+        let bit = 1u64.checked_shl(n as u32 - 1).unwrap_or(0);
+        if add {
+            self.added |= bit;
+            self.removed &= !bit;
+        } else {
+            self.removed |= bit;
+            self.added &= !bit;
+        }
+    }
+
+    /// The configuration these changes make of `initial`.
+    pub fn of(&self, initial: u64) -> u64 {
+        (initial | self.added) & !self.removed
+    }
+
+    /// `members` after one more change.
+    pub fn step(members: u64, change: (u8, bool)) -> u64 {
+        let mut one = ConfigChanges::default();
+        one.record(change);
+        one.of(members)
+    }
 }
 
 /// What applying one log entry did.
@@ -370,6 +437,8 @@ impl Store {
                     Output::Fail
                 }
             }
+            // The configuration is the servers' business, not the store's.
+            Op::AddServer(_) | Op::RemoveServer(_) => Output::Ok,
         }
     }
 
@@ -393,6 +462,9 @@ impl Store {
             };
         }
         let output = Store::run(&mut self.kv, c.op);
+        if let Some(change) = c.op.change().filter(|&(n, _)| (1..=64).contains(&n)) {
+            self.config.record(change);
+        }
         if c.seq >= self.done[i].0 {
             self.done[i] = (c.seq, output);
         }
@@ -1898,6 +1970,9 @@ impl Rounds {
     /// Holds command `c`'s get for the next round (and `index` applied, once known); false if
     /// it waits already (a client's retry), when the caller starts no round.
     pub fn hold(&mut self, c: Command, index: Option<u32>) -> bool {
+        let Some(key) = c.op.key() else {
+            return false; // only gets are held
+        };
         if self
             .waiting
             .iter()
@@ -1908,7 +1983,7 @@ impl Rounds {
         self.waiting.push(WaitingRead {
             client: c.client,
             seq: c.seq,
-            key: c.op.key(),
+            key,
             index,
             round: self.round + 1,
         });

@@ -64,6 +64,7 @@ impl<M: Clone + Hash + Eq> Codes<M> {
                     Op::Put(k, v) => vec![k, v],
                     Op::Get(k) => vec![k],
                     Op::Cas(k, e, v) => vec![k, e, v],
+                    Op::AddServer(_) | Op::RemoveServer(_) => vec![],
                 };
                 for v in vals {
                     if !codes.values.contains(&v) {
@@ -272,6 +273,14 @@ impl<M: Clone + Hash + Eq> Codes<M> {
             w.varint(*seq as u64);
             w.varint(self.output(out));
         }
+        // One byte when no change was ever applied.
+        if s.config == super::ConfigChanges::default() {
+            w.varint(0);
+        } else {
+            w.varint(1);
+            w.varint(s.config.added);
+            w.varint(s.config.removed);
+        }
     }
 
     pub fn decode_store(&self, r: &mut Reader) -> Store {
@@ -279,7 +288,15 @@ impl<M: Clone + Hash + Eq> Codes<M> {
         let done = (0..r.varint())
             .map(|_| (r.varint() as u32, self.output_at(r.varint())))
             .collect();
-        Store { kv, done }
+        let (added, removed) = match r.varint() {
+            0 => (0, 0),
+            _ => (r.varint(), r.varint()),
+        };
+        Store {
+            kv,
+            done,
+            config: super::ConfigChanges { added, removed },
+        }
     }
 
     /// The clients' history as a monitor keeps it: only the requests from the first one not
@@ -448,7 +465,7 @@ pub fn decode_rounds<M: Clone + Eq + std::hash::Hash>(
             Some(super::WaitingRead {
                 client: command.client,
                 seq: command.seq,
-                key: command.op.key(),
+                key: command.op.key()?,
                 index,
                 round,
             })

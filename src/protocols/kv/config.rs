@@ -68,6 +68,9 @@ pub struct Fields<'a> {
     pub faults: Option<&'a mut u8>,
     /// The options of a leader-based protocol that has them (Raft, Multi-Paxos).
     pub leader: Option<LeaderOptions<'a>>,
+    /// The servers of the first configuration, for a protocol that changes its configuration
+    /// (Raft): 0, every server.
+    pub voters: Option<&'a mut u8>,
 }
 
 /// What deployed leader-based protocols add: elections a partition cannot disrupt, reads off
@@ -169,7 +172,7 @@ pub const NO_LEADER_OPTIONS: &str =
 /// names its `faults` field, Raft and Multi-Paxos their `elections` options.
 #[macro_export]
 macro_rules! store_config {
-    ($config:ty, $flaw:ty $(, faults = $faults:ident)? $(, leader = ($pre_vote:ident, $check_quorum:ident, $reads:ident, $drift:ident))?) => {
+    ($config:ty, $flaw:ty $(, faults = $faults:ident)? $(, leader = ($pre_vote:ident, $check_quorum:ident, $reads:ident, $drift:ident))? $(, voters = $voters:ident)?) => {
         impl $crate::protocols::kv::config::StoreConfig for $config {
             type Flaw = $flaw;
             fn fields(&mut self) -> $crate::protocols::kv::config::Fields<'_> {
@@ -197,6 +200,12 @@ macro_rules! store_config {
                             drift: &mut self.$drift,
                         });)?
                         leader
+                    },
+                    voters: {
+                        #[allow(unused_mut, unused_assignments)]
+                        let mut voters: Option<&mut u8> = None;
+                        $(voters = Some(&mut self.$voters);)?
+                        voters
                     },
                 }
             }
@@ -253,6 +262,11 @@ pub fn workload_requests<P: Protocol<Request = Op>>(
 /// made with every client's operations handed over (as the explorer starts a search).
 pub trait StoreProtocol: Plugin<Request = Op, Config: StoreConfig> {
     fn with_workload(config: &Self::Config, workload: Vec<Vec<Op>>) -> Self;
+    /// Configuration changes a search hands out before the workload, one to each client in
+    /// turn (Raft: adding each server outside the first configuration); none by default.
+    fn changes(_config: &Self::Config) -> Vec<Op> {
+        Vec::new()
+    }
 }
 
 /// What a search under lease reads needs for a lease to break at all: a pause longer than the

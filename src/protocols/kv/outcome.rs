@@ -67,11 +67,12 @@ pub fn history_requests(history: &History) -> Vec<Request> {
                 Op::Put(_, v) => (None, Some(v.to_string())),
                 Op::Get(_) => (None, None),
                 Op::Cas(_, e, v) => (Some(e.to_string()), Some(v.to_string())),
+                Op::AddServer(n) | Op::RemoveServer(n) => (None, Some(format!("S{n}"))),
             };
             Request {
                 client: super::client(o.client).to_string(),
                 op: o.op.name().into(),
-                key: o.op.key().to_string(),
+                key: o.op.key().map_or_else(String::new, |k| k.to_string()),
                 expect,
                 value,
                 invoke: o.invoke,

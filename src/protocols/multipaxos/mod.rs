@@ -1024,6 +1024,9 @@ impl MultiPaxos {
     /// has proposed (phase 1 re-proposed every slot an earlier leader may have had chosen), so
     /// once that is applied the store holds every write chosen before the get arrived.
     fn read_off_log(&self, me: u8, s: &mut Server, c: Command, now: u64, out: &mut Outbox<Self>) {
+        let Some(key) = c.op.key() else {
+            return; // the caller passes gets only
+        };
         let applied = s.applied;
         let Lead::Leader { next, rounds, .. } = &mut s.lead else {
             return;
@@ -1033,7 +1036,7 @@ impl MultiPaxos {
             let read = kv::WaitingRead {
                 client: c.client,
                 seq: c.seq,
-                key: c.op.key(),
+                key,
                 index: Some(index),
                 round: 0,
             };
@@ -1491,6 +1494,11 @@ impl Protocol for MultiPaxos {
         let Node::Client(c) = node else {
             return Err(format!("{id} is a server; clients take requests"));
         };
+        if op.change().is_some() {
+            return Err(format!(
+                "{op}: Multi-Paxos takes no configuration changes yet (Raft does: its single-server changes)"
+            ));
+        }
         let fx = c.take(id, op)?;
         kv::client_effects(self, fx, out);
         Ok(())

@@ -1319,6 +1319,11 @@ impl Protocol for Pbft {
         let Node::Client(c) = node else {
             return Err(format!("{id} is a replica; clients take requests"));
         };
+        if op.change().is_some() {
+            return Err(format!(
+                "{op}: PBFT takes no configuration changes yet (Raft does: its single-server changes)"
+            ));
+        }
         let fx = c.base.take(id, op)?;
         kv::client_effects(self, fx, out);
         Ok(())

@@ -44,6 +44,20 @@ pub fn flaw_budgets(config: &mut Config, bounds: &mut Bounds, ops: &mut u8) -> V
             notes.push("Figure 8 needs two leaders to take a request each, so a client may retry once (as --retries 1)");
         }
     }
+    if has(Flaw::NaiveSwap) {
+        if config.servers < 5 || config.voters == 0 || config.voters + 2 > config.servers {
+            config.servers = config.servers.max(5);
+            config.voters = 3;
+            notes.push("two servers joining a configuration of three at once shows only with five servers, three of them in the first configuration (as --servers 5 --voters 3)");
+        }
+        let spare = config.servers - config.voters;
+        // Two elections suffice (every flaw has them): a leader adds both servers, and a
+        // server of the old configuration is elected by a majority that misses the new one.
+        if config.clients < spare.min(2) {
+            config.clients = spare.min(2);
+            notes.push("each server joins through its own client's change, so the search has two clients (as --clients 2)");
+        }
+    }
     if has(Flaw::VolatileState) && bounds.crashes == 0 {
         bounds.crashes = 1;
         notes.push(

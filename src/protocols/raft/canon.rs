@@ -461,6 +461,9 @@ impl Canonical for Raft {
     /// tally: it sends and notes nothing, and the candidate's result is the same whatever comes
     /// first.
     fn is_eager(&self, node: &Node, from: NodeId, msg: &Msg) -> bool {
+        let Node::Server(server) = node else {
+            return false;
+        };
         let (votes, counts) = match (node, msg) {
             (
                 Node::Server(s),
@@ -484,8 +487,12 @@ impl Canonical for Raft {
             },
             _ => return false,
         };
+        // Counted in the candidate's own configuration.
+        let members = self.members(server);
         let bit = 1u64 << (from.index - 1);
-        counts && votes & bit == 0 && (votes | bit).count_ones() < self.quorum()
+        counts
+            && votes & bit == 0
+            && ((votes | bit) & members).count_ones() < Self::quorum_of(members)
     }
 
     /// Only a lease is judged by a clock.

@@ -24,15 +24,19 @@ pub enum Flaw {
     VolatileState,
     /// Any server answers a get from its own store, without the log.
     StaleRead,
+    /// A leader starts a configuration change before the previous one is committed, so two
+    /// servers join (or leave) at once: an old majority and a new one need not meet.
+    NaiveSwap,
 }
 
 impl Flaw {
-    pub const ALL: [Flaw; 5] = [
+    pub const ALL: [Flaw; 6] = [
         Flaw::CommitPreviousTerm,
         Flaw::VoteTwice,
         Flaw::NoUpToDateCheck,
         Flaw::VolatileState,
         Flaw::StaleRead,
+        Flaw::NaiveSwap,
     ];
 
     pub fn name(self) -> &'static str {
@@ -42,6 +46,7 @@ impl Flaw {
             Flaw::NoUpToDateCheck => "no-up-to-date-check",
             Flaw::VolatileState => "volatile-state",
             Flaw::StaleRead => "stale-read",
+            Flaw::NaiveSwap => "naive-swap",
         }
     }
 
@@ -65,6 +70,9 @@ impl Flaw {
             Flaw::NoUpToDateCheck => "a server votes only for a candidate at least as up to date",
             Flaw::VolatileState => "the term, the vote and the log survive a restart",
             Flaw::StaleRead => "reads go through the log",
+            Flaw::NaiveSwap => {
+                "the configuration changes one server at a time, each change committed before the next"
+            }
         }
     }
 }
@@ -119,6 +127,14 @@ pub struct Config {
     /// How far each node's clock may run fast or slow, in parts per thousand (0: none).
     #[serde(skip_serializing_if = "crate::protocols::kv::config::is_zero")]
     pub drift: u32,
+    /// The first configuration: servers `S1..S<voters>` (0: every server). The others start
+    /// outside it, with empty logs, until a configuration change (`AddServer`) adds them.
+    #[serde(skip_serializing_if = "is_zero_u8")]
+    pub voters: u8,
+}
+
+fn is_zero_u8(n: &u8) -> bool {
+    *n == 0
 }
 
 impl Default for Config {
@@ -136,6 +152,7 @@ impl Default for Config {
             check_quorum: false,
             reads: crate::protocols::kv::Reads::Log,
             drift: 0,
+            voters: 0,
         }
     }
 }
@@ -150,6 +167,12 @@ impl Config {
             &self.flaws,
             &self.byzantine,
         )?;
+        if self.voters > self.servers {
+            return Err(format!(
+                "voters: the first configuration names {} of {} servers",
+                self.voters, self.servers
+            ));
+        }
         crate::protocols::kv::check_reads(self.reads, self.check_quorum, self.drift)
     }
 }
@@ -157,5 +180,6 @@ impl Config {
 crate::store_config!(
     Config,
     Flaw,
-    leader = (pre_vote, check_quorum, reads, drift)
+    leader = (pre_vote, check_quorum, reads, drift),
+    voters = voters
 );

@@ -357,6 +357,11 @@ impl Plugin for Raft {
                     "heard from only {heard} of the servers within an election timeout, fewer than a majority: stepped down (CheckQuorum)"
                 ),
             ),
+            Note::LeftConfiguration { term } => (
+                format!("leaves (term {term})"),
+                "committed a configuration without itself: stepped down, and campaigns no more"
+                    .to_string(),
+            ),
             Note::Truncated { from, removed, .. } => (
                 format!("truncated [{from}]+"),
                 format!(

@@ -433,6 +433,10 @@ pub enum Note {
         term: u32,
         heard: u32,
     },
+    /// A leader committed a configuration that leaves it out, and stepped down.
+    LeftConfiguration {
+        term: u32,
+    },
 }
 
 /// The rules checked after every step.
@@ -467,6 +471,8 @@ pub struct Raft {
     pub check_quorum: bool,
     /// See `Config::reads`.
     pub reads: kv::Reads,
+    /// See `Config::voters` (0: every server).
+    pub voters: u8,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -523,6 +529,7 @@ impl Raft {
             pre_vote: config.pre_vote,
             check_quorum: config.check_quorum,
             reads: config.reads,
+            voters: config.voters,
         }
     }
 
@@ -530,8 +537,64 @@ impl Raft {
         self.flaws & (1 << (flaw as u8)) != 0
     }
 
+    /// A majority of every server (the first configuration's, when every server is in it).
     pub fn quorum(&self) -> u32 {
         self.servers as u32 / 2 + 1
+    }
+
+    /// The first configuration, as a mask (bit `n - 1` for `Sn`).
+    pub fn first_members(&self) -> u64 {
+        let n = match self.voters {
+            0 => self.servers,
+            v => v.min(self.servers),
+        };
+        u64::MAX >> (64 - n as u32)
+    }
+
+    /// The configuration server `s` uses: the newest in its log, committed or not (Ongaro's
+    /// thesis, section 4.1): the changes its store applied, then those in its log past them.
+    pub fn members(&self, s: &Server) -> u64 {
+        let all = u64::MAX >> (64 - self.servers as u32);
+        let mut m = s.store.config.of(self.first_members());
+        for e in s.log.range(s.applied as usize, s.log.len()) {
+            if let Entry::Cmd(c) = e.entry
+                && let Some(change) = c.op.change()
+                && (1..=self.servers).contains(&change.0)
+            {
+                m = kv::ConfigChanges::step(m, change);
+            }
+        }
+        m & all
+    }
+
+    /// A majority of configuration `members`.
+    pub fn quorum_of(members: u64) -> u32 {
+        members.count_ones() / 2 + 1
+    }
+
+    /// Whether a leader may start configuration change `c` now: only once an entry of its own
+    /// term is committed (a leader's first entry may yet be overwritten, and with it a change of
+    /// the last leader's that it never saw committed) and no change in its log is uncommitted
+    /// (one server at a time). Under `naive-swap`, any time.
+    fn may_change(&self, s: &Server) -> bool {
+        if self.has(Flaw::NaiveSwap) {
+            return true;
+        }
+        let own_term_committed = s.term_at(s.commit) == Some(s.term);
+        let pending = s
+            .log
+            .range(s.commit as usize, s.log.len())
+            .any(|e| matches!(e.entry, Entry::Cmd(c) if c.op.change().is_some()));
+        own_term_committed && !pending
+    }
+
+    fn others(&self, me: u8) -> impl Iterator<Item = u8> + '_ {
+        (1..=self.servers).filter(move |&s| s != me)
+    }
+
+    /// The other servers of configuration `members`.
+    fn peers(&self, me: u8, members: u64) -> impl Iterator<Item = u8> + '_ {
+        (1..=self.servers).filter(move |&k| k != me && members & 1 << (k - 1) != 0)
     }
 
     /// Whether some server may lie.
@@ -557,10 +620,6 @@ impl Raft {
 
     fn heartbeat_wait(&self) -> TimerOp {
         TimerOp::Start(Wait::Ticks((self.timeout / 3).max(1)))
-    }
-
-    fn others(&self, me: u8) -> impl Iterator<Item = u8> + '_ {
-        (1..=self.servers).filter(move |&s| s != me)
     }
 
     /// A higher term seen: adopt it and follow (the vote of the new term is still free).
@@ -592,7 +651,8 @@ impl Raft {
         s.role = Role::PreCandidate {
             votes: 1 << (me - 1),
         };
-        for to in self.others(me) {
+        let members = self.members(s);
+        for to in self.peers(me, members) {
             out.send(
                 server(to),
                 Msg::PreVote {
@@ -607,8 +667,9 @@ impl Raft {
     }
 
     fn count_pre_votes(&self, me: u8, s: &mut Server, now: u64, out: &mut Outbox<Self>) {
+        let members = self.members(s);
         if let Role::PreCandidate { votes } = s.role
-            && votes.count_ones() >= self.quorum()
+            && (votes & members).count_ones() >= Self::quorum_of(members)
         {
             self.campaign(me, s, now, out);
         }
@@ -636,7 +697,7 @@ impl Raft {
                 }
                 _ => None,
             },
-            quorum: self.quorum(),
+            quorum: Self::quorum_of(self.members(s)),
             // Stickiness reads it, under `check_quorum` only.
             live_leader: match s.role {
                 Role::Follower { leader } if self.check_quorum => leader,
@@ -690,7 +751,8 @@ impl Raft {
             votes: 1 << (me - 1),
         };
         out.note(Note::Campaigning { term: s.term });
-        for to in self.others(me) {
+        let members = self.members(s);
+        for to in self.peers(me, members) {
             out.send(
                 server(to),
                 Msg::RequestVote {
@@ -708,7 +770,8 @@ impl Raft {
         let Role::Candidate { votes } = s.role else {
             return;
         };
-        if votes.count_ones() < self.quorum() {
+        let members = self.members(s);
+        if (votes & members).count_ones() < Self::quorum_of(members) {
             return;
         }
         let n = self.servers as usize;
@@ -734,6 +797,11 @@ impl Raft {
         // terms commit only through a later entry of this term (Figure 8).
         let pending = std::mem::take(&mut s.pending);
         for c in pending {
+            // A configuration change waits for an entry of this term (see `may_change`).
+            if c.op.change().is_some() && !self.may_change(s) {
+                s.pending.push(c);
+                continue;
+            }
             if !s.holds(&c) && !s.store.has_run(c.client, c.seq) {
                 self.append(me, s, Entry::Cmd(c), out);
             }
@@ -764,7 +832,7 @@ impl Raft {
     }
 
     fn replicate_all(&self, me: u8, s: &Server, out: &mut Outbox<Self>) {
-        for to in self.others(me) {
+        for to in self.peers(me, self.members(s)) {
             self.replicate(s, to, out);
         }
     }
@@ -795,14 +863,21 @@ impl Raft {
 
     /// The leader moves its commit index to the highest entry a majority holds, if that entry is
     /// of its own term (`commit-previous-term`: any term).
-    fn advance_commit(&self, _me: u8, s: &mut Server, out: &mut Outbox<Self>) {
+    fn advance_commit(&self, me: u8, s: &mut Server, out: &mut Outbox<Self>) {
         let Role::Leader { matched, .. } = &s.role else {
             return;
         };
+        // Counted in its own configuration, which need not include itself (it is being removed).
+        let members = self.members(s);
+        let quorum = Self::quorum_of(members);
         let mut best = s.commit;
         for index in (s.commit + 1..=s.last_index()).rev() {
-            let holders = matched.iter().filter(|&&m| m >= index).count() as u32;
-            if holders < self.quorum() {
+            let holders = matched
+                .iter()
+                .enumerate()
+                .filter(|&(i, &m)| m >= index && members & 1 << i != 0)
+                .count() as u32;
+            if holders < quorum {
                 continue;
             }
             let own_term = s.term_at(index) == Some(s.term);
@@ -822,6 +897,22 @@ impl Raft {
             s.commit = best;
             self.apply_ready(s, out);
             self.serve_reads(s, out);
+            // A leader that committed a configuration without itself steps down (section 4.2.2).
+            if members & 1 << (me - 1) == 0 && self.may_change(s) {
+                out.note(Note::LeftConfiguration { term: s.term });
+                s.role = Role::Follower { leader: None };
+                return;
+            }
+            // The next configuration change waiting, once the last is committed.
+            if self.may_change(s)
+                && let Some(i) = s.pending.iter().position(|c| c.op.change().is_some())
+            {
+                let c = s.pending.remove(i);
+                if !s.holds(&c) && !s.store.has_run(c.client, c.seq) {
+                    self.append(me, s, Entry::Cmd(c), out);
+                    self.replicate_all(me, s, out);
+                }
+            }
         }
     }
 
@@ -879,6 +970,9 @@ impl Raft {
     /// holds by its own clock (once its term has an entry committed and applied), else held
     /// until a new round of heartbeats confirms it still leads.
     fn read_off_log(&self, me: u8, s: &mut Server, c: Command, now: u64, out: &mut Outbox<Self>) {
+        let Some(key) = c.op.key() else {
+            return; // the caller passes gets only
+        };
         let own_term = s.term_at(s.commit) == Some(s.term);
         let index = own_term.then_some(s.commit);
         let Role::Leader { rounds, .. } = &mut s.role else {
@@ -889,7 +983,7 @@ impl Raft {
             let read = kv::WaitingRead {
                 client: c.client,
                 seq: c.seq,
-                key: c.op.key(),
+                key,
                 index,
                 round: 0,
             };
@@ -1094,7 +1188,8 @@ impl Raft {
             return;
         }
         let last = s.last_index();
-        let (quorum, lease) = (self.quorum(), self.lease());
+        let members = self.members(s);
+        let (quorum, lease) = (Self::quorum_of(members), self.lease());
         let Role::Leader {
             next,
             matched,
@@ -1109,7 +1204,8 @@ impl Raft {
         if self.check_quorum {
             *heard |= 1 << f;
         }
-        let confirmed = rounds.ack(from, round, quorum, lease);
+        // Only its configuration's servers confirm that it leads.
+        let confirmed = members & 1 << f != 0 && rounds.ack(from, round, quorum, lease);
         if success {
             matched[f] = matched[f].max(index);
             next[f] = matched[f] + 1;
@@ -1132,10 +1228,13 @@ impl Raft {
     /// gone by, a leader that heard from fewer than a majority (itself included) steps down,
     /// as its followers may have elected another; otherwise it starts counting afresh.
     fn lost_quorum(&self, me: u8, s: &mut Server, out: &mut Outbox<Self>) -> bool {
+        let members = self.members(s);
         let Role::Leader { heard, beats, .. } = &mut s.role else {
             return false;
         };
-        let Some(count) = kv::quorum_lost(heard, beats, me, self.quorum()) else {
+        // Only its configuration's servers count (and itself).
+        *heard &= members | 1 << (me - 1);
+        let Some(count) = kv::quorum_lost(heard, beats, me, Self::quorum_of(members)) else {
             return false;
         };
         out.note(Note::LostQuorum {
@@ -1166,6 +1265,16 @@ impl Raft {
             Role::Leader { .. } => {
                 if let Some(output) = s.store.answered(c.client, c.seq) {
                     out.send(client(c.client), reply(output));
+                } else if c.op.change().is_some() && !s.holds(&c) && !self.may_change(s) {
+                    // Not yet (see `may_change`): it waits for the log, and a leader without an
+                    // entry of its own term writes a no-op to commit one.
+                    if s.last_term() < s.term {
+                        self.append(me, s, Entry::Noop, out);
+                        self.replicate_all(me, s, out);
+                    }
+                    if !s.pending.contains(&c) && !s.store.has_run(c.client, c.seq) {
+                        s.pending.push(c);
+                    }
                 } else if !s.store.has_run(c.client, c.seq) && !s.holds(&c) {
                     self.append(me, s, Entry::Cmd(c), out);
                     self.replicate_all(me, s, out);
@@ -1467,6 +1576,10 @@ impl Protocol for Raft {
                     s.role = Role::Follower { leader: None };
                     s.waking = false;
                     out.timer = Some(TimerOp::Start(Wait::Between(1, self.timeout)));
+                } else if self.members(s) & 1 << (id.index - 1) == 0 {
+                    // Outside its own configuration: it waits to be added (or stays removed),
+                    // and campaigns no more.
+                    out.timer = Some(self.election_wait());
                 } else if self.pre_vote {
                     self.pre_campaign(id.index, s, ctx.local, out);
                 } else {
@@ -1680,7 +1793,8 @@ impl Protocol for Raft {
             | Note::PreCampaigning { .. }
             | Note::IgnoredVote { .. }
             | Note::AnsweredRead { .. }
-            | Note::LostQuorum { .. } => {}
+            | Note::LostQuorum { .. }
+            | Note::LeftConfiguration { .. } => {}
         }
     }
 }
@@ -1759,5 +1873,13 @@ impl crate::protocols::kv::config::StoreProtocol for Raft {
         let mut protocol = Raft::new(config);
         protocol.workload = workload;
         protocol
+    }
+
+    /// Each server outside the first configuration is added, by one client each.
+    fn changes(config: &Config) -> Vec<Op> {
+        match config.voters {
+            0 => Vec::new(),
+            v => (v + 1..=config.servers).map(Op::AddServer).collect(),
+        }
     }
 }

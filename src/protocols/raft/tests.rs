@@ -148,6 +148,7 @@ fn ten_thousand_random_faulty_schedules_with_every_option_on() {
         reads: kv::Reads::ReadIndex,
         drift: 100,
         pause: 0.005,
+        changes: true,
     });
 }
 
@@ -161,6 +162,17 @@ fn ten_thousand_random_faulty_schedules_with_lease_reads_and_drifting_clocks() {
         reads: kv::Reads::Lease,
         drift: 100,
         pause: 0.0,
+        changes: false,
+    });
+}
+
+/// Configuration changes alone, one server at a time: five servers, three or four of them in
+/// the first configuration, and now and then a client asks to add a spare or remove a member.
+#[test]
+fn ten_thousand_random_faulty_schedules_with_configuration_changes() {
+    random_faulty_schedules(Options {
+        changes: true,
+        ..Options::default()
     });
 }
 
@@ -171,6 +183,8 @@ struct Options {
     reads: kv::Reads,
     drift: u32,
     pause: f64,
+    /// Five servers, a first configuration of three or four, and random changes.
+    changes: bool,
 }
 
 fn random_faulty_schedules(o: Options) {
@@ -183,10 +197,15 @@ fn random_faulty_schedules(o: Options) {
         lie: 0.0,
         pause: o.pause,
     };
-    let mut answered = 0;
+    let (mut answered, mut changed) = (0, 0);
     for seed in 0..10_000 {
         let config = Config {
-            servers: 3 + (seed % 2) as u8 * 2,
+            servers: if o.changes {
+                5
+            } else {
+                3 + (seed % 2) as u8 * 2
+            },
+            voters: if o.changes { 3 + (seed % 2) as u8 } else { 0 },
             clients: 2,
             seed,
             pre_vote: o.pre_vote,
@@ -197,7 +216,18 @@ fn random_faulty_schedules(o: Options) {
         };
         let mut w = config.world();
         let mut scheduler = Scheduler::new(seed, knobs);
+        let mut rng = crate::sim::rng::Rng::new(seed ^ 0xC0F1_6000);
         for _ in 0..1000 {
+            if o.changes && rng.below(100) == 0 {
+                let n = rng.range(1, 5) as u8;
+                let op = if rng.below(2) == 0 {
+                    Op::AddServer(n)
+                } else {
+                    Op::RemoveServer(n)
+                };
+                // A client whose queue is full refuses it: nothing happens.
+                let _ = w.apply(&Action::Propose(client(1 + rng.below(2) as u8), op));
+            }
             let Some(a) = scheduler.next(&w) else { break };
             w.apply(&a).unwrap();
             if let Some(v) = w.first_violation() {
@@ -213,8 +243,20 @@ fn random_faulty_schedules(o: Options) {
             .ops()
             .filter(|o| o.ret.is_some())
             .count();
+        changed += w
+            .monitor()
+            .committed
+            .iter()
+            .filter(|e| matches!(e.entry, Entry::Cmd(c) if c.op.change().is_some()))
+            .count();
     }
     assert!(answered > 50_000, "only {answered} answers in 10,000 runs");
+    if o.changes {
+        assert!(
+            changed > 5_000,
+            "only {changed} changes committed in 10,000 runs"
+        );
+    }
 }
 
 /// The first violation each flaw's random schedules run into, and the rule it names.
@@ -882,4 +924,95 @@ fn under_lease_reads_a_restarted_server_waits_before_it_votes() {
         }
     )));
     invariants_hold(&w);
+}
+
+fn members_world(servers: u8, voters: u8, flaws: &[Flaw]) -> RaftWorld {
+    Config {
+        servers,
+        voters,
+        clients: 2,
+        flaws: flaws.to_vec(),
+        ..Config::default()
+    }
+    .world()
+}
+
+/// The configuration a server uses, as a list of server numbers.
+fn config_of(w: &RaftWorld, i: u8) -> Vec<u8> {
+    let m = w.protocol().members(state(w, i));
+    (1..=w.protocol().servers)
+        .filter(|k| m & 1 << (k - 1) != 0)
+        .collect()
+}
+
+#[test]
+fn a_server_joins_one_at_a_time_after_an_entry_of_the_leaders_term() {
+    let mut w = members_world(5, 3, &[]);
+    elect_s1(&mut w);
+    assert_eq!(config_of(&w, 1), [1, 2, 3]);
+    assert_eq!(
+        state(&w, 4).term,
+        0,
+        "S4 is outside: nobody asked it to vote"
+    );
+    w.apply(&Action::Propose(client(1), Op::AddServer(4)))
+        .unwrap();
+    w.apply(&Action::Propose(client(2), Op::AddServer(5)))
+        .unwrap();
+    settle(&mut w);
+    // A fresh leader first commits a no-op of its term, then one change, then the next.
+    let s1 = state(&w, 1);
+    let entries: Vec<String> = s1.log.iter().map(|e| e.entry.to_string()).collect();
+    assert_eq!(entries, ["no-op", "add S4", "add S5"], "{entries:?}");
+    assert_eq!(s1.commit, 3);
+    for i in 1..=5 {
+        assert_eq!(config_of(&w, i), [1, 2, 3, 4, 5], "S{i}");
+    }
+    assert_eq!(state(&w, 5).log.len(), 3, "S5 caught up from the leader");
+    assert_eq!(returned(&w, 1), [Output::Ok]);
+    assert_eq!(returned(&w, 2), [Output::Ok]);
+    invariants_hold(&w);
+}
+
+#[test]
+fn a_leader_that_removes_itself_steps_down_once_it_is_committed_and_campaigns_no_more() {
+    let mut w = members_world(3, 0, &[]);
+    elect_s1(&mut w);
+    w.apply(&Action::Propose(client(1), Op::Put(v("x"), v("1"))))
+        .unwrap();
+    settle(&mut w);
+    w.apply(&Action::Propose(client(1), Op::RemoveServer(1)))
+        .unwrap();
+    settle(&mut w);
+    let s1 = state(&w, 1);
+    assert!(!s1.is_leader(), "S1 left the configuration it leads");
+    assert_eq!(config_of(&w, 2), [2, 3]);
+    // Its election timer fires: outside its configuration, it asks nobody for votes.
+    w.apply(&Action::Timeout(server(1))).unwrap();
+    assert_eq!(state(&w, 1).term, 1);
+    assert!(w.network().in_flight().all(|e| e.src != server(1)));
+    // S2 wins with S3 alone: a majority of two.
+    w.apply(&Action::Timeout(server(2))).unwrap();
+    settle(&mut w);
+    assert!(state(&w, 2).is_leader());
+    invariants_hold(&w);
+}
+
+#[test]
+fn under_naive_swap_two_leaders_are_elected_in_one_term() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/scenarios/raft/naive-swap.ron"
+    );
+    let (trace, _) =
+        crate::trace::load_as::<Raft>(std::path::Path::new(path)).unwrap_or_else(|e| panic!("{e}"));
+    let mut w = trace.config.world();
+    for a in &trace.actions {
+        w.apply(a).unwrap();
+    }
+    let rules: Vec<&str> = w.violations().iter().map(|v| v.invariant).collect();
+    assert_eq!(rules, ["leader-completeness", "election-safety"]);
+    // S3 counts the old three, S5 the new five: majorities {S2, S3} and {S1, S4, S5}.
+    assert_eq!(config_of(&w, 3), [1, 2, 3]);
+    assert_eq!(config_of(&w, 5), [1, 2, 3, 4, 5]);
 }
