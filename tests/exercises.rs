@@ -223,7 +223,7 @@ fn the_bundled_lessons_have_no_shortcut_and_check_json_says_so() {
         (lessons, scripts),
         (shipped, paxos_lab::lesson::bundled::COMPARE.len())
     );
-    assert_eq!(exercises, 53);
+    assert_eq!(exercises, 56);
 }
 
 /// Opens a bundled lesson headless at its `nth` exercise (from 0).

@@ -157,6 +157,10 @@ pub const RAFT: &[(&str, &str)] = &[
         "raft/12-leases.ron",
         include_str!("../../lessons/raft/12-leases.ron"),
     ),
+    (
+        "raft/13-membership.ron",
+        include_str!("../../lessons/raft/13-membership.ron"),
+    ),
 ];
 
 /// The PBFT lessons shipped inside the binary.

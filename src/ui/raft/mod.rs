@@ -53,6 +53,19 @@ impl StoreWorkspace for Raft {
         panels.0.ui(ui, world, lang, palette)
     }
 
+    fn is_member(world: &World<Self>, id: NodeId) -> Option<bool> {
+        let p = world.protocol();
+        let leader = (1..=p.servers)
+            .filter_map(|k| raft_server(world, raft::server(k)))
+            .filter(|s| s.is_leader())
+            .max_by_key(|s| s.term);
+        let s = leader.or_else(|| raft_server(world, id))?;
+        // Only in a run about configurations: a first configuration of fewer servers, or a
+        // change already made.
+        changes_configuration(world, s)?;
+        Some(p.members(s) & 1 << (id.index - 1) != 0)
+    }
+
     fn inspector_extra(ui: &mut Ui, world: &World<Self>, id: NodeId, lang: Lang) {
         crate::ui::store::settings::clock_lines(ui, world.clock(id), world.now(), lang);
         if let Some(raft::Node::Server(s)) = world.node(id).map(|n| &n.state) {
@@ -64,10 +77,29 @@ impl StoreWorkspace for Raft {
             if !s.pending.is_empty() {
                 ui.label(fill(T::MpQueued.get(lang), &[&s.pending.len()]));
             }
+            if let Some(members) = changes_configuration(world, s) {
+                let names: Vec<String> = (1..=world.protocol().servers)
+                    .filter(|k| members & 1 << (k - 1) != 0)
+                    .map(|k| format!("S{k}"))
+                    .collect();
+                ui.label(fill(
+                    crate::ui::raft::words::CONFIGURATION.get(lang),
+                    &[&names.join(" "), &Raft::quorum_of(members)],
+                ));
+            }
             let election = world.protocol().election_state(s);
             crate::ui::store::settings::election_lines(ui, &election, world, id, lang);
         }
     }
+}
+
+/// The configuration server `s` uses, when the run's configuration is not simply every server
+/// (a first configuration of fewer, or a change in its log or store).
+fn changes_configuration(world: &RaftWorld, s: &raft::Server) -> Option<u64> {
+    let p = world.protocol();
+    let members = p.members(s);
+    let every = u64::MAX >> (64 - p.servers as u32);
+    (p.voters != 0 || members != every || s.store.config != Default::default()).then_some(members)
 }
 
 fn raft_server(world: &RaftWorld, id: NodeId) -> Option<&raft::Server> {
@@ -117,6 +149,12 @@ impl StoreGraphView for Raft {
             raft::Role::Follower { leader: None } => {
                 fill(tr(crate::ui::raft::words::FOLLOWER_IN), &[&s.term])
             }
+        };
+        let role = match changes_configuration(world, s) {
+            Some(m) if m & 1 << (id.index - 1) == 0 => {
+                format!("{role} · {}", tr(crate::ui::raft::words::OUTSIDE))
+            }
+            _ => role,
         };
         let role = crate::ui::store::settings::paused_caption(world, id, role, lang);
         format!(

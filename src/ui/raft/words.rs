@@ -54,6 +54,11 @@ pub const LEADS: T = T::Own([
 ]);
 pub const ROW_TERM: T = T::Own(["term {0}", "任期 {0}"]);
 pub const VOTED_FOR: T = T::Own(["term {0}, voted for {1}", "任期 {0}，投票给 {1}"]);
+pub const CONFIGURATION: T = T::Own([
+    "configuration: {0} (a majority is {1})",
+    "配置：{0}（多数派为 {1}）",
+]);
+pub const OUTSIDE: T = T::Own(["outside its configuration", "不在自己的配置中"]);
 pub const INV_ELECTION_SAFETY: T = T::Own([
     "election safety: one leader per term",
     "选举安全：每个任期至多一个领导者",
@@ -95,6 +100,8 @@ pub const ALL: &[T] = &[
     LEADS,
     ROW_TERM,
     VOTED_FOR,
+    CONFIGURATION,
+    OUTSIDE,
     INV_ELECTION_SAFETY,
     INV_LEADER_APPEND_ONLY,
     INV_LOG_MATCHING,

@@ -69,6 +69,12 @@ pub trait StoreWorkspace:
     ) -> Vec<(NodeId, egui::Rect)>;
     /// What the inspector adds under a server's words.
     fn inspector_extra(ui: &mut Ui, world: &World<Self>, id: NodeId, lang: Lang);
+    /// Whether server `id` is in the configuration its cluster's leader (or, with none, the
+    /// server itself) uses, for a protocol that changes its configuration (Raft); `None` for one
+    /// that does not.
+    fn is_member(_world: &World<Self>, _id: NodeId) -> Option<bool> {
+        None
+    }
 }
 
 /// Which operation the request form sends.
@@ -1487,6 +1493,21 @@ fn node_actions<P: StoreWorkspace>(
             Action::Pause(id, ticks),
             fill(T::MpPause.get(lang), &[&id, &ticks]),
         ));
+    }
+    // A configuration change for this server, asked of C1 (Raft).
+    if let Some(member) = P::is_member(world, id) {
+        let client = kv::client(1);
+        actions.push(if member {
+            (
+                Action::Propose(client, Op::RemoveServer(id.index)),
+                fill(T::MpRemoveServer.get(lang), &[&client, &id]),
+            )
+        } else {
+            (
+                Action::Propose(client, Op::AddServer(id.index)),
+                fill(T::MpAddServer.get(lang), &[&client, &id]),
+            )
+        });
     }
     actions.extend(lies_of(world, id, lang));
     actions

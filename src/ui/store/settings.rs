@@ -136,6 +136,20 @@ impl<C: StoreConfig> StoreSettings<C> {
                     .labelled_by(l.id);
             });
         }
+        // Raft: the first configuration, the rest of the servers waiting to be added.
+        {
+            let f = self.config.fields();
+            let servers = *f.servers;
+            if let Some(voters) = f.voters {
+                *voters = (*voters).min(servers);
+                ui.horizontal(|ui| {
+                    let l = ui.label(tr(T::FirstConfiguration));
+                    ui.add(egui::DragValue::new(voters).range(0..=servers))
+                        .labelled_by(l.id)
+                        .on_hover_text(tr(T::FirstConfigurationHint));
+                });
+            }
+        }
         // Servers may lie; clients are trusted.
         ui.label(tr(T::ByzantineNodes));
         ui.horizontal_wrapped(|ui| {
