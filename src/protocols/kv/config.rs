@@ -274,20 +274,21 @@ pub trait StoreProtocol: Plugin<Request = Op, Config: StoreConfig> {
 /// get misses, a retry to reach the new leader, and the elections that take under CheckQuorum
 /// (the leader's own, then a follower that first gives up on it and then campaigns, and a voter
 /// that gives up on it too).
-#[allow(clippy::too_many_arguments)]
-pub fn lease_budgets(
-    reads: super::Reads,
-    timeout: u32,
-    latency: &mut (u32, u32),
-    clients: &mut u8,
-    workload: &mut Workload,
+pub fn lease_budgets<C: StoreConfig>(
+    config: &mut C,
     bounds: &mut crate::sim::bounds::Bounds,
     ops: &mut u8,
     notes: &mut Vec<&'static str>,
 ) {
-    if reads != super::Reads::Lease {
+    let f = config.fields();
+    if !f
+        .leader
+        .as_ref()
+        .is_some_and(|l| *l.reads == super::Reads::Lease)
+    {
         return;
     }
+    let (timeout, latency, clients, workload) = (*f.timeout, f.latency, f.clients, f.workload);
     if *latency != (0, 0) {
         *latency = (0, 0);
         notes.push("the search's messages arrive the moment they are sent, the timing most against a lease, so its run replays with no latency (as latency (0, 0))");

@@ -7,16 +7,7 @@ use crate::sim::bounds::Bounds;
 /// `bounds`, with a note saying so for each.
 pub fn flaw_budgets(config: &mut Config, bounds: &mut Bounds, ops: &mut u8) -> Vec<&'static str> {
     let mut notes = Vec::new();
-    crate::protocols::kv::config::lease_budgets(
-        config.reads,
-        config.timeout,
-        &mut config.latency,
-        &mut config.clients,
-        &mut config.workload,
-        bounds,
-        ops,
-        &mut notes,
-    );
+    crate::protocols::kv::config::lease_budgets(config, bounds, ops, &mut notes);
     let has = |f: Flaw| config.flaws.contains(&f);
     if (has(Flaw::SkipPrepareOnFailover) || has(Flaw::StaleRead)) && config.clients < 2 {
         config.clients = 2;

@@ -8,16 +8,7 @@ use crate::sim::bounds::Bounds;
 /// campaigning, or one twice).
 pub fn flaw_budgets(config: &mut Config, bounds: &mut Bounds, ops: &mut u8) -> Vec<&'static str> {
     let mut notes = Vec::new();
-    crate::protocols::kv::config::lease_budgets(
-        config.reads,
-        config.timeout,
-        &mut config.latency,
-        &mut config.clients,
-        &mut config.workload,
-        bounds,
-        ops,
-        &mut notes,
-    );
+    crate::protocols::kv::config::lease_budgets(config, bounds, ops, &mut notes);
     if !config.byzantine.is_empty() && bounds.total_timeouts.is_some_and(|t| t < 2) {
         bounds.total_timeouts = Some(2);
         notes.push("a lying server's second vote matters only in a second election, so the servers may time out twice in all (as --total-timeouts 2)");
