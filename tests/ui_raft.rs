@@ -653,3 +653,55 @@ fn the_settings_switch_on_pre_vote_and_check_quorum() {
     h.run();
     h.get_by_label_contains("on: Pre-Vote, CheckQuorum");
 }
+
+/// The naive-swap scenario at its end: S3 and S5 both lead term 2, elected by {S2, S3} and
+/// {S1, S4, S5}. The graph outlines both majorities and says they share no server; before S5's
+/// election (one leader) it says nothing.
+#[test]
+fn the_graph_outlines_two_majorities_that_do_not_meet() {
+    use paxos_lab::ui::store::graph::StoreGraphView;
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/scenarios/raft/naive-swap.ron"
+    );
+    let (t, _) = trace::load_as::<Raft>(std::path::Path::new(path)).unwrap();
+    let mut session = Session::from_trace(&t).unwrap();
+    session.apply(Command::Seek(18));
+    assert!(Raft::disjoint_majorities(session.world()).is_empty());
+    session.apply(Command::Seek(19));
+    let names = |v: &[paxos_lab::sim::NodeId]| v.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+    let majorities: Vec<(String, Vec<String>)> = Raft::disjoint_majorities(session.world())
+        .iter()
+        .map(|(l, m)| (l.to_string(), names(m)))
+        .collect();
+    assert_eq!(
+        majorities,
+        [
+            ("S3".to_string(), names_of(&["S2", "S3"])),
+            ("S5".to_string(), names_of(&["S1", "S4", "S5"])),
+        ]
+    );
+    for (lang, words) in [
+        (Lang::En, "elected S3: S2 S3, sharing no server"),
+        (
+            Lang::Zh,
+            "选出 S5：S1 S4 S5，与另一个多数派没有共同的服务器",
+        ),
+    ] {
+        let frame = graph_frame(&session, lang);
+        let mut graph = StoreGraph::<Raft>::default();
+        let mut out = Vec::new();
+        let mut h = harness(Vec2::new(760.0, 460.0), |ui| graph.ui(ui, &frame, &mut out));
+        h.run();
+        drop(h);
+        assert!(
+            graph.drawn.iter().any(|d| d.text.contains(words)),
+            "{words} not among {:?}",
+            graph.drawn.iter().map(|d| &d.text).collect::<Vec<_>>()
+        );
+    }
+}
+
+fn names_of(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}

@@ -281,6 +281,7 @@ texts! {
     MpPause => "Pause {0} for {1} ticks", "让 {0} 暂停 {1} 个时钟周期";
     FirstConfiguration => "servers in the first configuration (0: all):", "首个配置中的服务器数（0 表示全部）：";
     FirstConfigurationHint => "S1 up to this number start in the configuration; the others wait, empty, until a change adds them (a server's menu offers it)", "从 S1 到这个编号的服务器起初在配置中；其余的服务器为空，等待配置变更把它们加入（服务器的菜单中可以发起）";
+    MajorityOf => "elected {0}: {1}, sharing no server with the other majority", "选出 {0}：{1}，与另一个多数派没有共同的服务器";
     MpAddServer => "{0}: add {1} to the configuration", "{0}：把 {1} 加入配置";
     MpRemoveServer => "{0}: remove {1} from the configuration", "{0}：把 {1} 移出配置";
     ReadRounds => "reads: round {0} sent, round {1} confirmed by a majority, {2} gets waiting", "读：已发出第 {0} 轮，第 {1} 轮得到多数派确认，{2} 个读请求在等待";

@@ -166,6 +166,44 @@ impl StoreGraphView for Raft {
         )
     }
 
+    /// Each live leader's electors: the servers of its term that voted for it (itself
+    /// included), shown when two of them share no server.
+    fn disjoint_majorities(world: &RaftWorld) -> Vec<(NodeId, Vec<NodeId>)> {
+        let servers = world.protocol().servers;
+        let electors = |l: u8, term: u32| -> u64 {
+            (1..=servers)
+                .filter(|&k| {
+                    raft_server(world, raft::server(k))
+                        .is_some_and(|s| s.term == term && s.voted_for == Some(l))
+                })
+                .fold(0, |m, k| m | 1 << (k - 1))
+        };
+        let leaders: Vec<(u8, u64)> = (1..=servers)
+            .filter(|&k| world.node(raft::server(k)).is_some_and(|n| n.up))
+            .filter_map(|k| {
+                let s = raft_server(world, raft::server(k)).filter(|s| s.is_leader())?;
+                Some((k, electors(k, s.term)))
+            })
+            .collect();
+        let disjoint = leaders
+            .iter()
+            .enumerate()
+            .any(|(i, a)| leaders[i + 1..].iter().any(|b| a.1 & b.1 == 0));
+        if !disjoint {
+            return Vec::new();
+        }
+        leaders
+            .into_iter()
+            .map(|(l, m)| {
+                let members = (1..=servers)
+                    .filter(|k| m & 1 << (k - 1) != 0)
+                    .map(raft::server)
+                    .collect();
+                (raft::server(l), members)
+            })
+            .collect()
+    }
+
     fn leads(world: &RaftWorld, id: NodeId) -> bool {
         raft_server(world, id).is_some_and(|s| s.is_leader())
     }

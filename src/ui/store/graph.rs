@@ -47,6 +47,11 @@ pub trait StoreGraphView: Plugin {
     }
     /// Marks around a live server (drawn after it): Raft's timer arc and vote dots.
     fn decorate(_painter: &Painter, _world: &World<Self>, _id: NodeId, _mark: &Mark) {}
+    /// The majorities that elected the servers leading now, each with its leader, when two of
+    /// them share no server (Raft after a naive configuration change); otherwise none.
+    fn disjoint_majorities(_world: &World<Self>) -> Vec<(NodeId, Vec<NodeId>)> {
+        Vec::new()
+    }
 }
 
 /// Where and how to draw the marks around one server.
@@ -277,9 +282,48 @@ impl<P: StoreGraphView> StoreGraph<P> {
             }
         }
 
+        // Majorities that do not meet: a dashed ring around each member, one colour per leader,
+        // and a line saying so.
+        let majorities = P::disjoint_majorities(world);
+        let inks = [pal.violation, pal.changed, pal.chosen];
+        let mut captions = Vec::new();
+        for (k, (leader, members)) in majorities.iter().enumerate() {
+            let ink = inks[k % inks.len()];
+            for &m in members {
+                let mut ring = polygon(layout.pos(m), r + 14.0 + 6.0 * k as f32, 32, 0.0);
+                ring.push(ring[0]);
+                painter.extend(Shape::dashed_line(&ring, Stroke::new(2.5, ink), 7.0, 4.0));
+            }
+            let words = fill(
+                T::MajorityOf.get(f.lang),
+                &[
+                    leader,
+                    &members
+                        .iter()
+                        .map(|m| m.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                ],
+            );
+            let at = painter.text(
+                rect.left_top() + Vec2::new(8.0, 8.0 + 18.0 * f.text_scale * k as f32),
+                Align2::LEFT_TOP,
+                &words,
+                font(13.0),
+                ink,
+            );
+            let mut d = Drawn::new("note", leader.to_string(), at);
+            d.text = words;
+            captions.push(d);
+        }
+
         // Nodes, with their state beneath; these rectangles are what labels keep clear of.
         self.drawn.clear();
         let mut occupied: Vec<Rect> = Vec::new();
+        for d in captions {
+            occupied.push(d.rect());
+            self.drawn.push(d);
+        }
         let mut states = Vec::new();
         for slot in world.nodes() {
             let id = slot.id;
