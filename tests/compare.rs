@@ -271,30 +271,24 @@ fn a_paused_leaseholder_reads_stale_and_read_index_does_not() {
     assert!(text.contains("with CheckQuorum and lease reads"), "{text}");
     assert!(text.contains("pause the leader for 200 ticks"), "{text}");
 
-    let dir = std::env::temp_dir().join(format!("paxos-lab-lease-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let bare = dir.join("lease.ron");
-    std::fs::write(
-        &bare,
-        "(reads: lease, faults: [(at: 5, do: PauseLeader(0))])",
-    )
-    .unwrap();
-    let o = paxos_lab(&["compare", "--faults", bare.to_str().unwrap()]);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("a pause lasts from 1"), "{err}");
-    std::fs::write(
-        &bare,
-        "(reads: lease, faults: [(at: 5, do: PauseLeader(9))])",
-    )
-    .unwrap();
-    let o = paxos_lab(&["compare", "--faults", bare.to_str().unwrap()]);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains("needs --check-quorum") && err.contains("lease.ron:"),
-        "{err}"
-    );
+    let dir = tempfile::tempdir().unwrap();
+    let bare = dir.path().join("lease.ron");
+    for (text, why) in [
+        (
+            "(reads: lease, faults: [(at: 5, do: PauseLeader(0))])",
+            "a pause lasts from 1",
+        ),
+        (
+            "(reads: lease, faults: [(at: 5, do: PauseLeader(9))])",
+            "needs --check-quorum",
+        ),
+    ] {
+        std::fs::write(&bare, text).unwrap();
+        let o = paxos_lab(&["compare", "--faults", bare.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(why) && err.contains("lease.ron:"), "{err}");
+    }
     let o = paxos_lab(&[
         "compare",
         "--faults",
@@ -303,7 +297,6 @@ fn a_paused_leaseholder_reads_stale_and_read_index_does_not() {
         "lease",
     ]);
     assert_eq!(o.status.code(), Some(2));
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// `--seeds` runs the script on each seed of a range and prints the means; a bad range, or one

@@ -20,13 +20,18 @@ use paxos_lab::ui::store::graph::{GraphFrame, StoreGraph};
 /// The vote-twice scenario after its fourth step: S2 and S3 campaign in term 1, each with its
 /// own vote and one granted by the other on its way.
 fn split_vote() -> Session<Raft> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/scenarios/raft/vote-twice.ron"
+    scenario_at("vote-twice", 4)
+}
+
+/// A flaw's scenario in tests/scenarios/raft/, played to step `step`.
+fn scenario_at(flaw: &str, step: u64) -> Session<Raft> {
+    let path = format!(
+        "{}/tests/scenarios/raft/{flaw}.ron",
+        env!("CARGO_MANIFEST_DIR")
     );
-    let (t, _) = trace::load_as::<Raft>(std::path::Path::new(path)).unwrap();
+    let (t, _) = trace::load_as::<Raft>(std::path::Path::new(&path)).unwrap();
     let mut session = Session::from_trace(&t).unwrap();
-    session.apply(Command::Seek(4));
+    session.apply(Command::Seek(step));
     session
 }
 
@@ -660,13 +665,7 @@ fn the_settings_switch_on_pre_vote_and_check_quorum() {
 #[test]
 fn the_graph_outlines_two_majorities_that_do_not_meet() {
     use paxos_lab::ui::store::graph::StoreGraphView;
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/scenarios/raft/naive-swap.ron"
-    );
-    let (t, _) = trace::load_as::<Raft>(std::path::Path::new(path)).unwrap();
-    let mut session = Session::from_trace(&t).unwrap();
-    session.apply(Command::Seek(18));
+    let mut session = scenario_at("naive-swap", 18);
     assert!(Raft::disjoint_majorities(session.world()).is_empty());
     session.apply(Command::Seek(19));
     let names = |v: &[paxos_lab::sim::NodeId]| v.iter().map(|n| n.to_string()).collect::<Vec<_>>();

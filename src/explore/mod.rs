@@ -649,7 +649,7 @@ fn counterexample<P: Canonical>(
     let steps = space.minimize(steps, || initial.clone(), violation.invariant);
     // A search that keeps time takes each timer at its shortest; the world draws it from its
     // range, so the run may not break the rule there. Never report what does not replay.
-    let untimed = |e: String| {
+    let unreplayed = |e: String| {
         if space.keeps_time() {
             format!(
                 "the search found a run that breaks {}, but it does not replay in the world, whose timers are drawn from their ranges where the search took each at its shortest ({e}); a longer pause (--pause-ticks) leaves more room",
@@ -659,7 +659,7 @@ fn counterexample<P: Canonical>(
             e
         }
     };
-    let actions = space.to_actions(&steps, world).map_err(untimed)?;
+    let actions = space.to_actions(&steps, world).map_err(unreplayed)?;
     let Some(replayed) = world
         .violations()
         .iter()
@@ -667,7 +667,7 @@ fn counterexample<P: Canonical>(
         .cloned()
     else {
         if space.keeps_time() {
-            return Err(untimed("the replay ends safe".into()));
+            return Err(unreplayed("the replay ends safe".into()));
         }
         return Ok(Verdict::Violation { violation, actions });
     };

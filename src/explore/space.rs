@@ -89,6 +89,17 @@ impl Times {
         }
     }
 
+    /// The same clocks with slot `i`'s moved to `map[i]` (symmetry's renaming).
+    fn renamed(&self, map: &[usize]) -> Times {
+        let mut times = self.clone();
+        for (slot, &to) in map.iter().enumerate() {
+            times.deadline[to] = self.deadline[slot];
+            times.behind[to] = self.behind[slot];
+            times.paused_until[to] = self.paused_until[slot];
+        }
+        times
+    }
+
     fn read(&mut self, r: &mut Reader) {
         self.now = r.varint();
         self.pauses = r.byte();
@@ -354,19 +365,16 @@ impl<P: Canonical> Space<P> {
                 h.timers |= 1 << i;
             }
         }
-        let mut w = Writer::default();
-        self.write_header(&h, &mut w);
-        if self.timeout.is_some() {
-            let mut times = Times::new(self.roster.len());
-            times.now = world.now();
-            for (i, slot) in world.nodes().iter().enumerate() {
-                let clock = world.clock(slot.id);
-                times.deadline[i] = slot.timer.unwrap_or(0);
-                times.behind[i] = clock.behind;
-                times.paused_until[i] = clock.paused_until;
-            }
-            times.write(h.timers, &mut w);
+        let mut times = Times::new(self.roster.len());
+        times.now = world.now();
+        for (i, slot) in world.nodes().iter().enumerate() {
+            let clock = world.clock(slot.id);
+            times.deadline[i] = slot.timer.unwrap_or(0);
+            times.behind[i] = clock.behind;
+            times.paused_until[i] = clock.paused_until;
         }
+        let mut w = Writer::default();
+        self.write_header(&h, &times, &mut w);
         for slot in world.nodes() {
             self.protocol.encode_node(&slot.state, &self.values, &mut w);
         }
@@ -404,10 +412,7 @@ impl<P: Canonical> Space<P> {
         let mut s = self.scratch();
         let nodes = std::mem::take(&mut s.nodes);
         let mut w = Writer::default();
-        self.write_header(&s.header, &mut w);
-        if self.timeout.is_some() {
-            s.times.write(s.header.timers, &mut w);
-        }
+        self.write_header(&s.header, &s.times, &mut w);
         for n in &nodes {
             self.protocol.encode_node(n, &self.values, &mut w);
         }
@@ -417,7 +422,8 @@ impl<P: Canonical> Space<P> {
         w.bytes
     }
 
-    fn write_header(&self, h: &Header, w: &mut Writer) {
+    /// The state's header, then its clock when the search keeps time.
+    fn write_header(&self, h: &Header, times: &Times, w: &mut Writer) {
         w.varint(h.up);
         w.varint(h.timers);
         w.varint(h.proposed);
@@ -430,6 +436,9 @@ impl<P: Canonical> Space<P> {
         }
         if self.bounds.timeouts.is_some() {
             w.bytes.extend_from_slice(&h.timeouts[..self.roster.len()]);
+        }
+        if self.timeout.is_some() {
+            times.write(h.timers, w);
         }
     }
 
@@ -631,19 +640,15 @@ impl<P: Canonical> Space<P> {
             // When the step happens, and what the clock of the node it wakes reads.
             let t = &s.times;
             let (at, slot) = match step {
-                Step::Propose(k) | Step::Restart(k) => (t.at(k as usize), Some(k as usize)),
+                Step::Propose(k) => (t.at(k as usize), Some(k as usize)),
+                // The world does not wait for a crashed node to resume before restarting it.
+                Step::Restart(k) => (t.now, Some(k as usize)),
                 Step::Deliver(code) => (t.at(parts(code).1), Some(parts(code).1)),
                 Step::Timeout(k) => (t.now.max(t.deadline[k as usize]), Some(k as usize)),
                 Step::Lie(code) if self.protocol.lies_arrive_at_once() => {
                     (t.at(parts(code).1), Some(parts(code).1))
                 }
                 _ => (t.now, None),
-            };
-            // The world does not wait for a crashed node to resume before restarting it.
-            let at = if matches!(step, Step::Restart(_)) {
-                t.now
-            } else {
-                at
             };
             ctx.now = at;
             ctx.local = slot.map_or(0, |k| at - t.behind[k].min(at));
@@ -954,10 +959,7 @@ impl<P: Canonical> Space<P> {
 
         let w = &mut s.writer;
         w.bytes.clear();
-        self.write_header(&header, w);
-        if self.timeout.is_some() {
-            s.next.write(header.timers, w);
-        }
+        self.write_header(&header, &s.next, w);
         for (i, span) in s.spans.iter().enumerate() {
             let start = w.bytes.len();
             match &changed {
@@ -1083,16 +1085,8 @@ impl<P: Canonical> Space<P> {
         s.permuted = true;
         let w = &mut s.writer;
         w.bytes.clear();
-        self.write_header(&renamed, w);
-        if self.timeout.is_some() {
-            let mut times = s.next.clone();
-            for (slot, &to) in map.iter().enumerate() {
-                times.deadline[to] = s.next.deadline[slot];
-                times.behind[to] = s.next.behind[slot];
-                times.paused_until[to] = s.next.paused_until[slot];
-            }
-            times.write(renamed.timers, w);
-        }
+        let times = self.timeout.map(|_| s.next.renamed(&map));
+        self.write_header(&renamed, times.as_ref().unwrap_or(&s.next), w);
         for node in nodes.iter().flatten() {
             self.protocol.encode_node(node, &self.values, w);
         }

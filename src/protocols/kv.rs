@@ -372,9 +372,12 @@ impl std::hash::Hash for ConfigChanges {
 }
 
 impl ConfigChanges {
-    /// Records one change (`add`: `Sn` joins; else it leaves).
+    /// Records one change (`add`: `Sn` joins; else it leaves). A server number outside S1..S64
+    /// changes nothing.
     pub fn record(&mut self, (n, add): (u8, bool)) {
-        let bit = 1u64.checked_shl(n as u32 - 1).unwrap_or(0);
+        let Some(bit) = (n as u32).checked_sub(1).and_then(|i| 1u64.checked_shl(i)) else {
+            return;
+        };
         if add {
             self.added |= bit;
             self.removed &= !bit;
@@ -462,7 +465,7 @@ impl Store {
             };
         }
         let output = Store::run(&mut self.kv, c.op);
-        if let Some(change) = c.op.change().filter(|&(n, _)| (1..=64).contains(&n)) {
+        if let Some(change) = c.op.change() {
             self.config.record(change);
         }
         if c.seq >= self.done[i].0 {

@@ -461,34 +461,28 @@ impl Canonical for Raft {
     /// tally: it sends and notes nothing, and the candidate's result is the same whatever comes
     /// first.
     fn is_eager(&self, node: &Node, from: NodeId, msg: &Msg) -> bool {
-        let Node::Server(server) = node else {
+        let Node::Server(s) = node else {
             return false;
         };
-        let (votes, counts) = match (node, msg) {
+        let (votes, counts) = match (msg, &s.role) {
             (
-                Node::Server(s),
                 Msg::Vote {
                     term,
                     granted: true,
                 },
-            ) => match s.role {
-                Role::Candidate { votes } => (votes, *term == s.term),
-                _ => return false,
-            },
+                Role::Candidate { votes },
+            ) => (*votes, *term == s.term),
             (
-                Node::Server(s),
                 Msg::PreVoteReply {
                     term,
                     granted: true,
                 },
-            ) => match s.role {
-                Role::PreCandidate { votes } => (votes, *term == s.term + 1),
-                _ => return false,
-            },
+                Role::PreCandidate { votes },
+            ) => (*votes, *term == s.term + 1),
             _ => return false,
         };
         // Counted in the candidate's own configuration.
-        let members = self.members(server);
+        let members = self.members(s);
         let bit = 1u64 << (from.index - 1);
         counts
             && votes & bit == 0

@@ -542,19 +542,22 @@ impl Raft {
         self.servers as u32 / 2 + 1
     }
 
-    /// The first configuration, as a mask (bit `n - 1` for `Sn`).
+    /// Every server, as a configuration mask (bit `n - 1` for `Sn`).
+    pub fn every_server(&self) -> u64 {
+        u64::MAX >> (64 - self.servers as u32)
+    }
+
+    /// The first configuration, as a mask: `S1..S<voters>`, or every server.
     pub fn first_members(&self) -> u64 {
-        let n = match self.voters {
-            0 => self.servers,
-            v => v.min(self.servers),
-        };
-        u64::MAX >> (64 - n as u32)
+        match self.voters {
+            0 => self.every_server(),
+            v => u64::MAX >> (64 - v.min(self.servers) as u32),
+        }
     }
 
     /// The configuration server `s` uses: the newest in its log, committed or not (Ongaro's
     /// thesis, section 4.1): the changes its store applied, then those in its log past them.
     pub fn members(&self, s: &Server) -> u64 {
-        let all = u64::MAX >> (64 - self.servers as u32);
         let mut m = s.store.config.of(self.first_members());
         for e in s.log.range(s.applied as usize, s.log.len()) {
             if let Entry::Cmd(c) = e.entry
@@ -564,7 +567,7 @@ impl Raft {
                 m = kv::ConfigChanges::step(m, change);
             }
         }
-        m & all
+        m & self.every_server()
     }
 
     /// A majority of configuration `members`.

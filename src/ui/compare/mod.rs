@@ -157,18 +157,13 @@ impl CompareView {
     }
 
     pub fn choose(&mut self, index: usize) -> Result<(), String> {
-        let script = self.scripts.get(index).cloned().ok_or("no such script")?;
+        let script = self.scripts.get(index).ok_or("no such script")?;
         // A script's own options stay on (a lease needs CheckQuorum).
         let (pre_vote, check_quorum) = (
             self.pre_vote || script.pre_vote,
             self.check_quorum || script.check_quorum,
         );
-        let (c, mp, raft) = Self::run(&script, pre_vote, check_quorum)?;
-        (self.pre_vote, self.check_quorum) = (pre_vote, check_quorum);
-        self.chosen = index;
-        self.comparison = c;
-        self.multipaxos = mp;
-        self.raft = raft;
+        self.load(index, pre_vote, check_quorum)?;
         self.round = 0;
         self.playing = false;
         Ok(())
@@ -177,17 +172,21 @@ impl CompareView {
     /// Runs both protocols again with the election options as now set, at the same round.
     pub fn set_options(&mut self, pre_vote: bool, check_quorum: bool) -> Result<(), String> {
         let round = self.round;
-        let script = self
-            .scripts
-            .get(self.chosen)
-            .cloned()
-            .ok_or("no such script")?;
-        let (c, mp, raft) = Self::run(&script, pre_vote, check_quorum)?;
+        self.load(self.chosen, pre_vote, check_quorum)?;
+        self.seek(round);
+        Ok(())
+    }
+
+    /// Runs script `index` with these election options and keeps both runs (nothing changes
+    /// if it cannot run).
+    fn load(&mut self, index: usize, pre_vote: bool, check_quorum: bool) -> Result<(), String> {
+        let script = self.scripts.get(index).ok_or("no such script")?;
+        let (c, mp, raft) = Self::run(script, pre_vote, check_quorum)?;
         (self.pre_vote, self.check_quorum) = (pre_vote, check_quorum);
+        self.chosen = index;
         self.comparison = c;
         self.multipaxos = mp;
         self.raft = raft;
-        self.seek(round);
         Ok(())
     }
 
@@ -480,12 +479,8 @@ impl CompareView {
             )
             .on_hover_text(tr(T::CheckQuorumHint))
             .on_disabled_hover_text(tr(T::ReadsLeaseHint));
-            let reads = match reads {
-                Reads::Log => None,
-                Reads::ReadIndex => Some((T::ReadsReadIndex, T::ReadsReadIndexHint)),
-                Reads::Lease => Some((T::ReadsLease, T::ReadsLeaseHint)),
-            };
-            if let Some((name, hint)) = reads {
+            if reads != Reads::Log {
+                let (name, hint) = crate::ui::store::settings::reads_texts(reads);
                 ui.label(format!("{} {}", tr(T::ReadOptions), tr(name)))
                     .on_hover_text(tr(hint));
             }

@@ -98,8 +98,8 @@ impl StoreWorkspace for Raft {
 fn changes_configuration(world: &RaftWorld, s: &raft::Server) -> Option<u64> {
     let p = world.protocol();
     let members = p.members(s);
-    let every = u64::MAX >> (64 - p.servers as u32);
-    (p.voters != 0 || members != every || s.store.config != Default::default()).then_some(members)
+    (p.voters != 0 || members != p.every_server() || s.store.config != Default::default())
+        .then_some(members)
 }
 
 fn raft_server(world: &RaftWorld, id: NodeId) -> Option<&raft::Server> {

@@ -120,12 +120,8 @@ impl<C: StoreConfig> StoreSettings<C> {
                 .on_hover_text(tr(T::CheckQuorumHint));
             ui.label(tr(T::ReadOptions));
             ui.horizontal_wrapped(|ui| {
-                use crate::protocols::kv::Reads;
-                for (reads, name, hint) in [
-                    (Reads::Log, T::ReadsLog, T::ReadsLogHint),
-                    (Reads::ReadIndex, T::ReadsReadIndex, T::ReadsReadIndexHint),
-                    (Reads::Lease, T::ReadsLease, T::ReadsLeaseHint),
-                ] {
+                for reads in crate::protocols::kv::Reads::ALL {
+                    let (name, hint) = reads_texts(reads);
                     ui.radio_value(e.reads, reads, tr(name))
                         .on_hover_text(tr(hint));
                 }
@@ -220,6 +216,16 @@ pub fn clock_lines(ui: &mut Ui, clock: crate::sim::world::Clock, now: u64, lang:
     }
 }
 
+/// A read mode's name and its hint, as the settings and the views show them.
+pub fn reads_texts(reads: crate::protocols::kv::Reads) -> (T, T) {
+    use crate::protocols::kv::Reads;
+    match reads {
+        Reads::Log => (T::ReadsLog, T::ReadsLogHint),
+        Reads::ReadIndex => (T::ReadsReadIndex, T::ReadsReadIndexHint),
+        Reads::Lease => (T::ReadsLease, T::ReadsLeaseHint),
+    }
+}
+
 /// What the inspector says of server `id`'s election and read options (see
 /// `kv::ElectionState`), its lease read by its own clock.
 pub fn election_lines<P: crate::sim::Protocol>(
@@ -231,11 +237,7 @@ pub fn election_lines<P: crate::sim::Protocol>(
 ) {
     let local = world.clock(id).local(world.now());
     use crate::protocols::kv::Reads;
-    let reads = match e.reads {
-        Reads::Log => None,
-        Reads::ReadIndex => Some(T::ReadsReadIndex),
-        Reads::Lease => Some(T::ReadsLease),
-    };
+    let reads = (e.reads != Reads::Log).then(|| reads_texts(e.reads).0);
     let on: Vec<&str> = [(e.pre_vote, T::PreVote), (e.check_quorum, T::CheckQuorum)]
         .into_iter()
         .filter(|(on, _)| *on)
