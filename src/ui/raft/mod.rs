@@ -167,7 +167,8 @@ impl StoreGraphView for Raft {
     }
 
     /// Each live leader's electors: the servers of its term that voted for it (itself
-    /// included), shown when two of them share no server.
+    /// included), when they are still a majority of its configuration; shown when two of them
+    /// share no server.
     fn disjoint_majorities(world: &RaftWorld) -> Vec<(NodeId, Vec<NodeId>)> {
         let servers = world.protocol().servers;
         let electors = |l: u8, term: u32| -> u64 {
@@ -182,7 +183,10 @@ impl StoreGraphView for Raft {
             .filter(|&k| world.node(raft::server(k)).is_some_and(|n| n.up))
             .filter_map(|k| {
                 let s = raft_server(world, raft::server(k)).filter(|s| s.is_leader())?;
-                Some((k, electors(k, s.term)))
+                let members = world.protocol().members(s);
+                let m = electors(k, s.term) & members;
+                // A stale leader whose voters have moved on to later terms is no majority now.
+                (m.count_ones() >= Raft::quorum_of(members)).then_some((k, m))
             })
             .collect();
         let disjoint = leaders
